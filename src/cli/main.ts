@@ -1,0 +1,46 @@
+import { Command } from 'commander';
+import { createCliContext, reportCliError } from './cli-context.ts';
+import { registerAsk } from './ask.ts';
+import { registerDataset } from './dataset.ts';
+import { registerDiscord } from './discord.ts';
+import { registerDoctor } from './doctor.ts';
+import { registerEval } from './eval.ts';
+import { registerIngest } from './ingest.ts';
+import { registerModels } from './models.ts';
+import { registerReview } from './review.ts';
+import { registerSearch } from './search.ts';
+import { registerStart } from './start.ts';
+import { registerTrain } from './train.ts';
+import { registerTui } from './tui.ts';
+
+const program = new Command('answerloop')
+  .description('A support bot that answers from your documentation with sources, and learns from operators.')
+  .option('-c, --config <file...>', 'extra configuration files, applied after config/default.yaml and config/local.yaml')
+  .showHelpAfterError('(run with --help for usage)');
+
+const context = createCliContext(() => (program.opts().config as string[] | undefined) ?? []);
+
+for (const register of [
+  registerStart,
+  registerTui,
+  registerIngest,
+  registerSearch,
+  registerAsk,
+  registerDoctor,
+  registerReview,
+  registerDataset,
+  registerTrain,
+  registerEval,
+  registerModels,
+  registerDiscord,
+]) {
+  register(program, context);
+}
+
+try {
+  await program.parseAsync(process.argv);
+  await context.close();
+} catch (error) {
+  process.exitCode = reportCliError(error);
+  await context.close().catch(() => {});
+}

@@ -1,0 +1,59 @@
+import type { SearchFilters } from '../ports/chunk-store.ts';
+import type { Platform, Route, SourceUsed, TokenUsage } from '../ports/conversation-store.ts';
+
+export interface ThreadTurn {
+  role: 'user' | 'assistant';
+  text: string;
+}
+
+export interface AskContext {
+  platform: Platform;
+  channel?: string;
+  /** Thread key on the platform; '' or undefined outside a thread. */
+  thread?: string;
+  /** Earlier turns of the thread, oldest first. */
+  history?: ThreadTurn[];
+  /** Raw platform user id: hashed before it is stored. */
+  userId?: string;
+  /** Filters the face adds (per-channel configuration); routing rules may add more. */
+  filters?: SearchFilters;
+}
+
+export interface AskInput {
+  question: string;
+  context: AskContext;
+}
+
+export interface AskOptions {
+  /** Receives the answer as it grows, when the model streams. */
+  onDelta?: (delta: string, textSoFar: string) => void;
+  /** Turn streaming off even when configured on. */
+  stream?: boolean;
+  signal?: AbortSignal;
+}
+
+export interface AskSource extends SourceUsed {
+  /** A short excerpt of the passage, for display. */
+  excerpt: string;
+}
+
+export interface AskResult {
+  answer: string;
+  /** Source numbers the answer cites, in order of first use, each pointing at a source. */
+  citations: number[];
+  /** Sources given to the model, numbered as in the prompt. */
+  sources: AskSource[];
+  /** 0..1, from the retrieval evidence. */
+  confidence: number;
+  route: Route;
+  /** True when the bot said it does not know (the hand-off text is in the answer). */
+  refused: boolean;
+  model: string;
+  /** True when the answer was extracted from the sources without a language model. */
+  extractive: boolean;
+  usage: TokenUsage;
+  latencyMs: number;
+  conversationId: string;
+  /** A note for the user, e.g. that the question was shortened. */
+  notice?: string;
+}

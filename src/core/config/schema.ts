@@ -1,0 +1,201 @@
+import { z } from 'zod';
+
+const filtersSchema = z
+  .object({
+    tags: z.array(z.string()).optional(),
+    sourcePrefixes: z.array(z.string()).optional(),
+  })
+  .strict();
+
+const routeSchema = z
+  .object({
+    channel: z.string().optional(),
+    pattern: z.string().optional(),
+    route: z.enum(['retrieve', 'direct']).default('retrieve'),
+    filters: filtersSchema.optional(),
+  })
+  .strict()
+  .refine((rule) => rule.channel !== undefined || rule.pattern !== undefined, {
+    message: 'a route needs a channel or a pattern',
+  });
+
+const enabledSchema = z.union([z.literal('auto'), z.boolean()]);
+const positiveInt = z.number().int().positive();
+const nonNegative = z.number().nonnegative();
+
+/** The shape of config/default.yaml. Every key is required there, so the file documents every setting. */
+export const settingsSchema = z
+  .object({
+    dataDir: z.string().min(1),
+    logLevel: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'silent']),
+    logFile: z.string(),
+    store: z
+      .object({
+        kind: z.enum(['embedded', 'elasticsearch']),
+        embedded: z.object({ file: z.string().min(1) }).strict(),
+        elasticsearch: z
+          .object({
+            url: z.url(),
+            indexPrefix: z.string().regex(/^[a-z0-9][a-z0-9_-]*$/, 'lower-case letters, digits, - and _'),
+            analyzer: z.string().min(1),
+            requestTimeoutMs: positiveInt,
+            maxRetries: z.number().int().nonnegative(),
+            caFingerprint: z.string(),
+            bulkSize: positiveInt,
+          })
+          .strict(),
+      })
+      .strict(),
+    embedder: z
+      .object({
+        kind: z.enum(['local', 'openai']),
+        local: z
+          .object({
+            model: z.string().min(1),
+            modelDir: z.string().min(1),
+            allowRemote: z.boolean(),
+            dtype: z.enum(['q8', 'fp32']),
+            dimensions: positiveInt,
+          })
+          .strict(),
+        openai: z
+          .object({ model: z.string().min(1), dimensions: positiveInt, batchSize: positiveInt })
+          .strict(),
+      })
+      .strict(),
+    knowledge: z
+      .object({
+        docsDir: z.string().min(1),
+        chunkTokens: z.number().int().min(32),
+        chunkOverlapTokens: z.number().int().nonnegative(),
+        extensions: z.array(z.string().startsWith('.')),
+        maxFileBytes: positiveInt,
+      })
+      .strict()
+      .refine((knowledge) => knowledge.chunkOverlapTokens < knowledge.chunkTokens, {
+        message: 'chunkOverlapTokens must be smaller than chunkTokens',
+        path: ['chunkOverlapTokens'],
+      }),
+    retrieval: z
+      .object({
+        k: positiveInt,
+        candidates: positiveInt,
+        numCandidates: positiveInt,
+        rrfK: positiveInt,
+        weights: z.object({ bm25: nonNegative, vector: nonNegative }).strict(),
+        boosts: z.object({ title: nonNegative, headings: nonNegative, text: nonNegative }).strict(),
+        minBm25PerTerm: nonNegative,
+        minCosine: z.number().min(-1).max(1),
+      })
+      .strict(),
+    answering: z
+      .object({
+        mode: z.enum(['auto', 'openai', 'offline']),
+        maxQuestionChars: positiveInt,
+        contextTokens: positiveInt,
+        historyTurns: z.number().int().nonnegative(),
+        refusalThreshold: z.number().min(0).max(1),
+        handoff: z.string().min(1),
+        stream: z.boolean(),
+        routes: z.array(routeSchema),
+      })
+      .strict(),
+    openai: z
+      .object({
+        baseUrl: z.union([z.literal(''), z.url()]),
+        chatModel: z.string().min(1),
+        temperature: z.number().min(0).max(2),
+        maxAnswerTokens: positiveInt,
+        timeoutMs: positiveInt,
+        maxRetries: z.number().int().nonnegative(),
+      })
+      .strict(),
+    slack: z
+      .object({
+        enabled: enabledSchema,
+        mode: z.enum(['socket', 'http']),
+        port: z.number().int().min(0).max(65535),
+        allowedChannels: z.array(z.string()),
+        channelFilters: z.record(z.string(), filtersSchema),
+        followThreads: z.boolean(),
+        rateLimitPerMinute: z.number().int().nonnegative(),
+        stream: z.boolean(),
+        updateIntervalMs: z.number().int().nonnegative(),
+        correctionReaction: z.string().min(1),
+        apiUrl: z.union([z.literal(''), z.url()]),
+      })
+      .strict(),
+    discord: z
+      .object({
+        enabled: enabledSchema,
+        allowedGuilds: z.array(z.string()),
+        allowedChannels: z.array(z.string()),
+        channelFilters: z.record(z.string(), filtersSchema),
+        mentions: z.boolean(),
+        mentionReply: z.enum(['thread', 'reply']),
+        rateLimitPerMinute: z.number().int().nonnegative(),
+        apiUrl: z.union([z.literal(''), z.url()]),
+      })
+      .strict(),
+    curation: z
+      .object({
+        minExamples: positiveInt,
+        recommendedExamples: positiveInt,
+        validationShare: z.number().min(0).max(0.9),
+        nearDuplicateThreshold: z.number().min(0).max(1),
+        maxExampleTokens: positiveInt,
+      })
+      .strict(),
+    training: z
+      .object({
+        baseModel: z.string().min(1),
+        epochs: z.union([z.literal('auto'), positiveInt]),
+        pricePerMillionTokens: nonNegative,
+        estimateEpochs: positiveInt,
+        retrainAfterExamples: positiveInt,
+        dataset: z.string().min(1),
+        pollSeconds: z.number().positive(),
+        shadowShare: z.number().min(0).max(1),
+        shadowModel: z.string(),
+        judgeModel: z.string(),
+      })
+      .strict(),
+  })
+  .strict();
+
+export type Settings = z.infer<typeof settingsSchema>;
+export type RouteRule = z.infer<typeof routeSchema>;
+
+/** Secrets come from the environment only, never from files. */
+export interface Secrets {
+  openaiApiKey?: string;
+  slackBotToken?: string;
+  slackAppToken?: string;
+  slackSigningSecret?: string;
+  discordToken?: string;
+  discordApplicationId?: string;
+  elasticsearchApiKey?: string;
+  elasticsearchUsername?: string;
+  elasticsearchPassword?: string;
+}
+
+/** Environment variable of each secret. */
+export const secretEnvironmentNames: Record<keyof Secrets, string> = {
+  openaiApiKey: 'OPENAI_API_KEY',
+  slackBotToken: 'SLACK_BOT_TOKEN',
+  slackAppToken: 'SLACK_APP_TOKEN',
+  slackSigningSecret: 'SLACK_SIGNING_SECRET',
+  discordToken: 'DISCORD_TOKEN',
+  discordApplicationId: 'DISCORD_APPLICATION_ID',
+  elasticsearchApiKey: 'ELASTICSEARCH_API_KEY',
+  elasticsearchUsername: 'ELASTICSEARCH_USERNAME',
+  elasticsearchPassword: 'ELASTICSEARCH_PASSWORD',
+};
+
+export interface Config extends Settings {
+  secrets: Secrets;
+  /** For each setting path ('store.kind'), where its value came from: 'default', a file path, or an env var. */
+  sources: Record<string, string>;
+  /** Absolute path of the project root the relative paths are read against. */
+  rootDir: string;
+}

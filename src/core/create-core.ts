@@ -1,0 +1,274 @@
+import path from 'node:path';
+import { createElasticsearchStore } from './adapters/elasticsearch/index.ts';
+import { createLocalEmbedder } from './adapters/local-embedder/index.ts';
+import { createExtractiveChatModel } from './adapters/offline/index.ts';
+import { createOpenAiChatModel, createOpenAiEmbedder, createOpenAiFineTuner } from './adapters/openai/index.ts';
+import { createSqliteStore } from './adapters/sqlite/index.ts';
+import { createAnsweringService } from './answering/index.ts';
+import type { AskInput, AskOptions, AskResult } from './answering/types.ts';
+import type { Config } from './config/index.ts';
+import { resolveConfigPath } from './config/index.ts';
+import { createCurationService, type CurationService } from './curation/index.ts';
+import { AnswerloopError } from './errors/index.ts';
+import { type IngestOptions, type IngestReport, ingestPaths } from './knowledge/index.ts';
+import { createLogger } from './logging/create-logger.ts';
+import {
+  type ChatModel,
+  type Clock,
+  type ConversationQuery,
+  type ConversationRecord,
+  type Embedder,
+  type FineTuner,
+  type Logger,
+  type Store,
+  type StoreHealth,
+  systemClock,
+} from './ports/index.ts';
+import { search, type SearchOptions, type SearchResult } from './retrieval/index.ts';
+import { createTrainingService, type TrainingService } from './training/index.ts';
+
+export interface CreateCoreOptions {
+  config: Config;
+  logger?: Logger;
+  clock?: Clock;
+  /** Seams for tests and embedding programs: replace an adapter the configuration would pick. */
+  store?: Store;
+  embedder?: Embedder;
+  chatModel?: ChatModel;
+  fineTuner?: FineTuner;
+  /** Print warnings on stderr too (the CLI). */
+  logToStderr?: boolean;
+}
+
+export interface Core {
+  readonly config: Config;
+  readonly logger: Logger;
+  /** 'openai' when answers come from a chat model, 'offline' for extractive answers. */
+  readonly answerMode: 'openai' | 'offline';
+  ingest(paths: string[], options?: IngestOptions): Promise<IngestReport>;
+  search(query: string, options?: SearchOptions): Promise<SearchResult>;
+  ask(input: AskInput, options?: AskOptions): Promise<AskResult>;
+  recordFeedback(conversationId: string, feedback: { helpful: boolean | null; comment?: string; by?: string }): Promise<ConversationRecord>;
+  /** Stores a suggested answer for review; never trained on until an operator approves it. */
+  suggestCorrection(
+    conversationId: string,
+    correction: { answer: string; by?: string; source: 'user' | 'teammate' | 'operator' },
+  ): Promise<ConversationRecord>;
+  getConversation(id: string): Promise<ConversationRecord | undefined>;
+  listConversations(query: ConversationQuery): Promise<{ items: ConversationRecord[]; total: number }>;
+  /** True the first time a platform event id is seen, false on every retry or duplicate (durable). */
+  claimEvent(platform: string, eventId: string): Promise<boolean>;
+  knowledgeCounts(): Promise<{ documents: number; chunks: number }>;
+  storeHealth(): Promise<StoreHealth>;
+  readonly curation: CurationService;
+  readonly training: TrainingService;
+  close(): Promise<void>;
+}
+
+function openStore(config: Config, logger: Logger): Store {
+  if (config.store.kind === 'elasticsearch') {
+    const settings = config.store.elasticsearch;
+    return createElasticsearchStore({
+      url: settings.url,
+      apiKey: config.secrets.elasticsearchApiKey,
+      username: config.secrets.elasticsearchUsername,
+      password: config.secrets.elasticsearchPassword,
+      caFingerprint: settings.caFingerprint || undefined,
+      indexPrefix: settings.indexPrefix,
+      analyzer: settings.analyzer,
+      requestTimeoutMs: settings.requestTimeoutMs,
+      maxRetries: settings.maxRetries,
+      bulkSize: settings.bulkSize,
+      logger: logger.child({ component: 'elasticsearch' }),
+    });
+  }
+  return createSqliteStore({
+    file: path.join(resolveConfigPath(config, config.dataDir), config.store.embedded.file),
+    logger: logger.child({ component: 'sqlite' }),
+  });
+}
+
+function openEmbedder(config: Config, logger: Logger): Embedder {
+  if (config.embedder.kind === 'openai') {
+    if (!config.secrets.openaiApiKey) {
+      throw new AnswerloopError('config_invalid', 'embedder.kind is openai but OPENAI_API_KEY is not set: set it, or use embedder.kind: local.');
+    }
+    return createOpenAiEmbedder({
+      apiKey: config.secrets.openaiApiKey,
+      baseUrl: config.openai.baseUrl || undefined,
+      model: config.embedder.openai.model,
+      dimensions: config.embedder.openai.dimensions,
+      batchSize: config.embedder.openai.batchSize,
+      timeoutMs: config.openai.timeoutMs,
+      maxRetries: config.openai.maxRetries,
+      logger: logger.child({ component: 'openai-embedder' }),
+    });
+  }
+  const local = config.embedder.local;
+  return createLocalEmbedder({
+    model: local.model,
+    modelDir: resolveConfigPath(config, local.modelDir),
+    allowRemote: local.allowRemote,
+    dtype: local.dtype,
+    dimensions: local.dimensions,
+    logger: logger.child({ component: 'local-embedder' }),
+  });
+}
+
+function openAiAvailable(config: Config): boolean {
+  return Boolean(config.secrets.openaiApiKey);
+}
+
+function requireOpenAi(config: Config, what: string): { apiKey: string; baseUrl?: string } {
+  if (!config.secrets.openaiApiKey) {
+    throw new AnswerloopError('config_invalid', `${what} needs OpenAI: set OPENAI_API_KEY (and OPENAI_BASE_URL for a compatible server).`);
+  }
+  return { apiKey: config.secrets.openaiApiKey, baseUrl: config.openai.baseUrl || undefined };
+}
+
+/** The composition root: configuration in, adapters chosen, services wired. The only importer of adapters. */
+export function createCore(options: CreateCoreOptions): Core {
+  const { config } = options;
+  const clock = options.clock ?? systemClock;
+  const logger =
+    options.logger ??
+    createLogger({
+      level: config.logLevel,
+      file: config.logFile ? path.join(resolveConfigPath(config, config.dataDir), config.logFile) : '',
+      stderr: options.logToStderr ?? false,
+    });
+  const store = options.store ?? openStore(config, logger);
+  const embedder = options.embedder ?? openEmbedder(config, logger);
+
+  const answerMode: 'openai' | 'offline' =
+    config.answering.mode === 'offline' ? 'offline' : config.answering.mode === 'openai' || openAiAvailable(config) || options.chatModel ? 'openai' : 'offline';
+  if (config.answering.mode === 'openai' && !openAiAvailable(config) && !options.chatModel) {
+    throw new AnswerloopError('config_invalid', 'answering.mode is openai but OPENAI_API_KEY is not set: set it, or use answering.mode: auto.');
+  }
+
+  let openAiChatModel: ChatModel | undefined = options.chatModel;
+  const chatModel = (): ChatModel => {
+    openAiChatModel ??= createOpenAiChatModel({
+      ...requireOpenAi(config, 'A chat model'),
+      timeoutMs: config.openai.timeoutMs,
+      maxRetries: config.openai.maxRetries,
+      logger: logger.child({ component: 'openai-chat' }),
+    });
+    return openAiChatModel;
+  };
+  let openAiFineTuner: FineTuner | undefined = options.fineTuner;
+  const fineTuner = (): FineTuner => {
+    openAiFineTuner ??= createOpenAiFineTuner({
+      ...requireOpenAi(config, 'Fine-tuning'),
+      timeoutMs: config.openai.timeoutMs,
+      maxRetries: config.openai.maxRetries,
+      logger: logger.child({ component: 'openai-fine-tuning' }),
+    });
+    return openAiFineTuner;
+  };
+
+  let initialised: Promise<void> | undefined;
+  const ready = () => {
+    initialised ??= store.init({ embedderId: embedder.id, dimensions: embedder.dimensions }).catch((error: unknown) => {
+      initialised = undefined;
+      throw error;
+    });
+    return initialised;
+  };
+
+  const curation = createCurationService({ config, store, embedder, logger: logger.child({ component: 'curation' }), clock });
+  const training = createTrainingService({
+    config,
+    store,
+    fineTuner,
+    chatModel,
+    embedder,
+    logger: logger.child({ component: 'training' }),
+    clock,
+  });
+  const searchDependencies = { store, embedder, settings: config.retrieval };
+  const answering = createAnsweringService({
+    config,
+    store,
+    search: (query, searchOptions) => search(query, searchOptions, searchDependencies),
+    chatModel: answerMode === 'openai' ? chatModel : undefined,
+    offlineModel: createExtractiveChatModel(),
+    activeModel: () => training.activeModel(),
+    logger: logger.child({ component: 'answering' }),
+    clock,
+  });
+
+  const updateConversation = async (id: string, change: (record: ConversationRecord) => ConversationRecord) => {
+    await ready();
+    const record = await store.getConversation(id);
+    if (!record) throw new AnswerloopError('not_found', `No conversation ${id}: it may have been deleted.`);
+    const updated = { ...change(record), updatedAt: clock.now().toISOString() };
+    await store.saveConversation(updated);
+    return updated;
+  };
+
+  return {
+    config,
+    logger,
+    answerMode,
+    async ingest(paths, ingestOptions = {}) {
+      await ready();
+      const report = await ingestPaths(paths, ingestOptions, {
+        store,
+        embedder,
+        settings: config.knowledge,
+        logger: logger.child({ component: 'ingest' }),
+        clock,
+        rootDir: config.rootDir,
+      });
+      if (report.changedDocIds.length > 0) await curation.flagStale(report.changedDocIds);
+      return report;
+    },
+    async search(query, searchOptions = {}) {
+      await ready();
+      return search(query, searchOptions, searchDependencies);
+    },
+    async ask(input, askOptions = {}) {
+      await ready();
+      return answering.ask(input, askOptions);
+    },
+    recordFeedback: (id, feedback) =>
+      updateConversation(id, (record) => ({
+        ...record,
+        feedback: { helpful: feedback.helpful, comment: feedback.comment ?? record.feedback?.comment, by: feedback.by, at: clock.now().toISOString() },
+      })),
+    suggestCorrection: (id, correction) =>
+      updateConversation(id, (record) => ({
+        ...record,
+        correctedAnswer: correction.answer,
+        correctionSource: correction.source,
+        // A suggestion waits for an operator; only an operator's correction counts as reviewed.
+        reviewStatus: correction.source === 'operator' ? 'corrected' : record.reviewStatus,
+        reviewer: correction.source === 'operator' ? (correction.by ?? null) : record.reviewer,
+        feedback: record.feedback ?? { helpful: false, by: correction.by, at: clock.now().toISOString() },
+      })),
+    async getConversation(id) {
+      await ready();
+      return store.getConversation(id);
+    },
+    async listConversations(query) {
+      await ready();
+      return store.listConversations(query);
+    },
+    async claimEvent(platform, eventId) {
+      await ready();
+      return store.putIfAbsent(`event:${platform}`, eventId, clock.now().toISOString());
+    },
+    async knowledgeCounts() {
+      await ready();
+      return store.counts();
+    },
+    storeHealth: () => store.health(),
+    curation,
+    training,
+    async close() {
+      await embedder.close?.();
+      await store.close();
+    },
+  };
+}

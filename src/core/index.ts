@@ -1,0 +1,12 @@
+// The public surface of core: faces (bots, dashboard, CLI) import from here and nowhere else.
+export { createCore, type Core, type CreateCoreOptions } from './create-core.ts';
+export * from './config/index.ts';
+export * from './errors/index.ts';
+export type * from './ports/index.ts';
+export type * from './answering/types.ts';
+export type { SearchHit, SearchMode, SearchOptions, SearchResult } from './retrieval/index.ts';
+export type { IngestOptions, IngestProgress, IngestReport } from './knowledge/index.ts';
+export type { CurationService } from './curation/index.ts';
+export type { TrainingService } from './training/index.ts';
+export { redactSecrets } from './logging/redact-secrets.ts';
+export { createLogger } from './logging/create-logger.ts';

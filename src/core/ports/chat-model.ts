@@ -1,0 +1,28 @@
+import type { ChatMessage } from './dataset-store.ts';
+import type { TokenUsage } from './conversation-store.ts';
+
+export interface ChatRequest {
+  model: string;
+  messages: ChatMessage[];
+  temperature?: number;
+  maxTokens?: number;
+  /** Called with each new piece of text when streaming. */
+  onDelta?: (delta: string) => void;
+  signal?: AbortSignal;
+}
+
+export interface ChatResponse {
+  text: string;
+  model: string;
+  usage: TokenUsage;
+  /** Time spent waiting for the model, so callers can measure their own overhead. */
+  modelMs: number;
+}
+
+export interface ChatModel {
+  /**
+   * Throws AnswerloopError: `rate_limited` / `timeout` / `upstream_failed` (isRetryable as the status says),
+   * `model_unavailable` when the model does not exist, `context_too_long` when the prompt is over the limit.
+   */
+  complete(request: ChatRequest): Promise<ChatResponse>;
+}

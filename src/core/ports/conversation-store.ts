@@ -1,0 +1,106 @@
+export type Platform = 'slack' | 'discord' | 'cli' | 'tui' | 'api';
+export type ReviewStatus = 'new' | 'approved' | 'corrected' | 'rejected';
+export type Route = 'retrieve' | 'direct' | 'refused' | 'help';
+export type FailureKind = 'retrieval' | 'generation' | 'none';
+
+export interface TokenUsage {
+  promptTokens: number;
+  completionTokens: number;
+  totalTokens: number;
+}
+
+export interface SourceUsed {
+  /** Number shown to the model, `[n]`. */
+  number: number;
+  chunkId: string;
+  docId: string;
+  source: string;
+  title: string;
+  headingPath: string[];
+  /** Fused score and the raw per-leg scores and ranks. */
+  score: number;
+  bm25Score?: number;
+  vectorScore?: number;
+  bm25Rank?: number;
+  vectorRank?: number;
+}
+
+export interface Feedback {
+  helpful: boolean | null;
+  comment?: string;
+  /** Hashed id of who gave it. */
+  by?: string;
+  at: string;
+}
+
+export interface ConversationRecord {
+  id: string;
+  platform: Platform;
+  channel: string;
+  /** Thread key on the platform (Slack thread_ts, Discord thread or interaction id); '' when none. */
+  thread: string;
+  /** Platform message id of the bot's answer, for updates. */
+  messageId?: string;
+  /** Hashed user id; never the raw id. */
+  user: string;
+  question: string;
+  standaloneQuestion: string;
+  route: Route;
+  sources: SourceUsed[];
+  answer: string;
+  /** Model that produced the answer ('extractive' offline). */
+  model: string;
+  /** The exact chat messages sent to the model, so an example can be made in the inference format. */
+  promptMessages: Array<{ role: 'system' | 'user' | 'assistant'; content: string }>;
+  confidence: number;
+  refused: boolean;
+  latencyMs: number;
+  usage: TokenUsage;
+  feedback: Feedback | null;
+  reviewStatus: ReviewStatus;
+  correctedAnswer: string | null;
+  /** Where a correction came from: an operator, a modal, a teammate's reply marked in Slack. */
+  correctionSource?: 'operator' | 'user' | 'teammate';
+  reviewer: string | null;
+  reviewedAt: string | null;
+  failureKind: FailureKind | null;
+  /** Sources an operator attached as the right ones: a retrieval test case. */
+  expectedSources: string[];
+  /** Set when a cited document changed or vanished after the review. */
+  stale: boolean;
+  /** Answers from a shadow candidate model, stored beside but never shown. */
+  shadow?: { model: string; answer: string; latencyMs: number } | null;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface ConversationQuery {
+  feedback?: 'helpful' | 'not_helpful' | 'none' | 'any';
+  reviewStatus?: ReviewStatus[];
+  platform?: Platform;
+  channel?: string;
+  thread?: string;
+  refused?: boolean;
+  minConfidence?: number;
+  maxConfidence?: number;
+  /** ISO-8601 bounds on createdAt, inclusive. */
+  since?: string;
+  until?: string;
+  stale?: boolean;
+  /** Conversations whose sources include this document. */
+  citedDocId?: string;
+  /**
+   * 'review': not-helpful first, then no feedback, then helpful; newest first within each.
+   * 'newest' / 'oldest': by createdAt.
+   */
+  order?: 'review' | 'newest' | 'oldest';
+  offset?: number;
+  limit?: number;
+}
+
+export interface ConversationStore {
+  /** Inserts or replaces the whole record. */
+  saveConversation(record: ConversationRecord): Promise<void>;
+  getConversation(id: string): Promise<ConversationRecord | undefined>;
+  listConversations(query: ConversationQuery): Promise<{ items: ConversationRecord[]; total: number }>;
+}

@@ -1,0 +1,13 @@
+export type * from './chunk-store.ts';
+export type * from './conversation-store.ts';
+export type * from './dataset-store.ts';
+export type * from './model-registry.ts';
+export type * from './key-value-store.ts';
+export type * from './store.ts';
+export type * from './embedder.ts';
+export type * from './chat-model.ts';
+export type * from './fine-tuner.ts';
+export type * from './clock.ts';
+export type * from './logger.ts';
+export { systemClock } from './clock.ts';
+export { silentLogger } from './logger.ts';

@@ -1,0 +1,10 @@
+/** Small durable facts: the active model pointer, seen Slack event ids, ingest checkpoints. */
+export interface KeyValueStore {
+  getValue(namespace: string, key: string): Promise<string | undefined>;
+  setValue(namespace: string, key: string, value: string): Promise<void>;
+  /**
+   * Stores the value only if the key is absent; true when this call stored it. The basis of exactly-once
+   * handling of retried platform events, across restarts and replicas sharing one store.
+   */
+  putIfAbsent(namespace: string, key: string, value: string): Promise<boolean>;
+}

@@ -1,0 +1,106 @@
+import { InputError } from '../errors/index.ts';
+import type { ChunkStore, Embedder, SearchFilters } from '../ports/index.ts';
+import { type FusedHit, reciprocalRankFusion } from './reciprocal-rank-fusion.ts';
+
+export type SearchMode = 'hybrid' | 'bm25' | 'vector';
+
+export interface SearchOptions {
+  k?: number;
+  mode?: SearchMode;
+  filters?: SearchFilters;
+}
+
+export interface SearchHit {
+  /** 1-based position in the result. */
+  rank: number;
+  /** Fused score in hybrid mode; the leg's raw score otherwise. */
+  score: number;
+  chunk: FusedHit['chunk'];
+  bm25Rank?: number;
+  vectorRank?: number;
+  bm25Score?: number;
+  vectorScore?: number;
+}
+
+export interface SearchResult {
+  hits: SearchHit[];
+  /** How many query terms BM25 saw, to normalise its raw score. */
+  queryTerms: number;
+  engineTookMs?: number;
+  /** Milliseconds spent embedding the query. */
+  embedMs: number;
+}
+
+export interface RetrievalSettings {
+  k: number;
+  candidates: number;
+  numCandidates: number;
+  rrfK: number;
+  weights: { bm25: number; vector: number };
+  boosts: { title: number; headings: number; text: number };
+  minBm25PerTerm: number;
+  minCosine: number;
+}
+
+export interface SearchDependencies {
+  store: ChunkStore;
+  embedder: Embedder;
+  settings: RetrievalSettings;
+}
+
+/** Words BM25 will match on: a rough count used only to normalise scores across query lengths. */
+export function countQueryTerms(query: string): number {
+  return Math.max(1, (query.toLowerCase().match(/[\p{L}\p{N}]{2,}/gu) ?? []).length);
+}
+
+/**
+ * Hybrid retrieval: BM25 and kNN run in the store (one round trip where it can), then reciprocal rank
+ * fusion in our code, so every Elasticsearch 8.x node and the embedded store behave alike.
+ * A hit survives the relevance floor when either leg's raw evidence clears its threshold.
+ */
+export async function search(query: string, options: SearchOptions, dependencies: SearchDependencies): Promise<SearchResult> {
+  const text = query.trim();
+  if (!text) throw new InputError('The search query is empty: type a few words to search for.');
+  const { store, embedder, settings } = dependencies;
+  const mode = options.mode ?? 'hybrid';
+  const k = options.k ?? settings.k;
+  const legK = Math.max(k, settings.candidates);
+
+  const embedStart = performance.now();
+  const vector = mode === 'bm25' ? undefined : (await embedder.embed([text]))[0];
+  const embedMs = performance.now() - embedStart;
+
+  const legs = await store.searchLegs({
+    text: mode === 'vector' ? undefined : text,
+    vector,
+    k: legK,
+    numCandidates: Math.max(settings.numCandidates, legK),
+    filters: options.filters ?? {},
+    boosts: settings.boosts,
+  });
+  const queryTerms = countQueryTerms(text);
+  const passes = (hit: { bm25Score?: number; vectorScore?: number }) => {
+    if (settings.minBm25PerTerm <= 0 && settings.minCosine <= 0) return true;
+    const bm25Ok = hit.bm25Score !== undefined && hit.bm25Score / queryTerms >= settings.minBm25PerTerm;
+    const vectorOk = hit.vectorScore !== undefined && hit.vectorScore >= settings.minCosine;
+    return bm25Ok || vectorOk;
+  };
+
+  let hits: Omit<SearchHit, 'rank'>[];
+  if (mode === 'hybrid') {
+    hits = reciprocalRankFusion(legs.bm25, legs.vector, { rrfK: settings.rrfK, weights: settings.weights });
+  } else if (mode === 'bm25') {
+    hits = legs.bm25.map((hit, index) => ({ chunk: hit.chunk, score: hit.score, bm25Rank: index + 1, bm25Score: hit.score }));
+  } else {
+    hits = legs.vector.map((hit, index) => ({ chunk: hit.chunk, score: hit.score, vectorRank: index + 1, vectorScore: hit.score }));
+  }
+  return {
+    hits: hits
+      .filter(passes)
+      .slice(0, k)
+      .map((hit, index) => ({ ...hit, rank: index + 1 })),
+    queryTerms,
+    engineTookMs: legs.engineTookMs,
+    embedMs,
+  };
+}

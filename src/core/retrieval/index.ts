@@ -1,0 +1,2 @@
+export * from './reciprocal-rank-fusion.ts';
+export * from './hybrid-search.ts';
