@@ -1,5 +1,5 @@
-import { AnswerloopError } from '../../errors/index.ts';
 import type { Embedder, Logger } from '../../ports/index.ts';
+import { createOpenAiClient, fromOpenAiError } from './openai-errors.ts';
 
 export interface OpenAiEmbedderOptions {
   apiKey: string;
@@ -12,6 +12,31 @@ export interface OpenAiEmbedderOptions {
   batchSize: number;
 }
 
-export function createOpenAiEmbedder(_options: OpenAiEmbedderOptions): Embedder {
-  throw new AnswerloopError('internal', 'Being built.');
+function normalise(vector: number[]): number[] {
+  const length = Math.hypot(...vector) || 1;
+  return vector.map((value) => value / length);
+}
+
+/** OpenAI (or any compatible server) embeddings, batched; the SDK retries 429 and 5xx with backoff. */
+export function createOpenAiEmbedder(options: OpenAiEmbedderOptions): Embedder {
+  const client = createOpenAiClient(options);
+  return {
+    id: `openai:${options.model}:${options.dimensions}`,
+    dimensions: options.dimensions,
+    async embed(texts, embedOptions = {}) {
+      const vectors: number[][] = [];
+      for (let start = 0; start < texts.length; start += options.batchSize) {
+        const batch = texts.slice(start, start + options.batchSize).map((text) => text || ' ');
+        try {
+          const response = await client.embeddings.create({ model: options.model, input: batch, dimensions: options.dimensions });
+          const ordered = [...response.data].sort((a, b) => a.index - b.index);
+          for (const item of ordered) vectors.push(normalise(item.embedding));
+        } catch (error) {
+          throw fromOpenAiError(error, `Embedding ${batch.length} texts with ${options.model}`);
+        }
+        embedOptions.onProgress?.(vectors.length, texts.length);
+      }
+      return vectors;
+    },
+  };
 }
