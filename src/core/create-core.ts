@@ -60,6 +60,12 @@ export interface Core {
   claimEvent(platform: string, eventId: string): Promise<boolean>;
   knowledgeCounts(): Promise<{ documents: number; chunks: number }>;
   storeHealth(): Promise<StoreHealth>;
+  /** Embeds one text: proves the embedder loads and says how fast. */
+  checkEmbedder(): Promise<{ id: string; dimensions: number; ms: number }>;
+  /** A one-token live call to the active chat model (costs a fraction of a cent). */
+  checkOpenAi(): Promise<{ model: string; ms: number }>;
+  /** Resolves when background work (shadow answers) is done. */
+  idle(): Promise<void>;
   readonly curation: CurationService;
   readonly training: TrainingService;
   close(): Promise<void>;
@@ -264,6 +270,20 @@ export function createCore(options: CreateCoreOptions): Core {
       return store.counts();
     },
     storeHealth: () => store.health(),
+    async checkEmbedder() {
+      const started = performance.now();
+      const [vector] = await embedder.embed(['answerloop health check']);
+      if (vector?.length !== embedder.dimensions) {
+        throw new AnswerloopError('embedder_failed', `The embedder returned ${vector?.length ?? 0} dimensions, expected ${embedder.dimensions}.`);
+      }
+      return { id: embedder.id, dimensions: embedder.dimensions, ms: Math.round(performance.now() - started) };
+    },
+    async checkOpenAi() {
+      const model = await training.activeModel();
+      const response = await chatModel().complete({ model, messages: [{ role: 'user', content: 'Reply with OK.' }], maxTokens: 1 });
+      return { model: response.model, ms: Math.round(response.modelMs) };
+    },
+    idle: () => answering.idle(),
     curation,
     training,
     async close() {

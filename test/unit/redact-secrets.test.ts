@@ -1,0 +1,26 @@
+import { describe, expect, it } from 'vitest';
+import { redactSecrets } from '../../src/core/index.ts';
+import { redactSecretsWithReport } from '../../src/core/logging/redact-secrets.ts';
+
+describe('redactSecrets', () => {
+  it.each([
+    ['my key is sk-proj-abcdefghijklmnopqrstuvwx', 'sk-proj-abcdefghijklmnopqrstuvwx'],
+    ['token xoxb-1234567890-abcdefghij', 'xoxb-1234567890-abcdefghij'],
+    ['Authorization: Bearer abcdefghijklmnop.qrstuv', 'abcdefghijklmnop.qrstuv'],
+    ['password: hunter22', 'hunter22'],
+    ['api_key="AbC123xyz987"', 'AbC123xyz987'],
+    ['AKIAABCDEFGHIJKLMNOP is the access key', 'AKIAABCDEFGHIJKLMNOP'],
+    ['ghp_abcdefghijklmnopqrstuvwxyz0123456789', 'ghp_abcdefghijklmnopqrstuvwxyz0123456789'],
+    ['-----BEGIN RSA PRIVATE KEY-----\nMIIEabc\n-----END RSA PRIVATE KEY-----', 'MIIEabc'],
+  ])('masks %s', (text, secret) => {
+    const redacted = redactSecrets(text);
+    expect(redacted).not.toContain(secret);
+    expect(redacted).toContain('[REDACTED');
+  });
+
+  it('leaves ordinary support text alone and reports what it found', () => {
+    const text = 'How do I reset my password? The token field in settings is empty.';
+    expect(redactSecrets(text)).toBe(text);
+    expect(redactSecretsWithReport('password=abcd1234 and sk-abcdefghijklmnopqrstuv').found).toEqual({ 'openai key': 1, assignment: 1 });
+  });
+});
