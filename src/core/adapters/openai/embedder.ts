@@ -28,7 +28,8 @@ export function createOpenAiEmbedder(options: OpenAiEmbedderOptions): Embedder {
       for (let start = 0; start < texts.length; start += options.batchSize) {
         const batch = texts.slice(start, start + options.batchSize).map((text) => text || ' ');
         try {
-          const response = await client.embeddings.create({ model: options.model, input: batch, dimensions: options.dimensions });
+          // Floats, not the SDK's default base64: every OpenAI-compatible server supports them.
+          const response = await client.embeddings.create({ model: options.model, input: batch, dimensions: options.dimensions, encoding_format: 'float' });
           const ordered = [...response.data].sort((a, b) => a.index - b.index);
           for (const item of ordered) vectors.push(normalise(item.embedding));
         } catch (error) {
