@@ -144,6 +144,7 @@ export const settingsSchema = z
         validationShare: z.number().min(0).max(0.9),
         nearDuplicateThreshold: z.number().min(0).max(1),
         maxExampleTokens: positiveInt,
+        scrubAllowList: z.array(z.string()),
       })
       .strict(),
     training: z

@@ -1,21 +1,18 @@
-// Review queue, datasets, scrubbing, validation and export. (Being built.)
-import type { Config } from '../config/index.ts';
-import type { Clock, Embedder, Logger, Store } from '../ports/index.ts';
-
-export interface CurationDependencies {
-  config: Config;
-  store: Store;
-  embedder: Embedder;
-  logger: Logger;
-  clock: Clock;
-}
-
-export interface CurationService {
-  /** Flags conversations and examples that cite these documents as stale. */
-  flagStale(docIds: string[]): Promise<{ conversations: number; examples: number }>;
-}
-
-export function createCurationService(dependencies: CurationDependencies): CurationService {
-  void dependencies;
-  return { flagStale: async () => ({ conversations: 0, examples: 0 }) };
-}
+// Review queue, datasets and versions, scrubbing, de-duplication, split, validation and export.
+export { createCurationService, type CurationDependencies, type CurationService } from './curation-service.ts';
+export type * from './types.ts';
+export { parseDatasetReference, formatDatasetReference, type DatasetReference } from './dataset-reference.ts';
+export { exportFormats, exportJsonl, toAlpacaLine, toOpenAiChatLine, toShareGptLine } from './dataset-export.ts';
+export { countChatTokens, jsonlLines, validateDataset, validateLine, type ValidationLine, type ValidationRule, type ValidationSettings } from './dataset-validation.ts';
+export { findDuplicates, jaccardSimilarity, wordTrigrams, type DuplicateCandidate, type DuplicateReport } from './duplicate-detection.ts';
+export { scrubExamples, scrubText, type ScrubOptions } from './personal-data-scrubbing.ts';
+export { assignSplits, splitFor, stableFraction } from './train-validation-split.ts';
+export { diagnosisHint, retrievalQaCase, retrievalQaJsonl } from './retrieval-diagnosis.ts';
+export {
+  answerFromMessages,
+  exampleIdForConversation,
+  exampleIdForManual,
+  exampleMessagesFromConversation,
+  questionFromMessages,
+  sourceDocIdsOf,
+} from './inference-format-example.ts';
