@@ -1,0 +1,323 @@
+import { AnswerloopError } from '../../errors/index.ts';
+import type {
+  Chunk,
+  ChunkStore,
+  DocumentSummary,
+  EmbeddingSpace,
+  LegHit,
+  LegSearchRequest,
+  LegSearchResult,
+  Logger,
+  SearchFilters,
+} from '../../ports/index.ts';
+import { buildFullTextQuery, separateIdeographs } from './full-text-query.ts';
+import type { SqliteConnection, SqliteSession } from './sqlite-connection.ts';
+import { normalise, rowFilter, VectorIndex, type VectorRow } from './vector-index.ts';
+
+type KnowledgeMethods = Omit<ChunkStore, 'kind' | 'health' | 'close'>;
+
+interface ChunkRow {
+  seq: number;
+  id: string;
+  doc_id: string;
+  source: string;
+  title: string;
+  heading_path: string;
+  text: string;
+  embedding?: Buffer;
+  tags: string;
+  updated_at: string;
+  content_hash: string;
+  document_hash: string;
+  ordinal: number;
+}
+
+const spaceKey = 'embedding_space';
+const chunkColumns = 'seq, id, doc_id, source, title, heading_path, text, tags, updated_at, content_hash, document_hash, ordinal';
+
+function rowToChunk(row: ChunkRow): Chunk {
+  let embedding: number[] = [];
+  if (row.embedding) {
+    // Copy into an aligned buffer: the blob's bytes may start at any offset.
+    embedding = Array.from(new Float32Array(Uint8Array.from(row.embedding).buffer));
+  }
+  return {
+    id: row.id,
+    docId: row.doc_id,
+    source: row.source,
+    title: row.title,
+    headingPath: JSON.parse(row.heading_path) as string[],
+    text: row.text,
+    embedding,
+    tags: JSON.parse(row.tags) as string[],
+    updatedAt: row.updated_at,
+    contentHash: row.content_hash,
+    documentHash: row.document_hash,
+    ordinal: row.ordinal,
+  };
+}
+
+function rebuildMessage(file: string, recorded: EmbeddingSpace, wanted: EmbeddingSpace): string {
+  return (
+    `The knowledge base in ${file} was embedded with ${recorded.embedderId} (${recorded.dimensions} dimensions), ` +
+    `but the configured embedder is ${wanted.embedderId} (${wanted.dimensions} dimensions). ` +
+    'Run `answerloop ingest --rebuild` to embed every document again with the new embedder, or configure the old one back.'
+  );
+}
+
+/** SQL conditions on the chunk alias `c` for the request's filters; empty lists filter nothing. */
+function filterConditions(filters: SearchFilters): { sql: string; parameters: string[] } {
+  const conditions: string[] = [];
+  const parameters: string[] = [];
+  if (filters.tags && filters.tags.length > 0) {
+    conditions.push('EXISTS (SELECT 1 FROM json_each(c.tags) AS tag WHERE tag.value IN (SELECT value FROM json_each(?)))');
+    parameters.push(JSON.stringify(filters.tags));
+  }
+  if (filters.sourcePrefixes && filters.sourcePrefixes.length > 0) {
+    // substr comparison, not LIKE: a prefix is literal text, '_' and '%' included.
+    conditions.push('EXISTS (SELECT 1 FROM json_each(?) AS prefix WHERE substr(c.source, 1, length(prefix.value)) = prefix.value)');
+    parameters.push(JSON.stringify(filters.sourcePrefixes));
+  }
+  return { sql: conditions.map((condition) => ` AND ${condition}`).join(''), parameters };
+}
+
+/** Chunks, their full-text index and their vectors: the ChunkStore half of the embedded store. */
+export function createKnowledgeTables(session: SqliteSession, logger: Logger): KnowledgeMethods {
+  // The vector cache, with the data_version it was read at: another process's commit changes data_version,
+  // our own writes drop the cache directly.
+  let vectors: { index: VectorIndex; dataVersion: number } | undefined;
+
+  const readSpace = (connection: SqliteConnection): EmbeddingSpace | undefined => {
+    const row = connection.statement('SELECT value FROM meta WHERE key = ?').get(spaceKey) as { value: string } | undefined;
+    return row ? (JSON.parse(row.value) as EmbeddingSpace) : undefined;
+  };
+
+  const requireSpace = (connection: SqliteConnection): EmbeddingSpace => {
+    const space = readSpace(connection);
+    if (!space) {
+      throw new AnswerloopError('store_failed', `The embedded store ${session.file} has no embedding space yet: it must be initialised before use.`);
+    }
+    return space;
+  };
+
+  const checkDimensions = (space: EmbeddingSpace, length: number, what: string) => {
+    if (length !== space.dimensions) {
+      throw new AnswerloopError(
+        'dimension_mismatch',
+        `${what} has ${length} dimensions but the knowledge base in ${session.file} holds ${space.dimensions}-dimension vectors from ${space.embedderId}. ` +
+          'Run `answerloop ingest --rebuild` after changing the embedder.',
+      );
+    }
+  };
+
+  const removeDocument = (connection: SqliteConnection, docId: string) => {
+    const seqs = connection.statement('SELECT seq FROM chunks WHERE doc_id = ?').pluck().all(docId) as number[];
+    const deleteIndexed = connection.statement('DELETE FROM chunk_search WHERE rowid = ?');
+    for (const seq of seqs) deleteIndexed.run(seq);
+    connection.statement('DELETE FROM chunks WHERE doc_id = ?').run(docId);
+    return seqs.length;
+  };
+
+  const dataVersion = (connection: SqliteConnection) => connection.database.pragma('data_version', { simple: true }) as number;
+
+  const vectorIndex = (connection: SqliteConnection, dimensions: number): VectorIndex => {
+    const version = dataVersion(connection);
+    if (vectors && vectors.dataVersion === version && vectors.index.dimensions === dimensions) return vectors.index;
+    const started = performance.now();
+    const count = connection.statement('SELECT count(*) FROM chunks').pluck().get() as number;
+    const matrix = new Float32Array(count * dimensions);
+    const rows: VectorRow[] = [];
+    const bytesPerVector = dimensions * Float32Array.BYTES_PER_ELEMENT;
+    const matrixBytes = new Uint8Array(matrix.buffer);
+    for (const row of connection.statement('SELECT seq, source, tags, embedding FROM chunks ORDER BY seq').iterate() as IterableIterator<{
+      seq: number;
+      source: string;
+      tags: string;
+      embedding: Buffer;
+    }>) {
+      if (row.embedding.byteLength !== bytesPerVector || rows.length >= count) continue;
+      matrixBytes.set(row.embedding, rows.length * bytesPerVector);
+      rows.push({ seq: row.seq, source: row.source, tags: JSON.parse(row.tags) as string[] });
+    }
+    const index = new VectorIndex(dimensions, rows, matrix.subarray(0, rows.length * dimensions));
+    vectors = { index, dataVersion: version };
+    logger.debug({ chunks: rows.length, ms: Math.round(performance.now() - started) }, 'vector cache loaded');
+    return index;
+  };
+
+  const chunksBySeq = (connection: SqliteConnection, seqs: number[]): Map<number, Chunk> => {
+    const found = new Map<number, Chunk>();
+    if (seqs.length === 0) return found;
+    const rows = connection
+      .statement(`SELECT ${chunkColumns} FROM chunks WHERE seq IN (SELECT value FROM json_each(?))`)
+      .all(JSON.stringify(seqs)) as ChunkRow[];
+    for (const row of rows) found.set(row.seq, rowToChunk(row));
+    return found;
+  };
+
+  const bm25Leg = (connection: SqliteConnection, request: LegSearchRequest): Array<{ seq: number; score: number }> => {
+    const match = request.text === undefined ? undefined : buildFullTextQuery(request.text);
+    if (match === undefined || request.k <= 0) return [];
+    const filters = filterConditions(request.filters);
+    const { title, headings, text } = request.boosts;
+    // bm25() is lower-is-better and negative; its negation is the usual positive BM25 score.
+    return connection
+      .statement(
+        `SELECT c.seq AS seq, -bm25(chunk_search, ?, ?, ?) AS score
+         FROM chunk_search JOIN chunks AS c ON c.seq = chunk_search.rowid
+         WHERE chunk_search MATCH ?${filters.sql}
+         ORDER BY score DESC, c.seq
+         LIMIT ?`,
+      )
+      .all(title, headings, text, match, ...filters.parameters, request.k) as Array<{ seq: number; score: number }>;
+  };
+
+  return {
+    async init(space) {
+      session.run('initialise', (connection) =>
+        connection.write(() => {
+          const recorded = readSpace(connection);
+          if (!recorded) {
+            connection.statement('INSERT INTO meta (key, value) VALUES (?, ?)').run(spaceKey, JSON.stringify(space));
+            return;
+          }
+          if (recorded.embedderId !== space.embedderId || recorded.dimensions !== space.dimensions) {
+            throw new AnswerloopError('dimension_mismatch', rebuildMessage(session.file, recorded, space), {
+              details: { file: session.file, recorded, wanted: space },
+            });
+          }
+        }),
+      );
+    },
+
+    async embeddingSpace() {
+      return session.run('read the embedding space', readSpace);
+    },
+
+    async resetKnowledge() {
+      session.run('reset the knowledge base', (connection) =>
+        connection.write(() => {
+          connection.statement("INSERT INTO chunk_search (chunk_search) VALUES ('delete-all')").run();
+          connection.statement('DELETE FROM chunks').run();
+          connection.statement('DELETE FROM meta WHERE key = ?').run(spaceKey);
+        }),
+      );
+      vectors = undefined;
+    },
+
+    async listDocuments() {
+      return session.run('list documents', (connection) => {
+        const rows = connection
+          .statement(
+            `SELECT doc_id, source, title, document_hash, count(*) AS chunk_count, max(updated_at) AS updated_at
+             FROM chunks GROUP BY doc_id ORDER BY doc_id`,
+          )
+          .all() as Array<{ doc_id: string; source: string; title: string; document_hash: string; chunk_count: number; updated_at: string }>;
+        return rows.map(
+          (row): DocumentSummary => ({
+            docId: row.doc_id,
+            source: row.source,
+            title: row.title,
+            documentHash: row.document_hash,
+            chunkCount: row.chunk_count,
+            updatedAt: row.updated_at,
+          }),
+        );
+      });
+    },
+
+    async replaceDocument(docId, chunks) {
+      session.run('write a document', (connection) => {
+        const space = requireSpace(connection);
+        for (const chunk of chunks) {
+          if (chunk.docId !== docId) {
+            throw new AnswerloopError('input_invalid', `Chunk ${chunk.id} belongs to ${chunk.docId}, not to ${docId}.`);
+          }
+          checkDimensions(space, chunk.embedding.length, `The embedding of chunk ${chunk.id}`);
+        }
+        const insertChunk = connection.statement(
+          `INSERT INTO chunks (id, doc_id, source, title, heading_path, text, embedding, tags, updated_at, content_hash, document_hash, ordinal)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+        );
+        const insertIndexed = connection.statement('INSERT INTO chunk_search (rowid, title, headings, text) VALUES (?, ?, ?, ?)');
+        // Delete and insert in one transaction: a reader or a crash sees the old document or the new one, never a mix.
+        connection.write(() => {
+          removeDocument(connection, docId);
+          for (const chunk of chunks) {
+            const vector = normalise(chunk.embedding);
+            const { lastInsertRowid } = insertChunk.run(
+              chunk.id,
+              chunk.docId,
+              chunk.source,
+              chunk.title,
+              JSON.stringify(chunk.headingPath),
+              chunk.text,
+              Buffer.from(vector.buffer, vector.byteOffset, vector.byteLength),
+              JSON.stringify(chunk.tags),
+              chunk.updatedAt,
+              chunk.contentHash,
+              chunk.documentHash,
+              chunk.ordinal,
+            );
+            insertIndexed.run(
+              lastInsertRowid,
+              separateIdeographs(chunk.title),
+              separateIdeographs(chunk.headingPath.join('\n')),
+              separateIdeographs(chunk.text),
+            );
+          }
+        });
+      });
+      vectors = undefined;
+    },
+
+    async deleteDocument(docId) {
+      session.run('delete a document', (connection) => connection.write(() => removeDocument(connection, docId)));
+      vectors = undefined;
+    },
+
+    async getChunks(ids) {
+      if (ids.length === 0) return [];
+      return session.run('read chunks', (connection) => {
+        const rows = connection
+          .statement(`SELECT ${chunkColumns}, embedding FROM chunks WHERE id IN (SELECT value FROM json_each(?))`)
+          .all(JSON.stringify(ids)) as ChunkRow[];
+        const position = new Map(ids.map((id, index) => [id, index]));
+        return rows.map(rowToChunk).sort((a, b) => position.get(a.id)! - position.get(b.id)!);
+      });
+    },
+
+    async counts() {
+      return session.run('count documents', (connection) => {
+        const row = connection.statement('SELECT count(DISTINCT doc_id) AS documents, count(*) AS chunks FROM chunks').get() as {
+          documents: number;
+          chunks: number;
+        };
+        return { documents: row.documents, chunks: row.chunks };
+      });
+    },
+
+    async searchLegs(request): Promise<LegSearchResult> {
+      const started = performance.now();
+      return session.run('search', (connection) =>
+        // One read transaction: both legs and the chunk bodies come from the same snapshot of the file.
+        connection.database.transaction(() => {
+        let vectorHits: Array<{ seq: number; score: number }> = [];
+        if (request.vector !== undefined && request.k > 0) {
+          const space = requireSpace(connection);
+          checkDimensions(space, request.vector.length, 'The query vector');
+          vectorHits = vectorIndex(connection, space.dimensions).search(normalise(request.vector), request.k, rowFilter(request.filters));
+        }
+        const bm25Hits = bm25Leg(connection, request);
+        const chunks = chunksBySeq(connection, [...new Set([...bm25Hits, ...vectorHits].map((hit) => hit.seq))]);
+        const toHits = (hits: Array<{ seq: number; score: number }>): LegHit[] =>
+          hits.flatMap((hit) => {
+            const chunk = chunks.get(hit.seq);
+            return chunk ? [{ chunk, score: hit.score }] : [];
+          });
+        return { bm25: toHits(bm25Hits), vector: toHits(vectorHits), engineTookMs: performance.now() - started };
+        })(),
+      );
+    },
+  };
+}
