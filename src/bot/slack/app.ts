@@ -1,0 +1,146 @@
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { App, type AppOptions } from '@slack/bolt';
+import { AnswerloopError, type Core } from '../../core/index.ts';
+import { createRateLimiter } from '../rate-limiter.ts';
+import { createBoltLogger } from './bolt-logger.ts';
+import { createErrorBoundary } from './error-boundary.ts';
+import { registerListeners } from './listeners/index.ts';
+import type { SlackBotDependencies } from './slack-bot-dependencies.ts';
+import { requireSlackSecrets } from './slack-settings.ts';
+
+export interface SlackBotOptions {
+  /** HTTP mode: the port to listen on instead of `slack.port` (0 picks a free one). */
+  port?: number;
+  /** Socket Mode: how long to wait for Slack's hello before giving up. */
+  connectTimeoutMs?: number;
+  /** How long stop() lets running handlers finish. */
+  drainTimeoutMs?: number;
+}
+
+export interface SlackBot {
+  stop(): Promise<void>;
+  /** HTTP mode: the port Bolt listens on. */
+  port?: number;
+}
+
+/**
+ * Web API retries: a few quick ones for a passing 5xx or a dropped connection. The SDK's default retries
+ * for about thirty minutes, which would leave a question hanging and the person waiting.
+ */
+const retryConfig = { retries: 2, factor: 2, minTimeout: 250, maxTimeout: 2000 };
+
+function describeSlackError(error: unknown): string {
+  const slackError = error as { code?: string; data?: { error?: string }; message?: string };
+  return slackError.data?.error ?? slackError.message ?? String(error);
+}
+
+async function withTimeout<T>(work: Promise<T>, timeoutMs: number, onTimeout: () => Error): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_resolve, reject) => {
+    timer = setTimeout(() => reject(onTimeout()), timeoutMs);
+  });
+  try {
+    return await Promise.race([work, timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/**
+ * Starts the Slack face: a Bolt app in Socket Mode or over HTTP, as `slack.mode` says. Both modes differ
+ * from production in nothing but `slack.apiUrl`, which points the SDK at another Web API (tests use it).
+ * Throws a config_invalid AnswerloopError naming what to fix when a token is missing or Slack rejects it.
+ */
+export async function startSlackBot(core: Core, options: SlackBotOptions = {}): Promise<SlackBot> {
+  const settings = core.config.slack;
+  const secrets = requireSlackSecrets(core.config);
+  const logger = core.logger.child({ component: 'slack' });
+  const socketMode = settings.mode === 'socket';
+
+  const appOptions: AppOptions = {
+    token: secrets.botToken,
+    logger: createBoltLogger(logger.child({ component: 'slack-sdk' })),
+    clientOptions: { retryConfig, ...(settings.apiUrl ? { slackApiUrl: settings.apiUrl } : {}) },
+    // auth.test runs in init() below, where a rejected token becomes a clear error instead of an unhandled rejection.
+    deferInitialization: true,
+    // The error boundary needs the request body to answer where the person asked.
+    extendedErrorHandler: true,
+    convoStore: false,
+    ...(socketMode ? { socketMode: true, appToken: secrets.appToken } : { signingSecret: secrets.signingSecret, port: options.port ?? settings.port }),
+  };
+  const app = new App(appOptions);
+
+  try {
+    await app.init();
+  } catch (error) {
+    const reason = describeSlackError(error);
+    const code = (error as { code?: string }).code;
+    if (code === 'slack_webapi_platform_error') {
+      throw new AnswerloopError('config_invalid', `Slack rejected SLACK_BOT_TOKEN (auth.test: ${reason}). Copy the Bot User OAuth Token again from OAuth & Permissions.`, {
+        cause: error,
+      });
+    }
+    throw new AnswerloopError('upstream_failed', `Could not reach Slack's Web API at ${settings.apiUrl || 'https://slack.com/api/'} (${reason}).`, {
+      cause: error,
+      isRetryable: true,
+    });
+  }
+
+  const dependencies: SlackBotDependencies = {
+    core,
+    settings,
+    logger,
+    rateLimiter: createRateLimiter({ limit: settings.rateLimitPerMinute }),
+    inFlight: new Set(),
+  };
+  registerListeners(app, dependencies);
+  app.error(createErrorBoundary(dependencies, app.client));
+
+  let port: number | undefined;
+  try {
+    if (socketMode) {
+      const connectTimeoutMs = options.connectTimeoutMs ?? 30_000;
+      await withTimeout(
+        app.start(),
+        connectTimeoutMs,
+        () => new AnswerloopError('upstream_failed', `Slack Socket Mode did not connect within ${connectTimeoutMs / 1000} s.`, { isRetryable: true }),
+      );
+    } else {
+      const server = (await app.start(options.port ?? settings.port)) as Server;
+      port = (server.address() as AddressInfo).port;
+    }
+  } catch (error) {
+    await app.stop().catch(() => undefined);
+    if (AnswerloopError.is(error)) throw error;
+    const reason = describeSlackError(error);
+    const code = (error as { code?: string; data?: { error?: string } }).data?.error;
+    if (code === 'invalid_auth' || code === 'not_authed') {
+      throw new AnswerloopError('config_invalid', `Slack rejected SLACK_APP_TOKEN (${code}): create an app-level token with connections:write.`, { cause: error });
+    }
+    if ((error as { code?: string }).code === 'EADDRINUSE') {
+      throw new AnswerloopError('config_invalid', `Port ${options.port ?? settings.port} is in use: set slack.port (ANSWERLOOP_SLACK__PORT) to a free one.`, {
+        cause: error,
+      });
+    }
+    throw new AnswerloopError('upstream_failed', `The Slack bot could not start: ${reason}`, { cause: error, isRetryable: true });
+  }
+  logger.info({ mode: settings.mode, port }, 'Slack bot started');
+
+  let stopped: Promise<void> | undefined;
+  return {
+    ...(port === undefined ? {} : { port }),
+    stop() {
+      stopped ??= (async () => {
+        await app.stop().catch((error: unknown) => logger.warn({ err: error }, 'Stopping the Slack receiver failed'));
+        // Questions already being answered get their answer; new ones are no longer received.
+        const drainTimeoutMs = options.drainTimeoutMs ?? 10_000;
+        await withTimeout(Promise.allSettled([...dependencies.inFlight]), drainTimeoutMs, () => new Error('drain timeout')).catch(() =>
+          logger.warn({ running: dependencies.inFlight.size }, 'Stopped the Slack bot with answers still running'),
+        );
+        logger.info({}, 'Slack bot stopped');
+      })();
+      return stopped;
+    },
+  };
+}

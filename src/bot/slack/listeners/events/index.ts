@@ -1,0 +1,11 @@
+import type { App } from '@slack/bolt';
+import type { SlackBotDependencies } from '../../slack-bot-dependencies.ts';
+import { registerAppMention } from './app-mention.ts';
+import { registerMessage } from './message.ts';
+import { registerReactionAdded } from './reaction-added.ts';
+
+export function register(app: App, dependencies: SlackBotDependencies): void {
+  registerAppMention(app, dependencies);
+  registerMessage(app, dependencies);
+  registerReactionAdded(app, dependencies);
+}

@@ -1,0 +1,64 @@
+import type { webApi } from '@slack/bolt';
+import type { ConversationRecord, Core, ThreadTurn } from '../../core/index.ts';
+import { questionFromMessage } from './slack-message-text.ts';
+
+type WebClient = webApi.WebClient;
+
+/** A Slack message as conversations.replies returns it, the fields we read. */
+export interface SlackThreadMessage {
+  ts?: string;
+  thread_ts?: string;
+  user?: string;
+  bot_id?: string;
+  subtype?: string;
+  text?: string;
+}
+
+/** True when the bot answered in this thread before: the conversation store is the memory of it. */
+export async function botAnsweredInThread(core: Core, channel: string, threadTs: string): Promise<boolean> {
+  const { total } = await core.listConversations({ platform: 'slack', channel, thread: threadTs, limit: 1 });
+  return total > 0;
+}
+
+/**
+ * The bot answer a teammate's reply corrects: the newest answer in the thread given before the reply, or
+ * the newest answer when the clocks disagree.
+ */
+export async function conversationForReply(core: Core, channel: string, threadTs: string, replyTs: string): Promise<ConversationRecord | undefined> {
+  const { items } = await core.listConversations({ platform: 'slack', channel, thread: threadTs, order: 'newest', limit: 20 });
+  const replyTime = Number(replyTs) * 1000;
+  return items.find((item) => Date.parse(item.createdAt) <= replyTime) ?? items[0];
+}
+
+/** One message by its ts, whether it is a thread reply or not (conversations.history does not return replies). */
+export async function fetchMessage(client: WebClient, channel: string, ts: string): Promise<SlackThreadMessage | undefined> {
+  const result = await client.conversations.replies({ channel, ts, oldest: ts, latest: ts, inclusive: true, limit: 2 });
+  return (result.messages as SlackThreadMessage[] | undefined)?.find((message) => message.ts === ts);
+}
+
+function isBotMessage(message: SlackThreadMessage, botUserId: string | undefined): boolean {
+  return Boolean(message.bot_id) || (botUserId !== undefined && message.user === botUserId);
+}
+
+/**
+ * The earlier turns of a Slack thread the bot has no record of (a mention in a thread people started, or a
+ * thread under a direct-message answer), so a follow-up there still has its context.
+ */
+export async function historyFromSlackThread(
+  client: WebClient,
+  options: { channel: string; threadTs: string; beforeTs: string; botUserId: string | undefined; limit: number },
+): Promise<ThreadTurn[]> {
+  const result = await client.conversations.replies({ channel: options.channel, ts: options.threadTs, limit: 100 });
+  const messages = ((result.messages ?? []) as SlackThreadMessage[]).filter(
+    (message) => message.ts && Number(message.ts) < Number(options.beforeTs) && (!message.subtype || message.subtype === 'thread_broadcast'),
+  );
+  const turns = messages
+    .map((message): ThreadTurn => ({
+      role: isBotMessage(message, options.botUserId) ? 'assistant' : 'user',
+      text: questionFromMessage(message.text, options.botUserId),
+    }))
+    .filter((turn) => turn.text.length > 0);
+  return turns.slice(-Math.max(1, options.limit));
+}
+
+export { isBotMessage };
