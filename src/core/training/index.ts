@@ -1,6 +1,16 @@
-// Fine-tuning jobs, model registry, evaluation, promotion and rollback. (Being built.)
+// Fine-tune jobs, model registry, evaluation, promotion and rollback.
 import type { Config } from '../config/index.ts';
+import { createCurationService, type CurationService } from '../curation/index.ts';
 import type { ChatModel, Clock, Embedder, FineTuner, Logger, Store } from '../ports/index.ts';
+import { createAnswerEvaluation, type AnswerEvaluation } from './answer-evaluation.ts';
+import { createModelPromotion, type ModelPromotion } from './model-promotion.ts';
+import { createTrainingJobs, type TrainingJobs } from './training-jobs.ts';
+
+export type * from './types.ts';
+export { terminalStatuses } from './types.ts';
+export { activeModelCacheMs } from './model-promotion.ts';
+export { latestLoss } from './training-jobs.ts';
+export * from './evaluation-scoring.ts';
 
 export interface TrainingDependencies {
   config: Config;
@@ -12,16 +22,25 @@ export interface TrainingDependencies {
   embedder: Embedder;
   logger: Logger;
   clock: Clock;
+  /** Datasets come from curation; one is made from the same dependencies when not given. */
+  curation?: CurationService;
 }
 
-export interface TrainingService {
-  /** The model answers come from: the promoted fine-tuned model, else the configured base model. */
-  activeModel(): Promise<string>;
-}
+/** Jobs (start, watch, cancel, retrain policy), evaluation, and the model registry (promote, rollback, active model). */
+export interface TrainingService extends TrainingJobs, AnswerEvaluation, ModelPromotion {}
 
 export function createTrainingService(dependencies: TrainingDependencies): TrainingService {
-  return {
-    activeModel: async () =>
-      (await dependencies.store.listModels()).find((model) => model.status === 'active')?.name ?? dependencies.config.openai.chatModel,
-  };
+  const curation =
+    dependencies.curation ??
+    createCurationService({
+      config: dependencies.config,
+      store: dependencies.store,
+      embedder: dependencies.embedder,
+      logger: dependencies.logger,
+      clock: dependencies.clock,
+    });
+  const models = createModelPromotion(dependencies);
+  const jobs = createTrainingJobs({ ...dependencies, curation });
+  const evaluation = createAnswerEvaluation({ ...dependencies, curation, models });
+  return { ...jobs, ...evaluation, ...models };
 }
