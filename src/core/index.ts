@@ -3,10 +3,14 @@ export { createCore, type Core, type CreateCoreOptions } from './create-core.ts'
 export * from './config/index.ts';
 export * from './errors/index.ts';
 export type * from './ports/index.ts';
+export { silentLogger, systemClock } from './ports/index.ts';
 export type * from './answering/types.ts';
+// Faces hash platform user ids the same way ask() does, so feedback and questions share one key.
+export { hashUserId } from './answering/ask.ts';
 export type { SearchHit, SearchMode, SearchOptions, SearchResult } from './retrieval/index.ts';
 export type { IngestOptions, IngestProgress, IngestReport } from './knowledge/index.ts';
 export type { CurationService } from './curation/index.ts';
 export type { TrainingService } from './training/index.ts';
+export type { InsightsService, OverviewFigures, TrainingJobInFlight } from './insights/index.ts';
 export { redactSecrets } from './logging/redact-secrets.ts';
 export { createLogger } from './logging/create-logger.ts';
