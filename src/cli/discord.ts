@@ -1,5 +1,56 @@
 import type { Command } from 'commander';
+import { AnswerloopError, type Config } from '../core/index.ts';
+import { commandDefinitions, inviteUrl, registerCommands } from '../bot/discord/index.ts';
 import type { CliContext } from './cli-context.ts';
 
-// The `discord` command is being built.
-export function registerDiscord(_program: Command, _context: CliContext): void {}
+function requireDiscordSecrets(config: Config): { token: string; applicationId: string } {
+  const token = config.secrets.discordToken;
+  const applicationId = config.secrets.discordApplicationId;
+  const missing = [!token && 'DISCORD_TOKEN', !applicationId && 'DISCORD_APPLICATION_ID'].filter(Boolean);
+  if (missing.length > 0) {
+    throw new AnswerloopError(
+      'config_invalid',
+      `Set ${missing.join(' and ')} (Developer Portal: Bot > Token, General Information > Application ID); see docs/discord.md.`,
+    );
+  }
+  return { token: token!, applicationId: applicationId! };
+}
+
+export function registerDiscord(program: Command, context: CliContext): void {
+  const discord = program.command('discord').description('set up the Discord bot');
+
+  discord
+    .command('register')
+    .description("register the bot's slash commands (/ask) with Discord: in one server with --guild (instant), else globally")
+    .option('--guild <id>', 'register in this server only; changes appear at once (good for trying it out)')
+    .option('--dry-run', 'print the command definitions instead of sending them')
+    .action(async (options: { guild?: string; dryRun?: boolean }) => {
+      if (options.dryRun) {
+        process.stdout.write(`${JSON.stringify(commandDefinitions(), null, 2)}\n`);
+        return;
+      }
+      const config = context.config();
+      const registered = await registerCommands({
+        ...requireDiscordSecrets(config),
+        guildId: options.guild,
+        apiUrl: config.discord.apiUrl || undefined,
+      });
+      const names = registered.commands.map((command) => `/${command.name}`).join(', ');
+      const count = `${registered.commands.length} command${registered.commands.length === 1 ? '' : 's'}`;
+      if (registered.scope === 'guild') {
+        process.stdout.write(`Registered ${count} (${names}) in server ${registered.guildId}; they can be used there now.\n`);
+      } else {
+        process.stdout.write(`Registered ${count} (${names}) globally, for every server the bot is in; Discord may take a few minutes to show them.\n`);
+      }
+      for (const command of registered.commands) process.stdout.write(`  /${command.name}  id ${command.id}\n`);
+    });
+
+  discord
+    .command('invite')
+    .description('print the link that adds the bot to a server, with the scopes and permissions it needs')
+    .action(() => {
+      const applicationId = context.config().secrets.discordApplicationId;
+      if (!applicationId) throw new AnswerloopError('config_invalid', 'Set DISCORD_APPLICATION_ID (Developer Portal: General Information > Application ID).');
+      process.stdout.write(`${inviteUrl(applicationId)}\n`);
+    });
+}

@@ -1,0 +1,131 @@
+import { Client, type ClientOptions, DiscordjsErrorCodes, Events, GatewayIntentBits, type Interaction } from 'discord.js';
+import { AnswerloopError, type Core, type Logger, toAnswerloopError } from '../../core/index.ts';
+import { createRateLimiter } from '../rate-limiter.ts';
+import { createAccessPolicy } from './access-policy.ts';
+import type { DiscordBotContext } from './bot-context.ts';
+import { discordCommands } from './commands/index.ts';
+import { interactionBoundary, messageBoundary } from './error-boundary.ts';
+import { handleCorrectionSubmit, handleFeedbackButton } from './feedback-interactions.ts';
+import { handleMention } from './mention-handler.ts';
+
+export interface StartDiscordBotOptions {
+  /** Operator log; defaults to core's. */
+  logger?: Logger;
+  /** How long to wait for Discord's READY and the guilds before giving up (default 60 s). */
+  readyTimeoutMs?: number;
+}
+
+export interface DiscordBot {
+  /** The bot's Discord user, e.g. `answerloop#1234`. */
+  readonly userTag: string;
+  stop(): Promise<void>;
+}
+
+/** Gateway close codes after which discord.js gives up, with what the operator should do. */
+const fatalCloseCodes: Record<number, string> = {
+  4004: 'Discord rejected DISCORD_TOKEN: copy the bot token again from the Developer Portal (Bot > Reset Token).',
+  4013: 'Discord rejected the gateway intents the bot asked for.',
+  4014:
+    'Discord refused the Message Content intent: enable it in the Developer Portal (Bot > Privileged Gateway Intents), or set discord.mentions: false.',
+};
+
+/** Gateway intents: interactions need none beyond Guilds; mentions need the privileged message-content intent. */
+export function discordIntents(mentions: boolean): GatewayIntentBits[] {
+  return mentions
+    ? [GatewayIntentBits.Guilds, GatewayIntentBits.GuildMessages, GatewayIntentBits.DirectMessages, GatewayIntentBits.MessageContent]
+    : [GatewayIntentBits.Guilds];
+}
+
+async function routeInteraction(interaction: Interaction, context: DiscordBotContext): Promise<void> {
+  if (interaction.user.bot) return;
+  if (interaction.isChatInputCommand()) {
+    const command = discordCommands.find((candidate) => candidate.data.name === interaction.commandName);
+    if (command) await command.execute(interaction, context);
+    else context.logger.warn({ command: interaction.commandName }, 'unknown slash command: run `answerloop discord register` again');
+    return;
+  }
+  const handled =
+    (interaction.isButton() && (await handleFeedbackButton(interaction, context))) ||
+    (interaction.isModalSubmit() && (await handleCorrectionSubmit(interaction, context)));
+  if (!handled) context.logger.debug({ interactionId: interaction.id, type: interaction.type }, 'ignored an interaction that is not ours');
+}
+
+function withTimeout<T>(promise: Promise<T>, milliseconds: number, message: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new AnswerloopError('timeout', message, { isRetryable: true })), milliseconds);
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}
+
+function loginFailure(error: unknown): AnswerloopError {
+  if (error instanceof AnswerloopError) return error;
+  const code = (error as { code?: unknown }).code;
+  if (code === DiscordjsErrorCodes.TokenInvalid || code === 401) return new AnswerloopError('config_invalid', fatalCloseCodes[4004]!, { cause: error });
+  const failure = toAnswerloopError(error, 'upstream_failed');
+  return new AnswerloopError('upstream_failed', `Could not connect to Discord: ${failure.message}`, { cause: error, isRetryable: true });
+}
+
+/**
+ * Starts the Discord face: logs in, waits until the guilds are known, and answers `/ask`, the feedback
+ * buttons and the correction modal (and mentions, when enabled). Lost gateway connections are resumed by
+ * discord.js itself. The only difference between production and tests is `discord.apiUrl`.
+ */
+export async function startDiscordBot(core: Core, options: StartDiscordBotOptions = {}): Promise<DiscordBot> {
+  const settings = core.config.discord;
+  const token = core.config.secrets.discordToken;
+  if (!token) {
+    throw new AnswerloopError('config_invalid', 'Discord is enabled but DISCORD_TOKEN is not set: set it, or set discord.enabled: false.');
+  }
+  const logger = (options.logger ?? core.logger).child({ component: 'discord' });
+  const context: DiscordBotContext = {
+    core,
+    logger,
+    access: createAccessPolicy(settings),
+    rateLimiter: createRateLimiter({ limit: settings.rateLimitPerMinute }),
+  };
+  const clientOptions: ClientOptions = {
+    intents: discordIntents(settings.mentions),
+    // Answers quote documentation: never let a quoted @everyone or role mention ping anyone.
+    allowedMentions: { parse: [], repliedUser: false },
+  };
+  if (settings.apiUrl) clientOptions.rest = { api: settings.apiUrl };
+  const client = new Client(clientOptions);
+
+  client.on(Events.InteractionCreate, interactionBoundary(logger, (interaction) => routeInteraction(interaction, context)));
+  if (settings.mentions) client.on(Events.MessageCreate, messageBoundary(logger, (message) => handleMention(message, context)));
+  // Without an 'error' listener an EventEmitter error would end the process.
+  client.on(Events.Error, (error) => logger.error({ err: toAnswerloopError(error) }, 'Discord client error'));
+  client.on(Events.Warn, (message) => logger.warn({}, `Discord: ${message}`));
+  client.on(Events.ShardReconnecting, (shardId) => logger.info({ shardId }, 'Discord gateway connection lost; reconnecting'));
+  client.on(Events.ShardResume, (shardId, replayed) => logger.info({ shardId, replayed }, 'Discord gateway session resumed'));
+
+  // Listen before login: READY can arrive before login() resolves.
+  const ready = new Promise<void>((resolve, reject) => {
+    client.once(Events.ClientReady, () => resolve());
+    client.on(Events.ShardDisconnect, (event, shardId) => {
+      const reason = fatalCloseCodes[event.code] ?? `Discord closed the gateway connection for good (code ${event.code}).`;
+      logger.error({ shardId, code: event.code }, reason);
+      reject(new AnswerloopError('config_invalid', reason, { details: { closeCode: event.code } }));
+    });
+  });
+  ready.catch(() => {});
+
+  try {
+    await client.login(token);
+    await withTimeout(ready, options.readyTimeoutMs ?? 60_000, 'Discord did not send READY in time: check the network and the status page.');
+  } catch (error) {
+    await client.destroy().catch(() => {});
+    throw loginFailure(error);
+  }
+  const userTag = client.user?.tag ?? 'unknown';
+  logger.info({ user: userTag, guilds: client.guilds.cache.size, mentions: settings.mentions }, 'Discord bot connected');
+
+  return {
+    userTag,
+    async stop() {
+      client.removeAllListeners();
+      await client.destroy();
+    },
+  };
+}

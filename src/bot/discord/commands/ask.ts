@@ -1,0 +1,45 @@
+import { InteractionContextType, MessageFlags, SlashCommandBuilder } from 'discord.js';
+import { renderDiscordAnswer } from '../../render/discord-answer.ts';
+import { notAllowedNotice, rateLimitNotice } from '../../render/discord-notices.ts';
+import type { DiscordCommand } from '../discord-command.ts';
+import { conversationKeys, placeOfInteraction } from '../discord-place.ts';
+
+/** `/ask question:<text> [private:<bool>]`: answers from the documentation with sources and feedback buttons. */
+export const askCommand: DiscordCommand = {
+  data: new SlashCommandBuilder()
+    .setName('ask')
+    .setDescription('Ask a question about the documentation')
+    .setContexts(InteractionContextType.Guild, InteractionContextType.BotDM)
+    .addStringOption((option) => option.setName('question').setDescription('What do you want to know?').setRequired(true))
+    .addBooleanOption((option) => option.setName('private').setDescription('Only you see the answer (default: everyone in the channel)')),
+
+  async execute(interaction, { core, access, rateLimiter }) {
+    const place = placeOfInteraction(interaction);
+    if (!access.allows(place)) {
+      await interaction.reply({ content: notAllowedNotice, flags: MessageFlags.Ephemeral });
+      return;
+    }
+    if (!rateLimiter.tryAcquire(interaction.user.id)) {
+      await interaction.reply({ content: rateLimitNotice(rateLimiter.retryAfterMs(interaction.user.id)), flags: MessageFlags.Ephemeral });
+      return;
+    }
+    const question = interaction.options.getString('question', true);
+    const isPrivate = interaction.options.getBoolean('private') ?? false;
+    // Discord gives 3 seconds to acknowledge; answering takes longer, so defer before anything slow.
+    await interaction.deferReply(isPrivate ? { flags: MessageFlags.Ephemeral } : {});
+
+    const result = await core.ask(
+      {
+        question,
+        context: { platform: 'discord', ...conversationKeys(place, interaction.id), userId: interaction.user.id, filters: access.filtersFor(place) },
+      },
+      // Discord shows the reply once it is edited; one edit is kinder to rate limits than a stream of them.
+      { stream: false },
+    );
+    const [first, ...rest] = renderDiscordAnswer({ question, result });
+    await interaction.editReply(first!);
+    for (const message of rest) {
+      await interaction.followUp(isPrivate ? { ...message, flags: MessageFlags.Ephemeral } : message);
+    }
+  },
+};

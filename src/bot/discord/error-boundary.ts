@@ -1,0 +1,69 @@
+import { type Interaction, type Message, MessageFlags } from 'discord.js';
+import { type Logger, toAnswerloopError } from '../../core/index.ts';
+import { failureNotice } from '../render/discord-notices.ts';
+
+/** What the operator log says about an interaction, without message text or tokens. */
+function describeInteraction(interaction: Interaction): Record<string, unknown> {
+  return {
+    interactionId: interaction.id,
+    kind: interaction.isChatInputCommand() ? `/${interaction.commandName}` : interaction.isButton() || interaction.isModalSubmit() ? interaction.customId : interaction.type,
+    guildId: interaction.guildId,
+    channelId: interaction.channelId,
+  };
+}
+
+/** Tells the user privately that something went wrong, whatever state the interaction is in. */
+async function tellUser(interaction: Interaction, text: string): Promise<void> {
+  if (!interaction.isRepliable()) return;
+  if (interaction.deferred && !interaction.replied) {
+    if (!interaction.ephemeral) {
+      // Remove the public "thinking…" placeholder and tell only the person who asked.
+      await interaction.deleteReply();
+      await interaction.followUp({ content: text, flags: MessageFlags.Ephemeral });
+      return;
+    }
+    await interaction.editReply({ content: text, embeds: [], components: [] });
+    return;
+  }
+  if (interaction.replied) {
+    await interaction.followUp({ content: text, flags: MessageFlags.Ephemeral });
+    return;
+  }
+  await interaction.reply({ content: text, flags: MessageFlags.Ephemeral });
+}
+
+/**
+ * The one error boundary of the Discord face: every interaction handler runs inside it. A failure is
+ * logged with its cause for the operator, the user gets a polite message, and nothing escapes to crash
+ * the process (discord.js would report an unhandled rejection).
+ */
+export function interactionBoundary(logger: Logger, handler: (interaction: Interaction) => Promise<void>): (interaction: Interaction) => Promise<void> {
+  return async (interaction) => {
+    try {
+      await handler(interaction);
+    } catch (error) {
+      logger.error({ err: toAnswerloopError(error), ...describeInteraction(interaction) }, 'Discord interaction failed');
+      try {
+        await tellUser(interaction, failureNotice(error));
+      } catch (notifyError) {
+        logger.warn({ err: toAnswerloopError(notifyError), interactionId: interaction.id }, 'could not tell the user about the failure');
+      }
+    }
+  };
+}
+
+/** The same boundary for mentions: a reply in the channel, as messages cannot be private. */
+export function messageBoundary(logger: Logger, handler: (message: Message) => Promise<void>): (message: Message) => Promise<void> {
+  return async (message) => {
+    try {
+      await handler(message);
+    } catch (error) {
+      logger.error({ err: toAnswerloopError(error), messageId: message.id, guildId: message.guildId, channelId: message.channelId }, 'Discord mention failed');
+      try {
+        await message.reply({ content: failureNotice(error), allowedMentions: { repliedUser: false } });
+      } catch (notifyError) {
+        logger.warn({ err: toAnswerloopError(notifyError), messageId: message.id }, 'could not tell the user about the failure');
+      }
+    }
+  };
+}

@@ -1,0 +1,53 @@
+import { ChannelType, type Message, type MessageCreateOptions, ThreadAutoArchiveDuration } from 'discord.js';
+import { renderDiscordAnswer } from '../render/discord-answer.ts';
+import { emptyQuestionNotice, rateLimitNotice, threadName } from '../render/discord-notices.ts';
+import type { DiscordBotContext } from './bot-context.ts';
+import { conversationKeys, placeOfMessage } from './discord-place.ts';
+
+/** The message text without mentions of the bot (`<@id>` or the older `<@!id>`). */
+export function questionFromMention(content: string, botUserId: string): string {
+  return content.replace(new RegExp(`<@!?${botUserId}>`, 'g'), ' ').replace(/\s+/g, ' ').trim();
+}
+
+/**
+ * Answers a message that mentions the bot: in a new thread started from the message (`mentionReply: thread`)
+ * or as a reply. Messages from bots and webhooks, mentions of @everyone or a role, and places the bot is
+ * not allowed in are ignored without a word, so the bot never argues with another bot or spams a channel.
+ */
+export async function handleMention(message: Message, context: DiscordBotContext): Promise<void> {
+  const { core, access, rateLimiter } = context;
+  const botUserId = message.client.user.id;
+  if (message.author.bot || message.webhookId || message.system) return;
+  if (!message.mentions.users.has(botUserId)) return;
+  const place = placeOfMessage(message);
+  if (!access.allows(place) || !message.channel.isSendable()) return;
+
+  const quietReply = (options: MessageCreateOptions) => message.reply({ ...options, allowedMentions: { repliedUser: false } });
+  if (!rateLimiter.tryAcquire(message.author.id)) {
+    await quietReply({ content: rateLimitNotice(rateLimiter.retryAfterMs(message.author.id)) });
+    return;
+  }
+  const question = questionFromMention(message.content, botUserId);
+  if (!question) {
+    await quietReply({ content: emptyQuestionNotice });
+    return;
+  }
+
+  await message.channel.sendTyping();
+  const result = await core.ask(
+    {
+      question,
+      context: { platform: 'discord', ...conversationKeys(place, message.id), userId: message.author.id, filters: access.filtersFor(place) },
+    },
+    { stream: false },
+  );
+  const [first, ...rest] = renderDiscordAnswer({ question, result });
+  const canStartThread = message.channel.type === ChannelType.GuildText || message.channel.type === ChannelType.GuildAnnouncement;
+  if (core.config.discord.mentionReply === 'thread' && canStartThread) {
+    const thread = await message.startThread({ name: threadName(question), autoArchiveDuration: ThreadAutoArchiveDuration.OneDay });
+    for (const part of [first!, ...rest]) await thread.send(part);
+    return;
+  }
+  await quietReply(first!);
+  for (const part of rest) await message.channel.send(part);
+}
