@@ -20,6 +20,8 @@ export interface SlackBotOptions {
 
 export interface SlackBot {
   stop(): Promise<void>;
+  /** Resolves when the handlers running now have finished (tests, and stop()). */
+  idle(): Promise<void>;
   /** HTTP mode: the port Bolt listens on. */
   port?: number;
 }
@@ -92,10 +94,23 @@ export async function startSlackBot(core: Core, options: SlackBotOptions = {}): 
     settings,
     logger,
     rateLimiter: createRateLimiter({ limit: settings.rateLimitPerMinute }),
-    inFlight: new Set(),
   };
   registerListeners(app, dependencies);
   app.error(createErrorBoundary(dependencies, app.client));
+
+  // Both receivers hand every delivery to processEvent, which runs the listeners and then the error
+  // boundary: tracking it lets stop() (and tests) wait for work in progress, answers and apologies alike.
+  const inFlight = new Set<Promise<void>>();
+  const processEvent = app.processEvent.bind(app);
+  app.processEvent = (event) => {
+    const work = processEvent(event);
+    inFlight.add(work);
+    work.then(
+      () => inFlight.delete(work),
+      () => inFlight.delete(work),
+    );
+    return work;
+  };
 
   let port: number | undefined;
   try {
@@ -128,15 +143,20 @@ export async function startSlackBot(core: Core, options: SlackBotOptions = {}): 
   logger.info({ mode: settings.mode, port }, 'Slack bot started');
 
   let stopped: Promise<void> | undefined;
+  const idle = async () => {
+    // Handlers may start others (a click while an answer streams): wait until none is left.
+    while (inFlight.size > 0) await Promise.allSettled([...inFlight]);
+  };
   return {
     ...(port === undefined ? {} : { port }),
+    idle,
     stop() {
       stopped ??= (async () => {
         await app.stop().catch((error: unknown) => logger.warn({ err: error }, 'Stopping the Slack receiver failed'));
         // Questions already being answered get their answer; new ones are no longer received.
         const drainTimeoutMs = options.drainTimeoutMs ?? 10_000;
-        await withTimeout(Promise.allSettled([...dependencies.inFlight]), drainTimeoutMs, () => new Error('drain timeout')).catch(() =>
-          logger.warn({ running: dependencies.inFlight.size }, 'Stopped the Slack bot with answers still running'),
+        await withTimeout(idle(), drainTimeoutMs, () => new Error('drain timeout')).catch(() =>
+          logger.warn({ running: inFlight.size }, 'Stopped the Slack bot with answers still running'),
         );
         logger.info({}, 'Slack bot stopped');
       })();

@@ -7,8 +7,6 @@ export interface SlackBotDependencies {
   settings: Config['slack'];
   logger: Logger;
   rateLimiter: RateLimiter;
-  /** Handlers still running, so stopping can wait for them. */
-  inFlight: Set<Promise<unknown>>;
 }
 
 /** `allowedChannels: []` means every channel the bot is in; direct messages are always allowed. */

@@ -9,17 +9,6 @@ import type { SlackBotDependencies } from '../../slack-bot-dependencies.ts';
 const deliveredBefore = new Set(['http_timeout', 'timeout', '']);
 
 export function register(app: App, dependencies: SlackBotDependencies): void {
-  // Outermost: keep track of running handlers, so stopping can let them finish.
-  app.use(async ({ next }) => {
-    const work = next();
-    dependencies.inFlight.add(work);
-    try {
-      await work;
-    } finally {
-      dependencies.inFlight.delete(work);
-    }
-  });
-
   // Bolt has acknowledged the event before this runs, so returning early only skips the work.
   app.use(async ({ context, next }) => {
     // Undefined on a first HTTP delivery, 0 on a first Socket Mode delivery.

@@ -1,0 +1,517 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type SlackBot, slackConfigured, startSlackBot } from '../../src/bot/slack/index.ts';
+import { AnswerloopError, type ChatModel, type Core, createCore, loadConfig, type Logger } from '../../src/core/index.ts';
+import { createDeterministicEmbedder } from '../fakes/deterministic-embedder.ts';
+import { type FakeSlackApi, type FakeSlackApiOptions, type FakeSlackCall, startFakeSlackApi } from '../fakes/fake-slack-api.ts';
+import {
+  appMentionEvent,
+  blockActionsPayload,
+  eventEnvelope,
+  messageEvent,
+  nextEventId,
+  postToSlackApp,
+  reactionAddedEvent,
+  viewSubmissionPayload,
+} from '../fakes/fake-slack-payloads.ts';
+
+const signingSecret = 'test-signing-secret';
+const docsDir = fileURLToPath(new URL('../fixtures/answering-docs/', import.meta.url));
+
+type Block = { type: string; block_id?: string; elements?: Array<Record<string, unknown>>; text?: { text: string } };
+
+/** A Logger that keeps what it is told, so tests can check the operator log. */
+function createRecordingLogger(): Logger & { entries: Array<{ level: string; object: Record<string, unknown>; message?: string }> } {
+  const entries: Array<{ level: string; object: Record<string, unknown>; message?: string }> = [];
+  const make = (bindings: Record<string, unknown>): Logger => ({
+    debug: (object, message) => entries.push({ level: 'debug', object: { ...bindings, ...object }, message }),
+    info: (object, message) => entries.push({ level: 'info', object: { ...bindings, ...object }, message }),
+    warn: (object, message) => entries.push({ level: 'warn', object: { ...bindings, ...object }, message }),
+    error: (object, message) => entries.push({ level: 'error', object: { ...bindings, ...object }, message }),
+    child: (more) => make({ ...bindings, ...more }),
+  });
+  return Object.assign(make({}), { entries });
+}
+
+function blocksOf(call: FakeSlackCall): Block[] {
+  return (call.body.blocks ?? []) as Block[];
+}
+
+function conversationIdOf(blocks: Block[]): string {
+  const actions = blocks.find((block) => block.block_id === 'answer_feedback');
+  return String(actions?.elements?.[0]?.value ?? '');
+}
+
+let timestamp = 1_700_000_000;
+function nextTs(): string {
+  timestamp += 1;
+  return `${timestamp}.000100`;
+}
+
+interface Harness {
+  core: Core;
+  bot: SlackBot;
+  fake: FakeSlackApi;
+  logger: ReturnType<typeof createRecordingLogger>;
+  dataDir: string;
+  post(payload: Record<string, unknown>, options?: { interactive?: boolean; headers?: Record<string, string>; secret?: string }): Promise<{ status: number; text: string }>;
+  /** Posts an event and waits for every handler it started. */
+  send(event: Record<string, unknown>, options?: { eventId?: string; headers?: Record<string, string> }): Promise<{ status: number }>;
+  /** The bot's final answer in a thread: the message carrying the feedback buttons. */
+  answerIn(channel: string, threadTs: string | undefined): { ts: string; blocks: Block[]; conversationId: string } | undefined;
+}
+
+interface HarnessOptions {
+  /** Settings as environment variables, the way operators set them. */
+  env?: Record<string, string>;
+  dataDir?: string;
+  chatModel?: ChatModel;
+  fakeAnswer?: FakeSlackApiOptions['answer'];
+}
+
+async function startHarness(options: HarnessOptions = {}): Promise<Harness> {
+  const dataDir = options.dataDir ?? mkdtempSync(path.join(tmpdir(), 'answerloop-slack-'));
+  const fake = await startFakeSlackApi({ answer: options.fakeAnswer });
+  const logger = createRecordingLogger();
+  const config = loadConfig({
+    env: {
+      ANSWERLOOP_DATA_DIR: dataDir,
+      SLACK_BOT_TOKEN: 'xoxb-test',
+      SLACK_SIGNING_SECRET: signingSecret,
+      ANSWERLOOP_SLACK__MODE: 'http',
+      ANSWERLOOP_SLACK__API_URL: fake.url,
+      ANSWERLOOP_SLACK__UPDATE_INTERVAL_MS: '0',
+      ...options.env,
+    },
+    overrides: { logFile: '' },
+  });
+  const core = createCore({ config, embedder: createDeterministicEmbedder(), logger, ...(options.chatModel ? { chatModel: options.chatModel } : {}) });
+  await core.ingest([docsDir]);
+  const bot = await startSlackBot(core, { port: 0 });
+  const post: Harness['post'] = (payload, options = {}) =>
+    postToSlackApp(bot.port!, payload, { signingSecret: options.secret ?? signingSecret, interactive: options.interactive, headers: options.headers });
+  return {
+    core,
+    bot,
+    fake,
+    logger,
+    dataDir,
+    post,
+    async send(event, options = {}) {
+      const response = await post(eventEnvelope(event, { eventId: options.eventId }), { headers: options.headers });
+      await bot.idle();
+      return response;
+    },
+    answerIn(channel, threadTs) {
+      const message = fake.messages.find(
+        (candidate) => candidate.channel === channel && candidate.thread_ts === threadTs && (candidate.blocks ?? []).some((block) => (block as Block).block_id === 'answer_feedback'),
+      );
+      if (!message) return undefined;
+      const blocks = (message.blocks ?? []) as Block[];
+      return { ts: message.ts, blocks, conversationId: conversationIdOf(blocks) };
+    },
+  };
+}
+
+async function stopHarness(harness: Harness, removeData = true): Promise<void> {
+  await harness.bot.stop();
+  await harness.core.close();
+  await harness.fake.close();
+  if (removeData) rmSync(harness.dataDir, { recursive: true, force: true });
+}
+
+describe('Slack bot over HTTP against a fake Slack', () => {
+  let harness: Harness;
+  beforeAll(async () => {
+    harness = await startHarness({
+      env: {
+        ANSWERLOOP_SLACK__FOLLOW_THREADS: 'true',
+        ANSWERLOOP_SLACK__RATE_LIMIT_PER_MINUTE: '3',
+        ANSWERLOOP_SLACK__CHANNEL_FILTERS: '{CBILLING: {tags: [billing]}}',
+      },
+    });
+  });
+  afterAll(async () => {
+    await stopHarness(harness);
+  });
+
+  // Shared by the tests below: the first answered question and its thread.
+  const questionTs = nextTs();
+  let first: { ts: string; blocks: Block[]; conversationId: string };
+
+  it('verifies auth.test at start with the bot token', () => {
+    const auth = harness.fake.callsTo('auth.test');
+    expect(auth).toHaveLength(1);
+    expect(auth[0]!.authorization).toBe('Bearer xoxb-test');
+  });
+
+  it('answers a mention in a thread: working reaction, streamed message, final blocks with sources and buttons', async () => {
+    const { status } = await harness.send(appMentionEvent({ user: 'UALICE', channel: 'CSUPPORT', ts: questionTs, text: 'How do I reset my password?' }));
+    expect(status).toBe(200);
+
+    const reaction = harness.fake.callsTo('reactions.add')[0]!;
+    expect(reaction.body).toMatchObject({ channel: 'CSUPPORT', timestamp: questionTs, name: 'hourglass_flowing_sand' });
+    expect(harness.fake.callsTo('reactions.remove')[0]!.body).toMatchObject({ channel: 'CSUPPORT', timestamp: questionTs });
+
+    const posted = harness.fake.callsTo('chat.postMessage');
+    expect(posted).toHaveLength(1);
+    expect(posted[0]!.body).toMatchObject({ channel: 'CSUPPORT', thread_ts: questionTs });
+    // Streaming: the message was posted with the first text, then edited into the final blocks.
+    const update = harness.fake.callsTo('chat.update').at(-1)!;
+    expect(update.body.ts).toBe(harness.fake.messages.find((message) => message.thread_ts === questionTs)!.ts);
+
+    const blocks = blocksOf(update);
+    expect(blocks[0]!.type).toBe('section');
+    expect(blocks[0]!.text!.text.toLowerCase()).toContain('reset');
+    const sources = blocks.find((block) => block.block_id === 'answer_sources')!;
+    expect(JSON.stringify(sources)).toContain('Accounts and sign-in');
+    const footer = blocks.find((block) => block.block_id === 'answer_footer')!;
+    expect(JSON.stringify(footer).toLowerCase()).toContain('extractive answer');
+    const buttons = blocks.find((block) => block.block_id === 'answer_feedback')!.elements!;
+    expect(buttons.map((button) => button.action_id)).toEqual(['answer_helpful', 'answer_not_helpful', 'answer_suggest_correction']);
+
+    first = harness.answerIn('CSUPPORT', questionTs)!;
+    const record = await harness.core.getConversation(first.conversationId);
+    expect(record).toMatchObject({ platform: 'slack', channel: 'CSUPPORT', thread: questionTs, question: 'How do I reset my password?' });
+    expect(record!.user).not.toContain('UALICE');
+  });
+
+  it('rejects a bad signature with 401 and makes no call', async () => {
+    const before = harness.fake.calls.length;
+    const response = await harness.post(eventEnvelope(appMentionEvent({ user: 'UMALLORY', channel: 'CSUPPORT', ts: nextTs(), text: 'hello?' })), {
+      secret: 'not-the-secret',
+    });
+    await harness.bot.idle();
+    expect(response.status).toBe(401);
+    expect(harness.fake.calls.length).toBe(before);
+  });
+
+  it('never answers a retried or duplicated event twice', async () => {
+    const ts = nextTs();
+    const eventId = nextEventId();
+    const event = appMentionEvent({ user: 'UBOB', channel: 'CSUPPORT', ts, text: 'How do I turn on two-factor authentication?' });
+    await harness.send(event, { eventId });
+    expect(harness.answerIn('CSUPPORT', ts)).toBeDefined();
+    const answers = () => harness.fake.callsTo('chat.postMessage').filter((call) => call.body.thread_ts === ts).length;
+    expect(answers()).toBe(1);
+
+    // Slack's retry after a slow acknowledgement, and the same event delivered again without retry headers.
+    await harness.send(event, { eventId, headers: { 'x-slack-retry-num': '1', 'x-slack-retry-reason': 'http_timeout' } });
+    await harness.send(event, { eventId });
+    expect(answers()).toBe(1);
+
+    // A retry of an event never seen (the first delivery failed to connect) is answered, once.
+    const lostTs = nextTs();
+    const lost = appMentionEvent({ user: 'UBOB', channel: 'CSUPPORT', ts: lostTs, text: 'How are plans billed?' });
+    const lostId = nextEventId();
+    await harness.send(lost, { eventId: lostId, headers: { 'x-slack-retry-num': '1', 'x-slack-retry-reason': 'connection_failed' } });
+    await harness.send(lost, { eventId: lostId, headers: { 'x-slack-retry-num': '2', 'x-slack-retry-reason': 'connection_failed' } });
+    expect(harness.fake.callsTo('chat.postMessage').filter((call) => call.body.thread_ts === lostTs)).toHaveLength(1);
+
+    // A retry after a slow acknowledgement of an event whose first delivery we got is dropped before any work.
+    const slowTs = nextTs();
+    await harness.send(appMentionEvent({ user: 'UCAROL', channel: 'CSUPPORT', ts: slowTs, text: 'How are plans billed?' }), {
+      headers: { 'x-slack-retry-num': '1', 'x-slack-retry-reason': 'http_timeout' },
+    });
+    expect(harness.fake.calls.filter((call) => call.body.thread_ts === slowTs || call.body.timestamp === slowTs)).toHaveLength(0);
+  });
+
+  it('answers a direct message in the DM, outside a thread', async () => {
+    const ts = nextTs();
+    await harness.send(messageEvent({ user: 'UDAVE', channel: 'DDAVE', channelType: 'im', ts, text: 'How are plans billed?' }));
+    const dm = harness.answerIn('DDAVE', undefined)!;
+    expect(dm).toBeDefined();
+    expect(JSON.stringify(dm.blocks)).toContain('Billing');
+    expect(harness.fake.callsTo('chat.postMessage').find((call) => call.body.channel === 'DDAVE')!.body.thread_ts).toBeUndefined();
+  });
+
+  it('carries the thread history into a follow-up mention', async () => {
+    const ts = nextTs();
+    await harness.send(appMentionEvent({ user: 'UALICE', channel: 'CSUPPORT', ts, threadTs: questionTs, text: 'How long is it valid?' }));
+    const answers = harness.fake.messages.filter((message) => message.thread_ts === questionTs && message.blocks?.some((block) => (block as Block).block_id === 'answer_feedback'));
+    expect(answers).toHaveLength(2);
+    const followUp = await harness.core.getConversation(conversationIdOf(answers[1]!.blocks as Block[]));
+    expect(followUp!.thread).toBe(questionTs);
+    expect(followUp!.question).toBe('How long is it valid?');
+    // The follow-up was rewritten with the first turn of the thread.
+    expect(followUp!.standaloneQuestion).toContain('reset my password');
+  });
+
+  it('follows a thread it answered without a mention, and ignores threads it did not', async () => {
+    const ts = nextTs();
+    await harness.send(messageEvent({ user: 'UALICE', channel: 'CSUPPORT', channelType: 'channel', ts, threadTs: questionTs, text: 'And how do I turn on two-factor?' }));
+    const answers = harness.fake.messages.filter((message) => message.thread_ts === questionTs && message.blocks?.some((block) => (block as Block).block_id === 'answer_feedback'));
+    expect(answers).toHaveLength(3);
+
+    const otherThread = nextTs();
+    const before = harness.fake.calls.length;
+    await harness.send(messageEvent({ user: 'UEVE', channel: 'CSUPPORT', channelType: 'channel', ts: nextTs(), threadTs: otherThread, text: 'How are plans billed?' }));
+    // A plain message that also mentions the bot is left to app_mention, which Slack sends too.
+    await harness.send(messageEvent({ user: 'UEVE', channel: 'CSUPPORT', channelType: 'channel', ts: nextTs(), threadTs: questionTs, text: '<@UBOT> hi' }));
+    expect(harness.fake.calls.length).toBe(before);
+  });
+
+  it('ignores bots, its own messages and edits', async () => {
+    const before = harness.fake.calls.length;
+    await harness.send(appMentionEvent({ user: 'UOTHERBOT', botId: 'BOTHER', channel: 'CSUPPORT', ts: nextTs(), text: 'How are plans billed?' }));
+    await harness.send(messageEvent({ user: 'UOTHERBOT', botId: 'BOTHER', channel: 'DOTHER', channelType: 'im', ts: nextTs(), text: 'How are plans billed?' }));
+    await harness.send(messageEvent({ user: 'UBOT', channel: 'DDAVE', channelType: 'im', ts: nextTs(), text: 'How are plans billed?' }));
+    await harness.send(messageEvent({ user: 'UDAVE', channel: 'DDAVE', channelType: 'im', ts: nextTs(), text: 'edited', subtype: 'message_changed' }));
+    expect(harness.fake.calls.length).toBe(before);
+  });
+
+  it('routes a channel to its knowledge filters', async () => {
+    const ts = nextTs();
+    await harness.send(appMentionEvent({ user: 'UFRANK', channel: 'CBILLING', ts, text: 'How do I reset my password?' }));
+    const reply = harness.fake.messages.find((message) => message.channel === 'CBILLING' && message.thread_ts === ts && message.blocks)!;
+    const conversation = await harness.core.getConversation(conversationIdOf(reply.blocks as Block[]));
+    // Only billing documents could be retrieved in this channel.
+    expect(conversation!.sources.every((source) => source.docId.includes('billing'))).toBe(true);
+  });
+
+  it('limits questions per user politely', async () => {
+    const replies: string[] = [];
+    for (let index = 0; index < 4; index += 1) {
+      const ts = nextTs();
+      await harness.send(appMentionEvent({ user: 'UGRACE', channel: 'CSUPPORT', ts, text: 'How are plans billed?' }));
+      replies.push(String(harness.fake.callsTo('chat.postMessage').filter((call) => call.body.thread_ts === ts).at(-1)?.body.text ?? ''));
+    }
+    expect(replies.slice(0, 3).every((text) => !/try again in/.test(text))).toBe(true);
+    expect(replies[3]).toMatch(/several questions in a short time\. Please try again in \d+ seconds?/);
+  });
+
+  it('stores a helpful click and shows it on the message', async () => {
+    const response = await harness.post(
+      blockActionsPayload({
+        user: 'UALICE',
+        channel: 'CSUPPORT',
+        message: { ts: first.ts, thread_ts: questionTs, blocks: first.blocks },
+        actionId: 'answer_helpful',
+        value: first.conversationId,
+      }),
+      { interactive: true },
+    );
+    await harness.bot.idle();
+    expect(response.status).toBe(200);
+    const record = await harness.core.getConversation(first.conversationId);
+    expect(record!.feedback).toMatchObject({ helpful: true });
+    const update = harness.fake.callsTo('chat.update').at(-1)!;
+    expect(update.body).toMatchObject({ channel: 'CSUPPORT', ts: first.ts });
+    expect(JSON.stringify(update.body.blocks)).toContain('found this helpful');
+    expect(blocksOf(update).some((block) => block.block_id === 'answer_feedback')).toBe(false);
+  });
+
+  it('opens the correction modal and stores the submitted correction', async () => {
+    await harness.post(
+      blockActionsPayload({
+        user: 'UHEIDI',
+        channel: 'CSUPPORT',
+        message: { ts: first.ts, thread_ts: questionTs, blocks: first.blocks },
+        actionId: 'answer_suggest_correction',
+        value: first.conversationId,
+        triggerId: '999.888.trigger',
+      }),
+      { interactive: true },
+    );
+    await harness.bot.idle();
+    const open = harness.fake.callsTo('views.open').at(-1)!;
+    expect(open.body.trigger_id).toBe('999.888.trigger');
+    const view = open.body.view as { callback_id: string; private_metadata: string; blocks: Block[] };
+    expect(view.callback_id).toBe('answer_correction');
+    expect(JSON.stringify(view.blocks)).toContain('"multiline":true');
+
+    // An empty submission keeps the modal open with an error on the field.
+    const empty = await harness.post(
+      viewSubmissionPayload({ user: 'UHEIDI', callbackId: 'answer_correction', privateMetadata: view.private_metadata, values: { correction: { correction_text: { type: 'plain_text_input', value: ' ' } } } }),
+      { interactive: true },
+    );
+    expect(JSON.parse(empty.text)).toMatchObject({ response_action: 'errors', errors: { correction: expect.any(String) } });
+
+    const submitted = await harness.post(
+      viewSubmissionPayload({
+        user: 'UHEIDI',
+        callbackId: 'answer_correction',
+        privateMetadata: view.private_metadata,
+        values: { correction: { correction_text: { type: 'plain_text_input', value: 'Use Settings > Security > Send reset link; the link lasts 30 minutes.' } } },
+      }),
+      { interactive: true },
+    );
+    await harness.bot.idle();
+    expect(submitted.status).toBe(200);
+    const record = await harness.core.getConversation(first.conversationId);
+    expect(record).toMatchObject({ correctedAnswer: 'Use Settings > Security > Send reset link; the link lasts 30 minutes.', correctionSource: 'user' });
+    const note = harness.fake.callsTo('chat.postEphemeral').at(-1)!;
+    expect(note.body).toMatchObject({ channel: 'CSUPPORT', user: 'UHEIDI', thread_ts: questionTs });
+  });
+
+  it("stores a teammate's reply marked with the reaction as a correction for review", async () => {
+    const replyTs = nextTs();
+    harness.fake.addMessage({ channel: 'CSUPPORT', ts: replyTs, thread_ts: questionTs, user: 'UIVAN', text: 'You can also ask an admin: see <https://docs.example.com/admin|the admin guide> &amp; reset from there.' });
+    await harness.send(reactionAddedEvent({ user: 'UJUDY', reaction: 'white_check_mark', channel: 'CSUPPORT', ts: replyTs, itemUser: 'UIVAN' }));
+
+    const { items } = await harness.core.listConversations({ platform: 'slack', channel: 'CSUPPORT', thread: questionTs, order: 'newest' });
+    const corrected = items.filter((item) => item.correctionSource === 'teammate');
+    expect(corrected).toHaveLength(1);
+    expect(corrected[0]!.correctedAnswer).toBe('You can also ask an admin: see [the admin guide](https://docs.example.com/admin) & reset from there.');
+    expect(corrected[0]!.reviewStatus).toBe('new');
+    expect(harness.fake.callsTo('conversations.replies').at(-1)!.body).toMatchObject({ channel: 'CSUPPORT', ts: replyTs });
+
+    // Another reaction, or the reaction on the bot's own answer, stores nothing more.
+    await harness.send(reactionAddedEvent({ user: 'UJUDY', reaction: 'tada', channel: 'CSUPPORT', ts: replyTs, itemUser: 'UIVAN' }));
+    await harness.send(reactionAddedEvent({ user: 'UJUDY', reaction: 'white_check_mark', channel: 'CSUPPORT', ts: first.ts, itemUser: 'UBOT' }));
+    const after = await harness.core.listConversations({ platform: 'slack', channel: 'CSUPPORT', thread: questionTs });
+    expect(after.items.filter((item) => item.correctionSource === 'teammate')).toHaveLength(1);
+  });
+});
+
+describe('Slack bot settings and failures', () => {
+  it('only answers in the allowed channels, and tells the person so privately; DMs stay open', async () => {
+    const harness = await startHarness({ env: { ANSWERLOOP_SLACK__ALLOWED_CHANNELS: '[CSUPPORT]', ANSWERLOOP_SLACK__STREAM: 'false' } });
+    try {
+      const elsewhere = nextTs();
+      await harness.send(appMentionEvent({ user: 'UKIM', channel: 'CRANDOM', ts: elsewhere, text: 'How are plans billed?' }));
+      expect(harness.fake.callsTo('chat.postMessage')).toHaveLength(0);
+      expect(harness.fake.callsTo('chat.postEphemeral')[0]!.body).toMatchObject({ channel: 'CRANDOM', user: 'UKIM', text: expect.stringMatching(/not set up to answer in this channel/) });
+
+      const allowed = nextTs();
+      await harness.send(appMentionEvent({ user: 'UKIM', channel: 'CSUPPORT', ts: allowed, text: 'How are plans billed?' }));
+      // Not streaming: the answer is posted once, complete, and never edited.
+      const posted = harness.fake.callsTo('chat.postMessage');
+      expect(posted).toHaveLength(1);
+      expect(posted[0]!.body.thread_ts).toBe(allowed);
+      expect(blocksOf(posted[0]!).some((block) => block.block_id === 'answer_feedback')).toBe(true);
+      expect(harness.fake.callsTo('chat.update')).toHaveLength(0);
+
+      await harness.send(messageEvent({ user: 'UKIM', channel: 'DKIM', channelType: 'im', ts: nextTs(), text: 'How are plans billed?' }));
+      expect(harness.answerIn('DKIM', undefined)).toBeDefined();
+    } finally {
+      await stopHarness(harness);
+    }
+  });
+
+  it('streams a model answer with rate-limited chat.update calls, then the final blocks naming the model', async () => {
+    const pieces = Array.from({ length: 12 }, (_, index) => (index === 0 ? 'Plans are **billed monthly** per seat' : ` and more detail ${index}`));
+    const streamingModel: ChatModel = {
+      async complete(request) {
+        for (const piece of pieces) {
+          await new Promise((resolve) => setTimeout(resolve, 25));
+          request.onDelta?.(piece);
+        }
+        const text = `${pieces.join('')} [1].`;
+        return { text, model: request.model, usage: { promptTokens: 10, completionTokens: 20, totalTokens: 30 }, modelMs: 300 };
+      },
+    };
+    const harness = await startHarness({ chatModel: streamingModel, env: { ANSWERLOOP_SLACK__UPDATE_INTERVAL_MS: '100', ANSWERLOOP_OPENAI__CHAT_MODEL: 'ft:gpt-4o-mini:acme:support:1' } });
+    try {
+      const ts = nextTs();
+      await harness.send(appMentionEvent({ user: 'ULEO', channel: 'CSUPPORT', ts, text: 'How are plans billed?' }));
+      const posted = harness.fake.callsTo('chat.postMessage');
+      expect(posted).toHaveLength(1);
+      expect(posted[0]!.body.blocks).toBeUndefined();
+      expect(posted[0]!.body.text).toContain('Plans are *billed monthly* per seat');
+      const updates = harness.fake.callsTo('chat.update');
+      const partial = updates.filter((call) => call.body.blocks === undefined);
+      // About 300 ms of deltas at one update per 100 ms: a few edits, far fewer than the 12 deltas.
+      expect(partial.length).toBeGreaterThanOrEqual(1);
+      expect(partial.length).toBeLessThanOrEqual(5);
+      const final = updates.at(-1)!;
+      expect(JSON.stringify(final.body.blocks)).toContain('Answered by `ft:gpt-4o-mini:acme:support:1`');
+    } finally {
+      await stopHarness(harness);
+    }
+  });
+
+  it('answers a failure with a short polite reply in the thread, and logs the cause', async () => {
+    const failingModel: ChatModel = {
+      complete: async () => {
+        throw new AnswerloopError('upstream_failed', 'OpenAI answered 503 Service Unavailable', { isRetryable: true });
+      },
+    };
+    const harness = await startHarness({ chatModel: failingModel });
+    try {
+      const ts = nextTs();
+      await harness.send(appMentionEvent({ user: 'UMIA', channel: 'CSUPPORT', ts, text: 'How are plans billed?' }));
+      const reply = harness.fake.callsTo('chat.postMessage').at(-1)!;
+      expect(reply.body).toMatchObject({ channel: 'CSUPPORT', thread_ts: ts });
+      expect(String(reply.body.text)).toMatch(/^Sorry, I could not answer just now/);
+      expect(String(reply.body.text)).not.toContain('503');
+      expect(harness.fake.callsTo('reactions.remove')).toHaveLength(1);
+      const logged = harness.logger.entries.find((entry) => entry.level === 'error' && entry.message === 'Slack handler failed');
+      expect(String((logged?.object.err as Error | undefined)?.message)).toContain('503');
+    } finally {
+      await stopHarness(harness);
+    }
+  });
+
+  it('remembers answered events across a restart on the same store', async () => {
+    const dataDir = mkdtempSync(path.join(tmpdir(), 'answerloop-slack-'));
+    const eventId = nextEventId();
+    const ts = nextTs();
+    const event = appMentionEvent({ user: 'UNOAH', channel: 'CSUPPORT', ts, text: 'How are plans billed?' });
+    const before = await startHarness({ dataDir });
+    await before.send(event, { eventId });
+    expect(before.answerIn('CSUPPORT', ts)).toBeDefined();
+    await stopHarness(before, false);
+
+    const after = await startHarness({ dataDir });
+    try {
+      await after.send(event, { eventId });
+      expect(after.fake.callsTo('chat.postMessage')).toHaveLength(0);
+    } finally {
+      await stopHarness(after);
+    }
+  });
+
+  it('fails to start with a clear error when Slack rejects the bot token', async () => {
+    const unhandled: unknown[] = [];
+    const onUnhandled = (reason: unknown) => unhandled.push(reason);
+    process.on('unhandledRejection', onUnhandled);
+    const fake = await startFakeSlackApi({ answer: (call) => (call.method === 'auth.test' ? { ok: false, error: 'invalid_auth' } : undefined) });
+    const dataDir = mkdtempSync(path.join(tmpdir(), 'answerloop-slack-'));
+    const core = createCore({
+      config: loadConfig({
+        env: { ANSWERLOOP_DATA_DIR: dataDir, SLACK_BOT_TOKEN: 'xoxb-revoked', SLACK_SIGNING_SECRET: signingSecret, ANSWERLOOP_SLACK__MODE: 'http', ANSWERLOOP_SLACK__API_URL: fake.url },
+        overrides: { logFile: '' },
+      }),
+      embedder: createDeterministicEmbedder(),
+      logger: createRecordingLogger(),
+    });
+    try {
+      const failure = await startSlackBot(core, { port: 0 }).then(
+        () => undefined,
+        (error: unknown) => error,
+      );
+      expect(failure).toBeInstanceOf(AnswerloopError);
+      expect(failure).toMatchObject({ code: 'config_invalid', message: expect.stringMatching(/SLACK_BOT_TOKEN.*invalid_auth/) });
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      expect(unhandled).toEqual([]);
+    } finally {
+      process.off('unhandledRejection', onUnhandled);
+      await core.close();
+      await fake.close();
+      rmSync(dataDir, { recursive: true, force: true });
+    }
+  });
+
+  it('names the missing environment variable for each mode', async () => {
+    const base = { ANSWERLOOP_DATA_DIR: '/nonexistent-answerloop-test' };
+    const configFor = (env: Record<string, string>) => loadConfig({ env: { ...base, ...env }, overrides: { logFile: '' } });
+    const attempt = (env: Record<string, string>) =>
+      startSlackBot(createCore({ config: configFor(env), embedder: createDeterministicEmbedder(), logger: createRecordingLogger() })).then(
+        () => 'started',
+        (error: Error) => error.message,
+      );
+    expect(await attempt({ ANSWERLOOP_SLACK__MODE: 'http', SLACK_SIGNING_SECRET: 's' })).toMatch(/set SLACK_BOT_TOKEN/);
+    expect(await attempt({ ANSWERLOOP_SLACK__MODE: 'http', SLACK_BOT_TOKEN: 'xoxb-1' })).toMatch(/set SLACK_SIGNING_SECRET/);
+    expect(await attempt({ ANSWERLOOP_SLACK__MODE: 'socket', SLACK_BOT_TOKEN: 'xoxb-1' })).toMatch(/set SLACK_APP_TOKEN/);
+
+    expect(slackConfigured(configFor({ SLACK_BOT_TOKEN: 'xoxb-1', SLACK_APP_TOKEN: 'xapp-1' }))).toBe(true);
+    expect(slackConfigured(configFor({ SLACK_BOT_TOKEN: 'xoxb-1' }))).toBe(false);
+    expect(slackConfigured(configFor({ SLACK_BOT_TOKEN: 'xoxb-1', ANSWERLOOP_SLACK__MODE: 'http', SLACK_SIGNING_SECRET: 's' }))).toBe(true);
+    expect(slackConfigured(configFor({ SLACK_BOT_TOKEN: 'xoxb-1', SLACK_APP_TOKEN: 'xapp-1', ANSWERLOOP_SLACK__ENABLED: 'false' }))).toBe(false);
+    expect(slackConfigured(configFor({ ANSWERLOOP_SLACK__ENABLED: 'true' }))).toBe(true);
+  });
+});
