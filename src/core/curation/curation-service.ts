@@ -241,7 +241,7 @@ export function createCurationService(dependencies: CurationDependencies): Curat
       const pageSize = Math.max(1, Math.min(filter.pageSize ?? defaultPageSize, 500));
       const page = Math.max(1, Math.floor(filter.page ?? 1));
       const { items, total } = await store.listConversations({
-        feedback: filter.feedback ?? 'any',
+        feedback: filter.feedback,
         reviewStatus: filter.status,
         minConfidence: filter.minConfidence,
         maxConfidence: filter.maxConfidence,

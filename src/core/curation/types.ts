@@ -16,7 +16,7 @@ import type { ValidationIssue, ValidationReport } from './dataset-validation.ts'
 export type { DiagnosisHint, DroppedDuplicate, ExportFormat, RetrievalQaCase, ScrubReport, ValidationIssue, ValidationReport };
 
 export interface ReviewQueueFilter {
-  /** 'not_helpful' first is the usual start; default 'any'. */
+  /** 'any': with feedback of either kind; 'none': without feedback; default: all conversations. */
   feedback?: 'helpful' | 'not_helpful' | 'none' | 'any';
   status?: ReviewStatus[];
   minConfidence?: number;

@@ -1,0 +1,212 @@
+import nock from 'nock';
+import { createSqliteStore } from '../../src/core/adapters/sqlite/index.ts';
+import { buildAnswerPrompt } from '../../src/core/answering/prompt.ts';
+import { loadConfig, type Config } from '../../src/core/config/index.ts';
+import { silentLogger, type ChatModel, type ChatRequest, type Clock, type ConversationRecord, type SourceUsed, type Store } from '../../src/core/ports/index.ts';
+
+/** Shared set-up of the learning-loop tests: a real embedded store, real prompts, scripted models. */
+
+export function learningLoopConfig(overrides: Record<string, unknown> = {}, env: Record<string, string> = {}): Config {
+  return loadConfig({ env: { OPENAI_API_KEY: 'sk-test-key-000000000000', ...env }, overrides });
+}
+
+export async function openMemoryStore(): Promise<Store> {
+  const store = createSqliteStore({ file: ':memory:', logger: silentLogger });
+  await store.init({ embedderId: 'test-hash-64', dimensions: 64 });
+  return store;
+}
+
+/** A clock tests move by hand; sleeping advances it instantly. */
+export function manualClock(start = '2025-03-01T09:00:00.000Z'): Clock & { advance(ms: number): void; sleeps: number[] } {
+  let time = new Date(start).getTime();
+  const sleeps: number[] = [];
+  return {
+    sleeps,
+    now: () => new Date(time),
+    advance(ms) {
+      time += ms;
+    },
+    async sleep(ms) {
+      sleeps.push(ms);
+      time += ms;
+    },
+  };
+}
+
+function source(number: number, docId: string, vectorScore: number): SourceUsed {
+  return {
+    number,
+    chunkId: `${docId}#0`,
+    docId,
+    source: docId,
+    title: docId.replace(/^docs\//, '').replace(/\.md$/, ''),
+    headingPath: [],
+    score: 1 / (60 + number),
+    bm25Score: 8 - number,
+    vectorScore,
+    bm25Rank: number,
+    vectorRank: number,
+  };
+}
+
+export interface ConversationSeed {
+  id: string;
+  question: string;
+  answer: string;
+  /** Documents of the numbered sources, with their passage text. */
+  sources?: Array<{ docId: string; text: string; vectorScore?: number }>;
+  helpful?: boolean | null;
+  createdAt?: string;
+  overrides?: Partial<ConversationRecord>;
+}
+
+/** A conversation record as ask() stores it: the prompt is built by the real prompt builder. */
+export function conversationRecord(seed: ConversationSeed): ConversationRecord {
+  const sources = seed.sources ?? [{ docId: 'docs/account.md', text: 'Passwords are reset under Settings > Security.' }];
+  const prompt = buildAnswerPrompt(
+    seed.question,
+    sources.map((entry, index) => ({ number: index + 1, title: entry.docId, location: entry.docId, text: entry.text })),
+    3000,
+  );
+  const createdAt = seed.createdAt ?? '2025-02-01T10:00:00.000Z';
+  return {
+    id: seed.id,
+    platform: 'slack',
+    channel: 'C-support',
+    thread: '',
+    user: 'user-hash',
+    question: seed.question,
+    standaloneQuestion: seed.question,
+    route: 'retrieve',
+    sources: sources.map((entry, index) => source(index + 1, entry.docId, entry.vectorScore ?? 0.6)),
+    answer: seed.answer,
+    model: 'gpt-4o-mini-2024-07-18',
+    promptMessages: prompt.messages,
+    confidence: 0.7,
+    refused: false,
+    latencyMs: 900,
+    usage: { promptTokens: 300, completionTokens: 40, totalTokens: 340 },
+    feedback: seed.helpful === undefined || seed.helpful === null ? null : { helpful: seed.helpful, at: createdAt },
+    reviewStatus: 'new',
+    correctedAnswer: null,
+    reviewer: null,
+    reviewedAt: null,
+    failureKind: null,
+    expectedSources: [],
+    stale: false,
+    shadow: null,
+    createdAt,
+    updatedAt: createdAt,
+    ...seed.overrides,
+  };
+}
+
+/** Distinct support questions, so near-duplicate detection keeps them all. */
+export const topics = [
+  ['reset my password', 'Open Settings, choose Security and click Reset password [1].'],
+  ['change the billing email', 'Go to Billing, edit the invoice contact and save [1].'],
+  ['invite a teammate', 'Open Members, click Invite and enter their address [1].'],
+  ['export invoices as PDF', 'In Billing pick a month and click Download PDF [1].'],
+  ['enable two-factor login', 'Under Security turn on Two-factor and scan the QR code [1].'],
+  ['delete a project', 'Open the project settings and click Delete project at the bottom [1].'],
+  ['rename a workspace', 'Workspace settings have a Name field; edit it and save [1].'],
+  ['connect the Slack app', 'Open Integrations, choose Slack and approve the permissions [1].'],
+  ['download the audit log', 'Admins find Audit log under Security with a CSV export [1].'],
+  ['change my plan', 'Billing lists the plans; choose one and confirm the change [1].'],
+  ['restore a deleted file', 'Deleted files stay in Trash for 30 days; open Trash and click Restore [1].'],
+  ['set up single sign-on', 'SSO is configured under Security > SAML with your identity provider metadata [1].'],
+  ['see API usage', 'The Usage page shows API calls per day for the last 90 days [1].'],
+  ['create an API key', 'Open Developer settings and click New key; copy it once [1].'],
+  ['leave an organisation', 'In your profile, Organisations lists each one with a Leave button [1].'],
+  ['change the language', 'Profile > Preferences has a Language menu [1].'],
+] as const;
+
+export function topicConversations(count: number, prefix = 'conv'): ConversationRecord[] {
+  return Array.from({ length: count }, (_, index) => {
+    const [topic, answer] = topics[index % topics.length]!;
+    return conversationRecord({
+      id: `${prefix}-${String(index + 1).padStart(2, '0')}`,
+      question: `How do I ${topic}?`,
+      answer,
+      sources: [{ docId: `docs/${topic.split(' ').at(-1)}.md`, text: `${answer.replace(' [1]', '')}` }],
+      helpful: index % 3 === 0 ? false : null,
+      createdAt: new Date(Date.UTC(2025, 1, 1, 10, index)).toISOString(),
+    });
+  });
+}
+
+/** A chat model that answers from a script and records every request. */
+export function scriptedChatModel(script: (request: ChatRequest) => string): ChatModel & { requests: ChatRequest[] } {
+  const requests: ChatRequest[] = [];
+  return {
+    requests,
+    async complete(request) {
+      requests.push(request);
+      return { text: script(request), model: request.model, usage: { promptTokens: 10, completionTokens: 5, totalTokens: 15 }, modelMs: 1 };
+    },
+  };
+}
+
+export const openAiApi = 'https://api.openai.com';
+
+export function fineTuningJobBody(id: string, status: string, extra: Record<string, unknown> = {}) {
+  return {
+    id,
+    object: 'fine_tuning.job',
+    created_at: 1_740_000_000,
+    model: 'gpt-4o-mini-2024-07-18',
+    fine_tuned_model: null,
+    organization_id: 'org-test',
+    result_files: [],
+    status,
+    validation_file: 'file-validation',
+    training_file: 'file-train',
+    hyperparameters: { n_epochs: 3 },
+    trained_tokens: null,
+    error: null,
+    finished_at: null,
+    seed: 1,
+    ...extra,
+  };
+}
+
+export function fineTuningEvent(id: string, createdAt: number, message: string, data?: Record<string, unknown>) {
+  return { object: 'fine_tuning.job.event', id, created_at: createdAt, level: 'info', message, type: data ? 'metrics' : 'message', ...(data ? { data } : {}) };
+}
+
+/**
+ * The fine-tuning API for one job as a little state machine behind nock: each poll of the job moves it one step
+ * along `statuses`, and the events endpoint serves the events released so far, newest first, as OpenAI does.
+ */
+export function simulateFineTuningJob(options: {
+  jobId: string;
+  statuses: Array<{ status: string; events?: ReturnType<typeof fineTuningEvent>[]; extra?: Record<string, unknown> }>;
+  baseUrl?: string;
+}) {
+  const released: ReturnType<typeof fineTuningEvent>[] = [];
+  let step = 0;
+  const polls = { job: 0, events: 0, cancel: 0 };
+  const current = () => options.statuses[Math.min(step, options.statuses.length - 1)]!;
+  const scope = nock(options.baseUrl ?? openAiApi)
+    .persist()
+    .get(`/v1/fine_tuning/jobs/${options.jobId}`)
+    .reply(() => {
+      polls.job += 1;
+      const state = current();
+      released.push(...(state.events ?? []).filter((event) => !released.some((seen) => seen.id === event.id)));
+      step += 1;
+      return [200, fineTuningJobBody(options.jobId, state.status, state.extra)];
+    })
+    .get(`/v1/fine_tuning/jobs/${options.jobId}/events`)
+    .query(true)
+    .reply(() => {
+      polls.events += 1;
+      return [200, { object: 'list', data: [...released].reverse(), has_more: false }];
+    })
+    .post(`/v1/fine_tuning/jobs/${options.jobId}/cancel`)
+    .reply(() => {
+      polls.cancel += 1;
+      return [200, fineTuningJobBody(options.jobId, 'cancelled')];
+    });
+  return { scope, polls };
+}
