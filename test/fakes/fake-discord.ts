@@ -22,6 +22,7 @@ export const discordIds = {
   otherGuild: '1000000000000000101',
   channel: '1000000000000000200',
   otherChannel: '1000000000000000201',
+  thirdChannel: '1000000000000000202',
   user: '1000000000000000300',
   otherBot: '1000000000000000301',
   command: '1000000000000000400',
@@ -31,7 +32,19 @@ export const fakeBotUser = { id: discordIds.bot, username: 'answerloop', discrim
 export const fakeHumanUser = { id: discordIds.user, username: 'ada', discriminator: '0', global_name: 'Ada', avatar: null };
 export const fakeOtherBotUser = { id: discordIds.otherBot, username: 'otherbot', discriminator: '0000', global_name: null, avatar: null, bot: true };
 
-type DiscordUser = typeof fakeHumanUser | typeof fakeBotUser | typeof fakeOtherBotUser;
+export interface DiscordUser {
+  id: string;
+  username: string;
+  discriminator: string;
+  global_name: string | null;
+  avatar: null;
+  bot?: boolean;
+}
+
+/** Another person in the test server (distinct ids keep per-user rate limits apart between tests). */
+export function makeUser(id: string, username: string): DiscordUser {
+  return { id, username, discriminator: '0', global_name: username, avatar: null };
+}
 type JsonObject = Record<string, unknown>;
 
 export interface RecordedRequest {
@@ -348,7 +361,7 @@ export async function startFakeDiscord(options: FakeDiscordOptions = {}): Promis
     threads: [],
     stage_instances: [],
     guild_scheduled_events: [],
-    channels: [textChannel(discordIds.channel, 'support', 0), textChannel(discordIds.otherChannel, 'random', 1)],
+    channels: [textChannel(discordIds.channel, 'support', 0), textChannel(discordIds.otherChannel, 'integrations', 1), textChannel(discordIds.thirdChannel, 'random', 2)],
     members: [{ user: fakeBotUser, roles: [], joined_at: '2024-01-01T00:00:00.000Z', deaf: false, mute: false, flags: 0 }],
   });
 

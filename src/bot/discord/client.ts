@@ -58,10 +58,20 @@ function withTimeout<T>(promise: Promise<T>, milliseconds: number, message: stri
   return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }
 
+/** @discordjs/ws rejects login with plain errors for fatal close codes; their messages name the code. */
+const gatewayErrorCloseCodes: Record<string, number> = {
+  'Authentication failed': 4004,
+  'Used invalid intents': 4013,
+  'Used disallowed intents': 4014,
+};
+
 function loginFailure(error: unknown): AnswerloopError {
   if (error instanceof AnswerloopError) return error;
   const code = (error as { code?: unknown }).code;
-  if (code === DiscordjsErrorCodes.TokenInvalid || code === 401) return new AnswerloopError('config_invalid', fatalCloseCodes[4004]!, { cause: error });
+  const status = (error as { status?: unknown }).status;
+  if (code === DiscordjsErrorCodes.TokenInvalid || status === 401) return new AnswerloopError('config_invalid', fatalCloseCodes[4004]!, { cause: error });
+  const closeCode = error instanceof Error ? gatewayErrorCloseCodes[error.message] : undefined;
+  if (closeCode !== undefined) return new AnswerloopError('config_invalid', fatalCloseCodes[closeCode]!, { cause: error, details: { closeCode } });
   const failure = toAnswerloopError(error, 'upstream_failed');
   return new AnswerloopError('upstream_failed', `Could not connect to Discord: ${failure.message}`, { cause: error, isRetryable: true });
 }
