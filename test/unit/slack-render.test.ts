@@ -12,6 +12,7 @@ import {
 } from '../../src/bot/render/slack-answer-blocks.ts';
 import { parseCorrectionMetadata, renderCorrectionModal } from '../../src/bot/render/slack-correction-modal.ts';
 import { markdownToMrkdwn } from '../../src/bot/render/slack-mrkdwn.ts';
+import { questionFromMessage, slackTextToMarkdown } from '../../src/bot/slack/slack-message-text.ts';
 
 function answer(overrides: Partial<SlackAnswerInput> = {}): SlackAnswerInput {
   return {
@@ -163,5 +164,18 @@ describe('correction modal', () => {
     expect(parseCorrectionMetadata(view.private_metadata as string)).toEqual({ conversationId: 'conv-1', channel: 'C1', threadTs: '1.2' });
     expect(JSON.stringify(view.blocks)).toContain('"multiline":true');
     expect(parseCorrectionMetadata('not json')).toBeUndefined();
+  });
+});
+
+describe('reading Slack text', () => {
+  it('removes the bot mention and makes Slack markup plain', () => {
+    expect(questionFromMessage('<@UBOT>   how do I   reset it?\n  see <https://x.test/a|the page> &amp; <#C1|general>', 'UBOT')).toBe(
+      'how do I reset it?\nsee [the page](https://x.test/a) & #general',
+    );
+    expect(questionFromMessage('<@UBOT>', 'UBOT')).toBe('');
+  });
+
+  it('turns a teammate reply into Markdown', () => {
+    expect(slackTextToMarkdown('Use <https://x.test> &lt;here&gt; <!here>')).toBe('Use https://x.test <here> @here');
   });
 });

@@ -1,0 +1,24 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import YAML from 'yaml';
+
+const manifest = YAML.parse(readFileSync(new URL('../../config/slack-manifest.yaml', import.meta.url), 'utf8')) as {
+  oauth_config: { scopes: { bot: string[] } };
+  settings: { event_subscriptions: { bot_events: string[] }; interactivity: { is_enabled: boolean }; socket_mode_enabled: boolean };
+  features: { app_home: { messages_tab_enabled: boolean; messages_tab_read_only_enabled: boolean } };
+};
+
+describe('config/slack-manifest.yaml', () => {
+  it('asks for exactly the scopes the bot uses', () => {
+    expect([...manifest.oauth_config.scopes.bot].sort()).toEqual(
+      ['app_mentions:read', 'channels:history', 'chat:write', 'groups:history', 'im:history', 'reactions:read', 'reactions:write'].sort(),
+    );
+  });
+
+  it('subscribes to the events the listeners handle, with interactivity for buttons and the modal', () => {
+    expect([...manifest.settings.event_subscriptions.bot_events].sort()).toEqual(['app_mention', 'message.channels', 'message.groups', 'message.im', 'reaction_added']);
+    expect(manifest.settings.interactivity.is_enabled).toBe(true);
+    expect(manifest.settings.socket_mode_enabled).toBe(true);
+    expect(manifest.features.app_home).toMatchObject({ messages_tab_enabled: true, messages_tab_read_only_enabled: false });
+  });
+});
