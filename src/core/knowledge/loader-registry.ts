@@ -1,0 +1,15 @@
+import type { DocumentLoader } from './document-loader.ts';
+import { htmlLoader } from './html-loader.ts';
+import { markdownLoader, mdxLoader } from './markdown-loader.ts';
+import { textLoader } from './text-loader.ts';
+
+const loaders: DocumentLoader[] = [markdownLoader, mdxLoader, htmlLoader, textLoader];
+
+/** The loader for a file extension (with its dot, any case), or undefined when no loader reads it. */
+export function loaderForExtension(extension: string): DocumentLoader | undefined {
+  const wanted = extension.toLowerCase();
+  return loaders.find((loader) => loader.extensions.includes(wanted));
+}
+
+/** Every extension some loader reads. */
+export const readableExtensions: readonly string[] = loaders.flatMap((loader) => loader.extensions);
