@@ -1,5 +1,4 @@
-// Ingestion: loaders, chunker and the incremental pipeline. (Being built.)
-import { AnswerloopError } from '../errors/index.ts';
+// Ingestion: loaders, chunker and the incremental pipeline.
 import type { ChunkStore, Clock, Embedder, Logger } from '../ports/index.ts';
 
 export interface KnowledgeSettings {
@@ -29,7 +28,7 @@ export interface IngestReport {
   /** Files that were empty. */
   empty: string[];
   /** Documents whose write failed, with the store's reason. */
-  failed: Array<{ source: string; error: string }>;
+  failed: Array<{ source: string; error: string; docId?: string }>;
   /** Documents added, changed or deleted: answers citing them may be stale. */
   changedDocIds: string[];
   durationMs: number;
@@ -39,6 +38,11 @@ export interface IngestOptions {
   onProgress?: (progress: IngestProgress) => void;
   /** Remove documents under the given roots whose files are gone (default true). */
   prune?: boolean;
+  /**
+   * Drop the whole knowledge index and record the current embedder's space before ingesting: the fix for a
+   * dimension mismatch after changing embedders. Documents under paths not given are gone until ingested again.
+   */
+  rebuild?: boolean;
 }
 
 export interface IngestDependencies {
@@ -51,6 +55,5 @@ export interface IngestDependencies {
   rootDir: string;
 }
 
-export async function ingestPaths(_paths: string[], _options: IngestOptions, _dependencies: IngestDependencies): Promise<IngestReport> {
-  throw new AnswerloopError('internal', 'Ingestion is being built.');
-}
+export { ingestPaths } from './ingest-pipeline.ts';
+export { chunkMarkdown, chunkPlainText, type ChunkDraft, type ChunkingSettings } from './chunker.ts';
