@@ -218,7 +218,8 @@ export function createCore(options: CreateCoreOptions): Core {
     logger,
     answerMode,
     async ingest(paths, ingestOptions = {}) {
-      await ready();
+      // A rebuild resets the index and records the embedder's space itself: a dimension mismatch must not stop it.
+      if (!ingestOptions.rebuild) await ready();
       const report = await ingestPaths(paths, ingestOptions, {
         store,
         embedder,
