@@ -240,6 +240,17 @@ describe('Slack bot over HTTP against a fake Slack', () => {
     expect(followUp!.standaloneQuestion).toContain('reset my password');
   });
 
+  it('reads the earlier messages of a thread people started before it was mentioned there', async () => {
+    const parentTs = nextTs();
+    harness.fake.addMessage({ channel: 'CSUPPORT', ts: parentTs, user: 'UOLIVIA', text: 'How do I turn on two-factor authentication for my account?' });
+    const ts = nextTs();
+    await harness.send(appMentionEvent({ user: 'UPETER', channel: 'CSUPPORT', ts, threadTs: parentTs, text: 'can you help with this?' }));
+    expect(harness.fake.callsTo('conversations.replies').at(-1)!.body).toMatchObject({ channel: 'CSUPPORT', ts: parentTs });
+    const answer = harness.answerIn('CSUPPORT', parentTs)!;
+    const record = await harness.core.getConversation(answer.conversationId);
+    expect(record!.standaloneQuestion).toContain('two-factor authentication');
+  });
+
   it('follows a thread it answered without a mention, and ignores threads it did not', async () => {
     const ts = nextTs();
     await harness.send(messageEvent({ user: 'UALICE', channel: 'CSUPPORT', channelType: 'channel', ts, threadTs: questionTs, text: 'And how do I turn on two-factor?' }));
@@ -298,6 +309,8 @@ describe('Slack bot over HTTP against a fake Slack', () => {
     expect(response.status).toBe(200);
     const record = await harness.core.getConversation(first.conversationId);
     expect(record!.feedback).toMatchObject({ helpful: true });
+    // Who clicked is kept as a hashed id, never the raw Slack user id.
+    expect(record!.feedback!.by).toMatch(/^[0-9a-f]{24}$/);
     const update = harness.fake.callsTo('chat.update').at(-1)!;
     expect(update.body).toMatchObject({ channel: 'CSUPPORT', ts: first.ts });
     expect(JSON.stringify(update.body.blocks)).toContain('found this helpful');
@@ -404,7 +417,7 @@ describe('Slack bot settings and failures', () => {
         return { text, model: request.model, usage: { promptTokens: 10, completionTokens: 20, totalTokens: 30 }, modelMs: 300 };
       },
     };
-    const harness = await startHarness({ chatModel: streamingModel, env: { ANSWERLOOP_SLACK__UPDATE_INTERVAL_MS: '100', ANSWERLOOP_OPENAI__CHAT_MODEL: 'ft:gpt-4o-mini:acme:support:1' } });
+    const harness = await startHarness({ chatModel: streamingModel, env: { ANSWERLOOP_SLACK__UPDATE_INTERVAL_MS: '150', ANSWERLOOP_OPENAI__CHAT_MODEL: 'ft:gpt-4o-mini:acme:support:1' } });
     try {
       const ts = nextTs();
       await harness.send(appMentionEvent({ user: 'ULEO', channel: 'CSUPPORT', ts, text: 'How are plans billed?' }));
@@ -414,7 +427,7 @@ describe('Slack bot settings and failures', () => {
       expect(posted[0]!.body.text).toContain('Plans are *billed monthly* per seat');
       const updates = harness.fake.callsTo('chat.update');
       const partial = updates.filter((call) => call.body.blocks === undefined);
-      // About 300 ms of deltas at one update per 100 ms: a few edits, far fewer than the 12 deltas.
+      // About 300 ms of deltas at one update per 150 ms: a few edits, far fewer than the 12 deltas.
       expect(partial.length).toBeGreaterThanOrEqual(1);
       expect(partial.length).toBeLessThanOrEqual(5);
       const final = updates.at(-1)!;

@@ -1,6 +1,7 @@
 import type { App, BlockAction, ButtonAction } from '@slack/bolt';
 import { feedbackActionIds, type FeedbackKind, markFeedbackReceived, type SlackBlock } from '../../../render/slack-answer-blocks.ts';
 import { renderCorrectionModal } from '../../../render/slack-correction-modal.ts';
+import { hashUserId } from '../../../../core/index.ts';
 import type { SlackBotDependencies } from '../../slack-bot-dependencies.ts';
 
 /**
@@ -12,7 +13,7 @@ export function register(app: App, dependencies: SlackBotDependencies): void {
     app.action<BlockAction<ButtonAction>>(kind === 'helpful' ? feedbackActionIds.helpful : feedbackActionIds.notHelpful, async ({ ack, action, body, client }) => {
       await ack();
       const conversationId = action.value ?? '';
-      await dependencies.core.recordFeedback(conversationId, { helpful: kind === 'helpful', by: body.user.id });
+      await dependencies.core.recordFeedback(conversationId, { helpful: kind === 'helpful', by: hashUserId('slack', body.user.id) });
       const channel = body.channel?.id;
       const message = body.message;
       if (!channel || !message?.ts) return;

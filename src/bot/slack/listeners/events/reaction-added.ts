@@ -1,5 +1,6 @@
 import type { App } from '@slack/bolt';
 import { teammateAnswerStoredNotice } from '../../../render/slack-notices.ts';
+import { hashUserId } from '../../../../core/index.ts';
 import { claimEvent, type SlackBotDependencies } from '../../slack-bot-dependencies.ts';
 import { slackTextToMarkdown } from '../../slack-message-text.ts';
 import { conversationForReply, fetchMessage, isBotMessage } from '../../slack-threads.ts';
@@ -19,7 +20,7 @@ export function registerReactionAdded(app: App, dependencies: SlackBotDependenci
     const conversation = await conversationForReply(dependencies.core, channel, message.thread_ts, ts);
     if (!conversation) return;
     if (!(await claimEvent(dependencies, body))) return;
-    await dependencies.core.suggestCorrection(conversation.id, { answer: slackTextToMarkdown(message.text), by: message.user, source: 'teammate' });
+    await dependencies.core.suggestCorrection(conversation.id, { answer: slackTextToMarkdown(message.text), by: hashUserId('slack', message.user), source: 'teammate' });
     dependencies.logger.info({ conversationId: conversation.id, channel }, 'Stored a teammate reply as a suggested answer');
     await client.chat.postEphemeral({ channel, user: event.user, thread_ts: message.thread_ts, text: teammateAnswerStoredNotice(message.user) });
   });

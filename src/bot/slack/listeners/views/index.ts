@@ -1,6 +1,7 @@
 import type { App } from '@slack/bolt';
 import { correctionInput, correctionModalCallbackId, parseCorrectionMetadata } from '../../../render/slack-correction-modal.ts';
 import { correctionStoredNotice } from '../../../render/slack-notices.ts';
+import { hashUserId } from '../../../../core/index.ts';
 import type { SlackBotDependencies } from '../../slack-bot-dependencies.ts';
 
 /** The "suggest a correction" modal, submitted: the text is stored on the conversation for review. */
@@ -18,7 +19,7 @@ export function register(app: App, dependencies: SlackBotDependencies): void {
       dependencies.logger.warn({ callbackId: view.callback_id }, 'A correction modal came back without its metadata');
       return;
     }
-    await dependencies.core.suggestCorrection(metadata.conversationId, { answer, by: body.user.id, source: 'user' });
+    await dependencies.core.suggestCorrection(metadata.conversationId, { answer, by: hashUserId('slack', body.user.id), source: 'user' });
     await client.chat.postEphemeral({
       channel: metadata.channel,
       user: body.user.id,
