@@ -2,7 +2,7 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import { createCurationService } from '../../src/core/curation/index.ts';
 import { parseAnswerPrompt } from '../../src/core/answering/prompt.ts';
 import { createTrainingService } from '../../src/core/training/index.ts';
-import { silentLogger, type ChatRequest, type Store } from '../../src/core/ports/index.ts';
+import { silentLogger, type ChatRequest, type ConversationRecord, type Store } from '../../src/core/ports/index.ts';
 import { createDeterministicEmbedder } from '../fakes/deterministic-embedder.ts';
 import {
   conversationRecord,
@@ -144,7 +144,7 @@ describe('candidate evaluation', () => {
 describe('shadow evaluation', () => {
   it('compares stored shadow answers with the answers users saw', async () => {
     const { service } = training();
-    const records = topicConversations(4).map((record, index) => ({
+    const records = topicConversations(4).map((record, index): ConversationRecord => ({
       ...record,
       feedback: index === 0 ? { helpful: true, at: record.createdAt } : null,
       correctedAnswer: index === 1 ? record.answer : null,
