@@ -1,0 +1,114 @@
+import type { estypes } from '@elastic/elasticsearch';
+import { AnswerloopError } from '../../errors/index.ts';
+import type { LegHit, LegSearchRequest, LegSearchResult, SearchFilters } from '../../ports/index.ts';
+import { type ChunkDocument, fromChunkDocument, withoutEmbedding } from './chunk-documents.ts';
+import { describeErrorBody, isIndexMissing } from './elasticsearch-errors.ts';
+import type { StoreContext } from './store-context.ts';
+
+/** Elasticsearch caps num_candidates (and so k) at 10,000. */
+const maxCandidates = 10_000;
+
+/** Filters as Elasticsearch clauses; both legs get the same ones, so fusion compares like with like. */
+export function filterClauses(filters: SearchFilters): estypes.QueryDslQueryContainer[] {
+  const clauses: estypes.QueryDslQueryContainer[] = [];
+  if (filters.tags && filters.tags.length > 0) clauses.push({ terms: { tags: filters.tags } });
+  if (filters.sourcePrefixes && filters.sourcePrefixes.length > 0) {
+    clauses.push({ bool: { should: filters.sourcePrefixes.map((prefix) => ({ prefix: { source: prefix } })), minimum_should_match: 1 } });
+  }
+  return clauses;
+}
+
+/** `title^2`-style field list, leaving out fields boosted to zero. */
+export function boostedFields(boosts: LegSearchRequest['boosts']): string[] {
+  return [
+    ['title', boosts.title],
+    ['headings', boosts.headings],
+    ['text', boosts.text],
+  ]
+    .filter(([, boost]) => Number(boost) > 0)
+    .map(([field, boost]) => `${field}^${boost}`);
+}
+
+/** Elasticsearch scores dot_product kNN hits as (1 + dot) / 2 to keep them positive; callers want the cosine back. */
+export function cosineFromDotProductScore(score: number): number {
+  return Math.min(1, Math.max(-1, 2 * score - 1));
+}
+
+type Leg = 'bm25' | 'vector';
+
+/**
+ * BM25 and kNN as two searches of one `_msearch`: one round trip, and each leg keeps its own raw scores, which
+ * core fuses (reciprocal rank fusion) and thresholds. A single search with both `query` and `knn` would add the
+ * scores together, losing them.
+ */
+export async function searchLegs(
+  context: StoreContext,
+  request: LegSearchRequest,
+  checkVector: (vector: number[]) => void,
+): Promise<LegSearchResult> {
+  const alias = context.names.chunks.alias;
+  const filter = filterClauses(request.filters);
+  const k = Math.min(Math.max(0, Math.floor(request.k)), maxCandidates);
+  const searches: estypes.MsearchRequestItem[] = [];
+  const legs: Leg[] = [];
+
+  const text = request.text?.trim();
+  const fields = boostedFields(request.boosts);
+  if (text && fields.length > 0 && k > 0) {
+    legs.push('bm25');
+    searches.push(
+      { index: alias },
+      {
+        size: k,
+        _source: withoutEmbedding,
+        query: { bool: { must: [{ multi_match: { query: text, fields, type: 'best_fields', tie_breaker: 0.3 } }], filter } },
+      },
+    );
+  }
+  if (request.vector && request.vector.length > 0 && k > 0) {
+    checkVector(request.vector);
+    legs.push('vector');
+    searches.push(
+      { index: alias },
+      {
+        size: k,
+        _source: withoutEmbedding,
+        knn: {
+          field: 'embedding',
+          query_vector: request.vector,
+          k,
+          num_candidates: Math.min(Math.max(request.numCandidates, k), maxCandidates),
+          filter,
+        },
+      },
+    );
+  }
+  const result: LegSearchResult = { bm25: [], vector: [] };
+  if (legs.length === 0) return result;
+
+  let response: estypes.MsearchResponse<ChunkDocument>;
+  try {
+    response = await context.client.msearch<ChunkDocument>({ searches });
+  } catch (error) {
+    if (isIndexMissing(error)) return result;
+    throw context.translate(error, 'search chunks');
+  }
+  response.responses.forEach((item, index) => {
+    const leg = legs[index]!;
+    if ('error' in item) {
+      if (item.status === 404) return; // no chunk index yet: nothing to find
+      const { type, reason } = describeErrorBody(item);
+      throw new AnswerloopError('store_failed', `Elasticsearch failed the ${leg} search of ${alias} (${item.status} ${type ?? 'error'}: ${reason}).`, {
+        details: { leg, status: item.status, type, reason },
+        isRetryable: item.status === 429 || item.status >= 500,
+      });
+    }
+    result[leg] = item.hits.hits.flatMap((hit): LegHit[] => {
+      if (!hit._source || hit._score === undefined || hit._score === null) return [];
+      const score = leg === 'vector' ? cosineFromDotProductScore(hit._score) : hit._score;
+      return [{ chunk: fromChunkDocument(hit._source), score }];
+    });
+  });
+  result.engineTookMs = response.took;
+  return result;
+}
