@@ -776,7 +776,9 @@ export function defineStoreContract(name: string, openStore: OpenStore): void {
           const legs = await store().searchLegs(legRequest({ text }));
           expect(legs.bm25, `query ${JSON.stringify(text)}`).toEqual([]);
         }
-        for (const text of ['password" OR (docker', 'NOT password AND', 'password* NEAR(word', 'title:password', '{password}^3 -docker']) {
+        // 'title: password' keeps a space after the colon: Unicode word rules (and Elasticsearch's standard
+        // tokenizer) read 'title:password' as one word, which is tokenisation, not query syntax.
+        for (const text of ['password" OR (docker', 'NOT password AND', 'password* NEAR(word', 'title: password', '{password}^3 -docker']) {
           const legs = await store().searchLegs(legRequest({ text }));
           expect(hitDocIds(legs.bm25), `query ${JSON.stringify(text)}`).toContain('docs/account/password.md');
         }
