@@ -294,7 +294,7 @@ describe('ingestPaths against the embedded SQLite store', () => {
     await expect(store.init({ embedderId: wider.id, dimensions: wider.dimensions })).rejects.toMatchObject({ code: 'dimension_mismatch' });
 
     const report = await ingest(['docs'], { rebuild: true }, { embedder: wider });
-    expect(report).toMatchObject({ added: 0, updated: 0, unchanged: 6, failed: [] });
+    expect(report).toMatchObject({ added: 0, updated: 0, unchanged: 6, failed: [], rebuilt: true });
     // The handbook was not among the paths: the reset dropped it, and the report says so.
     expect(report).toMatchObject({ deleted: 1, changedDocIds: ['handbook/holidays.md'] });
     expect(await store.embeddingSpace()).toEqual({ embedderId: wider.id, dimensions: 96 });

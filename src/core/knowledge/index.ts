@@ -32,6 +32,8 @@ export interface IngestReport {
   /** Documents added, changed or deleted: answers citing them may be stale. */
   changedDocIds: string[];
   durationMs: number;
+  /** True when the run rebuilt the index: every document written was re-embedded, unchanged ones included. */
+  rebuilt?: boolean;
 }
 
 export interface IngestOptions {

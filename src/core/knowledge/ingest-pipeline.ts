@@ -54,6 +54,7 @@ export async function ingestPaths(paths: string[], options: IngestOptions, depen
     failed: [],
     changedDocIds: [],
     durationMs: 0,
+    ...(options.rebuild ? { rebuilt: true } : {}),
   };
 
   const roots = await resolveRoots(paths, rootDir);
