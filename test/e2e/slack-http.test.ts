@@ -265,6 +265,15 @@ describe('Slack bot over HTTP against a fake Slack', () => {
     expect(harness.fake.calls.length).toBe(before);
   });
 
+  it('answers a bare mention with a short hint instead of a search', async () => {
+    const ts = nextTs();
+    const before = await harness.core.listConversations({ platform: 'slack' });
+    await harness.send({ ...appMentionEvent({ user: 'UQUINN', channel: 'CSUPPORT', ts, text: '' }) });
+    const reply = harness.fake.callsTo('chat.postMessage').at(-1)!;
+    expect(reply.body).toMatchObject({ thread_ts: ts, text: expect.stringMatching(/^Hi! Ask me a question/) });
+    expect((await harness.core.listConversations({ platform: 'slack' })).total).toBe(before.total);
+  });
+
   it('ignores bots, its own messages and edits', async () => {
     const before = harness.fake.calls.length;
     await harness.send(appMentionEvent({ user: 'UOTHERBOT', botId: 'BOTHER', channel: 'CSUPPORT', ts: nextTs(), text: 'How are plans billed?' }));
