@@ -18,13 +18,16 @@ export function separateIdeographs(text: string): string {
 const word = /[\p{L}\p{M}\p{N}]+/gu;
 
 /**
- * English words too common to help ranking (Lucene's English stop set, as Elasticsearch's english
- * analyzer uses). Dropped from queries only, and only when other words remain, so "to be or not to be"
- * still searches.
+ * English words too common to help ranking: Lucene's English stop set (what Elasticsearch's english
+ * analyzer drops) plus the question words and pronouns support questions are made of ("how do I ... my").
+ * Each of those matches most chunks, which costs time and only adds noise to the ranking. Dropped from
+ * queries only, and only when other words remain, so "to be or not to be" still searches.
  */
 const stopWords = new Set([
   'a', 'an', 'and', 'are', 'as', 'at', 'be', 'but', 'by', 'for', 'if', 'in', 'into', 'is', 'it', 'no', 'not', 'of',
   'on', 'or', 'such', 'that', 'the', 'their', 'then', 'there', 'these', 'they', 'this', 'to', 'was', 'will', 'with',
+  'how', 'what', 'when', 'where', 'which', 'who', 'why', 'do', 'does', 'did', 'can', 'could', 'should', 'would',
+  'i', 'me', 'my', 'we', 'our', 'you', 'your', 'he', 'she', 'its', 'am', 'have', 'has', 'there', 'from', 'about',
 ]);
 
 /** A cap on query terms keeps a pasted page from turning into a very slow OR of hundreds of terms. */

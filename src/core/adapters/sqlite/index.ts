@@ -9,6 +9,8 @@ export interface SqliteStoreOptions {
   /** Absolute path of the database file, or ':memory:'. */
   file: string;
   logger: Logger;
+  /** How long a write waits for another process holding the write lock (default 5000 ms). */
+  busyTimeoutMs?: number;
 }
 
 function fileBytes(file: string): number {
@@ -32,7 +34,7 @@ function formatBytes(bytes: number): string {
  */
 export function createSqliteStore(options: SqliteStoreOptions): Store {
   const { file, logger } = options;
-  const session = new SqliteSession(file, logger);
+  const session = new SqliteSession(file, logger, options.busyTimeoutMs);
   const knowledge = createKnowledgeTables(session, logger);
   const records = createRecordTables(session);
 

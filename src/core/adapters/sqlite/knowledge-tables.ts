@@ -33,7 +33,11 @@ interface ChunkRow {
 }
 
 const spaceKey = 'embedding_space';
-const chunkColumns = 'seq, id, doc_id, source, title, heading_path, text, tags, updated_at, content_hash, document_hash, ordinal';
+const chunkColumns =
+  'c.seq AS seq, c.id AS id, c.doc_id AS doc_id, c.source AS source, c.title AS title, c.heading_path AS heading_path, ' +
+  'c.tags AS tags, c.updated_at AS updated_at, c.content_hash AS content_hash, c.document_hash AS document_hash, c.ordinal AS ordinal, ' +
+  'contents.text AS text';
+const chunksWithText = 'chunks AS c JOIN chunk_contents AS contents ON contents.seq = c.seq';
 
 function rowToChunk(row: ChunkRow): Chunk {
   let embedding: number[] = [];
@@ -70,7 +74,7 @@ function filterConditions(filters: SearchFilters): { sql: string; parameters: st
   const conditions: string[] = [];
   const parameters: string[] = [];
   if (filters.tags && filters.tags.length > 0) {
-    conditions.push('EXISTS (SELECT 1 FROM json_each(c.tags) AS tag WHERE tag.value IN (SELECT value FROM json_each(?)))');
+    conditions.push('c.seq IN (SELECT seq FROM chunk_tags WHERE tag IN (SELECT value FROM json_each(?)))');
     parameters.push(JSON.stringify(filters.tags));
   }
   if (filters.sourcePrefixes && filters.sourcePrefixes.length > 0) {
@@ -114,6 +118,7 @@ export function createKnowledgeTables(session: SqliteSession, logger: Logger): K
     const seqs = connection.statement('SELECT seq FROM chunks WHERE doc_id = ?').pluck().all(docId) as number[];
     const deleteIndexed = connection.statement('DELETE FROM chunk_search WHERE rowid = ?');
     for (const seq of seqs) deleteIndexed.run(seq);
+    // Contents and tags go with their chunk (ON DELETE CASCADE).
     connection.statement('DELETE FROM chunks WHERE doc_id = ?').run(docId);
     return seqs.length;
   };
@@ -129,7 +134,9 @@ export function createKnowledgeTables(session: SqliteSession, logger: Logger): K
     const rows: VectorRow[] = [];
     const bytesPerVector = dimensions * Float32Array.BYTES_PER_ELEMENT;
     const matrixBytes = new Uint8Array(matrix.buffer);
-    for (const row of connection.statement('SELECT seq, source, tags, embedding FROM chunks ORDER BY seq').iterate() as IterableIterator<{
+    for (const row of connection
+      .statement('SELECT c.seq AS seq, c.source AS source, c.tags AS tags, contents.embedding AS embedding FROM chunks AS c JOIN chunk_contents AS contents ON contents.seq = c.seq ORDER BY c.seq')
+      .iterate() as IterableIterator<{
       seq: number;
       source: string;
       tags: string;
@@ -149,7 +156,7 @@ export function createKnowledgeTables(session: SqliteSession, logger: Logger): K
     const found = new Map<number, Chunk>();
     if (seqs.length === 0) return found;
     const rows = connection
-      .statement(`SELECT ${chunkColumns} FROM chunks WHERE seq IN (SELECT value FROM json_each(?))`)
+      .statement(`SELECT ${chunkColumns} FROM ${chunksWithText} WHERE c.seq IN (SELECT value FROM json_each(?))`)
       .all(JSON.stringify(seqs)) as ChunkRow[];
     for (const row of rows) found.set(row.seq, rowToChunk(row));
     return found;
@@ -161,6 +168,15 @@ export function createKnowledgeTables(session: SqliteSession, logger: Logger): K
     const filters = filterConditions(request.filters);
     const { title, headings, text } = request.boosts;
     // bm25() is lower-is-better and negative; its negation is the usual positive BM25 score.
+    if (filters.parameters.length === 0) {
+      // No filter: rank inside the full-text index alone, without touching the chunk rows.
+      return connection
+        .statement(
+          `SELECT rowid AS seq, -bm25(chunk_search, ?, ?, ?) AS score FROM chunk_search
+           WHERE chunk_search MATCH ? ORDER BY score DESC, rowid LIMIT ?`,
+        )
+        .all(title, headings, text, match, request.k) as Array<{ seq: number; score: number }>;
+    }
     return connection
       .statement(
         `SELECT c.seq AS seq, -bm25(chunk_search, ?, ?, ?) AS score
@@ -198,6 +214,8 @@ export function createKnowledgeTables(session: SqliteSession, logger: Logger): K
       session.run('reset the knowledge base', (connection) =>
         connection.write(() => {
           connection.statement("INSERT INTO chunk_search (chunk_search) VALUES ('delete-all')").run();
+          connection.statement('DELETE FROM chunk_tags').run();
+          connection.statement('DELETE FROM chunk_contents').run();
           connection.statement('DELETE FROM chunks').run();
           connection.statement('DELETE FROM meta WHERE key = ?').run(spaceKey);
         }),
@@ -236,9 +254,11 @@ export function createKnowledgeTables(session: SqliteSession, logger: Logger): K
           checkDimensions(space, chunk.embedding.length, `The embedding of chunk ${chunk.id}`);
         }
         const insertChunk = connection.statement(
-          `INSERT INTO chunks (id, doc_id, source, title, heading_path, text, embedding, tags, updated_at, content_hash, document_hash, ordinal)
-           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+          `INSERT INTO chunks (id, doc_id, source, tags, title, heading_path, updated_at, content_hash, document_hash, ordinal)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
         );
+        const insertContents = connection.statement('INSERT INTO chunk_contents (seq, text, embedding) VALUES (?, ?, ?)');
+        const insertTag = connection.statement('INSERT OR IGNORE INTO chunk_tags (tag, seq) VALUES (?, ?)');
         const insertIndexed = connection.statement('INSERT INTO chunk_search (rowid, title, headings, text) VALUES (?, ?, ?, ?)');
         // Delete and insert in one transaction: a reader or a crash sees the old document or the new one, never a mix.
         connection.write(() => {
@@ -249,16 +269,16 @@ export function createKnowledgeTables(session: SqliteSession, logger: Logger): K
               chunk.id,
               chunk.docId,
               chunk.source,
+              JSON.stringify(chunk.tags),
               chunk.title,
               JSON.stringify(chunk.headingPath),
-              chunk.text,
-              Buffer.from(vector.buffer, vector.byteOffset, vector.byteLength),
-              JSON.stringify(chunk.tags),
               chunk.updatedAt,
               chunk.contentHash,
               chunk.documentHash,
               chunk.ordinal,
             );
+            insertContents.run(lastInsertRowid, chunk.text, Buffer.from(vector.buffer, vector.byteOffset, vector.byteLength));
+            for (const tag of chunk.tags) insertTag.run(tag, lastInsertRowid);
             insertIndexed.run(
               lastInsertRowid,
               separateIdeographs(chunk.title),
@@ -280,7 +300,7 @@ export function createKnowledgeTables(session: SqliteSession, logger: Logger): K
       if (ids.length === 0) return [];
       return session.run('read chunks', (connection) => {
         const rows = connection
-          .statement(`SELECT ${chunkColumns}, embedding FROM chunks WHERE id IN (SELECT value FROM json_each(?))`)
+          .statement(`SELECT ${chunkColumns}, contents.embedding AS embedding FROM ${chunksWithText} WHERE c.id IN (SELECT value FROM json_each(?))`)
           .all(JSON.stringify(ids)) as ChunkRow[];
         const position = new Map(ids.map((id, index) => [id, index]));
         return rows.map(rowToChunk).sort((a, b) => position.get(a.id)! - position.get(b.id)!);

@@ -8,10 +8,10 @@ import { latestSchemaVersion, migrations } from './schema-migrations.ts';
 export type SqliteDatabase = Database.Database;
 
 /** How long a write waits for another process's write to finish before reporting the file as locked. */
-const busyTimeoutMs = 5000;
+export const defaultBusyTimeoutMs = 5000;
 
 /** Opens (creating when missing) the database file, tunes it and brings its schema up to date. */
-export function openDatabase(file: string, logger: Logger): SqliteDatabase {
+export function openDatabase(file: string, logger: Logger, busyTimeoutMs = defaultBusyTimeoutMs): SqliteDatabase {
   const inMemory = file === ':memory:';
   let database: SqliteDatabase | undefined;
   try {

@@ -19,23 +19,36 @@ export const migrations: Migration[] = [
         value TEXT NOT NULL
       );
 
-      -- seq is the integer key the full-text index and the vector cache refer to.
+      -- seq is the integer key the full-text index, tags, contents and the vector cache refer to.
+      -- Narrow on purpose: searches join it for every BM25 match, so the large text and vector live apart.
       CREATE TABLE chunks (
         seq INTEGER PRIMARY KEY,
         id TEXT NOT NULL UNIQUE,
         doc_id TEXT NOT NULL,
         source TEXT NOT NULL,
+        tags TEXT NOT NULL,                -- JSON array of strings
         title TEXT NOT NULL,
         heading_path TEXT NOT NULL,        -- JSON array of strings
-        text TEXT NOT NULL,
-        embedding BLOB NOT NULL,           -- little-endian Float32, unit length
-        tags TEXT NOT NULL,                -- JSON array of strings
         updated_at TEXT NOT NULL,
         content_hash TEXT NOT NULL,
         document_hash TEXT NOT NULL,
         ordinal INTEGER NOT NULL
       );
       CREATE INDEX chunks_by_document ON chunks (doc_id, ordinal);
+
+      CREATE TABLE chunk_contents (
+        seq INTEGER PRIMARY KEY REFERENCES chunks (seq) ON DELETE CASCADE,
+        text TEXT NOT NULL,
+        embedding BLOB NOT NULL            -- little-endian Float32, unit length
+      );
+
+      -- Tags one per row, so a tag filter is an index lookup rather than JSON parsing per chunk.
+      CREATE TABLE chunk_tags (
+        tag TEXT NOT NULL,
+        seq INTEGER NOT NULL REFERENCES chunks (seq) ON DELETE CASCADE,
+        PRIMARY KEY (tag, seq)
+      ) WITHOUT ROWID;
+      CREATE INDEX chunk_tags_by_chunk ON chunk_tags (seq);
 
       -- BM25 over three weighted columns. Contentless: the text lives once, in chunks; rows are deleted by seq.
       -- porter over unicode61: English stemming, case folding, accents folded on both sides.

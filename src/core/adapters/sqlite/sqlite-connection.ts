@@ -34,12 +34,14 @@ export class SqliteConnection {
 export class SqliteSession {
   readonly file: string;
   private readonly logger: Logger;
+  private readonly busyTimeoutMs: number | undefined;
   private connection: SqliteConnection | undefined;
   private closed = false;
 
-  constructor(file: string, logger: Logger) {
+  constructor(file: string, logger: Logger, busyTimeoutMs?: number) {
     this.file = file;
     this.logger = logger;
+    this.busyTimeoutMs = busyTimeoutMs;
   }
 
   get isOpen(): boolean {
@@ -49,7 +51,7 @@ export class SqliteSession {
   run<T>(operation: string, work: (connection: SqliteConnection) => T): T {
     if (this.closed) throw new AnswerloopError('store_unavailable', `The embedded store ${this.file} is closed.`);
     try {
-      this.connection ??= new SqliteConnection(openDatabase(this.file, this.logger));
+      this.connection ??= new SqliteConnection(openDatabase(this.file, this.logger, this.busyTimeoutMs));
       return work(this.connection);
     } catch (error) {
       throw translateSqliteError(error, this.file, operation);
