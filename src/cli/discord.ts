@@ -46,6 +46,18 @@ export function registerDiscord(program: Command, context: CliContext): void {
     });
 
   discord
+    .command('unregister')
+    .description("remove the bot's slash commands from one server with --guild, else the global ones")
+    .option('--guild <id>', 'remove the commands registered in this server only')
+    .action(async (options: { guild?: string }) => {
+      const config = context.config();
+      const removed = await registerCommands({ ...requireDiscordSecrets(config), guildId: options.guild, apiUrl: config.discord.apiUrl || undefined, remove: true });
+      process.stdout.write(
+        removed.scope === 'guild' ? `Removed the bot's commands from server ${removed.guildId}.\n` : "Removed the bot's global commands; Discord may take a few minutes to hide them.\n",
+      );
+    });
+
+  discord
     .command('invite')
     .description('print the link that adds the bot to a server, with the scopes and permissions it needs')
     .action(() => {

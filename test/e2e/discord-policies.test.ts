@@ -145,6 +145,21 @@ describe('Discord policies end to end: allowed channels, rate limit, channel fil
     expect(harness.fake.rejectedRequests()).toEqual([]);
   });
 
+  it('replies under the message when it may not start a thread, and tells the operator why', async () => {
+    harness.fake.permissions.createPublicThreads = false;
+    try {
+      const mention = messageCreatePayload(`<@${discordIds.bot}> how do I get a refund?`, { mentionsBot: true, author: makeUser('1000000000000000318', 'jo') });
+      harness.fake.dispatch('MESSAGE_CREATE', mention);
+      const reply = await harness.fake.waitForRequest(
+        (request) => request.method === 'POST' && request.path === `/channels/${discordIds.channel}/messages` && sent(request).message_reference?.message_id === mention.id,
+      );
+      expect(sent(reply).embeds[0]!.description).toMatch(/14 days/);
+      expect(harness.logs).toContainEqual(expect.objectContaining({ level: 'warn', message: expect.stringMatching(/could not start a thread/) }));
+    } finally {
+      harness.fake.permissions.createPublicThreads = true;
+    }
+  });
+
   it('ignores other bots, messages that do not mention it, and channels it is not allowed in', async () => {
     const fromBot = messageCreatePayload(`<@${discordIds.bot}> how do I reset my password?`, { mentionsBot: true, author: fakeOtherBotUser });
     const noMention = messageCreatePayload('how do I reset my password?', { author: makeUser('1000000000000000316', 'hal') });

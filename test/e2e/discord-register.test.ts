@@ -66,6 +66,13 @@ describe('answerloop discord register (against the fake Discord REST API)', () =
     expect(output).toMatch(/globally/);
   });
 
+  it('unregisters by putting an empty command list', async () => {
+    const output = await runDiscordCli(['unregister', '--guild', discordIds.guild], env);
+    expect(fake.requests).toHaveLength(1);
+    expect(fake.requests[0]).toMatchObject({ method: 'PUT', path: `/applications/${discordIds.application}/guilds/${discordIds.guild}/commands`, body: [] });
+    expect(output).toMatch(/Removed the bot's commands from server/);
+  });
+
   it('prints the definitions without sending them with --dry-run', async () => {
     const output = await runDiscordCli(['register', '--dry-run'], {});
     expect(JSON.parse(output)).toEqual([expect.objectContaining({ name: 'ask' })]);

@@ -88,6 +88,8 @@ export interface FakeDiscord {
   readonly gatewayConnections: string[];
   /** Messages created in each channel (REST posts), oldest first. */
   readonly channelMessages: Map<string, JsonObject[]>;
+  /** Server-side permissions a test can take away from the bot while it runs. */
+  readonly permissions: { createPublicThreads: boolean };
   dispatch(event: string, data: unknown): void;
   /** Closes the gateway socket without a close frame, as a network failure would. */
   dropGatewayConnection(): void;
@@ -237,6 +239,7 @@ export async function startFakeDiscord(options: FakeDiscordOptions = {}): Promis
   // Interaction tokens are `token-<interaction id>`, as the payload builders below make them.
   const interactions = new Map<string, InteractionState>();
   const sessionId = `session-${snowflake()}`;
+  const permissions = { createPublicThreads: true };
   let sequence = 0;
   let socket: WebSocket | undefined;
 
@@ -445,6 +448,7 @@ export async function startFakeDiscord(options: FakeDiscordOptions = {}): Promis
     }
     if (method === 'POST' && (match = path.match(/^\/channels\/(\d+)\/messages\/(\d+)\/threads$/))) {
       requireBot();
+      if (!permissions.createPublicThreads) throw new DiscordRuleError(403, 50013, 'Missing Permissions');
       const name = typeof body?.name === 'string' ? body.name : '';
       if (name.length === 0 || name.length > 100) throw new DiscordRuleError(400, 50035, 'Invalid Form Body', [`name: length ${name.length}`]);
       // A thread started from a message takes the message's id.
@@ -515,6 +519,7 @@ export async function startFakeDiscord(options: FakeDiscordOptions = {}): Promis
     gatewayFrames,
     gatewayConnections,
     channelMessages,
+    permissions,
     dispatch,
     dropGatewayConnection() {
       socket?.terminate();

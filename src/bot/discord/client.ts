@@ -32,7 +32,7 @@ const fatalCloseCodes: Record<number, string> = {
 /** Gateway intents: interactions need none beyond Guilds; mentions need the privileged message-content intent. */
 export function discordIntents(mentions: boolean): GatewayIntentBits[] {
   return mentions
-    ? [GatewayIntentBits.Guilds, GatewayIntentBits.GuildMessages, GatewayIntentBits.DirectMessages, GatewayIntentBits.MessageContent]
+    ? [GatewayIntentBits.Guilds, GatewayIntentBits.GuildMessages, GatewayIntentBits.MessageContent]
     : [GatewayIntentBits.Guilds];
 }
 

@@ -1,4 +1,5 @@
 import { ChannelType, type Message, type MessageCreateOptions, ThreadAutoArchiveDuration } from 'discord.js';
+import { toAnswerloopError } from '../../core/index.ts';
 import { renderDiscordAnswer } from '../render/discord-answer.ts';
 import { emptyQuestionNotice, rateLimitNotice, threadName } from '../render/discord-notices.ts';
 import type { DiscordBotContext } from './bot-context.ts';
@@ -15,7 +16,7 @@ export function questionFromMention(content: string, botUserId: string): string 
  * not allowed in are ignored without a word, so the bot never argues with another bot or spams a channel.
  */
 export async function handleMention(message: Message, context: DiscordBotContext): Promise<void> {
-  const { core, access, rateLimiter } = context;
+  const { core, access, rateLimiter, logger } = context;
   const botUserId = message.client.user.id;
   if (message.author.bot || message.webhookId || message.system) return;
   if (!message.mentions.users.has(botUserId)) return;
@@ -33,7 +34,8 @@ export async function handleMention(message: Message, context: DiscordBotContext
     return;
   }
 
-  await message.channel.sendTyping();
+  // The typing indicator is a courtesy: without it the answer still comes.
+  await message.channel.sendTyping().catch((error: unknown) => logger.debug({ err: toAnswerloopError(error) }, 'typing indicator failed'));
   const result = await core.ask(
     {
       question,
@@ -44,9 +46,15 @@ export async function handleMention(message: Message, context: DiscordBotContext
   const [first, ...rest] = renderDiscordAnswer({ question, result });
   const canStartThread = message.channel.type === ChannelType.GuildText || message.channel.type === ChannelType.GuildAnnouncement;
   if (core.config.discord.mentionReply === 'thread' && canStartThread) {
-    const thread = await message.startThread({ name: threadName(question), autoArchiveDuration: ThreadAutoArchiveDuration.OneDay });
-    for (const part of [first!, ...rest]) await thread.send(part);
-    return;
+    const thread = await message.startThread({ name: threadName(question), autoArchiveDuration: ThreadAutoArchiveDuration.OneDay }).catch((error: unknown) => {
+      // Usually a missing Create Public Threads permission: answer anyway, as a reply, and tell the operator.
+      logger.warn({ err: toAnswerloopError(error), channelId: message.channelId }, 'could not start a thread; replying instead (grant Create Public Threads)');
+      return undefined;
+    });
+    if (thread) {
+      for (const part of [first!, ...rest]) await thread.send(part);
+      return;
+    }
   }
   await quietReply(first!);
   for (const part of rest) await message.channel.send(part);

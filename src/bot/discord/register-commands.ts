@@ -9,6 +9,8 @@ export interface RegisterCommandsOptions {
   guildId?: string;
   /** REST API base URL ('' = Discord's). */
   apiUrl?: string;
+  /** Register no commands: removes the bot's commands from the guild, or globally. */
+  remove?: boolean;
 }
 
 export interface RegisteredCommands {
@@ -53,7 +55,7 @@ export async function registerCommands(options: RegisterCommandsOptions): Promis
   const route = options.guildId ? Routes.applicationGuildCommands(options.applicationId, options.guildId) : Routes.applicationCommands(options.applicationId);
   let created: Array<{ id: string; name: string }>;
   try {
-    created = (await rest.put(route, { body: commandDefinitions() })) as Array<{ id: string; name: string }>;
+    created = (await rest.put(route, { body: options.remove ? [] : commandDefinitions() })) as Array<{ id: string; name: string }>;
   } catch (error) {
     throw registrationFailure(error, options);
   }
