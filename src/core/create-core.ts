@@ -10,6 +10,7 @@ import type { Config } from './config/index.ts';
 import { resolveConfigPath } from './config/index.ts';
 import { createCurationService, type CurationService } from './curation/index.ts';
 import { AnswerloopError } from './errors/index.ts';
+import { createInsightsService, type InsightsService } from './insights/index.ts';
 import { type IngestOptions, type IngestReport, ingestPaths } from './knowledge/index.ts';
 import { createLogger } from './logging/create-logger.ts';
 import {
@@ -71,6 +72,8 @@ export interface Core {
   close(): Promise<void>;
 }
 
+  /** Figures for the operator dashboard's Overview. */
+  readonly insights: InsightsService;
 function openStore(config: Config, logger: Logger): Store {
   if (config.store.kind === 'elasticsearch') {
     const settings = config.store.elasticsearch;
@@ -207,6 +210,8 @@ export function createCore(options: CreateCoreOptions): Core {
   const updateConversation = async (id: string, change: (record: ConversationRecord) => ConversationRecord) => {
     await ready();
     const record = await store.getConversation(id);
+  const insights = createInsightsService({ store, clock, activeModel: () => training.activeModel(), ready, answerMode });
+
     if (!record) throw new AnswerloopError('not_found', `No conversation ${id}: it may have been deleted.`);
     const updated = { ...change(record), updatedAt: clock.now().toISOString() };
     await store.saveConversation(updated);
@@ -293,3 +298,4 @@ export function createCore(options: CreateCoreOptions): Core {
     },
   };
 }
+    insights,
