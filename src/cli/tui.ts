@@ -1,5 +1,38 @@
-import type { Command } from 'commander';
+import { type Command, InvalidArgumentError } from 'commander';
+import { runDashboard } from '../admin-tui/index.ts';
+import { isScreenName, screenNames, type ScreenName } from '../admin-tui/index.ts';
+import { createCore } from '../core/index.ts';
 import type { CliContext } from './cli-context.ts';
 
-// The `tui` command is being built.
-export function registerTui(_program: Command, _context: CliContext): void {}
+function parseScreen(value: string): ScreenName {
+  const name = value.toLowerCase();
+  if (!isScreenName(name)) throw new InvalidArgumentError(`expected one of ${screenNames.join(', ')}`);
+  return name;
+}
+
+export function registerTui(program: Command, context: CliContext): void {
+  program
+    .command('tui')
+    .description('open the operator dashboard: review, datasets, training, models, knowledge and a playground')
+    .option('-s, --screen <name>', `screen to open first (${screenNames.join(', ')})`, parseScreen)
+    .option('--reviewer <name>', 'name recorded with your review actions (default: your user name)')
+    .action(async (options: { screen?: ScreenName; reviewer?: string }) => {
+      if (!process.stdin.isTTY || !process.stdout.isTTY) {
+        process.stderr.write('The dashboard needs an interactive terminal; use `answerloop review`, `dataset`, `train` or `models` in scripts.\n');
+        process.exitCode = 2;
+        return;
+      }
+      // Its own core, without log lines on stderr: they would be drawn over the dashboard. Logs go to the log file.
+      const core = createCore({ config: context.config() });
+      try {
+        await runDashboard(core, {
+          screen: options.screen,
+          reviewer: options.reviewer,
+          // The conventional variables every terminal program honours for "open my editor".
+          editor: process.env.VISUAL || process.env.EDITOR || undefined,
+        });
+      } finally {
+        await core.close();
+      }
+    });
+}

@@ -1,0 +1,117 @@
+import { Box, useApp, useInput } from 'ink';
+import { type ComponentType, useEffect, useMemo, useReducer, useState } from 'react';
+import type { Core } from '../core/index.ts';
+import { HelpPanel } from './components/help-panel.tsx';
+import { KeyFooter } from './components/key-footer.tsx';
+import { ScreenTabs } from './components/screen-tabs.tsx';
+import type { Command } from './keys/key-bindings.ts';
+import { DatasetsScreen } from './screens/datasets/datasets-screen.tsx';
+import { KnowledgeScreen } from './screens/knowledge/knowledge-screen.tsx';
+import { ModelsScreen } from './screens/models/models-screen.tsx';
+import { OverviewScreen } from './screens/overview/overview-screen.tsx';
+import { PlaygroundScreen } from './screens/playground/playground-screen.tsx';
+import { ReviewScreen } from './screens/review/review-screen.tsx';
+import { type ScreenFrame, ScreenFrameProvider } from './screens/screen-frame.tsx';
+import { TrainingScreen } from './screens/training/training-screen.tsx';
+import {
+  globalKeyAction,
+  initialNavigation,
+  isTyping,
+  navigationReducer,
+  type ScreenIntent,
+  type ScreenName,
+  screenNames,
+  screenTitles,
+} from './state/navigation.ts';
+import { useTerminalSize } from './terminal/terminal-size.tsx';
+
+const screens: Readonly<Record<ScreenName, ComponentType>> = {
+  overview: OverviewScreen,
+  review: ReviewScreen,
+  datasets: DatasetsScreen,
+  training: TrainingScreen,
+  models: ModelsScreen,
+  knowledge: KnowledgeScreen,
+  playground: PlaygroundScreen,
+};
+
+export interface DashboardProps {
+  core: Core;
+  initialScreen?: ScreenName;
+  reviewer: string;
+  editor?: string;
+}
+
+/** Layout and screen switch: tabs on top, the screen, the footer. Screens do their own work. */
+export function Dashboard({ core, initialScreen = 'overview', reviewer, editor }: DashboardProps) {
+  const { columns, rows } = useTerminalSize();
+  const [navigation, dispatch] = useReducer(navigationReducer, initialScreen, initialNavigation);
+  const [hints, setHints] = useState<Partial<Record<ScreenName, readonly Command[]>>>({});
+  const [busy, setBusy] = useState<readonly ScreenName[]>([]);
+  const { exit } = useApp();
+
+  useInput((input, key) => {
+    const action = globalKeyAction(input, key, navigation);
+    if (action) dispatch(action);
+  });
+  useEffect(() => {
+    if (navigation.quitting) exit();
+  }, [navigation.quitting, exit]);
+
+  // One line fewer than the terminal: a frame that fills every row makes Ink clear the screen on each render.
+  const height = Math.max(6, rows - 1);
+  const bodySize = useMemo(() => ({ columns, rows: height - 2 }), [columns, height]);
+  // Stable per screen, so screens' effects that report hints and typing run only when those change.
+  const callbacks = useMemo(
+    () =>
+      Object.fromEntries(
+        screenNames.map((screen) => [
+          screen,
+          {
+            setHints: (commands: readonly Command[]) =>
+              setHints((previous) => (previous[screen] === commands ? previous : { ...previous, [screen]: commands })),
+            setTextEntry: (active: boolean) => dispatch({ type: 'textEntry', screen, active }),
+            setBusy: (working: boolean) =>
+              setBusy((previous) =>
+                previous.includes(screen) === working ? previous : working ? [...previous, screen] : previous.filter((name) => name !== screen),
+              ),
+            navigate: (target: ScreenName, intent?: Omit<ScreenIntent, 'sequence'>) =>
+              dispatch(intent ? { type: 'intent', screen: target, intent } : { type: 'show', screen: target }),
+          },
+        ]),
+      ) as Record<ScreenName, Pick<ScreenFrame, 'setHints' | 'setTextEntry' | 'setBusy' | 'navigate'>>,
+    [],
+  );
+  const frameFor = (screen: ScreenName): ScreenFrame => ({
+    core,
+    reviewer,
+    editor,
+    visible: navigation.screen === screen,
+    active: navigation.screen === screen && !navigation.helpOpen,
+    size: bodySize,
+    intent: navigation.intent,
+    ...callbacks[screen],
+  });
+
+  const currentHints = hints[navigation.screen] ?? [];
+  return (
+    <Box flexDirection="column" width={columns} height={height} overflow="hidden">
+      <ScreenTabs current={navigation.screen} columns={columns} busy={busy} />
+      <Box flexDirection="column" height={bodySize.rows} overflow="hidden">
+        {navigation.helpOpen ? <HelpPanel screenTitle={screenTitles[navigation.screen]} hints={currentHints} height={bodySize.rows} /> : null}
+        {navigation.visited.map((screen) => {
+          const Screen = screens[screen];
+          const shown = screen === navigation.screen && !navigation.helpOpen;
+          return (
+            <Box key={screen} display={shown ? 'flex' : 'none'} flexDirection="column" height={bodySize.rows}>
+              <ScreenFrameProvider frame={frameFor(screen)}>
+                <Screen />
+              </ScreenFrameProvider>
+            </Box>
+          );
+        })}
+      </Box>
+      <KeyFooter hints={currentHints} typing={isTyping(navigation)} helpOpen={navigation.helpOpen} columns={columns} />
+    </Box>
+  );
+}

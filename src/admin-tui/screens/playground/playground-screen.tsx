@@ -1,0 +1,85 @@
+import { Box } from 'ink';
+import { useMemo } from 'react';
+import { Command, firstMatch } from '../../keys/key-bindings.ts';
+import { StatusLine } from '../../components/status-line.tsx';
+import { TextBox } from '../../components/text-box.tsx';
+import { wrapText } from '../../format/wrap-text.ts';
+import { useScreenFrame, useScreenKeys } from '../screen-frame.tsx';
+import { AnswerMeta } from './components/answer-meta.tsx';
+import { AnswerPane } from './components/answer-pane.tsx';
+import { SourceList } from './components/source-list.tsx';
+import { usePlayground } from './hooks/use-playground.ts';
+
+const typingHints = [Command.Submit, Command.Back];
+const readingHints = [Command.Ask, Command.Down, Command.Up, Command.MarkHelpful, Command.MarkNotHelpful];
+const readingCommands = [...readingHints, Command.PageDown, Command.PageUp];
+
+/** Ask a question as a user would and see the answer, its sources and the route it took. */
+export function PlaygroundScreen() {
+  const { core, reviewer, size } = useScreenFrame();
+  const { state, dispatch, ask, recordFeedback, emptyKnowledge } = usePlayground(core, reviewer);
+  const width = size.columns;
+  const lines = useMemo(() => wrapText(state.streamed, Math.max(10, width - 2)), [state.streamed, width]);
+  const sourceLines = state.result && state.result.sources.length > 0 ? Math.min(state.result.sources.length + 1, 6) : 0;
+  const answerHeight = Math.max(3, size.rows - 3 - sourceLines - 2);
+  const maximumScroll = Math.max(0, lines.length - (answerHeight - 1));
+
+  useScreenKeys({
+    hints: state.typing ? typingHints : readingHints,
+    textEntry: state.typing,
+    onKey: (input, key) => {
+      if (state.typing) {
+        if (firstMatch([Command.Back], input, key)) dispatch({ type: 'blur' });
+        return;
+      }
+      switch (firstMatch(readingCommands, input, key)) {
+        case Command.Ask:
+          dispatch({ type: 'focus' });
+          return;
+        case Command.Down:
+          dispatch({ type: 'scroll', by: 1, maximum: maximumScroll });
+          return;
+        case Command.Up:
+          dispatch({ type: 'scroll', by: -1, maximum: maximumScroll });
+          return;
+        case Command.PageDown:
+          dispatch({ type: 'scroll', by: answerHeight - 1, maximum: maximumScroll });
+          return;
+        case Command.PageUp:
+          dispatch({ type: 'scroll', by: -(answerHeight - 1), maximum: maximumScroll });
+          return;
+        case Command.MarkHelpful:
+          void recordFeedback(true);
+          return;
+        case Command.MarkNotHelpful:
+          void recordFeedback(false);
+          return;
+      }
+    },
+  });
+
+  return (
+    <Box flexDirection="column" width={width} height={size.rows}>
+      <TextBox
+        label="Ask"
+        value={state.draft}
+        placeholder={state.typing ? 'How do I reset my password?' : 'press / to ask a question'}
+        focused={state.typing}
+        width={width}
+        onChange={(draft) => dispatch({ type: 'edit', draft })}
+        onSubmit={(question) => void ask(question)}
+      />
+      <AnswerPane
+        question={state.question}
+        lines={lines}
+        scroll={state.scroll}
+        height={answerHeight}
+        asking={state.asking}
+        emptyKnowledge={emptyKnowledge}
+      />
+      {state.result ? <SourceList sources={state.result.sources} citations={state.result.citations} width={width} maxLines={sourceLines} /> : null}
+      <Box height={1}>{state.result ? <AnswerMeta result={state.result} feedback={state.feedback} /> : null}</Box>
+      <StatusLine busy={state.asking ? 'Answering…' : null} error={state.error} width={width} />
+    </Box>
+  );
+}

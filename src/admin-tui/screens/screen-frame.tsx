@@ -1,0 +1,64 @@
+import { type Key, useInput } from 'ink';
+import { createContext, type ReactNode, useContext, useEffect, useRef } from 'react';
+import type { Core } from '../../core/index.ts';
+import type { Command } from '../keys/key-bindings.ts';
+import type { ScreenIntent, ScreenName } from '../state/navigation.ts';
+import type { TerminalSize } from '../terminal/terminal-size.tsx';
+
+/** What the dashboard gives each screen: core, room to draw in, and the ways to talk back to the frame. */
+export interface ScreenFrame {
+  core: Core;
+  /** Recorded with every review action and snapshot. */
+  reviewer: string;
+  /** Command that opens $EDITOR, when there is one. */
+  editor?: string;
+  /** The screen is the one shown. */
+  visible: boolean;
+  /** Shown and not covered by help: it receives keys. */
+  active: boolean;
+  /** Room for the screen's body, between the tabs and the footer. */
+  size: TerminalSize;
+  /** The newest request another screen made of this one. */
+  intent: ScreenIntent | null;
+  setHints(commands: readonly Command[]): void;
+  setTextEntry(active: boolean): void;
+  /** Marks the screen's tab while its background work runs, so it shows from other screens. */
+  setBusy(busy: boolean): void;
+  navigate(screen: ScreenName, intent?: Omit<ScreenIntent, 'sequence'>): void;
+}
+
+const ScreenFrameContext = createContext<ScreenFrame | null>(null);
+
+export function ScreenFrameProvider({ frame, children }: { frame: ScreenFrame; children: ReactNode }) {
+  return <ScreenFrameContext.Provider value={frame}>{children}</ScreenFrameContext.Provider>;
+}
+
+export function useScreenFrame(): ScreenFrame {
+  const frame = useContext(ScreenFrameContext);
+  if (!frame) throw new Error('useScreenFrame() is used outside a dashboard screen.');
+  return frame;
+}
+
+export interface ScreenKeysOptions {
+  /** The commands that work now, for the footer. */
+  hints: readonly Command[];
+  /** A text box has the keyboard: only tab, shift+tab and ctrl+c stay with the dashboard. */
+  textEntry?: boolean;
+  onKey: (input: string, key: Key) => void;
+}
+
+/** A screen's keyboard: its footer hints, whether it is typing, and its key handler (only while it is active). */
+export function useScreenKeys({ hints, textEntry = false, onKey }: ScreenKeysOptions): void {
+  const frame = useScreenFrame();
+  const hintsKey = hints.join(' ');
+  const { setHints, setTextEntry, visible, active } = frame;
+  const latestHints = useRef(hints);
+  latestHints.current = hints;
+  useEffect(() => {
+    if (visible) setHints(latestHints.current);
+  }, [visible, hintsKey, setHints]);
+  useEffect(() => {
+    setTextEntry(textEntry);
+  }, [textEntry, setTextEntry]);
+  useInput(onKey, { isActive: active });
+}

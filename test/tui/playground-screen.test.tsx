@@ -1,0 +1,32 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { fixtureDocs, keys, openTestCore, renderDashboard, type TestCore } from './support/dashboard-harness.tsx';
+
+describe('Playground screen', () => {
+  let test: TestCore;
+
+  beforeAll(async () => {
+    test = openTestCore();
+    await test.core.ingest([fixtureDocs]);
+  });
+
+  afterAll(async () => {
+    await test.close();
+  });
+
+  it('asks a question and shows the answer, its sources and the route; feedback is recorded', async () => {
+    const dashboard = renderDashboard(test.core, { screen: 'playground' });
+    await dashboard.waitFor('Ask a question the way a user would');
+    await dashboard.type('How do I reset my password?');
+    await dashboard.press(keys.enter);
+    const frame = await dashboard.waitFor(/route retrieve/);
+    expect(frame).toMatch(/Q: How do I reset my password\?/);
+    expect(frame).toMatch(/Sources/);
+    expect(frame).toMatch(/\[1\] .*accounts\.md › Resetting your password/);
+    expect(frame).toMatch(/extractive/);
+    await dashboard.press('-');
+    await dashboard.waitFor('marked not helpful');
+    const { items } = await test.core.listConversations({ feedback: 'not_helpful' });
+    expect(items.map((item) => item.question)).toContain('How do I reset my password?');
+    dashboard.unmount();
+  });
+});
