@@ -8,6 +8,7 @@ export type * from './answering/types.ts';
 // Faces hash platform user ids the same way ask() does, so feedback and questions share one key.
 export { hashUserId } from './answering/ask.ts';
 export type { SearchHit, SearchMode, SearchOptions, SearchResult } from './retrieval/index.ts';
+export { parseQaSet, type ModeEvaluation, type QaItem, type QuestionOutcome, type RetrievalEvaluation, type RetrievalEvaluationOptions } from './retrieval/retrieval-evaluation.ts';
 export type { IngestOptions, IngestProgress, IngestReport } from './knowledge/index.ts';
 export type { CurationService } from './curation/index.ts';
 export type * from './curation/types.ts';
