@@ -292,7 +292,20 @@ describe('chunkMarkdown: packing', () => {
     expect(texts(chunks)).toEqual([`${intro}\n\n${code}`, after]);
   });
 
-  it('repeats the last list lines as overlap when a list is followed by more text', () => {
+  it('repeats whole list items, never the wrapped tail of one, as overlap', () => {
+    const items = Array.from(
+      { length: 6 },
+      (_, index) => `${index + 1}. Item ${index} explains a rule of chunking in one long sentence that the author wrapped\n   onto a second line so that it reads well in an editor.`,
+    );
+    const list = items.join('\n');
+    const after = 'A closing paragraph follows the list.';
+    const chunks = chunkMarkdown(`${list}\n\n${after}`, { chunkTokens: countTokens(list) + 3, chunkOverlapTokens: 20 });
+    expect(chunks).toHaveLength(2);
+    expect(chunks[1]!.text.startsWith('   onto')).toBe(false);
+    expect([after, `${items[5]}\n\n${after}`]).toContain(chunks[1]!.text);
+  });
+
+  it('repeats the last list items as overlap when a list is followed by more text', () => {
     const list = Array.from({ length: 10 }, (_, index) => `- Option ${index} changes how the client retries uploads.`).join('\n');
     const after = 'After the list comes a closing paragraph that explains the defaults in plain words.';
     const chunks = chunkMarkdown(`${list}\n\n${after}`, { chunkTokens: countTokens(list) + 5, chunkOverlapTokens: 20 });
@@ -313,6 +326,18 @@ describe('chunkPlainText', () => {
     const chunks = chunkPlainText(lines.join('\r\n'), { chunkTokens: 80, chunkOverlapTokens: 0 });
     expect(chunks.length).toBeGreaterThan(3);
     expect(chunks.flatMap((chunk) => chunk.text.split('\n'))).toEqual(lines);
+  });
+
+  it('reads hard-wrapped prose as sentences, never ending a chunk mid-sentence', () => {
+    const prose = sentences(30).join(' ');
+    const wrapped = prose.replace(/(.{60,72}?) /g, '$1\n');
+    expect(wrapped.split('\n').length).toBeGreaterThan(20);
+    const chunks = chunkPlainText(wrapped, { chunkTokens: 120, chunkOverlapTokens: 20 });
+    expect(chunks.length).toBeGreaterThan(3);
+    for (const chunk of chunks) {
+      expect(chunk.tokenCount).toBeLessThanOrEqual(120);
+      expect(sentences(30).some((sentence) => chunk.text.endsWith(sentence))).toBe(true);
+    }
   });
 
   it('returns nothing for whitespace', () => {

@@ -89,7 +89,7 @@ export function chunkPlainText(text: string, settings: ChunkingSettings): ChunkD
     .split(/\n[ \t]*\n/)
     .map((paragraph) => paragraph.trim())
     .filter((paragraph) => paragraph.length > 0);
-  const units = paragraphs.flatMap((paragraph) => proseUnits(paragraph, 'prose', settings.chunkTokens, ids.next(), ids, true));
+  const units = paragraphs.flatMap((paragraph) => proseUnits(paragraph, 'prose', settings.chunkTokens, ids.next(), ids, plainTextLines(paragraph)));
   return packSection(units, [], settings);
 }
 
@@ -109,24 +109,55 @@ function blockUnits(block: MarkdownBlock, budget: number, ids: IdSequence): Unit
     case 'list':
       return listUnits(block.text, budget, blockId, ids);
     case 'prose':
-      return proseUnits(block.text, 'prose', budget, blockId, ids, false);
+      return proseUnits(block.text, 'prose', budget, blockId, ids);
   }
 }
 
-/** A paragraph whole when it fits; else its lines (plain text) or sentences, then words, then raw token runs. */
-function proseUnits(text: string, kind: UnitKind, budget: number, blockId: number, ids: IdSequence, keepLines: boolean): Unit[] {
+/**
+ * A paragraph whole when it fits; else its logical lines (when `continues` says which physical lines only wrap the
+ * line before), then sentences, then words, then raw token runs. Markdown paragraphs have no meaningful lines.
+ */
+function proseUnits(text: string, kind: UnitKind, budget: number, blockId: number, ids: IdSequence, continues?: (line: string) => boolean): Unit[] {
   const group = ids.next();
   if (countTokens(text) <= budget) return [{ text, kind, block: blockId, group, join: ' ', alone: false }];
-  if (keepLines && text.includes('\n')) {
-    return text
-      .split('\n')
-      .filter((line) => line.trim().length > 0)
-      .flatMap((line) =>
-        countTokens(line) <= budget ? [{ text: line, kind, block: blockId, group, join: '\n' as const, alone: false }] : sentenceUnits(line, kind, budget, blockId, ids),
-      );
+  const lines = continues ? logicalLines(text, continues) : [text];
+  if (lines.length > 1) {
+    return lines.flatMap((line) =>
+      countTokens(line) <= budget ? [{ text: line, kind, block: blockId, group, join: '\n' as const, alone: false }] : sentenceUnits(line, kind, budget, blockId, ids),
+    );
   }
   return sentenceUnits(text, kind, budget, blockId, ids);
 }
+
+/** Physical lines grouped into logical ones: a line that `continues` the one before is joined to it. */
+function logicalLines(text: string, continues: (line: string) => boolean): string[] {
+  const lines: string[][] = [];
+  for (const line of text.split('\n')) {
+    if (line.trim().length === 0) continue;
+    if (lines.length > 0 && continues(line)) lines[lines.length - 1]!.push(line);
+    else lines.push([line]);
+  }
+  return lines.map((parts) => parts.join('\n'));
+}
+
+/**
+ * Plain text has two kinds of paragraph: hard-wrapped prose, whose lines are pieces of sentences, and line-oriented
+ * text (logs, lists, addresses), whose lines stand alone. Wrapped prose gives itself away by lines that start in
+ * lower case; in wrapped prose every line continues the one before, so the paragraph is cut by sentences instead.
+ */
+function plainTextLines(paragraph: string): (line: string) => boolean {
+  const lines = paragraph.split('\n').filter((line) => line.trim().length > 0);
+  const lowerCaseStarts = lines.slice(1).filter((line) => /^\s*\p{Ll}/u.test(line)).length;
+  const wrappedProse = lines.length > 1 && lowerCaseStarts >= 0.3 * (lines.length - 1);
+  return () => wrappedProse;
+}
+
+/** Inside a list item, only a line that starts a nested item begins a new logical line. */
+function continuesListItem(line: string): boolean {
+  return !listMarker.test(line);
+}
+
+const listMarker = /^\s*(?:[-+*]|\d{1,9}[.)])(?:\s|$)/;
 
 function sentenceUnits(text: string, kind: UnitKind, budget: number, blockId: number, ids: IdSequence): Unit[] {
   const group = ids.next();
@@ -155,7 +186,7 @@ function listUnits(text: string, budget: number, blockId: number, ids: IdSequenc
   return topLevelItems(text).flatMap((item) =>
     countTokens(item) <= budget
       ? [{ text: item, kind: 'list' as const, block: blockId, group, join: '\n' as const, alone: false }]
-      : proseUnits(item, 'list', budget, blockId, ids, true),
+      : proseUnits(item, 'list', budget, blockId, ids, continuesListItem),
   );
 }
 
@@ -164,7 +195,7 @@ function topLevelItems(list: string): string[] {
   const baseIndent = indentationOf(lines[0] ?? '');
   const items: string[][] = [];
   for (const line of lines) {
-    const startsItem = /^\s*(?:[-+*]|\d{1,9}[.)])(?:\s|$)/.test(line) && indentationOf(line) <= baseIndent;
+    const startsItem = listMarker.test(line) && indentationOf(line) <= baseIndent;
     if (startsItem || items.length === 0) items.push([line]);
     else items[items.length - 1]!.push(line);
   }
@@ -291,7 +322,7 @@ function packSection(units: Unit[], headingPath: string[], settings: ChunkingSet
 }
 
 /**
- * The tail of a chunk repeated at the start of the next: whole sentences (or list lines) only, never code or a
+ * The tail of a chunk repeated at the start of the next: whole sentences (or list items, or lines of text) only, never code or a
  * table, never the whole chunk, and no more than `overlapTokens` in all; when even the last sentence is longer,
  * that one sentence still counts if it is within twice the overlap, as a cut sentence would be worse.
  */
@@ -301,8 +332,11 @@ function overlapUnits(parts: Unit[], overlapTokens: number): Unit[] {
   for (const part of parts) {
     if (part.kind === 'code' || part.kind === 'table') {
       pieces.push('barrier');
-    } else if (part.kind === 'list' || part.join === '\n') {
-      for (const line of part.text.split('\n')) if (line.trim()) pieces.push({ ...part, text: line, join: '\n' });
+    } else if (part.kind === 'list') {
+      // Whole items only: a wrapped item's second line is half a sentence.
+      for (const item of topLevelItems(part.text)) pieces.push({ ...part, text: item, join: '\n' });
+    } else if (part.join === '\n') {
+      pieces.push(part);
     } else {
       for (const sentence of splitSentences(part.text)) pieces.push({ ...part, text: sentence, join: ' ' });
     }

@@ -11,7 +11,7 @@ interface ElementLike {
 }
 
 // Page furniture and code that is not content.
-const droppedElements = new Set(['SCRIPT', 'STYLE', 'NAV', 'NOSCRIPT', 'TEMPLATE', 'TITLE', 'HEAD', 'IFRAME', 'SVG', 'CANVAS', 'OBJECT', 'BUTTON', 'FORM']);
+const droppedElements = new Set(['SCRIPT', 'STYLE', 'NAV', 'NOSCRIPT', 'TEMPLATE', 'TITLE', 'HEAD', 'IFRAME', 'SVG', 'CANVAS', 'OBJECT', 'BUTTON']);
 
 function childElements(element: ElementLike): ElementLike[] {
   return Array.from(element.childNodes).filter((child) => /^[A-Z]/i.test(child.nodeName) && !child.nodeName.startsWith('#'));
