@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { cp, mkdir, mkdtemp, readFile, rm, unlink, writeFile } from 'node:fs/promises';
+import { cp, mkdir, mkdtemp, readFile, rm, symlink, unlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -171,11 +171,12 @@ describe('ingestPaths against the embedded SQLite store', () => {
     expect((await store.listDocuments()).find((document) => document.docId === 'docs/guides/password-reset.md')!.chunkCount).toBe(1);
   });
 
-  it('skips binary files and unsupported types with a warning naming them, and reports empty files', async () => {
+  it('skips binary, unreadable and unsupported files with a warning naming them, and reports empty files', async () => {
     await writeFile(path.join(root, 'docs/corrupt.md'), Buffer.from([0x23, 0x20, 0x41, 0x00, 0x01, 0x02, 0x0a]));
     await writeFile(path.join(root, 'docs/logo.png'), Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x00]));
     await writeFile(path.join(root, 'docs/empty.md'), '');
     await writeFile(path.join(root, 'docs/front-matter-only.md'), '---\ntitle: Nothing here yet\n---\n\n');
+    await symlink(path.join(root, 'nowhere.md'), path.join(root, 'docs/dangling.md'));
     await mkdir(path.join(root, 'docs/.drafts'));
     await writeFile(path.join(root, 'docs/.drafts/secret.md'), '# Draft\n\nNot for the bot.');
 
@@ -183,12 +184,14 @@ describe('ingestPaths against the embedded SQLite store', () => {
     expect(report.added).toBe(6);
     expect(report.skipped).toEqual([
       { path: 'docs/corrupt.md', reason: expect.stringMatching(/binary/) },
+      { path: 'docs/dangling.md', reason: expect.stringMatching(/could not be read \(ENOENT/) },
       { path: 'docs/logo.png', reason: expect.stringMatching(/unsupported file type \.png/) },
     ]);
     expect(report.empty).toEqual(['docs/empty.md', 'docs/front-matter-only.md']);
     const warnings = logs.filter((entry) => entry.level === 'warn').map((entry) => entry.message ?? '');
     expect(warnings.some((message) => message.includes('docs/corrupt.md'))).toBe(true);
     expect(warnings.some((message) => message.includes('docs/logo.png'))).toBe(true);
+    expect(warnings.some((message) => message.includes('docs/dangling.md'))).toBe(true);
     expect((await store.listDocuments()).some((document) => document.docId.includes('.drafts'))).toBe(false);
   });
 

@@ -106,7 +106,7 @@ export async function ingestPaths(paths: string[], options: IngestOptions, depen
     try {
       outcome = await readSourceFile(file, docId, loader, chunking, settings.maxFileBytes, stored.get(docId)?.documentHash);
     } catch (error) {
-      if (isFileSystemError(error)) skip(docId, `could not be read (${error.code}: ${error.message})`);
+      if (isFileSystemError(error)) skip(docId, `could not be read (${error.message})`);
       else if (error instanceof InputError) skip(docId, error.message);
       else recordFailure(report, logger, { docId, source: docId }, error, 'could not be loaded');
       continue;
@@ -259,7 +259,7 @@ async function readSourceFile(
   storedHash: string | undefined,
 ): Promise<ReadOutcome> {
   const info = await stat(file);
-  if (!info.isFile()) throw Object.assign(new Error('not a regular file'), { code: 'ENOTFILE' });
+  if (!info.isFile()) throw Object.assign(new Error('ENOTFILE: not a regular file'), { code: 'ENOTFILE' });
   if (info.size <= maxFileBytes) {
     const bytes = await readFile(file);
     if (containsNulByte(bytes)) return { kind: 'binary' };
