@@ -25,7 +25,7 @@ import {
   sourceDocIdsOf,
 } from './inference-format-example.ts';
 import { scrubExamples, scrubText } from './personal-data-scrubbing.ts';
-import { diagnosisHint, retrievalQaCase, type RetrievalQaCase } from './retrieval-diagnosis.ts';
+import { diagnosisHint, retrievalQaCase, retrievalQaJsonl, type RetrievalQaCase } from './retrieval-diagnosis.ts';
 import { splitFor } from './train-validation-split.ts';
 import type {
   AddExampleInput,
@@ -82,6 +82,8 @@ export interface CurationService {
   flagStale(docIds: string[]): Promise<StaleFlagResult>;
   /** Questions with the sources operators attached: a retrieval QA set. */
   retrievalQaSet(): Promise<RetrievalQaCase[]>;
+  /** The QA set as JSONL lines `{"question": ..., "relevant": [...]}`, the format `answerloop eval retrieval` reads. */
+  formatRetrievalQaSet(cases: RetrievalQaCase[]): string;
   listDatasets(): Promise<DatasetSummary[]>;
   listExamples(query?: { dataset?: string; stale?: boolean }): Promise<ExampleRecord[]>;
   /** Scrubs, de-duplicates, splits and validates the dataset's examples into a new immutable version. */
@@ -378,6 +380,8 @@ export function createCurationService(dependencies: CurationDependencies): Curat
       }
       return cases;
     },
+
+    formatRetrievalQaSet: retrievalQaJsonl,
 
     async listDatasets() {
       const datasets = await store.listDatasets();
