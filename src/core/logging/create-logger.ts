@@ -1,4 +1,5 @@
 import { mkdirSync } from 'node:fs';
+import { Writable } from 'node:stream';
 import path from 'node:path';
 import pino from 'pino';
 import type { Logger } from '../ports/index.ts';
@@ -22,7 +23,7 @@ export function createLogger(options: LoggerOptions): Logger {
     mkdirSync(path.dirname(options.file), { recursive: true });
     streams.push({ level: options.level as pino.Level, stream: pino.destination({ dest: options.file, sync: false, mkdir: true }) });
   }
-  if (options.stderr || !options.file) streams.push({ level: 'warn', stream: process.stderr });
+  if (options.stderr || !options.file) streams.push({ level: 'warn', stream: humanReadable(process.stderr) });
   const base = pino(
     {
       level: options.level,
@@ -49,4 +50,28 @@ export function createLogger(options: LoggerOptions): Logger {
     pino.multistream(streams),
   );
   return base as unknown as Logger;
+}
+
+const levelNames: Record<number, string> = { 10: 'trace', 20: 'debug', 30: 'info', 40: 'warning', 50: 'error', 60: 'fatal' };
+const quietFields = new Set(['level', 'time', 'pid', 'hostname', 'msg', 'component']);
+
+/** Operators at a terminal read `warning: message (key=value)`, not JSON; the log file keeps the JSON. */
+function humanReadable(target: NodeJS.WritableStream): Writable {
+  return new Writable({
+    write(chunk: Buffer, _encoding, done) {
+      for (const line of chunk.toString('utf8').split('\n').filter(Boolean)) {
+        try {
+          const entry = JSON.parse(line) as Record<string, unknown>;
+          const facts = Object.entries(entry)
+            .filter(([key]) => !quietFields.has(key))
+            .map(([key, value]) => `${key}=${typeof value === 'object' ? JSON.stringify(value) : String(value)}`);
+          const component = entry.component ? `[${String(entry.component)}] ` : '';
+          target.write(`${levelNames[Number(entry.level)] ?? 'log'}: ${component}${String(entry.msg ?? '')}${facts.length ? ` (${facts.join(', ')})` : ''}\n`);
+        } catch {
+          target.write(`${line}\n`);
+        }
+      }
+      done();
+    },
+  });
 }
