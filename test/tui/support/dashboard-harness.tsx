@@ -58,6 +58,8 @@ export const keys = {
 
 export interface DashboardHarness {
   lastFrame(): string;
+  /** Every frame drawn so far, oldest first: for states that pass quickly, like a progress bar. */
+  frames(): string[];
   /** Types keys one write at a time, letting the dashboard render between them. */
   press(...sequences: string[]): Promise<void>;
   /** Types text as one paste. */
@@ -90,6 +92,7 @@ export function renderDashboard(core: Core, options: { screen?: ScreenName; size
   const lastFrame = () => instance.lastFrame() ?? '';
   return {
     lastFrame,
+    frames: () => [...instance.frames],
     async press(...sequences) {
       for (const sequence of sequences) {
         instance.stdin.write(sequence);

@@ -1,7 +1,100 @@
-import { Text } from 'ink';
-import { useScreenKeys } from '../screen-frame.tsx';
+import { Box, Text } from 'ink';
+import { useEffect } from 'react';
+import { StatusLine } from '../../components/status-line.tsx';
+import { TextBox } from '../../components/text-box.tsx';
+import { Command, firstMatch } from '../../keys/key-bindings.ts';
+import { cursorAfterKey } from '../../state/list-cursor.ts';
+import { rankingModes, selectedColumnLength, selectedHit } from '../../state/knowledge.ts';
+import { useScreenFrame, useScreenKeys } from '../screen-frame.tsx';
+import { HitDetail } from './components/hit-detail.tsx';
+import { IngestPanel } from './components/ingest-panel.tsx';
+import { KnowledgeSummary } from './components/knowledge-summary.tsx';
+import { RankingColumns } from './components/ranking-columns.tsx';
+import { useKnowledge } from './hooks/use-knowledge.ts';
 
+const typingHints = [Command.Submit, Command.Back];
+const browsingHints = [Command.Ingest, Command.Search, Command.Left, Command.Right, Command.Down, Command.Up, Command.Refresh];
+const browsingCommands = [Command.Ingest, Command.Search, Command.Left, Command.Right, Command.Refresh];
+
+/** Ingest documents with a progress bar, and compare hybrid, BM25 and vector rankings for a query. */
 export function KnowledgeScreen() {
-  useScreenKeys({ hints: [], onKey: () => {} });
-  return <Text>Knowledge</Text>;
+  const { core, size, setBusy } = useScreenFrame();
+  const { state, dispatch, summary, summaryError, ingest, search, refresh } = useKnowledge(core);
+  const typing = state.focus !== 'rankings';
+  const width = size.columns;
+  const detailHeight = 6;
+  const rankingHeight = Math.max(3, size.rows - 1 - 2 - 3 - detailHeight - 1);
+
+  useEffect(() => {
+    setBusy(state.ingesting);
+  }, [state.ingesting, setBusy]);
+
+  useScreenKeys({
+    hints: typing ? typingHints : browsingHints,
+    textEntry: typing,
+    onKey: (input, key) => {
+      if (typing) {
+        if (firstMatch([Command.Back], input, key)) dispatch({ type: 'focus', focus: 'rankings' });
+        return;
+      }
+      const row = cursorAfterKey(state.row, selectedColumnLength(state), rankingHeight - 1, input, key);
+      if (row !== undefined) {
+        dispatch({ type: 'selectRow', row });
+        return;
+      }
+      switch (firstMatch(browsingCommands, input, key)) {
+        case Command.Ingest:
+          if (!state.ingesting) dispatch({ type: 'focus', focus: 'path' });
+          return;
+        case Command.Search:
+          dispatch({ type: 'focus', focus: 'query' });
+          return;
+        case Command.Left:
+          dispatch({ type: 'moveColumn', by: -1 });
+          return;
+        case Command.Right:
+          dispatch({ type: 'moveColumn', by: 1 });
+          return;
+        case Command.Refresh:
+          void refresh();
+          return;
+      }
+    },
+  });
+
+  return (
+    <Box flexDirection="column" width={width} height={size.rows}>
+      <KnowledgeSummary summary={summary} width={width} />
+      <IngestPanel ingesting={state.ingesting} progress={state.progress} report={state.report} error={state.ingestError} width={width} />
+      {state.focus === 'path' ? (
+        <TextBox
+          label="Ingest path"
+          value={state.pathDraft}
+          focused
+          width={width}
+          onChange={(draft) => dispatch({ type: 'editPath', draft })}
+          onSubmit={(target) => void ingest(target)}
+        />
+      ) : (
+        <TextBox
+          label="Search"
+          value={state.focus === 'query' ? state.queryDraft : (state.query ?? '')}
+          placeholder={state.focus === 'query' ? 'type a query and press enter' : 'press / to search'}
+          focused={state.focus === 'query'}
+          width={width}
+          onChange={(draft) => dispatch({ type: 'editQuery', draft })}
+          onSubmit={(query) => void search(query)}
+        />
+      )}
+      {state.rankings ? (
+        <RankingColumns modes={rankingModes} rankings={state.rankings} column={state.column} row={state.row} height={rankingHeight} width={width} />
+      ) : (
+        <Box height={rankingHeight}>
+          <Text dimColor>Rankings appear here: the fused hybrid list, and each leg on its own.</Text>
+        </Box>
+      )}
+      <HitDetail hit={selectedHit(state)} height={detailHeight} width={width} />
+      <StatusLine busy={state.searching ? `Searching for “${state.query}”…` : null} error={state.searchError ?? summaryError} width={width} />
+    </Box>
+  );
 }

@@ -1,0 +1,37 @@
+import { useCallback, useEffect, useRef, useState } from 'react';
+import type { Core, OverviewFigures } from '../../../../core/index.ts';
+import { describeError } from '../../../format/figures.ts';
+import { usePolling } from '../../../hooks/use-task.ts';
+
+/** The Overview refreshes itself this often while it is shown. */
+export const overviewRefreshMs = 10_000;
+
+/** Loads core.insights.overview() now, then every few seconds while the screen is visible. */
+export function useOverview(core: Core, visible: boolean) {
+  const [figures, setFigures] = useState<OverviewFigures | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const [loading, setLoading] = useState(false);
+  const mounted = useRef(true);
+  useEffect(() => {
+    mounted.current = true;
+    return () => {
+      mounted.current = false;
+    };
+  }, []);
+  const load = useCallback(async () => {
+    setLoading(true);
+    try {
+      const next = await core.insights.overview();
+      if (mounted.current) {
+        setFigures(next);
+        setError(null);
+      }
+    } catch (failure) {
+      if (mounted.current) setError(describeError(failure));
+    } finally {
+      if (mounted.current) setLoading(false);
+    }
+  }, [core]);
+  usePolling(load, overviewRefreshMs, visible);
+  return { figures, error, loading, refresh: load };
+}
