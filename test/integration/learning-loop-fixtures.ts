@@ -119,6 +119,14 @@ export const topics = [
   ['create an API key', 'Open Developer settings and click New key; copy it once [1].'],
   ['leave an organisation', 'In your profile, Organisations lists each one with a Leave button [1].'],
   ['change the language', 'Profile > Preferences has a Language menu [1].'],
+  ['transfer ownership', 'The owner opens Members, picks a teammate and chooses Make owner [1].'],
+  ['archive a channel', 'Channel settings offer Archive; archived channels stay searchable [1].'],
+  ['set a custom domain', 'Add a CNAME record to your DNS, then verify it under Domains [1].'],
+  ['limit guest access', 'Guests only see the projects they are invited to; set this under Roles [1].'],
+  ['get a refund', 'Refunds within 14 days are requested from Billing > Invoices > Request refund [1].'],
+  ['pause notifications', 'Click your avatar and choose Pause notifications for a period [1].'],
+  ['import data from CSV', 'Use Import on the Data page; the first row must hold the column names [1].'],
+  ['find my invoice number', 'Each invoice in Billing shows its number at the top right [1].'],
 ] as const;
 
 export function topicConversations(count: number, prefix = 'conv'): ConversationRecord[] {
