@@ -185,7 +185,18 @@ export function createCore(options: CreateCoreOptions): Core {
     return initialised;
   };
 
-  const curation = createCurationService({ config, store, embedder, logger: logger.child({ component: 'curation' }), clock });
+  const curation = createCurationService({
+    config,
+    store,
+    embedder,
+    logger: logger.child({ component: 'curation' }),
+    clock,
+    // Hand-written examples get their numbered sources the way ask() does.
+    search: async (query, searchOptions) => {
+      await ready();
+      return search(query, searchOptions, searchDependencies);
+    },
+  });
   const training = createTrainingService({
     config,
     store,
@@ -194,6 +205,7 @@ export function createCore(options: CreateCoreOptions): Core {
     embedder,
     logger: logger.child({ component: 'training' }),
     clock,
+    curation,
   });
   const searchDependencies = { store, embedder, settings: config.retrieval };
   const answering = createAnsweringService({

@@ -4,9 +4,11 @@ import path from 'node:path';
 import { countTokens } from 'gpt-tokenizer';
 import nock from 'nock';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createElasticsearchStore } from '../../src/core/adapters/elasticsearch/index.ts';
 import { createSqliteStore } from '../../src/core/adapters/sqlite/index.ts';
 import { AnswerloopError, type Core, createCore, loadConfig, silentLogger, type Store } from '../../src/core/index.ts';
 import { createDeterministicEmbedder } from '../fakes/deterministic-embedder.ts';
+import { deleteIndices, uniqueIndexPrefix, useElasticsearch } from '../support/elasticsearch.ts';
 
 const docs = path.resolve(import.meta.dirname, '../fixtures/answering-docs');
 const api = 'https://api.openai.com';
@@ -257,3 +259,12 @@ function defineAskSuite(storeName: string, openStore: () => Promise<Store>) {
 }
 
 defineAskSuite('embedded', async () => createSqliteStore({ file: ':memory:', logger: silentLogger }));
+
+const elasticsearchUrl = await useElasticsearch();
+describe.skipIf(!elasticsearchUrl)('elasticsearch', () => {
+  const indexPrefix = uniqueIndexPrefix('ask');
+  afterAll(() => deleteIndices(elasticsearchUrl!, indexPrefix));
+  defineAskSuite('elasticsearch', async () =>
+    createElasticsearchStore({ url: elasticsearchUrl!, indexPrefix, analyzer: 'english', requestTimeoutMs: 10_000, maxRetries: 0, bulkSize: 500, logger: silentLogger }),
+  );
+});

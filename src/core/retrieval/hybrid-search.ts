@@ -48,9 +48,15 @@ export interface SearchDependencies {
   settings: RetrievalSettings;
 }
 
-/** Words BM25 will match on: a rough count used only to normalise scores across query lengths. */
+/** Common English words that carry no topic; BM25 analyzers drop or barely weigh them. */
+const fillerWords = new Set(
+  'a about an and are as at be but by can could do does for from had has have how i if in into is it its me my no not of on or our should so than that the their then there these they this to was we were what when where which who why will with would you your'.split(' '),
+);
+
+/** Content words of the query: a count used only to normalise BM25 scores across query lengths. */
 export function countQueryTerms(query: string): number {
-  return Math.max(1, (query.toLowerCase().match(/[\p{L}\p{N}]{2,}/gu) ?? []).length);
+  const words = query.toLowerCase().match(/[\p{L}\p{N}]{2,}/gu) ?? [];
+  return Math.max(1, words.filter((word) => !fillerWords.has(word)).length);
 }
 
 /**
