@@ -26,6 +26,7 @@ import {
   systemClock,
 } from './ports/index.ts';
 import { search, type SearchOptions, type SearchResult } from './retrieval/index.ts';
+import { evaluateRetrieval, type QaItem, type RetrievalEvaluation, type RetrievalEvaluationOptions } from './retrieval/retrieval-evaluation.ts';
 import { createTrainingService, type TrainingService } from './training/index.ts';
 
 export interface CreateCoreOptions {
@@ -48,6 +49,8 @@ export interface Core {
   readonly answerMode: 'openai' | 'offline';
   ingest(paths: string[], options?: IngestOptions): Promise<IngestReport>;
   search(query: string, options?: SearchOptions): Promise<SearchResult>;
+  /** Scores search on a QA set (Recall@k, MRR, nDCG@k per mode), against the knowledge base as it is. */
+  evaluateRetrieval(qa: QaItem[], options: RetrievalEvaluationOptions): Promise<RetrievalEvaluation>;
   ask(input: AskInput, options?: AskOptions): Promise<AskResult>;
   recordFeedback(conversationId: string, feedback: { helpful: boolean | null; comment?: string; by?: string }): Promise<ConversationRecord>;
   /** Stores a suggested answer for review; never trained on until an operator approves it. */
@@ -69,11 +72,11 @@ export interface Core {
   idle(): Promise<void>;
   readonly curation: CurationService;
   readonly training: TrainingService;
+  /** Figures for the operator dashboard's Overview. */
+  readonly insights: InsightsService;
   close(): Promise<void>;
 }
 
-  /** Figures for the operator dashboard's Overview. */
-  readonly insights: InsightsService;
 function openStore(config: Config, logger: Logger): Store {
   if (config.store.kind === 'elasticsearch') {
     const settings = config.store.elasticsearch;
@@ -219,11 +222,11 @@ export function createCore(options: CreateCoreOptions): Core {
     clock,
   });
 
+  const insights = createInsightsService({ store, clock, activeModel: () => training.activeModel(), ready, answerMode });
+
   const updateConversation = async (id: string, change: (record: ConversationRecord) => ConversationRecord) => {
     await ready();
     const record = await store.getConversation(id);
-  const insights = createInsightsService({ store, clock, activeModel: () => training.activeModel(), ready, answerMode });
-
     if (!record) throw new AnswerloopError('not_found', `No conversation ${id}: it may have been deleted.`);
     const updated = { ...change(record), updatedAt: clock.now().toISOString() };
     await store.saveConversation(updated);
@@ -251,6 +254,10 @@ export function createCore(options: CreateCoreOptions): Core {
     async search(query, searchOptions = {}) {
       await ready();
       return search(query, searchOptions, searchDependencies);
+    },
+    async evaluateRetrieval(qa, evaluationOptions) {
+      await ready();
+      return evaluateRetrieval(qa, evaluationOptions, searchDependencies);
     },
     async ask(input, askOptions = {}) {
       await ready();
@@ -304,10 +311,10 @@ export function createCore(options: CreateCoreOptions): Core {
     idle: () => answering.idle(),
     curation,
     training,
+    insights,
     async close() {
       await embedder.close?.();
       await store.close();
     },
   };
 }
-    insights,
