@@ -12,6 +12,7 @@ import type {
   Logger,
   Store,
 } from '../ports/index.ts';
+import type { SearchOptions, SearchResult } from '../retrieval/index.ts';
 import { exportJsonl, exportFormats, toOpenAiChatLine } from './dataset-export.ts';
 import { assertDatasetName, formatDatasetReference, parseDatasetReference } from './dataset-reference.ts';
 import { jsonlLines, validateDataset, validateLine, type ValidationReport, type ValidationSettings } from './dataset-validation.ts';
@@ -26,6 +27,7 @@ import {
 } from './inference-format-example.ts';
 import { scrubExamples, scrubText } from './personal-data-scrubbing.ts';
 import { diagnosisHint, retrievalQaCase, retrievalQaJsonl, type RetrievalQaCase } from './retrieval-diagnosis.ts';
+import { promptFromSearch, promptFromStoredSources } from './prompt-reconstruction.ts';
 import { splitFor } from './train-validation-split.ts';
 import type {
   AddExampleInput,
@@ -55,10 +57,10 @@ export interface CurationDependencies {
   logger: Logger;
   clock: Clock;
   /**
-   * Builds the inference prompt for a question (retrieval + the answering prompt), so hand-written examples
-   * get the same system prompt and numbered sources as real ones. Without it they hold the question alone.
+   * Hybrid search as ask() runs it, so a hand-written example gets the same system prompt and numbered sources
+   * as a real one. Without it hand-written examples hold the question alone.
    */
-  preparePrompt?: (question: string) => Promise<{ messages: ChatMessage[]; sourceDocIds: string[] }>;
+  search?: (query: string, options: SearchOptions) => Promise<SearchResult>;
 }
 
 export interface CurationService {
@@ -150,6 +152,21 @@ export function createCurationService(dependencies: CurationDependencies): Curat
 
   const sameMessages = (left: ChatMessage[], right: ChatMessage[]) => toOpenAiChatLine(left) === toOpenAiChatLine(right);
 
+  /** The example's messages; a conversation that never reached the model gets its prompt rebuilt from its passages. */
+  const exampleMessagesFor = async (conversation: ConversationRecord, answer: string) => {
+    if (conversation.promptMessages.length === 0 && conversation.sources.length > 0) {
+      const chunks = await store.getChunks(conversation.sources.map((source) => source.chunkId));
+      const prompt = promptFromStoredSources(conversation, chunks, config.answering.contextTokens);
+      if (prompt) {
+        return {
+          messages: [...prompt, { role: 'assistant' as const, content: answer }],
+          warnings: ['the conversation has no stored prompt; it was rebuilt from the passages it retrieved'],
+        };
+      }
+    }
+    return exampleMessagesFromConversation(conversation, answer);
+  };
+
   /** Writes the example for a reviewed conversation; true when it was new or different. */
   const putConversationExample = async (
     conversation: ConversationRecord,
@@ -159,7 +176,7 @@ export function createCurationService(dependencies: CurationDependencies): Curat
   ): Promise<{ example: ExampleRecord; changed: boolean; warnings: string[] }> => {
     await ensureDataset(dataset);
     const id = exampleIdForConversation(dataset, conversation.id);
-    const { messages, warnings } = exampleMessagesFromConversation(conversation, answer);
+    const { messages, warnings } = await exampleMessagesFor(conversation, answer);
     const existing = await store.getExample(id);
     if (existing && !existing.stale && sameMessages(existing.messages, messages)) return { example: existing, changed: false, warnings };
     const timestamp = now();
@@ -310,14 +327,17 @@ export function createCurationService(dependencies: CurationDependencies): Curat
       const warnings: string[] = [];
       let prompt = input.promptMessages;
       let sourceDocIds = input.sourceDocIds ?? [];
-      if (!prompt && dependencies.preparePrompt) {
-        const prepared = await dependencies.preparePrompt(question);
-        prompt = prepared.messages;
-        sourceDocIds = input.sourceDocIds ?? prepared.sourceDocIds;
+      if (!prompt && dependencies.search) {
+        const found = await dependencies.search(question, { k: config.retrieval.k });
+        if (found.hits.length > 0) {
+          const prepared = promptFromSearch(question, found, config.answering.contextTokens);
+          prompt = prepared.messages;
+          sourceDocIds = input.sourceDocIds ?? prepared.sourceDocIds;
+        }
       }
       if (!prompt) {
         prompt = [{ role: 'user', content: question }];
-        warnings.push('no prompt builder is configured, so the example holds the question without sources');
+        warnings.push('no passage was found for the question, so the example holds the question without sources');
       }
       if (prompt.at(-1)?.role !== 'user') throw new InputError('The prompt of an example must end with the user turn.');
       const messages: ChatMessage[] = [...prompt, { role: 'assistant', content: answer }];

@@ -94,7 +94,7 @@ export interface AddExampleInput {
   answer: string;
   reviewer: string;
   dataset?: string;
-  /** The prompt to train on (system + user with numbered sources); default: the configured prompt builder, else the question alone. */
+  /** The prompt to train on (system + user with numbered sources); default: retrieval and the answering prompt, as ask() builds it. */
   promptMessages?: ChatMessage[];
   sourceDocIds?: string[];
 }
