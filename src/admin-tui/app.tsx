@@ -1,5 +1,5 @@
-import { Box, useApp, useInput } from 'ink';
-import { type ComponentType, useEffect, useMemo, useReducer, useState } from 'react';
+import { Box, type Key, useApp, useInput, useStdin, useStdout } from 'ink';
+import { type ComponentType, useCallback, useEffect, useMemo, useReducer, useRef, useState } from 'react';
 import type { Core } from '../core/index.ts';
 import { HelpPanel } from './components/help-panel.tsx';
 import { KeyFooter } from './components/key-footer.tsx';
@@ -48,12 +48,19 @@ export function Dashboard({ core, initialScreen = 'overview', reviewer, editor }
   const [navigation, dispatch] = useReducer(navigationReducer, initialScreen, initialNavigation);
   const [hints, setHints] = useState<Partial<Record<ScreenName, readonly Command[]>>>({});
   const [busy, setBusy] = useState<readonly ScreenName[]>([]);
+  const [outside, setOutside] = useState(false);
   const { exit } = useApp();
+  const { stdin } = useStdin();
+  const { stdout } = useStdout();
 
-  useInput((input, key) => {
-    const action = globalKeyAction(input, key, navigation);
+  // Read through a ref: a key pressed just after a render must see that render's state (see useScreenKeys).
+  const latestNavigation = useRef(navigation);
+  latestNavigation.current = navigation;
+  const onGlobalKey = useCallback((input: string, key: Key) => {
+    const action = globalKeyAction(input, key, latestNavigation.current);
     if (action) dispatch(action);
-  });
+  }, []);
+  useInput(onGlobalKey);
   useEffect(() => {
     if (navigation.quitting) exit();
   }, [navigation.quitting, exit]);
@@ -82,6 +89,23 @@ export function Dashboard({ core, initialScreen = 'overview', reviewer, editor }
       ) as Record<ScreenName, Pick<ScreenFrame, 'setHints' | 'setTextEntry' | 'setBusy' | 'navigate'>>,
     [],
   );
+  const runOutside = useCallback(
+    async <T,>(work: () => T): Promise<T> => {
+      // A blank frame first, so that every line differs afterwards and the whole dashboard is drawn again.
+      setOutside(true);
+      await new Promise((resolve) => setTimeout(resolve, 80));
+      stdin.setRawMode?.(false);
+      try {
+        return work();
+      } finally {
+        stdin.setRawMode?.(true);
+        // Editors leave the alternate screen on exit; come back to it and start from a clean page.
+        stdout.write('\u001b[?1049h\u001b[2J\u001b[H');
+        setOutside(false);
+      }
+    },
+    [stdin, stdout],
+  );
   const frameFor = (screen: ScreenName): ScreenFrame => ({
     core,
     reviewer,
@@ -90,10 +114,12 @@ export function Dashboard({ core, initialScreen = 'overview', reviewer, editor }
     active: navigation.screen === screen && !navigation.helpOpen,
     size: bodySize,
     intent: navigation.intent,
+    runOutside,
     ...callbacks[screen],
   });
 
   const currentHints = hints[navigation.screen] ?? [];
+  if (outside) return <Box height={height} />;
   return (
     <Box flexDirection="column" width={columns} height={height} overflow="hidden">
       <ScreenTabs current={navigation.screen} columns={columns} busy={busy} />

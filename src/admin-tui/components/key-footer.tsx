@@ -8,17 +8,22 @@ export interface KeyFooterProps {
   columns: number;
 }
 
-/** The bottom line: the keys that work here and now, then the few that work everywhere. */
+/**
+ * The bottom line: the keys that work here and now on the left (cut when the terminal is narrow), and on the right
+ * the few that work everywhere, which are never cut.
+ */
 export function KeyFooter({ hints, typing, helpOpen, columns }: KeyFooterProps) {
-  const everywhere = helpOpen ? 'esc/? close help' : typing ? 'tab screens · C-c quit' : 'tab/1-7 screens · ? help · q quit';
-  const local = helpOpen ? [] : hints.map((command) => `${keyBindings[command].keys} ${keyBindings[command].label}`);
+  const everywhere = helpOpen ? 'esc/? close help' : typing ? 'tab screens · C-c quit' : '1-7/tab screens · ? help · q quit';
+  const local = helpOpen ? '' : hints.map((command) => `${keyBindings[command].keys} ${keyBindings[command].label}`).join(' · ');
+  const room = Math.max(0, columns - everywhere.length - 3);
   return (
-    <Box width={columns} height={1} overflow="hidden">
-      <Text wrap="truncate-end">
-        {local.length > 0 ? <Text color="cyan">{local.join(' · ')}</Text> : null}
-        {local.length > 0 ? <Text dimColor>{' │ '}</Text> : null}
-        <Text dimColor>{everywhere}</Text>
-      </Text>
+    <Box width={columns} height={1}>
+      <Box width={room} overflow="hidden">
+        <Text color="cyan" wrap="truncate-end">
+          {local}
+        </Text>
+      </Box>
+      <Text dimColor>{` │ ${everywhere}`}</Text>
     </Box>
   );
 }

@@ -45,6 +45,7 @@ export const Command = {
   CursorLeft: 'cursorLeft',
   CursorRight: 'cursorRight',
   DeleteBackward: 'deleteBackward',
+  ClearText: 'clearText',
   NewLine: 'newLine',
   // Review
   Approve: 'approve',
@@ -155,6 +156,7 @@ export const keyBindings: Readonly<Record<Command, KeyBinding>> = {
   cursorLeft: { strokes: [named('leftArrow')], keys: '←', label: 'left', description: 'Move the text cursor left.' },
   cursorRight: { strokes: [named('rightArrow')], keys: '→', label: 'right', description: 'Move the text cursor right.' },
   deleteBackward: { strokes: [named('backspace'), named('delete')], keys: '⌫', label: 'delete', description: 'Delete the character before the cursor.' },
+  clearText: { strokes: [character('u', { ctrl: true })], keys: 'C-u', label: 'clear', description: 'Clear the whole text, to write it from scratch.' },
   newLine: { strokes: [named('return')], keys: 'enter', label: 'new line', description: 'Start a new line.' },
 
   approve: { strokes: [character('a')], keys: 'a', label: 'approve', description: 'The answer is good: it becomes a training example.' },
@@ -162,7 +164,7 @@ export const keyBindings: Readonly<Record<Command, KeyBinding>> = {
   reject: { strokes: [character('x')], keys: 'x', label: 'reject', description: 'Keep the conversation out of training.' },
   skip: { strokes: [character('n')], keys: 'n', label: 'skip', description: 'Leave this one for later and go to the next.' },
   diagnose: { strokes: [character('d')], keys: 'd', label: 'diagnose', description: 'Record what failed: retrieval, generation, or clear it.' },
-  cycleFeedbackFilter: { strokes: [character('f')], keys: 'f', label: 'feedback', description: 'Filter by feedback: not helpful, none, helpful, any.' },
+  cycleFeedbackFilter: { strokes: [character('f')], keys: 'f', label: 'feedback', description: 'Filter by feedback: rated (not helpful first), not helpful, helpful, not rated.' },
   cycleStatusFilter: { strokes: [character('s')], keys: 's', label: 'status', description: 'Filter by review status: new, reviewed, any.' },
 
   snapshot: { strokes: [character('s')], keys: 's', label: 'snapshot', description: 'Snapshot the dataset into a new immutable version.' },

@@ -1,5 +1,5 @@
 import { type Key, useInput } from 'ink';
-import { createContext, type ReactNode, useContext, useEffect, useRef } from 'react';
+import { createContext, type ReactNode, useCallback, useContext, useEffect, useRef } from 'react';
 import type { Core } from '../../core/index.ts';
 import type { Command } from '../keys/key-bindings.ts';
 import type { ScreenIntent, ScreenName } from '../state/navigation.ts';
@@ -25,6 +25,8 @@ export interface ScreenFrame {
   /** Marks the screen's tab while its background work runs, so it shows from other screens. */
   setBusy(busy: boolean): void;
   navigate(screen: ScreenName, intent?: Omit<ScreenIntent, 'sequence'>): void;
+  /** Hands the terminal to another program (an editor) while `work` runs, then redraws the dashboard. */
+  runOutside<T>(work: () => T): Promise<T>;
 }
 
 const ScreenFrameContext = createContext<ScreenFrame | null>(null);
@@ -60,5 +62,10 @@ export function useScreenKeys({ hints, textEntry = false, onKey }: ScreenKeysOpt
   useEffect(() => {
     setTextEntry(textEntry);
   }, [textEntry, setTextEntry]);
-  useInput(onKey, { isActive: active });
+  // Ink re-subscribes a changed handler only after the frame is drawn; a key pressed in between would reach the
+  // previous render's handler and act on stale state. One stable handler that calls the newest one avoids that.
+  const latestHandler = useRef(onKey);
+  latestHandler.current = onKey;
+  const stableHandler = useCallback((input: string, key: Key) => latestHandler.current(input, key), []);
+  useInput(stableHandler, { isActive: active });
 }

@@ -78,6 +78,7 @@ const editingCommands: readonly Command[] = [
   Command.CursorLeft,
   Command.CursorRight,
   Command.DeleteBackward,
+  Command.ClearText,
   Command.NewLine,
 ];
 
@@ -94,6 +95,8 @@ export function textEditorActionForKey(input: string, key: Key): TextEditorActio
       return { type: 'right' };
     case Command.DeleteBackward:
       return { type: 'deleteBackward' };
+    case Command.ClearText:
+      return { type: 'replace', text: '' };
     case Command.NewLine:
       return { type: 'insert', text: '\n' };
     default:

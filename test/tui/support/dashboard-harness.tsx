@@ -94,12 +94,14 @@ export function renderDashboard(core: Core, options: { screen?: ScreenName; size
     lastFrame,
     frames: () => [...instance.frames],
     async press(...sequences) {
+      await settle();
       for (const sequence of sequences) {
         instance.stdin.write(sequence);
         await settle();
       }
     },
     async type(text) {
+      await settle();
       instance.stdin.write(text);
       await settle();
     },
