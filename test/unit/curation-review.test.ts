@@ -148,6 +148,14 @@ describe('staleness', () => {
     expect(next.version.examples.map((example) => example.id)).toContain('support:conv-01');
   });
 
+  it('flags every citing conversation, across pages', async () => {
+    for (let index = 0; index < 230; index += 1) {
+      await store.saveConversation(conversationRecord({ id: `many-${index}`, question: `q${index}?`, answer: 'a', createdAt: new Date(Date.UTC(2025, 0, 1, 0, index)).toISOString() }));
+    }
+    expect(await curation.flagStale(['docs/account.md'])).toEqual({ conversations: 230, examples: 0 });
+    expect((await store.listConversations({ stale: false })).total).toBe(0);
+  });
+
   it('re-approves a stale hand-written example', async () => {
     const { example } = await curation.addExample({ question: 'q?', answer: 'a', reviewer: 'ops', sourceDocIds: ['docs/a.md'] });
     await curation.flagStale(['docs/a.md']);

@@ -376,8 +376,8 @@ export function createCurationService(dependencies: CurationDependencies): Curat
       let examples = 0;
       const timestamp = now();
       for (const docId of new Set(docIds)) {
-        for await (const conversation of allConversations({ citedDocId: docId, stale: false, order: 'oldest' })) {
-          // Filters are a store's promise; check again so a lax store cannot make us flag twice.
+        // Not filtered on `stale`: flagging moves records out of such a filter and offset paging would skip some.
+        for await (const conversation of allConversations({ citedDocId: docId, order: 'oldest' })) {
           if (conversation.stale) continue;
           await store.saveConversation({ ...conversation, stale: true, updatedAt: timestamp });
           conversations += 1;
