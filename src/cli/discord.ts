@@ -1,7 +1,9 @@
 import type { Command } from 'commander';
 import { AnswerloopError, type Config } from '../core/index.ts';
-import { commandDefinitions, inviteUrl, registerCommands } from '../bot/discord/index.ts';
 import type { CliContext } from './cli-context.ts';
+
+/** discord.js is large: load it only when a discord command runs, so other commands start fast. */
+const loadDiscord = () => import('../bot/discord/index.ts');
 
 function requireDiscordSecrets(config: Config): { token: string; applicationId: string } {
   const token = config.secrets.discordToken;
@@ -26,11 +28,11 @@ export function registerDiscord(program: Command, context: CliContext): void {
     .option('--dry-run', 'print the command definitions instead of sending them')
     .action(async (options: { guild?: string; dryRun?: boolean }) => {
       if (options.dryRun) {
-        process.stdout.write(`${JSON.stringify(commandDefinitions(), null, 2)}\n`);
+        process.stdout.write(`${JSON.stringify((await loadDiscord()).commandDefinitions(), null, 2)}\n`);
         return;
       }
       const config = context.config();
-      const registered = await registerCommands({
+      const registered = await (await loadDiscord()).registerCommands({
         ...requireDiscordSecrets(config),
         guildId: options.guild,
         apiUrl: config.discord.apiUrl || undefined,
@@ -51,7 +53,7 @@ export function registerDiscord(program: Command, context: CliContext): void {
     .option('--guild <id>', 'remove the commands registered in this server only')
     .action(async (options: { guild?: string }) => {
       const config = context.config();
-      const removed = await registerCommands({ ...requireDiscordSecrets(config), guildId: options.guild, apiUrl: config.discord.apiUrl || undefined, remove: true });
+      const removed = await (await loadDiscord()).registerCommands({ ...requireDiscordSecrets(config), guildId: options.guild, apiUrl: config.discord.apiUrl || undefined, remove: true });
       process.stdout.write(
         removed.scope === 'guild' ? `Removed the bot's commands from server ${removed.guildId}.\n` : "Removed the bot's global commands; Discord may take a few minutes to hide them.\n",
       );
@@ -60,9 +62,9 @@ export function registerDiscord(program: Command, context: CliContext): void {
   discord
     .command('invite')
     .description('print the link that adds the bot to a server, with the scopes and permissions it needs')
-    .action(() => {
+    .action(async () => {
       const applicationId = context.config().secrets.discordApplicationId;
       if (!applicationId) throw new AnswerloopError('config_invalid', 'Set DISCORD_APPLICATION_ID (Developer Portal: General Information > Application ID).');
-      process.stdout.write(`${inviteUrl(applicationId)}\n`);
+      process.stdout.write(`${(await loadDiscord()).inviteUrl(applicationId)}\n`);
     });
 }

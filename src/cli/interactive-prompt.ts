@@ -19,7 +19,7 @@ export async function askAndPrint(core: Core, question: string, options: { strea
   );
   // Streaming shows raw text; the final answer (citations checked) replaces it when they differ.
   if (!printed) process.stdout.write(result.answer);
-  else if (printed.trim() !== result.answer.trim()) process.stdout.write(`\n\n${result.answer}`);
+  else if (printed.replace(/\s+/g, ' ').trim() !== result.answer.replace(/\s+/g, ' ').trim()) process.stdout.write(`\n\n${result.answer}`);
   process.stdout.write(`\n${formatAnswerFooter(result)}\n`);
 }
 

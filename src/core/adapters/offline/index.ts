@@ -1,4 +1,5 @@
 import { parseAnswerPrompt } from '../../answering/prompt.ts';
+import { splitSentences } from '../../knowledge/split-sentences.ts';
 import type { ChatModel } from '../../ports/index.ts';
 
 const stopWords = new Set(
@@ -13,10 +14,21 @@ function terms(text: string): Set<string> {
   );
 }
 
+/** Whole prose sentences of a passage: code, tables and Markdown markers left out, fragments dropped. */
 function sentencesOf(text: string): string[] {
-  return (text.replace(/```[\s\S]*?```/g, ' ').match(/[^.!?\n]+[.!?]?/g) ?? [])
-    .map((sentence) => sentence.replace(/^[\s#>*|-]+/, '').trim())
-    .filter((sentence) => sentence.split(/\s+/).length >= 4);
+  const prose = text
+    .replace(/```[\s\S]*?```/g, '\n\n')
+    .split(/\n{2,}/)
+    .map((paragraph) =>
+      paragraph
+        .split('\n')
+        .filter((line) => !/^\s*\|/.test(line))
+        .map((line) => line.replace(/^\s*(#{1,6}|>|[-*+]|\d+[.)])\s+/, ''))
+        .join(' '),
+    );
+  return prose
+    .flatMap((paragraph) => splitSentences(paragraph))
+    .filter((sentence) => sentence.split(/\s+/).length >= 4 && /^[\p{Lu}\p{N}`"(]/u.test(sentence) && !/:$/.test(sentence));
 }
 
 /**
@@ -38,7 +50,7 @@ export function createExtractiveChatModel(options: { maxSentences?: number } = {
           let overlap = 0;
           for (const term of questionTerms) if (sentenceTerms.has(term)) overlap += 1;
           // Prefer better-ranked sources and earlier sentences when overlap ties.
-          return { sentence, number: source.number, overlap, order: sourceIndex * 1000 + sentenceIndex };
+          return { sentence: sentence.replace(/\s+/g, ' '), number: source.number, overlap, order: sourceIndex * 1000 + sentenceIndex };
         }),
       );
       let chosen = scored.filter((item) => item.overlap > 0).sort((a, b) => b.overlap - a.overlap || a.order - b.order);
