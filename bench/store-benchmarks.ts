@@ -1,0 +1,130 @@
+import { Client } from '@elastic/elasticsearch';
+import { indexNames } from '../src/core/adapters/elasticsearch/index-names.ts';
+import type { Config } from '../src/core/index.ts';
+import type { SearchMode } from '../src/core/retrieval/index.ts';
+import { type BenchStore, benchIndexPrefix, openElasticsearchBenchStore, openSqliteBenchStore, syntheticSpace } from './bench-stores.ts';
+import { type ModeLatency, measureSearchLatency } from './search-latency.ts';
+import { createTwinIndex, type IngestionFigures, ingestThroughPort, plainBulk } from './store-ingestion.ts';
+import { corpusSize, type SyntheticQuery, syntheticQueries } from './synthetic-corpus.ts';
+
+export const allModes: SearchMode[] = ['hybrid', 'bm25', 'vector'];
+
+export interface LatencyAtSize {
+  store: 'sqlite' | 'elasticsearch';
+  chunks: number;
+  documents: number;
+  queries: number;
+  modes: ModeLatency[];
+}
+
+export interface IngestionResult extends IngestionFigures {
+  store: 'sqlite' | 'elasticsearch';
+  /** 'port': replaceDocument one document after another, as `answerloop ingest` writes; 'plain _bulk': the baseline. */
+  method: string;
+}
+
+export interface StorePlan {
+  sizes: number[];
+  queries: number;
+  warmup: number;
+  /** Elasticsearch: grow the index through the port up to this many chunks; beyond, fill it with plain _bulk. */
+  portIngestUpTo: number;
+}
+
+export interface StoreBenchmarkResult {
+  latency: LatencyAtSize[];
+  ingestion: IngestionResult[];
+  /** Elasticsearch: the store's ingestion throughput as a share of plain _bulk on the same documents. */
+  bulkRatio?: number;
+}
+
+/** Queries for a corpus size: the same seed and size give the same queries in every run and for every system. */
+export function queriesFor(chunks: number, count: number): { documents: number; chunks: number; queries: SyntheticQuery[] } {
+  const size = corpusSize(chunks);
+  return { ...size, queries: syntheticQueries(count, size.documents) };
+}
+
+async function latencyAt(bench: BenchStore, config: Config, size: number, plan: StorePlan, log: (line: string) => void): Promise<LatencyAtSize> {
+  const { documents, chunks, queries } = queriesFor(size, plan.queries);
+  log(`  ${bench.name}: ${plan.queries} queries x ${allModes.length} modes at ${chunks} chunks`);
+  const modes = await measureSearchLatency(bench.store, queries, { modes: allModes, settings: config.retrieval, warmup: plan.warmup });
+  return { store: bench.name, chunks, documents, queries: queries.length, modes };
+}
+
+/** The embedded store: ingestion through the port at every size, then latency at that size. */
+export async function benchmarkSqlite(config: Config, plan: StorePlan, log: (line: string) => void): Promise<StoreBenchmarkResult> {
+  const bench = openSqliteBenchStore();
+  const result: StoreBenchmarkResult = { latency: [], ingestion: [] };
+  try {
+    await bench.store.init(syntheticSpace);
+    let nextDocument = 0;
+    let ingested = { chunks: 0, documents: 0, ms: 0 };
+    for (const size of plan.sizes) {
+      log(`  sqlite: ingesting up to ${size} chunks`);
+      const step = await ingestThroughPort(bench.store, size, { from: nextDocument });
+      nextDocument = step.nextDocument;
+      ingested = { chunks: ingested.chunks + step.chunks, documents: ingested.documents + step.documents, ms: ingested.ms + step.ms };
+      result.latency.push(await latencyAt(bench, config, size, plan, log));
+    }
+    result.ingestion.push({ store: 'sqlite', method: 'port', ...ingested, chunksPerSecond: (ingested.chunks / ingested.ms) * 1000 });
+  } finally {
+    await bench.dispose();
+  }
+  return result;
+}
+
+/**
+ * Elasticsearch: first the plain _bulk baseline into a twin of the store's index (same mapping and analysis),
+ * then the store's own ingestion through the port, then latency at each size. Sizes beyond `portIngestUpTo` are
+ * filled with plain _bulk into the store's index, so the full run stays within minutes.
+ */
+export async function benchmarkElasticsearch(
+  config: Config,
+  url: string,
+  plan: StorePlan,
+  log: (line: string) => void,
+  /** Runs after the latency at each size is measured, e.g. the peer at the same size, before the index grows. */
+  afterSize?: (size: number) => Promise<void>,
+): Promise<StoreBenchmarkResult> {
+  const prefix = benchIndexPrefix('store');
+  const bench = openElasticsearchBenchStore(config, url, prefix);
+  const client = new Client({ node: url, requestTimeout: 120_000 });
+  const alias = indexNames(prefix).chunks.alias;
+  const result: StoreBenchmarkResult = { latency: [], ingestion: [] };
+  try {
+    await bench.store.init(syntheticSpace);
+    const ingestTarget = Math.min(plan.portIngestUpTo, Math.max(...plan.sizes));
+    const twin = `${prefix}-plain-bulk`;
+    await createTwinIndex(client, alias, twin);
+    log(`  elasticsearch: plain _bulk of ${ingestTarget} chunks (the baseline)`);
+    const baseline = await plainBulk(client, twin, ingestTarget, { from: 0, batchSize: config.store.elasticsearch.bulkSize });
+    await client.indices.delete({ index: twin });
+    result.ingestion.push({ store: 'elasticsearch', method: 'plain _bulk', ...baseline });
+
+    let nextDocument = 0;
+    let ingested = { chunks: 0, documents: 0, ms: 0 };
+    let filled = { chunks: 0, documents: 0, ms: 0 };
+    for (const size of plan.sizes) {
+      if (size <= plan.portIngestUpTo) {
+        log(`  elasticsearch: ingesting up to ${size} chunks through the store`);
+        const step = await ingestThroughPort(bench.store, size, { from: nextDocument });
+        nextDocument = step.nextDocument;
+        ingested = { chunks: ingested.chunks + step.chunks, documents: ingested.documents + step.documents, ms: ingested.ms + step.ms };
+      } else {
+        log(`  elasticsearch: filling up to ${size} chunks with plain _bulk`);
+        const step = await plainBulk(client, alias, size, { from: nextDocument, batchSize: config.store.elasticsearch.bulkSize });
+        nextDocument = corpusSize(size).documents;
+        filled = { chunks: filled.chunks + step.chunks, documents: filled.documents + step.documents, ms: filled.ms + step.ms };
+      }
+      result.latency.push(await latencyAt(bench, config, size, plan, log));
+      await afterSize?.(size);
+    }
+    result.ingestion.push({ store: 'elasticsearch', method: 'port', ...ingested, chunksPerSecond: (ingested.chunks / ingested.ms) * 1000 });
+    if (filled.chunks > 0) result.ingestion.push({ store: 'elasticsearch', method: 'plain _bulk fill', ...filled, chunksPerSecond: (filled.chunks / filled.ms) * 1000 });
+    result.bulkRatio = (ingested.chunks / ingested.ms) * 1000 / baseline.chunksPerSecond;
+  } finally {
+    await client.close();
+    await bench.dispose();
+  }
+  return result;
+}
