@@ -18,7 +18,7 @@ import {
   initialNavigation,
   isTyping,
   navigationReducer,
-  type ScreenIntent,
+  type ScreenRequest,
   type ScreenName,
   screenNames,
   screenTitles,
@@ -82,7 +82,7 @@ export function Dashboard({ core, initialScreen = 'overview', reviewer, editor }
               setBusy((previous) =>
                 previous.includes(screen) === working ? previous : working ? [...previous, screen] : previous.filter((name) => name !== screen),
               ),
-            navigate: (target: ScreenName, intent?: Omit<ScreenIntent, 'sequence'>) =>
+            navigate: (target: ScreenName, intent?: ScreenRequest) =>
               dispatch(intent ? { type: 'intent', screen: target, intent } : { type: 'show', screen: target }),
           },
         ]),

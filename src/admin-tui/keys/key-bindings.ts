@@ -63,6 +63,7 @@ export const Command = {
   // Training
   NewJob: 'newJob',
   CancelJob: 'cancelJob',
+  EditBaseModel: 'editBaseModel',
   // Models
   Evaluate: 'evaluate',
   Promote: 'promote',
@@ -174,6 +175,7 @@ export const keyBindings: Readonly<Record<Command, KeyBinding>> = {
 
   newJob: { strokes: [character('n')], keys: 'n', label: 'new job', description: 'Start a fine-tuning job (asks to confirm the cost first).' },
   cancelJob: { strokes: [character('x')], keys: 'x', label: 'cancel job', description: 'Cancel the selected job (asks to confirm).' },
+  editBaseModel: { strokes: [character('m')], keys: 'm', label: 'base model', description: 'Change the base model the new job fine-tunes.' },
 
   evaluate: { strokes: [character('e')], keys: 'e', label: 'evaluate', description: 'Evaluate the selected model against the active one.' },
   promote: { strokes: [character('p')], keys: 'p', label: 'promote', description: 'Make the selected model the active one (asks to confirm).' },

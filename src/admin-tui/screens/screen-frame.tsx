@@ -2,7 +2,7 @@ import { type Key, useInput } from 'ink';
 import { createContext, type ReactNode, useCallback, useContext, useEffect, useRef } from 'react';
 import type { Core } from '../../core/index.ts';
 import type { Command } from '../keys/key-bindings.ts';
-import type { ScreenIntent, ScreenName } from '../state/navigation.ts';
+import type { ScreenIntent, ScreenName, ScreenRequest } from '../state/navigation.ts';
 import type { TerminalSize } from '../terminal/terminal-size.tsx';
 
 /** What the dashboard gives each screen: core, room to draw in, and the ways to talk back to the frame. */
@@ -24,7 +24,7 @@ export interface ScreenFrame {
   setTextEntry(active: boolean): void;
   /** Marks the screen's tab while its background work runs, so it shows from other screens. */
   setBusy(busy: boolean): void;
-  navigate(screen: ScreenName, intent?: Omit<ScreenIntent, 'sequence'>): void;
+  navigate(screen: ScreenName, intent?: ScreenRequest): void;
   /** Hands the terminal to another program (an editor) while `work` runs, then redraws the dashboard. */
   runOutside<T>(work: () => T): Promise<T>;
 }

@@ -18,10 +18,11 @@ export function isScreenName(value: string): value is ScreenName {
   return (screenNames as readonly string[]).includes(value);
 }
 
-/** A request from one screen to another, e.g. "train on dataset support@3". Numbered so the same request twice is seen twice. */
-export type ScreenIntent =
-  | { kind: 'trainOnVersion'; datasetReference: string; sequence: number }
-  | { kind: 'evaluateModel'; model: string; sequence: number };
+/** A request from one screen to another, e.g. "train on dataset support@3". */
+export type ScreenRequest = { kind: 'trainOnVersion'; datasetReference: string } | { kind: 'evaluateModel'; model: string };
+
+/** A request as delivered: numbered, so the same request made twice is seen twice. */
+export type ScreenIntent = ScreenRequest & { sequence: number };
 
 export interface NavigationState {
   screen: ScreenName;
@@ -41,7 +42,7 @@ export type NavigationAction =
   | { type: 'toggleHelp' }
   | { type: 'closeHelp' }
   | { type: 'textEntry'; screen: ScreenName; active: boolean }
-  | { type: 'intent'; screen: ScreenName; intent: Omit<ScreenIntent, 'sequence'> }
+  | { type: 'intent'; screen: ScreenName; intent: ScreenRequest }
   | { type: 'quit' };
 
 export function initialNavigation(screen: ScreenName = 'overview'): NavigationState {
@@ -79,7 +80,7 @@ export function navigationReducer(state: NavigationState, action: NavigationActi
       return Boolean(state.textEntry[action.screen]) === action.active ? state : { ...state, textEntry: { ...state.textEntry, [action.screen]: action.active } };
     case 'intent': {
       const sequence = (state.intent?.sequence ?? 0) + 1;
-      return { ...show(state, action.screen), intent: { ...action.intent, sequence } as ScreenIntent };
+      return { ...show(state, action.screen), intent: { ...action.intent, sequence } };
     }
     case 'quit':
       return { ...state, quitting: true };

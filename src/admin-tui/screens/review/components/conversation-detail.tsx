@@ -12,11 +12,15 @@ export interface ConversationDetailProps {
 
 function Feedback({ conversation }: { conversation: ConversationRecord }) {
   const feedback = conversation.feedback;
-  if (!feedback || feedback.helpful === null) return <Text dimColor>no feedback</Text>;
   return (
-    <Text color={feedback.helpful ? 'green' : 'red'} wrap="truncate-end">
-      {feedback.helpful ? 'helpful' : 'not helpful'}
-      {feedback.comment ? <Text dimColor>{` — “${oneLine(feedback.comment, 60)}”`}</Text> : null}
+    <Text wrap="truncate-end">
+      <Text dimColor>feedback </Text>
+      {!feedback || feedback.helpful === null ? (
+        <Text dimColor>none</Text>
+      ) : (
+        <Text color={feedback.helpful ? 'green' : 'red'}>{feedback.helpful ? 'helpful' : 'not helpful'}</Text>
+      )}
+      {feedback?.comment ? <Text>{` “${oneLine(feedback.comment, 80)}”`}</Text> : null}
     </Text>
   );
 }
@@ -40,10 +44,7 @@ export function ConversationDetail({ conversation, detail, height, width }: Conv
       <Text dimColor wrap="truncate-end">
         {`${where} · ${when(conversation.createdAt)} · ${conversation.route} · confidence ${conversation.confidence.toFixed(2)} · ${conversation.model} · ${milliseconds(conversation.latencyMs)}`}
       </Text>
-      <Box height={1}>
-        <Text dimColor>feedback </Text>
-        <Feedback conversation={conversation} />
-      </Box>
+      <Feedback conversation={conversation} />
       <Text wrap="truncate-end">
         <Text dimColor>status </Text>
         <Text>{conversation.reviewStatus}</Text>
