@@ -58,8 +58,9 @@ describe('from a not-helpful conversation to a promoted model, without leaving t
     await dashboard.waitFor('support: 9 examples');
     await dashboard.press('s');
     let frame = await dashboard.waitFor(/Snapshot support@1: 9 examples, valid/);
-    expect(frame).toMatch(/Validation\s+✓ valid · 9 examples · 0 errors/);
-    expect(frame).toMatch(/Estimate\s+[\d,]+ × 3 epochs = [\d,]+ tokens · \$\d+\.\d+/);
+    expect(frame).toMatch(/Validation\s+✓ valid · 0 errors/);
+    expect(frame).toMatch(/Tokens\s+[\d,]+ in 9 examples/);
+    expect(frame).toMatch(/Est\. cost\s+\$\d+\.\d+ = [\d,]+ × 3 epochs × \$3\/M/);
 
     // Training: start a job on that version after the confirmation, then follow it to the end.
     const api = fakeFineTuningApi({ jobId: 'ftjob-walk', stages: succeedingJob(fineTunedModel) });
@@ -95,7 +96,7 @@ describe('from a not-helpful conversation to a promoted model, without leaving t
     await dashboard.press('p');
     await dashboard.waitFor('Promote ft:…:support:Walk1?');
     await dashboard.press('y');
-    await dashboard.waitFor(`${fineTunedModel} is active`);
+    await dashboard.waitFor('ft:…:support:Walk1 is active');
     expect(await test.core.training.activeModel()).toBe(fineTunedModel);
     expect(dashboard.lastFrame()).toMatch(new RegExp(`answering now: ${fineTunedModel}`));
 

@@ -19,7 +19,7 @@ export function ConfirmationPanel({ title, facts, warning, width }: Confirmation
           <Box width={labelWidth} flexShrink={0}>
             <Text dimColor>{label}</Text>
           </Box>
-          <Text wrap="truncate-end">{value}</Text>
+          <Text>{value}</Text>
         </Box>
       ))}
       {warning ? <Text color="yellow">{warning}</Text> : null}

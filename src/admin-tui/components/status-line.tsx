@@ -9,7 +9,7 @@ export interface StatusLineProps {
   width: number;
 }
 
-/** One line under a screen: a spinner while work runs, else the last error (red) or notice (green). */
+/** Under a screen: a spinner while work runs, else the last error (red) or notice (green), on up to two lines. */
 export function StatusLine({ busy, error, notice, width }: StatusLineProps) {
   if (busy) {
     return (
@@ -22,16 +22,17 @@ export function StatusLine({ busy, error, notice, width }: StatusLineProps) {
     );
   }
   if (error) {
+    // Errors say what to do, so they get two lines when they need them; the screen above gives up a line.
     return (
-      <Box height={1}>
-        <Text color="red">{`✗ ${oneLine(error, width - 2)}`}</Text>
+      <Box minHeight={1} flexShrink={0} width={width}>
+        <Text color="red">{`✗ ${oneLine(error, width * 2 - 16)}`}</Text>
       </Box>
     );
   }
   if (notice) {
     return (
-      <Box height={1}>
-        <Text color="green">{`✓ ${oneLine(notice, width - 2)}`}</Text>
+      <Box minHeight={1} flexShrink={0} width={width}>
+        <Text color="green">{`✓ ${oneLine(notice, width * 2 - 16)}`}</Text>
       </Box>
     );
   }

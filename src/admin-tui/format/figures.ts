@@ -54,3 +54,9 @@ export function describeError(error: unknown): string {
   const typed = toAnswerloopError(error);
   return typed.code === 'internal' ? typed.message : `${typed.message} (${typed.code})`;
 }
+
+/** Short name of a fine-tuned model: its suffix and id, the part that differs between models. */
+export function shortModelName(name: string): string {
+  const parts = name.split(':');
+  return name.startsWith('ft:') && parts.length >= 4 ? `ft:…:${parts.slice(-2).join(':')}` : name;
+}

@@ -5,7 +5,8 @@ import { render } from 'ink-testing-library';
 import { Dashboard } from '../../../src/admin-tui/app.tsx';
 import type { ScreenName } from '../../../src/admin-tui/state/navigation.ts';
 import { FixedTerminalSize, type TerminalSize } from '../../../src/admin-tui/terminal/terminal-size.tsx';
-import { type Core, createCore, loadConfig, silentLogger } from '../../../src/core/index.ts';
+import { createSqliteStore } from '../../../src/core/adapters/sqlite/index.ts';
+import { type Core, createCore, loadConfig, silentLogger, type Store } from '../../../src/core/index.ts';
 import { createDeterministicEmbedder } from '../../fakes/deterministic-embedder.ts';
 
 export const repositoryRoot = path.resolve(import.meta.dirname, '../../..');
@@ -14,6 +15,8 @@ export const openAiKey = 'sk-test-dashboard-0000000000000000';
 
 export interface TestCore {
   core: Core;
+  /** The store under the core, for seeding records no dashboard action makes (models, evaluations). */
+  store: Store;
   dataDir: string;
   close(): Promise<void>;
 }
@@ -31,9 +34,11 @@ export function openTestCore(options: { openAi?: boolean; overrides?: Record<str
     env,
     overrides: { openai: { maxRetries: 0, timeoutMs: 5000 }, answering: { stream: false }, ...options.overrides },
   });
-  const core = createCore({ config, embedder: createDeterministicEmbedder(), logger: silentLogger });
+  const store = createSqliteStore({ file: path.join(dataDir, 'answerloop.db'), logger: silentLogger });
+  const core = createCore({ config, store, embedder: createDeterministicEmbedder(), logger: silentLogger });
   return {
     core,
+    store,
     dataDir,
     async close() {
       await core.close();
@@ -66,6 +71,8 @@ export interface DashboardHarness {
   type(text: string): Promise<void>;
   /** Waits until the newest frame matches, or fails with the frame. */
   waitFor(pattern: RegExp | string, timeoutMs?: number): Promise<string>;
+  /** Like waitFor, for a message that may wrap: the frame's lines are joined with single spaces first. */
+  waitForWrapped(text: string, timeoutMs?: number): Promise<string>;
   resize(size: TerminalSize): void;
   unmount(): void;
 }
@@ -114,6 +121,10 @@ export function renderDashboard(core: Core, options: { screen?: ScreenName; size
         if (Date.now() > deadline) throw new Error(`Timed out waiting for ${String(pattern)} in the frame:\n${frame}`);
         await new Promise((resolve) => setTimeout(resolve, 20));
       }
+    },
+    waitForWrapped(text, timeoutMs) {
+      const words = text.trim().split(/\s+/).map((word) => word.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'));
+      return this.waitFor(new RegExp(words.join('\\s+')), timeoutMs);
     },
     resize(size) {
       instance.rerender(element(size));

@@ -80,7 +80,7 @@ export function DatasetsScreen() {
 
   return (
     <Box flexDirection="column" width={size.columns} height={size.rows}>
-      <Box height={bodyHeight}>
+      <Box height={bodyHeight} overflow="hidden">
         <DatasetList
           datasets={state.datasets}
           datasetIndex={state.datasetIndex}

@@ -143,7 +143,7 @@ export function ReviewScreen() {
           onSubmit={() => dispatch({ type: 'applyFilter' })}
         />
       ) : null}
-      <Box height={mainHeight}>
+      <Box height={mainHeight} overflow="hidden">
         <QueueList items={items} cursor={state.cursor} height={mainHeight} width={listWidth} />
         <Box width={1} />
         {state.mode === 'correct' && state.editor ? (

@@ -102,7 +102,7 @@ export function TrainingScreen() {
   const busyLabel = startProgress ? startProgress.message : task.running;
   return (
     <Box flexDirection="column" width={size.columns} height={size.rows}>
-      <Box height={bodyHeight}>
+      <Box height={bodyHeight} overflow="hidden">
         <JobList jobs={state.jobs} cursor={state.cursor} height={bodyHeight} width={listWidth} />
         <Box width={1} />
         <Box flexDirection="column" width={detailWidth}>

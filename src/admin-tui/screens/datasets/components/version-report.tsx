@@ -35,7 +35,8 @@ export function VersionReport({ dataset, version, newExamples, height, width }: 
   const report = version?.report;
   const validation = report?.validation;
   const issues = [...(validation?.errors ?? []).map((issue) => ({ ...issue, error: true })), ...(validation?.warnings ?? []).map((issue) => ({ ...issue, error: false }))];
-  const issueRoom = Math.max(0, height - 9);
+  // Issues wrap onto two lines at most.
+  const issueRoom = Math.max(0, Math.floor((height - 10) / 2));
   return (
     <Box flexDirection="column" height={height} width={width} overflow="hidden">
       <Text bold wrap="truncate-end">
@@ -48,25 +49,24 @@ export function VersionReport({ dataset, version, newExamples, height, width }: 
         <Text dimColor>No version yet: press s to snapshot the examples.</Text>
       ) : (
         <>
-          <Line label="Version">{`${version.reference} · ${when(version.version.createdAt)} by ${version.version.createdBy} · ${version.trainExamples} train / ${version.validationExamples} validation`}</Line>
+          <Line label="Version">{`${version.reference} · ${version.trainExamples} train / ${version.validationExamples} validation`}</Line>
+          <Line label="Created">{`${when(version.version.createdAt)} by ${version.version.createdBy}`}</Line>
           {validation ? (
             <>
               <Line label="Validation">
                 <Text color={validation.valid ? 'green' : 'red'}>{validation.valid ? '✓ valid' : '✗ not valid'}</Text>
-                {` · ${validation.validExamples} examples · ${validation.errors.length} errors · ${validation.warnings.length} warnings`}
+                {` · ${validation.errors.length} errors · ${validation.warnings.length} warnings`}
               </Line>
-              <Line label="Tokens">{`${thousands(validation.tokens.total)} total · min ${validation.tokens.min} · max ${validation.tokens.max} · mean ${Math.round(validation.tokens.mean)}`}</Line>
-              <Line label="Estimate">
-                {`${thousands(validation.estimate.trainTokens)} × ${validation.estimate.epochs} epochs = ${thousands(validation.estimate.billedTokens)} tokens · `}
+              <Line label="Tokens">{`${thousands(validation.tokens.total)} in ${validation.validExamples} examples (min ${validation.tokens.min}, max ${validation.tokens.max})`}</Line>
+              <Line label="Est. cost">
                 <Text bold>{dollars(validation.estimate.cost)}</Text>
-                {` at $${validation.estimate.pricePerMillionTokens}/M`}
+                {` = ${thousands(validation.estimate.trainTokens)} × ${validation.estimate.epochs} epochs × $${validation.estimate.pricePerMillionTokens}/M`}
               </Line>
-              <Line label="Snapshot">
-                {`${report.examplesConsidered} considered · ${report.staleExcluded.length} stale left out · ${report.duplicates.length} duplicates dropped · ${report.invalid.length} invalid · ${report.scrub.examplesChanged} scrubbed`}
-              </Line>
+              <Line label="Left out">{`${report.staleExcluded.length} stale · ${report.duplicates.length} duplicates · ${report.invalid.length} invalid`}</Line>
+              <Line label="Scrubbed">{`${report.scrub.examplesChanged} examples${Object.keys(report.scrub.replacements).length > 0 ? ` (${Object.entries(report.scrub.replacements).map(([kind, count]) => `${count} ${kind}`).join(', ')})` : ''}`}</Line>
               {issues.slice(0, issueRoom).map((issue, index) => (
-                <Text key={index} color={issue.error ? 'red' : 'yellow'} wrap="truncate-end">
-                  {`${issue.error ? '✗' : '!'} ${oneLine(issue.message, width - 2)}`}
+                <Text key={index} color={issue.error ? 'red' : 'yellow'}>
+                  {`${issue.error ? '✗' : '!'} ${oneLine(issue.message, width * 2 - 4)}`}
                 </Text>
               ))}
               {issues.length > issueRoom ? <Text dimColor>{`… ${issues.length - issueRoom} more: answerloop dataset validate ${version.reference}`}</Text> : null}

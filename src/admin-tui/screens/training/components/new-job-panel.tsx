@@ -19,7 +19,7 @@ export function NewJobPanel({ form, width, onBaseModelChange, onBaseModelDone }:
   const facts: Array<[string, string]> = [
     ['Dataset', choices],
     ['Examples', estimate ? `${estimate.trainExamples} train · ${estimate.validationExamples} validation` : 'reading…'],
-    ['Base model', `${form.baseModel}  (m changes it)`],
+    ['Base model', form.baseModel],
     ['Epochs', estimate ? String(estimate.epochs) : '…'],
     ['Tokens', estimate ? `${thousands(estimate.billedTokens)} billed` : '…'],
     ['Est. cost', estimate ? `${dollars(estimate.cost)} at $${estimate.pricePerMillionTokens} per million tokens` : '…'],

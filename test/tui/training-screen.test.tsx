@@ -1,0 +1,74 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { fakeFineTuningApi, runningJob } from './support/fake-openai.ts';
+import { keys, openTestCore, renderDashboard, type TestCore } from './support/dashboard-harness.tsx';
+
+const examples: Array<[string, string]> = [
+  ['How do I change my email address?', 'Open Settings, then Profile, and edit the email field.'],
+  ['Can I pay by invoice?', 'Yes: annual plans can be paid by invoice from the Billing page.'],
+  ['Where do I find my API key?', 'Open Settings, then Developer, and copy the key shown there.'],
+  ['Does the app run on Windows?', 'Yes: download the installer from the Install page and run it.'],
+];
+
+describe('Training screen', () => {
+  let test: TestCore;
+
+  beforeAll(() => {
+    test = openTestCore({ openAi: true, overrides: { answering: { mode: 'offline' }, curation: { minExamples: 3 }, training: { pollSeconds: 0.05 } } });
+  });
+
+  afterAll(async () => {
+    await test.close();
+  });
+
+  it('says what is missing when there is no version to train on', async () => {
+    const dashboard = renderDashboard(test.core, { screen: 'training' });
+    await dashboard.waitFor('No training jobs yet.');
+    await dashboard.press('n');
+    await dashboard.waitFor('No dataset version to train on: snapshot one on the Datasets screen (3) first.');
+    dashboard.unmount();
+  });
+
+  it('confirms with the estimate, refuses an invalid version, starts a job, follows it and cancels it', async () => {
+    for (const [question, answer] of examples.slice(0, 2)) await test.core.curation.addExample({ question, answer, reviewer: 'seed' });
+    await test.core.curation.snapshot({ createdBy: 'seed' });
+    for (const [question, answer] of examples.slice(2)) await test.core.curation.addExample({ question, answer, reviewer: 'seed' });
+    await test.core.curation.snapshot({ createdBy: 'seed' });
+    const api = fakeFineTuningApi({ jobId: 'ftjob-cancel', stages: runningJob() });
+
+    const dashboard = renderDashboard(test.core, { screen: 'training' });
+    await dashboard.waitFor('No training jobs yet.');
+    await dashboard.press('n');
+    let frame = await dashboard.waitFor(/Est\. cost\s+\$/);
+    expect(frame).toMatch(/Dataset\s+◂ support@2 ▸\s+\(1 of 2/);
+    expect(frame).toMatch(/Examples\s+4 train · 0 validation/);
+
+    // The older version has too few examples: the form says so and y does not start it.
+    await dashboard.press(keys.right);
+    frame = await dashboard.waitFor('This version does not pass validation');
+    expect(frame).toMatch(/◂ support@1 ▸\s+\(2 of 2/);
+    await dashboard.press('y');
+    expect(dashboard.lastFrame()).toContain('Start fine-tuning?');
+    expect(api.sent.job).toBeNull();
+
+    // Back to the valid version, with another base model typed in.
+    await dashboard.press(keys.left, 'm');
+    await dashboard.waitFor(/Base model gpt-4o-mini-2024-07-18/);
+    await dashboard.type('-custom');
+    await dashboard.press(keys.enter);
+    await dashboard.waitFor(/Base model\s+gpt-4o-mini-2024-07-18-custom/);
+    await dashboard.press('y');
+    frame = await dashboard.waitFor(/ftjob-cancel running/, 10_000);
+    await dashboard.waitFor('step 1 · train loss 2.000');
+    expect(api.sent.job).toMatchObject({ model: 'gpt-4o-mini-2024-07-18-custom' });
+    expect(dashboard.lastFrame()).toMatch(/ 4 Training\* /);
+
+    await dashboard.press('x');
+    await dashboard.waitFor('Cancel job ftjob-cancel?');
+    await dashboard.press('y');
+    frame = await dashboard.waitFor('Job ftjob-cancel is cancelled.');
+    expect(frame).toMatch(/ftjob-cancel cancelled/);
+    expect((await test.core.training.getJob('ftjob-cancel')).status).toBe('cancelled');
+    await dashboard.waitFor(/ 4 Training /);
+    dashboard.unmount();
+  });
+});
