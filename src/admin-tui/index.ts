@@ -45,7 +45,16 @@ export async function runDashboard(core: Core, options: DashboardOptions = {}): 
     null,
     createElement(Dashboard, { core, initialScreen: options.screen, reviewer: options.reviewer ?? defaultReviewer(), editor: options.editor }),
   );
-  const instance = render(app, { stdout, stdin, exitOnCtrlC: false, incrementalRendering: true, patchConsole: true });
+  const instance = render(app, {
+    stdout,
+    stdin,
+    // Ctrl+C is a command like any other (it works even while typing), so the dashboard can close cleanly.
+    exitOnCtrlC: false,
+    // Only lines that changed are redrawn: no flicker while a spinner or progress bar moves.
+    incrementalRendering: true,
+    // Stray console output would tear the layout; it can only reach the real terminal.
+    patchConsole: stdout === process.stdout,
+  });
   try {
     await instance.waitUntilExit();
   } finally {

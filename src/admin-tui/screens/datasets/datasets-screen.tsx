@@ -4,6 +4,7 @@ import type { SnapshotProgress } from '../../../core/index.ts';
 import { ProgressBar } from '../../components/progress-bar.tsx';
 import { StatusLine } from '../../components/status-line.tsx';
 import { Command, firstMatch } from '../../keys/key-bindings.ts';
+import { screenKeyMaps } from '../../keys/screen-key-maps.ts';
 import { exportFormatChoices, selectedDataset, selectedVersion } from '../../state/datasets.ts';
 import { cursorAfterKey } from '../../state/list-cursor.ts';
 import { useScreenFrame, useScreenKeys } from '../screen-frame.tsx';
@@ -12,9 +13,7 @@ import { ExportChooser } from './components/export-chooser.tsx';
 import { VersionReport } from './components/version-report.tsx';
 import { useDatasets } from './hooks/use-datasets.ts';
 
-const browseHints = [Command.Snapshot, Command.Validate, Command.Export, Command.TrainOnVersion, Command.Down, Command.Up, Command.Left, Command.Right];
-const browseCommands = [Command.Snapshot, Command.Validate, Command.Export, Command.TrainOnVersion, Command.Left, Command.Right, Command.Refresh];
-const exportHints = [Command.Left, Command.Right, Command.Select, Command.Back];
+const { datasetsBrowsing: browseKeys, datasetsExport: exportKeys } = screenKeyMaps;
 
 /** Datasets and versions: the validation report, tokens and cost; snapshot, validate, export, and train. */
 export function DatasetsScreen() {
@@ -32,11 +31,11 @@ export function DatasetsScreen() {
   }, [task.running, setBusy]);
 
   useScreenKeys({
-    hints: choosing ? exportHints : browseHints,
+    hints: choosing ? exportKeys.hints : browseKeys.hints,
     onKey: (input, key) => {
       if (task.running) return;
       if (choosing) {
-        const command = firstMatch(exportHints, input, key);
+        const command = firstMatch(exportKeys.commands, input, key);
         if (command === Command.Left) dispatch({ type: 'moveExport', by: -1 });
         else if (command === Command.Right) dispatch({ type: 'moveExport', by: 1 });
         else if (command === Command.Back) dispatch({ type: 'closeExport' });
@@ -51,7 +50,7 @@ export function DatasetsScreen() {
         dispatch({ type: 'selectVersion', index: row });
         return;
       }
-      switch (firstMatch(browseCommands, input, key)) {
+      switch (firstMatch(browseKeys.commands, input, key)) {
         case Command.Snapshot:
           setProgress(null);
           void snapshot((update) => setProgress(update)).finally(() => setProgress(null));

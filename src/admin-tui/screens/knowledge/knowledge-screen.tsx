@@ -3,6 +3,7 @@ import { useEffect } from 'react';
 import { StatusLine } from '../../components/status-line.tsx';
 import { TextBox } from '../../components/text-box.tsx';
 import { Command, firstMatch } from '../../keys/key-bindings.ts';
+import { screenKeyMaps } from '../../keys/screen-key-maps.ts';
 import { cursorAfterKey } from '../../state/list-cursor.ts';
 import { rankingModes, selectedColumnLength, selectedHit } from '../../state/knowledge.ts';
 import { useScreenFrame, useScreenKeys } from '../screen-frame.tsx';
@@ -12,9 +13,7 @@ import { KnowledgeSummary } from './components/knowledge-summary.tsx';
 import { RankingColumns } from './components/ranking-columns.tsx';
 import { useKnowledge } from './hooks/use-knowledge.ts';
 
-const typingHints = [Command.Submit, Command.Back];
-const browsingHints = [Command.Ingest, Command.Search, Command.Left, Command.Right, Command.Down, Command.Up, Command.Refresh];
-const browsingCommands = [Command.Ingest, Command.Search, Command.Left, Command.Right, Command.Refresh];
+const { knowledgeTyping: typingKeys, knowledgeBrowsing: browsingKeys } = screenKeyMaps;
 
 /** Ingest documents with a progress bar, and compare hybrid, BM25 and vector rankings for a query. */
 export function KnowledgeScreen() {
@@ -30,11 +29,11 @@ export function KnowledgeScreen() {
   }, [state.ingesting, setBusy]);
 
   useScreenKeys({
-    hints: typing ? typingHints : browsingHints,
+    hints: typing ? typingKeys.hints : browsingKeys.hints,
     textEntry: typing,
     onKey: (input, key) => {
       if (typing) {
-        if (firstMatch([Command.Back], input, key)) dispatch({ type: 'focus', focus: 'rankings' });
+        if (firstMatch(typingKeys.commands, input, key) === Command.Back) dispatch({ type: 'focus', focus: 'rankings' });
         return;
       }
       const row = cursorAfterKey(state.row, selectedColumnLength(state), rankingHeight - 1, input, key);
@@ -42,7 +41,7 @@ export function KnowledgeScreen() {
         dispatch({ type: 'selectRow', row });
         return;
       }
-      switch (firstMatch(browsingCommands, input, key)) {
+      switch (firstMatch(browsingKeys.commands, input, key)) {
         case Command.Ingest:
           if (!state.ingesting) dispatch({ type: 'focus', focus: 'path' });
           return;

@@ -1,19 +1,19 @@
 import { Box, Text } from 'ink';
 import { StatusLine } from '../../components/status-line.tsx';
 import { Command, matches } from '../../keys/key-bindings.ts';
+import { screenKeyMaps } from '../../keys/screen-key-maps.ts';
 import { useScreenFrame, useScreenKeys } from '../screen-frame.tsx';
 import { OverviewFiguresList } from './components/overview-figures.tsx';
 import { QuestionsChart } from './components/questions-chart.tsx';
 import { useOverview } from './hooks/use-overview.ts';
 
-const hints = [Command.Refresh];
 
 /** The figures an operator checks first: knowledge, questions, feedback, latency, model, store, training. */
 export function OverviewScreen() {
   const { core, size, visible } = useScreenFrame();
   const { figures, error, loading, refresh } = useOverview(core, visible);
   useScreenKeys({
-    hints,
+    hints: screenKeyMaps.overview.hints,
     onKey: (input, key) => {
       if (matches(Command.Refresh, input, key)) void refresh();
     },

@@ -1,6 +1,7 @@
 import { Box } from 'ink';
 import { useMemo } from 'react';
 import { Command, firstMatch } from '../../keys/key-bindings.ts';
+import { screenKeyMaps } from '../../keys/screen-key-maps.ts';
 import { StatusLine } from '../../components/status-line.tsx';
 import { TextBox } from '../../components/text-box.tsx';
 import { wrapText } from '../../format/wrap-text.ts';
@@ -10,9 +11,7 @@ import { AnswerPane } from './components/answer-pane.tsx';
 import { SourceList } from './components/source-list.tsx';
 import { usePlayground } from './hooks/use-playground.ts';
 
-const typingHints = [Command.Submit, Command.Back];
-const readingHints = [Command.Ask, Command.Down, Command.Up, Command.MarkHelpful, Command.MarkNotHelpful];
-const readingCommands = [...readingHints, Command.PageDown, Command.PageUp];
+const { playgroundTyping: typingKeys, playgroundReading: readingKeys } = screenKeyMaps;
 
 /** Ask a question as a user would and see the answer, its sources and the route it took. */
 export function PlaygroundScreen() {
@@ -25,14 +24,14 @@ export function PlaygroundScreen() {
   const maximumScroll = Math.max(0, lines.length - (answerHeight - 1));
 
   useScreenKeys({
-    hints: state.typing ? typingHints : readingHints,
+    hints: state.typing ? typingKeys.hints : readingKeys.hints,
     textEntry: state.typing,
     onKey: (input, key) => {
       if (state.typing) {
-        if (firstMatch([Command.Back], input, key)) dispatch({ type: 'blur' });
+        if (firstMatch(typingKeys.commands, input, key) === Command.Back) dispatch({ type: 'blur' });
         return;
       }
-      switch (firstMatch(readingCommands, input, key)) {
+      switch (firstMatch(readingKeys.commands, input, key)) {
         case Command.Ask:
           dispatch({ type: 'focus' });
           return;

@@ -4,6 +4,7 @@ import { StatusLine } from '../../components/status-line.tsx';
 import { TextBox } from '../../components/text-box.tsx';
 import { useExternalEditor } from '../../hooks/use-external-editor.ts';
 import { Command, firstMatch } from '../../keys/key-bindings.ts';
+import { screenKeyMaps } from '../../keys/screen-key-maps.ts';
 import { cursorAfterKey } from '../../state/list-cursor.ts';
 import { selectedConversation, visibleItems } from '../../state/review-queue.ts';
 import { textEditorActionForKey } from '../../state/text-editor.ts';
@@ -14,20 +15,8 @@ import { QueueList } from './components/queue-list.tsx';
 import { useReviewDetail } from './hooks/use-review-detail.ts';
 import { useReviewQueue } from './hooks/use-review-queue.ts';
 
-const browseHints = [
-  Command.Approve,
-  Command.Correct,
-  Command.Reject,
-  Command.Skip,
-  Command.Diagnose,
-  Command.Filter,
-  Command.CycleFeedbackFilter,
-  Command.CycleStatusFilter,
-];
-const browseCommands = [...browseHints, Command.NextPage, Command.PreviousPage, Command.Refresh];
-const editorHints = [Command.SaveText, Command.Back, Command.ClearText, Command.OpenEditor];
-const editorHintsWithoutExternal = [Command.SaveText, Command.Back, Command.ClearText];
-const filterHints = [Command.Submit, Command.Back];
+const { reviewBrowsing: browseKeys, reviewEditing: editorKeys, reviewFilter: filterKeys } = screenKeyMaps;
+const editorHintsWithoutExternal = editorKeys.hints.filter((command) => command !== Command.OpenEditor);
 
 /** The review queue: filter it, read a conversation with its sources and scores, approve, correct or reject it. */
 export function ReviewScreen() {
@@ -61,15 +50,15 @@ export function ReviewScreen() {
   };
 
   useScreenKeys({
-    hints: state.mode === 'correct' ? (external.available ? editorHints : editorHintsWithoutExternal) : state.mode === 'filter' ? filterHints : browseHints,
+    hints: state.mode === 'correct' ? (external.available ? editorKeys.hints : editorHintsWithoutExternal) : state.mode === 'filter' ? filterKeys.hints : browseKeys.hints,
     textEntry: state.mode !== 'browse',
     onKey: (input, key) => {
       if (state.mode === 'filter') {
-        if (firstMatch([Command.Back], input, key)) dispatch({ type: 'closeFilter' });
+        if (firstMatch(filterKeys.commands, input, key) === Command.Back) dispatch({ type: 'closeFilter' });
         return;
       }
       if (state.mode === 'correct') {
-        const command = firstMatch([Command.SaveText, Command.OpenEditor, Command.Back], input, key);
+        const command = firstMatch(editorKeys.commands, input, key);
         if (command === Command.SaveText) saveCorrection();
         else if (command === Command.OpenEditor && external.available) void openExternalEditor();
         else if (command === Command.Back) dispatch({ type: 'closeEditor' });
@@ -84,7 +73,7 @@ export function ReviewScreen() {
         dispatch({ type: 'move', cursor });
         return;
       }
-      const command = firstMatch(browseCommands, input, key);
+      const command = firstMatch(browseKeys.commands, input, key);
       switch (command) {
         case Command.Approve:
         case Command.Reject:

@@ -3,6 +3,7 @@ import { useEffect, useRef } from 'react';
 import { ConfirmationPanel } from '../../components/confirmation-panel.tsx';
 import { StatusLine } from '../../components/status-line.tsx';
 import { Command, firstMatch } from '../../keys/key-bindings.ts';
+import { screenKeyMaps } from '../../keys/screen-key-maps.ts';
 import { cursorAfterKey } from '../../state/list-cursor.ts';
 import { chosenReference, isInFlight, selectedJob } from '../../state/training.ts';
 import { useScreenFrame, useScreenKeys } from '../screen-frame.tsx';
@@ -11,11 +12,7 @@ import { JobList } from './components/job-list.tsx';
 import { NewJobPanel } from './components/new-job-panel.tsx';
 import { useTraining } from './hooks/use-training.ts';
 
-const browseHints = [Command.NewJob, Command.CancelJob, Command.Down, Command.Up, Command.Refresh];
-const formHints = [Command.Confirm, Command.Deny, Command.Left, Command.Right, Command.EditBaseModel];
-const formCommands = [...formHints];
-const confirmHints = [Command.Confirm, Command.Deny];
-const typingHints = [Command.Submit, Command.Back];
+const { trainingBrowsing: browseKeys, trainingForm: formKeys, trainingCancel: confirmKeys, trainingBaseModel: typingKeys } = screenKeyMaps;
 
 /** Fine-tuning: start a job after seeing its cost, then follow it live: status, step, losses, events; cancel. */
 export function TrainingScreen() {
@@ -42,15 +39,15 @@ export function TrainingScreen() {
   }, [inFlight, setBusy]);
 
   useScreenKeys({
-    hints: editingModel ? typingHints : state.form ? formHints : state.cancelling ? confirmHints : browseHints,
+    hints: editingModel ? typingKeys.hints : state.form ? formKeys.hints : state.cancelling ? confirmKeys.hints : browseKeys.hints,
     textEntry: editingModel,
     onKey: (input, key) => {
       if (editingModel) {
-        if (firstMatch([Command.Back], input, key)) dispatch({ type: 'editBaseModel', editing: false });
+        if (firstMatch(typingKeys.commands, input, key) === Command.Back) dispatch({ type: 'editBaseModel', editing: false });
         return;
       }
       if (state.form) {
-        switch (firstMatch(formCommands, input, key)) {
+        switch (firstMatch(formKeys.commands, input, key)) {
           case Command.Confirm: {
             const reference = chosenReference(state.form);
             if (reference && state.form.estimate?.valid !== false && !task.running) {
@@ -75,7 +72,7 @@ export function TrainingScreen() {
         return;
       }
       if (state.cancelling) {
-        const command = firstMatch(confirmHints, input, key);
+        const command = firstMatch(confirmKeys.commands, input, key);
         if (command === Command.Confirm) void cancel(state.cancelling);
         if (command) dispatch({ type: 'closeCancel' });
         return;
@@ -85,7 +82,7 @@ export function TrainingScreen() {
         dispatch({ type: 'move', cursor });
         return;
       }
-      switch (firstMatch(browseHints, input, key)) {
+      switch (firstMatch(browseKeys.commands, input, key)) {
         case Command.NewJob:
           void openForm();
           return;
