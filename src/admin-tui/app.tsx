@@ -4,7 +4,7 @@ import type { Core } from '../core/index.ts';
 import { HelpPanel } from './components/help-panel.tsx';
 import { KeyFooter } from './components/key-footer.tsx';
 import { ScreenTabs } from './components/screen-tabs.tsx';
-import type { Command } from './keys/key-bindings.ts';
+import type { KeyMap } from './keys/screen-key-maps.ts';
 import { DatasetsScreen } from './screens/datasets/datasets-screen.tsx';
 import { KnowledgeScreen } from './screens/knowledge/knowledge-screen.tsx';
 import { ModelsScreen } from './screens/models/models-screen.tsx';
@@ -46,7 +46,7 @@ export interface DashboardProps {
 export function Dashboard({ core, initialScreen = 'overview', reviewer, editor }: DashboardProps) {
   const { columns, rows } = useTerminalSize();
   const [navigation, dispatch] = useReducer(navigationReducer, initialScreen, initialNavigation);
-  const [hints, setHints] = useState<Partial<Record<ScreenName, readonly Command[]>>>({});
+  const [keys, setKeys] = useState<Partial<Record<ScreenName, Pick<KeyMap, 'hints' | 'commands'>>>>({});
   const [busy, setBusy] = useState<readonly ScreenName[]>([]);
   const [outside, setOutside] = useState(false);
   const { exit } = useApp();
@@ -75,8 +75,7 @@ export function Dashboard({ core, initialScreen = 'overview', reviewer, editor }
         screenNames.map((screen) => [
           screen,
           {
-            setHints: (commands: readonly Command[]) =>
-              setHints((previous) => (previous[screen] === commands ? previous : { ...previous, [screen]: commands })),
+            setKeys: (screenKeys: Pick<KeyMap, 'hints' | 'commands'>) => setKeys((previous) => ({ ...previous, [screen]: screenKeys })),
             setTextEntry: (active: boolean) => dispatch({ type: 'textEntry', screen, active }),
             setBusy: (working: boolean) =>
               setBusy((previous) =>
@@ -86,7 +85,7 @@ export function Dashboard({ core, initialScreen = 'overview', reviewer, editor }
               dispatch(intent ? { type: 'intent', screen: target, intent } : { type: 'show', screen: target }),
           },
         ]),
-      ) as Record<ScreenName, Pick<ScreenFrame, 'setHints' | 'setTextEntry' | 'setBusy' | 'navigate'>>,
+      ) as Record<ScreenName, Pick<ScreenFrame, 'setKeys' | 'setTextEntry' | 'setBusy' | 'navigate'>>,
     [],
   );
   const runOutside = useCallback(
@@ -118,13 +117,13 @@ export function Dashboard({ core, initialScreen = 'overview', reviewer, editor }
     ...callbacks[screen],
   });
 
-  const currentHints = hints[navigation.screen] ?? [];
+  const currentKeys = keys[navigation.screen] ?? { hints: [], commands: [] };
   if (outside) return <Box height={height} />;
   return (
     <Box flexDirection="column" width={columns} height={height} overflow="hidden">
       <ScreenTabs current={navigation.screen} columns={columns} busy={busy} />
       <Box flexDirection="column" height={bodySize.rows} overflow="hidden">
-        {navigation.helpOpen ? <HelpPanel screenTitle={screenTitles[navigation.screen]} hints={currentHints} height={bodySize.rows} /> : null}
+        {navigation.helpOpen ? <HelpPanel screenTitle={screenTitles[navigation.screen]} commands={currentKeys.commands} height={bodySize.rows} /> : null}
         {navigation.visited.map((screen) => {
           const Screen = screens[screen];
           const shown = screen === navigation.screen && !navigation.helpOpen;
@@ -137,7 +136,7 @@ export function Dashboard({ core, initialScreen = 'overview', reviewer, editor }
           );
         })}
       </Box>
-      <KeyFooter hints={currentHints} typing={isTyping(navigation)} helpOpen={navigation.helpOpen} columns={columns} />
+      <KeyFooter hints={currentKeys.hints} typing={isTyping(navigation)} helpOpen={navigation.helpOpen} columns={columns} />
     </Box>
   );
 }

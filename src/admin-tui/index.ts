@@ -50,8 +50,10 @@ export async function runDashboard(core: Core, options: DashboardOptions = {}): 
     stdin,
     // Ctrl+C is a command like any other (it works even while typing), so the dashboard can close cleanly.
     exitOnCtrlC: false,
-    // Only lines that changed are redrawn: no flicker while a spinner or progress bar moves.
-    incrementalRendering: true,
+    // Ink 6.8's incremental mode misplaces the cursor by a line when the frame ends in a newline (as ours does, one
+    // row short of the terminal so Ink never clears the screen), which scrolls the dashboard. The standard mode
+    // redraws the frame inside a synchronized update, so terminals that support it show no flicker either.
+    incrementalRendering: false,
     // Stray console output would tear the layout; it can only reach the real terminal.
     patchConsole: stdout === process.stdout,
   });

@@ -66,8 +66,12 @@ describe('dashboard shell', () => {
     const frame = await dashboard.waitFor('Keys: Review');
     expect(frame).toMatch(/a\s+The answer is good: it becomes a training example\./);
     expect(frame).toMatch(/c\s+Write the right answer/);
-    expect(frame).toMatch(/1-7\s+Overview, Review, Datasets/);
-    expect(frame).toMatch(/q\s+Leave the dashboard\./);
+    expect(frame).toMatch(/1-7\s+Jump to a screen/);
+    expect(frame).toMatch(/↑↓ jk g G PgUp\/Dn\s+Move in the list/);
+    expect(frame).toMatch(/q C-c\s+Leave the dashboard/);
+    // The whole help fits 80x24.
+    expect(frame.split('\n').length).toBeLessThanOrEqual(23);
+    expect(frame).toMatch(/Everywhere/);
     await dashboard.press('q');
     await dashboard.waitFor('feedback rated');
     expect(dashboard.lastFrame()).not.toContain('Keys: Review');

@@ -142,7 +142,7 @@ export const keyBindings: Readonly<Record<Command, KeyBinding>> = {
   select: { strokes: [named('return')], keys: 'enter', label: 'open', description: 'Open or choose the selected line.' },
   filter: { strokes: [character('/')], keys: '/', label: 'filter', description: 'Type to filter the list; esc clears.' },
   back: { strokes: [named('escape')], keys: 'esc', label: 'back', description: 'Leave the box, close the panel or clear the filter.' },
-  refresh: { strokes: [character('r')], keys: 'r', label: 'refresh', description: 'Load the figures again.' },
+  refresh: { strokes: [character('r')], keys: 'r', label: 'refresh', description: 'Read everything on this screen again.' },
   nextPage: { strokes: [character(']')], keys: ']', label: 'next page', description: 'Load the next page of the queue.' },
   previousPage: { strokes: [character('[')], keys: '[', label: 'prev page', description: 'Load the previous page of the queue.' },
 
@@ -165,7 +165,7 @@ export const keyBindings: Readonly<Record<Command, KeyBinding>> = {
   reject: { strokes: [character('x')], keys: 'x', label: 'reject', description: 'Keep the conversation out of training.' },
   skip: { strokes: [character('n')], keys: 'n', label: 'skip', description: 'Leave this one for later and go to the next.' },
   diagnose: { strokes: [character('d')], keys: 'd', label: 'diagnose', description: 'Record what failed: retrieval, generation, or clear it.' },
-  cycleFeedbackFilter: { strokes: [character('f')], keys: 'f', label: 'feedback', description: 'Filter by feedback: rated (not helpful first), not helpful, helpful, not rated.' },
+  cycleFeedbackFilter: { strokes: [character('f')], keys: 'f', label: 'feedback', description: 'Filter by feedback: rated, not helpful, helpful, not rated.' },
   cycleStatusFilter: { strokes: [character('s')], keys: 's', label: 'status', description: 'Filter by review status: new, reviewed, any.' },
 
   snapshot: { strokes: [character('s')], keys: 's', label: 'snapshot', description: 'Snapshot the dataset into a new immutable version.' },

@@ -2,6 +2,7 @@ import { type Key, useInput } from 'ink';
 import { createContext, type ReactNode, useCallback, useContext, useEffect, useRef } from 'react';
 import type { Core } from '../../core/index.ts';
 import type { Command } from '../keys/key-bindings.ts';
+import type { KeyMap } from '../keys/screen-key-maps.ts';
 import type { ScreenIntent, ScreenName, ScreenRequest } from '../state/navigation.ts';
 import type { TerminalSize } from '../terminal/terminal-size.tsx';
 
@@ -20,7 +21,8 @@ export interface ScreenFrame {
   size: TerminalSize;
   /** The newest request another screen made of this one. */
   intent: ScreenIntent | null;
-  setHints(commands: readonly Command[]): void;
+  /** The keys of the screen's current mode, for the footer (hints) and the help screen (commands). */
+  setKeys(keys: Pick<KeyMap, 'hints' | 'commands'>): void;
   setTextEntry(active: boolean): void;
   /** Marks the screen's tab while its background work runs, so it shows from other screens. */
   setBusy(busy: boolean): void;
@@ -42,26 +44,26 @@ export function useScreenFrame(): ScreenFrame {
 }
 
 export interface ScreenKeysOptions {
-  /** The commands that work now, for the footer. */
-  hints: readonly Command[];
-  /** A text box has the keyboard: only tab, shift+tab and ctrl+c stay with the dashboard. */
-  textEntry?: boolean;
+  /** The keys of the mode the screen is in (from screenKeyMaps); typing modes leave letters to the text box. */
+  keyMap: KeyMap;
+  /** The footer's hints when they differ from the key map's, e.g. without $EDITOR when none is set. */
+  hints?: readonly Command[];
   onKey: (input: string, key: Key) => void;
 }
 
-/** A screen's keyboard: its footer hints, whether it is typing, and its key handler (only while it is active). */
-export function useScreenKeys({ hints, textEntry = false, onKey }: ScreenKeysOptions): void {
+/** A screen's keyboard: its footer and help, whether it is typing, and its key handler (only while it is active). */
+export function useScreenKeys({ keyMap, hints = keyMap.hints, onKey }: ScreenKeysOptions): void {
   const frame = useScreenFrame();
-  const hintsKey = hints.join(' ');
-  const { setHints, setTextEntry, visible, active } = frame;
-  const latestHints = useRef(hints);
-  latestHints.current = hints;
+  const { setKeys, setTextEntry, visible, active } = frame;
+  const keysId = `${hints.join(' ')}|${keyMap.commands.join(' ')}`;
+  const latestKeys = useRef({ hints, commands: keyMap.commands });
+  latestKeys.current = { hints, commands: keyMap.commands };
   useEffect(() => {
-    if (visible) setHints(latestHints.current);
-  }, [visible, hintsKey, setHints]);
+    if (visible) setKeys(latestKeys.current);
+  }, [visible, keysId, setKeys]);
   useEffect(() => {
-    setTextEntry(textEntry);
-  }, [textEntry, setTextEntry]);
+    setTextEntry(keyMap.typing);
+  }, [keyMap.typing, setTextEntry]);
   // Ink re-subscribes a changed handler only after the frame is drawn; a key pressed in between would reach the
   // previous render's handler and act on stale state. One stable handler that calls the newest one avoids that.
   const latestHandler = useRef(onKey);

@@ -31,7 +31,7 @@ export function DatasetsScreen() {
   }, [task.running, setBusy]);
 
   useScreenKeys({
-    hints: choosing ? exportKeys.hints : browseKeys.hints,
+    keyMap: choosing ? exportKeys : browseKeys,
     onKey: (input, key) => {
       if (task.running) return;
       if (choosing) {

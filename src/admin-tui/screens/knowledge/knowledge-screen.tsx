@@ -29,8 +29,7 @@ export function KnowledgeScreen() {
   }, [state.ingesting, setBusy]);
 
   useScreenKeys({
-    hints: typing ? typingKeys.hints : browsingKeys.hints,
-    textEntry: typing,
+    keyMap: typing ? typingKeys : browsingKeys,
     onKey: (input, key) => {
       if (typing) {
         if (firstMatch(typingKeys.commands, input, key) === Command.Back) dispatch({ type: 'focus', focus: 'rankings' });

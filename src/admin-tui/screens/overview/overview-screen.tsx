@@ -13,7 +13,7 @@ export function OverviewScreen() {
   const { core, size, visible } = useScreenFrame();
   const { figures, error, loading, refresh } = useOverview(core, visible);
   useScreenKeys({
-    hints: screenKeyMaps.overview.hints,
+    keyMap: screenKeyMaps.overview,
     onKey: (input, key) => {
       if (matches(Command.Refresh, input, key)) void refresh();
     },

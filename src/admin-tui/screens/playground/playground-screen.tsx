@@ -24,8 +24,7 @@ export function PlaygroundScreen() {
   const maximumScroll = Math.max(0, lines.length - (answerHeight - 1));
 
   useScreenKeys({
-    hints: state.typing ? typingKeys.hints : readingKeys.hints,
-    textEntry: state.typing,
+    keyMap: state.typing ? typingKeys : readingKeys,
     onKey: (input, key) => {
       if (state.typing) {
         if (firstMatch(typingKeys.commands, input, key) === Command.Back) dispatch({ type: 'blur' });

@@ -50,8 +50,8 @@ export function ReviewScreen() {
   };
 
   useScreenKeys({
-    hints: state.mode === 'correct' ? (external.available ? editorKeys.hints : editorHintsWithoutExternal) : state.mode === 'filter' ? filterKeys.hints : browseKeys.hints,
-    textEntry: state.mode !== 'browse',
+    keyMap: state.mode === 'correct' ? editorKeys : state.mode === 'filter' ? filterKeys : browseKeys,
+    hints: state.mode === 'correct' && !external.available ? editorHintsWithoutExternal : undefined,
     onKey: (input, key) => {
       if (state.mode === 'filter') {
         if (firstMatch(filterKeys.commands, input, key) === Command.Back) dispatch({ type: 'closeFilter' });

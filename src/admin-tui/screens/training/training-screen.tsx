@@ -39,8 +39,7 @@ export function TrainingScreen() {
   }, [inFlight, setBusy]);
 
   useScreenKeys({
-    hints: editingModel ? typingKeys.hints : state.form ? formKeys.hints : state.cancelling ? confirmKeys.hints : browseKeys.hints,
-    textEntry: editingModel,
+    keyMap: editingModel ? typingKeys : state.form ? formKeys : state.cancelling ? confirmKeys : browseKeys,
     onKey: (input, key) => {
       if (editingModel) {
         if (firstMatch(typingKeys.commands, input, key) === Command.Back) dispatch({ type: 'editBaseModel', editing: false });
