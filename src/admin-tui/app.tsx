@@ -75,14 +75,21 @@ export function Dashboard({ core, initialScreen = 'overview', reviewer, editor }
         screenNames.map((screen) => [
           screen,
           {
-            setKeys: (screenKeys: Pick<KeyMap, 'hints' | 'commands'>) => setKeys((previous) => ({ ...previous, [screen]: screenKeys })),
+            setKeys: (screenKeys: Pick<KeyMap, 'hints' | 'commands'>) =>
+              setKeys((previous) => ({ ...previous, [screen]: screenKeys })),
             setTextEntry: (active: boolean) => dispatch({ type: 'textEntry', screen, active }),
             setBusy: (working: boolean) =>
               setBusy((previous) =>
-                previous.includes(screen) === working ? previous : working ? [...previous, screen] : previous.filter((name) => name !== screen),
+                previous.includes(screen) === working
+                  ? previous
+                  : working
+                    ? [...previous, screen]
+                    : previous.filter((name) => name !== screen),
               ),
             navigate: (target: ScreenName, intent?: ScreenRequest) =>
-              dispatch(intent ? { type: 'intent', screen: target, intent } : { type: 'show', screen: target }),
+              dispatch(
+                intent ? { type: 'intent', screen: target, intent } : { type: 'show', screen: target },
+              ),
           },
         ]),
       ) as Record<ScreenName, Pick<ScreenFrame, 'setKeys' | 'setTextEntry' | 'setBusy' | 'navigate'>>,
@@ -118,25 +125,50 @@ export function Dashboard({ core, initialScreen = 'overview', reviewer, editor }
   });
 
   const currentKeys = keys[navigation.screen] ?? { hints: [], commands: [] };
-  if (outside) return <Box height={height} />;
   return (
-    <Box flexDirection="column" width={columns} height={height} overflow="hidden">
-      <ScreenTabs current={navigation.screen} columns={columns} busy={busy} />
-      <Box flexDirection="column" height={bodySize.rows} overflow="hidden">
-        {navigation.helpOpen ? <HelpPanel screenTitle={screenTitles[navigation.screen]} commands={currentKeys.commands} height={bodySize.rows} /> : null}
-        {navigation.visited.map((screen) => {
-          const Screen = screens[screen];
-          const shown = screen === navigation.screen && !navigation.helpOpen;
-          return (
-            <Box key={screen} display={shown ? 'flex' : 'none'} flexDirection="column" height={bodySize.rows}>
-              <ScreenFrameProvider frame={frameFor(screen)}>
-                <Screen />
-              </ScreenFrameProvider>
-            </Box>
-          );
-        })}
+    <>
+      {/* While an editor has the terminal the frame is blank but mounted, so no screen loses its state. */}
+      {outside ? <Box height={height} /> : null}
+      <Box
+        flexDirection="column"
+        width={columns}
+        height={height}
+        overflow="hidden"
+        display={outside ? 'none' : 'flex'}
+      >
+        <ScreenTabs current={navigation.screen} columns={columns} busy={busy} />
+        <Box flexDirection="column" height={bodySize.rows} overflow="hidden">
+          {navigation.helpOpen ? (
+            <HelpPanel
+              screenTitle={screenTitles[navigation.screen]}
+              commands={currentKeys.commands}
+              height={bodySize.rows}
+            />
+          ) : null}
+          {navigation.visited.map((screen) => {
+            const Screen = screens[screen];
+            const shown = screen === navigation.screen && !navigation.helpOpen;
+            return (
+              <Box
+                key={screen}
+                display={shown ? 'flex' : 'none'}
+                flexDirection="column"
+                height={bodySize.rows}
+              >
+                <ScreenFrameProvider frame={frameFor(screen)}>
+                  <Screen />
+                </ScreenFrameProvider>
+              </Box>
+            );
+          })}
+        </Box>
+        <KeyFooter
+          hints={currentKeys.hints}
+          typing={isTyping(navigation)}
+          helpOpen={navigation.helpOpen}
+          columns={columns}
+        />
       </Box>
-      <KeyFooter hints={currentKeys.hints} typing={isTyping(navigation)} helpOpen={navigation.helpOpen} columns={columns} />
-    </Box>
+    </>
   );
 }
