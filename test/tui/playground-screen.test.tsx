@@ -29,4 +29,14 @@ describe('Playground screen', () => {
     expect(items.map((item) => item.question)).toContain('How do I reset my password?');
     dashboard.unmount();
   });
+
+  it('takes a question pasted with its newline in one piece', async () => {
+    const dashboard = renderDashboard(test.core, { screen: 'playground' });
+    await dashboard.waitFor('Ask a question the way a user would');
+    await dashboard.type('How do I get a refund?\r');
+    const frame = await dashboard.waitFor(/route retrieve/);
+    expect(frame).toMatch(/Q: How do I get a refund\?/);
+    expect(frame).toMatch(/billing\.md › Refunds/);
+    dashboard.unmount();
+  });
 });
