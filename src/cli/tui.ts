@@ -1,6 +1,5 @@
 import { type Command, InvalidArgumentError } from 'commander';
-import { runDashboard } from '../admin-tui/index.ts';
-import { isScreenName, screenNames, type ScreenName } from '../admin-tui/index.ts';
+import { isScreenName, runDashboard, screenNames, type ScreenName } from '../admin-tui/index.ts';
 import { createCore } from '../core/index.ts';
 import type { CliContext } from './cli-context.ts';
 
