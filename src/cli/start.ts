@@ -4,6 +4,7 @@ import { startBots } from '../bot/start-bots.ts';
 import { type Core } from '../core/index.ts';
 import type { CliContext } from './cli-context.ts';
 import { runInteractivePrompt } from './interactive-prompt.ts';
+import { openDashboard } from './tui.ts';
 import { createProgressPrinter } from './terminal-output.ts';
 
 const nextSteps = `
@@ -53,6 +54,13 @@ export function registerStart(program: Command, context: CliContext): void {
       }
       if (options.ingest) await ensureKnowledge(core);
       process.stderr.write(nextSteps.replace('{mode}', core.answerMode === 'openai' ? 'OpenAI answers' : 'offline extractive answers (no API key)'));
+      const interactive = process.stdin.isTTY && process.stdout.isTTY;
+      if (interactive && !options.prompt) {
+        // The dashboard opens on its own quiet core; this one (logging to the terminal) is done.
+        await context.close();
+        await openDashboard(context, { screen: 'playground' });
+        return;
+      }
       await runInteractivePrompt(core, { stream: core.config.answering.stream });
     });
 }

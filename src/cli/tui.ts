@@ -1,5 +1,6 @@
 import { type Command, InvalidArgumentError } from 'commander';
-import { isScreenName, runDashboard, screenNames, type ScreenName } from '../admin-tui/index.ts';
+// The screen names only: Ink and React load when the dashboard opens, so other commands start fast.
+import { isScreenName, screenNames, type ScreenName } from '../admin-tui/state/navigation.ts';
 import { createCore } from '../core/index.ts';
 import type { CliContext } from './cli-context.ts';
 
@@ -7,6 +8,25 @@ function parseScreen(value: string): ScreenName {
   const name = value.toLowerCase();
   if (!isScreenName(name)) throw new InvalidArgumentError(`expected one of ${screenNames.join(', ')}`);
   return name;
+}
+
+/**
+ * Opens the dashboard on its own core, without log lines on stderr (they would be drawn over the screen;
+ * the log file has them). Resolves when the operator quits.
+ */
+export async function openDashboard(context: CliContext, options: { screen?: ScreenName; reviewer?: string }): Promise<void> {
+  const { runDashboard } = await import('../admin-tui/index.ts');
+  const core = createCore({ config: context.config() });
+  try {
+    await runDashboard(core, {
+      screen: options.screen,
+      reviewer: options.reviewer,
+      // The conventional variables every terminal program honours for "open my editor".
+      editor: process.env.VISUAL || process.env.EDITOR || undefined,
+    });
+  } finally {
+    await core.close();
+  }
 }
 
 export function registerTui(program: Command, context: CliContext): void {
@@ -21,17 +41,6 @@ export function registerTui(program: Command, context: CliContext): void {
         process.exitCode = 2;
         return;
       }
-      // Its own core, without log lines on stderr: they would be drawn over the dashboard. Logs go to the log file.
-      const core = createCore({ config: context.config() });
-      try {
-        await runDashboard(core, {
-          screen: options.screen,
-          reviewer: options.reviewer,
-          // The conventional variables every terminal program honours for "open my editor".
-          editor: process.env.VISUAL || process.env.EDITOR || undefined,
-        });
-      } finally {
-        await core.close();
-      }
+      await openDashboard(context, options);
     });
 }
