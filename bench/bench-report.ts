@@ -8,7 +8,7 @@ import { formatTable } from './terminal-table.ts';
 
 export interface BenchResults {
   stores: { sqlite?: StoreBenchmarkResult; elasticsearch?: StoreBenchmarkResult };
-  peer?: PeerResult;
+  peers: PeerResult[];
   ask: AskConcurrencyResult[];
   fakeOpenAiHandlingP95Ms?: number;
   slack?: SlackEndToEndResult;
@@ -133,8 +133,7 @@ function ingestionTable(results: BenchResults): string[] {
       rows.push([row.store, row.method, String(row.chunks), String(row.documents), (row.ms / 1000).toFixed(1), row.chunksPerSecond.toFixed(0), share]);
     }
   }
-  if (results.peer) {
-    const peer = results.peer.ingestion;
+  for (const { ingestion: peer } of results.peers) {
     rows.push(['elasticsearch', 'LangChain addVectors', String(peer.chunks), String(peer.documents), (peer.ms / 1000).toFixed(1), peer.chunksPerSecond.toFixed(0), '']);
   }
   if (rows.length === 0) return [];
@@ -148,9 +147,11 @@ function ingestionTable(results: BenchResults): string[] {
   ];
 }
 
-function peerTable(results: BenchResults): string[] {
-  const peer = results.peer;
-  if (!peer) return [];
+function peerTables(results: BenchResults): string[] {
+  return results.peers.map((peer) => peerTable(results, peer));
+}
+
+function peerTable(results: BenchResults, peer: PeerResult): string {
   const ours = results.stores.elasticsearch?.latency.find((size) => size.chunks === peer.chunks);
   const rows: string[][] = [];
   for (const mode of ours?.modes ?? []) {
@@ -163,17 +164,17 @@ function peerTable(results: BenchResults): string[] {
       three(mode.mrrAt10),
       formatRatio(mode.wall.p50 / peer.latency.p50),
       formatRatio(peer.recallAt5 > 0 ? mode.recallAt5 / peer.recallAt5 : Number.NaN),
+      formatRatio(peer.mrrAt10 > 0 ? mode.mrrAt10 / peer.mrrAt10 : Number.NaN),
     ]);
   }
-  rows.push([peer.system, formatMs(peer.latency.p50), formatMs(peer.latency.p95), formatMs(peer.latency.p99), three(peer.recallAt5), three(peer.mrrAt10), '1.00x', '1.00x']);
-  return [
-    formatTable(
-      `Side by side on Elasticsearch, ${peer.chunks} chunks, same queries (ms)`,
-      ['system', 'p50', 'p95', 'p99', 'Recall@5', 'MRR@10', 'p50 vs peer', 'Recall vs peer'],
-      rows,
-      'Ratios are ours / LangChain. LangChain: ElasticVectorSearch with its defaults (HNSW, l2_norm, 200 candidates); its hybrid mode needs the server-side rrf retriever, which this node lacks.',
-    ),
-  ];
+  rows.push([peer.system, formatMs(peer.latency.p50), formatMs(peer.latency.p95), formatMs(peer.latency.p99), three(peer.recallAt5), three(peer.mrrAt10), '1.00x', '1.00x', '1.00x']);
+  return formatTable(
+    `Side by side on Elasticsearch, ${peer.chunks} chunks, same queries (ms)`,
+    ['system', 'p50', 'p95', 'p99', 'Recall@5', 'MRR@10', 'p50 vs peer', 'Recall vs peer', 'MRR vs peer'],
+    rows,
+    'Ratios are ours / LangChain. LangChain: ElasticVectorSearch with its defaults (HNSW, l2_norm, 200 candidates); its hybrid mode needs the server-side rrf retriever, which this node lacks.' +
+      ` Index segments when searched: ours ${ours?.segments ?? '?'}, LangChain ${peer.segments ?? '?'} (each segment is searched on its own: more segments, slower kNN).`,
+  );
 }
 
 function askTables(report: BenchReport): string[] {
@@ -245,7 +246,7 @@ export function printReport(report: BenchReport): void {
     `answerloop benchmarks (${label.mode}) ${label.date}: ${label.cpus} CPUs (${label.cpuModel}), ${label.memoryGb} GB, Node ${label.node}, ${label.platform}`,
     ...latencyTables(report.results),
     ...ingestionTable(report.results),
-    ...peerTable(report.results),
+    ...peerTables(report.results),
     ...askTables(report),
     ...qualityTables(report.results.quality),
     formatTable(

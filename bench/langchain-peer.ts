@@ -5,6 +5,7 @@ import { Embeddings } from '@langchain/core/embeddings';
 import { benchIndexPrefix, deleteIndices } from './bench-stores.ts';
 import { type LatencySummary, summarise } from './latency-summary.ts';
 import { benchK, type QualityFigures, qualityOf, scoreRanking } from './search-latency.ts';
+import { segmentCount } from './store-benchmarks.ts';
 import { ingestionFigures, type IngestionFigures } from './store-ingestion.ts';
 import { type SyntheticQuery, syntheticDocuments } from './synthetic-corpus.ts';
 
@@ -41,6 +42,8 @@ export interface PeerResult extends QualityFigures {
   chunks: number;
   ingestion: IngestionFigures;
   latency: LatencySummary;
+  /** Lucene segments of its index when it was searched. */
+  segments?: number;
 }
 
 export async function benchmarkLangChain(
@@ -51,10 +54,8 @@ export async function benchmarkLangChain(
 ): Promise<PeerResult> {
   const client = new Client({ node: url, requestTimeout: 120_000 });
   const prefix = benchIndexPrefix('langchain');
-  const store = new ElasticVectorSearch(new PrecomputedEmbeddings(new Map(queries.map((query) => [query.text, query.vector]))), {
-    client,
-    indexName: `${prefix}-documents`,
-  });
+  const indexName = `${prefix}-documents`;
+  const store = new ElasticVectorSearch(new PrecomputedEmbeddings(new Map(queries.map((query) => [query.text, query.vector]))), { client, indexName });
   try {
     let ms = 0;
     let chunks = 0;
@@ -99,6 +100,7 @@ export async function benchmarkLangChain(
       chunks,
       ingestion: ingestionFigures(chunks, documents, ms),
       latency: summarise(latencies),
+      segments: await segmentCount(client, indexName),
       ...qualityOf(scores),
     };
   } finally {

@@ -15,6 +15,8 @@ export interface LatencyAtSize {
   documents: number;
   queries: number;
   modes: ModeLatency[];
+  /** Elasticsearch: Lucene segments of the index when it was searched (more segments, slower kNN). */
+  segments?: number;
 }
 
 export interface IngestionResult extends IngestionFigures {
@@ -49,6 +51,11 @@ async function latencyAt(bench: BenchStore, config: Config, size: number, plan: 
   log(`  ${bench.name}: ${plan.queries} queries x ${allModes.length} modes at ${chunks} chunks`);
   const modes = await measureSearchLatency(bench.store, queries, { modes: allModes, settings: config.retrieval, warmup: plan.warmup });
   return { store: bench.name, chunks, documents, queries: queries.length, modes };
+}
+
+export async function segmentCount(client: Client, index: string): Promise<number | undefined> {
+  const stats = await client.indices.stats({ index, metric: 'segments' });
+  return stats._all.primaries?.segments?.count;
 }
 
 /** The embedded store: ingestion through the port at every size, then latency at that size. */
@@ -116,7 +123,7 @@ export async function benchmarkElasticsearch(
         nextDocument = corpusSize(size).documents;
         filled = { chunks: filled.chunks + step.chunks, documents: filled.documents + step.documents, ms: filled.ms + step.ms };
       }
-      result.latency.push(await latencyAt(bench, config, size, plan, log));
+      result.latency.push({ ...(await latencyAt(bench, config, size, plan, log)), segments: await segmentCount(client, alias) });
       await afterSize?.(size);
     }
     result.ingestion.push({ store: 'elasticsearch', method: 'port', ...ingested, chunksPerSecond: (ingested.chunks / ingested.ms) * 1000 });

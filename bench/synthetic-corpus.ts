@@ -13,6 +13,8 @@ const vocabularySize = 20_000;
 const topicCount = 200;
 const wordsPerTopic = 40;
 const zipfExponent = 1.07;
+/** The most frequent ranks play the part of stop words (see queryFillerWord). */
+const stopWordRanks = 100;
 /**
  * Real sentence vectors of one corpus are far from independent: they vary along a few directions. Chunks here
  * vary along this many shared directions (plus a little noise of their own), so near neighbours exist and a
@@ -97,8 +99,9 @@ function corpusModel(): Model {
   return model;
 }
 
-function backgroundWord(random: () => number): string {
-  const { vocabulary, cumulative } = corpusModel();
+/** A word rank drawn from the Zipf distribution (0 is the most frequent word). */
+function backgroundRank(random: () => number): number {
+  const { cumulative } = corpusModel();
   const target = random();
   let low = 0;
   let high = cumulative.length - 1;
@@ -107,7 +110,22 @@ function backgroundWord(random: () => number): string {
     if (cumulative[middle]! < target) low = middle + 1;
     else high = middle;
   }
-  return vocabulary[low]!;
+  return low;
+}
+
+function backgroundWord(random: () => number): string {
+  return corpusModel().vocabulary[backgroundRank(random)]!;
+}
+
+/**
+ * A background word of a query. The most frequent words of a language are its function words, which both
+ * stores' analyzers drop from queries (stop words); queries here skip the vocabulary's top ranks the same way.
+ */
+function queryFillerWord(random: () => number): string {
+  for (;;) {
+    const rank = backgroundRank(random);
+    if (rank >= stopWordRanks) return corpusModel().vocabulary[rank]!;
+  }
 }
 
 /** Words of the long tail, rare enough to identify a chunk, as support questions name an error or a setting. */
@@ -236,7 +254,7 @@ export function syntheticQueries(count: number, documentCount: number, seed = 1)
     for (let word = 0; word < rareCount; word += 1) words.push(target.rareWords[Math.floor(random() * target.rareWords.length)]!);
     const topicCount = 2 + Math.floor(random() * 3);
     for (let word = 0; word < topicCount; word += 1) words.push(topicWords[target.topic]![Math.floor(random() * wordsPerTopic)]!);
-    words.push(backgroundWord(random), backgroundWord(random));
+    words.push(queryFillerWord(random), queryFillerWord(random));
     // Shuffle, so word order carries no hint.
     for (let position = words.length - 1; position > 0; position -= 1) {
       const other = Math.floor(random() * (position + 1));
