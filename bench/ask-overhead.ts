@@ -4,7 +4,15 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { createOpenAiChatModel } from '../src/core/adapters/openai/index.ts';
 import { createSqliteStore } from '../src/core/adapters/sqlite/index.ts';
-import { type ChatModel, type Config, type Core, createCore, createLogger, loadConfig, type Store } from '../src/core/index.ts';
+import {
+  type ChatModel,
+  type Config,
+  type Core,
+  createCore,
+  createLogger,
+  loadConfig,
+  type Store,
+} from '../src/core/index.ts';
 import { createPrecomputedEmbedder, syntheticSpace } from './bench-stores.ts';
 import { type LatencySummary, summarise } from './latency-summary.ts';
 import { ingestThroughPort } from './store-ingestion.ts';
@@ -46,17 +54,34 @@ export async function openAskBenchCore(options: {
   const dataDir = mkdtempSync(path.join(tmpdir(), 'answerloop-bench-ask-'));
   const config: Config = loadConfig({
     cwd: options.projectRoot,
-    env: { ANSWERLOOP_DATA_DIR: dataDir, OPENAI_API_KEY: 'sk-bench-0000000000000000', OPENAI_BASE_URL: options.baseUrl, ...options.env },
+    env: {
+      ANSWERLOOP_DATA_DIR: dataDir,
+      OPENAI_API_KEY: 'sk-bench-0000000000000000',
+      OPENAI_BASE_URL: options.baseUrl,
+      ...options.env,
+    },
     overrides: { answering: { refusalThreshold: 0 }, openai: { maxRetries: 0 } },
   });
-  const logger = createLogger({ level: config.logLevel, file: path.join(dataDir, 'answerloop.log'), stderr: false });
+  const logger = createLogger({
+    level: config.logLevel,
+    file: path.join(dataDir, 'answerloop.log'),
+    stderr: false,
+  });
   const store = createSqliteStore({ file: path.join(dataDir, config.store.embedded.file), logger });
   await store.init(syntheticSpace);
   await ingestThroughPort(store, options.chunks, { from: 0 });
   const chatModel = timedChatModel(
-    createOpenAiChatModel({ apiKey: config.secrets.openaiApiKey!, baseUrl: config.openai.baseUrl, timeoutMs: config.openai.timeoutMs, maxRetries: 0, logger }),
+    createOpenAiChatModel({
+      apiKey: config.secrets.openaiApiKey!,
+      baseUrl: config.openai.baseUrl,
+      timeoutMs: config.openai.timeoutMs,
+      maxRetries: 0,
+      logger,
+    }),
   );
-  const embedder = createPrecomputedEmbedder(new Map(options.queries.map((query) => [query.text, query.vector])));
+  const embedder = createPrecomputedEmbedder(
+    new Map(options.queries.map((query) => [query.text, query.vector])),
+  );
   const core = createCore({ config, store, embedder, chatModel, logger });
   return {
     core,
@@ -88,8 +113,16 @@ export interface AskConcurrencyResult {
  * Runs `requests` ask() calls with `concurrency` of them in flight at any time (a closed loop). The first
  * `2 x concurrency` answers are a ramp (every worker starts at the same instant) and are not counted.
  */
-export async function measureAsk(core: Core, queries: SyntheticQuery[], options: { concurrency: number; requests: number; warmup: number }): Promise<AskConcurrencyResult> {
-  const ask = (index: number) => core.ask({ question: queries[index % queries.length]!.text, context: { platform: 'api', userId: `bench-user-${index % 50}` } });
+export async function measureAsk(
+  core: Core,
+  queries: SyntheticQuery[],
+  options: { concurrency: number; requests: number; warmup: number },
+): Promise<AskConcurrencyResult> {
+  const ask = (index: number) =>
+    core.ask({
+      question: queries[index % queries.length]!.text,
+      context: { platform: 'api', userId: `bench-user-${index % 50}` },
+    });
   for (let index = 0; index < options.warmup; index += 1) await ask(index);
 
   const ramp = 2 * options.concurrency;

@@ -16,7 +16,17 @@ export interface BenchResults {
 }
 
 export interface BenchReport {
-  label: { date: string; mode: string; cpus: number; cpuModel: string; memoryGb: number; node: string; platform: string; elasticsearch: string | null; durationSeconds: number };
+  label: {
+    date: string;
+    mode: string;
+    cpus: number;
+    cpuModel: string;
+    memoryGb: number;
+    node: string;
+    platform: string;
+    elasticsearch: string | null;
+    durationSeconds: number;
+  };
   results: BenchResults;
   memory: { sampledPeakRssMb: number; maxRssMb: number; phasePeakMb: Record<string, number> };
   targets: Target[];
@@ -45,7 +55,9 @@ export function targetsOf(results: BenchResults): Target[] {
   const esHybrid = es?.modes.find((mode) => mode.mode === 'hybrid');
   targets.push({
     target: 'Elasticsearch hybrid at 100k chunks: our overhead over `took` <= 5 ms at p95',
-    measured: esHybrid?.overhead ? `${formatMs(esHybrid.overhead.p95)} ms at ${es!.chunks} chunks` : 'not measured',
+    measured: esHybrid?.overhead
+      ? `${formatMs(esHybrid.overhead.p95)} ms at ${es!.chunks} chunks`
+      : 'not measured',
     met: esHybrid?.overhead && es!.chunks >= 100_000 ? esHybrid.overhead.p95 <= 5 : null,
   });
   const ratio = results.stores.elasticsearch?.bulkRatio;
@@ -58,7 +70,9 @@ export function targetsOf(results: BenchResults): Target[] {
   const sqliteHybrid = sqlite?.modes.find((mode) => mode.mode === 'hybrid');
   targets.push({
     target: 'SQLite store: hybrid p95 < 25 ms at 20k chunks',
-    measured: sqliteHybrid ? `${formatMs(sqliteHybrid.wall.p95)} ms at ${sqlite!.chunks} chunks` : 'not measured',
+    measured: sqliteHybrid
+      ? `${formatMs(sqliteHybrid.wall.p95)} ms at ${sqlite!.chunks} chunks`
+      : 'not measured',
     met: sqliteHybrid && sqlite!.chunks >= 20_000 ? sqliteHybrid.wall.p95 < 25 : null,
   });
   const ask20 = results.ask.find((step) => step.concurrency === 20);
@@ -79,7 +93,11 @@ export function targetsOf(results: BenchResults): Target[] {
       met: recallOk && mrrOk,
     });
   } else {
-    targets.push({ target: 'Hybrid >= the better of BM25 and vector on Recall@5 and MRR (docs QA set)', measured: 'not measured', met: null });
+    targets.push({
+      target: 'Hybrid >= the better of BM25 and vector on Recall@5 and MRR (docs QA set)',
+      measured: 'not measured',
+      met: null,
+    });
   }
   return targets;
 }
@@ -90,7 +108,16 @@ function latencyTables(results: BenchResults): string[] {
   for (const store of [results.stores.sqlite, results.stores.elasticsearch]) {
     for (const size of store?.latency ?? []) {
       for (const mode of size.modes) {
-        rows.push([size.store, String(size.chunks), mode.mode, formatMs(mode.wall.p50), formatMs(mode.wall.p95), formatMs(mode.wall.p99), three(mode.recallAt5), three(mode.mrrAt10)]);
+        rows.push([
+          size.store,
+          String(size.chunks),
+          mode.mode,
+          formatMs(mode.wall.p50),
+          formatMs(mode.wall.p95),
+          formatMs(mode.wall.p99),
+          three(mode.recallAt5),
+          three(mode.mrrAt10),
+        ]);
       }
     }
   }
@@ -108,7 +135,15 @@ function latencyTables(results: BenchResults): string[] {
   for (const size of results.stores.elasticsearch?.latency ?? []) {
     for (const mode of size.modes) {
       if (!mode.engine || !mode.overhead) continue;
-      engineRows.push([String(size.chunks), mode.mode, formatMs(mode.engine.p50), formatMs(mode.engine.p95), formatMs(mode.overhead.p50), formatMs(mode.overhead.p95), formatMs(mode.overhead.p99)]);
+      engineRows.push([
+        String(size.chunks),
+        mode.mode,
+        formatMs(mode.engine.p50),
+        formatMs(mode.engine.p95),
+        formatMs(mode.overhead.p50),
+        formatMs(mode.overhead.p95),
+        formatMs(mode.overhead.p99),
+      ]);
     }
   }
   if (engineRows.length > 0) {
@@ -129,12 +164,31 @@ function ingestionTable(results: BenchResults): string[] {
   const ratio = results.stores.elasticsearch?.bulkRatio;
   for (const store of [results.stores.sqlite, results.stores.elasticsearch]) {
     for (const row of store?.ingestion ?? []) {
-      const share = row.store === 'elasticsearch' && row.method === 'port' && ratio !== undefined ? `${Math.round(ratio * 100)}%` : '';
-      rows.push([row.store, row.method, String(row.chunks), String(row.documents), (row.ms / 1000).toFixed(1), row.chunksPerSecond.toFixed(0), share]);
+      const share =
+        row.store === 'elasticsearch' && row.method === 'port' && ratio !== undefined
+          ? `${Math.round(ratio * 100)}%`
+          : '';
+      rows.push([
+        row.store,
+        row.method,
+        String(row.chunks),
+        String(row.documents),
+        (row.ms / 1000).toFixed(1),
+        row.chunksPerSecond.toFixed(0),
+        share,
+      ]);
     }
   }
   for (const { ingestion: peer } of results.peers) {
-    rows.push(['elasticsearch', 'LangChain addVectors', String(peer.chunks), String(peer.documents), (peer.ms / 1000).toFixed(1), peer.chunksPerSecond.toFixed(0), '']);
+    rows.push([
+      'elasticsearch',
+      'LangChain addVectors',
+      String(peer.chunks),
+      String(peer.documents),
+      (peer.ms / 1000).toFixed(1),
+      peer.chunksPerSecond.toFixed(0),
+      '',
+    ]);
   }
   if (rows.length === 0) return [];
   return [
@@ -142,7 +196,7 @@ function ingestionTable(results: BenchResults): string[] {
       'Ingestion throughput (precomputed vectors)',
       ['store', 'method', 'chunks', 'docs', 'seconds', 'chunks/s', 'of _bulk'],
       rows,
-      "port = replaceDocument per document, one after another, as `answerloop ingest` writes; plain _bulk = the same documents straight through @elastic/elasticsearch, 500 per request.",
+      'port = replaceDocument per document, one after another, as `answerloop ingest` writes; plain _bulk = the same documents straight through @elastic/elasticsearch, 500 per request.',
     ),
   ];
 }
@@ -167,7 +221,17 @@ function peerTable(results: BenchResults, peer: PeerResult): string {
       formatRatio(peer.mrrAt10 > 0 ? mode.mrrAt10 / peer.mrrAt10 : Number.NaN),
     ]);
   }
-  rows.push([peer.system, formatMs(peer.latency.p50), formatMs(peer.latency.p95), formatMs(peer.latency.p99), three(peer.recallAt5), three(peer.mrrAt10), '1.00x', '1.00x', '1.00x']);
+  rows.push([
+    peer.system,
+    formatMs(peer.latency.p50),
+    formatMs(peer.latency.p95),
+    formatMs(peer.latency.p99),
+    three(peer.recallAt5),
+    three(peer.mrrAt10),
+    '1.00x',
+    '1.00x',
+    '1.00x',
+  ]);
   return formatTable(
     `Side by side on Elasticsearch, ${peer.chunks} chunks, same queries (ms)`,
     ['system', 'p50', 'p95', 'p99', 'Recall@5', 'MRR@10', 'p50 vs peer', 'Recall vs peer', 'MRR vs peer'],
@@ -184,7 +248,20 @@ function askTables(report: BenchReport): string[] {
     tables.push(
       formatTable(
         'ask() against a fake OpenAI server that answers at once (ms)',
-        ['concurrency', 'requests', 'e2e p50', 'e2e p95', 'e2e p99', 'model p50', 'overhead p50', 'overhead p95', 'overhead p99', 'req/s', 'CPU ms/req', 'RSS MB'],
+        [
+          'concurrency',
+          'requests',
+          'e2e p50',
+          'e2e p95',
+          'e2e p99',
+          'model p50',
+          'overhead p50',
+          'overhead p95',
+          'overhead p99',
+          'req/s',
+          'CPU ms/req',
+          'RSS MB',
+        ],
         results.ask.map((step) => [
           String(step.concurrency),
           String(step.requests),
@@ -200,7 +277,9 @@ function askTables(report: BenchReport): string[] {
           String(report.memory.phasePeakMb[`ask concurrency ${step.concurrency}`] ?? ''),
         ]),
         `overhead = e2e minus the model's time as the adapter measured it (ChatResponse.modelMs); the fake server itself spent ${formatMs(results.fakeOpenAiHandlingP95Ms)} ms at p95.` +
-          (results.ask.some((step) => step.notAnswered > 0) ? ` Not answered by the model: ${results.ask.map((step) => step.notAnswered).join('/')}.` : ''),
+          (results.ask.some((step) => step.notAnswered > 0)
+            ? ` Not answered by the model: ${results.ask.map((step) => step.notAnswered).join('/')}.`
+            : ''),
       ),
     );
   }
@@ -210,7 +289,17 @@ function askTables(report: BenchReport): string[] {
       formatTable(
         'Slack end to end: signed app_mention -> finished answer on the fake Web API (ms)',
         ['concurrency', 'events', 'p50', 'p95', 'p99', 'events/s', 'API calls/question'],
-        [[String(slack.concurrency), String(slack.events), formatMs(slack.eventToAnswer.p50), formatMs(slack.eventToAnswer.p95), formatMs(slack.eventToAnswer.p99), slack.eventsPerSecond.toFixed(0), slack.webApiCallsPerQuestion.toFixed(1)]],
+        [
+          [
+            String(slack.concurrency),
+            String(slack.events),
+            formatMs(slack.eventToAnswer.p50),
+            formatMs(slack.eventToAnswer.p95),
+            formatMs(slack.eventToAnswer.p99),
+            slack.eventsPerSecond.toFixed(0),
+            slack.webApiCallsPerQuestion.toFixed(1),
+          ],
+        ],
       ),
     );
   }
@@ -223,9 +312,17 @@ function qualityTables(quality: DocsQualityResult | undefined): string[] {
     formatTable(
       `Retrieval quality on ${quality.qaFile}: ${quality.questions} questions over docs/ (${quality.documents} pages, ${quality.chunks} chunks)`,
       ['mode', 'Recall@5', 'MRR', 'nDCG@5', 'found in top 5'],
-      quality.evaluation.modes.map((mode) => [mode.mode, three(mode.recallAtK), three(mode.mrr), three(mode.ndcgAtK), `${mode.answeredInTopK}/${quality.questions}`]),
+      quality.evaluation.modes.map((mode) => [
+        mode.mode,
+        three(mode.recallAtK),
+        three(mode.mrr),
+        three(mode.ndcgAtK),
+        `${mode.answeredInTopK}/${quality.questions}`,
+      ]),
       `Settings: chunks of ${quality.settings.chunkTokens} tokens, rrfK ${quality.settings.rrfK}, weights bm25 ${quality.settings.weights.bm25} / vector ${quality.settings.weights.vector}.` +
-        (quality.evaluation.unknownRelevant.length > 0 ? ` Unknown relevant paths: ${quality.evaluation.unknownRelevant.join(', ')}.` : ''),
+        (quality.evaluation.unknownRelevant.length > 0
+          ? ` Unknown relevant paths: ${quality.evaluation.unknownRelevant.join(', ')}.`
+          : ''),
     ),
   ];
   if (quality.variants.length > 0) {
@@ -233,7 +330,14 @@ function qualityTables(quality: DocsQualityResult | undefined): string[] {
       formatTable(
         'Hybrid under other settings (best first)',
         ['chunk tokens', 'rrfK', 'bm25 : vector', 'Recall@5', 'MRR', 'nDCG@5'],
-        quality.variants.map((variant) => [String(variant.chunkTokens), String(variant.rrfK), `${variant.weights.bm25} : ${variant.weights.vector}`, three(variant.recallAt5), three(variant.mrr), three(variant.ndcgAt5)]),
+        quality.variants.map((variant) => [
+          String(variant.chunkTokens),
+          String(variant.rrfK),
+          `${variant.weights.bm25} : ${variant.weights.vector}`,
+          three(variant.recallAt5),
+          three(variant.mrr),
+          three(variant.ndcgAt5),
+        ]),
       ),
     );
   }
@@ -252,12 +356,20 @@ export function printReport(report: BenchReport): void {
     formatTable(
       'Memory of this process (MB)',
       ['phase', 'peak RSS'],
-      [...Object.entries(report.memory.phasePeakMb).map(([phase, mb]) => [phase, String(mb)]), ['whole run (sampled)', String(report.memory.sampledPeakRssMb)], ['whole run (maxRSS)', String(report.memory.maxRssMb)]],
+      [
+        ...Object.entries(report.memory.phasePeakMb).map(([phase, mb]) => [phase, String(mb)]),
+        ['whole run (sampled)', String(report.memory.sampledPeakRssMb)],
+        ['whole run (maxRSS)', String(report.memory.maxRssMb)],
+      ],
     ),
     formatTable(
       'Targets',
       ['target', 'measured', 'met'],
-      report.targets.map((target) => [target.target, target.measured, target.met === null ? 'n/a' : target.met ? 'yes' : 'NO']),
+      report.targets.map((target) => [
+        target.target,
+        target.measured,
+        target.met === null ? 'n/a' : target.met ? 'yes' : 'NO',
+      ]),
       'n/a: not measured in this run (quick runs skip the large sizes).',
     ),
     ...(report.skipped.length > 0 ? ['', ...report.skipped.map((reason) => `Skipped: ${reason}`)] : []),

@@ -3,7 +3,13 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { createElasticsearchStore } from '../src/core/adapters/elasticsearch/index.ts';
 import { createSqliteStore } from '../src/core/adapters/sqlite/index.ts';
-import { type Config, type Embedder, type EmbeddingSpace, silentLogger, type Store } from '../src/core/index.ts';
+import {
+  type Config,
+  type Embedder,
+  type EmbeddingSpace,
+  silentLogger,
+  type Store,
+} from '../src/core/index.ts';
 import { dimensions } from './synthetic-corpus.ts';
 
 /** The embedding space of the synthetic corpus: vectors are written and queried precomputed. */
@@ -13,7 +19,10 @@ export const syntheticSpace: EmbeddingSpace = { embedderId: 'bench-synthetic-384
  * An Embedder that answers from a table of precomputed vectors, so search is measured without a model in the
  * way. Asking for a text it does not know is a bug in the benchmark, and says so.
  */
-export function createPrecomputedEmbedder(vectors: Map<string, number[]>, space: EmbeddingSpace = syntheticSpace): Embedder {
+export function createPrecomputedEmbedder(
+  vectors: Map<string, number[]>,
+  space: EmbeddingSpace = syntheticSpace,
+): Embedder {
   return {
     id: space.embedderId,
     dimensions: space.dimensions,
@@ -89,6 +98,8 @@ export async function findElasticsearch(config: Config): Promise<{ url?: string;
     if (response.ok) return { url };
     return { reason: `${url} answered ${response.status}` };
   } catch (error) {
-    return { reason: `nothing answers at ${url} (${error instanceof Error ? error.message : String(error)})` };
+    return {
+      reason: `nothing answers at ${url} (${error instanceof Error ? error.message : String(error)})`,
+    };
   }
 }

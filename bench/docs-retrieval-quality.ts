@@ -5,7 +5,11 @@ import { createLocalEmbedder } from '../src/core/adapters/local-embedder/index.t
 import { createSqliteStore } from '../src/core/adapters/sqlite/index.ts';
 import { createCore, type Embedder, loadConfig, silentLogger } from '../src/core/index.ts';
 import type { RetrievalSettings } from '../src/core/retrieval/index.ts';
-import { evaluateRetrieval, parseQaSet, type RetrievalEvaluation } from '../src/core/retrieval/retrieval-evaluation.ts';
+import {
+  evaluateRetrieval,
+  parseQaSet,
+  type RetrievalEvaluation,
+} from '../src/core/retrieval/retrieval-evaluation.ts';
 import type { LocalModelForTests } from '../test/support/local-model.ts';
 import { allModes } from './store-benchmarks.ts';
 
@@ -37,7 +41,8 @@ function rememberingEmbedder(inner: Embedder): Embedder {
     dimensions: inner.dimensions,
     async embed(texts, options) {
       const missing = [...new Set(texts.filter((text) => !known.has(text)))];
-      if (missing.length > 0) (await inner.embed(missing, options)).forEach((vector, index) => known.set(missing[index]!, vector));
+      if (missing.length > 0)
+        (await inner.embed(missing, options)).forEach((vector, index) => known.set(missing[index]!, vector));
       return texts.map((text) => known.get(text)!);
     },
     close: () => inner.close?.() ?? Promise.resolve(),
@@ -49,28 +54,65 @@ function rememberingEmbedder(inner: Embedder): Embedder {
  * store, then the hand-written QA set through hybrid, BM25 and vector search. With `tune`, also hybrid under a
  * small grid of fusion weights, RRF constants and chunk sizes, to check the defaults by measurement.
  */
-export async function measureDocsQuality(options: { projectRoot: string; qaFile: string; model: LocalModelForTests; tune: boolean; log: (line: string) => void }): Promise<DocsQualityResult> {
-  const qa = parseQaSet(readFileSync(options.qaFile, 'utf8'), path.relative(options.projectRoot, options.qaFile));
+export async function measureDocsQuality(options: {
+  projectRoot: string;
+  qaFile: string;
+  model: LocalModelForTests;
+  tune: boolean;
+  log: (line: string) => void;
+}): Promise<DocsQualityResult> {
+  const qa = parseQaSet(
+    readFileSync(options.qaFile, 'utf8'),
+    path.relative(options.projectRoot, options.qaFile),
+  );
   const base = loadConfig({ cwd: options.projectRoot, env: {} });
   const local = base.embedder.local;
   const embedder = rememberingEmbedder(
-    createLocalEmbedder({ model: options.model.model, modelDir: options.model.modelDir, allowRemote: false, dtype: options.model.dtype, dimensions: local.dimensions, logger: silentLogger }),
+    createLocalEmbedder({
+      model: options.model.model,
+      modelDir: options.model.modelDir,
+      allowRemote: false,
+      dtype: options.model.dtype,
+      dimensions: local.dimensions,
+      logger: silentLogger,
+    }),
   );
   const docsDir = path.join(options.projectRoot, base.knowledge.docsDir);
 
-  const withChunkSize = async <T>(chunkTokens: number, use: (context: { chunks: number; documents: number; run: (settings: RetrievalSettings, modes: typeof allModes) => Promise<RetrievalEvaluation> }) => Promise<T>) => {
+  const withChunkSize = async <T>(
+    chunkTokens: number,
+    use: (context: {
+      chunks: number;
+      documents: number;
+      run: (settings: RetrievalSettings, modes: typeof allModes) => Promise<RetrievalEvaluation>;
+    }) => Promise<T>,
+  ) => {
     const dataDir = mkdtempSync(path.join(tmpdir(), 'answerloop-bench-docs-'));
     const config = loadConfig({
       cwd: options.projectRoot,
       env: { ANSWERLOOP_DATA_DIR: dataDir },
-      overrides: { logFile: '', knowledge: { chunkTokens, chunkOverlapTokens: Math.min(base.knowledge.chunkOverlapTokens, Math.floor(chunkTokens / 4)) } },
+      overrides: {
+        logFile: '',
+        knowledge: {
+          chunkTokens,
+          chunkOverlapTokens: Math.min(base.knowledge.chunkOverlapTokens, Math.floor(chunkTokens / 4)),
+        },
+      },
     });
     const store = createSqliteStore({ file: path.join(dataDir, 'docs.db'), logger: silentLogger });
-    const core = createCore({ config, store, embedder: { ...embedder, close: undefined }, logger: silentLogger });
+    const core = createCore({
+      config,
+      store,
+      embedder: { ...embedder, close: undefined },
+      logger: silentLogger,
+    });
     try {
       const report = await core.ingest([docsDir]);
       const counts = await core.knowledgeCounts();
-      if (report.failed.length > 0) throw new Error(`Ingesting ${docsDir} failed for ${report.failed.map((failure) => failure.docId).join(', ')}`);
+      if (report.failed.length > 0)
+        throw new Error(
+          `Ingesting ${docsDir} failed for ${report.failed.map((failure) => failure.docId).join(', ')}`,
+        );
       return await use({
         ...counts,
         run: (settings, modes) => evaluateRetrieval(qa, { k: 5, modes }, { store, embedder, settings }),
@@ -82,7 +124,9 @@ export async function measureDocsQuality(options: { projectRoot: string; qaFile:
   };
 
   try {
-    options.log(`  ingesting ${path.relative(options.projectRoot, docsDir)}/ with ${options.model.model} (chunks of ${base.knowledge.chunkTokens} tokens)`);
+    options.log(
+      `  ingesting ${path.relative(options.projectRoot, docsDir)}/ with ${options.model.model} (chunks of ${base.knowledge.chunkTokens} tokens)`,
+    );
     const main = await withChunkSize(base.knowledge.chunkTokens, async ({ chunks, documents, run }) => {
       const evaluation = await run(base.retrieval, allModes);
       const variants: FusionVariant[] = [];
@@ -91,7 +135,14 @@ export async function measureDocsQuality(options: { projectRoot: string; qaFile:
           for (const vector of [1, 1.5, 2, 3]) {
             const weights = { bm25: 1, vector };
             const [hybrid] = (await run({ ...base.retrieval, rrfK, weights }, ['hybrid'])).modes;
-            variants.push({ chunkTokens: base.knowledge.chunkTokens, rrfK, weights, recallAt5: hybrid!.recallAtK, mrr: hybrid!.mrr, ndcgAt5: hybrid!.ndcgAtK });
+            variants.push({
+              chunkTokens: base.knowledge.chunkTokens,
+              rrfK,
+              weights,
+              recallAt5: hybrid!.recallAtK,
+              mrr: hybrid!.mrr,
+              ndcgAt5: hybrid!.ndcgAtK,
+            });
           }
         }
       }
@@ -102,7 +153,14 @@ export async function measureDocsQuality(options: { projectRoot: string; qaFile:
         options.log(`  trying chunks of ${chunkTokens} tokens`);
         await withChunkSize(chunkTokens, async ({ run }) => {
           const [hybrid] = (await run(base.retrieval, ['hybrid'])).modes;
-          main.variants.push({ chunkTokens, rrfK: base.retrieval.rrfK, weights: base.retrieval.weights, recallAt5: hybrid!.recallAtK, mrr: hybrid!.mrr, ndcgAt5: hybrid!.ndcgAtK });
+          main.variants.push({
+            chunkTokens,
+            rrfK: base.retrieval.rrfK,
+            weights: base.retrieval.weights,
+            recallAt5: hybrid!.recallAtK,
+            mrr: hybrid!.mrr,
+            ndcgAt5: hybrid!.ndcgAtK,
+          });
         });
       }
     }
@@ -112,7 +170,11 @@ export async function measureDocsQuality(options: { projectRoot: string; qaFile:
       questions: qa.length,
       chunks: main.chunks,
       documents: main.documents,
-      settings: { chunkTokens: base.knowledge.chunkTokens, rrfK: base.retrieval.rrfK, weights: base.retrieval.weights },
+      settings: {
+        chunkTokens: base.knowledge.chunkTokens,
+        rrfK: base.retrieval.rrfK,
+        weights: base.retrieval.weights,
+      },
       evaluation: main.evaluation,
       variants: main.variants,
     };

@@ -15,10 +15,15 @@ export interface FakeOpenAi {
  */
 export async function startFakeOpenAi(): Promise<FakeOpenAi> {
   const script = fileURLToPath(new URL('./fake-openai-server.ts', import.meta.url));
-  const child = spawn(process.execPath, ['--import', 'tsx', script], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, ['--import', 'tsx', script], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
   const port = await new Promise<number>((resolve, reject) => {
     let output = '';
-    const timer = setTimeout(() => reject(new Error('The fake OpenAI server did not start within 20 s.')), 20_000);
+    const timer = setTimeout(
+      () => reject(new Error('The fake OpenAI server did not start within 20 s.')),
+      20_000,
+    );
     child.stdout.on('data', (data: Buffer) => {
       output += data.toString('utf8');
       const match = /READY (\d+)/.exec(output);

@@ -18,12 +18,19 @@ function completion(model: string) {
     object: 'chat.completion',
     created: Math.floor(Date.now() / 1000),
     model,
-    choices: [{ index: 0, message: { role: 'assistant', content: answer }, finish_reason: 'stop', logprobs: null }],
+    choices: [
+      { index: 0, message: { role: 'assistant', content: answer }, finish_reason: 'stop', logprobs: null },
+    ],
     usage,
   };
 }
 
-function streamChunk(model: string, delta: Record<string, unknown>, finishReason: string | null, withUsage = false) {
+function streamChunk(
+  model: string,
+  delta: Record<string, unknown>,
+  finishReason: string | null,
+  withUsage = false,
+) {
   return {
     id: 'chatcmpl-bench',
     object: 'chat.completion.chunk',
@@ -49,7 +56,11 @@ const server = http.createServer((request, response) => {
   request.on('end', () => {
     if (request.method !== 'POST' || !request.url?.startsWith('/v1/chat/completions')) {
       response.writeHead(404, { 'content-type': 'application/json' });
-      response.end(JSON.stringify({ error: { message: `No route ${request.method} ${request.url}`, type: 'invalid_request_error' } }));
+      response.end(
+        JSON.stringify({
+          error: { message: `No route ${request.method} ${request.url}`, type: 'invalid_request_error' },
+        }),
+      );
       return;
     }
     const body = JSON.parse(Buffer.concat(parts).toString('utf8')) as { model: string; stream?: boolean };

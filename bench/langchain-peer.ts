@@ -55,7 +55,10 @@ export async function benchmarkLangChain(
   const client = new Client({ node: url, requestTimeout: 120_000 });
   const prefix = benchIndexPrefix('langchain');
   const indexName = `${prefix}-documents`;
-  const store = new ElasticVectorSearch(new PrecomputedEmbeddings(new Map(queries.map((query) => [query.text, query.vector]))), { client, indexName });
+  const store = new ElasticVectorSearch(
+    new PrecomputedEmbeddings(new Map(queries.map((query) => [query.text, query.vector]))),
+    { client, indexName },
+  );
   try {
     let ms = 0;
     let chunks = 0;
@@ -78,7 +81,10 @@ export async function benchmarkLangChain(
       for (const chunk of synthetic.chunks) {
         batch.push({
           vector: chunk.embedding,
-          document: new Document({ pageContent: chunk.text, metadata: { chunkId: chunk.id, docId: chunk.docId, title: chunk.title } }),
+          document: new Document({
+            pageContent: chunk.text,
+            metadata: { chunkId: chunk.id, docId: chunk.docId, title: chunk.title },
+          }),
           id: chunk.id,
         });
       }
@@ -86,14 +92,20 @@ export async function benchmarkLangChain(
     }
     await flush();
 
-    for (const query of queries.slice(0, options.warmup)) await store.similaritySearchWithScore(query.text, benchK);
+    for (const query of queries.slice(0, options.warmup))
+      await store.similaritySearchWithScore(query.text, benchK);
     const latencies: number[] = [];
     const scores: Array<{ hitAt5: number; reciprocalRank: number }> = [];
     for (const query of queries) {
       const started = performance.now();
       const hits = await store.similaritySearchWithScore(query.text, benchK);
       latencies.push(performance.now() - started);
-      scores.push(scoreRanking(hits.map(([document]) => String(document.metadata.chunkId)), query.targetChunkId));
+      scores.push(
+        scoreRanking(
+          hits.map(([document]) => String(document.metadata.chunkId)),
+          query.targetChunkId,
+        ),
+      );
     }
     return {
       system: 'LangChain ElasticVectorSearch (vector)',

@@ -17,7 +17,12 @@ import { startFakeOpenAi } from './fake-openai-process.ts';
 import { benchmarkLangChain, type PeerResult } from './langchain-peer.ts';
 import { startMemorySampler } from './memory-sampler.ts';
 import { type SlackEndToEndResult, measureSlackEndToEnd } from './slack-end-to-end.ts';
-import { benchmarkElasticsearch, benchmarkSqlite, queriesFor, type StoreBenchmarkResult } from './store-benchmarks.ts';
+import {
+  benchmarkElasticsearch,
+  benchmarkSqlite,
+  queriesFor,
+  type StoreBenchmarkResult,
+} from './store-benchmarks.ts';
 import { printReport, type Target, targetsOf } from './bench-report.ts';
 
 const projectRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -36,7 +41,9 @@ if (flags.help) {
   process.exit(0);
 }
 const only = new Set((flags.only?.split(',') ?? sections).map((name) => name.trim()) as Section[]);
-for (const name of only) if (!sections.includes(name)) throw new Error(`Unknown section "${name}": choose from ${sections.join(', ')}.`);
+for (const name of only)
+  if (!sections.includes(name))
+    throw new Error(`Unknown section "${name}": choose from ${sections.join(', ')}.`);
 const quick = flags.quick;
 
 /** What each run measures: the quick one (CI) in well under two minutes, the full one in about a quarter of an hour. */
@@ -84,7 +91,10 @@ const results: {
 } = { stores: {}, peers: [], ask: [] };
 
 const elasticsearch = await findElasticsearch(config);
-if (!elasticsearch.url) log(`Elasticsearch: skipped (${elasticsearch.reason}). Start one with \`npm run es -- start\` for its figures.`);
+if (!elasticsearch.url)
+  log(
+    `Elasticsearch: skipped (${elasticsearch.reason}). Start one with \`npm run es -- start\` for its figures.`,
+  );
 
 if (only.has('stores')) {
   log('Retrieval latency and ingestion: embedded SQLite store');
@@ -92,22 +102,35 @@ if (only.has('stores')) {
   phasePeakMb.sqlite = memory.takePhasePeak();
   if (elasticsearch.url) {
     log('Retrieval latency and ingestion: Elasticsearch store');
-    results.stores.elasticsearch = await benchmarkElasticsearch(config, elasticsearch.url, plan.elasticsearch, log, async (size) => {
-      if (!plan.peerSizes.includes(size) || !only.has('peer')) return;
-      log(`Peer: LangChain ElasticVectorSearch at ${size} chunks`);
-      results.peers.push(
-        await benchmarkLangChain(elasticsearch.url!, size, queriesFor(size, plan.elasticsearch.queries).queries, {
-          warmup: plan.elasticsearch.warmup,
-          batchSize: config.store.elasticsearch.bulkSize,
-        }),
-      );
-    });
+    results.stores.elasticsearch = await benchmarkElasticsearch(
+      config,
+      elasticsearch.url,
+      plan.elasticsearch,
+      log,
+      async (size) => {
+        if (!plan.peerSizes.includes(size) || !only.has('peer')) return;
+        log(`Peer: LangChain ElasticVectorSearch at ${size} chunks`);
+        results.peers.push(
+          await benchmarkLangChain(
+            elasticsearch.url!,
+            size,
+            queriesFor(size, plan.elasticsearch.queries).queries,
+            {
+              warmup: plan.elasticsearch.warmup,
+              batchSize: config.store.elasticsearch.bulkSize,
+            },
+          ),
+        );
+      },
+    );
     phasePeakMb.elasticsearch = memory.takePhasePeak();
   } else {
     skipped.push('Elasticsearch store figures and the peer comparison (no Elasticsearch)');
   }
 } else if (only.has('peer')) {
-  skipped.push('the peer comparison (it runs with the stores section, on the same Elasticsearch index sizes)');
+  skipped.push(
+    'the peer comparison (it runs with the stores section, on the same Elasticsearch index sizes)',
+  );
 }
 
 if (only.has('ask') || only.has('slack')) {
@@ -115,8 +138,15 @@ if (only.has('ask') || only.has('slack')) {
   try {
     const { queries } = queriesFor(plan.askChunks, 500);
     if (only.has('ask')) {
-      log(`ask() overhead: embedded store with ${plan.askChunks} chunks, fake OpenAI server in its own process`);
-      const bench = await openAskBenchCore({ projectRoot, baseUrl: fakeOpenAi.baseUrl, chunks: plan.askChunks, queries });
+      log(
+        `ask() overhead: embedded store with ${plan.askChunks} chunks, fake OpenAI server in its own process`,
+      );
+      const bench = await openAskBenchCore({
+        projectRoot,
+        baseUrl: fakeOpenAi.baseUrl,
+        chunks: plan.askChunks,
+        queries,
+      });
       memory.takePhasePeak();
       try {
         for (const step of plan.ask) {
@@ -130,7 +160,14 @@ if (only.has('ask') || only.has('slack')) {
     }
     if (only.has('slack')) {
       log(`Slack end to end: signed app_mention events at concurrency ${plan.slack.concurrency}`);
-      results.slack = await measureSlackEndToEnd({ projectRoot, baseUrl: fakeOpenAi.baseUrl, chunks: plan.askChunks, queries, ...plan.slack, warmup: 5 });
+      results.slack = await measureSlackEndToEnd({
+        projectRoot,
+        baseUrl: fakeOpenAi.baseUrl,
+        chunks: plan.askChunks,
+        queries,
+        ...plan.slack,
+        warmup: 5,
+      });
       phasePeakMb['slack'] = memory.takePhasePeak();
     }
     const handling = (await fakeOpenAi.handlingMs()).sort((a, b) => a - b);
@@ -146,7 +183,13 @@ if (only.has('quality')) {
     skipped.push('retrieval quality on docs/ (the local embedding model is missing: npm run model:fetch)');
   } else {
     log('Retrieval quality: test/fixtures/qa/docs-qa.jsonl over docs/ with the local model');
-    results.quality = await measureDocsQuality({ projectRoot, qaFile: path.join(projectRoot, 'test/fixtures/qa/docs-qa.jsonl'), model, tune: plan.tune, log });
+    results.quality = await measureDocsQuality({
+      projectRoot,
+      qaFile: path.join(projectRoot, 'test/fixtures/qa/docs-qa.jsonl'),
+      model,
+      tune: plan.tune,
+      log,
+    });
     phasePeakMb['quality'] = memory.takePhasePeak();
   }
 }

@@ -26,7 +26,10 @@ export interface ModeLatency extends QualityFigures {
 }
 
 /** Scores one ranking of chunk ids against the query's known answer. */
-export function scoreRanking(rankedChunkIds: string[], targetChunkId: string): { hitAt5: number; reciprocalRank: number } {
+export function scoreRanking(
+  rankedChunkIds: string[],
+  targetChunkId: string,
+): { hitAt5: number; reciprocalRank: number } {
   return {
     hitAt5: rankedChunkIds.slice(0, 5).includes(targetChunkId) ? 1 : 0,
     reciprocalRank: reciprocalRank(rankedChunkIds.slice(0, benchK), [targetChunkId]),
@@ -34,7 +37,10 @@ export function scoreRanking(rankedChunkIds: string[], targetChunkId: string): {
 }
 
 export function qualityOf(scores: Array<{ hitAt5: number; reciprocalRank: number }>): QualityFigures {
-  return { recallAt5: mean(scores.map((score) => score.hitAt5)), mrrAt10: mean(scores.map((score) => score.reciprocalRank)) };
+  return {
+    recallAt5: mean(scores.map((score) => score.hitAt5)),
+    mrrAt10: mean(scores.map((score) => score.reciprocalRank)),
+  };
 }
 
 /**
@@ -50,7 +56,8 @@ export async function measureSearchLatency(
   const dependencies = { store, embedder, settings: options.settings };
   const results: ModeLatency[] = [];
   for (const mode of options.modes) {
-    for (const query of queries.slice(0, options.warmup)) await search(query.text, { mode, k: benchK }, dependencies);
+    for (const query of queries.slice(0, options.warmup))
+      await search(query.text, { mode, k: benchK }, dependencies);
     const wall: number[] = [];
     const engine: number[] = [];
     const overhead: number[] = [];
@@ -64,12 +71,19 @@ export async function measureSearchLatency(
         engine.push(result.engineTookMs);
         overhead.push(elapsed - result.engineTookMs);
       }
-      scores.push(scoreRanking(result.hits.map((hit) => hit.chunk.id), query.targetChunkId));
+      scores.push(
+        scoreRanking(
+          result.hits.map((hit) => hit.chunk.id),
+          query.targetChunkId,
+        ),
+      );
     }
     results.push({
       mode,
       wall: summarise(wall),
-      ...(engine.length === queries.length ? { engine: summarise(engine), overhead: summarise(overhead) } : {}),
+      ...(engine.length === queries.length
+        ? { engine: summarise(engine), overhead: summarise(overhead) }
+        : {}),
       ...qualityOf(scores),
     });
   }

@@ -58,11 +58,17 @@ export async function measureSlackEndToEnd(options: {
   const askOnce = async (index: number): Promise<number> => {
     const channel = `CBENCH${index}`;
     timestamp += 1;
-    const event = appMentionEvent({ user: `UBENCH${index % 50}`, channel, ts: `${timestamp}.000100`, text: options.queries[index % options.queries.length]!.text });
+    const event = appMentionEvent({
+      user: `UBENCH${index % 50}`,
+      channel,
+      ts: `${timestamp}.000100`,
+      text: options.queries[index % options.queries.length]!.text,
+    });
     const started = performance.now();
     const answered = fake.waitForCall(isFinalAnswerFor(channel), 60_000);
     const response = await postToSlackApp(bot.port!, eventEnvelope(event), { signingSecret });
-    if (response.status !== 200) throw new Error(`The Slack app answered ${response.status} to an event: ${response.text}`);
+    if (response.status !== 200)
+      throw new Error(`The Slack app answered ${response.status} to an event: ${response.text}`);
     await answered;
     return performance.now() - started;
   };

@@ -2,7 +2,13 @@ import { Client } from '@elastic/elasticsearch';
 import { indexNames } from '../src/core/adapters/elasticsearch/index-names.ts';
 import type { Config } from '../src/core/index.ts';
 import type { SearchMode } from '../src/core/retrieval/index.ts';
-import { type BenchStore, benchIndexPrefix, openElasticsearchBenchStore, openSqliteBenchStore, syntheticSpace } from './bench-stores.ts';
+import {
+  type BenchStore,
+  benchIndexPrefix,
+  openElasticsearchBenchStore,
+  openSqliteBenchStore,
+  syntheticSpace,
+} from './bench-stores.ts';
 import { type ModeLatency, measureSearchLatency } from './search-latency.ts';
 import { createTwinIndex, type IngestionFigures, ingestThroughPort, plainBulk } from './store-ingestion.ts';
 import { corpusSize, type SyntheticQuery, syntheticQueries } from './synthetic-corpus.ts';
@@ -41,15 +47,28 @@ export interface StoreBenchmarkResult {
 }
 
 /** Queries for a corpus size: the same seed and size give the same queries in every run and for every system. */
-export function queriesFor(chunks: number, count: number): { documents: number; chunks: number; queries: SyntheticQuery[] } {
+export function queriesFor(
+  chunks: number,
+  count: number,
+): { documents: number; chunks: number; queries: SyntheticQuery[] } {
   const size = corpusSize(chunks);
   return { ...size, queries: syntheticQueries(count, size.documents) };
 }
 
-async function latencyAt(bench: BenchStore, config: Config, size: number, plan: StorePlan, log: (line: string) => void): Promise<LatencyAtSize> {
+async function latencyAt(
+  bench: BenchStore,
+  config: Config,
+  size: number,
+  plan: StorePlan,
+  log: (line: string) => void,
+): Promise<LatencyAtSize> {
   const { documents, chunks, queries } = queriesFor(size, plan.queries);
   log(`  ${bench.name}: ${plan.queries} queries x ${allModes.length} modes at ${chunks} chunks`);
-  const modes = await measureSearchLatency(bench.store, queries, { modes: allModes, settings: config.retrieval, warmup: plan.warmup });
+  const modes = await measureSearchLatency(bench.store, queries, {
+    modes: allModes,
+    settings: config.retrieval,
+    warmup: plan.warmup,
+  });
   return { store: bench.name, chunks, documents, queries: queries.length, modes };
 }
 
@@ -59,7 +78,11 @@ export async function segmentCount(client: Client, index: string): Promise<numbe
 }
 
 /** The embedded store: ingestion through the port at every size, then latency at that size. */
-export async function benchmarkSqlite(config: Config, plan: StorePlan, log: (line: string) => void): Promise<StoreBenchmarkResult> {
+export async function benchmarkSqlite(
+  config: Config,
+  plan: StorePlan,
+  log: (line: string) => void,
+): Promise<StoreBenchmarkResult> {
   const bench = openSqliteBenchStore();
   const result: StoreBenchmarkResult = { latency: [], ingestion: [] };
   try {
@@ -70,10 +93,19 @@ export async function benchmarkSqlite(config: Config, plan: StorePlan, log: (lin
       log(`  sqlite: ingesting up to ${size} chunks`);
       const step = await ingestThroughPort(bench.store, size, { from: nextDocument });
       nextDocument = step.nextDocument;
-      ingested = { chunks: ingested.chunks + step.chunks, documents: ingested.documents + step.documents, ms: ingested.ms + step.ms };
+      ingested = {
+        chunks: ingested.chunks + step.chunks,
+        documents: ingested.documents + step.documents,
+        ms: ingested.ms + step.ms,
+      };
       result.latency.push(await latencyAt(bench, config, size, plan, log));
     }
-    result.ingestion.push({ store: 'sqlite', method: 'port', ...ingested, chunksPerSecond: (ingested.chunks / ingested.ms) * 1000 });
+    result.ingestion.push({
+      store: 'sqlite',
+      method: 'port',
+      ...ingested,
+      chunksPerSecond: (ingested.chunks / ingested.ms) * 1000,
+    });
   } finally {
     await bench.dispose();
   }
@@ -104,7 +136,10 @@ export async function benchmarkElasticsearch(
     const twin = `${prefix}-plain-bulk`;
     await createTwinIndex(client, alias, twin);
     log(`  elasticsearch: plain _bulk of ${ingestTarget} chunks (the baseline)`);
-    const baseline = await plainBulk(client, twin, ingestTarget, { from: 0, batchSize: config.store.elasticsearch.bulkSize });
+    const baseline = await plainBulk(client, twin, ingestTarget, {
+      from: 0,
+      batchSize: config.store.elasticsearch.bulkSize,
+    });
     await client.indices.delete({ index: twin });
     result.ingestion.push({ store: 'elasticsearch', method: 'plain _bulk', ...baseline });
 
@@ -116,19 +151,44 @@ export async function benchmarkElasticsearch(
         log(`  elasticsearch: ingesting up to ${size} chunks through the store`);
         const step = await ingestThroughPort(bench.store, size, { from: nextDocument });
         nextDocument = step.nextDocument;
-        ingested = { chunks: ingested.chunks + step.chunks, documents: ingested.documents + step.documents, ms: ingested.ms + step.ms };
+        ingested = {
+          chunks: ingested.chunks + step.chunks,
+          documents: ingested.documents + step.documents,
+          ms: ingested.ms + step.ms,
+        };
       } else {
         log(`  elasticsearch: filling up to ${size} chunks with plain _bulk`);
-        const step = await plainBulk(client, alias, size, { from: nextDocument, batchSize: config.store.elasticsearch.bulkSize });
+        const step = await plainBulk(client, alias, size, {
+          from: nextDocument,
+          batchSize: config.store.elasticsearch.bulkSize,
+        });
         nextDocument = corpusSize(size).documents;
-        filled = { chunks: filled.chunks + step.chunks, documents: filled.documents + step.documents, ms: filled.ms + step.ms };
+        filled = {
+          chunks: filled.chunks + step.chunks,
+          documents: filled.documents + step.documents,
+          ms: filled.ms + step.ms,
+        };
       }
-      result.latency.push({ ...(await latencyAt(bench, config, size, plan, log)), segments: await segmentCount(client, alias) });
+      result.latency.push({
+        ...(await latencyAt(bench, config, size, plan, log)),
+        segments: await segmentCount(client, alias),
+      });
       await afterSize?.(size);
     }
-    result.ingestion.push({ store: 'elasticsearch', method: 'port', ...ingested, chunksPerSecond: (ingested.chunks / ingested.ms) * 1000 });
-    if (filled.chunks > 0) result.ingestion.push({ store: 'elasticsearch', method: 'plain _bulk fill', ...filled, chunksPerSecond: (filled.chunks / filled.ms) * 1000 });
-    result.bulkRatio = (ingested.chunks / ingested.ms) * 1000 / baseline.chunksPerSecond;
+    result.ingestion.push({
+      store: 'elasticsearch',
+      method: 'port',
+      ...ingested,
+      chunksPerSecond: (ingested.chunks / ingested.ms) * 1000,
+    });
+    if (filled.chunks > 0)
+      result.ingestion.push({
+        store: 'elasticsearch',
+        method: 'plain _bulk fill',
+        ...filled,
+        chunksPerSecond: (filled.chunks / filled.ms) * 1000,
+      });
+    result.bulkRatio = ((ingested.chunks / ingested.ms) * 1000) / baseline.chunksPerSecond;
   } finally {
     await client.close();
     await bench.dispose();

@@ -37,7 +37,11 @@ function* slices(documents: Iterable<SyntheticDocument>): Generator<SyntheticDoc
  * replaceDocument after another, as `answerloop ingest` does, with `concurrency` documents in flight.
  * Only the writes are timed.
  */
-export async function ingestThroughPort(store: ChunkStore, chunkTarget: number, options: { from: number; concurrency?: number }): Promise<IngestionFigures & { nextDocument: number }> {
+export async function ingestThroughPort(
+  store: ChunkStore,
+  chunkTarget: number,
+  options: { from: number; concurrency?: number },
+): Promise<IngestionFigures & { nextDocument: number }> {
   let ms = 0;
   let chunks = 0;
   let documents = 0;
@@ -64,7 +68,9 @@ export async function ingestThroughPort(store: ChunkStore, chunkTarget: number, 
 /** Indexes chunks with plain `_bulk` requests of `batchSize` documents, bodies exactly as the store writes them. */
 async function bulkChunks(client: Client, index: string, chunks: Chunk[], batchSize: number): Promise<void> {
   for (let start = 0; start < chunks.length; start += batchSize) {
-    const operations = chunks.slice(start, start + batchSize).flatMap((chunk) => [{ index: { _index: index, _id: chunk.id } }, toChunkDocument(chunk)]);
+    const operations = chunks
+      .slice(start, start + batchSize)
+      .flatMap((chunk) => [{ index: { _index: index, _id: chunk.id } }, toChunkDocument(chunk)]);
     const response = await client.bulk({ operations });
     if (response.errors) {
       const failed = response.items.find((item) => item.index?.error)?.index?.error;
@@ -77,7 +83,12 @@ async function bulkChunks(client: Client, index: string, chunks: Chunk[], batchS
  * The baseline: the same documents with `_bulk` straight from @elastic/elasticsearch, `batchSize` per request,
  * one refresh at the end so everything is searchable, as after the store's writes.
  */
-export async function plainBulk(client: Client, index: string, chunkTarget: number, options: { from: number; batchSize: number }): Promise<IngestionFigures> {
+export async function plainBulk(
+  client: Client,
+  index: string,
+  chunkTarget: number,
+  options: { from: number; batchSize: number },
+): Promise<IngestionFigures> {
   let ms = 0;
   let chunks = 0;
   let documents = 0;

@@ -52,7 +52,32 @@ function unit(vector: Float64Array | number[]): number[] {
   return Array.from(vector, (value) => value / norm);
 }
 
-const syllables = ['ka', 'lo', 'mi', 'ra', 'te', 'su', 'no', 'vi', 'da', 'pe', 'zo', 'ri', 'ba', 'gu', 'fe', 'hi', 'ju', 'wo', 'xe', 'qua', 'tor', 'lin', 'sam', 'dex'];
+const syllables = [
+  'ka',
+  'lo',
+  'mi',
+  'ra',
+  'te',
+  'su',
+  'no',
+  'vi',
+  'da',
+  'pe',
+  'zo',
+  'ri',
+  'ba',
+  'gu',
+  'fe',
+  'hi',
+  'ju',
+  'wo',
+  'xe',
+  'qua',
+  'tor',
+  'lin',
+  'sam',
+  'dex',
+];
 
 /** Pronounceable, distinct words: the n-th word spells n in base 24 syllables, so no two collide. */
 function wordFor(index: number): string {
@@ -91,10 +116,14 @@ function corpusModel(): Model {
   const topicCentres: number[][] = [];
   for (let topic = 0; topic < topicCount; topic += 1) {
     // Topic words come from the middle of the frequency range: not stop-word common, not unique.
-    topicWords.push(Array.from({ length: wordsPerTopic }, () => vocabulary[200 + Math.floor(random() * 8000)]!));
+    topicWords.push(
+      Array.from({ length: wordsPerTopic }, () => vocabulary[200 + Math.floor(random() * 8000)]!),
+    );
     topicCentres.push(unit(Array.from({ length: dimensions }, () => gaussian(random))));
   }
-  const directions = Array.from({ length: sharedDirections }, () => unit(Array.from({ length: dimensions }, () => gaussian(random))));
+  const directions = Array.from({ length: sharedDirections }, () =>
+    unit(Array.from({ length: dimensions }, () => gaussian(random))),
+  );
   model = { vocabulary, cumulative, topicWords, topicCentres, directions };
   return model;
 }
@@ -210,9 +239,13 @@ export function syntheticDocument(index: number, seed = 1): SyntheticDocument {
 }
 
 /** Documents from the first on, until at least `chunkTarget` chunks: sizes nest, so a bigger corpus extends a smaller one. */
-export function* syntheticDocuments(chunkTarget: number, options: { from?: number; seed?: number } = {}): Generator<SyntheticDocument & { index: number }> {
+export function* syntheticDocuments(
+  chunkTarget: number,
+  options: { from?: number; seed?: number } = {},
+): Generator<SyntheticDocument & { index: number }> {
   const { documents } = corpusSize(chunkTarget, options.seed);
-  for (let index = options.from ?? 0; index < documents; index += 1) yield { ...syntheticDocument(index, options.seed), index };
+  for (let index = options.from ?? 0; index < documents; index += 1)
+    yield { ...syntheticDocument(index, options.seed), index };
 }
 
 /** How many documents the corpus of at least `chunkTarget` chunks holds, and how many chunks exactly. */
@@ -251,16 +284,23 @@ export function syntheticQueries(count: number, documentCount: number, seed = 1)
     // Spread along the shared directions, against about 0.22 between two chunks of one topic after normalising.
     const [rareCount, spread] = kind < 0.35 ? [2, 0.4] : kind < 0.7 ? [0, 0.05] : [1, 0.2];
     const words: string[] = [];
-    for (let word = 0; word < rareCount; word += 1) words.push(target.rareWords[Math.floor(random() * target.rareWords.length)]!);
+    for (let word = 0; word < rareCount; word += 1)
+      words.push(target.rareWords[Math.floor(random() * target.rareWords.length)]!);
     const topicCount = 2 + Math.floor(random() * 3);
-    for (let word = 0; word < topicCount; word += 1) words.push(topicWords[target.topic]![Math.floor(random() * wordsPerTopic)]!);
+    for (let word = 0; word < topicCount; word += 1)
+      words.push(topicWords[target.topic]![Math.floor(random() * wordsPerTopic)]!);
     words.push(queryFillerWord(random), queryFillerWord(random));
     // Shuffle, so word order carries no hint.
     for (let position = words.length - 1; position > 0; position -= 1) {
       const other = Math.floor(random() * (position + 1));
       [words[position], words[other]] = [words[other]!, words[position]!];
     }
-    queries.push({ text: words.join(' '), vector: near(target.embedding, spread, 0.2, random), targetChunkId: target.id, targetDocId: target.docId });
+    queries.push({
+      text: words.join(' '),
+      vector: near(target.embedding, spread, 0.2, random),
+      targetChunkId: target.id,
+      targetDocId: target.docId,
+    });
   }
   return queries;
 }

@@ -27,15 +27,23 @@ async function readQaFile(file: string): Promise<string> {
 }
 
 /** The figures as a table for a person, the best value of each column marked with *. */
-export function formatRetrievalEvaluation(evaluation: RetrievalEvaluation, options: { file: string; misses?: boolean }): string {
+export function formatRetrievalEvaluation(
+  evaluation: RetrievalEvaluation,
+  options: { file: string; misses?: boolean },
+): string {
   const { k } = evaluation;
-  const lines = [`Retrieval quality on ${evaluation.questionCount} questions from ${options.file} (documents ranked by their best passage)`, ''];
+  const lines = [
+    `Retrieval quality on ${evaluation.questionCount} questions from ${options.file} (documents ranked by their best passage)`,
+    '',
+  ];
   const columns = ['mode', `Recall@${k}`, 'MRR', `nDCG@${k}`, `found in top ${k}`];
-  const best = (pick: (mode: RetrievalEvaluation['modes'][number]) => number) => Math.max(...evaluation.modes.map(pick));
+  const best = (pick: (mode: RetrievalEvaluation['modes'][number]) => number) =>
+    Math.max(...evaluation.modes.map(pick));
   const bestRecall = best((mode) => mode.recallAtK);
   const bestMrr = best((mode) => mode.mrr);
   const bestNdcg = best((mode) => mode.ndcgAtK);
-  const figure = (value: number, top: number) => `${value.toFixed(3)}${evaluation.modes.length > 1 && value === top ? '*' : ' '}`;
+  const figure = (value: number, top: number) =>
+    `${value.toFixed(3)}${evaluation.modes.length > 1 && value === top ? '*' : ' '}`;
   const rows = evaluation.modes.map((mode) => [
     mode.mode,
     figure(mode.recallAtK, bestRecall),
@@ -43,19 +51,31 @@ export function formatRetrievalEvaluation(evaluation: RetrievalEvaluation, optio
     figure(mode.ndcgAtK, bestNdcg),
     `${mode.answeredInTopK}/${evaluation.questionCount}`,
   ]);
-  const widths = columns.map((column, index) => Math.max(column.length, ...rows.map((row) => row[index]!.length)));
-  const render = (cells: string[]) => cells.map((cell, index) => (index === 0 ? cell.padEnd(widths[index]!) : cell.padStart(widths[index]!))).join('   ');
+  const widths = columns.map((column, index) =>
+    Math.max(column.length, ...rows.map((row) => row[index]!.length)),
+  );
+  const render = (cells: string[]) =>
+    cells
+      .map((cell, index) => (index === 0 ? cell.padEnd(widths[index]!) : cell.padStart(widths[index]!)))
+      .join('   ');
   lines.push(render(columns), ...rows.map(render));
   if (evaluation.modes.length > 1) lines.push('', '* best in its column');
 
   if (options.misses) {
     for (const mode of evaluation.modes) {
-      const missed = mode.questions.filter((question) => question.firstRelevantRank === null || question.firstRelevantRank > k);
+      const missed = mode.questions.filter(
+        (question) => question.firstRelevantRank === null || question.firstRelevantRank > k,
+      );
       if (missed.length === 0) continue;
       lines.push('', `${mode.mode}: no relevant document in the top ${k} for`);
       for (const question of missed) {
-        const rank = question.firstRelevantRank === null ? `not in the top ${evaluation.depth} passages` : `first relevant at rank ${question.firstRelevantRank}`;
-        lines.push(`  - ${oneLine(question.question, 70)}  (${rank}; wanted ${question.relevant.join(', ')}; got ${question.ranked.slice(0, 3).join(', ') || 'nothing'})`);
+        const rank =
+          question.firstRelevantRank === null
+            ? `not in the top ${evaluation.depth} passages`
+            : `first relevant at rank ${question.firstRelevantRank}`;
+        lines.push(
+          `  - ${oneLine(question.question, 70)}  (${rank}; wanted ${question.relevant.join(', ')}; got ${question.ranked.slice(0, 3).join(', ') || 'nothing'})`,
+        );
       }
     }
   }
@@ -70,9 +90,14 @@ export function registerEvalRetrieval(evalCommand: Command, context: CliContext)
   evalCommand
     .command('retrieval')
     .description('score search on a QA set: Recall@k, MRR and nDCG@k for hybrid, BM25 and vector retrieval')
-    .requiredOption('--qa <file>', 'JSONL file, one {"question": "...", "relevant": ["<source path>", ...]} per line')
+    .requiredOption(
+      '--qa <file>',
+      'JSONL file, one {"question": "...", "relevant": ["<source path>", ...]} per line',
+    )
     .option('-k, --k <number>', 'cut-off for Recall@k and nDCG@k', parsePositiveInteger, 5)
-    .addOption(new Option('-m, --mode <mode>', 'retrieval mode to score').choices(['all', ...allModes]).default('all'))
+    .addOption(
+      new Option('-m, --mode <mode>', 'retrieval mode to score').choices(['all', ...allModes]).default('all'),
+    )
     .option('--misses', 'list the questions each mode missed')
     .option('--json', 'print the figures and per-question rankings as JSON')
     .action(async (options: EvalRetrievalOptions) => {
@@ -84,7 +109,11 @@ export function registerEvalRetrieval(evalCommand: Command, context: CliContext)
           `warning: ${evaluation.unknownRelevant.length} relevant path(s) name no document in the knowledge base and can never be found: ${evaluation.unknownRelevant.join(', ')}\n`,
         );
       }
-      if (options.json) process.stdout.write(`${JSON.stringify({ file: options.qa, ...evaluation }, null, 2)}\n`);
-      else process.stdout.write(`${formatRetrievalEvaluation(evaluation, { file: options.qa, misses: options.misses })}\n`);
+      if (options.json)
+        process.stdout.write(`${JSON.stringify({ file: options.qa, ...evaluation }, null, 2)}\n`);
+      else
+        process.stdout.write(
+          `${formatRetrievalEvaluation(evaluation, { file: options.qa, misses: options.misses })}\n`,
+        );
     });
 }

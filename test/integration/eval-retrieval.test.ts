@@ -5,7 +5,13 @@ import { Command } from 'commander';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { CliContext } from '../../src/cli/cli-context.ts';
 import { registerEvalRetrieval } from '../../src/cli/eval-retrieval.ts';
-import { type Core, createCore, loadConfig, type RetrievalEvaluation, silentLogger } from '../../src/core/index.ts';
+import {
+  type Core,
+  createCore,
+  loadConfig,
+  type RetrievalEvaluation,
+  silentLogger,
+} from '../../src/core/index.ts';
 import { createDeterministicEmbedder } from '../fakes/deterministic-embedder.ts';
 
 const projectRoot = path.resolve(import.meta.dirname, '../..');
@@ -21,7 +27,10 @@ describe('answerloop eval retrieval', () => {
 
   beforeAll(async () => {
     dataDir = mkdtempSync(path.join(tmpdir(), 'answerloop-eval-retrieval-'));
-    const config = loadConfig({ cwd: projectRoot, env: { ANSWERLOOP_DATA_DIR: dataDir, ANSWERLOOP_LOG_FILE: '' } });
+    const config = loadConfig({
+      cwd: projectRoot,
+      env: { ANSWERLOOP_DATA_DIR: dataDir, ANSWERLOOP_LOG_FILE: '' },
+    });
     core = createCore({ config, embedder: createDeterministicEmbedder(), logger: silentLogger });
     await core.ingest([docs]);
     context = { config: () => config, core: () => core, close: async () => {} };
@@ -111,10 +120,14 @@ describe('answerloop eval retrieval', () => {
 
   it('names the line of a bad QA entry', async () => {
     const file = qaFile([questions[0]!, '{"question": "No sources here"}']);
-    await expect(run('--qa', file)).rejects.toThrow(new RegExp(`${path.basename(file)} line 2: "relevant" must be a non-empty list`));
+    await expect(run('--qa', file)).rejects.toThrow(
+      new RegExp(`${path.basename(file)} line 2: "relevant" must be a non-empty list`),
+    );
   });
 
   it('says which file it cannot read', async () => {
-    await expect(run('--qa', path.join(dataDir, 'absent.jsonl'))).rejects.toThrow(/Cannot read the QA set .*absent\.jsonl \(ENOENT\)/);
+    await expect(run('--qa', path.join(dataDir, 'absent.jsonl'))).rejects.toThrow(
+      /Cannot read the QA set .*absent\.jsonl \(ENOENT\)/,
+    );
   });
 });

@@ -1,7 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { AnswerloopError } from '../../src/core/index.ts';
 import type { SearchHit } from '../../src/core/retrieval/index.ts';
-import { mean, ndcgAtK, parseQaSet, rankDocuments, recallAtK, reciprocalRank } from '../../src/core/retrieval/retrieval-evaluation.ts';
+import {
+  mean,
+  ndcgAtK,
+  parseQaSet,
+  rankDocuments,
+  recallAtK,
+  reciprocalRank,
+} from '../../src/core/retrieval/retrieval-evaluation.ts';
 
 describe('recallAtK', () => {
   it('counts the relevant documents found in the first k', () => {
@@ -88,14 +95,28 @@ function hit(docId: string, source = docId): SearchHit {
 
 describe('rankDocuments', () => {
   it('ranks documents by their best passage and names them as the QA set does', () => {
-    const hits = [hit('docs/a.md'), hit('docs/b.md'), hit('docs/a.md'), hit('guide', 'https://example.com/guide'), hit('docs/c.md')];
-    expect(rankDocuments(hits, ['https://example.com/guide'])).toEqual(['docs/a.md', 'docs/b.md', 'https://example.com/guide', 'docs/c.md']);
+    const hits = [
+      hit('docs/a.md'),
+      hit('docs/b.md'),
+      hit('docs/a.md'),
+      hit('guide', 'https://example.com/guide'),
+      hit('docs/c.md'),
+    ];
+    expect(rankDocuments(hits, ['https://example.com/guide'])).toEqual([
+      'docs/a.md',
+      'docs/b.md',
+      'https://example.com/guide',
+      'docs/c.md',
+    ]);
   });
 });
 
 describe('parseQaSet', () => {
   it('reads one question per line, skipping blank lines and tidying paths', () => {
-    const items = parseQaSet('{"question": "How do I start?", "relevant": ["./docs/a.md", "docs/a.md"]}\n\n{"question":"Why?","relevant":["docs/b.md"]}\n', 'qa.jsonl');
+    const items = parseQaSet(
+      '{"question": "How do I start?", "relevant": ["./docs/a.md", "docs/a.md"]}\n\n{"question":"Why?","relevant":["docs/b.md"]}\n',
+      'qa.jsonl',
+    );
     expect(items).toEqual([
       { question: 'How do I start?', relevant: ['docs/a.md'], line: 1 },
       { question: 'Why?', relevant: ['docs/b.md'], line: 3 },

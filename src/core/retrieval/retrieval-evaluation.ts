@@ -111,23 +111,41 @@ export function parseQaSet(text: string, fileName = 'the QA set'): QaItem[] {
     try {
       value = JSON.parse(content);
     } catch (error) {
-      throw new InputError(`${where} is not valid JSON (${error instanceof Error ? error.message : String(error)}). Each line must be {"question": "...", "relevant": ["<source path>"]}.`, {
-        line,
-      });
+      throw new InputError(
+        `${where} is not valid JSON (${error instanceof Error ? error.message : String(error)}). Each line must be {"question": "...", "relevant": ["<source path>"]}.`,
+        {
+          line,
+        },
+      );
     }
     if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-      throw new InputError(`${where} must be a JSON object like {"question": "...", "relevant": ["<source path>"]}.`, { line });
+      throw new InputError(
+        `${where} must be a JSON object like {"question": "...", "relevant": ["<source path>"]}.`,
+        { line },
+      );
     }
     const { question, relevant } = value as { question?: unknown; relevant?: unknown };
     if (typeof question !== 'string' || !question.trim()) {
       throw new InputError(`${where}: "question" must be a non-empty string.`, { line });
     }
-    if (!Array.isArray(relevant) || relevant.length === 0 || relevant.some((entry) => typeof entry !== 'string' || !entry.trim())) {
-      throw new InputError(`${where}: "relevant" must be a non-empty list of source paths (e.g. ["docs/slack.md"]).`, { line });
+    if (
+      !Array.isArray(relevant) ||
+      relevant.length === 0 ||
+      relevant.some((entry) => typeof entry !== 'string' || !entry.trim())
+    ) {
+      throw new InputError(
+        `${where}: "relevant" must be a non-empty list of source paths (e.g. ["docs/slack.md"]).`,
+        { line },
+      );
     }
-    items.push({ question: question.trim(), relevant: [...new Set((relevant as string[]).map(normalisePath))], line });
+    items.push({
+      question: question.trim(),
+      relevant: [...new Set((relevant as string[]).map(normalisePath))],
+      line,
+    });
   });
-  if (items.length === 0) throw new InputError(`${fileName} holds no questions: write one JSON object per line.`);
+  if (items.length === 0)
+    throw new InputError(`${fileName} holds no questions: write one JSON object per line.`);
   return items;
 }
 
@@ -170,18 +188,31 @@ function withQueryCache(embedder: Embedder): Embedder {
  * Runs every question through core search in each mode and scores the document ranking: Recall@k, MRR and
  * nDCG@k, averaged over questions. Questions run one after another, so a slow machine gives the same figures.
  */
-export async function evaluateRetrieval(qa: readonly QaItem[], options: RetrievalEvaluationOptions, dependencies: SearchDependencies): Promise<RetrievalEvaluation> {
+export async function evaluateRetrieval(
+  qa: readonly QaItem[],
+  options: RetrievalEvaluationOptions,
+  dependencies: SearchDependencies,
+): Promise<RetrievalEvaluation> {
   const k = options.k;
   if (!Number.isInteger(k) || k <= 0) throw new InputError(`k must be a positive whole number, not ${k}.`);
-  if (options.modes.length === 0) throw new InputError('Name at least one retrieval mode to evaluate: hybrid, bm25 or vector.');
+  if (options.modes.length === 0)
+    throw new InputError('Name at least one retrieval mode to evaluate: hybrid, bm25 or vector.');
   const depth = Math.max(options.depth ?? Math.max(10 * k, 50), k);
 
   const documents = await dependencies.store.listDocuments();
-  if (documents.length === 0) throw new InputError('The knowledge base is empty: run `answerloop ingest <path>` before evaluating retrieval.');
+  if (documents.length === 0)
+    throw new InputError(
+      'The knowledge base is empty: run `answerloop ingest <path>` before evaluating retrieval.',
+    );
   const known = new Set(documents.flatMap((document) => [document.docId, document.source]));
-  const unknownRelevant = [...new Set(qa.flatMap((item) => item.relevant))].filter((path) => !known.has(path)).sort();
+  const unknownRelevant = [...new Set(qa.flatMap((item) => item.relevant))]
+    .filter((path) => !known.has(path))
+    .sort();
 
-  const searchDependencies: SearchDependencies = { ...dependencies, embedder: withQueryCache(dependencies.embedder) };
+  const searchDependencies: SearchDependencies = {
+    ...dependencies,
+    embedder: withQueryCache(dependencies.embedder),
+  };
   const modes: ModeEvaluation[] = [];
   for (const mode of options.modes) {
     const questions: QuestionOutcome[] = [];
@@ -205,7 +236,9 @@ export async function evaluateRetrieval(qa: readonly QaItem[], options: Retrieva
       recallAtK: mean(questions.map((question) => question.recall)),
       mrr: mean(questions.map((question) => question.reciprocalRank)),
       ndcgAtK: mean(questions.map((question) => question.ndcg)),
-      answeredInTopK: questions.filter((question) => question.firstRelevantRank !== null && question.firstRelevantRank <= k).length,
+      answeredInTopK: questions.filter(
+        (question) => question.firstRelevantRank !== null && question.firstRelevantRank <= k,
+      ).length,
       questions,
     });
   }
