@@ -108,13 +108,18 @@ export function createElasticsearchStore(options: ElasticsearchStoreOptions): St
     getChunks: (ids) => chunks.getChunks(ids),
     counts: () => chunks.counts(),
     searchLegs: async (request) => {
+      await chunks.refreshIfWritten();
       const space = request.vector ? await chunks.currentSpace() : undefined;
       return searchLegs(context, request, (vector) => {
         if (space) chunks.checkDimensions(space, vector.length, 'The query vector');
       });
     },
     health: () => checkHealth(context, chunks),
-    close: () => client.close(),
+    close: async () => {
+      // Writes not yet refreshed become searchable for other processes now, not a second later.
+      await chunks.refreshIfWritten().catch((error: unknown) => options.logger.warn({ err: error }, 'Refreshing the chunk index before closing failed'));
+      await client.close();
+    },
     ...createConversationRecords(context),
     ...createDatasetRecords(context),
     ...createModelRecords(context),

@@ -7,6 +7,7 @@ import type { StoreContext } from './store-context.ts';
 export async function checkHealth(context: StoreContext, chunkIndex: ChunkIndex): Promise<StoreHealth> {
   const { client, names } = context;
   try {
+    await chunkIndex.refreshIfWritten();
     const cluster = await context.request('read cluster health', () => client.cluster.health());
     // GET / needs the monitor privilege, which a narrow API key may lack: the version is then unknown.
     const version = await client.info().then(
