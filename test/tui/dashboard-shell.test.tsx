@@ -1,3 +1,4 @@
+import './support/interactive-ink.ts';
 import { EventEmitter } from 'node:events';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runDashboard } from '../../src/admin-tui/index.ts';
