@@ -41,7 +41,8 @@ export function formatAnswerFooter(result: AskResult): string {
       lines.push(`  [${source.number}] ${source.title} — ${[source.source, ...source.headingPath].join(' › ')}${cited}`);
     }
   }
-  const how = result.extractive ? 'extractive answer (no language model configured)' : `model ${result.model}`;
+  if (result.route === 'help') return lines.join('\n');
+  const how = result.extractive ? 'extractive answer (no language model configured)' : result.refused && result.model === 'none' ? 'no model asked' : `model ${result.model}`;
   lines.push('', `— ${how} · route ${result.route} · confidence ${result.confidence.toFixed(2)} · ${result.latencyMs} ms`);
   return lines.join('\n');
 }
