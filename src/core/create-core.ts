@@ -188,6 +188,7 @@ export function createCore(options: CreateCoreOptions): Core {
     return initialised;
   };
 
+  const searchDependencies = { store, embedder, settings: config.retrieval };
   const curation = createCurationService({
     config,
     store,
@@ -210,7 +211,6 @@ export function createCore(options: CreateCoreOptions): Core {
     clock,
     curation,
   });
-  const searchDependencies = { store, embedder, settings: config.retrieval };
   const answering = createAnsweringService({
     config,
     store,
