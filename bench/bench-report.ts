@@ -196,7 +196,7 @@ function ingestionTable(results: BenchResults): string[] {
       'Ingestion throughput (precomputed vectors)',
       ['store', 'method', 'chunks', 'docs', 'seconds', 'chunks/s', 'of _bulk'],
       rows,
-      'port = replaceDocument per document, one after another, as `answerloop ingest` writes; plain _bulk = the same documents straight through @elastic/elasticsearch, 500 per request.',
+      'port = replaceDocument per document, knowledge.writeConcurrency at a time, as `answerloop ingest` writes; plain _bulk = the same documents straight through @elastic/elasticsearch, 500 per request.',
     ),
   ];
 }

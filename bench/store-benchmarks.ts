@@ -27,7 +27,7 @@ export interface LatencyAtSize {
 
 export interface IngestionResult extends IngestionFigures {
   store: 'sqlite' | 'elasticsearch';
-  /** 'port': replaceDocument one document after another, as `answerloop ingest` writes; 'plain _bulk': the baseline. */
+  /** 'port': replaceDocument per document, knowledge.writeConcurrency at a time, as `answerloop ingest` writes; 'plain _bulk': the baseline. */
   method: string;
 }
 
@@ -91,7 +91,7 @@ export async function benchmarkSqlite(
     let ingested = { chunks: 0, documents: 0, ms: 0 };
     for (const size of plan.sizes) {
       log(`  sqlite: ingesting up to ${size} chunks`);
-      const step = await ingestThroughPort(bench.store, size, { from: nextDocument });
+      const step = await ingestThroughPort(bench.store, size, { from: nextDocument, concurrency: config.knowledge.writeConcurrency });
       nextDocument = step.nextDocument;
       ingested = {
         chunks: ingested.chunks + step.chunks,
@@ -149,7 +149,7 @@ export async function benchmarkElasticsearch(
     for (const size of plan.sizes) {
       if (size <= plan.portIngestUpTo) {
         log(`  elasticsearch: ingesting up to ${size} chunks through the store`);
-        const step = await ingestThroughPort(bench.store, size, { from: nextDocument });
+        const step = await ingestThroughPort(bench.store, size, { from: nextDocument, concurrency: config.knowledge.writeConcurrency });
         nextDocument = step.nextDocument;
         ingested = {
           chunks: ingested.chunks + step.chunks,

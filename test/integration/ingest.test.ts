@@ -70,7 +70,7 @@ describe('ingestPaths against the embedded SQLite store', () => {
   const dependencies = (overrides: Partial<IngestDependencies> = {}): IngestDependencies => ({
     store,
     embedder,
-    settings: { chunkTokens: 200, chunkOverlapTokens: 30, extensions: ['.md', '.markdown', '.mdx', '.html', '.htm', '.txt'], maxFileBytes: 20_000_000 },
+    settings: { chunkTokens: 200, chunkOverlapTokens: 30, extensions: ['.md', '.markdown', '.mdx', '.html', '.htm', '.txt'], maxFileBytes: 20_000_000, writeConcurrency: 4 },
     logger: recordingLogger(logs),
     clock: systemClock,
     rootDir: root,
@@ -270,7 +270,7 @@ describe('ingestPaths against the embedded SQLite store', () => {
       [`## Topic ${index}`, '', `Topic ${index} explains setting number ${index} in plain words. `.repeat(6), '', '```sh', `# configure topic ${index}`, `skyforge set topic.${index} on`, '```'].join('\n'),
     );
     await writeFile(path.join(root, 'docs/big-reference.md'), `---\ntitle: Big reference\n---\n# Big reference\n\n${sections.join('\n\n')}\n`);
-    const settings = { chunkTokens: 120, chunkOverlapTokens: 20, extensions: ['.md'], maxFileBytes: 2000 };
+    const settings = { chunkTokens: 120, chunkOverlapTokens: 20, extensions: ['.md'], maxFileBytes: 2000, writeConcurrency: 1 };
     const report = await ingest(['docs/big-reference.md'], {}, { settings });
 
     expect(report).toMatchObject({ added: 1, failed: [] });

@@ -70,6 +70,7 @@ export const settingsSchema = z
         chunkOverlapTokens: z.number().int().nonnegative(),
         extensions: z.array(z.string().startsWith('.')),
         maxFileBytes: positiveInt,
+        writeConcurrency: z.number().int().min(1).max(32),
       })
       .strict()
       .refine((knowledge) => knowledge.chunkOverlapTokens < knowledge.chunkTokens, {

@@ -6,6 +6,8 @@ export interface KnowledgeSettings {
   chunkOverlapTokens: number;
   extensions: string[];
   maxFileBytes: number;
+  /** Documents written to the store at once. */
+  writeConcurrency: number;
 }
 
 export interface IngestProgress {

@@ -149,18 +149,19 @@ export async function ingestPaths(paths: string[], options: IngestOptions, depen
   if (prepared.length > 0) progress({ phase: 'embed', done: 0, total: totalChunks });
   for (const batch of batchDocuments(prepared, embedBatchSize)) {
     const vectors = await embedDocuments(batch, embedder, onEmbedded);
-    for (const document of batch) {
+    // A few documents are written at once: a networked store (Elasticsearch) overlaps their round trips.
+    await forEachConcurrently(batch, settings.writeConcurrency, async (document) => {
       const embeddings = vectors.get(document.docId);
       if (embeddings instanceof Error) {
         recordFailure(report, logger, document, embeddings, 'could not be embedded');
-        continue;
+        return;
       }
       progress({ phase: 'write', done: writtenCount, total: prepared.length, current: document.docId });
       try {
         await store.replaceDocument(document.docId, toChunks(document, embeddings!, clock.now().toISOString()));
       } catch (error) {
         recordFailure(report, logger, document, error, 'could not be written');
-        continue;
+        return;
       } finally {
         writtenCount += 1;
       }
@@ -171,7 +172,7 @@ export async function ingestPaths(paths: string[], options: IngestOptions, depen
       else if (before.documentHash === document.documentHash) report.unchanged += 1;
       else report.updated += 1;
       if (before?.documentHash !== document.documentHash) report.changedDocIds.push(document.docId);
-    }
+    });
   }
   if (prepared.length > 0) progress({ phase: 'write', done: writtenCount, total: prepared.length });
 
@@ -419,4 +420,13 @@ function isFileSystemError(error: unknown): error is NodeJS.ErrnoException & { c
 export function titleFromFileName(file: string): string {
   const words = path.basename(file, path.extname(file)).replace(/[-_]+/g, ' ').trim();
   return words.length > 0 ? words[0]!.toUpperCase() + words.slice(1) : path.basename(file);
+}
+
+/** Runs `work` over the items with at most `limit` in flight, starting them in order. */
+async function forEachConcurrently<T>(items: readonly T[], limit: number, work: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) await work(items[next++] as T);
+  };
+  await Promise.all(Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, worker));
 }
