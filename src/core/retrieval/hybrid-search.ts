@@ -1,5 +1,6 @@
 import { InputError } from '../errors/index.ts';
 import type { ChunkStore, Embedder, SearchFilters } from '../ports/index.ts';
+import { fillerWords } from './filler-words.ts';
 import { type FusedHit, reciprocalRankFusion } from './reciprocal-rank-fusion.ts';
 
 export type SearchMode = 'hybrid' | 'bm25' | 'vector';
@@ -47,11 +48,6 @@ export interface SearchDependencies {
   embedder: Embedder;
   settings: RetrievalSettings;
 }
-
-/** Common English words that carry no topic; BM25 analyzers drop or barely weigh them. */
-const fillerWords = new Set(
-  'a about an and are as at be but by can could do does for from had has have how i if in into is it its me my no not of on or our should so than that the their then there these they this to was we were what when where which who why will with would you your'.split(' '),
-);
 
 /** Content words of the query: a count used only to normalise BM25 scores across query lengths. */
 export function countQueryTerms(query: string): number {

@@ -1,15 +1,12 @@
 import { parseAnswerPrompt } from '../../answering/prompt.ts';
 import { splitSentences } from '../../knowledge/split-sentences.ts';
 import type { ChatModel } from '../../ports/index.ts';
-
-const stopWords = new Set(
-  'a an and are as at be by can do does for from how i if in is it my of on or so that the this to was what when where which who why will with you your'.split(' '),
-);
+import { fillerWords } from '../../retrieval/filler-words.ts';
 
 function terms(text: string): Set<string> {
   return new Set(
     (text.toLowerCase().match(/[\p{L}\p{N}]+/gu) ?? [])
-      .filter((word) => word.length > 1 && !stopWords.has(word))
+      .filter((word) => word.length > 1 && !fillerWords.has(word))
       .map((word) => word.replace(/(ing|ed|es|s)$/, '')),
   );
 }
@@ -44,15 +41,26 @@ export function createExtractiveChatModel(options: { maxSentences?: number } = {
       const user = [...request.messages].reverse().find((message) => message.role === 'user')?.content ?? '';
       const { question, sources } = parseAnswerPrompt(user);
       const questionTerms = terms(question);
-      const scored = sources.flatMap((source, sourceIndex) =>
-        sentencesOf(source.text).map((sentence, sentenceIndex) => {
-          const sentenceTerms = terms(sentence);
-          let overlap = 0;
-          for (const term of questionTerms) if (sentenceTerms.has(term)) overlap += 1;
-          // Prefer better-ranked sources and earlier sentences when overlap ties.
-          return { sentence: sentence.replace(/\s+/g, ' '), number: source.number, overlap, order: sourceIndex * 1000 + sentenceIndex };
-        }),
+      const candidates = sources.flatMap((source, sourceIndex) =>
+        sentencesOf(source.text).map((sentence, sentenceIndex) => ({
+          sentence: sentence.replace(/\s+/g, ' '),
+          terms: terms(sentence),
+          number: source.number,
+          // Better-ranked sources and earlier sentences win ties.
+          order: sourceIndex * 1000 + sentenceIndex,
+        })),
       );
+      // A question word that few sentences share says more about the answer than one most of them share.
+      const weight = (term: string) => {
+        const containing = candidates.filter((candidate) => candidate.terms.has(term)).length;
+        return containing === 0 ? 0 : Math.log(1 + candidates.length / containing);
+      };
+      const weights = new Map([...questionTerms].map((term) => [term, weight(term)]));
+      const scored = candidates.map((candidate) => {
+        let overlap = 0;
+        for (const [term, termWeight] of weights) if (candidate.terms.has(term)) overlap += termWeight;
+        return { ...candidate, overlap };
+      });
       let chosen = scored.filter((item) => item.overlap > 0).sort((a, b) => b.overlap - a.overlap || a.order - b.order);
       // Retrieval already judged the sources relevant: when no words are shared (a paraphrase), lead with the best source.
       if (chosen.length === 0) chosen = scored.filter((item) => item.number === sources[0]?.number);
