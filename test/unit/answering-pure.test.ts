@@ -133,4 +133,22 @@ describe('extractive answerer', () => {
     expect(response.text).toContain('To reset your password, open Settings and choose Security. [2]');
     expect(response.text).not.toContain('[1]');
   });
+
+  it('prefers a sentence sharing a rare question word over ones sharing a common one', async () => {
+    const prompt = buildAnswerPrompt(
+      'How do I change a password with the cli?',
+      [
+        {
+          number: 1,
+          title: 'Passwords',
+          location: 'passwords.md',
+          text: 'A password must have twelve characters. Password rules apply to every account. Each password expires yearly. The cli sends a new link by email.',
+        },
+      ],
+      1000,
+    );
+    const response = await createExtractiveChatModel({ maxSentences: 1 }).complete({ model: 'extractive', messages: prompt.messages });
+    expect(response.text).toBe('The cli sends a new link by email. [1]');
+  });
 });
+
