@@ -167,6 +167,29 @@ export function createCurationService(dependencies: CurationDependencies): Curat
     return exampleMessagesFromConversation(conversation, answer);
   };
 
+  /**
+   * Saves an example unless the same messages are already stored and fresh, so repeating an action changes
+   * nothing; a rewrite keeps who created it and when, and clears the stale flag.
+   */
+  const writeExample = async (
+    fields: Pick<ExampleRecord, 'id' | 'dataset' | 'messages' | 'originConversationId' | 'sourceDocIds'>,
+    reviewer: string,
+  ): Promise<{ example: ExampleRecord; changed: boolean }> => {
+    const existing = await store.getExample(fields.id);
+    if (existing && !existing.stale && sameMessages(existing.messages, fields.messages)) return { example: existing, changed: false };
+    const timestamp = now();
+    const example: ExampleRecord = {
+      ...fields,
+      split: splitFor(fields.id, config.curation.validationShare),
+      stale: false,
+      createdBy: existing?.createdBy ?? reviewer,
+      createdAt: existing?.createdAt ?? timestamp,
+      updatedAt: timestamp,
+    };
+    await store.saveExample(example);
+    return { example, changed: true };
+  };
+
   /** Writes the example for a reviewed conversation; true when it was new or different. */
   const putConversationExample = async (
     conversation: ConversationRecord,
@@ -177,23 +200,8 @@ export function createCurationService(dependencies: CurationDependencies): Curat
     await ensureDataset(dataset);
     const id = exampleIdForConversation(dataset, conversation.id);
     const { messages, warnings } = await exampleMessagesFor(conversation, answer);
-    const existing = await store.getExample(id);
-    if (existing && !existing.stale && sameMessages(existing.messages, messages)) return { example: existing, changed: false, warnings };
-    const timestamp = now();
-    const example: ExampleRecord = {
-      id,
-      dataset,
-      messages,
-      originConversationId: conversation.id,
-      sourceDocIds: sourceDocIdsOf(conversation),
-      split: splitFor(id, config.curation.validationShare),
-      stale: false,
-      createdBy: existing?.createdBy ?? reviewer,
-      createdAt: existing?.createdAt ?? timestamp,
-      updatedAt: timestamp,
-    };
-    await store.saveExample(example);
-    return { example, changed: true, warnings };
+    const written = await writeExample({ id, dataset, messages, originConversationId: conversation.id, sourceDocIds: sourceDocIdsOf(conversation) }, reviewer);
+    return { ...written, warnings };
   };
 
   /** Saves the review fields unless they already hold these values, so repeating an action changes nothing. */
@@ -342,23 +350,8 @@ export function createCurationService(dependencies: CurationDependencies): Curat
       if (prompt.at(-1)?.role !== 'user') throw new InputError('The prompt of an example must end with the user turn.');
       const messages: ChatMessage[] = [...prompt, { role: 'assistant', content: answer }];
       const id = exampleIdForManual(dataset, question, answer);
-      const existing = await store.getExample(id);
-      if (existing && !existing.stale && sameMessages(existing.messages, messages)) return { example: existing, changed: false, warnings };
-      const timestamp = now();
-      const example: ExampleRecord = {
-        id,
-        dataset,
-        messages,
-        originConversationId: null,
-        sourceDocIds,
-        split: splitFor(id, config.curation.validationShare),
-        stale: false,
-        createdBy: existing?.createdBy ?? input.reviewer,
-        createdAt: existing?.createdAt ?? timestamp,
-        updatedAt: timestamp,
-      };
-      await store.saveExample(example);
-      return { example, changed: true, warnings };
+      const written = await writeExample({ id, dataset, messages, originConversationId: null, sourceDocIds }, input.reviewer);
+      return { ...written, warnings };
     },
 
     async reapproveExample(input) {
