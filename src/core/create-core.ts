@@ -9,6 +9,7 @@ import type { AskInput, AskOptions, AskResult } from './answering/types.ts';
 import type { Config } from './config/index.ts';
 import { resolveConfigPath } from './config/index.ts';
 import { createCurationService, type CurationService } from './curation/index.ts';
+import { createVerifiedAnswerService, type VerifiedAnswerService } from './curation/verified-answers.ts';
 import { AnswerloopError } from './errors/index.ts';
 import { createInsightsService, type InsightsService } from './insights/index.ts';
 import { type IngestOptions, type IngestReport, ingestPaths } from './knowledge/index.ts';
@@ -71,6 +72,8 @@ export interface Core {
   /** Resolves when background work (shadow answers) is done. */
   idle(): Promise<void>;
   readonly curation: CurationService;
+  /** Answers the support team verified: published from reviews, found like passages, given as they stand. */
+  readonly verified: VerifiedAnswerService;
   readonly training: TrainingService;
   /** Figures for the operator dashboard's Overview. */
   readonly insights: InsightsService;
@@ -189,7 +192,18 @@ export function createCore(options: CreateCoreOptions): Core {
   };
 
   const searchDependencies = { store, embedder, settings: config.retrieval };
+  const verified: VerifiedAnswerService = createVerifiedAnswerService({
+    config,
+    store,
+    embedder,
+    logger: logger.child({ component: 'verified-answers' }),
+    clock,
+    ready,
+    // Conversations that cited a verified answer which changed are stale like those citing a changed page.
+    documentsChanged: (docIds) => curation.flagStale(docIds),
+  });
   const curation = createCurationService({
+    verifiedAnswers: verified,
     config,
     store,
     embedder,
@@ -217,6 +231,7 @@ export function createCore(options: CreateCoreOptions): Core {
     search: (query, searchOptions) => search(query, searchOptions, searchDependencies),
     chatModel: answerMode === 'openai' ? chatModel : undefined,
     offlineModel: createExtractiveChatModel(),
+    verifiedAnswers: verified,
     activeModel: () => training.activeModel(),
     logger: logger.child({ component: 'answering' }),
     clock,
@@ -249,6 +264,8 @@ export function createCore(options: CreateCoreOptions): Core {
         rootDir: config.rootDir,
       });
       if (report.changedDocIds.length > 0) await curation.flagStale(report.changedDocIds);
+      // A rebuild emptied the index: verified answers are written again with the current embedder.
+      if (ingestOptions.rebuild) await verified.reindex();
       return report;
     },
     async search(query, searchOptions = {}) {
@@ -310,6 +327,7 @@ export function createCore(options: CreateCoreOptions): Core {
     },
     idle: () => answering.idle(),
     curation,
+    verified,
     training,
     insights,
     async close() {

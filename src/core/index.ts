@@ -10,7 +10,7 @@ export { hashUserId } from './answering/ask.ts';
 export type { SearchHit, SearchMode, SearchOptions, SearchResult } from './retrieval/index.ts';
 export { parseQaSet, type ModeEvaluation, type QaItem, type QuestionOutcome, type RetrievalEvaluation, type RetrievalEvaluationOptions } from './retrieval/retrieval-evaluation.ts';
 export type { IngestOptions, IngestProgress, IngestReport } from './knowledge/index.ts';
-export type { CurationService } from './curation/index.ts';
+export type { CurationService, VerifiedAnswerFilter, VerifiedAnswerRecord, VerifiedAnswerResult, VerifiedAnswerService, VerifiedAnswerSource } from './curation/index.ts';
 export type * from './curation/types.ts';
 export type { TrainingService } from './training/index.ts';
 export type * from './training/types.ts';

@@ -1048,6 +1048,18 @@ export function defineStoreContract(name: string, openStore: OpenStore): void {
         expect(await store().putIfAbsent('event:slack', 'Ev456', 'late')).toBe(false);
       });
 
+      it('lists the values of one namespace in key order', async () => {
+        expect(await store().listValues('listed')).toEqual([]);
+        await store().setValue('listed', 'b', 'second');
+        await store().setValue('listed', 'a', 'first');
+        await store().setValue('listed-not', 'c', 'elsewhere');
+        await store().setValue('listed', 'b', 'second, rewritten');
+        expect(await store().listValues('listed')).toEqual([
+          { key: 'a', value: 'first' },
+          { key: 'b', value: 'second, rewritten' },
+        ]);
+      });
+
       it('lets exactly one of many concurrent putIfAbsent calls win', async () => {
         const results = await Promise.all(Array.from({ length: 8 }, (_, index) => store().putIfAbsent('event:slack', 'EvRace', `caller-${index}`)));
         expect(results.filter(Boolean)).toHaveLength(1);

@@ -120,7 +120,7 @@ describe('the learning loop, from a not-helpful answer to a promoted model and b
   });
 
   it('flags examples stale when a cited document changes, so the next snapshot leaves them out', async () => {
-    expect(await core.curation.flagStale(['docs/password.md'])).toEqual({ conversations: 1, examples: 1 });
+    expect(await core.curation.flagStale(['docs/password.md'])).toEqual({ conversations: 1, examples: 1, verifiedAnswers: 0 });
     const next = await core.curation.snapshot({ createdBy: 'maria' });
     expect(next.reference).toBe('support@2');
     expect(next.report.staleExcluded).toEqual(['support:conv-01']);

@@ -131,9 +131,9 @@ describe('staleness', () => {
       await curation.approve({ conversationId: record.id, reviewer: 'ops' });
     }
     const flagged = await curation.flagStale(['docs/password.md']);
-    expect(flagged).toEqual({ conversations: 1, examples: 1 });
+    expect(flagged).toEqual({ conversations: 1, examples: 1, verifiedAnswers: 0 });
     expect((await store.getConversation('conv-01'))?.stale).toBe(true);
-    expect(await curation.flagStale(['docs/password.md'])).toEqual({ conversations: 0, examples: 0 });
+    expect(await curation.flagStale(['docs/password.md'])).toEqual({ conversations: 0, examples: 0, verifiedAnswers: 0 });
 
     const snapshot = await curation.snapshot({ createdBy: 'ops' });
     expect(snapshot.report.staleExcluded).toEqual(['support:conv-01']);
@@ -152,7 +152,7 @@ describe('staleness', () => {
     for (let index = 0; index < 230; index += 1) {
       await store.saveConversation(conversationRecord({ id: `many-${index}`, question: `q${index}?`, answer: 'a', createdAt: new Date(Date.UTC(2025, 0, 1, 0, index)).toISOString() }));
     }
-    expect(await curation.flagStale(['docs/account.md'])).toEqual({ conversations: 230, examples: 0 });
+    expect(await curation.flagStale(['docs/account.md'])).toEqual({ conversations: 230, examples: 0, verifiedAnswers: 0 });
     expect((await store.listConversations({ stale: false })).total).toBe(0);
   });
 

@@ -1,5 +1,6 @@
 import { createHash, randomUUID } from 'node:crypto';
 import type { Config } from '../config/index.ts';
+import type { VerifiedPreference } from '../curation/verified-answers.ts';
 import { AnswerloopError, toAnswerloopError } from '../errors/index.ts';
 import { redactSecrets } from '../logging/redact-secrets.ts';
 import type { ChatMessage, ChatModel, ChatResponse, Clock, ConversationRecord, Logger, Store, TokenUsage } from '../ports/index.ts';
@@ -10,7 +11,7 @@ import { condensePrompt, condenseWithoutModel } from './follow-up.ts';
 import { buildAnswerPrompt, directSystemPrompt, type PromptSource } from './prompt.ts';
 import { helpReply, prepareQuestion } from './question-input.ts';
 import { decideRoute } from './routing.ts';
-import type { AskContext, AskInput, AskOptions, AskResult, AskSource, ThreadTurn } from './types.ts';
+import type { AskContext, AskInput, AskOptions, AskResult, AskSource, ThreadTurn, VerifiedAnswerUse } from './types.ts';
 
 export interface AnsweringDependencies {
   config: Config;
@@ -23,6 +24,8 @@ export interface AnsweringDependencies {
   activeModel: () => Promise<string>;
   logger: Logger;
   clock: Clock;
+  /** Verified answers among the hits: the reply itself when one matches well, else passages like any other. */
+  verifiedAnswers?: { prefer(found: SearchResult): Promise<VerifiedPreference> };
   /** Random source for shadow sampling (tests pin it). */
   random?: () => number;
 }
@@ -178,6 +181,7 @@ export function createAnsweringService(dependencies: AnsweringDependencies): Ans
     let sources: AskSource[] = [];
     let citations: number[] = [];
     let extractive = false;
+    let verified: VerifiedAnswerUse | undefined;
 
     const streaming = options.onDelta && options.stream !== false && settings.stream;
     let streamed = '';
@@ -206,12 +210,23 @@ export function createAnsweringService(dependencies: AnsweringDependencies): Ans
         Object.assign(record, { route: 'direct', answer: response.text.trim(), model: response.model, usage: response.usage, promptMessages: messages, confidence: 1 });
         extractive = response.model === 'extractive';
       } else {
-        const found = await dependencies.search(standalone, { filters: decision.filters, k: config.retrieval.k });
+        const searched = await dependencies.search(standalone, { filters: decision.filters, k: config.retrieval.k });
+        const preference: VerifiedPreference = dependencies.verifiedAnswers ? await dependencies.verifiedAnswers.prefer(searched) : { found: searched };
+        const found = preference.found;
         const confidence = retrievalConfidence(found.hits, found.queryTerms);
         const candidates = found.hits.map((hit, index) => toSource(hit, index + 1));
         record.confidence = confidence;
         record.sources = candidates.map(({ excerpt: _excerpt, ...source }) => source);
-        if (found.hits.length === 0 || confidence < settings.refusalThreshold) {
+        if (preference.answer) {
+          // The support team's own answer to this question: given as it stands, with the sources it rests on.
+          sources = preference.answer.sources;
+          const parsed = parseCitations(preference.answer.text, sources.length);
+          Object.assign(record, { route: 'retrieve', model: 'verified', answer: parsed.answer, verifiedAnswerId: preference.answer.use.id });
+          record.sources = sources.map(({ excerpt: _excerpt, ...source }) => source);
+          citations = parsed.citations;
+          verified = preference.answer.use;
+          onDelta?.(parsed.answer);
+        } else if (found.hits.length === 0 || confidence < settings.refusalThreshold) {
           Object.assign(record, { route: 'refused', refused: true, answer: `I don't know. ${settings.handoff}`, model: 'none' });
         } else {
           const promptSources: PromptSource[] = found.hits.map((hit, index) => ({
@@ -244,6 +259,11 @@ export function createAnsweringService(dependencies: AnsweringDependencies): Ans
           } else {
             record.answer = parsed.answer;
             citations = parsed.citations;
+            const passage = preference.passage;
+            if (passage && citations.some((number) => sources[number - 1]?.docId === passage.docId)) {
+              verified = passage.use;
+              record.verifiedAnswerId = passage.use.id;
+            }
           }
         }
       }
@@ -276,6 +296,7 @@ export function createAnsweringService(dependencies: AnsweringDependencies): Ans
       latencyMs: record.latencyMs,
       conversationId: record.id,
       ...(prepared.notice ? { notice: prepared.notice } : {}),
+      ...(verified ? { verified } : {}),
     };
   }
 

@@ -56,4 +56,20 @@ export interface AskResult {
   conversationId: string;
   /** A note for the user, e.g. that the question was shortened. */
   notice?: string;
+  /** Set when the answer is, or cites, an answer the support team verified. */
+  verified?: VerifiedAnswerUse;
+}
+
+/** How an answer used a verified answer, and what that verified answer rests on. */
+export interface VerifiedAnswerUse {
+  /** The verified answer's id (its document is `verified/<id>`). */
+  id: string;
+  /** The question it answers. */
+  question: string;
+  /** 'answer': the reply is the verified answer itself; 'source': the reply cites it among its sources. */
+  use: 'answer' | 'source';
+  verifiedBy: string;
+  verifiedAt: string;
+  /** The documentation the verified answer rests on, numbered as its own citations. */
+  sources: Array<Pick<SourceUsed, 'number' | 'docId' | 'source' | 'title' | 'headingPath'>>;
 }

@@ -146,6 +146,7 @@ export const settingsSchema = z
         nearDuplicateThreshold: z.number().min(0).max(1),
         maxExampleTokens: positiveInt,
         scrubAllowList: z.array(z.string()),
+        verifiedMinSimilarity: z.number().min(-1).max(1),
       })
       .strict(),
     training: z

@@ -61,6 +61,8 @@ export interface CurationDependencies {
    * as a real one. Without it hand-written examples hold the question alone.
    */
   search?: (query: string, options: SearchOptions) => Promise<SearchResult>;
+  /** Verified answers resting on a changed document are flagged with the conversations and examples. */
+  verifiedAnswers?: { flagStale(docIds: string[]): Promise<number> };
 }
 
 export interface CurationService {
@@ -381,8 +383,9 @@ export function createCurationService(dependencies: CurationDependencies): Curat
           examples += 1;
         }
       }
+      const verifiedAnswers = (await dependencies.verifiedAnswers?.flagStale(docIds)) ?? 0;
       if (conversations + examples > 0) logger.info({ docIds, conversations, examples }, 'flagged stale after a document changed');
-      return { conversations, examples };
+      return { conversations, examples, verifiedAnswers };
     },
 
     async retrievalQaSet() {

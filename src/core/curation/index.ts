@@ -16,3 +16,14 @@ export {
   questionFromMessages,
   sourceDocIdsOf,
 } from './inference-format-example.ts';
+export {
+  createVerifiedAnswerService,
+  verifiedDocId,
+  verifiedIdOf,
+  verifiedTag,
+  type VerifiedAnswerFilter,
+  type VerifiedAnswerRecord,
+  type VerifiedAnswerResult,
+  type VerifiedAnswerService,
+  type VerifiedAnswerSource,
+} from './verified-answers.ts';

@@ -179,4 +179,6 @@ export interface ExportResult {
 export interface StaleFlagResult {
   conversations: number;
   examples: number;
+  /** Verified answers withdrawn until an operator checks them again. */
+  verifiedAnswers: number;
 }

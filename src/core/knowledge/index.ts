@@ -61,3 +61,4 @@ export interface IngestDependencies {
 
 export { ingestPaths } from './ingest-pipeline.ts';
 export { chunkMarkdown, chunkPlainText, type ChunkDraft, type ChunkingSettings } from './chunker.ts';
+export { ingestTextDocument, isTextDocumentId, textDocumentPrefixes, type TextDocument } from './text-documents.ts';

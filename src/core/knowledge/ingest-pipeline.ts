@@ -11,6 +11,7 @@ import { type DocumentLoader, type LoadedDocument, loadDocument } from './docume
 import { embeddingInput } from './embedding-input.ts';
 import type { IngestDependencies, IngestOptions, IngestProgress, IngestReport } from './index.ts';
 import { loaderForExtension } from './loader-registry.ts';
+import { isTextDocumentId } from './text-documents.ts';
 import { containsNulByte, decodeText, looksBinary, readTextPieces, sha256, sha256OfFile } from './source-file-reading.ts';
 import { listFiles, toPosix } from './walk-files.ts';
 
@@ -23,7 +24,7 @@ interface IngestRoot {
   absolute: string;
 }
 
-interface PreparedDocument {
+export interface PreparedDocument {
   docId: string;
   source: string;
   title: string;
@@ -179,7 +180,7 @@ export async function ingestPaths(paths: string[], options: IngestOptions, depen
   // Delete: emptied documents always; vanished files under the given roots unless pruning is off.
   if (options.rebuild) {
     const failedIds = new Set(report.failed.map((failure) => failure.docId));
-    const dropped = [...previous.keys()].filter((docId) => !written.has(docId) && !failedIds.has(docId));
+    const dropped = [...previous.keys()].filter((docId) => !written.has(docId) && !failedIds.has(docId) && !isTextDocumentId(docId));
     report.deleted += dropped.length;
     report.changedDocIds.push(...dropped);
     if (dropped.length > 0) logger.warn({ documents: dropped.length }, `the rebuild dropped ${dropped.length} documents that were not under the given paths or no longer exist`);
@@ -299,7 +300,7 @@ function batchDocuments(documents: PreparedDocument[], size: number): PreparedDo
  * Embeds the chunks of a group of documents. When a call fails, each document is tried on its own, so one
  * document the embedder rejects fails alone.
  */
-async function embedDocuments(
+export async function embedDocuments(
   documents: PreparedDocument[],
   embedder: IngestDependencies['embedder'],
   onEmbedded: (count: number, current: string) => void,
@@ -352,7 +353,7 @@ async function embedTexts(texts: string[], embedder: IngestDependencies['embedde
   return vectors;
 }
 
-function toChunks(document: PreparedDocument, embeddings: number[][], updatedAt: string): Chunk[] {
+export function toChunks(document: PreparedDocument, embeddings: number[][], updatedAt: string): Chunk[] {
   return document.drafts.map((draft, ordinal) => ({
     id: `${document.docId}#${ordinal}`,
     docId: document.docId,
@@ -382,7 +383,7 @@ async function vanishedDocuments(
 ): Promise<string[]> {
   const vanished: string[] = [];
   for (const docId of stored.keys()) {
-    if (present.has(docId) || /^[a-z][a-z0-9+.-]*:\/\//i.test(docId)) continue;
+    if (present.has(docId) || /^[a-z][a-z0-9+.-]*:\/\//i.test(docId) || isTextDocumentId(docId)) continue;
     const absolute = path.resolve(rootDir, ...docId.split('/'));
     if (!roots.some((root) => isInside(absolute, root.absolute))) continue;
     const exists = await stat(absolute).then(

@@ -68,6 +68,8 @@ export interface ConversationRecord {
   expectedSources: string[];
   /** Set when a cited document changed or vanished after the review. */
   stale: boolean;
+  /** The verified answer the reply was, or cited, when it came from one. */
+  verifiedAnswerId?: string;
   /** Answers from a shadow candidate model, stored beside but never shown. */
   shadow?: { model: string; answer: string; latencyMs: number } | null;
   createdAt: string;

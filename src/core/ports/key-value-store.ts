@@ -7,4 +7,6 @@ export interface KeyValueStore {
    * handling of retried platform events, across restarts and replicas sharing one store.
    */
   putIfAbsent(namespace: string, key: string, value: string): Promise<boolean>;
+  /** Every key of a namespace with its value, ordered by key; for small namespaces (verified answers). */
+  listValues(namespace: string): Promise<Array<{ key: string; value: string }>>;
 }

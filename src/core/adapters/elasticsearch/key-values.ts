@@ -30,5 +30,9 @@ export function createKeyValueRecords(context: StoreContext): KeyValueStore {
     setValue: (namespace, key, value) => values.put({ namespace, key, value }),
     // `create` is atomic in Elasticsearch: of two replicas claiming one event, exactly one gets true.
     putIfAbsent: (namespace, key, value) => values.putIfAbsent({ namespace, key, value }),
+    async listValues(namespace) {
+      const { items } = await values.search({ filter: [{ term: { namespace } }], sort: [{ key: 'asc' }, { record_id: 'asc' }] });
+      return items.map(({ key, value }) => ({ key, value }));
+    },
   };
 }

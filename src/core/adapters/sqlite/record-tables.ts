@@ -333,5 +333,11 @@ export function createRecordTables(session: SqliteSession): RecordMethods {
         return changes === 1;
       });
     },
+
+    async listValues(namespace) {
+      return session.run('list values', (connection) =>
+        connection.statement('SELECT key, value FROM key_values WHERE namespace = ? ORDER BY key').all(namespace) as Array<{ key: string; value: string }>,
+      );
+    },
   };
 }
