@@ -12,6 +12,7 @@ import { registerSearch } from './search.ts';
 import { registerStart } from './start.ts';
 import { registerTrain } from './train.ts';
 import { registerTui } from './tui.ts';
+import { registerVerified } from './verified.ts';
 
 const program = new Command('answerloop')
   .description('A support bot that answers from your documentation with sources, and learns from operators.')
@@ -28,6 +29,7 @@ for (const register of [
   registerAsk,
   registerDoctor,
   registerReview,
+  registerVerified,
   registerDataset,
   registerTrain,
   registerEval,

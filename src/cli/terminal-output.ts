@@ -42,6 +42,10 @@ export function formatAnswerFooter(result: AskResult): string {
     }
   }
   if (result.route === 'help') return lines.join('\n');
+  if (result.verified) {
+    const how = result.verified.use === 'answer' ? 'Verified by the support team' : 'Rests on an answer verified by the support team';
+    lines.push('', `✓ ${how} (${result.verified.verifiedBy}, ${result.verified.verifiedAt.slice(0, 10)}; answerloop verified show ${result.verified.id})`);
+  }
   const how = result.extractive ? 'extractive answer (no language model configured)' : result.refused && result.model === 'none' ? 'no model asked' : `model ${result.model}`;
   lines.push('', `— ${how} · route ${result.route} · confidence ${result.confidence.toFixed(2)} · ${result.latencyMs} ms`);
   return lines.join('\n');

@@ -1,0 +1,82 @@
+import { execFile } from 'node:child_process';
+import { cpSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { useLocalModel } from '../support/local-model.ts';
+
+const repositoryRoot = path.resolve(import.meta.dirname, '../..');
+const binary = path.join(repositoryRoot, 'bin/answerloop.js');
+const model = useLocalModel();
+
+describe.skipIf(!model)('answerloop verified, as a process on the embedded store', () => {
+  let workspace: string;
+  let env: NodeJS.ProcessEnv;
+
+  const run = async (...args: string[]) => (await promisify(execFile)(process.execPath, [binary, ...args], { cwd: workspace, env, timeout: 60_000 })).stdout;
+  const json = async <T = Record<string, unknown>>(...args: string[]) => JSON.parse(await run(...args, '--json')) as T;
+  const fails = async (...args: string[]) => {
+    try {
+      await run(...args);
+    } catch (error) {
+      return error as { code: number; stderr: string };
+    }
+    throw new Error(`answerloop ${args.join(' ')} succeeded`);
+  };
+
+  beforeAll(async () => {
+    workspace = mkdtempSync(path.join(tmpdir(), 'answerloop-verified-cli-'));
+    cpSync(path.join(repositoryRoot, 'test/fixtures/answering-docs'), path.join(workspace, 'docs'), { recursive: true });
+    env = {
+      PATH: process.env.PATH,
+      HOME: workspace,
+      ANSWERLOOP_DATA_DIR: path.join(workspace, 'data'),
+      ANSWERLOOP_LOG_FILE: '',
+      ANSWERLOOP_LOG_LEVEL: 'warn',
+      ANSWERLOOP_STORE: 'embedded',
+      ANSWERLOOP_ANSWERING__MODE: 'offline',
+      ANSWERLOOP_EMBEDDER__LOCAL__MODEL_DIR: model!.modelDir,
+    };
+    await run('ingest', 'docs');
+  }, 120_000);
+
+  afterAll(() => rmSync(workspace, { recursive: true, force: true }));
+
+  it('publishes a corrected answer, lists, shows, edits and retires it, and ask sees each change', { timeout: 180_000 }, async () => {
+    const first = await json<{ conversationId: string }>('ask', 'How do I reset my password?');
+
+    const early = await fails('verified', 'publish', first.conversationId);
+    expect(early.code).toBe(2);
+    expect(early.stderr).toMatch(/only an approved or corrected answer can be published.*answerloop review approve/);
+
+    await run('review', 'correct', first.conversationId, '--answer', 'Click "Send reset link" under Settings, Security [1]. No email? Check the spam folder.', '--by', 'maria');
+    const published = await run('verified', 'publish', first.conversationId, '--by', 'maria');
+    const id = /Published verified answer ([0-9a-f]{12}) \(by maria\)/.exec(published)?.[1];
+    expect(id).toBeDefined();
+
+    const listed = await run('verified', 'list');
+    expect(listed).toContain(id);
+    expect(listed).toMatch(/active/);
+    expect(await run('verified', 'show', id!.slice(0, 6))).toMatch(/Question: How do I reset my password\?[\s\S]*Rests on:\n {2}\[1\] Accounts and sign-in/);
+
+    const answered = await json<{ answer: string; verified?: { id: string; use: string } }>('ask', 'I lost my password, how do I get a new one?');
+    expect(answered.verified).toMatchObject({ id, use: 'answer' });
+    expect(answered.answer).toContain('Check the spam folder');
+    expect(await run('ask', 'I lost my password, how do I get a new one?', '--no-stream')).toContain('Verified by the support team (maria');
+
+    await run('verified', 'edit', id!, '--answer', 'Settings, Security, "Send reset link" [1]. Ask us if it never arrives.', '--by', 'li');
+    expect((await json<{ answer: string }>('ask', 'I lost my password, how do I get a new one?')).answer).toContain('Ask us if it never arrives');
+    const noChange = await fails('verified', 'edit', id!);
+    expect(noChange.stderr).toMatch(/Say what changes/);
+
+    expect(await run('verified', 'retire', id!, '--by', 'li')).toContain(`Retired verified answer ${id} (by li)`);
+    expect((await json<{ verified?: unknown }>('ask', 'I lost my password, how do I get a new one?')).verified).toBeUndefined();
+    expect(await run('verified', 'list')).toMatch(/No verified answers yet/);
+    expect(await json<Array<{ id: string; status: string }>>('verified', 'list', '--retired')).toEqual([expect.objectContaining({ id, status: 'retired' })]);
+
+    const missing = await fails('verified', 'show', 'ffffffffffff');
+    expect(missing.code).toBe(1);
+    expect(missing.stderr).toMatch(/No verified answer ffffffffffff: see `answerloop verified list --all`/);
+  });
+});
