@@ -2,7 +2,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { type DiscordBot, startDiscordBot } from '../../src/bot/discord/index.ts';
-import { type ChatModel, type Core, createCore, loadConfig, type Logger } from '../../src/core/index.ts';
+import { type ChatModel, type Core, createCore, type Embedder, loadConfig, type Logger } from '../../src/core/index.ts';
 import { createDeterministicEmbedder } from '../fakes/deterministic-embedder.ts';
 import { discordIds, type FakeDiscord, type FakeDiscordOptions, type RecordedRequest, startFakeDiscord } from '../fakes/fake-discord.ts';
 
@@ -75,6 +75,8 @@ export interface DiscordHarnessOptions {
   fake?: FakeDiscordOptions;
   /** A chat model port; without one answers come from the offline extractive mode. */
   chatModel?: ChatModel;
+  /** Default: the deterministic test embedder. */
+  embedder?: Embedder;
 }
 
 /** A fake Discord, a real core over the embedded store with ingested docs, and the real bot between them. */
@@ -98,7 +100,7 @@ export async function startDiscordHarness(options: DiscordHarnessOptions = {}): 
     overrides: options.overrides,
   });
   const logs: LogEntry[] = [];
-  const core = createCore({ config, embedder: createDeterministicEmbedder(), logger: recordingLogger(logs), chatModel: options.chatModel });
+  const core = createCore({ config, embedder: options.embedder ?? createDeterministicEmbedder(), logger: recordingLogger(logs), chatModel: options.chatModel });
   const folders = [...new Set(Object.keys(options.docs ?? defaultDocs).map((file) => path.join(root, file.split('/')[0]!)))];
   await core.ingest(folders);
   let bot: DiscordBot;

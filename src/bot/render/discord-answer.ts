@@ -4,7 +4,7 @@ import { type DiscordEmbed, type DiscordEmbedField, type DiscordMessage, discord
 import { splitMarkdown, truncateText } from './discord-text-split.ts';
 
 /** The parts of an answer the Discord renderer shows. */
-export type DiscordAnswerView = Pick<AskResult, 'answer' | 'citations' | 'sources' | 'model' | 'extractive' | 'refused' | 'conversationId' | 'notice'>;
+export type DiscordAnswerView = Pick<AskResult, 'answer' | 'citations' | 'sources' | 'model' | 'extractive' | 'refused' | 'conversationId' | 'notice' | 'verified'>;
 
 export interface RenderDiscordAnswerInput {
   question: string;
@@ -86,6 +86,7 @@ export function renderSourcesField(lines: string[]): DiscordEmbedField | undefin
 }
 
 function footerText(result: DiscordAnswerView): string {
+  if (result.verified) return result.verified.use === 'answer' ? '✅ Verified by the support team' : '✅ Based on an answer verified by the support team';
   return truncateText(result.extractive ? 'extractive answer' : `answered by ${result.model}`, footerLimit);
 }
 

@@ -26,7 +26,7 @@ export interface SlackMessageContent {
   blocks: SlackBlock[];
 }
 
-export type SlackAnswerInput = Pick<AskResult, 'answer' | 'citations' | 'model' | 'extractive' | 'refused' | 'conversationId' | 'notice'> & {
+export type SlackAnswerInput = Pick<AskResult, 'answer' | 'citations' | 'model' | 'extractive' | 'refused' | 'conversationId' | 'notice' | 'verified'> & {
   sources: Array<Pick<AskSource, 'number' | 'title' | 'source'>>;
 };
 
@@ -108,7 +108,9 @@ function renderFooterBlock(answer: SlackAnswerInput): SlackBlock {
   const elements = [
     {
       type: 'mrkdwn',
-      text: answer.extractive ? `Extractive answer: quoted from the documentation without a language model` : `Answered by \`${escapeSlackText(answer.model)}\``,
+      text: answer.verified
+        ? `:white_check_mark: ${answer.verified.use === 'answer' ? 'Verified by the support team' : 'Based on an answer verified by the support team'}`
+        : answer.extractive ? `Extractive answer: quoted from the documentation without a language model` : `Answered by \`${escapeSlackText(answer.model)}\``,
     },
   ];
   if (answer.notice) elements.push({ type: 'mrkdwn', text: truncate(escapeSlackText(answer.notice), 300) });
