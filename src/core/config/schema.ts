@@ -7,6 +7,18 @@ const filtersSchema = z
   })
   .strict();
 
+/** One entry of slack.channels / discord.channels: see src/bot/channel-modes.ts for what each field means. */
+const channelSettingsSchema = z
+  .object({
+    mode: z.enum(['mention', 'auto', 'command', 'off']).optional(),
+    reply: z.enum(['thread', 'private']).optional(),
+    threshold: z.number().min(0).max(1).optional(),
+    filters: filtersSchema.optional(),
+    reaction: z.string().min(1).optional(),
+    tags: z.array(z.string()).optional(),
+  })
+  .strict();
+
 const routeSchema = z
   .object({
     channel: z.string().optional(),
@@ -96,6 +108,7 @@ export const settingsSchema = z
         contextTokens: positiveInt,
         historyTurns: z.number().int().nonnegative(),
         refusalThreshold: z.number().min(0).max(1),
+        autoAnswerThreshold: z.number().min(0).max(1),
         handoff: z.string().min(1),
         stream: z.boolean(),
         routes: z.array(routeSchema),
@@ -118,6 +131,7 @@ export const settingsSchema = z
         port: z.number().int().min(0).max(65535),
         allowedChannels: z.array(z.string()),
         channelFilters: z.record(z.string(), filtersSchema),
+        channels: z.record(z.string(), channelSettingsSchema),
         followThreads: z.boolean(),
         rateLimitPerMinute: z.number().int().nonnegative(),
         stream: z.boolean(),
@@ -132,6 +146,7 @@ export const settingsSchema = z
         allowedGuilds: z.array(z.string()),
         allowedChannels: z.array(z.string()),
         channelFilters: z.record(z.string(), filtersSchema),
+        channels: z.record(z.string(), channelSettingsSchema),
         mentions: z.boolean(),
         mentionReply: z.enum(['thread', 'reply']),
         rateLimitPerMinute: z.number().int().nonnegative(),
