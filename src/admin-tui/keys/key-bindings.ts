@@ -55,6 +55,12 @@ export const Command = {
   Diagnose: 'diagnose',
   CycleFeedbackFilter: 'cycleFeedbackFilter',
   CycleStatusFilter: 'cycleStatusFilter',
+  PublishVerified: 'publishVerified',
+  ShowVerified: 'showVerified',
+  // Verified answers
+  EditVerified: 'editVerified',
+  ReapproveVerified: 'reapproveVerified',
+  RetireVerified: 'retireVerified',
   // Datasets
   Snapshot: 'snapshot',
   Validate: 'validate',
@@ -167,6 +173,11 @@ export const keyBindings: Readonly<Record<Command, KeyBinding>> = {
   diagnose: { strokes: [character('d')], keys: 'd', label: 'diagnose', description: 'Record what failed: retrieval, generation, or clear it.' },
   cycleFeedbackFilter: { strokes: [character('f')], keys: 'f', label: 'feedback', description: 'Filter by feedback: rated, not helpful, helpful, not rated.' },
   cycleStatusFilter: { strokes: [character('s')], keys: 's', label: 'status', description: 'Filter by review status: new, reviewed, any.' },
+  publishVerified: { strokes: [character('v')], keys: 'v', label: 'verify', description: 'Publish the approved or corrected answer as a verified answer: the next person asking gets it at once.' },
+  showVerified: { strokes: [character('V')], keys: 'V', label: 'verified', description: 'Show the verified answers: edit, re-approve or retire them.' },
+  editVerified: { strokes: [character('e')], keys: 'e', label: 'edit', description: 'Edit the verified answer; saving counts as checking it again.' },
+  reapproveVerified: { strokes: [character('a')], keys: 'a', label: 're-approve', description: 'A page it rests on changed and it still holds: back in answers.' },
+  retireVerified: { strokes: [character('x')], keys: 'x', label: 'retire', description: 'Take the verified answer out of answers for good (asks to confirm).' },
 
   snapshot: { strokes: [character('s')], keys: 's', label: 'snapshot', description: 'Snapshot the dataset into a new immutable version.' },
   validate: { strokes: [character('v')], keys: 'v', label: 'validate', description: 'Validate the selected version again.' },

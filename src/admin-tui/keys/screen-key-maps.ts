@@ -24,9 +24,12 @@ const textEditing = [Command.CursorUp, Command.CursorDown, Command.CursorLeft, C
 export const screenKeyMaps = {
   overview: keyMap([Command.Refresh]),
   reviewBrowsing: keyMap(
-    [Command.Approve, Command.Correct, Command.Reject, Command.Skip, Command.Diagnose, Command.Filter, Command.CycleFeedbackFilter, Command.CycleStatusFilter],
+    [Command.Approve, Command.Correct, Command.Reject, Command.Skip, Command.Diagnose, Command.Filter, Command.CycleFeedbackFilter, Command.CycleStatusFilter, Command.PublishVerified, Command.ShowVerified],
     [Command.NextPage, Command.PreviousPage, Command.Refresh, ...listCommands],
   ),
+  reviewVerified: keyMap([Command.EditVerified, Command.ReapproveVerified, Command.RetireVerified, Command.Back], [Command.Refresh, ...listCommands]),
+  reviewVerifiedEditing: keyMap([Command.SaveText, Command.Back, Command.ClearText, Command.OpenEditor], textEditing, true),
+  reviewVerifiedRetire: confirmation,
   reviewFilter: typingBox,
   reviewEditing: keyMap([Command.SaveText, Command.Back, Command.ClearText, Command.OpenEditor], textEditing, true),
   datasetsBrowsing: keyMap(

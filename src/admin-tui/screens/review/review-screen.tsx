@@ -1,4 +1,5 @@
 import { Box } from 'ink';
+import { useCallback, useState } from 'react';
 import { MultiLineEditor } from '../../components/multi-line-editor.tsx';
 import { StatusLine } from '../../components/status-line.tsx';
 import { TextBox } from '../../components/text-box.tsx';
@@ -13,16 +14,29 @@ import { ConversationDetail } from './components/conversation-detail.tsx';
 import { FilterBar } from './components/filter-bar.tsx';
 import { QueueList } from './components/queue-list.tsx';
 import { useReviewDetail } from './hooks/use-review-detail.ts';
+import { usePublishVerified } from './hooks/use-publish-verified.ts';
 import { useReviewQueue } from './hooks/use-review-queue.ts';
+import { VerifiedAnswersView } from './verified-answers-view.tsx';
 
 const { reviewBrowsing: browseKeys, reviewEditing: editorKeys, reviewFilter: filterKeys } = screenKeyMaps;
 const editorHintsWithoutExternal = editorKeys.hints.filter((command) => command !== Command.OpenEditor);
 
-/** The review queue: filter it, read a conversation with its sources and scores, approve, correct or reject it. */
+/** The review queue, or the verified answers published from it (V opens them, esc comes back). */
 export function ReviewScreen() {
+  const [showVerified, setShowVerified] = useState(false);
+  return showVerified ? <VerifiedAnswersView onBack={() => setShowVerified(false)} /> : <ReviewQueueView onShowVerified={() => setShowVerified(true)} />;
+}
+
+/** The review queue: filter it, read a conversation with its sources and scores, approve, correct or reject it. */
+function ReviewQueueView({ onShowVerified }: { onShowVerified: () => void }) {
   const { core, reviewer, size, visible } = useScreenFrame();
   const { state, dispatch, act, diagnose, reload } = useReviewQueue(core, reviewer, visible);
   const external = useExternalEditor();
+  const publish = usePublishVerified(
+    core,
+    reviewer,
+    useCallback((outcome: { notice: string } | { error: string }) => dispatch('error' in outcome ? { type: 'failed', error: outcome.error } : { type: 'notice', text: outcome.notice }), [dispatch]),
+  );
   const items = visibleItems(state);
   const selected = selectedConversation(state);
   const detail = useReviewDetail(core, selected?.id, `${selected?.reviewStatus}:${selected?.failureKind}`);
@@ -105,6 +119,12 @@ export function ReviewScreen() {
           return;
         case Command.Refresh:
           void reload();
+          return;
+        case Command.PublishVerified:
+          if (selected) void publish(selected);
+          return;
+        case Command.ShowVerified:
+          onShowVerified();
           return;
       }
     },
