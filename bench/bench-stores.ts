@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { createElasticsearchStore } from '../src/core/adapters/elasticsearch/index.ts';
 import { createSqliteStore } from '../src/core/adapters/sqlite/index.ts';
+import type { VectorIndexOptions } from '../src/core/adapters/sqlite/vector-index.ts';
 import {
   type Config,
   type Embedder,
@@ -39,16 +40,24 @@ export function createPrecomputedEmbedder(
 export interface BenchStore {
   name: 'sqlite' | 'elasticsearch';
   store: Store;
+  /** SQLite: the database file. */
+  file?: string;
   /** Removes what the benchmark wrote (the SQLite file, the Elasticsearch indices). */
   dispose(): Promise<void>;
 }
 
-export function openSqliteBenchStore(): BenchStore {
-  const folder = mkdtempSync(path.join(tmpdir(), 'answerloop-bench-'));
-  const store = createSqliteStore({ file: path.join(folder, 'bench.db'), logger: silentLogger });
+/**
+ * An embedded store in a temporary folder, or a second one on the `file` of another (which then owns the
+ * folder: close this one's store, dispose the other).
+ */
+export function openSqliteBenchStore(options: { file?: string; vectorIndex?: VectorIndexOptions } = {}): BenchStore {
+  const folder = options.file ? path.dirname(options.file) : mkdtempSync(path.join(tmpdir(), 'answerloop-bench-'));
+  const file = options.file ?? path.join(folder, 'bench.db');
+  const store = createSqliteStore({ file, logger: silentLogger, vectorIndex: options.vectorIndex });
   return {
     name: 'sqlite',
     store,
+    file,
     async dispose() {
       await store.close();
       rmSync(folder, { recursive: true, force: true });

@@ -9,7 +9,7 @@ import {
   openSqliteBenchStore,
   syntheticSpace,
 } from './bench-stores.ts';
-import { type ModeLatency, measureSearchLatency } from './search-latency.ts';
+import { benchK, type ModeLatency, measureSearchLatency } from './search-latency.ts';
 import { createTwinIndex, type IngestionFigures, ingestThroughPort, plainBulk } from './store-ingestion.ts';
 import { corpusSize, type SyntheticQuery, syntheticQueries } from './synthetic-corpus.ts';
 
@@ -23,6 +23,10 @@ export interface LatencyAtSize {
   modes: ModeLatency[];
   /** Elasticsearch: Lucene segments of the index when it was searched (more segments, slower kNN). */
   segments?: number;
+  /** SQLite: 'index' (the store as shipped) or 'exact scan' (every vector compared, the earlier method). */
+  method?: 'index' | 'exact scan';
+  /** SQLite index rows: the share of the exact scan's vector top 10 that the index returned, over the queries. */
+  vectorRecallAt10VsExact?: number;
 }
 
 export interface IngestionResult extends IngestionFigures {
@@ -77,13 +81,34 @@ export async function segmentCount(client: Client, index: string): Promise<numbe
   return stats._all.primaries?.segments?.count;
 }
 
-/** The embedded store: ingestion through the port at every size, then latency at that size. */
+/**
+ * How much of the exact scan's vector top 10 the index returns, over the queries: the price of not comparing
+ * every vector.
+ */
+async function vectorAgreement(indexed: BenchStore['store'], exact: BenchStore['store'], queries: SyntheticQuery[]): Promise<number> {
+  let agreed = 0;
+  let total = 0;
+  for (const query of queries) {
+    const request = { vector: query.vector, k: benchK, numCandidates: 100, filters: {}, boosts: { title: 1, headings: 1, text: 1 } };
+    const [fast, reference] = [await indexed.searchLegs(request), await exact.searchLegs(request)];
+    const wanted = new Set(reference.vector.map((hit) => hit.chunk.id));
+    agreed += fast.vector.filter((hit) => wanted.has(hit.chunk.id)).length;
+    total += wanted.size;
+  }
+  return total > 0 ? agreed / total : 1;
+}
+
+/**
+ * The embedded store: ingestion through the port at every size, then latency at that size, with the vector index
+ * as shipped and, on the same file, with the exact scan of every vector (the earlier method) side by side.
+ */
 export async function benchmarkSqlite(
   config: Config,
   plan: StorePlan,
   log: (line: string) => void,
 ): Promise<StoreBenchmarkResult> {
   const bench = openSqliteBenchStore();
+  const exact = openSqliteBenchStore({ file: bench.file, vectorIndex: { exactUpTo: Number.POSITIVE_INFINITY } });
   const result: StoreBenchmarkResult = { latency: [], ingestion: [] };
   try {
     await bench.store.init(syntheticSpace);
@@ -98,7 +123,13 @@ export async function benchmarkSqlite(
         documents: ingested.documents + step.documents,
         ms: ingested.ms + step.ms,
       };
-      result.latency.push(await latencyAt(bench, config, size, plan, log));
+      const { queries } = queriesFor(size, plan.queries);
+      result.latency.push({
+        ...(await latencyAt(bench, config, size, plan, log)),
+        method: 'index',
+        vectorRecallAt10VsExact: await vectorAgreement(bench.store, exact.store, queries),
+      });
+      result.latency.push({ ...(await latencyAt({ ...exact, name: 'sqlite' }, config, size, plan, log)), method: 'exact scan' });
     }
     result.ingestion.push({
       store: 'sqlite',
@@ -107,6 +138,7 @@ export async function benchmarkSqlite(
       chunksPerSecond: (ingested.chunks / ingested.ms) * 1000,
     });
   } finally {
+    await exact.store.close();
     await bench.dispose();
   }
   return result;

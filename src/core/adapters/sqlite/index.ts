@@ -4,6 +4,7 @@ import { createKnowledgeTables } from './knowledge-tables.ts';
 import { createRecordTables } from './record-tables.ts';
 import { latestSchemaVersion } from './schema-migrations.ts';
 import { SqliteSession } from './sqlite-connection.ts';
+import type { VectorIndexOptions } from './vector-index.ts';
 
 export interface SqliteStoreOptions {
   /** Absolute path of the database file, or ':memory:'. */
@@ -11,6 +12,11 @@ export interface SqliteStoreOptions {
   logger: Logger;
   /** How long a write waits for another process holding the write lock (default 5000 ms). */
   busyTimeoutMs?: number;
+  /**
+   * How vector search trades exactness for speed (see vector-index.ts): exact up to 4,000 passages, then codes
+   * and an exact rescoring of the best 1,000. `{ exactUpTo: Infinity }` scans every vector exactly.
+   */
+  vectorIndex?: VectorIndexOptions;
 }
 
 function fileBytes(file: string): number {
@@ -29,13 +35,13 @@ function formatBytes(bytes: number): string {
 
 /**
  * The embedded store: one SQLite file (better-sqlite3) holding the knowledge base (FTS5 for BM25,
- * Float32 vectors searched exactly in memory), conversations, datasets, models and small values.
+ * Float32 vectors searched in memory, exactly while few, through one-bit codes and exact rescoring beyond), conversations, datasets, models and small values.
  * The file (and its folder) is created on first use. One process writes at a time; others wait up to 5 s.
  */
 export function createSqliteStore(options: SqliteStoreOptions): Store {
   const { file, logger } = options;
   const session = new SqliteSession(file, logger, options.busyTimeoutMs);
-  const knowledge = createKnowledgeTables(session, logger);
+  const knowledge = createKnowledgeTables(session, logger, options.vectorIndex);
   const records = createRecordTables(session);
 
   async function health(): Promise<StoreHealth> {

@@ -12,7 +12,8 @@ import type {
 } from '../../ports/index.ts';
 import { buildFullTextQuery, separateIdeographs } from './full-text-query.ts';
 import type { SqliteConnection, SqliteSession } from './sqlite-connection.ts';
-import { normalise, rowFilter, VectorIndex, type VectorRow } from './vector-index.ts';
+import { createVectorCache, type WrittenVector } from './vector-cache.ts';
+import { normalise, rowFilter, type VectorIndexOptions } from './vector-index.ts';
 
 type KnowledgeMethods = Omit<ChunkStore, 'kind' | 'health' | 'close'>;
 
@@ -86,10 +87,9 @@ function filterConditions(filters: SearchFilters): { sql: string; parameters: st
 }
 
 /** Chunks, their full-text index and their vectors: the ChunkStore half of the embedded store. */
-export function createKnowledgeTables(session: SqliteSession, logger: Logger): KnowledgeMethods {
-  // The vector cache, with the data_version it was read at: another process's commit changes data_version,
-  // our own writes drop the cache directly.
-  let vectors: { index: VectorIndex; dataVersion: number } | undefined;
+export function createKnowledgeTables(session: SqliteSession, logger: Logger, vectorIndex: VectorIndexOptions = {}): KnowledgeMethods {
+  // The in-memory vector index: reloaded after another process's commit, updated in place after our own writes.
+  const vectors = createVectorCache(logger, vectorIndex);
 
   const readSpace = (connection: SqliteConnection): EmbeddingSpace | undefined => {
     const row = connection.statement('SELECT value FROM meta WHERE key = ?').get(spaceKey) as { value: string } | undefined;
@@ -120,36 +120,7 @@ export function createKnowledgeTables(session: SqliteSession, logger: Logger): K
     for (const seq of seqs) deleteIndexed.run(seq);
     // Contents and tags go with their chunk (ON DELETE CASCADE).
     connection.statement('DELETE FROM chunks WHERE doc_id = ?').run(docId);
-    return seqs.length;
-  };
-
-  const dataVersion = (connection: SqliteConnection) => connection.database.pragma('data_version', { simple: true }) as number;
-
-  const vectorIndex = (connection: SqliteConnection, dimensions: number): VectorIndex => {
-    const version = dataVersion(connection);
-    if (vectors && vectors.dataVersion === version && vectors.index.dimensions === dimensions) return vectors.index;
-    const started = performance.now();
-    const count = connection.statement('SELECT count(*) FROM chunks').pluck().get() as number;
-    const matrix = new Float32Array(count * dimensions);
-    const rows: VectorRow[] = [];
-    const bytesPerVector = dimensions * Float32Array.BYTES_PER_ELEMENT;
-    const matrixBytes = new Uint8Array(matrix.buffer);
-    for (const row of connection
-      .statement('SELECT c.seq AS seq, c.source AS source, c.tags AS tags, contents.embedding AS embedding FROM chunks AS c JOIN chunk_contents AS contents ON contents.seq = c.seq ORDER BY c.seq')
-      .iterate() as IterableIterator<{
-      seq: number;
-      source: string;
-      tags: string;
-      embedding: Buffer;
-    }>) {
-      if (row.embedding.byteLength !== bytesPerVector || rows.length >= count) continue;
-      matrixBytes.set(row.embedding, rows.length * bytesPerVector);
-      rows.push({ seq: row.seq, source: row.source, tags: JSON.parse(row.tags) as string[] });
-    }
-    const index = new VectorIndex(dimensions, rows, matrix.subarray(0, rows.length * dimensions));
-    vectors = { index, dataVersion: version };
-    logger.debug({ chunks: rows.length, ms: Math.round(performance.now() - started) }, 'vector cache loaded');
-    return index;
+    return seqs;
   };
 
   const chunksBySeq = (connection: SqliteConnection, seqs: number[]): Map<number, Chunk> => {
@@ -220,7 +191,7 @@ export function createKnowledgeTables(session: SqliteSession, logger: Logger): K
           connection.statement('DELETE FROM meta WHERE key = ?').run(spaceKey);
         }),
       );
-      vectors = undefined;
+      vectors.clear();
     },
 
     async listDocuments() {
@@ -261,8 +232,10 @@ export function createKnowledgeTables(session: SqliteSession, logger: Logger): K
         const insertTag = connection.statement('INSERT OR IGNORE INTO chunk_tags (tag, seq) VALUES (?, ?)');
         const insertIndexed = connection.statement('INSERT INTO chunk_search (rowid, title, headings, text) VALUES (?, ?, ?, ?)');
         // Delete and insert in one transaction: a reader or a crash sees the old document or the new one, never a mix.
-        connection.write(() => {
-          removeDocument(connection, docId);
+        const added: WrittenVector[] = [];
+        const removed = connection.write(() => {
+          added.length = 0;
+          const removedSeqs = removeDocument(connection, docId);
           for (const chunk of chunks) {
             const vector = normalise(chunk.embedding);
             const { lastInsertRowid } = insertChunk.run(
@@ -278,6 +251,7 @@ export function createKnowledgeTables(session: SqliteSession, logger: Logger): K
               chunk.ordinal,
             );
             insertContents.run(lastInsertRowid, chunk.text, Buffer.from(vector.buffer, vector.byteOffset, vector.byteLength));
+            added.push({ row: { seq: Number(lastInsertRowid), source: chunk.source, tags: chunk.tags }, vector });
             for (const tag of chunk.tags) insertTag.run(tag, lastInsertRowid);
             insertIndexed.run(
               lastInsertRowid,
@@ -286,14 +260,14 @@ export function createKnowledgeTables(session: SqliteSession, logger: Logger): K
               separateIdeographs(chunk.text),
             );
           }
+          return removedSeqs;
         });
+        vectors.written(connection, removed, added);
       });
-      vectors = undefined;
     },
 
     async deleteDocument(docId) {
-      session.run('delete a document', (connection) => connection.write(() => removeDocument(connection, docId)));
-      vectors = undefined;
+      session.run('delete a document', (connection) => vectors.written(connection, connection.write(() => removeDocument(connection, docId)), []));
     },
 
     async getChunks(ids) {
@@ -326,7 +300,7 @@ export function createKnowledgeTables(session: SqliteSession, logger: Logger): K
         if (request.vector !== undefined && request.k > 0) {
           const space = requireSpace(connection);
           checkDimensions(space, request.vector.length, 'The query vector');
-          vectorHits = vectorIndex(connection, space.dimensions).search(normalise(request.vector), request.k, rowFilter(request.filters));
+          vectorHits = vectors.index(connection, space.dimensions).search(normalise(request.vector), request.k, rowFilter(request.filters));
         }
         const bm25Hits = bm25Leg(connection, request);
         const chunks = chunksBySeq(connection, [...new Set([...bm25Hits, ...vectorHits].map((hit) => hit.seq))]);
