@@ -8,6 +8,8 @@ export interface LoadedDocument {
   /** A `source` or `url` from front matter that replaces the file path as the citation link. */
   source?: string;
   chunks: ChunkDraft[];
+  /** Per chunk, the anchor (`id`) of its section's heading on the page, when the page has one. */
+  anchors?: Array<string | undefined>;
 }
 
 /**
@@ -22,6 +24,8 @@ export interface DocumentReader {
 export interface DocumentLoader {
   /** Lower-case extensions with the dot, e.g. `.md`. */
   readonly extensions: readonly string[];
+  /** Media types it reads when a website serves them, e.g. `text/html`. */
+  readonly mediaTypes?: readonly string[];
   /** `context.path` names the file in error messages. */
   createReader(settings: ChunkingSettings, context: { path: string }): DocumentReader;
 }

@@ -1,5 +1,5 @@
 // Ingestion: loaders, chunker and the incremental pipeline.
-import type { ChunkStore, Clock, Embedder, Logger } from '../ports/index.ts';
+import type { ChunkStore, Clock, Embedder, KeyValueStore, Logger } from '../ports/index.ts';
 
 export interface KnowledgeSettings {
   chunkTokens: number;
@@ -11,14 +11,16 @@ export interface KnowledgeSettings {
 }
 
 export interface IngestProgress {
-  phase: 'scan' | 'read' | 'embed' | 'write' | 'delete' | 'done';
+  phase: 'scan' | 'fetch' | 'read' | 'embed' | 'write' | 'delete' | 'done';
   done: number;
   total: number;
-  /** The file being worked on. */
+  /** The file or page being worked on. */
   current?: string;
 }
 
 export interface IngestReport {
+  /** The source ingested, as given (folders, a site's URL, a repository). */
+  source?: string;
   added: number;
   updated: number;
   unchanged: number;
@@ -27,13 +29,15 @@ export interface IngestReport {
   chunks: number;
   /** Files not ingested and why (binary, unreadable, unsupported type). */
   skipped: Array<{ path: string; reason: string }>;
-  /** Files that were empty. */
+  /** Documents with no text, with a note in brackets when there is one (a page that needs JavaScript). */
   empty: string[];
   /** Documents whose write failed, with the store's reason. */
   failed: Array<{ source: string; error: string; docId?: string }>;
   /** Documents added, changed or deleted: answers citing them may be stale. */
   changedDocIds: string[];
   durationMs: number;
+  /** Facts about the run worth a line, e.g. the commit synced or a limit reached. */
+  notes?: string[];
   /** True when the run rebuilt the index: every document written was re-embedded, unchanged ones included. */
   rebuilt?: boolean;
 }
@@ -47,10 +51,15 @@ export interface IngestOptions {
    * dimension mismatch after changing embedders. Documents under paths not given are gone until ingested again.
    */
   rebuild?: boolean;
+  /** Added to every document's own tags. */
+  tags?: string[];
+  /** Stops a long crawl: what was read is written, nothing is deleted. */
+  signal?: AbortSignal;
 }
 
 export interface IngestDependencies {
-  store: ChunkStore;
+  /** Chunks, and the small key-value records where each source keeps its change tokens. */
+  store: ChunkStore & KeyValueStore;
   embedder: Embedder;
   settings: KnowledgeSettings;
   logger: Logger;
@@ -59,6 +68,6 @@ export interface IngestDependencies {
   rootDir: string;
 }
 
-export { ingestPaths } from './ingest-pipeline.ts';
+export { ingestPaths, ingestSource } from './ingest-pipeline.ts';
 export { chunkMarkdown, chunkPlainText, type ChunkDraft, type ChunkingSettings } from './chunker.ts';
 export { ingestTextDocument, isTextDocumentId, textDocumentPrefixes, type TextDocument } from './text-documents.ts';

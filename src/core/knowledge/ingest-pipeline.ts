@@ -1,8 +1,9 @@
 /**
- * The incremental ingest pipeline: walk the given paths, hash each file, re-chunk and re-embed only what changed,
- * write each document atomically, and remove documents whose files are gone, under the given roots only.
+ * The incremental ingest pipeline, one for every source: take the source's items, load, hash and compare each
+ * document, re-chunk and re-embed only what changed, write each document atomically, delete what the source says is
+ * gone, and keep the change tokens of what was written so the next run can skip unchanged documents without reading.
  */
-import { access, readFile, stat } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { AnswerloopError, InputError, toAnswerloopError } from '../errors/index.ts';
 import type { Chunk, ChunkStore, DocumentSummary, EmbeddingSpace } from '../ports/index.ts';
@@ -10,19 +11,15 @@ import type { ChunkDraft, ChunkingSettings } from './chunker.ts';
 import { type DocumentLoader, type LoadedDocument, loadDocument } from './document-loader.ts';
 import { embeddingInput } from './embedding-input.ts';
 import type { IngestDependencies, IngestOptions, IngestProgress, IngestReport } from './index.ts';
-import { loaderForExtension } from './loader-registry.ts';
-import { isTextDocumentId } from './text-documents.ts';
+import { loaderForFormat } from './loader-registry.ts';
 import { containsNulByte, decodeText, looksBinary, readTextPieces, sha256, sha256OfFile } from './source-file-reading.ts';
-import { listFiles, toPosix } from './walk-files.ts';
+import { createFolderSource } from './sources/folder-source.ts';
+import type { KnowledgeSource, SourceDocument, SourceScan } from './sources/knowledge-source.ts';
+import { loadSourceState, saveSourceState } from './sources/source-state.ts';
+import { isTextDocumentId } from './text-documents.ts';
 
 /** Texts per embed call: small enough for any embeddings API, large enough to keep round trips few. */
 export const embedBatchSize = 64;
-
-interface IngestRoot {
-  /** As the user wrote it, for messages. */
-  given: string;
-  absolute: string;
-}
 
 export interface PreparedDocument {
   docId: string;
@@ -31,6 +28,9 @@ export interface PreparedDocument {
   tags: string[];
   documentHash: string;
   drafts: ChunkDraft[];
+  /** Per passage, the anchor of its section on the page, when known. */
+  anchors?: Array<string | undefined>;
+  changeToken?: string;
 }
 
 type ReadOutcome =
@@ -38,13 +38,20 @@ type ReadOutcome =
   | { kind: 'unchanged' }
   | { kind: 'loaded'; documentHash: string; document: LoadedDocument };
 
+/** Ingests local files and folders: the folder source through the one pipeline. */
 export async function ingestPaths(paths: string[], options: IngestOptions, dependencies: IngestDependencies): Promise<IngestReport> {
-  const { store, embedder, settings, logger, clock, rootDir } = dependencies;
+  const source = createFolderSource({ paths, rootDir: dependencies.rootDir, extensions: dependencies.settings.extensions, tags: options.tags });
+  return ingestSource(source, options, dependencies);
+}
+
+export async function ingestSource(source: KnowledgeSource, options: IngestOptions, dependencies: IngestDependencies): Promise<IngestReport> {
+  const { store, embedder, settings, logger, clock } = dependencies;
   const startedAt = clock.now().getTime();
   const progress = (update: IngestProgress) => options.onProgress?.(update);
   const chunking: ChunkingSettings = { chunkTokens: settings.chunkTokens, chunkOverlapTokens: settings.chunkOverlapTokens };
   const extensions = new Set(settings.extensions.map((extension) => extension.toLowerCase()));
   const report: IngestReport = {
+    source: source.label,
     added: 0,
     updated: 0,
     unchanged: 0,
@@ -57,9 +64,6 @@ export async function ingestPaths(paths: string[], options: IngestOptions, depen
     durationMs: 0,
     ...(options.rebuild ? { rebuilt: true } : {}),
   };
-
-  const roots = await resolveRoots(paths, rootDir);
-  const docIdOf = (absolute: string) => toPosix(path.relative(rootDir, absolute));
 
   // What the index held before this run, and what it holds now (nothing, after a rebuild).
   const space: EmbeddingSpace = { embedderId: embedder.id, dimensions: embedder.dimensions };
@@ -75,68 +79,76 @@ export async function ingestPaths(paths: string[], options: IngestOptions, depen
     previous = new Map((await store.listDocuments()).map((summary) => [summary.docId, summary]));
     stored = previous;
   }
+  // After a rebuild nothing is stored, so no saved token may vouch for a document.
+  const savedState = options.rebuild ? { tokens: new Map<string, string>() } : await loadSourceState(store, source.key, logger);
+  const nextTokens = new Map<string, string>();
+  const keepToken = (docId: string) => {
+    const token = savedState.tokens.get(docId);
+    if (token !== undefined) nextTokens.set(docId, token);
+  };
 
-  // Scan.
-  const files = new Map<string, string>();
-  progress({ phase: 'scan', done: 0, total: roots.length });
-  for (const [index, root] of roots.entries()) {
-    for (const file of await listFiles(root.absolute)) files.set(docIdOf(file), file);
-    progress({ phase: 'scan', done: index + 1, total: roots.length, current: root.given });
+  // Scan: the source lists its documents, or starts fetching them.
+  progress({ phase: 'scan', done: 0, total: 1, current: source.label });
+  let scan: SourceScan;
+  try {
+    scan = await source.scan({
+      stored,
+      previousTokens: savedState.tokens,
+      previousState: savedState.state,
+      logger,
+      clock,
+      onProgress: (done, total, current) => progress({ phase: 'scan', done, total, current }),
+      signal: options.signal,
+    });
+  } catch (error) {
+    if (error instanceof InputError) throw error;
+    // Nothing could be read: nothing changes, and the stored documents and their tokens stay for the next run.
+    recordFailure(report, logger, { docId: source.key, source: source.label }, error, 'could not be read');
+    return finish(report, startedAt, clock, logger, progress, 0);
   }
-  const ordered = [...files.entries()].sort(([left], [right]) => (left < right ? -1 : left > right ? 1 : 0));
 
   // Read, hash, compare, chunk.
   const prepared: PreparedDocument[] = [];
-  /** Files found with a supported type: their documents are never pruned, even when they could not be read now. */
-  const present = new Set<string>();
   const emptied: string[] = [];
-  const skip = (docId: string, reason: string) => {
-    report.skipped.push({ path: docId, reason });
-    logger.warn({ path: docId, reason }, `skipped ${docId}: ${reason}`);
+  const gone: string[] = [];
+  const skip = (location: string, reason: string) => {
+    report.skipped.push({ path: location, reason });
+    logger.warn({ path: location, reason }, `skipped ${location}: ${reason}`);
   };
-  for (const [index, [docId, file]] of ordered.entries()) {
-    progress({ phase: 'read', done: index, total: ordered.length, current: docId });
-    const extension = path.extname(file).toLowerCase();
-    const loader = extensions.has(extension) ? loaderForExtension(extension) : undefined;
-    if (!loader) {
-      skip(docId, extensions.has(extension) ? `no loader reads ${extension} files` : `unsupported file type ${extension || '(no extension)'} (see knowledge.extensions)`);
-      continue;
+  let seen = 0;
+  let brokenOff = false;
+  try {
+    for await (const item of scan.items) {
+      seen += 1;
+      const current = item.kind === 'skipped' || item.kind === 'failed' ? item.location : item.docId;
+      progress({ phase: scan.phase, done: seen - 1, total: Math.max(seen, scan.total()), current });
+      if (item.kind === 'unchanged') {
+        report.unchanged += 1;
+        if (item.changeToken !== undefined) nextTokens.set(item.docId, item.changeToken);
+        else keepToken(item.docId);
+      } else if (item.kind === 'gone') {
+        gone.push(item.docId);
+      } else if (item.kind === 'skipped') {
+        skip(item.location, item.reason);
+        if (item.docId) keepToken(item.docId);
+      } else if (item.kind === 'failed') {
+        recordFailure(report, logger, { docId: item.docId ?? item.location, source: item.location }, new AnswerloopError('upstream_failed', item.reason), 'could not be read');
+      } else {
+        const outcome = await readDocument(item, { extensions, chunking, settings, stored, report, logger, skip });
+        if (outcome === 'unchanged') report.unchanged += 1;
+        else if (outcome === 'empty' && stored.has(item.docId)) emptied.push(item.docId);
+        else if (typeof outcome === 'object') prepared.push(outcome);
+        if ((outcome === 'unchanged' || outcome === 'empty') && item.changeToken !== undefined) nextTokens.set(item.docId, item.changeToken);
+      }
     }
-    present.add(docId);
-    let outcome: ReadOutcome;
-    try {
-      outcome = await readSourceFile(file, docId, loader, chunking, settings.maxFileBytes, stored.get(docId)?.documentHash);
-    } catch (error) {
-      if (isFileSystemError(error)) skip(docId, `could not be read (${error.message})`);
-      else if (error instanceof InputError) skip(docId, error.message);
-      else recordFailure(report, logger, { docId, source: docId }, error, 'could not be loaded');
-      continue;
-    }
-    if (outcome.kind === 'binary') {
-      skip(docId, 'binary file (NUL bytes in its first 8 KB)');
-      continue;
-    }
-    if (outcome.kind === 'unchanged') {
-      report.unchanged += 1;
-      continue;
-    }
-    const { document, documentHash } = outcome;
-    if (document.chunks.length === 0) {
-      report.empty.push(docId);
-      logger.warn({ path: docId }, `empty document ${docId}: nothing to ingest`);
-      if (stored.has(docId)) emptied.push(docId);
-      continue;
-    }
-    prepared.push({
-      docId,
-      source: document.source ?? docId,
-      title: document.title ?? titleFromFileName(file),
-      tags: document.tags,
-      documentHash,
-      drafts: document.chunks,
-    });
+  } catch (error) {
+    // The source broke off part way: what was read is still written, but nothing is deleted on its word.
+    brokenOff = true;
+    recordFailure(report, logger, { docId: source.key, source: source.label }, error, 'stopped');
   }
-  progress({ phase: 'read', done: ordered.length, total: ordered.length });
+  progress({ phase: scan.phase, done: seen, total: Math.max(seen, scan.total()) });
+  const summary = brokenOff ? undefined : scan.summary?.();
+  if (summary) report.notes = [...(report.notes ?? []), summary];
 
   // Embed in batches across documents, then write each document whole.
   const totalChunks = prepared.reduce((sum, document) => sum + document.drafts.length, 0);
@@ -167,6 +179,7 @@ export async function ingestPaths(paths: string[], options: IngestOptions, depen
         writtenCount += 1;
       }
       written.add(document.docId);
+      if (document.changeToken !== undefined) nextTokens.set(document.docId, document.changeToken);
       report.chunks += document.drafts.length;
       const before = previous.get(document.docId);
       if (!before) report.added += 1;
@@ -177,7 +190,7 @@ export async function ingestPaths(paths: string[], options: IngestOptions, depen
   }
   if (prepared.length > 0) progress({ phase: 'write', done: writtenCount, total: prepared.length });
 
-  // Delete: emptied documents always; vanished files under the given roots unless pruning is off.
+  // Delete: emptied documents always; what the source calls gone unless pruning is off.
   if (options.rebuild) {
     const failedIds = new Set(report.failed.map((failure) => failure.docId));
     const dropped = [...previous.keys()].filter((docId) => !written.has(docId) && !failedIds.has(docId) && !isTextDocumentId(docId));
@@ -185,8 +198,9 @@ export async function ingestPaths(paths: string[], options: IngestOptions, depen
     report.changedDocIds.push(...dropped);
     if (dropped.length > 0) logger.warn({ documents: dropped.length }, `the rebuild dropped ${dropped.length} documents that were not under the given paths or no longer exist`);
   } else {
-    const toDelete = [...emptied];
-    if (options.prune !== false) toDelete.push(...(await vanishedDocuments(stored, present, roots, rootDir, extensions)));
+    const pruned = options.prune !== false && !brokenOff ? gone.filter((docId) => stored.has(docId)) : [];
+    if (options.prune === false || brokenOff) for (const docId of gone) keepToken(docId);
+    const toDelete = [...new Set([...emptied, ...pruned])];
     for (const [index, docId] of toDelete.entries()) {
       progress({ phase: 'delete', done: index, total: toDelete.length, current: docId });
       try {
@@ -194,16 +208,34 @@ export async function ingestPaths(paths: string[], options: IngestOptions, depen
         report.deleted += 1;
         report.changedDocIds.push(docId);
       } catch (error) {
+        keepToken(docId);
         recordFailure(report, logger, { docId, source: stored.get(docId)?.source ?? docId }, error, 'could not be deleted');
       }
     }
     if (toDelete.length > 0) progress({ phase: 'delete', done: toDelete.length, total: toDelete.length });
   }
 
+  // Saved last: a token only ever vouches for a document that is in the store as it was read.
+  const finalState = brokenOff ? savedState.state : scan.finalState();
+  if (nextTokens.size > 0 || savedState.tokens.size > 0 || finalState !== undefined) {
+    await saveSourceState(store, source.key, { tokens: nextTokens, state: finalState }, logger);
+  }
+  return finish(report, startedAt, clock, logger, progress, seen);
+}
+
+function finish(
+  report: IngestReport,
+  startedAt: number,
+  clock: IngestDependencies['clock'],
+  logger: IngestDependencies['logger'],
+  progress: (update: IngestProgress) => void,
+  seen: number,
+): IngestReport {
   report.durationMs = clock.now().getTime() - startedAt;
-  progress({ phase: 'done', done: ordered.length, total: ordered.length });
+  progress({ phase: 'done', done: seen, total: seen });
   logger.info(
     {
+      source: report.source,
       added: report.added,
       updated: report.updated,
       unchanged: report.unchanged,
@@ -219,21 +251,72 @@ export async function ingestPaths(paths: string[], options: IngestOptions, depen
   return report;
 }
 
-async function resolveRoots(paths: string[], rootDir: string): Promise<IngestRoot[]> {
-  if (paths.length === 0) throw new InputError('Name at least one file or folder to ingest, e.g. `answerloop ingest docs`.');
-  const roots = paths.map((given) => ({ given, absolute: path.resolve(rootDir, given) }));
-  const missing: string[] = [];
-  for (const root of roots) {
-    try {
-      await access(root.absolute);
-    } catch {
-      missing.push(root.absolute === root.given ? root.given : `${root.given} (${root.absolute})`);
+interface ReadContext {
+  extensions: Set<string>;
+  chunking: ChunkingSettings;
+  settings: IngestDependencies['settings'];
+  stored: Map<string, DocumentSummary>;
+  report: IngestReport;
+  logger: IngestDependencies['logger'];
+  skip: (location: string, reason: string) => void;
+}
+
+/** One document item loaded and compared: prepared for embedding, or why not. */
+async function readDocument(item: SourceDocument, context: ReadContext): Promise<PreparedDocument | 'unchanged' | 'empty' | undefined> {
+  const { docId } = item;
+  const format = item.format.toLowerCase();
+  const isExtension = !format.includes('/');
+  const loader = !isExtension || context.extensions.has(format) ? loaderForFormat(format) : undefined;
+  if (!loader) {
+    context.skip(
+      docId,
+      !isExtension
+        ? `content type ${format} is not a document answerloop reads`
+        : context.extensions.has(format)
+          ? `no loader reads ${format} files`
+          : `unsupported file type ${format || '(no extension)'} (see knowledge.extensions)`,
+    );
+    return undefined;
+  }
+  let outcome: ReadOutcome;
+  const storedHash = context.stored.get(docId)?.documentHash;
+  try {
+    if ('file' in item.content) {
+      outcome = await readSourceFile(item.content.file, docId, loader, context.chunking, context.settings.maxFileBytes, storedHash);
+    } else {
+      const document = loadDocument(loader, item.content.text, context.chunking, { path: docId });
+      // The hash of what would be stored, so a page whose chrome alone changed costs no embedding.
+      const documentHash = sha256(JSON.stringify([document.title, document.tags, document.chunks.map((chunk) => [chunk.headingPath, chunk.text]), document.anchors ?? []]));
+      outcome = documentHash === storedHash ? { kind: 'unchanged' } : { kind: 'loaded', documentHash, document };
     }
+  } catch (error) {
+    if (isFileSystemError(error)) context.skip(docId, `could not be read (${error.message})`);
+    else if (error instanceof InputError) context.skip(docId, error.message);
+    else recordFailure(context.report, context.logger, { docId, source: item.source }, error, 'could not be loaded');
+    return undefined;
   }
-  if (missing.length > 0) {
-    throw new InputError(`No such file or folder: ${missing.join(', ')}. Check the path and try again.`, { missing });
+  if (outcome.kind === 'binary') {
+    context.skip(docId, 'binary file (NUL bytes in its first 8 KB)');
+    return undefined;
   }
-  return roots;
+  if (outcome.kind === 'unchanged') return 'unchanged';
+  const { document, documentHash } = outcome;
+  if (document.chunks.length === 0) {
+    const label = item.emptyNote ? `${docId} (${item.emptyNote})` : docId;
+    context.report.empty.push(label);
+    context.logger.warn({ path: docId, note: item.emptyNote }, `empty document ${label}: nothing to ingest`);
+    return 'empty';
+  }
+  return {
+    docId,
+    source: document.source ?? item.source,
+    title: document.title ?? item.fallbackTitle ?? titleFromFileName(docId),
+    tags: [...new Set([...(item.tags ?? []), ...document.tags])],
+    documentHash,
+    drafts: document.chunks,
+    ...(document.anchors ? { anchors: document.anchors } : {}),
+    ...(item.changeToken !== undefined ? { changeToken: item.changeToken } : {}),
+  };
 }
 
 /** The documents before a rebuild, read even when the store holds another embedding space. */
@@ -357,7 +440,8 @@ export function toChunks(document: PreparedDocument, embeddings: number[][], upd
   return document.drafts.map((draft, ordinal) => ({
     id: `${document.docId}#${ordinal}`,
     docId: document.docId,
-    source: document.source,
+    // A link straight to the passage's section when the page names it (`#id` on the heading).
+    source: document.anchors?.[ordinal] ? `${document.source.replace(/#.*$/, '')}#${document.anchors[ordinal]}` : document.source,
     title: document.title,
     headingPath: draft.headingPath,
     text: draft.text,
@@ -368,37 +452,6 @@ export function toChunks(document: PreparedDocument, embeddings: number[][], upd
     documentHash: document.documentHash,
     ordinal,
   }));
-}
-
-/**
- * Stored documents under the given roots whose files are gone (or whose type is no longer ingested). A document
- * whose file still exists, say in a folder the walk skips, is kept; ids that are URLs are never touched here.
- */
-async function vanishedDocuments(
-  stored: Map<string, DocumentSummary>,
-  present: Set<string>,
-  roots: IngestRoot[],
-  rootDir: string,
-  extensions: Set<string>,
-): Promise<string[]> {
-  const vanished: string[] = [];
-  for (const docId of stored.keys()) {
-    if (present.has(docId) || /^[a-z][a-z0-9+.-]*:\/\//i.test(docId) || isTextDocumentId(docId)) continue;
-    const absolute = path.resolve(rootDir, ...docId.split('/'));
-    if (!roots.some((root) => isInside(absolute, root.absolute))) continue;
-    const exists = await stat(absolute).then(
-      (info) => info.isFile(),
-      () => false,
-    );
-    if (!exists || !extensions.has(path.extname(absolute).toLowerCase())) vanished.push(docId);
-  }
-  return vanished;
-}
-
-function isInside(candidate: string, root: string): boolean {
-  if (candidate === root) return true;
-  const relative = path.relative(root, candidate);
-  return relative.length > 0 && relative !== '..' && !relative.startsWith(`..${path.sep}`) && !path.isAbsolute(relative);
 }
 
 function recordFailure(

@@ -11,5 +11,11 @@ export function loaderForExtension(extension: string): DocumentLoader | undefine
   return loaders.find((loader) => loader.extensions.includes(wanted));
 }
 
+/** The loader for a format: a file extension (`.md`) or a media type a website serves (`text/html`). */
+export function loaderForFormat(format: string): DocumentLoader | undefined {
+  const wanted = format.toLowerCase();
+  return wanted.includes('/') ? loaders.find((loader) => loader.mediaTypes?.includes(wanted)) : loaderForExtension(wanted);
+}
+
 /** Every extension some loader reads. */
 export const readableExtensions: readonly string[] = loaders.flatMap((loader) => loader.extensions);
