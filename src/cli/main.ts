@@ -10,6 +10,7 @@ import { registerModels } from './models.ts';
 import { registerReview } from './review.ts';
 import { registerSearch } from './search.ts';
 import { registerStart } from './start.ts';
+import { registerSync } from './sync.ts';
 import { registerTrain } from './train.ts';
 import { registerTui } from './tui.ts';
 import { registerVerified } from './verified.ts';
@@ -25,6 +26,7 @@ for (const register of [
   registerStart,
   registerTui,
   registerIngest,
+  registerSync,
   registerSearch,
   registerAsk,
   registerDoctor,

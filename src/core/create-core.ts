@@ -12,7 +12,21 @@ import { createCurationService, type CurationService } from './curation/index.ts
 import { createVerifiedAnswerService, type VerifiedAnswerService } from './curation/verified-answers.ts';
 import { AnswerloopError } from './errors/index.ts';
 import { createInsightsService, type InsightsService } from './insights/index.ts';
-import { type IngestOptions, type IngestReport, ingestPaths } from './knowledge/index.ts';
+import {
+  createInProcessSyncLease,
+  createSource,
+  createSourceSync,
+  groupLocations,
+  type IngestOptions,
+  type IngestReport,
+  ingestSource,
+  type KnowledgeSource,
+  mergeIngestReports,
+  type SourceChoices,
+  type SourceSettings,
+  type SourceSync,
+  type SyncLease,
+} from './knowledge/index.ts';
 import { createLogger } from './logging/create-logger.ts';
 import {
   type ChatModel,
@@ -41,6 +55,8 @@ export interface CreateCoreOptions {
   fineTuner?: FineTuner;
   /** Print warnings on stderr too (the CLI). */
   logToStderr?: boolean;
+  /** Who may sync a source when several processes share the store; one process on its own by default. */
+  syncLease?: SyncLease;
 }
 
 export interface Core {
@@ -48,7 +64,10 @@ export interface Core {
   readonly logger: Logger;
   /** 'openai' when answers come from a chat model, 'offline' for extractive answers. */
   readonly answerMode: 'openai' | 'offline';
-  ingest(paths: string[], options?: IngestOptions): Promise<IngestReport>;
+  /** Files and folders, websites (`https://...`) and git repositories (`git+https://...#ref:folder/`). */
+  ingest(locations: string[], options?: IngestOptions & SourceChoices): Promise<IngestReport>;
+  /** The sources of `knowledge.sources`: listed, synced on demand, kept fresh in the background. */
+  readonly sources: SourceSync;
   search(query: string, options?: SearchOptions): Promise<SearchResult>;
   /** Scores search on a QA set (Recall@k, MRR, nDCG@k per mode), against the knowledge base as it is. */
   evaluateRetrieval(qa: QaItem[], options: RetrievalEvaluationOptions): Promise<RetrievalEvaluation>;
@@ -239,6 +258,38 @@ export function createCore(options: CreateCoreOptions): Core {
 
   const insights = createInsightsService({ store, clock, activeModel: () => training.activeModel(), ready, answerMode });
 
+  // Knowledge sources: every one goes through the same pipeline, then the answers and examples citing what changed
+  // are flagged stale.
+  const sourceSettings: SourceSettings = {
+    rootDir: config.rootDir,
+    dataDir: resolveConfigPath(config, config.dataDir),
+    extensions: config.knowledge.extensions,
+    web: config.knowledge.web,
+    git: config.knowledge.git,
+  };
+  const ingestKnowledge = async (source: KnowledgeSource, ingestOptions: IngestOptions): Promise<IngestReport> => {
+    const report = await ingestSource(source, ingestOptions, {
+      store,
+      embedder,
+      settings: config.knowledge,
+      logger: logger.child({ component: 'ingest' }),
+      clock,
+      rootDir: config.rootDir,
+    });
+    if (report.changedDocIds.length > 0) await curation.flagStale(report.changedDocIds);
+    return report;
+  };
+  const sourceSync = createSourceSync({
+    sources: config.knowledge.sources,
+    createSource: (source) => createSource([source.location], source, sourceSettings),
+    ingest: ingestKnowledge,
+    store,
+    lease: options.syncLease ?? createInProcessSyncLease(),
+    logger: logger.child({ component: 'source-sync' }),
+    clock,
+    ready,
+  });
+
   const updateConversation = async (id: string, change: (record: ConversationRecord) => ConversationRecord) => {
     await ready();
     const record = await store.getConversation(id);
@@ -252,21 +303,20 @@ export function createCore(options: CreateCoreOptions): Core {
     config,
     logger,
     answerMode,
-    async ingest(paths, ingestOptions = {}) {
+    async ingest(locations, ingestOptions = {}) {
       // A rebuild resets the index and records the embedder's space itself: a dimension mismatch must not stop it.
       if (!ingestOptions.rebuild) await ready();
-      const report = await ingestPaths(paths, ingestOptions, {
-        store,
-        embedder,
-        settings: config.knowledge,
-        logger: logger.child({ component: 'ingest' }),
-        clock,
-        rootDir: config.rootDir,
-      });
-      if (report.changedDocIds.length > 0) await curation.flagStale(report.changedDocIds);
+      const { tags, include, exclude, maxPages, maxDepth, urlTemplate, ...pipelineOptions } = ingestOptions;
+      const choices: SourceChoices = { tags, include, exclude, maxPages, maxDepth, urlTemplate };
+      const groups = groupLocations(locations);
+      if (groups.length === 0) groups.push([]);
+      const sources = groups.map((group) => createSource(group, choices, sourceSettings));
+      const reports: IngestReport[] = [];
+      // Only the first source of a rebuild resets the index.
+      for (const [index, source] of sources.entries()) reports.push(await ingestKnowledge(source, { ...pipelineOptions, rebuild: index === 0 && pipelineOptions.rebuild }));
       // A rebuild emptied the index: verified answers are written again with the current embedder.
       if (ingestOptions.rebuild) await verified.reindex();
-      return report;
+      return mergeIngestReports(reports);
     },
     async search(query, searchOptions = {}) {
       await ready();
@@ -326,6 +376,7 @@ export function createCore(options: CreateCoreOptions): Core {
       return { model: response.model, ms: Math.round(response.modelMs) };
     },
     idle: () => answering.idle(),
+    sources: sourceSync,
     curation,
     verified,
     training,

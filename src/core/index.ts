@@ -11,6 +11,8 @@ export type { SearchHit, SearchMode, SearchOptions, SearchResult } from './retri
 export { parseQaSet, type ModeEvaluation, type QaItem, type QuestionOutcome, type RetrievalEvaluation, type RetrievalEvaluationOptions } from './retrieval/retrieval-evaluation.ts';
 export type { IngestOptions, IngestProgress, IngestReport } from './knowledge/index.ts';
 export type { CurationService, VerifiedAnswerFilter, VerifiedAnswerRecord, VerifiedAnswerResult, VerifiedAnswerService, VerifiedAnswerSource } from './curation/index.ts';
+export type { HeldLease, SourceChoices, SourceKind, SourceStatus, SourceSync, SourceSyncResult, SyncLease, SyncRecord } from './knowledge/index.ts';
+export { sourceKindOf } from './knowledge/index.ts';
 export type * from './curation/types.ts';
 export type { TrainingService } from './training/index.ts';
 export type * from './training/types.ts';

@@ -35,6 +35,22 @@ const enabledSchema = z.union([z.literal('auto'), z.boolean()]);
 const positiveInt = z.number().int().positive();
 const nonNegative = z.number().nonnegative();
 
+/** A folder, website or git repository kept in sync (`knowledge.sources`); `location` is what `answerloop ingest` takes. */
+const knowledgeSourceSchema = z
+  .object({
+    name: z.string().regex(/^[a-z0-9][a-z0-9_-]*$/, 'lower-case letters, digits, - and _'),
+    location: z.string().min(1),
+    tags: z.array(z.string()).default([]),
+    include: z.array(z.string()).default([]),
+    exclude: z.array(z.string()).default([]),
+    /** 0: only when `answerloop sync` or the dashboard asks. */
+    refreshMinutes: z.number().int().nonnegative().default(60),
+    maxPages: positiveInt.optional(),
+    maxDepth: z.number().int().nonnegative().optional(),
+    urlTemplate: z.string().optional(),
+  })
+  .strict();
+
 /** The shape of config/default.yaml. Every key is required there, so the file documents every setting. */
 export const settingsSchema = z
   .object({
@@ -83,8 +99,27 @@ export const settingsSchema = z
         extensions: z.array(z.string().startsWith('.')),
         maxFileBytes: positiveInt,
         writeConcurrency: z.number().int().min(1).max(32),
+        web: z
+          .object({
+            maxPages: positiveInt,
+            maxDepth: z.number().int().nonnegative(),
+            concurrency: z.number().int().min(1).max(16),
+            delayMs: z.number().int().nonnegative(),
+            maxCrawlDelayMs: z.number().int().nonnegative(),
+            timeoutMs: positiveInt,
+            maxPageBytes: positiveInt,
+            maxRedirects: z.number().int().nonnegative(),
+            followQueryStrings: z.boolean(),
+          })
+          .strict(),
+        git: z.object({ timeoutMs: positiveInt, urlTemplate: z.string() }).strict(),
+        sources: z.array(knowledgeSourceSchema),
       })
       .strict()
+      .refine((knowledge) => new Set(knowledge.sources.map((source) => source.name)).size === knowledge.sources.length, {
+        message: 'every source needs a name of its own',
+        path: ['sources'],
+      })
       .refine((knowledge) => knowledge.chunkOverlapTokens < knowledge.chunkTokens, {
         message: 'chunkOverlapTokens must be smaller than chunkTokens',
         path: ['chunkOverlapTokens'],

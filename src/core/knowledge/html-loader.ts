@@ -59,7 +59,8 @@ function escapeLineStarts(text: string): string {
     .replace(/^(\s*)(`{3,}|~{3,})/gm, '$1\\$2');
 }
 
-function createTurndown(): TurndownService {
+/** The one HTML-to-Markdown converter, for HTML files and web pages alike. */
+export function createTurndown(): TurndownService {
   const service = new TurndownService({ headingStyle: 'atx', codeBlockStyle: 'fenced', bulletListMarker: '-', emDelimiter: '_', hr: '---' });
   service.escape = escapeLineStarts;
   service.remove((node) => droppedElements.has((node as unknown as ElementLike).nodeName.toUpperCase()));

@@ -2,8 +2,9 @@ import type { DocumentLoader } from './document-loader.ts';
 import { htmlLoader } from './html-loader.ts';
 import { markdownLoader, mdxLoader } from './markdown-loader.ts';
 import { textLoader } from './text-loader.ts';
+import { webPageLoader } from './web-page-loader.ts';
 
-const loaders: DocumentLoader[] = [markdownLoader, mdxLoader, htmlLoader, textLoader];
+const loaders: DocumentLoader[] = [markdownLoader, mdxLoader, htmlLoader, textLoader, webPageLoader];
 
 /** The loader for a file extension (with its dot, any case), or undefined when no loader reads it. */
 export function loaderForExtension(extension: string): DocumentLoader | undefined {

@@ -68,9 +68,10 @@ export function stripMdxStatements(markdown: string): string {
   return kept.join('\n');
 }
 
-function createMarkdownLoader(extensions: string[], mdx: boolean): DocumentLoader {
+function createMarkdownLoader(extensions: string[], mdx: boolean, mediaTypes: string[]): DocumentLoader {
   return {
     extensions,
+    mediaTypes,
     createReader(settings, context) {
       const chunks: ChunkDraft[] = [];
       let headings: HeadingEntry[] = [];
@@ -100,5 +101,5 @@ function createMarkdownLoader(extensions: string[], mdx: boolean): DocumentLoade
   };
 }
 
-export const markdownLoader = createMarkdownLoader(['.md', '.markdown'], false);
-export const mdxLoader = createMarkdownLoader(['.mdx'], true);
+export const markdownLoader = createMarkdownLoader(['.md', '.markdown'], false, ['text/markdown', 'text/x-markdown']);
+export const mdxLoader = createMarkdownLoader(['.mdx'], true, ['text/mdx']);

@@ -1,5 +1,6 @@
 import { access, stat } from 'node:fs/promises';
 import path from 'node:path';
+import picomatch from 'picomatch';
 import { InputError } from '../../errors/index.ts';
 import { isTextDocumentId } from '../text-documents.ts';
 import { listFiles, toPosix } from '../walk-files.ts';
@@ -13,6 +14,9 @@ export interface FolderSourceOptions {
   /** Lower-case extensions with the dot that are ingested; a stored document of another type counts as gone. */
   extensions: readonly string[];
   tags?: string[];
+  /** Globs on the path below the given folder (`guides/**`); a file they leave out is not ingested. */
+  include?: readonly string[];
+  exclude?: readonly string[];
 }
 
 interface FolderRoot {
@@ -26,6 +30,12 @@ export function createFolderSource(options: FolderSourceOptions): KnowledgeSourc
   const extensions = new Set(options.extensions.map((extension) => extension.toLowerCase()));
   const docIdOf = (absolute: string) => toPosix(path.relative(options.rootDir, absolute));
   const key = `folder:${[...options.paths].sort().join(',')}`;
+  const include = options.include && options.include.length > 0 ? picomatch([...options.include], { dot: true }) : undefined;
+  const exclude = options.exclude && options.exclude.length > 0 ? picomatch([...options.exclude], { dot: true }) : undefined;
+  const wanted = (file: string, root: string) => {
+    const relative = toPosix(path.relative(root, file)) || path.basename(file);
+    return (!include || include(relative)) && !exclude?.(relative);
+  };
   return {
     kind: 'folder',
     key,
@@ -34,7 +44,7 @@ export function createFolderSource(options: FolderSourceOptions): KnowledgeSourc
       const roots = await resolveRoots(options.paths, options.rootDir);
       const files = new Map<string, string>();
       for (const [index, root] of roots.entries()) {
-        for (const file of await listFiles(root.absolute)) files.set(docIdOf(file), file);
+        for (const file of await listFiles(root.absolute)) if (wanted(file, root.absolute)) files.set(docIdOf(file), file);
         context.onProgress?.(index + 1, roots.length, root.given);
       }
       const ordered = [...files.entries()].sort(([left], [right]) => (left < right ? -1 : left > right ? 1 : 0));
@@ -43,7 +53,8 @@ export function createFolderSource(options: FolderSourceOptions): KnowledgeSourc
           yield { kind: 'document', docId, source: docId, format: path.extname(file).toLowerCase(), content: { file }, ...(options.tags ? { tags: options.tags } : {}) };
         }
         const present = new Set(ordered.filter(([, file]) => extensions.has(path.extname(file).toLowerCase())).map(([docId]) => docId));
-        for (const docId of await vanishedDocuments(context.stored, present, roots, options.rootDir, extensions)) {
+        const leftOut = (absolute: string) => roots.some((root) => isInside(absolute, root.absolute) && !wanted(absolute, root.absolute));
+        for (const docId of await vanishedDocuments(context.stored, present, roots, options.rootDir, extensions, leftOut)) {
           yield { kind: 'gone', docId, reason: 'the file is gone' };
         }
       }
@@ -79,6 +90,7 @@ async function vanishedDocuments(
   roots: FolderRoot[],
   rootDir: string,
   extensions: Set<string>,
+  leftOut: (absolute: string) => boolean,
 ): Promise<string[]> {
   const vanished: string[] = [];
   for (const docId of stored.keys()) {
@@ -89,7 +101,7 @@ async function vanishedDocuments(
       (info) => info.isFile(),
       () => false,
     );
-    if (!exists || !extensions.has(path.extname(absolute).toLowerCase())) vanished.push(docId);
+    if (!exists || !extensions.has(path.extname(absolute).toLowerCase()) || leftOut(absolute)) vanished.push(docId);
   }
   return vanished;
 }
