@@ -8,6 +8,7 @@ import { createAnsweringService } from './answering/index.ts';
 import type { AskInput, AskOptions, AskResult } from './answering/types.ts';
 import type { Config } from './config/index.ts';
 import { resolveConfigPath } from './config/index.ts';
+import { createCoordinationService, type CoordinationService } from './coordination/index.ts';
 import { createCurationService, type CurationService } from './curation/index.ts';
 import { createVerifiedAnswerService, type VerifiedAnswerService } from './curation/verified-answers.ts';
 import { AnswerloopError } from './errors/index.ts';
@@ -96,6 +97,10 @@ export interface Core {
   readonly training: TrainingService;
   /** Figures for the operator dashboard's Overview. */
   readonly insights: InsightsService;
+  /** Claims on deliveries and leases on background work, shared by every replica on the store. */
+  readonly coordination: CoordinationService;
+  /** Opens the store with everything it keeps created and ready to serve: a process about to take traffic calls it. */
+  prepareToServe(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -256,6 +261,17 @@ export function createCore(options: CreateCoreOptions): Core {
     clock,
   });
 
+  const coordination = createCoordinationService({
+    store,
+    clock,
+    logger: logger.child({ component: 'coordination' }),
+    claims: {
+      ttlMs: config.coordination.claimTtlMs,
+      retentionMs: config.coordination.claimRetentionHours * 3_600_000,
+      maxAttempts: config.coordination.maxAttempts,
+    },
+  });
+
   const insights = createInsightsService({ store, clock, activeModel: () => training.activeModel(), ready, answerMode });
 
   // Knowledge sources: every one goes through the same pipeline, then the answers and examples citing what changed
@@ -381,6 +397,11 @@ export function createCore(options: CreateCoreOptions): Core {
     verified,
     training,
     insights,
+    coordination,
+    async prepareToServe() {
+      await ready();
+      await store.prepare();
+    },
     async close() {
       await embedder.close?.();
       await store.close();

@@ -17,5 +17,6 @@ export type * from './curation/types.ts';
 export type { TrainingService } from './training/index.ts';
 export type * from './training/types.ts';
 export type { InsightsService, OverviewFigures, TrainingJobInFlight } from './insights/index.ts';
+export type * from './coordination/index.ts';
 export { redactSecrets } from './logging/redact-secrets.ts';
 export { createLogger } from './logging/create-logger.ts';

@@ -39,6 +39,7 @@ import type {
   TrainingJobRecord,
 } from '../../src/core/ports/index.ts';
 import { createDeterministicEmbedder } from '../fakes/deterministic-embedder.ts';
+import { defineCoordinationContract } from './coordination-contract.ts';
 
 export type OpenStore = () => Promise<{ store: Store; cleanup?: () => Promise<void> }>;
 
@@ -1067,4 +1068,5 @@ export function defineStoreContract(name: string, openStore: OpenStore): void {
       });
     });
   });
+  defineCoordinationContract(name, openStore);
 }

@@ -213,6 +213,24 @@ export const settingsSchema = z
         judgeModel: z.string(),
       })
       .strict(),
+    coordination: z
+      .object({
+        claimTtlMs: positiveInt,
+        sweepIntervalMs: positiveInt,
+        claimRetentionHours: z.number().positive(),
+        maxAttempts: positiveInt,
+        leaseTtlMs: positiveInt,
+        cleanupIntervalMinutes: z.number().positive(),
+        sharedRateLimits: z.enum(['auto', 'store', 'memory']),
+      })
+      .strict(),
+    ops: z
+      .object({
+        port: z.number().int().min(0).max(65535),
+        host: z.string().min(1),
+        shutdownGraceSeconds: z.number().positive(),
+      })
+      .strict(),
   })
   .strict();
 

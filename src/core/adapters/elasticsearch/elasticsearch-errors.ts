@@ -80,3 +80,31 @@ export function fromElasticsearchError(error: unknown, what: string, url: string
   const message = error instanceof Error ? error.message : String(error);
   return new AnswerloopError('store_failed', `Elasticsearch failed to ${what}: ${message}`, { cause: error, details: { operation: what } });
 }
+
+/** 503 because a shard is still starting: an index another process just created, or a node recovering. */
+export function isShardStarting(error: unknown): boolean {
+  if (!(error instanceof errors.ResponseError) || error.statusCode !== 503) return false;
+  const { type } = describeErrorBody(error.body);
+  return (
+    type === 'no_shard_available_action_exception' ||
+    type === 'illegal_index_shard_state_exception' ||
+    type === 'unavailable_shards_exception' ||
+    type === 'search_phase_execution_exception' ||
+    type === 'cluster_block_exception'
+  );
+}
+
+/**
+ * Runs `send`, retrying a few times within about three seconds while the shard it needs is starting, so a read
+ * right after another replica created the index waits briefly instead of failing the question.
+ */
+export async function retryWhileShardStarts<T>(send: () => Promise<T>): Promise<T> {
+  for (let attempt = 0; ; attempt += 1) {
+    try {
+      return await send();
+    } catch (error) {
+      if (attempt >= 8 || !isShardStarting(error)) throw error;
+      await new Promise((resolve) => setTimeout(resolve, Math.min(50 * 2 ** attempt, 800)));
+    }
+  }
+}

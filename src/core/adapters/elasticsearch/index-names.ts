@@ -8,6 +8,7 @@ export const recordKinds = [
   'training-jobs',
   'evaluations',
   'key-values',
+  'coordination',
 ] as const;
 export type RecordKind = (typeof recordKinds)[number];
 

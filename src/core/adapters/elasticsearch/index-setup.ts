@@ -47,3 +47,20 @@ export async function chooseAnalyzer(context: StoreContext, requested: string, l
     return { name: fallbackAnalyzerName, requested, fallback: true };
   }
 }
+
+/**
+ * Waits until every index of this store has its primary shards (cluster health yellow or better), so reads
+ * right after a start do not get 503 `no_shard_available`. Bounded by the request timeout.
+ */
+export async function waitForShards(context: StoreContext, timeoutMs: number): Promise<void> {
+  const { client, names } = context;
+  const chunksExist = await context.request('check the chunk index', () => client.indices.exists({ index: names.chunks.alias }));
+  const aliases = [...(chunksExist ? [names.chunks.alias] : []), ...Object.values(names.records).map((name) => name.alias)];
+  const timeout = `${Math.max(1, Math.floor(timeoutMs / 1000))}s`;
+  const response = await context.request('wait for the indices to be ready', () =>
+    client.cluster.health({ index: aliases.join(','), wait_for_status: 'yellow', timeout }, { ignore: [408] }),
+  );
+  if (response.timed_out) {
+    context.logger.warn({ status: response.status, indices: aliases.length }, 'Elasticsearch indices are not ready yet; reads retry briefly');
+  }
+}

@@ -2,10 +2,11 @@ import { Client, SniffingTransport, type TransportOptions } from '@elastic/elast
 import type { Logger, Store } from '../../ports/index.ts';
 import { createChunkIndex } from './chunk-index.ts';
 import { createConversationRecords } from './conversations.ts';
+import { createCoordinationRecords } from './coordination-records.ts';
 import { createDatasetRecords } from './datasets.ts';
 import { displayUrl, fromElasticsearchError } from './elasticsearch-errors.ts';
-import { ensureIndex } from './index-setup.ts';
-import { indexNames, type RecordKind } from './index-names.ts';
+import { ensureIndex, waitForShards } from './index-setup.ts';
+import { indexNames, type RecordKind, recordKinds } from './index-names.ts';
 import { createKeyValueRecords } from './key-values.ts';
 import { searchLegs } from './leg-search.ts';
 import { recordIndexDefinition } from './mappings.ts';
@@ -124,5 +125,12 @@ export function createElasticsearchStore(options: ElasticsearchStoreOptions): St
     ...createDatasetRecords(context),
     ...createModelRecords(context),
     ...createKeyValueRecords(context),
+    ...createCoordinationRecords(context),
+    async prepare() {
+      // Every index exists, and has its shard, before the first question: several replicas starting on an empty
+      // cluster would otherwise create the conversations index on their first answer and read it mid-start (503).
+      await Promise.all(recordKinds.map((kind) => context.ensureRecordIndex(kind)));
+      await waitForShards(context, options.requestTimeoutMs);
+    },
   };
 }

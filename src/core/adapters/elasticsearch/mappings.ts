@@ -90,6 +90,7 @@ const recordFields: Record<RecordKind, Record<string, estypes.MappingProperty>> 
   'training-jobs': { status: keyword, created_at: date },
   evaluations: { candidate: keyword, created_at: date },
   'key-values': { namespace: keyword, key: keyword },
+  coordination: { namespace: keyword, key: keyword, state: keyword, due_at: { type: 'long' } },
 };
 
 export function recordIndexDefinition(kind: RecordKind): { settings: estypes.IndicesIndexSettings; mappings: estypes.MappingTypeMapping } {

@@ -1,5 +1,5 @@
 import { errors, type estypes } from '@elastic/elasticsearch';
-import { isIndexMissing } from './elasticsearch-errors.ts';
+import { isIndexMissing, retryWhileShardStarts } from './elasticsearch-errors.ts';
 import type { RecordKind } from './index-names.ts';
 import type { StoreContext } from './store-context.ts';
 
@@ -33,16 +33,18 @@ export function createRecordIndex<T>(
   const document = (record: T) => ({ record_id: describe.idOf(record), record, ...describe.fieldsOf(record) });
 
   async function searchPage(query: RecordQuery, page: { from?: number; size: number; searchAfter?: estypes.SortResults }) {
-    const response = await client.search<{ record: T }>({
-      index: alias,
-      query: { bool: { filter: query.filter ?? [] } },
-      sort: query.sort,
-      from: page.from,
-      size: page.size,
-      search_after: page.searchAfter,
-      track_total_hits: true,
-      _source: ['record'],
-    });
+    const response = await retryWhileShardStarts(() =>
+      client.search<{ record: T }>({
+        index: alias,
+        query: { bool: { filter: query.filter ?? [] } },
+        sort: query.sort,
+        from: page.from,
+        size: page.size,
+        search_after: page.searchAfter,
+        track_total_hits: true,
+        _source: ['record'],
+      }),
+    );
     return {
       items: response.hits.hits.flatMap((hit) => (hit._source ? [hit._source.record] : [])),
       total: totalOf(response.hits.total),
@@ -93,7 +95,7 @@ export function createRecordIndex<T>(
     /** Undefined when the record, or its whole index, does not exist. */
     async get(id: string): Promise<T | undefined> {
       try {
-        const response = await client.get<{ record: T }>({ index: alias, id });
+        const response = await retryWhileShardStarts(() => client.get<{ record: T }>({ index: alias, id }));
         return response._source?.record;
       } catch (error) {
         if (error instanceof errors.ResponseError && error.statusCode === 404) return undefined;

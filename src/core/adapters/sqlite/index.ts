@@ -1,6 +1,7 @@
 import { statSync } from 'node:fs';
 import type { Logger, Store, StoreHealth } from '../../ports/index.ts';
 import { createKnowledgeTables } from './knowledge-tables.ts';
+import { createCoordinationTables } from './coordination-tables.ts';
 import { createRecordTables } from './record-tables.ts';
 import { latestSchemaVersion } from './schema-migrations.ts';
 import { SqliteSession } from './sqlite-connection.ts';
@@ -76,6 +77,7 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
     kind: 'embedded',
     ...knowledge,
     ...records,
+    ...createCoordinationTables(session),
     health,
     async close() {
       session.close();

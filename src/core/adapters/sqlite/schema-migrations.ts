@@ -136,6 +136,23 @@ export const migrations: Migration[] = [
       ) WITHOUT ROWID;
     `,
   },
+  {
+    version: 2,
+    description: 'coordination records: delivery claims, leases, shared counters',
+    sql: `
+      -- version grows by one on every write; conditional updates compare it, so of two writers one wins.
+      CREATE TABLE coordination (
+        namespace TEXT NOT NULL,
+        key TEXT NOT NULL,
+        version INTEGER NOT NULL,
+        state TEXT NOT NULL,
+        due_at_ms INTEGER NOT NULL,
+        value TEXT NOT NULL,
+        PRIMARY KEY (namespace, key)
+      ) WITHOUT ROWID;
+      CREATE INDEX coordination_due ON coordination (namespace, state, due_at_ms);
+    `,
+  },
 ];
 
 export const latestSchemaVersion = migrations.at(-1)!.version;
