@@ -1,127 +1,13 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type SlackBot, slackConfigured, startSlackBot } from '../../src/bot/slack/index.ts';
-import { AnswerloopError, type ChatModel, type Core, createCore, loadConfig, type Logger } from '../../src/core/index.ts';
+import { slackConfigured, startSlackBot } from '../../src/bot/slack/index.ts';
+import { AnswerloopError, type ChatModel, createCore, loadConfig } from '../../src/core/index.ts';
 import { createDeterministicEmbedder } from '../fakes/deterministic-embedder.ts';
-import { type FakeSlackApi, type FakeSlackApiOptions, type FakeSlackCall, startFakeSlackApi } from '../fakes/fake-slack-api.ts';
-import {
-  appMentionEvent,
-  blockActionsPayload,
-  eventEnvelope,
-  messageEvent,
-  nextEventId,
-  postToSlackApp,
-  reactionAddedEvent,
-  viewSubmissionPayload,
-} from '../fakes/fake-slack-payloads.ts';
-
-const signingSecret = 'test-signing-secret';
-const docsDir = fileURLToPath(new URL('../fixtures/answering-docs/', import.meta.url));
-
-type Block = { type: string; block_id?: string; elements?: Array<Record<string, unknown>>; text?: { text: string } };
-
-/** A Logger that keeps what it is told, so tests can check the operator log. */
-function createRecordingLogger(): Logger & { entries: Array<{ level: string; object: Record<string, unknown>; message?: string }> } {
-  const entries: Array<{ level: string; object: Record<string, unknown>; message?: string }> = [];
-  const make = (bindings: Record<string, unknown>): Logger => ({
-    debug: (object, message) => entries.push({ level: 'debug', object: { ...bindings, ...object }, message }),
-    info: (object, message) => entries.push({ level: 'info', object: { ...bindings, ...object }, message }),
-    warn: (object, message) => entries.push({ level: 'warn', object: { ...bindings, ...object }, message }),
-    error: (object, message) => entries.push({ level: 'error', object: { ...bindings, ...object }, message }),
-    child: (more) => make({ ...bindings, ...more }),
-  });
-  return Object.assign(make({}), { entries });
-}
-
-function blocksOf(call: FakeSlackCall): Block[] {
-  return (call.body.blocks ?? []) as Block[];
-}
-
-function conversationIdOf(blocks: Block[]): string {
-  const actions = blocks.find((block) => block.block_id === 'answer_feedback');
-  return String(actions?.elements?.[0]?.value ?? '');
-}
-
-let timestamp = 1_700_000_000;
-function nextTs(): string {
-  timestamp += 1;
-  return `${timestamp}.000100`;
-}
-
-interface Harness {
-  core: Core;
-  bot: SlackBot;
-  fake: FakeSlackApi;
-  logger: ReturnType<typeof createRecordingLogger>;
-  dataDir: string;
-  post(payload: Record<string, unknown>, options?: { interactive?: boolean; headers?: Record<string, string>; secret?: string }): Promise<{ status: number; text: string }>;
-  /** Posts an event and waits for every handler it started. */
-  send(event: Record<string, unknown>, options?: { eventId?: string; headers?: Record<string, string> }): Promise<{ status: number }>;
-  /** The bot's final answer in a thread: the message carrying the feedback buttons. */
-  answerIn(channel: string, threadTs: string | undefined): { ts: string; blocks: Block[]; conversationId: string } | undefined;
-}
-
-interface HarnessOptions {
-  /** Settings as environment variables, the way operators set them. */
-  env?: Record<string, string>;
-  dataDir?: string;
-  chatModel?: ChatModel;
-  fakeAnswer?: FakeSlackApiOptions['answer'];
-}
-
-async function startHarness(options: HarnessOptions = {}): Promise<Harness> {
-  const dataDir = options.dataDir ?? mkdtempSync(path.join(tmpdir(), 'answerloop-slack-'));
-  const fake = await startFakeSlackApi({ answer: options.fakeAnswer });
-  const logger = createRecordingLogger();
-  const config = loadConfig({
-    env: {
-      ANSWERLOOP_DATA_DIR: dataDir,
-      SLACK_BOT_TOKEN: 'xoxb-test',
-      SLACK_SIGNING_SECRET: signingSecret,
-      ANSWERLOOP_SLACK__MODE: 'http',
-      ANSWERLOOP_SLACK__API_URL: fake.url,
-      ANSWERLOOP_SLACK__UPDATE_INTERVAL_MS: '0',
-      ...options.env,
-    },
-    overrides: { logFile: '' },
-  });
-  const core = createCore({ config, embedder: createDeterministicEmbedder(), logger, ...(options.chatModel ? { chatModel: options.chatModel } : {}) });
-  await core.ingest([docsDir]);
-  const bot = await startSlackBot(core, { port: 0 });
-  const post: Harness['post'] = (payload, options = {}) =>
-    postToSlackApp(bot.port!, payload, { signingSecret: options.secret ?? signingSecret, interactive: options.interactive, headers: options.headers });
-  return {
-    core,
-    bot,
-    fake,
-    logger,
-    dataDir,
-    post,
-    async send(event, options = {}) {
-      const response = await post(eventEnvelope(event, { eventId: options.eventId }), { headers: options.headers });
-      await bot.idle();
-      return response;
-    },
-    answerIn(channel, threadTs) {
-      const message = fake.messages.find(
-        (candidate) => candidate.channel === channel && candidate.thread_ts === threadTs && (candidate.blocks ?? []).some((block) => (block as Block).block_id === 'answer_feedback'),
-      );
-      if (!message) return undefined;
-      const blocks = (message.blocks ?? []) as Block[];
-      return { ts: message.ts, blocks, conversationId: conversationIdOf(blocks) };
-    },
-  };
-}
-
-async function stopHarness(harness: Harness, removeData = true): Promise<void> {
-  await harness.bot.stop();
-  await harness.core.close();
-  await harness.fake.close();
-  if (removeData) rmSync(harness.dataDir, { recursive: true, force: true });
-}
+import { startFakeSlackApi } from '../fakes/fake-slack-api.ts';
+import { appMentionEvent, blockActionsPayload, eventEnvelope, feedbackButtonsAction, messageEvent, nextEventId, reactionAddedEvent, viewSubmissionPayload } from '../fakes/fake-slack-payloads.ts';
+import { type Block, blocksOf, conversationIdOf, createRecordingLogger, type Harness, nextTs, signingSecret, startHarness, stopHarness } from './slack-test-harness.ts';
 
 describe('Slack bot over HTTP against a fake Slack', () => {
   let harness: Harness;
@@ -148,7 +34,7 @@ describe('Slack bot over HTTP against a fake Slack', () => {
     expect(auth[0]!.authorization).toBe('Bearer xoxb-test');
   });
 
-  it('answers a mention in a thread: working reaction, streamed message, final blocks with sources and buttons', async () => {
+  it("answers a mention in a thread with Slack's native streaming, the sources, footer and feedback arriving with the stop", async () => {
     const { status } = await harness.send(appMentionEvent({ user: 'UALICE', channel: 'CSUPPORT', ts: questionTs, text: 'How do I reset my password?' }));
     expect(status).toBe(200);
 
@@ -156,22 +42,28 @@ describe('Slack bot over HTTP against a fake Slack', () => {
     expect(reaction.body).toMatchObject({ channel: 'CSUPPORT', timestamp: questionTs, name: 'hourglass_flowing_sand' });
     expect(harness.fake.callsTo('reactions.remove')[0]!.body).toMatchObject({ channel: 'CSUPPORT', timestamp: questionTs });
 
-    const posted = harness.fake.callsTo('chat.postMessage');
-    expect(posted).toHaveLength(1);
-    expect(posted[0]!.body).toMatchObject({ channel: 'CSUPPORT', thread_ts: questionTs });
-    // Streaming: the message was posted with the first text, then edited into the final blocks.
-    const update = harness.fake.callsTo('chat.update').at(-1)!;
-    expect(update.body.ts).toBe(harness.fake.messages.find((message) => message.thread_ts === questionTs)!.ts);
+    // startStream, any appends, then one stop: in that order, on one message, and nothing posted besides.
+    const streamCalls = harness.fake.calls.filter((call) => call.method.startsWith('chat.') && call.method !== 'chat.postEphemeral');
+    const methods = streamCalls.map((call) => call.method);
+    expect(methods[0]).toBe('chat.startStream');
+    expect(methods.at(-1)).toBe('chat.stopStream');
+    expect(methods.slice(1, -1).every((method) => method === 'chat.appendStream')).toBe(true);
+    const start = streamCalls[0]!;
+    expect(start.body).toMatchObject({ channel: 'CSUPPORT', thread_ts: questionTs, recipient_user_id: 'UALICE', recipient_team_id: 'T1' });
+    const stop = streamCalls.at(-1)!;
+    const streamed = harness.fake.messages.find((message) => message.thread_ts === questionTs)!;
+    expect(stop.body.ts).toBe(streamed.ts);
+    expect(streamed.text.toLowerCase()).toContain('reset');
+    expect(streamCalls.slice(0, -1).every((call) => call.body.blocks === undefined)).toBe(true);
 
-    const blocks = blocksOf(update);
-    expect(blocks[0]!.type).toBe('section');
-    expect(blocks[0]!.text!.text.toLowerCase()).toContain('reset');
-    const sources = blocks.find((block) => block.block_id === 'answer_sources')!;
-    expect(JSON.stringify(sources)).toContain('Accounts and sign-in');
-    const footer = blocks.find((block) => block.block_id === 'answer_footer')!;
-    expect(JSON.stringify(footer).toLowerCase()).toContain('extractive answer');
-    const buttons = blocks.find((block) => block.block_id === 'answer_feedback')!.elements!;
-    expect(buttons.map((button) => button.action_id)).toEqual(['answer_helpful', 'answer_not_helpful', 'answer_suggest_correction']);
+    const blocks = blocksOf(stop);
+    expect(blocks.map((block) => block.block_id)).toEqual(['answer_sources', 'answer_footer', 'answer_rating', 'answer_feedback']);
+    expect(JSON.stringify(blocks.find((block) => block.block_id === 'answer_sources'))).toContain('Accounts and sign-in');
+    expect(JSON.stringify(blocks.find((block) => block.block_id === 'answer_footer')).toLowerCase()).toContain('extractive answer');
+    const rating = blocks.find((block) => block.block_id === 'answer_rating')!;
+    expect(rating.type).toBe('context_actions');
+    expect(rating.elements![0]).toMatchObject({ type: 'feedback_buttons', action_id: 'answer_rating' });
+    expect(blocks.find((block) => block.block_id === 'answer_feedback')!.elements!.map((button) => button.action_id)).toEqual(['answer_suggest_correction']);
 
     first = harness.answerIn('CSUPPORT', questionTs)!;
     const record = await harness.core.getConversation(first.conversationId);
@@ -195,7 +87,7 @@ describe('Slack bot over HTTP against a fake Slack', () => {
     const event = appMentionEvent({ user: 'UBOB', channel: 'CSUPPORT', ts, text: 'How do I turn on two-factor authentication?' });
     await harness.send(event, { eventId });
     expect(harness.answerIn('CSUPPORT', ts)).toBeDefined();
-    const answers = () => harness.fake.callsTo('chat.postMessage').filter((call) => call.body.thread_ts === ts).length;
+    const answers = () => harness.fake.callsTo('chat.startStream').filter((call) => call.body.thread_ts === ts).length;
     expect(answers()).toBe(1);
 
     // Slack's retry after a slow acknowledgement, and the same event delivered again without retry headers.
@@ -209,7 +101,7 @@ describe('Slack bot over HTTP against a fake Slack', () => {
     const lostId = nextEventId();
     await harness.send(lost, { eventId: lostId, headers: { 'x-slack-retry-num': '1', 'x-slack-retry-reason': 'connection_failed' } });
     await harness.send(lost, { eventId: lostId, headers: { 'x-slack-retry-num': '2', 'x-slack-retry-reason': 'connection_failed' } });
-    expect(harness.fake.callsTo('chat.postMessage').filter((call) => call.body.thread_ts === lostTs)).toHaveLength(1);
+    expect(harness.fake.callsTo('chat.startStream').filter((call) => call.body.thread_ts === lostTs)).toHaveLength(1);
 
     // A retry after a slow acknowledgement of an event whose first delivery we got is dropped before any work.
     const slowTs = nextTs();
@@ -303,27 +195,40 @@ describe('Slack bot over HTTP against a fake Slack', () => {
     expect(replies[3]).toMatch(/several questions in a short time\. Please try again in \d+ seconds?/);
   });
 
-  it('stores a helpful click and shows it on the message', async () => {
-    const response = await harness.post(
+  it('stores a feedback_buttons click and thanks the person privately, leaving the answer as it is', async () => {
+    const updatesBefore = harness.fake.callsTo('chat.update').length;
+    const response = await harness.interact(
       blockActionsPayload({
         user: 'UALICE',
         channel: 'CSUPPORT',
         message: { ts: first.ts, thread_ts: questionTs, blocks: first.blocks },
-        actionId: 'answer_helpful',
-        value: first.conversationId,
+        actionId: 'answer_rating',
+        value: '',
+        action: feedbackButtonsAction({ actionId: 'answer_rating', value: `helpful:${first.conversationId}` }),
       }),
-      { interactive: true },
     );
-    await harness.bot.idle();
     expect(response.status).toBe(200);
     const record = await harness.core.getConversation(first.conversationId);
     expect(record!.feedback).toMatchObject({ helpful: true });
     // Who clicked is kept as a hashed id, never the raw Slack user id.
     expect(record!.feedback!.by).toMatch(/^[0-9a-f]{24}$/);
-    const update = harness.fake.callsTo('chat.update').at(-1)!;
-    expect(update.body).toMatchObject({ channel: 'CSUPPORT', ts: first.ts });
-    expect(JSON.stringify(update.body.blocks)).toContain('found this helpful');
-    expect(blocksOf(update).some((block) => block.block_id === 'answer_feedback')).toBe(false);
+    expect(harness.fake.callsTo('chat.postEphemeral').at(-1)!.body).toMatchObject({ channel: 'CSUPPORT', user: 'UALICE', thread_ts: questionTs, text: expect.stringContaining('Thanks') });
+    expect(harness.fake.callsTo('chat.update')).toHaveLength(updatesBefore);
+
+    // Thumbs down on the same answer replaces the rating; the older plain buttons still work too.
+    await harness.interact(
+      blockActionsPayload({
+        user: 'UBOB',
+        channel: 'CSUPPORT',
+        message: { ts: first.ts, thread_ts: questionTs },
+        actionId: 'answer_rating',
+        value: '',
+        action: feedbackButtonsAction({ actionId: 'answer_rating', value: `not_helpful:${first.conversationId}` }),
+      }),
+    );
+    expect((await harness.core.getConversation(first.conversationId))!.feedback).toMatchObject({ helpful: false });
+    await harness.interact(blockActionsPayload({ user: 'UBOB', channel: 'CSUPPORT', message: { ts: first.ts, thread_ts: questionTs }, actionId: 'answer_helpful', value: first.conversationId }));
+    expect((await harness.core.getConversation(first.conversationId))!.feedback).toMatchObject({ helpful: true });
   });
 
   it('opens the correction modal and stores the submitted correction', async () => {
@@ -414,7 +319,7 @@ describe('Slack bot settings and failures', () => {
     }
   });
 
-  it('streams a model answer with rate-limited chat.update calls, then the final blocks naming the model', async () => {
+  it('streams with rate-limited chat.update calls when slack.stream is update, then the final blocks naming the model', async () => {
     const pieces = Array.from({ length: 12 }, (_, index) => (index === 0 ? 'Plans are **billed monthly** per seat' : ` and more detail ${index}`));
     const streamingModel: ChatModel = {
       async complete(request) {
@@ -426,7 +331,10 @@ describe('Slack bot settings and failures', () => {
         return { text, model: request.model, usage: { promptTokens: 10, completionTokens: 20, totalTokens: 30 }, modelMs: 300 };
       },
     };
-    const harness = await startHarness({ chatModel: streamingModel, env: { ANSWERLOOP_SLACK__UPDATE_INTERVAL_MS: '150', ANSWERLOOP_OPENAI__CHAT_MODEL: 'ft:gpt-4o-mini:acme:support:1' } });
+    const harness = await startHarness({
+      chatModel: streamingModel,
+      env: { ANSWERLOOP_SLACK__STREAM: 'update', ANSWERLOOP_SLACK__UPDATE_INTERVAL_MS: '150', ANSWERLOOP_OPENAI__CHAT_MODEL: 'ft:gpt-4o-mini:acme:support:1' },
+    });
     try {
       const ts = nextTs();
       await harness.send(appMentionEvent({ user: 'ULEO', channel: 'CSUPPORT', ts, text: 'How are plans billed?' }));

@@ -26,6 +26,9 @@ export interface FakeSlackMessage {
   bot_id?: string;
   thread_ts?: string;
   blocks?: unknown[];
+  metadata?: unknown;
+  /** Set while a native stream (chat.startStream) is open on the message. */
+  streaming?: boolean;
 }
 
 export interface FakeSlackApiOptions {
@@ -34,6 +37,8 @@ export interface FakeSlackApiOptions {
   botUserId?: string;
   botId?: string;
   teamId?: string;
+  /** Channels shared with another organisation: conversations.info says is_ext_shared. */
+  sharedChannels?: string[];
 }
 
 export interface FakeSlackApi {
@@ -51,7 +56,13 @@ export interface FakeSlackApi {
   close(): Promise<void>;
 }
 
-const jsonFields = new Set(['blocks', 'view', 'attachments', 'metadata']);
+const jsonFields = new Set(['blocks', 'view', 'attachments', 'metadata', 'chunks', 'prompts', 'loading_messages']);
+
+/** The text a streaming call carries: markdown_text, or the markdown_text chunks. */
+function streamedText(body: Record<string, unknown>): string {
+  const chunks = Array.isArray(body.chunks) ? (body.chunks as Array<{ type?: string; text?: string }>) : [];
+  return text(body.markdown_text) + chunks.filter((chunk) => chunk.type === 'markdown_text').map((chunk) => chunk.text ?? '').join('');
+}
 
 function parseBody(raw: string, contentType: string | undefined): Record<string, unknown> {
   if (!raw) return {};
@@ -92,15 +103,49 @@ export async function startFakeSlackApi(options: FakeSlackApiOptions = {}): Prom
           bot_id: botId,
           ...(body.thread_ts ? { thread_ts: text(body.thread_ts) } : {}),
           ...(Array.isArray(body.blocks) ? { blocks: body.blocks } : {}),
+          ...(body.metadata ? { metadata: body.metadata } : {}),
         };
         messages.push(message);
         return { ok: true, channel: message.channel, ts: message.ts, message };
+      }
+      // Slack's streaming: text arrives as markdown_text or as chunks of type markdown_text.
+      case 'chat.startStream': {
+        if (!body.thread_ts) return { ok: false, error: 'invalid_arguments' };
+        const message: FakeSlackMessage = {
+          channel: text(body.channel),
+          ts: nextTs(),
+          text: streamedText(body),
+          user: botUserId,
+          bot_id: botId,
+          thread_ts: text(body.thread_ts),
+          streaming: true,
+        };
+        messages.push(message);
+        return { ok: true, channel: message.channel, ts: message.ts };
+      }
+      case 'chat.appendStream':
+      case 'chat.stopStream': {
+        const message = messages.find((candidate) => candidate.channel === body.channel && candidate.ts === body.ts);
+        if (!message) return { ok: false, error: 'message_not_found' };
+        if (!message.streaming) return { ok: false, error: 'message_not_in_streaming_state' };
+        message.text += streamedText(body);
+        if (call.method === 'chat.stopStream') {
+          message.streaming = false;
+          if (Array.isArray(body.blocks)) message.blocks = body.blocks;
+          if (body.metadata) message.metadata = body.metadata;
+        }
+        return { ok: true, channel: message.channel, ts: message.ts };
+      }
+      case 'conversations.info': {
+        const channel = text(body.channel);
+        return { ok: true, channel: { id: channel, is_channel: true, is_shared: (options.sharedChannels ?? []).includes(channel), is_ext_shared: (options.sharedChannels ?? []).includes(channel) } };
       }
       case 'chat.update': {
         const message = messages.find((candidate) => candidate.channel === body.channel && candidate.ts === body.ts);
         if (!message) return { ok: false, error: 'message_not_found' };
         message.text = text(body.text);
         if (Array.isArray(body.blocks)) message.blocks = body.blocks;
+        if (body.metadata) message.metadata = body.metadata;
         return { ok: true, channel: message.channel, ts: message.ts, text: message.text };
       }
       case 'chat.postEphemeral':

@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import {
   feedbackActionIds,
   feedbackBlockId,
-  markFeedbackReceived,
+  parseRatingValue,
+  renderAnswerTail,
   renderSlackAnswer,
   renderStreamingText,
   type SlackAnswerInput,
@@ -94,7 +95,7 @@ describe('renderSlackAnswer', () => {
     expect(texts(footer)[0]).toContain('gpt-4o-mini-2024-07-18');
     const actions = blocks.find((block) => block.block_id === feedbackBlockId)!;
     const buttons = actions.elements as Array<{ action_id: string; value: string }>;
-    expect(buttons.map((button) => button.action_id)).toEqual([feedbackActionIds.helpful, feedbackActionIds.notHelpful, feedbackActionIds.suggestCorrection]);
+    expect(buttons.map((button) => button.action_id)).toEqual([feedbackActionIds.suggestCorrection]);
     expect(buttons.every((button) => button.value === 'conv-1')).toBe(true);
     expect(message!.text).toContain('Open *Settings*');
   });
@@ -142,19 +143,30 @@ describe('renderSlackAnswer', () => {
   });
 });
 
-describe('markFeedbackReceived', () => {
-  it('replaces the buttons with a note, keeping the correction button after "not helpful"', () => {
+describe('feedback blocks', () => {
+  it("uses Slack's feedback_buttons in a context_actions block, each button's value naming the conversation", () => {
     const [message] = renderSlackAnswer(answer());
-    const helpful = markFeedbackReceived(message!.blocks, { kind: 'helpful', userId: 'U1', conversationId: 'conv-1' });
-    expect(helpful.some((block) => block.block_id === feedbackBlockId)).toBe(false);
-    expect(JSON.stringify(helpful)).toContain('<@U1> found this helpful');
+    const rating = message!.blocks.find((block) => block.block_id === 'answer_rating')!;
+    expect(rating.type).toBe('context_actions');
+    const element = (rating.elements as Array<{ type: string; action_id: string; positive_button: { value: string }; negative_button: { value: string } }>)[0]!;
+    expect(element).toMatchObject({ type: 'feedback_buttons', action_id: feedbackActionIds.rating });
+    expect(parseRatingValue(element.positive_button.value)).toEqual({ kind: 'helpful', conversationId: 'conv-1' });
+    expect(parseRatingValue(element.negative_button.value)).toEqual({ kind: 'not_helpful', conversationId: 'conv-1' });
+    expect(parseRatingValue('conv-1')).toBeUndefined();
+  });
 
-    const notHelpful = markFeedbackReceived(message!.blocks, { kind: 'not_helpful', userId: 'U2', conversationId: 'conv-1' });
-    const actions = notHelpful.find((block) => block.block_id === feedbackBlockId)!;
-    expect((actions.elements as Array<{ action_id: string }>).map((button) => button.action_id)).toEqual([feedbackActionIds.suggestCorrection]);
-    // A second click replaces the first note instead of adding another.
-    const again = markFeedbackReceived(notHelpful, { kind: 'not_helpful', userId: 'U3', conversationId: 'conv-1' });
-    expect(again.filter((block) => block.block_id === 'answer_feedback_note')).toHaveLength(1);
+  it('gives a private answer share and dismiss buttons, and a shared one the asker and question', () => {
+    const [privately] = renderSlackAnswer(answer(), { private: true });
+    const actions = privately!.blocks.find((block) => block.block_id === feedbackBlockId)!;
+    expect((actions.elements as Array<{ action_id: string }>).map((element) => element.action_id)).toEqual([feedbackActionIds.share, feedbackActionIds.dismiss, feedbackActionIds.suggestCorrection]);
+    const [shared] = renderSlackAnswer(answer(), { askedBy: { userId: 'U1', question: 'How do I reset it?' } });
+    expect(texts(shared!.blocks[0]!)).toEqual(['<@U1> asked: How do I reset it?']);
+    expect(JSON.stringify(shared!.blocks)).not.toContain(feedbackActionIds.share);
+  });
+
+  it('ends a native stream with the sources, footer and feedback, without the answer text', () => {
+    const tail = renderAnswerTail(answer());
+    expect(tail.map((block) => block.block_id)).toEqual(['answer_sources', 'answer_footer', 'answer_rating', feedbackBlockId]);
   });
 });
 

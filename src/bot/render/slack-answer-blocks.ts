@@ -11,11 +11,16 @@ export const slackLimits = {
 } as const;
 
 export const feedbackBlockId = 'answer_feedback';
-export const feedbackNoteBlockId = 'answer_feedback_note';
+export const ratingBlockId = 'answer_rating';
 export const feedbackActionIds = {
+  /** Slack's feedback_buttons element: thumbs up and down, each button's value `helpful:<id>` or `not_helpful:<id>`. */
+  rating: 'answer_rating',
+  /** The buttons of answers posted before feedback_buttons: the value is the conversation id. */
   helpful: 'answer_helpful',
   notHelpful: 'answer_not_helpful',
   suggestCorrection: 'answer_suggest_correction',
+  share: 'answer_share',
+  dismiss: 'answer_dismiss',
 } as const;
 
 export type SlackBlock = Record<string, unknown> & { type: string; block_id?: string };
@@ -121,30 +126,61 @@ function button(actionId: string, text: string, value: string): Record<string, u
   return { type: 'button', action_id: actionId, text: { type: 'plain_text', text, emoji: true }, value: value.slice(0, slackLimits.buttonValue) };
 }
 
-export function renderFeedbackButtons(conversationId: string, options: { rating?: boolean } = {}): SlackBlock {
-  const rating = options.rating ?? true;
-  return {
+/**
+ * The feedback under an answer: Slack's own thumbs for AI answers (`feedback_buttons` in a `context_actions`
+ * block), then "suggest a correction", which opens the modal. A private answer also gets "Share with the
+ * channel" and "Dismiss".
+ */
+export function renderFeedbackBlocks(conversationId: string, options: { private?: boolean } = {}): SlackBlock[] {
+  const rating: SlackBlock = {
+    type: 'context_actions',
+    block_id: ratingBlockId,
+    elements: [
+      {
+        type: 'feedback_buttons',
+        action_id: feedbackActionIds.rating,
+        positive_button: { text: { type: 'plain_text', text: 'Helpful' }, accessibility_label: 'This answer was helpful', value: `helpful:${conversationId}` },
+        negative_button: { text: { type: 'plain_text', text: 'Not helpful' }, accessibility_label: 'This answer was not helpful', value: `not_helpful:${conversationId}` },
+      },
+    ],
+  };
+  const actions: SlackBlock = {
     type: 'actions',
     block_id: feedbackBlockId,
     elements: [
-      ...(rating
-        ? [button(feedbackActionIds.helpful, ':thumbsup: Helpful', conversationId), button(feedbackActionIds.notHelpful, ':thumbsdown: Not helpful', conversationId)]
+      ...(options.private
+        ? [{ ...button(feedbackActionIds.share, 'Share with the channel', conversationId), style: 'primary' }, button(feedbackActionIds.dismiss, 'Dismiss', conversationId)]
         : []),
       button(feedbackActionIds.suggestCorrection, ':pencil2: Suggest a correction', conversationId),
     ],
   };
+  return [rating, actions];
+}
+
+export type FeedbackKind = 'helpful' | 'not_helpful';
+
+/** Reads a feedback_buttons value (`helpful:<id>`); undefined when it is not one. */
+export function parseRatingValue(value: string | undefined): { kind: FeedbackKind; conversationId: string } | undefined {
+  const match = /^(helpful|not_helpful):(.+)$/.exec(value ?? '');
+  return match ? { kind: match[1] as FeedbackKind, conversationId: match[2]! } : undefined;
+}
+
+/** What stops a native stream: the blocks under the streamed text (sources, footer, feedback). */
+export function renderAnswerTail(answer: SlackAnswerInput, options: { private?: boolean } = {}): SlackBlock[] {
+  const sourcesBlock = renderSourcesBlock(answer);
+  return [...(sourcesBlock ? [sourcesBlock] : []), renderFooterBlock(answer), ...renderFeedbackBlocks(answer.conversationId, options)];
 }
 
 /**
  * An answer as one or more Slack messages: the answer in section blocks of at most 3000 characters, then on
- * the last message the sources, a footer naming the model, and the feedback buttons. More than one message
+ * the last message the sources, a footer naming the model, and the feedback buttons (with share and dismiss
+ * for a private answer; a shared one opens with who asked what). More than one message
  * only when the answer exceeds 50 blocks or 40,000 characters.
  */
-export function renderSlackAnswer(answer: SlackAnswerInput): SlackMessageContent[] {
+export function renderSlackAnswer(answer: SlackAnswerInput, options: { private?: boolean; askedBy?: { userId: string; question: string } } = {}): SlackMessageContent[] {
   const mrkdwn = markdownToMrkdwn(answer.answer) || '_(empty answer)_';
   const sections = splitMrkdwn(mrkdwn, slackLimits.sectionText);
-  const sourcesBlock = renderSourcesBlock(answer);
-  const tail = [...(sourcesBlock ? [sourcesBlock] : []), renderFooterBlock(answer), renderFeedbackButtons(answer.conversationId)];
+  const tail = renderAnswerTail(answer, options);
 
   const messages: SlackMessageContent[] = [];
   let current: string[] = [];
@@ -167,6 +203,12 @@ export function renderSlackAnswer(answer: SlackAnswerInput): SlackMessageContent
   flush();
   const last = messages[messages.length - 1]!;
   last.blocks.push(...tail);
+  if (options.askedBy) {
+    // A shared private answer says whose question it answers.
+    const first = messages[0]!;
+    const text = `<@${options.askedBy.userId}> asked: ${escapeSlackText(truncate(options.askedBy.question, 2500))}`;
+    first.blocks.unshift({ type: 'context', block_id: 'answer_asked_by', elements: [{ type: 'mrkdwn', text }] });
+  }
   return messages;
 }
 
@@ -175,21 +217,3 @@ export function renderStreamingText(textSoFar: string): string {
   return truncate(`${markdownToMrkdwn(textSoFar)} …`, slackLimits.messageText);
 }
 
-export type FeedbackKind = 'helpful' | 'not_helpful';
-
-/**
- * The answer's blocks after a click: the buttons give way to a note saying the feedback was received. After
- * "not helpful" the correction button stays, so the person can say what the right answer is.
- */
-export function markFeedbackReceived(blocks: SlackBlock[], feedback: { kind: FeedbackKind; userId: string; conversationId: string }): SlackBlock[] {
-  const note =
-    feedback.kind === 'helpful'
-      ? `:thumbsup: <@${feedback.userId}> found this helpful. Thanks for the feedback!`
-      : `:thumbsdown: <@${feedback.userId}> found this not helpful. Thanks: the team will review it.`;
-  const replacement: SlackBlock[] = [{ type: 'context', block_id: feedbackNoteBlockId, elements: [{ type: 'mrkdwn', text: note }] }];
-  if (feedback.kind === 'not_helpful') replacement.push(renderFeedbackButtons(feedback.conversationId, { rating: false }));
-  const kept = blocks.filter((block) => block.block_id !== feedbackNoteBlockId);
-  const index = kept.findIndex((block) => block.block_id === feedbackBlockId);
-  if (index === -1) return [...kept, ...replacement];
-  return [...kept.slice(0, index), ...replacement, ...kept.slice(index + 1)];
-}

@@ -30,3 +30,15 @@ export function correctionStoredNotice(): string {
 export function teammateAnswerStoredNotice(authorUserId: string): string {
   return `:white_check_mark: Saved <@${authorUserId}>'s reply as a suggested answer for review. Thanks!`;
 }
+
+export function sharedChannelNotice(): string {
+  return 'This channel is shared with another organisation, so I do not answer here: my sources include internal documentation. Ask me in a direct message or in an internal channel.';
+}
+
+export function feedbackThanksNotice(helpful: boolean): string {
+  return helpful ? ':thumbsup: Thanks for the feedback!' : ':thumbsdown: Thanks: the team will review this answer. You can also suggest a correction.';
+}
+
+export function answerGoneNotice(): string {
+  return 'That answer is no longer available to share. Ask again with /ask.';
+}

@@ -1,28 +1,48 @@
-import type { webApi } from '@slack/bolt';
-import type { ThreadTurn } from '../../core/index.ts';
-import { renderSlackAnswer, renderStreamingText } from '../render/slack-answer-blocks.ts';
-import { emptyQuestionNotice, rateLimitedNotice } from '../render/slack-notices.ts';
+import type { RespondFn, webApi } from '@slack/bolt';
+import type { AskResult, SearchFilters, ThreadTurn } from '../../core/index.ts';
+import { renderSlackAnswer } from '../render/slack-answer-blocks.ts';
+import { emptyQuestionNotice, rateLimitedNotice, sharedChannelNotice } from '../render/slack-notices.ts';
+import { type AnswerOutlet, createNativeOutlet, createPostOnceOutlet, createUpdateOutlet, type OutletTarget } from './answer-outlets.ts';
 import type { SlackBotDependencies } from './slack-bot-dependencies.ts';
 import { questionFromMessage } from './slack-message-text.ts';
 import { botAnsweredInThread, historyFromSlackThread } from './slack-threads.ts';
-import { createStreamingReply, type StreamingReply } from './streaming-reply.ts';
 
 type WebClient = webApi.WebClient;
 
 /** The reaction on the question while the bot works on it. */
 export const workingReaction = 'hourglass_flowing_sand';
+/** What the assistant panel shows while the bot works (Slack rotates through them). */
+export const workingStatuses = ['Searching the docs...', 'Writing the answer...'];
 
 export interface QuestionMessage {
   channel: string;
   /** A direct message: answered in the DM itself, in a thread only when the question is in one. */
   isDirect: boolean;
   userId: string;
+  /** The asker's workspace. */
+  teamId?: string;
   text: string;
-  /** The question's own ts. */
-  ts: string;
+  /** The question's own ts; unset for a slash command, which has no message. */
+  ts?: string;
   /** The thread the question is in, when it is in one. */
   threadTs?: string;
   botUserId?: string;
+  /** A Slack Connect channel, or an asker from another organisation. */
+  external?: boolean;
+}
+
+export interface AnswerPlan {
+  /** thread: a public answer where asked; private: only the asker sees it, with share and dismiss. */
+  reply: 'thread' | 'private';
+  filters?: SearchFilters;
+  /** Nobody asked the bot (a help channel in mode auto): answer only at this confidence, else stay silent. */
+  unasked?: { threshold: number; reaction?: string };
+  /** The assistant panel: its status line shows the work, instead of a reaction on the question. */
+  assistantThread?: boolean;
+  /** A private answer through the interaction's response_url (slash command, shortcut) instead of chat.postEphemeral. */
+  respond?: RespondFn;
+  /** The thread the answer goes to, when not the question's own (a shortcut on a message). */
+  threadTs?: string;
 }
 
 /** Where the answer goes: the question's thread, or a new thread under a channel question. */
@@ -30,7 +50,16 @@ export function replyThreadOf(message: Pick<QuestionMessage, 'isDirect' | 'ts' |
   return message.isDirect ? message.threadTs : (message.threadTs ?? message.ts);
 }
 
-async function showWorking(client: WebClient, dependencies: SlackBotDependencies, message: QuestionMessage): Promise<() => Promise<void>> {
+async function showWorking(client: WebClient, dependencies: SlackBotDependencies, message: QuestionMessage, plan: AnswerPlan): Promise<() => Promise<void>> {
+  const threadTs = plan.threadTs ?? replyThreadOf(message);
+  if (plan.assistantThread && threadTs) {
+    // The status clears itself when the answer is posted.
+    await client.assistant.threads
+      .setStatus({ channel_id: message.channel, thread_ts: threadTs, status: workingStatuses[0]!, loading_messages: workingStatuses })
+      .catch((error: unknown) => dependencies.logger.warn({ err: error, channel: message.channel }, 'Could not set the assistant status (is assistant:write granted?)'));
+    return async () => undefined;
+  }
+  if (!message.ts || plan.unasked) return async () => undefined;
   const item = { channel: message.channel, timestamp: message.ts, name: workingReaction };
   const added = await client.reactions.add(item).then(
     () => true,
@@ -47,7 +76,7 @@ async function showWorking(client: WebClient, dependencies: SlackBotDependencies
 
 /** History for a thread the store knows nothing of; undefined lets ask() load the thread from the store. */
 async function slackOnlyHistory(client: WebClient, dependencies: SlackBotDependencies, message: QuestionMessage): Promise<ThreadTurn[] | undefined> {
-  if (!message.threadTs || message.threadTs === message.ts) return undefined;
+  if (!message.ts || !message.threadTs || message.threadTs === message.ts) return undefined;
   if (await botAnsweredInThread(dependencies.core, message.channel, message.threadTs)) return undefined;
   const turns = await historyFromSlackThread(client, {
     channel: message.channel,
@@ -59,47 +88,76 @@ async function slackOnlyHistory(client: WebClient, dependencies: SlackBotDepende
   return turns.length > 0 ? turns : undefined;
 }
 
+function publicOutlet(dependencies: SlackBotDependencies, target: OutletTarget, unasked: boolean): AnswerOutlet {
+  const { stream, updateIntervalMs } = dependencies.settings;
+  // An unasked answer is posted once complete: nothing shows unless it is one.
+  if (stream === 'off' || unasked) return createPostOnceOutlet(target);
+  // Slack streams into threads only; a top-level message (a direct message outside a thread) is edited instead.
+  if (stream === 'native' && target.threadTs) return createNativeOutlet(target, updateIntervalMs);
+  return createUpdateOutlet(target, updateIntervalMs);
+}
+
+async function sendPrivately(client: WebClient, message: QuestionMessage, plan: AnswerPlan, threadTs: string | undefined, content: { text: string; blocks?: unknown[] }): Promise<void> {
+  if (plan.respond) {
+    await plan.respond({ response_type: 'ephemeral', replace_original: false, text: content.text, ...(content.blocks ? { blocks: content.blocks as never } : {}) });
+    return;
+  }
+  await client.chat.postEphemeral({
+    channel: message.channel,
+    user: message.userId,
+    text: content.text,
+    ...(content.blocks ? { blocks: content.blocks as never } : {}),
+    ...(threadTs ? { thread_ts: threadTs } : {}),
+  });
+}
+
 /**
- * The one path from a Slack question to a Slack answer: rate limit, working reaction, ask(), then the
- * answer streamed into one message or posted at once. Failures propagate to the app's error boundary,
- * which tells the person politely; the reaction is removed either way.
+ * The one path from a Slack question to a Slack answer: Slack Connect policy, rate limit, working status,
+ * ask(), then the answer streamed, posted, or shown privately. An unasked question (a help channel) gets a
+ * message only when ask() is confident; never an "I don't know". Failures propagate to the app's error
+ * boundary, which tells the person politely; the working reaction is removed either way.
  */
-export async function answerQuestion(dependencies: SlackBotDependencies, client: WebClient, message: QuestionMessage): Promise<void> {
+export async function answerQuestion(dependencies: SlackBotDependencies, client: WebClient, message: QuestionMessage, plan: AnswerPlan): Promise<void> {
   const { core, settings } = dependencies;
-  const threadTs = replyThreadOf(message);
-  const inThread = threadTs ? { thread_ts: threadTs } : {};
-  const reply = (text: string) => client.chat.postMessage({ channel: message.channel, text, ...inThread });
+  const threadTs = plan.threadTs ?? replyThreadOf(message);
+  const isPrivate = plan.reply === 'private';
+  const notify = (text: string) =>
+    isPrivate ? sendPrivately(client, message, plan, threadTs, { text }) : client.chat.postMessage({ channel: message.channel, text, ...(threadTs ? { thread_ts: threadTs } : {}) }).then(() => undefined);
+
+  let filters = plan.filters;
+  if (message.external) {
+    if (settings.sharedChannels.answer === 'off') {
+      dependencies.logger.info({ channel: message.channel }, 'Did not answer in a channel shared with another organisation');
+      if (!plan.unasked) await sendPrivately(client, message, { ...plan, reply: 'private' }, threadTs, { text: sharedChannelNotice() });
+      return;
+    }
+    // Only sources tagged for the public: internal pages never reach people from other organisations.
+    filters = { ...filters, tags: [...settings.sharedChannels.publicTags] };
+  }
 
   const question = questionFromMessage(message.text, message.botUserId);
   if (!question) {
-    await reply(emptyQuestionNotice());
+    if (!plan.unasked) await notify(emptyQuestionNotice());
     return;
   }
   if (!dependencies.rateLimiter.tryAcquire(message.userId)) {
     dependencies.logger.info({ channel: message.channel }, 'Slack question over the per-user rate limit');
-    await reply(rateLimitedNotice(dependencies.rateLimiter.retryAfterMs(message.userId)));
+    if (!plan.unasked) await notify(rateLimitedNotice(dependencies.rateLimiter.retryAfterMs(message.userId)));
     return;
   }
 
-  const stopWorking = await showWorking(client, dependencies, message);
-  let streaming: StreamingReply | undefined;
+  const stopWorking = await showWorking(client, dependencies, message, plan);
+  let outlet: AnswerOutlet | undefined;
   try {
     const history = await slackOnlyHistory(client, dependencies, message);
-    streaming = settings.stream
-      ? createStreamingReply({
-          target: {
-            post: async (text) => (await reply(text)).ts ?? '',
-            update: async (ts, text) => {
-              await client.chat.update({ channel: message.channel, ts, text });
-            },
-          },
-          intervalMs: settings.updateIntervalMs,
-          render: renderStreamingText,
-          logger: dependencies.logger,
-        })
-      : undefined;
-    const filters = settings.channelFilters[message.channel];
-    const result = await core.ask(
+    outlet = isPrivate
+      ? undefined
+      : publicOutlet(
+          dependencies,
+          { client, channel: message.channel, userId: message.userId, logger: dependencies.logger, ...(threadTs ? { threadTs } : {}), ...(message.teamId ? { teamId: message.teamId } : {}) },
+          Boolean(plan.unasked),
+        );
+    const result: AskResult = await core.ask(
       {
         question,
         context: {
@@ -111,19 +169,33 @@ export async function answerQuestion(dependencies: SlackBotDependencies, client:
           ...(history ? { history } : {}),
         },
       },
-      { stream: settings.stream, ...(streaming ? { onDelta: (_delta: string, textSoFar: string) => streaming?.push(textSoFar) } : {}) },
+      {
+        stream: !isPrivate && settings.stream !== 'off',
+        ...(outlet ? { onDelta: (_delta: string, textSoFar: string) => outlet?.push(textSoFar) } : {}),
+        ...(plan.unasked ? { minConfidence: plan.unasked.threshold } : {}),
+      },
     );
 
-    const [first, ...more] = renderSlackAnswer(result);
-    const streamedTs = await streaming?.finish();
-    if (first && streamedTs) {
-      await client.chat.update({ channel: message.channel, ts: streamedTs, text: first.text, blocks: first.blocks });
-    } else if (first) {
-      await client.chat.postMessage({ channel: message.channel, text: first.text, blocks: first.blocks, ...inThread });
+    if (plan.unasked && (result.skipped || result.refused || result.confidence < plan.unasked.threshold)) {
+      dependencies.logger.info({ channel: message.channel, confidence: result.confidence }, 'Stayed silent on an unasked question');
+      await outlet?.close();
+      outlet = undefined;
+      if (plan.unasked.reaction && message.ts) {
+        await client.reactions.add({ channel: message.channel, timestamp: message.ts, name: plan.unasked.reaction }).catch((error: unknown) =>
+          dependencies.logger.warn({ err: error }, 'Could not add the looked-at reaction'),
+        );
+      }
+      return;
     }
-    for (const part of more) await client.chat.postMessage({ channel: message.channel, text: part.text, blocks: part.blocks, ...inThread });
+    if (isPrivate) {
+      for (const part of renderSlackAnswer(result, { private: true })) await sendPrivately(client, message, plan, threadTs, part);
+      return;
+    }
+    const finishing = outlet!;
+    outlet = undefined;
+    await finishing.finish(result);
   } finally {
-    await streaming?.finish();
+    await outlet?.close();
     await stopWorking();
   }
 }

@@ -217,6 +217,10 @@ export function createAnsweringService(dependencies: AnsweringDependencies): Ans
         const candidates = found.hits.map((hit, index) => toSource(hit, index + 1));
         record.confidence = confidence;
         record.sources = candidates.map(({ excerpt: _excerpt, ...source }) => source);
+        if (options.minConfidence !== undefined && !preference.answer && (found.hits.length === 0 || confidence < options.minConfidence)) {
+          logger.info({ platform: record.platform, confidence, minConfidence: options.minConfidence }, 'not confident enough to answer unasked');
+          return { answer: '', citations: [], sources: [], confidence, route: 'refused', refused: true, model: 'none', extractive: false, usage: noUsage, latencyMs: Math.round(performance.now() - started), conversationId: '', skipped: true };
+        }
         if (preference.answer) {
           // The support team's own answer to this question: given as it stands, with the sources it rests on.
           sources = preference.answer.sources;

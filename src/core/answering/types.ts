@@ -30,6 +30,11 @@ export interface AskOptions {
   /** Turn streaming off even when configured on. */
   stream?: boolean;
   signal?: AbortSignal;
+  /**
+   * Answer only at this confidence or above (answers nobody asked the bot for). Below it ask() stops before
+   * generating, logs nothing, and returns `skipped: true` with an empty answer.
+   */
+  minConfidence?: number;
 }
 
 export interface AskSource extends SourceUsed {
@@ -58,6 +63,8 @@ export interface AskResult {
   notice?: string;
   /** Set when the answer is, or cites, an answer the support team verified. */
   verified?: VerifiedAnswerUse;
+  /** True when `minConfidence` was not reached: nothing was generated or logged. */
+  skipped?: boolean;
 }
 
 /** How an answer used a verified answer, and what that verified answer rests on. */

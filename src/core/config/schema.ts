@@ -169,9 +169,18 @@ export const settingsSchema = z
         channels: z.record(z.string(), channelSettingsSchema),
         followThreads: z.boolean(),
         rateLimitPerMinute: z.number().int().nonnegative(),
-        stream: z.boolean(),
+        // true and false are the older spelling: native and off.
+        stream: z.union([z.enum(['native', 'update', 'off']), z.boolean()]).transform((value) => (value === true ? 'native' : value === false ? 'off' : value)),
         updateIntervalMs: z.number().int().nonnegative(),
         correctionReaction: z.string().min(1),
+        assistant: z
+          .object({
+            panel: z.boolean(),
+            greeting: z.string().min(1),
+            prompts: z.array(z.object({ title: z.string().min(1), message: z.string().min(1) }).strict()).max(4),
+          })
+          .strict(),
+        sharedChannels: z.object({ answer: z.enum(['off', 'public']), publicTags: z.array(z.string().min(1)).min(1) }).strict(),
         apiUrl: z.union([z.literal(''), z.url()]),
       })
       .strict(),

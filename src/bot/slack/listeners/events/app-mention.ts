@@ -1,15 +1,19 @@
 import type { App } from '@slack/bolt';
 import { channelNotAllowedNotice } from '../../../render/slack-notices.ts';
 import { answerQuestion } from '../../answer-question.ts';
-import { channelAllowed, claimEvent, type SlackBotDependencies } from '../../slack-bot-dependencies.ts';
+import { channelSettingsFor, claimEvent, isExternal, type SlackBotDependencies } from '../../slack-bot-dependencies.ts';
 
-/** A mention in a channel: answered in a thread under the question (or in the thread it was asked in). */
+/**
+ * A mention in a channel: answered in a thread under the question (or in the thread it was asked in), or
+ * privately to the asker where the channel says `reply: private`.
+ */
 export function registerAppMention(app: App, dependencies: SlackBotDependencies): void {
   app.event('app_mention', async ({ event, body, context, client }) => {
     // Bots never get answers, so two bots cannot talk to each other forever.
     if (event.bot_id || !event.user || event.subtype) return;
     if (!(await claimEvent(dependencies, body))) return;
-    if (!channelAllowed(dependencies.settings, event.channel, false)) {
+    const channelSettings = channelSettingsFor(dependencies, event.channel, false);
+    if (channelSettings.mode === 'off') {
       await client.chat.postEphemeral({
         channel: event.channel,
         user: event.user,
@@ -18,14 +22,21 @@ export function registerAppMention(app: App, dependencies: SlackBotDependencies)
       });
       return;
     }
-    await answerQuestion(dependencies, client, {
-      channel: event.channel,
-      isDirect: false,
-      userId: event.user,
-      text: event.text,
-      ts: event.ts,
-      ...(event.thread_ts ? { threadTs: event.thread_ts } : {}),
-      ...(context.botUserId ? { botUserId: context.botUserId } : {}),
-    });
+    await answerQuestion(
+      dependencies,
+      client,
+      {
+        channel: event.channel,
+        isDirect: false,
+        userId: event.user,
+        text: event.text,
+        ts: event.ts,
+        external: isExternal(body, event),
+        ...(context.teamId ? { teamId: context.teamId } : {}),
+        ...(event.thread_ts ? { threadTs: event.thread_ts } : {}),
+        ...(context.botUserId ? { botUserId: context.botUserId } : {}),
+      },
+      { reply: channelSettings.reply, ...(channelSettings.filters ? { filters: channelSettings.filters } : {}) },
+    );
   });
 }

@@ -1,12 +1,15 @@
 import type { App } from '@slack/bolt';
-import { answerQuestion } from '../../answer-question.ts';
-import { channelAllowed, claimEvent, type SlackBotDependencies } from '../../slack-bot-dependencies.ts';
-import { mentionsUser } from '../../slack-message-text.ts';
+import { looksLikeQuestion } from '../../../channel-modes.ts';
+import { answerQuestion, type AnswerPlan } from '../../answer-question.ts';
+import { channelSettingsFor, claimEvent, isExternal, type SlackBotDependencies } from '../../slack-bot-dependencies.ts';
+import { mentionsUser, questionFromMessage } from '../../slack-message-text.ts';
 import { botAnsweredInThread } from '../../slack-threads.ts';
 
 /**
  * Plain messages: every direct message is a question; in channels, a message in a thread the bot answered
- * is a follow-up when `followThreads` is on. Mentions are left to app_mention, which Slack sends as well.
+ * is a follow-up when `followThreads` is on, and in a help channel (mode auto) a new top-level message that
+ * reads like a question is answered when the bot is confident. Mentions are left to app_mention, which
+ * Slack sends as well.
  */
 export function registerMessage(app: App, dependencies: SlackBotDependencies): void {
   app.event('message', async ({ event, body, context, client }) => {
@@ -14,21 +17,37 @@ export function registerMessage(app: App, dependencies: SlackBotDependencies): v
     if (event.subtype !== undefined || event.bot_id || !event.user) return;
     if (context.botUserId && event.user === context.botUserId) return;
     const isDirect = event.channel_type === 'im';
+    const channelSettings = channelSettingsFor(dependencies, event.channel, isDirect);
+    const plan: AnswerPlan = { reply: 'thread', ...(channelSettings.filters ? { filters: channelSettings.filters } : {}) };
     if (!isDirect) {
-      if (!dependencies.settings.followThreads || !event.thread_ts || event.thread_ts === event.ts) return;
-      if (mentionsUser(event.text, context.botUserId)) return;
-      if (!channelAllowed(dependencies.settings, event.channel, false)) return;
-      if (!(await botAnsweredInThread(dependencies.core, event.channel, event.thread_ts))) return;
+      if (channelSettings.mode === 'off' || mentionsUser(event.text, context.botUserId)) return;
+      const topLevel = !event.thread_ts || event.thread_ts === event.ts;
+      if (topLevel) {
+        // Help channels: only what reads like a question is worth a search; the rest stays unanswered.
+        if (channelSettings.mode !== 'auto' || !looksLikeQuestion(questionFromMessage(event.text, context.botUserId))) return;
+        plan.unasked = { threshold: channelSettings.threshold, ...(channelSettings.reaction ? { reaction: channelSettings.reaction } : {}) };
+      } else {
+        if (!dependencies.settings.followThreads) return;
+        if (!(await botAnsweredInThread(dependencies.core, event.channel, event.thread_ts!))) return;
+        plan.reply = channelSettings.reply;
+      }
     }
     if (!(await claimEvent(dependencies, body))) return;
-    await answerQuestion(dependencies, client, {
-      channel: event.channel,
-      isDirect,
-      userId: event.user,
-      text: event.text ?? '',
-      ts: event.ts,
-      ...(event.thread_ts ? { threadTs: event.thread_ts } : {}),
-      ...(context.botUserId ? { botUserId: context.botUserId } : {}),
-    });
+    await answerQuestion(
+      dependencies,
+      client,
+      {
+        channel: event.channel,
+        isDirect,
+        userId: event.user,
+        text: event.text ?? '',
+        ts: event.ts,
+        external: isExternal(body, event as { user_team?: unknown }),
+        ...(context.teamId ? { teamId: context.teamId } : {}),
+        ...(event.thread_ts ? { threadTs: event.thread_ts } : {}),
+        ...(context.botUserId ? { botUserId: context.botUserId } : {}),
+      },
+      plan,
+    );
   });
 }

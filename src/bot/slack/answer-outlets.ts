@@ -1,0 +1,162 @@
+import type { webApi } from '@slack/bolt';
+import type { AskResult, Logger } from '../../core/index.ts';
+import { renderAnswerTail, renderSlackAnswer, renderStreamingText, type SlackMessageContent } from '../render/slack-answer-blocks.ts';
+import { createStreamingReply } from './streaming-reply.ts';
+
+type WebClient = webApi.WebClient;
+
+/**
+ * Where a public answer goes while ask() writes it, and how it ends: the sources, footer and buttons always
+ * arrive with the final text, so an answer never shows without them.
+ */
+export interface AnswerOutlet {
+  /** The whole answer so far; cheap to call on every delta. */
+  push(textSoFar: string): void;
+  /** Delivers the final answer. */
+  finish(result: AskResult): Promise<void>;
+  /** Ends without an answer (ask() failed): a stream left open is stopped. */
+  close(): Promise<void>;
+}
+
+export interface OutletTarget {
+  client: WebClient;
+  channel: string;
+  threadTs?: string;
+  /** The asker, and their workspace: Slack's streaming needs them outside direct messages. */
+  userId: string;
+  teamId?: string;
+  logger: Logger;
+}
+
+async function postParts(target: OutletTarget, parts: SlackMessageContent[]): Promise<void> {
+  const inThread = target.threadTs ? { thread_ts: target.threadTs } : {};
+  for (const part of parts) await target.client.chat.postMessage({ channel: target.channel, text: part.text, blocks: part.blocks, ...inThread });
+}
+
+/** No streaming: the answer is posted once, complete. */
+export function createPostOnceOutlet(target: OutletTarget): AnswerOutlet {
+  return {
+    push: () => undefined,
+    finish: (result) => postParts(target, renderSlackAnswer(result)),
+    close: async () => undefined,
+  };
+}
+
+/** Posted on the first piece, edited with chat.update as it grows, then edited into the final blocks. */
+export function createUpdateOutlet(target: OutletTarget, intervalMs: number): AnswerOutlet {
+  const inThread = target.threadTs ? { thread_ts: target.threadTs } : {};
+  const reply = createStreamingReply({
+    target: {
+      post: async (text) => (await target.client.chat.postMessage({ channel: target.channel, text, ...inThread })).ts ?? '',
+      update: async (ts, text) => {
+        await target.client.chat.update({ channel: target.channel, ts, text });
+      },
+    },
+    intervalMs,
+    render: renderStreamingText,
+    logger: target.logger,
+  });
+  return {
+    push: (textSoFar) => reply.push(textSoFar),
+    async finish(result) {
+      const [first, ...more] = renderSlackAnswer(result);
+      const streamedTs = await reply.finish();
+      if (first && streamedTs) await target.client.chat.update({ channel: target.channel, ts: streamedTs, text: first.text, blocks: first.blocks });
+      else if (first) await postParts(target, [first]);
+      await postParts(target, more);
+    },
+    close: async () => {
+      await reply.finish();
+    },
+  };
+}
+
+function slackErrorCode(error: unknown): string {
+  const failure = error as { data?: { error?: string }; code?: string; message?: string };
+  return failure.data?.error ?? failure.code ?? failure.message ?? String(error);
+}
+
+/**
+ * Slack's own streaming (chat.startStream, chat.appendStream, chat.stopStream through the Web API client's
+ * chatStream helper), with the sources, footer and buttons given to chat.stopStream. Where Slack refuses to
+ * start a stream (an unknown method, a surface without streaming), the answer goes the chat.update way
+ * instead; when a started stream breaks (`message_not_in_streaming_state`), the message is edited into
+ * the final answer.
+ */
+export function createNativeOutlet(target: OutletTarget, intervalMs: number): AnswerOutlet {
+  const streamer = target.client.chatStream({
+    channel: target.channel,
+    thread_ts: target.threadTs!,
+    recipient_user_id: target.userId,
+    ...(target.teamId ? { recipient_team_id: target.teamId } : {}),
+  });
+  let chain: Promise<void> = Promise.resolve();
+  let sent = '';
+  let latest = '';
+  let fallback: AnswerOutlet | undefined;
+  let broken = false;
+  let stopped = false;
+
+  const onFailure = (what: string) => (error: unknown) => {
+    if (streamer.ts === undefined) {
+      target.logger.warn({ reason: slackErrorCode(error), channel: target.channel }, 'Slack refused to start a stream; answering with chat.update instead');
+      fallback ??= createUpdateOutlet(target, intervalMs);
+      fallback.push(latest);
+    } else {
+      broken = true;
+      target.logger.warn({ reason: slackErrorCode(error), channel: target.channel }, `Slack stream ${what} failed; the message will be edited into the answer`);
+    }
+  };
+  const finalEdit = async (result: AskResult) => {
+    const [first, ...more] = renderSlackAnswer(result);
+    if (first) await target.client.chat.update({ channel: target.channel, ts: streamer.ts!, text: first.text, blocks: first.blocks });
+    await postParts(target, more);
+  };
+
+  return {
+    push(textSoFar) {
+      latest = textSoFar;
+      if (fallback) return fallback.push(textSoFar);
+      if (broken || !textSoFar.startsWith(sent) || textSoFar.length === sent.length) return;
+      const delta = textSoFar.slice(sent.length);
+      sent = textSoFar;
+      chain = chain.then(async () => {
+        if (fallback || broken) return;
+        await streamer.append({ markdown_text: delta }).then(() => undefined, onFailure('append'));
+      });
+    },
+    async finish(result) {
+      await chain;
+      if (fallback) return fallback.finish(result);
+      if (broken) {
+        stopped = true;
+        await streamer.stop().catch(() => undefined);
+        return finalEdit(result);
+      }
+      // What is left of the answer goes with the stop; text that differs from what streamed (citations
+      // dropped, a refusal) is put right with an edit after it.
+      const continues = result.answer.startsWith(sent);
+      const rest = continues ? result.answer.slice(sent.length) : '';
+      try {
+        stopped = true;
+        await streamer.stop({ ...(rest ? { markdown_text: rest } : {}), blocks: renderAnswerTail(result) as never });
+      } catch (error) {
+        if (streamer.ts === undefined) {
+          onFailure('start')(error);
+          return fallback!.finish(result);
+        }
+        onFailure('stop')(error);
+        return finalEdit(result);
+      }
+      if (!continues) await finalEdit(result);
+    },
+    async close() {
+      await chain;
+      if (fallback) return fallback.close();
+      if (!stopped && streamer.ts !== undefined) {
+        stopped = true;
+        await streamer.stop().catch(() => undefined);
+      }
+    },
+  };
+}
