@@ -157,9 +157,10 @@ export async function startFakeSlackApi(options: FakeSlackApiOptions = {}): Prom
         const channel = text(body.channel);
         const ts = text(body.ts);
         const parent = messages.find((message) => message.channel === channel && message.ts === ts);
-        if (!parent) return { ok: false, error: 'thread_not_found' };
-        const root = parent.thread_ts ?? parent.ts;
+        // An assistant panel thread's first message is Slack's own: the fake knows only the replies in it.
+        const root = parent ? (parent.thread_ts ?? parent.ts) : ts;
         let thread = messages.filter((message) => message.channel === channel && (message.ts === root || message.thread_ts === root));
+        if (thread.length === 0) return { ok: false, error: 'thread_not_found' };
         const oldest = text(body.oldest);
         const latest = text(body.latest);
         const inclusive = body.inclusive === 'true' || body.inclusive === true;

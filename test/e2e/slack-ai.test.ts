@@ -1,0 +1,267 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { ChatModel } from '../../src/core/index.ts';
+import type { FakeSlackCall } from '../fakes/fake-slack-api.ts';
+import {
+  appHomeOpenedEvent,
+  appMentionEvent,
+  assistantThreadEvent,
+  blockActionsPayload,
+  messageEvent,
+  messageShortcutPayload,
+  slashCommandFields,
+} from '../fakes/fake-slack-payloads.ts';
+import { type Block, blocksOf, conversationIdOf, type Harness, nextTs, startHarness, stopHarness } from './slack-test-harness.ts';
+
+const responses = (harness: Harness, name: string): FakeSlackCall[] => harness.fake.calls.filter((call) => call.method === '' && call.path === `/respond/${name}`);
+const actionIdsOf = (blocks: Block[]) => blocks.flatMap((block) => (block.elements ?? []).map((element) => element.action_id)).filter((id) => id !== undefined);
+const answered = (harness: Harness, channel: string) =>
+  harness.fake.messages.filter((message) => message.channel === channel && (message.blocks ?? []).some((block) => (block as Block).block_id === 'answer_feedback'));
+
+describe('Slack AI surfaces: private answers, shortcuts, help channels, the assistant panel', () => {
+  let harness: Harness;
+  beforeAll(async () => {
+    harness = await startHarness({
+      env: {
+        ANSWERLOOP_SLACK__CHANNELS: [
+          '{CHELP: {mode: auto, threshold: 0, reaction: eyes},',
+          'CSTRICT: {mode: auto, threshold: 1},',
+          'CQUIET: {reply: private},',
+          'CBILLING: {filters: {tags: [billing]}},',
+          'COFF: {mode: off}}',
+        ].join(' '),
+        ANSWERLOOP_SLACK__ASSISTANT__PANEL: 'true',
+      },
+    });
+  });
+  afterAll(async () => {
+    await stopHarness(harness);
+  });
+
+  it('answers /ask privately through the response_url, then shares it with the channel or dismisses it', async () => {
+    const ack = await harness.interact(
+      slashCommandFields({ command: '/ask', text: 'How do I reset my password?', user: 'UALICE', channel: 'CSUPPORT', responseUrl: harness.responseUrl('ask-1') }),
+      { form: true },
+    );
+    expect(ack.status).toBe(200);
+    const [privateAnswer] = responses(harness, 'ask-1');
+    expect(privateAnswer!.body).toMatchObject({ response_type: 'ephemeral', replace_original: false });
+    const blocks = privateAnswer!.body.blocks as Block[];
+    expect(JSON.stringify(blocks).toLowerCase()).toContain('reset');
+    expect(actionIdsOf(blocks)).toEqual(['answer_rating', 'answer_share', 'answer_dismiss', 'answer_suggest_correction']);
+    // Nothing was posted for the channel to see.
+    expect(harness.fake.callsTo('chat.postMessage')).toHaveLength(0);
+    const conversationId = conversationIdOf(blocks);
+
+    // Someone else cannot share another person's answer.
+    const share = (user: string, name: string) =>
+      harness.interact(
+        blockActionsPayload({ user, channel: 'CSUPPORT', message: { ts: nextTs() }, actionId: 'answer_share', value: conversationId, ephemeral: true, responseUrl: harness.responseUrl(name) }),
+      );
+    await share('UMALLORY', 'share-0');
+    expect(responses(harness, 'share-0').map((call) => call.body.response_type)).toEqual(['ephemeral']);
+
+    await share('UALICE', 'share-1');
+    const [shared, removed] = responses(harness, 'share-1');
+    expect(shared!.body).toMatchObject({ response_type: 'in_channel' });
+    const sharedBlocks = shared!.body.blocks as Block[];
+    expect(JSON.stringify(sharedBlocks[0])).toContain('<@UALICE> asked: How do I reset my password?');
+    expect(actionIdsOf(sharedBlocks)).toEqual(['answer_rating', 'answer_suggest_correction']);
+    expect(removed!.body).toMatchObject({ delete_original: true });
+
+    await harness.interact(
+      blockActionsPayload({ user: 'UALICE', channel: 'CSUPPORT', message: { ts: nextTs() }, actionId: 'answer_dismiss', value: conversationId, ephemeral: true, responseUrl: harness.responseUrl('dismiss-1') }),
+    );
+    expect(responses(harness, 'dismiss-1').map((call) => call.body)).toEqual([{ delete_original: true }]);
+  });
+
+  it('answers a mention privately in a channel set to reply: private', async () => {
+    const ts = nextTs();
+    await harness.send(appMentionEvent({ user: 'UBOB', channel: 'CQUIET', ts, text: 'How are plans billed?' }));
+    expect(harness.fake.calls.filter((call) => call.body.channel === 'CQUIET' && call.method !== 'chat.postEphemeral' && call.method.startsWith('chat.'))).toEqual([]);
+    const ephemeral = harness.fake.callsTo('chat.postEphemeral').find((call) => call.body.channel === 'CQUIET')!;
+    expect(ephemeral.body).toMatchObject({ user: 'UBOB', thread_ts: ts });
+    expect(actionIdsOf(blocksOf(ephemeral))).toContain('answer_share');
+  });
+
+  it("answers a message through the shortcut in that message's thread", async () => {
+    const messageTs = nextTs();
+    harness.fake.addMessage({ channel: 'CSUPPORT', ts: messageTs, user: 'UOLIVIA', text: 'How do I turn on two-factor authentication?' });
+    await harness.interact(
+      messageShortcutPayload({
+        callbackId: 'answer_message',
+        user: 'UPETER',
+        channel: 'CSUPPORT',
+        message: { ts: messageTs, text: 'How do I turn on two-factor authentication?', user: 'UOLIVIA' },
+        responseUrl: harness.responseUrl('shortcut-1'),
+      }),
+    );
+    const start = harness.fake.callsTo('chat.startStream').find((call) => call.body.thread_ts === messageTs)!;
+    expect(start.body).toMatchObject({ channel: 'CSUPPORT', recipient_user_id: 'UPETER' });
+    const answer = harness.answerIn('CSUPPORT', messageTs)!;
+    expect((await harness.core.getConversation(answer.conversationId))!.question).toBe('How do I turn on two-factor authentication?');
+
+    // In a private channel setting the shortcut answers only the person who used it.
+    const quietTs = nextTs();
+    await harness.interact(
+      messageShortcutPayload({
+        callbackId: 'answer_message',
+        user: 'UPETER',
+        channel: 'CQUIET',
+        message: { ts: quietTs, text: 'How are plans billed?', user: 'UOLIVIA' },
+        responseUrl: harness.responseUrl('shortcut-2'),
+      }),
+    );
+    expect(responses(harness, 'shortcut-2')[0]!.body).toMatchObject({ response_type: 'ephemeral' });
+    expect(answered(harness, 'CQUIET')).toEqual([]);
+  });
+
+  it('answers a confident question in a help channel unasked, and stays silent on unsure ones and on what is not a question', async () => {
+    const confident = nextTs();
+    await harness.send(messageEvent({ user: 'UCAROL', channel: 'CHELP', channelType: 'channel', ts: confident, text: 'How do I reset my password?' }));
+    const answer = harness.answerIn('CHELP', confident)!;
+    expect(answer).toBeDefined();
+    expect(JSON.stringify(answer.blocks).toLowerCase()).toContain('reset');
+
+    const before = (await harness.core.listConversations({ platform: 'slack' })).total;
+    const callsBefore = harness.fake.calls.length;
+    const unsure = nextTs();
+    await harness.send(messageEvent({ user: 'UCAROL', channel: 'CHELP', channelType: 'channel', ts: unsure, text: 'What is the airspeed velocity of an unladen swallow?' }));
+    // No message, no "I don't know": only the configured reaction shows the bot looked.
+    const unsureCalls = harness.fake.calls.slice(callsBefore);
+    expect(unsureCalls.map((call) => call.method)).toEqual(['reactions.add']);
+    expect(unsureCalls[0]!.body).toMatchObject({ channel: 'CHELP', timestamp: unsure, name: 'eyes' });
+    expect((await harness.core.listConversations({ platform: 'slack' })).total).toBe(before);
+
+    const quietCalls = harness.fake.calls.length;
+    await harness.send(messageEvent({ user: 'UCAROL', channel: 'CHELP', channelType: 'channel', ts: nextTs(), text: 'Deployed the new build to staging this morning.' }));
+    // Over its channel's threshold only: the same answerable question stays unanswered where the bar is higher.
+    await harness.send(messageEvent({ user: 'UCAROL', channel: 'CSTRICT', channelType: 'channel', ts: nextTs(), text: 'How do I reset my password?' }));
+    // Thread replies, bots, and channels in mention mode are not read.
+    await harness.send(messageEvent({ user: 'UCAROL', channel: 'CHELP', channelType: 'channel', ts: nextTs(), threadTs: unsure, text: 'How are plans billed?' }));
+    await harness.send(messageEvent({ user: 'UBOT2', botId: 'BOTHER', channel: 'CHELP', channelType: 'channel', ts: nextTs(), text: 'How are plans billed?' }));
+    await harness.send(messageEvent({ user: 'UCAROL', channel: 'CSUPPORT', channelType: 'channel', ts: nextTs(), text: 'How are plans billed?' }));
+    expect(harness.fake.calls.length).toBe(quietCalls);
+    expect((await harness.core.listConversations({ platform: 'slack' })).total).toBe(before);
+  });
+
+  it('stays out of a channel in mode off, telling a mention privately', async () => {
+    await harness.send(appMentionEvent({ user: 'UDAVE', channel: 'COFF', ts: nextTs(), text: 'How are plans billed?' }));
+    expect(harness.fake.callsTo('chat.postEphemeral').at(-1)!.body).toMatchObject({ channel: 'COFF', user: 'UDAVE', text: expect.stringMatching(/not set up to answer/) });
+    expect(answered(harness, 'COFF')).toEqual([]);
+  });
+
+  it('greets a new assistant panel thread, remembers the channel being viewed, and answers with its filters', async () => {
+    const threadTs = nextTs();
+    await harness.send(assistantThreadEvent({ type: 'assistant_thread_started', user: 'UERIN', channel: 'DERIN', threadTs, contextChannel: 'CSUPPORT' }));
+    const greeting = harness.fake.callsTo('chat.postMessage').find((call) => call.body.channel === 'DERIN')!;
+    expect(greeting.body).toMatchObject({ thread_ts: threadTs, text: expect.stringContaining('Ask me anything') });
+    expect(greeting.body.metadata).toMatchObject({ event_type: 'assistant_thread_context', event_payload: { channel_id: 'CSUPPORT' } });
+    const prompts = harness.fake.callsTo('assistant.threads.setSuggestedPrompts')[0]!;
+    expect(prompts.body).toMatchObject({ channel_id: 'DERIN', thread_ts: threadTs });
+    expect((prompts.body.prompts as Array<{ title: string }>).map((prompt) => prompt.title)).toEqual(['Get started', 'Find a setting']);
+
+    await harness.send(assistantThreadEvent({ type: 'assistant_thread_context_changed', user: 'UERIN', channel: 'DERIN', threadTs, contextChannel: 'CBILLING' }));
+    const kept = harness.fake.messages.find((message) => message.channel === 'DERIN' && message.thread_ts === threadTs)!;
+    expect(kept.metadata).toMatchObject({ event_payload: { channel_id: 'CBILLING' } });
+
+    const questionTs = nextTs();
+    harness.fake.addMessage({ channel: 'DERIN', ts: questionTs, thread_ts: threadTs, user: 'UERIN', text: 'How do I reset my password?' });
+    await harness.send(messageEvent({ user: 'UERIN', channel: 'DERIN', channelType: 'im', ts: questionTs, threadTs, text: 'How do I reset my password?' }));
+    expect(harness.fake.callsTo('assistant.threads.setStatus')[0]!.body).toMatchObject({ channel_id: 'DERIN', thread_ts: threadTs, status: 'Searching the docs...' });
+    expect(harness.fake.callsTo('assistant.threads.setTitle')[0]!.body).toMatchObject({ channel_id: 'DERIN', thread_ts: threadTs, title: 'How do I reset my password?' });
+    // The working reaction is for channels; the panel has its status line.
+    expect(harness.fake.callsTo('reactions.add').filter((call) => call.body.channel === 'DERIN')).toEqual([]);
+    expect(harness.fake.callsTo('chat.startStream').find((call) => call.body.channel === 'DERIN')!.body).toMatchObject({ thread_ts: threadTs });
+    const answer = harness.answerIn('DERIN', threadTs)!;
+    const record = await harness.core.getConversation(answer.conversationId);
+    // The viewed channel's knowledge filters applied: only billing documents could be retrieved.
+    expect(record!.sources.length).toBeGreaterThan(0);
+    expect(record!.sources.every((source) => source.docId.includes('billing'))).toBe(true);
+  });
+
+  it('greets a person once on the Messages tab of App Home (agent_view)', async () => {
+    await harness.send(appHomeOpenedEvent({ user: 'UFAY', channel: 'DFAY', tab: 'messages' }));
+    await harness.send(appHomeOpenedEvent({ user: 'UFAY', channel: 'DFAY', tab: 'messages' }));
+    await harness.send(appHomeOpenedEvent({ user: 'UFAY', channel: 'DFAY', tab: 'home' }));
+    const greetings = harness.fake.callsTo('chat.postMessage').filter((call) => call.body.channel === 'DFAY');
+    expect(greetings).toHaveLength(1);
+    expect(String(greetings[0]!.body.text)).toContain('How do I get started?');
+  });
+});
+
+describe('Slack streaming fallbacks and shared channels', () => {
+  it('falls back to post-then-update when Slack refuses chat.startStream, still ending with the blocks', async () => {
+    const harness = await startHarness({ fakeAnswer: (call) => (call.method === 'chat.startStream' ? { ok: false, error: 'unknown_method' } : undefined) });
+    try {
+      const ts = nextTs();
+      await harness.send(appMentionEvent({ user: 'UGUS', channel: 'CSUPPORT', ts, text: 'How do I reset my password?' }));
+      expect(harness.fake.callsTo('chat.startStream').length).toBeGreaterThan(0);
+      expect(harness.fake.callsTo('chat.stopStream')).toEqual([]);
+      const posted = harness.fake.callsTo('chat.postMessage').filter((call) => call.body.thread_ts === ts);
+      expect(posted).toHaveLength(1);
+      const final = harness.fake.callsTo('chat.update').at(-1)!;
+      expect(final.body.ts).toBe(harness.fake.messages.find((message) => message.thread_ts === ts)!.ts);
+      expect(blocksOf(final).map((block) => block.block_id)).toEqual(expect.arrayContaining(['answer_sources', 'answer_rating', 'answer_feedback']));
+      expect(harness.logger.entries.some((entry) => entry.level === 'warn' && /refused to start a stream/.test(entry.message ?? ''))).toBe(true);
+    } finally {
+      await stopHarness(harness);
+    }
+  });
+
+  it('edits the message into the answer when a started stream breaks (message_not_in_streaming_state)', async () => {
+    const long = 'Plans are billed monthly per seat, with the invoice sent on the first day of each month. '.repeat(8);
+    const model: ChatModel = {
+      async complete(request) {
+        for (const piece of long.match(/.{1,60}/g)!) request.onDelta?.(piece);
+        return { text: `${long}[1]`, model: request.model, usage: { promptTokens: 1, completionTokens: 1, totalTokens: 2 }, modelMs: 1 };
+      },
+    };
+    const harness = await startHarness({
+      chatModel: model,
+      fakeAnswer: (call) => (call.method === 'chat.appendStream' ? { ok: false, error: 'message_not_in_streaming_state' } : undefined),
+    });
+    try {
+      const ts = nextTs();
+      await harness.send(appMentionEvent({ user: 'UHAL', channel: 'CSUPPORT', ts, text: 'How are plans billed?' }));
+      const streamed = harness.fake.messages.find((message) => message.thread_ts === ts)!;
+      expect(harness.fake.callsTo('chat.appendStream').length).toBeGreaterThan(0);
+      const final = harness.fake.callsTo('chat.update').at(-1)!;
+      expect(final.body.ts).toBe(streamed.ts);
+      expect(blocksOf(final).some((block) => block.block_id === 'answer_feedback')).toBe(true);
+      expect(streamed.text).toContain('billed monthly');
+    } finally {
+      await stopHarness(harness);
+    }
+  });
+
+  it('does not answer people in a Slack Connect channel, and tells the asker privately why', async () => {
+    const harness = await startHarness({ fake: { sharedChannels: ['CSHARED'] } });
+    try {
+      const ts = nextTs();
+      await harness.send(appMentionEvent({ user: 'UEXT', userTeam: 'TOTHER', channel: 'CSHARED', ts, text: 'How are plans billed?' }), { extShared: true });
+      expect(harness.fake.callsTo('chat.postEphemeral')[0]!.body).toMatchObject({ channel: 'CSHARED', user: 'UEXT', text: expect.stringMatching(/shared with another organisation/) });
+      // A person from another workspace in a channel the event does not flag is recognised by their team.
+      await harness.send(appMentionEvent({ user: 'UEXT', userTeam: 'TOTHER', channel: 'CSUPPORT', ts: nextTs(), text: 'How are plans billed?' }));
+      // A slash command carries no such flag: the channel is looked up.
+      await harness.interact(slashCommandFields({ command: '/ask', text: 'How are plans billed?', user: 'UEXT', channel: 'CSHARED', responseUrl: harness.responseUrl('ext-1') }), { form: true });
+      expect(responses(harness, 'ext-1')[0]!.body.text).toMatch(/shared with another organisation/);
+      expect(harness.fake.calls.filter((call) => ['chat.postMessage', 'chat.startStream'].includes(call.method))).toEqual([]);
+      expect((await harness.core.listConversations({ platform: 'slack' })).total).toBe(0);
+    } finally {
+      await stopHarness(harness);
+    }
+  });
+
+  it('answers in a Slack Connect channel only from public sources when allowed', async () => {
+    const harness = await startHarness({ env: { ANSWERLOOP_SLACK__SHARED_CHANNELS__ANSWER: 'public', ANSWERLOOP_SLACK__SHARED_CHANNELS__PUBLIC_TAGS: '[billing]' } });
+    try {
+      const ts = nextTs();
+      await harness.send(appMentionEvent({ user: 'UEXT', userTeam: 'TOTHER', channel: 'CSHARED', ts, text: 'How do I reset my password?' }), { extShared: true });
+      const answer = harness.answerIn('CSHARED', ts)!;
+      const record = await harness.core.getConversation(answer.conversationId);
+      expect(record!.sources.every((source) => source.docId.includes('billing'))).toBe(true);
+    } finally {
+      await stopHarness(harness);
+    }
+  });
+});
