@@ -7,7 +7,7 @@ import { type SlackBot, startSlackBot } from '../../src/bot/slack/index.ts';
 import { type Core, createCore, loadConfig, silentLogger } from '../../src/core/index.ts';
 import { createDeterministicEmbedder } from '../fakes/deterministic-embedder.ts';
 import { type FakeSlackApi, startFakeSlackApi } from '../fakes/fake-slack-api.ts';
-import { appMentionEvent, blockActionsPayload, eventEnvelope, nextEventId } from '../fakes/fake-slack-payloads.ts';
+import { appMentionEvent, blockActionsPayload, eventEnvelope, feedbackButtonsAction, nextEventId } from '../fakes/fake-slack-payloads.ts';
 import { type FakeSlackSocket, startFakeSlackSocket } from '../fakes/fake-slack-socket.ts';
 
 const docsDir = fileURLToPath(new URL('../fixtures/answering-docs/', import.meta.url));
@@ -77,17 +77,24 @@ describe('Slack bot in Socket Mode against a fake Slack', () => {
     expect(fake.callsTo('chat.postMessage').filter((call) => call.body.thread_ts === ts)).toHaveLength(1);
   });
 
-  it('acknowledges a button click in an interactive envelope and stores the feedback', async () => {
+  it('acknowledges a feedback_buttons click in an interactive envelope, stores it and thanks the person privately', async () => {
     const answer = fake.messages.find((message) => message.thread_ts === '1700000500.000100' && message.blocks)!;
     const buttons = (answer.blocks!.at(-1) as { elements: Array<{ value: string }> }).elements;
     const conversationId = buttons[0]!.value;
     const envelopeId = socket.send(
       'interactive',
-      blockActionsPayload({ user: 'UALICE', channel: 'CSUPPORT', message: { ts: answer.ts, blocks: answer.blocks }, actionId: 'answer_not_helpful', value: conversationId }),
+      blockActionsPayload({
+        user: 'UALICE',
+        channel: 'CSUPPORT',
+        message: { ts: answer.ts, blocks: answer.blocks },
+        actionId: 'answer_rating',
+        value: '',
+        action: feedbackButtonsAction({ actionId: 'answer_rating', value: `not_helpful:${conversationId}` }),
+      }),
     );
     expect(await socket.waitForAck(envelopeId)).toMatchObject({ envelope_id: envelopeId });
     await bot.idle();
     expect((await core.getConversation(conversationId))!.feedback).toMatchObject({ helpful: false });
-    expect(JSON.stringify(fake.callsTo('chat.update').at(-1)!.body.blocks)).toContain('found this not helpful');
+    expect(fake.callsTo('chat.postEphemeral').at(-1)!.body).toMatchObject({ channel: 'CSUPPORT', user: 'UALICE' });
   });
 });
