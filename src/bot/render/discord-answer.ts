@@ -1,6 +1,7 @@
 import type { AskResult, AskSource } from '../../core/index.ts';
 import { renderFeedbackButtons } from './discord-feedback.ts';
 import { type DiscordEmbed, type DiscordEmbedField, type DiscordMessage, discordLimits, embedLength } from './discord-limits.ts';
+import { safeUserLine } from './discord-safe-text.ts';
 import { splitMarkdown, truncateText } from './discord-text-split.ts';
 
 /** The parts of an answer the Discord renderer shows. */
@@ -90,8 +91,9 @@ function footerText(result: DiscordAnswerView): string {
   return truncateText(result.extractive ? 'extractive answer' : `answered by ${result.model}`, footerLimit);
 }
 
+/** The question as people typed it, made safe to show back (no control or direction characters, no raw mentions). */
 function questionTitle(question: string): string {
-  return truncateText(question.replace(/\s+/g, ' ').trim() || 'Answer', discordLimits.embedTitle);
+  return truncateText(safeUserLine(question) || 'Answer', discordLimits.embedTitle);
 }
 
 /**

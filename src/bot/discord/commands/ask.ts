@@ -1,15 +1,18 @@
-import { InteractionContextType, MessageFlags, SlashCommandBuilder } from 'discord.js';
+import { ApplicationIntegrationType, InteractionContextType, MessageFlags, SlashCommandBuilder } from 'discord.js';
 import { renderDiscordAnswer } from '../../render/discord-answer.ts';
 import { notAllowedNotice, rateLimitNotice } from '../../render/discord-notices.ts';
-import type { DiscordCommand } from '../discord-command.ts';
+import type { DiscordSlashCommand } from '../discord-command.ts';
 import { conversationKeys, placeOfInteraction } from '../discord-place.ts';
 
 /** `/ask question:<text> [private:<bool>]`: answers from the documentation with sources and feedback buttons. */
-export const askCommand: DiscordCommand = {
+export const askCommand: DiscordSlashCommand = {
+  kind: 'slash',
   data: new SlashCommandBuilder()
     .setName('ask')
     .setDescription('Ask a question about the documentation')
-    .setContexts(InteractionContextType.Guild, InteractionContextType.BotDM)
+    // Installed to a server or to a person's account; usable in servers, in a DM with the bot and in other DMs.
+    .setIntegrationTypes(ApplicationIntegrationType.GuildInstall, ApplicationIntegrationType.UserInstall)
+    .setContexts(InteractionContextType.Guild, InteractionContextType.BotDM, InteractionContextType.PrivateChannel)
     .addStringOption((option) => option.setName('question').setDescription('What do you want to know?').setRequired(true))
     .addBooleanOption((option) => option.setName('private').setDescription('Only you see the answer (default: everyone in the channel)')),
 
