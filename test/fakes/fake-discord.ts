@@ -23,6 +23,13 @@ export const discordIds = {
   channel: '1000000000000000200',
   otherChannel: '1000000000000000201',
   thirdChannel: '1000000000000000202',
+  /** A forum channel (type 15) with tags, for help-forum tests. */
+  forum: '1000000000000000210',
+  /** A second text channel, for help-channel (auto mode) tests. */
+  helpChannel: '1000000000000000211',
+  /** A server the bot is not a member of (a user install is used there). */
+  foreignGuild: '1000000000000000102',
+  foreignChannel: '1000000000000000220',
   user: '1000000000000000300',
   otherBot: '1000000000000000301',
   command: '1000000000000000400',
@@ -78,6 +85,34 @@ export interface FakeDiscordOptions {
   token?: string;
 }
 
+/** The tags of the fake forum channel, as Discord sends them in `available_tags`. */
+export const forumTags = [
+  { id: '1000000000000000501', name: 'answered by bot', moderated: false, emoji_id: null, emoji_name: '🤖' },
+  { id: '1000000000000000502', name: 'needs a human', moderated: false, emoji_id: null, emoji_name: null },
+  { id: '1000000000000000503', name: 'bug', moderated: false, emoji_id: null, emoji_name: null },
+] as const;
+
+export interface ForumPostOptions {
+  title: string;
+  content: string;
+  author?: DiscordUser;
+  /** Tag ids the author picked. */
+  appliedTags?: string[];
+  /** The first this many fetches of the starter message answer 10008 Unknown Message, as right after creation. */
+  starterMissingFetches?: number;
+  /** The first this many messages sent in the post are refused with 40058, as right after creation. */
+  refusedSends?: number;
+  /** Also dispatch the MESSAGE_CREATE of the starter message, as Discord does (default true). */
+  dispatchStarterMessage?: boolean;
+}
+
+export interface FakeForumPost {
+  /** The post's thread id, which is also its starter message's id. */
+  id: string;
+  thread: JsonObject;
+  starter: JsonObject;
+}
+
 export interface FakeDiscord {
   /** Pass as discord.js `rest.api` (no trailing slash). */
   readonly apiUrl: string;
@@ -90,8 +125,22 @@ export interface FakeDiscord {
   readonly channelMessages: Map<string, JsonObject[]>;
   /** Server-side permissions a test can take away from the bot while it runs. */
   readonly permissions: { createPublicThreads: boolean };
+  /**
+   * The foreign server's setting "Use External Apps": when false, Discord makes every response of a
+   * user-installed app there ephemeral, whatever the app asked for.
+   */
+  readonly foreignGuild: { externalAppsAllowed: boolean };
+  /** Threads the fake knows (forum posts and threads started from messages), by id; tags as applied now. */
+  readonly threads: Map<string, JsonObject>;
+  /** Dispatches an event to every identified gateway connection (every replica sees it). */
   dispatch(event: string, data: unknown): void;
-  /** Closes the gateway socket without a close frame, as a network failure would. */
+  /** A new post in the forum channel: THREAD_CREATE (newly_created) and the starter message's MESSAGE_CREATE. */
+  createForumPost(options: ForumPostOptions): FakeForumPost;
+  /** A message someone posts in a channel or thread: stored (so it can be fetched) and dispatched. */
+  postMessage(channelId: string, content: string, author?: DiscordUser, extra?: JsonObject): JsonObject;
+  /** Requests that created or edited a message without `allowed_mentions: { parse: [] }`: a test expecting none asserts this is empty. */
+  messagesThatMayPing(): RecordedRequest[];
+  /** Closes the newest gateway socket without a close frame, as a network failure would. */
   dropGatewayConnection(): void;
   waitForRequest(predicate: (request: RecordedRequest) => boolean, timeoutMs?: number): Promise<RecordedRequest>;
   waitForGatewayFrame(predicate: (frame: GatewayFrame) => boolean, timeoutMs?: number): Promise<GatewayFrame>;
@@ -173,6 +222,30 @@ function componentProblems(components: unknown): string[] {
   return problems;
 }
 
+/** An application command definition as Discord validates it on registration. */
+function commandProblems(command: JsonObject, index: number): string[] {
+  const problems: string[] = [];
+  const where = `[${index}]`;
+  const type = Number(command.type ?? 1);
+  const name = typeof command.name === 'string' ? command.name : '';
+  const description = typeof command.description === 'string' ? command.description : '';
+  if (type === 1) {
+    if (!/^[-_\p{L}\p{N}]{1,32}$/u.test(name) || name !== name.toLowerCase()) problems.push(`${where}.name: ${name} is not a valid slash command name`);
+    if (description.length === 0 || description.length > 100) problems.push(`${where}.description: length ${description.length}`);
+  } else if (type === 2 || type === 3) {
+    if (name.length === 0 || name.length > 32) problems.push(`${where}.name: length ${name.length}`);
+    if (description !== '') problems.push(`${where}.description: context menu commands have none`);
+    if (command.options !== undefined) problems.push(`${where}.options: context menu commands have none`);
+  } else {
+    problems.push(`${where}.type: ${type}`);
+  }
+  const integrationTypes = command.integration_types as unknown[] | undefined;
+  if (integrationTypes !== undefined && (!Array.isArray(integrationTypes) || integrationTypes.some((value) => value !== 0 && value !== 1))) problems.push(`${where}.integration_types`);
+  const contexts = command.contexts as unknown[] | undefined;
+  if (contexts !== undefined && contexts !== null && (!Array.isArray(contexts) || contexts.some((value) => value !== 0 && value !== 1 && value !== 2))) problems.push(`${where}.contexts`);
+  return problems;
+}
+
 /** A modal (callback type 9): title up to 45, custom id up to 100, 1-5 label or action-row components. */
 function modalProblems(data: JsonObject): string[] {
   const problems: string[] = [];
@@ -223,6 +296,16 @@ interface InteractionState {
   /** Callback type that acknowledged it (4 reply, 5 deferred, 6 deferred update, 7 update, 9 modal). */
   callbackType?: number;
   channelId: string;
+  /** A user-installed app in a server it is not a member of, where that server forbids external apps. */
+  forcedEphemeral: boolean;
+  /** Used only through a user install (the app is not in the server or DM): Discord allows 5 follow-ups. */
+  userInstallOnly: boolean;
+  followUps: number;
+}
+
+interface ForumPostState {
+  starterMissingFetches: number;
+  refusedSends: number;
 }
 
 export async function startFakeDiscord(options: FakeDiscordOptions = {}): Promise<FakeDiscord> {
@@ -240,24 +323,43 @@ export async function startFakeDiscord(options: FakeDiscordOptions = {}): Promis
   const interactions = new Map<string, InteractionState>();
   const sessionId = `session-${snowflake()}`;
   const permissions = { createPublicThreads: true };
+  const foreignGuild = { externalAppsAllowed: true };
+  const forumPosts = new Map<string, ForumPostState>();
   let sequence = 0;
-  let socket: WebSocket | undefined;
+  // Every replica opens its own connection; each gets every dispatch once it has identified.
+  const sockets = new Set<WebSocket>();
+  const identified = new Set<WebSocket>();
+  let newest: WebSocket | undefined;
 
   const gateway = new WebSocketServer({ host: '127.0.0.1', port: 0 });
   await new Promise<void>((resolve) => gateway.once('listening', () => resolve()));
   const gatewayUrl = `ws://127.0.0.1:${(gateway.address() as AddressInfo).port}`;
 
-  const send = (frame: GatewayFrame) => {
+  const send = (socket: WebSocket, frame: GatewayFrame) => {
     // Text frames only: discord.js takes binary frames as zlib-compressed.
-    if (socket?.readyState === socket?.OPEN) socket?.send(JSON.stringify(frame));
+    if (socket.readyState === socket.OPEN) socket.send(JSON.stringify(frame));
+  };
+  const dispatchTo = (targets: Iterable<WebSocket>, event: string, data: unknown) => {
+    sequence += 1;
+    for (const target of targets) send(target, { op: 0, t: event, s: sequence, d: data });
   };
   const dispatch = (event: string, data: unknown) => {
-    sequence += 1;
     if (event === 'INTERACTION_CREATE') {
-      const interaction = data as { token: string; channel?: { id: string } };
-      interactions.set(interaction.token, { dispatchedAt: Date.now(), acknowledged: false, channelId: interaction.channel?.id ?? discordIds.channel });
+      const interaction = data as { token: string; guild_id?: string; channel?: { id: string }; authorizing_integration_owners?: Record<string, string> };
+      // Redelivering the same interaction keeps its state: its token is acknowledged once, whoever tries.
+      if (!interactions.has(interaction.token)) {
+        const userInstallOnly = interaction.authorizing_integration_owners?.['0'] === undefined;
+        interactions.set(interaction.token, {
+          dispatchedAt: Date.now(),
+          acknowledged: false,
+          channelId: interaction.channel?.id ?? discordIds.channel,
+          forcedEphemeral: userInstallOnly && interaction.guild_id === discordIds.foreignGuild && !foreignGuild.externalAppsAllowed,
+          userInstallOnly,
+          followUps: 0,
+        });
+      }
     }
-    send({ op: 0, t: event, s: sequence, d: data });
+    dispatchTo(identified, event, data);
   };
 
   const message = (channelId: string, body: JsonObject, extra: JsonObject = {}): JsonObject => ({
@@ -279,6 +381,22 @@ export async function startFakeDiscord(options: FakeDiscordOptions = {}): Promis
     flags: body.flags ?? 0,
     ...extra,
   });
+  const threadPayload = (id: string, parentId: string, name: string, ownerId: string, autoArchiveDuration = 1440, extra: JsonObject = {}) => ({
+    id,
+    type: 11,
+    guild_id: discordIds.guild,
+    parent_id: parentId,
+    name,
+    owner_id: ownerId,
+    last_message_id: null,
+    rate_limit_per_user: 0,
+    message_count: 0,
+    member_count: 1,
+    flags: 0,
+    applied_tags: [] as string[],
+    thread_metadata: { archived: false, auto_archive_duration: autoArchiveDuration, archive_timestamp: new Date().toISOString(), locked: false, create_timestamp: new Date().toISOString() },
+    ...extra,
+  });
   const storeMessage = (channelId: string, created: JsonObject) => {
     const list = channelMessages.get(channelId) ?? [];
     list.push(created);
@@ -287,32 +405,39 @@ export async function startFakeDiscord(options: FakeDiscordOptions = {}): Promis
   };
 
   gateway.on('connection', (connection, request) => {
-    socket = connection;
+    sockets.add(connection);
+    newest = connection;
     gatewayConnections.push(request.url ?? '');
-    send({ op: 10, d: { heartbeat_interval: heartbeatIntervalMs }, s: null, t: null });
+    connection.on('close', () => {
+      sockets.delete(connection);
+      identified.delete(connection);
+    });
+    send(connection, { op: 10, d: { heartbeat_interval: heartbeatIntervalMs }, s: null, t: null });
     connection.on('message', (data) => {
       const frame = JSON.parse(String(data)) as GatewayFrame;
       gatewayFrames.push(frame);
       events.emit('gateway', frame);
-      if (frame.op === 1) send({ op: 11, d: null, s: null, t: null });
-      if (frame.op === 2) identify(frame.d as { token: string; intents: number; shard?: [number, number] });
+      if (frame.op === 1) send(connection, { op: 11, d: null, s: null, t: null });
+      if (frame.op === 2) identify(connection, frame.d as { token: string; intents: number; shard?: [number, number] });
       if (frame.op === 6) {
         // RESUME: replay nothing, just confirm; discord.js keeps its session and sequence.
-        send({ op: 0, t: 'RESUMED', s: ++sequence, d: {} });
+        identified.add(connection);
+        send(connection, { op: 0, t: 'RESUMED', s: ++sequence, d: {} });
       }
     });
   });
 
-  function identify(data: { token: string; intents: number; shard?: [number, number] }) {
+  function identify(connection: WebSocket, data: { token: string; intents: number; shard?: [number, number] }) {
     if (data.token !== token && data.token !== `Bot ${token}`) {
-      socket?.close(4004, 'Authentication failed.');
+      connection.close(4004, 'Authentication failed.');
       return;
     }
     if ((data.intents & privilegedIntents & ~allowedPrivileged) !== 0) {
-      socket?.close(4014, 'Disallowed intent(s).');
+      connection.close(4014, 'Disallowed intent(s).');
       return;
     }
-    dispatch('READY', {
+    identified.add(connection);
+    dispatchTo([connection], 'READY', {
       v: 10,
       user: fakeBotUser,
       guilds: [{ id: discordIds.guild, unavailable: true }],
@@ -328,12 +453,23 @@ export async function startFakeDiscord(options: FakeDiscordOptions = {}): Promis
       user_settings: {},
     });
     // Without a GUILD_CREATE for each unavailable guild, discord.js waits 15 s before it is ready.
-    dispatch('GUILD_CREATE', guildCreatePayload());
+    dispatchTo([connection], 'GUILD_CREATE', guildCreatePayload());
   }
 
   const textChannel = (id: string, name: string, position: number) => ({
     id, type: 0, name, position, guild_id: discordIds.guild, permission_overwrites: [], parent_id: null, nsfw: false, topic: null, last_message_id: null, rate_limit_per_user: 0,
   });
+  const forumChannel = {
+    ...textChannel(discordIds.forum, 'help-forum', 3),
+    type: 15,
+    available_tags: forumTags,
+    default_reaction_emoji: null,
+    default_sort_order: null,
+    default_forum_layout: 0,
+    default_thread_rate_limit_per_user: 0,
+    flags: 0,
+  };
+  const guildChannelIds = new Set<string>([discordIds.channel, discordIds.otherChannel, discordIds.thirdChannel, discordIds.forum, discordIds.helpChannel]);
   const guildCreatePayload = () => ({
     id: discordIds.guild,
     name: 'Answerloop Test Server',
@@ -364,7 +500,13 @@ export async function startFakeDiscord(options: FakeDiscordOptions = {}): Promis
     threads: [],
     stage_instances: [],
     guild_scheduled_events: [],
-    channels: [textChannel(discordIds.channel, 'support', 0), textChannel(discordIds.otherChannel, 'integrations', 1), textChannel(discordIds.thirdChannel, 'random', 2)],
+    channels: [
+      textChannel(discordIds.channel, 'support', 0),
+      textChannel(discordIds.otherChannel, 'integrations', 1),
+      textChannel(discordIds.thirdChannel, 'random', 2),
+      forumChannel,
+      textChannel(discordIds.helpChannel, 'help', 4),
+    ],
     members: [{ user: fakeBotUser, roles: [], joined_at: '2024-01-01T00:00:00.000Z', deaf: false, mute: false, flags: 0 }],
   });
 
@@ -414,23 +556,46 @@ export async function startFakeDiscord(options: FakeDiscordOptions = {}): Promis
       if (method === 'DELETE') return { status: 204 };
       if (method === 'GET') return { status: 200, json: message(state.channelId, {}, { id: messageId === '@original' ? snowflake() : messageId }) };
       requireValidMessage(body);
-      if (method === 'PATCH') return { status: 200, json: message(state.channelId, body ?? {}, { type: 20, webhook_id: discordIds.application, application_id: discordIds.application }) };
-      if (method === 'POST' && !messageId) return { status: 200, json: message(state.channelId, body ?? {}, { type: 20, webhook_id: discordIds.application, application_id: discordIds.application }) };
+      // Where a server forbids external apps, Discord shows a user-installed app's messages to the user alone.
+      const flags = Number(body?.flags ?? 0) | (state.forcedEphemeral ? 64 : 0);
+      const sent = message(state.channelId, { ...body, flags }, { type: 20, webhook_id: discordIds.application, application_id: discordIds.application });
+      if (method === 'PATCH') return { status: 200, json: sent };
+      if (method === 'POST' && !messageId) {
+        state.followUps += 1;
+        if (state.userInstallOnly && state.followUps > 5) throw new DiscordRuleError(400, 40094, 'This interaction has hit the maximum number of follow up messages');
+        return { status: 200, json: sent };
+      }
     }
     if ((match = path.match(/^\/applications\/(\d+)(?:\/guilds\/(\d+))?\/commands$/)) && method === 'PUT') {
       requireBot();
       if (match[1] !== discordIds.application) throw new DiscordRuleError(403, 50035, 'Invalid Form Body', ['application_id']);
       if (match[2] && match[2] !== discordIds.guild) throw new DiscordRuleError(403, 50001, 'Missing Access');
       const commands = Array.isArray(body) ? body : [];
+      const problems = commands.flatMap((command, index) => commandProblems(command as JsonObject, index));
+      if (problems.length > 0) throw new DiscordRuleError(400, 50035, 'Invalid Form Body', problems);
       return {
         status: 200,
         json: commands.map((command) => ({ ...command, id: snowflake(), application_id: match![1], guild_id: match![2], version: snowflake(), type: command.type ?? 1 })),
       };
     }
-    if ((match = path.match(/^\/channels\/(\d+)\/messages$/))) {
+    if ((match = path.match(/^\/channels\/(\d+)(\/.*)?$/))) {
       requireBot();
       const channelId = match[1]!;
+      // The bot reaches only channels of servers it is in (a user install gives it none).
+      if (!guildChannelIds.has(channelId) && !threads.has(channelId)) {
+        throw channelId === discordIds.foreignChannel ? new DiscordRuleError(403, 50001, 'Missing Access') : new DiscordRuleError(404, 10003, 'Unknown Channel');
+      }
+    }
+    if ((match = path.match(/^\/channels\/(\d+)\/messages$/))) {
+      const channelId = match[1]!;
       if (method === 'POST') {
+        if (channelId === discordIds.forum) throw new DiscordRuleError(400, 40058, 'Cannot send messages in a forum channel');
+        const post = forumPosts.get(channelId);
+        if (post && post.refusedSends > 0) {
+          // Right after a post is created Discord can still take it for the forum channel itself.
+          post.refusedSends -= 1;
+          throw new DiscordRuleError(400, 40058, 'Cannot send messages in a forum channel');
+        }
         requireValidMessage(body);
         const reference = body?.message_reference as JsonObject | undefined;
         return { status: 200, json: storeMessage(channelId, message(channelId, body ?? {}, reference ? { type: 19, message_reference: reference } : {})) };
@@ -442,31 +607,41 @@ export async function startFakeDiscord(options: FakeDiscordOptions = {}): Promis
         return { status: 200, json: list.slice(-limit).reverse() };
       }
     }
+    if (method === 'GET' && (match = path.match(/^\/channels\/(\d+)\/messages\/(\d+)$/))) {
+      const post = forumPosts.get(match[1]!);
+      if (post && match[2] === match[1] && post.starterMissingFetches > 0) {
+        post.starterMissingFetches -= 1;
+        throw new DiscordRuleError(404, 10008, 'Unknown Message');
+      }
+      const found = (channelMessages.get(match[1]!) ?? []).find((item) => item.id === match![2]);
+      if (!found) throw new DiscordRuleError(404, 10008, 'Unknown Message');
+      return { status: 200, json: found };
+    }
+    if (method === 'PATCH' && (match = path.match(/^\/channels\/(\d+)$/))) {
+      const thread = threads.get(match[1]!);
+      if (!thread) throw new DiscordRuleError(400, 50024, 'Cannot execute action on this channel type');
+      if (body?.applied_tags !== undefined) {
+        const tags = Array.isArray(body.applied_tags) ? (body.applied_tags as unknown[]).map(String) : [];
+        const known = new Set<string>(forumTags.map((tag) => tag.id));
+        if (thread.parent_id !== discordIds.forum) throw new DiscordRuleError(400, 50035, 'Invalid Form Body', ['applied_tags: only forum posts have tags']);
+        if (tags.length > 5) throw new DiscordRuleError(400, 50035, 'Invalid Form Body', [`applied_tags: ${tags.length} > 5`]);
+        const unknown = tags.filter((tag) => !known.has(tag));
+        if (unknown.length > 0) throw new DiscordRuleError(400, 50035, 'Invalid Form Body', [`applied_tags: unknown tags ${unknown.join(', ')}`]);
+        thread.applied_tags = tags;
+      }
+      return { status: 200, json: thread };
+    }
     if (method === 'POST' && /^\/channels\/\d+\/typing$/.test(path)) {
-      requireBot();
       return { status: 204 };
     }
     if (method === 'POST' && (match = path.match(/^\/channels\/(\d+)\/messages\/(\d+)\/threads$/))) {
-      requireBot();
       if (!permissions.createPublicThreads) throw new DiscordRuleError(403, 50013, 'Missing Permissions');
+      if (threads.has(match[2]!)) throw new DiscordRuleError(400, 160004, 'A thread has already been created for this message');
       const name = typeof body?.name === 'string' ? body.name : '';
       if (name.length === 0 || name.length > 100) throw new DiscordRuleError(400, 50035, 'Invalid Form Body', [`name: length ${name.length}`]);
       // A thread started from a message takes the message's id.
-      const thread = {
-        id: match[2],
-        type: 11,
-        guild_id: discordIds.guild,
-        parent_id: match[1],
-        name,
-        owner_id: discordIds.bot,
-        last_message_id: null,
-        rate_limit_per_user: 0,
-        message_count: 0,
-        member_count: 1,
-        flags: 0,
-        thread_metadata: { archived: false, auto_archive_duration: Number(body?.auto_archive_duration ?? 1440), archive_timestamp: new Date().toISOString(), locked: false },
-      };
-      threads.set(thread.id!, thread);
+      const thread = threadPayload(match[2]!, match[1]!, name, discordIds.bot, Number(body?.auto_archive_duration ?? 1440));
+      threads.set(thread.id, thread);
       return { status: 201, json: thread };
     }
     return { status: 404, json: { message: '404: Not Found', code: 0 } };
@@ -513,6 +688,13 @@ export async function startFakeDiscord(options: FakeDiscordOptions = {}): Promis
   await new Promise<void>((resolve) => rest.listen(0, '127.0.0.1', () => resolve()));
   const apiUrl = `http://127.0.0.1:${(rest.address() as AddressInfo).port}/api`;
 
+  const postMessage = (channelId: string, content: string, author: DiscordUser = fakeHumanUser, extra: JsonObject = {}): JsonObject => {
+    const posted = { ...messageCreatePayload(content, { channelId, author }), ...extra };
+    storeMessage(channelId, posted);
+    dispatch('MESSAGE_CREATE', posted);
+    return posted;
+  };
+
   return {
     apiUrl,
     requests,
@@ -520,15 +702,43 @@ export async function startFakeDiscord(options: FakeDiscordOptions = {}): Promis
     gatewayConnections,
     channelMessages,
     permissions,
+    foreignGuild,
+    threads,
     dispatch,
+    createForumPost(post) {
+      const author = post.author ?? fakeHumanUser;
+      const id = snowflake();
+      const thread = threadPayload(id, discordIds.forum, post.title, author.id, 4320, { applied_tags: post.appliedTags ?? [], message_count: 1, member: { id, user_id: author.id, join_timestamp: new Date().toISOString(), flags: 1 } });
+      threads.set(id, thread);
+      forumPosts.set(id, { starterMissingFetches: post.starterMissingFetches ?? 0, refusedSends: post.refusedSends ?? 0 });
+      // The starter message of a forum post has the post's id.
+      const starter = { ...messageCreatePayload(post.content, { channelId: id, author }), id };
+      storeMessage(id, starter);
+      dispatch('THREAD_CREATE', { ...thread, newly_created: true });
+      if (post.dispatchStarterMessage ?? true) dispatch('MESSAGE_CREATE', starter);
+      return { id, thread, starter };
+    },
+    postMessage,
+    messagesThatMayPing() {
+      const sendsMessage = (request: RecordedRequest) =>
+        (request.method === 'POST' && /^\/channels\/\d+\/messages$/.test(request.path)) ||
+        (/^\/webhooks\/\d+\/[^/]+(\/messages\/.+)?$/.test(request.path) && (request.method === 'POST' || request.method === 'PATCH')) ||
+        (request.method === 'POST' && /^\/interactions\//.test(request.path) && [4, 7].includes(Number((request.body as JsonObject | undefined)?.type)));
+      return requests.filter((request) => {
+        if (!sendsMessage(request) || request.status >= 300) return false;
+        const body = (request.path.startsWith('/interactions/') ? (request.body as JsonObject).data : request.body) as JsonObject | undefined;
+        const allowed = body?.allowed_mentions as { parse?: unknown[]; users?: unknown[]; roles?: unknown[]; replied_user?: boolean } | undefined;
+        return !allowed || (allowed.parse?.length ?? 1) > 0 || (allowed.users?.length ?? 0) > 0 || (allowed.roles?.length ?? 0) > 0 || allowed.replied_user === true;
+      });
+    },
     dropGatewayConnection() {
-      socket?.terminate();
+      newest?.terminate();
     },
     waitForRequest: (predicate, timeoutMs = 5000) => waitFor(events, 'request', requests, predicate, timeoutMs),
     waitForGatewayFrame: (predicate, timeoutMs = 5000) => waitFor(events, 'gateway', gatewayFrames, predicate, timeoutMs),
     rejectedRequests: () => requests.filter((request) => request.error !== undefined),
     async close() {
-      for (const client of gateway.clients) client.terminate();
+      for (const client of sockets) client.terminate();
       await new Promise<void>((resolve) => gateway.close(() => resolve()));
       rest.closeAllConnections();
       await new Promise<void>((resolve) => rest.close(() => resolve()));
@@ -540,20 +750,39 @@ export async function startFakeDiscord(options: FakeDiscordOptions = {}): Promis
 
 const fullPermissions = '2251799813685247';
 
-interface InteractionPlace {
+export interface InteractionPlace {
   guildId?: string;
   channelId?: string;
-  /** Channel type: 0 text, 11 public thread. */
+  /** Channel type: 0 text, 11 public thread, 1 DM, 3 group DM. */
   channelType?: number;
   parentId?: string;
   user?: DiscordUser;
+  /**
+   * Where it was used (Discord's `context`): 0 a server, 1 the DM with the bot, 2 another DM or group DM.
+   * Contexts 1 and 2 carry `user` instead of `member` and no guild.
+   */
+  context?: 0 | 1 | 2;
+  /** How the app was installed for this use: to the server (`0: guild id`), to the user (`1: user id`), or both. */
+  install?: 'guild' | 'user' | 'both';
 }
 
 function interactionBase(type: number, data: JsonObject, place: InteractionPlace = {}, extra: JsonObject = {}): JsonObject {
   const id = snowflake();
+  const context = place.context ?? 0;
+  const inGuild = context === 0;
   const guildId = place.guildId ?? discordIds.guild;
   const channelId = place.channelId ?? discordIds.channel;
   const user = place.user ?? fakeHumanUser;
+  const install = place.install ?? (inGuild ? 'guild' : 'user');
+  const owners: Record<string, string> = {};
+  if (install !== 'user' && inGuild) owners['0'] = guildId;
+  // A guild install used in the DM with the bot is owned by "0": "0" (Discord's documented value for that case).
+  if (install !== 'user' && !inGuild) owners['0'] = '0';
+  if (install !== 'guild') owners['1'] = user.id;
+  const channel = inGuild
+    ? { id: channelId, type: place.channelType ?? 0, guild_id: guildId, name: 'support', parent_id: place.parentId ?? null, permissions: fullPermissions, nsfw: false, flags: 0 }
+    : { id: channelId, type: place.channelType ?? (context === 1 ? 1 : 3), flags: 0, last_message_id: null, recipients: [context === 1 ? fakeBotUser : makeUser('1000000000000000399', 'friend')] };
+  const member = { user, roles: [], permissions: fullPermissions, joined_at: '2024-01-01T00:00:00.000Z', nick: null, avatar: null, flags: 0, pending: false, deaf: false, mute: false, premium_since: null, communication_disabled_until: null };
   return {
     id,
     application_id: discordIds.application,
@@ -561,17 +790,15 @@ function interactionBase(type: number, data: JsonObject, place: InteractionPlace
     data,
     token: `token-${id}`,
     version: 1,
-    guild_id: guildId,
+    ...(inGuild ? { guild_id: guildId, guild: { id: guildId, locale: 'en-US', features: [] }, member, guild_locale: 'en-US' } : { user }),
     channel_id: channelId,
     // Sent as an object: with channel_id alone discord.js leaves interaction.channelId null.
-    channel: { id: channelId, type: place.channelType ?? 0, guild_id: guildId, name: 'support', parent_id: place.parentId ?? null, permissions: fullPermissions, nsfw: false, flags: 0 },
-    member: { user, roles: [], permissions: fullPermissions, joined_at: '2024-01-01T00:00:00.000Z', nick: null, avatar: null, flags: 0, pending: false, deaf: false, mute: false, premium_since: null, communication_disabled_until: null },
+    channel,
     app_permissions: fullPermissions,
     locale: 'en-US',
-    guild_locale: 'en-US',
     entitlements: [],
-    authorizing_integration_owners: { 0: guildId },
-    context: 0,
+    authorizing_integration_owners: owners,
+    context,
     attachment_size_limit: 8_388_608,
     ...extra,
   };
@@ -579,7 +806,18 @@ function interactionBase(type: number, data: JsonObject, place: InteractionPlace
 
 /** A CHAT_INPUT application command interaction (type 2, data.type 1). */
 export function slashCommandInteraction(name: string, options: Array<{ name: string; type: number; value: string | boolean | number }>, place?: InteractionPlace): JsonObject {
-  return interactionBase(2, { id: discordIds.command, name, type: 1, guild_id: place?.guildId ?? discordIds.guild, options }, place);
+  const inGuild = (place?.context ?? 0) === 0;
+  return interactionBase(2, { id: discordIds.command, name, type: 1, ...(inGuild ? { guild_id: place?.guildId ?? discordIds.guild } : {}), options }, place);
+}
+
+/** A MESSAGE context-menu command (type 2, data.type 3) used on `target`, which Discord sends resolved. */
+export function messageCommandInteraction(name: string, target: JsonObject, place?: InteractionPlace): JsonObject {
+  const inGuild = (place?.context ?? 0) === 0;
+  const resolved = { ...target, channel_id: place?.channelId ?? target.channel_id ?? discordIds.channel };
+  return interactionBase(2, { id: snowflake(), name, type: 3, target_id: target.id, ...(inGuild ? { guild_id: place?.guildId ?? discordIds.guild } : {}), resolved: { messages: { [String(target.id)]: resolved } } }, {
+    channelId: String(resolved.channel_id),
+    ...place,
+  });
 }
 
 /** A button click (type 3, component_type 2) on a message the bot sent. */
