@@ -10,6 +10,7 @@
  *   filters    the knowledge filters of the channel (tags, source prefixes)
  *   reaction   auto mode: an emoji added to a question the bot looked at but did not answer
  *   tags       Discord forum channels: tags applied to a post the bot answered
+ *   unsureTags Discord forum channels: tags applied to a post the bot was not sure enough to answer
  *
  * The legacy `allowedChannels` and `channelFilters` settings mean the same thing and keep working: a
  * non-empty `allowedChannels` turns every channel it does not list off (unless `channels` names it), and
@@ -28,6 +29,7 @@ export interface ChannelOverride {
   filters?: SearchFilters | undefined;
   reaction?: string | undefined;
   tags?: string[] | undefined;
+  unsureTags?: string[] | undefined;
 }
 
 /** The part of a platform's settings the resolver reads (`config.slack` and `config.discord` both fit). */
@@ -54,6 +56,7 @@ export interface ChannelSettings {
   filters?: SearchFilters;
   reaction?: string;
   tags?: string[];
+  unsureTags?: string[];
 }
 
 /**
@@ -75,6 +78,7 @@ export function resolveChannelSettings(source: ChannelSettingsSource, ids: reado
   const filters = pick('filters') ?? legacyFilters;
   const reaction = pick('reaction');
   const tags = pick('tags');
+  const unsureTags = pick('unsureTags');
   return {
     mode: listed ? (pick('mode') ?? defaults.mode) : 'off',
     reply: pick('reply') ?? 'thread',
@@ -82,6 +86,7 @@ export function resolveChannelSettings(source: ChannelSettingsSource, ids: reado
     ...(filters ? { filters } : {}),
     ...(reaction ? { reaction } : {}),
     ...(tags ? { tags } : {}),
+    ...(unsureTags ? { unsureTags } : {}),
   };
 }
 

@@ -23,7 +23,7 @@ export function registerDiscord(program: Command, context: CliContext): void {
 
   discord
     .command('register')
-    .description("register the bot's slash commands (/ask) with Discord: in one server with --guild (instant), else globally")
+    .description('register the bot\'s commands (/ask and "Answer with answerloop") with Discord: in one server with --guild (instant), else globally')
     .option('--guild <id>', 'register in this server only; changes appear at once (good for trying it out)')
     .option('--dry-run', 'print the command definitions instead of sending them')
     .action(async (options: { guild?: string; dryRun?: boolean }) => {
@@ -37,14 +37,15 @@ export function registerDiscord(program: Command, context: CliContext): void {
         guildId: options.guild,
         apiUrl: config.discord.apiUrl || undefined,
       });
-      const names = registered.commands.map((command) => `/${command.name}`).join(', ');
+      const label = (command: { name: string; type: number }) => (command.type === 1 ? `/${command.name}` : `"${command.name}" (message menu: Apps)`);
+      const names = registered.commands.map(label).join(', ');
       const count = `${registered.commands.length} command${registered.commands.length === 1 ? '' : 's'}`;
       if (registered.scope === 'guild') {
         process.stdout.write(`Registered ${count} (${names}) in server ${registered.guildId}; they can be used there now.\n`);
       } else {
-        process.stdout.write(`Registered ${count} (${names}) globally, for every server the bot is in; Discord may take a few minutes to show them.\n`);
+        process.stdout.write(`Registered ${count} (${names}) globally, for every server the bot is in and every person who installed it; Discord may take a few minutes to show them.\n`);
       }
-      for (const command of registered.commands) process.stdout.write(`  /${command.name}  id ${command.id}\n`);
+      for (const command of registered.commands) process.stdout.write(`  ${label(command)}  id ${command.id}\n`);
     });
 
   discord
@@ -61,10 +62,28 @@ export function registerDiscord(program: Command, context: CliContext): void {
 
   discord
     .command('invite')
-    .description('print the link that adds the bot to a server, with the scopes and permissions it needs')
-    .action(async () => {
+    .description('print the two install links: add the bot to a server, or add its commands to your own account (user install)')
+    .option('--server', 'print only the server link')
+    .option('--user', 'print only the user-install link')
+    .action(async (options: { server?: boolean; user?: boolean }) => {
       const applicationId = context.config().secrets.discordApplicationId;
       if (!applicationId) throw new AnswerloopError('config_invalid', 'Set DISCORD_APPLICATION_ID (Developer Portal: General Information > Application ID).');
-      process.stdout.write(`${(await loadDiscord()).inviteUrl(applicationId)}\n`);
+      const links = (await loadDiscord()).installLinks(applicationId);
+      if (options.server || options.user) {
+        if (options.server) process.stdout.write(`${links.server}\n`);
+        if (options.user) process.stdout.write(`${links.user}\n`);
+        return;
+      }
+      process.stdout.write(
+        [
+          'Add the bot to a server (you need Manage Server there):',
+          `  ${links.server}`,
+          '',
+          'Add the commands to your own account, to use /ask and "Answer with answerloop" anywhere, even where the bot is',
+          'not a member (turn on User Install first: Developer Portal > Installation):',
+          `  ${links.user}`,
+          '',
+        ].join('\n'),
+      );
     });
 }

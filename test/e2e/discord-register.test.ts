@@ -1,6 +1,6 @@
 import { Command } from 'commander';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import { discordConfigured, inviteUrl } from '../../src/bot/discord/index.ts';
+import { discordConfigured, installLinks } from '../../src/bot/discord/index.ts';
 import type { CliContext } from '../../src/cli/cli-context.ts';
 import { registerDiscord } from '../../src/cli/discord.ts';
 import { AnswerloopError, loadConfig } from '../../src/core/index.ts';
@@ -50,14 +50,33 @@ describe('answerloop discord register (against the fake Discord REST API)', () =
     expect(fake.requests).toHaveLength(1);
     const [request] = fake.requests;
     expect(request).toMatchObject({ method: 'PUT', path: `/applications/${discordIds.application}/guilds/${discordIds.guild}/commands`, authorization: 'Bot test-token', status: 200 });
-    const commands = request!.body as Array<{ name: string; type?: number; options: Array<{ name: string; type: number; required?: boolean }> }>;
-    expect(commands.map((command) => command.name)).toEqual(['ask']);
+    const commands = request!.body as Array<{
+      name: string;
+      type?: number;
+      description?: string;
+      integration_types: number[];
+      contexts: number[];
+      options?: Array<{ name: string; type: number; required?: boolean }>;
+    }>;
+    expect(commands.map((command) => [command.name, command.type ?? 1])).toEqual([
+      ['ask', 1],
+      ['Answer with answerloop', 3],
+    ]);
     expect(commands[0]!.options).toEqual([
       expect.objectContaining({ name: 'question', type: 3, required: true }),
       expect.objectContaining({ name: 'private', type: 5 }),
     ]);
-    expect(output).toMatch(new RegExp(`Registered 1 command \\(/ask\\) in server ${discordIds.guild}`));
+    for (const command of commands) {
+      // Installable to a server and to a person's account; usable in servers, the bot's DM and other DMs.
+      expect(command.integration_types).toEqual([0, 1]);
+      expect(command.contexts).toEqual([0, 1, 2]);
+    }
+    // A message command has no description and no options; the fake refuses one that does, as Discord would.
+    expect(commands[1]!.description ?? '').toBe('');
+    expect(fake.rejectedRequests()).toEqual([]);
+    expect(output).toMatch(new RegExp(`Registered 2 commands \\(/ask, "Answer with answerloop" \\(message menu: Apps\\)\\) in server ${discordIds.guild}`));
     expect(output).toMatch(/\/ask {2}id \d+/);
+    expect(output).toMatch(/"Answer with answerloop" \(message menu: Apps\) {2}id \d+/);
   });
 
   it('registers globally without --guild', async () => {
@@ -75,7 +94,7 @@ describe('answerloop discord register (against the fake Discord REST API)', () =
 
   it('prints the definitions without sending them with --dry-run', async () => {
     const output = await runDiscordCli(['register', '--dry-run'], {});
-    expect(JSON.parse(output)).toEqual([expect.objectContaining({ name: 'ask' })]);
+    expect(JSON.parse(output)).toEqual([expect.objectContaining({ name: 'ask' }), expect.objectContaining({ name: 'Answer with answerloop', type: 3 })]);
     expect(fake.requests).toEqual([]);
   });
 
@@ -91,16 +110,29 @@ describe('answerloop discord register (against the fake Discord REST API)', () =
     await expect(wrongGuild).rejects.toSatisfy((error: unknown) => error instanceof AnswerloopError && error.code === 'config_invalid' && /applications\.commands/.test(error.message));
   });
 
-  it('prints an invite link with the bot and applications.commands scopes', async () => {
+  it('prints both install links: the server link with the bot scope and permissions, the user link with commands only', async () => {
     const output = await runDiscordCli(['invite'], env);
-    const url = new URL(output.trim());
-    expect(url.origin + url.pathname).toBe('https://discord.com/oauth2/authorize');
-    expect(url.searchParams.get('client_id')).toBe(discordIds.application);
-    expect(url.searchParams.get('scope')).toBe('bot applications.commands');
-    expect(output.trim()).toBe(inviteUrl(discordIds.application));
-    // View channels, send messages, embed links, read history, threads.
-    const permissions = BigInt(url.searchParams.get('permissions')!);
-    for (const bit of [10n, 11n, 14n, 16n, 35n, 38n]) expect(permissions & (1n << bit)).toBe(1n << bit);
+    const links = output.match(/https:\/\/\S+/g)!.map((link) => new URL(link));
+    expect(links).toHaveLength(2);
+    const [server, user] = links as [URL, URL];
+    for (const link of links) {
+      expect(link.origin + link.pathname).toBe('https://discord.com/oauth2/authorize');
+      expect(link.searchParams.get('client_id')).toBe(discordIds.application);
+    }
+    expect(server.searchParams.get('scope')).toBe('bot applications.commands');
+    expect(server.searchParams.get('integration_type')).toBe('0');
+    // View channels, send messages, manage threads (forum tags), embed links, read history, threads.
+    const permissions = BigInt(server.searchParams.get('permissions')!);
+    for (const bit of [10n, 11n, 14n, 16n, 34n, 35n, 38n]) expect(permissions & (1n << bit)).toBe(1n << bit);
+    // A user install adds commands to the person's account: no bot user, no server permissions.
+    expect(user.searchParams.get('scope')).toBe('applications.commands');
+    expect(user.searchParams.get('integration_type')).toBe('1');
+    expect(user.searchParams.has('permissions')).toBe(false);
+    expect(output).toMatch(/Add the bot to a server/);
+    expect(output).toMatch(/User Install/);
+
+    expect((await runDiscordCli(['invite', '--user'], env)).trim()).toBe(installLinks(discordIds.application).user);
+    expect((await runDiscordCli(['invite', '--server'], env)).trim()).toBe(installLinks(discordIds.application).server);
   });
 });
 

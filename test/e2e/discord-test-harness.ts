@@ -64,6 +64,17 @@ export interface DiscordHarness {
   callback(interaction: { id: string; token: string }): Promise<RecordedRequest>;
   /** The edit of the interaction's original response (PATCH /webhooks/:app/:token/messages/@original). */
   originalEdit(interaction: { token: string }): Promise<RecordedRequest>;
+  /**
+   * Another process of the bot on the same store: a new core over the same data (embedded file or
+   * Elasticsearch indices) and a new discord.js client on its own gateway connection. Stopped with the harness.
+   */
+  startReplica(): Promise<DiscordReplica>;
+  stop(): Promise<void>;
+}
+
+export interface DiscordReplica {
+  core: Core;
+  bot: DiscordBot;
   stop(): Promise<void>;
 }
 
@@ -100,7 +111,8 @@ export async function startDiscordHarness(options: DiscordHarnessOptions = {}): 
     overrides: options.overrides,
   });
   const logs: LogEntry[] = [];
-  const core = createCore({ config, embedder: options.embedder ?? createDeterministicEmbedder(), logger: recordingLogger(logs), chatModel: options.chatModel });
+  const openCore = () => createCore({ config, embedder: options.embedder ?? createDeterministicEmbedder(), logger: recordingLogger(logs), chatModel: options.chatModel });
+  const core = openCore();
   const folders = [...new Set(Object.keys(options.docs ?? defaultDocs).map((file) => path.join(root, file.split('/')[0]!)))];
   await core.ingest(folders);
   let bot: DiscordBot;
@@ -115,6 +127,7 @@ export async function startDiscordHarness(options: DiscordHarnessOptions = {}): 
 
   const isCallback = (interaction: { id: string; token: string }) => (request: RecordedRequest) =>
     request.path === `/interactions/${interaction.id}/${interaction.token}/callback`;
+  const replicas: DiscordReplica[] = [];
   return {
     fake,
     core,
@@ -127,8 +140,30 @@ export async function startDiscordHarness(options: DiscordHarnessOptions = {}): 
     callback: (interaction) => fake.waitForRequest(isCallback(interaction)),
     originalEdit: (interaction) =>
       fake.waitForRequest((request) => request.method === 'PATCH' && request.path === `/webhooks/${discordIds.application}/${interaction.token}/messages/@original`),
+    async startReplica() {
+      const replicaCore = openCore();
+      const replicaBot = await startDiscordBot(replicaCore).catch(async (error: unknown) => {
+        await replicaCore.close();
+        throw error;
+      });
+      let stopped = false;
+      const replica: DiscordReplica = {
+        core: replicaCore,
+        bot: replicaBot,
+        async stop() {
+          if (stopped) return;
+          stopped = true;
+          await replicaBot.stop();
+          await replicaCore.close();
+        },
+      };
+      replicas.push(replica);
+      return replica;
+    },
     async stop() {
-      await bot.stop();
+      for (const replica of replicas) await replica.stop();
+      // A test may have stopped the first bot already, to play a restart.
+      await bot.stop().catch(() => {});
       await core.close();
       await fake.close();
       rmSync(root, { recursive: true, force: true });

@@ -1,4 +1,5 @@
 import type { Config, SearchFilters } from '../../core/index.ts';
+import { type ChannelSettings, resolveChannelSettings } from '../channel-modes.ts';
 
 /** Where a question was asked. A thread's `parentId` is the channel it hangs off. */
 export interface DiscordPlace {
@@ -8,26 +9,38 @@ export interface DiscordPlace {
 }
 
 export interface AccessPolicy {
-  /** True when the bot answers in this place (allowed guild and channel; a thread counts as its channel). */
+  /**
+   * The settings in effect in this place (`discord.channels.<id>`, the legacy lists read as the same):
+   * a thread takes its own, then its channel's; mode `off` outside the allowed servers and channels.
+   */
+  settingsFor(place: DiscordPlace): ChannelSettings;
+  /** True when the bot answers in this place at all (a slash or message command). */
   allows(place: DiscordPlace): boolean;
   /** Knowledge filters configured for the place's channel (a thread uses its own, then its channel's). */
   filtersFor(place: DiscordPlace): SearchFilters | undefined;
+  /** True when any configured channel wants messages read (mention or auto): the bot then needs the Message Content intent. */
+  readsMessages(): boolean;
 }
 
-export function createAccessPolicy(settings: Config['discord']): AccessPolicy {
+export function createAccessPolicy(config: Pick<Config, 'discord' | 'answering'>): AccessPolicy {
+  const settings = config.discord;
   const guilds = new Set(settings.allowedGuilds);
-  const channels = new Set(settings.allowedChannels);
+  const defaults = {
+    mode: settings.mentions ? ('mention' as const) : ('command' as const),
+    threshold: config.answering.autoAnswerThreshold,
+    refusalThreshold: config.answering.refusalThreshold,
+  };
+  const off = (): ChannelSettings => ({ mode: 'off', reply: 'thread', threshold: Math.max(defaults.threshold, defaults.refusalThreshold) });
+  const settingsFor = (place: DiscordPlace): ChannelSettings => {
+    // Direct messages have no guild: answered only when no guild or channel list narrows the bot down.
+    if (place.guildId === null && (guilds.size > 0 || settings.allowedChannels.length > 0)) return off();
+    if (place.guildId !== null && guilds.size > 0 && !guilds.has(place.guildId)) return off();
+    return resolveChannelSettings(settings, [place.channelId, place.parentId], defaults);
+  };
   return {
-    allows(place) {
-      // Direct messages have no guild: allowed only when no guild or channel list narrows the bot down.
-      if (place.guildId === null) return guilds.size === 0 && channels.size === 0;
-      if (guilds.size > 0 && !guilds.has(place.guildId)) return false;
-      if (channels.size === 0) return true;
-      return (place.channelId !== null && channels.has(place.channelId)) || (place.parentId != null && channels.has(place.parentId));
-    },
-    filtersFor(place) {
-      const own = place.channelId ? settings.channelFilters[place.channelId] : undefined;
-      return own ?? (place.parentId ? settings.channelFilters[place.parentId] : undefined);
-    },
+    settingsFor,
+    allows: (place) => settingsFor(place).mode !== 'off',
+    filtersFor: (place) => settingsFor(place).filters,
+    readsMessages: () => settings.mentions || Object.values(settings.channels).some((channel) => channel.mode === 'mention' || channel.mode === 'auto'),
   };
 }

@@ -1,12 +1,13 @@
-import { Client, type ClientOptions, DiscordjsErrorCodes, Events, GatewayIntentBits, type Interaction } from 'discord.js';
+import { type AnyThreadChannel, Client, type ClientOptions, DiscordjsErrorCodes, Events, GatewayIntentBits } from 'discord.js';
 import { AnswerloopError, type Core, type Logger, toAnswerloopError } from '../../core/index.ts';
 import { createRateLimiter } from '../rate-limiter.ts';
 import { createAccessPolicy } from './access-policy.ts';
 import type { DiscordBotContext } from './bot-context.ts';
-import { discordCommands } from './commands/index.ts';
-import { interactionBoundary, messageBoundary } from './error-boundary.ts';
-import { handleCorrectionSubmit, handleFeedbackButton } from './feedback-interactions.ts';
-import { handleMention } from './mention-handler.ts';
+import { eventBoundary, interactionBoundary, messageBoundary } from './error-boundary.ts';
+import { handleNewForumPost } from './forum-posts.ts';
+import { routeInteraction } from './interaction-router.ts';
+import { routeMessage } from './message-router.ts';
+import { noPings } from './no-pings.ts';
 
 export interface StartDiscordBotOptions {
   /** Operator log; defaults to core's. */
@@ -26,28 +27,17 @@ const fatalCloseCodes: Record<number, string> = {
   4004: 'Discord rejected DISCORD_TOKEN: copy the bot token again from the Developer Portal (Bot > Reset Token).',
   4013: 'Discord rejected the gateway intents the bot asked for.',
   4014:
-    'Discord refused the Message Content intent: enable it in the Developer Portal (Bot > Privileged Gateway Intents), or set discord.mentions: false.',
+    'Discord refused the Message Content intent: enable it in the Developer Portal (Bot > Privileged Gateway Intents), or set discord.mentions: false and no discord.channels mode mention or auto.',
 };
 
-/** Gateway intents: interactions need none beyond Guilds; mentions need the privileged message-content intent. */
-export function discordIntents(mentions: boolean): GatewayIntentBits[] {
-  return mentions
+/**
+ * Gateway intents: commands and forum posts (threadCreate) need only Guilds; reading what messages say
+ * (mentions, help channels, forum starter messages, follow-ups) needs the privileged Message Content intent.
+ */
+export function discordIntents(readsMessages: boolean): GatewayIntentBits[] {
+  return readsMessages
     ? [GatewayIntentBits.Guilds, GatewayIntentBits.GuildMessages, GatewayIntentBits.MessageContent]
     : [GatewayIntentBits.Guilds];
-}
-
-async function routeInteraction(interaction: Interaction, context: DiscordBotContext): Promise<void> {
-  if (interaction.user.bot) return;
-  if (interaction.isChatInputCommand()) {
-    const command = discordCommands.find((candidate) => candidate.data.name === interaction.commandName);
-    if (command) await command.execute(interaction, context);
-    else context.logger.warn({ command: interaction.commandName }, 'unknown slash command: run `answerloop discord register` again');
-    return;
-  }
-  const handled =
-    (interaction.isButton() && (await handleFeedbackButton(interaction, context))) ||
-    (interaction.isModalSubmit() && (await handleCorrectionSubmit(interaction, context)));
-  if (!handled) context.logger.debug({ interactionId: interaction.id, type: interaction.type }, 'ignored an interaction that is not ours');
 }
 
 function withTimeout<T>(promise: Promise<T>, milliseconds: number, message: string): Promise<T> {
@@ -77,8 +67,9 @@ function loginFailure(error: unknown): AnswerloopError {
 }
 
 /**
- * Starts the Discord face: logs in, waits until the guilds are known, and answers `/ask`, the feedback
- * buttons and the correction modal (and mentions, when enabled). Lost gateway connections are resumed by
+ * Starts the Discord face: logs in, waits until the guilds are known, and answers `/ask`, "Answer with
+ * answerloop", the feedback buttons and the correction modal; mentions, help channels and help forums as
+ * `discord.channels` configures them. Lost gateway connections are resumed by
  * discord.js itself. The only difference between production and tests is `discord.apiUrl`.
  */
 export async function startDiscordBot(core: Core, options: StartDiscordBotOptions = {}): Promise<DiscordBot> {
@@ -88,22 +79,33 @@ export async function startDiscordBot(core: Core, options: StartDiscordBotOption
     throw new AnswerloopError('config_invalid', 'Discord is enabled but DISCORD_TOKEN is not set: set it, or set discord.enabled: false.');
   }
   const logger = (options.logger ?? core.logger).child({ component: 'discord' });
+  const access = createAccessPolicy(core.config);
   const context: DiscordBotContext = {
     core,
     logger,
-    access: createAccessPolicy(settings),
+    access,
     rateLimiter: createRateLimiter({ limit: settings.rateLimitPerMinute }),
   };
+  const readsMessages = access.readsMessages();
   const clientOptions: ClientOptions = {
-    intents: discordIntents(settings.mentions),
-    // Answers quote documentation: never let a quoted @everyone or role mention ping anyone.
-    allowedMentions: { parse: [], repliedUser: false },
+    intents: discordIntents(readsMessages),
+    // Answers quote documentation and questions: never let a quoted @everyone or role mention ping anyone.
+    allowedMentions: noPings,
   };
   if (settings.apiUrl) clientOptions.rest = { api: settings.apiUrl };
   const client = new Client(clientOptions);
 
   client.on(Events.InteractionCreate, interactionBoundary(logger, (interaction) => routeInteraction(interaction, context)));
-  if (settings.mentions) client.on(Events.MessageCreate, messageBoundary(logger, (message) => handleMention(message, context)));
+  if (readsMessages) client.on(Events.MessageCreate, messageBoundary(logger, (message) => routeMessage(message, context)));
+  client.on(
+    Events.ThreadCreate,
+    eventBoundary<[AnyThreadChannel, boolean]>(
+      logger,
+      'forum post',
+      (thread) => ({ threadId: thread.id, channelId: thread.parentId }),
+      (thread, newlyCreated) => handleNewForumPost(thread, newlyCreated, context),
+    ),
+  );
   // Without an 'error' listener an EventEmitter error would end the process.
   client.on(Events.Error, (error) => logger.error({ err: toAnswerloopError(error) }, 'Discord client error'));
   client.on(Events.Warn, (message) => logger.warn({}, `Discord: ${message}`));
@@ -129,7 +131,7 @@ export async function startDiscordBot(core: Core, options: StartDiscordBotOption
     throw loginFailure(error);
   }
   const userTag = client.user?.tag ?? 'unknown';
-  logger.info({ user: userTag, guilds: client.guilds.cache.size, mentions: settings.mentions }, 'Discord bot connected');
+  logger.info({ user: userTag, guilds: client.guilds.cache.size, readsMessages }, 'Discord bot connected');
 
   return {
     userTag,

@@ -1,6 +1,7 @@
 import { type Interaction, type Message, MessageFlags } from 'discord.js';
 import { type Logger, toAnswerloopError } from '../../core/index.ts';
 import { failureNotice } from '../render/discord-notices.ts';
+import { noPings } from './no-pings.ts';
 
 /** What the operator log says about an interaction, without message text or tokens. */
 function describeInteraction(interaction: Interaction): Record<string, unknown> {
@@ -60,10 +61,29 @@ export function messageBoundary(logger: Logger, handler: (message: Message) => P
     } catch (error) {
       logger.error({ err: toAnswerloopError(error), messageId: message.id, guildId: message.guildId, channelId: message.channelId }, 'Discord mention failed');
       try {
-        await message.reply({ content: failureNotice(error), allowedMentions: { repliedUser: false } });
+        await message.reply({ content: failureNotice(error), allowedMentions: noPings });
       } catch (notifyError) {
         logger.warn({ err: toAnswerloopError(notifyError), messageId: message.id }, 'could not tell the user about the failure');
       }
+    }
+  };
+}
+
+/**
+ * The boundary for events nobody is waiting on an answer to (a new forum post): a failure is logged for
+ * the operator and the post is left to people; a half-written apology in a stranger's post helps nobody.
+ */
+export function eventBoundary<A extends unknown[]>(
+  logger: Logger,
+  what: string,
+  describe: (...args: A) => Record<string, unknown>,
+  handler: (...args: A) => Promise<void>,
+): (...args: A) => Promise<void> {
+  return async (...args) => {
+    try {
+      await handler(...args);
+    } catch (error) {
+      logger.error({ err: toAnswerloopError(error), ...describe(...args) }, `Discord ${what} failed`);
     }
   };
 }

@@ -4,6 +4,7 @@ import { renderDiscordAnswer } from '../render/discord-answer.ts';
 import { emptyQuestionNotice, rateLimitNotice, threadName } from '../render/discord-notices.ts';
 import type { DiscordBotContext } from './bot-context.ts';
 import { conversationKeys, placeOfMessage } from './discord-place.ts';
+import { noPings } from './no-pings.ts';
 
 /** The message text without mentions of the bot (`<@id>` or the older `<@!id>`). */
 export function questionFromMention(content: string, botUserId: string): string {
@@ -11,19 +12,17 @@ export function questionFromMention(content: string, botUserId: string): string 
 }
 
 /**
- * Answers a message that mentions the bot: in a new thread started from the message (`mentionReply: thread`)
- * or as a reply. Messages from bots and webhooks, mentions of @everyone or a role, and places the bot is
- * not allowed in are ignored without a word, so the bot never argues with another bot or spams a channel.
+ * Answers a message that mentions the bot (the router has checked the channel answers mentions): in a new
+ * thread started from the message (`mentionReply: thread`) or as a reply. Mentions of @everyone or a role
+ * do not count, so the bot never spams a channel.
  */
 export async function handleMention(message: Message, context: DiscordBotContext): Promise<void> {
   const { core, access, rateLimiter, logger } = context;
   const botUserId = message.client.user.id;
-  if (message.author.bot || message.webhookId || message.system) return;
-  if (!message.mentions.users.has(botUserId)) return;
   const place = placeOfMessage(message);
-  if (!access.allows(place) || !message.channel.isSendable()) return;
+  if (!message.channel.isSendable()) return;
 
-  const quietReply = (options: MessageCreateOptions) => message.reply({ ...options, allowedMentions: { repliedUser: false } });
+  const quietReply = (options: MessageCreateOptions) => message.reply({ ...options, allowedMentions: noPings });
   if (!rateLimiter.tryAcquire(message.author.id)) {
     await quietReply({ content: rateLimitNotice(rateLimiter.retryAfterMs(message.author.id)) });
     return;

@@ -1,4 +1,4 @@
-import { DiscordAPIError, OAuth2Scopes, PermissionFlagsBits, REST, Routes } from 'discord.js';
+import { ApplicationIntegrationType, DiscordAPIError, OAuth2Scopes, PermissionFlagsBits, REST, Routes } from 'discord.js';
 import { AnswerloopError, isRetryableStatus } from '../../core/index.ts';
 import { discordCommands } from './commands/index.ts';
 
@@ -16,7 +16,8 @@ export interface RegisterCommandsOptions {
 export interface RegisteredCommands {
   scope: 'guild' | 'global';
   guildId?: string;
-  commands: Array<{ id: string; name: string }>;
+  /** `type` 1 is a slash command, 3 a message command. */
+  commands: Array<{ id: string; name: string; type: number }>;
 }
 
 /** The command definitions as Discord's API takes them. */
@@ -47,40 +48,54 @@ function registrationFailure(error: unknown, options: RegisterCommandsOptions): 
 }
 
 /**
- * Registers the slash commands with one bulk overwrite (PUT), so the list on Discord is exactly ours:
+ * Registers the commands (`/ask` and the message command, each for server and user installs) with one bulk overwrite (PUT), so the list on Discord is exactly ours:
  * in one guild, where changes appear at once, or globally for every server the bot is in.
  */
 export async function registerCommands(options: RegisterCommandsOptions): Promise<RegisteredCommands> {
   const rest = new REST(options.apiUrl ? { api: options.apiUrl } : {}).setToken(options.token);
   const route = options.guildId ? Routes.applicationGuildCommands(options.applicationId, options.guildId) : Routes.applicationCommands(options.applicationId);
-  let created: Array<{ id: string; name: string }>;
+  let created: Array<{ id: string; name: string; type?: number }>;
   try {
-    created = (await rest.put(route, { body: options.remove ? [] : commandDefinitions() })) as Array<{ id: string; name: string }>;
+    created = (await rest.put(route, { body: options.remove ? [] : commandDefinitions() })) as Array<{ id: string; name: string; type?: number }>;
   } catch (error) {
     throw registrationFailure(error, options);
   }
   return {
     scope: options.guildId ? 'guild' : 'global',
     ...(options.guildId ? { guildId: options.guildId } : {}),
-    commands: created.map(({ id, name }) => ({ id, name })),
+    commands: created.map(({ id, name, type }) => ({ id, name, type: type ?? 1 })),
   };
 }
 
-/** Permissions the bot needs: read and answer in channels, threads for mention replies, embeds for answers. */
+/**
+ * Permissions the bot needs: read and answer in channels, threads for mention, help-channel and message
+ * command answers, embeds for answers, and Manage Threads to tag help-forum posts it did not create.
+ */
 export const botPermissions =
   PermissionFlagsBits.ViewChannel |
   PermissionFlagsBits.SendMessages |
   PermissionFlagsBits.SendMessagesInThreads |
   PermissionFlagsBits.CreatePublicThreads |
+  PermissionFlagsBits.ManageThreads |
   PermissionFlagsBits.EmbedLinks |
   PermissionFlagsBits.ReadMessageHistory;
 
-/** The OAuth2 URL that adds the bot to a server with the scopes and permissions it needs. */
-export function inviteUrl(applicationId: string): string {
-  const query = new URLSearchParams({
-    client_id: applicationId,
-    scope: [OAuth2Scopes.Bot, OAuth2Scopes.ApplicationsCommands].join(' '),
-    permissions: botPermissions.toString(),
-  });
-  return `https://discord.com/oauth2/authorize?${query.toString()}`;
+export interface InstallLinks {
+  /** Adds the bot to a server (someone with Manage Server picks which): the bot user, its commands, its permissions. */
+  server: string;
+  /** Adds the commands to a person's own account, to use `/ask` anywhere, even where the bot is not a member. */
+  user: string;
+}
+
+/** The two OAuth2 install links. The user link works once User Install is on in the Developer Portal (Installation). */
+export function installLinks(applicationId: string): InstallLinks {
+  const link = (query: Record<string, string>) => `https://discord.com/oauth2/authorize?${new URLSearchParams({ client_id: applicationId, ...query }).toString()}`;
+  return {
+    server: link({
+      scope: [OAuth2Scopes.Bot, OAuth2Scopes.ApplicationsCommands].join(' '),
+      permissions: botPermissions.toString(),
+      integration_type: String(ApplicationIntegrationType.GuildInstall),
+    }),
+    user: link({ scope: OAuth2Scopes.ApplicationsCommands, integration_type: String(ApplicationIntegrationType.UserInstall) }),
+  };
 }

@@ -11,6 +11,8 @@
  * the bidirectional embeddings, overrides and isolates, the marks that change direction, and the
  * invisible characters that let text hide what it says.
  */
+// Matching control characters is the point here.
+// eslint-disable-next-line no-control-regex
 const unsafeCharacters = /[\u0000-\u001f\u007f-\u009f\u061c\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff\ufff9-\ufffb]/g;
 
 /** A zero-width space, as Discord's own clients use to break a mention: `@\u200beveryone` shows as `@everyone` but means nothing. */

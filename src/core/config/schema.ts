@@ -16,6 +16,7 @@ const channelSettingsSchema = z
     filters: filtersSchema.optional(),
     reaction: z.string().min(1).optional(),
     tags: z.array(z.string()).optional(),
+    unsureTags: z.array(z.string()).optional(),
   })
   .strict();
 

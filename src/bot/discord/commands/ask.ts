@@ -14,11 +14,12 @@ export const askCommand: DiscordSlashCommand = {
     .setIntegrationTypes(ApplicationIntegrationType.GuildInstall, ApplicationIntegrationType.UserInstall)
     .setContexts(InteractionContextType.Guild, InteractionContextType.BotDM, InteractionContextType.PrivateChannel)
     .addStringOption((option) => option.setName('question').setDescription('What do you want to know?').setRequired(true))
-    .addBooleanOption((option) => option.setName('private').setDescription('Only you see the answer (default: everyone in the channel)')),
+    .addBooleanOption((option) => option.setName('private').setDescription('Only you see the answer (default: as the channel is set up, usually everyone)')),
 
   async execute(interaction, { core, access, rateLimiter }) {
     const place = placeOfInteraction(interaction);
-    if (!access.allows(place)) {
+    const settings = access.settingsFor(place);
+    if (settings.mode === 'off') {
       await interaction.reply({ content: notAllowedNotice, flags: MessageFlags.Ephemeral });
       return;
     }
@@ -27,14 +28,15 @@ export const askCommand: DiscordSlashCommand = {
       return;
     }
     const question = interaction.options.getString('question', true);
-    const isPrivate = interaction.options.getBoolean('private') ?? false;
+    // The asker's choice wins; without one, the channel's `reply` setting decides.
+    const isPrivate = interaction.options.getBoolean('private') ?? settings.reply === 'private';
     // Discord gives 3 seconds to acknowledge; answering takes longer, so defer before anything slow.
     await interaction.deferReply(isPrivate ? { flags: MessageFlags.Ephemeral } : {});
 
     const result = await core.ask(
       {
         question,
-        context: { platform: 'discord', ...conversationKeys(place, interaction.id), userId: interaction.user.id, filters: access.filtersFor(place) },
+        context: { platform: 'discord', ...conversationKeys(place, interaction.id), userId: interaction.user.id, filters: settings.filters },
       },
       // Discord shows the reply once it is edited; one edit is kinder to rate limits than a stream of them.
       { stream: false },

@@ -1,5 +1,6 @@
 import type { DiscordCommand } from '../discord-command.ts';
+import { answerMessageCommand } from './answer-message.ts';
 import { askCommand } from './ask.ts';
 
-/** Every slash command the bot handles and `answerloop discord register` registers. */
-export const discordCommands: readonly DiscordCommand[] = [askCommand];
+/** Every command the bot handles and `answerloop discord register` registers: `/ask` and "Answer with answerloop". */
+export const discordCommands: readonly DiscordCommand[] = [askCommand, answerMessageCommand];
