@@ -18,7 +18,7 @@ afterAll(async () => {
 });
 
 /** Polls the operator log until an entry matches; bounded, so a missing entry fails the test instead of hanging it. */
-async function logged(logs: LogEntry[], predicate: (entry: LogEntry) => boolean, timeoutMs = 5000): Promise<LogEntry> {
+async function logged(logs: LogEntry[], predicate: (entry: LogEntry) => boolean, timeoutMs = 15_000): Promise<LogEntry> {
   for (const started = Date.now(); Date.now() - started < timeoutMs; await new Promise((resolve) => setTimeout(resolve, 20))) {
     const found = logs.find(predicate);
     if (found) return found;

@@ -339,9 +339,13 @@ export async function startFakeDiscord(options: FakeDiscordOptions = {}): Promis
     // Text frames only: discord.js takes binary frames as zlib-compressed.
     if (socket.readyState === socket.OPEN) socket.send(JSON.stringify(frame));
   };
+  // Every event dispatched to all connections, so a connection that resumes gets what it missed, as on Discord.
+  const dispatched: GatewayFrame[] = [];
   const dispatchTo = (targets: Iterable<WebSocket>, event: string, data: unknown) => {
     sequence += 1;
-    for (const target of targets) send(target, { op: 0, t: event, s: sequence, d: data });
+    const frame = { op: 0, t: event, s: sequence, d: data };
+    for (const target of targets) send(target, frame);
+    return frame;
   };
   const dispatch = (event: string, data: unknown) => {
     if (event === 'INTERACTION_CREATE') {
@@ -359,7 +363,7 @@ export async function startFakeDiscord(options: FakeDiscordOptions = {}): Promis
         });
       }
     }
-    dispatchTo(identified, event, data);
+    dispatched.push(dispatchTo(identified, event, data));
   };
 
   const message = (channelId: string, body: JsonObject, extra: JsonObject = {}): JsonObject => ({
@@ -420,7 +424,9 @@ export async function startFakeDiscord(options: FakeDiscordOptions = {}): Promis
       if (frame.op === 1) send(connection, { op: 11, d: null, s: null, t: null });
       if (frame.op === 2) identify(connection, frame.d as { token: string; intents: number; shard?: [number, number] });
       if (frame.op === 6) {
-        // RESUME: replay nothing, just confirm; discord.js keeps its session and sequence.
+        // RESUME: replay the events dispatched after the client's last sequence, then confirm.
+        const { seq } = frame.d as { seq: number };
+        for (const missed of dispatched.filter((item) => (item.s ?? 0) > seq)) send(connection, missed);
         identified.add(connection);
         send(connection, { op: 0, t: 'RESUMED', s: ++sequence, d: {} });
       }
@@ -734,8 +740,9 @@ export async function startFakeDiscord(options: FakeDiscordOptions = {}): Promis
     dropGatewayConnection() {
       newest?.terminate();
     },
-    waitForRequest: (predicate, timeoutMs = 5000) => waitFor(events, 'request', requests, predicate, timeoutMs),
-    waitForGatewayFrame: (predicate, timeoutMs = 5000) => waitFor(events, 'gateway', gatewayFrames, predicate, timeoutMs),
+    // Generous: on a loaded machine an answer can take seconds; a missing request still fails the test.
+    waitForRequest: (predicate, timeoutMs = 15_000) => waitFor(events, 'request', requests, predicate, timeoutMs),
+    waitForGatewayFrame: (predicate, timeoutMs = 15_000) => waitFor(events, 'gateway', gatewayFrames, predicate, timeoutMs),
     rejectedRequests: () => requests.filter((request) => request.error !== undefined),
     async close() {
       for (const client of sockets) client.terminate();
