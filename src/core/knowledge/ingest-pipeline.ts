@@ -14,7 +14,7 @@ import type { IngestDependencies, IngestOptions, IngestProgress, IngestReport } 
 import { loaderForFormat } from './loader-registry.ts';
 import { containsNulByte, decodeText, looksBinary, readTextPieces, sha256, sha256OfFile } from './source-file-reading.ts';
 import { createFolderSource } from './sources/folder-source.ts';
-import type { KnowledgeSource, SourceDocument, SourceScan } from './sources/knowledge-source.ts';
+import { type KnowledgeSource, type SourceDocument, type SourceScan, SourceUnavailableError } from './sources/knowledge-source.ts';
 import { loadSourceState, saveSourceState } from './sources/source-state.ts';
 import { isTextDocumentId } from './text-documents.ts';
 
@@ -103,7 +103,10 @@ export async function ingestSource(source: KnowledgeSource, options: IngestOptio
   } catch (error) {
     if (error instanceof InputError) throw error;
     // Nothing could be read: nothing changes, and the stored documents and their tokens stay for the next run.
-    recordFailure(report, logger, { docId: source.key, source: source.label }, error, 'could not be read');
+    const where = error instanceof SourceUnavailableError ? error.location : source.label;
+    const reason = error instanceof SourceUnavailableError ? error.reason : toAnswerloopError(error).message;
+    report.failed.push({ source: where, error: reason });
+    logger.error({ source: source.label, location: where, error: reason }, `${where}: ${reason}`);
     return finish(report, startedAt, clock, logger, progress, 0);
   }
 
@@ -144,7 +147,9 @@ export async function ingestSource(source: KnowledgeSource, options: IngestOptio
   } catch (error) {
     // The source broke off part way: what was read is still written, but nothing is deleted on its word.
     brokenOff = true;
-    recordFailure(report, logger, { docId: source.key, source: source.label }, error, 'stopped');
+    const reason = error instanceof SourceUnavailableError ? `${error.location}: ${error.reason}` : toAnswerloopError(error).message;
+    report.failed.push({ source: source.label, error: `stopped part way (${reason}); nothing was deleted, run it again to finish` });
+    logger.error({ source: source.label, error: reason }, `${source.label} stopped part way: ${reason}`);
   }
   progress({ phase: scan.phase, done: seen, total: Math.max(seen, scan.total()) });
   const summary = brokenOff ? undefined : scan.summary?.();

@@ -41,6 +41,8 @@ interface PageToken {
   lastModified?: string;
   lastmod?: string;
   inSitemap?: boolean;
+  /** The page's links on the site (paths): a page answered with 304, or skipped for its lastmod, still leads to them. */
+  links?: string[];
 }
 
 /** Media types read as documents; the format the pipeline chooses a loader by. */
@@ -52,6 +54,9 @@ const documentTypes = new Map([
   ['text/plain', 'text/plain'],
   ['application/pdf', 'application/pdf'],
 ]);
+
+/** Links kept per page in its change token: a sidebar's worth, not a site map's. */
+const rememberedLinksPerPage = 500;
 
 const javascriptNote = 'the page shows no text without JavaScript; answerloop reads pages as served and runs no scripts';
 
@@ -148,9 +153,10 @@ async function crawl(start: URL, scope: CrawlScope, options: WebsiteSourceOption
       const lastmod = inSitemap.get(docId);
       const listed = inSitemap.has(docId);
       const nextToken = (update: PageToken) => JSON.stringify({ ...update, ...(lastmod ? { lastmod } : {}), ...(listed ? { inSitemap: true } : {}) });
+      const rememberedLinks = () => (followLinks ? (token.links ?? []).flatMap((link) => normalizeUrl(link, start.origin) ?? []) : []);
       if (stored && lastmod && token.lastmod === lastmod) {
         sitemapUnchanged += 1;
-        return { items: [{ kind: 'unchanged', docId, changeToken: nextToken(token) }], links: [] };
+        return { items: [{ kind: 'unchanged', docId, changeToken: nextToken(token) }], links: rememberedLinks() };
       }
       const headers: Record<string, string> = {};
       if (stored && token.etag) headers['if-none-match'] = token.etag;
@@ -166,6 +172,10 @@ async function crawl(start: URL, scope: CrawlScope, options: WebsiteSourceOption
           return undefined;
         },
       });
+      if (outcome.kind === 'response' && outcome.status === 304) {
+        notModified += 1;
+        return { items: [{ kind: 'unchanged', docId, changeToken: nextToken({ ...token, ...validators(outcome.headers) }) }], links: rememberedLinks() };
+      }
       return pageItems(url, docId, followLinks, outcome, stored, nextToken);
     };
 
@@ -180,10 +190,6 @@ async function crawl(start: URL, scope: CrawlScope, options: WebsiteSourceOption
       const keep = stored ? { docId } : {};
       if (outcome.kind === 'error') return { items: [{ kind: 'failed', location: url.href, reason: outcome.reason, ...keep }], links: [] };
       if (outcome.kind === 'refused') return { items: [{ kind: 'skipped', location: url.href, reason: outcome.reason, ...keep }], links: [] };
-      if (outcome.status === 304) {
-        notModified += 1;
-        return { items: [{ kind: 'unchanged', docId, changeToken: nextToken(validators(outcome.headers)) }], links: [] };
-      }
       if (outcome.status === 404 || outcome.status === 410) {
         const reason = `HTTP ${outcome.status}: the page is gone`;
         return { items: [stored ? { kind: 'gone', docId, reason } : { kind: 'skipped', location: url.href, reason: `HTTP ${outcome.status} (a broken link)` }], links: [] };
@@ -196,13 +202,12 @@ async function crawl(start: URL, scope: CrawlScope, options: WebsiteSourceOption
 
       // After redirects the page's own URL is its id, or its canonical link when that stays on the site.
       const landed = normalizeUrl(outcome.url) ?? url;
-      let pageId = landed.href;
+      const pageId = landed.href;
       const moved: SourceItem[] = stored && landed.href !== docId ? [{ kind: 'gone', docId, reason: `moved to ${landed.href}` }] : [];
       // Two URLs that redirect to one page: it is read once.
       if (landed.href !== docId && visited.has(landed.href)) return { items: moved, links: [] };
       visited.add(pageId);
       const format = documentTypes.get(outcome.mediaType) ?? outcome.mediaType;
-      const token = nextToken(validators(outcome.headers));
       const links: URL[] = [];
       let text: string;
       let fallbackTitle: string | undefined;
@@ -222,16 +227,19 @@ async function crawl(start: URL, scope: CrawlScope, options: WebsiteSourceOption
         const page = readPage(text, landed);
         if (page.noindex) return { items: [{ kind: 'skipped', location: landed.href, reason: 'the page asks not to be indexed (meta robots noindex)', ...keep }], links: [] };
         if (page.canonical && page.canonical.href !== pageId && scope.owns(page.canonical)) {
-          if (visited.has(page.canonical.href) && page.canonical.href !== docId) return { items: [], links: [] };
-          pageId = page.canonical.href;
-          visited.add(pageId);
+          // A copy of another page (a print view, a second path): the canonical page is read instead, once.
+          const copy: SourceItem[] = stored ? [{ kind: 'gone', docId, reason: `a copy of ${page.canonical.href} (its canonical link)` }] : [];
+          return { items: [...moved, ...copy], links: [page.canonical] };
         }
-        if (followLinks && !page.nofollow) links.push(...page.links);
+        if (!page.nofollow) links.push(...page.links);
         if (/<script\b/i.test(text)) emptyNote = javascriptNote;
       }
-      const items: SourceItem[] = [];
+      // The page's links on the site are remembered with it, so a 304 next time still leads to them.
+      const onSite = [...new Set(links.filter((link) => scope.owns(link)).map((link) => `${link.pathname}${link.search}`))].slice(0, rememberedLinksPerPage);
+      const token = nextToken({ ...validators(outcome.headers), ...(onSite.length > 0 ? { links: onSite } : {}) });
+      const items: SourceItem[] = [...moved];
       // A stored page that now lives at another URL is replaced by it.
-      if (pageId !== docId && stored) items.push({ kind: 'gone', docId, reason: `moved to ${pageId}` });
+      if (pageId !== docId && stored && moved.length === 0) items.push({ kind: 'gone', docId, reason: `moved to ${pageId}` });
       items.push({
         kind: 'document',
         docId: pageId,
@@ -243,7 +251,7 @@ async function crawl(start: URL, scope: CrawlScope, options: WebsiteSourceOption
         ...(fallbackTitle ? { fallbackTitle } : {}),
         ...(emptyNote ? { emptyNote } : {}),
       });
-      return { items, links };
+      return { items, links: followLinks ? links : [] };
     };
 
     // Breadth first, a few pages at a time; the fetcher spaces the requests.
