@@ -92,7 +92,17 @@ export function createSourceSync(dependencies: SourceSyncDependencies): SourceSy
   const running = new Set<string>();
 
   const readRecord = async (name: string): Promise<SyncRecord | null> => {
-    const raw = await store.getValue(recordNamespace, name);
+    let raw: string | undefined;
+    for (let attempt = 1; ; attempt += 1) {
+      try {
+        raw = await store.getValue(recordNamespace, name);
+        break;
+      } catch (error) {
+        // A store that is still starting the index the first sync just created answers 503 for a moment.
+        if (attempt >= 3 || !toAnswerloopError(error).isRetryable) throw error;
+        await clock.sleep(200 * attempt);
+      }
+    }
     if (!raw) return null;
     try {
       return JSON.parse(raw) as SyncRecord;

@@ -187,6 +187,7 @@ export function describeFetchError(error: unknown, timeoutMs: number): string {
     case 'UND_ERR_BODY_TIMEOUT':
       return 'the server stopped answering (timeout)';
   }
+  if (failure?.cause?.message === 'bad port' || failure?.message === 'bad port') return 'the port is one that fetch refuses to use (a "bad port" such as 9 or 25): serve the site on another port';
   if (/CERT|TLS|SSL/i.test(code) || /certificate|TLS|SSL/i.test(failure?.cause?.message ?? '')) return `TLS error (${code || failure?.cause?.message}): the site's certificate is not trusted`;
   return `request failed: ${failure?.cause?.message ?? failure?.message ?? String(error)}`;
 }
