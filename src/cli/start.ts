@@ -29,6 +29,13 @@ async function ensureKnowledge(core: Core): Promise<void> {
   process.stderr.write(`Ingested ${report.added} documents as ${report.chunks} passages in ${(report.durationMs / 1000).toFixed(1)} s.\n`);
 }
 
+/** Background refresh of knowledge.sources, one sync at a time; returns what stops it. */
+export function keepSourcesFresh(core: Core): () => Promise<void> {
+  if (core.config.knowledge.sources.length === 0) return async () => {};
+  core.logger.info({ sources: core.config.knowledge.sources.map((source) => source.name) }, 'keeping knowledge sources fresh in the background');
+  return core.sources.startBackground();
+}
+
 function waitForShutdown(): Promise<string> {
   return new Promise((resolve) => {
     process.once('SIGINT', () => resolve('SIGINT'));
@@ -46,10 +53,12 @@ export function registerStart(program: Command, context: CliContext): void {
       const core = context.core();
       const bots = await startBots(core);
       if (bots.length > 0) {
+        // knowledge.sources are refreshed at their intervals while the bots answer.
+        const stopSync = keepSourcesFresh(core);
         process.stderr.write(`answerloop is running: ${bots.map((bot) => bot.name).join(' and ')}. Ctrl+C stops it.\n`);
         const signal = await waitForShutdown();
         core.logger.info({ signal }, 'shutting down');
-        await Promise.allSettled(bots.map((bot) => bot.stop()));
+        await Promise.allSettled([...bots.map((bot) => bot.stop()), stopSync()]);
         return;
       }
       if (options.ingest) await ensureKnowledge(core);
@@ -58,9 +67,14 @@ export function registerStart(program: Command, context: CliContext): void {
       if (interactive && !options.prompt) {
         // The dashboard opens on its own quiet core; this one (logging to the terminal) is done.
         await context.close();
-        await openDashboard(context, { screen: 'playground' });
+        await openDashboard(context, { screen: 'playground', keepSourcesFresh: true });
         return;
       }
-      await runInteractivePrompt(core, { stream: core.config.answering.stream });
+      const stopSync = keepSourcesFresh(core);
+      try {
+        await runInteractivePrompt(core, { stream: core.config.answering.stream });
+      } finally {
+        await stopSync();
+      }
     });
 }

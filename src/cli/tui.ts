@@ -14,9 +14,11 @@ function parseScreen(value: string): ScreenName {
  * Opens the dashboard on its own core, without log lines on stderr (they would be drawn over the screen;
  * the log file has them). Resolves when the operator quits.
  */
-export async function openDashboard(context: CliContext, options: { screen?: ScreenName; reviewer?: string }): Promise<void> {
+export async function openDashboard(context: CliContext, options: { screen?: ScreenName; reviewer?: string; keepSourcesFresh?: boolean }): Promise<void> {
   const { runDashboard } = await import('../admin-tui/index.ts');
   const core = createCore({ config: context.config() });
+  // From `answerloop start`: knowledge.sources keep refreshing while the dashboard is open.
+  const stopSync = options.keepSourcesFresh && core.config.knowledge.sources.length > 0 ? core.sources.startBackground() : async () => {};
   try {
     await runDashboard(core, {
       screen: options.screen,
@@ -25,6 +27,7 @@ export async function openDashboard(context: CliContext, options: { screen?: Scr
       editor: process.env.VISUAL || process.env.EDITOR || undefined,
     });
   } finally {
+    await stopSync();
     await core.close();
   }
 }
