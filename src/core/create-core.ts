@@ -14,7 +14,6 @@ import { createVerifiedAnswerService, type VerifiedAnswerService } from './curat
 import { AnswerloopError } from './errors/index.ts';
 import { createInsightsService, type InsightsService } from './insights/index.ts';
 import {
-  createInProcessSyncLease,
   createSource,
   createSourceSync,
   groupLocations,
@@ -300,7 +299,8 @@ export function createCore(options: CreateCoreOptions): Core {
     createSource: (source) => createSource([source.location], source, sourceSettings),
     ingest: ingestKnowledge,
     store,
-    lease: options.syncLease ?? createInProcessSyncLease(),
+    // The store's leases: with several processes on one store, one of them syncs a given source at a time.
+    lease: options.syncLease ?? coordination.leases,
     logger: logger.child({ component: 'source-sync' }),
     clock,
     ready,

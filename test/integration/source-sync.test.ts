@@ -124,6 +124,15 @@ function defineSuite(storeName: string, openStore: () => Store) {
       expect(site.requests.length).toBe(requests);
     });
 
+    it('two processes on one store: only one syncs a source at a time, through the lease in the store', async () => {
+      const other = createCore({ config: core.config, store, embedder, logger: silentLogger });
+      const results = await Promise.all([core.sources.sync(['guide']), other.sources.sync(['guide'])]);
+      const outcomes = results.map(([result]) => (result!.report ? 'synced' : result!.error)).sort();
+      expect(outcomes).toEqual(['another process is syncing this source now; it will be brought up to date there', 'synced']);
+      // The lease was released: the next sync runs.
+      expect((await other.sources.sync(['guide']))[0]!.report).toMatchObject({ failed: [] });
+    });
+
     it('names an unknown source', async () => {
       expect(await core.sources.sync(['nope'])).toEqual([{ name: 'nope', location: '', error: 'no source named nope in knowledge.sources (configured: guide, offline)' }]);
     });

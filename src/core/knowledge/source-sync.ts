@@ -7,7 +7,7 @@ import type { Clock, KeyValueStore, Logger } from '../ports/index.ts';
 import type { IngestOptions, IngestProgress, IngestReport } from './index.ts';
 import type { KnowledgeSource, SourceKind } from './sources/knowledge-source.ts';
 import { sourceKindOf } from './sources/source-location.ts';
-import type { SyncLease } from './sync-lease.ts';
+import { createInProcessSyncLease, type SyncLease } from './sync-lease.ts';
 
 export interface ConfiguredSource {
   name: string;
@@ -67,7 +67,8 @@ export interface SourceSyncDependencies {
   /** The pipeline, with staleness flagging after it. */
   ingest(source: KnowledgeSource, options: IngestOptions): Promise<IngestReport>;
   store: KeyValueStore;
-  lease: SyncLease;
+  /** Leases in the store when several processes share it; an in-process lease when there is only one. */
+  lease?: SyncLease;
   logger: Logger;
   clock: Clock;
   /** Before the first sync: the store ready. */
@@ -88,7 +89,8 @@ const leaseMs = 10 * 60 * 1000;
 const errorsKept = 5;
 
 export function createSourceSync(dependencies: SourceSyncDependencies): SourceSync {
-  const { sources, store, lease, logger, clock } = dependencies;
+  const { sources, store, logger, clock } = dependencies;
+  const lease = dependencies.lease ?? createInProcessSyncLease();
   const running = new Set<string>();
 
   const readRecord = async (name: string): Promise<SyncRecord | null> => {
