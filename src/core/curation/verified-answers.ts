@@ -209,6 +209,9 @@ export function createVerifiedAnswerService(dependencies: VerifiedAnswerDependen
       throw new InputError(`Conversation ${conversation.id} was answered with verified answer ${conversation.verifiedAnswerId}: edit that one instead (\`answerloop verified edit ${conversation.verifiedAnswerId}\`).`);
     }
     const warnings: string[] = [];
+    if (conversation.verifiedAnswerId) {
+      warnings.push(`the bot answered this from verified answer ${conversation.verifiedAnswerId}; if the correction replaces it, retire that one (answerloop verified retire ${conversation.verifiedAnswerId})`);
+    }
     const answer = scrub(publishable(conversation).trim());
     const question = scrub((input.question ?? (conversation.standaloneQuestion || conversation.question)).trim());
     for (const [what, scrubbed] of [['question', question], ['answer', answer]] as const) {
@@ -243,9 +246,10 @@ export function createVerifiedAnswerService(dependencies: VerifiedAnswerDependen
       retiredAt: null,
       updatedAt: timestamp,
     };
-    // The record first: a passage found in search always has its record.
-    await save(record);
+    // The passage first: if embedding fails nothing is saved and publishing again retries; a passage whose
+    // record is missing or older is never given as an answer (prefer() reads the record).
     await index(record);
+    await save(record);
     if (existing) await dependencies.documentsChanged?.([verifiedDocId(id)]);
     logger.info({ verifiedAnswerId: id, conversationId: conversation.id, reviewer: input.reviewer, sources: record.sources.length }, 'verified answer published');
     return { verified: record, changed: true, warnings };
@@ -279,8 +283,8 @@ export function createVerifiedAnswerService(dependencies: VerifiedAnswerDependen
       if (!changed) return { verified: record, changed: false, warnings: [] };
       const timestamp = now();
       const updated: VerifiedAnswerRecord = { ...record, question, answer, stale: false, staleDocIds: [], verifiedBy: input.reviewer, verifiedAt: timestamp, updatedAt: timestamp };
-      await save(updated);
       await index(updated);
+      await save(updated);
       await dependencies.documentsChanged?.([verifiedDocId(record.id)]);
       logger.info({ verifiedAnswerId: record.id, reviewer: input.reviewer }, 'verified answer edited');
       return { verified: updated, changed: true, warnings: [] };
@@ -293,8 +297,8 @@ export function createVerifiedAnswerService(dependencies: VerifiedAnswerDependen
       if (!record.stale) return { verified: record, changed: false, warnings: [] };
       const timestamp = now();
       const updated: VerifiedAnswerRecord = { ...record, stale: false, staleDocIds: [], verifiedBy: input.reviewer, verifiedAt: timestamp, updatedAt: timestamp };
-      await save(updated);
       await index(updated);
+      await save(updated);
       logger.info({ verifiedAnswerId: record.id, reviewer: input.reviewer }, 'verified answer approved again');
       return { verified: updated, changed: true, warnings: [] };
     },
