@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLocalEmbedder } from '../../src/core/adapters/local-embedder/index.ts';
 import { silentLogger } from '../../src/core/index.ts';
-import { type RecordedRequest, slashCommandInteraction } from '../fakes/fake-discord.ts';
+import { discordIds, type RecordedRequest, slashCommandInteraction } from '../fakes/fake-discord.ts';
 import { useLocalModel } from '../support/local-model.ts';
 import { type DiscordHarness, startDiscordHarness } from './discord-test-harness.ts';
 
@@ -19,17 +19,26 @@ describe.skipIf(!model)('Discord shows a verified answer as verified by the supp
 
   async function ask(question: string): Promise<SentMessage> {
     const interaction = harness.interact(slashCommandInteraction('ask', [{ name: 'question', type: 3, value: question }]));
-    return sent(await harness.originalEdit(interaction));
+    // The local model embeds each question: allow for a busy machine.
+    const edit = await harness.fake.waitForRequest(
+      (request) => request.method === 'PATCH' && request.path === `/webhooks/${discordIds.application}/${interaction.token}/messages/@original`,
+      30_000,
+    );
+    return sent(edit);
   }
 
   beforeAll(async () => {
-    harness = await startDiscordHarness({ embedder: createLocalEmbedder({ ...model!, allowRemote: false, logger: silentLogger }) });
+    harness = await startDiscordHarness({
+      embedder: createLocalEmbedder({ ...model!, allowRemote: false, logger: silentLogger }),
+      // Embedding with the real model can hold the event loop past a short heartbeat on a busy machine.
+      fake: { heartbeatIntervalMs: 5000 },
+    });
   }, 120_000);
   afterAll(async () => {
     await harness?.stop();
   });
 
-  it('answers a reworded /ask with the verified answer, its original sources and the verified footer', async () => {
+  it('answers a reworded /ask with the verified answer, its original sources and the verified footer', { timeout: 120_000 }, async () => {
     const first = await ask('How do I reset my password?');
     expect(first.embeds[0]!.footer?.text).toBe('extractive answer');
     const conversationId = conversationIdOf(first);
