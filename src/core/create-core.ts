@@ -8,6 +8,7 @@ import { createAnsweringService } from './answering/index.ts';
 import type { AskInput, AskOptions, AskResult } from './answering/types.ts';
 import type { Config } from './config/index.ts';
 import { resolveConfigPath } from './config/index.ts';
+import { createPrometheusMetrics } from './adapters/prometheus/index.ts';
 import { createCoordinationService, type CoordinationService } from './coordination/index.ts';
 import { createCurationService, type CurationService } from './curation/index.ts';
 import { createVerifiedAnswerService, type VerifiedAnswerService } from './curation/verified-answers.ts';
@@ -28,6 +29,7 @@ import {
   type SyncLease,
 } from './knowledge/index.ts';
 import { createLogger } from './logging/create-logger.ts';
+import { countChatModelErrors, createAskMetrics, timeRetrieval } from './metrics/answer-metrics.ts';
 import {
   type ChatModel,
   type Clock,
@@ -36,6 +38,7 @@ import {
   type Embedder,
   type FineTuner,
   type Logger,
+  type Metrics,
   type Store,
   type StoreHealth,
   systemClock,
@@ -53,6 +56,8 @@ export interface CreateCoreOptions {
   embedder?: Embedder;
   chatModel?: ChatModel;
   fineTuner?: FineTuner;
+  /** Where the process's operational figures go; one Prometheus registry per core by default. */
+  metrics?: Metrics;
   /** Print warnings on stderr too (the CLI). */
   logToStderr?: boolean;
   /** Who may sync a source when several processes share the store; one process on its own by default. */
@@ -98,6 +103,8 @@ export interface Core {
   readonly insights: InsightsService;
   /** Claims on deliveries and leases on background work, shared by every replica on the store. */
   readonly coordination: CoordinationService;
+  /** Operational figures (Prometheus) that faces add to and the ops server exposes. */
+  readonly metrics: Metrics;
   /** Opens the store with everything it keeps created and ready to serve: a process about to take traffic calls it. */
   prepareToServe(): Promise<void>;
   close(): Promise<void>;
@@ -176,6 +183,8 @@ export function createCore(options: CreateCoreOptions): Core {
       stderr: options.logToStderr ?? false,
     });
   const store = options.store ?? openStore(config, logger);
+  const metrics = options.metrics ?? createPrometheusMetrics();
+  const measureAsk = createAskMetrics(metrics);
   const embedder = options.embedder ?? openEmbedder(config, logger);
 
   const answerMode: 'openai' | 'offline' =
@@ -251,8 +260,8 @@ export function createCore(options: CreateCoreOptions): Core {
   const answering = createAnsweringService({
     config,
     store,
-    search: (query, searchOptions) => search(query, searchOptions, searchDependencies),
-    chatModel: answerMode === 'openai' ? chatModel : undefined,
+    search: (query, searchOptions) => timeRetrieval(metrics, () => search(query, searchOptions, searchDependencies)),
+    chatModel: answerMode === 'openai' ? () => countChatModelErrors(chatModel(), metrics) : undefined,
     offlineModel: createExtractiveChatModel(),
     verifiedAnswers: verified,
     activeModel: () => training.activeModel(),
@@ -344,13 +353,15 @@ export function createCore(options: CreateCoreOptions): Core {
     },
     async ask(input, askOptions = {}) {
       await ready();
-      return answering.ask(input, askOptions);
+      return measureAsk(input, () => answering.ask(input, askOptions));
     },
-    recordFeedback: (id, feedback) =>
-      updateConversation(id, (record) => ({
+    recordFeedback(id, feedback) {
+      metrics.increment('feedback_total', { verdict: feedback.helpful === null ? 'none' : feedback.helpful ? 'helpful' : 'not_helpful' });
+      return updateConversation(id, (record) => ({
         ...record,
         feedback: { helpful: feedback.helpful, comment: feedback.comment ?? record.feedback?.comment, by: feedback.by, at: clock.now().toISOString() },
-      })),
+      }));
+    },
     suggestCorrection: (id, correction) =>
       updateConversation(id, (record) => ({
         ...record,
@@ -370,6 +381,8 @@ export function createCore(options: CreateCoreOptions): Core {
       return store.listConversations(query);
     },
     async claimEvent(platform, eventId) {
+      // The face's delivery middleware claimed it (or the sweep took it over) for this process: it is ours.
+      if (coordination.claims.heldHere(platform, eventId)) return true;
       await ready();
       return store.putIfAbsent(`event:${platform}`, eventId, clock.now().toISOString());
     },
@@ -398,6 +411,7 @@ export function createCore(options: CreateCoreOptions): Core {
     training,
     insights,
     coordination,
+    metrics,
     async prepareToServe() {
       await ready();
       await store.prepare();

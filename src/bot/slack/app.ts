@@ -6,6 +6,8 @@ import { createRateLimiter } from '../rate-limiter.ts';
 import { createBoltLogger } from './bolt-logger.ts';
 import { createErrorBoundary } from './error-boundary.ts';
 import { registerListeners } from './listeners/index.ts';
+import { startClaimSweep } from './claim-sweep.ts';
+import { guardSocketMode } from './socket-mode-guard.ts';
 import type { SlackBotDependencies } from './slack-bot-dependencies.ts';
 import { requireSlackSecrets } from './slack-settings.ts';
 
@@ -97,6 +99,7 @@ export async function startSlackBot(core: Core, options: SlackBotOptions = {}): 
   };
   registerListeners(app, dependencies);
   app.error(createErrorBoundary(dependencies, app.client));
+  if (socketMode) guardSocketMode(app, { logger, metrics: core.metrics });
 
   // Both receivers hand every delivery to processEvent, which runs the listeners and then the error
   // boundary: tracking it lets stop() (and tests) wait for work in progress, answers and apologies alike.
@@ -141,6 +144,7 @@ export async function startSlackBot(core: Core, options: SlackBotOptions = {}): 
     throw new AnswerloopError('upstream_failed', `The Slack bot could not start: ${reason}`, { cause: error, isRetryable: true });
   }
   logger.info({ mode: settings.mode, port }, 'Slack bot started');
+  const sweep = startClaimSweep(app, core, logger);
 
   let stopped: Promise<void> | undefined;
   const idle = async () => {
@@ -153,6 +157,8 @@ export async function startSlackBot(core: Core, options: SlackBotOptions = {}): 
     stop() {
       stopped ??= (async () => {
         await app.stop().catch((error: unknown) => logger.warn({ err: error }, 'Stopping the Slack receiver failed'));
+        // Released, the sweep's lease passes to another replica at once instead of after its ttl.
+        await sweep.stop();
         // Questions already being answered get their answer; new ones are no longer received.
         const drainTimeoutMs = options.drainTimeoutMs ?? 10_000;
         await withTimeout(idle(), drainTimeoutMs, () => new Error('drain timeout')).catch(() =>

@@ -69,6 +69,8 @@ export interface ClaimService {
   /** Deletes finished claims past their retention; how many. */
   purge(scope: string, limit: number): Promise<number>;
   inspect(scope: string, id: string): Promise<ClaimInspection | undefined>;
+  /** The claim on a delivery this process holds right now (claimed or taken over, not yet finished or released). */
+  heldHere(scope: string, id: string): Claim | undefined;
 }
 
 const namespaceOf = (scope: string) => `claim:${scope}`;
@@ -91,6 +93,8 @@ export function createClaimService(options: {
 }): ClaimService {
   const { store, clock, owner, settings, logger } = options;
   const now = () => clock.now().getTime();
+  const heldByThisProcess = new Map<string, Claim>();
+  const localKey = (scope: string, id: string) => `${scope}\u0000${id}`;
 
   function held(
     scope: string,
@@ -103,6 +107,9 @@ export function createClaimService(options: {
     let version = record.version;
     let lost = false;
     let finished = false;
+    const forget = () => {
+      if (heldByThisProcess.get(localKey(scope, id)) === claim) heldByThisProcess.delete(localKey(scope, id));
+    };
     const write = async (state: ClaimState, dueAt: number, extra: Partial<ClaimValue> = {}) => {
       if (lost) return false;
       const next = { ...value, ...extra };
@@ -114,6 +121,7 @@ export function createClaimService(options: {
       );
       if (!stored) {
         lost = true;
+        forget();
         logger.warn({ scope, id, owner }, 'A claim this process held was taken by another process');
         return false;
       }
@@ -162,14 +170,18 @@ export function createClaimService(options: {
       async finish() {
         if (finished) return;
         finished = true;
-        await write('answered', now() + settings.retentionMs, { finishedAt: now() });
+        forget();
+        // The payload goes: a finished delivery needs only its id and state, and the question is not kept twice.
+        await write('answered', now() + settings.retentionMs, { finishedAt: now(), payload: undefined });
       },
       async release() {
         if (finished) return;
         finished = true;
-        await write('released', now() + settings.retentionMs, { finishedAt: now() });
+        forget();
+        await write('released', now() + settings.retentionMs, { finishedAt: now(), payload: undefined });
       },
     };
+    heldByThisProcess.set(localKey(scope, id), claim);
     return claim;
   }
 
@@ -268,6 +280,8 @@ export function createClaimService(options: {
         if (await store.deleteRecord(namespaceOf(scope), record.key, record.version)) deleted += 1;
       return deleted;
     },
+
+    heldHere: (scope, id) => heldByThisProcess.get(localKey(scope, id)),
 
     async inspect(scope, id) {
       const record = await store.readRecord(namespaceOf(scope), id);

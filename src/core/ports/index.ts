@@ -4,6 +4,8 @@ export type * from './dataset-store.ts';
 export type * from './model-registry.ts';
 export type * from './key-value-store.ts';
 export type * from './coordination-store.ts';
+export type * from './metrics.ts';
+export { noMetrics } from './metrics.ts';
 export type * from './store.ts';
 export type * from './embedder.ts';
 export type * from './chat-model.ts';

@@ -1,21 +1,76 @@
 import type { App } from '@slack/bolt';
+import { AnswerloopError, type Claim, type ClaimAttempt } from '../../../../core/index.ts';
 import type { SlackBotDependencies } from '../../slack-bot-dependencies.ts';
 
+/** Claims are scoped per platform; this face's deliveries are Events API callbacks, keyed by event_id. */
+export const slackClaimScope = 'slack';
+
+/** The Events API delivery id, or undefined for anything else (actions, views, commands carry none). */
+export function deliveryIdOf(body: unknown): string | undefined {
+  const delivery = body as { type?: unknown; event_id?: unknown } | undefined;
+  return delivery?.type === 'event_callback' && typeof delivery.event_id === 'string' && delivery.event_id ? delivery.event_id : undefined;
+}
+
 /**
- * Retry reasons that prove the first delivery reached us (Slack only thought we were slow): such retries
- * are dropped at once. A retry after a failed connection may be the only delivery we ever get, so it goes
- * on, and the durable claim on its event id still keeps it from producing a second answer.
+ * Claims the delivery, waiting out a store that does not answer (a paused or restarting cluster) for a bounded
+ * time: the person gets a late answer rather than none. Past that the error reaches the boundary, which apologises.
  */
-const deliveredBefore = new Set(['http_timeout', 'timeout', '']);
+async function claimPatiently(dependencies: SlackBotDependencies, eventId: string, body: unknown): Promise<ClaimAttempt> {
+  const { claims } = dependencies.core.coordination;
+  const patienceMs = dependencies.core.config.coordination.claimTtlMs;
+  const started = Date.now();
+  for (let attempt = 0; ; attempt += 1) {
+    try {
+      return await claims.claim(slackClaimScope, eventId, body);
+    } catch (error) {
+      const retryable = AnswerloopError.is(error) && error.isRetryable;
+      if (!retryable || Date.now() - started >= patienceMs) throw error;
+      dependencies.logger.warn({ err: error, eventId, attempt }, 'Could not claim a Slack delivery: the store did not answer; retrying');
+      await new Promise((resolve) => setTimeout(resolve, Math.min(250 * 2 ** attempt, 2000)));
+    }
+  }
+}
 
 export function register(app: App, dependencies: SlackBotDependencies): void {
-  // Bolt has acknowledged the event before this runs, so returning early only skips the work.
-  app.use(async ({ context, next }) => {
-    // Undefined on a first HTTP delivery, 0 on a first Socket Mode delivery.
-    if (context.retryNum && deliveredBefore.has(context.retryReason ?? '')) {
-      dependencies.logger.info({ retryNum: context.retryNum, retryReason: context.retryReason }, 'Dropped a Slack retry');
+  const { coordination, metrics } = dependencies.core;
+  // Bolt has acknowledged the event before this runs. The claim, stored with the delivery, is what makes the
+  // answer happen exactly once: a duplicate or retry is dropped while the claim is healthy or answered, and
+  // answered by whoever takes the claim over when its replica stopped renewing it (see the sweep in app.ts).
+  app.use(async ({ body, context, next }) => {
+    const eventId = deliveryIdOf(body);
+    if (!eventId) {
+      await next();
       return;
     }
-    await next();
+    let claim: Claim | undefined = coordination.claims.heldHere(slackClaimScope, eventId);
+    if (!claim) {
+      const attempt = await claimPatiently(dependencies, eventId, body);
+      if (attempt.status !== 'claimed') {
+        metrics.increment('duplicate_deliveries_dropped_total', { platform: 'slack', reason: attempt.status === 'held' ? 'in_progress' : attempt.state });
+        dependencies.logger.info(
+          { eventId, retryNum: context.retryNum, retryReason: context.retryReason, claim: attempt.status, ...(attempt.status === 'done' ? { state: attempt.state } : {}) },
+          'Dropped a duplicate Slack delivery',
+        );
+        return;
+      }
+      claim = attempt.claim;
+    }
+    if (claim.takenOver) {
+      const waitedMs = Date.now() - claim.firstClaimedAt;
+      metrics.increment('claims_taken_over_total', { platform: 'slack' });
+      metrics.observe('claim_takeover_wait_seconds', waitedMs / 1000, { platform: 'slack' });
+      dependencies.logger.info({ eventId, attempts: claim.attempts, waitedMs }, 'Answering a Slack delivery another replica left unfinished');
+    }
+    const stopRenewing = claim.keepRenewing();
+    try {
+      await next();
+    } catch (error) {
+      stopRenewing();
+      // The boundary apologises next; released, a later retry of this delivery may still be answered.
+      await claim.release().catch((releaseError: unknown) => dependencies.logger.warn({ err: releaseError, eventId }, 'Could not release a Slack claim'));
+      throw error;
+    }
+    stopRenewing();
+    await claim.finish().catch((finishError: unknown) => dependencies.logger.warn({ err: finishError, eventId }, 'Could not mark a Slack delivery answered'));
   });
 }

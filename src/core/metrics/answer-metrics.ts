@@ -1,0 +1,45 @@
+import type { AskInput, AskResult } from '../answering/types.ts';
+import { AnswerloopError } from '../errors/index.ts';
+import type { ChatModel, Metrics } from '../ports/index.ts';
+
+/** Questions by platform and route, refusals, answer latency, and the model answering now. */
+export function createAskMetrics(metrics: Metrics) {
+  let activeModel: string | undefined;
+  return async (input: AskInput, ask: () => Promise<AskResult>): Promise<AskResult> => {
+    const platform = input.context.platform || 'cli';
+    const result = await ask();
+    metrics.increment('questions_total', { platform, route: result.route });
+    if (result.refused) metrics.increment('refusals_total', { platform });
+    metrics.observe('answer_latency_seconds', result.latencyMs / 1000, { platform });
+    if (result.model && result.model !== activeModel) {
+      activeModel = result.model;
+      metrics.reset('active_model_info');
+      metrics.set('active_model_info', 1, { model: result.model });
+    }
+    return result;
+  };
+}
+
+export async function timeRetrieval<T>(metrics: Metrics, search: () => Promise<T>): Promise<T> {
+  const started = performance.now();
+  try {
+    return await search();
+  } finally {
+    metrics.observe('retrieval_latency_seconds', (performance.now() - started) / 1000);
+  }
+}
+
+/** The chat model, counting its failures by error code. */
+export function countChatModelErrors(model: ChatModel, metrics: Metrics): ChatModel {
+  // Object.create keeps whatever else the model offers, own or inherited.
+  const counted = Object.create(model) as ChatModel;
+  counted.complete = async (request) => {
+    try {
+      return await model.complete(request);
+    } catch (error) {
+      metrics.increment('openai_errors_total', { code: AnswerloopError.is(error) ? error.code : 'unknown' });
+      throw error;
+    }
+  };
+  return counted;
+}
