@@ -1,7 +1,7 @@
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
-const sdks = ['@elastic/elasticsearch', 'openai', 'openai/*', 'better-sqlite3', '@huggingface/transformers', '@slack/bolt', 'discord.js'];
+const sdks = ['@elastic/elasticsearch', 'openai', 'openai/*', 'better-sqlite3', '@huggingface/transformers', '@slack/bolt', 'discord.js', 'prom-client'];
 
 export default tseslint.config(
   { ignores: ['node_modules/', 'data/', 'models/', '.elasticsearch/', 'bench/results/', 'scripts/elasticsearch-launcher/'] },
@@ -40,7 +40,7 @@ export default tseslint.config(
     },
   },
   {
-    files: ['src/bot/**/*.{ts,tsx}', 'src/admin-tui/**/*.{ts,tsx}', 'src/cli/**/*.{ts,tsx}'],
+    files: ['src/bot/**/*.{ts,tsx}', 'src/admin-tui/**/*.{ts,tsx}', 'src/cli/**/*.{ts,tsx}', 'src/ops/**/*.ts'],
     rules: {
       'no-restricted-imports': [
         'error',

@@ -1,7 +1,10 @@
 import path from 'node:path';
 import type { Command } from 'commander';
-import { startBots } from '../bot/start-bots.ts';
+import { type RunningBot, startBots } from '../bot/start-bots.ts';
 import { type Core } from '../core/index.ts';
+import { startOpsServer } from '../ops/ops-server.ts';
+import { coreReadinessChecks, createOpsHandlers } from '../ops/probes.ts';
+import { guardProcess } from '../ops/process-guard.ts';
 import type { CliContext } from './cli-context.ts';
 import { runInteractivePrompt } from './interactive-prompt.ts';
 import { openDashboard } from './tui.ts';
@@ -43,6 +46,43 @@ function waitForShutdown(): Promise<string> {
   });
 }
 
+/**
+ * Runs the configured chat platforms until SIGTERM or SIGINT, with the probes and metrics beside them; false when
+ * no platform is configured. On the signal: /readyz turns 503, no new events are taken, answers in flight get
+ * ops.shutdownGraceSeconds to finish, background leases are released, and the command returns (exit 0).
+ */
+async function serveBots(core: Core): Promise<boolean> {
+  const settings = core.config.ops;
+  let bots: RunningBot[] = [];
+  const baseChecks = coreReadinessChecks(core);
+  const handlers = createOpsHandlers(core, () => [
+    ...baseChecks,
+    ...bots.map((bot) => ({ name: bot.name, check: async () => ({ ok: bot.connected(), ...(bot.connected() ? {} : { detail: 'disconnected' }) }) })),
+  ]);
+  // One bad delivery must not take down every face of the process.
+  const unguard = guardProcess(core.logger.child({ component: 'process' }), core.metrics);
+  const graceMs = settings.shutdownGraceSeconds * 1000;
+  try {
+    const started = await startBots(core, { routes: handlers.routes, drainTimeoutMs: graceMs });
+    bots = started.bots;
+    if (bots.length === 0) return false;
+    const ops = settings.port > 0 ? await startOpsServer(handlers, { host: settings.host, port: settings.port }) : undefined;
+    const probesAt = ops ? ` Probes and metrics: http://${settings.host}:${ops.port}/readyz, /healthz, /metrics.` : started.routesOnSlackPort ? ' Probes and metrics on the Slack port: /readyz, /healthz, /metrics.' : '';
+    // knowledge.sources are refreshed at their intervals while the bots answer.
+    const stopSync = keepSourcesFresh(core);
+    process.stderr.write(`answerloop is running: ${bots.map((bot) => bot.name).join(' and ')} (replica ${core.coordination.replicaId}).${probesAt} Ctrl+C stops it.\n`);
+    const signal = await waitForShutdown();
+    core.logger.info({ signal, graceSeconds: settings.shutdownGraceSeconds }, 'shutting down');
+    handlers.markDraining();
+    await Promise.allSettled([started.stop(), stopSync()]);
+    await ops?.close();
+    core.logger.info({}, 'stopped');
+    return true;
+  } finally {
+    unguard();
+  }
+}
+
 export function registerStart(program: Command, context: CliContext): void {
   program
     .command('start')
@@ -51,16 +91,7 @@ export function registerStart(program: Command, context: CliContext): void {
     .option('--prompt', 'use the plain question prompt instead of the dashboard in local mode')
     .action(async (options: { ingest: boolean; prompt?: boolean }) => {
       const core = context.core();
-      const bots = await startBots(core);
-      if (bots.length > 0) {
-        // knowledge.sources are refreshed at their intervals while the bots answer.
-        const stopSync = keepSourcesFresh(core);
-        process.stderr.write(`answerloop is running: ${bots.map((bot) => bot.name).join(' and ')}. Ctrl+C stops it.\n`);
-        const signal = await waitForShutdown();
-        core.logger.info({ signal }, 'shutting down');
-        await Promise.allSettled([...bots.map((bot) => bot.stop()), stopSync()]);
-        return;
-      }
+      if (await serveBots(core)) return;
       if (options.ingest) await ensureKnowledge(core);
       process.stderr.write(nextSteps.replace('{mode}', core.answerMode === 'openai' ? 'OpenAI answers' : 'offline extractive answers (no API key)'));
       const interactive = process.stdin.isTTY && process.stdout.isTTY;

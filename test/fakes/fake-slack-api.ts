@@ -34,6 +34,8 @@ export interface FakeSlackMessage {
 export interface FakeSlackApiOptions {
   /** Answers a call instead of the default; return undefined to fall through to the default. */
   answer?: (call: FakeSlackCall) => Record<string, unknown> | undefined;
+  /** Milliseconds to hold a call's response (a slow Slack); 0 or undefined answers at once. */
+  delayMs?: (call: FakeSlackCall) => number;
   botUserId?: string;
   botId?: string;
   teamId?: string;
@@ -197,8 +199,13 @@ export async function startFakeSlackApi(options: FakeSlackApiOptions = {}): Prom
       };
       calls.push(call);
       const answer = options.answer?.(call) ?? defaultAnswer(call);
-      response.writeHead(200, { 'content-type': 'application/json' });
-      response.end(JSON.stringify(answer));
+      const respond = () => {
+        response.writeHead(200, { 'content-type': 'application/json' });
+        response.end(JSON.stringify(answer));
+      };
+      const delay = options.delayMs?.(call) ?? 0;
+      if (delay > 0) setTimeout(respond, delay);
+      else respond();
       for (const listener of listeners) listener(call);
     });
   });

@@ -20,6 +20,8 @@ export interface FakeSlackSocket {
   acks: SocketEnvelopeAck[];
   /** Sends an envelope and returns its id. */
   send(type: 'events_api' | 'interactive' | 'slash_commands', payload: unknown, options?: { retryAttempt?: number; retryReason?: string }): string;
+  /** Sends any frame as it is, malformed ones included. */
+  sendRaw(frame: Record<string, unknown>): void;
   waitForAck(envelopeId: string, timeoutMs?: number): Promise<SocketEnvelopeAck>;
   close(): Promise<void>;
 }
@@ -66,6 +68,10 @@ export async function startFakeSlackSocket(): Promise<FakeSlackSocket> {
         }),
       );
       return envelopeId;
+    },
+    sendRaw(frame) {
+      if (!socket) throw new Error('No Socket Mode client is connected.');
+      socket.send(JSON.stringify(frame));
     },
     waitForAck(envelopeId, timeoutMs = 5000) {
       const found = acks.find((ack) => ack.envelope_id === envelopeId);

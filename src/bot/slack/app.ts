@@ -1,4 +1,4 @@
-import type { Server } from 'node:http';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { App, type AppOptions } from '@slack/bolt';
 import { AnswerloopError, type Core } from '../../core/index.ts';
@@ -18,6 +18,8 @@ export interface SlackBotOptions {
   connectTimeoutMs?: number;
   /** How long stop() lets running handlers finish. */
   drainTimeoutMs?: number;
+  /** HTTP mode: more GET routes on the Slack port (the probes and metrics), by path. */
+  routes?: Record<string, (request: IncomingMessage, response: ServerResponse) => void>;
 }
 
 export interface SlackBot {
@@ -26,6 +28,8 @@ export interface SlackBot {
   idle(): Promise<void>;
   /** HTTP mode: the port Bolt listens on. */
   port?: number;
+  /** False while Socket Mode is disconnected (it reconnects by itself); true over HTTP once listening. */
+  connected(): boolean;
 }
 
 /**
@@ -71,7 +75,13 @@ export async function startSlackBot(core: Core, options: SlackBotOptions = {}): 
     // The error boundary needs the request body to answer where the person asked.
     extendedErrorHandler: true,
     convoStore: false,
-    ...(socketMode ? { socketMode: true, appToken: secrets.appToken } : { signingSecret: secrets.signingSecret, port: options.port ?? settings.port }),
+    ...(socketMode
+      ? { socketMode: true, appToken: secrets.appToken }
+      : {
+          signingSecret: secrets.signingSecret,
+          port: options.port ?? settings.port,
+          customRoutes: Object.entries(options.routes ?? {}).map(([path, handler]) => ({ path, method: ['GET'], handler })),
+        }),
   };
   const app = new App(appOptions);
 
@@ -145,6 +155,16 @@ export async function startSlackBot(core: Core, options: SlackBotOptions = {}): 
   }
   logger.info({ mode: settings.mode, port }, 'Slack bot started');
   const sweep = startClaimSweep(app, core, logger);
+  let connected = true;
+  const socketClient = (app as unknown as { receiver?: { client?: { on(event: string, listener: () => void): void } } }).receiver?.client;
+  if (socketMode && socketClient) {
+    socketClient.on('disconnected', () => {
+      connected = false;
+    });
+    socketClient.on('connected', () => {
+      connected = true;
+    });
+  }
 
   let stopped: Promise<void> | undefined;
   const idle = async () => {
@@ -154,6 +174,7 @@ export async function startSlackBot(core: Core, options: SlackBotOptions = {}): 
   return {
     ...(port === undefined ? {} : { port }),
     idle,
+    connected: () => connected,
     stop() {
       stopped ??= (async () => {
         await app.stop().catch((error: unknown) => logger.warn({ err: error }, 'Stopping the Slack receiver failed'));
