@@ -110,7 +110,7 @@ describe('Slack bot over HTTP against a fake Slack', () => {
     const slow = appMentionEvent({ user: 'UCAROL', channel: 'CSUPPORT', ts: slowTs, text: 'How are plans billed?' });
     await harness.send(slow, { eventId: slowId, headers: { 'x-slack-retry-num': '1', 'x-slack-retry-reason': 'http_timeout' } });
     await harness.send(slow, { eventId: slowId, headers: { 'x-slack-retry-num': '2', 'x-slack-retry-reason': 'http_timeout' } });
-    expect(harness.fake.callsTo('chat.postMessage').filter((call) => call.body.thread_ts === slowTs)).toHaveLength(1);
+    expect(harness.fake.callsTo('chat.startStream').filter((call) => call.body.thread_ts === slowTs)).toHaveLength(1);
   });
 
   it('answers a direct message in the DM, outside a thread', async () => {
