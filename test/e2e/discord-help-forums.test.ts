@@ -67,6 +67,20 @@ describe('Discord help forums and help channels end to end (discord.js against t
     expect(harness.fake.rejectedRequests()).toEqual([]);
   });
 
+  it('answers a post whose first message mentions the bot once, as a post', async () => {
+    const post = harness.fake.createForumPost({
+      title: 'Deleting an account',
+      content: `<@${discordIds.bot}> how do I delete an account?`,
+      author: someone(),
+      mentionsBot: true,
+    });
+    await harness.fake.waitForRequest(tagged(post.id));
+    // A later post answered shows the starter's MESSAGE_CREATE has been handled too.
+    const marker = harness.fake.createForumPost({ title: 'Invoices by email', content: 'When are invoices emailed?', author: someone() });
+    await harness.fake.waitForRequest(tagged(marker.id));
+    expect(harness.fake.requests.filter(answeredIn(post.id))).toHaveLength(1);
+  });
+
   it('leaves a post it is not sure about to people: no message, tagged for a human', async () => {
     const post = harness.fake.createForumPost({ ...offTopic, author: someone() });
     const tags = await harness.fake.waitForRequest(tagged(post.id));

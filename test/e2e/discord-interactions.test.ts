@@ -91,6 +91,16 @@ describe('Discord interactions end to end: every one acknowledged, the message c
       expect(harness.fake.rejectedRequests()).toEqual([]);
     });
 
+    it('answers in the thread a message is in, as a reply to it', async () => {
+      const post = harness.fake.createForumPost({ title: 'Webhooks', content: 'How are webhook retries spaced?', author: someone() });
+      const interaction = harness.interact(messageCommandInteraction(answerCommand, post.starter, { user: someone(), channelId: post.id, channelType: 11, parentId: discordIds.forum }));
+      const reply = await harness.fake.waitForRequest((request) => request.method === 'POST' && request.path === `/channels/${post.id}/messages`);
+      expect(sent(reply).message_reference?.message_id).toBe(post.id);
+      expect(sent(reply).embeds[0]!.description).toMatch(/exponential backoff/i);
+      expect(sent(await harness.originalEdit(interaction)).content).toBe(`I answered in the thread <#${post.id}>.`);
+      expect(harness.fake.requests.some((request) => request.path.endsWith(`/messages/${post.id}/threads`))).toBe(false);
+    });
+
     it('answers only the person who used it in a channel set to reply privately', async () => {
       const target = messageCreatePayload('When are invoices emailed?', { channelId: privateChannel });
       const interaction = harness.interact(messageCommandInteraction(answerCommand, target, { user: someone(), channelId: privateChannel }));

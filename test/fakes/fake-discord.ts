@@ -102,6 +102,8 @@ export interface ForumPostOptions {
   starterMissingFetches?: number;
   /** The first this many messages sent in the post are refused with 40058, as right after creation. */
   refusedSends?: number;
+  /** The starter message mentions the bot (its content should hold `<@bot id>`). */
+  mentionsBot?: boolean;
   /** Also dispatch the MESSAGE_CREATE of the starter message, as Discord does (default true). */
   dispatchStarterMessage?: boolean;
 }
@@ -718,7 +720,7 @@ export async function startFakeDiscord(options: FakeDiscordOptions = {}): Promis
       threads.set(id, thread);
       forumPosts.set(id, { starterMissingFetches: post.starterMissingFetches ?? 0, refusedSends: post.refusedSends ?? 0 });
       // The starter message of a forum post has the post's id.
-      const starter = { ...messageCreatePayload(post.content, { channelId: id, author }), id };
+      const starter = { ...messageCreatePayload(post.content, { channelId: id, author, mentionsBot: post.mentionsBot }), id };
       storeMessage(id, starter);
       dispatch('THREAD_CREATE', { ...thread, newly_created: true });
       if (post.dispatchStarterMessage ?? true) dispatch('MESSAGE_CREATE', starter);

@@ -1,10 +1,12 @@
-import type { Message } from 'discord.js';
+import { ChannelType, type Message } from 'discord.js';
 import { toAnswerloopError } from '../../core/index.ts';
 import type { DiscordBotContext } from './bot-context.ts';
 import { claimDelivery } from './claim-delivery.ts';
 import { placeOfMessage } from './discord-place.ts';
 import { handleHelpChannelMessage, handleHelpThreadFollowUp } from './help-channel.ts';
 import { handleMention } from './mention-handler.ts';
+
+const isForum = (type: ChannelType | undefined) => type === ChannelType.GuildForum || type === ChannelType.GuildMedia;
 
 /**
  * Every message the gateway delivers passes here; most are none of the bot's business and cost nothing
@@ -16,6 +18,8 @@ export async function routeMessage(message: Message, context: DiscordBotContext)
   if (message.author.bot || message.webhookId || message.system || !message.inGuild()) return;
   const settings = context.access.settingsFor(placeOfMessage(message));
   if (settings.mode !== 'mention' && settings.mode !== 'auto') return;
+  // The first message of a post in a help forum (it has the post's id) is answered with the post, on threadCreate.
+  if (settings.mode === 'auto' && message.channel.isThread() && message.id === message.channelId && isForum(message.channel.parent?.type)) return;
   if (message.mentions.users.has(message.client.user.id)) {
     if (await claimDelivery(context, 'message', message.id)) await handleMention(message, context);
     return;
