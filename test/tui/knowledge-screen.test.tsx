@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type FakeDocsSite, startFakeDocsSite } from '../support/fake-docs-site.ts';
 import { keys, openTestCore, renderDashboard, type TestCore } from './support/dashboard-harness.tsx';
 
 describe('Knowledge screen', () => {
@@ -52,6 +53,45 @@ describe('Knowledge screen', () => {
     await dashboard.waitFor(/✗ Ingestion failed: .*no\/such\/folder/);
     await dashboard.press('2');
     await dashboard.waitFor(/ 2 Review /);
+    dashboard.unmount();
+  });
+});
+
+describe('Knowledge screen: sources of knowledge.sources', () => {
+  let test: TestCore;
+  let site: FakeDocsSite;
+
+  beforeAll(async () => {
+    site = await startFakeDocsSite();
+    test = openTestCore({
+      overrides: {
+        knowledge: {
+          web: { delayMs: 0, maxDepth: 1 },
+          sources: [
+            { name: 'handbook', location: 'test/fixtures/answering-docs', refreshMinutes: 0 },
+            { name: 'guide', location: `${site.origin}/guide/`, exclude: ['/guide/calendar/**'] },
+          ],
+        },
+      },
+    });
+  });
+
+  afterAll(async () => {
+    await test.close();
+    await site.close();
+  });
+
+  it('lists the sources with their state and syncs the selected one on a key', async () => {
+    const dashboard = renderDashboard(test.core, { screen: 'knowledge' });
+    await dashboard.waitFor(/▸ handbook · folder · never synced · test\/fixtures\/answering-docs/);
+    expect(dashboard.lastFrame()).toMatch(/^ ?guide · website · never synced · http:\/\/127\.0\.0\.1:\d+\/guide\//m);
+    await dashboard.press('o');
+    await dashboard.waitFor(/▸ guide · website/);
+    await dashboard.press('s');
+    const synced = await dashboard.waitFor(/✓ added \d+ · updated 0 · unchanged 0 · deleted 0/, 30_000);
+    await dashboard.waitFor(/▸ guide · website · \d{4}-\d\d-\d\d \d\d:\d\d · \d+ docs · ok · http/);
+    expect(dashboard.frames().some((frame) => frame.includes('Syncing guide…'))).toBe(true);
+    expect(synced).toMatch(/^ ?handbook · folder · never synced/m);
     dashboard.unmount();
   });
 });

@@ -77,6 +77,8 @@ export const Command = {
   // Knowledge
   Ingest: 'ingest',
   Search: 'search',
+  NextSource: 'nextSource',
+  SyncSource: 'syncSource',
   // Playground
   Ask: 'ask',
   MarkHelpful: 'markHelpful',
@@ -194,6 +196,8 @@ export const keyBindings: Readonly<Record<Command, KeyBinding>> = {
 
   ingest: { strokes: [character('i')], keys: 'i', label: 'ingest', description: 'Ingest a file or folder into the knowledge base.' },
   search: { strokes: [character('/')], keys: '/', label: 'search', description: 'Search: hybrid, BM25 and vector side by side.' },
+  nextSource: { strokes: [character('o')], keys: 'o', label: 'next source', description: 'Select the next source of knowledge.sources.' },
+  syncSource: { strokes: [character('s')], keys: 's', label: 'sync', description: 'Sync the selected source now: only what changed is fetched and embedded.' },
 
   ask: { strokes: [character('/'), character('i')], keys: '/', label: 'ask', description: 'Type a question.' },
   markHelpful: { strokes: [character('+')], keys: '+', label: 'helpful', description: 'Record that the answer helped.' },

@@ -43,7 +43,10 @@ export const screenKeyMaps = {
   trainingCancel: confirmation,
   modelsBrowsing: keyMap([Command.Evaluate, Command.Promote, Command.Rollback, Command.Down, Command.Up, Command.Refresh], listCommands),
   modelsConfirm: confirmation,
-  knowledgeBrowsing: keyMap([Command.Ingest, Command.Search, Command.Left, Command.Right, Command.Down, Command.Up, Command.Refresh], listCommands),
+  knowledgeBrowsing: keyMap(
+    [Command.Ingest, Command.Search, Command.SyncSource, Command.NextSource, Command.Left, Command.Right, Command.Down, Command.Up, Command.Refresh],
+    listCommands,
+  ),
   knowledgeTyping: typingBox,
   playgroundReading: keyMap([Command.Ask, Command.Down, Command.Up, Command.MarkHelpful, Command.MarkNotHelpful], [Command.PageDown, Command.PageUp]),
   playgroundTyping: typingBox,

@@ -20,6 +20,9 @@ export interface KnowledgeState {
   /** Selected column (index into rankingModes) and row. */
   column: number;
   row: number;
+  /** Selected source of knowledge.sources, and the one being synced (its progress shows in the ingest panel). */
+  sourceIndex: number;
+  syncingSource: string | null;
 }
 
 export type KnowledgeAction =
@@ -34,7 +37,9 @@ export type KnowledgeAction =
   | { type: 'searchDone'; rankings: Record<SearchMode, SearchHit[]> }
   | { type: 'searchFailed'; error: string }
   | { type: 'moveColumn'; by: number }
-  | { type: 'selectRow'; row: number };
+  | { type: 'selectRow'; row: number }
+  | { type: 'nextSource'; count: number }
+  | { type: 'syncStarted'; name: string };
 
 export function initialKnowledge(docsDir: string): KnowledgeState {
   return {
@@ -51,6 +56,8 @@ export function initialKnowledge(docsDir: string): KnowledgeState {
     searchError: null,
     column: 0,
     row: 0,
+    sourceIndex: 0,
+    syncingSource: null,
   };
 }
 
@@ -77,9 +84,13 @@ export function knowledgeReducer(state: KnowledgeState, action: KnowledgeAction)
     case 'ingestProgress':
       return state.ingesting ? { ...state, progress: action.progress } : state;
     case 'ingestDone':
-      return { ...state, ingesting: false, report: action.report };
+      return { ...state, ingesting: false, syncingSource: null, report: action.report };
     case 'ingestFailed':
-      return { ...state, ingesting: false, ingestError: action.error };
+      return { ...state, ingesting: false, syncingSource: null, ingestError: action.error };
+    case 'syncStarted':
+      return { ...state, focus: 'rankings', ingesting: true, syncingSource: action.name, progress: null, report: null, ingestError: null };
+    case 'nextSource':
+      return { ...state, sourceIndex: action.count > 0 ? (state.sourceIndex + 1) % action.count : 0 };
     case 'searchStarted':
       return { ...state, focus: 'rankings', query: action.query, searching: true, searchError: null };
     case 'searchDone':

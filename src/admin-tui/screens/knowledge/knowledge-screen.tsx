@@ -11,18 +11,20 @@ import { HitDetail } from './components/hit-detail.tsx';
 import { IngestPanel } from './components/ingest-panel.tsx';
 import { KnowledgeSummary } from './components/knowledge-summary.tsx';
 import { RankingColumns } from './components/ranking-columns.tsx';
+import { SourceList } from './components/source-list.tsx';
 import { useKnowledge } from './hooks/use-knowledge.ts';
 
 const { knowledgeTyping: typingKeys, knowledgeBrowsing: browsingKeys } = screenKeyMaps;
 
-/** Ingest documents with a progress bar, and compare hybrid, BM25 and vector rankings for a query. */
+/** The configured sources (synced on a key), ingestion with a progress bar, and hybrid, BM25 and vector rankings. */
 export function KnowledgeScreen() {
   const { core, size, setBusy } = useScreenFrame();
-  const { state, dispatch, summary, summaryError, ingest, search, refresh } = useKnowledge(core);
+  const { state, dispatch, summary, summaryError, sources, ingest, syncSource, search, refresh } = useKnowledge(core);
   const typing = state.focus !== 'rankings';
   const width = size.columns;
   const detailHeight = 6;
-  const rankingHeight = Math.max(3, size.rows - 1 - 2 - 3 - detailHeight - 1);
+  const sourceRows = Math.max(1, Math.min(sources.length, 3));
+  const rankingHeight = Math.max(3, size.rows - 1 - sourceRows - 2 - 3 - detailHeight - 1);
 
   useEffect(() => {
     setBusy(state.ingesting);
@@ -47,6 +49,14 @@ export function KnowledgeScreen() {
         case Command.Search:
           dispatch({ type: 'focus', focus: 'query' });
           return;
+        case Command.NextSource:
+          dispatch({ type: 'nextSource', count: sources.length });
+          return;
+        case Command.SyncSource: {
+          const source = sources[Math.min(state.sourceIndex, sources.length - 1)];
+          if (source && !state.ingesting) void syncSource(source.name);
+          return;
+        }
         case Command.Left:
           dispatch({ type: 'moveColumn', by: -1 });
           return;
@@ -63,7 +73,8 @@ export function KnowledgeScreen() {
   return (
     <Box flexDirection="column" width={width} height={size.rows}>
       <KnowledgeSummary summary={summary} width={width} />
-      <IngestPanel ingesting={state.ingesting} progress={state.progress} report={state.report} error={state.ingestError} width={width} />
+      <SourceList sources={sources} selected={Math.min(state.sourceIndex, Math.max(0, sources.length - 1))} syncing={state.syncingSource} rows={sourceRows} width={width} />
+      <IngestPanel ingesting={state.ingesting} syncing={state.syncingSource} progress={state.progress} report={state.report} error={state.ingestError} width={width} />
       {state.focus === 'path' ? (
         <TextBox
           label="Ingest path"

@@ -5,6 +5,8 @@ import { oneLine } from '../../../format/figures.ts';
 
 export interface IngestPanelProps {
   ingesting: boolean;
+  /** The source of knowledge.sources being synced, when it is a sync. */
+  syncing?: string | null;
   progress: IngestProgress | null;
   report: IngestReport | null;
   error: string | null;
@@ -12,11 +14,11 @@ export interface IngestPanelProps {
 }
 
 /** Ingestion: a progress bar while it runs, then the counts of what changed. Always two lines. */
-export function IngestPanel({ ingesting, progress, report, error, width }: IngestPanelProps) {
+export function IngestPanel({ ingesting, syncing, progress, report, error, width }: IngestPanelProps) {
   if (ingesting) {
     return (
       <Box flexDirection="column" height={2}>
-        <Text color="yellow">Ingesting…</Text>
+        <Text color="yellow">{syncing ? `Syncing ${syncing}…` : 'Ingesting…'}</Text>
         {progress ? (
           <ProgressBar done={progress.done} total={progress.total} label={`${progress.phase} ${progress.done}/${progress.total} ${progress.current ?? ''}`} width={width} />
         ) : (
@@ -29,7 +31,7 @@ export function IngestPanel({ ingesting, progress, report, error, width }: Inges
     return (
       <Box flexDirection="column" height={2}>
         <Text color="red" wrap="truncate-end">{`✗ Ingestion failed: ${error}`}</Text>
-        <Text dimColor>Press i to try again.</Text>
+        <Text dimColor>Press i or s to try again.</Text>
       </Box>
     );
   }
@@ -52,7 +54,7 @@ export function IngestPanel({ ingesting, progress, report, error, width }: Inges
   }
   return (
     <Box flexDirection="column" height={2}>
-      <Text dimColor>Press i to ingest a file or folder (Markdown, HTML, text); unchanged files are skipped.</Text>
+      <Text dimColor>Press i to ingest a folder, a site or a git+ URL · s syncs the selected source.</Text>
       <Text dimColor>Press / to search: hybrid, BM25 and vector rankings side by side.</Text>
     </Box>
   );

@@ -1,12 +1,23 @@
 import { useCallback, useEffect, useReducer, useRef, useState } from 'react';
-import type { Core, IngestProgress, SearchMode, StoreHealth } from '../../../../core/index.ts';
+import type { Core, IngestProgress, SearchMode, SourceStatus, StoreHealth } from '../../../../core/index.ts';
 import { describeError } from '../../../format/figures.ts';
-import { initialKnowledge, knowledgeReducer, rankingModes } from '../../../state/knowledge.ts';
+import { initialKnowledge, type KnowledgeAction, knowledgeReducer, rankingModes } from '../../../state/knowledge.ts';
 
 /** Passages per ranking: enough to see where the legs disagree, few enough to fit. */
 const rankingDepth = 10;
 /** Progress is drawn at most this often: embedding reports every passage. */
 const progressIntervalMs = 100;
+
+/** Progress drawn at most every progressIntervalMs, always at the end of a phase. */
+function throttledProgress(mounted: { current: boolean }, dispatch: (action: KnowledgeAction) => void): (progress: IngestProgress) => void {
+  let lastDrawn = 0;
+  return (progress) => {
+    const now = Date.now();
+    if (now - lastDrawn < progressIntervalMs && progress.done < progress.total) return;
+    lastDrawn = now;
+    if (mounted.current) dispatch({ type: 'ingestProgress', progress });
+  };
+}
 
 export interface KnowledgeSummary {
   documents: number;
@@ -19,6 +30,7 @@ export function useKnowledge(core: Core) {
   const [state, dispatch] = useReducer(knowledgeReducer, core.config.knowledge.docsDir, initialKnowledge);
   const [summary, setSummary] = useState<KnowledgeSummary | null>(null);
   const [summaryError, setSummaryError] = useState<string | null>(null);
+  const [sources, setSources] = useState<SourceStatus[]>([]);
   const mounted = useRef(true);
   useEffect(() => {
     mounted.current = true;
@@ -29,9 +41,10 @@ export function useKnowledge(core: Core) {
 
   const loadSummary = useCallback(async () => {
     try {
-      const [counts, health] = await Promise.all([core.knowledgeCounts(), core.storeHealth().catch(() => null)]);
+      const [counts, health, statuses] = await Promise.all([core.knowledgeCounts(), core.storeHealth().catch(() => null), core.sources.list()]);
       if (mounted.current) {
         setSummary({ ...counts, health });
+        setSources(statuses);
         setSummaryError(null);
       }
     } catch (error) {
@@ -66,6 +79,24 @@ export function useKnowledge(core: Core) {
     [core, loadSummary],
   );
 
+  /** Syncs one source of knowledge.sources; its progress and report show in the ingest panel. */
+  const syncSource = useCallback(
+    async (name: string) => {
+      dispatch({ type: 'syncStarted', name });
+      const onProgress = throttledProgress(mounted, dispatch);
+      try {
+        const [result] = await core.sources.sync([name], { onProgress: (_name, progress) => onProgress(progress) });
+        if (!mounted.current) return;
+        if (result?.report) dispatch({ type: 'ingestDone', report: result.report });
+        else dispatch({ type: 'ingestFailed', error: result?.error ?? `no source named ${name}` });
+      } catch (error) {
+        if (mounted.current) dispatch({ type: 'ingestFailed', error: describeError(error) });
+      }
+      await loadSummary();
+    },
+    [core, loadSummary],
+  );
+
   const search = useCallback(
     async (query: string) => {
       const text = query.trim();
@@ -82,5 +113,5 @@ export function useKnowledge(core: Core) {
     [core],
   );
 
-  return { state, dispatch, summary, summaryError, ingest, search, refresh: loadSummary };
+  return { state, dispatch, summary, summaryError, sources, ingest, syncSource, search, refresh: loadSummary };
 }
