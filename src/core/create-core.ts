@@ -87,6 +87,15 @@ export interface Core {
   listConversations(query: ConversationQuery): Promise<{ items: ConversationRecord[]; total: number }>;
   /** True the first time a platform event id is seen, false on every retry or duplicate (durable). */
   claimEvent(platform: string, eventId: string): Promise<boolean>;
+  /**
+   * Installations of the app into a platform's workspaces (Slack's OAuth distribution), as the platform SDK's
+   * JSON, tokens included: kept in the store, never logged.
+   */
+  readonly installations: {
+    get(platform: string, id: string): Promise<string | undefined>;
+    save(platform: string, id: string, json: string): Promise<void>;
+    remove(platform: string, id: string): Promise<void>;
+  };
   knowledgeCounts(): Promise<{ documents: number; chunks: number }>;
   storeHealth(): Promise<StoreHealth>;
   /** Embeds one text: proves the embedder loads and says how fast. */
@@ -385,6 +394,21 @@ export function createCore(options: CreateCoreOptions): Core {
       if (coordination.claims.heldHere(platform, eventId)) return true;
       await ready();
       return store.putIfAbsent(`event:${platform}`, eventId, clock.now().toISOString());
+    },
+    installations: {
+      async get(platform, id) {
+        await ready();
+        // An uninstalled workspace keeps an empty value: the key-value store has no delete.
+        return (await store.getValue(`installation:${platform}`, id)) || undefined;
+      },
+      async save(platform, id, json) {
+        await ready();
+        await store.setValue(`installation:${platform}`, id, json);
+      },
+      async remove(platform, id) {
+        await ready();
+        await store.setValue(`installation:${platform}`, id, '');
+      },
     },
     async knowledgeCounts() {
       await ready();

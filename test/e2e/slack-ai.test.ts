@@ -265,3 +265,67 @@ describe('Slack streaming fallbacks and shared channels', () => {
     }
   });
 });
+
+describe('Slack installed into several workspaces (slack.distribution: oauth)', () => {
+  it("installs through /slack/install and a fake oauth.v2.access, then answers that workspace with its own token", async () => {
+    const harness = await startHarness({
+      env: { ANSWERLOOP_SLACK__DISTRIBUTION: 'oauth', SLACK_CLIENT_ID: '111.222', SLACK_CLIENT_SECRET: 'client-secret-value', SLACK_STATE_SECRET: 'state-secret-for-tests' },
+    });
+    try {
+      // No single-workspace token is used: nothing calls auth.test before an installation exists.
+      expect(harness.fake.callsTo('auth.test')).toEqual([]);
+      const base = `http://127.0.0.1:${harness.bot.port}`;
+      const install = await fetch(`${base}/slack/install`, { redirect: 'manual' });
+      expect(install.status).toBe(302);
+      const consent = new URL(install.headers.get('location')!);
+      expect(`${consent.origin}${consent.pathname}`).toBe('https://slack.com/oauth/v2/authorize');
+      expect(consent.searchParams.get('client_id')).toBe('111.222');
+      expect(consent.searchParams.get('scope')!.split(',')).toEqual(expect.arrayContaining(['app_mentions:read', 'chat:write', 'commands']));
+      const state = consent.searchParams.get('state')!;
+      const cookie = install.headers.get('set-cookie')!.split(';')[0]!;
+
+      const redirect = await fetch(`${base}/slack/oauth_redirect?code=code-T2&state=${encodeURIComponent(state)}`, { headers: { cookie } });
+      expect(redirect.status).toBe(200);
+      expect(harness.fake.callsTo('oauth.v2.access')[0]!.body).toMatchObject({ code: 'code-T2', client_id: '111.222' });
+      expect(await harness.core.installations.get('slack', 'team:T2')).toContain('xoxb-T2-installed');
+      // Tokens and the client secret never reach the log.
+      const logged = JSON.stringify(harness.logger.entries);
+      expect(logged).not.toContain('xoxb-T2-installed');
+      expect(logged).not.toContain('client-secret-value');
+
+      const ts = nextTs();
+      await harness.send(appMentionEvent({ user: 'UZED', channel: 'COTHER', ts, text: 'How do I reset my password?' }), { teamId: 'T2' });
+      const start = harness.fake.callsTo('chat.startStream').find((call) => call.body.thread_ts === ts)!;
+      expect(start.authorization).toBe('Bearer xoxb-T2-installed');
+      expect(start.body).toMatchObject({ recipient_team_id: 'T2' });
+      expect(harness.answerIn('COTHER', ts)).toBeDefined();
+
+      // A workspace that never installed the app gets nothing.
+      const stranger = nextTs();
+      await harness.send(appMentionEvent({ user: 'UYAN', channel: 'CTHIRD', ts: stranger, text: 'How do I reset my password?' }), { teamId: 'T3' });
+      expect(harness.fake.calls.filter((call) => call.body.channel === 'CTHIRD')).toEqual([]);
+
+      // Removing the app from the workspace deletes its installation and token.
+      await harness.send({ type: 'app_uninstalled', event_ts: `${Math.floor(Date.now() / 1000)}.000800` }, { teamId: 'T2' });
+      expect(await harness.core.installations.get('slack', 'team:T2')).toBeUndefined();
+    } finally {
+      await stopHarness(harness);
+    }
+  });
+
+  it('names what OAuth distribution is missing', async () => {
+    const attempt = (env: Record<string, string>) =>
+      startHarness({ env: { ANSWERLOOP_SLACK__DISTRIBUTION: 'oauth', ...env } }).then(
+        async (harness) => {
+          await stopHarness(harness);
+          return 'started';
+        },
+        (error: Error) => error.message,
+      );
+    expect(await attempt({ SLACK_CLIENT_SECRET: 's', SLACK_STATE_SECRET: 'state' })).toMatch(/set SLACK_CLIENT_ID/);
+    expect(await attempt({ SLACK_CLIENT_ID: '1.2', SLACK_CLIENT_SECRET: 's' })).toMatch(/set SLACK_STATE_SECRET/);
+    expect(await attempt({ SLACK_CLIENT_ID: '1.2', SLACK_CLIENT_SECRET: 's', SLACK_STATE_SECRET: 'state', ANSWERLOOP_SLACK__MODE: 'socket', SLACK_APP_TOKEN: 'xapp-1' })).toMatch(
+      /oauth needs slack\.mode: http/,
+    );
+  });
+});

@@ -53,7 +53,7 @@ export interface Harness {
   /** Posts an interactivity payload (or slash command fields with `form`) and waits for every handler it started. */
   interact(payload: Record<string, unknown>, options?: { form?: boolean }): Promise<{ status: number; text: string }>;
   /** Posts an event and waits for every handler it started. */
-  send(event: Record<string, unknown>, options?: { eventId?: string; headers?: Record<string, string>; extShared?: boolean }): Promise<{ status: number }>;
+  send(event: Record<string, unknown>, options?: { eventId?: string; headers?: Record<string, string>; extShared?: boolean; teamId?: string }): Promise<{ status: number }>;
   /** A response_url on the fake: what the bot posts there is recorded as calls with method ''. */
   responseUrl(name: string): string;
   /** The bot's final answer in a thread: the message carrying the feedback buttons. */
@@ -87,7 +87,13 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
   });
   const core = createCore({ config, embedder: createDeterministicEmbedder(), logger, ...(options.chatModel ? { chatModel: options.chatModel } : {}) });
   await core.ingest([docsDir]);
-  const bot = await startSlackBot(core, { port: 0 });
+  const bot = await startSlackBot(core, { port: 0 }).catch(async (error: unknown) => {
+    // A bot that does not start leaves nothing running behind it.
+    await core.close();
+    await fake.close();
+    if (!options.dataDir) rmSync(dataDir, { recursive: true, force: true });
+    throw error;
+  });
   const post: Harness['post'] = (payload, options = {}) =>
     postToSlackApp(bot.port!, payload, { signingSecret: options.secret ?? signingSecret, interactive: options.interactive, form: options.form, headers: options.headers });
   return {
@@ -104,7 +110,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     },
     responseUrl: (name) => `http://127.0.0.1:${fake.port}/respond/${name}`,
     async send(event, options = {}) {
-      const response = await post(eventEnvelope(event, { eventId: options.eventId, extShared: options.extShared }), { headers: options.headers });
+      const response = await post(eventEnvelope(event, { eventId: options.eventId, extShared: options.extShared, teamId: options.teamId }), { headers: options.headers });
       await bot.idle();
       return response;
     },

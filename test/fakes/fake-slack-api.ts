@@ -138,6 +138,23 @@ export async function startFakeSlackApi(options: FakeSlackApiOptions = {}): Prom
         }
         return { ok: true, channel: message.channel, ts: message.ts };
       }
+      // The OAuth code exchange: a code `code-<team>` installs the app into workspace <team>.
+      case 'oauth.v2.access': {
+        const team = /^code-(\w+)$/.exec(text(body.code))?.[1];
+        if (!team || !body.client_id || !body.client_secret) return { ok: false, error: 'invalid_code' };
+        return {
+          ok: true,
+          access_token: `xoxb-${team}-installed`,
+          token_type: 'bot',
+          scope: 'app_mentions:read,chat:write',
+          bot_user_id: botUserId,
+          app_id: 'A1',
+          team: { id: team, name: `Workspace ${team}` },
+          enterprise: null,
+          is_enterprise_install: false,
+          authed_user: { id: 'UINSTALLER', scope: '', token_type: 'user' },
+        };
+      }
       case 'conversations.info': {
         const channel = text(body.channel);
         return { ok: true, channel: { id: channel, is_channel: true, is_shared: (options.sharedChannels ?? []).includes(channel), is_ext_shared: (options.sharedChannels ?? []).includes(channel) } };

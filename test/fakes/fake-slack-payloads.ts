@@ -14,15 +14,16 @@ export function nextEventId(): string {
   return `Ev${String(eventCounter).padStart(8, '0')}`;
 }
 
-export function eventEnvelope(event: Record<string, unknown>, options: { eventId?: string; extShared?: boolean } = {}): Record<string, unknown> {
+export function eventEnvelope(event: Record<string, unknown>, options: { eventId?: string; extShared?: boolean; teamId?: string } = {}): Record<string, unknown> {
+  const team = options.teamId ?? teamId;
   return {
     token: 'legacy-verification-token',
-    team_id: teamId,
+    team_id: team,
     api_app_id: 'A1',
     type: 'event_callback',
     event_id: options.eventId ?? nextEventId(),
     event_time: Math.floor(Date.now() / 1000),
-    authorizations: [{ enterprise_id: null, team_id: teamId, user_id: botUserId, is_bot: true, is_enterprise_install: false }],
+    authorizations: [{ enterprise_id: null, team_id: team, user_id: botUserId, is_bot: true, is_enterprise_install: false }],
     is_ext_shared_channel: options.extShared ?? false,
     event_context: '4-fake',
     event,

@@ -5,6 +5,7 @@ import { AnswerloopError, type Core } from '../../core/index.ts';
 import { createRateLimiter } from '../rate-limiter.ts';
 import { createBoltLogger } from './bolt-logger.ts';
 import { createErrorBoundary } from './error-boundary.ts';
+import { createInstallationStore } from './installation-store.ts';
 import { registerListeners } from './listeners/index.ts';
 import { startClaimSweep } from './claim-sweep.ts';
 import { guardSocketMode } from './socket-mode-guard.ts';
@@ -66,10 +67,25 @@ export async function startSlackBot(core: Core, options: SlackBotOptions = {}): 
   const logger = core.logger.child({ component: 'slack' });
   const socketMode = settings.mode === 'socket';
 
+  const apiOptions = settings.apiUrl ? { slackApiUrl: settings.apiUrl } : {};
+  const distribution: Partial<AppOptions> = secrets.oauth
+    ? {
+        clientId: secrets.oauth.clientId,
+        clientSecret: secrets.oauth.clientSecret,
+        stateSecret: secrets.oauth.stateSecret,
+        scopes: [...settings.oauthScopes],
+        installationStore: createInstallationStore(core),
+        // /slack/install sends the person straight to Slack's consent page.
+        installerOptions: { directInstall: true, clientOptions: { retryConfig, ...apiOptions } },
+      }
+    : { token: secrets.botToken };
   const appOptions: AppOptions = {
-    token: secrets.botToken,
-    logger: createBoltLogger(logger.child({ component: 'slack-sdk' })),
-    clientOptions: { retryConfig, ...(settings.apiUrl ? { slackApiUrl: settings.apiUrl } : {}) },
+    ...distribution,
+    logger: createBoltLogger(
+      logger.child({ component: 'slack-sdk' }),
+      Object.values(core.config.secrets).filter((secret): secret is string => typeof secret === 'string'),
+    ),
+    clientOptions: { retryConfig, ...apiOptions },
     // auth.test runs in init() below, where a rejected token becomes a clear error instead of an unhandled rejection.
     deferInitialization: true,
     // The error boundary needs the request body to answer where the person asked.
@@ -153,7 +169,7 @@ export async function startSlackBot(core: Core, options: SlackBotOptions = {}): 
     }
     throw new AnswerloopError('upstream_failed', `The Slack bot could not start: ${reason}`, { cause: error, isRetryable: true });
   }
-  logger.info({ mode: settings.mode, port }, 'Slack bot started');
+  logger.info({ mode: settings.mode, distribution: settings.distribution, port }, 'Slack bot started');
   const sweep = startClaimSweep(app, core, logger);
   let connected = true;
   const socketClient = (app as unknown as { receiver?: { client?: { on(event: string, listener: () => void): void } } }).receiver?.client;

@@ -80,6 +80,8 @@ export function createErrorBoundary(dependencies: SlackBotDependencies, client: 
       },
       'Slack handler failed',
     );
+    // A workspace without an installation (OAuth distribution) has no token to reply with.
+    if ((error as { code?: string }).code === 'slack_bolt_authorization_error') return;
     const target = replyTarget(body as Body | undefined);
     if (!target) return;
     const text = failureNotice(cause);

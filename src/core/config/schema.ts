@@ -182,6 +182,8 @@ export const settingsSchema = z
           })
           .strict(),
         sharedChannels: z.object({ answer: z.enum(['off', 'public']), publicTags: z.array(z.string().min(1)).min(1) }).strict(),
+        distribution: z.enum(['single', 'oauth']),
+        oauthScopes: z.array(z.string().min(1)).min(1),
         apiUrl: z.union([z.literal(''), z.url()]),
       })
       .strict(),
@@ -253,6 +255,9 @@ export interface Secrets {
   slackBotToken?: string;
   slackAppToken?: string;
   slackSigningSecret?: string;
+  slackClientId?: string;
+  slackClientSecret?: string;
+  slackStateSecret?: string;
   discordToken?: string;
   discordApplicationId?: string;
   elasticsearchApiKey?: string;
@@ -266,6 +271,9 @@ export const secretEnvironmentNames: Record<keyof Secrets, string> = {
   slackBotToken: 'SLACK_BOT_TOKEN',
   slackAppToken: 'SLACK_APP_TOKEN',
   slackSigningSecret: 'SLACK_SIGNING_SECRET',
+  slackClientId: 'SLACK_CLIENT_ID',
+  slackClientSecret: 'SLACK_CLIENT_SECRET',
+  slackStateSecret: 'SLACK_STATE_SECRET',
   discordToken: 'DISCORD_TOKEN',
   discordApplicationId: 'DISCORD_APPLICATION_ID',
   elasticsearchApiKey: 'ELASTICSEARCH_API_KEY',
