@@ -52,6 +52,8 @@ describe.skipIf(!model)('Slack shows a verified answer as verified by the suppor
         ANSWERLOOP_SLACK__MODE: 'http',
         ANSWERLOOP_SLACK__API_URL: fake.url,
         ANSWERLOOP_SLACK__UPDATE_INTERVAL_MS: '0',
+        // The answer's blocks, text and footer in one chat.update (native streaming sends the text apart).
+        ANSWERLOOP_SLACK__STREAM: 'update',
       },
       overrides: { logFile: '' },
     });
