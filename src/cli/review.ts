@@ -60,6 +60,7 @@ function printConversation(detail: ReviewDetail): void {
   printLine(`Conversation ${record.id}  ${formatTime(record.createdAt)}  ${record.platform} #${record.channel || '-'}`);
   printLine(`Status ${record.reviewStatus}${record.stale ? ' (stale: a cited document changed)' : ''} · feedback ${feedbackLabel(record)}${record.feedback?.comment ? ` "${record.feedback.comment}"` : ''} · confidence ${record.confidence.toFixed(2)} · model ${record.model}`);
   if (record.reviewer) printLine(`Reviewed by ${record.reviewer} at ${formatTime(record.reviewedAt)}`);
+  if (record.verifiedAnswerId) printLine(`${record.model === 'verified' ? 'Answered with' : 'Cites'} verified answer ${record.verifiedAnswerId} (answerloop verified show ${record.verifiedAnswerId})`);
   printLine('');
   printLine(`Question: ${record.question}`);
   if (record.standaloneQuestion && record.standaloneQuestion !== record.question) printLine(`Standalone: ${record.standaloneQuestion}`);
@@ -96,7 +97,9 @@ function printConversation(detail: ReviewDetail): void {
 }
 
 export function registerReview(program: Command, context: CliContext): void {
-  const review = program.command('review').description('review conversations: approve, correct or reject answers, diagnose failures, add examples');
+  const review = program
+    .command('review')
+    .description('review conversations: approve, correct or reject answers, diagnose failures, add examples (publish good ones with `answerloop verified publish`)');
 
   review
     .command('list')
