@@ -28,7 +28,8 @@ describe('Discord help forums and help channels end to end (discord.js against t
       overrides: {
         discord: {
           channels: {
-            [discordIds.forum]: { mode: 'auto', tags: ['Answered by bot'], unsureTags: ['needs a human'] },
+            // 'solved' is not a tag of the forum: the operator is told, the other tags still apply.
+            [discordIds.forum]: { mode: 'auto', tags: ['Answered by bot', 'solved'], unsureTags: ['needs a human'] },
             [discordIds.helpChannel]: { mode: 'auto' },
           },
         },
@@ -61,6 +62,8 @@ describe('Discord help forums and help channels end to end (discord.js against t
     expect(embed.description).toMatch(/reset link/i);
     const tags = await harness.fake.waitForRequest(tagged(post.id));
     expect((tags.body as { applied_tags: string[] }).applied_tags.sort()).toEqual([tagId('bug'), tagId('answered by bot')].sort());
+
+    expect(harness.logs).toContainEqual(expect.objectContaining({ level: 'warn', missing: ['solved'], message: expect.stringMatching(/no tag named "solved".*discord\.channels\./) }));
 
     const conversationId = sent(answer).components[0]!.components[0]!.custom_id.split(':').at(-1)!;
     expect(await harness.core.getConversation(conversationId)).toMatchObject({ channel: discordIds.forum, thread: post.id });
