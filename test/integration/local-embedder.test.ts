@@ -111,6 +111,25 @@ describe.skipIf(!model)('local embedder with the real all-MiniLM-L6-v2', () => {
     }
   });
 
+  it('answers a question before the passages an ingest queued ahead of it, with the same vector as when idle', async () => {
+    const question = 'How do I rotate the signing secret?';
+    const [idle] = await embedder.embed([question]);
+    const passages = Array.from({ length: 48 }, (_, index) => `Passage ${index} about configuring the bot, its channels and its limits.`);
+    const finished: string[] = [];
+    const ingest = embedder.embed(passages).then((vectors) => {
+      finished.push('passages');
+      return vectors;
+    });
+    const asked = embedder.embed([question]).then(([vector]) => {
+      finished.push('question');
+      return vector!;
+    });
+    const [vectors, vector] = await Promise.all([ingest, asked]);
+    expect(finished).toEqual(['question', 'passages']);
+    expect(vectors).toHaveLength(48);
+    expect(cosine(vector, idle!)).toBeGreaterThan(0.9999);
+  });
+
   it('finds a paraphrase by meaning in vector mode where BM25 does not', async () => {
     const documents = [
       {

@@ -1,4 +1,4 @@
-import { env, type FeatureExtractionPipeline, pipeline } from '@huggingface/transformers';
+import { Worker } from 'node:worker_threads';
 import { AnswerloopError } from '../../errors/index.ts';
 import type { Embedder, Logger } from '../../ports/index.ts';
 import { type LocalModelDtype, localModelStatus, missingModelAdvice } from './local-model-files.ts';
@@ -13,61 +13,131 @@ export interface LocalEmbedderOptions {
   dtype: LocalModelDtype;
   dimensions: number;
   logger: Logger;
-  /** Texts per forward pass (default 16). */
+  /** Passages per forward pass (default 4): small, so a question waits little behind an ingest. */
   batchSize?: number;
 }
 
+interface Pending {
+  resolve(vectors: number[][]): void;
+  reject(error: unknown): void;
+  fail(reason: string, loading: boolean): AnswerloopError;
+}
+
+interface ModelOfRequest {
+  modelDir: string;
+  allowRemote: boolean;
+  dtype: LocalModelDtype;
+  source: string;
+}
+
+type WorkerReply =
+  | { type: 'loaded'; ms: number; owner: number }
+  | { id: number; vectors: Float32Array; dimensions: number }
+  | { id: number; error: string; loading: boolean };
+
 /**
- * An in-process sentence-embedding model (ONNX through @huggingface/transformers and onnxruntime-node):
- * mean-pooled, unit-length vectors, no network once the model is in `modelDir`. The model loads on the
- * first embed, once, however many calls arrive together.
+ * The process's one embedding worker thread (see embedding-worker.mjs for why there is only one). It starts on
+ * first use and is never stopped: onnxruntime-node's native module cannot be loaded again by a second thread in
+ * the same process. While it has nothing to do it does not keep the process alive.
+ */
+class EmbeddingThread {
+  private worker: Worker | undefined;
+  private nextId = 0;
+  private readonly pending = new Map<number, Pending>();
+  private nextOwner = 0;
+  /** The embedders using the thread, by owner number, with the logger each logs its model's loading to. */
+  private readonly owners = new Map<number, { model: ModelOfRequest; logger: Logger }>();
+
+  attach(model: ModelOfRequest, logger: Logger): number {
+    const owner = this.nextOwner++;
+    this.owners.set(owner, { model, logger });
+    return owner;
+  }
+
+  /** Lets the worker drop the embedder's model. The thread itself lives as long as the process (see above). */
+  async detach(owner: number): Promise<void> {
+    this.owners.delete(owner);
+    this.worker?.postMessage({ dispose: owner });
+  }
+
+  embed(owner: number, texts: string[], query: boolean, fail: Pending['fail']): Promise<number[][]> {
+    const worker = this.start();
+    const id = this.nextId++;
+    const answer = new Promise<number[][]>((resolve, reject) => this.pending.set(id, { resolve, reject, fail }));
+    if (this.pending.size === 1) worker.ref();
+    worker.postMessage({ id, owner, texts, query, model: this.owners.get(owner)!.model });
+    return answer;
+  }
+
+  private start(): Worker {
+    if (this.worker) return this.worker;
+    const worker = new Worker(new URL('./embedding-worker.mjs', import.meta.url), { name: 'answerloop-embedder' });
+    worker.unref();
+    worker.on('message', (reply: WorkerReply) => {
+      if ('type' in reply) {
+        const owner = this.owners.get(reply.owner);
+        owner?.logger.info({ model: owner.model.source, dtype: owner.model.dtype, ms: reply.ms }, 'local embedding model loaded');
+        return;
+      }
+      const pending = this.pending.get(reply.id);
+      if (!pending) return;
+      this.pending.delete(reply.id);
+      if (this.pending.size === 0) worker.unref();
+      if ('error' in reply) {
+        pending.reject(pending.fail(reply.error, reply.loading));
+        return;
+      }
+      const vectors: number[][] = [];
+      for (let offset = 0; offset < reply.vectors.length; offset += reply.dimensions) {
+        vectors.push(Array.from(reply.vectors.subarray(offset, offset + reply.dimensions)));
+      }
+      pending.resolve(vectors);
+    });
+    const crashed = (reason: string) => {
+      if (this.worker !== worker) return;
+      this.worker = undefined;
+      const waiting = [...this.pending.values()];
+      this.pending.clear();
+      for (const pending of waiting) pending.reject(pending.fail(reason, false));
+    };
+    worker.on('error', (error) => crashed(error.message));
+    worker.on('exit', (code) => crashed(`its worker thread stopped (exit code ${code})`));
+    this.worker = worker;
+    return worker;
+  }
+}
+
+const sharedThread = new EmbeddingThread();
+
+/**
+ * An in-process sentence-embedding model (ONNX through @huggingface/transformers and onnxruntime-node) that runs
+ * in a worker thread: mean-pooled, unit-length vectors, no network once the model is in `modelDir`.
+ *
+ * A call with one text (a question being answered) goes ahead of passages waiting in the worker (ingestion
+ * sends `batchSize` at a time), so answers stay fast while an ingest runs in the same process, and the answering
+ * thread's event loop never waits for the model.
  */
 export function createLocalEmbedder(options: LocalEmbedderOptions): Embedder {
   const { model, modelDir, allowRemote, dtype, dimensions, logger } = options;
-  const batchSize = Math.max(1, options.batchSize ?? 16);
-  let loading: Promise<FeatureExtractionPipeline> | undefined;
-  // One forward pass at a time: onnxruntime already uses every core for one, and parallel passes only add memory.
-  let queue: Promise<unknown> = Promise.resolve();
+  const batchSize = Math.max(1, options.batchSize ?? 4);
+  let opened: { owner: number; fail: Pending['fail'] } | undefined;
 
-  async function load(): Promise<FeatureExtractionPipeline> {
+  function open(): { owner: number; fail: Pending['fail'] } {
     const status = localModelStatus({ model, modelDir, dtype });
     if (!status.present && !allowRemote) {
       throw new AnswerloopError('embedder_failed', missingModelAdvice(status, dtype), { details: { folder: status.folder, missing: status.missing } });
     }
-    // transformers.js keeps these settings process-wide; every local embedder sets them the same way before loading.
-    env.localModelPath = modelDir;
-    env.allowLocalModels = true;
-    env.allowRemoteModels = allowRemote;
-    // A downloaded model is saved where the local lookup finds it next time.
-    env.cacheDir = modelDir;
-    const started = performance.now();
     const source = status.present ? model : status.hubRepository;
-    try {
-      const extractor = await pipeline('feature-extraction', source, { dtype });
-      logger.info({ model: source, dtype, ms: Math.round(performance.now() - started), downloaded: !status.present }, 'local embedding model loaded');
-      return extractor;
-    } catch (error) {
-      const reason = error instanceof Error ? error.message : String(error);
-      throw new AnswerloopError('embedder_failed', `${missingModelAdvice(status, dtype)} Loading it failed: ${reason}`, {
-        cause: error,
-        details: { folder: status.folder, source },
-      });
-    }
+    const fail = (reason: string, loading: boolean) =>
+      loading
+        ? new AnswerloopError('embedder_failed', `${missingModelAdvice(localModelStatus({ model, modelDir, dtype }), dtype)} Loading it failed: ${reason}`, {
+            details: { folder: status.folder, source },
+          })
+        : new AnswerloopError('embedder_failed', `The local model ${model} failed to embed: ${reason}`);
+    return { owner: sharedThread.attach({ modelDir, allowRemote, dtype, source }, logger), fail };
   }
 
-  function extractor(): Promise<FeatureExtractionPipeline> {
-    loading ??= load().catch((error: unknown) => {
-      // Let a later call try again (the operator may have fetched the model meanwhile).
-      loading = undefined;
-      throw error;
-    });
-    return loading;
-  }
-
-  async function embedBatch(run: FeatureExtractionPipeline, texts: string[]): Promise<number[][]> {
-    const output = await run(texts, { pooling: 'mean', normalize: true });
-    const vectors = output.tolist() as number[][];
-    output.dispose();
+  function checked(vectors: number[][], count: number): number[][] {
     const produced = vectors[0]?.length ?? dimensions;
     if (produced !== dimensions) {
       throw new AnswerloopError(
@@ -75,6 +145,7 @@ export function createLocalEmbedder(options: LocalEmbedderOptions): Embedder {
         `The local model ${model} produces ${produced}-dimension vectors but embedder.local.dimensions is ${dimensions}: set it to ${produced}.`,
       );
     }
+    if (vectors.length !== count) throw new AnswerloopError('embedder_failed', `The local model ${model} returned ${vectors.length} vectors for ${count} texts.`);
     return vectors;
   }
 
@@ -83,31 +154,32 @@ export function createLocalEmbedder(options: LocalEmbedderOptions): Embedder {
     dimensions,
     async embed(texts, embedOptions) {
       if (texts.length === 0) return [];
-      const run = await extractor();
-      const work = queue.then(async () => {
-        const vectors: number[][] = [];
-        for (let start = 0; start < texts.length; start += batchSize) {
-          try {
-            vectors.push(...(await embedBatch(run, texts.slice(start, start + batchSize))));
-          } catch (error) {
-            if (error instanceof AnswerloopError) throw error;
-            throw new AnswerloopError('embedder_failed', `The local model ${model} failed to embed: ${error instanceof Error ? error.message : String(error)}`, {
-              cause: error,
-            });
-          }
-          embedOptions?.onProgress?.(vectors.length, texts.length);
-        }
+      opened ??= open();
+      const { owner, fail } = opened;
+      if (texts.length === 1) {
+        const vectors = checked(await sharedThread.embed(owner, texts, true, fail), 1);
+        embedOptions?.onProgress?.(1, 1);
         return vectors;
-      });
-      queue = work.catch(() => undefined);
-      return work;
+      }
+      // Every batch is sent at once; the worker runs them in order, taking any question in between.
+      const batches: string[][] = [];
+      for (let start = 0; start < texts.length; start += batchSize) batches.push(texts.slice(start, start + batchSize));
+      let done = 0;
+      const results = await Promise.all(
+        batches.map(async (batch) => {
+          const vectors = checked(await sharedThread.embed(owner, batch, false, fail), batch.length);
+          done += batch.length;
+          embedOptions?.onProgress?.(done, texts.length);
+          return vectors;
+        }),
+      );
+      return results.flat();
     },
     async close() {
-      const pending = loading;
-      loading = undefined;
-      if (!pending) return;
-      const run = await pending.catch(() => undefined);
-      await run?.dispose();
+      if (!opened) return;
+      const { owner } = opened;
+      opened = undefined;
+      await sharedThread.detach(owner);
     },
   };
 }
