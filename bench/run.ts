@@ -12,6 +12,7 @@ import { loadConfig } from '../src/core/index.ts';
 import { useLocalModel } from '../test/support/local-model.ts';
 import { type AskConcurrencyResult, measureAsk, openAskBenchCore } from './ask-overhead.ts';
 import { findElasticsearch } from './bench-stores.ts';
+import { benchmarkEmbedder, type EmbedderBenchResult } from './embedder-benchmarks.ts';
 import { type DocsQualityResult, measureDocsQuality } from './docs-retrieval-quality.ts';
 import { startFakeOpenAi } from './fake-openai-process.ts';
 import { benchmarkLangChain, type PeerResult } from './langchain-peer.ts';
@@ -26,7 +27,7 @@ import {
 import { printReport, type Target, targetsOf } from './bench-report.ts';
 
 const projectRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const sections = ['stores', 'peer', 'ask', 'slack', 'quality'] as const;
+const sections = ['stores', 'peer', 'ask', 'slack', 'quality', 'embedder'] as const;
 type Section = (typeof sections)[number];
 
 const { values: flags } = parseArgs({
@@ -58,6 +59,7 @@ const plan = quick
         { concurrency: 20, requests: 200 },
       ],
       slack: { concurrency: 20, events: 60 },
+      embedder: { variantPassages: 32, pages: 100, idleQuestions: 20 },
       tune: false,
     }
   : {
@@ -71,6 +73,7 @@ const plan = quick
         { concurrency: 100, requests: 2_000 },
       ],
       slack: { concurrency: 20, events: 400 },
+      embedder: { variantPassages: 256, pages: 1_000, idleQuestions: 100 },
       tune: true,
     };
 
@@ -88,6 +91,7 @@ const results: {
   fakeOpenAiHandlingP95Ms?: number;
   slack?: SlackEndToEndResult;
   quality?: DocsQualityResult;
+  embedder?: EmbedderBenchResult;
 } = { stores: {}, peers: [], ask: [] };
 
 const elasticsearch = await findElasticsearch(config);
@@ -191,6 +195,27 @@ if (only.has('quality')) {
       log,
     });
     phasePeakMb['quality'] = memory.takePhasePeak();
+  }
+}
+
+if (only.has('embedder')) {
+  if (!useLocalModel()) {
+    skipped.push('the local model figures (the local embedding model is missing: npm run model:fetch)');
+  } else {
+    const fakeOpenAi = await startFakeOpenAi();
+    try {
+      results.embedder = await benchmarkEmbedder({
+        projectRoot,
+        config,
+        elasticsearchUrl: elasticsearch.url,
+        fakeOpenAiUrl: fakeOpenAi.baseUrl,
+        plan: plan.embedder,
+        log,
+      });
+      phasePeakMb['embedder'] = memory.takePhasePeak();
+    } finally {
+      await fakeOpenAi.stop();
+    }
   }
 }
 

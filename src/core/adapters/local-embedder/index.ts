@@ -13,7 +13,7 @@ export interface LocalEmbedderOptions {
   dtype: LocalModelDtype;
   dimensions: number;
   logger: Logger;
-  /** Passages per forward pass (default 4): small, so a question waits little behind an ingest. */
+  /** Passages per forward pass (default 1: batching gains nothing on a CPU, and a question waits for at most one). */
   batchSize?: number;
 }
 
@@ -119,7 +119,7 @@ const sharedThread = new EmbeddingThread();
  */
 export function createLocalEmbedder(options: LocalEmbedderOptions): Embedder {
   const { model, modelDir, allowRemote, dtype, dimensions, logger } = options;
-  const batchSize = Math.max(1, options.batchSize ?? 4);
+  const batchSize = Math.max(1, options.batchSize ?? 1);
   let opened: { owner: number; fail: Pending['fail'] } | undefined;
 
   function open(): { owner: number; fail: Pending['fail'] } {
