@@ -95,6 +95,33 @@ describe('sqlite store specifics', () => {
     expect((await reader.searchLegs(request)).vector.map((hit) => hit.chunk.docId)).toEqual(['b.md', 'a.md']);
   });
 
+  it("follows another connection's deletes and replacements in its vector cache, even when a row id is used again", async () => {
+    const file = fileIn('two-connections-deletes');
+    const reader = open(file);
+    const writer = open(file);
+    await reader.init(space);
+    await writer.init(space);
+    // Pages that stay, so the reader brings its cache up to date row by row rather than reading it all again.
+    for (const name of ['k1.md', 'k2.md', 'k3.md', 'k4.md']) await writer.replaceDocument(name, [await chunk(name, `Kept page ${name}.`)]);
+    await writer.replaceDocument('a.md', [await chunk('a.md', 'Alpha words here.')]);
+    await writer.replaceDocument('b.md', [await chunk('b.md', 'Beta words here.')]);
+    const request = (vector: number[]) => ({ vector, k: 5, numCandidates: 10, filters: {}, boosts: { title: 1, headings: 1, text: 1 } });
+    const found = async (text: string) => (await reader.searchLegs(request((await embedder.embed([text]))[0]!))).vector.map((hit) => hit.chunk.docId);
+    expect((await found('Beta words here.')).slice(0, 2)).toEqual(['b.md', 'a.md']);
+    // b.md holds the highest row id: once it is deleted, SQLite gives that id to the next chunk written.
+    await writer.deleteDocument('b.md');
+    await writer.replaceDocument('c.md', [await chunk('c.md', 'Gamma words here.')]);
+    await writer.deleteDocument('a.md');
+    const afterChanges = await found('Gamma words here.');
+    expect(afterChanges[0]).toBe('c.md');
+    expect(afterChanges).not.toContain('a.md');
+    expect(afterChanges).not.toContain('b.md');
+    expect(afterChanges).toHaveLength(5);
+    const [hit] = (await reader.searchLegs(request((await embedder.embed(['Gamma words here.']))[0]!))).vector;
+    expect(hit!.chunk.text).toBe('Gamma words here.');
+    expect(hit!.score).toBeCloseTo(1, 5);
+  });
+
   it('reports a locked file as retryable store_unavailable, naming the file', async () => {
     const file = fileIn('locked');
     const store = open(file, 50);

@@ -251,7 +251,11 @@ export function createKnowledgeTables(session: SqliteSession, logger: Logger, ve
               chunk.ordinal,
             );
             insertContents.run(lastInsertRowid, chunk.text, Buffer.from(vector.buffer, vector.byteOffset, vector.byteLength));
-            added.push({ row: { seq: Number(lastInsertRowid), source: chunk.source, tags: chunk.tags }, vector });
+            added.push({
+              row: { seq: Number(lastInsertRowid), source: chunk.source, tags: chunk.tags },
+              vector,
+              identity: `${chunk.id}\n${chunk.documentHash}\n${chunk.contentHash}`,
+            });
             for (const tag of chunk.tags) insertTag.run(tag, lastInsertRowid);
             insertIndexed.run(
               lastInsertRowid,
