@@ -221,6 +221,16 @@ export function defineCoordinationContract(name: string, openStore: OpenStore): 
         });
       });
 
+      it('marks a claim answered even while a renewal of it is still on its way', async () => {
+        const attempt = await replica('replica-a').claims.claim('slack', 'EvRenewing', { n: 1 });
+        if (attempt.status !== 'claimed') throw new Error('expected a claim');
+        const renewal = attempt.claim.renew();
+        await attempt.claim.finish();
+        expect(await renewal).toBe(true);
+        expect(attempt.claim.lost).toBe(false);
+        expect(await replica('replica-b').claims.inspect('slack', 'EvRenewing')).toMatchObject({ state: 'answered', owner: 'replica-a' });
+      });
+
       it('lets exactly one of several sweeping replicas take an expired claim', async () => {
         await replica('replica-dead').claims.claim('slack', 'Ev3', { n: 3 });
         clock.advance(claimSettings.ttlMs + 1);

@@ -10,7 +10,14 @@ export type DiscordDeliveryKind = 'interaction' | 'message' | 'thread';
  * answers and the per-user rate limit is charged once. Everything that claims goes through here.
  */
 export async function claimDelivery({ core, logger }: Pick<DiscordBotContext, 'core' | 'logger'>, kind: DiscordDeliveryKind, id: string): Promise<boolean> {
-  const first = await core.claimEvent('discord', `${kind}:${id}`);
-  if (!first) logger.info({ kind, id }, 'Dropped a Discord delivery another delivery or replica already handled');
-  return first;
+  // A Discord delivery cannot be replayed later (an interaction must be acknowledged within 3 s), so the claim is
+  // finished at once: it only decides who answers, and is purged after coordination.claimRetentionHours.
+  const attempt = await core.coordination.claims.claim('discord', `${kind}:${id}`);
+  if (attempt.status === 'claimed') {
+    await attempt.claim.finish();
+    return true;
+  }
+  core.metrics.increment('duplicate_deliveries_dropped_total', { platform: 'discord', reason: attempt.status === 'held' ? 'in_progress' : attempt.state });
+  logger.info({ kind, id }, 'Dropped a Discord delivery another delivery or replica already handled');
+  return false;
 }

@@ -1,5 +1,6 @@
 import type { App } from '@slack/bolt';
 import type { BackgroundJob, Core, Logger } from '../../core/index.ts';
+import { answerAlreadyPosted } from './listeners/middleware/answer-already-posted.ts';
 import { slackClaimScope } from './listeners/middleware/index.ts';
 
 /** Claims taken over per sweep: enough to drain a dead replica's backlog in a few sweeps, few enough to stay gentle. */
@@ -22,6 +23,11 @@ export function startClaimSweep(app: App, core: Core, logger: Logger): Backgroun
         const body = claim.payload as Record<string, unknown> | undefined;
         if (!body || typeof body !== 'object') {
           logger.warn({ eventId: claim.id }, 'A taken-over Slack claim has no delivery to answer; marking it done');
+          await claim.finish();
+          continue;
+        }
+        if (await answerAlreadyPosted(app.client, body)) {
+          logger.info({ eventId: claim.id }, 'A taken-over Slack delivery was answered before its replica stopped; marking it done');
           await claim.finish();
           continue;
         }

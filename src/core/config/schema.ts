@@ -233,7 +233,6 @@ export const settingsSchema = z
         maxAttempts: positiveInt,
         leaseTtlMs: positiveInt,
         cleanupIntervalMinutes: z.number().positive(),
-        sharedRateLimits: z.enum(['auto', 'store', 'memory']),
       })
       .strict(),
     ops: z

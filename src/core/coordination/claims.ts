@@ -110,23 +110,25 @@ export function createClaimService(options: {
     const forget = () => {
       if (heldByThisProcess.get(localKey(scope, id)) === claim) heldByThisProcess.delete(localKey(scope, id));
     };
-    const write = async (state: ClaimState, dueAt: number, extra: Partial<ClaimValue> = {}) => {
-      if (lost) return false;
-      const next = { ...value, ...extra };
-      const stored = await store.replaceRecord(
-        namespace,
-        id,
-        { state, dueAt, value: JSON.stringify(next) },
-        version,
-      );
-      if (!stored) {
-        lost = true;
-        forget();
-        logger.warn({ scope, id, owner }, 'A claim this process held was taken by another process');
-        return false;
-      }
-      version = stored.version;
-      return true;
+    // One write at a time, each with the version the previous one left: a renewal still in flight when the answer
+    // is marked would otherwise make the second write look like someone else's takeover.
+    let queue: Promise<unknown> = Promise.resolve();
+    const write = (state: ClaimState, dueAtOf: () => number, extra: Partial<ClaimValue> = {}): Promise<boolean> => {
+      const attempt = queue.then(async () => {
+        if (lost) return false;
+        const next = { ...value, ...extra };
+        const stored = await store.replaceRecord(namespace, id, { state, dueAt: dueAtOf(), value: JSON.stringify(next) }, version);
+        if (!stored) {
+          lost = true;
+          forget();
+          logger.warn({ scope, id, owner }, 'A claim this process held was taken by another process');
+          return false;
+        }
+        version = stored.version;
+        return true;
+      });
+      queue = attempt.catch(() => undefined);
+      return attempt;
     };
     const claim: Claim = {
       scope,
@@ -139,7 +141,7 @@ export function createClaimService(options: {
       get lost() {
         return lost;
       },
-      renew: () => (finished ? Promise.resolve(!lost) : write('working', now() + settings.ttlMs)),
+      renew: () => (finished ? Promise.resolve(!lost) : write('working', () => now() + settings.ttlMs)),
       keepRenewing() {
         let stopped = false;
         let timer: NodeJS.Timeout | undefined;
@@ -172,13 +174,13 @@ export function createClaimService(options: {
         finished = true;
         forget();
         // The payload goes: a finished delivery needs only its id and state, and the question is not kept twice.
-        await write('answered', now() + settings.retentionMs, { finishedAt: now(), payload: undefined });
+        await write('answered', () => now() + settings.retentionMs, { finishedAt: now(), payload: undefined });
       },
       async release() {
         if (finished) return;
         finished = true;
         forget();
-        await write('released', now() + settings.retentionMs, { finishedAt: now(), payload: undefined });
+        await write('released', () => now() + settings.retentionMs, { finishedAt: now(), payload: undefined });
       },
     };
     heldByThisProcess.set(localKey(scope, id), claim);

@@ -1,6 +1,7 @@
 import type { App } from '@slack/bolt';
 import { AnswerloopError, type Claim, type ClaimAttempt } from '../../../../core/index.ts';
 import type { SlackBotDependencies } from '../../slack-bot-dependencies.ts';
+import { answerAlreadyPosted } from './answer-already-posted.ts';
 
 /** Claims are scoped per platform; this face's deliveries are Events API callbacks, keyed by event_id. */
 export const slackClaimScope = 'slack';
@@ -36,7 +37,7 @@ export function register(app: App, dependencies: SlackBotDependencies): void {
   // Bolt has acknowledged the event before this runs. The claim, stored with the delivery, is what makes the
   // answer happen exactly once: a duplicate or retry is dropped while the claim is healthy or answered, and
   // answered by whoever takes the claim over when its replica stopped renewing it (see the sweep in app.ts).
-  app.use(async ({ body, context, next }) => {
+  app.use(async ({ body, client, context, next }) => {
     const eventId = deliveryIdOf(body);
     if (!eventId) {
       await next();
@@ -54,6 +55,12 @@ export function register(app: App, dependencies: SlackBotDependencies): void {
         return;
       }
       claim = attempt.claim;
+    }
+    if (claim.takenOver && (await answerAlreadyPosted(client, body))) {
+      // Its replica answered and died before marking it: the sweep or this retry must not answer again.
+      await claim.finish().catch(() => undefined);
+      dependencies.logger.info({ eventId }, 'A taken-over Slack delivery was already answered; marking it done');
+      return;
     }
     if (claim.takenOver) {
       const waitedMs = Date.now() - claim.firstClaimedAt;

@@ -1,0 +1,231 @@
+/**
+ * Three real processes of bin/answerloop.js in Slack HTTP mode on the real Elasticsearch node, one SIGKILLed
+ * while it answers: every event, delivered with duplicates and retries across replicas, gets an answer in the end,
+ * counted on the fake Web API; duplicates and retries are dropped. The figures (events, duplicates, takeovers, waits) are printed.
+ */
+import { type ChildProcess, execFile, spawn } from 'node:child_process';
+import { cpSync, mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type FakeSlackApi, type FakeSlackCall, startFakeSlackApi } from '../fakes/fake-slack-api.ts';
+import { appMentionEvent, eventEnvelope, postToSlackApp } from '../fakes/fake-slack-payloads.ts';
+import { deleteIndices, uniqueIndexPrefix, useElasticsearch } from '../support/elasticsearch.ts';
+import { useLocalModel } from '../support/local-model.ts';
+
+const repositoryRoot = path.resolve(import.meta.dirname, '../..');
+const binary = path.join(repositoryRoot, 'bin/answerloop.js');
+const url = await useElasticsearch();
+const model = useLocalModel();
+const signingSecret = 'replica-test-signing-secret';
+const events = 120;
+// Long enough that a replica busy on a loaded machine still renews in time; the takeover of a dead one waits this long.
+const claimTtlMs = 30_000;
+const questions = ['How do I reset my password?', 'How are plans billed?', 'How do I turn on two-factor authentication?', 'Where do I find my invoices?'];
+
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as { port: number };
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Polls until `done` holds, at most `timeoutMs`; false when it never did. */
+async function eventually(done: () => boolean | Promise<boolean>, timeoutMs: number, everyMs = 200): Promise<boolean> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (await done()) return true;
+    await sleep(everyMs);
+  }
+  return done();
+}
+
+interface Replica {
+  port: number;
+  process: ChildProcess;
+  stderr: string[];
+  alive: boolean;
+  exit: Promise<number | null>;
+}
+
+function metricSum(text: string, name: string): number {
+  return text
+    .split('\n')
+    .filter((line) => line.startsWith(name) && !line.startsWith('#'))
+    .reduce((sum, line) => sum + Number(line.split(' ').at(-1)), 0);
+}
+
+describe.skipIf(!url || !model)('three replicas on one Elasticsearch, one killed mid-answer', () => {
+  const prefix = uniqueIndexPrefix('replicas');
+  let workspace: string;
+  let fake: FakeSlackApi;
+  let env: NodeJS.ProcessEnv;
+  const replicas: Replica[] = [];
+
+  function startReplica(port: number): Replica {
+    const child = spawn(process.execPath, [binary, 'start'], {
+      cwd: workspace,
+      env: { ...env, ANSWERLOOP_SLACK__PORT: String(port) },
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
+    const replica: Replica = {
+      port,
+      process: child,
+      stderr: [],
+      alive: true,
+      exit: new Promise((resolve) =>
+        child.once('exit', (code) => {
+          replica.alive = false;
+          resolve(code);
+        }),
+      ),
+    };
+    child.stderr!.on('data', (chunk: Buffer) => replica.stderr.push(chunk.toString()));
+    return replica;
+  }
+
+  async function ready(replica: Replica): Promise<boolean> {
+    try {
+      const response = await fetch(`http://127.0.0.1:${replica.port}/readyz`, { signal: AbortSignal.timeout(3000) });
+      return response.status === 200;
+    } catch {
+      return false;
+    }
+  }
+
+  beforeAll(async () => {
+    workspace = mkdtempSync(path.join(tmpdir(), 'answerloop-replicas-'));
+    cpSync(path.join(repositoryRoot, 'test/fixtures/answering-docs'), path.join(workspace, 'docs'), { recursive: true });
+    // The working reaction is slow to come back, so every answer is in progress for a while: the kill lands mid-answer.
+    fake = await startFakeSlackApi({ delayMs: (call) => (call.method === 'reactions.add' ? 700 : 0) });
+    env = {
+      PATH: process.env.PATH,
+      HOME: workspace,
+      ANSWERLOOP_DATA_DIR: path.join(workspace, 'data'),
+      ANSWERLOOP_LOG_FILE: '',
+      ANSWERLOOP_LOG_LEVEL: 'warn',
+      ANSWERLOOP_STORE: 'elasticsearch',
+      ELASTICSEARCH_URL: url,
+      ANSWERLOOP_STORE__ELASTICSEARCH__INDEX_PREFIX: prefix,
+      ANSWERLOOP_ANSWERING__MODE: 'offline',
+      ANSWERLOOP_EMBEDDER__LOCAL__MODEL_DIR: model!.modelDir,
+      SLACK_BOT_TOKEN: 'xoxb-replica-test',
+      SLACK_SIGNING_SECRET: signingSecret,
+      ANSWERLOOP_SLACK__MODE: 'http',
+      ANSWERLOOP_SLACK__API_URL: fake.url,
+      ANSWERLOOP_SLACK__STREAM: 'off',
+      ANSWERLOOP_SLACK__RATE_LIMIT_PER_MINUTE: '0',
+      ANSWERLOOP_COORDINATION__CLAIM_TTL_MS: String(claimTtlMs),
+      ANSWERLOOP_COORDINATION__SWEEP_INTERVAL_MS: '1000',
+      ANSWERLOOP_COORDINATION__LEASE_TTL_MS: '3000',
+      ANSWERLOOP_OPS__SHUTDOWN_GRACE_SECONDS: '10',
+    };
+    await promisify(execFile)(process.execPath, [binary, 'ingest', 'docs'], { cwd: workspace, env, timeout: 120_000 });
+    for (let index = 0; index < 3; index += 1) replicas.push(startReplica(await freePort()));
+    const allReady = await eventually(async () => (await Promise.all(replicas.map(ready))).every(Boolean), 90_000, 500);
+    if (!allReady) throw new Error(`The replicas did not get ready:\n${replicas.map((replica) => replica.stderr.join('')).join('\n---\n')}`);
+  }, 240_000);
+
+  afterAll(async () => {
+    for (const replica of replicas) if (replica.alive) replica.process.kill('SIGKILL');
+    await Promise.all(replicas.map((replica) => replica.exit));
+    await fake?.close();
+    if (url) await deleteIndices(url, prefix);
+    if (workspace) rmSync(workspace, { recursive: true, force: true });
+  });
+
+  it('answers every event after a SIGKILL mid-answer, drops duplicates and retries, then stops gracefully on SIGTERM', { timeout: 240_000 }, async () => {
+    // Older than every message the fake posts, as a question is older than its answer.
+    const tsOf = (index: number) => `1600000000.${String(index).padStart(6, '0')}`;
+    const answersTo = (ts: string) => fake.calls.filter((call: FakeSlackCall) => call.method === 'chat.postMessage' && call.body.thread_ts === ts);
+    const sentAt = new Map<string, number>();
+    let deliveries = 0;
+
+    /** Delivers like Slack: when the replica cannot be reached, the retry goes to another one. */
+    async function deliver(index: number, to: number, headers: Record<string, string> = {}): Promise<void> {
+      const ts = tsOf(index);
+      const payload = eventEnvelope(appMentionEvent({ user: `U${index % 7}`, channel: 'CSUPPORT', ts, text: `<@UBOT> ${questions[index % questions.length]}` }), {
+        eventId: `EvReplica${index}`,
+      });
+      for (let attempt = 0; attempt < 3; attempt += 1) {
+        const replica = replicas[(to + attempt) % replicas.length]!;
+        deliveries += 1;
+        try {
+          const response = await postToSlackApp(replica.port, payload, {
+            signingSecret,
+            headers: attempt === 0 ? headers : { 'x-slack-retry-num': String(attempt), 'x-slack-retry-reason': 'connection_failed' },
+          });
+          if (response.status === 200) return;
+        } catch {
+          // Refused: that replica is gone. Slack retries elsewhere.
+        }
+      }
+      throw new Error(`No replica took event ${index}`);
+    }
+
+    let killedWhileAnswering: string | undefined;
+    const sends: Array<Promise<void>> = [];
+    for (let index = 0; index < events; index += 1) {
+      const ts = tsOf(index);
+      sentAt.set(ts, Date.now());
+      const primary = index % 3;
+      sends.push(deliver(index, primary));
+      // A duplicate delivery to another replica at the same moment, and a retry after a "slow" acknowledgement.
+      if (index % 3 === 0) sends.push(deliver(index, (primary + 1) % 3));
+      if (index % 4 === 0) sends.push(sleep(150).then(() => deliver(index, (primary + 2) % 3, { 'x-slack-retry-num': '1', 'x-slack-retry-reason': 'http_timeout' })));
+
+      if (index === Math.floor(events / 3)) {
+        // Kill replica 0 while it is answering: it has put the working reaction on a question and not yet answered.
+        const victimPort = replicas[0]!.port;
+        await eventually(() => {
+          const working = fake.calls.filter((call) => call.method === 'reactions.add').map((call) => String(call.body.timestamp));
+          killedWhileAnswering = working.find((candidate) => Number(candidate.split('.')[1]) % 3 === 0 && answersTo(candidate).length === 0);
+          return killedWhileAnswering !== undefined;
+        }, 10_000, 20);
+        replicas[0]!.process.kill('SIGKILL');
+        await replicas[0]!.exit;
+        expect(replicas[0]!.alive, `replica on ${victimPort} is gone`).toBe(false);
+      }
+      await sleep(80);
+    }
+    await Promise.all(sends);
+
+    const everyEventAnswered = await eventually(() => [...sentAt.keys()].every((ts) => answersTo(ts).length >= 1), claimTtlMs * 3, 250);
+    // A few more sweeps: nothing is answered a second time.
+    await sleep(4000);
+    const counts = [...sentAt.keys()].map((ts) => answersTo(ts).length);
+    const unanswered = counts.filter((count) => count === 0).length;
+    const twice = counts.filter((count) => count > 1).length;
+
+    const survivors = replicas.filter((replica) => replica.alive);
+    const metrics = await Promise.all(survivors.map(async (replica) => (await fetch(`http://127.0.0.1:${replica.port}/metrics`)).text()));
+    const takeovers = metrics.reduce((sum, text) => sum + metricSum(text, 'answerloop_claims_taken_over_total'), 0);
+    const duplicatesDropped = metrics.reduce((sum, text) => sum + metricSum(text, 'answerloop_duplicate_deliveries_dropped_total'), 0);
+    const waitSum = metrics.reduce((sum, text) => sum + metricSum(text, 'answerloop_claim_takeover_wait_seconds_sum'), 0);
+    const warnings = replicas.flatMap((replica) => replica.stderr.join('').split('\n')).filter((line) => /taken by another|Renewing a claim failed|Took over/.test(line));
+    console.log(`replica warnings: ${warnings.length}`, warnings.slice(0, 5).join('\n'));
+    console.log(
+      `replicas: ${events} events, ${deliveries} deliveries (duplicates and retries included), ${duplicatesDropped} duplicates dropped by surviving replicas, ` +
+        `${takeovers} claims taken over (mean wait ${takeovers > 0 ? (waitSum / takeovers).toFixed(1) : '-'} s from first claim), ${unanswered} unanswered, ${twice} answered twice`,
+    );
+
+    expect(everyEventAnswered).toBe(true);
+    expect(unanswered).toBe(0);
+    // Known gap, printed in the figures rather than asserted away: on an overloaded 2-core machine a few events
+    // (0-3 of 120) are still answered twice around the kill; docs/slack.md says what is and is not promised.
+    expect(twice).toBeLessThanOrEqual(Math.ceil(events / 20));
+    expect(killedWhileAnswering).toBeDefined();
+    expect(answersTo(killedWhileAnswering!)).toHaveLength(1);
+    expect(takeovers).toBeGreaterThanOrEqual(1);
+    expect(duplicatesDropped).toBeGreaterThan(0);
+
+    // A rolling upgrade's stop: SIGTERM lets the replicas finish, release their leases and exit 0.
+    for (const replica of survivors) replica.process.kill('SIGTERM');
+    expect(await Promise.all(survivors.map((replica) => replica.exit))).toEqual(survivors.map(() => 0));
+  });
+});
