@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { InputError, type AnswerScores, type EvaluationResult } from '../core/index.ts';
 import type { CliContext } from './cli-context.ts';
+import { registerEvalAnswers } from './eval-answers.ts';
 import { registerEvalRetrieval } from './eval-retrieval.ts';
 import { clip, formatPercent, formatTable, parseWholeNumber, printJson, printLine } from './text-table.ts';
 
@@ -73,7 +74,7 @@ function formatEvaluation(result: EvaluationResult, width: number): string {
 export function registerEval(program: Command, context: CliContext): void {
   const evalCommand = program
     .command('eval')
-    .description('compare a candidate with the active model on held-out examples, a shadow model on live traffic, or retrieval on a QA set')
+    .description('compare a candidate with the active model on held-out examples or a shadow model on live traffic; score retrieval and answers on QA sets; calibrate refusals')
     .option('--candidate <model>', 'run the held-out validation examples of its dataset through it and the active model')
     .option('--shadow <model>', "compare the shadow model's stored answers with the answers users were shown")
     .option('--baseline <model>', 'compare the candidate with this model instead of the active one')
@@ -100,6 +101,7 @@ export function registerEval(program: Command, context: CliContext): void {
     });
 
   registerEvalRetrieval(evalCommand, context);
+  registerEvalAnswers(evalCommand, context);
   // `eval --json` is this command's option, so commander gives it to `eval` even when it follows a subcommand
   // (`eval retrieval --qa f --json`); hand it on to the subcommand that was meant.
   for (const subcommand of evalCommand.commands) {

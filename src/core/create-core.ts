@@ -46,6 +46,8 @@ import {
 import { search, type SearchOptions, type SearchResult } from './retrieval/index.ts';
 import { evaluateRetrieval, type QaItem, type RetrievalEvaluation, type RetrievalEvaluationOptions } from './retrieval/retrieval-evaluation.ts';
 import { createTrainingService, type TrainingService } from './training/index.ts';
+import { type AnswerQualityEvaluation, evaluateAnswers } from './evaluation/answer-quality.ts';
+import { calibrateRefusal, type RefusalCalibration } from './evaluation/refusal-calibration.ts';
 
 export interface CreateCoreOptions {
   config: Config;
@@ -77,6 +79,13 @@ export interface Core {
   /** Scores search on a QA set (Recall@k, MRR, nDCG@k per mode), against the knowledge base as it is. */
   evaluateRetrieval(qa: QaItem[], options: RetrievalEvaluationOptions): Promise<RetrievalEvaluation>;
   ask(input: AskInput, options?: AskOptions): Promise<AskResult>;
+  /** Runs ask() on every question of a QA set (no conversation logged) and scores refusals, citations and answers. */
+  evaluateAnswers(qa: QaItem[]): Promise<AnswerQualityEvaluation>;
+  /**
+   * Fits the refusal threshold (and with `fit`, the answerability model) for a target share of answerable
+   * questions kept, from the answers' retrieval facts on QA sets.
+   */
+  calibrateRefusal(qa: QaItem[], options: { targetKept: number; fit?: boolean }): Promise<{ calibration: RefusalCalibration; evaluation: AnswerQualityEvaluation }>;
   recordFeedback(conversationId: string, feedback: { helpful: boolean | null; comment?: string; by?: string }): Promise<ConversationRecord>;
   /** Stores a suggested answer for review; never trained on until an operator approves it. */
   suggestCorrection(
@@ -270,6 +279,7 @@ export function createCore(options: CreateCoreOptions): Core {
     config,
     store,
     search: (query, searchOptions) => timeRetrieval(metrics, () => search(query, searchOptions, searchDependencies)),
+    embed: (texts) => embedder.embed(texts),
     chatModel: answerMode === 'openai' ? () => countChatModelErrors(chatModel(), metrics) : undefined,
     offlineModel: createExtractiveChatModel(),
     verifiedAnswers: verified,
@@ -363,6 +373,19 @@ export function createCore(options: CreateCoreOptions): Core {
     async ask(input, askOptions = {}) {
       await ready();
       return measureAsk(input, () => answering.ask(input, askOptions));
+    },
+    async evaluateAnswers(qa) {
+      await ready();
+      return evaluateAnswers(qa, { ask: (input, askOptions) => answering.ask(input, askOptions ?? {}), embedder });
+    },
+    async calibrateRefusal(qa, calibrationOptions) {
+      await ready();
+      const evaluation = await evaluateAnswers(qa, { ask: (input, askOptions) => answering.ask(input, askOptions ?? {}), embedder });
+      const examples = evaluation.questions.flatMap((outcome) =>
+        outcome.features ? [{ features: outcome.features, answerable: outcome.kind !== 'unanswerable' }] : [],
+      );
+      const calibration = calibrateRefusal(examples, { ...calibrationOptions, model: config.answering.answerability });
+      return { calibration, evaluation };
     },
     recordFeedback(id, feedback) {
       metrics.increment('feedback_total', { verdict: feedback.helpful === null ? 'none' : feedback.helpful ? 'helpful' : 'not_helpful' });

@@ -621,6 +621,21 @@ export function defineStoreContract(name: string, openStore: OpenStore): void {
         expect(hitDocIds(legs.bm25).sort()).toEqual(['docs/api/webhooks.md', 'docs/billing/invoices.md']);
       });
 
+      it('counts the chunks holding each word as its own analysis sees it (stemmed), and all chunks', async () => {
+        await addDocuments(store(), handbook);
+        const total = (await store().counts()).chunks;
+        const invoiceChunks = (await store().searchLegs(legRequest({ text: 'invoices' }))).bm25.length;
+        const counts = await store().termChunkCounts(['invoices', 'invoice', 'webhooks', 'zeppelin']);
+        expect(counts.chunks).toBe(total);
+        expect(counts.counts[0]).toBe(invoiceChunks);
+        expect(counts.counts[0]).toBeGreaterThan(0);
+        // Singular and plural meet after stemming, as they do in a search.
+        expect(counts.counts[1]).toBe(counts.counts[0]);
+        expect(counts.counts[2]).toBeGreaterThan(0);
+        expect(counts.counts[3]).toBe(0);
+        expect(await store().termChunkCounts([])).toEqual({ chunks: total, counts: [] });
+      });
+
       it('runs kNN only when no text is given, with cosine scores in [-1, 1]', async () => {
         await addDocuments(store(), handbook);
         const legs = await store().searchLegs(legRequest({ vector: await queryVector('webhooks signature payload endpoint') }));

@@ -169,6 +169,8 @@ describe.skipIf(!model)('local embedder with the real all-MiniLM-L6-v2', () => {
       k: 5,
       candidates: 40,
       numCandidates: 100,
+      fusion: 'rrf',
+      convex: { vectorWeight: 0.7, normalisation: 'min-max' },
       rrfK: 60,
       weights: { bm25: 1, vector: 1.5 },
       boosts: { title: 2, headings: 1.5, text: 1 },

@@ -6,7 +6,7 @@ import { redactSecrets } from '../logging/redact-secrets.ts';
 import type { ChatMessage, ChatModel, ChatResponse, Clock, ConversationRecord, Logger, Store, TokenUsage } from '../ports/index.ts';
 import type { SearchHit, SearchOptions, SearchResult } from '../retrieval/index.ts';
 import { isRefusal, parseCitations } from './citations.ts';
-import { retrievalConfidence } from './confidence.ts';
+import { type AnswerabilityFeatures, answerabilityFeatures, answerabilityScore, bestSentenceCosine, contentWords } from './answerability.ts';
 import { condensePrompt, condenseWithoutModel } from './follow-up.ts';
 import { buildAnswerPrompt, directSystemPrompt, type PromptSource } from './prompt.ts';
 import { helpReply, prepareQuestion } from './question-input.ts';
@@ -17,6 +17,8 @@ export interface AnsweringDependencies {
   config: Config;
   store: Store;
   search: (query: string, options: SearchOptions) => Promise<SearchResult>;
+  /** Embeds texts with the knowledge base's embedder: the sentence evidence of the answerability score. */
+  embed?: (texts: string[]) => Promise<number[][]>;
   /** The OpenAI chat model, when answers come from one. */
   chatModel?: () => ChatModel;
   /** The extractive answerer used offline. */
@@ -35,6 +37,9 @@ export interface AnsweringService {
   /** Resolves when background work (shadow answers) has finished; for tests and shutdown. */
   idle(): Promise<void>;
 }
+
+/** Question words whose rarity is looked up: enough for any real question, bounded for pasted text. */
+const maxRarityWords = 24;
 
 const noUsage: TokenUsage = { promptTokens: 0, completionTokens: 0, totalTokens: 0 };
 
@@ -182,6 +187,7 @@ export function createAnsweringService(dependencies: AnsweringDependencies): Ans
     let citations: number[] = [];
     let extractive = false;
     let verified: VerifiedAnswerUse | undefined;
+    let features: AnswerabilityFeatures | undefined;
 
     const streaming = options.onDelta && options.stream !== false && settings.stream;
     let streamed = '';
@@ -213,7 +219,20 @@ export function createAnsweringService(dependencies: AnsweringDependencies): Ans
         const searched = await dependencies.search(standalone, { filters: decision.filters, k: config.retrieval.k });
         const preference: VerifiedPreference = dependencies.verifiedAnswers ? await dependencies.verifiedAnswers.prefer(searched) : { found: searched };
         const found = preference.found;
-        const confidence = retrievalConfidence(found.hits, found.queryTerms);
+        const words = contentWords(standalone).slice(0, maxRarityWords);
+        const termCounts = await store.termChunkCounts(words).catch((error: unknown) => {
+          logger.warn({ err: toAnswerloopError(error) }, 'word rarity unavailable; scoring answerability without it');
+          return { chunks: 0, counts: words.map(() => 1) };
+        });
+        features = answerabilityFeatures(found, words, termCounts);
+        if (settings.answerability.weights.sentenceCosine !== 0 && found.queryVector && dependencies.embed) {
+          const embed = dependencies.embed;
+          features.sentenceCosine = await bestSentenceCosine(found.queryVector, found.hits, (texts) => embed(texts)).catch((error: unknown) => {
+            logger.warn({ err: toAnswerloopError(error) }, 'sentence evidence unavailable; scoring answerability without it');
+            return 0;
+          });
+        }
+        const confidence = found.hits.length === 0 ? 0 : Math.round(answerabilityScore(features, settings.answerability) * 1000) / 1000;
         const candidates = found.hits.map((hit, index) => toSource(hit, index + 1));
         record.confidence = confidence;
         record.sources = candidates.map(({ excerpt: _excerpt, ...source }) => source);
@@ -277,7 +296,7 @@ export function createAnsweringService(dependencies: AnsweringDependencies): Ans
     record.promptMessages = record.promptMessages.map((message) => ({ ...message, content: redactSecrets(message.content) }));
     record.latencyMs = Math.round(performance.now() - started);
     try {
-      await store.saveConversation(record);
+      if (options.record !== false) await store.saveConversation(record);
     } catch (error) {
       // The user still gets the answer; the operator learns the log could not be written.
       logger.error({ err: toAnswerloopError(error), conversationId: record.id }, 'conversation record could not be saved');
@@ -286,12 +305,13 @@ export function createAnsweringService(dependencies: AnsweringDependencies): Ans
       { conversationId: record.id, platform: record.platform, route: record.route, model: record.model, confidence: record.confidence, latencyMs: record.latencyMs, sources: record.sources.length },
       'answered',
     );
-    runShadow(record);
+    if (options.record !== false) runShadow(record);
     return {
       answer: record.answer,
       citations,
       sources,
       confidence: record.confidence,
+      ...(features ? { answerability: features } : {}),
       route: record.route,
       refused: record.refused,
       model: record.model,

@@ -1,7 +1,8 @@
 import type { SearchHit } from '../retrieval/index.ts';
 
 /**
- * How well the retrieved passages support an answer, in 0..1, from the raw per-leg evidence (fused RRF
+ * The previous, hand-set confidence, kept as the baseline that `npm run eval` prints beside the answerability
+ * score (answerability.ts), which replaced it in ask(). How well the retrieved passages support an answer, in 0..1, from the raw per-leg evidence (fused RRF
  * scores encode ranks only and cannot tell answerable from unanswerable questions). BM25 is normalised by
  * query length; cosine is mapped from the range where unrelated and related text usually fall.
  */

@@ -1,3 +1,4 @@
+import type { AnswerabilityFeatures } from './answerability.ts';
 import type { SearchFilters } from '../ports/chunk-store.ts';
 import type { Platform, Route, SourceUsed, TokenUsage } from '../ports/conversation-store.ts';
 
@@ -35,6 +36,8 @@ export interface AskOptions {
    * generating, logs nothing, and returns `skipped: true` with an empty answer.
    */
   minConfidence?: number;
+  /** false: answer without writing a conversation record (evaluation runs). Default true. */
+  record?: boolean;
 }
 
 export interface AskSource extends SourceUsed {
@@ -48,8 +51,10 @@ export interface AskResult {
   citations: number[];
   /** Sources given to the model, numbered as in the prompt. */
   sources: AskSource[];
-  /** 0..1, from the retrieval evidence. */
+  /** 0..1: the answerability score, the probability that the documentation answers the question. */
   confidence: number;
+  /** The retrieval facts the answerability score was computed from (retrieved answers only). */
+  answerability?: AnswerabilityFeatures;
   route: Route;
   /** True when the bot said it does not know (the hand-off text is in the answer). */
   refused: boolean;

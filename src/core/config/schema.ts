@@ -130,6 +130,10 @@ export const settingsSchema = z
         k: positiveInt,
         candidates: positiveInt,
         numCandidates: positiveInt,
+        fusion: z.enum(['convex', 'rrf']),
+        convex: z
+          .object({ vectorWeight: z.number().min(0).max(1), normalisation: z.enum(['min-max', 'theoretical-min']) })
+          .strict(),
         rrfK: positiveInt,
         weights: z.object({ bm25: nonNegative, vector: nonNegative }).strict(),
         boosts: z.object({ title: nonNegative, headings: nonNegative, text: nonNegative }).strict(),
@@ -145,6 +149,22 @@ export const settingsSchema = z
         historyTurns: z.number().int().nonnegative(),
         refusalThreshold: z.number().min(0).max(1),
         autoAnswerThreshold: z.number().min(0).max(1),
+        answerability: z
+          .object({
+            intercept: z.number(),
+            weights: z
+              .object({
+                topCosine: z.number(),
+                cosineMargin: z.number(),
+                bm25Peak: z.number(),
+                coverage: z.number(),
+                unknownShare: z.number(),
+                legsAgree: z.number(),
+                sentenceCosine: z.number(),
+              })
+              .strict(),
+          })
+          .strict(),
         handoff: z.string().min(1),
         stream: z.boolean(),
         routes: z.array(routeSchema),

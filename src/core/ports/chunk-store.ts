@@ -99,6 +99,11 @@ export interface ChunkStore {
   deleteDocument(docId: string): Promise<void>;
   getChunks(ids: string[]): Promise<Chunk[]>;
   counts(): Promise<{ documents: number; chunks: number }>;
+  /**
+   * How many chunks contain each word, as the store's full-text analysis sees it (stemmed, case-folded), and
+   * how many chunks there are: the rarity of a question's words, for the answerability score.
+   */
+  termChunkCounts(words: string[]): Promise<{ chunks: number; counts: number[] }>;
   /** Runs the requested legs, in one round trip where the engine allows; fusion happens in core. */
   searchLegs(request: LegSearchRequest): Promise<LegSearchResult>;
   health(): Promise<StoreHealth>;

@@ -1,6 +1,7 @@
 import { InputError } from '../errors/index.ts';
 import type { ChunkStore, Embedder, SearchFilters } from '../ports/index.ts';
 import { fillerWords } from './filler-words.ts';
+import { convexScoreFusion, type ScoreNormalisation } from './convex-score-fusion.ts';
 import { type FusedHit, reciprocalRankFusion } from './reciprocal-rank-fusion.ts';
 
 export type SearchMode = 'hybrid' | 'bm25' | 'vector';
@@ -30,12 +31,28 @@ export interface SearchResult {
   engineTookMs?: number;
   /** Milliseconds spent embedding the query. */
   embedMs: number;
+  /** Raw per-leg evidence before fusion and the relevance floor: what the answerability score reads. */
+  evidence: LegEvidence;
+  /** The query's embedding, when the vector leg ran. */
+  queryVector?: number[];
+}
+
+export interface LegEvidence {
+  /** The best raw scores of each leg, best first (at most ten). */
+  bm25: number[];
+  vector: number[];
+  /** The document each leg put first. */
+  bm25TopDoc?: string;
+  vectorTopDoc?: string;
 }
 
 export interface RetrievalSettings {
   k: number;
   candidates: number;
   numCandidates: number;
+  /** How the two legs are fused: convex combination of normalised scores, or reciprocal rank fusion. */
+  fusion: 'convex' | 'rrf';
+  convex: { vectorWeight: number; normalisation: ScoreNormalisation };
   rrfK: number;
   weights: { bm25: number; vector: number };
   boosts: { title: number; headings: number; text: number };
@@ -56,8 +73,8 @@ export function countQueryTerms(query: string): number {
 }
 
 /**
- * Hybrid retrieval: BM25 and kNN run in the store (one round trip where it can), then reciprocal rank
- * fusion in our code, so every Elasticsearch 8.x node and the embedded store behave alike.
+ * Hybrid retrieval: BM25 and kNN run in the store (one round trip where it can), then fusion in our code
+ * (convex combination of normalised scores by default, or reciprocal rank fusion), so every Elasticsearch 8.x node and the embedded store behave alike.
  * A hit survives the relevance floor when either leg's raw evidence clears its threshold.
  */
 export async function search(query: string, options: SearchOptions, dependencies: SearchDependencies): Promise<SearchResult> {
@@ -90,13 +107,24 @@ export async function search(query: string, options: SearchOptions, dependencies
 
   let hits: Omit<SearchHit, 'rank'>[];
   if (mode === 'hybrid') {
-    hits = reciprocalRankFusion(legs.bm25, legs.vector, { rrfK: settings.rrfK, weights: settings.weights });
+    hits =
+      settings.fusion === 'convex'
+        ? convexScoreFusion(legs.bm25, legs.vector, settings.convex)
+        : reciprocalRankFusion(legs.bm25, legs.vector, { rrfK: settings.rrfK, weights: settings.weights });
   } else if (mode === 'bm25') {
     hits = legs.bm25.map((hit, index) => ({ chunk: hit.chunk, score: hit.score, bm25Rank: index + 1, bm25Score: hit.score }));
   } else {
     hits = legs.vector.map((hit, index) => ({ chunk: hit.chunk, score: hit.score, vectorRank: index + 1, vectorScore: hit.score }));
   }
+  const evidence: LegEvidence = {
+    bm25: legs.bm25.slice(0, 10).map((hit) => hit.score),
+    vector: legs.vector.slice(0, 10).map((hit) => hit.score),
+    ...(legs.bm25[0] ? { bm25TopDoc: legs.bm25[0].chunk.docId } : {}),
+    ...(legs.vector[0] ? { vectorTopDoc: legs.vector[0].chunk.docId } : {}),
+  };
   return {
+    evidence,
+    ...(vector ? { queryVector: vector } : {}),
     hits: hits
       .filter(passes)
       .slice(0, k)

@@ -1,11 +1,23 @@
 import { InputError } from '../errors/index.ts';
 import type { Embedder } from '../ports/index.ts';
-import { search, type SearchDependencies, type SearchHit, type SearchMode } from './hybrid-search.ts';
+import { type RetrievalSettings, search, type SearchDependencies, type SearchHit, type SearchMode } from './hybrid-search.ts';
 
-/** One question of a QA set and the documents (source paths) that answer it. */
+/** What a QA question tests: shared words, few shared words, two pages, or nothing the documentation covers. */
+export type QaKind = 'keyword' | 'paraphrase' | 'multi' | 'unanswerable';
+export const qaKinds: readonly QaKind[] = ['keyword', 'paraphrase', 'multi', 'unanswerable'];
+
+/**
+ * One question of a QA set and the documents (source paths) that answer it. A relevant path matches a document
+ * whose doc id or source is that path or ends with `/<path>`, so a QA set can name pages relative to its corpus.
+ */
 export interface QaItem {
   question: string;
+  /** Empty for an unanswerable question. */
   relevant: string[];
+  /** Defaults to keyword for answerable questions written before kinds existed. */
+  kind: QaKind;
+  /** A short reference answer, when the QA set gives one. */
+  answer?: string;
   /** 1-based line of the JSONL file it came from, for messages. */
   line?: number;
 }
@@ -19,10 +31,13 @@ export interface RetrievalEvaluationOptions {
    * remain after grouping (default max(10k, 50)). MRR looks this deep.
    */
   depth?: number;
+  /** Retrieval settings to try instead of the configured ones (fusion, weights...), to compare methods in one run. */
+  settings?: Partial<RetrievalSettings>;
 }
 
 export interface QuestionOutcome {
   question: string;
+  kind: QaKind;
   relevant: string[];
   /** Documents in rank order, each named by the relevant path it matched, else by its docId. */
   ranked: string[];
@@ -124,23 +139,35 @@ export function parseQaSet(text: string, fileName = 'the QA set'): QaItem[] {
         { line },
       );
     }
-    const { question, relevant } = value as { question?: unknown; relevant?: unknown };
+    const { question, relevant, kind, answer } = value as { question?: unknown; relevant?: unknown; kind?: unknown; answer?: unknown };
     if (typeof question !== 'string' || !question.trim()) {
       throw new InputError(`${where}: "question" must be a non-empty string.`, { line });
     }
-    if (
-      !Array.isArray(relevant) ||
-      relevant.length === 0 ||
-      relevant.some((entry) => typeof entry !== 'string' || !entry.trim())
-    ) {
+    if (kind !== undefined && !qaKinds.includes(kind as QaKind)) {
+      throw new InputError(`${where}: "kind" must be one of ${qaKinds.join(', ')}, not ${JSON.stringify(kind)}.`, { line });
+    }
+    if (answer !== undefined && typeof answer !== 'string') {
+      throw new InputError(`${where}: "answer" must be a string (the short reference answer).`, { line });
+    }
+    const unanswerable = kind === 'unanswerable';
+    const paths = Array.isArray(relevant) ? relevant : undefined;
+    if (!paths || paths.some((entry) => typeof entry !== 'string' || !entry.trim())) {
+      throw new InputError(`${where}: "relevant" must be a list of source paths (e.g. ["docs/slack.md"]).`, { line });
+    }
+    if (unanswerable && paths.length > 0) {
+      throw new InputError(`${where}: an unanswerable question names no relevant pages ("relevant": []).`, { line });
+    }
+    if (!unanswerable && paths.length === 0) {
       throw new InputError(
-        `${where}: "relevant" must be a non-empty list of source paths (e.g. ["docs/slack.md"]).`,
+        `${where}: "relevant" must name at least one source path (e.g. ["docs/slack.md"]), or set "kind": "unanswerable".`,
         { line },
       );
     }
     items.push({
       question: question.trim(),
-      relevant: [...new Set((relevant as string[]).map(normalisePath))],
+      relevant: [...new Set((paths as string[]).map(normalisePath))],
+      kind: (kind as QaKind | undefined) ?? 'keyword',
+      ...(typeof answer === 'string' && answer.trim() ? { answer: answer.trim() } : {}),
       line,
     });
   });
@@ -149,17 +176,25 @@ export function parseQaSet(text: string, fileName = 'the QA set'): QaItem[] {
   return items;
 }
 
+/** The relevant path a document answers to: its doc id or source, or a path either ends with after a slash. */
+export function matchRelevant(document: { docId: string; source: string }, relevant: readonly string[]): string | undefined {
+  for (const path of relevant) {
+    for (const name of [document.docId, document.source]) {
+      if (name === path || name.endsWith(`/${path}`)) return path;
+    }
+  }
+  return undefined;
+}
+
 /**
- * Documents in the order of their best passage. Each is named by the relevant path it matches (its docId or its
- * source), so a QA set may name documents either way.
+ * Documents in the order of their best passage. Each is named by the relevant path it matches (see
+ * matchRelevant), else by its doc id, so a QA set may name documents either way.
  */
 export function rankDocuments(hits: readonly SearchHit[], relevant: readonly string[]): string[] {
-  const wanted = new Set(relevant);
   const ranked: string[] = [];
   const seen = new Set<string>();
   for (const hit of hits) {
-    const { docId, source } = hit.chunk;
-    const name = wanted.has(docId) ? docId : wanted.has(source) ? source : docId;
+    const name = matchRelevant(hit.chunk, relevant) ?? hit.chunk.docId;
     if (seen.has(name)) continue;
     seen.add(name);
     ranked.push(name);
@@ -204,25 +239,30 @@ export async function evaluateRetrieval(
     throw new InputError(
       'The knowledge base is empty: run `answerloop ingest <path>` before evaluating retrieval.',
     );
-  const known = new Set(documents.flatMap((document) => [document.docId, document.source]));
   const unknownRelevant = [...new Set(qa.flatMap((item) => item.relevant))]
-    .filter((path) => !known.has(path))
+    .filter((path) => !documents.some((document) => matchRelevant(document, [path]) !== undefined))
     .sort();
+  // Retrieval is scored on the questions the documentation answers; unanswerable ones are for eval answers.
+  const answerable = qa.filter((item) => item.relevant.length > 0);
+  if (answerable.length === 0)
+    throw new InputError('The QA set holds no answerable question: retrieval can only be scored on questions with relevant pages.');
 
   const searchDependencies: SearchDependencies = {
     ...dependencies,
+    settings: { ...dependencies.settings, ...options.settings },
     embedder: withQueryCache(dependencies.embedder),
   };
   const modes: ModeEvaluation[] = [];
   for (const mode of options.modes) {
     const questions: QuestionOutcome[] = [];
-    for (const item of qa) {
+    for (const item of answerable) {
       const result = await search(item.question, { mode, k: depth }, searchDependencies);
       const ranked = rankDocuments(result.hits, item.relevant);
       const wanted = new Set(item.relevant);
       const firstRelevant = ranked.findIndex((name) => wanted.has(name));
       questions.push({
         question: item.question,
+        kind: item.kind,
         relevant: item.relevant,
         ranked,
         firstRelevantRank: firstRelevant < 0 ? null : firstRelevant + 1,
@@ -242,5 +282,5 @@ export async function evaluateRetrieval(
       questions,
     });
   }
-  return { k, depth, questionCount: qa.length, modes, unknownRelevant };
+  return { k, depth, questionCount: answerable.length, modes, unknownRelevant };
 }

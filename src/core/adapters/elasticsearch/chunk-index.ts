@@ -236,6 +236,34 @@ export function createChunkIndex(context: StoreContext, options: { analyzer: str
       });
     },
 
+    async termChunkCounts(words: string[]): Promise<{ chunks: number; counts: number[] }> {
+      await refreshIfWritten();
+      if (words.length === 0) return { chunks: (await this.counts()).chunks, counts: [] };
+      return readOrEmpty('count terms', { chunks: 0, counts: words.map(() => 0) }, async () => {
+        // One artificial document per word: the text field's analyzer stems it exactly as it stems a search.
+        const response = await client.mtermvectors({
+          docs: words.map((word) => ({
+            _index: alias,
+            doc: { text: word },
+            fields: ['text'],
+            term_statistics: true,
+            field_statistics: true,
+            positions: false,
+            offsets: false,
+          })),
+        });
+        let chunks = 0;
+        const counts = response.docs.map((document) => {
+          const vector = document.term_vectors?.text;
+          if (!vector) return 0;
+          chunks = Math.max(chunks, vector.field_statistics?.doc_count ?? 0);
+          const frequencies = Object.values(vector.terms ?? {}).map((term) => term.doc_freq ?? 0);
+          return frequencies.length === 0 ? 0 : Math.min(...frequencies);
+        });
+        return { chunks, counts };
+      });
+    },
+
     async counts(): Promise<{ documents: number; chunks: number }> {
       await refreshIfWritten();
       return readOrEmpty('count chunks', { documents: 0, chunks: 0 }, async () => {

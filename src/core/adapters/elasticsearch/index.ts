@@ -108,6 +108,7 @@ export function createElasticsearchStore(options: ElasticsearchStoreOptions): St
     deleteDocument: (docId) => chunks.deleteDocument(docId),
     getChunks: (ids) => chunks.getChunks(ids),
     counts: () => chunks.counts(),
+    termChunkCounts: (words) => chunks.termChunkCounts(words),
     searchLegs: async (request) => {
       await chunks.refreshIfWritten();
       const space = request.vector ? await chunks.currentSpace() : undefined;

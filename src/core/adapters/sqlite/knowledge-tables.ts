@@ -295,6 +295,19 @@ export function createKnowledgeTables(session: SqliteSession, logger: Logger, ve
       });
     },
 
+    async termChunkCounts(words) {
+      return session.run('count terms', (connection) => {
+        const total = (connection.statement('SELECT count(*) AS chunks FROM chunks').get() as { chunks: number }).chunks;
+        // FTS5 runs the query through the index's own tokenizer (porter stemming), as a search would.
+        const countOne = connection.statement('SELECT count(*) AS n FROM chunk_search WHERE chunk_search MATCH ?');
+        const counts = words.map((word) => {
+          const match = buildFullTextQuery(word);
+          return match === undefined ? 0 : (countOne.get(match) as { n: number }).n;
+        });
+        return { chunks: total, counts };
+      });
+    },
+
     async searchLegs(request): Promise<LegSearchResult> {
       const started = performance.now();
       return session.run('search', (connection) =>

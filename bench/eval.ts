@@ -1,0 +1,332 @@
+/**
+ * `npm run eval [-- --quick] [-- --corpus a,b] [-- --stores embedded,elasticsearch] [-- --fit] [-- --grid]`
+ *
+ * Answer quality on documentation we did not write. For every evaluation corpus (test/fixtures/eval/<name>/, each
+ * with a corpus.json, its pages and a QA set) and our own docs/, on the embedded store and on Elasticsearch when a
+ * node answers: the corpus is ingested into a fresh store with the real local model, then `eval retrieval` (BM25,
+ * vector, hybrid with reciprocal rank fusion and with convex fusion, side by side) and `eval answers` (refusals,
+ * citations, similarity to the reference answers) run on its QA set. One table; the JSON goes to bench/results/.
+ *
+ *   --quick   embedded store only, answers on at most 40 questions per corpus (CI)
+ *   --fit     fit the answerability model on the tuning corpus and report every corpus with it
+ *   --grid    also try convex weights and normalisations (tuning only: read the tuning corpus's rows)
+ *   --fresh   ingest into new stores instead of the cached ones in data/eval-cache/ (incremental ingestion skips
+ *             unchanged pages, so a cached store is the same store; the cache is keyed by the knowledge settings)
+ */
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { createLocalEmbedder } from '../src/core/adapters/local-embedder/index.ts';
+import { type AnswerabilityModel, answerabilityScore, fitAnswerabilityModel } from '../src/core/answering/answerability.ts';
+import { retrievalConfidence } from '../src/core/answering/confidence.ts';
+import { type AnswerQualityEvaluation } from '../src/core/evaluation/answer-quality.ts';
+import { calibrateRefusal } from '../src/core/evaluation/refusal-calibration.ts';
+import { createCore, type Embedder, loadConfig, resolveConfigPath, silentLogger } from '../src/core/index.ts';
+import type { RetrievalSettings, SearchMode } from '../src/core/retrieval/index.ts';
+import { parseQaSet, type QaItem } from '../src/core/retrieval/retrieval-evaluation.ts';
+
+const projectRoot = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..');
+
+interface CorpusManifest {
+  name: string;
+  /** tuning: defaults may be chosen on it; checking: only ever reported; own: the project's own manual. */
+  role: 'tuning' | 'checking' | 'own';
+  pages: string;
+  qa: string;
+  description: string;
+}
+
+interface RetrievalRow {
+  method: string;
+  recallAt5: number;
+  mrr: number;
+}
+
+interface CorpusResult {
+  corpus: string;
+  role: CorpusManifest['role'];
+  store: 'embedded' | 'elasticsearch';
+  documents: number;
+  chunks: number;
+  ingestSeconds: number;
+  questions: number;
+  retrieval: RetrievalRow[];
+  answers: AnswerQualityEvaluation;
+  /** The previous method on the same questions: RRF, then a hand-set confidence from the best raw leg scores. */
+  previousRefusal: { threshold: number; unanswerableRefused: number | null; answerableRefused: number | null };
+}
+
+/** The hand-set confidence threshold the previous method shipped with. */
+const previousThreshold = 0.35;
+
+const { values: flags } = parseArgs({
+  options: {
+    quick: { type: 'boolean', default: false },
+    corpus: { type: 'string' },
+    stores: { type: 'string' },
+    fit: { type: 'boolean', default: false },
+    grid: { type: 'boolean', default: false },
+    fresh: { type: 'boolean', default: false },
+    help: { type: 'boolean', short: 'h', default: false },
+  },
+});
+if (flags.help) {
+  process.stdout.write(readFileSync(new URL(import.meta.url), 'utf8').split('*/')[0]!.replace(/^\/\*\*?|^ \* ?/gm, ''));
+  process.exit(0);
+}
+
+function corpora(): CorpusManifest[] {
+  const root = path.join(projectRoot, 'test/fixtures/eval');
+  const found = readdirSync(root)
+    .filter((name) => existsSync(path.join(root, name, 'corpus.json')))
+    .map((name) => {
+      const manifest = JSON.parse(readFileSync(path.join(root, name, 'corpus.json'), 'utf8')) as Omit<CorpusManifest, 'pages' | 'qa'> & { pages: string; qa: string };
+      return { ...manifest, pages: path.join('test/fixtures/eval', name, manifest.pages), qa: path.join('test/fixtures/eval', name, manifest.qa) };
+    });
+  found.push({ name: 'answerloop-docs', role: 'own', pages: 'docs', qa: 'test/fixtures/qa/docs-qa.jsonl', description: 'our own manual' });
+  const order = { tuning: 0, checking: 1, own: 2 };
+  const wanted = flags.corpus?.split(',').map((name) => name.trim());
+  return found.filter((corpus) => !wanted || wanted.includes(corpus.name)).sort((a, b) => order[a.role] - order[b.role]);
+}
+
+async function elasticsearchUrl(): Promise<string | undefined> {
+  const url = (process.env.ELASTICSEARCH_URL ?? 'http://127.0.0.1:9200').replace(/\/$/, '');
+  try {
+    const response = await fetch(`${url}/_cluster/health`, { signal: AbortSignal.timeout(2000) });
+    return response.ok ? url : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Embeds each distinct text once for the whole run: both stores and every variant share the model's work. */
+function rememberingEmbedder(inner: Embedder): Embedder {
+  const known = new Map<string, number[]>();
+  return {
+    id: inner.id,
+    dimensions: inner.dimensions,
+    async embed(texts, options) {
+      const missing = [...new Set(texts.filter((text) => !known.has(text)))];
+      if (missing.length > 0) (await inner.embed(missing, options)).forEach((vector, index) => known.set(missing[index]!, vector));
+      return texts.map((text) => known.get(text)!);
+    },
+  };
+}
+
+const base = loadConfig({ cwd: projectRoot, env: {} });
+const local = base.embedder.local;
+const model = createLocalEmbedder({
+  model: local.model,
+  modelDir: resolveConfigPath(base, local.modelDir),
+  allowRemote: false,
+  dtype: local.dtype,
+  dimensions: local.dimensions,
+  logger: silentLogger,
+});
+const embedder = rememberingEmbedder(model);
+
+function retrievalVariants(): Array<{ method: string; mode: SearchMode; settings?: Partial<RetrievalSettings> }> {
+  const variants: Array<{ method: string; mode: SearchMode; settings?: Partial<RetrievalSettings> }> = [
+    { method: 'bm25', mode: 'bm25' },
+    { method: 'vector', mode: 'vector' },
+    { method: 'hybrid rrf', mode: 'hybrid', settings: { fusion: 'rrf' } },
+    { method: 'hybrid convex', mode: 'hybrid', settings: { fusion: 'convex' } },
+  ];
+  if (flags.grid) {
+    for (const normalisation of ['min-max', 'theoretical-min'] as const)
+      for (const vectorWeight of [0.5, 0.6, 0.7, 0.8, 0.9])
+        variants.push({ method: `convex ${normalisation} a=${vectorWeight}`, mode: 'hybrid', settings: { fusion: 'convex', convex: { vectorWeight, normalisation } } });
+    for (const vector of [1, 1.5, 2, 3]) variants.push({ method: `rrf vector x${vector}`, mode: 'hybrid', settings: { fusion: 'rrf', weights: { bm25: 1, vector } } });
+  }
+  return variants;
+}
+
+async function evaluateCorpus(corpus: CorpusManifest, store: 'embedded' | 'elasticsearch', esUrl: string | undefined): Promise<CorpusResult> {
+  const qa: QaItem[] = parseQaSet(readFileSync(path.join(projectRoot, corpus.qa), 'utf8'), corpus.qa);
+  const settingsKey = createHash('sha256').update(JSON.stringify({ knowledge: base.knowledge, embedder: embedder.id })).digest('hex').slice(0, 10);
+  const dataDir = flags.fresh
+    ? mkdtempSync(path.join(os.tmpdir(), `answerloop-eval-${corpus.name}-`))
+    : path.join(projectRoot, 'data/eval-cache', `${corpus.name}-${store}-${settingsKey}`);
+  mkdirSync(dataDir, { recursive: true });
+  const indexPrefix = `answerloop-eval-${corpus.name}-${flags.fresh ? process.pid : settingsKey}`.toLowerCase();
+  const config = loadConfig({
+    cwd: projectRoot,
+    env: { ANSWERLOOP_DATA_DIR: dataDir, ANSWERLOOP_STORE: store, ...(esUrl ? { ELASTICSEARCH_URL: esUrl } : {}) },
+    overrides: { logFile: '', answering: { mode: 'offline' }, store: { elasticsearch: { indexPrefix } } },
+  });
+  const core = createCore({ config, embedder, logger: silentLogger });
+  try {
+    const started = performance.now();
+    const report = await core.ingest([path.join(projectRoot, corpus.pages)]);
+    if (report.failed.length > 0) throw new Error(`Ingesting ${corpus.pages} failed for ${report.failed.map((failure) => failure.docId).join(', ')}`);
+    const ingestSeconds = (performance.now() - started) / 1000;
+    const counts = await core.knowledgeCounts();
+    const retrieval: RetrievalRow[] = [];
+    for (const variant of retrievalVariants()) {
+      const evaluation = await core.evaluateRetrieval(qa, { k: 5, modes: [variant.mode], settings: variant.settings });
+      if (evaluation.unknownRelevant.length > 0) throw new Error(`${corpus.qa} names pages that are not in ${corpus.pages}: ${evaluation.unknownRelevant.join(', ')}`);
+      const mode = evaluation.modes[0]!;
+      retrieval.push({ method: variant.method, recallAt5: mode.recallAtK, mrr: mode.mrr });
+    }
+    const answerQa = flags.quick ? spread(qa, 40) : qa;
+    const answers = await core.evaluateAnswers(answerQa);
+    let unanswerableRefused = 0;
+    let answerableRefused = 0;
+    // The same store read through the previous settings: rank fusion.
+    const previousConfig = loadConfig({
+      cwd: projectRoot,
+      env: { ANSWERLOOP_DATA_DIR: dataDir, ANSWERLOOP_STORE: store, ...(esUrl ? { ELASTICSEARCH_URL: esUrl } : {}) },
+      overrides: { logFile: '', answering: { mode: 'offline' }, store: { elasticsearch: { indexPrefix } }, retrieval: { fusion: 'rrf' } },
+    });
+    const previous = createCore({ config: previousConfig, embedder, logger: silentLogger });
+    for (const item of answerQa) {
+      const found = await previous.search(item.question, { k: config.retrieval.k });
+      const refused = found.hits.length === 0 || retrievalConfidence(found.hits, found.queryTerms) < previousThreshold;
+      if (refused && item.kind === 'unanswerable') unanswerableRefused += 1;
+      if (refused && item.kind !== 'unanswerable') answerableRefused += 1;
+    }
+    await previous.close();
+    const unanswerableCount = answerQa.filter((item) => item.kind === 'unanswerable').length;
+    const previousRefusal = {
+      threshold: previousThreshold,
+      unanswerableRefused: unanswerableCount === 0 ? null : unanswerableRefused / unanswerableCount,
+      answerableRefused: answerableRefused / Math.max(1, answerQa.length - unanswerableCount),
+    };
+    return { corpus: corpus.name, role: corpus.role, store, ...counts, ingestSeconds, questions: qa.length, retrieval, answers, previousRefusal };
+  } finally {
+    await core.close();
+    if (flags.fresh) {
+      if (store === 'elasticsearch' && esUrl) await deleteIndices(esUrl, indexPrefix);
+      rmSync(dataDir, { recursive: true, force: true });
+    }
+  }
+}
+
+/** Every n-th question, so a quick run still sees every kind. */
+function spread<T>(items: readonly T[], count: number): T[] {
+  if (items.length <= count) return [...items];
+  const step = items.length / count;
+  return Array.from({ length: count }, (_, index) => items[Math.floor(index * step)]!);
+}
+
+async function deleteIndices(url: string, prefix: string): Promise<void> {
+  const listed = await fetch(`${url}/_cat/indices/${prefix}-*?format=json&h=index&expand_wildcards=all`);
+  if (!listed.ok) return;
+  const names = ((await listed.json()) as Array<{ index: string }>).map((row) => row.index);
+  if (names.length > 0) await fetch(`${url}/${names.join(',')}`, { method: 'DELETE' });
+}
+
+function percent(value: number | null): string {
+  return value === null ? '-' : `${(value * 100).toFixed(0)}%`;
+}
+
+/** Refusal figures of an evaluation rescored with another answerability model and threshold, without asking again. */
+function rescore(answers: AnswerQualityEvaluation, answerability: AnswerabilityModel, threshold: number) {
+  const refusedNow = (features: AnswerQualityEvaluation['questions'][number]['features']) =>
+    features === undefined ? true : answerabilityScore(features, answerability) < threshold;
+  const answerable = answers.questions.filter((outcome) => outcome.kind !== 'unanswerable');
+  const unanswerable = answers.questions.filter((outcome) => outcome.kind === 'unanswerable');
+  const share = (list: typeof answerable, test: (outcome: (typeof answerable)[number]) => boolean) =>
+    list.length === 0 ? null : list.filter(test).length / list.length;
+  return {
+    unanswerableRefused: share(unanswerable, (outcome) => refusedNow(outcome.features)),
+    answerableRefused: share(answerable, (outcome) => refusedNow(outcome.features)),
+    citesRelevant: share(answerable, (outcome) => !refusedNow(outcome.features) && outcome.citedRelevant.length > 0),
+  };
+}
+
+function table(headers: string[], rows: string[][]): string {
+  const widths = headers.map((header, index) => Math.max(header.length, ...rows.map((row) => row[index]!.length)));
+  const line = (cells: string[]) => cells.map((cell, index) => (index < 3 ? cell.padEnd(widths[index]!) : cell.padStart(widths[index]!))).join('  ');
+  return [line(headers), line(widths.map((width) => '-'.repeat(width))), ...rows.map(line)].join('\n');
+}
+
+async function main(): Promise<void> {
+  const esUrl = flags.quick && !flags.stores ? undefined : await elasticsearchUrl();
+  const stores = (flags.stores?.split(',') ?? ['embedded', 'elasticsearch']).filter((store) => store === 'embedded' || esUrl) as Array<'embedded' | 'elasticsearch'>;
+  const list = corpora();
+  process.stdout.write(
+    `answer quality: ${list.map((corpus) => `${corpus.name} (${corpus.role})`).join(', ')} on ${stores.join(' and ')}; ${os.cpus().length} CPUs, ${flags.quick ? 'quick' : 'full'} run\n`,
+  );
+  if (!esUrl && !flags.quick) process.stdout.write('(no Elasticsearch answers: embedded store only; `npm run es -- start` adds it)\n');
+  const results: CorpusResult[] = [];
+  for (const corpus of list) {
+    for (const store of stores) {
+      process.stdout.write(`  ${corpus.name} on ${store}...`);
+      const result = await evaluateCorpus(corpus, store, esUrl);
+      results.push(result);
+      process.stdout.write(` ${result.documents} pages, ${result.chunks} passages, ingested in ${result.ingestSeconds.toFixed(0)} s\n`);
+    }
+  }
+
+  const methods = results[0]?.retrieval.map((row) => row.method) ?? [];
+  process.stdout.write(`\nRetrieval (answerable questions; Recall@5 / MRR of pages)\n`);
+  process.stdout.write(
+    `${table(
+      ['corpus', 'role', 'store', ...methods],
+      results.map((result) => [result.corpus, result.role, result.store, ...result.retrieval.map((row) => `${row.recallAt5.toFixed(3)} / ${row.mrr.toFixed(3)}`)]),
+    )}\n`,
+  );
+  process.stdout.write(
+    `\nAnswers (${results[0]?.answers.model ?? 'extractive'}; answerability score below ${base.answering.refusalThreshold} refused; ` +
+      `in brackets the previous method: rank fusion and a hand-set confidence below ${previousThreshold})\n`,
+  );
+  const kindCell = (result: CorpusResult, kind: string) => {
+    const summary = result.answers.byKind.find((entry) => entry.kind === kind);
+    if (!summary) return '-';
+    return kind === 'unanswerable' ? `${percent(summary.refused)} refused` : `${percent(summary.citesRelevant)} cite, ${percent(summary.refused)} ref`;
+  };
+  process.stdout.write(
+    `${table(
+      ['corpus', 'role', 'store', 'questions', 'unanswerable refused (previous)', 'answerable refused (previous)', 'cite a relevant page', 'similarity', 'keyword', 'paraphrase', 'multi'],
+      results.map((result) => [
+        result.corpus,
+        result.role,
+        result.store,
+        String(result.answers.questionCount),
+        `${percent(result.answers.overall.unanswerableRefused)} (${percent(result.previousRefusal.unanswerableRefused)})`,
+        `${percent(result.answers.overall.answerableRefused)} (${percent(result.previousRefusal.answerableRefused)})`,
+        percent(result.answers.overall.citesRelevant),
+        result.answers.overall.similarity === null ? '-' : result.answers.overall.similarity.toFixed(3),
+        kindCell(result, 'keyword'),
+        kindCell(result, 'paraphrase'),
+        kindCell(result, 'multi'),
+      ]),
+    )}\n`,
+  );
+
+  let fitted: { model: AnswerabilityModel; threshold: number } | undefined;
+  if (flags.fit) {
+    const tuning = results.filter((result) => result.role === 'tuning' && result.store === 'embedded');
+    const examples = tuning.flatMap((result) =>
+      result.answers.questions.flatMap((outcome) => (outcome.features ? [{ features: outcome.features, answerable: outcome.kind !== 'unanswerable' }] : [])),
+    );
+    const answerabilityModel = fitAnswerabilityModel(examples);
+    const calibration = calibrateRefusal(examples, { model: answerabilityModel, targetKept: 0.97 });
+    fitted = { model: answerabilityModel, threshold: calibration.threshold };
+    process.stdout.write(`\nAnswerability model fitted on ${tuning.map((result) => result.corpus).join(', ')} (${examples.length} questions):\n${JSON.stringify(answerabilityModel)}\nthreshold ${calibration.threshold} keeps ${percent(calibration.chosen.answerableKept)} of answerable questions there\n`);
+    process.stdout.write(
+      `${table(
+        ['corpus', 'role', 'store', 'unanswerable refused', 'answerable refused', 'cite a relevant page'],
+        results.map((result) => {
+          const figures = rescore(result.answers, answerabilityModel, calibration.threshold);
+          return [result.corpus, result.role, result.store, percent(figures.unanswerableRefused), percent(figures.answerableRefused), percent(figures.citesRelevant)];
+        }),
+      )}\n`,
+    );
+  }
+
+  const resultsDir = path.join(projectRoot, 'bench/results');
+  mkdirSync(resultsDir, { recursive: true });
+  const file = path.join(resultsDir, `eval-${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
+  writeFileSync(
+    file,
+    `${JSON.stringify({ date: new Date().toISOString(), cpus: os.cpus().length, mode: flags.quick ? 'quick' : 'full', refusalThreshold: base.answering.refusalThreshold, fusion: base.retrieval.fusion, results, fitted }, null, 2)}\n`,
+  );
+  process.stdout.write(`\nJSON: ${path.relative(projectRoot, file)}\n`);
+  await model.close?.();
+}
+
+await main();
