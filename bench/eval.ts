@@ -145,7 +145,8 @@ function retrievalVariants(): Array<{ method: string; mode: SearchMode; settings
 
 async function evaluateCorpus(corpus: CorpusManifest, store: 'embedded' | 'elasticsearch', esUrl: string | undefined): Promise<CorpusResult> {
   const qa: QaItem[] = parseQaSet(readFileSync(path.join(projectRoot, corpus.qa), 'utf8'), corpus.qa);
-  const settingsKey = createHash('sha256').update(JSON.stringify({ knowledge: base.knowledge, embedder: embedder.id })).digest('hex').slice(0, 10);
+  const { chunkTokens, chunkOverlapTokens } = base.knowledge;
+  const settingsKey = createHash('sha256').update(JSON.stringify({ chunkTokens, chunkOverlapTokens, embedder: embedder.id })).digest('hex').slice(0, 10);
   const dataDir = flags.fresh
     ? mkdtempSync(path.join(os.tmpdir(), `answerloop-eval-${corpus.name}-`))
     : path.join(projectRoot, 'data/eval-cache', `${corpus.name}-${store}-${settingsKey}`);
