@@ -281,7 +281,7 @@ export function createCore(options: CreateCoreOptions): Core {
     search: (query, searchOptions) => timeRetrieval(metrics, () => search(query, searchOptions, searchDependencies)),
     embed: (texts) => embedder.embed(texts),
     chatModel: answerMode === 'openai' ? () => countChatModelErrors(chatModel(), metrics) : undefined,
-    offlineModel: createExtractiveChatModel(),
+    offlineModel: createExtractiveChatModel({ ...config.answering.extractive, embedder, logger: logger.child({ component: 'extractive' }) }),
     verifiedAnswers: verified,
     activeModel: () => training.activeModel(),
     logger: logger.child({ component: 'answering' }),

@@ -168,6 +168,14 @@ export const settingsSchema = z
         handoff: z.string().min(1),
         stream: z.boolean(),
         routes: z.array(routeSchema),
+        extractive: z
+          .object({
+            maxSentences: z.number().int().min(1).max(5),
+            maxCandidates: positiveInt,
+            semanticWeight: z.number().min(0).max(1),
+            sourcePenalty: nonNegative,
+          })
+          .strict(),
       })
       .strict(),
     openai: z
