@@ -174,6 +174,7 @@ export const settingsSchema = z
             maxCandidates: positiveInt,
             semanticWeight: z.number().min(0).max(1),
             sourcePenalty: nonNegative,
+            companionMargin: nonNegative,
           })
           .strict(),
       })

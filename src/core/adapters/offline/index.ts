@@ -17,12 +17,12 @@ export interface ExtractiveChatModelOptions {
   semanticWeight?: number;
   /** Score taken off per rank of the source a sentence comes from: better-ranked sources win close calls. */
   sourcePenalty?: number;
+  /** A further sentence joins the answer when it scores within this of the best one (twice this for the next sentence). */
+  companionMargin?: number;
 }
 
-export const extractiveDefaults = { maxSentences: 3, maxCandidates: 40, semanticWeight: 0.7, sourcePenalty: 0.03 } as const;
+export const extractiveDefaults = { maxSentences: 3, maxCandidates: 40, semanticWeight: 0.7, sourcePenalty: 0.03, companionMargin: 0.08 } as const;
 
-/** A further sentence joins the answer only when it scores this close to the best one. */
-const companionMargin = 0.08;
 const minWords = 5;
 const maxWords = 60;
 
@@ -45,7 +45,7 @@ export function plainText(line: string): string {
       .replace(/\[([^\]]*)\]\((?:[^()\s]|\([^()]*\))*(?:\s+(?:"[^"]*"|'[^']*'))?\s*\)/g, '$1')
       .replace(/\[([^\]]+)\]\[[^\]]*\]/g, '$1')
       .replace(/<(https?:\/\/[^>\s]+)>/g, '$1')
-      .replace(/<\/?[a-zA-Z][^>]*>/g, '')
+      .replace(htmlTag, '')
       .replace(/&(amp|lt|gt|quot|apos|nbsp|#39);/g, (_, name: string) => entities[name] ?? '')
       .replace(/\*\*([^*]+)\*\*/g, '$1')
       .replace(/__([^_]+)__/g, '$1')
@@ -59,6 +59,9 @@ export function plainText(line: string): string {
       .trim()
   );
 }
+
+// Only real HTML tags: a placeholder such as <symbol> in the text is kept.
+const htmlTag = /<\/?(?:a|abbr|b|br|cite|code|dd|del|details|div|dl|dt|em|h[1-6]|hr|i|img|ins|kbd|li|mark|ol|p|pre|q|s|samp|small|span|strong|sub|summary|sup|table|tbody|td|th|thead|tr|u|ul|var)\b[^>]*>/gi;
 
 const listMarker = /^\s*(?:[-*+]|\d+[.)])\s+/;
 
@@ -147,6 +150,7 @@ export function createExtractiveChatModel(options: ExtractiveChatModelOptions = 
   const maxCandidates = options.maxCandidates ?? extractiveDefaults.maxCandidates;
   const semanticWeight = options.semanticWeight ?? extractiveDefaults.semanticWeight;
   const sourcePenalty = options.sourcePenalty ?? extractiveDefaults.sourcePenalty;
+  const companionMargin = options.companionMargin ?? extractiveDefaults.companionMargin;
   const { embedder, logger } = options;
 
   async function meanings(question: string, candidates: Candidate[]): Promise<number[] | undefined> {
@@ -178,10 +182,12 @@ export function createExtractiveChatModel(options: ExtractiveChatModelOptions = 
           score: 0,
         })),
       );
-      // A question word that few sentences share says more about the answer than one most of them share.
+      // A question word that few sentences share says more about the answer than one most of them share. A word
+      // no sentence has counts as the rarest: sharing one word of a question the passages put in other words is
+      // weak evidence, and meaning decides.
       const weights = [...questionTerms].map((term) => {
         const containing = all.filter((candidate) => candidate.terms.has(term)).length;
-        return { term, weight: containing === 0 ? 0 : Math.log(1 + all.length / containing) };
+        return { term, weight: Math.log(1 + all.length / Math.max(containing, 1)) };
       });
       const totalWeight = weights.reduce((sum, { weight }) => sum + weight, 0);
       for (const candidate of all) {
@@ -212,8 +218,12 @@ export function createExtractiveChatModel(options: ExtractiveChatModelOptions = 
       const picked = best ? [best] : [];
       for (const candidate of ranked.slice(1)) {
         if (picked.length >= maxSentences) break;
-        if (cosines && candidate.score < best!.score - companionMargin) break;
         if (picked.some((chosen) => chosen.sentence === candidate.sentence)) continue;
+        if (cosines) {
+          // The sentence after the best one often goes on with its answer: it may trail a little further.
+          const follows = candidate.number === best!.number && candidate.sentenceIndex === best!.sentenceIndex + 1;
+          if (candidate.score < best!.score - companionMargin * (follows ? 2 : 1)) continue;
+        }
         picked.push(candidate);
       }
       // Read in the documents' order, so sentences of one passage keep their sense.
