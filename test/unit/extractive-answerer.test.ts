@@ -108,6 +108,14 @@ describe('extractive answerer: what a quoted sentence may be', () => {
     expect(reply).toBe('Open the setup wizard to create your first workspace, then see Billing - it lists every plan. [1]');
   });
 
+  it('keeps a sentence whole when its link has a title with full stops in it', async () => {
+    const text = 'See [Section 5.3, “Types of Accounts”](acct-types.html "5.3. Types of Accounts") for every account type you can create.';
+    const reply = await answer(createExtractiveChatModel({ embedder: meaningEmbedder() }), 'Which account types can I create?', [
+      { number: 1, title: 'Accounts', location: 'accounts.md', text },
+    ]);
+    expect(reply).toBe('See Section 5.3, “Types of Accounts” for every account type you can create. [1]');
+  });
+
   it('never quotes a heading, a code or table line, or a fragment', async () => {
     const text = [
       '# Change the chunk size',

@@ -101,9 +101,10 @@ function proseBlocks(text: string): Array<{ text: string; listItem: boolean }> {
 export function answerSentences(text: string): string[] {
   const sentences: string[] = [];
   for (const block of proseBlocks(text)) {
-    const parts = splitSentences(block.text);
+    // Rendered before splitting, so a link's title or a bold span cannot be cut in two.
+    const parts = splitSentences(plainText(block.text));
     parts.forEach((part, index) => {
-      let sentence = plainText(part);
+      let sentence = part.replace(/\*\*|__/g, '');
       const words = sentence.split(/\s+/).filter((word) => /[\p{L}\p{N}]/u.test(word));
       if (words.length < minWords || words.length > maxWords) return;
       if (!/^[\p{Lu}\p{N}`"'“(]/u.test(sentence) || /:$/.test(sentence)) return;
