@@ -21,7 +21,7 @@ export interface ExtractiveChatModelOptions {
   companionMargin?: number;
 }
 
-export const extractiveDefaults = { maxSentences: 3, maxCandidates: 40, semanticWeight: 0.7, sourcePenalty: 0.03, companionMargin: 0.08 } as const;
+export const extractiveDefaults = { maxSentences: 3, maxCandidates: 40, semanticWeight: 0.7, sourcePenalty: 0.03, companionMargin: 0.15 } as const;
 
 const minWords = 5;
 const maxWords = 60;
