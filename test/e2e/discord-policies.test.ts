@@ -40,9 +40,9 @@ describe('Discord policies end to end: allowed channels, rate limit, channel fil
     harness = await startDiscordHarness({
       docs: { ...defaultDocs, 'docs/signing-keys.md': longDocument() },
       overrides: {
-        // Long sentences stay whole in one chunk, so the offline answer quotes all three.
+        // Long sentences stay whole in one chunk and may be quoted whole, so the offline answer quotes all three.
         knowledge: { chunkTokens: 4000, chunkOverlapTokens: 0 },
-        answering: { contextTokens: 8000 },
+        answering: { contextTokens: 8000, extractive: { maxSentenceWords: 1000 } },
         discord: {
           allowedChannels: [discordIds.channel, discordIds.otherChannel],
           channelFilters: { [discordIds.otherChannel]: { sourcePrefixes: ['guides/'] } },

@@ -175,6 +175,7 @@ export const settingsSchema = z
             semanticWeight: z.number().min(0).max(1),
             sourcePenalty: nonNegative,
             companionMargin: nonNegative,
+            maxSentenceWords: positiveInt,
           })
           .strict(),
       })

@@ -19,12 +19,13 @@ export interface ExtractiveChatModelOptions {
   sourcePenalty?: number;
   /** A further sentence joins the answer when it scores within this of the best one (twice this for the next sentence). */
   companionMargin?: number;
+  /** Longer sentences are never quoted: they make a long answer, and are often run-on lists. */
+  maxSentenceWords?: number;
 }
 
-export const extractiveDefaults = { maxSentences: 3, maxCandidates: 40, semanticWeight: 0.7, sourcePenalty: 0.03, companionMargin: 0.15 } as const;
+export const extractiveDefaults = { maxSentences: 3, maxCandidates: 40, semanticWeight: 0.7, sourcePenalty: 0.03, companionMargin: 0.15, maxSentenceWords: 60 } as const;
 
 const minWords = 5;
-const maxWords = 60;
 
 function terms(text: string): Set<string> {
   return new Set(
@@ -98,7 +99,7 @@ function proseBlocks(text: string): Array<{ text: string; listItem: boolean }> {
 }
 
 /** Whole prose sentences of a passage, as plain text: never a heading, a fragment, a code or table line. */
-export function answerSentences(text: string): string[] {
+export function answerSentences(text: string, maxWords: number = extractiveDefaults.maxSentenceWords): string[] {
   const sentences: string[] = [];
   for (const block of proseBlocks(text)) {
     // Rendered before splitting, so a link's title or a bold span cannot be cut in two.
@@ -152,6 +153,7 @@ export function createExtractiveChatModel(options: ExtractiveChatModelOptions = 
   const semanticWeight = options.semanticWeight ?? extractiveDefaults.semanticWeight;
   const sourcePenalty = options.sourcePenalty ?? extractiveDefaults.sourcePenalty;
   const companionMargin = options.companionMargin ?? extractiveDefaults.companionMargin;
+  const maxSentenceWords = options.maxSentenceWords ?? extractiveDefaults.maxSentenceWords;
   const { embedder, logger } = options;
 
   async function meanings(question: string, candidates: Candidate[]): Promise<number[] | undefined> {
@@ -173,7 +175,7 @@ export function createExtractiveChatModel(options: ExtractiveChatModelOptions = 
       const { question, sources } = parseAnswerPrompt(user);
       const questionTerms = terms(question);
       const all: Candidate[] = sources.flatMap((source, sourceIndex) =>
-        answerSentences(source.text).map((sentence, sentenceIndex) => ({
+        answerSentences(source.text, maxSentenceWords).map((sentence, sentenceIndex) => ({
           sentence,
           number: source.number,
           sourceIndex,
