@@ -193,6 +193,9 @@ export function createExtractiveChatModel(options: ExtractiveChatModelOptions = 
         return { term, weight: Math.log(1 + all.length / Math.max(containing, 1)) };
       });
       const totalWeight = weights.reduce((sum, { weight }) => sum + weight, 0);
+      const present = weights.filter(({ term }) => all.some((candidate) => candidate.terms.has(term)));
+      const topWeight = Math.max(0, ...present.map(({ weight }) => weight));
+      const rareTerms = present.filter(({ weight }) => weight >= 0.75 * topWeight).map(({ term }) => term);
       for (const candidate of all) {
         let shared = 0;
         for (const { term, weight } of weights) if (candidate.terms.has(term)) shared += weight;
@@ -223,9 +226,12 @@ export function createExtractiveChatModel(options: ExtractiveChatModelOptions = 
         if (picked.length >= maxSentences) break;
         if (picked.some((chosen) => chosen.sentence === candidate.sentence)) continue;
         if (cosines) {
-          // The sentence after the best one often goes on with its answer: it may trail a little further.
+          // The sentence after the best one often goes on with its answer: it may trail a little further. So may
+          // one that answers another part of the question: it has a rare question word no chosen sentence has.
           const follows = candidate.number === best!.number && candidate.sentenceIndex === best!.sentenceIndex + 1;
-          if (candidate.score < best!.score - companionMargin * (follows ? 2 : 1)) continue;
+          const coversMore = rareTerms.some((term) => candidate.terms.has(term) && !picked.some((chosen) => chosen.terms.has(term)));
+          const margin = companionMargin * (coversMore ? 3 : follows ? 2 : 1);
+          if (candidate.score < best!.score - margin) continue;
         }
         picked.push(candidate);
       }
