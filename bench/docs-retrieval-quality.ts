@@ -34,7 +34,7 @@ export interface DocsQualityResult {
 }
 
 /** Embeds each distinct text once for the whole run, so trying fusion settings costs no model time. */
-function rememberingEmbedder(inner: Embedder): Embedder {
+export function rememberingEmbedder(inner: Embedder): Embedder {
   const known = new Map<string, number[]>();
   return {
     id: inner.id,

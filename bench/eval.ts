@@ -19,11 +19,12 @@ import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { createLocalEmbedder } from '../src/core/adapters/local-embedder/index.ts';
+import { rememberingEmbedder } from './docs-retrieval-quality.ts';
 import { type AnswerabilityModel, answerabilityScore, fitAnswerabilityModel } from '../src/core/answering/answerability.ts';
 import { retrievalConfidence } from '../src/core/answering/confidence.ts';
 import { type AnswerQualityEvaluation } from '../src/core/evaluation/answer-quality.ts';
 import { calibrateRefusal } from '../src/core/evaluation/refusal-calibration.ts';
-import { createCore, type Embedder, loadConfig, resolveConfigPath, silentLogger } from '../src/core/index.ts';
+import { createCore, loadConfig, resolveConfigPath, silentLogger } from '../src/core/index.ts';
 import type { RetrievalSettings, SearchMode } from '../src/core/retrieval/index.ts';
 import { parseQaSet, type QaItem } from '../src/core/retrieval/retrieval-evaluation.ts';
 
@@ -101,19 +102,6 @@ async function elasticsearchUrl(): Promise<string | undefined> {
   }
 }
 
-/** Embeds each distinct text once for the whole run: both stores and every variant share the model's work. */
-function rememberingEmbedder(inner: Embedder): Embedder {
-  const known = new Map<string, number[]>();
-  return {
-    id: inner.id,
-    dimensions: inner.dimensions,
-    async embed(texts, options) {
-      const missing = [...new Set(texts.filter((text) => !known.has(text)))];
-      if (missing.length > 0) (await inner.embed(missing, options)).forEach((vector, index) => known.set(missing[index]!, vector));
-      return texts.map((text) => known.get(text)!);
-    },
-  };
-}
 
 const base = loadConfig({ cwd: projectRoot, env: {} });
 const local = base.embedder.local;

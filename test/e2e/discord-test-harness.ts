@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { type DiscordBot, startDiscordBot } from '../../src/bot/discord/index.ts';
 import { type ChatModel, type Core, createCore, type Embedder, loadConfig, type Logger } from '../../src/core/index.ts';
-import { createDeterministicEmbedder } from '../fakes/deterministic-embedder.ts';
+import { createDeterministicEmbedder, hashedVectorAnswerabilityEnv } from '../fakes/deterministic-embedder.ts';
 import { discordIds, type FakeDiscord, type FakeDiscordOptions, type RecordedRequest, startFakeDiscord } from '../fakes/fake-discord.ts';
 
 /** A small knowledge base written for these tests, so they do not depend on anyone else's fixtures. */
@@ -106,6 +106,7 @@ export async function startDiscordHarness(options: DiscordHarnessOptions = {}): 
       DISCORD_TOKEN: 'test-token',
       DISCORD_APPLICATION_ID: discordIds.application,
       ANSWERLOOP_DISCORD__API_URL: fake.apiUrl,
+      ...(options.embedder ? {} : hashedVectorAnswerabilityEnv),
       ...options.env,
     },
     overrides: options.overrides,

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startSlackBot, type SlackBot } from '../../src/bot/slack/index.ts';
 import { type ChatModel, type Core, createCore, loadConfig, type Logger } from '../../src/core/index.ts';
-import { createDeterministicEmbedder } from '../fakes/deterministic-embedder.ts';
+import { createDeterministicEmbedder, hashedVectorAnswerabilityEnv } from '../fakes/deterministic-embedder.ts';
 import { type FakeSlackApi, type FakeSlackApiOptions, type FakeSlackCall, startFakeSlackApi } from '../fakes/fake-slack-api.ts';
 import { eventEnvelope, postToSlackApp } from '../fakes/fake-slack-payloads.ts';
 
@@ -81,6 +81,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
       ANSWERLOOP_SLACK__MODE: 'http',
       ANSWERLOOP_SLACK__API_URL: fake.url,
       ANSWERLOOP_SLACK__UPDATE_INTERVAL_MS: '0',
+      ...hashedVectorAnswerabilityEnv,
       ...options.env,
     },
     overrides: { logFile: '' },

@@ -73,3 +73,19 @@ export function createDeterministicEmbedder(dimensions = 64): Embedder & { calls
     },
   };
 }
+
+/**
+ * The answerability model for stores filled by this embedder, as environment settings. The shipped model reads
+ * cosines of a real sentence model; hashed word vectors give cosines with no meaning (any two texts of a tiny
+ * corpus look alike), so suites that use this embedder score answerability on word coverage alone.
+ */
+export const hashedVectorAnswerabilityEnv: Record<string, string> = {
+  ANSWERLOOP_ANSWERING__ANSWERABILITY__INTERCEPT: '0',
+  ANSWERLOOP_ANSWERING__ANSWERABILITY__WEIGHTS__TOP_COSINE: '0',
+  ANSWERLOOP_ANSWERING__ANSWERABILITY__WEIGHTS__COSINE_MARGIN: '0',
+  ANSWERLOOP_ANSWERING__ANSWERABILITY__WEIGHTS__BM25_PEAK: '0',
+  ANSWERLOOP_ANSWERING__ANSWERABILITY__WEIGHTS__COVERAGE: '3',
+  ANSWERLOOP_ANSWERING__ANSWERABILITY__WEIGHTS__UNKNOWN_SHARE: '-3',
+  ANSWERLOOP_ANSWERING__ANSWERABILITY__WEIGHTS__LEGS_AGREE: '0',
+  ANSWERLOOP_ANSWERING__ANSWERABILITY__WEIGHTS__SENTENCE_COSINE: '0',
+};

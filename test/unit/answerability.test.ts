@@ -110,6 +110,12 @@ describe('the answerability model', () => {
     }
   });
 
+  it('scores 0 when no word of the question appears anywhere in the knowledge base', () => {
+    const model: AnswerabilityModel = { intercept: 5, weights: { topCosine: 4, cosineMargin: 2, bm25Peak: 1, coverage: 2, unknownShare: -2, legsAgree: 0.5, sentenceCosine: 1 } };
+    expect(answerabilityScore({ ...strong, coverage: 0, unknownShare: 1 }, model)).toBe(0);
+    expect(answerabilityScore({ ...strong, coverage: 0, unknownShare: 0.9 }, model)).toBeGreaterThan(0.5);
+  });
+
   it('fits coefficients that separate labelled questions, deterministically', () => {
     const model = fitAnswerabilityModel(examples);
     expect(fitAnswerabilityModel(examples)).toEqual(model);

@@ -1,4 +1,5 @@
 import type { SearchHit, SearchResult } from '../retrieval/index.ts';
+import { cosineSimilarity } from '../training/evaluation-scoring.ts';
 import { splitSentences } from '../knowledge/split-sentences.ts';
 import { fillerWords } from '../retrieval/filler-words.ts';
 
@@ -118,24 +119,18 @@ export async function bestSentenceCosine(
   if (sentences.length === 0) return 0;
   const vectors = await embed(sentences);
   let best = -1;
-  for (const vector of vectors) best = Math.max(best, cosine(queryVector, vector));
+  for (const vector of vectors) best = Math.max(best, cosineSimilarity(queryVector, vector));
   return best;
 }
 
-function cosine(a: readonly number[], b: readonly number[]): number {
-  let dot = 0;
-  let normA = 0;
-  let normB = 0;
-  for (let index = 0; index < a.length; index += 1) {
-    dot += a[index]! * b[index]!;
-    normA += a[index]! * a[index]!;
-    normB += b[index]! * b[index]!;
-  }
-  return normA === 0 || normB === 0 ? 0 : dot / Math.sqrt(normA * normB);
-}
 
-/** The probability that the documentation answers the question, in 0..1. */
+/**
+ * The probability that the documentation answers the question, in 0..1. A question none of whose content words
+ * appears anywhere in the knowledge base scores 0 whatever the vectors say: no answerable question of the evaluation
+ * corpora is like that, and on a small knowledge base the vector facts alone can look confident about anything.
+ */
 export function answerabilityScore(features: AnswerabilityFeatures, model: AnswerabilityModel): number {
+  if (features.unknownShare >= 1) return 0;
   let logit = model.intercept;
   for (const name of answerabilityFeatureNames) logit += model.weights[name] * features[name];
   return 1 / (1 + Math.exp(-logit));

@@ -1,4 +1,5 @@
 import type { AnswerabilityFeatures } from '../answering/answerability.ts';
+import { cosineSimilarity } from '../training/evaluation-scoring.ts';
 import type { AskInput, AskOptions, AskResult } from '../answering/types.ts';
 import { InputError } from '../errors/index.ts';
 import type { Embedder } from '../ports/index.ts';
@@ -45,17 +46,6 @@ export interface AnswerQualityDependencies {
   embedder: Embedder;
 }
 
-function cosine(a: readonly number[], b: readonly number[]): number {
-  let dot = 0;
-  let normA = 0;
-  let normB = 0;
-  for (let index = 0; index < a.length; index += 1) {
-    dot += a[index]! * b[index]!;
-    normA += a[index]! * a[index]!;
-    normB += b[index]! * b[index]!;
-  }
-  return normA === 0 || normB === 0 ? 0 : dot / Math.sqrt(normA * normB);
-}
 
 /** The answer as a reader sees it: citation markers and Markdown link targets removed. */
 export function plainAnswer(text: string): string {
@@ -94,7 +84,7 @@ export async function evaluateAnswers(qa: readonly QaItem[], dependencies: Answe
     let similarity: number | null = null;
     if (!result.refused && item.answer) {
       const [answerVector, referenceVector] = await dependencies.embedder.embed([plainAnswer(result.answer), item.answer]);
-      similarity = cosine(answerVector!, referenceVector!);
+      similarity = cosineSimilarity(answerVector!, referenceVector!);
     }
     outcomes.push({
       question: item.question,

@@ -1,5 +1,5 @@
 import type { LegHit } from '../ports/index.ts';
-import type { FusedHit } from './reciprocal-rank-fusion.ts';
+import { type FusedHit, rankFused } from './reciprocal-rank-fusion.ts';
 
 export type ScoreNormalisation = 'min-max' | 'theoretical-min';
 
@@ -52,11 +52,5 @@ export function convexScoreFusion(bm25: LegHit[], vector: LegHit[], options: Con
   };
   add(bm25, 'bm25', 1 - weight);
   add(vector, 'vector', weight);
-  const bestRank = (hit: FusedHit) => Math.min(hit.bm25Rank ?? Infinity, hit.vectorRank ?? Infinity);
-  return [...byId.values()]
-    .map((hit) => ({ ...hit, score: hit.fusedScore }))
-    .sort(
-      (a, b) =>
-        b.fusedScore - a.fusedScore || bestRank(a) - bestRank(b) || (a.chunk.id < b.chunk.id ? -1 : a.chunk.id > b.chunk.id ? 1 : 0),
-    );
+  return rankFused([...byId.values()]);
 }

@@ -40,8 +40,16 @@ export function reciprocalRankFusion(bm25: LegHit[], vector: LegHit[], options: 
   };
   add(bm25, 'bm25');
   add(vector, 'vector');
+  return rankFused([...byId.values()]);
+}
+
+/**
+ * Best fused score first; ties broken by the better single-leg rank, then by chunk id, so the order is
+ * deterministic. Shared by every fusion function.
+ */
+export function rankFused(hits: FusedHit[]): FusedHit[] {
   const bestRank = (hit: FusedHit) => Math.min(hit.bm25Rank ?? Infinity, hit.vectorRank ?? Infinity);
-  return [...byId.values()]
+  return hits
     .map((hit) => ({ ...hit, score: hit.fusedScore }))
     .sort(
       (a, b) =>

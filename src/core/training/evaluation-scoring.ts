@@ -15,7 +15,7 @@ export interface AnswerScores {
 
 export type Verdict = 'candidate' | 'baseline' | 'tie';
 
-export function cosineSimilarity(left: number[], right: number[]): number {
+export function cosineSimilarity(left: readonly number[], right: readonly number[]): number {
   let dot = 0;
   let leftNorm = 0;
   let rightNorm = 0;
