@@ -19,6 +19,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { createLocalEmbedder } from '../src/core/adapters/local-embedder/index.ts';
+import { deleteIndices } from '../test/support/elasticsearch.ts';
 import { rememberingEmbedder } from './docs-retrieval-quality.ts';
 import { type AnswerabilityModel, answerabilityScore, fitAnswerabilityModel } from '../src/core/answering/answerability.ts';
 import { retrievalConfidence } from '../src/core/answering/confidence.ts';
@@ -200,12 +201,6 @@ function spread<T>(items: readonly T[], count: number): T[] {
   return Array.from({ length: count }, (_, index) => items[Math.floor(index * step)]!);
 }
 
-async function deleteIndices(url: string, prefix: string): Promise<void> {
-  const listed = await fetch(`${url}/_cat/indices/${prefix}-*?format=json&h=index&expand_wildcards=all`);
-  if (!listed.ok) return;
-  const names = ((await listed.json()) as Array<{ index: string }>).map((row) => row.index);
-  if (names.length > 0) await fetch(`${url}/${names.join(',')}`, { method: 'DELETE' });
-}
 
 function percent(value: number | null): string {
   return value === null ? '-' : `${(value * 100).toFixed(0)}%`;

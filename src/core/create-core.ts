@@ -334,6 +334,8 @@ export function createCore(options: CreateCoreOptions): Core {
     ready,
   });
 
+  const answerQuality = (qa: QaItem[]) => evaluateAnswers(qa, { ask: (input, askOptions) => answering.ask(input, askOptions ?? {}), embedder });
+
   const updateConversation = async (id: string, change: (record: ConversationRecord) => ConversationRecord) => {
     await ready();
     const record = await store.getConversation(id);
@@ -376,11 +378,11 @@ export function createCore(options: CreateCoreOptions): Core {
     },
     async evaluateAnswers(qa) {
       await ready();
-      return evaluateAnswers(qa, { ask: (input, askOptions) => answering.ask(input, askOptions ?? {}), embedder });
+      return answerQuality(qa);
     },
     async calibrateRefusal(qa, calibrationOptions) {
       await ready();
-      const evaluation = await evaluateAnswers(qa, { ask: (input, askOptions) => answering.ask(input, askOptions ?? {}), embedder });
+      const evaluation = await answerQuality(qa);
       const examples = evaluation.questions.flatMap((outcome) =>
         outcome.features ? [{ features: outcome.features, answerable: outcome.kind !== 'unanswerable' }] : [],
       );
