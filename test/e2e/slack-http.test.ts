@@ -111,6 +111,20 @@ describe('Slack bot over HTTP against a fake Slack', () => {
     await harness.send(slow, { eventId: slowId, headers: { 'x-slack-retry-num': '1', 'x-slack-retry-reason': 'http_timeout' } });
     await harness.send(slow, { eventId: slowId, headers: { 'x-slack-retry-num': '2', 'x-slack-retry-reason': 'http_timeout' } });
     expect(harness.fake.callsTo('chat.startStream').filter((call) => call.body.thread_ts === slowTs)).toHaveLength(1);
+
+    // The same event twice at once to this process (a retry routed back here while the first is being answered):
+    // the second finds the claim held in the store, although this process holds it.
+    const twinTs = nextTs();
+    const twinId = nextEventId();
+    const twin = eventEnvelope(appMentionEvent({ user: 'UCAROL', channel: 'CSUPPORT', ts: twinTs, text: 'How do I reset my password?' }), { eventId: twinId });
+    const responses = await Promise.all([
+      harness.post(twin),
+      harness.post(twin, { headers: { 'x-slack-retry-num': '1', 'x-slack-retry-reason': 'http_timeout' } }),
+    ]);
+    await harness.bot.idle();
+    expect(responses.map((response) => response.status)).toEqual([200, 200]);
+    expect(harness.fake.callsTo('reactions.add').filter((call) => call.body.timestamp === twinTs)).toHaveLength(1);
+    expect(harness.fake.callsTo('chat.startStream').filter((call) => call.body.thread_ts === twinTs)).toHaveLength(1);
   });
 
   it('answers a direct message in the DM, outside a thread', async () => {

@@ -1,7 +1,7 @@
 import type { App } from '@slack/bolt';
 import type { BackgroundJob, Core, Logger } from '../../core/index.ts';
 import { answerAlreadyPosted } from './listeners/middleware/answer-already-posted.ts';
-import { slackClaimScope } from './listeners/middleware/index.ts';
+import { handOverDelivery, slackClaimScope } from './listeners/middleware/index.ts';
 
 /** Claims taken over per sweep: enough to drain a dead replica's backlog in a few sweeps, few enough to stay gentle. */
 const claimsPerSweep = 25;
@@ -32,6 +32,7 @@ export function startClaimSweep(app: App, core: Core, logger: Logger): Backgroun
           continue;
         }
         logger.info({ eventId: claim.id, attempts: claim.attempts }, 'Took over a Slack delivery whose replica stopped');
+        handOverDelivery(body, claim);
         // Not awaited: the sweep goes on while the answer is written; the app tracks the work for stop().
         app.processEvent({ body, ack: async () => {} }).catch((error: unknown) => logger.error({ err: error, eventId: claim.id }, 'A taken-over Slack delivery failed'));
       }

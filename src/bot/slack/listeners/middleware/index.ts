@@ -6,6 +6,18 @@ import { answerAlreadyPosted } from './answer-already-posted.ts';
 /** Claims are scoped per platform; this face's deliveries are Events API callbacks, keyed by event_id. */
 export const slackClaimScope = 'slack';
 
+/**
+ * Deliveries the sweep took over and runs through the app again, keyed by the very object it passes to Bolt:
+ * only that run may answer under the taken-over claim. A duplicate of the same event reaching this process (a
+ * retry routed back here, Slack delivering twice) is another object, goes to the store and finds the claim held.
+ */
+const handedOver = new WeakMap<object, Claim>();
+
+/** Marks a delivery body as the sweep's re-run of a claim this process took over. */
+export function handOverDelivery(body: object, claim: Claim): void {
+  handedOver.set(body, claim);
+}
+
 /** The Events API delivery id, or undefined for anything else (actions, views, commands carry none). */
 export function deliveryIdOf(body: unknown): string | undefined {
   const delivery = body as { type?: unknown; event_id?: unknown } | undefined;
@@ -33,7 +45,7 @@ async function claimPatiently(dependencies: SlackBotDependencies, eventId: strin
 }
 
 export function register(app: App, dependencies: SlackBotDependencies): void {
-  const { coordination, metrics } = dependencies.core;
+  const { metrics } = dependencies.core;
   // Bolt has acknowledged the event before this runs. The claim, stored with the delivery, is what makes the
   // answer happen exactly once: a duplicate or retry is dropped while the claim is healthy or answered, and
   // answered by whoever takes the claim over when its replica stopped renewing it (see the sweep in app.ts).
@@ -43,7 +55,8 @@ export function register(app: App, dependencies: SlackBotDependencies): void {
       await next();
       return;
     }
-    let claim: Claim | undefined = coordination.claims.heldHere(slackClaimScope, eventId);
+    let claim: Claim | undefined = handedOver.get(body);
+    handedOver.delete(body);
     if (!claim) {
       const attempt = await claimPatiently(dependencies, eventId, body);
       if (attempt.status !== 'claimed') {
