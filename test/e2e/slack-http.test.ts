@@ -370,6 +370,42 @@ describe('Slack bot settings and failures', () => {
     }
   });
 
+  it('posts nothing when another replica took the delivery over while this one was answering', async () => {
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    let answering!: () => void;
+    const started = new Promise<void>((resolve) => (answering = resolve));
+    const slowModel: ChatModel = {
+      async complete(request) {
+        answering();
+        await gate;
+        return { text: 'Plans are billed monthly per seat [1].', model: request.model, usage: { promptTokens: 10, completionTokens: 8, totalTokens: 18 }, modelMs: 5 };
+      },
+    };
+    const harness = await startHarness({ chatModel: slowModel, env: { ANSWERLOOP_SLACK__STREAM: 'off' } });
+    // Another replica on the same store whose clock says this one's claim expired long ago (as it would after this
+    // one went quiet past the deadline): its sweep takes the claim over with a conditional write.
+    const later = { now: () => new Date(Date.now() + 3_600_000), sleep: (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)) };
+    const other = createCore({ config: harness.core.config, clock: later, embedder: createDeterministicEmbedder(), logger: createRecordingLogger() });
+    try {
+      const ts = nextTs();
+      const eventId = nextEventId();
+      const delivered = harness.send(appMentionEvent({ user: 'UOTTO', channel: 'CSUPPORT', ts, text: 'How are plans billed?' }), { eventId });
+      await started;
+      const taken = await other.coordination.claims.takeOverExpired('slack', 10);
+      expect(taken.map((claim) => claim.id)).toEqual([eventId]);
+      release();
+      await delivered;
+      expect(harness.fake.callsTo('chat.postMessage').filter((call) => call.body.thread_ts === ts)).toHaveLength(0);
+      expect(harness.logger.entries.some((entry) => entry.message.startsWith('Did not post an answer: another replica took the delivery over'))).toBe(true);
+      expect((await other.coordination.claims.inspect('slack', eventId))?.owner).toBe(other.coordination.replicaId);
+    } finally {
+      release();
+      await other.close();
+      await stopHarness(harness);
+    }
+  });
+
   it('answers a failure with a short polite reply in the thread, and logs the cause', async () => {
     const failingModel: ChatModel = {
       complete: async () => {

@@ -3,6 +3,7 @@ import type { AskResult, SearchFilters, ThreadTurn } from '../../core/index.ts';
 import { renderSlackAnswer } from '../render/slack-answer-blocks.ts';
 import { emptyQuestionNotice, rateLimitedNotice, sharedChannelNotice } from '../render/slack-notices.ts';
 import { type AnswerOutlet, createNativeOutlet, createPostOnceOutlet, createUpdateOutlet, type OutletTarget } from './answer-outlets.ts';
+import { stillOwnsDelivery } from './listeners/middleware/index.ts';
 import type { SlackBotDependencies } from './slack-bot-dependencies.ts';
 import { questionFromMessage } from './slack-message-text.ts';
 import { botAnsweredInThread, historyFromSlackThread } from './slack-threads.ts';
@@ -185,6 +186,11 @@ export async function answerQuestion(dependencies: SlackBotDependencies, client:
           dependencies.logger.warn({ err: error }, 'Could not add the looked-at reaction'),
         );
       }
+      return;
+    }
+    if (!(await stillOwnsDelivery())) {
+      // Another replica took this delivery over while it was being answered here: it answers, not this one.
+      dependencies.logger.warn({ channel: message.channel }, 'Did not post an answer: another replica took the delivery over meanwhile');
       return;
     }
     if (isPrivate) {

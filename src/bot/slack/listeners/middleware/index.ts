@@ -1,3 +1,4 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
 import type { App } from '@slack/bolt';
 import { AnswerloopError, type Claim, type ClaimAttempt } from '../../../../core/index.ts';
 import type { SlackBotDependencies } from '../../slack-bot-dependencies.ts';
@@ -12,6 +13,23 @@ export const slackClaimScope = 'slack';
  * retry routed back here, Slack delivering twice) is another object, goes to the store and finds the claim held.
  */
 const handedOver = new WeakMap<object, Claim>();
+
+/** The claim of the delivery whose listeners run now (set around them by the middleware below). */
+const deliveryInScope = new AsyncLocalStorage<Claim>();
+
+/**
+ * Checked just before an answer is posted: true while this process still owns the delivery being answered (it
+ * renews the claim, a conditional write). False when another replica took the claim over because this one went
+ * quiet past the claim's deadline (starved of CPU, cut off from the store): that replica answers, this one stays
+ * silent. When the store cannot be asked the answer is posted (a second answer beats none). True outside a claimed
+ * delivery (commands, shortcuts).
+ */
+export async function stillOwnsDelivery(): Promise<boolean> {
+  const claim = deliveryInScope.getStore();
+  if (!claim) return true;
+  if (claim.lost) return false;
+  return claim.renew().catch(() => true);
+}
 
 /** Marks a delivery body as the sweep's re-run of a claim this process took over. */
 export function handOverDelivery(body: object, claim: Claim): void {
@@ -82,8 +100,9 @@ export function register(app: App, dependencies: SlackBotDependencies): void {
       dependencies.logger.info({ eventId, attempts: claim.attempts, waitedMs }, 'Answering a Slack delivery another replica left unfinished');
     }
     const stopRenewing = claim.keepRenewing();
+    const owned = claim;
     try {
-      await next();
+      await deliveryInScope.run(owned, () => next());
     } catch (error) {
       stopRenewing();
       // The boundary apologises next; released, a later retry of this delivery may still be answered.
