@@ -279,7 +279,8 @@ export function createCore(options: CreateCoreOptions): Core {
     config,
     store,
     search: (query, searchOptions) => timeRetrieval(metrics, () => search(query, searchOptions, searchDependencies)),
-    embed: (texts) => embedder.embed(texts),
+    // Everything answering embeds is waited on by a person: ahead of an ingest running in the same process.
+    embed: (texts) => embedder.embed(texts, { priority: 'interactive' }),
     chatModel: answerMode === 'openai' ? () => countChatModelErrors(chatModel(), metrics) : undefined,
     offlineModel: createExtractiveChatModel({ ...config.answering.extractive, embedder, logger: logger.child({ component: 'extractive' }) }),
     verifiedAnswers: verified,

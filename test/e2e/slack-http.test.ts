@@ -397,7 +397,7 @@ describe('Slack bot settings and failures', () => {
       release();
       await delivered;
       expect(harness.fake.callsTo('chat.postMessage').filter((call) => call.body.thread_ts === ts)).toHaveLength(0);
-      expect(harness.logger.entries.some((entry) => entry.message.startsWith('Did not post an answer: another replica took the delivery over'))).toBe(true);
+      expect(harness.logger.entries.some((entry) => entry.message?.startsWith('Did not post an answer: another replica took the delivery over'))).toBe(true);
       expect((await other.coordination.claims.inspect('slack', eventId))?.owner).toBe(other.coordination.replicaId);
     } finally {
       release();

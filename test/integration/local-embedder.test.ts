@@ -130,6 +130,22 @@ describe.skipIf(!model)('local embedder with the real all-MiniLM-L6-v2', () => {
     expect(cosine(vector, idle!)).toBeGreaterThan(0.9999);
   });
 
+  it('takes an interactive batch (the sentences of an answer) before passages queued ahead of it; several texts default to background', async () => {
+    const sentences = ['Open Settings, then Security.', 'Choose "Send reset link".', 'Follow the link in the email.'];
+    const idle = await embedder.embed(sentences, { priority: 'interactive' });
+    const passages = Array.from({ length: 48 }, (_, index) => `Passage ${index} about configuring the bot, its channels and its limits.`);
+    const finished: string[] = [];
+    const ingest = embedder.embed(passages).then(() => finished.push('passages'));
+    const background = embedder.embed(sentences).then(() => finished.push('background sentences'));
+    const answer = embedder.embed(sentences, { priority: 'interactive' }).then((vectors) => {
+      finished.push('answer sentences');
+      return vectors;
+    });
+    const [, , vectors] = await Promise.all([ingest, background, answer]);
+    expect(finished).toEqual(['answer sentences', 'passages', 'background sentences']);
+    expect(vectors.map((vector, index) => cosine(vector, idle[index]!))).toEqual(sentences.map(() => expect.closeTo(1, 4)));
+  });
+
   it('finds a paraphrase by meaning in vector mode where BM25 does not', async () => {
     const documents = [
       {

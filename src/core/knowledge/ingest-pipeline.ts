@@ -165,10 +165,9 @@ export async function ingestSource(source: KnowledgeSource, options: IngestOptio
     progress({ phase: 'embed', done: embeddedCount, total: totalChunks, current });
   };
   if (prepared.length > 0) progress({ phase: 'embed', done: 0, total: totalChunks });
-  for (const batch of batchDocuments(prepared, embedBatchSize)) {
-    const vectors = await embedDocuments(batch, embedder, onEmbedded);
+  const writeBatch = (batch: PreparedDocument[], vectors: Map<string, number[][] | Error>) =>
     // A few documents are written at once: a networked store (Elasticsearch) overlaps their round trips.
-    await forEachConcurrently(batch, settings.writeConcurrency, async (document) => {
+    forEachConcurrently(batch, settings.writeConcurrency, async (document) => {
       const embeddings = vectors.get(document.docId);
       if (embeddings instanceof Error) {
         recordFailure(report, logger, document, embeddings, 'could not be embedded');
@@ -192,7 +191,17 @@ export async function ingestSource(source: KnowledgeSource, options: IngestOptio
       else report.updated += 1;
       if (before?.documentHash !== document.documentHash) report.changedDocIds.push(document.docId);
     });
+  // The next batch is embedded while the last one is written: the model never waits for the store, and at most
+  // two batches of vectors are held at a time.
+  let writing: Promise<void> = Promise.resolve();
+  for (const batch of batchDocuments(prepared, embedBatchSize)) {
+    const vectors = await embedDocuments(batch, embedder, onEmbedded);
+    await writing;
+    writing = writeBatch(batch, vectors);
+    // Handled where it is awaited; this only keeps a failure from counting as unhandled meanwhile.
+    writing.catch(() => undefined);
   }
+  await writing;
   if (prepared.length > 0) progress({ phase: 'write', done: writtenCount, total: prepared.length });
 
   // Delete: emptied documents always; what the source calls gone unless pruning is off.

@@ -1,8 +1,18 @@
+export interface EmbedOptions {
+  onProgress?: (done: number, total: number) => void;
+  priority?: 'interactive' | 'background';
+}
+
 export interface Embedder {
   /** Identifies the model and its settings; stored with the index so a switch is detected. */
   readonly id: string;
   readonly dimensions: number;
-  /** Unit-length vectors, one per text, in order. `onProgress` reports texts done so far. */
-  embed(texts: string[], options?: { onProgress?: (done: number, total: number) => void }): Promise<number[][]>;
+  /**
+   * Unit-length vectors, one per text, in order. `onProgress` reports texts done so far. `priority`: `interactive`
+   * for work a person waits on (a question, the sentences of its answer), which an embedder running locally
+   * takes before `background` work (ingestion) already waiting; the default is interactive for one text,
+   * background for more.
+   */
+  embed(texts: string[], options?: EmbedOptions): Promise<number[][]>;
   close?(): Promise<void>;
 }

@@ -113,9 +113,9 @@ const sharedThread = new EmbeddingThread();
  * An in-process sentence-embedding model (ONNX through @huggingface/transformers and onnxruntime-node) that runs
  * in a worker thread: mean-pooled, unit-length vectors, no network once the model is in `modelDir`.
  *
- * A call with one text (a question being answered) goes ahead of passages waiting in the worker (ingestion
- * sends `batchSize` at a time), so answers stay fast while an ingest runs in the same process, and the answering
- * thread's event loop never waits for the model.
+ * An interactive call (a question, the sentences of its answer: see EmbedOptions.priority) goes ahead of passages
+ * waiting in the worker (ingestion sends `batchSize` at a time), so answers stay fast while an ingest runs in the
+ * same process, and the answering thread's event loop never waits for the model.
  */
 export function createLocalEmbedder(options: LocalEmbedderOptions): Embedder {
   const { model, modelDir, allowRemote, dtype, dimensions, logger } = options;
@@ -156,9 +156,11 @@ export function createLocalEmbedder(options: LocalEmbedderOptions): Embedder {
       if (texts.length === 0) return [];
       opened ??= open();
       const { owner, fail } = opened;
-      if (texts.length === 1) {
-        const vectors = checked(await sharedThread.embed(owner, texts, true, fail), 1);
-        embedOptions?.onProgress?.(1, 1);
+      const interactive = (embedOptions?.priority ?? (texts.length === 1 ? 'interactive' : 'background')) === 'interactive';
+      if (interactive) {
+        // One forward pass, ahead of any passages waiting: a person waits on it.
+        const vectors = checked(await sharedThread.embed(owner, texts, true, fail), texts.length);
+        embedOptions?.onProgress?.(texts.length, texts.length);
         return vectors;
       }
       // Every batch is sent at once; the worker runs them in order, taking any question in between.

@@ -159,7 +159,7 @@ export function createExtractiveChatModel(options: ExtractiveChatModelOptions = 
   async function meanings(question: string, candidates: Candidate[]): Promise<number[] | undefined> {
     if (!embedder || semanticWeight === 0 || candidates.length === 0) return undefined;
     try {
-      const [questionVector, ...vectors] = await embedder.embed([question, ...candidates.map((candidate) => candidate.sentence)]);
+      const [questionVector, ...vectors] = await embedder.embed([question, ...candidates.map((candidate) => candidate.sentence)], { priority: 'interactive' });
       if (!questionVector || vectors.length !== candidates.length) throw new Error(`the embedder returned ${vectors.length + 1} vectors for ${candidates.length + 1} texts`);
       return vectors.map((vector) => dot(questionVector, vector));
     } catch (error) {
