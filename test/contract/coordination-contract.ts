@@ -182,6 +182,35 @@ export function defineCoordinationContract(name: string, openStore: OpenStore): 
         });
       });
 
+      it('keeps a delivery whose create the store took but whose reply was lost, and still drops a duplicate here', async () => {
+        // The store writes the claim, then its reply never arrives (a timeout): the next attempt meets its own record.
+        let loseNextReply = true;
+        const real = store();
+        const flaky = new Proxy(real, {
+          get(target, property, receiver) {
+            if (property !== 'createRecord') {
+              const value = Reflect.get(target, property, receiver) as unknown;
+              return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(target) : value;
+            }
+            return async (...args: Parameters<typeof real.createRecord>) => {
+              const created = await target.createRecord(...args);
+              if (loseNextReply) {
+                loseNextReply = false;
+                throw new Error('request timed out');
+              }
+              return created;
+            };
+          },
+        });
+        const service = createCoordinationService({ store: flaky, clock, logger: silentLogger, claims: claimSettings, replicaId: 'replica-a' });
+        await expect(service.claims.claim('slack', 'EvLost', { event: 'payload' })).rejects.toThrow('timed out');
+        const retried = await service.claims.claim('slack', 'EvLost', { event: 'payload' });
+        expect(retried.status).toBe('claimed');
+        // Now held here: another delivery of it to this process is a duplicate, as on any other replica.
+        expect((await service.claims.claim('slack', 'EvLost')).status).toBe('held');
+        expect((await replica('replica-b').claims.claim('slack', 'EvLost')).status).toBe('held');
+      });
+
       it('keeps a renewed claim and lets another replica take one whose owner stopped renewing', async () => {
         const a = replica('replica-a');
         const b = replica('replica-b');

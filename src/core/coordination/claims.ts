@@ -94,6 +94,8 @@ export function createClaimService(options: {
   const { store, clock, owner, settings, logger } = options;
   const now = () => clock.now().getTime();
   const heldByThisProcess = new Map<string, Claim>();
+  /** Claim attempts running in this process, by delivery: a second one for the same delivery is a duplicate. */
+  const attemptsHere = new Map<string, number>();
   const localKey = (scope: string, id: string) => `${scope}\u0000${id}`;
 
   function held(
@@ -113,11 +115,20 @@ export function createClaimService(options: {
     // One write at a time, each with the version the previous one left: a renewal still in flight when the answer
     // is marked would otherwise make the second write look like someone else's takeover.
     let queue: Promise<unknown> = Promise.resolve();
-    const write = (state: ClaimState, dueAtOf: () => number, extra: Partial<ClaimValue> = {}): Promise<boolean> => {
+    const write = (
+      state: ClaimState,
+      dueAtOf: () => number,
+      extra: Partial<ClaimValue> = {},
+    ): Promise<boolean> => {
       const attempt = queue.then(async () => {
         if (lost) return false;
         const next = { ...value, ...extra };
-        const stored = await store.replaceRecord(namespace, id, { state, dueAt: dueAtOf(), value: JSON.stringify(next) }, version);
+        const stored = await store.replaceRecord(
+          namespace,
+          id,
+          { state, dueAt: dueAtOf(), value: JSON.stringify(next) },
+          version,
+        );
         if (!stored) {
           lost = true;
           forget();
@@ -174,13 +185,19 @@ export function createClaimService(options: {
         finished = true;
         forget();
         // The payload goes: a finished delivery needs only its id and state, and the question is not kept twice.
-        await write('answered', () => now() + settings.retentionMs, { finishedAt: now(), payload: undefined });
+        await write('answered', () => now() + settings.retentionMs, {
+          finishedAt: now(),
+          payload: undefined,
+        });
       },
       async release() {
         if (finished) return;
         finished = true;
         forget();
-        await write('released', () => now() + settings.retentionMs, { finishedAt: now(), payload: undefined });
+        await write('released', () => now() + settings.retentionMs, {
+          finishedAt: now(),
+          payload: undefined,
+        });
       },
     };
     heldByThisProcess.set(localKey(scope, id), claim);
@@ -231,30 +248,51 @@ export function createClaimService(options: {
     return stored ? held(scope, id, stored, value, true) : undefined;
   }
 
+  async function claimOnce(scope: string, id: string, payload: unknown): Promise<ClaimAttempt> {
+    const namespace = namespaceOf(scope);
+    // Bounded: each round either decides or saw another process write in between.
+    for (let round = 0; round < 3; round += 1) {
+      const value: ClaimValue = { owner, attempts: 1, firstClaimedAt: now(), claimedAt: now(), payload };
+      const created = await store.createRecord(namespace, id, {
+        state: 'working',
+        dueAt: now() + settings.ttlMs,
+        value: JSON.stringify(value),
+      });
+      if (created) return { status: 'claimed', claim: held(scope, id, created, value, false) };
+      const existing = await store.readRecord(namespace, id);
+      if (!existing) continue;
+      const state = existing.state as ClaimState;
+      if (state === 'answered' || state === 'abandoned') return { status: 'done', state };
+      if (state === 'working' && existing.dueAt > now()) {
+        const existingOwner = parseValue(existing).owner;
+        // Written by this process, yet neither held here nor being claimed by another delivery here: the store
+        // took our create but its answer never came back (a timeout, then the client's retry met our own record).
+        // It is ours: taken with a conditional write like any takeover, so the delivery is not dropped.
+        const ownLostWrite =
+          existingOwner === owner &&
+          !heldByThisProcess.has(localKey(scope, id)) &&
+          (attemptsHere.get(localKey(scope, id)) ?? 0) <= 1;
+        if (!ownLostWrite) return { status: 'held', owner: existingOwner, dueAt: existing.dueAt };
+      }
+      const taken = await takeOver(scope, id, existing, payload);
+      if (taken === 'abandoned') return { status: 'done', state: 'abandoned' };
+      if (taken) return { status: 'claimed', claim: taken };
+    }
+    const latest = await store.readRecord(namespace, id);
+    return { status: 'held', owner: latest ? parseValue(latest).owner : '', dueAt: latest?.dueAt ?? now() };
+  }
+
   return {
     async claim(scope, id, payload) {
-      const namespace = namespaceOf(scope);
-      // Bounded: each round either decides or saw another process write in between.
-      for (let round = 0; round < 3; round += 1) {
-        const value: ClaimValue = { owner, attempts: 1, firstClaimedAt: now(), claimedAt: now(), payload };
-        const created = await store.createRecord(namespace, id, {
-          state: 'working',
-          dueAt: now() + settings.ttlMs,
-          value: JSON.stringify(value),
-        });
-        if (created) return { status: 'claimed', claim: held(scope, id, created, value, false) };
-        const existing = await store.readRecord(namespace, id);
-        if (!existing) continue;
-        const state = existing.state as ClaimState;
-        if (state === 'answered' || state === 'abandoned') return { status: 'done', state };
-        if (state === 'working' && existing.dueAt > now())
-          return { status: 'held', owner: parseValue(existing).owner, dueAt: existing.dueAt };
-        const taken = await takeOver(scope, id, existing, payload);
-        if (taken === 'abandoned') return { status: 'done', state: 'abandoned' };
-        if (taken) return { status: 'claimed', claim: taken };
+      const key = localKey(scope, id);
+      attemptsHere.set(key, (attemptsHere.get(key) ?? 0) + 1);
+      try {
+        return await claimOnce(scope, id, payload);
+      } finally {
+        const left = (attemptsHere.get(key) ?? 1) - 1;
+        if (left > 0) attemptsHere.set(key, left);
+        else attemptsHere.delete(key);
       }
-      const latest = await store.readRecord(namespace, id);
-      return { status: 'held', owner: latest ? parseValue(latest).owner : '', dueAt: latest?.dueAt ?? now() };
     },
 
     async takeOverExpired(scope, limit) {
