@@ -10,6 +10,9 @@
  *   --quick   embedded store only, answers on at most 40 questions per corpus (CI)
  *   --fit     fit the answerability model on the tuning corpus and report every corpus with it
  *   --grid    also try convex weights and normalisations (tuning only: read the tuning corpus's rows)
+ *   --dtypes fp32,int8,q8
+ *             the same evaluation with each local model file (embedded store unless --stores says otherwise),
+ *             side by side with fp32's figures; the other tables show the configured dtype (or the first given)
  *   --fresh   ingest into new stores instead of the cached ones in data/eval-cache/ (incremental ingestion skips
  *             unchanged pages, so a cached store is the same store; the cache is keyed by the knowledge settings)
  */
@@ -19,6 +22,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { createLocalEmbedder } from '../src/core/adapters/local-embedder/index.ts';
+import { type LocalModelDtype, onnxFileOf } from '../src/core/adapters/local-embedder/local-model-files.ts';
 import { deleteIndices } from '../test/support/elasticsearch.ts';
 import { rememberingEmbedder } from './docs-retrieval-quality.ts';
 import { type AnswerabilityModel, answerabilityScore, fitAnswerabilityModel } from '../src/core/answering/answerability.ts';
@@ -50,6 +54,8 @@ interface CorpusResult {
   corpus: string;
   role: CorpusManifest['role'];
   store: 'embedded' | 'elasticsearch';
+  /** The local model file the corpus was embedded with. */
+  dtype: LocalModelDtype;
   documents: number;
   chunks: number;
   ingestSeconds: number;
@@ -71,6 +77,7 @@ const { values: flags } = parseArgs({
     fit: { type: 'boolean', default: false },
     grid: { type: 'boolean', default: false },
     fresh: { type: 'boolean', default: false },
+    dtypes: { type: 'string' },
     help: { type: 'boolean', short: 'h', default: false },
   },
 });
@@ -106,15 +113,20 @@ async function elasticsearchUrl(): Promise<string | undefined> {
 
 const base = loadConfig({ cwd: projectRoot, env: {} });
 const local = base.embedder.local;
-const model = createLocalEmbedder({
-  model: local.model,
-  modelDir: resolveConfigPath(base, local.modelDir),
-  allowRemote: false,
-  dtype: local.dtype,
-  dimensions: local.dimensions,
-  logger: silentLogger,
-});
-const embedder = rememberingEmbedder(model);
+const localModelDtypes = Object.keys(onnxFileOf) as LocalModelDtype[];
+const dtypes = (flags.dtypes?.split(',').map((dtype) => dtype.trim()) ?? [local.dtype]) as LocalModelDtype[];
+for (const dtype of dtypes)
+  if (!localModelDtypes.includes(dtype)) throw new Error(`Unknown dtype "${dtype}" in --dtypes: choose from ${localModelDtypes.join(', ')}.`);
+const embedders = new Map(
+  dtypes.map((dtype) => [
+    dtype,
+    rememberingEmbedder(
+      createLocalEmbedder({ model: local.model, modelDir: resolveConfigPath(base, local.modelDir), allowRemote: false, dtype, dimensions: local.dimensions, logger: silentLogger }),
+    ),
+  ]),
+);
+/** The dtype of the main tables: the configured one when it was evaluated, else the first given. */
+const mainDtype = dtypes.includes(local.dtype) ? local.dtype : dtypes[0]!;
 
 function retrievalVariants(): Array<{ method: string; mode: SearchMode; settings?: Partial<RetrievalSettings> }> {
   const variants: Array<{ method: string; mode: SearchMode; settings?: Partial<RetrievalSettings> }> = [
@@ -132,7 +144,8 @@ function retrievalVariants(): Array<{ method: string; mode: SearchMode; settings
   return variants;
 }
 
-async function evaluateCorpus(corpus: CorpusManifest, store: 'embedded' | 'elasticsearch', esUrl: string | undefined): Promise<CorpusResult> {
+async function evaluateCorpus(corpus: CorpusManifest, store: 'embedded' | 'elasticsearch', esUrl: string | undefined, dtype: LocalModelDtype): Promise<CorpusResult> {
+  const embedder = embedders.get(dtype)!;
   const qa: QaItem[] = parseQaSet(readFileSync(path.join(projectRoot, corpus.qa), 'utf8'), corpus.qa);
   const { chunkTokens, chunkOverlapTokens } = base.knowledge;
   const settingsKey = createHash('sha256').update(JSON.stringify({ chunkTokens, chunkOverlapTokens, embedder: embedder.id })).digest('hex').slice(0, 10);
@@ -184,7 +197,7 @@ async function evaluateCorpus(corpus: CorpusManifest, store: 'embedded' | 'elast
       unanswerableRefused: unanswerableCount === 0 ? null : unanswerableRefused / unanswerableCount,
       answerableRefused: answerableRefused / Math.max(1, answerQa.length - unanswerableCount),
     };
-    return { corpus: corpus.name, role: corpus.role, store, ...counts, ingestSeconds, questions: qa.length, retrieval, answers, previousRefusal };
+    return { corpus: corpus.name, role: corpus.role, store, dtype, ...counts, ingestSeconds, questions: qa.length, retrieval, answers, previousRefusal };
   } finally {
     await core.close();
     if (flags.fresh) {
@@ -235,15 +248,19 @@ async function main(): Promise<void> {
     `answer quality: ${list.map((corpus) => `${corpus.name} (${corpus.role})`).join(', ')} on ${stores.join(' and ')}; ${os.cpus().length} CPUs, ${flags.quick ? 'quick' : 'full'} run\n`,
   );
   if (!esUrl && !flags.quick) process.stdout.write('(no Elasticsearch answers: embedded store only; `npm run es -- start` adds it)\n');
-  const results: CorpusResult[] = [];
-  for (const corpus of list) {
-    for (const store of stores) {
-      process.stdout.write(`  ${corpus.name} on ${store}...`);
-      const result = await evaluateCorpus(corpus, store, esUrl);
-      results.push(result);
-      process.stdout.write(` ${result.documents} pages, ${result.chunks} passages, ingested in ${result.ingestSeconds.toFixed(0)} s\n`);
+  const everyResult: CorpusResult[] = [];
+  for (const dtype of dtypes) {
+    for (const corpus of list) {
+      for (const store of stores) {
+        process.stdout.write(`  ${corpus.name} on ${store}${dtypes.length > 1 ? ` (${dtype})` : ''}...`);
+        const result = await evaluateCorpus(corpus, store, esUrl, dtype);
+        everyResult.push(result);
+        process.stdout.write(` ${result.documents} pages, ${result.chunks} passages, ingested in ${result.ingestSeconds.toFixed(0)} s\n`);
+      }
     }
   }
+  const results = everyResult.filter((result) => result.dtype === mainDtype);
+  if (dtypes.length > 1) process.stdout.write(`\nThe tables below are ${mainDtype}'s; the model files side by side come last.\n`);
 
   const methods = results[0]?.retrieval.map((row) => row.method) ?? [];
   process.stdout.write(`\nRetrieval (answerable questions; Recall@5 / MRR of pages)\n`);
@@ -302,15 +319,46 @@ async function main(): Promise<void> {
     );
   }
 
+  if (dtypes.length > 1) {
+    const reference = dtypes.includes('fp32') ? 'fp32' : dtypes[0]!;
+    const figure = (result: CorpusResult, method: string) => result.retrieval.find((row) => row.method === method)!;
+    const delta = (value: number, against: number | undefined) => (against === undefined ? '' : ` (${value - against >= 0 ? '+' : ''}${(value - against).toFixed(3)})`);
+    process.stdout.write(`\nLocal model files side by side (Recall@5 / MRR of pages; in brackets the difference from ${reference})\n`);
+    process.stdout.write(
+      `${table(
+        ['corpus', 'store', 'dtype', 'vector', 'hybrid convex', 'unanswerable refused', 'answerable refused', 'cite a relevant page', 'ingest s'],
+        everyResult.map((result) => {
+          const against = everyResult.find((other) => other.corpus === result.corpus && other.store === result.store && other.dtype === reference);
+          const cell = (method: string) => {
+            const row = figure(result, method);
+            const base = against && against !== result ? figure(against, method) : undefined;
+            return `${row.recallAt5.toFixed(3)}${delta(row.recallAt5, base?.recallAt5)} / ${row.mrr.toFixed(3)}${delta(row.mrr, base?.mrr)}`;
+          };
+          return [
+            result.corpus,
+            result.store,
+            result.dtype,
+            cell('vector'),
+            cell('hybrid convex'),
+            percent(result.answers.overall.unanswerableRefused),
+            percent(result.answers.overall.answerableRefused),
+            percent(result.answers.overall.citesRelevant),
+            result.ingestSeconds.toFixed(0),
+          ];
+        }),
+      )}\n`,
+    );
+  }
+
   const resultsDir = path.join(projectRoot, 'bench/results');
   mkdirSync(resultsDir, { recursive: true });
   const file = path.join(resultsDir, `eval-${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
   writeFileSync(
     file,
-    `${JSON.stringify({ date: new Date().toISOString(), cpus: os.cpus().length, mode: flags.quick ? 'quick' : 'full', refusalThreshold: base.answering.refusalThreshold, fusion: base.retrieval.fusion, results, fitted }, null, 2)}\n`,
+    `${JSON.stringify({ date: new Date().toISOString(), cpus: os.cpus().length, mode: flags.quick ? 'quick' : 'full', refusalThreshold: base.answering.refusalThreshold, fusion: base.retrieval.fusion, dtypes, results: everyResult, fitted }, null, 2)}\n`,
   );
   process.stdout.write(`\nJSON: ${path.relative(projectRoot, file)}\n`);
-  await model.close?.();
+  for (const embedder of embedders.values()) await embedder.close?.();
 }
 
 await main();
