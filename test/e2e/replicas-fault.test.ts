@@ -3,9 +3,8 @@
  * while it answers: every event, delivered with duplicates and retries across replicas, gets an answer in the end,
  * exactly once, counted on the fake Web API; duplicates and retries are dropped. The figures (events, duplicates, takeovers, waits) are printed.
  */
-import { type ChildProcess, execFile, spawn } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { cpSync, mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -14,9 +13,8 @@ import { type FakeSlackApi, type FakeSlackCall, startFakeSlackApi } from '../fak
 import { appMentionEvent, eventEnvelope, postToSlackApp } from '../fakes/fake-slack-payloads.ts';
 import { deleteIndices, uniqueIndexPrefix, useElasticsearch } from '../support/elasticsearch.ts';
 import { useLocalModel } from '../support/local-model.ts';
+import { binary, eventually, freePort, metricSum, ready, type Replica, repositoryRoot, sleep, startReplica } from '../support/replicas.ts';
 
-const repositoryRoot = path.resolve(import.meta.dirname, '../..');
-const binary = path.join(repositoryRoot, 'bin/answerloop.js');
 const url = await useElasticsearch();
 const model = useLocalModel();
 const signingSecret = 'replica-test-signing-secret';
@@ -25,78 +23,12 @@ const events = 120;
 const claimTtlMs = 30_000;
 const questions = ['How do I reset my password?', 'How are plans billed?', 'How do I turn on two-factor authentication?', 'Where do I find my invoices?'];
 
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-/** Polls until `done` holds, at most `timeoutMs`; false when it never did. */
-async function eventually(done: () => boolean | Promise<boolean>, timeoutMs: number, everyMs = 200): Promise<boolean> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (await done()) return true;
-    await sleep(everyMs);
-  }
-  return done();
-}
-
-interface Replica {
-  port: number;
-  process: ChildProcess;
-  stderr: string[];
-  alive: boolean;
-  exit: Promise<number | null>;
-}
-
-function metricSum(text: string, name: string): number {
-  return text
-    .split('\n')
-    .filter((line) => line.startsWith(name) && !line.startsWith('#'))
-    .reduce((sum, line) => sum + Number(line.split(' ').at(-1)), 0);
-}
-
 describe.skipIf(!url || !model)('three replicas on one Elasticsearch, one killed mid-answer', () => {
   const prefix = uniqueIndexPrefix('replicas');
   let workspace: string;
   let fake: FakeSlackApi;
   let env: NodeJS.ProcessEnv;
   const replicas: Replica[] = [];
-
-  function startReplica(port: number): Replica {
-    const child = spawn(process.execPath, [binary, 'start'], {
-      cwd: workspace,
-      env: { ...env, ANSWERLOOP_SLACK__PORT: String(port) },
-      stdio: ['ignore', 'ignore', 'pipe'],
-    });
-    const replica: Replica = {
-      port,
-      process: child,
-      stderr: [],
-      alive: true,
-      exit: new Promise((resolve) =>
-        child.once('exit', (code) => {
-          replica.alive = false;
-          resolve(code);
-        }),
-      ),
-    };
-    child.stderr!.on('data', (chunk: Buffer) => replica.stderr.push(chunk.toString()));
-    return replica;
-  }
-
-  async function ready(replica: Replica): Promise<boolean> {
-    try {
-      const response = await fetch(`http://127.0.0.1:${replica.port}/readyz`, { signal: AbortSignal.timeout(3000) });
-      return response.status === 200;
-    } catch {
-      return false;
-    }
-  }
 
   beforeAll(async () => {
     workspace = mkdtempSync(path.join(tmpdir(), 'answerloop-replicas-'));
@@ -126,7 +58,7 @@ describe.skipIf(!url || !model)('three replicas on one Elasticsearch, one killed
       ANSWERLOOP_OPS__SHUTDOWN_GRACE_SECONDS: '10',
     };
     await promisify(execFile)(process.execPath, [binary, 'ingest', 'docs'], { cwd: workspace, env, timeout: 120_000 });
-    for (let index = 0; index < 3; index += 1) replicas.push(startReplica(await freePort()));
+    for (let index = 0; index < 3; index += 1) replicas.push(startReplica(workspace, env, await freePort()));
     const allReady = await eventually(async () => (await Promise.all(replicas.map(ready))).every(Boolean), 90_000, 500);
     if (!allReady) throw new Error(`The replicas did not get ready:\n${replicas.map((replica) => replica.stderr.join('')).join('\n---\n')}`);
   }, 240_000);

@@ -75,3 +75,59 @@ export async function deleteIndices(url: string, prefix: string): Promise<void> 
   const deleted = await fetch(`${url}/${names.join(',')}`, { method: 'DELETE' });
   if (!deleted.ok) throw new Error(`Deleting test indices ${names.join(', ')} failed: ${deleted.status} ${await deleted.text()}`);
 }
+
+export interface DedicatedElasticsearch {
+  url: string;
+  port: number;
+  /** The node's JVM, for tests that pause it (SIGSTOP) or kill it. */
+  pid: number;
+  stop(): Promise<void>;
+}
+
+/**
+ * A node of this test's own, started by `scripts/elasticsearch start --port <free port>` with its data in a
+ * temporary folder: for tests that pause or kill Elasticsearch, which must never touch the node other tests
+ * share. Undefined (after a warning) where Java or Maven is missing; under CI=true that throws instead.
+ */
+export async function startDedicatedElasticsearch(): Promise<DedicatedElasticsearch | undefined> {
+  if (!installed('java') || !installed('mvn')) {
+    const reason = 'A test needs an Elasticsearch node of its own (it pauses it), started by scripts/elasticsearch, and java or mvn is missing.';
+    if (process.env.CI === 'true') throw new Error(`${reason} CI must run it: install a JDK 17 and Maven.`);
+    console.warn(`\n!!! ${reason}\n!!! SKIPPING it.\n`);
+    return undefined;
+  }
+  const { createServer } = await import('node:net');
+  const { mkdtempSync, readFileSync, rmSync } = await import('node:fs');
+  const { tmpdir } = await import('node:os');
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as { port: number };
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  const dataDir = mkdtempSync(path.join(tmpdir(), 'answerloop-es-node-'));
+  const script = path.join(projectRoot, 'scripts/elasticsearch');
+  const env = { ...process.env, ES_DATA_DIR: dataDir, ES_START_TIMEOUT: '180' };
+  try {
+    await promisify(execFile)('bash', [script, 'start', '--port', String(port)], { timeout: 240_000, env });
+  } catch (error) {
+    const output = error as { stdout?: string; stderr?: string; message: string };
+    rmSync(dataDir, { recursive: true, force: true });
+    throw new Error(`scripts/elasticsearch start --port ${port} failed:\n${output.stdout ?? ''}${output.stderr ?? output.message}`);
+  }
+  const pid = Number(readFileSync(path.join(projectRoot, `.elasticsearch/node-${port}/elasticsearch.pid`), 'utf8').trim());
+  return {
+    url: `http://127.0.0.1:${port}`,
+    port,
+    pid,
+    async stop() {
+      // A paused node cannot stop: let it run first.
+      try {
+        process.kill(pid, 'SIGCONT');
+      } catch {
+        // Already gone.
+      }
+      await promisify(execFile)('bash', [script, 'stop', '--port', String(port)], { timeout: 60_000, env }).catch(() => undefined);
+      rmSync(dataDir, { recursive: true, force: true });
+      rmSync(path.join(projectRoot, `.elasticsearch/node-${port}`), { recursive: true, force: true });
+    },
+  };
+}
