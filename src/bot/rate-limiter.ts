@@ -1,14 +1,22 @@
+import type { Core, Logger, Metrics } from '../core/index.ts';
+import type { RateLimitDecision, SharedRateLimitService } from '../core/index.ts';
+
+export type { RateLimitDecision } from '../core/index.ts';
+
 /**
- * Per-user sliding-window rate limit shared by the chat faces: at most `limit` questions per user per
- * `windowMs`. A limit of 0 means unlimited. Memory is bounded by the number of active users in a window.
+ * Per-user rate limit shared by the chat faces: at most `limit` questions per user per `windowMs`. A limit of 0
+ * means unlimited. Either in this process's memory, or counted in the store for every replica on it.
  */
 export interface RateLimiter {
-  /** True when the user may ask now (and counts the question); false when over the limit. */
-  tryAcquire(userKey: string): boolean;
-  /** Milliseconds until the user may ask again (0 when allowed now). */
-  retryAfterMs(userKey: string): number;
+  /** Counts the question when the user may ask now; otherwise says how long until they may. Never rejects. */
+  acquire(userKey: string): Promise<RateLimitDecision>;
+  /** True when the counts live in the store, shared by every replica on it. */
+  readonly shared: boolean;
 }
 
+const allowed: RateLimitDecision = { allowed: true, retryAfterMs: 0 };
+
+/** The in-memory sliding window: exact, for one process. Memory is bounded by the number of active users in a window. */
 export function createRateLimiter(options: { limit: number; windowMs?: number; now?: () => number }): RateLimiter {
   const windowMs = options.windowMs ?? 60_000;
   const now = options.now ?? Date.now;
@@ -21,17 +29,86 @@ export function createRateLimiter(options: { limit: number; windowMs?: number; n
     return times;
   };
   return {
-    tryAcquire(userKey) {
-      if (options.limit <= 0) return true;
+    shared: false,
+    async acquire(userKey) {
+      if (options.limit <= 0) return allowed;
       const times = current(userKey);
-      if (times.length >= options.limit) return false;
+      if (times.length >= options.limit) {
+        return { allowed: false, retryAfterMs: Math.max(0, (times[0] ?? 0) + windowMs - now()) };
+      }
       recent.set(userKey, [...times, now()]);
-      return true;
+      return allowed;
     },
-    retryAfterMs(userKey) {
-      if (options.limit <= 0) return 0;
-      const times = current(userKey);
-      return times.length < options.limit ? 0 : Math.max(0, (times[0] ?? 0) + windowMs - now());
+  };
+}
+
+/** Least milliseconds between two "store unreachable" warnings of one limiter: a failing store must not flood the log. */
+const warnEveryMs = 60_000;
+
+/**
+ * The limit counted in the store (see SharedRateLimitService). Fails open: when the store cannot be reached the
+ * question is let through (a question is better answered than blocked), with a warning at most once a minute.
+ */
+export function createSharedRateLimiter(options: {
+  limits: SharedRateLimitService;
+  /** Whose users: 'slack' or 'discord' (user ids of different platforms never share a count). */
+  scope: string;
+  limit: number;
+  windowMs?: number;
+  logger: Logger;
+  metrics?: Metrics;
+  now?: () => number;
+  /** Longest wait for the store before letting the question through (default 1.5 s: Discord wants a reply within 3). */
+  timeoutMs?: number;
+}): RateLimiter {
+  const rule = { limit: options.limit, windowMs: options.windowMs ?? 60_000 };
+  const now = options.now ?? Date.now;
+  const timeoutMs = options.timeoutMs ?? 1500;
+  let lastWarning = -Infinity;
+  return {
+    shared: true,
+    async acquire(userKey) {
+      if (rule.limit <= 0) return allowed;
+      let timer: NodeJS.Timeout | undefined;
+      try {
+        const timeout = new Promise<never>((_, reject) => {
+          timer = setTimeout(() => reject(new Error(`the store did not answer within ${timeoutMs} ms`)), timeoutMs);
+        });
+        return await Promise.race([options.limits.acquire(options.scope, userKey, rule), timeout]);
+      } catch (error) {
+        options.metrics?.increment('rate_limit_fail_open_total', { platform: options.scope });
+        if (now() - lastWarning >= warnEveryMs) {
+          lastWarning = now();
+          options.logger.warn(
+            { err: error, platform: options.scope },
+            'The shared rate limit could not reach the store; questions are let through unlimited until it answers again',
+          );
+        }
+        return allowed;
+      } finally {
+        clearTimeout(timer);
+      }
+    },
+  };
+}
+
+/** Whether the configured store shares rate limits: coordination.sharedRateLimits, auto meaning on with Elasticsearch. */
+export function sharesRateLimits(config: Core['config']): boolean {
+  const setting = config.coordination.sharedRateLimits;
+  return setting === 'on' || (setting === 'auto' && config.store.kind === 'elasticsearch');
+}
+
+/** The limiter a face uses for `rateLimitPerMinute`, shared through the store or in memory as configured. */
+export function rateLimiterFor(core: Core, scope: 'slack' | 'discord', limitPerMinute: number, logger: Logger): RateLimiter {
+  const limiter = sharesRateLimits(core.config)
+    ? createSharedRateLimiter({ limits: core.coordination.rateLimits, scope, limit: limitPerMinute, logger, metrics: core.metrics })
+    : createRateLimiter({ limit: limitPerMinute });
+  return {
+    shared: limiter.shared,
+    async acquire(userKey) {
+      const decision = await limiter.acquire(userKey);
+      if (!decision.allowed) core.metrics.increment('rate_limited_total', { platform: scope });
+      return decision;
     },
   };
 }

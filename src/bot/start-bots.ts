@@ -26,7 +26,7 @@ export interface RunningBots {
 /** Platforms whose claims the clean-up purges once their retention passed. */
 const claimScopes = ['slack', 'discord'];
 
-/** Deletes finished claims past their retention, on one replica at a time: the store does not grow without end. */
+/** Deletes finished claims past their retention and old rate-limit counters, on one replica at a time: the store does not grow without end. */
 function startClaimCleanup(core: Core): BackgroundJob {
   const settings = core.config.coordination;
   return core.coordination.startJob({
@@ -38,6 +38,8 @@ function startClaimCleanup(core: Core): BackgroundJob {
         // Bounded per run; a backlog drains over the next runs.
         for (let page = 0; page < 20 && (await core.coordination.claims.purge(scope, 500)) > 0; page += 1);
       }
+      // Rate-limit counters of windows that no longer count (written only when limits are shared).
+      for (let page = 0; page < 20 && (await core.coordination.rateLimits.purge(500)) > 0; page += 1);
     },
   });
 }

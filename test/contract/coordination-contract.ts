@@ -158,6 +158,81 @@ export function defineCoordinationContract(name: string, openStore: OpenStore): 
       });
     });
 
+    describe('counters', () => {
+      it('counts every increment of concurrent writers exactly once', async () => {
+        const counts = await Promise.all(
+          Array.from({ length: 40 }, () => store().incrementCounter('test', 'c', { by: 1, dueAt: 1000 })),
+        );
+        expect([...counts].sort((a, b) => a - b)).toEqual(Array.from({ length: 40 }, (_, index) => index + 1));
+        expect(await store().incrementCounter('test', 'c', { by: -1, dueAt: 9999 })).toBe(39);
+        // The first increment set when it is due; later ones keep it.
+        expect(await store().readRecord('test', 'c')).toMatchObject({ state: 'counter', dueAt: 1000, value: '39' });
+        expect(await store().incrementCounter('other', 'c', { by: 2, dueAt: 1000 })).toBe(2);
+        const due = await store().listDueRecords('test', { states: ['counter'], dueBefore: 1000, limit: 10 });
+        expect(due.map((record) => record.key)).toEqual(['c']);
+        expect(await store().deleteRecord('test', 'c', due[0]!.version)).toBe(true);
+        expect(await store().incrementCounter('test', 'c', { by: 1, dueAt: 2000 })).toBe(1);
+      });
+    });
+
+    describe('shared rate limits', () => {
+      const rule = { limit: 3, windowMs: 60_000 };
+
+      it('counts the questions of one user on every replica against one limit, in a sliding window', async () => {
+        const [a, b] = [replica('replica-a'), replica('replica-b')];
+        clock.advance(10_000);
+        expect((await a.rateLimits.acquire('slack', 'U1', rule)).allowed).toBe(true);
+        expect((await b.rateLimits.acquire('slack', 'U1', rule)).allowed).toBe(true);
+        expect((await a.rateLimits.acquire('slack', 'U1', rule)).allowed).toBe(true);
+        // Full on both replicas; another user, and the same id on another platform, are not.
+        const refused = await b.rateLimits.acquire('slack', 'U1', rule);
+        expect(refused).toEqual({ allowed: false, retryAfterMs: 70_000 });
+        expect((await a.rateLimits.acquire('slack', 'U1', rule)).allowed).toBe(false);
+        expect((await a.rateLimits.acquire('slack', 'U2', rule)).allowed).toBe(true);
+        expect((await b.rateLimits.acquire('discord', 'U1', rule)).allowed).toBe(true);
+        // Refusals were not counted: the window slides and one question fits exactly when it said.
+        clock.advance(69_000);
+        expect((await b.rateLimits.acquire('slack', 'U1', rule)).allowed).toBe(false);
+        clock.advance(1_000);
+        expect((await b.rateLimits.acquire('slack', 'U1', rule)).allowed).toBe(true);
+        expect((await a.rateLimits.acquire('slack', 'U1', rule)).allowed).toBe(false);
+      });
+
+      it('lets exactly `limit` of many concurrent questions through', async () => {
+        const replicas = [replica('replica-a'), replica('replica-b'), replica('replica-c')];
+        const decisions = await Promise.all(
+          Array.from({ length: 12 }, (_, index) => replicas[index % 3]!.rateLimits.acquire('discord', 'U9', rule)),
+        );
+        expect(decisions.filter((decision) => decision.allowed)).toHaveLength(3);
+        expect(decisions.filter((decision) => !decision.allowed).every((decision) => decision.retryAfterMs > 0)).toBe(true);
+      });
+
+      it('treats a limit of 0 as unlimited, writing nothing', async () => {
+        const a = replica('replica-a');
+        for (let index = 0; index < 5; index += 1) {
+          expect(await a.rateLimits.acquire('slack', 'U1', { limit: 0, windowMs: 60_000 })).toEqual({ allowed: true, retryAfterMs: 0 });
+        }
+        expect(await store().listDueRecords('ratelimit', { states: ['counter'], dueBefore: Number.MAX_SAFE_INTEGER, limit: 10 })).toEqual([]);
+      });
+
+      it('purges counters once their windows no longer count, and keeps the ones that do', async () => {
+        const a = replica('replica-a');
+        await a.rateLimits.acquire('slack', 'U1', rule);
+        await a.rateLimits.acquire('slack', 'U2', rule);
+        expect(await a.rateLimits.purge(100)).toBe(0);
+        // Next window: the old counters still weigh in the sliding estimate.
+        clock.advance(60_000);
+        await a.rateLimits.acquire('slack', 'U1', rule);
+        expect(await a.rateLimits.purge(100)).toBe(0);
+        // Two windows on, the first ones are past use; the newer counter of U1 stays.
+        clock.advance(60_000);
+        expect(await a.rateLimits.purge(100)).toBe(2);
+        const left = await store().listDueRecords('ratelimit', { states: ['counter'], dueBefore: Number.MAX_SAFE_INTEGER, limit: 10 });
+        expect(left).toHaveLength(1);
+        expect(left[0]!.key).toContain('U1');
+      });
+    });
+
     describe('claims', () => {
       it('gives a delivery to one replica; the others see it held, then answered', async () => {
         const [a, b, c] = ['replica-a', 'replica-b', 'replica-c'].map((id) => replica(id));

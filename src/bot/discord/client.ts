@@ -1,6 +1,6 @@
 import { type AnyThreadChannel, Client, type ClientOptions, DiscordjsErrorCodes, Events, GatewayIntentBits } from 'discord.js';
 import { AnswerloopError, type Core, type Logger, toAnswerloopError } from '../../core/index.ts';
-import { createRateLimiter } from '../rate-limiter.ts';
+import { rateLimiterFor } from '../rate-limiter.ts';
 import { createAccessPolicy } from './access-policy.ts';
 import type { DiscordBotContext } from './bot-context.ts';
 import { eventBoundary, interactionBoundary, messageBoundary } from './error-boundary.ts';
@@ -84,7 +84,7 @@ export async function startDiscordBot(core: Core, options: StartDiscordBotOption
     core,
     logger,
     access,
-    rateLimiter: createRateLimiter({ limit: settings.rateLimitPerMinute }),
+    rateLimiter: rateLimiterFor(core, 'discord', settings.rateLimitPerMinute, logger),
   };
   const readsMessages = access.readsMessages();
   const clientOptions: ClientOptions = {

@@ -63,7 +63,7 @@ export async function handleNewForumPost(thread: AnyThreadChannel, newlyCreated:
   if (starter?.author.bot || starter?.webhookId) return;
   const askerId = thread.ownerId ?? starter?.author.id ?? '';
   // An unprompted answer spends the asker's allowance silently: nobody asked the bot, so it says nothing.
-  if (!rateLimiter.tryAcquire(askerId)) {
+  if (!(await rateLimiter.acquire(askerId)).allowed) {
     logger.info({ threadId: thread.id }, 'left a forum post alone: its author is over the rate limit');
     return;
   }

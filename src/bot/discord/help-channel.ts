@@ -17,7 +17,7 @@ const recentMessagesChecked = 50;
 async function confidentAnswer(message: Message, question: string, settings: ChannelSettings, context: DiscordBotContext) {
   const { core, rateLimiter, logger } = context;
   // Nobody asked the bot: over the rate limit it stays silent rather than telling anyone off.
-  if (!rateLimiter.tryAcquire(message.author.id)) {
+  if (!(await rateLimiter.acquire(message.author.id)).allowed) {
     logger.info({ messageId: message.id }, 'left a question alone: its author is over the rate limit');
     return undefined;
   }

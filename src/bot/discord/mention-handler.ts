@@ -23,8 +23,9 @@ export async function handleMention(message: Message, context: DiscordBotContext
   if (!message.channel.isSendable()) return;
 
   const quietReply = (options: MessageCreateOptions) => message.reply({ ...options, allowedMentions: noPings });
-  if (!rateLimiter.tryAcquire(message.author.id)) {
-    await quietReply({ content: rateLimitNotice(rateLimiter.retryAfterMs(message.author.id)) });
+  const limit = await rateLimiter.acquire(message.author.id);
+  if (!limit.allowed) {
+    await quietReply({ content: rateLimitNotice(limit.retryAfterMs) });
     return;
   }
   const question = questionFromMention(message.content, botUserId);

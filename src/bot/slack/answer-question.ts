@@ -141,9 +141,10 @@ export async function answerQuestion(dependencies: SlackBotDependencies, client:
     if (!plan.unasked) await notify(emptyQuestionNotice());
     return;
   }
-  if (!dependencies.rateLimiter.tryAcquire(message.userId)) {
+  const limit = await dependencies.rateLimiter.acquire(message.userId);
+  if (!limit.allowed) {
     dependencies.logger.info({ channel: message.channel }, 'Slack question over the per-user rate limit');
-    if (!plan.unasked) await notify(rateLimitedNotice(dependencies.rateLimiter.retryAfterMs(message.userId)));
+    if (!plan.unasked) await notify(rateLimitedNotice(limit.retryAfterMs));
     return;
   }
 

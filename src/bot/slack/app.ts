@@ -2,7 +2,7 @@ import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { App, type AppOptions } from '@slack/bolt';
 import { AnswerloopError, type Core } from '../../core/index.ts';
-import { createRateLimiter } from '../rate-limiter.ts';
+import { rateLimiterFor } from '../rate-limiter.ts';
 import { createBoltLogger } from './bolt-logger.ts';
 import { createErrorBoundary } from './error-boundary.ts';
 import { createInstallationStore } from './installation-store.ts';
@@ -121,7 +121,7 @@ export async function startSlackBot(core: Core, options: SlackBotOptions = {}): 
     core,
     settings,
     logger,
-    rateLimiter: createRateLimiter({ limit: settings.rateLimitPerMinute }),
+    rateLimiter: rateLimiterFor(core, 'slack', settings.rateLimitPerMinute, logger),
   };
   registerListeners(app, dependencies);
   app.error(createErrorBoundary(dependencies, app.client));

@@ -263,6 +263,7 @@ export const settingsSchema = z
         maxAttempts: positiveInt,
         leaseTtlMs: positiveInt,
         cleanupIntervalMinutes: z.number().positive(),
+        sharedRateLimits: z.enum(['auto', 'on', 'off']),
       })
       .strict(),
     ops: z

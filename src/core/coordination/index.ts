@@ -4,6 +4,7 @@ import type { Clock, KeyValueStore, CoordinationStore, Logger } from '../ports/i
 import { startBackgroundJob, type BackgroundJob, type BackgroundJobOptions } from './background-job.ts';
 import { createClaimService, type ClaimService, type ClaimSettings } from './claims.ts';
 import { createLeaseService, type LeaseService } from './leases.ts';
+import { createSharedRateLimitService, type SharedRateLimitService } from './rate-limits.ts';
 
 export type { BackgroundJob, BackgroundJobOptions } from './background-job.ts';
 export type {
@@ -15,6 +16,7 @@ export type {
   ClaimState,
 } from './claims.ts';
 export type { Lease, LeaseHolder, LeaseService } from './leases.ts';
+export type { RateLimitDecision, RateLimitRule, SharedRateLimitService } from './rate-limits.ts';
 export { keepLeaseRenewed } from './leases.ts';
 
 /** Claims, leases and background jobs of one process, all owned under one replica id. */
@@ -23,6 +25,8 @@ export interface CoordinationService {
   readonly replicaId: string;
   readonly claims: ClaimService;
   readonly leases: LeaseService;
+  /** Per-user rate limits counted in the store, shared by every replica on it. */
+  readonly rateLimits: SharedRateLimitService;
   /** Starts work that runs on one replica at a time; see startBackgroundJob. */
   startJob(options: BackgroundJobOptions): BackgroundJob;
 }
@@ -46,6 +50,7 @@ export function createCoordinationService(options: {
     replicaId,
     claims: createClaimService({ store, clock, owner: replicaId, settings: options.claims, logger }),
     leases,
+    rateLimits: createSharedRateLimitService({ store, clock }),
     startJob: (jobOptions) => startBackgroundJob(jobOptions, { leases, values: store, clock, logger }),
   };
 }

@@ -29,6 +29,13 @@ export interface DueRecordQuery {
   limit: number;
 }
 
+export interface CounterIncrement {
+  /** Added to the count (negative to take back). */
+  by: number;
+  /** The counter's dueAt when this increment creates it (when it may be purged); an existing counter keeps its own. */
+  dueAt: number;
+}
+
 export interface CoordinationStore {
   /**
    * Creates everything the store keeps (every index, every table) and waits until it can serve reads. A process
@@ -54,6 +61,11 @@ export interface CoordinationStore {
   ): Promise<CoordinationRecord | undefined>;
   /** Deletes the record only when its version is still `version`; false when it changed or is gone. */
   deleteRecord(namespace: string, key: string, version: string): Promise<boolean>;
+  /**
+   * Adds to a counter atomically across processes, creating it (state `counter`, value the count in decimal) when
+   * absent; resolves to the count after this change. Every increment of every process is counted exactly once.
+   */
+  incrementCounter(namespace: string, key: string, increment: CounterIncrement): Promise<number>;
   /** Records of the namespace that are due, earliest first. */
   listDueRecords(namespace: string, query: DueRecordQuery): Promise<CoordinationRecord[]>;
 }

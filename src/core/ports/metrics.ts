@@ -7,6 +7,7 @@ export type CounterName =
   | 'duplicate_deliveries_dropped_total'
   | 'claims_taken_over_total'
   | 'rate_limited_total'
+  | 'rate_limit_fail_open_total'
   | 'sync_runs_total'
   | 'sync_failures_total'
   | 'background_job_runs_total'

@@ -66,8 +66,9 @@ export const answerMessageCommand: DiscordMessageCommand = {
       await interaction.reply({ content: messageWithoutTextNotice, flags: MessageFlags.Ephemeral });
       return;
     }
-    if (!rateLimiter.tryAcquire(interaction.user.id)) {
-      await interaction.reply({ content: rateLimitNotice(rateLimiter.retryAfterMs(interaction.user.id)), flags: MessageFlags.Ephemeral });
+    const limit = await rateLimiter.acquire(interaction.user.id);
+    if (!limit.allowed) {
+      await interaction.reply({ content: rateLimitNotice(limit.retryAfterMs), flags: MessageFlags.Ephemeral });
       return;
     }
     const publicly = settings.reply === 'thread';

@@ -23,8 +23,9 @@ export const askCommand: DiscordSlashCommand = {
       await interaction.reply({ content: notAllowedNotice, flags: MessageFlags.Ephemeral });
       return;
     }
-    if (!rateLimiter.tryAcquire(interaction.user.id)) {
-      await interaction.reply({ content: rateLimitNotice(rateLimiter.retryAfterMs(interaction.user.id)), flags: MessageFlags.Ephemeral });
+    const limit = await rateLimiter.acquire(interaction.user.id);
+    if (!limit.allowed) {
+      await interaction.reply({ content: rateLimitNotice(limit.retryAfterMs), flags: MessageFlags.Ephemeral });
       return;
     }
     const question = interaction.options.getString('question', true);

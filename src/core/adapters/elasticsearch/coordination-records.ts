@@ -1,4 +1,5 @@
 import { errors } from '@elastic/elasticsearch';
+import { AnswerloopError } from '../../errors/index.ts';
 import type { CoordinationRecord, CoordinationStore, CoordinationWrite } from '../../ports/index.ts';
 import { isIndexMissing, retryWhileShardStarts } from './elasticsearch-errors.ts';
 import { keyValueId } from './key-values.ts';
@@ -21,6 +22,9 @@ function parseVersion(version: string): { if_seq_no: number; if_primary_term: nu
   const match = /^(\d+):(\d+)$/.exec(version);
   return match ? { if_seq_no: Number(match[1]), if_primary_term: Number(match[2]) } : undefined;
 }
+
+/** Tries at one increment before giving up; many processes must hammer one user's counter at once to need them all. */
+const maxCounterAttempts = 50;
 
 const isConflict = (error: unknown) => error instanceof errors.ResponseError && error.statusCode === 409;
 const isNotFound = (error: unknown) => error instanceof errors.ResponseError && error.statusCode === 404;
@@ -54,7 +58,7 @@ export function createCoordinationRecords(context: StoreContext): Omit<Coordinat
     value: write.value,
   });
 
-  return {
+  const records: Omit<CoordinationStore, 'prepare'> = {
     async readRecord(namespace, key) {
       const id = keyValueId(namespace, key);
       try {
@@ -132,6 +136,36 @@ export function createCoordinationRecords(context: StoreContext): Omit<Coordinat
       }
     },
 
+    async incrementCounter(namespace, key, { by, dueAt }) {
+      const step = Math.trunc(by);
+      // This node runs no scripts (no painless), so an increment is a compare-and-set: read the counter, write it
+      // back conditional on the version read, and read again when another process came first. Each write that
+      // succeeds is one increment; none is lost or counted twice.
+      for (let attempt = 0; attempt < maxCounterAttempts; attempt += 1) {
+        const current = await records.readRecord(namespace, key);
+        if (!current) {
+          const created = await records.createRecord(namespace, key, { state: 'counter', dueAt, value: String(step) });
+          if (created) return step;
+        } else {
+          const count = (Number(current.value) || 0) + step;
+          const written = await records.replaceRecord(
+            namespace,
+            key,
+            { state: current.state, dueAt: current.dueAt, value: String(count) },
+            current.version,
+          );
+          if (written) return count;
+        }
+        // Lost a race: back off a little, more with every try, so many writers of one counter spread out.
+        await new Promise((resolve) => setTimeout(resolve, Math.random() * Math.min(50, 2 * (attempt + 1))));
+      }
+      throw new AnswerloopError(
+        'store_unavailable',
+        `Elasticsearch: counter ${namespace}/${key} changed under every one of ${maxCounterAttempts} attempts to count in it`,
+        { isRetryable: true },
+      );
+    },
+
     async listDueRecords(namespace, query) {
       const size = Math.max(0, Math.floor(query.limit));
       if (size === 0 || query.states.length === 0) return [];
@@ -174,4 +208,5 @@ export function createCoordinationRecords(context: StoreContext): Omit<Coordinat
       }
     },
   };
+  return records;
 }

@@ -12,6 +12,7 @@ const counters: Record<CounterName, { help: string; labels: string[] }> = {
   duplicate_deliveries_dropped_total: { help: 'Deliveries dropped because another delivery of the same event was claimed.', labels: ['platform', 'reason'] },
   claims_taken_over_total: { help: 'Deliveries answered after taking over the claim of a replica that stopped.', labels: ['platform'] },
   rate_limited_total: { help: 'Questions refused by the per-user rate limit.', labels: ['platform'] },
+  rate_limit_fail_open_total: { help: 'Questions let through because the shared rate limit could not reach the store.', labels: ['platform'] },
   sync_runs_total: { help: 'Knowledge source sync runs.', labels: ['source'] },
   sync_failures_total: { help: 'Knowledge source sync runs that failed.', labels: ['source'] },
   background_job_runs_total: { help: 'Runs of background work held on a lease, by job and outcome.', labels: ['job', 'outcome'] },

@@ -92,6 +92,22 @@ export function createCoordinationTables(session: SqliteSession): CoordinationSt
       );
     },
 
+    async incrementCounter(namespace, key, { by, dueAt }) {
+      const step = Math.trunc(by);
+      return session.run('count in a coordination record', (connection) =>
+        connection.write(() => {
+          const row = connection
+            .statement(
+              `INSERT INTO coordination (namespace, key, version, state, due_at_ms, value) VALUES (?, ?, 1, 'counter', ?, ?)
+               ON CONFLICT (namespace, key) DO UPDATE SET version = version + 1, value = CAST(CAST(value AS INTEGER) + CAST(? AS INTEGER) AS TEXT)
+               RETURNING value`,
+            )
+            .get(namespace, key, Math.round(dueAt), String(step), step) as { value: string };
+          return Number(row.value);
+        }),
+      );
+    },
+
     async listDueRecords(namespace, query) {
       return session.run('list due coordination records', (connection) =>
         (
