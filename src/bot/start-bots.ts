@@ -67,7 +67,7 @@ export async function startBots(core: Core, options: StartBotsOptions = {}): Pro
     }
     if (discordConfigured(core.config)) {
       const discord = await startDiscordBot(core);
-      running.push({ name: 'discord', connected: () => true, stop: () => discord.stop() });
+      running.push({ name: 'discord', connected: () => discord.connected(), stop: () => discord.stop() });
     }
     if (running.length > 0) jobs.push(startClaimCleanup(core));
   } catch (error) {

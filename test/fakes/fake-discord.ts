@@ -83,6 +83,8 @@ export interface FakeDiscordOptions {
   acknowledgeWithinMs?: number;
   /** Token the REST API and gateway accept. */
   token?: string;
+  /** Shards `GET /gateway/bot` recommends (default 1). */
+  recommendedShards?: number;
 }
 
 /** The tags of the fake forum channel, as Discord sends them in `available_tags`. */
@@ -144,6 +146,13 @@ export interface FakeDiscord {
   messagesThatMayPing(): RecordedRequest[];
   /** Closes the newest gateway socket without a close frame, as a network failure would. */
   dropGatewayConnection(): void;
+  /**
+   * Until the returned function is called, new gateway connections get no HELLO (the gateway is unreachable in
+   * effect: clients wait, reconnecting); then the held ones get theirs.
+   */
+  holdGateway(): () => void;
+  /** The `shard` ([id, count]) of each IDENTIFY, in order. */
+  identifiedShards(): Array<[number, number]>;
   waitForRequest(predicate: (request: RecordedRequest) => boolean, timeoutMs?: number): Promise<RecordedRequest>;
   waitForGatewayFrame(predicate: (frame: GatewayFrame) => boolean, timeoutMs?: number): Promise<GatewayFrame>;
   /** Requests the fake refused, with Discord's error: a test expecting none asserts this is empty. */
@@ -332,6 +341,8 @@ export async function startFakeDiscord(options: FakeDiscordOptions = {}): Promis
   const sockets = new Set<WebSocket>();
   const identified = new Set<WebSocket>();
   let newest: WebSocket | undefined;
+  let held: WebSocket[] | undefined;
+  const hello = (connection: WebSocket) => send(connection, { op: 10, d: { heartbeat_interval: heartbeatIntervalMs }, s: null, t: null });
 
   const gateway = new WebSocketServer({ host: '127.0.0.1', port: 0 });
   await new Promise<void>((resolve) => gateway.once('listening', () => resolve()));
@@ -418,7 +429,8 @@ export async function startFakeDiscord(options: FakeDiscordOptions = {}): Promis
       sockets.delete(connection);
       identified.delete(connection);
     });
-    send(connection, { op: 10, d: { heartbeat_interval: heartbeatIntervalMs }, s: null, t: null });
+    if (held) held.push(connection);
+    else hello(connection);
     connection.on('message', (data) => {
       const frame = JSON.parse(String(data)) as GatewayFrame;
       gatewayFrames.push(frame);
@@ -532,7 +544,7 @@ export async function startFakeDiscord(options: FakeDiscordOptions = {}): Promis
 
     if (method === 'GET' && path === '/gateway/bot') {
       requireBot();
-      return { status: 200, json: { url: gatewayUrl, shards: 1, session_start_limit: { total: 1000, remaining: 999, reset_after: 0, max_concurrency: 1 } } };
+      return { status: 200, json: { url: gatewayUrl, shards: options.recommendedShards ?? 1, session_start_limit: { total: 1000, remaining: 999, reset_after: 0, max_concurrency: 16 } } };
     }
     if (method === 'GET' && path === '/users/@me') {
       requireBot();
@@ -742,6 +754,16 @@ export async function startFakeDiscord(options: FakeDiscordOptions = {}): Promis
     dropGatewayConnection() {
       newest?.terminate();
     },
+    holdGateway() {
+      held ??= [];
+      return () => {
+        const waiting = held ?? [];
+        held = undefined;
+        for (const connection of waiting) hello(connection);
+      };
+    },
+    identifiedShards: () =>
+      gatewayFrames.filter((frame) => frame.op === 2).map((frame) => (frame.d as { shard?: [number, number] }).shard ?? [0, 1]),
     // Generous: on a loaded machine an answer can take seconds; a missing request still fails the test.
     waitForRequest: (predicate, timeoutMs = 15_000) => waitFor(events, 'request', requests, predicate, timeoutMs),
     waitForGatewayFrame: (predicate, timeoutMs = 15_000) => waitFor(events, 'gateway', gatewayFrames, predicate, timeoutMs),

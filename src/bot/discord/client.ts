@@ -1,4 +1,4 @@
-import { type AnyThreadChannel, Client, type ClientOptions, DiscordjsErrorCodes, Events, GatewayIntentBits } from 'discord.js';
+import { type AnyThreadChannel, Client, type ClientOptions, DiscordjsErrorCodes, Events, GatewayIntentBits, Status } from 'discord.js';
 import { AnswerloopError, type Core, type Logger, toAnswerloopError } from '../../core/index.ts';
 import { rateLimiterFor } from '../rate-limiter.ts';
 import { createAccessPolicy } from './access-policy.ts';
@@ -19,6 +19,10 @@ export interface StartDiscordBotOptions {
 export interface DiscordBot {
   /** The bot's Discord user, e.g. `answerloop#1234`. */
   readonly userTag: string;
+  /** The gateway shards this process connected, and the total over all processes. */
+  readonly shards: { ids: number[]; count: number };
+  /** True while every shard of this process is connected and ready (readiness); false while one reconnects. */
+  connected(): boolean;
   stop(): Promise<void>;
 }
 
@@ -38,6 +42,17 @@ export function discordIntents(readsMessages: boolean): GatewayIntentBits[] {
   return readsMessages
     ? [GatewayIntentBits.Guilds, GatewayIntentBits.GuildMessages, GatewayIntentBits.MessageContent]
     : [GatewayIntentBits.Guilds];
+}
+
+/**
+ * discord.js's shard options from `discord.shards` / `discord.shardCount`: a list is this process's share of
+ * shardCount; auto with a count runs every shard of it; auto with auto asks Discord how many it recommends.
+ */
+export function shardOptions(settings: { shards: 'auto' | readonly number[]; shardCount: 'auto' | number }): Pick<ClientOptions, 'shards' | 'shardCount'> {
+  // The configuration refuses a list without a count; discord.js would fall back to 1.
+  if (settings.shards !== 'auto') return { shards: [...settings.shards], ...(settings.shardCount === 'auto' ? {} : { shardCount: settings.shardCount }) };
+  if (settings.shardCount !== 'auto') return { shards: Array.from({ length: settings.shardCount }, (_, id) => id), shardCount: settings.shardCount };
+  return { shards: 'auto' };
 }
 
 function withTimeout<T>(promise: Promise<T>, milliseconds: number, message: string): Promise<T> {
@@ -93,6 +108,7 @@ export async function startDiscordBot(core: Core, options: StartDiscordBotOption
     allowedMentions: noPings,
   };
   if (settings.apiUrl) clientOptions.rest = { api: settings.apiUrl };
+  Object.assign(clientOptions, shardOptions(settings));
   const client = new Client(clientOptions);
 
   client.on(Events.InteractionCreate, interactionBoundary(logger, (interaction) => routeInteraction(interaction, context)));
@@ -131,10 +147,13 @@ export async function startDiscordBot(core: Core, options: StartDiscordBotOption
     throw loginFailure(error);
   }
   const userTag = client.user?.tag ?? 'unknown';
-  logger.info({ user: userTag, guilds: client.guilds.cache.size, readsMessages }, 'Discord bot connected');
+  const shards = { ids: [...client.ws.shards.keys()].sort((a, b) => a - b), count: client.options.shardCount ?? 1 };
+  logger.info({ user: userTag, guilds: client.guilds.cache.size, readsMessages, shards: shards.ids, shardCount: shards.count }, 'Discord bot connected');
 
   return {
     userTag,
+    shards,
+    connected: () => client.ws.shards.size > 0 && client.ws.shards.every((shard) => shard.status === Status.Ready),
     async stop() {
       client.removeAllListeners();
       await client.destroy();

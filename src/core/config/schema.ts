@@ -227,9 +227,32 @@ export const settingsSchema = z
         mentions: z.boolean(),
         mentionReply: z.enum(['thread', 'reply']),
         rateLimitPerMinute: z.number().int().nonnegative(),
+        // Gateway shards this process connects: auto (every shard, as many as shardCount or Discord recommends)
+        // or the ids of its share when several processes split them.
+        shards: z.union([z.literal('auto'), z.array(z.number().int().nonnegative()).min(1)]),
+        shardCount: z.union([z.literal('auto'), positiveInt]),
         apiUrl: z.union([z.literal(''), z.url()]),
       })
-      .strict(),
+      .strict()
+      .superRefine((discord, context) => {
+        if (discord.shards === 'auto') return;
+        if (discord.shardCount === 'auto') {
+          context.addIssue({
+            code: 'custom',
+            path: ['shardCount'],
+            message: 'the total number of shards of every process (e.g. 2) when discord.shards lists shard ids',
+          });
+          return;
+        }
+        const count = discord.shardCount;
+        if (new Set(discord.shards).size !== discord.shards.length || discord.shards.some((id) => id >= count)) {
+          context.addIssue({
+            code: 'custom',
+            path: ['shards'],
+            message: `distinct shard ids below discord.shardCount (${count}): 0 to ${count - 1}`,
+          });
+        }
+      }),
     curation: z
       .object({
         minExamples: positiveInt,
