@@ -2,7 +2,7 @@
  * Two real processes of bin/answerloop.js with Discord on one Elasticsearch node, splitting the gateway shards
  * (discord.shards [0] and [1] of 2) of one fake Discord on 127.0.0.1. Every interaction is delivered to both, as
  * a replay would be: each is acknowledged and answered exactly once (counted on the fake REST API), the other
- * process drops it, and the per-user rate limit holds whichever process claims each question.
+ * process drops it; and one user's questions reaching different processes count against one rate limit.
  */
 import { execFile } from 'node:child_process';
 import { cpSync, mkdtempSync, rmSync } from 'node:fs';
@@ -105,15 +105,22 @@ describe.skipIf(!url || !model)('a Discord interaction delivered to two processe
 
   it('counts one user against one rate limit over both processes', async () => {
     const user = '1000000000000000799';
-    const sent = ['How do I reset my password?', 'How are plans billed?', 'Where do I find my invoices?'].map((question) => ask(question, user));
-    for (const interaction of sent) {
-      fake.dispatch('INTERACTION_CREATE', interaction);
-      // One after the other, so which question is the third is clear.
+    const [first, second, third] = ['How do I reset my password?', 'How are plans billed?', 'Where do I find my invoices?'].map((question) => ask(question, user));
+    // Two questions reach only the process on shard 0, the third only the one on shard 1: that process never saw
+    // the user before, so it refuses only because the count is shared.
+    for (const [interaction, shard] of [
+      [first!, 0],
+      [second!, 0],
+      [third!, 1],
+    ] as const) {
+      fake.dispatch('INTERACTION_CREATE', interaction, { shard });
       await eventually(() => callbacksOf(String(interaction.token)).length >= 1, 20_000, 50);
     }
-    const types = sent.map((interaction) => (callbacksOf(String(interaction.token))[0]?.body as { type?: number; data?: { content?: string } } | undefined));
-    expect(types.map((body) => body?.type)).toEqual([5, 5, 4]);
-    expect(types[2]?.data?.content).toMatch(/asking faster than I can keep up with/);
+    const bodies = [first!, second!, third!].map(
+      (interaction) => callbacksOf(String(interaction.token))[0]?.body as { type?: number; data?: { content?: string } } | undefined,
+    );
+    expect(bodies.map((body) => body?.type)).toEqual([5, 5, 4]);
+    expect(bodies[2]?.data?.content).toMatch(/asking faster than I can keep up with/);
   });
 
   it('stops both processes cleanly on SIGTERM', async () => {

@@ -136,8 +136,11 @@ export interface FakeDiscord {
   readonly foreignGuild: { externalAppsAllowed: boolean };
   /** Threads the fake knows (forum posts and threads started from messages), by id; tags as applied now. */
   readonly threads: Map<string, JsonObject>;
-  /** Dispatches an event to every identified gateway connection (every replica sees it). */
-  dispatch(event: string, data: unknown): void;
+  /**
+   * Dispatches an event to every identified gateway connection (every replica sees it, as a replay would), or with
+   * `shard` only to the connections identified with that shard id, as Discord routes a guild's events.
+   */
+  dispatch(event: string, data: unknown, options?: { shard?: number }): void;
   /** A new post in the forum channel: THREAD_CREATE (newly_created) and the starter message's MESSAGE_CREATE. */
   createForumPost(options: ForumPostOptions): FakeForumPost;
   /** A message someone posts in a channel or thread: stored (so it can be fetched) and dispatched. */
@@ -342,6 +345,8 @@ export async function startFakeDiscord(options: FakeDiscordOptions = {}): Promis
   const identified = new Set<WebSocket>();
   let newest: WebSocket | undefined;
   let held: WebSocket[] | undefined;
+  // The shard each connection identified with, for dispatches to one shard.
+  const shardOf = new Map<WebSocket, [number, number]>();
   const hello = (connection: WebSocket) => send(connection, { op: 10, d: { heartbeat_interval: heartbeatIntervalMs }, s: null, t: null });
 
   const gateway = new WebSocketServer({ host: '127.0.0.1', port: 0 });
@@ -360,7 +365,7 @@ export async function startFakeDiscord(options: FakeDiscordOptions = {}): Promis
     for (const target of targets) send(target, frame);
     return frame;
   };
-  const dispatch = (event: string, data: unknown) => {
+  const dispatch = (event: string, data: unknown, dispatchOptions: { shard?: number } = {}) => {
     if (event === 'INTERACTION_CREATE') {
       const interaction = data as { token: string; guild_id?: string; channel?: { id: string }; authorizing_integration_owners?: Record<string, string> };
       // Redelivering the same interaction keeps its state: its token is acknowledged once, whoever tries.
@@ -376,7 +381,8 @@ export async function startFakeDiscord(options: FakeDiscordOptions = {}): Promis
         });
       }
     }
-    dispatched.push(dispatchTo(identified, event, data));
+    const targets = dispatchOptions.shard === undefined ? identified : [...identified].filter((socket) => shardOf.get(socket)?.[0] === dispatchOptions.shard);
+    dispatched.push(dispatchTo(targets, event, data));
   };
 
   const message = (channelId: string, body: JsonObject, extra: JsonObject = {}): JsonObject => ({
@@ -428,6 +434,7 @@ export async function startFakeDiscord(options: FakeDiscordOptions = {}): Promis
     connection.on('close', () => {
       sockets.delete(connection);
       identified.delete(connection);
+      shardOf.delete(connection);
     });
     if (held) held.push(connection);
     else hello(connection);
@@ -457,6 +464,7 @@ export async function startFakeDiscord(options: FakeDiscordOptions = {}): Promis
       return;
     }
     identified.add(connection);
+    shardOf.set(connection, data.shard ?? [0, 1]);
     dispatchTo([connection], 'READY', {
       v: 10,
       user: fakeBotUser,
