@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { BackgroundJob, Core } from '../core/index.ts';
+import { startLearningLoopJobs } from './learning-loop-jobs.ts';
 
 export interface RunningBot {
   name: string;
@@ -69,7 +70,7 @@ export async function startBots(core: Core, options: StartBotsOptions = {}): Pro
       const discord = await startDiscordBot(core);
       running.push({ name: 'discord', connected: () => discord.connected(), stop: () => discord.stop() });
     }
-    if (running.length > 0) jobs.push(startClaimCleanup(core));
+    if (running.length > 0) jobs.push(startClaimCleanup(core), ...startLearningLoopJobs(core));
   } catch (error) {
     await stopAll();
     throw error;

@@ -29,7 +29,7 @@ import {
   type SyncLease,
 } from './knowledge/index.ts';
 import { createLogger } from './logging/create-logger.ts';
-import { countChatModelErrors, createAskMetrics, timeRetrieval } from './metrics/answer-metrics.ts';
+import { countChatModelErrors, createActiveModelGauge, createAskMetrics, timeRetrieval } from './metrics/answer-metrics.ts';
 import {
   type ChatModel,
   type Clock,
@@ -46,6 +46,7 @@ import {
 import { search, type SearchOptions, type SearchResult } from './retrieval/index.ts';
 import { evaluateRetrieval, type QaItem, type RetrievalEvaluation, type RetrievalEvaluationOptions } from './retrieval/retrieval-evaluation.ts';
 import { createTrainingService, type TrainingService } from './training/index.ts';
+import { createTrainingSchedule, type TrainingSchedule } from './training/training-schedule.ts';
 import { type AnswerQualityEvaluation, evaluateAnswers } from './evaluation/answer-quality.ts';
 import { calibrateRefusal, type RefusalCalibration } from './evaluation/refusal-calibration.ts';
 
@@ -117,12 +118,19 @@ export interface Core {
   /** Answers the support team verified: published from reviews, found like passages, given as they stand. */
   readonly verified: VerifiedAnswerService;
   readonly training: TrainingService;
+  /** The learning loop as background work: watching jobs, the retraining policy, scheduled evaluation. */
+  readonly trainingSchedule: TrainingSchedule;
   /** Figures for the operator dashboard's Overview. */
   readonly insights: InsightsService;
   /** Claims on deliveries and leases on background work, shared by every replica on the store. */
   readonly coordination: CoordinationService;
   /** Operational figures (Prometheus) that faces add to and the ops server exposes. */
   readonly metrics: Metrics;
+  /**
+   * The Prometheus text of `metrics`, with the active model read from the store first when answers come from
+   * OpenAI: a promotion or rollback in any process shows within seconds, before the next question.
+   */
+  renderMetrics(): Promise<{ contentType: string; text: string }>;
   /** Opens the store with everything it keeps created and ready to serve: a process about to take traffic calls it. */
   prepareToServe(): Promise<void>;
   close(): Promise<void>;
@@ -202,7 +210,8 @@ export function createCore(options: CreateCoreOptions): Core {
     });
   const store = options.store ?? openStore(config, logger);
   const metrics = options.metrics ?? createPrometheusMetrics();
-  const measureAsk = createAskMetrics(metrics);
+  const showActiveModel = createActiveModelGauge(metrics);
+  const measureAsk = createAskMetrics(metrics, showActiveModel);
   const embedder = options.embedder ?? openEmbedder(config, logger);
 
   const answerMode: 'openai' | 'offline' =
@@ -293,11 +302,22 @@ export function createCore(options: CreateCoreOptions): Core {
     store,
     clock,
     logger: logger.child({ component: 'coordination' }),
+    metrics,
     claims: {
       ttlMs: config.coordination.claimTtlMs,
       retentionMs: config.coordination.claimRetentionHours * 3_600_000,
       maxAttempts: config.coordination.maxAttempts,
     },
+  });
+
+  const trainingSchedule = createTrainingSchedule({
+    config,
+    store,
+    training,
+    clock,
+    logger: logger.child({ component: 'training-schedule' }),
+    metrics,
+    replicaId: coordination.replicaId,
   });
 
   const insights = createInsightsService({ store, clock, activeModel: () => training.activeModel(), ready, answerMode });
@@ -332,6 +352,7 @@ export function createCore(options: CreateCoreOptions): Core {
     lease: options.syncLease ?? coordination.leases,
     logger: logger.child({ component: 'source-sync' }),
     clock,
+    metrics,
     ready,
   });
 
@@ -459,9 +480,20 @@ export function createCore(options: CreateCoreOptions): Core {
     curation,
     verified,
     training,
+    trainingSchedule,
     insights,
     coordination,
     metrics,
+    async renderMetrics() {
+      if (answerMode === 'openai') {
+        try {
+          showActiveModel(await training.activeModel());
+        } catch (error) {
+          logger.warn({ err: error }, 'could not read the active model for the metrics');
+        }
+      }
+      return metrics.render();
+    },
     async prepareToServe() {
       await ready();
       await store.prepare();

@@ -20,6 +20,7 @@ export { sourceKindOf } from './knowledge/index.ts';
 export type * from './curation/types.ts';
 export type { TrainingService } from './training/index.ts';
 export type * from './training/types.ts';
+export type { ScheduledEvaluationRecord, ScheduledRetrainRecord, TrainingSchedule, TrainingScheduleStatus, WatchRunResult } from './training/training-schedule.ts';
 export type { InsightsService, OverviewFigures, TrainingJobInFlight } from './insights/index.ts';
 export type * from './coordination/index.ts';
 export { redactSecrets } from './logging/redact-secrets.ts';

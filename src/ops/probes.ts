@@ -77,7 +77,7 @@ export function createOpsHandlers(core: Core, checks: () => ReadinessCheck[]): O
       });
     },
     '/metrics': (_request, response) => {
-      core.metrics.render().then(
+      core.renderMetrics().then(
         ({ contentType, text }) => send(response, 200, contentType, text),
         (error: unknown) => send(response, 500, 'text/plain', `metrics failed: ${error instanceof Error ? error.message : String(error)}`),
       );

@@ -276,6 +276,14 @@ export const settingsSchema = z
         shadowShare: z.number().min(0).max(1),
         shadowModel: z.string(),
         judgeModel: z.string(),
+        schedule: z
+          .object({
+            everyHours: z.number().min(0),
+            evaluateCandidates: z.boolean(),
+            evaluationLimit: z.number().int().min(0),
+            autoPromote: z.boolean(),
+          })
+          .strict(),
       })
       .strict(),
     coordination: z

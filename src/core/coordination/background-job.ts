@@ -1,4 +1,4 @@
-import type { Clock, KeyValueStore, Logger } from '../ports/index.ts';
+import type { Clock, KeyValueStore, Logger, Metrics } from '../ports/index.ts';
 import { keepLeaseRenewed, type Lease, type LeaseService } from './leases.ts';
 
 export interface BackgroundJobOptions {
@@ -28,7 +28,7 @@ export interface BackgroundJob {
  */
 export function startBackgroundJob(
   options: BackgroundJobOptions,
-  dependencies: { leases: LeaseService; values: KeyValueStore; clock: Clock; logger: Logger },
+  dependencies: { leases: LeaseService; values: KeyValueStore; clock: Clock; logger: Logger; metrics?: Metrics },
 ): BackgroundJob {
   const { leases, values, clock } = dependencies;
   const logger = dependencies.logger.child({ job: options.name });
@@ -60,8 +60,10 @@ export function startBackgroundJob(
     const stopRenewing = keepLeaseRenewed(held, options.leaseTtlMs, logger);
     try {
       await options.run(held);
+      dependencies.metrics?.increment('background_job_runs_total', { job: options.name, outcome: 'ok' });
       logger.info({ ms: clock.now().getTime() - started.getTime() }, 'Background job ran');
     } catch (error) {
+      dependencies.metrics?.increment('background_job_runs_total', { job: options.name, outcome: 'failed' });
       logger.error({ err: error }, 'Background job failed; it runs again on schedule');
     } finally {
       stopRenewing();

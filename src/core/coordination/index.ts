@@ -1,6 +1,6 @@
 import { hostname } from 'node:os';
 import { randomBytes } from 'node:crypto';
-import type { Clock, KeyValueStore, CoordinationStore, Logger } from '../ports/index.ts';
+import type { Clock, KeyValueStore, CoordinationStore, Logger, Metrics } from '../ports/index.ts';
 import { startBackgroundJob, type BackgroundJob, type BackgroundJobOptions } from './background-job.ts';
 import { createClaimService, type ClaimService, type ClaimSettings } from './claims.ts';
 import { createLeaseService, type LeaseService } from './leases.ts';
@@ -41,6 +41,8 @@ export function createCoordinationService(options: {
   logger: Logger;
   claims: ClaimSettings;
   replicaId?: string;
+  /** Counts background job runs by job and outcome. */
+  metrics?: Metrics;
 }): CoordinationService {
   const replicaId = options.replicaId ?? newReplicaId();
   const { store, clock } = options;
@@ -51,6 +53,6 @@ export function createCoordinationService(options: {
     claims: createClaimService({ store, clock, owner: replicaId, settings: options.claims, logger }),
     leases,
     rateLimits: createSharedRateLimitService({ store, clock }),
-    startJob: (jobOptions) => startBackgroundJob(jobOptions, { leases, values: store, clock, logger }),
+    startJob: (jobOptions) => startBackgroundJob(jobOptions, { leases, values: store, clock, logger, metrics: options.metrics }),
   };
 }

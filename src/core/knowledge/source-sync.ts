@@ -3,7 +3,7 @@
  * records what happened, so `answerloop sources` and the dashboard can say when each was last synced and how it went.
  */
 import { toAnswerloopError } from '../errors/index.ts';
-import type { Clock, KeyValueStore, Logger } from '../ports/index.ts';
+import type { Clock, KeyValueStore, Logger, Metrics } from '../ports/index.ts';
 import type { IngestOptions, IngestProgress, IngestReport } from './index.ts';
 import type { KnowledgeSource, SourceKind } from './sources/knowledge-source.ts';
 import { sourceKindOf } from './sources/source-location.ts';
@@ -71,6 +71,8 @@ export interface SourceSyncDependencies {
   lease?: SyncLease;
   logger: Logger;
   clock: Clock;
+  /** Counts sync runs and failures per source. */
+  metrics?: Metrics;
   /** Before the first sync: the store ready. */
   ready(): Promise<void>;
 }
@@ -119,12 +121,26 @@ export function createSourceSync(dependencies: SourceSyncDependencies): SourceSy
     return new Date(Date.parse(record.finishedAt) + source.refreshMinutes * 60_000).toISOString();
   };
 
-  const syncOne = async (source: ConfiguredSource, options: { onProgress?: (progress: IngestProgress) => void; signal?: AbortSignal }): Promise<SourceSyncResult> => {
+  const isDue = async (source: ConfiguredSource) => {
+    const due = nextSyncAt(source, await readRecord(source.name));
+    return due !== null && Date.parse(due) <= clock.now().getTime();
+  };
+
+  const syncOne = async (
+    source: ConfiguredSource,
+    options: { onProgress?: (progress: IngestProgress) => void; signal?: AbortSignal; onlyIfDue?: boolean },
+  ): Promise<SourceSyncResult | undefined> => {
     const base = { name: source.name, location: source.location };
     if (running.has(source.name)) return { ...base, error: 'a sync of this source is already running here' };
     const held = await lease.acquire(`knowledge-source:${source.name}`, leaseMs);
     if (!held) return { ...base, error: 'another process is syncing this source now; it will be brought up to date there' };
+    // A background sync looks again with the lease held: another replica may have synced it since the first look.
+    if (options.onlyIfDue && !(await isDue(source).catch(() => false))) {
+      await held.release().catch(() => {});
+      return undefined;
+    }
     running.add(source.name);
+    dependencies.metrics?.increment('sync_runs_total', { source: source.name });
     const renewal = setInterval(() => void held.renew().catch(() => false), leaseMs / 3);
     renewal.unref();
     const startedAt = clock.now();
@@ -147,6 +163,7 @@ export function createSourceSync(dependencies: SourceSyncDependencies): SourceSy
         notes: report.notes ?? [],
       };
       await store.setValue(recordNamespace, source.name, JSON.stringify(record));
+      if (!record.ok) dependencies.metrics?.increment('sync_failures_total', { source: source.name });
       return { ...base, report };
     } catch (error) {
       const message = toAnswerloopError(error).message;
@@ -161,6 +178,7 @@ export function createSourceSync(dependencies: SourceSyncDependencies): SourceSy
         errors: [message],
       };
       await store.setValue(recordNamespace, source.name, JSON.stringify(record)).catch(() => {});
+      dependencies.metrics?.increment('sync_failures_total', { source: source.name });
       logger.error({ source: source.name, error: message }, `sync of ${source.name} failed: ${message}`);
       return { ...base, error: message };
     } finally {
@@ -201,7 +219,8 @@ export function createSourceSync(dependencies: SourceSyncDependencies): SourceSy
           results.push({ name, location: '', error: `no source named ${name} in knowledge.sources (configured: ${known})` });
           continue;
         }
-        results.push(await syncOne(source, { onProgress: options.onProgress && ((progress) => options.onProgress!(name, progress)), signal: options.signal }));
+        const result = await syncOne(source, { onProgress: options.onProgress && ((progress) => options.onProgress!(name, progress)), signal: options.signal });
+        if (result) results.push(result);
       }
       return results;
     },
@@ -217,10 +236,9 @@ export function createSourceSync(dependencies: SourceSyncDependencies): SourceSy
           for (const source of sources) {
             if (controller.signal.aborted) return;
             if (source.refreshMinutes <= 0) continue;
-            const due = nextSyncAt(source, await readRecord(source.name));
-            if (due && Date.parse(due) > clock.now().getTime()) continue;
-            const result = await syncOne(source, { signal: controller.signal });
-            if (result.report) logger.info({ source: source.name, added: result.report.added, updated: result.report.updated, deleted: result.report.deleted }, `synced ${source.name}`);
+            if (!(await isDue(source))) continue;
+            const result = await syncOne(source, { signal: controller.signal, onlyIfDue: true });
+            if (result?.report) logger.info({ source: source.name, added: result.report.added, updated: result.report.updated, deleted: result.report.deleted }, `synced ${source.name}`);
           }
         } catch (error) {
           logger.warn({ error: toAnswerloopError(error).message }, 'background sync could not run; trying again later');

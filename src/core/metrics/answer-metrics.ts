@@ -2,20 +2,26 @@ import type { AskInput, AskResult } from '../answering/types.ts';
 import { AnswerloopError } from '../errors/index.ts';
 import type { ChatModel, Metrics } from '../ports/index.ts';
 
+/** The gauge of the model answering now: one series, replaced when the model changes. */
+export function createActiveModelGauge(metrics: Metrics): (model: string) => void {
+  let shown: string | undefined;
+  return (model) => {
+    if (!model || model === shown) return;
+    shown = model;
+    metrics.reset('active_model_info');
+    metrics.set('active_model_info', 1, { model });
+  };
+}
+
 /** Questions by platform and route, refusals, answer latency, and the model answering now. */
-export function createAskMetrics(metrics: Metrics) {
-  let activeModel: string | undefined;
+export function createAskMetrics(metrics: Metrics, showActiveModel: (model: string) => void = createActiveModelGauge(metrics)) {
   return async (input: AskInput, ask: () => Promise<AskResult>): Promise<AskResult> => {
     const platform = input.context.platform || 'cli';
     const result = await ask();
     metrics.increment('questions_total', { platform, route: result.route });
     if (result.refused) metrics.increment('refusals_total', { platform });
     metrics.observe('answer_latency_seconds', result.latencyMs / 1000, { platform });
-    if (result.model && result.model !== activeModel) {
-      activeModel = result.model;
-      metrics.reset('active_model_info');
-      metrics.set('active_model_info', 1, { model: result.model });
-    }
+    if (result.model) showActiveModel(result.model);
     return result;
   };
 }

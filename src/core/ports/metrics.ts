@@ -11,6 +11,7 @@ export type CounterName =
   | 'sync_runs_total'
   | 'sync_failures_total'
   | 'background_job_runs_total'
+  | 'training_schedule_runs_total'
   | 'face_errors_total';
 
 export type HistogramName = 'answer_latency_seconds' | 'retrieval_latency_seconds' | 'claim_takeover_wait_seconds';

@@ -16,6 +16,10 @@ const counters: Record<CounterName, { help: string; labels: string[] }> = {
   sync_runs_total: { help: 'Knowledge source sync runs.', labels: ['source'] },
   sync_failures_total: { help: 'Knowledge source sync runs that failed.', labels: ['source'] },
   background_job_runs_total: { help: 'Runs of background work held on a lease, by job and outcome.', labels: ['job', 'outcome'] },
+  training_schedule_runs_total: {
+    help: 'Steps of the learning loop run by the schedule: retrain (started, not_needed, failed), evaluate (won, lost, failed), promote (promoted, failed).',
+    labels: ['step', 'outcome'],
+  },
   face_errors_total: { help: 'Errors caught by a face or the process guard instead of ending the process.', labels: ['face', 'kind'] },
 };
 
