@@ -72,3 +72,18 @@ describe('Training screen', () => {
     dashboard.unmount();
   });
 });
+
+describe('Training screen with the schedule of answerloop start', () => {
+  it('shows what the retraining policy last decided', async () => {
+    const test = openTestCore({ openAi: true, overrides: { answering: { mode: 'offline' }, training: { schedule: { everyHours: 6, evaluateCandidates: true, evaluationLimit: 0, autoPromote: false } } } });
+    try {
+      const decided = await test.core.trainingSchedule.retrainIfNeeded();
+      expect(decided).toMatchObject({ ok: true, started: false });
+      const dashboard = renderDashboard(test.core, { screen: 'training' });
+      await dashboard.waitFor(/Schedule: every 6 h · last .*: 0 new approved examples/);
+      dashboard.unmount();
+    } finally {
+      await test.close();
+    }
+  });
+});

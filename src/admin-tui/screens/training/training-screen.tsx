@@ -1,4 +1,4 @@
-import { Box } from 'ink';
+import { Box, Text } from 'ink';
 import { useEffect, useRef } from 'react';
 import { ConfirmationPanel } from '../../components/confirmation-panel.tsx';
 import { StatusLine } from '../../components/status-line.tsx';
@@ -10,6 +10,7 @@ import { useScreenFrame, useScreenKeys } from '../screen-frame.tsx';
 import { JobDetail } from './components/job-detail.tsx';
 import { JobList } from './components/job-list.tsx';
 import { NewJobPanel } from './components/new-job-panel.tsx';
+import { scheduleLine } from './components/schedule-line.ts';
 import { useTraining } from './hooks/use-training.ts';
 
 const { trainingBrowsing: browseKeys, trainingForm: formKeys, trainingCancel: confirmKeys, trainingBaseModel: typingKeys } = screenKeyMaps;
@@ -17,10 +18,11 @@ const { trainingBrowsing: browseKeys, trainingForm: formKeys, trainingCancel: co
 /** Fine-tuning: start a job after seeing its cost, then follow it live: status, step, losses, events; cancel. */
 export function TrainingScreen() {
   const { core, size, intent, setBusy } = useScreenFrame();
-  const { state, dispatch, task, notice, error, startProgress, openForm, start, cancel, refresh } = useTraining(core);
+  const { state, dispatch, task, notice, schedule, error, startProgress, openForm, start, cancel, refresh } = useTraining(core);
   const listWidth = Math.min(30, Math.floor(size.columns * 0.36));
   const detailWidth = size.columns - listWidth - 1;
-  const bodyHeight = size.rows - 1;
+  const scheduleText = scheduleLine(schedule);
+  const bodyHeight = size.rows - 1 - (scheduleText ? 1 : 0);
   const job = selectedJob(state);
   const editingModel = state.form?.editingBaseModel ?? false;
 
@@ -120,6 +122,11 @@ export function TrainingScreen() {
           ) : null}
         </Box>
       </Box>
+      {scheduleText ? (
+        <Text dimColor wrap="truncate">
+          {scheduleText}
+        </Text>
+      ) : null}
       <StatusLine busy={busyLabel} error={error} notice={notice} width={size.columns} />
     </Box>
   );

@@ -1,5 +1,5 @@
 import { useCallback, useEffect, useReducer, useRef, useState } from 'react';
-import type { Core, StartTrainingProgress } from '../../../../core/index.ts';
+import type { Core, StartTrainingProgress, TrainingScheduleStatus } from '../../../../core/index.ts';
 import { describeError } from '../../../format/figures.ts';
 import { useTask } from '../../../hooks/use-task.ts';
 import { chosenReference, initialTraining, isInFlight, type TrainingEstimate, trainingReducer } from '../../../state/training.ts';
@@ -16,6 +16,7 @@ export function useTraining(core: Core) {
   const [notice, setNotice] = useState<string | null>(null);
   const [startProgress, setStartProgress] = useState<StartTrainingProgress | null>(null);
   const [watchError, setWatchError] = useState<string | null>(null);
+  const [schedule, setSchedule] = useState<TrainingScheduleStatus | null>(null);
   /** Bumped by a refresh, so a watcher that stopped on an error starts again. */
   const [watchRound, setWatchRound] = useState(0);
   const task = useTask<void>();
@@ -36,6 +37,9 @@ export function useTraining(core: Core) {
     async (select?: string) => {
       const jobs = await core.training.listJobs();
       if (mounted.current) dispatch({ type: 'jobsLoaded', jobs, select });
+      // What the schedule of `answerloop start` last did, on whichever replica ran it.
+      const status = await core.trainingSchedule.status().catch(() => null);
+      if (mounted.current) setSchedule(status);
     },
     [core],
   );
@@ -147,5 +151,5 @@ export function useTraining(core: Core) {
     return run('Reading the training jobs…', () => loadJobs());
   }, [run, loadJobs]);
 
-  return { state, dispatch, task, notice, error: task.error ?? watchError, startProgress, openForm, start, cancel, refresh };
+  return { state, dispatch, task, notice, schedule, error: task.error ?? watchError, startProgress, openForm, start, cancel, refresh };
 }
