@@ -103,6 +103,11 @@ function defineSuite(storeName: string, openStore: () => Store) {
       const [listedGuide, listedOffline] = await core.sources.list();
       expect(listedGuide).toMatchObject({ name: 'guide', refreshMinutes: 60, lastSync: { ok: true, deleted: 1, documents: guide.added - 1 } });
       expect(listedOffline).toMatchObject({ name: 'offline', nextSyncAt: null, lastSync: { ok: false, errors: [expect.stringMatching(new RegExp(`^http://127\\.0\\.0\\.1:${offlinePort}/robots\\.txt: connection refused`))] } });
+      // Every sync counted per source, and the failing source's runs counted as failures.
+      const metrics = (await core.metrics.render()).text;
+      expect(metrics).toMatch(/answerloop_sync_runs_total\{source="guide"\} 2$/m);
+      expect(metrics).toMatch(/answerloop_sync_failures_total\{source="offline"\} 1$/m);
+      expect(metrics).not.toMatch(/answerloop_sync_failures_total\{source="guide"\}/);
     });
 
     it('keeps sources fresh in the background and stops when asked', async () => {
