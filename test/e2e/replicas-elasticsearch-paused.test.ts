@@ -4,17 +4,13 @@
  * every question gets exactly one reply in its thread (the answer, late, or a polite message), none is silently
  * dropped, /readyz says the store is gone while it is, and the replicas recover by themselves when it resumes.
  */
-import { execFile } from 'node:child_process';
-import { cpSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
-import { promisify } from 'node:util';
+import { rmSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type FakeSlackApi, startFakeSlackApi } from '../fakes/fake-slack-api.ts';
 import { appMentionEvent, eventEnvelope, postToSlackApp } from '../fakes/fake-slack-payloads.ts';
 import { type DedicatedElasticsearch, startDedicatedElasticsearch, useElasticsearch } from '../support/elasticsearch.ts';
 import { useLocalModel } from '../support/local-model.ts';
-import { binary, eventually, freePort, ready, type Replica, repositoryRoot, sleep, startReplica } from '../support/replicas.ts';
+import { eventually, killReplicas, ready, type Replica, sleep, slackReplicaWorkspace, startReadyReplicas } from '../support/replicas.ts';
 
 // The shared node says whether this machine runs Elasticsearch at all (under CI=true its absence throws).
 const shared = await useElasticsearch();
@@ -33,38 +29,13 @@ describe.skipIf(!shared || !model)('replicas while Elasticsearch is paused (SIGS
   beforeAll(async () => {
     node = await startDedicatedElasticsearch();
     if (!node) return;
-    workspace = mkdtempSync(path.join(tmpdir(), 'answerloop-paused-'));
-    cpSync(path.join(repositoryRoot, 'test/fixtures/answering-docs'), path.join(workspace, 'docs'), { recursive: true });
     fake = await startFakeSlackApi();
-    env = {
-      PATH: process.env.PATH,
-      HOME: workspace,
-      ANSWERLOOP_DATA_DIR: path.join(workspace, 'data'),
-      ANSWERLOOP_LOG_FILE: '',
-      ANSWERLOOP_LOG_LEVEL: 'warn',
-      ANSWERLOOP_STORE: 'elasticsearch',
-      ELASTICSEARCH_URL: node.url,
-      ANSWERLOOP_ANSWERING__MODE: 'offline',
-      ANSWERLOOP_EMBEDDER__LOCAL__MODEL_DIR: model!.modelDir,
-      SLACK_BOT_TOKEN: 'xoxb-paused-test',
-      SLACK_SIGNING_SECRET: signingSecret,
-      ANSWERLOOP_SLACK__MODE: 'http',
-      ANSWERLOOP_SLACK__API_URL: fake.url,
-      ANSWERLOOP_SLACK__STREAM: 'off',
-      ANSWERLOOP_SLACK__RATE_LIMIT_PER_MINUTE: '0',
-      ANSWERLOOP_COORDINATION__SWEEP_INTERVAL_MS: '1000',
-      ANSWERLOOP_COORDINATION__LEASE_TTL_MS: '3000',
-      ANSWERLOOP_OPS__SHUTDOWN_GRACE_SECONDS: '10',
-    };
-    await promisify(execFile)(process.execPath, [binary, 'ingest', 'docs'], { cwd: workspace, env, timeout: 120_000 });
-    for (let index = 0; index < 2; index += 1) replicas.push(startReplica(workspace, env, await freePort()));
-    const allReady = await eventually(async () => (await Promise.all(replicas.map(ready))).every(Boolean), 90_000, 500);
-    if (!allReady) throw new Error(`The replicas did not get ready:\n${replicas.map((replica) => replica.stderr.join('')).join('\n---\n')}`);
+    ({ workspace, env } = slackReplicaWorkspace({ name: 'paused', elasticsearchUrl: node.url, modelDir: model!.modelDir, slackApiUrl: fake.url, signingSecret }));
+    replicas.push(...(await startReadyReplicas(workspace, env, 2)));
   }, 420_000);
 
   afterAll(async () => {
-    for (const replica of replicas) if (replica.alive) replica.process.kill('SIGKILL');
-    await Promise.all(replicas.map((replica) => replica.exit));
+    await killReplicas(replicas);
     await fake?.close();
     await node?.stop();
     if (workspace) rmSync(workspace, { recursive: true, force: true });

@@ -3,17 +3,13 @@
  * while it answers: every event, delivered with duplicates and retries across replicas, gets an answer in the end,
  * exactly once, counted on the fake Web API; duplicates and retries are dropped. The figures (events, duplicates, takeovers, waits) are printed.
  */
-import { execFile } from 'node:child_process';
-import { cpSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
-import { promisify } from 'node:util';
+import { rmSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type FakeSlackApi, type FakeSlackCall, startFakeSlackApi } from '../fakes/fake-slack-api.ts';
 import { appMentionEvent, eventEnvelope, postToSlackApp } from '../fakes/fake-slack-payloads.ts';
 import { deleteIndices, uniqueIndexPrefix, useElasticsearch } from '../support/elasticsearch.ts';
 import { useLocalModel } from '../support/local-model.ts';
-import { binary, eventually, freePort, metricSum, ready, type Replica, repositoryRoot, sleep, startReplica } from '../support/replicas.ts';
+import { eventually, killReplicas, metricSum, type Replica, sleep, slackReplicaWorkspace, startReadyReplicas } from '../support/replicas.ts';
 
 const url = await useElasticsearch();
 const model = useLocalModel();
@@ -31,41 +27,21 @@ describe.skipIf(!url || !model)('three replicas on one Elasticsearch, one killed
   const replicas: Replica[] = [];
 
   beforeAll(async () => {
-    workspace = mkdtempSync(path.join(tmpdir(), 'answerloop-replicas-'));
-    cpSync(path.join(repositoryRoot, 'test/fixtures/answering-docs'), path.join(workspace, 'docs'), { recursive: true });
     // The working reaction is slow to come back, so every answer is in progress for a while: the kill lands mid-answer.
     fake = await startFakeSlackApi({ delayMs: (call) => (call.method === 'reactions.add' ? 700 : 0) });
-    env = {
-      PATH: process.env.PATH,
-      HOME: workspace,
-      ANSWERLOOP_DATA_DIR: path.join(workspace, 'data'),
-      ANSWERLOOP_LOG_FILE: '',
-      ANSWERLOOP_LOG_LEVEL: 'warn',
-      ANSWERLOOP_STORE: 'elasticsearch',
-      ELASTICSEARCH_URL: url,
-      ANSWERLOOP_STORE__ELASTICSEARCH__INDEX_PREFIX: prefix,
-      ANSWERLOOP_ANSWERING__MODE: 'offline',
-      ANSWERLOOP_EMBEDDER__LOCAL__MODEL_DIR: model!.modelDir,
-      SLACK_BOT_TOKEN: 'xoxb-replica-test',
-      SLACK_SIGNING_SECRET: signingSecret,
-      ANSWERLOOP_SLACK__MODE: 'http',
-      ANSWERLOOP_SLACK__API_URL: fake.url,
-      ANSWERLOOP_SLACK__STREAM: 'off',
-      ANSWERLOOP_SLACK__RATE_LIMIT_PER_MINUTE: '0',
-      ANSWERLOOP_COORDINATION__CLAIM_TTL_MS: String(claimTtlMs),
-      ANSWERLOOP_COORDINATION__SWEEP_INTERVAL_MS: '1000',
-      ANSWERLOOP_COORDINATION__LEASE_TTL_MS: '3000',
-      ANSWERLOOP_OPS__SHUTDOWN_GRACE_SECONDS: '10',
-    };
-    await promisify(execFile)(process.execPath, [binary, 'ingest', 'docs'], { cwd: workspace, env, timeout: 120_000 });
-    for (let index = 0; index < 3; index += 1) replicas.push(startReplica(workspace, env, await freePort()));
-    const allReady = await eventually(async () => (await Promise.all(replicas.map(ready))).every(Boolean), 90_000, 500);
-    if (!allReady) throw new Error(`The replicas did not get ready:\n${replicas.map((replica) => replica.stderr.join('')).join('\n---\n')}`);
+    ({ workspace, env } = slackReplicaWorkspace({
+      name: 'replicas',
+      elasticsearchUrl: url!,
+      modelDir: model!.modelDir,
+      slackApiUrl: fake.url,
+      signingSecret,
+      env: { ANSWERLOOP_STORE__ELASTICSEARCH__INDEX_PREFIX: prefix, ANSWERLOOP_COORDINATION__CLAIM_TTL_MS: String(claimTtlMs) },
+    }));
+    replicas.push(...(await startReadyReplicas(workspace, env, 3)));
   }, 240_000);
 
   afterAll(async () => {
-    for (const replica of replicas) if (replica.alive) replica.process.kill('SIGKILL');
-    await Promise.all(replicas.map((replica) => replica.exit));
+    await killReplicas(replicas);
     await fake?.close();
     if (url) await deleteIndices(url, prefix);
     if (workspace) rmSync(workspace, { recursive: true, force: true });

@@ -2,9 +2,12 @@
  * Real processes of bin/answerloop.js for the replica tests: started on a free loopback port, watched until they
  * exit, probed over HTTP. Only loopback addresses, and every wait is bounded.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
+import { type ChildProcess, execFile, spawn } from 'node:child_process';
+import { cpSync, mkdtempSync } from 'node:fs';
 import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { promisify } from 'node:util';
 
 export const repositoryRoot = path.resolve(import.meta.dirname, '../..');
 export const binary = path.join(repositoryRoot, 'bin/answerloop.js');
@@ -76,4 +79,58 @@ export function metricSum(text: string, name: string): number {
     .split('\n')
     .filter((line) => line.startsWith(name) && !line.startsWith('#'))
     .reduce((sum, line) => sum + Number(line.split(' ').at(-1)), 0);
+}
+
+/** A folder with the answering test docs, and the environment of a Slack HTTP replica on Elasticsearch there. */
+export function slackReplicaWorkspace(options: {
+  name: string;
+  elasticsearchUrl: string;
+  modelDir: string;
+  slackApiUrl: string;
+  signingSecret: string;
+  env?: Record<string, string>;
+}): { workspace: string; env: NodeJS.ProcessEnv } {
+  const workspace = mkdtempSync(path.join(tmpdir(), `answerloop-${options.name}-`));
+  cpSync(path.join(repositoryRoot, 'test/fixtures/answering-docs'), path.join(workspace, 'docs'), { recursive: true });
+  const env: NodeJS.ProcessEnv = {
+    PATH: process.env.PATH,
+    HOME: workspace,
+    ANSWERLOOP_DATA_DIR: path.join(workspace, 'data'),
+    ANSWERLOOP_LOG_FILE: '',
+    ANSWERLOOP_LOG_LEVEL: 'warn',
+    ANSWERLOOP_STORE: 'elasticsearch',
+    ELASTICSEARCH_URL: options.elasticsearchUrl,
+    ANSWERLOOP_ANSWERING__MODE: 'offline',
+    ANSWERLOOP_EMBEDDER__LOCAL__MODEL_DIR: options.modelDir,
+    SLACK_BOT_TOKEN: `xoxb-${options.name}`,
+    SLACK_SIGNING_SECRET: options.signingSecret,
+    ANSWERLOOP_SLACK__MODE: 'http',
+    ANSWERLOOP_SLACK__API_URL: options.slackApiUrl,
+    ANSWERLOOP_SLACK__STREAM: 'off',
+    ANSWERLOOP_SLACK__RATE_LIMIT_PER_MINUTE: '0',
+    ANSWERLOOP_COORDINATION__SWEEP_INTERVAL_MS: '1000',
+    ANSWERLOOP_COORDINATION__LEASE_TTL_MS: '3000',
+    ANSWERLOOP_OPS__SHUTDOWN_GRACE_SECONDS: '10',
+    ...options.env,
+  };
+  return { workspace, env };
+}
+
+/** Ingests the workspace's docs once, then starts `count` replicas and waits until every one is ready. */
+export async function startReadyReplicas(workspace: string, env: NodeJS.ProcessEnv, count: number): Promise<Replica[]> {
+  await promisify(execFile)(process.execPath, [binary, 'ingest', 'docs'], { cwd: workspace, env, timeout: 120_000 });
+  const replicas: Replica[] = [];
+  for (let index = 0; index < count; index += 1) replicas.push(startReplica(workspace, env, await freePort()));
+  const allReady = await eventually(async () => (await Promise.all(replicas.map(ready))).every(Boolean), 90_000, 500);
+  if (!allReady) {
+    for (const replica of replicas) replica.process.kill('SIGKILL');
+    throw new Error(`The replicas did not get ready:\n${replicas.map((replica) => replica.stderr.join('')).join('\n---\n')}`);
+  }
+  return replicas;
+}
+
+/** Kills what is still running and waits for every replica to exit. */
+export async function killReplicas(replicas: Replica[]): Promise<void> {
+  for (const replica of replicas) if (replica.alive) replica.process.kill('SIGKILL');
+  await Promise.all(replicas.map((replica) => replica.exit));
 }
