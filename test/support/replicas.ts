@@ -22,11 +22,11 @@ export async function freePort(): Promise<number> {
 
 export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-/** Polls until `done` holds, at most `timeoutMs`; false when it never did. */
+/** Polls until `done` holds (a check that throws counts as not yet), at most `timeoutMs`; false when it never did. */
 export async function eventually(done: () => boolean | Promise<boolean>, timeoutMs: number, everyMs = 200): Promise<boolean> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
-    if (await done()) return true;
+    if (await Promise.resolve().then(done).catch(() => false)) return true;
     await sleep(everyMs);
   }
   return done();
@@ -116,9 +116,9 @@ export function slackReplicaWorkspace(options: {
   return { workspace, env };
 }
 
-/** Ingests the workspace's docs once, then starts `count` replicas and waits until every one is ready. */
-export async function startReadyReplicas(workspace: string, env: NodeJS.ProcessEnv, count: number): Promise<Replica[]> {
-  await promisify(execFile)(process.execPath, [binary, 'ingest', 'docs'], { cwd: workspace, env, timeout: 120_000 });
+/** Ingests the workspace's docs once (unless `ingest` is false), then starts `count` replicas and waits until every one is ready. */
+export async function startReadyReplicas(workspace: string, env: NodeJS.ProcessEnv, count: number, options: { ingest?: boolean } = {}): Promise<Replica[]> {
+  if (options.ingest !== false) await promisify(execFile)(process.execPath, [binary, 'ingest', 'docs'], { cwd: workspace, env, timeout: 120_000 });
   const replicas: Replica[] = [];
   for (let index = 0; index < count; index += 1) replicas.push(startReplica(workspace, env, await freePort()));
   const allReady = await eventually(async () => (await Promise.all(replicas.map(ready))).every(Boolean), 90_000, 500);
