@@ -77,15 +77,22 @@ export function targetsOf(results: BenchResults): Target[] {
     const sqliteHybrid = sqlite?.modes.find((mode) => mode.mode === 'hybrid');
     targets.push({
       target: `SQLite store: hybrid p95 <= ${limit} ms at ${chunks / 1000}k chunks`,
-      measured: sqliteHybrid ? `${formatMs(sqliteHybrid.wall.p95)} ms at ${sqlite!.chunks} chunks` : 'not measured',
+      measured: sqliteHybrid
+        ? `${formatMs(sqliteHybrid.wall.p95)} ms at ${sqlite!.chunks} chunks`
+        : 'not measured',
       met: sqliteHybrid && sqlite!.chunks >= chunks ? sqliteHybrid.wall.p95 <= limit : null,
     });
   }
   const agreement = indexed?.filter((row) => row.vectorRecallAt10VsExact !== undefined);
-  const worst = agreement?.length ? Math.min(...agreement.map((row) => row.vectorRecallAt10VsExact!)) : undefined;
+  const worst = agreement?.length
+    ? Math.min(...agreement.map((row) => row.vectorRecallAt10VsExact!))
+    : undefined;
   targets.push({
     target: "SQLite vector index: Recall@10 within 0.01 of the exact scan's top 10, at every size",
-    measured: worst === undefined ? 'not measured' : `${three(worst)} at worst (${agreement!.map((row) => `${row.chunks}: ${three(row.vectorRecallAt10VsExact!)}`).join(', ')})`,
+    measured:
+      worst === undefined
+        ? 'not measured'
+        : `${three(worst)} at worst (${agreement!.map((row) => `${row.chunks}: ${three(row.vectorRecallAt10VsExact!)}`).join(', ')})`,
     met: worst === undefined ? null : worst >= 0.99,
   });
   const embedder = results.embedder;
@@ -93,14 +100,18 @@ export function targetsOf(results: BenchResults): Target[] {
     const row = embedder?.ingestion.find((entry) => entry.store === store);
     targets.push({
       target: `Ingestion into ${store} with the local model >= 90% of the bare embedder's rate`,
-      measured: row ? `${Math.round(row.share * 100)}% (${row.ingestPerSecond.toFixed(1)} vs ${row.embedderPerSecond.toFixed(1)} passages/s)` : 'not measured',
+      measured: row
+        ? `${Math.round(row.share * 100)}% (${row.ingestPerSecond.toFixed(1)} vs ${row.embedderPerSecond.toFixed(1)} passages/s)`
+        : 'not measured',
       met: row ? row.share >= 0.9 : null,
     });
   }
   const during = embedder?.askWhileIngesting;
   targets.push({
     target: 'ask() p95 while a 1,000-page ingest runs in the same process <= 2x idle',
-    measured: during ? `${formatRatio(during.p95Ratio)} (${formatMs(during.ingesting.p95)} vs ${formatMs(during.idle.p95)} ms, ${during.pages} pages)` : 'not measured',
+    measured: during
+      ? `${formatRatio(during.p95Ratio)} (${formatMs(during.ingesting.p95)} vs ${formatMs(during.idle.p95)} ms, ${during.pages} pages)`
+      : 'not measured',
     met: during && during.pages >= 1_000 ? during.p95Ratio <= 2 : null,
   });
   const ask20 = results.ask.find((step) => step.concurrency === 20);
@@ -166,7 +177,7 @@ function latencyTables(results: BenchResults): string[] {
   if (agreementRows.length > 0) {
     tables.push(
       formatTable(
-        "SQLite vector index against the exact scan: share of the exact top 10 it returns (Recall@10)",
+        'SQLite vector index against the exact scan: share of the exact top 10 it returns (Recall@10)',
         ['chunks', 'Recall@10 vs exact'],
         agreementRows,
         'Exact below 4,000 passages; beyond, one-bit codes pick 1,000 candidates that are scored exactly.',
@@ -426,8 +437,20 @@ function embedderTables(result: EmbedderBenchResult | undefined): string[] {
         `ask() one at a time, idle and while ${during.pages} pages are ingested in the same process (ms)`,
         ['when', 'questions', 'p50', 'p95', 'p99'],
         [
-          ['idle', String(during.idle.count), formatMs(during.idle.p50), formatMs(during.idle.p95), formatMs(during.idle.p99)],
-          ['ingesting', String(during.ingesting.count), formatMs(during.ingesting.p50), formatMs(during.ingesting.p95), formatMs(during.ingesting.p99)],
+          [
+            'idle',
+            String(during.idle.count),
+            formatMs(during.idle.p50),
+            formatMs(during.idle.p95),
+            formatMs(during.idle.p99),
+          ],
+          [
+            'ingesting',
+            String(during.ingesting.count),
+            formatMs(during.ingesting.p50),
+            formatMs(during.ingesting.p95),
+            formatMs(during.ingesting.p99),
+          ],
         ],
         `Embedded store, local model for the questions and the pages, fake OpenAI server in its own process; the ingest ran at ${during.ingestPerSecond.toFixed(1)} chunks/s meanwhile.`,
       ),

@@ -50,8 +50,12 @@ export interface BenchStore {
  * An embedded store in a temporary folder, or a second one on the `file` of another (which then owns the
  * folder: close this one's store, dispose the other).
  */
-export function openSqliteBenchStore(options: { file?: string; vectorIndex?: VectorIndexOptions } = {}): BenchStore {
-  const folder = options.file ? path.dirname(options.file) : mkdtempSync(path.join(tmpdir(), 'answerloop-bench-'));
+export function openSqliteBenchStore(
+  options: { file?: string; vectorIndex?: VectorIndexOptions } = {},
+): BenchStore {
+  const folder = options.file
+    ? path.dirname(options.file)
+    : mkdtempSync(path.join(tmpdir(), 'answerloop-bench-'));
   const file = options.file ?? path.join(folder, 'bench.db');
   const store = createSqliteStore({ file, logger: silentLogger, vectorIndex: options.vectorIndex });
   return {

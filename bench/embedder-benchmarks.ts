@@ -70,12 +70,16 @@ function manualPassages(projectRoot: string): string[] {
     .sort()
     .flatMap((name) => readFileSync(path.join(folder, name), 'utf8').split(/\s+/).filter(Boolean));
   const passages: string[] = [];
-  for (let start = 0; start + 100 <= words.length; start += 100) passages.push(words.slice(start, start + 100).join(' '));
+  for (let start = 0; start + 100 <= words.length; start += 100)
+    passages.push(words.slice(start, start + 100).join(' '));
   return passages;
 }
 
 /** `count` Markdown pages of one passage each (numbered, so no two are alike), written to a new folder. */
-function writePages(projectRoot: string, count: number): { folder: string; texts: string[]; dispose(): void } {
+function writePages(
+  projectRoot: string,
+  count: number,
+): { folder: string; texts: string[]; dispose(): void } {
   const passages = manualPassages(projectRoot);
   const folder = mkdtempSync(path.join(tmpdir(), 'answerloop-bench-pages-'));
   mkdirSync(path.join(folder, 'pages'));
@@ -83,28 +87,51 @@ function writePages(projectRoot: string, count: number): { folder: string; texts
   for (let page = 0; page < count; page += 1) {
     const text = `Page ${page}. ${passages[page % passages.length]!}`;
     texts.push(`Bench page ${page}\n\n${text}`);
-    writeFileSync(path.join(folder, 'pages', `page-${String(page).padStart(5, '0')}.md`), `# Bench page ${page}\n\n${text}\n`);
+    writeFileSync(
+      path.join(folder, 'pages', `page-${String(page).padStart(5, '0')}.md`),
+      `# Bench page ${page}\n\n${text}\n`,
+    );
   }
-  return { folder: path.join(folder, 'pages'), texts, dispose: () => rmSync(folder, { recursive: true, force: true }) };
+  return {
+    folder: path.join(folder, 'pages'),
+    texts,
+    dispose: () => rmSync(folder, { recursive: true, force: true }),
+  };
 }
 
 function embedderFor(config: Config, modelDir: string, dtype: Dtype): Embedder {
   const local = config.embedder.local;
-  return createLocalEmbedder({ model: local.model, modelDir, allowRemote: false, dtype, dimensions: local.dimensions, logger: silentLogger });
+  return createLocalEmbedder({
+    model: local.model,
+    modelDir,
+    allowRemote: false,
+    dtype,
+    dimensions: local.dimensions,
+    logger: silentLogger,
+  });
 }
 
 /** Embeds in slices of 64, as ingestion does, and returns the vectors and the rate. */
-async function timedEmbed(embedder: Embedder, texts: string[]): Promise<{ vectors: number[][]; perSecond: number }> {
+async function timedEmbed(
+  embedder: Embedder,
+  texts: string[],
+): Promise<{ vectors: number[][]; perSecond: number }> {
   await embedder.embed(texts.slice(0, 4));
   const started = performance.now();
   const vectors: number[][] = [];
-  for (let start = 0; start < texts.length; start += 64) vectors.push(...(await embedder.embed(texts.slice(start, start + 64))));
+  for (let start = 0; start < texts.length; start += 64)
+    vectors.push(...(await embedder.embed(texts.slice(start, start + 64))));
   return { vectors, perSecond: (texts.length / (performance.now() - started)) * 1000 };
 }
 
 const dot = (a: number[], b: number[]) => a.reduce((sum, value, index) => sum + value * b[index]!, 0);
 
-async function measureVariants(config: Config, modelDir: string, passages: string[], log: (line: string) => void): Promise<ModelVariantRate[]> {
+async function measureVariants(
+  config: Config,
+  modelDir: string,
+  passages: string[],
+  log: (line: string) => void,
+): Promise<ModelVariantRate[]> {
   const results: ModelVariantRate[] = [];
   const vectorsOf = new Map<Dtype, number[][]>();
   for (const dtype of variants) {
@@ -127,14 +154,22 @@ async function measureVariants(config: Config, modelDir: string, passages: strin
   if (reference) {
     for (const result of results) {
       const cosines = vectorsOf.get(result.dtype)!.map((vector, index) => dot(vector, reference[index]!));
-      result.cosineToFp32 = { mean: cosines.reduce((sum, value) => sum + value, 0) / cosines.length, min: Math.min(...cosines) };
+      result.cosineToFp32 = {
+        mean: cosines.reduce((sum, value) => sum + value, 0) / cosines.length,
+        min: Math.min(...cosines),
+      };
     }
   }
   return results;
 }
 
 /** Ingests the pages into a fresh store through the core, as `answerloop ingest` does. */
-async function ingestInto(config: Config, store: Store, embedder: Embedder, folder: string): Promise<{ chunks: number; ms: number }> {
+async function ingestInto(
+  config: Config,
+  store: Store,
+  embedder: Embedder,
+  folder: string,
+): Promise<{ chunks: number; ms: number }> {
   const core = createCore({ config, store, embedder, logger: silentLogger });
   try {
     const started = performance.now();
@@ -156,7 +191,9 @@ export async function benchmarkEmbedder(options: {
   const { projectRoot, config, plan, log } = options;
   const modelDir = path.resolve(projectRoot, config.embedder.local.modelDir);
   const dtype = config.embedder.local.dtype;
-  log(`Local model variants on the same ${plan.variantPassages} passages of this manual (about 100 words each)`);
+  log(
+    `Local model variants on the same ${plan.variantPassages} passages of this manual (about 100 words each)`,
+  );
   const passages = manualPassages(projectRoot);
   const variantRates = await measureVariants(
     config,
@@ -171,12 +208,16 @@ export async function benchmarkEmbedder(options: {
   try {
     log(`Ingestion against the bare embedder (${dtype}): ${plan.pages} pages of one passage`);
     const bare = await timedEmbed(embedder, pages.texts);
-    const stores: Array<{ name: 'sqlite' | 'elasticsearch'; open: () => { store: Store; dispose(): Promise<void> } }> = [
-      { name: 'sqlite', open: () => openSqliteBenchStore() },
-    ];
+    const stores: Array<{
+      name: 'sqlite' | 'elasticsearch';
+      open: () => { store: Store; dispose(): Promise<void> };
+    }> = [{ name: 'sqlite', open: () => openSqliteBenchStore() }];
     if (options.elasticsearchUrl) {
       const url = options.elasticsearchUrl;
-      stores.push({ name: 'elasticsearch', open: () => openElasticsearchBenchStore(config, url, benchIndexPrefix('ingest')) });
+      stores.push({
+        name: 'elasticsearch',
+        open: () => openElasticsearchBenchStore(config, url, benchIndexPrefix('ingest')),
+      });
     }
     for (const { name, open } of stores) {
       log(`  ${name}: ingesting ${plan.pages} pages`);
@@ -184,14 +225,29 @@ export async function benchmarkEmbedder(options: {
       try {
         const { chunks, ms } = await ingestInto(config, bench.store, embedder, pages.folder);
         const perSecond = (chunks / ms) * 1000;
-        ingestion.push({ store: name, pages: plan.pages, chunks, ingestPerSecond: perSecond, embedderPerSecond: bare.perSecond, share: perSecond / bare.perSecond });
+        ingestion.push({
+          store: name,
+          pages: plan.pages,
+          chunks,
+          ingestPerSecond: perSecond,
+          embedderPerSecond: bare.perSecond,
+          share: perSecond / bare.perSecond,
+        });
       } finally {
         await bench.dispose();
       }
     }
 
-    log(`ask() idle, then while ${plan.pages} pages are ingested in the same process (embedded store, ${dtype})`);
-    const askWhileIngesting = await measureAskWhileIngesting(projectRoot, options.fakeOpenAiUrl, embedder, pages.folder, plan);
+    log(
+      `ask() idle, then while ${plan.pages} pages are ingested in the same process (embedded store, ${dtype})`,
+    );
+    const askWhileIngesting = await measureAskWhileIngesting(
+      projectRoot,
+      options.fakeOpenAiUrl,
+      embedder,
+      pages.folder,
+      plan,
+    );
     return { dtype, variants: variantRates, ingestion, askWhileIngesting };
   } finally {
     await embedder.close?.();
@@ -214,10 +270,18 @@ async function measureAskWhileIngesting(
   const dataDir = mkdtempSync(path.join(tmpdir(), 'answerloop-bench-ask-ingest-'));
   const config = loadConfig({
     cwd: projectRoot,
-    env: { ANSWERLOOP_DATA_DIR: dataDir, OPENAI_API_KEY: 'sk-bench-0000000000000000', OPENAI_BASE_URL: baseUrl },
+    env: {
+      ANSWERLOOP_DATA_DIR: dataDir,
+      OPENAI_API_KEY: 'sk-bench-0000000000000000',
+      OPENAI_BASE_URL: baseUrl,
+    },
     overrides: { answering: { refusalThreshold: 0 }, openai: { maxRetries: 0 } },
   });
-  const logger = createLogger({ level: config.logLevel, file: path.join(dataDir, 'answerloop.log'), stderr: false });
+  const logger = createLogger({
+    level: config.logLevel,
+    file: path.join(dataDir, 'answerloop.log'),
+    stderr: false,
+  });
   const core = createCore({ config, embedder, logger });
   const questions = readFileSync(path.join(projectRoot, 'test/fixtures/qa/docs-qa.jsonl'), 'utf8')
     .split('\n')
@@ -225,7 +289,10 @@ async function measureAskWhileIngesting(
     .map((line) => (JSON.parse(line) as { question: string }).question);
   const ask = async (index: number) => {
     const started = performance.now();
-    await core.ask({ question: questions[index % questions.length]!, context: { platform: 'api', userId: `bench-${index % 20}` } });
+    await core.ask({
+      question: questions[index % questions.length]!,
+      context: { platform: 'api', userId: `bench-${index % 20}` },
+    });
     return performance.now() - started;
   };
   try {
@@ -245,7 +312,13 @@ async function measureAskWhileIngesting(
     const ingestPerSecond = (report.chunks / (performance.now() - started)) * 1000;
     const idleSummary = summarise(idle);
     const ingestingSummary = summarise(ingesting);
-    return { pages: plan.pages, idle: idleSummary, ingesting: ingestingSummary, p95Ratio: ingestingSummary.p95 / idleSummary.p95, ingestPerSecond };
+    return {
+      pages: plan.pages,
+      idle: idleSummary,
+      ingesting: ingestingSummary,
+      p95Ratio: ingestingSummary.p95 / idleSummary.p95,
+      ingestPerSecond,
+    };
   } finally {
     await core.close();
     rmSync(dataDir, { recursive: true, force: true });

@@ -11,7 +11,12 @@ import { loadConfig } from '../src/core/index.ts';
 import { search } from '../src/core/retrieval/hybrid-search.ts';
 import { indexNames } from '../src/core/adapters/elasticsearch/index-names.ts';
 import { withoutEmbedding } from '../src/core/adapters/elasticsearch/chunk-documents.ts';
-import { benchIndexPrefix, createPrecomputedEmbedder, openElasticsearchBenchStore, syntheticSpace } from './bench-stores.ts';
+import {
+  benchIndexPrefix,
+  createPrecomputedEmbedder,
+  openElasticsearchBenchStore,
+  syntheticSpace,
+} from './bench-stores.ts';
 import { ingestThroughPort } from './store-ingestion.ts';
 import { queriesFor } from './store-benchmarks.ts';
 
@@ -37,34 +42,87 @@ try {
   const body = (query: (typeof queries)[number]) =>
     [
       { index: alias },
-      { size: legK, _source: withoutEmbedding, query: { bool: { must: [{ multi_match: { query: query.text, fields: [`title^${settings.boosts.title}`, `headings^${settings.boosts.headings}`, `text^${settings.boosts.text}`], type: 'best_fields', tie_breaker: 0.3 } }], filter: [] } } },
+      {
+        size: legK,
+        _source: withoutEmbedding,
+        query: {
+          bool: {
+            must: [
+              {
+                multi_match: {
+                  query: query.text,
+                  fields: [
+                    `title^${settings.boosts.title}`,
+                    `headings^${settings.boosts.headings}`,
+                    `text^${settings.boosts.text}`,
+                  ],
+                  type: 'best_fields',
+                  tie_breaker: 0.3,
+                },
+              },
+            ],
+            filter: [],
+          },
+        },
+      },
       { index: alias },
-      { size: legK, _source: withoutEmbedding, knn: { field: 'embedding', query_vector: query.vector, k: legK, num_candidates: Math.max(settings.numCandidates, legK), filter: [] } },
+      {
+        size: legK,
+        _source: withoutEmbedding,
+        knn: {
+          field: 'embedding',
+          query_vector: query.vector,
+          k: legK,
+          num_candidates: Math.max(settings.numCandidates, legK),
+          filter: [],
+        },
+      },
     ]
       .map((line) => JSON.stringify(line))
       .join('\n') + '\n';
-  const over: Record<string, number[]> = { 'core search (legs + fusion)': [], 'store _msearch': [], 'plain fetch': [], 'plain fetch + filter_path': [] };
+  const over: Record<string, number[]> = {
+    'core search (legs + fusion)': [],
+    'store _msearch': [],
+    'plain fetch': [],
+    'plain fetch + filter_path': [],
+  };
   const parseMs: number[] = [];
   const bytes: number[] = [];
   const filteredBytes: number[] = [];
-  const filterPath = 'took,responses.status,responses.error,responses.hits.hits._score,responses.hits.hits._source';
+  const filterPath =
+    'took,responses.status,responses.error,responses.hits.hits._score,responses.hits.hits._source';
   for (const [index, query] of queries.entries()) {
     const warm = index < 40;
     let started = performance.now();
     const found = await search(query.text, { mode: 'hybrid' }, { store: bench.store, embedder, settings });
     const coreWall = performance.now() - started;
     started = performance.now();
-    const legs = await bench.store.searchLegs({ text: query.text, vector: query.vector, k: legK, numCandidates: Math.max(settings.numCandidates, legK), filters: {}, boosts: settings.boosts });
+    const legs = await bench.store.searchLegs({
+      text: query.text,
+      vector: query.vector,
+      k: legK,
+      numCandidates: Math.max(settings.numCandidates, legK),
+      filters: {},
+      boosts: settings.boosts,
+    });
     const storeWall = performance.now() - started;
     started = performance.now();
-    const response = await fetch(`${url}/_msearch`, { method: 'POST', headers: { 'content-type': 'application/x-ndjson' }, body: body(query) });
+    const response = await fetch(`${url}/_msearch`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-ndjson' },
+      body: body(query),
+    });
     const text = await response.text();
     const parseStart = performance.now();
     const parsed = JSON.parse(text) as { took: number };
     const fetchWall = performance.now() - started;
     const parsedIn = performance.now() - parseStart;
     started = performance.now();
-    const trimmed = await fetch(`${url}/_msearch?filter_path=${filterPath}`, { method: 'POST', headers: { 'content-type': 'application/x-ndjson' }, body: body(query) });
+    const trimmed = await fetch(`${url}/_msearch?filter_path=${filterPath}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-ndjson' },
+      body: body(query),
+    });
     const trimmedText = await trimmed.text();
     const trimmedParsed = JSON.parse(trimmedText) as { took: number };
     const trimmedWall = performance.now() - started;
@@ -77,9 +135,16 @@ try {
     bytes.push(text.length);
     filteredBytes.push(trimmedText.length);
   }
-  process.stdout.write(`Elasticsearch, ${size} chunks, ${over['store _msearch']!.length} hybrid queries, ${os.cpus().length} CPUs, load ${os.loadavg()[0]!.toFixed(1)}\n`);
-  for (const [name, values] of Object.entries(over)) process.stdout.write(`${name.padEnd(30)} ours p50 ${percentile(values, 50).toFixed(2)}  p95 ${percentile(values, 95).toFixed(2)} ms\n`);
-  process.stdout.write(`response ${Math.round(percentile(bytes, 50) / 1024)} KB (filter_path ${Math.round(percentile(filteredBytes, 50) / 1024)} KB), JSON.parse p50 ${percentile(parseMs, 50).toFixed(2)} ms\n`);
+  process.stdout.write(
+    `Elasticsearch, ${size} chunks, ${over['store _msearch']!.length} hybrid queries, ${os.cpus().length} CPUs, load ${os.loadavg()[0]!.toFixed(1)}\n`,
+  );
+  for (const [name, values] of Object.entries(over))
+    process.stdout.write(
+      `${name.padEnd(30)} ours p50 ${percentile(values, 50).toFixed(2)}  p95 ${percentile(values, 95).toFixed(2)} ms\n`,
+    );
+  process.stdout.write(
+    `response ${Math.round(percentile(bytes, 50) / 1024)} KB (filter_path ${Math.round(percentile(filteredBytes, 50) / 1024)} KB), JSON.parse p50 ${percentile(parseMs, 50).toFixed(2)} ms\n`,
+  );
 } finally {
   await bench.dispose();
 }

@@ -17,7 +17,15 @@
  *             unchanged pages, so a cached store is the same store; the cache is keyed by the knowledge settings)
  */
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
@@ -25,7 +33,11 @@ import { createLocalEmbedder } from '../src/core/adapters/local-embedder/index.t
 import { type LocalModelDtype, onnxFileOf } from '../src/core/adapters/local-embedder/local-model-files.ts';
 import { deleteIndices } from '../test/support/elasticsearch.ts';
 import { rememberingEmbedder } from './docs-retrieval-quality.ts';
-import { type AnswerabilityModel, answerabilityScore, fitAnswerabilityModel } from '../src/core/answering/answerability.ts';
+import {
+  type AnswerabilityModel,
+  answerabilityScore,
+  fitAnswerabilityModel,
+} from '../src/core/answering/answerability.ts';
 import { retrievalConfidence } from '../src/core/answering/confidence.ts';
 import { type AnswerQualityEvaluation } from '../src/core/evaluation/answer-quality.ts';
 import { calibrateRefusal } from '../src/core/evaluation/refusal-calibration.ts';
@@ -63,7 +75,11 @@ interface CorpusResult {
   retrieval: RetrievalRow[];
   answers: AnswerQualityEvaluation;
   /** The previous method on the same questions: RRF, then a hand-set confidence from the best raw leg scores. */
-  previousRefusal: { threshold: number; unanswerableRefused: number | null; answerableRefused: number | null };
+  previousRefusal: {
+    threshold: number;
+    unanswerableRefused: number | null;
+    answerableRefused: number | null;
+  };
 }
 
 /** The hand-set confidence threshold the previous method shipped with. */
@@ -82,7 +98,11 @@ const { values: flags } = parseArgs({
   },
 });
 if (flags.help) {
-  process.stdout.write(readFileSync(new URL(import.meta.url), 'utf8').split('*/')[0]!.replace(/^\/\*\*?|^ \* ?/gm, ''));
+  process.stdout.write(
+    readFileSync(new URL(import.meta.url), 'utf8')
+      .split('*/')[0]!
+      .replace(/^\/\*\*?|^ \* ?/gm, ''),
+  );
   process.exit(0);
 }
 
@@ -91,13 +111,28 @@ function corpora(): CorpusManifest[] {
   const found = readdirSync(root)
     .filter((name) => existsSync(path.join(root, name, 'corpus.json')))
     .map((name) => {
-      const manifest = JSON.parse(readFileSync(path.join(root, name, 'corpus.json'), 'utf8')) as Omit<CorpusManifest, 'pages' | 'qa'> & { pages: string; qa: string };
-      return { ...manifest, pages: path.join('test/fixtures/eval', name, manifest.pages), qa: path.join('test/fixtures/eval', name, manifest.qa) };
+      const manifest = JSON.parse(readFileSync(path.join(root, name, 'corpus.json'), 'utf8')) as Omit<
+        CorpusManifest,
+        'pages' | 'qa'
+      > & { pages: string; qa: string };
+      return {
+        ...manifest,
+        pages: path.join('test/fixtures/eval', name, manifest.pages),
+        qa: path.join('test/fixtures/eval', name, manifest.qa),
+      };
     });
-  found.push({ name: 'answerloop-docs', role: 'own', pages: 'docs', qa: 'test/fixtures/qa/docs-qa.jsonl', description: 'our own manual' });
+  found.push({
+    name: 'answerloop-docs',
+    role: 'own',
+    pages: 'docs',
+    qa: 'test/fixtures/qa/docs-qa.jsonl',
+    description: 'our own manual',
+  });
   const order = { tuning: 0, checking: 1, own: 2 };
   const wanted = flags.corpus?.split(',').map((name) => name.trim());
-  return found.filter((corpus) => !wanted || wanted.includes(corpus.name)).sort((a, b) => order[a.role] - order[b.role]);
+  return found
+    .filter((corpus) => !wanted || wanted.includes(corpus.name))
+    .sort((a, b) => order[a.role] - order[b.role]);
 }
 
 async function elasticsearchUrl(): Promise<string | undefined> {
@@ -110,25 +145,36 @@ async function elasticsearchUrl(): Promise<string | undefined> {
   }
 }
 
-
 const base = loadConfig({ cwd: projectRoot, env: {} });
 const local = base.embedder.local;
 const localModelDtypes = Object.keys(onnxFileOf) as LocalModelDtype[];
 const dtypes = (flags.dtypes?.split(',').map((dtype) => dtype.trim()) ?? [local.dtype]) as LocalModelDtype[];
 for (const dtype of dtypes)
-  if (!localModelDtypes.includes(dtype)) throw new Error(`Unknown dtype "${dtype}" in --dtypes: choose from ${localModelDtypes.join(', ')}.`);
+  if (!localModelDtypes.includes(dtype))
+    throw new Error(`Unknown dtype "${dtype}" in --dtypes: choose from ${localModelDtypes.join(', ')}.`);
 const embedders = new Map(
   dtypes.map((dtype) => [
     dtype,
     rememberingEmbedder(
-      createLocalEmbedder({ model: local.model, modelDir: resolveConfigPath(base, local.modelDir), allowRemote: false, dtype, dimensions: local.dimensions, logger: silentLogger }),
+      createLocalEmbedder({
+        model: local.model,
+        modelDir: resolveConfigPath(base, local.modelDir),
+        allowRemote: false,
+        dtype,
+        dimensions: local.dimensions,
+        logger: silentLogger,
+      }),
     ),
   ]),
 );
 /** The dtype of the main tables: the configured one when it was evaluated, else the first given. */
 const mainDtype = dtypes.includes(local.dtype) ? local.dtype : dtypes[0]!;
 
-function retrievalVariants(): Array<{ method: string; mode: SearchMode; settings?: Partial<RetrievalSettings> }> {
+function retrievalVariants(): Array<{
+  method: string;
+  mode: SearchMode;
+  settings?: Partial<RetrievalSettings>;
+}> {
   const variants: Array<{ method: string; mode: SearchMode; settings?: Partial<RetrievalSettings> }> = [
     { method: 'bm25', mode: 'bm25' },
     { method: 'vector', mode: 'vector' },
@@ -138,38 +184,70 @@ function retrievalVariants(): Array<{ method: string; mode: SearchMode; settings
   if (flags.grid) {
     for (const normalisation of ['min-max', 'theoretical-min'] as const)
       for (const vectorWeight of [0.5, 0.6, 0.7, 0.8, 0.9])
-        variants.push({ method: `convex ${normalisation} a=${vectorWeight}`, mode: 'hybrid', settings: { fusion: 'convex', convex: { vectorWeight, normalisation } } });
-    for (const vector of [1, 1.5, 2, 3]) variants.push({ method: `rrf vector x${vector}`, mode: 'hybrid', settings: { fusion: 'rrf', weights: { bm25: 1, vector } } });
+        variants.push({
+          method: `convex ${normalisation} a=${vectorWeight}`,
+          mode: 'hybrid',
+          settings: { fusion: 'convex', convex: { vectorWeight, normalisation } },
+        });
+    for (const vector of [1, 1.5, 2, 3])
+      variants.push({
+        method: `rrf vector x${vector}`,
+        mode: 'hybrid',
+        settings: { fusion: 'rrf', weights: { bm25: 1, vector } },
+      });
   }
   return variants;
 }
 
-async function evaluateCorpus(corpus: CorpusManifest, store: 'embedded' | 'elasticsearch', esUrl: string | undefined, dtype: LocalModelDtype): Promise<CorpusResult> {
+async function evaluateCorpus(
+  corpus: CorpusManifest,
+  store: 'embedded' | 'elasticsearch',
+  esUrl: string | undefined,
+  dtype: LocalModelDtype,
+): Promise<CorpusResult> {
   const embedder = embedders.get(dtype)!;
   const qa: QaItem[] = parseQaSet(readFileSync(path.join(projectRoot, corpus.qa), 'utf8'), corpus.qa);
   const { chunkTokens, chunkOverlapTokens } = base.knowledge;
-  const settingsKey = createHash('sha256').update(JSON.stringify({ chunkTokens, chunkOverlapTokens, embedder: embedder.id })).digest('hex').slice(0, 10);
+  const settingsKey = createHash('sha256')
+    .update(JSON.stringify({ chunkTokens, chunkOverlapTokens, embedder: embedder.id }))
+    .digest('hex')
+    .slice(0, 10);
   const dataDir = flags.fresh
     ? mkdtempSync(path.join(os.tmpdir(), `answerloop-eval-${corpus.name}-`))
     : path.join(projectRoot, 'data/eval-cache', `${corpus.name}-${store}-${settingsKey}`);
   mkdirSync(dataDir, { recursive: true });
-  const indexPrefix = `answerloop-eval-${corpus.name}-${flags.fresh ? process.pid : settingsKey}`.toLowerCase();
+  const indexPrefix =
+    `answerloop-eval-${corpus.name}-${flags.fresh ? process.pid : settingsKey}`.toLowerCase();
   const config = loadConfig({
     cwd: projectRoot,
-    env: { ANSWERLOOP_DATA_DIR: dataDir, ANSWERLOOP_STORE: store, ...(esUrl ? { ELASTICSEARCH_URL: esUrl } : {}) },
+    env: {
+      ANSWERLOOP_DATA_DIR: dataDir,
+      ANSWERLOOP_STORE: store,
+      ...(esUrl ? { ELASTICSEARCH_URL: esUrl } : {}),
+    },
     overrides: { logFile: '', answering: { mode: 'offline' }, store: { elasticsearch: { indexPrefix } } },
   });
   const core = createCore({ config, embedder, logger: silentLogger });
   try {
     const started = performance.now();
     const report = await core.ingest([path.join(projectRoot, corpus.pages)]);
-    if (report.failed.length > 0) throw new Error(`Ingesting ${corpus.pages} failed for ${report.failed.map((failure) => failure.docId).join(', ')}`);
+    if (report.failed.length > 0)
+      throw new Error(
+        `Ingesting ${corpus.pages} failed for ${report.failed.map((failure) => failure.docId).join(', ')}`,
+      );
     const ingestSeconds = (performance.now() - started) / 1000;
     const counts = await core.knowledgeCounts();
     const retrieval: RetrievalRow[] = [];
     for (const variant of retrievalVariants()) {
-      const evaluation = await core.evaluateRetrieval(qa, { k: 5, modes: [variant.mode], settings: variant.settings });
-      if (evaluation.unknownRelevant.length > 0) throw new Error(`${corpus.qa} names pages that are not in ${corpus.pages}: ${evaluation.unknownRelevant.join(', ')}`);
+      const evaluation = await core.evaluateRetrieval(qa, {
+        k: 5,
+        modes: [variant.mode],
+        settings: variant.settings,
+      });
+      if (evaluation.unknownRelevant.length > 0)
+        throw new Error(
+          `${corpus.qa} names pages that are not in ${corpus.pages}: ${evaluation.unknownRelevant.join(', ')}`,
+        );
       const mode = evaluation.modes[0]!;
       retrieval.push({ method: variant.method, recallAt5: mode.recallAtK, mrr: mode.mrr });
     }
@@ -180,13 +258,23 @@ async function evaluateCorpus(corpus: CorpusManifest, store: 'embedded' | 'elast
     // The same store read through the previous settings: rank fusion.
     const previousConfig = loadConfig({
       cwd: projectRoot,
-      env: { ANSWERLOOP_DATA_DIR: dataDir, ANSWERLOOP_STORE: store, ...(esUrl ? { ELASTICSEARCH_URL: esUrl } : {}) },
-      overrides: { logFile: '', answering: { mode: 'offline' }, store: { elasticsearch: { indexPrefix } }, retrieval: { fusion: 'rrf' } },
+      env: {
+        ANSWERLOOP_DATA_DIR: dataDir,
+        ANSWERLOOP_STORE: store,
+        ...(esUrl ? { ELASTICSEARCH_URL: esUrl } : {}),
+      },
+      overrides: {
+        logFile: '',
+        answering: { mode: 'offline' },
+        store: { elasticsearch: { indexPrefix } },
+        retrieval: { fusion: 'rrf' },
+      },
     });
     const previous = createCore({ config: previousConfig, embedder, logger: silentLogger });
     for (const item of answerQa) {
       const found = await previous.search(item.question, { k: config.retrieval.k });
-      const refused = found.hits.length === 0 || retrievalConfidence(found.hits, found.queryTerms) < previousThreshold;
+      const refused =
+        found.hits.length === 0 || retrievalConfidence(found.hits, found.queryTerms) < previousThreshold;
       if (refused && item.kind === 'unanswerable') unanswerableRefused += 1;
       if (refused && item.kind !== 'unanswerable') answerableRefused += 1;
     }
@@ -197,7 +285,18 @@ async function evaluateCorpus(corpus: CorpusManifest, store: 'embedded' | 'elast
       unanswerableRefused: unanswerableCount === 0 ? null : unanswerableRefused / unanswerableCount,
       answerableRefused: answerableRefused / Math.max(1, answerQa.length - unanswerableCount),
     };
-    return { corpus: corpus.name, role: corpus.role, store, dtype, ...counts, ingestSeconds, questions: qa.length, retrieval, answers, previousRefusal };
+    return {
+      corpus: corpus.name,
+      role: corpus.role,
+      store,
+      dtype,
+      ...counts,
+      ingestSeconds,
+      questions: qa.length,
+      retrieval,
+      answers,
+      previousRefusal,
+    };
   } finally {
     await core.close();
     if (flags.fresh) {
@@ -214,7 +313,6 @@ function spread<T>(items: readonly T[], count: number): T[] {
   return Array.from({ length: count }, (_, index) => items[Math.floor(index * step)]!);
 }
 
-
 function percent(value: number | null): string {
   return value === null ? '-' : `${(value * 100).toFixed(0)}%`;
 }
@@ -230,24 +328,35 @@ function rescore(answers: AnswerQualityEvaluation, answerability: AnswerabilityM
   return {
     unanswerableRefused: share(unanswerable, (outcome) => refusedNow(outcome.features)),
     answerableRefused: share(answerable, (outcome) => refusedNow(outcome.features)),
-    citesRelevant: share(answerable, (outcome) => !refusedNow(outcome.features) && outcome.citedRelevant.length > 0),
+    citesRelevant: share(
+      answerable,
+      (outcome) => !refusedNow(outcome.features) && outcome.citedRelevant.length > 0,
+    ),
   };
 }
 
 function table(headers: string[], rows: string[][]): string {
-  const widths = headers.map((header, index) => Math.max(header.length, ...rows.map((row) => row[index]!.length)));
-  const line = (cells: string[]) => cells.map((cell, index) => (index < 3 ? cell.padEnd(widths[index]!) : cell.padStart(widths[index]!))).join('  ');
+  const widths = headers.map((header, index) =>
+    Math.max(header.length, ...rows.map((row) => row[index]!.length)),
+  );
+  const line = (cells: string[]) =>
+    cells
+      .map((cell, index) => (index < 3 ? cell.padEnd(widths[index]!) : cell.padStart(widths[index]!)))
+      .join('  ');
   return [line(headers), line(widths.map((width) => '-'.repeat(width))), ...rows.map(line)].join('\n');
 }
 
 async function main(): Promise<void> {
   const esUrl = flags.quick && !flags.stores ? undefined : await elasticsearchUrl();
-  const stores = (flags.stores?.split(',') ?? ['embedded', 'elasticsearch']).filter((store) => store === 'embedded' || esUrl) as Array<'embedded' | 'elasticsearch'>;
+  const stores = (flags.stores?.split(',') ?? ['embedded', 'elasticsearch']).filter(
+    (store) => store === 'embedded' || esUrl,
+  ) as Array<'embedded' | 'elasticsearch'>;
   const list = corpora();
   process.stdout.write(
     `answer quality: ${list.map((corpus) => `${corpus.name} (${corpus.role})`).join(', ')} on ${stores.join(' and ')}; ${os.cpus().length} CPUs, ${flags.quick ? 'quick' : 'full'} run\n`,
   );
-  if (!esUrl && !flags.quick) process.stdout.write('(no Elasticsearch answers: embedded store only; `npm run es -- start` adds it)\n');
+  if (!esUrl && !flags.quick)
+    process.stdout.write('(no Elasticsearch answers: embedded store only; `npm run es -- start` adds it)\n');
   const everyResult: CorpusResult[] = [];
   for (const dtype of dtypes) {
     for (const corpus of list) {
@@ -255,19 +364,27 @@ async function main(): Promise<void> {
         process.stdout.write(`  ${corpus.name} on ${store}${dtypes.length > 1 ? ` (${dtype})` : ''}...`);
         const result = await evaluateCorpus(corpus, store, esUrl, dtype);
         everyResult.push(result);
-        process.stdout.write(` ${result.documents} pages, ${result.chunks} passages, ingested in ${result.ingestSeconds.toFixed(0)} s\n`);
+        process.stdout.write(
+          ` ${result.documents} pages, ${result.chunks} passages, ingested in ${result.ingestSeconds.toFixed(0)} s\n`,
+        );
       }
     }
   }
   const results = everyResult.filter((result) => result.dtype === mainDtype);
-  if (dtypes.length > 1) process.stdout.write(`\nThe tables below are ${mainDtype}'s; the model files side by side come last.\n`);
+  if (dtypes.length > 1)
+    process.stdout.write(`\nThe tables below are ${mainDtype}'s; the model files side by side come last.\n`);
 
   const methods = results[0]?.retrieval.map((row) => row.method) ?? [];
   process.stdout.write(`\nRetrieval (answerable questions; Recall@5 / MRR of pages)\n`);
   process.stdout.write(
     `${table(
       ['corpus', 'role', 'store', ...methods],
-      results.map((result) => [result.corpus, result.role, result.store, ...result.retrieval.map((row) => `${row.recallAt5.toFixed(3)} / ${row.mrr.toFixed(3)}`)]),
+      results.map((result) => [
+        result.corpus,
+        result.role,
+        result.store,
+        ...result.retrieval.map((row) => `${row.recallAt5.toFixed(3)} / ${row.mrr.toFixed(3)}`),
+      ]),
     )}\n`,
   );
   process.stdout.write(
@@ -277,11 +394,25 @@ async function main(): Promise<void> {
   const kindCell = (result: CorpusResult, kind: string) => {
     const summary = result.answers.byKind.find((entry) => entry.kind === kind);
     if (!summary) return '-';
-    return kind === 'unanswerable' ? `${percent(summary.refused)} refused` : `${percent(summary.citesRelevant)} cite, ${percent(summary.refused)} ref`;
+    return kind === 'unanswerable'
+      ? `${percent(summary.refused)} refused`
+      : `${percent(summary.citesRelevant)} cite, ${percent(summary.refused)} ref`;
   };
   process.stdout.write(
     `${table(
-      ['corpus', 'role', 'store', 'questions', 'unanswerable refused (previous)', 'answerable refused (previous)', 'cite a relevant page', 'similarity', 'keyword', 'paraphrase', 'multi'],
+      [
+        'corpus',
+        'role',
+        'store',
+        'questions',
+        'unanswerable refused (previous)',
+        'answerable refused (previous)',
+        'cite a relevant page',
+        'similarity',
+        'keyword',
+        'paraphrase',
+        'multi',
+      ],
       results.map((result) => [
         result.corpus,
         result.role,
@@ -302,18 +433,29 @@ async function main(): Promise<void> {
   if (flags.fit) {
     const tuning = results.filter((result) => result.role === 'tuning' && result.store === 'embedded');
     const examples = tuning.flatMap((result) =>
-      result.answers.questions.flatMap((outcome) => (outcome.features ? [{ features: outcome.features, answerable: outcome.kind !== 'unanswerable' }] : [])),
+      result.answers.questions.flatMap((outcome) =>
+        outcome.features ? [{ features: outcome.features, answerable: outcome.kind !== 'unanswerable' }] : [],
+      ),
     );
     const answerabilityModel = fitAnswerabilityModel(examples);
     const calibration = calibrateRefusal(examples, { model: answerabilityModel, targetKept: 0.97 });
     fitted = { model: answerabilityModel, threshold: calibration.threshold };
-    process.stdout.write(`\nAnswerability model fitted on ${tuning.map((result) => result.corpus).join(', ')} (${examples.length} questions):\n${JSON.stringify(answerabilityModel)}\nthreshold ${calibration.threshold} keeps ${percent(calibration.chosen.answerableKept)} of answerable questions there\n`);
+    process.stdout.write(
+      `\nAnswerability model fitted on ${tuning.map((result) => result.corpus).join(', ')} (${examples.length} questions):\n${JSON.stringify(answerabilityModel)}\nthreshold ${calibration.threshold} keeps ${percent(calibration.chosen.answerableKept)} of answerable questions there\n`,
+    );
     process.stdout.write(
       `${table(
         ['corpus', 'role', 'store', 'unanswerable refused', 'answerable refused', 'cite a relevant page'],
         results.map((result) => {
           const figures = rescore(result.answers, answerabilityModel, calibration.threshold);
-          return [result.corpus, result.role, result.store, percent(figures.unanswerableRefused), percent(figures.answerableRefused), percent(figures.citesRelevant)];
+          return [
+            result.corpus,
+            result.role,
+            result.store,
+            percent(figures.unanswerableRefused),
+            percent(figures.answerableRefused),
+            percent(figures.citesRelevant),
+          ];
         }),
       )}\n`,
     );
@@ -321,14 +463,31 @@ async function main(): Promise<void> {
 
   if (dtypes.length > 1) {
     const reference = dtypes.includes('fp32') ? 'fp32' : dtypes[0]!;
-    const figure = (result: CorpusResult, method: string) => result.retrieval.find((row) => row.method === method)!;
-    const delta = (value: number, against: number | undefined) => (against === undefined ? '' : ` (${value - against >= 0 ? '+' : ''}${(value - against).toFixed(3)})`);
-    process.stdout.write(`\nLocal model files side by side (Recall@5 / MRR of pages; in brackets the difference from ${reference})\n`);
+    const figure = (result: CorpusResult, method: string) =>
+      result.retrieval.find((row) => row.method === method)!;
+    const delta = (value: number, against: number | undefined) =>
+      against === undefined ? '' : ` (${value - against >= 0 ? '+' : ''}${(value - against).toFixed(3)})`;
+    process.stdout.write(
+      `\nLocal model files side by side (Recall@5 / MRR of pages; in brackets the difference from ${reference})\n`,
+    );
     process.stdout.write(
       `${table(
-        ['corpus', 'store', 'dtype', 'vector', 'hybrid convex', 'unanswerable refused', 'answerable refused', 'cite a relevant page', 'ingest s'],
+        [
+          'corpus',
+          'store',
+          'dtype',
+          'vector',
+          'hybrid convex',
+          'unanswerable refused',
+          'answerable refused',
+          'cite a relevant page',
+          'ingest s',
+        ],
         everyResult.map((result) => {
-          const against = everyResult.find((other) => other.corpus === result.corpus && other.store === result.store && other.dtype === reference);
+          const against = everyResult.find(
+            (other) =>
+              other.corpus === result.corpus && other.store === result.store && other.dtype === reference,
+          );
           const cell = (method: string) => {
             const row = figure(result, method);
             const base = against && against !== result ? figure(against, method) : undefined;

@@ -20,7 +20,9 @@ export interface SlackEndToEndResult {
 function isFinalAnswerFor(channel: string) {
   return (call: FakeSlackCall) =>
     // Native streaming finishes with chat.stopStream; the post-then-update path with chat.update.
-    (call.method === 'chat.stopStream' || call.method === 'chat.update' || call.method === 'chat.postMessage') &&
+    (call.method === 'chat.stopStream' ||
+      call.method === 'chat.update' ||
+      call.method === 'chat.postMessage') &&
     call.body.channel === channel &&
     Array.isArray(call.body.blocks) &&
     (call.body.blocks as Array<{ block_id?: string }>).some((block) => block.block_id === 'answer_feedback');

@@ -85,11 +85,21 @@ export async function segmentCount(client: Client, index: string): Promise<numbe
  * How much of the exact scan's vector top 10 the index returns, over the queries: the price of not comparing
  * every vector.
  */
-async function vectorAgreement(indexed: BenchStore['store'], exact: BenchStore['store'], queries: SyntheticQuery[]): Promise<number> {
+async function vectorAgreement(
+  indexed: BenchStore['store'],
+  exact: BenchStore['store'],
+  queries: SyntheticQuery[],
+): Promise<number> {
   let agreed = 0;
   let total = 0;
   for (const query of queries) {
-    const request = { vector: query.vector, k: benchK, numCandidates: 100, filters: {}, boosts: { title: 1, headings: 1, text: 1 } };
+    const request = {
+      vector: query.vector,
+      k: benchK,
+      numCandidates: 100,
+      filters: {},
+      boosts: { title: 1, headings: 1, text: 1 },
+    };
     const [fast, reference] = [await indexed.searchLegs(request), await exact.searchLegs(request)];
     const wanted = new Set(reference.vector.map((hit) => hit.chunk.id));
     agreed += fast.vector.filter((hit) => wanted.has(hit.chunk.id)).length;
@@ -108,7 +118,10 @@ export async function benchmarkSqlite(
   log: (line: string) => void,
 ): Promise<StoreBenchmarkResult> {
   const bench = openSqliteBenchStore();
-  const exact = openSqliteBenchStore({ file: bench.file, vectorIndex: { exactUpTo: Number.POSITIVE_INFINITY } });
+  const exact = openSqliteBenchStore({
+    file: bench.file,
+    vectorIndex: { exactUpTo: Number.POSITIVE_INFINITY },
+  });
   const result: StoreBenchmarkResult = { latency: [], ingestion: [] };
   try {
     await bench.store.init(syntheticSpace);
@@ -116,7 +129,10 @@ export async function benchmarkSqlite(
     let ingested = { chunks: 0, documents: 0, ms: 0 };
     for (const size of plan.sizes) {
       log(`  sqlite: ingesting up to ${size} chunks`);
-      const step = await ingestThroughPort(bench.store, size, { from: nextDocument, concurrency: config.knowledge.writeConcurrency });
+      const step = await ingestThroughPort(bench.store, size, {
+        from: nextDocument,
+        concurrency: config.knowledge.writeConcurrency,
+      });
       nextDocument = step.nextDocument;
       ingested = {
         chunks: ingested.chunks + step.chunks,
@@ -129,7 +145,10 @@ export async function benchmarkSqlite(
         method: 'index',
         vectorRecallAt10VsExact: await vectorAgreement(bench.store, exact.store, queries),
       });
-      result.latency.push({ ...(await latencyAt({ ...exact, name: 'sqlite' }, config, size, plan, log)), method: 'exact scan' });
+      result.latency.push({
+        ...(await latencyAt({ ...exact, name: 'sqlite' }, config, size, plan, log)),
+        method: 'exact scan',
+      });
     }
     result.ingestion.push({
       store: 'sqlite',
@@ -181,7 +200,10 @@ export async function benchmarkElasticsearch(
     for (const size of plan.sizes) {
       if (size <= plan.portIngestUpTo) {
         log(`  elasticsearch: ingesting up to ${size} chunks through the store`);
-        const step = await ingestThroughPort(bench.store, size, { from: nextDocument, concurrency: config.knowledge.writeConcurrency });
+        const step = await ingestThroughPort(bench.store, size, {
+          from: nextDocument,
+          concurrency: config.knowledge.writeConcurrency,
+        });
         nextDocument = step.nextDocument;
         ingested = {
           chunks: ingested.chunks + step.chunks,

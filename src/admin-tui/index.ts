@@ -43,7 +43,12 @@ export async function runDashboard(core: Core, options: DashboardOptions = {}): 
   const app = createElement(
     LiveTerminalSize,
     null,
-    createElement(Dashboard, { core, initialScreen: options.screen, reviewer: options.reviewer ?? defaultReviewer(), editor: options.editor }),
+    createElement(Dashboard, {
+      core,
+      initialScreen: options.screen,
+      reviewer: options.reviewer ?? defaultReviewer(),
+      editor: options.editor,
+    }),
   );
   const instance = render(app, {
     stdout,

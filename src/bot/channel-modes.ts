@@ -64,7 +64,11 @@ export interface ChannelSettings {
  * passes its own id then its parent channel's; each field comes from the first id that sets it, so a
  * thread may override only its filters. Pure: the same inputs give the same settings.
  */
-export function resolveChannelSettings(source: ChannelSettingsSource, ids: readonly (string | null | undefined)[], defaults: ChannelDefaults): ChannelSettings {
+export function resolveChannelSettings(
+  source: ChannelSettingsSource,
+  ids: readonly (string | null | undefined)[],
+  defaults: ChannelDefaults,
+): ChannelSettings {
   const known = ids.filter((id): id is string => typeof id === 'string' && id.length > 0);
   const pick = <K extends keyof ChannelOverride>(key: K): ChannelOverride[K] => {
     for (const id of known) {
@@ -73,7 +77,9 @@ export function resolveChannelSettings(source: ChannelSettingsSource, ids: reado
     }
     return undefined;
   };
-  const listed = source.allowedChannels.length === 0 || known.some((id) => source.allowedChannels.includes(id) || source.channels[id] !== undefined);
+  const listed =
+    source.allowedChannels.length === 0 ||
+    known.some((id) => source.allowedChannels.includes(id) || source.channels[id] !== undefined);
   const legacyFilters = known.map((id) => source.channelFilters[id]).find((filters) => filters !== undefined);
   const filters = pick('filters') ?? legacyFilters;
   const reaction = pick('reaction');
@@ -91,13 +97,70 @@ export function resolveChannelSettings(source: ChannelSettingsSource, ids: reado
 }
 
 const interrogativeOpenings = new Set([
-  'how', 'what', 'whats', "what's", 'why', 'when', 'where', 'which', 'who', 'whom', 'whose',
-  'is', 'are', 'am', 'was', 'were', 'can', 'could', 'do', 'does', 'did', 'should', 'shall', 'would', 'will',
-  'has', 'have', 'may', 'might', 'must', 'isnt', "isn't", 'arent', "aren't", 'cant', "can't", 'doesnt', "doesn't",
-  'anyone', 'anybody', 'someone', 'somebody', 'any',
+  'how',
+  'what',
+  'whats',
+  "what's",
+  'why',
+  'when',
+  'where',
+  'which',
+  'who',
+  'whom',
+  'whose',
+  'is',
+  'are',
+  'am',
+  'was',
+  'were',
+  'can',
+  'could',
+  'do',
+  'does',
+  'did',
+  'should',
+  'shall',
+  'would',
+  'will',
+  'has',
+  'have',
+  'may',
+  'might',
+  'must',
+  'isnt',
+  "isn't",
+  'arent',
+  "aren't",
+  'cant',
+  "can't",
+  'doesnt',
+  "doesn't",
+  'anyone',
+  'anybody',
+  'someone',
+  'somebody',
+  'any',
 ]);
 /** Words that open a message without changing what it asks. */
-const greetings = new Set(['hi', 'hey', 'hello', 'hiya', 'yo', 'morning', 'folks', 'all', 'team', 'everyone', 'guys', 'there', 'please', 'pls', 'so', 'quick', 'question']);
+const greetings = new Set([
+  'hi',
+  'hey',
+  'hello',
+  'hiya',
+  'yo',
+  'morning',
+  'folks',
+  'all',
+  'team',
+  'everyone',
+  'guys',
+  'there',
+  'please',
+  'pls',
+  'so',
+  'quick',
+  'question',
+]);
 
 /**
  * A cheap test for "this message asks something": a question mark outside code and links, or an

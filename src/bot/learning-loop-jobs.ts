@@ -10,7 +10,11 @@ export function startLearningLoopJobs(core: Core): BackgroundJob[] {
   const settings = config.training.schedule;
   const logger = core.logger.child({ component: 'training-schedule' });
   if (!config.secrets.openaiApiKey) {
-    if (settings.everyHours > 0) logger.warn({ everyHours: settings.everyHours }, 'training.schedule.everyHours is set but OPENAI_API_KEY is not: the retraining schedule does not run');
+    if (settings.everyHours > 0)
+      logger.warn(
+        { everyHours: settings.everyHours },
+        'training.schedule.everyHours is set but OPENAI_API_KEY is not: the retraining schedule does not run',
+      );
     return [];
   }
   const leaseTtlMs = config.coordination.leaseTtlMs;
@@ -25,7 +29,14 @@ export function startLearningLoopJobs(core: Core): BackgroundJob[] {
     }),
   ];
   if (settings.everyHours > 0) {
-    logger.info({ everyHours: settings.everyHours, evaluateCandidates: settings.evaluateCandidates, autoPromote: settings.autoPromote }, 'retraining on a schedule');
+    logger.info(
+      {
+        everyHours: settings.everyHours,
+        evaluateCandidates: settings.evaluateCandidates,
+        autoPromote: settings.autoPromote,
+      },
+      'retraining on a schedule',
+    );
     jobs.push(
       core.coordination.startJob({
         name: schedule.jobNames.retrain,

@@ -17,7 +17,11 @@ export interface RateLimiter {
 const allowed: RateLimitDecision = { allowed: true, retryAfterMs: 0 };
 
 /** The in-memory sliding window: exact, for one process. Memory is bounded by the number of active users in a window. */
-export function createRateLimiter(options: { limit: number; windowMs?: number; now?: () => number }): RateLimiter {
+export function createRateLimiter(options: {
+  limit: number;
+  windowMs?: number;
+  now?: () => number;
+}): RateLimiter {
   const windowMs = options.windowMs ?? 60_000;
   const now = options.now ?? Date.now;
   const recent = new Map<string, number[]>();
@@ -72,7 +76,10 @@ export function createSharedRateLimiter(options: {
       let timer: NodeJS.Timeout | undefined;
       try {
         const timeout = new Promise<never>((_, reject) => {
-          timer = setTimeout(() => reject(new Error(`the store did not answer within ${timeoutMs} ms`)), timeoutMs);
+          timer = setTimeout(
+            () => reject(new Error(`the store did not answer within ${timeoutMs} ms`)),
+            timeoutMs,
+          );
         });
         return await Promise.race([options.limits.acquire(options.scope, userKey, rule), timeout]);
       } catch (error) {
@@ -99,9 +106,20 @@ export function sharesRateLimits(config: Core['config']): boolean {
 }
 
 /** The limiter a face uses for `rateLimitPerMinute`, shared through the store or in memory as configured. */
-export function rateLimiterFor(core: Core, scope: 'slack' | 'discord', limitPerMinute: number, logger: Logger): RateLimiter {
+export function rateLimiterFor(
+  core: Core,
+  scope: 'slack' | 'discord',
+  limitPerMinute: number,
+  logger: Logger,
+): RateLimiter {
   const limiter = sharesRateLimits(core.config)
-    ? createSharedRateLimiter({ limits: core.coordination.rateLimits, scope, limit: limitPerMinute, logger, metrics: core.metrics })
+    ? createSharedRateLimiter({
+        limits: core.coordination.rateLimits,
+        scope,
+        limit: limitPerMinute,
+        logger,
+        metrics: core.metrics,
+      })
     : createRateLimiter({ limit: limitPerMinute });
   return {
     shared: limiter.shared,

@@ -62,7 +62,10 @@ export async function startBots(core: Core, options: StartBotsOptions = {}): Pro
     if (wanted) await core.prepareToServe();
     if (slackConfigured(core.config)) {
       const http = core.config.slack.mode === 'http';
-      const slack = await startSlackBot(core, { ...(http && options.routes ? { routes: options.routes } : {}), drainTimeoutMs: options.drainTimeoutMs });
+      const slack = await startSlackBot(core, {
+        ...(http && options.routes ? { routes: options.routes } : {}),
+        drainTimeoutMs: options.drainTimeoutMs,
+      });
       routesOnSlackPort = http && Boolean(options.routes);
       running.push({ name: 'slack', connected: () => slack.connected(), stop: () => slack.stop() });
     }

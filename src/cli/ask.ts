@@ -16,7 +16,10 @@ export function registerAsk(program: Command, context: CliContext): void {
         return;
       }
       if (options.json) {
-        const result = await core.ask({ question, context: { platform: 'cli', channel: 'terminal', userId: process.env.USER } }, { stream: false });
+        const result = await core.ask(
+          { question, context: { platform: 'cli', channel: 'terminal', userId: process.env.USER } },
+          { stream: false },
+        );
         process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
         return;
       }

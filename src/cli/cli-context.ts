@@ -1,6 +1,13 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { type Config, ConfigError, type Core, createCore, AnswerloopError, loadConfig } from '../core/index.ts';
+import {
+  type Config,
+  ConfigError,
+  type Core,
+  createCore,
+  AnswerloopError,
+  loadConfig,
+} from '../core/index.ts';
 
 export interface CliContext {
   /** Loads the configuration once (from --config files and the environment). */
@@ -46,6 +53,8 @@ export function reportCliError(error: unknown): number {
     process.stderr.write(`error (${error.code}): ${error.message}\n`);
     return error.code === 'input_invalid' ? 2 : 1;
   }
-  process.stderr.write(`unexpected error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+  process.stderr.write(
+    `unexpected error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
+  );
   return 1;
 }

@@ -13,19 +13,30 @@ function formatValidation(report: ValidationReport): string {
     `Tokens: ${report.tokens.total} in all; per example min ${report.tokens.min}, mean ${report.tokens.mean}, max ${report.tokens.max}.`,
     `Estimated training cost: ${report.estimate.trainTokens} training tokens x ${report.estimate.epochs} epochs x $${report.estimate.pricePerMillionTokens}/M = $${report.estimate.cost.toFixed(4)}.`,
   ];
-  for (const issue of report.errors) lines.push(`error [${issue.rule}]${issue.line ? ` line ${issue.line}` : ''}${issue.exampleId ? ` (${issue.exampleId})` : ''}: ${issue.message}`);
+  for (const issue of report.errors)
+    lines.push(
+      `error [${issue.rule}]${issue.line ? ` line ${issue.line}` : ''}${issue.exampleId ? ` (${issue.exampleId})` : ''}: ${issue.message}`,
+    );
   for (const issue of report.warnings) lines.push(`warning [${issue.rule}]: ${issue.message}`);
   return lines.join('\n');
 }
 
 function formatSnapshotReport(report: SnapshotReport): string {
-  const replacements = Object.entries(report.scrub.replacements).map(([kind, count]) => `${count} ${kind}`).join(', ');
+  const replacements = Object.entries(report.scrub.replacements)
+    .map(([kind, count]) => `${count} ${kind}`)
+    .join(', ');
   const lines = [
     `Examples considered: ${report.examplesConsidered}; left out as stale: ${report.staleExcluded.length}; duplicates dropped: ${report.duplicates.length}; invalid left out: ${report.invalid.length}.`,
     `Scrubbing: ${report.scrub.examplesChanged} examples changed${replacements ? ` (${replacements})` : ''}.`,
   ];
-  for (const duplicate of report.duplicates) lines.push(`  duplicate ${duplicate.id} of ${duplicate.duplicateOf} (${duplicate.kind}, similarity ${duplicate.similarity})`);
-  for (const invalid of report.invalid) lines.push(`  invalid ${invalid.exampleId}: ${invalid.problems.map((problem) => problem.message).join('; ')}`);
+  for (const duplicate of report.duplicates)
+    lines.push(
+      `  duplicate ${duplicate.id} of ${duplicate.duplicateOf} (${duplicate.kind}, similarity ${duplicate.similarity})`,
+    );
+  for (const invalid of report.invalid)
+    lines.push(
+      `  invalid ${invalid.exampleId}: ${invalid.problems.map((problem) => problem.message).join('; ')}`,
+    );
   lines.push(formatValidation(report.validation));
   return lines.join('\n');
 }
@@ -36,7 +47,9 @@ function isFile(argument: string): boolean {
 }
 
 export function registerDataset(program: Command, context: CliContext): void {
-  const dataset = program.command('dataset').description('datasets of reviewed examples: snapshot versions, validate, export');
+  const dataset = program
+    .command('dataset')
+    .description('datasets of reviewed examples: snapshot versions, validate, export');
 
   dataset
     .command('list')
@@ -55,7 +68,13 @@ export function registerDataset(program: Command, context: CliContext): void {
       printLine(
         formatTable(
           ['dataset', 'examples', 'stale', 'versions', 'latest'],
-          datasets.map((entry) => [entry.name, entry.examples, entry.staleExamples, entry.versions, entry.latestVersion === null ? '-' : `${entry.name}@${entry.latestVersion}`]),
+          datasets.map((entry) => [
+            entry.name,
+            entry.examples,
+            entry.staleExamples,
+            entry.versions,
+            entry.latestVersion === null ? '-' : `${entry.name}@${entry.latestVersion}`,
+          ]),
         ),
       );
     });
@@ -69,21 +88,29 @@ export function registerDataset(program: Command, context: CliContext): void {
     .action(async (reference: string, options: { json?: boolean; examples?: boolean }) => {
       const detail = await context.core().curation.getVersion(reference);
       if (options.json) {
-        printJson(options.examples ? detail : { ...detail, version: { ...detail.version, examples: undefined } });
+        printJson(
+          options.examples ? detail : { ...detail, version: { ...detail.version, examples: undefined } },
+        );
         return;
       }
-      printLine(`${detail.reference}: ${detail.trainExamples} train + ${detail.validationExamples} validation examples, made ${formatTime(detail.version.createdAt)} by ${detail.version.createdBy}.`);
+      printLine(
+        `${detail.reference}: ${detail.trainExamples} train + ${detail.validationExamples} validation examples, made ${formatTime(detail.version.createdAt)} by ${detail.version.createdBy}.`,
+      );
       if (detail.report) printLine(formatSnapshotReport(detail.report));
     });
 
   dataset
     .command('validate')
-    .description('check a version (or a JSONL file) the way the fine-tuning service will; exits 1 when invalid')
+    .description(
+      'check a version (or a JSONL file) the way the fine-tuning service will; exits 1 when invalid',
+    )
     .argument('<dataset-or-file>', 'name@version, a name (newest version), or a path to a chat JSONL file')
     .option('--json', 'print the report as JSON')
     .action(async (target: string, options: { json?: boolean }) => {
       const curation = context.core().curation;
-      const report = isFile(target) ? curation.validateJsonl(readFileSync(target, 'utf8')) : await curation.validateVersion(target);
+      const report = isFile(target)
+        ? curation.validateJsonl(readFileSync(target, 'utf8'))
+        : await curation.validateVersion(target);
       if (options.json) printJson(report);
       else printLine(formatValidation(report));
       if (!report.valid) process.exitCode = 1;
@@ -91,7 +118,9 @@ export function registerDataset(program: Command, context: CliContext): void {
 
   dataset
     .command('snapshot')
-    .description('freeze the current examples into a new immutable version (scrubbed, de-duplicated, split, validated)')
+    .description(
+      'freeze the current examples into a new immutable version (scrubbed, de-duplicated, split, validated)',
+    )
     .argument('[name]', 'dataset name (default: training.dataset)')
     .option('--by <name>', 'recorded as the version author', currentOperator())
     .option('--json', 'print the result as JSON (without example bodies)')
@@ -99,15 +128,22 @@ export function registerDataset(program: Command, context: CliContext): void {
       const result = await context.core().curation.snapshot({
         dataset: name,
         createdBy: options.by,
-        onProgress: options.json ? undefined : (progress) => {
-          if (progress.done === progress.total) process.stderr.write(`${progress.stage}: ${progress.done} done\n`);
-        },
+        onProgress: options.json
+          ? undefined
+          : (progress) => {
+              if (progress.done === progress.total)
+                process.stderr.write(`${progress.stage}: ${progress.done} done\n`);
+            },
       });
       if (options.json) {
         printJson({ ...result, version: { ...result.version, examples: undefined } });
         return;
       }
-      printLine(result.created ? `Created ${result.reference}.` : `Nothing changed since ${result.reference}: no new version.`);
+      printLine(
+        result.created
+          ? `Created ${result.reference}.`
+          : `Nothing changed since ${result.reference}: no new version.`,
+      );
       printLine(formatSnapshotReport(result.report));
     });
 
@@ -119,8 +155,11 @@ export function registerDataset(program: Command, context: CliContext): void {
     .option('--out <dir>', 'folder to write <name>-v<version>-<split>.<format>.jsonl into', '.')
     .option('--json', 'print what was written as JSON')
     .action(async (reference: string, options: { format: string; out: string; json?: boolean }) => {
-      if (!formats.includes(options.format as ExportFormat)) throw new InputError(`--format must be one of ${formats.join(', ')}.`);
-      const result = await context.core().curation.exportVersion({ reference, format: options.format as ExportFormat });
+      if (!formats.includes(options.format as ExportFormat))
+        throw new InputError(`--format must be one of ${formats.join(', ')}.`);
+      const result = await context
+        .core()
+        .curation.exportVersion({ reference, format: options.format as ExportFormat });
       mkdirSync(options.out, { recursive: true });
       const [name, version] = result.reference.split('@');
       const files: Record<string, string> = {};
@@ -129,7 +168,11 @@ export function registerDataset(program: Command, context: CliContext): void {
         writeFileSync(file, result[split]);
         files[split] = file;
       }
-      if (options.json) printJson({ reference: result.reference, format: result.format, counts: result.counts, files });
-      else printLine(`Wrote ${result.counts.train} train examples to ${files.train} and ${result.counts.validation} validation examples to ${files.validation}.`);
+      if (options.json)
+        printJson({ reference: result.reference, format: result.format, counts: result.counts, files });
+      else
+        printLine(
+          `Wrote ${result.counts.train} train examples to ${files.train} and ${result.counts.validation} validation examples to ${files.validation}.`,
+        );
     });
 }

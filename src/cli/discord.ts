@@ -23,7 +23,9 @@ export function registerDiscord(program: Command, context: CliContext): void {
 
   discord
     .command('register')
-    .description('register the bot\'s commands (/ask and "Answer with answerloop") with Discord: in one server with --guild (instant), else globally')
+    .description(
+      'register the bot\'s commands (/ask and "Answer with answerloop") with Discord: in one server with --guild (instant), else globally',
+    )
     .option('--guild <id>', 'register in this server only; changes appear at once (good for trying it out)')
     .option('--dry-run', 'print the command definitions instead of sending them')
     .action(async (options: { guild?: string; dryRun?: boolean }) => {
@@ -32,20 +34,28 @@ export function registerDiscord(program: Command, context: CliContext): void {
         return;
       }
       const config = context.config();
-      const registered = await (await loadDiscord()).registerCommands({
+      const registered = await (
+        await loadDiscord()
+      ).registerCommands({
         ...requireDiscordSecrets(config),
         guildId: options.guild,
         apiUrl: config.discord.apiUrl || undefined,
       });
-      const label = (command: { name: string; type: number }) => (command.type === 1 ? `/${command.name}` : `"${command.name}" (message menu: Apps)`);
+      const label = (command: { name: string; type: number }) =>
+        command.type === 1 ? `/${command.name}` : `"${command.name}" (message menu: Apps)`;
       const names = registered.commands.map(label).join(', ');
       const count = `${registered.commands.length} command${registered.commands.length === 1 ? '' : 's'}`;
       if (registered.scope === 'guild') {
-        process.stdout.write(`Registered ${count} (${names}) in server ${registered.guildId}; they can be used there now.\n`);
+        process.stdout.write(
+          `Registered ${count} (${names}) in server ${registered.guildId}; they can be used there now.\n`,
+        );
       } else {
-        process.stdout.write(`Registered ${count} (${names}) globally, for every server the bot is in and every person who installed it; Discord may take a few minutes to show them.\n`);
+        process.stdout.write(
+          `Registered ${count} (${names}) globally, for every server the bot is in and every person who installed it; Discord may take a few minutes to show them.\n`,
+        );
       }
-      for (const command of registered.commands) process.stdout.write(`  ${label(command)}  id ${command.id}\n`);
+      for (const command of registered.commands)
+        process.stdout.write(`  ${label(command)}  id ${command.id}\n`);
     });
 
   discord
@@ -54,20 +64,35 @@ export function registerDiscord(program: Command, context: CliContext): void {
     .option('--guild <id>', 'remove the commands registered in this server only')
     .action(async (options: { guild?: string }) => {
       const config = context.config();
-      const removed = await (await loadDiscord()).registerCommands({ ...requireDiscordSecrets(config), guildId: options.guild, apiUrl: config.discord.apiUrl || undefined, remove: true });
+      const removed = await (
+        await loadDiscord()
+      ).registerCommands({
+        ...requireDiscordSecrets(config),
+        guildId: options.guild,
+        apiUrl: config.discord.apiUrl || undefined,
+        remove: true,
+      });
       process.stdout.write(
-        removed.scope === 'guild' ? `Removed the bot's commands from server ${removed.guildId}.\n` : "Removed the bot's global commands; Discord may take a few minutes to hide them.\n",
+        removed.scope === 'guild'
+          ? `Removed the bot's commands from server ${removed.guildId}.\n`
+          : "Removed the bot's global commands; Discord may take a few minutes to hide them.\n",
       );
     });
 
   discord
     .command('invite')
-    .description('print the two install links: add the bot to a server, or add its commands to your own account (user install)')
+    .description(
+      'print the two install links: add the bot to a server, or add its commands to your own account (user install)',
+    )
     .option('--server', 'print only the server link')
     .option('--user', 'print only the user-install link')
     .action(async (options: { server?: boolean; user?: boolean }) => {
       const applicationId = context.config().secrets.discordApplicationId;
-      if (!applicationId) throw new AnswerloopError('config_invalid', 'Set DISCORD_APPLICATION_ID (Developer Portal: General Information > Application ID).');
+      if (!applicationId)
+        throw new AnswerloopError(
+          'config_invalid',
+          'Set DISCORD_APPLICATION_ID (Developer Portal: General Information > Application ID).',
+        );
       const links = (await loadDiscord()).installLinks(applicationId);
       if (options.server || options.user) {
         if (options.server) process.stdout.write(`${links.server}\n`);

@@ -50,25 +50,32 @@ export function registerDoctor(program: Command, context: CliContext): void {
       );
       checks.push(
         await runCheck('answers', async () => {
-          if (core.answerMode === 'offline') return 'offline extractive mode (set OPENAI_API_KEY for model answers)';
+          if (core.answerMode === 'offline')
+            return 'offline extractive mode (set OPENAI_API_KEY for model answers)';
           const active = await core.training.activeModel();
-          if (!options.online) return `OpenAI key present; active model ${active} (use --online for a live call)`;
+          if (!options.online)
+            return `OpenAI key present; active model ${active} (use --online for a live call)`;
           const result = await core.checkOpenAi();
           return `OpenAI answered with ${result.model} in ${result.ms} ms`;
         }),
       );
       if (options.json) {
-        process.stdout.write(`${JSON.stringify({ settings, secrets, sources: config.sources, checks }, null, 2)}\n`);
+        process.stdout.write(
+          `${JSON.stringify({ settings, secrets, sources: config.sources, checks }, null, 2)}\n`,
+        );
       } else {
         process.stdout.write('Configuration (value  <- where it was set):\n');
         for (const [key, value] of flatten(settings)) {
           const source = config.sources[key] ?? 'default';
-          process.stdout.write(`  ${key} = ${JSON.stringify(value)}${source === 'default' ? '' : `  <- ${source}`}\n`);
+          process.stdout.write(
+            `  ${key} = ${JSON.stringify(value)}${source === 'default' ? '' : `  <- ${source}`}\n`,
+          );
         }
         process.stdout.write('\nSecrets (from the environment):\n');
         for (const [name, masked] of Object.entries(secrets)) process.stdout.write(`  ${name} = ${masked}\n`);
         process.stdout.write('\nChecks:\n');
-        for (const check of checks) process.stdout.write(`  ${check.ok ? '✓' : '✗'} ${check.name}: ${check.detail}\n`);
+        for (const check of checks)
+          process.stdout.write(`  ${check.ok ? '✓' : '✗'} ${check.name}: ${check.detail}\n`);
       }
       if (checks.some((check) => !check.ok)) process.exitCode = 1;
     });

@@ -32,12 +32,22 @@ function percent(value: number | null): string {
 
 function render(cells: string[][]): string[] {
   const widths = cells[0]!.map((_, index) => Math.max(...cells.map((row) => row[index]!.length)));
-  return cells.map((row) => row.map((cell, index) => (index === 0 ? cell.padEnd(widths[index]!) : cell.padStart(widths[index]!))).join('   '));
+  return cells.map((row) =>
+    row
+      .map((cell, index) => (index === 0 ? cell.padEnd(widths[index]!) : cell.padStart(widths[index]!)))
+      .join('   '),
+  );
 }
 
 /** The per-kind table of `eval answers`, for a person. */
-export function formatAnswerEvaluation(evaluation: AnswerQualityEvaluation, options: { files: string; misses?: boolean }): string {
-  const lines = [`Answers to ${evaluation.questionCount} questions from ${options.files} (${evaluation.model})`, ''];
+export function formatAnswerEvaluation(
+  evaluation: AnswerQualityEvaluation,
+  options: { files: string; misses?: boolean },
+): string {
+  const lines = [
+    `Answers to ${evaluation.questionCount} questions from ${options.files} (${evaluation.model})`,
+    '',
+  ];
   lines.push(
     ...render([
       ['kind', 'questions', 'refused', 'cite a relevant page', 'similarity to reference'],
@@ -58,7 +68,9 @@ export function formatAnswerEvaluation(evaluation: AnswerQualityEvaluation, opti
   );
   if (options.misses) {
     const wrong = evaluation.questions.filter((outcome) =>
-      outcome.kind === 'unanswerable' ? !outcome.refused : outcome.refused || outcome.citedRelevant.length === 0,
+      outcome.kind === 'unanswerable'
+        ? !outcome.refused
+        : outcome.refused || outcome.citedRelevant.length === 0,
     );
     if (wrong.length > 0) lines.push('', 'Questions answered wrongly:');
     for (const outcome of wrong) {
@@ -82,7 +94,11 @@ export function formatCalibration(calibration: RefusalCalibration, files: string
     '',
     ...render([
       ['threshold', 'answerable answered', 'unanswerable refused'],
-      ...calibration.table.map((row) => [row.threshold.toFixed(2), percent(row.answerableKept), percent(row.unanswerableRefused)]),
+      ...calibration.table.map((row) => [
+        row.threshold.toFixed(2),
+        percent(row.answerableKept),
+        percent(row.unanswerableRefused),
+      ]),
     ]),
     '',
     `Chosen: threshold ${calibration.threshold} answers ${percent(calibration.chosen.answerableKept)} of the answerable questions ` +
@@ -94,7 +110,10 @@ export function formatCalibration(calibration: RefusalCalibration, files: string
 
 function parseShare(value: string): number {
   const share = Number(value.endsWith('%') ? Number(value.slice(0, -1)) / 100 : value);
-  if (!(share > 0 && share <= 1)) throw new InputError(`--keep must be a share of answerable questions to answer, like 0.95 or 95%, not "${value}".`);
+  if (!(share > 0 && share <= 1))
+    throw new InputError(
+      `--keep must be a share of answerable questions to answer, like 0.95 or 95%, not "${value}".`,
+    );
   return share;
 }
 
@@ -106,38 +125,62 @@ function parseShare(value: string): number {
 export function registerEvalAnswers(evalCommand: Command, context: CliContext): void {
   evalCommand
     .command('answers')
-    .description('run ask() on every question of QA sets and score refusals, citations and similarity to the reference answers')
+    .description(
+      'run ask() on every question of QA sets and score refusals, citations and similarity to the reference answers',
+    )
     .requiredOption('--qa <file...>', 'JSONL files, one {"question", "kind", "relevant", "answer"} per line')
     .option('--misses', 'list the questions answered wrongly')
     .option('--json', 'print the figures and every answer as JSON')
     .action(async (options: { qa: string[]; misses?: boolean; json?: boolean }) => {
       const qa = await readQaFiles(options.qa);
       const evaluation = await context.core().evaluateAnswers(qa);
-      if (options.json) process.stdout.write(`${JSON.stringify({ files: options.qa, ...evaluation }, null, 2)}\n`);
-      else process.stdout.write(`${formatAnswerEvaluation(evaluation, { files: options.qa.join(', '), misses: options.misses })}\n`);
+      if (options.json)
+        process.stdout.write(`${JSON.stringify({ files: options.qa, ...evaluation }, null, 2)}\n`);
+      else
+        process.stdout.write(
+          `${formatAnswerEvaluation(evaluation, { files: options.qa.join(', '), misses: options.misses })}\n`,
+        );
     });
 
   evalCommand
     .command('calibrate')
-    .description('fit the refusal threshold (and with --fit-model the answerability model) for a share of answerable questions kept')
-    .requiredOption('--qa <file...>', 'JSONL QA sets over the ingested knowledge, with unanswerable questions ("kind": "unanswerable")')
+    .description(
+      'fit the refusal threshold (and with --fit-model the answerability model) for a share of answerable questions kept',
+    )
+    .requiredOption(
+      '--qa <file...>',
+      'JSONL QA sets over the ingested knowledge, with unanswerable questions ("kind": "unanswerable")',
+    )
     .option('--keep <share>', 'share of answerable questions that must still be answered', '0.95')
-    .option('--fit-model', 'refit the answerability model itself on these questions (needs unanswerable ones)')
+    .option(
+      '--fit-model',
+      'refit the answerability model itself on these questions (needs unanswerable ones)',
+    )
     .option('--write', 'write the threshold (and the model) to config/local.yaml')
     .option('--json', 'print the calibration as JSON')
-    .action(async (options: { qa: string[]; keep: string; fitModel?: boolean; write?: boolean; json?: boolean }) => {
-      const targetKept = parseShare(options.keep);
-      const qa = await readQaFiles(options.qa);
-      const core = context.core();
-      const { calibration } = await core.calibrateRefusal(qa, { targetKept, fit: options.fitModel });
-      if (options.json) process.stdout.write(`${JSON.stringify(calibration, null, 2)}\n`);
-      else process.stdout.write(`${formatCalibration(calibration, options.qa.join(', '))}\n`);
-      if (options.write) {
-        const file = writeLocalSettings(core.config.rootDir, {
-          'answering.refusalThreshold': calibration.threshold,
-          ...(calibration.fitted ? { 'answering.answerability': calibration.model } : {}),
-        });
-        process.stderr.write(`Wrote answering.refusalThreshold${calibration.fitted ? ' and answering.answerability' : ''} to ${file}.\n`);
-      }
-    });
+    .action(
+      async (options: {
+        qa: string[];
+        keep: string;
+        fitModel?: boolean;
+        write?: boolean;
+        json?: boolean;
+      }) => {
+        const targetKept = parseShare(options.keep);
+        const qa = await readQaFiles(options.qa);
+        const core = context.core();
+        const { calibration } = await core.calibrateRefusal(qa, { targetKept, fit: options.fitModel });
+        if (options.json) process.stdout.write(`${JSON.stringify(calibration, null, 2)}\n`);
+        else process.stdout.write(`${formatCalibration(calibration, options.qa.join(', '))}\n`);
+        if (options.write) {
+          const file = writeLocalSettings(core.config.rootDir, {
+            'answering.refusalThreshold': calibration.threshold,
+            ...(calibration.fitted ? { 'answering.answerability': calibration.model } : {}),
+          });
+          process.stderr.write(
+            `Wrote answering.refusalThreshold${calibration.fitted ? ' and answering.answerability' : ''} to ${file}.\n`,
+          );
+        }
+      },
+    );
 }

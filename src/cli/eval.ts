@@ -20,7 +20,13 @@ function scoreCell(scores: AnswerScores): string {
   const parts = [
     scores.similarity === null ? 'sim -' : `sim ${scores.similarity.toFixed(2)}`,
     `cite ${scores.citationValidity.toFixed(2)}`,
-    scores.refusalCorrect === null ? (scores.refused ? 'refused' : '') : scores.refusalCorrect ? 'refusal ok' : 'refusal wrong',
+    scores.refusalCorrect === null
+      ? scores.refused
+        ? 'refused'
+        : ''
+      : scores.refusalCorrect
+        ? 'refusal ok'
+        : 'refusal wrong',
   ];
   return parts.filter(Boolean).join(' ');
 }
@@ -49,7 +55,13 @@ function formatEvaluation(result: EvaluationResult, width: number): string {
     ),
     '',
     formatTable(
-      ['model', 'similarity', 'citations valid', 'refusals right', ...(result.judgeModel ? ['judge wins'] : [])],
+      [
+        'model',
+        'similarity',
+        'citations valid',
+        'refusals right',
+        ...(result.judgeModel ? ['judge wins'] : []),
+      ],
       Object.entries(result.scores).map(([model, means]) => [
         model,
         means.similarity.toFixed(3),
@@ -74,11 +86,19 @@ function formatEvaluation(result: EvaluationResult, width: number): string {
 export function registerEval(program: Command, context: CliContext): void {
   const evalCommand = program
     .command('eval')
-    .description('compare a candidate with the active model on held-out examples or a shadow model on live traffic; score retrieval and answers on QA sets; calibrate refusals')
-    .option('--candidate <model>', 'run the held-out validation examples of its dataset through it and the active model')
+    .description(
+      'compare a candidate with the active model on held-out examples or a shadow model on live traffic; score retrieval and answers on QA sets; calibrate refusals',
+    )
+    .option(
+      '--candidate <model>',
+      'run the held-out validation examples of its dataset through it and the active model',
+    )
     .option('--shadow <model>', "compare the shadow model's stored answers with the answers users were shown")
     .option('--baseline <model>', 'compare the candidate with this model instead of the active one')
-    .option('--dataset <name@version>', 'evaluate on this dataset version instead of the one the candidate was trained on')
+    .option(
+      '--dataset <name@version>',
+      'evaluate on this dataset version instead of the one the candidate was trained on',
+    )
     .option('--since <date>', 'shadow: only conversations at or after this ISO date')
     .option('--limit <n>', 'at most this many examples or conversations')
     .option('--width <n>', 'table width in characters', String(process.stdout.columns || 160))
@@ -91,10 +111,22 @@ export function registerEval(program: Command, context: CliContext): void {
       const limit = options.limit === undefined ? undefined : parseWholeNumber('--limit', options.limit, 1);
       const onProgress = options.json
         ? undefined
-        : (progress: { stage: string; done: number; total: number }) => process.stderr.write(`\r${progress.stage} ${progress.done}/${progress.total}   `);
+        : (progress: { stage: string; done: number; total: number }) =>
+            process.stderr.write(`\r${progress.stage} ${progress.done}/${progress.total}   `);
       const result = options.candidate
-        ? await training.evaluateCandidate({ candidate: options.candidate, baseline: options.baseline, dataset: options.dataset, limit, onProgress })
-        : await training.evaluateShadow({ model: options.shadow as string, since: options.since, limit, onProgress });
+        ? await training.evaluateCandidate({
+            candidate: options.candidate,
+            baseline: options.baseline,
+            dataset: options.dataset,
+            limit,
+            onProgress,
+          })
+        : await training.evaluateShadow({
+            model: options.shadow as string,
+            since: options.since,
+            limit,
+            onProgress,
+          });
       if (onProgress) process.stderr.write('\n');
       if (options.json) printJson(result);
       else printLine(formatEvaluation(result, parseWholeNumber('--width', options.width ?? '160', 80)));
@@ -106,7 +138,8 @@ export function registerEval(program: Command, context: CliContext): void {
   // (`eval retrieval --qa f --json`); hand it on to the subcommand that was meant.
   for (const subcommand of evalCommand.commands) {
     subcommand.hook('preAction', (command) => {
-      if (evalCommand.opts().json && command.getOptionValue('json') === undefined) command.setOptionValue('json', true);
+      if (evalCommand.opts().json && command.getOptionValue('json') === undefined)
+        command.setOptionValue('json', true);
     });
   }
 }

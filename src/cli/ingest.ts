@@ -8,7 +8,13 @@ export function formatIngestReport(report: IngestReport): string {
   const rows: Array<[string, number, string]> = [
     ['added', report.added, 'new documents written'],
     ['updated', report.updated, 'changed documents re-chunked and re-embedded'],
-    ['unchanged', report.unchanged, report.rebuilt ? 'documents whose content had not changed (re-embedded by the rebuild)' : 'documents whose content had not changed'],
+    [
+      'unchanged',
+      report.unchanged,
+      report.rebuilt
+        ? 'documents whose content had not changed (re-embedded by the rebuild)'
+        : 'documents whose content had not changed',
+    ],
     ['deleted', report.deleted, 'documents removed from the index'],
     ['chunks', report.chunks, 'passages written in this run'],
     ['skipped', report.skipped.length, 'files or pages not ingested (see below)'],
@@ -17,8 +23,12 @@ export function formatIngestReport(report: IngestReport): string {
   ];
   const width = Math.max(...rows.map(([, count]) => String(count).length));
   const what = report.rebuilt ? 'Rebuild' : 'Ingest';
-  const lines = [`${what}${report.source ? ` of ${report.source}` : ''} finished in ${(report.durationMs / 1000).toFixed(1)} s.`, ''];
-  for (const [name, count, meaning] of rows) lines.push(`  ${name.padEnd(9)} ${String(count).padStart(width)}  ${meaning}`);
+  const lines = [
+    `${what}${report.source ? ` of ${report.source}` : ''} finished in ${(report.durationMs / 1000).toFixed(1)} s.`,
+    '',
+  ];
+  for (const [name, count, meaning] of rows)
+    lines.push(`  ${name.padEnd(9)} ${String(count).padStart(width)}  ${meaning}`);
   if (report.notes && report.notes.length > 0) {
     lines.push('');
     for (const note of report.notes) lines.push(`  ${note}`);
@@ -34,7 +44,8 @@ export function formatIngestReport(report: IngestReport): string {
   if (report.failed.length > 0) {
     lines.push('', 'Failed (run the same command again to retry them):');
     for (const failed of report.failed) {
-      const where = failed.docId && failed.docId !== failed.source ? `${failed.docId} (${failed.source})` : failed.source;
+      const where =
+        failed.docId && failed.docId !== failed.source ? `${failed.docId} (${failed.source})` : failed.source;
       lines.push(`  ${where}: ${failed.error}`);
     }
   }
@@ -52,17 +63,34 @@ const collect = (value: string, previous: string[] = []) => [...previous, value]
 export function registerIngest(program: Command, context: CliContext): void {
   program
     .command('ingest')
-    .description('add or update documents from files and folders, documentation websites or git repositories; only what changed is re-embedded')
+    .description(
+      'add or update documents from files and folders, documentation websites or git repositories; only what changed is re-embedded',
+    )
     .argument(
       '<location...>',
       'files or folders (walked recursively), a site to crawl (https://docs.example.com/guide/), or a git repository (git+https://github.com/org/repo.git#main:docs/)',
     )
-    .option('--include <glob>', 'only what matches (URL path or file path, e.g. /guide/api/**); repeatable', collect)
+    .option(
+      '--include <glob>',
+      'only what matches (URL path or file path, e.g. /guide/api/**); repeatable',
+      collect,
+    )
     .option('--exclude <glob>', 'leave out what matches (e.g. /guide/archive/**); repeatable', collect)
     .option('--tag <tag>', 'add a tag to every passage; repeatable', collect)
-    .option('--max-pages <n>', 'websites: pages fetched at most (default knowledge.web.maxPages)', positiveInteger)
-    .option('--max-depth <n>', 'websites: links followed from the start page at most (default knowledge.web.maxDepth)', positiveInteger)
-    .option('--rebuild', 'drop the whole knowledge index first and re-embed everything (the fix after changing embedders)')
+    .option(
+      '--max-pages <n>',
+      'websites: pages fetched at most (default knowledge.web.maxPages)',
+      positiveInteger,
+    )
+    .option(
+      '--max-depth <n>',
+      'websites: links followed from the start page at most (default knowledge.web.maxDepth)',
+      positiveInteger,
+    )
+    .option(
+      '--rebuild',
+      'drop the whole knowledge index first and re-embed everything (the fix after changing embedders)',
+    )
     .option('--no-prune', 'keep documents that are gone from the given folders, sites or repositories')
     .option('--json', 'print the report as JSON on stdout')
     .addHelpText(
@@ -80,7 +108,16 @@ knowledge.sources (config/default.yaml) and use answerloop sync.`,
     .action(
       async (
         locations: string[],
-        options: { include?: string[]; exclude?: string[]; tag?: string[]; maxPages?: number; maxDepth?: number; rebuild?: boolean; prune: boolean; json?: boolean },
+        options: {
+          include?: string[];
+          exclude?: string[];
+          tag?: string[];
+          maxPages?: number;
+          maxDepth?: number;
+          rebuild?: boolean;
+          prune: boolean;
+          json?: boolean;
+        },
       ) => {
         const core = context.core();
         const progress = createProgressPrinter();

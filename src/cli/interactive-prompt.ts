@@ -3,10 +3,17 @@ import { type Core, AnswerloopError } from '../core/index.ts';
 import { formatAnswerFooter } from './terminal-output.ts';
 
 /** Asks one question and prints the answer as it streams, then its sources. */
-export async function askAndPrint(core: Core, question: string, options: { stream: boolean; thread?: string }): Promise<void> {
+export async function askAndPrint(
+  core: Core,
+  question: string,
+  options: { stream: boolean; thread?: string },
+): Promise<void> {
   let printed = '';
   const result = await core.ask(
-    { question, context: { platform: 'cli', channel: 'terminal', thread: options.thread, userId: process.env.USER } },
+    {
+      question,
+      context: { platform: 'cli', channel: 'terminal', thread: options.thread, userId: process.env.USER },
+    },
     {
       stream: options.stream,
       onDelta: options.stream
@@ -19,7 +26,8 @@ export async function askAndPrint(core: Core, question: string, options: { strea
   );
   // Streaming shows raw text; the final answer (citations checked) replaces it when they differ.
   if (!printed) process.stdout.write(result.answer);
-  else if (printed.replace(/\s+/g, ' ').trim() !== result.answer.replace(/\s+/g, ' ').trim()) process.stdout.write(`\n\n${result.answer}`);
+  else if (printed.replace(/\s+/g, ' ').trim() !== result.answer.replace(/\s+/g, ' ').trim())
+    process.stdout.write(`\n\n${result.answer}`);
   process.stdout.write(`\n${formatAnswerFooter(result)}\n`);
 }
 

@@ -17,7 +17,10 @@ import { registerVerified } from './verified.ts';
 
 const program = new Command('answerloop')
   .description('A support bot that answers from your documentation with sources, and learns from operators.')
-  .option('-c, --config <file...>', 'extra configuration files, applied after config/default.yaml and config/local.yaml')
+  .option(
+    '-c, --config <file...>',
+    'extra configuration files, applied after config/default.yaml and config/local.yaml',
+  )
   .showHelpAfterError('(run with --help for usage)');
 
 const context = createCliContext(() => (program.opts().config as string[] | undefined) ?? []);

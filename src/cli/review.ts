@@ -1,8 +1,25 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
-import { InputError, type ConversationRecord, type FailureKind, type Platform, type ReviewActionResult, type ReviewDetail, type ReviewStatus } from '../core/index.ts';
+import {
+  InputError,
+  type ConversationRecord,
+  type FailureKind,
+  type Platform,
+  type ReviewActionResult,
+  type ReviewDetail,
+  type ReviewStatus,
+} from '../core/index.ts';
 import type { CliContext } from './cli-context.ts';
-import { clip, currentOperator, formatTable, formatTime, parseFraction, parseWholeNumber, printJson, printLine } from './text-table.ts';
+import {
+  clip,
+  currentOperator,
+  formatTable,
+  formatTime,
+  parseFraction,
+  parseWholeNumber,
+  printJson,
+  printLine,
+} from './text-table.ts';
 
 const statuses: ReviewStatus[] = ['new', 'approved', 'corrected', 'rejected'];
 const feedbackValues = ['not_helpful', 'helpful', 'none', 'any'] as const;
@@ -31,16 +48,22 @@ function feedbackLabel(record: ConversationRecord): string {
   return '-';
 }
 
-function oneOf<T extends string>(name: string, value: string | undefined, allowed: readonly T[]): T | undefined {
+function oneOf<T extends string>(
+  name: string,
+  value: string | undefined,
+  allowed: readonly T[],
+): T | undefined {
   if (value === undefined) return undefined;
-  if (!allowed.includes(value as T)) throw new InputError(`${name} must be one of ${allowed.join(', ')}; got ${JSON.stringify(value)}.`);
+  if (!allowed.includes(value as T))
+    throw new InputError(`${name} must be one of ${allowed.join(', ')}; got ${JSON.stringify(value)}.`);
   return value as T;
 }
 
 /** Reads an answer given inline or from a file ('-' is standard input). */
 function answerText(options: { answer?: string; answerFile?: string }): string {
   if (options.answer !== undefined) return options.answer;
-  if (options.answerFile !== undefined) return readFileSync(options.answerFile === '-' ? 0 : options.answerFile, 'utf8');
+  if (options.answerFile !== undefined)
+    return readFileSync(options.answerFile === '-' ? 0 : options.answerFile, 'utf8');
   throw new InputError('Give the answer with --answer "<text>" or --answer-file <path>.');
 }
 
@@ -50,23 +73,36 @@ function printAction(verb: string, result: ReviewActionResult, json: boolean | u
     return;
   }
   const { conversation, example } = result;
-  printLine(result.changed ? `${verb} ${conversation.id} (by ${conversation.reviewer}).` : `${conversation.id} was already ${verb.toLowerCase()}: nothing changed.`);
+  printLine(
+    result.changed
+      ? `${verb} ${conversation.id} (by ${conversation.reviewer}).`
+      : `${conversation.id} was already ${verb.toLowerCase()}: nothing changed.`,
+  );
   if (example) printLine(`Example ${example.id} in dataset ${example.dataset} (${example.split}).`);
   for (const warning of result.warnings) printLine(`warning: ${warning}`);
 }
 
 function printConversation(detail: ReviewDetail): void {
   const { conversation: record, hint, examples } = detail;
-  printLine(`Conversation ${record.id}  ${formatTime(record.createdAt)}  ${record.platform} #${record.channel || '-'}`);
-  printLine(`Status ${record.reviewStatus}${record.stale ? ' (stale: a cited document changed)' : ''} · feedback ${feedbackLabel(record)}${record.feedback?.comment ? ` "${record.feedback.comment}"` : ''} · confidence ${record.confidence.toFixed(2)} · model ${record.model}`);
+  printLine(
+    `Conversation ${record.id}  ${formatTime(record.createdAt)}  ${record.platform} #${record.channel || '-'}`,
+  );
+  printLine(
+    `Status ${record.reviewStatus}${record.stale ? ' (stale: a cited document changed)' : ''} · feedback ${feedbackLabel(record)}${record.feedback?.comment ? ` "${record.feedback.comment}"` : ''} · confidence ${record.confidence.toFixed(2)} · model ${record.model}`,
+  );
   if (record.reviewer) printLine(`Reviewed by ${record.reviewer} at ${formatTime(record.reviewedAt)}`);
-  if (record.verifiedAnswerId) printLine(`${record.model === 'verified' ? 'Answered with' : 'Cites'} verified answer ${record.verifiedAnswerId} (answerloop verified show ${record.verifiedAnswerId})`);
+  if (record.verifiedAnswerId)
+    printLine(
+      `${record.model === 'verified' ? 'Answered with' : 'Cites'} verified answer ${record.verifiedAnswerId} (answerloop verified show ${record.verifiedAnswerId})`,
+    );
   printLine('');
   printLine(`Question: ${record.question}`);
-  if (record.standaloneQuestion && record.standaloneQuestion !== record.question) printLine(`Standalone: ${record.standaloneQuestion}`);
+  if (record.standaloneQuestion && record.standaloneQuestion !== record.question)
+    printLine(`Standalone: ${record.standaloneQuestion}`);
   printLine('');
   printLine(`Answer${record.refused ? ' (refused)' : ''}:\n${record.answer}`);
-  if (record.correctedAnswer) printLine(`\nCorrection (${record.correctionSource ?? 'operator'}):\n${record.correctedAnswer}`);
+  if (record.correctedAnswer)
+    printLine(`\nCorrection (${record.correctionSource ?? 'operator'}):\n${record.correctedAnswer}`);
   if (record.shadow) printLine(`\nShadow answer (${record.shadow.model}):\n${record.shadow.answer}`);
   printLine('');
   printLine('Sources given to the model:');
@@ -92,18 +128,26 @@ function printConversation(detail: ReviewDetail): void {
   }
   printLine('');
   printLine(`Diagnosis hint: ${hint.suggested} (${hint.reasons.join('; ')})`);
-  if (record.failureKind) printLine(`Diagnosed: ${record.failureKind}${record.expectedSources.length ? `; expected sources: ${record.expectedSources.join(', ')}` : ''}`);
-  for (const example of examples) printLine(`Example ${example.id} in ${example.dataset}${example.stale ? ' (stale)' : ''}`);
+  if (record.failureKind)
+    printLine(
+      `Diagnosed: ${record.failureKind}${record.expectedSources.length ? `; expected sources: ${record.expectedSources.join(', ')}` : ''}`,
+    );
+  for (const example of examples)
+    printLine(`Example ${example.id} in ${example.dataset}${example.stale ? ' (stale)' : ''}`);
 }
 
 export function registerReview(program: Command, context: CliContext): void {
   const review = program
     .command('review')
-    .description('review conversations: approve, correct or reject answers, diagnose failures, add examples (publish good ones with `answerloop verified publish`)');
+    .description(
+      'review conversations: approve, correct or reject answers, diagnose failures, add examples (publish good ones with `answerloop verified publish`)',
+    );
 
   review
     .command('list')
-    .description('the review queue: not-helpful answers first, then unrated, then helpful; newest first within each')
+    .description(
+      'the review queue: not-helpful answers first, then unrated, then helpful; newest first within each',
+    )
     .option('--feedback <kind>', `filter by feedback: ${feedbackValues.join(', ')} (any = rated either way)`)
     .option('--status <list>', `review statuses, comma-separated: ${statuses.join(', ')}`)
     .option('--min-confidence <n>', 'only answers at or above this confidence (0..1)')
@@ -122,9 +166,17 @@ export function registerReview(program: Command, context: CliContext): void {
     .action(async (options: ListOptions & { answered?: boolean }) => {
       const page = await context.core().curation.listReviewQueue({
         feedback: oneOf('--feedback', options.feedback, feedbackValues),
-        status: options.status?.split(',').map((status) => oneOf('--status', status.trim(), statuses) as ReviewStatus),
-        minConfidence: options.minConfidence === undefined ? undefined : parseFraction('--min-confidence', options.minConfidence),
-        maxConfidence: options.maxConfidence === undefined ? undefined : parseFraction('--max-confidence', options.maxConfidence),
+        status: options.status
+          ?.split(',')
+          .map((status) => oneOf('--status', status.trim(), statuses) as ReviewStatus),
+        minConfidence:
+          options.minConfidence === undefined
+            ? undefined
+            : parseFraction('--min-confidence', options.minConfidence),
+        maxConfidence:
+          options.maxConfidence === undefined
+            ? undefined
+            : parseFraction('--max-confidence', options.maxConfidence),
         refused: options.refused ? true : options.answered ? false : undefined,
         channel: options.channel,
         platform: oneOf<Platform>('--platform', options.platform, ['slack', 'discord', 'cli', 'tui', 'api']),
@@ -157,7 +209,9 @@ export function registerReview(program: Command, context: CliContext): void {
           ]),
         ),
       );
-      printLine(`\nPage ${page.page} of ${page.pages} (${page.total} conversations). Next: answerloop review show <id>`);
+      printLine(
+        `\nPage ${page.page} of ${page.pages} (${page.total} conversations). Next: answerloop review show <id>`,
+      );
     });
 
   review
@@ -179,10 +233,20 @@ export function registerReview(program: Command, context: CliContext): void {
     .option('--dataset <name>', 'dataset the example goes to (default: training.dataset)')
     .option('--accept-suggestion', 'approve the correction a user or teammate suggested instead')
     .option('--json', 'print the result as JSON')
-    .action(async (id: string, options: { by: string; dataset?: string; acceptSuggestion?: boolean; json?: boolean }) => {
-      const result = await context.core().curation.approve({ conversationId: id, reviewer: options.by, dataset: options.dataset, acceptSuggestion: options.acceptSuggestion });
-      printAction('Approved', result, options.json);
-    });
+    .action(
+      async (
+        id: string,
+        options: { by: string; dataset?: string; acceptSuggestion?: boolean; json?: boolean },
+      ) => {
+        const result = await context.core().curation.approve({
+          conversationId: id,
+          reviewer: options.by,
+          dataset: options.dataset,
+          acceptSuggestion: options.acceptSuggestion,
+        });
+        printAction('Approved', result, options.json);
+      },
+    );
 
   review
     .command('correct')
@@ -193,10 +257,20 @@ export function registerReview(program: Command, context: CliContext): void {
     .option('--by <name>', 'reviewer recorded with the action', currentOperator())
     .option('--dataset <name>', 'dataset the example goes to (default: training.dataset)')
     .option('--json', 'print the result as JSON')
-    .action(async (id: string, options: { answer?: string; answerFile?: string; by: string; dataset?: string; json?: boolean }) => {
-      const result = await context.core().curation.correct({ conversationId: id, reviewer: options.by, answer: answerText(options), dataset: options.dataset });
-      printAction('Corrected', result, options.json);
-    });
+    .action(
+      async (
+        id: string,
+        options: { answer?: string; answerFile?: string; by: string; dataset?: string; json?: boolean },
+      ) => {
+        const result = await context.core().curation.correct({
+          conversationId: id,
+          reviewer: options.by,
+          answer: answerText(options),
+          dataset: options.dataset,
+        });
+        printAction('Corrected', result, options.json);
+      },
+    );
 
   review
     .command('reject')
@@ -205,7 +279,11 @@ export function registerReview(program: Command, context: CliContext): void {
     .option('--by <name>', 'reviewer recorded with the action', currentOperator())
     .option('--json', 'print the result as JSON')
     .action(async (id: string, options: { by: string; json?: boolean }) => {
-      printAction('Rejected', await context.core().curation.reject({ conversationId: id, reviewer: options.by }), options.json);
+      printAction(
+        'Rejected',
+        await context.core().curation.reject({ conversationId: id, reviewer: options.by }),
+        options.json,
+      );
     });
 
   review
@@ -224,7 +302,10 @@ export function registerReview(program: Command, context: CliContext): void {
         expectedSources: options.source,
       });
       if (options.json) printJson(result);
-      else printLine(`Diagnosed ${id}: ${result.conversation.failureKind}${result.conversation.expectedSources.length ? `; expected sources ${result.conversation.expectedSources.join(', ')}` : ''}.`);
+      else
+        printLine(
+          `Diagnosed ${id}: ${result.conversation.failureKind}${result.conversation.expectedSources.length ? `; expected sources ${result.conversation.expectedSources.join(', ')}` : ''}.`,
+        );
     });
 
   review
@@ -236,19 +317,39 @@ export function registerReview(program: Command, context: CliContext): void {
     .option('--dataset <name>', 'dataset (default: training.dataset)')
     .option('--by <name>', 'author recorded with the example', currentOperator())
     .option('--json', 'print the result as JSON')
-    .action(async (options: { question: string; answer?: string; answerFile?: string; dataset?: string; by: string; json?: boolean }) => {
-      const result = await context.core().curation.addExample({ question: options.question, answer: answerText(options), dataset: options.dataset, reviewer: options.by });
-      if (options.json) {
-        printJson(result);
-        return;
-      }
-      printLine(result.changed ? `Added example ${result.example.id} to ${result.example.dataset}.` : `Example ${result.example.id} exists already: nothing changed.`);
-      for (const warning of result.warnings) printLine(`warning: ${warning}`);
-    });
+    .action(
+      async (options: {
+        question: string;
+        answer?: string;
+        answerFile?: string;
+        dataset?: string;
+        by: string;
+        json?: boolean;
+      }) => {
+        const result = await context.core().curation.addExample({
+          question: options.question,
+          answer: answerText(options),
+          dataset: options.dataset,
+          reviewer: options.by,
+        });
+        if (options.json) {
+          printJson(result);
+          return;
+        }
+        printLine(
+          result.changed
+            ? `Added example ${result.example.id} to ${result.example.dataset}.`
+            : `Example ${result.example.id} exists already: nothing changed.`,
+        );
+        for (const warning of result.warnings) printLine(`warning: ${warning}`);
+      },
+    );
 
   review
     .command('reapprove')
-    .description('clear the stale flag of a hand-written example after checking it (conversations: approve or correct again)')
+    .description(
+      'clear the stale flag of a hand-written example after checking it (conversations: approve or correct again)',
+    )
     .argument('<example-id>', 'example id')
     .option('--by <name>', 'reviewer', currentOperator())
     .option('--json', 'print the example as JSON')
@@ -260,7 +361,9 @@ export function registerReview(program: Command, context: CliContext): void {
 
   review
     .command('qa-set')
-    .description('export the questions with operator-attached sources as a retrieval QA set (JSONL: question, relevant)')
+    .description(
+      'export the questions with operator-attached sources as a retrieval QA set (JSONL: question, relevant)',
+    )
     .option('--out <file>', 'write to this file instead of standard output')
     .option('--json', 'print the cases as a JSON array')
     .action(async (options: { out?: string; json?: boolean }) => {

@@ -5,7 +5,8 @@ import { formatSearchHits, searchHitsAsJson } from './terminal-output.ts';
 
 export function parsePositiveInteger(value: string): number {
   const number = Number(value);
-  if (!Number.isInteger(number) || number <= 0) throw new InvalidArgumentError('expected a positive whole number');
+  if (!Number.isInteger(number) || number <= 0)
+    throw new InvalidArgumentError('expected a positive whole number');
   return number;
 }
 
@@ -15,18 +16,30 @@ export function registerSearch(program: Command, context: CliContext): void {
     .description('search the knowledge base (hybrid BM25 + vector by default) and print the passages found')
     .argument('<query>', 'what to search for')
     .option('-k, --k <number>', 'passages to return', parsePositiveInteger)
-    .addOption(new Option('-m, --mode <mode>', 'retrieval mode').choices(['hybrid', 'bm25', 'vector']).default('hybrid'))
+    .addOption(
+      new Option('-m, --mode <mode>', 'retrieval mode')
+        .choices(['hybrid', 'bm25', 'vector'])
+        .default('hybrid'),
+    )
     .option('--tag <tag...>', 'only passages with one of these tags')
     .option('--source <prefix...>', 'only passages whose source starts with one of these prefixes')
-    .option('--json', 'print an array of {rank, score, source, title, headingPath, text, bm25Rank, vectorRank}')
-    .action(async (query: string, options: { k?: number; mode: SearchMode; tag?: string[]; source?: string[]; json?: boolean }) => {
-      const core = context.core();
-      const result = await core.search(query, {
-        k: options.k,
-        mode: options.mode,
-        filters: { tags: options.tag, sourcePrefixes: options.source },
-      });
-      if (options.json) process.stdout.write(`${JSON.stringify(searchHitsAsJson(result.hits), null, 2)}\n`);
-      else process.stdout.write(`${formatSearchHits(result.hits)}\n`);
-    });
+    .option(
+      '--json',
+      'print an array of {rank, score, source, title, headingPath, text, bm25Rank, vectorRank}',
+    )
+    .action(
+      async (
+        query: string,
+        options: { k?: number; mode: SearchMode; tag?: string[]; source?: string[]; json?: boolean },
+      ) => {
+        const core = context.core();
+        const result = await core.search(query, {
+          k: options.k,
+          mode: options.mode,
+          filters: { tags: options.tag, sourcePrefixes: options.source },
+        });
+        if (options.json) process.stdout.write(`${JSON.stringify(searchHitsAsJson(result.hits), null, 2)}\n`);
+        else process.stdout.write(`${formatSearchHits(result.hits)}\n`);
+      },
+    );
 }

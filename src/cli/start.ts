@@ -25,17 +25,24 @@ async function ensureKnowledge(core: Core): Promise<void> {
   const counts = await core.knowledgeCounts();
   if (counts.chunks > 0) return;
   const docsDir = path.resolve(core.config.rootDir, core.config.knowledge.docsDir);
-  process.stderr.write(`The knowledge base is empty: ingesting ${docsDir} (the first run also loads the embedding model)...\n`);
+  process.stderr.write(
+    `The knowledge base is empty: ingesting ${docsDir} (the first run also loads the embedding model)...\n`,
+  );
   const progress = createProgressPrinter();
   const report = await core.ingest([docsDir], { onProgress: (update) => progress.update(update) });
   progress.done();
-  process.stderr.write(`Ingested ${report.added} documents as ${report.chunks} passages in ${(report.durationMs / 1000).toFixed(1)} s.\n`);
+  process.stderr.write(
+    `Ingested ${report.added} documents as ${report.chunks} passages in ${(report.durationMs / 1000).toFixed(1)} s.\n`,
+  );
 }
 
 /** Background refresh of knowledge.sources, one sync at a time; returns what stops it. */
 export function keepSourcesFresh(core: Core): () => Promise<void> {
   if (core.config.knowledge.sources.length === 0) return async () => {};
-  core.logger.info({ sources: core.config.knowledge.sources.map((source) => source.name) }, 'keeping knowledge sources fresh in the background');
+  core.logger.info(
+    { sources: core.config.knowledge.sources.map((source) => source.name) },
+    'keeping knowledge sources fresh in the background',
+  );
   return core.sources.startBackground();
 }
 
@@ -57,7 +64,10 @@ async function serveBots(core: Core): Promise<boolean> {
   const baseChecks = coreReadinessChecks(core);
   const handlers = createOpsHandlers(core, () => [
     ...baseChecks,
-    ...bots.map((bot) => ({ name: bot.name, check: async () => ({ ok: bot.connected(), ...(bot.connected() ? {} : { detail: 'disconnected' }) }) })),
+    ...bots.map((bot) => ({
+      name: bot.name,
+      check: async () => ({ ok: bot.connected(), ...(bot.connected() ? {} : { detail: 'disconnected' }) }),
+    })),
   ]);
   // One bad delivery must not take down every face of the process.
   const unguard = guardProcess(core.logger.child({ component: 'process' }), core.metrics);
@@ -66,11 +76,20 @@ async function serveBots(core: Core): Promise<boolean> {
     const started = await startBots(core, { routes: handlers.routes, drainTimeoutMs: graceMs });
     bots = started.bots;
     if (bots.length === 0) return false;
-    const ops = settings.port > 0 ? await startOpsServer(handlers, { host: settings.host, port: settings.port }) : undefined;
-    const probesAt = ops ? ` Probes and metrics: http://${settings.host}:${ops.port}/readyz, /healthz, /metrics.` : started.routesOnSlackPort ? ' Probes and metrics on the Slack port: /readyz, /healthz, /metrics.' : '';
+    const ops =
+      settings.port > 0
+        ? await startOpsServer(handlers, { host: settings.host, port: settings.port })
+        : undefined;
+    const probesAt = ops
+      ? ` Probes and metrics: http://${settings.host}:${ops.port}/readyz, /healthz, /metrics.`
+      : started.routesOnSlackPort
+        ? ' Probes and metrics on the Slack port: /readyz, /healthz, /metrics.'
+        : '';
     // knowledge.sources are refreshed at their intervals while the bots answer.
     const stopSync = keepSourcesFresh(core);
-    process.stderr.write(`answerloop is running: ${bots.map((bot) => bot.name).join(' and ')} (replica ${core.coordination.replicaId}).${probesAt} Ctrl+C stops it.\n`);
+    process.stderr.write(
+      `answerloop is running: ${bots.map((bot) => bot.name).join(' and ')} (replica ${core.coordination.replicaId}).${probesAt} Ctrl+C stops it.\n`,
+    );
     const signal = await waitForShutdown();
     core.logger.info({ signal, graceSeconds: settings.shutdownGraceSeconds }, 'shutting down');
     handlers.markDraining();
@@ -93,7 +112,12 @@ export function registerStart(program: Command, context: CliContext): void {
       const core = context.core();
       if (await serveBots(core)) return;
       if (options.ingest) await ensureKnowledge(core);
-      process.stderr.write(nextSteps.replace('{mode}', core.answerMode === 'openai' ? 'OpenAI answers' : 'offline extractive answers (no API key)'));
+      process.stderr.write(
+        nextSteps.replace(
+          '{mode}',
+          core.answerMode === 'openai' ? 'OpenAI answers' : 'offline extractive answers (no API key)',
+        ),
+      );
       const interactive = process.stdin.isTTY && process.stdout.isTTY;
       if (interactive && !options.prompt) {
         // The dashboard opens on its own quiet core; this one (logging to the terminal) is done.

@@ -5,7 +5,8 @@ import { formatIngestReport } from './ingest.ts';
 import { createProgressPrinter } from './terminal-output.ts';
 import { clip, formatTable, formatTime, printJson, printLine } from './text-table.ts';
 
-const noSources = 'No sources are configured. List folders, sites and git repositories under knowledge.sources in config/local.yaml (see config/default.yaml).';
+const noSources =
+  'No sources are configured. List folders, sites and git repositories under knowledge.sources in config/local.yaml (see config/default.yaml).';
 
 /** One line for a source's last sync: when, what it holds, and whether it went well. */
 export function describeLastSync(status: SourceStatus): string {
@@ -25,7 +26,13 @@ export function formatSourceTable(statuses: SourceStatus[]): string {
       status.refreshMinutes > 0 ? `${status.refreshMinutes} min` : 'on demand',
       formatTime(status.lastSync?.finishedAt),
       status.lastSync?.documents ?? '-',
-      status.syncing ? 'syncing' : !status.lastSync ? 'never synced' : status.lastSync.ok ? 'ok' : clip(`failed: ${status.lastSync.errors[0] ?? 'see the log'}`, 80),
+      status.syncing
+        ? 'syncing'
+        : !status.lastSync
+          ? 'never synced'
+          : status.lastSync.ok
+            ? 'ok'
+            : clip(`failed: ${status.lastSync.errors[0] ?? 'see the log'}`, 80),
     ]),
   );
 }
@@ -33,7 +40,9 @@ export function formatSourceTable(statuses: SourceStatus[]): string {
 export function registerSync(program: Command, context: CliContext): void {
   program
     .command('sync')
-    .description('bring the sources of knowledge.sources up to date (all, or the named ones) and print a report for each')
+    .description(
+      'bring the sources of knowledge.sources up to date (all, or the named ones) and print a report for each',
+    )
     .argument('[name...]', 'sources to sync (default: every configured source)')
     .option('--json', 'print the results as JSON on stdout')
     .action(async (names: string[], options: { json?: boolean }) => {
@@ -46,7 +55,8 @@ export function registerSync(program: Command, context: CliContext): void {
       const progress = createProgressPrinter();
       const results = await core.sources
         .sync(names, {
-          onProgress: (name, update) => progress.update({ ...update, current: `${name}: ${update.current ?? ''}` }),
+          onProgress: (name, update) =>
+            progress.update({ ...update, current: `${name}: ${update.current ?? ''}` }),
         })
         .finally(() => progress.done());
       if (options.json) printJson(results);
@@ -57,7 +67,8 @@ export function registerSync(program: Command, context: CliContext): void {
           printLine();
         }
       }
-      if (results.some((result) => result.error || (result.report?.failed.length ?? 0) > 0)) process.exitCode = 1;
+      if (results.some((result) => result.error || (result.report?.failed.length ?? 0) > 0))
+        process.exitCode = 1;
     });
 
   program

@@ -10,8 +10,14 @@ export function clip(text: string, width: number): string {
 /** A plain-text table: columns as wide as their widest cell, two spaces apart, a rule under the header. */
 export function formatTable(headers: string[], rows: Array<Array<string | number>>): string {
   const cells = rows.map((row) => row.map((cell) => String(cell)));
-  const widths = headers.map((header, column) => Math.max(header.length, ...cells.map((row) => (row[column] ?? '').length)));
-  const line = (row: string[]) => row.map((cell, column) => cell.padEnd(widths[column] ?? 0)).join('  ').trimEnd();
+  const widths = headers.map((header, column) =>
+    Math.max(header.length, ...cells.map((row) => (row[column] ?? '').length)),
+  );
+  const line = (row: string[]) =>
+    row
+      .map((cell, column) => cell.padEnd(widths[column] ?? 0))
+      .join('  ')
+      .trimEnd();
   return [line(headers), line(widths.map((width) => '-'.repeat(width))), ...cells.map(line)].join('\n');
 }
 
@@ -43,12 +49,16 @@ export function formatPercent(value: number): string {
 /** Parses a whole-number option, naming the option when the value is not one. */
 export function parseWholeNumber(name: string, value: string, minimum = 0): number {
   const number = Number(value);
-  if (!Number.isInteger(number) || number < minimum) throw new InputError(`${name} expects a whole number of at least ${minimum}, got ${JSON.stringify(value)}`);
+  if (!Number.isInteger(number) || number < minimum)
+    throw new InputError(
+      `${name} expects a whole number of at least ${minimum}, got ${JSON.stringify(value)}`,
+    );
   return number;
 }
 
 export function parseFraction(name: string, value: string): number {
   const number = Number(value);
-  if (!Number.isFinite(number) || number < 0 || number > 1) throw new InputError(`${name} expects a number from 0 to 1, got ${JSON.stringify(value)}`);
+  if (!Number.isFinite(number) || number < 0 || number > 1)
+    throw new InputError(`${name} expects a number from 0 to 1, got ${JSON.stringify(value)}`);
   return number;
 }

@@ -1,7 +1,14 @@
 import type { Command } from 'commander';
 import { InputError, type TrainingJobRecord, type TrainingUpdate } from '../core/index.ts';
 import type { CliContext } from './cli-context.ts';
-import { currentOperator, formatTable, formatTime, parseWholeNumber, printJson, printLine } from './text-table.ts';
+import {
+  currentOperator,
+  formatTable,
+  formatTime,
+  parseWholeNumber,
+  printJson,
+  printLine,
+} from './text-table.ts';
 
 interface TrainOptions {
   ifNeeded?: boolean;
@@ -23,14 +30,22 @@ function parseEpochs(value: string | undefined): number | 'auto' | undefined {
 function lossText(update: Pick<TrainingUpdate, 'latestLoss'>): string {
   const loss = update.latestLoss;
   if (!loss) return '';
-  const parts = [loss.step === null ? '' : `step ${loss.step}`, loss.trainLoss === null ? '' : `train loss ${loss.trainLoss.toFixed(4)}`, loss.validLoss === null ? '' : `valid loss ${loss.validLoss.toFixed(4)}`];
+  const parts = [
+    loss.step === null ? '' : `step ${loss.step}`,
+    loss.trainLoss === null ? '' : `train loss ${loss.trainLoss.toFixed(4)}`,
+    loss.validLoss === null ? '' : `valid loss ${loss.validLoss.toFixed(4)}`,
+  ];
   return parts.filter(Boolean).join(', ');
 }
 
 function describeJob(job: TrainingJobRecord): string {
   const lines = [
     `Job ${job.id}: ${job.status}`,
-    `  dataset ${job.datasetVersion} · base ${job.baseModel} · suffix ${job.suffix ?? '-'} · ${Object.entries(job.hyperparameters).map(([key, value]) => `${key} ${String(value)}`).join(', ')}`,
+    `  dataset ${job.datasetVersion} · base ${job.baseModel} · suffix ${job.suffix ?? '-'} · ${Object.entries(
+      job.hyperparameters,
+    )
+      .map(([key, value]) => `${key} ${String(value)}`)
+      .join(', ')}`,
     `  files: train ${job.trainingFileId}${job.validationFileId ? `, validation ${job.validationFileId}` : ''} · started ${formatTime(job.createdAt)} · updated ${formatTime(job.updatedAt)}`,
   ];
   if (job.fineTunedModel) lines.push(`  model ${job.fineTunedModel}`);
@@ -41,21 +56,32 @@ function describeJob(job: TrainingJobRecord): string {
 function printUpdate(update: TrainingUpdate, json: boolean | undefined): void {
   if (json) {
     // One JSON object per line, so a script can follow the job as it runs.
-    process.stdout.write(`${JSON.stringify({ status: update.job.status, newEvents: update.newEvents, latestLoss: update.latestLoss, fineTunedModel: update.job.fineTunedModel, candidate: update.candidate?.name ?? null })}\n`);
+    process.stdout.write(
+      `${JSON.stringify({ status: update.job.status, newEvents: update.newEvents, latestLoss: update.latestLoss, fineTunedModel: update.job.fineTunedModel, candidate: update.candidate?.name ?? null })}\n`,
+    );
     return;
   }
-  for (const event of update.newEvents) printLine(`${formatTime(event.createdAt)}  ${event.level.padEnd(5)}  ${event.message}`);
+  for (const event of update.newEvents)
+    printLine(`${formatTime(event.createdAt)}  ${event.level.padEnd(5)}  ${event.message}`);
   const loss = lossText(update);
   printLine(`-- ${update.job.status}${loss ? ` · ${loss}` : ''}`);
-  if (update.candidate) printLine(`Registered ${update.candidate.name} as a candidate. Next: answerloop eval --candidate ${update.candidate.name}`);
+  if (update.candidate)
+    printLine(
+      `Registered ${update.candidate.name} as a candidate. Next: answerloop eval --candidate ${update.candidate.name}`,
+    );
   if (update.job.error) printLine(`error: ${update.job.error}`);
 }
 
 export function registerTrain(program: Command, context: CliContext): void {
   const train = program
     .command('train')
-    .description('fine-tune a model on a dataset version; --if-needed starts one when enough new examples exist')
-    .option('--if-needed', 'snapshot and train when at least training.retrainAfterExamples new approved examples exist')
+    .description(
+      'fine-tune a model on a dataset version; --if-needed starts one when enough new examples exist',
+    )
+    .option(
+      '--if-needed',
+      'snapshot and train when at least training.retrainAfterExamples new approved examples exist',
+    )
     .option('--dataset <name>', 'dataset for --if-needed (default: training.dataset)')
     .option('--by <name>', 'recorded as the snapshot author', currentOperator())
     .option('--json', 'print results as JSON')
@@ -72,7 +98,10 @@ export function registerTrain(program: Command, context: CliContext): void {
       if (options.json) printJson(decision);
       else {
         printLine(`${decision.started ? 'Started' : 'Not started'}: ${decision.reason}.`);
-        if (decision.job) printLine(`${describeJob(decision.job)}\nFollow it with: answerloop train watch ${decision.job.id}`);
+        if (decision.job)
+          printLine(
+            `${describeJob(decision.job)}\nFollow it with: answerloop train watch ${decision.job.id}`,
+          );
       }
     });
 
@@ -87,7 +116,10 @@ export function registerTrain(program: Command, context: CliContext): void {
     .option('--json', 'print the job as JSON')
     .action(async (_options: TrainOptions, command: Command) => {
       const options = command.optsWithGlobals<TrainOptions>();
-      if (!options.dataset) throw new InputError('Name the dataset version to train on: --dataset <name>@<version> (see `answerloop dataset list`).');
+      if (!options.dataset)
+        throw new InputError(
+          'Name the dataset version to train on: --dataset <name>@<version> (see `answerloop dataset list`).',
+        );
       const job = await context.core().training.startTraining({
         dataset: options.dataset,
         baseModel: options.base,
@@ -115,20 +147,24 @@ export function registerTrain(program: Command, context: CliContext): void {
       printLine(describeJob(update.job));
       const loss = lossText(update);
       if (loss) printLine(`  latest: ${loss}`);
-      for (const event of update.job.events.slice(-5)) printLine(`  ${formatTime(event.createdAt)}  ${event.message}`);
+      for (const event of update.job.events.slice(-5))
+        printLine(`  ${formatTime(event.createdAt)}  ${event.message}`);
       if (update.candidate) printLine(`Registered ${update.candidate.name} as a candidate.`);
     });
 
   train
     .command('watch')
-    .description('follow a job until it ends: status, events, training and validation loss; resumes where it left off')
+    .description(
+      'follow a job until it ends: status, events, training and validation loss; resumes where it left off',
+    )
     .argument('<job>', 'fine-tuning job id')
     .option('--interval <seconds>', 'seconds between polls (default: training.pollSeconds)')
     .option('--json', 'print one JSON object per update')
     .action(async (jobId: string, _options: TrainOptions, command: Command) => {
       const options = command.optsWithGlobals<TrainOptions>();
       const interval = options.interval === undefined ? undefined : Number(options.interval);
-      if (interval !== undefined && !(interval >= 0)) throw new InputError('--interval expects a number of seconds.');
+      if (interval !== undefined && !(interval >= 0))
+        throw new InputError('--interval expects a number of seconds.');
       const stop = new AbortController();
       const onInterrupt = () => stop.abort();
       process.once('SIGINT', onInterrupt);
@@ -138,7 +174,8 @@ export function registerTrain(program: Command, context: CliContext): void {
           signal: stop.signal,
           onUpdate: (update) => printUpdate(update, options.json),
         });
-        if (stop.signal.aborted && !options.json) printLine(`Stopped watching; the job goes on. Resume with: answerloop train watch ${job.id}`);
+        if (stop.signal.aborted && !options.json)
+          printLine(`Stopped watching; the job goes on. Resume with: answerloop train watch ${job.id}`);
       } finally {
         process.off('SIGINT', onInterrupt);
       }
@@ -174,7 +211,14 @@ export function registerTrain(program: Command, context: CliContext): void {
       printLine(
         formatTable(
           ['job', 'status', 'dataset', 'base', 'model', 'started'],
-          jobs.map((job) => [job.id, job.status, job.datasetVersion, job.baseModel, job.fineTunedModel ?? '-', formatTime(job.createdAt)]),
+          jobs.map((job) => [
+            job.id,
+            job.status,
+            job.datasetVersion,
+            job.baseModel,
+            job.fineTunedModel ?? '-',
+            formatTime(job.createdAt),
+          ]),
         ),
       );
     });

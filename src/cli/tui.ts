@@ -14,11 +14,17 @@ function parseScreen(value: string): ScreenName {
  * Opens the dashboard on its own core, without log lines on stderr (they would be drawn over the screen;
  * the log file has them). Resolves when the operator quits.
  */
-export async function openDashboard(context: CliContext, options: { screen?: ScreenName; reviewer?: string; keepSourcesFresh?: boolean }): Promise<void> {
+export async function openDashboard(
+  context: CliContext,
+  options: { screen?: ScreenName; reviewer?: string; keepSourcesFresh?: boolean },
+): Promise<void> {
   const { runDashboard } = await import('../admin-tui/index.ts');
   const core = createCore({ config: context.config() });
   // From `answerloop start`: knowledge.sources keep refreshing while the dashboard is open.
-  const stopSync = options.keepSourcesFresh && core.config.knowledge.sources.length > 0 ? core.sources.startBackground() : async () => {};
+  const stopSync =
+    options.keepSourcesFresh && core.config.knowledge.sources.length > 0
+      ? core.sources.startBackground()
+      : async () => {};
   try {
     await runDashboard(core, {
       screen: options.screen,
@@ -35,12 +41,16 @@ export async function openDashboard(context: CliContext, options: { screen?: Scr
 export function registerTui(program: Command, context: CliContext): void {
   program
     .command('tui')
-    .description('open the operator dashboard: review, datasets, training, models, knowledge and a playground')
+    .description(
+      'open the operator dashboard: review, datasets, training, models, knowledge and a playground',
+    )
     .option('-s, --screen <name>', `screen to open first (${screenNames.join(', ')})`, parseScreen)
     .option('--reviewer <name>', 'name recorded with your review actions (default: your user name)')
     .action(async (options: { screen?: ScreenName; reviewer?: string }) => {
       if (!process.stdin.isTTY || !process.stdout.isTTY) {
-        process.stderr.write('The dashboard needs an interactive terminal; use `answerloop review`, `dataset`, `train` or `models` in scripts.\n');
+        process.stderr.write(
+          'The dashboard needs an interactive terminal; use `answerloop review`, `dataset`, `train` or `models` in scripts.\n',
+        );
         process.exitCode = 2;
         return;
       }

@@ -1,6 +1,11 @@
 import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
-import { InputError, type VerifiedAnswerFilter, type VerifiedAnswerRecord, type VerifiedAnswerResult } from '../core/index.ts';
+import {
+  InputError,
+  type VerifiedAnswerFilter,
+  type VerifiedAnswerRecord,
+  type VerifiedAnswerResult,
+} from '../core/index.ts';
 import type { CliContext } from './cli-context.ts';
 import { clip, currentOperator, formatTable, formatTime, printJson, printLine } from './text-table.ts';
 
@@ -11,10 +16,16 @@ function stateOf(record: VerifiedAnswerRecord): string {
 
 function printRecord(record: VerifiedAnswerRecord): void {
   printLine(`Verified answer ${record.id}  (${stateOf(record)})  document verified/${record.id}`);
-  printLine(`Verified by ${record.verifiedBy} at ${formatTime(record.verifiedAt)}; created by ${record.createdBy} at ${formatTime(record.createdAt)}`);
+  printLine(
+    `Verified by ${record.verifiedBy} at ${formatTime(record.verifiedAt)}; created by ${record.createdBy} at ${formatTime(record.createdAt)}`,
+  );
   if (record.originConversationId) printLine(`From conversation ${record.originConversationId}`);
-  if (record.stale) printLine(`Stale: ${record.staleDocIds.join(', ')} changed. Check it, then \`answerloop verified approve ${record.id}\` or edit it.`);
-  if (record.status === 'retired') printLine(`Retired by ${record.retiredBy ?? '-'} at ${formatTime(record.retiredAt)}`);
+  if (record.stale)
+    printLine(
+      `Stale: ${record.staleDocIds.join(', ')} changed. Check it, then \`answerloop verified approve ${record.id}\` or edit it.`,
+    );
+  if (record.status === 'retired')
+    printLine(`Retired by ${record.retiredBy ?? '-'} at ${formatTime(record.retiredAt)}`);
   printLine('');
   printLine(`Question: ${record.question}`);
   printLine('');
@@ -22,7 +33,10 @@ function printRecord(record: VerifiedAnswerRecord): void {
   printLine('');
   printLine('Rests on:');
   if (record.sources.length === 0) printLine('  (no documentation page)');
-  for (const source of record.sources) printLine(`  [${source.number}] ${[source.title, ...source.headingPath.slice(1)].join(' › ')}  ${source.source}`);
+  for (const source of record.sources)
+    printLine(
+      `  [${source.number}] ${[source.title, ...source.headingPath.slice(1)].join(' › ')}  ${source.source}`,
+    );
 }
 
 function printResult(verb: string, result: VerifiedAnswerResult, json: boolean | undefined): void {
@@ -31,7 +45,11 @@ function printResult(verb: string, result: VerifiedAnswerResult, json: boolean |
     return;
   }
   const { verified } = result;
-  printLine(result.changed ? `${verb} verified answer ${verified.id} (by ${verified.status === 'retired' ? verified.retiredBy : verified.verifiedBy}).` : `Verified answer ${verified.id} was already so: nothing changed.`);
+  printLine(
+    result.changed
+      ? `${verb} verified answer ${verified.id} (by ${verified.status === 'retired' ? verified.retiredBy : verified.verifiedBy}).`
+      : `Verified answer ${verified.id} was already so: nothing changed.`,
+  );
   for (const warning of result.warnings) printLine(`warning: ${warning}`);
 }
 
@@ -45,7 +63,9 @@ function textOption(inline: string | undefined, file: string | undefined): strin
 export function registerVerified(program: Command, context: CliContext): void {
   const verified = program
     .command('verified')
-    .description('verified answers: reviewed answers published into the knowledge base, given as they stand to the next person asking');
+    .description(
+      'verified answers: reviewed answers published into the knowledge base, given as they stand to the next person asking',
+    );
 
   verified
     .command('list')
@@ -55,14 +75,24 @@ export function registerVerified(program: Command, context: CliContext): void {
     .option('--all', 'every verified answer, retired ones too')
     .option('--json', 'print as JSON')
     .action(async (options: { stale?: boolean; retired?: boolean; all?: boolean; json?: boolean }) => {
-      const filter: VerifiedAnswerFilter = options.all ? 'all' : options.retired ? 'retired' : options.stale ? 'stale' : 'active';
+      const filter: VerifiedAnswerFilter = options.all
+        ? 'all'
+        : options.retired
+          ? 'retired'
+          : options.stale
+            ? 'stale'
+            : 'active';
       const records = await context.core().verified.list(filter);
       if (options.json) {
         printJson(records);
         return;
       }
       if (records.length === 0) {
-        printLine(filter === 'active' ? 'No verified answers yet. Publish a reviewed conversation: answerloop verified publish <conversation-id>' : 'No verified answers match.');
+        printLine(
+          filter === 'active'
+            ? 'No verified answers yet. Publish a reviewed conversation: answerloop verified publish <conversation-id>'
+            : 'No verified answers match.',
+        );
         return;
       }
       printLine(
@@ -97,13 +127,19 @@ export function registerVerified(program: Command, context: CliContext): void {
     .command('publish')
     .description('publish an approved or corrected conversation as a verified answer (again: updates it)')
     .argument('<conversation-id>', 'conversation id (see answerloop review list --status approved,corrected)')
-    .option('--question <text>', 'the question as it should be matched (default: the conversation\'s question)')
+    .option(
+      '--question <text>',
+      "the question as it should be matched (default: the conversation's question)",
+    )
     .option('--by <name>', 'who verifies it', currentOperator())
     .option('--json', 'print the result as JSON')
     .action(async (conversationId: string, options: { question?: string; by: string; json?: boolean }) => {
-      const result = await context.core().verified.publish({ conversationId, reviewer: options.by, question: options.question });
+      const result = await context
+        .core()
+        .verified.publish({ conversationId, reviewer: options.by, question: options.question });
       printResult('Published', result, options.json);
-      if (!options.json && result.changed) printLine(`Questions like "${clip(result.verified.question, 60)}" now get it at once.`);
+      if (!options.json && result.changed)
+        printLine(`Questions like "${clip(result.verified.question, 60)}" now get it at once.`);
     });
 
   verified
@@ -115,11 +151,25 @@ export function registerVerified(program: Command, context: CliContext): void {
     .option('--answer-file <path>', "read the new answer from a file ('-' for standard input)")
     .option('--by <name>', 'who verifies it', currentOperator())
     .option('--json', 'print the result as JSON')
-    .action(async (id: string, options: { question?: string; answer?: string; answerFile?: string; by: string; json?: boolean }) => {
-      const answer = textOption(options.answer, options.answerFile);
-      if (answer === undefined && options.question === undefined) throw new InputError('Say what changes: --question "<text>", --answer "<text>" or --answer-file <path>.');
-      printResult('Edited', await context.core().verified.edit({ id, reviewer: options.by, question: options.question, answer }), options.json);
-    });
+    .action(
+      async (
+        id: string,
+        options: { question?: string; answer?: string; answerFile?: string; by: string; json?: boolean },
+      ) => {
+        const answer = textOption(options.answer, options.answerFile);
+        if (answer === undefined && options.question === undefined)
+          throw new InputError(
+            'Say what changes: --question "<text>", --answer "<text>" or --answer-file <path>.',
+          );
+        printResult(
+          'Edited',
+          await context
+            .core()
+            .verified.edit({ id, reviewer: options.by, question: options.question, answer }),
+          options.json,
+        );
+      },
+    );
 
   verified
     .command('approve')
@@ -128,7 +178,11 @@ export function registerVerified(program: Command, context: CliContext): void {
     .option('--by <name>', 'who verifies it', currentOperator())
     .option('--json', 'print the result as JSON')
     .action(async (id: string, options: { by: string; json?: boolean }) => {
-      printResult('Re-approved', await context.core().verified.reapprove({ id, reviewer: options.by }), options.json);
+      printResult(
+        'Re-approved',
+        await context.core().verified.reapprove({ id, reviewer: options.by }),
+        options.json,
+      );
     });
 
   verified
@@ -138,6 +192,10 @@ export function registerVerified(program: Command, context: CliContext): void {
     .option('--by <name>', 'who retires it', currentOperator())
     .option('--json', 'print the result as JSON')
     .action(async (id: string, options: { by: string; json?: boolean }) => {
-      printResult('Retired', await context.core().verified.retire({ id, reviewer: options.by }), options.json);
+      printResult(
+        'Retired',
+        await context.core().verified.retire({ id, reviewer: options.by }),
+        options.json,
+      );
     });
 }

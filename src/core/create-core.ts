@@ -2,7 +2,11 @@ import path from 'node:path';
 import { createElasticsearchStore } from './adapters/elasticsearch/index.ts';
 import { createLocalEmbedder } from './adapters/local-embedder/index.ts';
 import { createExtractiveChatModel } from './adapters/offline/index.ts';
-import { createOpenAiChatModel, createOpenAiEmbedder, createOpenAiFineTuner } from './adapters/openai/index.ts';
+import {
+  createOpenAiChatModel,
+  createOpenAiEmbedder,
+  createOpenAiFineTuner,
+} from './adapters/openai/index.ts';
 import { createSqliteStore } from './adapters/sqlite/index.ts';
 import { createAnsweringService } from './answering/index.ts';
 import type { AskInput, AskOptions, AskResult } from './answering/types.ts';
@@ -29,7 +33,12 @@ import {
   type SyncLease,
 } from './knowledge/index.ts';
 import { createLogger } from './logging/create-logger.ts';
-import { countChatModelErrors, createActiveModelGauge, createAskMetrics, timeRetrieval } from './metrics/answer-metrics.ts';
+import {
+  countChatModelErrors,
+  createActiveModelGauge,
+  createAskMetrics,
+  timeRetrieval,
+} from './metrics/answer-metrics.ts';
 import {
   type ChatModel,
   type Clock,
@@ -44,7 +53,12 @@ import {
   systemClock,
 } from './ports/index.ts';
 import { search, type SearchOptions, type SearchResult } from './retrieval/index.ts';
-import { evaluateRetrieval, type QaItem, type RetrievalEvaluation, type RetrievalEvaluationOptions } from './retrieval/retrieval-evaluation.ts';
+import {
+  evaluateRetrieval,
+  type QaItem,
+  type RetrievalEvaluation,
+  type RetrievalEvaluationOptions,
+} from './retrieval/retrieval-evaluation.ts';
 import { createTrainingService, type TrainingService } from './training/index.ts';
 import { createTrainingSchedule, type TrainingSchedule } from './training/training-schedule.ts';
 import { type AnswerQualityEvaluation, evaluateAnswers } from './evaluation/answer-quality.ts';
@@ -86,8 +100,14 @@ export interface Core {
    * Fits the refusal threshold (and with `fit`, the answerability model) for a target share of answerable
    * questions kept, from the answers' retrieval facts on QA sets.
    */
-  calibrateRefusal(qa: QaItem[], options: { targetKept: number; fit?: boolean }): Promise<{ calibration: RefusalCalibration; evaluation: AnswerQualityEvaluation }>;
-  recordFeedback(conversationId: string, feedback: { helpful: boolean | null; comment?: string; by?: string }): Promise<ConversationRecord>;
+  calibrateRefusal(
+    qa: QaItem[],
+    options: { targetKept: number; fit?: boolean },
+  ): Promise<{ calibration: RefusalCalibration; evaluation: AnswerQualityEvaluation }>;
+  recordFeedback(
+    conversationId: string,
+    feedback: { helpful: boolean | null; comment?: string; by?: string },
+  ): Promise<ConversationRecord>;
   /** Stores a suggested answer for review; never trained on until an operator approves it. */
   suggestCorrection(
     conversationId: string,
@@ -162,7 +182,10 @@ function openStore(config: Config, logger: Logger): Store {
 function openEmbedder(config: Config, logger: Logger): Embedder {
   if (config.embedder.kind === 'openai') {
     if (!config.secrets.openaiApiKey) {
-      throw new AnswerloopError('config_invalid', 'embedder.kind is openai but OPENAI_API_KEY is not set: set it, or use embedder.kind: local.');
+      throw new AnswerloopError(
+        'config_invalid',
+        'embedder.kind is openai but OPENAI_API_KEY is not set: set it, or use embedder.kind: local.',
+      );
     }
     return createOpenAiEmbedder({
       apiKey: config.secrets.openaiApiKey,
@@ -192,7 +215,10 @@ function openAiAvailable(config: Config): boolean {
 
 function requireOpenAi(config: Config, what: string): { apiKey: string; baseUrl?: string } {
   if (!config.secrets.openaiApiKey) {
-    throw new AnswerloopError('config_invalid', `${what} needs OpenAI: set OPENAI_API_KEY (and OPENAI_BASE_URL for a compatible server).`);
+    throw new AnswerloopError(
+      'config_invalid',
+      `${what} needs OpenAI: set OPENAI_API_KEY (and OPENAI_BASE_URL for a compatible server).`,
+    );
   }
   return { apiKey: config.secrets.openaiApiKey, baseUrl: config.openai.baseUrl || undefined };
 }
@@ -215,9 +241,16 @@ export function createCore(options: CreateCoreOptions): Core {
   const embedder = options.embedder ?? openEmbedder(config, logger);
 
   const answerMode: 'openai' | 'offline' =
-    config.answering.mode === 'offline' ? 'offline' : config.answering.mode === 'openai' || openAiAvailable(config) || options.chatModel ? 'openai' : 'offline';
+    config.answering.mode === 'offline'
+      ? 'offline'
+      : config.answering.mode === 'openai' || openAiAvailable(config) || options.chatModel
+        ? 'openai'
+        : 'offline';
   if (config.answering.mode === 'openai' && !openAiAvailable(config) && !options.chatModel) {
-    throw new AnswerloopError('config_invalid', 'answering.mode is openai but OPENAI_API_KEY is not set: set it, or use answering.mode: auto.');
+    throw new AnswerloopError(
+      'config_invalid',
+      'answering.mode is openai but OPENAI_API_KEY is not set: set it, or use answering.mode: auto.',
+    );
   }
 
   let openAiChatModel: ChatModel | undefined = options.chatModel;
@@ -243,10 +276,12 @@ export function createCore(options: CreateCoreOptions): Core {
 
   let initialised: Promise<void> | undefined;
   const ready = () => {
-    initialised ??= store.init({ embedderId: embedder.id, dimensions: embedder.dimensions }).catch((error: unknown) => {
-      initialised = undefined;
-      throw error;
-    });
+    initialised ??= store
+      .init({ embedderId: embedder.id, dimensions: embedder.dimensions })
+      .catch((error: unknown) => {
+        initialised = undefined;
+        throw error;
+      });
     return initialised;
   };
 
@@ -287,11 +322,16 @@ export function createCore(options: CreateCoreOptions): Core {
   const answering = createAnsweringService({
     config,
     store,
-    search: (query, searchOptions) => timeRetrieval(metrics, () => search(query, searchOptions, searchDependencies)),
+    search: (query, searchOptions) =>
+      timeRetrieval(metrics, () => search(query, searchOptions, searchDependencies)),
     // Everything answering embeds is waited on by a person: ahead of an ingest running in the same process.
     embed: (texts) => embedder.embed(texts, { priority: 'interactive' }),
     chatModel: answerMode === 'openai' ? () => countChatModelErrors(chatModel(), metrics) : undefined,
-    offlineModel: createExtractiveChatModel({ ...config.answering.extractive, embedder, logger: logger.child({ component: 'extractive' }) }),
+    offlineModel: createExtractiveChatModel({
+      ...config.answering.extractive,
+      embedder,
+      logger: logger.child({ component: 'extractive' }),
+    }),
     verifiedAnswers: verified,
     activeModel: () => training.activeModel(),
     logger: logger.child({ component: 'answering' }),
@@ -320,7 +360,13 @@ export function createCore(options: CreateCoreOptions): Core {
     replicaId: coordination.replicaId,
   });
 
-  const insights = createInsightsService({ store, clock, activeModel: () => training.activeModel(), ready, answerMode });
+  const insights = createInsightsService({
+    store,
+    clock,
+    activeModel: () => training.activeModel(),
+    ready,
+    answerMode,
+  });
 
   // Knowledge sources: every one goes through the same pipeline, then the answers and examples citing what changed
   // are flagged stale.
@@ -331,7 +377,10 @@ export function createCore(options: CreateCoreOptions): Core {
     web: config.knowledge.web,
     git: config.knowledge.git,
   };
-  const ingestKnowledge = async (source: KnowledgeSource, ingestOptions: IngestOptions): Promise<IngestReport> => {
+  const ingestKnowledge = async (
+    source: KnowledgeSource,
+    ingestOptions: IngestOptions,
+  ): Promise<IngestReport> => {
     const report = await ingestSource(source, ingestOptions, {
       store,
       embedder,
@@ -356,9 +405,13 @@ export function createCore(options: CreateCoreOptions): Core {
     ready,
   });
 
-  const answerQuality = (qa: QaItem[]) => evaluateAnswers(qa, { ask: (input, askOptions) => answering.ask(input, askOptions ?? {}), embedder });
+  const answerQuality = (qa: QaItem[]) =>
+    evaluateAnswers(qa, { ask: (input, askOptions) => answering.ask(input, askOptions ?? {}), embedder });
 
-  const updateConversation = async (id: string, change: (record: ConversationRecord) => ConversationRecord) => {
+  const updateConversation = async (
+    id: string,
+    change: (record: ConversationRecord) => ConversationRecord,
+  ) => {
     await ready();
     const record = await store.getConversation(id);
     if (!record) throw new AnswerloopError('not_found', `No conversation ${id}: it may have been deleted.`);
@@ -381,7 +434,13 @@ export function createCore(options: CreateCoreOptions): Core {
       const sources = groups.map((group) => createSource(group, choices, sourceSettings));
       const reports: IngestReport[] = [];
       // Only the first source of a rebuild resets the index.
-      for (const [index, source] of sources.entries()) reports.push(await ingestKnowledge(source, { ...pipelineOptions, rebuild: index === 0 && pipelineOptions.rebuild }));
+      for (const [index, source] of sources.entries())
+        reports.push(
+          await ingestKnowledge(source, {
+            ...pipelineOptions,
+            rebuild: index === 0 && pipelineOptions.rebuild,
+          }),
+        );
       // A rebuild emptied the index: verified answers are written again with the current embedder.
       if (ingestOptions.rebuild) await verified.reindex();
       return mergeIngestReports(reports);
@@ -408,14 +467,24 @@ export function createCore(options: CreateCoreOptions): Core {
       const examples = evaluation.questions.flatMap((outcome) =>
         outcome.features ? [{ features: outcome.features, answerable: outcome.kind !== 'unanswerable' }] : [],
       );
-      const calibration = calibrateRefusal(examples, { ...calibrationOptions, model: config.answering.answerability });
+      const calibration = calibrateRefusal(examples, {
+        ...calibrationOptions,
+        model: config.answering.answerability,
+      });
       return { calibration, evaluation };
     },
     recordFeedback(id, feedback) {
-      metrics.increment('feedback_total', { verdict: feedback.helpful === null ? 'none' : feedback.helpful ? 'helpful' : 'not_helpful' });
+      metrics.increment('feedback_total', {
+        verdict: feedback.helpful === null ? 'none' : feedback.helpful ? 'helpful' : 'not_helpful',
+      });
       return updateConversation(id, (record) => ({
         ...record,
-        feedback: { helpful: feedback.helpful, comment: feedback.comment ?? record.feedback?.comment, by: feedback.by, at: clock.now().toISOString() },
+        feedback: {
+          helpful: feedback.helpful,
+          comment: feedback.comment ?? record.feedback?.comment,
+          by: feedback.by,
+          at: clock.now().toISOString(),
+        },
       }));
     },
     suggestCorrection: (id, correction) =>
@@ -466,13 +535,24 @@ export function createCore(options: CreateCoreOptions): Core {
       const started = performance.now();
       const [vector] = await embedder.embed(['answerloop health check']);
       if (vector?.length !== embedder.dimensions) {
-        throw new AnswerloopError('embedder_failed', `The embedder returned ${vector?.length ?? 0} dimensions, expected ${embedder.dimensions}.`);
+        throw new AnswerloopError(
+          'embedder_failed',
+          `The embedder returned ${vector?.length ?? 0} dimensions, expected ${embedder.dimensions}.`,
+        );
       }
-      return { id: embedder.id, dimensions: embedder.dimensions, ms: Math.round(performance.now() - started) };
+      return {
+        id: embedder.id,
+        dimensions: embedder.dimensions,
+        ms: Math.round(performance.now() - started),
+      };
     },
     async checkOpenAi() {
       const model = await training.activeModel();
-      const response = await chatModel().complete({ model, messages: [{ role: 'user', content: 'Reply with OK.' }], maxTokens: 1 });
+      const response = await chatModel().complete({
+        model,
+        messages: [{ role: 'user', content: 'Reply with OK.' }],
+        maxTokens: 1,
+      });
       return { model: response.model, ms: Math.round(response.modelMs) };
     },
     idle: () => answering.idle(),

@@ -8,19 +8,52 @@ export type * from './answering/types.ts';
 // Faces hash platform user ids the same way ask() does, so feedback and questions share one key.
 export { hashUserId } from './answering/ask.ts';
 export type { SearchHit, SearchMode, SearchOptions, SearchResult } from './retrieval/index.ts';
-export { parseQaSet, type ModeEvaluation, type QaItem, type QuestionOutcome, type RetrievalEvaluation, type RetrievalEvaluationOptions } from './retrieval/retrieval-evaluation.ts';
+export {
+  parseQaSet,
+  type ModeEvaluation,
+  type QaItem,
+  type QuestionOutcome,
+  type RetrievalEvaluation,
+  type RetrievalEvaluationOptions,
+} from './retrieval/retrieval-evaluation.ts';
 export { qaKinds, type QaKind } from './retrieval/retrieval-evaluation.ts';
 export type { AnswerOutcome, AnswerQualityEvaluation, KindSummary } from './evaluation/answer-quality.ts';
 export type { CalibrationRow, RefusalCalibration } from './evaluation/refusal-calibration.ts';
-export { answerabilityFeatureNames, type AnswerabilityFeatures, type AnswerabilityModel } from './answering/answerability.ts';
+export {
+  answerabilityFeatureNames,
+  type AnswerabilityFeatures,
+  type AnswerabilityModel,
+} from './answering/answerability.ts';
 export type { IngestOptions, IngestProgress, IngestReport } from './knowledge/index.ts';
-export type { CurationService, VerifiedAnswerFilter, VerifiedAnswerRecord, VerifiedAnswerResult, VerifiedAnswerService, VerifiedAnswerSource } from './curation/index.ts';
-export type { HeldLease, SourceChoices, SourceKind, SourceStatus, SourceSync, SourceSyncResult, SyncLease, SyncRecord } from './knowledge/index.ts';
+export type {
+  CurationService,
+  VerifiedAnswerFilter,
+  VerifiedAnswerRecord,
+  VerifiedAnswerResult,
+  VerifiedAnswerService,
+  VerifiedAnswerSource,
+} from './curation/index.ts';
+export type {
+  HeldLease,
+  SourceChoices,
+  SourceKind,
+  SourceStatus,
+  SourceSync,
+  SourceSyncResult,
+  SyncLease,
+  SyncRecord,
+} from './knowledge/index.ts';
 export { sourceKindOf } from './knowledge/index.ts';
 export type * from './curation/types.ts';
 export type { TrainingService } from './training/index.ts';
 export type * from './training/types.ts';
-export type { ScheduledEvaluationRecord, ScheduledRetrainRecord, TrainingSchedule, TrainingScheduleStatus, WatchRunResult } from './training/training-schedule.ts';
+export type {
+  ScheduledEvaluationRecord,
+  ScheduledRetrainRecord,
+  TrainingSchedule,
+  TrainingScheduleStatus,
+  WatchRunResult,
+} from './training/training-schedule.ts';
 export type { InsightsService, OverviewFigures, TrainingJobInFlight } from './insights/index.ts';
 export type * from './coordination/index.ts';
 export { redactSecrets } from './logging/redact-secrets.ts';

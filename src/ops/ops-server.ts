@@ -9,12 +9,17 @@ export interface OpsServer {
 }
 
 /** The probes and metrics on a port of their own (ops.port), for processes without an HTTP face. */
-export async function startOpsServer(handlers: OpsHandlers, options: { host: string; port: number }): Promise<OpsServer> {
+export async function startOpsServer(
+  handlers: OpsHandlers,
+  options: { host: string; port: number },
+): Promise<OpsServer> {
   const server: Server = createServer((request, response) => {
     const path = new URL(request.url ?? '/', 'http://localhost').pathname;
     const route = handlers.routes[path];
     if (!route) {
-      response.writeHead(404, { 'content-type': 'text/plain' }).end(`Not found. Try ${Object.keys(handlers.routes).join(', ')}.\n`);
+      response
+        .writeHead(404, { 'content-type': 'text/plain' })
+        .end(`Not found. Try ${Object.keys(handlers.routes).join(', ')}.\n`);
       return;
     }
     if (request.method !== 'GET' && request.method !== 'HEAD') {
@@ -27,7 +32,11 @@ export async function startOpsServer(handlers: OpsHandlers, options: { host: str
     server.once('error', (error: NodeJS.ErrnoException) =>
       reject(
         error.code === 'EADDRINUSE'
-          ? new AnswerloopError('config_invalid', `Port ${options.port} for the probes is in use: set ops.port (ANSWERLOOP_OPS__PORT) to a free one.`, { cause: error })
+          ? new AnswerloopError(
+              'config_invalid',
+              `Port ${options.port} for the probes is in use: set ops.port (ANSWERLOOP_OPS__PORT) to a free one.`,
+              { cause: error },
+            )
           : error,
       ),
     );

@@ -19,7 +19,10 @@ const checkTimeoutMs = 2000;
 async function bounded(check: ReadinessCheck): Promise<{ name: string; ok: boolean; detail?: string }> {
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<{ ok: boolean; detail: string }>((resolve) => {
-    timer = setTimeout(() => resolve({ ok: false, detail: `no answer within ${checkTimeoutMs} ms` }), checkTimeoutMs);
+    timer = setTimeout(
+      () => resolve({ ok: false, detail: `no answer within ${checkTimeoutMs} ms` }),
+      checkTimeoutMs,
+    );
   });
   try {
     const result = await Promise.race([check.check(), timeout]);
@@ -68,18 +71,34 @@ function send(response: ServerResponse, status: number, contentType: string, bod
 export function createOpsHandlers(core: Core, checks: () => ReadinessCheck[]): OpsHandlers {
   let draining = false;
   const routes: OpsHandlers['routes'] = {
-    '/healthz': (_request, response) => send(response, 200, 'application/json', JSON.stringify({ ok: true, replicaId: core.coordination.replicaId })),
+    '/healthz': (_request, response) =>
+      send(
+        response,
+        200,
+        'application/json',
+        JSON.stringify({ ok: true, replicaId: core.coordination.replicaId }),
+      ),
     '/readyz': (_request, response) => {
       void Promise.all(checks().map(bounded)).then((results) => {
         const ok = !draining && results.every((result) => result.ok);
-        const body = { ok, draining, checks: Object.fromEntries(results.map(({ name, ...rest }) => [name, rest])) };
+        const body = {
+          ok,
+          draining,
+          checks: Object.fromEntries(results.map(({ name, ...rest }) => [name, rest])),
+        };
         send(response, ok ? 200 : 503, 'application/json', JSON.stringify(body));
       });
     },
     '/metrics': (_request, response) => {
       core.renderMetrics().then(
         ({ contentType, text }) => send(response, 200, contentType, text),
-        (error: unknown) => send(response, 500, 'text/plain', `metrics failed: ${error instanceof Error ? error.message : String(error)}`),
+        (error: unknown) =>
+          send(
+            response,
+            500,
+            'text/plain',
+            `metrics failed: ${error instanceof Error ? error.message : String(error)}`,
+          ),
       );
     },
   };

@@ -163,10 +163,16 @@ export function defineCoordinationContract(name: string, openStore: OpenStore): 
         const counts = await Promise.all(
           Array.from({ length: 40 }, () => store().incrementCounter('test', 'c', { by: 1, dueAt: 1000 })),
         );
-        expect([...counts].sort((a, b) => a - b)).toEqual(Array.from({ length: 40 }, (_, index) => index + 1));
+        expect([...counts].sort((a, b) => a - b)).toEqual(
+          Array.from({ length: 40 }, (_, index) => index + 1),
+        );
         expect(await store().incrementCounter('test', 'c', { by: -1, dueAt: 9999 })).toBe(39);
         // The first increment set when it is due; later ones keep it.
-        expect(await store().readRecord('test', 'c')).toMatchObject({ state: 'counter', dueAt: 1000, value: '39' });
+        expect(await store().readRecord('test', 'c')).toMatchObject({
+          state: 'counter',
+          dueAt: 1000,
+          value: '39',
+        });
         expect(await store().incrementCounter('other', 'c', { by: 2, dueAt: 1000 })).toBe(2);
         const due = await store().listDueRecords('test', { states: ['counter'], dueBefore: 1000, limit: 10 });
         expect(due.map((record) => record.key)).toEqual(['c']);
@@ -201,18 +207,31 @@ export function defineCoordinationContract(name: string, openStore: OpenStore): 
       it('lets exactly `limit` of many concurrent questions through', async () => {
         const replicas = [replica('replica-a'), replica('replica-b'), replica('replica-c')];
         const decisions = await Promise.all(
-          Array.from({ length: 12 }, (_, index) => replicas[index % 3]!.rateLimits.acquire('discord', 'U9', rule)),
+          Array.from({ length: 12 }, (_, index) =>
+            replicas[index % 3]!.rateLimits.acquire('discord', 'U9', rule),
+          ),
         );
         expect(decisions.filter((decision) => decision.allowed)).toHaveLength(3);
-        expect(decisions.filter((decision) => !decision.allowed).every((decision) => decision.retryAfterMs > 0)).toBe(true);
+        expect(
+          decisions.filter((decision) => !decision.allowed).every((decision) => decision.retryAfterMs > 0),
+        ).toBe(true);
       });
 
       it('treats a limit of 0 as unlimited, writing nothing', async () => {
         const a = replica('replica-a');
         for (let index = 0; index < 5; index += 1) {
-          expect(await a.rateLimits.acquire('slack', 'U1', { limit: 0, windowMs: 60_000 })).toEqual({ allowed: true, retryAfterMs: 0 });
+          expect(await a.rateLimits.acquire('slack', 'U1', { limit: 0, windowMs: 60_000 })).toEqual({
+            allowed: true,
+            retryAfterMs: 0,
+          });
         }
-        expect(await store().listDueRecords('ratelimit', { states: ['counter'], dueBefore: Number.MAX_SAFE_INTEGER, limit: 10 })).toEqual([]);
+        expect(
+          await store().listDueRecords('ratelimit', {
+            states: ['counter'],
+            dueBefore: Number.MAX_SAFE_INTEGER,
+            limit: 10,
+          }),
+        ).toEqual([]);
       });
 
       it('purges counters once their windows no longer count, and keeps the ones that do', async () => {
@@ -227,7 +246,11 @@ export function defineCoordinationContract(name: string, openStore: OpenStore): 
         // Two windows on, the first ones are past use; the newer counter of U1 stays.
         clock.advance(60_000);
         expect(await a.rateLimits.purge(100)).toBe(2);
-        const left = await store().listDueRecords('ratelimit', { states: ['counter'], dueBefore: Number.MAX_SAFE_INTEGER, limit: 10 });
+        const left = await store().listDueRecords('ratelimit', {
+          states: ['counter'],
+          dueBefore: Number.MAX_SAFE_INTEGER,
+          limit: 10,
+        });
         expect(left).toHaveLength(1);
         expect(left[0]!.key).toContain('U1');
       });
@@ -265,7 +288,9 @@ export function defineCoordinationContract(name: string, openStore: OpenStore): 
           get(target, property, receiver) {
             if (property !== 'createRecord') {
               const value = Reflect.get(target, property, receiver) as unknown;
-              return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(target) : value;
+              return typeof value === 'function'
+                ? (value as (...args: unknown[]) => unknown).bind(target)
+                : value;
             }
             return async (...args: Parameters<typeof real.createRecord>) => {
               const created = await target.createRecord(...args);
@@ -277,8 +302,16 @@ export function defineCoordinationContract(name: string, openStore: OpenStore): 
             };
           },
         });
-        const service = createCoordinationService({ store: flaky, clock, logger: silentLogger, claims: claimSettings, replicaId: 'replica-a' });
-        await expect(service.claims.claim('slack', 'EvLost', { event: 'payload' })).rejects.toThrow('timed out');
+        const service = createCoordinationService({
+          store: flaky,
+          clock,
+          logger: silentLogger,
+          claims: claimSettings,
+          replicaId: 'replica-a',
+        });
+        await expect(service.claims.claim('slack', 'EvLost', { event: 'payload' })).rejects.toThrow(
+          'timed out',
+        );
         const retried = await service.claims.claim('slack', 'EvLost', { event: 'payload' });
         expect(retried.status).toBe('claimed');
         // Now held here: another delivery of it to this process is a duplicate, as on any other replica.
@@ -332,7 +365,10 @@ export function defineCoordinationContract(name: string, openStore: OpenStore): 
         await attempt.claim.finish();
         expect(await renewal).toBe(true);
         expect(attempt.claim.lost).toBe(false);
-        expect(await replica('replica-b').claims.inspect('slack', 'EvRenewing')).toMatchObject({ state: 'answered', owner: 'replica-a' });
+        expect(await replica('replica-b').claims.inspect('slack', 'EvRenewing')).toMatchObject({
+          state: 'answered',
+          owner: 'replica-a',
+        });
       });
 
       it('lets exactly one of several sweeping replicas take an expired claim', async () => {

@@ -37,7 +37,8 @@ describe('sqlite store specifics', () => {
     stores.push(store);
     return store;
   };
-  const fileIn = (name: string) => path.join(folder, 'specifics', `${name}-${Math.random().toString(36).slice(2)}`, 'answerloop.db');
+  const fileIn = (name: string) =>
+    path.join(folder, 'specifics', `${name}-${Math.random().toString(36).slice(2)}`, 'answerloop.db');
 
   afterEach(async () => {
     for (const store of stores.splice(0)) await store.close();
@@ -46,17 +47,35 @@ describe('sqlite store specifics', () => {
   async function chunk(docId: string, text: string, title = docId): Promise<Chunk> {
     const [embedding] = await embedder.embed([text]);
     return {
-      id: `${docId}#0`, docId, source: docId, title, headingPath: [], text, embedding: embedding!, tags: [],
-      updatedAt: '2024-05-01T00:00:00.000Z', contentHash: 'c', documentHash: 'd', ordinal: 0,
+      id: `${docId}#0`,
+      docId,
+      source: docId,
+      title,
+      headingPath: [],
+      text,
+      embedding: embedding!,
+      tags: [],
+      updatedAt: '2024-05-01T00:00:00.000Z',
+      contentHash: 'c',
+      documentHash: 'd',
+      ordinal: 0,
     };
   }
 
   it('stems English words for BM25 (porter)', async () => {
     const store = open(fileIn('stemming'));
     await store.init(space);
-    await store.replaceDocument('a.md', [await chunk('a.md', 'Reset your password from the account page.', 'Account')]);
+    await store.replaceDocument('a.md', [
+      await chunk('a.md', 'Reset your password from the account page.', 'Account'),
+    ]);
     await store.replaceDocument('b.md', [await chunk('b.md', 'Invoices are sent monthly.', 'Billing')]);
-    const legs = await store.searchLegs({ text: 'resetting passwords', k: 5, numCandidates: 10, filters: {}, boosts: { title: 1, headings: 1, text: 1 } });
+    const legs = await store.searchLegs({
+      text: 'resetting passwords',
+      k: 5,
+      numCandidates: 10,
+      filters: {},
+      boosts: { title: 1, headings: 1, text: 1 },
+    });
     expect(legs.bm25.map((hit) => hit.chunk.docId)).toEqual(['a.md']);
   });
 
@@ -72,11 +91,17 @@ describe('sqlite store specifics', () => {
     expect(await second.embeddingSpace()).toEqual(space);
     expect(await second.counts()).toEqual({ documents: 1, chunks: 1 });
     expect(await second.getValue('settings', 'active')).toBe('ft:one');
-    const error = await second.init({ embedderId: 'local:all-MiniLM-L6-v2:q8', dimensions: 384 }).catch((thrown: unknown) => thrown);
+    const error = await second
+      .init({ embedderId: 'local:all-MiniLM-L6-v2:q8', dimensions: 384 })
+      .catch((thrown: unknown) => thrown);
     expect(error).toMatchObject({ code: 'dimension_mismatch' });
     expect((error as Error).message).toContain(file);
     const health = await second.health();
-    expect(health).toMatchObject({ ok: true, kind: 'embedded', details: { file, documents: 1, chunks: 1, journalMode: 'wal', schemaVersion: latestSchemaVersion } });
+    expect(health).toMatchObject({
+      ok: true,
+      kind: 'embedded',
+      details: { file, documents: 1, chunks: 1, journalMode: 'wal', schemaVersion: latestSchemaVersion },
+    });
     expect(health.status).toContain(file);
     expect(existsSync(file)).toBe(true);
   });
@@ -89,7 +114,13 @@ describe('sqlite store specifics', () => {
     await writer.init(space);
     await writer.replaceDocument('a.md', [await chunk('a.md', 'Alpha words here.')]);
     const vector = (await embedder.embed(['Beta words here.']))[0]!;
-    const request = { vector, k: 5, numCandidates: 10, filters: {}, boosts: { title: 1, headings: 1, text: 1 } };
+    const request = {
+      vector,
+      k: 5,
+      numCandidates: 10,
+      filters: {},
+      boosts: { title: 1, headings: 1, text: 1 },
+    };
     expect((await reader.searchLegs(request)).vector.map((hit) => hit.chunk.docId)).toEqual(['a.md']);
     await writer.replaceDocument('b.md', [await chunk('b.md', 'Beta words here.')]);
     expect((await reader.searchLegs(request)).vector.map((hit) => hit.chunk.docId)).toEqual(['b.md', 'a.md']);
@@ -102,11 +133,21 @@ describe('sqlite store specifics', () => {
     await reader.init(space);
     await writer.init(space);
     // Pages that stay, so the reader brings its cache up to date row by row rather than reading it all again.
-    for (const name of ['k1.md', 'k2.md', 'k3.md', 'k4.md']) await writer.replaceDocument(name, [await chunk(name, `Kept page ${name}.`)]);
+    for (const name of ['k1.md', 'k2.md', 'k3.md', 'k4.md'])
+      await writer.replaceDocument(name, [await chunk(name, `Kept page ${name}.`)]);
     await writer.replaceDocument('a.md', [await chunk('a.md', 'Alpha words here.')]);
     await writer.replaceDocument('b.md', [await chunk('b.md', 'Beta words here.')]);
-    const request = (vector: number[]) => ({ vector, k: 5, numCandidates: 10, filters: {}, boosts: { title: 1, headings: 1, text: 1 } });
-    const found = async (text: string) => (await reader.searchLegs(request((await embedder.embed([text]))[0]!))).vector.map((hit) => hit.chunk.docId);
+    const request = (vector: number[]) => ({
+      vector,
+      k: 5,
+      numCandidates: 10,
+      filters: {},
+      boosts: { title: 1, headings: 1, text: 1 },
+    });
+    const found = async (text: string) =>
+      (await reader.searchLegs(request((await embedder.embed([text]))[0]!))).vector.map(
+        (hit) => hit.chunk.docId,
+      );
     expect((await found('Beta words here.')).slice(0, 2)).toEqual(['b.md', 'a.md']);
     // b.md holds the highest row id: once it is deleted, SQLite gives that id to the next chunk written.
     await writer.deleteDocument('b.md');
@@ -117,7 +158,8 @@ describe('sqlite store specifics', () => {
     expect(afterChanges).not.toContain('a.md');
     expect(afterChanges).not.toContain('b.md');
     expect(afterChanges).toHaveLength(5);
-    const [hit] = (await reader.searchLegs(request((await embedder.embed(['Gamma words here.']))[0]!))).vector;
+    const [hit] = (await reader.searchLegs(request((await embedder.embed(['Gamma words here.']))[0]!)))
+      .vector;
     expect(hit!.chunk.text).toBe('Gamma words here.');
     expect(hit!.score).toBeCloseTo(1, 5);
   });
@@ -160,7 +202,9 @@ describe('sqlite store specifics', () => {
     const file = fileIn('garbage');
     mkdirSync(path.dirname(file), { recursive: true });
     writeFileSync(file, 'x'.repeat(4096));
-    const error = await open(file).counts().catch((thrown: unknown) => thrown);
+    const error = await open(file)
+      .counts()
+      .catch((thrown: unknown) => thrown);
     expect(error).toMatchObject({ code: 'store_failed' });
     expect((error as Error).message).toMatch(/damaged or is not an answerloop database/);
   });
@@ -171,7 +215,9 @@ describe('sqlite store specifics', () => {
     const raw = new Database(file);
     raw.pragma(`user_version = ${latestSchemaVersion + 1}`);
     raw.close();
-    const error = await open(file).counts().catch((thrown: unknown) => thrown);
+    const error = await open(file)
+      .counts()
+      .catch((thrown: unknown) => thrown);
     expect(error).toMatchObject({ code: 'store_failed' });
     expect((error as Error).message).toMatch(/newer than this answerloop/);
   });

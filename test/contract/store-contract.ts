@@ -144,7 +144,9 @@ const handbook: DocumentFixture[] = [
     title: 'Download invoices',
     tags: ['billing'],
     sections: [
-      { text: 'Invoices are available as PDF files under Billing. Administrators can download every invoice issued in the last two years.' },
+      {
+        text: 'Invoices are available as PDF files under Billing. Administrators can download every invoice issued in the last two years.',
+      },
     ],
   },
   {
@@ -152,20 +154,30 @@ const handbook: DocumentFixture[] = [
     title: 'Webhooks',
     tags: ['api', 'security'],
     sections: [
-      { text: 'Webhooks send an HTTP POST request to your endpoint whenever an event occurs. Verify the signature header before trusting the payload.' },
+      {
+        text: 'Webhooks send an HTTP POST request to your endpoint whenever an event occurs. Verify the signature header before trusting the payload.',
+      },
     ],
   },
   {
     docId: 'docs/deploy/docker.md',
     title: 'Run with Docker',
     tags: ['ops'],
-    sections: [{ text: 'Start the container with docker compose up. Mount a volume for the data folder so the database survives restarts.' }],
+    sections: [
+      {
+        text: 'Start the container with docker compose up. Mount a volume for the data folder so the database survives restarts.',
+      },
+    ],
   },
   {
     docId: 'docs/account/sso.md',
     title: 'Single sign-on',
     tags: ['account'],
-    sections: [{ text: 'Single sign-on with SAML lets employees log in through the company identity provider such as Okta.' }],
+    sections: [
+      {
+        text: 'Single sign-on with SAML lets employees log in through the company identity provider such as Okta.',
+      },
+    ],
   },
 ];
 /** Shares at least one word with every handbook chunk, so BM25 and kNN both see all of them. */
@@ -200,7 +212,10 @@ function conversation(id: string, overrides: Partial<ConversationRecord> = {}): 
     model: 'gpt-4o-mini-2024-07-18',
     promptMessages: [
       { role: 'system', content: 'Answer from the sources.' },
-      { role: 'user', content: '[1] To reset a forgotten password...\n\nQuestion: How do I reset my password?' },
+      {
+        role: 'user',
+        content: '[1] To reset a forgotten password...\n\nQuestion: How do I reset my password?',
+      },
     ],
     confidence: 0.8,
     refused: false,
@@ -229,7 +244,12 @@ const source = (docId: string, number = 1) => ({
   headingPath: [],
   score: 0.01,
 });
-const feedbackOf = (helpful: boolean | null, at: string) => ({ helpful, at, by: 'reviewer-hash', comment: helpful === null ? 'see thread' : undefined });
+const feedbackOf = (helpful: boolean | null, at: string) => ({
+  helpful,
+  at,
+  by: 'reviewer-hash',
+  comment: helpful === null ? 'see thread' : undefined,
+});
 
 /**
  * Six conversations spread over every filterable field. Dates increase with the number, so newest first is c6..c1.
@@ -237,33 +257,80 @@ const feedbackOf = (helpful: boolean | null, at: string) => ({ helpful, at, by: 
  */
 const conversationSet: ConversationRecord[] = [
   conversation('c1', {
-    platform: 'slack', channel: 'C1', thread: 't1', createdAt: '2024-01-01T10:00:00.000Z',
-    feedback: feedbackOf(true, '2024-01-01T10:05:00.000Z'), reviewStatus: 'new', refused: false, confidence: 0.9, stale: false,
+    platform: 'slack',
+    channel: 'C1',
+    thread: 't1',
+    createdAt: '2024-01-01T10:00:00.000Z',
+    feedback: feedbackOf(true, '2024-01-01T10:05:00.000Z'),
+    reviewStatus: 'new',
+    refused: false,
+    confidence: 0.9,
+    stale: false,
     sources: [source('docs/a.md')],
   }),
   conversation('c2', {
-    platform: 'slack', channel: 'C1', thread: 't2', createdAt: '2024-01-02T10:00:00.000Z',
-    feedback: feedbackOf(false, '2024-01-02T10:05:00.000Z'), reviewStatus: 'approved', refused: false, confidence: 0.3, stale: true,
+    platform: 'slack',
+    channel: 'C1',
+    thread: 't2',
+    createdAt: '2024-01-02T10:00:00.000Z',
+    feedback: feedbackOf(false, '2024-01-02T10:05:00.000Z'),
+    reviewStatus: 'approved',
+    refused: false,
+    confidence: 0.3,
+    stale: true,
     sources: [source('docs/b.md')],
   }),
   conversation('c3', {
-    platform: 'discord', channel: 'D1', thread: '', createdAt: '2024-01-03T10:00:00.000Z',
-    feedback: null, reviewStatus: 'new', refused: true, confidence: 0.1, stale: false, route: 'refused', sources: [],
+    platform: 'discord',
+    channel: 'D1',
+    thread: '',
+    createdAt: '2024-01-03T10:00:00.000Z',
+    feedback: null,
+    reviewStatus: 'new',
+    refused: true,
+    confidence: 0.1,
+    stale: false,
+    route: 'refused',
+    sources: [],
   }),
   conversation('c4', {
-    platform: 'cli', channel: 'cli', thread: '', createdAt: '2024-01-04T10:00:00.000Z',
-    feedback: feedbackOf(null, '2024-01-04T10:05:00.000Z'), reviewStatus: 'corrected', refused: false, confidence: 0.5, stale: false,
-    sources: [source('docs/a.md'), source('docs/c.md', 2)], correctedAnswer: 'The right answer.', correctionSource: 'operator',
-    reviewer: 'op-1', reviewedAt: '2024-01-05T00:00:00.000Z',
+    platform: 'cli',
+    channel: 'cli',
+    thread: '',
+    createdAt: '2024-01-04T10:00:00.000Z',
+    feedback: feedbackOf(null, '2024-01-04T10:05:00.000Z'),
+    reviewStatus: 'corrected',
+    refused: false,
+    confidence: 0.5,
+    stale: false,
+    sources: [source('docs/a.md'), source('docs/c.md', 2)],
+    correctedAnswer: 'The right answer.',
+    correctionSource: 'operator',
+    reviewer: 'op-1',
+    reviewedAt: '2024-01-05T00:00:00.000Z',
   }),
   conversation('c5', {
-    platform: 'slack', channel: 'C2', thread: 't5', createdAt: '2024-01-05T10:00:00.000Z',
-    feedback: feedbackOf(false, '2024-01-05T10:05:00.000Z'), reviewStatus: 'rejected', refused: false, confidence: 0.7, stale: false,
+    platform: 'slack',
+    channel: 'C2',
+    thread: 't5',
+    createdAt: '2024-01-05T10:00:00.000Z',
+    feedback: feedbackOf(false, '2024-01-05T10:05:00.000Z'),
+    reviewStatus: 'rejected',
+    refused: false,
+    confidence: 0.7,
+    stale: false,
     sources: [source('docs/c.md')],
   }),
   conversation('c6', {
-    platform: 'discord', channel: 'D1', thread: 'th6', createdAt: '2024-01-06T10:00:00.000Z',
-    feedback: feedbackOf(true, '2024-01-06T10:05:00.000Z'), reviewStatus: 'approved', refused: false, confidence: 0.5, stale: true,
+    platform: 'discord',
+    channel: 'D1',
+    thread: 'th6',
+    createdAt: '2024-01-06T10:00:00.000Z',
+    feedback: feedbackOf(true, '2024-01-06T10:05:00.000Z'),
+    reviewStatus: 'approved',
+    refused: false,
+    confidence: 0.5,
+    stale: true,
     sources: [source('docs/b.md')],
   }),
 ];
@@ -288,13 +355,20 @@ function example(id: string, overrides: Partial<ExampleRecord> = {}): ExampleRec
   };
 }
 
-function datasetVersion(dataset: string, version: number, overrides: Partial<DatasetVersionRecord> = {}): DatasetVersionRecord {
+function datasetVersion(
+  dataset: string,
+  version: number,
+  overrides: Partial<DatasetVersionRecord> = {},
+): DatasetVersionRecord {
   return {
     dataset,
     version,
     createdAt: `2024-02-0${version}T00:00:00.000Z`,
     createdBy: 'op-1',
-    examples: [example(`${dataset}-e${version}`, { dataset }), example(`${dataset}-e${version}b`, { dataset, split: 'validation' })],
+    examples: [
+      example(`${dataset}-e${version}`, { dataset }),
+      example(`${dataset}-e${version}b`, { dataset, split: 'validation' }),
+    ],
     report: { errors: [], warnings: ['only 2 examples'], tokens: 512 },
     ...overrides,
   };
@@ -315,7 +389,11 @@ function model(name: string, overrides: Partial<ModelRecord> = {}): ModelRecord 
   };
 }
 
-function trainingJob(id: string, createdAt: string, overrides: Partial<TrainingJobRecord> = {}): TrainingJobRecord {
+function trainingJob(
+  id: string,
+  createdAt: string,
+  overrides: Partial<TrainingJobRecord> = {},
+): TrainingJobRecord {
   return {
     id,
     datasetVersion: 'support@1',
@@ -393,14 +471,20 @@ export function defineStoreContract(name: string, openStore: OpenStore): void {
 
       it('refuses another dimension with dimension_mismatch naming the rebuild command', async () => {
         await store().init(space);
-        const error = await expectAnswerloopError(store().init({ embedderId: space.embedderId, dimensions: 32 }), 'dimension_mismatch');
+        const error = await expectAnswerloopError(
+          store().init({ embedderId: space.embedderId, dimensions: 32 }),
+          'dimension_mismatch',
+        );
         expect(error.message).toContain('answerloop ingest --rebuild');
         expect(await store().embeddingSpace()).toEqual(space);
       });
 
       it('refuses another embedder of the same dimension', async () => {
         await store().init(space);
-        const error = await expectAnswerloopError(store().init({ embedderId: 'other-model', dimensions: space.dimensions }), 'dimension_mismatch');
+        const error = await expectAnswerloopError(
+          store().init({ embedderId: 'other-model', dimensions: space.dimensions }),
+          'dimension_mismatch',
+        );
         expect(error.message).toContain('answerloop ingest --rebuild');
       });
 
@@ -423,7 +507,9 @@ export function defineStoreContract(name: string, openStore: OpenStore): void {
         await store().saveExample(example('kept-example'));
         await store().saveModel(model('ft:kept'));
         await store().setValue('settings', 'active', 'ft:kept');
-        expect((await store().searchLegs(legRequest({ vector: await queryVector(broadQuery) }))).vector).toHaveLength(handbook.length);
+        expect(
+          (await store().searchLegs(legRequest({ vector: await queryVector(broadQuery) }))).vector,
+        ).toHaveLength(handbook.length);
 
         await store().resetKnowledge();
 
@@ -432,7 +518,12 @@ export function defineStoreContract(name: string, openStore: OpenStore): void {
         expect(await store().embeddingSpace()).toBeUndefined();
         await store().init({ embedderId: 'another-model', dimensions: 32 });
         expect(await store().embeddingSpace()).toEqual({ embedderId: 'another-model', dimensions: 32 });
-        const legs = await store().searchLegs(legRequest({ text: broadQuery, vector: new Array<number>(32).fill(0).map((_, index) => (index === 0 ? 1 : 0)) }));
+        const legs = await store().searchLegs(
+          legRequest({
+            text: broadQuery,
+            vector: new Array<number>(32).fill(0).map((_, index) => (index === 0 ? 1 : 0)),
+          }),
+        );
         expect(legs.bm25).toEqual([]);
         expect(legs.vector).toEqual([]);
         expect((await store().getConversation('kept'))?.id).toBe('kept');
@@ -454,7 +545,10 @@ export function defineStoreContract(name: string, openStore: OpenStore): void {
           updatedAt: '2024-04-02T08:30:00.000Z',
           sections: [
             { text: 'Install the package with npm.', headingPath: ['Setup guide', 'Install'] },
-            { text: 'On Linux, allow the port in the firewall.', headingPath: ['Setup guide', 'Install', 'On Linux'] },
+            {
+              text: 'On Linux, allow the port in the firewall.',
+              headingPath: ['Setup guide', 'Install', 'On Linux'],
+            },
             { text: 'Run the doctor command to check everything.', headingPath: [] },
           ],
         });
@@ -462,14 +556,22 @@ export function defineStoreContract(name: string, openStore: OpenStore): void {
 
         const read = await store().getChunks(chunks.map((chunk) => chunk.id));
         expect(sortedIds(read)).toEqual(sortedIds(chunks));
-        for (const chunk of chunks) expectSameChunk(read.find((candidate) => candidate.id === chunk.id), chunk);
+        for (const chunk of chunks)
+          expectSameChunk(
+            read.find((candidate) => candidate.id === chunk.id),
+            chunk,
+          );
         expect(await store().counts()).toEqual({ documents: 1, chunks: 3 });
       });
 
       it('skips unknown ids in getChunks and accepts an empty list', async () => {
         await addDocuments(store(), handbook.slice(0, 2));
         expect(await store().getChunks([])).toEqual([]);
-        const read = await store().getChunks(['docs/account/password.md#0', 'nope#0', 'docs/billing/invoices.md#7']);
+        const read = await store().getChunks([
+          'docs/account/password.md#0',
+          'nope#0',
+          'docs/billing/invoices.md#7',
+        ]);
         expect(read.map((chunk) => chunk.id)).toEqual(['docs/account/password.md#0']);
       });
 
@@ -510,28 +612,49 @@ export function defineStoreContract(name: string, openStore: OpenStore): void {
           {
             docId: 'docs/guide.md',
             title: 'Guide',
-            sections: [{ text: 'Alpha paragraph about kangaroos.' }, { text: 'Beta paragraph about wombats.' }, { text: 'Gamma paragraph about platypuses.' }],
+            sections: [
+              { text: 'Alpha paragraph about kangaroos.' },
+              { text: 'Beta paragraph about wombats.' },
+              { text: 'Gamma paragraph about platypuses.' },
+            ],
           },
           handbook[1]!,
         ]);
         // Search first, so an adapter that caches anything must notice the replacement.
-        const before = await store().searchLegs(legRequest({ text: 'wombats', vector: await queryVector('Beta paragraph about wombats.') }));
+        const before = await store().searchLegs(
+          legRequest({ text: 'wombats', vector: await queryVector('Beta paragraph about wombats.') }),
+        );
         expect(before.vector).toHaveLength(4);
-        const replacement = await chunksOf({ docId: 'docs/guide.md', title: 'Guide v2', sections: [{ text: 'Only paragraph about koalas.' }] });
+        const replacement = await chunksOf({
+          docId: 'docs/guide.md',
+          title: 'Guide v2',
+          sections: [{ text: 'Only paragraph about koalas.' }],
+        });
         await store().replaceDocument('docs/guide.md', replacement);
 
         expect(await store().counts()).toEqual({ documents: 2, chunks: 2 });
         const read = await store().getChunks(['docs/guide.md#0', 'docs/guide.md#1', 'docs/guide.md#2']);
         expect(read).toHaveLength(1);
         expectSameChunk(read[0], replacement[0]!);
-        const summary = (await store().listDocuments()).find((document) => document.docId === 'docs/guide.md');
-        expect(summary).toMatchObject({ title: 'Guide v2', chunkCount: 1, documentHash: replacement[0]!.documentHash });
+        const summary = (await store().listDocuments()).find(
+          (document) => document.docId === 'docs/guide.md',
+        );
+        expect(summary).toMatchObject({
+          title: 'Guide v2',
+          chunkCount: 1,
+          documentHash: replacement[0]!.documentHash,
+        });
 
         const oldWords = await store().searchLegs(legRequest({ text: 'wombats platypuses' }));
         expect(oldWords.bm25).toEqual([]);
-        const newWords = await store().searchLegs(legRequest({ text: 'koalas', vector: await queryVector('Beta paragraph about wombats.') }));
+        const newWords = await store().searchLegs(
+          legRequest({ text: 'koalas', vector: await queryVector('Beta paragraph about wombats.') }),
+        );
         expect(newWords.bm25.map((hit) => hit.chunk.id)).toEqual(['docs/guide.md#0']);
-        expect(newWords.vector.map((hit) => hit.chunk.id).sort()).toEqual(['docs/billing/invoices.md#0', 'docs/guide.md#0']);
+        expect(newWords.vector.map((hit) => hit.chunk.id).sort()).toEqual([
+          'docs/billing/invoices.md#0',
+          'docs/guide.md#0',
+        ]);
       });
 
       it('leaves other documents alone when one is replaced', async () => {
@@ -545,13 +668,17 @@ export function defineStoreContract(name: string, openStore: OpenStore): void {
       it('treats a replacement with no chunks as removal', async () => {
         await addDocuments(store(), handbook.slice(0, 2));
         await store().replaceDocument('docs/account/password.md', []);
-        expect((await store().listDocuments()).map((document) => document.docId)).toEqual(['docs/billing/invoices.md']);
+        expect((await store().listDocuments()).map((document) => document.docId)).toEqual([
+          'docs/billing/invoices.md',
+        ]);
         expect(await store().counts()).toEqual({ documents: 1, chunks: 1 });
       });
 
       it('deletes a document from lists, counts, getChunks and both legs', async () => {
         await addDocuments(store(), handbook);
-        const before = await store().searchLegs(legRequest({ text: broadQuery, vector: await queryVector(broadQuery) }));
+        const before = await store().searchLegs(
+          legRequest({ text: broadQuery, vector: await queryVector(broadQuery) }),
+        );
         expect(hitDocIds(before.vector)).toContain('docs/api/webhooks.md');
         await store().deleteDocument('docs/api/webhooks.md');
         await store().deleteDocument('docs/never-existed.md');
@@ -564,23 +691,33 @@ export function defineStoreContract(name: string, openStore: OpenStore): void {
         ]);
         expect(await store().counts()).toEqual({ documents: 4, chunks: 4 });
         expect(await store().getChunks(['docs/api/webhooks.md#0'])).toEqual([]);
-        const legs = await store().searchLegs(legRequest({ text: broadQuery, vector: await queryVector(broadQuery) }));
+        const legs = await store().searchLegs(
+          legRequest({ text: broadQuery, vector: await queryVector(broadQuery) }),
+        );
         expect(hitDocIds(legs.bm25)).not.toContain('docs/api/webhooks.md');
         expect(hitDocIds(legs.vector)).not.toContain('docs/api/webhooks.md');
         expect(legs.vector).toHaveLength(4);
-        const nearestToDeleted = await store().searchLegs(legRequest({ vector: await queryVector(handbook[2]!.sections[0]!.text), k: 1 }));
+        const nearestToDeleted = await store().searchLegs(
+          legRequest({ vector: await queryVector(handbook[2]!.sections[0]!.text), k: 1 }),
+        );
         expect(nearestToDeleted.vector).toHaveLength(1);
         expect(nearestToDeleted.vector[0]?.chunk.docId).not.toBe('docs/api/webhooks.md');
       });
 
       it('rejects chunks whose embedding has the wrong dimension, writing nothing', async () => {
         const [chunk] = await chunksOf(handbook[0]!);
-        await expectAnswerloopError(store().replaceDocument(chunk!.docId, [{ ...chunk!, embedding: [1, 0, 0] }]), 'dimension_mismatch');
+        await expectAnswerloopError(
+          store().replaceDocument(chunk!.docId, [{ ...chunk!, embedding: [1, 0, 0] }]),
+          'dimension_mismatch',
+        );
         expect(await store().counts()).toEqual({ documents: 0, chunks: 0 });
       });
 
       it('stores and finds a very long chunk (200 KB)', async () => {
-        const filler = Array.from({ length: 5000 }, (_, index) => `Filler sentence number ${index} says nothing.`).join(' ');
+        const filler = Array.from(
+          { length: 5000 },
+          (_, index) => `Filler sentence number ${index} says nothing.`,
+        ).join(' ');
         const text = `${filler} The secret codeword is zanzibarquux.`;
         expect(text.length).toBeGreaterThan(200_000);
         const [chunk] = await chunksOf({ docId: 'docs/huge.md', title: 'Huge', sections: [{ text }] });
@@ -599,7 +736,9 @@ export function defineStoreContract(name: string, openStore: OpenStore): void {
       const store = useStore({ init: true });
 
       it('returns empty legs on an empty store', async () => {
-        const legs = await store().searchLegs(legRequest({ text: 'password', vector: await queryVector('password') }));
+        const legs = await store().searchLegs(
+          legRequest({ text: 'password', vector: await queryVector('password') }),
+        );
         expect(legs.bm25).toEqual([]);
         expect(legs.vector).toEqual([]);
       });
@@ -638,7 +777,9 @@ export function defineStoreContract(name: string, openStore: OpenStore): void {
 
       it('runs kNN only when no text is given, with cosine scores in [-1, 1]', async () => {
         await addDocuments(store(), handbook);
-        const legs = await store().searchLegs(legRequest({ vector: await queryVector('webhooks signature payload endpoint') }));
+        const legs = await store().searchLegs(
+          legRequest({ vector: await queryVector('webhooks signature payload endpoint') }),
+        );
         expect(legs.bm25).toEqual([]);
         expect(legs.vector[0]?.chunk.docId).toBe('docs/api/webhooks.md');
         expect(legs.vector).toHaveLength(handbook.length);
@@ -665,7 +806,10 @@ export function defineStoreContract(name: string, openStore: OpenStore): void {
       it('runs both legs in one request', async () => {
         await addDocuments(store(), handbook);
         const legs = await store().searchLegs(
-          legRequest({ text: 'docker compose volume', vector: await queryVector('single sign-on SAML identity provider') }),
+          legRequest({
+            text: 'docker compose volume',
+            vector: await queryVector('single sign-on SAML identity provider'),
+          }),
         );
         expect(legs.bm25[0]?.chunk.docId).toBe('docs/deploy/docker.md');
         expect(legs.vector[0]?.chunk.docId).toBe('docs/account/sso.md');
@@ -680,10 +824,14 @@ export function defineStoreContract(name: string, openStore: OpenStore): void {
             sections: [{ text: `This guide number ${index} explains topic ${index}.` }],
           })),
         );
-        const legs = await store().searchLegs(legRequest({ text: 'guide', vector: await queryVector('guide explains'), k: 5 }));
+        const legs = await store().searchLegs(
+          legRequest({ text: 'guide', vector: await queryVector('guide explains'), k: 5 }),
+        );
         expect(legs.bm25).toHaveLength(5);
         expect(legs.vector).toHaveLength(5);
-        const one = await store().searchLegs(legRequest({ text: 'guide', vector: await queryVector('guide'), k: 1 }));
+        const one = await store().searchLegs(
+          legRequest({ text: 'guide', vector: await queryVector('guide'), k: 1 }),
+        );
         expect(one.bm25).toHaveLength(1);
         expect(one.vector).toHaveLength(1);
       });
@@ -693,17 +841,32 @@ export function defineStoreContract(name: string, openStore: OpenStore): void {
           {
             docId: 'docs/in-title.md',
             title: 'Quotas',
-            sections: [{ text: 'Limits per workspace are listed on this page for every plan we sell.', headingPath: ['Overview'] }],
+            sections: [
+              {
+                text: 'Limits per workspace are listed on this page for every plan we sell.',
+                headingPath: ['Overview'],
+              },
+            ],
           },
           {
             docId: 'docs/in-heading.md',
             title: 'Workspace',
-            sections: [{ text: 'Limits per workspace are listed on this page for every plan we sell.', headingPath: ['Quotas'] }],
+            sections: [
+              {
+                text: 'Limits per workspace are listed on this page for every plan we sell.',
+                headingPath: ['Quotas'],
+              },
+            ],
           },
           {
             docId: 'docs/in-text.md',
             title: 'Plans',
-            sections: [{ text: 'Quotas per workspace are listed on this page for every plan we sell.', headingPath: ['Overview'] }],
+            sections: [
+              {
+                text: 'Quotas per workspace are listed on this page for every plan we sell.',
+                headingPath: ['Overview'],
+              },
+            ],
           },
         ]);
         const top = async (weights: typeof boosts) =>
@@ -716,28 +879,44 @@ export function defineStoreContract(name: string, openStore: OpenStore): void {
       it('filters both legs by tags (any of)', async () => {
         await addDocuments(store(), handbook);
         const search = async (filters: SearchFilters) => {
-          const legs = await store().searchLegs(legRequest({ text: broadQuery, vector: await queryVector(broadQuery), filters }));
+          const legs = await store().searchLegs(
+            legRequest({ text: broadQuery, vector: await queryVector(broadQuery), filters }),
+          );
           return { bm25: hitDocIds(legs.bm25).sort(), vector: hitDocIds(legs.vector).sort() };
         };
         const security = ['docs/account/password.md', 'docs/api/webhooks.md'];
         expect(await search({ tags: ['security'] })).toEqual({ bm25: security, vector: security });
         const billingOrOps = ['docs/billing/invoices.md', 'docs/deploy/docker.md'];
-        expect(await search({ tags: ['billing', 'ops'] })).toEqual({ bm25: billingOrOps, vector: billingOrOps });
+        expect(await search({ tags: ['billing', 'ops'] })).toEqual({
+          bm25: billingOrOps,
+          vector: billingOrOps,
+        });
         expect(await search({ tags: ['no-such-tag'] })).toEqual({ bm25: [], vector: [] });
       });
 
       it('filters both legs by source prefixes (any of), and by tags and prefixes together', async () => {
         await addDocuments(store(), handbook);
         const search = async (filters: SearchFilters) => {
-          const legs = await store().searchLegs(legRequest({ text: broadQuery, vector: await queryVector(broadQuery), filters }));
+          const legs = await store().searchLegs(
+            legRequest({ text: broadQuery, vector: await queryVector(broadQuery), filters }),
+          );
           return { bm25: hitDocIds(legs.bm25).sort(), vector: hitDocIds(legs.vector).sort() };
         };
         const account = ['docs/account/password.md', 'docs/account/sso.md'];
-        expect(await search({ sourcePrefixes: ['docs/account/'] })).toEqual({ bm25: account, vector: account });
+        expect(await search({ sourcePrefixes: ['docs/account/'] })).toEqual({
+          bm25: account,
+          vector: account,
+        });
         const accountOrApi = [...account, 'docs/api/webhooks.md'];
-        expect(await search({ sourcePrefixes: ['docs/account/', 'docs/api/'] })).toEqual({ bm25: accountOrApi, vector: accountOrApi });
+        expect(await search({ sourcePrefixes: ['docs/account/', 'docs/api/'] })).toEqual({
+          bm25: accountOrApi,
+          vector: accountOrApi,
+        });
         const both = ['docs/account/password.md'];
-        expect(await search({ tags: ['security'], sourcePrefixes: ['docs/account/'] })).toEqual({ bm25: both, vector: both });
+        expect(await search({ tags: ['security'], sourcePrefixes: ['docs/account/'] })).toEqual({
+          bm25: both,
+          vector: both,
+        });
         const all = handbook.map((document) => document.docId).sort();
         expect(await search({ tags: [], sourcePrefixes: [] })).toEqual({ bm25: all, vector: all });
       });
@@ -751,7 +930,11 @@ export function defineStoreContract(name: string, openStore: OpenStore): void {
         ]);
         const search = async (prefix: string) => {
           const legs = await store().searchLegs(
-            legRequest({ text: 'lighthouse', vector: await queryVector('lighthouse'), filters: { sourcePrefixes: [prefix] } }),
+            legRequest({
+              text: 'lighthouse',
+              vector: await queryVector('lighthouse'),
+              filters: { sourcePrefixes: [prefix] },
+            }),
           );
           return [hitDocIds(legs.bm25).sort(), hitDocIds(legs.vector).sort()];
         };
@@ -766,21 +949,49 @@ export function defineStoreContract(name: string, openStore: OpenStore): void {
             title: 'Near',
             sections: [{ text: `Kubernetes deployment rollout number ${index}.` }],
           })),
-          { docId: 'docs/far.md', title: 'Far', tags: ['rare'], sections: [{ text: 'Gardening tips for tomatoes.' }] },
+          {
+            docId: 'docs/far.md',
+            title: 'Far',
+            tags: ['rare'],
+            sections: [{ text: 'Gardening tips for tomatoes.' }],
+          },
         ]);
-        const legs = await store().searchLegs(legRequest({ vector: await queryVector('Kubernetes deployment rollout'), k: 3, filters: { tags: ['rare'] } }));
+        const legs = await store().searchLegs(
+          legRequest({
+            vector: await queryVector('Kubernetes deployment rollout'),
+            k: 3,
+            filters: { tags: ['rare'] },
+          }),
+        );
         expect(hitDocIds(legs.vector)).toEqual(['docs/far.md']);
       });
 
       it('finds Unicode text: accents, CJK and emoji', async () => {
         const written = await addDocuments(store(), [
-          { docId: 'docs/de.md', title: 'Über die Konfiguration', sections: [{ text: 'Die Größe des Caches lässt sich in der Datei ändern.' }] },
-          { docId: 'docs/fr.md', title: 'Café crème', sections: [{ text: 'Le café est servi à la réception dès huit heures.' }] },
-          { docId: 'docs/zh.md', title: '账户', sections: [{ text: '如何重置您的密码：打开设置并点击发送链接。' }] },
-          { docId: 'docs/emoji.md', title: 'Launch 🚀', sections: [{ text: 'Deploy checklist ✅ before every launch 🚀 and celebrate 🎉.' }] },
+          {
+            docId: 'docs/de.md',
+            title: 'Über die Konfiguration',
+            sections: [{ text: 'Die Größe des Caches lässt sich in der Datei ändern.' }],
+          },
+          {
+            docId: 'docs/fr.md',
+            title: 'Café crème',
+            sections: [{ text: 'Le café est servi à la réception dès huit heures.' }],
+          },
+          {
+            docId: 'docs/zh.md',
+            title: '账户',
+            sections: [{ text: '如何重置您的密码：打开设置并点击发送链接。' }],
+          },
+          {
+            docId: 'docs/emoji.md',
+            title: 'Launch 🚀',
+            sections: [{ text: 'Deploy checklist ✅ before every launch 🚀 and celebrate 🎉.' }],
+          },
           handbook[3]!,
         ]);
-        const top = async (text: string) => (await store().searchLegs(legRequest({ text }))).bm25[0]?.chunk.docId;
+        const top = async (text: string) =>
+          (await store().searchLegs(legRequest({ text }))).bm25[0]?.chunk.docId;
         expect(await top('über größe')).toBe('docs/de.md');
         expect(await top('café réception')).toBe('docs/fr.md');
         expect(await top('重置密码')).toBe('docs/zh.md');
@@ -797,7 +1008,13 @@ export function defineStoreContract(name: string, openStore: OpenStore): void {
         }
         // 'title: password' keeps a space after the colon: Unicode word rules (and Elasticsearch's standard
         // tokenizer) read 'title:password' as one word, which is tokenisation, not query syntax.
-        for (const text of ['password" OR (docker', 'NOT password AND', 'password* NEAR(word', 'title: password', '{password}^3 -docker']) {
+        for (const text of [
+          'password" OR (docker',
+          'NOT password AND',
+          'password* NEAR(word',
+          'title: password',
+          '{password}^3 -docker',
+        ]) {
           const legs = await store().searchLegs(legRequest({ text }));
           expect(hitDocIds(legs.bm25), `query ${JSON.stringify(text)}`).toContain('docs/account/password.md');
         }
@@ -806,13 +1023,19 @@ export function defineStoreContract(name: string, openStore: OpenStore): void {
 
     describe('conversations', () => {
       const store = useStore({ init: true });
-      const ids = async (query: ConversationQuery) => (await store().listConversations(query)).items.map((item) => item.id);
+      const ids = async (query: ConversationQuery) =>
+        (await store().listConversations(query)).items.map((item) => item.id);
 
       it('saves, gets and replaces a whole record', async () => {
         const record = conversation('conv-1', {
           messageId: 'M123',
           shadow: { model: 'ft:candidate', answer: 'Shadow answer.', latencyMs: 900 },
-          feedback: { helpful: false, comment: 'Missing a step', by: 'user-hash-2', at: '2024-03-01T09:05:00.000Z' },
+          feedback: {
+            helpful: false,
+            comment: 'Missing a step',
+            by: 'user-hash-2',
+            at: '2024-03-01T09:05:00.000Z',
+          },
           correctionSource: 'teammate',
           failureKind: 'retrieval',
           expectedSources: ['docs/account/password.md'],
@@ -821,7 +1044,13 @@ export function defineStoreContract(name: string, openStore: OpenStore): void {
         expect(await store().getConversation('conv-1')).toEqual(record);
         expect(await store().getConversation('missing')).toBeUndefined();
 
-        const reviewed = { ...record, reviewStatus: 'approved' as const, reviewer: 'op-1', reviewedAt: '2024-03-02T00:00:00.000Z', shadow: null };
+        const reviewed = {
+          ...record,
+          reviewStatus: 'approved' as const,
+          reviewer: 'op-1',
+          reviewedAt: '2024-03-02T00:00:00.000Z',
+          shadow: null,
+        };
         await store().saveConversation(reviewed);
         expect(await store().getConversation('conv-1')).toEqual(reviewed);
         const listed = await store().listConversations({});
@@ -880,7 +1109,9 @@ export function defineStoreContract(name: string, openStore: OpenStore): void {
         it('filters by creation time, inclusive', async () => {
           expect(await ids({ since: '2024-01-03T10:00:00.000Z' })).toEqual(['c6', 'c5', 'c4', 'c3']);
           expect(await ids({ until: '2024-01-02T10:00:00.000Z' })).toEqual(['c2', 'c1']);
-          expect(await ids({ since: '2024-01-02T00:00:00.000Z', until: '2024-01-04T23:59:59.999Z' })).toEqual(['c4', 'c3', 'c2']);
+          expect(await ids({ since: '2024-01-02T00:00:00.000Z', until: '2024-01-04T23:59:59.999Z' })).toEqual(
+            ['c4', 'c3', 'c2'],
+          );
         });
 
         it('finds conversations citing a document', async () => {
@@ -891,7 +1122,9 @@ export function defineStoreContract(name: string, openStore: OpenStore): void {
 
         it('combines filters with the review order', async () => {
           expect(await ids({ platform: 'slack', order: 'review' })).toEqual(['c5', 'c2', 'c1']);
-          expect(await ids({ reviewStatus: ['new', 'approved', 'corrected'], stale: false, order: 'review' })).toEqual(['c4', 'c3', 'c1']);
+          expect(
+            await ids({ reviewStatus: ['new', 'approved', 'corrected'], stale: false, order: 'review' }),
+          ).toEqual(['c4', 'c3', 'c1']);
         });
 
         it('pages with offset and limit while total counts every match', async () => {
@@ -914,7 +1147,11 @@ export function defineStoreContract(name: string, openStore: OpenStore): void {
         });
 
         it('sees a replaced record in filters at once', async () => {
-          await store().saveConversation({ ...conversationSet[0]!, feedback: feedbackOf(false, '2024-01-07T00:00:00.000Z'), stale: true });
+          await store().saveConversation({
+            ...conversationSet[0]!,
+            feedback: feedbackOf(false, '2024-01-07T00:00:00.000Z'),
+            stale: true,
+          });
           expect(await ids({ feedback: 'not_helpful' })).toEqual(['c5', 'c2', 'c1']);
           expect(await ids({ stale: true })).toEqual(['c6', 'c2', 'c1']);
           expect((await store().listConversations({})).total).toBe(6);
@@ -926,9 +1163,21 @@ export function defineStoreContract(name: string, openStore: OpenStore): void {
       const store = useStore({ init: true });
 
       it('saves and lists datasets, replacing by name', async () => {
-        await store().saveDataset({ name: 'support', description: 'Support answers', createdAt: '2024-02-01T00:00:00.000Z' });
-        await store().saveDataset({ name: 'billing', description: 'Billing answers', createdAt: '2024-02-02T00:00:00.000Z' });
-        await store().saveDataset({ name: 'support', description: 'Support answers, curated', createdAt: '2024-02-01T00:00:00.000Z' });
+        await store().saveDataset({
+          name: 'support',
+          description: 'Support answers',
+          createdAt: '2024-02-01T00:00:00.000Z',
+        });
+        await store().saveDataset({
+          name: 'billing',
+          description: 'Billing answers',
+          createdAt: '2024-02-02T00:00:00.000Z',
+        });
+        await store().saveDataset({
+          name: 'support',
+          description: 'Support answers, curated',
+          createdAt: '2024-02-01T00:00:00.000Z',
+        });
         const datasets = [...(await store().listDatasets())].sort((a, b) => a.name.localeCompare(b.name));
         expect(datasets).toEqual([
           { name: 'billing', description: 'Billing answers', createdAt: '2024-02-02T00:00:00.000Z' },
@@ -937,7 +1186,11 @@ export function defineStoreContract(name: string, openStore: OpenStore): void {
       });
 
       it('saves, gets, replaces and deletes examples', async () => {
-        const record = example('e1', { originConversationId: 'conv-9', sourceDocIds: ['docs/a.md', 'docs/b.md'], split: 'validation' });
+        const record = example('e1', {
+          originConversationId: 'conv-9',
+          sourceDocIds: ['docs/a.md', 'docs/b.md'],
+          split: 'validation',
+        });
         await store().saveExample(record);
         expect(await store().getExample('e1')).toEqual(record);
         const changed = { ...record, stale: true, updatedAt: '2024-02-03T00:00:00.000Z' };
@@ -951,11 +1204,40 @@ export function defineStoreContract(name: string, openStore: OpenStore): void {
       });
 
       it('filters examples by dataset, stale, origin conversation and source document', async () => {
-        await store().saveExample(example('e1', { dataset: 'support', stale: false, originConversationId: 'conv-1', sourceDocIds: ['docs/a.md'] }));
-        await store().saveExample(example('e2', { dataset: 'support', stale: true, originConversationId: 'conv-2', sourceDocIds: ['docs/a.md', 'docs/b.md'] }));
-        await store().saveExample(example('e3', { dataset: 'billing', stale: true, originConversationId: null, sourceDocIds: ['docs/b.md'] }));
-        await store().saveExample(example('e4', { dataset: 'billing', stale: false, originConversationId: 'conv-1', sourceDocIds: [] }));
-        const list = async (query: Parameters<Store['listExamples']>[0]) => sortedIds(await store().listExamples(query));
+        await store().saveExample(
+          example('e1', {
+            dataset: 'support',
+            stale: false,
+            originConversationId: 'conv-1',
+            sourceDocIds: ['docs/a.md'],
+          }),
+        );
+        await store().saveExample(
+          example('e2', {
+            dataset: 'support',
+            stale: true,
+            originConversationId: 'conv-2',
+            sourceDocIds: ['docs/a.md', 'docs/b.md'],
+          }),
+        );
+        await store().saveExample(
+          example('e3', {
+            dataset: 'billing',
+            stale: true,
+            originConversationId: null,
+            sourceDocIds: ['docs/b.md'],
+          }),
+        );
+        await store().saveExample(
+          example('e4', {
+            dataset: 'billing',
+            stale: false,
+            originConversationId: 'conv-1',
+            sourceDocIds: [],
+          }),
+        );
+        const list = async (query: Parameters<Store['listExamples']>[0]) =>
+          sortedIds(await store().listExamples(query));
         expect(await list({})).toEqual(['e1', 'e2', 'e3', 'e4']);
         expect(await list({ dataset: 'support' })).toEqual(['e1', 'e2']);
         expect(await list({ stale: true })).toEqual(['e2', 'e3']);
@@ -971,7 +1253,12 @@ export function defineStoreContract(name: string, openStore: OpenStore): void {
         const first = datasetVersion('support', 1);
         await store().saveDatasetVersion(first);
         expect(await store().getDatasetVersion('support', 1)).toEqual(first);
-        await expectAnswerloopError(store().saveDatasetVersion(datasetVersion('support', 1, { createdBy: 'someone-else', examples: [] })), 'conflict');
+        await expectAnswerloopError(
+          store().saveDatasetVersion(
+            datasetVersion('support', 1, { createdBy: 'someone-else', examples: [] }),
+          ),
+          'conflict',
+        );
         expect(await store().getDatasetVersion('support', 1)).toEqual(first);
         expect(await store().getDatasetVersion('support', 2)).toBeUndefined();
         expect(await store().getDatasetVersion('other', 1)).toBeUndefined();
@@ -982,12 +1269,27 @@ export function defineStoreContract(name: string, openStore: OpenStore): void {
         await store().saveDatasetVersion(datasetVersion('billing', 1));
         await store().saveDatasetVersion(datasetVersion('support', 2));
         await store().saveDatasetVersion(datasetVersion('support', 3));
-        const keys = (versions: DatasetVersionRecord[]) => versions.map((version) => `${version.dataset}@${version.version}`);
-        expect(keys(await store().listDatasetVersions('support'))).toEqual(['support@3', 'support@2', 'support@1']);
+        const keys = (versions: DatasetVersionRecord[]) =>
+          versions.map((version) => `${version.dataset}@${version.version}`);
+        expect(keys(await store().listDatasetVersions('support'))).toEqual([
+          'support@3',
+          'support@2',
+          'support@1',
+        ]);
         expect(keys(await store().listDatasetVersions('billing'))).toEqual(['billing@1']);
-        expect(keys(await store().listDatasetVersions()).sort()).toEqual(['billing@1', 'support@1', 'support@2', 'support@3']);
+        expect(keys(await store().listDatasetVersions()).sort()).toEqual([
+          'billing@1',
+          'support@1',
+          'support@2',
+          'support@3',
+        ]);
         const [newest] = await store().listDatasetVersions('support');
-        expect(newest).toMatchObject({ dataset: 'support', version: 3, createdAt: '2024-02-03T00:00:00.000Z', createdBy: 'op-1' });
+        expect(newest).toMatchObject({
+          dataset: 'support',
+          version: 3,
+          createdAt: '2024-02-03T00:00:00.000Z',
+          createdBy: 'op-1',
+        });
       });
     });
 
@@ -995,17 +1297,33 @@ export function defineStoreContract(name: string, openStore: OpenStore): void {
       const store = useStore({ init: true });
 
       it('saves, gets, updates and lists models', async () => {
-        const candidate = model('ft:gpt-4o-mini:acme:support:abc', { evaluation: evaluation('ev-1', 'ft:gpt-4o-mini:acme:support:abc', '2024-03-02T00:00:00.000Z') });
+        const candidate = model('ft:gpt-4o-mini:acme:support:abc', {
+          evaluation: evaluation('ev-1', 'ft:gpt-4o-mini:acme:support:abc', '2024-03-02T00:00:00.000Z'),
+        });
         await store().saveModel(candidate);
-        await store().saveModel(model('gpt-4o-mini-2024-07-18', { jobId: null, datasetVersion: null, status: 'active', promotedAt: '2024-01-01T00:00:00.000Z' }));
+        await store().saveModel(
+          model('gpt-4o-mini-2024-07-18', {
+            jobId: null,
+            datasetVersion: null,
+            status: 'active',
+            promotedAt: '2024-01-01T00:00:00.000Z',
+          }),
+        );
         expect(await store().getModel(candidate.name)).toEqual(candidate);
         expect(await store().getModel('missing')).toBeUndefined();
 
-        const promoted = { ...candidate, status: 'active' as const, promotedAt: '2024-03-03T00:00:00.000Z', previousActive: 'gpt-4o-mini-2024-07-18' };
+        const promoted = {
+          ...candidate,
+          status: 'active' as const,
+          promotedAt: '2024-03-03T00:00:00.000Z',
+          previousActive: 'gpt-4o-mini-2024-07-18',
+        };
         await store().saveModel(promoted);
         expect(await store().getModel(candidate.name)).toEqual(promoted);
         const models = await store().listModels();
-        expect(models.map((record) => record.name).sort()).toEqual([candidate.name, 'gpt-4o-mini-2024-07-18'].sort());
+        expect(models.map((record) => record.name).sort()).toEqual(
+          [candidate.name, 'gpt-4o-mini-2024-07-18'].sort(),
+        );
         expect(models.find((record) => record.name === candidate.name)).toEqual(promoted);
       });
 
@@ -1018,7 +1336,15 @@ export function defineStoreContract(name: string, openStore: OpenStore): void {
           fineTunedModel: 'ft:gpt-4o-mini:acme:support:abc',
           validationFileId: 'file-valid',
           events: [
-            { id: 'ev-1', createdAt: '2024-03-02T00:01:00.000Z', level: 'info', message: 'Step 1/30', step: 1, trainLoss: 1.5, validLoss: 1.7 },
+            {
+              id: 'ev-1',
+              createdAt: '2024-03-02T00:01:00.000Z',
+              level: 'info',
+              message: 'Step 1/30',
+              step: 1,
+              trainLoss: 1.5,
+              validLoss: 1.7,
+            },
             { id: 'ev-2', createdAt: '2024-03-02T00:30:00.000Z', level: 'info', message: 'Job succeeded' },
           ],
           updatedAt: '2024-03-02T00:30:00.000Z',
@@ -1026,7 +1352,11 @@ export function defineStoreContract(name: string, openStore: OpenStore): void {
         await store().saveTrainingJob(finished);
         expect(await store().getTrainingJob('ftjob-b')).toEqual(finished);
         expect(await store().getTrainingJob('ftjob-zzz')).toBeUndefined();
-        expect((await store().listTrainingJobs()).map((job) => job.id)).toEqual(['ftjob-c', 'ftjob-b', 'ftjob-a']);
+        expect((await store().listTrainingJobs()).map((job) => job.id)).toEqual([
+          'ftjob-c',
+          'ftjob-b',
+          'ftjob-a',
+        ]);
       });
 
       it('saves evaluations and lists them by candidate', async () => {
@@ -1038,7 +1368,9 @@ export function defineStoreContract(name: string, openStore: OpenStore): void {
         expect(sortedIds(await store().listEvaluations('ft:two'))).toEqual(['ev-2']);
         expect(sortedIds(await store().listEvaluations())).toEqual(['ev-1', 'ev-2', 'ev-3']);
         expect(await store().listEvaluations('ft:none')).toEqual([]);
-        expect((await store().listEvaluations('ft:one')).find((record) => record.id === 'ev-1')).toEqual(first);
+        expect((await store().listEvaluations('ft:one')).find((record) => record.id === 'ev-1')).toEqual(
+          first,
+        );
       });
     });
 
@@ -1077,7 +1409,11 @@ export function defineStoreContract(name: string, openStore: OpenStore): void {
       });
 
       it('lets exactly one of many concurrent putIfAbsent calls win', async () => {
-        const results = await Promise.all(Array.from({ length: 8 }, (_, index) => store().putIfAbsent('event:slack', 'EvRace', `caller-${index}`)));
+        const results = await Promise.all(
+          Array.from({ length: 8 }, (_, index) =>
+            store().putIfAbsent('event:slack', 'EvRace', `caller-${index}`),
+          ),
+        );
         expect(results.filter(Boolean)).toHaveLength(1);
         expect(await store().getValue('event:slack', 'EvRace')).toBe(`caller-${results.indexOf(true)}`);
       });

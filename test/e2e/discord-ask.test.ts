@@ -1,6 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hashUserId } from '../../src/core/index.ts';
-import { buttonInteraction, discordIds, modalSubmitInteraction, type RecordedRequest, slashCommandInteraction } from '../fakes/fake-discord.ts';
+import {
+  buttonInteraction,
+  discordIds,
+  modalSubmitInteraction,
+  type RecordedRequest,
+  slashCommandInteraction,
+} from '../fakes/fake-discord.ts';
 import { type DiscordHarness, messageFromEdit, startDiscordHarness } from './discord-test-harness.ts';
 
 interface SentEmbed {
@@ -20,7 +26,8 @@ const ephemeral = 64;
 const ask = (question: string, extra: Array<{ name: string; type: number; value: string | boolean }> = []) =>
   slashCommandInteraction('ask', [{ name: 'question', type: 3, value: question }, ...extra]);
 const sent = (request: RecordedRequest) => request.body as unknown as SentMessage;
-const conversationIdOf = (message: SentMessage) => message.components[0]!.components[0]!.custom_id.split(':').at(-1)!;
+const conversationIdOf = (message: SentMessage) =>
+  message.components[0]!.components[0]!.custom_id.split(':').at(-1)!;
 
 describe('Discord /ask end to end (discord.js against a fake Discord, real core, offline answers)', () => {
   let harness: DiscordHarness;
@@ -34,9 +41,16 @@ describe('Discord /ask end to end (discord.js against a fake Discord, real core,
 
   it('connects through the real gateway protocol: gateway/bot, v10 JSON, IDENTIFY with only the Guilds intent, heartbeats acknowledged', async () => {
     const { fake } = harness;
-    expect(fake.requests[0]).toMatchObject({ method: 'GET', path: '/gateway/bot', authorization: 'Bot test-token' });
+    expect(fake.requests[0]).toMatchObject({
+      method: 'GET',
+      path: '/gateway/bot',
+      authorization: 'Bot test-token',
+    });
     expect(fake.gatewayConnections[0]).toBe('/?v=10&encoding=json');
-    const identify = fake.gatewayFrames.find((frame) => frame.op === 2)!.d as { token: string; intents: number };
+    const identify = fake.gatewayFrames.find((frame) => frame.op === 2)!.d as {
+      token: string;
+      intents: number;
+    };
     expect(identify.token).toBe('test-token');
     // Slash commands need no privileged intent: without mentions the bot asks for Guilds (1) only.
     expect(identify.intents).toBe(1);
@@ -60,8 +74,14 @@ describe('Discord /ask end to end (discord.js against a fake Discord, real core,
     expect(embed.description).toMatch(/reset your password.*\[1\]/i);
     expect(embed.footer?.text).toBe('extractive answer');
     expect(embed.fields?.[0]?.name).toMatch(/^Sources?$/);
-    expect(embed.fields?.[0]?.value).toContain('**[1]** Accounts › Resetting your password · `docs/accounts.md`');
-    expect(message.components[0]!.components.map((button) => button.label)).toEqual(['Helpful', 'Not helpful', 'Suggest a correction']);
+    expect(embed.fields?.[0]?.value).toContain(
+      '**[1]** Accounts › Resetting your password · `docs/accounts.md`',
+    );
+    expect(message.components[0]!.components.map((button) => button.label)).toEqual([
+      'Helpful',
+      'Not helpful',
+      'Suggest a correction',
+    ]);
     // Answers quote documentation: nobody gets pinged by the bot.
     expect(edit.body).toMatchObject({ allowed_mentions: { parse: [] } });
 
@@ -78,7 +98,9 @@ describe('Discord /ask end to end (discord.js against a fake Discord, real core,
   });
 
   it('answers privately when private:true (ephemeral deferral)', async () => {
-    const interaction = harness.interact(ask('When are invoices emailed?', [{ name: 'private', type: 5, value: true }]));
+    const interaction = harness.interact(
+      ask('When are invoices emailed?', [{ name: 'private', type: 5, value: true }]),
+    );
     expect((await harness.callback(interaction)).body).toEqual({ type: 5, data: { flags: ephemeral } });
     const edit = await harness.originalEdit(interaction);
     expect(sent(edit).embeds[0]!.description).toMatch(/first day of each month/);
@@ -90,12 +112,19 @@ describe('Discord /ask end to end (discord.js against a fake Discord, real core,
     const edit = await harness.originalEdit(asked);
     const conversationId = conversationIdOf(sent(edit));
 
-    const helpful = harness.interact(buttonInteraction(`answerloop:feedback:helpful:${conversationId}`, messageFromEdit(edit)));
+    const helpful = harness.interact(
+      buttonInteraction(`answerloop:feedback:helpful:${conversationId}`, messageFromEdit(edit)),
+    );
     expect((await harness.callback(helpful)).body).toEqual({ type: 5, data: { flags: ephemeral } });
     expect(sent(await harness.originalEdit(helpful)).content).toMatch(/^Thanks/);
-    expect((await harness.core.getConversation(conversationId))?.feedback).toMatchObject({ helpful: true, by: hashUserId('discord', discordIds.user) });
+    expect((await harness.core.getConversation(conversationId))?.feedback).toMatchObject({
+      helpful: true,
+      by: hashUserId('discord', discordIds.user),
+    });
 
-    const notHelpful = harness.interact(buttonInteraction(`answerloop:feedback:not-helpful:${conversationId}`, messageFromEdit(edit)));
+    const notHelpful = harness.interact(
+      buttonInteraction(`answerloop:feedback:not-helpful:${conversationId}`, messageFromEdit(edit)),
+    );
     await harness.originalEdit(notHelpful);
     expect((await harness.core.getConversation(conversationId))?.feedback?.helpful).toBe(false);
   });
@@ -105,14 +134,29 @@ describe('Discord /ask end to end (discord.js against a fake Discord, real core,
     const edit = await harness.originalEdit(asked);
     const conversationId = conversationIdOf(sent(edit));
 
-    const click = harness.interact(buttonInteraction(`answerloop:feedback:correct:${conversationId}`, messageFromEdit(edit)));
-    const modal = (await harness.callback(click)).body as { type: number; data: { custom_id: string; components: Array<{ type: number; component: { custom_id: string; style: number } }> } };
+    const click = harness.interact(
+      buttonInteraction(`answerloop:feedback:correct:${conversationId}`, messageFromEdit(edit)),
+    );
+    const modal = (await harness.callback(click)).body as {
+      type: number;
+      data: {
+        custom_id: string;
+        components: Array<{ type: number; component: { custom_id: string; style: number } }>;
+      };
+    };
     expect(modal.type).toBe(9);
     expect(modal.data.custom_id).toBe(`answerloop:correction:${conversationId}`);
     expect(modal.data.components[0]).toMatchObject({ type: 18, component: { style: 2 } });
 
     const inputId = modal.data.components[0]!.component.custom_id;
-    const submit = harness.interact(modalSubmitInteraction(modal.data.custom_id, { [inputId]: '  Refunds are possible within 14 days; write to support with the invoice number.  ' }, undefined, messageFromEdit(edit)));
+    const submit = harness.interact(
+      modalSubmitInteraction(
+        modal.data.custom_id,
+        { [inputId]: '  Refunds are possible within 14 days; write to support with the invoice number.  ' },
+        undefined,
+        messageFromEdit(edit),
+      ),
+    );
     expect((await harness.callback(submit)).body).toEqual({ type: 5, data: { flags: ephemeral } });
     expect(sent(await harness.originalEdit(submit)).content).toMatch(/saved for the support team/);
     const conversation = await harness.core.getConversation(conversationId);
@@ -126,10 +170,26 @@ describe('Discord /ask end to end (discord.js against a fake Discord, real core,
   });
 
   it('tells the user politely and privately when a click cannot be stored, logs the cause, and keeps running', async () => {
-    const click = harness.interact(buttonInteraction('answerloop:feedback:helpful:00000000-0000-0000-0000-000000000000', { id: '1', channel_id: discordIds.channel, content: '', embeds: [], components: [], timestamp: new Date().toISOString(), attachments: [] }));
+    const click = harness.interact(
+      buttonInteraction('answerloop:feedback:helpful:00000000-0000-0000-0000-000000000000', {
+        id: '1',
+        channel_id: discordIds.channel,
+        content: '',
+        embeds: [],
+        components: [],
+        timestamp: new Date().toISOString(),
+        attachments: [],
+      }),
+    );
     await harness.callback(click);
     expect(sent(await harness.originalEdit(click)).content).toMatch(/can no longer find that answer/);
-    expect(harness.logs).toContainEqual(expect.objectContaining({ level: 'error', message: 'Discord interaction failed', interactionId: click.id }));
+    expect(harness.logs).toContainEqual(
+      expect.objectContaining({
+        level: 'error',
+        message: 'Discord interaction failed',
+        interactionId: click.id,
+      }),
+    );
 
     const after = harness.interact(ask('How do I delete an account?'));
     expect(sent(await harness.originalEdit(after)).embeds[0]!.description).toMatch(/Danger zone/);

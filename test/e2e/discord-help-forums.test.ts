@@ -13,12 +13,18 @@ const sent = (request: RecordedRequest) => request.body as unknown as SentMessag
 const tagId = (name: string) => forumTags.find((tag) => tag.name === name)!.id;
 let nextUser = 500;
 const someone = () => makeUser(`1000000000000000${nextUser++}`, `member${nextUser}`);
-const postsIn = (channelId: string) => (request: RecordedRequest) => request.method === 'POST' && request.path === `/channels/${channelId}/messages`;
-const answeredIn = (channelId: string) => (request: RecordedRequest) => postsIn(channelId)(request) && request.status === 200;
-const tagged = (threadId: string) => (request: RecordedRequest) => request.method === 'PATCH' && request.path === `/channels/${threadId}` && request.status === 200;
+const postsIn = (channelId: string) => (request: RecordedRequest) =>
+  request.method === 'POST' && request.path === `/channels/${channelId}/messages`;
+const answeredIn = (channelId: string) => (request: RecordedRequest) =>
+  postsIn(channelId)(request) && request.status === 200;
+const tagged = (threadId: string) => (request: RecordedRequest) =>
+  request.method === 'PATCH' && request.path === `/channels/${threadId}` && request.status === 200;
 
 /** A post about something the documentation does not cover at all. */
-const offTopic = { title: 'Sourdough starter smells of acetone', content: 'My sourdough starter smells like nail polish after feeding it rye flour. Normal?' };
+const offTopic = {
+  title: 'Sourdough starter smells of acetone',
+  content: 'My sourdough starter smells like nail polish after feeding it rye flour. Normal?',
+};
 
 describe('Discord help forums and help channels end to end (discord.js against the fake Discord, real core)', () => {
   let harness: DiscordHarness;
@@ -29,7 +35,11 @@ describe('Discord help forums and help channels end to end (discord.js against t
         discord: {
           channels: {
             // 'solved' is not a tag of the forum: the operator is told, the other tags still apply.
-            [discordIds.forum]: { mode: 'auto', tags: ['Answered by bot', 'solved'], unsureTags: ['needs a human'] },
+            [discordIds.forum]: {
+              mode: 'auto',
+              tags: ['Answered by bot', 'solved'],
+              unsureTags: ['needs a human'],
+            },
             [discordIds.helpChannel]: { mode: 'auto' },
           },
         },
@@ -61,12 +71,23 @@ describe('Discord help forums and help channels end to end (discord.js against t
     expect(embed.title).toBe('Password reset link');
     expect(embed.description).toMatch(/reset link/i);
     const tags = await harness.fake.waitForRequest(tagged(post.id));
-    expect((tags.body as { applied_tags: string[] }).applied_tags.sort()).toEqual([tagId('bug'), tagId('answered by bot')].sort());
+    expect((tags.body as { applied_tags: string[] }).applied_tags.sort()).toEqual(
+      [tagId('bug'), tagId('answered by bot')].sort(),
+    );
 
-    expect(harness.logs).toContainEqual(expect.objectContaining({ level: 'warn', missing: ['solved'], message: expect.stringMatching(/no tag named "solved".*discord\.channels\./) }));
+    expect(harness.logs).toContainEqual(
+      expect.objectContaining({
+        level: 'warn',
+        missing: ['solved'],
+        message: expect.stringMatching(/no tag named "solved".*discord\.channels\./),
+      }),
+    );
 
     const conversationId = sent(answer).components[0]!.components[0]!.custom_id.split(':').at(-1)!;
-    expect(await harness.core.getConversation(conversationId)).toMatchObject({ channel: discordIds.forum, thread: post.id });
+    expect(await harness.core.getConversation(conversationId)).toMatchObject({
+      channel: discordIds.forum,
+      thread: post.id,
+    });
     expect(harness.fake.rejectedRequests()).toEqual([]);
   });
 
@@ -79,7 +100,11 @@ describe('Discord help forums and help channels end to end (discord.js against t
     });
     await harness.fake.waitForRequest(tagged(post.id));
     // A later post answered shows the starter's MESSAGE_CREATE has been handled too.
-    const marker = harness.fake.createForumPost({ title: 'Invoices by email', content: 'When are invoices emailed?', author: someone() });
+    const marker = harness.fake.createForumPost({
+      title: 'Invoices by email',
+      content: 'When are invoices emailed?',
+      author: someone(),
+    });
     await harness.fake.waitForRequest(tagged(marker.id));
     expect(harness.fake.requests.filter(answeredIn(post.id))).toHaveLength(1);
   });
@@ -89,7 +114,9 @@ describe('Discord help forums and help channels end to end (discord.js against t
     const tags = await harness.fake.waitForRequest(tagged(post.id));
     expect((tags.body as { applied_tags: string[] }).applied_tags).toEqual([tagId('needs a human')]);
     expect(harness.fake.requests.filter(postsIn(post.id))).toEqual([]);
-    expect(harness.logs).toContainEqual(expect.objectContaining({ threadId: post.id, message: expect.stringMatching(/not sure enough/) }));
+    expect(harness.logs).toContainEqual(
+      expect.objectContaining({ threadId: post.id, message: expect.stringMatching(/not sure enough/) }),
+    );
   });
 
   it('retries while Discord has not caught up with a new post: starter message 10008, then messages refused with 40058', async () => {
@@ -103,29 +130,62 @@ describe('Discord help forums and help channels end to end (discord.js against t
     });
     const answer = await harness.fake.waitForRequest(answeredIn(post.id), 10_000);
     expect(sent(answer).embeds[0]!.description).toMatch(/first day of each month/);
-    const starterFetches = harness.fake.requests.filter((request) => request.method === 'GET' && request.path === `/channels/${post.id}/messages/${post.id}`);
+    const starterFetches = harness.fake.requests.filter(
+      (request) => request.method === 'GET' && request.path === `/channels/${post.id}/messages/${post.id}`,
+    );
     expect(starterFetches.map((request) => request.status)).toEqual([404, 404, 200]);
-    expect(harness.fake.requests.filter(postsIn(post.id)).map((request) => request.error?.code ?? request.status)).toEqual([40058, 40058, 200]);
+    expect(
+      harness.fake.requests.filter(postsIn(post.id)).map((request) => request.error?.code ?? request.status),
+    ).toEqual([40058, 40058, 200]);
   });
 
   it("answers the author's follow-up question in a post it answered, with the post's earlier turns; ignores other people", async () => {
     const author = someone();
-    const post = harness.fake.createForumPost({ title: 'Refunds', content: 'How do I get a refund for a charge?', author });
+    const post = harness.fake.createForumPost({
+      title: 'Refunds',
+      content: 'How do I get a refund for a charge?',
+      author,
+    });
     const first = await harness.fake.waitForRequest(answeredIn(post.id));
 
-    const bystander = harness.fake.postMessage(post.id, 'Does anyone know how long refunds take to arrive?', someone());
-    const followUp = harness.fake.postMessage(post.id, 'And within how many days of a charge can I ask for one?', author);
-    const reply = await harness.fake.waitForRequest((request) => answeredIn(post.id)(request) && request !== first);
+    const bystander = harness.fake.postMessage(
+      post.id,
+      'Does anyone know how long refunds take to arrive?',
+      someone(),
+    );
+    const followUp = harness.fake.postMessage(
+      post.id,
+      'And within how many days of a charge can I ask for one?',
+      author,
+    );
+    const reply = await harness.fake.waitForRequest(
+      (request) => answeredIn(post.id)(request) && request !== first,
+    );
     expect(sent(reply).message_reference?.message_id).toBe(followUp.id);
     expect(sent(reply).embeds[0]!.description).toMatch(/14 days/);
-    expect(harness.fake.requests.some((request) => JSON.stringify(request.body ?? {}).includes(String(bystander.id)))).toBe(false);
+    expect(
+      harness.fake.requests.some((request) =>
+        JSON.stringify(request.body ?? {}).includes(String(bystander.id)),
+      ),
+    ).toBe(false);
     expect((await harness.core.listConversations({ platform: 'discord', thread: post.id })).total).toBe(2);
   });
 
   it('answers a question in a help channel in a thread started from it, and ignores a message that asks nothing', async () => {
-    const chatter = harness.fake.postMessage(discordIds.helpChannel, 'thanks everyone, the webhook retries work now', someone());
-    const question = harness.fake.postMessage(discordIds.helpChannel, 'How are webhook retries spaced out?', someone());
-    const thread = await harness.fake.waitForRequest((request) => request.path === `/channels/${discordIds.helpChannel}/messages/${String(question.id)}/threads`);
+    const chatter = harness.fake.postMessage(
+      discordIds.helpChannel,
+      'thanks everyone, the webhook retries work now',
+      someone(),
+    );
+    const question = harness.fake.postMessage(
+      discordIds.helpChannel,
+      'How are webhook retries spaced out?',
+      someone(),
+    );
+    const thread = await harness.fake.waitForRequest(
+      (request) =>
+        request.path === `/channels/${discordIds.helpChannel}/messages/${String(question.id)}/threads`,
+    );
     expect(thread.body).toMatchObject({ name: 'How are webhook retries spaced out?' });
     const answer = await harness.fake.waitForRequest(answeredIn(String(question.id)));
     expect(sent(answer).embeds[0]!.description).toMatch(/exponential backoff/i);
@@ -133,7 +193,11 @@ describe('Discord help forums and help channels end to end (discord.js against t
   });
 
   it('stays silent in a help channel when it does not know', async () => {
-    const question = harness.fake.postMessage(discordIds.helpChannel, `${offTopic.content} Why does that happen?`, someone());
+    const question = harness.fake.postMessage(
+      discordIds.helpChannel,
+      `${offTopic.content} Why does that happen?`,
+      someone(),
+    );
     // A question it can answer, asked after it, shows the first one has been handled.
     const marker = harness.fake.postMessage(discordIds.helpChannel, 'How do I delete an account?', someone());
     await harness.fake.waitForRequest(answeredIn(String(marker.id)));
@@ -143,6 +207,10 @@ describe('Discord help forums and help channels end to end (discord.js against t
   it('sent nothing that could ping and broke no rule of Discord', () => {
     expect(harness.fake.messagesThatMayPing()).toEqual([]);
     // The 40058 refusals above are the only refusals, and the bot retried them.
-    expect(harness.fake.rejectedRequests().filter((request) => request.error?.code !== 40058 && request.error?.code !== 10008)).toEqual([]);
+    expect(
+      harness.fake
+        .rejectedRequests()
+        .filter((request) => request.error?.code !== 40058 && request.error?.code !== 10008),
+    ).toEqual([]);
   });
 });

@@ -36,7 +36,11 @@ describe('answerloop discord register (against the fake Discord REST API)', () =
 
   beforeAll(async () => {
     fake = await startFakeDiscord();
-    env = { DISCORD_TOKEN: 'test-token', DISCORD_APPLICATION_ID: discordIds.application, ANSWERLOOP_DISCORD__API_URL: fake.apiUrl };
+    env = {
+      DISCORD_TOKEN: 'test-token',
+      DISCORD_APPLICATION_ID: discordIds.application,
+      ANSWERLOOP_DISCORD__API_URL: fake.apiUrl,
+    };
   });
   afterAll(async () => {
     await fake.close();
@@ -49,7 +53,12 @@ describe('answerloop discord register (against the fake Discord REST API)', () =
     const output = await runDiscordCli(['register', '--guild', discordIds.guild], env);
     expect(fake.requests).toHaveLength(1);
     const [request] = fake.requests;
-    expect(request).toMatchObject({ method: 'PUT', path: `/applications/${discordIds.application}/guilds/${discordIds.guild}/commands`, authorization: 'Bot test-token', status: 200 });
+    expect(request).toMatchObject({
+      method: 'PUT',
+      path: `/applications/${discordIds.application}/guilds/${discordIds.guild}/commands`,
+      authorization: 'Bot test-token',
+      status: 200,
+    });
     const commands = request!.body as Array<{
       name: string;
       type?: number;
@@ -74,40 +83,63 @@ describe('answerloop discord register (against the fake Discord REST API)', () =
     // A message command has no description and no options; the fake refuses one that does, as Discord would.
     expect(commands[1]!.description ?? '').toBe('');
     expect(fake.rejectedRequests()).toEqual([]);
-    expect(output).toMatch(new RegExp(`Registered 2 commands \\(/ask, "Answer with answerloop" \\(message menu: Apps\\)\\) in server ${discordIds.guild}`));
+    expect(output).toMatch(
+      new RegExp(
+        `Registered 2 commands \\(/ask, "Answer with answerloop" \\(message menu: Apps\\)\\) in server ${discordIds.guild}`,
+      ),
+    );
     expect(output).toMatch(/\/ask {2}id \d+/);
     expect(output).toMatch(/"Answer with answerloop" \(message menu: Apps\) {2}id \d+/);
   });
 
   it('registers globally without --guild', async () => {
     const output = await runDiscordCli(['register'], env);
-    expect(fake.requests.map((request) => `${request.method} ${request.path}`)).toEqual([`PUT /applications/${discordIds.application}/commands`]);
+    expect(fake.requests.map((request) => `${request.method} ${request.path}`)).toEqual([
+      `PUT /applications/${discordIds.application}/commands`,
+    ]);
     expect(output).toMatch(/globally/);
   });
 
   it('unregisters by putting an empty command list', async () => {
     const output = await runDiscordCli(['unregister', '--guild', discordIds.guild], env);
     expect(fake.requests).toHaveLength(1);
-    expect(fake.requests[0]).toMatchObject({ method: 'PUT', path: `/applications/${discordIds.application}/guilds/${discordIds.guild}/commands`, body: [] });
+    expect(fake.requests[0]).toMatchObject({
+      method: 'PUT',
+      path: `/applications/${discordIds.application}/guilds/${discordIds.guild}/commands`,
+      body: [],
+    });
     expect(output).toMatch(/Removed the bot's commands from server/);
   });
 
   it('prints the definitions without sending them with --dry-run', async () => {
     const output = await runDiscordCli(['register', '--dry-run'], {});
-    expect(JSON.parse(output)).toEqual([expect.objectContaining({ name: 'ask' }), expect.objectContaining({ name: 'Answer with answerloop', type: 3 })]);
+    expect(JSON.parse(output)).toEqual([
+      expect.objectContaining({ name: 'ask' }),
+      expect.objectContaining({ name: 'Answer with answerloop', type: 3 }),
+    ]);
     expect(fake.requests).toEqual([]);
   });
 
   it('says which secret is missing', async () => {
-    await expect(runDiscordCli(['register'], { ANSWERLOOP_DISCORD__API_URL: fake.apiUrl })).rejects.toThrow(/Set DISCORD_TOKEN and DISCORD_APPLICATION_ID/);
+    await expect(runDiscordCli(['register'], { ANSWERLOOP_DISCORD__API_URL: fake.apiUrl })).rejects.toThrow(
+      /Set DISCORD_TOKEN and DISCORD_APPLICATION_ID/,
+    );
     expect(fake.requests).toEqual([]);
   });
 
   it('turns Discord refusals into advice: a bad token, a guild the bot is not in', async () => {
-    const badToken = runDiscordCli(['register', '--guild', discordIds.guild], { ...env, DISCORD_TOKEN: 'wrong' });
+    const badToken = runDiscordCli(['register', '--guild', discordIds.guild], {
+      ...env,
+      DISCORD_TOKEN: 'wrong',
+    });
     await expect(badToken).rejects.toThrow(/rejected DISCORD_TOKEN/);
     const wrongGuild = runDiscordCli(['register', '--guild', discordIds.otherGuild], env);
-    await expect(wrongGuild).rejects.toSatisfy((error: unknown) => error instanceof AnswerloopError && error.code === 'config_invalid' && /applications\.commands/.test(error.message));
+    await expect(wrongGuild).rejects.toSatisfy(
+      (error: unknown) =>
+        error instanceof AnswerloopError &&
+        error.code === 'config_invalid' &&
+        /applications\.commands/.test(error.message),
+    );
   });
 
   it('prints both install links: the server link with the bot scope and permissions, the user link with commands only', async () => {
@@ -131,8 +163,12 @@ describe('answerloop discord register (against the fake Discord REST API)', () =
     expect(output).toMatch(/Add the bot to a server/);
     expect(output).toMatch(/User Install/);
 
-    expect((await runDiscordCli(['invite', '--user'], env)).trim()).toBe(installLinks(discordIds.application).user);
-    expect((await runDiscordCli(['invite', '--server'], env)).trim()).toBe(installLinks(discordIds.application).server);
+    expect((await runDiscordCli(['invite', '--user'], env)).trim()).toBe(
+      installLinks(discordIds.application).user,
+    );
+    expect((await runDiscordCli(['invite', '--server'], env)).trim()).toBe(
+      installLinks(discordIds.application).server,
+    );
   });
 });
 
@@ -141,7 +177,9 @@ describe('discordConfigured', () => {
   it('starts Discord when enabled is auto and a token is set, or when enabled is true', () => {
     expect(discordConfigured(config({}))).toBe(false);
     expect(discordConfigured(config({ DISCORD_TOKEN: 'x' }))).toBe(true);
-    expect(discordConfigured(config({ DISCORD_TOKEN: 'x', ANSWERLOOP_DISCORD__ENABLED: 'false' }))).toBe(false);
+    expect(discordConfigured(config({ DISCORD_TOKEN: 'x', ANSWERLOOP_DISCORD__ENABLED: 'false' }))).toBe(
+      false,
+    );
     expect(discordConfigured(config({ ANSWERLOOP_DISCORD__ENABLED: 'true' }))).toBe(true);
   });
 });

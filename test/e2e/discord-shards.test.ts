@@ -8,7 +8,11 @@ import { slashCommandInteraction } from '../fakes/fake-discord.ts';
 import { type DiscordHarness, startDiscordHarness } from './discord-test-harness.ts';
 
 async function eventually(done: () => boolean, timeoutMs = 15_000): Promise<boolean> {
-  for (const deadline = Date.now() + timeoutMs; Date.now() < deadline; await new Promise((resolve) => setTimeout(resolve, 10))) {
+  for (
+    const deadline = Date.now() + timeoutMs;
+    Date.now() < deadline;
+    await new Promise((resolve) => setTimeout(resolve, 10))
+  ) {
     if (done()) return true;
   }
   return done();
@@ -31,7 +35,9 @@ describe('Discord gateway shards', () => {
     ]);
     expect(harness.bot.shards).toEqual({ ids: [1, 3], count: 4 });
     expect(harness.bot.connected()).toBe(true);
-    const interaction = harness.interact(slashCommandInteraction('ask', [{ name: 'question', type: 3, value: 'How do I reset my password?' }]));
+    const interaction = harness.interact(
+      slashCommandInteraction('ask', [{ name: 'question', type: 3, value: 'How do I reset my password?' }]),
+    );
     expect((await harness.callback(interaction)).body).toMatchObject({ type: 5 });
     const edit = await harness.originalEdit(interaction);
     expect(JSON.stringify(edit.body)).toMatch(/reset/i);
@@ -63,8 +69,13 @@ describe('Discord gateway shards', () => {
     const load = (discord: Record<string, unknown>) => () => loadConfig({ env: {}, overrides: { discord } });
     expect(load({ shards: [0, 1] })).toThrow(ConfigError);
     expect(load({ shards: [0, 1] })).toThrow(/discord\.shardCount: .*the total number of shards/);
-    expect(load({ shards: [0, 2], shardCount: 2 })).toThrow(/discord\.shards: .*distinct shard ids below discord\.shardCount \(2\)/);
+    expect(load({ shards: [0, 2], shardCount: 2 })).toThrow(
+      /discord\.shards: .*distinct shard ids below discord\.shardCount \(2\)/,
+    );
     expect(load({ shards: [1, 1], shardCount: 2 })).toThrow(/distinct shard ids/);
-    expect(loadConfig({ env: { ANSWERLOOP_DISCORD__SHARDS: '[1]', ANSWERLOOP_DISCORD__SHARD_COUNT: '2' } }).discord).toMatchObject({ shards: [1], shardCount: 2 });
+    expect(
+      loadConfig({ env: { ANSWERLOOP_DISCORD__SHARDS: '[1]', ANSWERLOOP_DISCORD__SHARD_COUNT: '2' } })
+        .discord,
+    ).toMatchObject({ shards: [1], shardCount: 2 });
   });
 });

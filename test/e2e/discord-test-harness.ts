@@ -2,9 +2,25 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { type DiscordBot, startDiscordBot } from '../../src/bot/discord/index.ts';
-import { type ChatModel, type Core, createCore, type Embedder, loadConfig, type Logger } from '../../src/core/index.ts';
-import { createDeterministicEmbedder, hashedVectorAnswerabilityEnv } from '../fakes/deterministic-embedder.ts';
-import { discordIds, type FakeDiscord, type FakeDiscordOptions, type RecordedRequest, startFakeDiscord } from '../fakes/fake-discord.ts';
+import {
+  type ChatModel,
+  type Core,
+  createCore,
+  type Embedder,
+  loadConfig,
+  type Logger,
+} from '../../src/core/index.ts';
+import {
+  createDeterministicEmbedder,
+  hashedVectorAnswerabilityEnv,
+} from '../fakes/deterministic-embedder.ts';
+import {
+  discordIds,
+  type FakeDiscord,
+  type FakeDiscordOptions,
+  type RecordedRequest,
+  startFakeDiscord,
+} from '../fakes/fake-discord.ts';
 
 /** A small knowledge base written for these tests, so they do not depend on anyone else's fixtures. */
 export const defaultDocs: Record<string, string> = {
@@ -50,7 +66,13 @@ export function recordingLogger(entries: LogEntry[], bindings: Record<string, un
   const at = (level: LogEntry['level']) => (object: Record<string, unknown>, message?: string) => {
     entries.push({ ...bindings, ...object, level, message });
   };
-  return { debug: at('debug'), info: at('info'), warn: at('warn'), error: at('error'), child: (more) => recordingLogger(entries, { ...bindings, ...more }) };
+  return {
+    debug: at('debug'),
+    info: at('info'),
+    warn: at('warn'),
+    error: at('error'),
+    child: (more) => recordingLogger(entries, { ...bindings, ...more }),
+  };
 }
 
 export interface DiscordHarness {
@@ -112,9 +134,17 @@ export async function startDiscordHarness(options: DiscordHarnessOptions = {}): 
     overrides: options.overrides,
   });
   const logs: LogEntry[] = [];
-  const openCore = () => createCore({ config, embedder: options.embedder ?? createDeterministicEmbedder(), logger: recordingLogger(logs), chatModel: options.chatModel });
+  const openCore = () =>
+    createCore({
+      config,
+      embedder: options.embedder ?? createDeterministicEmbedder(),
+      logger: recordingLogger(logs),
+      chatModel: options.chatModel,
+    });
   const core = openCore();
-  const folders = [...new Set(Object.keys(options.docs ?? defaultDocs).map((file) => path.join(root, file.split('/')[0]!)))];
+  const folders = [
+    ...new Set(Object.keys(options.docs ?? defaultDocs).map((file) => path.join(root, file.split('/')[0]!))),
+  ];
   await core.ingest(folders);
   let bot: DiscordBot;
   try {
@@ -140,7 +170,11 @@ export async function startDiscordHarness(options: DiscordHarnessOptions = {}): 
     },
     callback: (interaction) => fake.waitForRequest(isCallback(interaction)),
     originalEdit: (interaction) =>
-      fake.waitForRequest((request) => request.method === 'PATCH' && request.path === `/webhooks/${discordIds.application}/${interaction.token}/messages/@original`),
+      fake.waitForRequest(
+        (request) =>
+          request.method === 'PATCH' &&
+          request.path === `/webhooks/${discordIds.application}/${interaction.token}/messages/@original`,
+      ),
     async startReplica() {
       const replicaCore = openCore();
       const replicaBot = await startDiscordBot(replicaCore).catch(async (error: unknown) => {

@@ -11,14 +11,24 @@ import { silentLogger } from '../../src/core/ports/index.ts';
 import { startFakeSlackApi, type FakeSlackApi } from '../fakes/fake-slack-api.ts';
 import { deleteIndices, uniqueIndexPrefix, useElasticsearch } from '../support/elasticsearch.ts';
 import { useLocalModel } from '../support/local-model.ts';
-import { binary, eventually, freePort, killReplicas, type Replica, slackReplicaWorkspace, startReadyReplicas } from '../support/replicas.ts';
+import {
+  binary,
+  eventually,
+  freePort,
+  killReplicas,
+  type Replica,
+  slackReplicaWorkspace,
+  startReadyReplicas,
+} from '../support/replicas.ts';
 
 const url = await useElasticsearch();
 const model = useLocalModel();
 const candidate = 'ft:gpt-4o-mini-2024-07-18:acme:support:Repl1';
 
 async function activeModelOf(replica: Replica): Promise<string | undefined> {
-  const text = await (await fetch(`http://127.0.0.1:${replica.port}/metrics`, { signal: AbortSignal.timeout(3000) })).text();
+  const text = await (
+    await fetch(`http://127.0.0.1:${replica.port}/metrics`, { signal: AbortSignal.timeout(3000) })
+  ).text();
   return /answerloop_active_model_info\{model="([^"]+)"\} 1/.exec(text)?.[1];
 }
 
@@ -48,7 +58,15 @@ describe.skipIf(!url || !model)('a promotion seen by every replica', () => {
     }));
     replicas.push(...(await startReadyReplicas(workspace, env, 2, { ingest: false })));
     // A candidate in the registry, as a finished fine-tuning job leaves it.
-    const store = createElasticsearchStore({ url: url!, indexPrefix: prefix, analyzer: 'english', requestTimeoutMs: 10_000, maxRetries: 0, bulkSize: 500, logger: silentLogger });
+    const store = createElasticsearchStore({
+      url: url!,
+      indexPrefix: prefix,
+      analyzer: 'english',
+      requestTimeoutMs: 10_000,
+      maxRetries: 0,
+      bulkSize: 500,
+      logger: silentLogger,
+    });
     await store.saveModel({
       name: candidate,
       baseModel: 'gpt-4o-mini-2024-07-18',
@@ -70,26 +88,39 @@ describe.skipIf(!url || !model)('a promotion seen by every replica', () => {
     if (workspace) rmSync(workspace, { recursive: true, force: true });
   });
 
-  it('switches both replicas to a model promoted by the CLI, and back on rollback, within seconds', { timeout: 120_000 }, async () => {
-    const base = await activeModelOf(replicas[0]!);
-    expect(base).toBe('gpt-4o-mini-2024-07-18');
-    expect(await activeModelOf(replicas[1]!)).toBe(base);
+  it(
+    'switches both replicas to a model promoted by the CLI, and back on rollback, within seconds',
+    { timeout: 120_000 },
+    async () => {
+      const base = await activeModelOf(replicas[0]!);
+      expect(base).toBe('gpt-4o-mini-2024-07-18');
+      expect(await activeModelOf(replicas[1]!)).toBe(base);
 
-    const cli = (...args: string[]) => promisify(execFile)(process.execPath, [binary, ...args], { cwd: workspace, env, timeout: 60_000 });
-    await cli('models', 'promote', candidate);
-    const promotedAt = Date.now();
-    const switched = await eventually(async () => (await Promise.all(replicas.map(activeModelOf))).every((name) => name === candidate), 10_000);
-    const promotionSeenMs = Date.now() - promotedAt;
+      const cli = (...args: string[]) =>
+        promisify(execFile)(process.execPath, [binary, ...args], { cwd: workspace, env, timeout: 60_000 });
+      await cli('models', 'promote', candidate);
+      const promotedAt = Date.now();
+      const switched = await eventually(
+        async () => (await Promise.all(replicas.map(activeModelOf))).every((name) => name === candidate),
+        10_000,
+      );
+      const promotionSeenMs = Date.now() - promotedAt;
 
-    await cli('models', 'rollback');
-    const rolledBackAt = Date.now();
-    const back = await eventually(async () => (await Promise.all(replicas.map(activeModelOf))).every((name) => name === base), 10_000);
-    const rollbackSeenMs = Date.now() - rolledBackAt;
-    console.log(`promotion seen by both replicas after ${promotionSeenMs} ms, rollback after ${rollbackSeenMs} ms`);
+      await cli('models', 'rollback');
+      const rolledBackAt = Date.now();
+      const back = await eventually(
+        async () => (await Promise.all(replicas.map(activeModelOf))).every((name) => name === base),
+        10_000,
+      );
+      const rollbackSeenMs = Date.now() - rolledBackAt;
+      console.log(
+        `promotion seen by both replicas after ${promotionSeenMs} ms, rollback after ${rollbackSeenMs} ms`,
+      );
 
-    expect(switched).toBe(true);
-    expect(back).toBe(true);
-    expect(promotionSeenMs).toBeLessThan(5000);
-    expect(rollbackSeenMs).toBeLessThan(5000);
-  });
+      expect(switched).toBe(true);
+      expect(back).toBe(true);
+      expect(promotionSeenMs).toBeLessThan(5000);
+      expect(rollbackSeenMs).toBeLessThan(5000);
+    },
+  );
 });

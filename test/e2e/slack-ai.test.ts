@@ -10,12 +10,28 @@ import {
   messageShortcutPayload,
   slashCommandFields,
 } from '../fakes/fake-slack-payloads.ts';
-import { type Block, blocksOf, conversationIdOf, type Harness, nextTs, startHarness, stopHarness } from './slack-test-harness.ts';
+import {
+  type Block,
+  blocksOf,
+  conversationIdOf,
+  type Harness,
+  nextTs,
+  startHarness,
+  stopHarness,
+} from './slack-test-harness.ts';
 
-const responses = (harness: Harness, name: string): FakeSlackCall[] => harness.fake.calls.filter((call) => call.method === '' && call.path === `/respond/${name}`);
-const actionIdsOf = (blocks: Block[]) => blocks.flatMap((block) => (block.elements ?? []).map((element) => element.action_id)).filter((id) => id !== undefined);
+const responses = (harness: Harness, name: string): FakeSlackCall[] =>
+  harness.fake.calls.filter((call) => call.method === '' && call.path === `/respond/${name}`);
+const actionIdsOf = (blocks: Block[]) =>
+  blocks
+    .flatMap((block) => (block.elements ?? []).map((element) => element.action_id))
+    .filter((id) => id !== undefined);
 const answered = (harness: Harness, channel: string) =>
-  harness.fake.messages.filter((message) => message.channel === channel && (message.blocks ?? []).some((block) => (block as Block).block_id === 'answer_feedback'));
+  harness.fake.messages.filter(
+    (message) =>
+      message.channel === channel &&
+      (message.blocks ?? []).some((block) => (block as Block).block_id === 'answer_feedback'),
+  );
 
 describe('Slack AI surfaces: private answers, shortcuts, help channels, the assistant panel', () => {
   let harness: Harness;
@@ -39,7 +55,13 @@ describe('Slack AI surfaces: private answers, shortcuts, help channels, the assi
 
   it('answers /ask privately through the response_url, then shares it with the channel or dismisses it', async () => {
     const ack = await harness.interact(
-      slashCommandFields({ command: '/ask', text: 'How do I reset my password?', user: 'UALICE', channel: 'CSUPPORT', responseUrl: harness.responseUrl('ask-1') }),
+      slashCommandFields({
+        command: '/ask',
+        text: 'How do I reset my password?',
+        user: 'UALICE',
+        channel: 'CSUPPORT',
+        responseUrl: harness.responseUrl('ask-1'),
+      }),
       { form: true },
     );
     expect(ack.status).toBe(200);
@@ -47,7 +69,12 @@ describe('Slack AI surfaces: private answers, shortcuts, help channels, the assi
     expect(privateAnswer!.body).toMatchObject({ response_type: 'ephemeral', replace_original: false });
     const blocks = privateAnswer!.body.blocks as Block[];
     expect(JSON.stringify(blocks).toLowerCase()).toContain('reset');
-    expect(actionIdsOf(blocks)).toEqual(['answer_rating', 'answer_share', 'answer_dismiss', 'answer_suggest_correction']);
+    expect(actionIdsOf(blocks)).toEqual([
+      'answer_rating',
+      'answer_share',
+      'answer_dismiss',
+      'answer_suggest_correction',
+    ]);
     // Nothing was posted for the channel to see.
     expect(harness.fake.callsTo('chat.postMessage')).toHaveLength(0);
     const conversationId = conversationIdOf(blocks);
@@ -55,7 +82,15 @@ describe('Slack AI surfaces: private answers, shortcuts, help channels, the assi
     // Someone else cannot share another person's answer.
     const share = (user: string, name: string) =>
       harness.interact(
-        blockActionsPayload({ user, channel: 'CSUPPORT', message: { ts: nextTs() }, actionId: 'answer_share', value: conversationId, ephemeral: true, responseUrl: harness.responseUrl(name) }),
+        blockActionsPayload({
+          user,
+          channel: 'CSUPPORT',
+          message: { ts: nextTs() },
+          actionId: 'answer_share',
+          value: conversationId,
+          ephemeral: true,
+          responseUrl: harness.responseUrl(name),
+        }),
       );
     await share('UMALLORY', 'share-0');
     expect(responses(harness, 'share-0').map((call) => call.body.response_type)).toEqual(['ephemeral']);
@@ -69,23 +104,47 @@ describe('Slack AI surfaces: private answers, shortcuts, help channels, the assi
     expect(removed!.body).toMatchObject({ delete_original: true });
 
     await harness.interact(
-      blockActionsPayload({ user: 'UALICE', channel: 'CSUPPORT', message: { ts: nextTs() }, actionId: 'answer_dismiss', value: conversationId, ephemeral: true, responseUrl: harness.responseUrl('dismiss-1') }),
+      blockActionsPayload({
+        user: 'UALICE',
+        channel: 'CSUPPORT',
+        message: { ts: nextTs() },
+        actionId: 'answer_dismiss',
+        value: conversationId,
+        ephemeral: true,
+        responseUrl: harness.responseUrl('dismiss-1'),
+      }),
     );
     expect(responses(harness, 'dismiss-1').map((call) => call.body)).toEqual([{ delete_original: true }]);
   });
 
   it('answers a mention privately in a channel set to reply: private', async () => {
     const ts = nextTs();
-    await harness.send(appMentionEvent({ user: 'UBOB', channel: 'CQUIET', ts, text: 'How are plans billed?' }));
-    expect(harness.fake.calls.filter((call) => call.body.channel === 'CQUIET' && call.method !== 'chat.postEphemeral' && call.method.startsWith('chat.'))).toEqual([]);
-    const ephemeral = harness.fake.callsTo('chat.postEphemeral').find((call) => call.body.channel === 'CQUIET')!;
+    await harness.send(
+      appMentionEvent({ user: 'UBOB', channel: 'CQUIET', ts, text: 'How are plans billed?' }),
+    );
+    expect(
+      harness.fake.calls.filter(
+        (call) =>
+          call.body.channel === 'CQUIET' &&
+          call.method !== 'chat.postEphemeral' &&
+          call.method.startsWith('chat.'),
+      ),
+    ).toEqual([]);
+    const ephemeral = harness.fake
+      .callsTo('chat.postEphemeral')
+      .find((call) => call.body.channel === 'CQUIET')!;
     expect(ephemeral.body).toMatchObject({ user: 'UBOB', thread_ts: ts });
     expect(actionIdsOf(blocksOf(ephemeral))).toContain('answer_share');
   });
 
   it("answers a message through the shortcut in that message's thread", async () => {
     const messageTs = nextTs();
-    harness.fake.addMessage({ channel: 'CSUPPORT', ts: messageTs, user: 'UOLIVIA', text: 'How do I turn on two-factor authentication?' });
+    harness.fake.addMessage({
+      channel: 'CSUPPORT',
+      ts: messageTs,
+      user: 'UOLIVIA',
+      text: 'How do I turn on two-factor authentication?',
+    });
     await harness.interact(
       messageShortcutPayload({
         callbackId: 'answer_message',
@@ -98,7 +157,9 @@ describe('Slack AI surfaces: private answers, shortcuts, help channels, the assi
     const start = harness.fake.callsTo('chat.startStream').find((call) => call.body.thread_ts === messageTs)!;
     expect(start.body).toMatchObject({ channel: 'CSUPPORT', recipient_user_id: 'UPETER' });
     const answer = harness.answerIn('CSUPPORT', messageTs)!;
-    expect((await harness.core.getConversation(answer.conversationId))!.question).toBe('How do I turn on two-factor authentication?');
+    expect((await harness.core.getConversation(answer.conversationId))!.question).toBe(
+      'How do I turn on two-factor authentication?',
+    );
 
     // In a private channel setting the shortcut answers only the person who used it.
     const quietTs = nextTs();
@@ -117,7 +178,15 @@ describe('Slack AI surfaces: private answers, shortcuts, help channels, the assi
 
   it('answers a confident question in a help channel unasked, and stays silent on unsure ones and on what is not a question', async () => {
     const confident = nextTs();
-    await harness.send(messageEvent({ user: 'UCAROL', channel: 'CHELP', channelType: 'channel', ts: confident, text: 'How do I reset my password?' }));
+    await harness.send(
+      messageEvent({
+        user: 'UCAROL',
+        channel: 'CHELP',
+        channelType: 'channel',
+        ts: confident,
+        text: 'How do I reset my password?',
+      }),
+    );
     const answer = harness.answerIn('CHELP', confident)!;
     expect(answer).toBeDefined();
     expect(JSON.stringify(answer.blocks).toLowerCase()).toContain('reset');
@@ -125,7 +194,15 @@ describe('Slack AI surfaces: private answers, shortcuts, help channels, the assi
     const before = (await harness.core.listConversations({ platform: 'slack' })).total;
     const callsBefore = harness.fake.calls.length;
     const unsure = nextTs();
-    await harness.send(messageEvent({ user: 'UCAROL', channel: 'CHELP', channelType: 'channel', ts: unsure, text: 'What is the airspeed velocity of an unladen swallow?' }));
+    await harness.send(
+      messageEvent({
+        user: 'UCAROL',
+        channel: 'CHELP',
+        channelType: 'channel',
+        ts: unsure,
+        text: 'What is the airspeed velocity of an unladen swallow?',
+      }),
+    );
     // No message, no "I don't know": only the configured reaction shows the bot looked.
     const unsureCalls = harness.fake.calls.slice(callsBefore);
     expect(unsureCalls.map((call) => call.method)).toEqual(['reactions.add']);
@@ -133,45 +210,145 @@ describe('Slack AI surfaces: private answers, shortcuts, help channels, the assi
     expect((await harness.core.listConversations({ platform: 'slack' })).total).toBe(before);
 
     const quietCalls = harness.fake.calls.length;
-    await harness.send(messageEvent({ user: 'UCAROL', channel: 'CHELP', channelType: 'channel', ts: nextTs(), text: 'Deployed the new build to staging this morning.' }));
+    await harness.send(
+      messageEvent({
+        user: 'UCAROL',
+        channel: 'CHELP',
+        channelType: 'channel',
+        ts: nextTs(),
+        text: 'Deployed the new build to staging this morning.',
+      }),
+    );
     // Over its channel's threshold only: the same answerable question stays unanswered where the bar is higher.
-    await harness.send(messageEvent({ user: 'UCAROL', channel: 'CSTRICT', channelType: 'channel', ts: nextTs(), text: 'How do I reset my password?' }));
+    await harness.send(
+      messageEvent({
+        user: 'UCAROL',
+        channel: 'CSTRICT',
+        channelType: 'channel',
+        ts: nextTs(),
+        text: 'How do I reset my password?',
+      }),
+    );
     // Thread replies, bots, and channels in mention mode are not read.
-    await harness.send(messageEvent({ user: 'UCAROL', channel: 'CHELP', channelType: 'channel', ts: nextTs(), threadTs: unsure, text: 'How are plans billed?' }));
-    await harness.send(messageEvent({ user: 'UBOT2', botId: 'BOTHER', channel: 'CHELP', channelType: 'channel', ts: nextTs(), text: 'How are plans billed?' }));
-    await harness.send(messageEvent({ user: 'UCAROL', channel: 'CSUPPORT', channelType: 'channel', ts: nextTs(), text: 'How are plans billed?' }));
+    await harness.send(
+      messageEvent({
+        user: 'UCAROL',
+        channel: 'CHELP',
+        channelType: 'channel',
+        ts: nextTs(),
+        threadTs: unsure,
+        text: 'How are plans billed?',
+      }),
+    );
+    await harness.send(
+      messageEvent({
+        user: 'UBOT2',
+        botId: 'BOTHER',
+        channel: 'CHELP',
+        channelType: 'channel',
+        ts: nextTs(),
+        text: 'How are plans billed?',
+      }),
+    );
+    await harness.send(
+      messageEvent({
+        user: 'UCAROL',
+        channel: 'CSUPPORT',
+        channelType: 'channel',
+        ts: nextTs(),
+        text: 'How are plans billed?',
+      }),
+    );
     expect(harness.fake.calls.length).toBe(quietCalls);
     expect((await harness.core.listConversations({ platform: 'slack' })).total).toBe(before);
   });
 
   it('stays out of a channel in mode off, telling a mention privately', async () => {
-    await harness.send(appMentionEvent({ user: 'UDAVE', channel: 'COFF', ts: nextTs(), text: 'How are plans billed?' }));
-    expect(harness.fake.callsTo('chat.postEphemeral').at(-1)!.body).toMatchObject({ channel: 'COFF', user: 'UDAVE', text: expect.stringMatching(/not set up to answer/) });
+    await harness.send(
+      appMentionEvent({ user: 'UDAVE', channel: 'COFF', ts: nextTs(), text: 'How are plans billed?' }),
+    );
+    expect(harness.fake.callsTo('chat.postEphemeral').at(-1)!.body).toMatchObject({
+      channel: 'COFF',
+      user: 'UDAVE',
+      text: expect.stringMatching(/not set up to answer/),
+    });
     expect(answered(harness, 'COFF')).toEqual([]);
   });
 
   it('greets a new assistant panel thread, remembers the channel being viewed, and answers with its filters', async () => {
     const threadTs = nextTs();
-    await harness.send(assistantThreadEvent({ type: 'assistant_thread_started', user: 'UERIN', channel: 'DERIN', threadTs, contextChannel: 'CSUPPORT' }));
+    await harness.send(
+      assistantThreadEvent({
+        type: 'assistant_thread_started',
+        user: 'UERIN',
+        channel: 'DERIN',
+        threadTs,
+        contextChannel: 'CSUPPORT',
+      }),
+    );
     const greeting = harness.fake.callsTo('chat.postMessage').find((call) => call.body.channel === 'DERIN')!;
-    expect(greeting.body).toMatchObject({ thread_ts: threadTs, text: expect.stringContaining('Ask me anything') });
-    expect(greeting.body.metadata).toMatchObject({ event_type: 'assistant_thread_context', event_payload: { channel_id: 'CSUPPORT' } });
+    expect(greeting.body).toMatchObject({
+      thread_ts: threadTs,
+      text: expect.stringContaining('Ask me anything'),
+    });
+    expect(greeting.body.metadata).toMatchObject({
+      event_type: 'assistant_thread_context',
+      event_payload: { channel_id: 'CSUPPORT' },
+    });
     const prompts = harness.fake.callsTo('assistant.threads.setSuggestedPrompts')[0]!;
     expect(prompts.body).toMatchObject({ channel_id: 'DERIN', thread_ts: threadTs });
-    expect((prompts.body.prompts as Array<{ title: string }>).map((prompt) => prompt.title)).toEqual(['Get started', 'Find a setting']);
+    expect((prompts.body.prompts as Array<{ title: string }>).map((prompt) => prompt.title)).toEqual([
+      'Get started',
+      'Find a setting',
+    ]);
 
-    await harness.send(assistantThreadEvent({ type: 'assistant_thread_context_changed', user: 'UERIN', channel: 'DERIN', threadTs, contextChannel: 'CBILLING' }));
-    const kept = harness.fake.messages.find((message) => message.channel === 'DERIN' && message.thread_ts === threadTs)!;
+    await harness.send(
+      assistantThreadEvent({
+        type: 'assistant_thread_context_changed',
+        user: 'UERIN',
+        channel: 'DERIN',
+        threadTs,
+        contextChannel: 'CBILLING',
+      }),
+    );
+    const kept = harness.fake.messages.find(
+      (message) => message.channel === 'DERIN' && message.thread_ts === threadTs,
+    )!;
     expect(kept.metadata).toMatchObject({ event_payload: { channel_id: 'CBILLING' } });
 
     const questionTs = nextTs();
-    harness.fake.addMessage({ channel: 'DERIN', ts: questionTs, thread_ts: threadTs, user: 'UERIN', text: 'How do I reset my password?' });
-    await harness.send(messageEvent({ user: 'UERIN', channel: 'DERIN', channelType: 'im', ts: questionTs, threadTs, text: 'How do I reset my password?' }));
-    expect(harness.fake.callsTo('assistant.threads.setStatus')[0]!.body).toMatchObject({ channel_id: 'DERIN', thread_ts: threadTs, status: 'Searching the docs...' });
-    expect(harness.fake.callsTo('assistant.threads.setTitle')[0]!.body).toMatchObject({ channel_id: 'DERIN', thread_ts: threadTs, title: 'How do I reset my password?' });
+    harness.fake.addMessage({
+      channel: 'DERIN',
+      ts: questionTs,
+      thread_ts: threadTs,
+      user: 'UERIN',
+      text: 'How do I reset my password?',
+    });
+    await harness.send(
+      messageEvent({
+        user: 'UERIN',
+        channel: 'DERIN',
+        channelType: 'im',
+        ts: questionTs,
+        threadTs,
+        text: 'How do I reset my password?',
+      }),
+    );
+    expect(harness.fake.callsTo('assistant.threads.setStatus')[0]!.body).toMatchObject({
+      channel_id: 'DERIN',
+      thread_ts: threadTs,
+      status: 'Searching the docs...',
+    });
+    expect(harness.fake.callsTo('assistant.threads.setTitle')[0]!.body).toMatchObject({
+      channel_id: 'DERIN',
+      thread_ts: threadTs,
+      title: 'How do I reset my password?',
+    });
     // The working reaction is for channels; the panel has its status line.
     expect(harness.fake.callsTo('reactions.add').filter((call) => call.body.channel === 'DERIN')).toEqual([]);
-    expect(harness.fake.callsTo('chat.startStream').find((call) => call.body.channel === 'DERIN')!.body).toMatchObject({ thread_ts: threadTs });
+    expect(
+      harness.fake.callsTo('chat.startStream').find((call) => call.body.channel === 'DERIN')!.body,
+    ).toMatchObject({ thread_ts: threadTs });
     const answer = harness.answerIn('DERIN', threadTs)!;
     const record = await harness.core.getConversation(answer.conversationId);
     // The viewed channel's knowledge filters applied: only billing documents could be retrieved.
@@ -191,38 +368,60 @@ describe('Slack AI surfaces: private answers, shortcuts, help channels, the assi
 
 describe('Slack streaming fallbacks and shared channels', () => {
   it('falls back to post-then-update when Slack refuses chat.startStream, still ending with the blocks', async () => {
-    const harness = await startHarness({ fakeAnswer: (call) => (call.method === 'chat.startStream' ? { ok: false, error: 'unknown_method' } : undefined) });
+    const harness = await startHarness({
+      fakeAnswer: (call) =>
+        call.method === 'chat.startStream' ? { ok: false, error: 'unknown_method' } : undefined,
+    });
     try {
       const ts = nextTs();
-      await harness.send(appMentionEvent({ user: 'UGUS', channel: 'CSUPPORT', ts, text: 'How do I reset my password?' }));
+      await harness.send(
+        appMentionEvent({ user: 'UGUS', channel: 'CSUPPORT', ts, text: 'How do I reset my password?' }),
+      );
       expect(harness.fake.callsTo('chat.startStream').length).toBeGreaterThan(0);
       expect(harness.fake.callsTo('chat.stopStream')).toEqual([]);
       const posted = harness.fake.callsTo('chat.postMessage').filter((call) => call.body.thread_ts === ts);
       expect(posted).toHaveLength(1);
       const final = harness.fake.callsTo('chat.update').at(-1)!;
       expect(final.body.ts).toBe(harness.fake.messages.find((message) => message.thread_ts === ts)!.ts);
-      expect(blocksOf(final).map((block) => block.block_id)).toEqual(expect.arrayContaining(['answer_sources', 'answer_rating', 'answer_feedback']));
-      expect(harness.logger.entries.some((entry) => entry.level === 'warn' && /refused to start a stream/.test(entry.message ?? ''))).toBe(true);
+      expect(blocksOf(final).map((block) => block.block_id)).toEqual(
+        expect.arrayContaining(['answer_sources', 'answer_rating', 'answer_feedback']),
+      );
+      expect(
+        harness.logger.entries.some(
+          (entry) => entry.level === 'warn' && /refused to start a stream/.test(entry.message ?? ''),
+        ),
+      ).toBe(true);
     } finally {
       await stopHarness(harness);
     }
   });
 
   it('edits the message into the answer when a started stream breaks (message_not_in_streaming_state)', async () => {
-    const long = 'Plans are billed monthly per seat, with the invoice sent on the first day of each month. '.repeat(8);
+    const long =
+      'Plans are billed monthly per seat, with the invoice sent on the first day of each month. '.repeat(8);
     const model: ChatModel = {
       async complete(request) {
         for (const piece of long.match(/.{1,60}/g)!) request.onDelta?.(piece);
-        return { text: `${long}[1]`, model: request.model, usage: { promptTokens: 1, completionTokens: 1, totalTokens: 2 }, modelMs: 1 };
+        return {
+          text: `${long}[1]`,
+          model: request.model,
+          usage: { promptTokens: 1, completionTokens: 1, totalTokens: 2 },
+          modelMs: 1,
+        };
       },
     };
     const harness = await startHarness({
       chatModel: model,
-      fakeAnswer: (call) => (call.method === 'chat.appendStream' ? { ok: false, error: 'message_not_in_streaming_state' } : undefined),
+      fakeAnswer: (call) =>
+        call.method === 'chat.appendStream'
+          ? { ok: false, error: 'message_not_in_streaming_state' }
+          : undefined,
     });
     try {
       const ts = nextTs();
-      await harness.send(appMentionEvent({ user: 'UHAL', channel: 'CSUPPORT', ts, text: 'How are plans billed?' }));
+      await harness.send(
+        appMentionEvent({ user: 'UHAL', channel: 'CSUPPORT', ts, text: 'How are plans billed?' }),
+      );
       const streamed = harness.fake.messages.find((message) => message.thread_ts === ts)!;
       expect(harness.fake.callsTo('chat.appendStream').length).toBeGreaterThan(0);
       const final = harness.fake.callsTo('chat.update').at(-1)!;
@@ -238,14 +437,46 @@ describe('Slack streaming fallbacks and shared channels', () => {
     const harness = await startHarness({ fake: { sharedChannels: ['CSHARED'] } });
     try {
       const ts = nextTs();
-      await harness.send(appMentionEvent({ user: 'UEXT', userTeam: 'TOTHER', channel: 'CSHARED', ts, text: 'How are plans billed?' }), { extShared: true });
-      expect(harness.fake.callsTo('chat.postEphemeral')[0]!.body).toMatchObject({ channel: 'CSHARED', user: 'UEXT', text: expect.stringMatching(/shared with another organisation/) });
+      await harness.send(
+        appMentionEvent({
+          user: 'UEXT',
+          userTeam: 'TOTHER',
+          channel: 'CSHARED',
+          ts,
+          text: 'How are plans billed?',
+        }),
+        { extShared: true },
+      );
+      expect(harness.fake.callsTo('chat.postEphemeral')[0]!.body).toMatchObject({
+        channel: 'CSHARED',
+        user: 'UEXT',
+        text: expect.stringMatching(/shared with another organisation/),
+      });
       // A person from another workspace in a channel the event does not flag is recognised by their team.
-      await harness.send(appMentionEvent({ user: 'UEXT', userTeam: 'TOTHER', channel: 'CSUPPORT', ts: nextTs(), text: 'How are plans billed?' }));
+      await harness.send(
+        appMentionEvent({
+          user: 'UEXT',
+          userTeam: 'TOTHER',
+          channel: 'CSUPPORT',
+          ts: nextTs(),
+          text: 'How are plans billed?',
+        }),
+      );
       // A slash command carries no such flag: the channel is looked up.
-      await harness.interact(slashCommandFields({ command: '/ask', text: 'How are plans billed?', user: 'UEXT', channel: 'CSHARED', responseUrl: harness.responseUrl('ext-1') }), { form: true });
+      await harness.interact(
+        slashCommandFields({
+          command: '/ask',
+          text: 'How are plans billed?',
+          user: 'UEXT',
+          channel: 'CSHARED',
+          responseUrl: harness.responseUrl('ext-1'),
+        }),
+        { form: true },
+      );
       expect(responses(harness, 'ext-1')[0]!.body.text).toMatch(/shared with another organisation/);
-      expect(harness.fake.calls.filter((call) => ['chat.postMessage', 'chat.startStream'].includes(call.method))).toEqual([]);
+      expect(
+        harness.fake.calls.filter((call) => ['chat.postMessage', 'chat.startStream'].includes(call.method)),
+      ).toEqual([]);
       expect((await harness.core.listConversations({ platform: 'slack' })).total).toBe(0);
     } finally {
       await stopHarness(harness);
@@ -253,10 +484,24 @@ describe('Slack streaming fallbacks and shared channels', () => {
   });
 
   it('answers in a Slack Connect channel only from public sources when allowed', async () => {
-    const harness = await startHarness({ env: { ANSWERLOOP_SLACK__SHARED_CHANNELS__ANSWER: 'public', ANSWERLOOP_SLACK__SHARED_CHANNELS__PUBLIC_TAGS: '[billing]' } });
+    const harness = await startHarness({
+      env: {
+        ANSWERLOOP_SLACK__SHARED_CHANNELS__ANSWER: 'public',
+        ANSWERLOOP_SLACK__SHARED_CHANNELS__PUBLIC_TAGS: '[billing]',
+      },
+    });
     try {
       const ts = nextTs();
-      await harness.send(appMentionEvent({ user: 'UEXT', userTeam: 'TOTHER', channel: 'CSHARED', ts, text: 'How do I reset my password?' }), { extShared: true });
+      await harness.send(
+        appMentionEvent({
+          user: 'UEXT',
+          userTeam: 'TOTHER',
+          channel: 'CSHARED',
+          ts,
+          text: 'How do I reset my password?',
+        }),
+        { extShared: true },
+      );
       const answer = harness.answerIn('CSHARED', ts)!;
       const record = await harness.core.getConversation(answer.conversationId);
       expect(record!.sources.every((source) => source.docId.includes('billing'))).toBe(true);
@@ -267,9 +512,14 @@ describe('Slack streaming fallbacks and shared channels', () => {
 });
 
 describe('Slack installed into several workspaces (slack.distribution: oauth)', () => {
-  it("installs through /slack/install and a fake oauth.v2.access, then answers that workspace with its own token", async () => {
+  it('installs through /slack/install and a fake oauth.v2.access, then answers that workspace with its own token', async () => {
     const harness = await startHarness({
-      env: { ANSWERLOOP_SLACK__DISTRIBUTION: 'oauth', SLACK_CLIENT_ID: '111.222', SLACK_CLIENT_SECRET: 'client-secret-value', SLACK_STATE_SECRET: 'state-secret-for-tests' },
+      env: {
+        ANSWERLOOP_SLACK__DISTRIBUTION: 'oauth',
+        SLACK_CLIENT_ID: '111.222',
+        SLACK_CLIENT_SECRET: 'client-secret-value',
+        SLACK_STATE_SECRET: 'state-secret-for-tests',
+      },
     });
     try {
       // No single-workspace token is used: nothing calls auth.test before an installation exists.
@@ -280,13 +530,21 @@ describe('Slack installed into several workspaces (slack.distribution: oauth)', 
       const consent = new URL(install.headers.get('location')!);
       expect(`${consent.origin}${consent.pathname}`).toBe('https://slack.com/oauth/v2/authorize');
       expect(consent.searchParams.get('client_id')).toBe('111.222');
-      expect(consent.searchParams.get('scope')!.split(',')).toEqual(expect.arrayContaining(['app_mentions:read', 'chat:write', 'commands']));
+      expect(consent.searchParams.get('scope')!.split(',')).toEqual(
+        expect.arrayContaining(['app_mentions:read', 'chat:write', 'commands']),
+      );
       const state = consent.searchParams.get('state')!;
       const cookie = install.headers.get('set-cookie')!.split(';')[0]!;
 
-      const redirect = await fetch(`${base}/slack/oauth_redirect?code=code-T2&state=${encodeURIComponent(state)}`, { headers: { cookie } });
+      const redirect = await fetch(
+        `${base}/slack/oauth_redirect?code=code-T2&state=${encodeURIComponent(state)}`,
+        { headers: { cookie } },
+      );
       expect(redirect.status).toBe(200);
-      expect(harness.fake.callsTo('oauth.v2.access')[0]!.body).toMatchObject({ code: 'code-T2', client_id: '111.222' });
+      expect(harness.fake.callsTo('oauth.v2.access')[0]!.body).toMatchObject({
+        code: 'code-T2',
+        client_id: '111.222',
+      });
       expect(await harness.core.installations.get('slack', 'team:T2')).toContain('xoxb-T2-installed');
       // Tokens and the client secret never reach the log.
       const logged = JSON.stringify(harness.logger.entries);
@@ -294,7 +552,10 @@ describe('Slack installed into several workspaces (slack.distribution: oauth)', 
       expect(logged).not.toContain('client-secret-value');
 
       const ts = nextTs();
-      await harness.send(appMentionEvent({ user: 'UZED', channel: 'COTHER', ts, text: 'How do I reset my password?' }), { teamId: 'T2' });
+      await harness.send(
+        appMentionEvent({ user: 'UZED', channel: 'COTHER', ts, text: 'How do I reset my password?' }),
+        { teamId: 'T2' },
+      );
       const start = harness.fake.callsTo('chat.startStream').find((call) => call.body.thread_ts === ts)!;
       expect(start.authorization).toBe('Bearer xoxb-T2-installed');
       expect(start.body).toMatchObject({ recipient_team_id: 'T2' });
@@ -302,11 +563,22 @@ describe('Slack installed into several workspaces (slack.distribution: oauth)', 
 
       // A workspace that never installed the app gets nothing.
       const stranger = nextTs();
-      await harness.send(appMentionEvent({ user: 'UYAN', channel: 'CTHIRD', ts: stranger, text: 'How do I reset my password?' }), { teamId: 'T3' });
+      await harness.send(
+        appMentionEvent({
+          user: 'UYAN',
+          channel: 'CTHIRD',
+          ts: stranger,
+          text: 'How do I reset my password?',
+        }),
+        { teamId: 'T3' },
+      );
       expect(harness.fake.calls.filter((call) => call.body.channel === 'CTHIRD')).toEqual([]);
 
       // Removing the app from the workspace deletes its installation and token.
-      await harness.send({ type: 'app_uninstalled', event_ts: `${Math.floor(Date.now() / 1000)}.000800` }, { teamId: 'T2' });
+      await harness.send(
+        { type: 'app_uninstalled', event_ts: `${Math.floor(Date.now() / 1000)}.000800` },
+        { teamId: 'T2' },
+      );
       expect(await harness.core.installations.get('slack', 'team:T2')).toBeUndefined();
     } finally {
       await stopHarness(harness);
@@ -322,10 +594,20 @@ describe('Slack installed into several workspaces (slack.distribution: oauth)', 
         },
         (error: Error) => error.message,
       );
-    expect(await attempt({ SLACK_CLIENT_SECRET: 's', SLACK_STATE_SECRET: 'state' })).toMatch(/set SLACK_CLIENT_ID/);
-    expect(await attempt({ SLACK_CLIENT_ID: '1.2', SLACK_CLIENT_SECRET: 's' })).toMatch(/set SLACK_STATE_SECRET/);
-    expect(await attempt({ SLACK_CLIENT_ID: '1.2', SLACK_CLIENT_SECRET: 's', SLACK_STATE_SECRET: 'state', ANSWERLOOP_SLACK__MODE: 'socket', SLACK_APP_TOKEN: 'xapp-1' })).toMatch(
-      /oauth needs slack\.mode: http/,
+    expect(await attempt({ SLACK_CLIENT_SECRET: 's', SLACK_STATE_SECRET: 'state' })).toMatch(
+      /set SLACK_CLIENT_ID/,
     );
+    expect(await attempt({ SLACK_CLIENT_ID: '1.2', SLACK_CLIENT_SECRET: 's' })).toMatch(
+      /set SLACK_STATE_SECRET/,
+    );
+    expect(
+      await attempt({
+        SLACK_CLIENT_ID: '1.2',
+        SLACK_CLIENT_SECRET: 's',
+        SLACK_STATE_SECRET: 'state',
+        ANSWERLOOP_SLACK__MODE: 'socket',
+        SLACK_APP_TOKEN: 'xapp-1',
+      }),
+    ).toMatch(/oauth needs slack\.mode: http/);
   });
 });

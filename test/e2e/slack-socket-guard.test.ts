@@ -23,7 +23,9 @@ describe('Slack Socket Mode survives deliveries it cannot read', () => {
 
   beforeAll(async () => {
     socket = await startFakeSlackSocket();
-    fake = await startFakeSlackApi({ answer: (call) => (call.method === 'apps.connections.open' ? { ok: true, url: socket.url } : undefined) });
+    fake = await startFakeSlackApi({
+      answer: (call) => (call.method === 'apps.connections.open' ? { ok: true, url: socket.url } : undefined),
+    });
     dataDir = mkdtempSync(path.join(tmpdir(), 'answerloop-slack-guard-'));
     const config = loadConfig({
       env: {
@@ -51,16 +53,32 @@ describe('Slack Socket Mode survives deliveries it cannot read', () => {
   });
 
   it('acknowledges malformed and unknown envelopes, counts them, and keeps answering', async () => {
-    socket.sendRaw({ envelope_id: 'bad-1', type: 'events_api', accepts_response_payload: false, payload: { type: 'event_callback', event_id: 'Ev-bad' } });
+    socket.sendRaw({
+      envelope_id: 'bad-1',
+      type: 'events_api',
+      accepts_response_payload: false,
+      payload: { type: 'event_callback', event_id: 'Ev-bad' },
+    });
     socket.sendRaw({ envelope_id: 'bad-2', type: 'events_api', accepts_response_payload: false });
     socket.sendRaw({ envelope_id: 'odd-1', type: 'a_type_nobody_handles', payload: {} });
     socket.sendRaw({ type: 'events_api', payload: 'not even an envelope id' });
-    for (const id of ['bad-1', 'bad-2', 'odd-1']) expect(await socket.waitForAck(id)).toMatchObject({ envelope_id: id });
+    for (const id of ['bad-1', 'bad-2', 'odd-1'])
+      expect(await socket.waitForAck(id)).toMatchObject({ envelope_id: id });
 
     const ts = '1700000111.000100';
-    const envelopeId = socket.send('events_api', eventEnvelope(appMentionEvent({ user: 'UALICE', channel: 'CSUPPORT', ts, text: 'How do I reset my password?' }), { eventId: nextEventId() }));
+    const envelopeId = socket.send(
+      'events_api',
+      eventEnvelope(
+        appMentionEvent({ user: 'UALICE', channel: 'CSUPPORT', ts, text: 'How do I reset my password?' }),
+        { eventId: nextEventId() },
+      ),
+    );
     await socket.waitForAck(envelopeId);
-    await fake.waitForCall((call) => call.method === 'chat.postMessage' && call.body.thread_ts === ts && Array.isArray(call.body.blocks), 10_000);
+    await fake.waitForCall(
+      (call) =>
+        call.method === 'chat.postMessage' && call.body.thread_ts === ts && Array.isArray(call.body.blocks),
+      10_000,
+    );
     await bot.idle();
 
     const metrics = (await core.metrics.render()).text;

@@ -7,7 +7,13 @@ import { type SlackBot, startSlackBot } from '../../src/bot/slack/index.ts';
 import { type Core, createCore, loadConfig, silentLogger } from '../../src/core/index.ts';
 import { createDeterministicEmbedder } from '../fakes/deterministic-embedder.ts';
 import { type FakeSlackApi, startFakeSlackApi } from '../fakes/fake-slack-api.ts';
-import { appMentionEvent, blockActionsPayload, eventEnvelope, feedbackButtonsAction, nextEventId } from '../fakes/fake-slack-payloads.ts';
+import {
+  appMentionEvent,
+  blockActionsPayload,
+  eventEnvelope,
+  feedbackButtonsAction,
+  nextEventId,
+} from '../fakes/fake-slack-payloads.ts';
 import { type FakeSlackSocket, startFakeSlackSocket } from '../fakes/fake-slack-socket.ts';
 
 const docsDir = fileURLToPath(new URL('../fixtures/answering-docs/', import.meta.url));
@@ -21,7 +27,9 @@ describe('Slack bot in Socket Mode against a fake Slack', () => {
 
   beforeAll(async () => {
     socket = await startFakeSlackSocket();
-    fake = await startFakeSlackApi({ answer: (call) => (call.method === 'apps.connections.open' ? { ok: true, url: socket.url } : undefined) });
+    fake = await startFakeSlackApi({
+      answer: (call) => (call.method === 'apps.connections.open' ? { ok: true, url: socket.url } : undefined),
+    });
     dataDir = mkdtempSync(path.join(tmpdir(), 'answerloop-slack-socket-'));
     const config = loadConfig({
       env: {
@@ -56,9 +64,17 @@ describe('Slack bot in Socket Mode against a fake Slack', () => {
 
   it('acknowledges an events_api envelope and answers the mention in its thread', async () => {
     const ts = '1700000500.000100';
-    const envelopeId = socket.send('events_api', eventEnvelope(appMentionEvent({ user: 'UALICE', channel: 'CSUPPORT', ts, text: 'How do I reset my password?' })));
+    const envelopeId = socket.send(
+      'events_api',
+      eventEnvelope(
+        appMentionEvent({ user: 'UALICE', channel: 'CSUPPORT', ts, text: 'How do I reset my password?' }),
+      ),
+    );
     expect(await socket.waitForAck(envelopeId)).toMatchObject({ envelope_id: envelopeId });
-    const answer = await fake.waitForCall((call) => call.method === 'chat.postMessage' && call.body.thread_ts === ts && call.body.blocks !== undefined);
+    const answer = await fake.waitForCall(
+      (call) =>
+        call.method === 'chat.postMessage' && call.body.thread_ts === ts && call.body.blocks !== undefined,
+    );
     await bot.idle();
     expect(JSON.stringify(answer.body.blocks)).toContain('Accounts and sign-in');
   });
@@ -66,7 +82,10 @@ describe('Slack bot in Socket Mode against a fake Slack', () => {
   it('drops a redelivery (retry_attempt) and a duplicate event id without answering again', async () => {
     const ts = '1700000600.000100';
     const eventId = nextEventId();
-    const payload = eventEnvelope(appMentionEvent({ user: 'UBOB', channel: 'CSUPPORT', ts, text: 'How are plans billed?' }), { eventId });
+    const payload = eventEnvelope(
+      appMentionEvent({ user: 'UBOB', channel: 'CSUPPORT', ts, text: 'How are plans billed?' }),
+      { eventId },
+    );
     await socket.waitForAck(socket.send('events_api', payload));
     await fake.waitForCall((call) => call.method === 'chat.postMessage' && call.body.thread_ts === ts);
     await bot.idle();
@@ -78,7 +97,9 @@ describe('Slack bot in Socket Mode against a fake Slack', () => {
   });
 
   it('acknowledges a feedback_buttons click in an interactive envelope, stores it and thanks the person privately', async () => {
-    const answer = fake.messages.find((message) => message.thread_ts === '1700000500.000100' && message.blocks)!;
+    const answer = fake.messages.find(
+      (message) => message.thread_ts === '1700000500.000100' && message.blocks,
+    )!;
     const buttons = (answer.blocks!.at(-1) as { elements: Array<{ value: string }> }).elements;
     const conversationId = buttons[0]!.value;
     const envelopeId = socket.send(
@@ -95,6 +116,9 @@ describe('Slack bot in Socket Mode against a fake Slack', () => {
     expect(await socket.waitForAck(envelopeId)).toMatchObject({ envelope_id: envelopeId });
     await bot.idle();
     expect((await core.getConversation(conversationId))!.feedback).toMatchObject({ helpful: false });
-    expect(fake.callsTo('chat.postEphemeral').at(-1)!.body).toMatchObject({ channel: 'CSUPPORT', user: 'UALICE' });
+    expect(fake.callsTo('chat.postEphemeral').at(-1)!.body).toMatchObject({
+      channel: 'CSUPPORT',
+      user: 'UALICE',
+    });
   });
 });

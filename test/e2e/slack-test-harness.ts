@@ -4,8 +4,16 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startSlackBot, type SlackBot } from '../../src/bot/slack/index.ts';
 import { type ChatModel, type Core, createCore, loadConfig, type Logger } from '../../src/core/index.ts';
-import { createDeterministicEmbedder, hashedVectorAnswerabilityEnv } from '../fakes/deterministic-embedder.ts';
-import { type FakeSlackApi, type FakeSlackApiOptions, type FakeSlackCall, startFakeSlackApi } from '../fakes/fake-slack-api.ts';
+import {
+  createDeterministicEmbedder,
+  hashedVectorAnswerabilityEnv,
+} from '../fakes/deterministic-embedder.ts';
+import {
+  type FakeSlackApi,
+  type FakeSlackApiOptions,
+  type FakeSlackCall,
+  startFakeSlackApi,
+} from '../fakes/fake-slack-api.ts';
 import { eventEnvelope, postToSlackApp } from '../fakes/fake-slack-payloads.ts';
 
 /** The Slack bot over HTTP against the fake Web API, with the test documents ingested: shared by the Slack end-to-end suites. */
@@ -13,10 +21,17 @@ import { eventEnvelope, postToSlackApp } from '../fakes/fake-slack-payloads.ts';
 export const signingSecret = 'test-signing-secret';
 export const docsDir = fileURLToPath(new URL('../fixtures/answering-docs/', import.meta.url));
 
-export type Block = { type: string; block_id?: string; elements?: Array<Record<string, unknown>>; text?: { text: string } };
+export type Block = {
+  type: string;
+  block_id?: string;
+  elements?: Array<Record<string, unknown>>;
+  text?: { text: string };
+};
 
 /** A Logger that keeps what it is told, so tests can check the operator log. */
-export function createRecordingLogger(): Logger & { entries: Array<{ level: string; object: Record<string, unknown>; message?: string }> } {
+export function createRecordingLogger(): Logger & {
+  entries: Array<{ level: string; object: Record<string, unknown>; message?: string }>;
+} {
   const entries: Array<{ level: string; object: Record<string, unknown>; message?: string }> = [];
   const make = (bindings: Record<string, unknown>): Logger => ({
     debug: (object, message) => entries.push({ level: 'debug', object: { ...bindings, ...object }, message }),
@@ -49,15 +64,27 @@ export interface Harness {
   fake: FakeSlackApi;
   logger: ReturnType<typeof createRecordingLogger>;
   dataDir: string;
-  post(payload: Record<string, unknown>, options?: { interactive?: boolean; form?: boolean; headers?: Record<string, string>; secret?: string }): Promise<{ status: number; text: string }>;
+  post(
+    payload: Record<string, unknown>,
+    options?: { interactive?: boolean; form?: boolean; headers?: Record<string, string>; secret?: string },
+  ): Promise<{ status: number; text: string }>;
   /** Posts an interactivity payload (or slash command fields with `form`) and waits for every handler it started. */
-  interact(payload: Record<string, unknown>, options?: { form?: boolean }): Promise<{ status: number; text: string }>;
+  interact(
+    payload: Record<string, unknown>,
+    options?: { form?: boolean },
+  ): Promise<{ status: number; text: string }>;
   /** Posts an event and waits for every handler it started. */
-  send(event: Record<string, unknown>, options?: { eventId?: string; headers?: Record<string, string>; extShared?: boolean; teamId?: string }): Promise<{ status: number }>;
+  send(
+    event: Record<string, unknown>,
+    options?: { eventId?: string; headers?: Record<string, string>; extShared?: boolean; teamId?: string },
+  ): Promise<{ status: number }>;
   /** A response_url on the fake: what the bot posts there is recorded as calls with method ''. */
   responseUrl(name: string): string;
   /** The bot's final answer in a thread: the message carrying the feedback buttons. */
-  answerIn(channel: string, threadTs: string | undefined): { ts: string; blocks: Block[]; conversationId: string } | undefined;
+  answerIn(
+    channel: string,
+    threadTs: string | undefined,
+  ): { ts: string; blocks: Block[]; conversationId: string } | undefined;
 }
 
 export interface HarnessOptions {
@@ -86,7 +113,12 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     },
     overrides: { logFile: '' },
   });
-  const core = createCore({ config, embedder: createDeterministicEmbedder(), logger, ...(options.chatModel ? { chatModel: options.chatModel } : {}) });
+  const core = createCore({
+    config,
+    embedder: createDeterministicEmbedder(),
+    logger,
+    ...(options.chatModel ? { chatModel: options.chatModel } : {}),
+  });
   await core.ingest([docsDir]);
   const bot = await startSlackBot(core, { port: 0 }).catch(async (error: unknown) => {
     // A bot that does not start leaves nothing running behind it.
@@ -96,7 +128,12 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     throw error;
   });
   const post: Harness['post'] = (payload, options = {}) =>
-    postToSlackApp(bot.port!, payload, { signingSecret: options.secret ?? signingSecret, interactive: options.interactive, form: options.form, headers: options.headers });
+    postToSlackApp(bot.port!, payload, {
+      signingSecret: options.secret ?? signingSecret,
+      interactive: options.interactive,
+      form: options.form,
+      headers: options.headers,
+    });
   return {
     core,
     bot,
@@ -111,13 +148,23 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     },
     responseUrl: (name) => `http://127.0.0.1:${fake.port}/respond/${name}`,
     async send(event, options = {}) {
-      const response = await post(eventEnvelope(event, { eventId: options.eventId, extShared: options.extShared, teamId: options.teamId }), { headers: options.headers });
+      const response = await post(
+        eventEnvelope(event, {
+          eventId: options.eventId,
+          extShared: options.extShared,
+          teamId: options.teamId,
+        }),
+        { headers: options.headers },
+      );
       await bot.idle();
       return response;
     },
     answerIn(channel, threadTs) {
       const message = fake.messages.find(
-        (candidate) => candidate.channel === channel && candidate.thread_ts === threadTs && (candidate.blocks ?? []).some((block) => (block as Block).block_id === 'answer_feedback'),
+        (candidate) =>
+          candidate.channel === channel &&
+          candidate.thread_ts === threadTs &&
+          (candidate.blocks ?? []).some((block) => (block as Block).block_id === 'answer_feedback'),
       );
       if (!message) return undefined;
       const blocks = (message.blocks ?? []) as Block[];
@@ -132,4 +179,3 @@ export async function stopHarness(harness: Harness, removeData = true): Promise<
   await harness.fake.close();
   if (removeData) rmSync(harness.dataDir, { recursive: true, force: true });
 }
-

@@ -14,7 +14,8 @@ export function stemWord(word: string): string {
       const stem = word.slice(0, -suffix.length);
       if (suffix === 'ies') return `${stem}y`;
       // 'resetting' -> 'resett' -> 'reset': undo the doubled consonant of a stripped 'ing'/'ed'.
-      if ((suffix === 'ing' || suffix === 'ed') && stem.length >= 4 && stem.at(-1) === stem.at(-2)) return stem.slice(0, -1);
+      if ((suffix === 'ing' || suffix === 'ed') && stem.length >= 4 && stem.at(-1) === stem.at(-2))
+        return stem.slice(0, -1);
       return stem;
     }
   }

@@ -35,9 +35,30 @@ export const discordIds = {
   command: '1000000000000000400',
 } as const;
 
-export const fakeBotUser = { id: discordIds.bot, username: 'answerloop', discriminator: '0000', global_name: null, avatar: null, bot: true, flags: 0 };
-export const fakeHumanUser = { id: discordIds.user, username: 'ada', discriminator: '0', global_name: 'Ada', avatar: null };
-export const fakeOtherBotUser = { id: discordIds.otherBot, username: 'otherbot', discriminator: '0000', global_name: null, avatar: null, bot: true };
+export const fakeBotUser = {
+  id: discordIds.bot,
+  username: 'answerloop',
+  discriminator: '0000',
+  global_name: null,
+  avatar: null,
+  bot: true,
+  flags: 0,
+};
+export const fakeHumanUser = {
+  id: discordIds.user,
+  username: 'ada',
+  discriminator: '0',
+  global_name: 'Ada',
+  avatar: null,
+};
+export const fakeOtherBotUser = {
+  id: discordIds.otherBot,
+  username: 'otherbot',
+  discriminator: '0000',
+  global_name: null,
+  avatar: null,
+  bot: true,
+};
 
 export interface DiscordUser {
   id: string;
@@ -156,7 +177,10 @@ export interface FakeDiscord {
   holdGateway(): () => void;
   /** The `shard` ([id, count]) of each IDENTIFY, in order. */
   identifiedShards(): Array<[number, number]>;
-  waitForRequest(predicate: (request: RecordedRequest) => boolean, timeoutMs?: number): Promise<RecordedRequest>;
+  waitForRequest(
+    predicate: (request: RecordedRequest) => boolean,
+    timeoutMs?: number,
+  ): Promise<RecordedRequest>;
   waitForGatewayFrame(predicate: (frame: GatewayFrame) => boolean, timeoutMs?: number): Promise<GatewayFrame>;
   /** Requests the fake refused, with Discord's error: a test expecting none asserts this is empty. */
   rejectedRequests(): RecordedRequest[];
@@ -198,15 +222,18 @@ export function messageLimitProblems(body: JsonObject): string[] {
     const footer = text((embed.footer as JsonObject | undefined)?.text);
     const fields = Array.isArray(embed.fields) ? (embed.fields as JsonObject[]) : [];
     if (title.length > 256) problems.push(`embeds[${index}].title: ${title.length} > 256`);
-    if (description.length > 4096) problems.push(`embeds[${index}].description: ${description.length} > 4096`);
+    if (description.length > 4096)
+      problems.push(`embeds[${index}].description: ${description.length} > 4096`);
     if (footer.length > 2048) problems.push(`embeds[${index}].footer.text: ${footer.length} > 2048`);
     if (fields.length > 25) problems.push(`embeds[${index}].fields: ${fields.length} > 25`);
     total += title.length + description.length + footer.length;
     fields.forEach((field, fieldIndex) => {
       const name = text(field.name);
       const value = text(field.value);
-      if (name.length === 0 || name.length > 256) problems.push(`embeds[${index}].fields[${fieldIndex}].name: length ${name.length}`);
-      if (value.length === 0 || value.length > 1024) problems.push(`embeds[${index}].fields[${fieldIndex}].value: length ${value.length}`);
+      if (name.length === 0 || name.length > 256)
+        problems.push(`embeds[${index}].fields[${fieldIndex}].name: length ${name.length}`);
+      if (value.length === 0 || value.length > 1024)
+        problems.push(`embeds[${index}].fields[${fieldIndex}].value: length ${value.length}`);
       total += name.length + value.length;
     });
   });
@@ -222,14 +249,17 @@ function componentProblems(components: unknown): string[] {
   if (components.length > 5) problems.push(`components: ${components.length} > 5 rows`);
   (components as JsonObject[]).forEach((row, rowIndex) => {
     const children = Array.isArray(row.components) ? (row.components as JsonObject[]) : [];
-    if (row.type !== 1) problems.push(`components[${rowIndex}].type: ${String(row.type)} is not an action row`);
-    if (children.length === 0 || children.length > 5) problems.push(`components[${rowIndex}]: ${children.length} buttons`);
+    if (row.type !== 1)
+      problems.push(`components[${rowIndex}].type: ${String(row.type)} is not an action row`);
+    if (children.length === 0 || children.length > 5)
+      problems.push(`components[${rowIndex}]: ${children.length} buttons`);
     children.forEach((child, childIndex) => {
       const where = `components[${rowIndex}].components[${childIndex}]`;
       const customId = typeof child.custom_id === 'string' ? child.custom_id : '';
       const label = typeof child.label === 'string' ? child.label : '';
       if (child.type !== 2) problems.push(`${where}.type: ${String(child.type)} is not a button`);
-      if (child.style !== 5 && (customId.length === 0 || customId.length > 100)) problems.push(`${where}.custom_id: length ${customId.length}`);
+      if (child.style !== 5 && (customId.length === 0 || customId.length > 100))
+        problems.push(`${where}.custom_id: length ${customId.length}`);
       if (label.length > 80) problems.push(`${where}.label: ${label.length} > 80`);
     });
   });
@@ -244,8 +274,10 @@ function commandProblems(command: JsonObject, index: number): string[] {
   const name = typeof command.name === 'string' ? command.name : '';
   const description = typeof command.description === 'string' ? command.description : '';
   if (type === 1) {
-    if (!/^[-_\p{L}\p{N}]{1,32}$/u.test(name) || name !== name.toLowerCase()) problems.push(`${where}.name: ${name} is not a valid slash command name`);
-    if (description.length === 0 || description.length > 100) problems.push(`${where}.description: length ${description.length}`);
+    if (!/^[-_\p{L}\p{N}]{1,32}$/u.test(name) || name !== name.toLowerCase())
+      problems.push(`${where}.name: ${name} is not a valid slash command name`);
+    if (description.length === 0 || description.length > 100)
+      problems.push(`${where}.description: length ${description.length}`);
   } else if (type === 2 || type === 3) {
     if (name.length === 0 || name.length > 32) problems.push(`${where}.name: length ${name.length}`);
     if (description !== '') problems.push(`${where}.description: context menu commands have none`);
@@ -254,9 +286,18 @@ function commandProblems(command: JsonObject, index: number): string[] {
     problems.push(`${where}.type: ${type}`);
   }
   const integrationTypes = command.integration_types as unknown[] | undefined;
-  if (integrationTypes !== undefined && (!Array.isArray(integrationTypes) || integrationTypes.some((value) => value !== 0 && value !== 1))) problems.push(`${where}.integration_types`);
+  if (
+    integrationTypes !== undefined &&
+    (!Array.isArray(integrationTypes) || integrationTypes.some((value) => value !== 0 && value !== 1))
+  )
+    problems.push(`${where}.integration_types`);
   const contexts = command.contexts as unknown[] | undefined;
-  if (contexts !== undefined && contexts !== null && (!Array.isArray(contexts) || contexts.some((value) => value !== 0 && value !== 1 && value !== 2))) problems.push(`${where}.contexts`);
+  if (
+    contexts !== undefined &&
+    contexts !== null &&
+    (!Array.isArray(contexts) || contexts.some((value) => value !== 0 && value !== 1 && value !== 2))
+  )
+    problems.push(`${where}.contexts`);
   return problems;
 }
 
@@ -270,23 +311,34 @@ function modalProblems(data: JsonObject): string[] {
   if (customId.length === 0 || customId.length > 100) problems.push(`custom_id: length ${customId.length}`);
   if (components.length === 0 || components.length > 5) problems.push(`components: ${components.length}`);
   for (const component of components) {
-    const input = (component.type === 18 ? component.component : (component.components as JsonObject[] | undefined)?.[0]) as JsonObject | undefined;
+    const input = (
+      component.type === 18 ? component.component : (component.components as JsonObject[] | undefined)?.[0]
+    ) as JsonObject | undefined;
     if (!input || input.type !== 4) problems.push('components: every component must hold a text input');
     else {
-      if (typeof input.custom_id !== 'string' || input.custom_id.length > 100) problems.push('text input custom_id');
-      if (typeof input.placeholder === 'string' && input.placeholder.length > 100) problems.push('text input placeholder > 100');
+      if (typeof input.custom_id !== 'string' || input.custom_id.length > 100)
+        problems.push('text input custom_id');
+      if (typeof input.placeholder === 'string' && input.placeholder.length > 100)
+        problems.push('text input placeholder > 100');
       if (Number(input.max_length ?? 4000) > 4000) problems.push('text input max_length > 4000');
     }
     if (component.type === 18) {
       const label = typeof component.label === 'string' ? component.label : '';
       if (label.length === 0 || label.length > 45) problems.push(`label: length ${label.length}`);
-      if (typeof component.description === 'string' && component.description.length > 100) problems.push('label description > 100');
+      if (typeof component.description === 'string' && component.description.length > 100)
+        problems.push('label description > 100');
     }
   }
   return problems;
 }
 
-function waitFor<T>(events: EventEmitter, name: string, seen: T[], predicate: (item: T) => boolean, timeoutMs: number): Promise<T> {
+function waitFor<T>(
+  events: EventEmitter,
+  name: string,
+  seen: T[],
+  predicate: (item: T) => boolean,
+  timeoutMs: number,
+): Promise<T> {
   const found = seen.find(predicate);
   if (found) return Promise.resolve(found);
   return new Promise((resolve, reject) => {
@@ -347,7 +399,8 @@ export async function startFakeDiscord(options: FakeDiscordOptions = {}): Promis
   let held: WebSocket[] | undefined;
   // The shard each connection identified with, for dispatches to one shard.
   const shardOf = new Map<WebSocket, [number, number]>();
-  const hello = (connection: WebSocket) => send(connection, { op: 10, d: { heartbeat_interval: heartbeatIntervalMs }, s: null, t: null });
+  const hello = (connection: WebSocket) =>
+    send(connection, { op: 10, d: { heartbeat_interval: heartbeatIntervalMs }, s: null, t: null });
 
   const gateway = new WebSocketServer({ host: '127.0.0.1', port: 0 });
   await new Promise<void>((resolve) => gateway.once('listening', () => resolve()));
@@ -367,7 +420,12 @@ export async function startFakeDiscord(options: FakeDiscordOptions = {}): Promis
   };
   const dispatch = (event: string, data: unknown, dispatchOptions: { shard?: number } = {}) => {
     if (event === 'INTERACTION_CREATE') {
-      const interaction = data as { token: string; guild_id?: string; channel?: { id: string }; authorizing_integration_owners?: Record<string, string> };
+      const interaction = data as {
+        token: string;
+        guild_id?: string;
+        channel?: { id: string };
+        authorizing_integration_owners?: Record<string, string>;
+      };
       // Redelivering the same interaction keeps its state: its token is acknowledged once, whoever tries.
       if (!interactions.has(interaction.token)) {
         const userInstallOnly = interaction.authorizing_integration_owners?.['0'] === undefined;
@@ -375,13 +433,19 @@ export async function startFakeDiscord(options: FakeDiscordOptions = {}): Promis
           dispatchedAt: Date.now(),
           acknowledged: false,
           channelId: interaction.channel?.id ?? discordIds.channel,
-          forcedEphemeral: userInstallOnly && interaction.guild_id === discordIds.foreignGuild && !foreignGuild.externalAppsAllowed,
+          forcedEphemeral:
+            userInstallOnly &&
+            interaction.guild_id === discordIds.foreignGuild &&
+            !foreignGuild.externalAppsAllowed,
           userInstallOnly,
           followUps: 0,
         });
       }
     }
-    const targets = dispatchOptions.shard === undefined ? identified : [...identified].filter((socket) => shardOf.get(socket)?.[0] === dispatchOptions.shard);
+    const targets =
+      dispatchOptions.shard === undefined
+        ? identified
+        : [...identified].filter((socket) => shardOf.get(socket)?.[0] === dispatchOptions.shard);
     dispatched.push(dispatchTo(targets, event, data));
   };
 
@@ -404,7 +468,14 @@ export async function startFakeDiscord(options: FakeDiscordOptions = {}): Promis
     flags: body.flags ?? 0,
     ...extra,
   });
-  const threadPayload = (id: string, parentId: string, name: string, ownerId: string, autoArchiveDuration = 1440, extra: JsonObject = {}) => ({
+  const threadPayload = (
+    id: string,
+    parentId: string,
+    name: string,
+    ownerId: string,
+    autoArchiveDuration = 1440,
+    extra: JsonObject = {},
+  ) => ({
     id,
     type: 11,
     guild_id: discordIds.guild,
@@ -417,7 +488,13 @@ export async function startFakeDiscord(options: FakeDiscordOptions = {}): Promis
     member_count: 1,
     flags: 0,
     applied_tags: [] as string[],
-    thread_metadata: { archived: false, auto_archive_duration: autoArchiveDuration, archive_timestamp: new Date().toISOString(), locked: false, create_timestamp: new Date().toISOString() },
+    thread_metadata: {
+      archived: false,
+      auto_archive_duration: autoArchiveDuration,
+      archive_timestamp: new Date().toISOString(),
+      locked: false,
+      create_timestamp: new Date().toISOString(),
+    },
     ...extra,
   });
   const storeMessage = (channelId: string, created: JsonObject) => {
@@ -443,7 +520,8 @@ export async function startFakeDiscord(options: FakeDiscordOptions = {}): Promis
       gatewayFrames.push(frame);
       events.emit('gateway', frame);
       if (frame.op === 1) send(connection, { op: 11, d: null, s: null, t: null });
-      if (frame.op === 2) identify(connection, frame.d as { token: string; intents: number; shard?: [number, number] });
+      if (frame.op === 2)
+        identify(connection, frame.d as { token: string; intents: number; shard?: [number, number] });
       if (frame.op === 6) {
         // RESUME: replay the events dispatched after the client's last sequence, then confirm.
         const { seq } = frame.d as { seq: number };
@@ -454,7 +532,10 @@ export async function startFakeDiscord(options: FakeDiscordOptions = {}): Promis
     });
   });
 
-  function identify(connection: WebSocket, data: { token: string; intents: number; shard?: [number, number] }) {
+  function identify(
+    connection: WebSocket,
+    data: { token: string; intents: number; shard?: [number, number] },
+  ) {
     if (data.token !== token && data.token !== `Bot ${token}`) {
       connection.close(4004, 'Authentication failed.');
       return;
@@ -485,7 +566,17 @@ export async function startFakeDiscord(options: FakeDiscordOptions = {}): Promis
   }
 
   const textChannel = (id: string, name: string, position: number) => ({
-    id, type: 0, name, position, guild_id: discordIds.guild, permission_overwrites: [], parent_id: null, nsfw: false, topic: null, last_message_id: null, rate_limit_per_user: 0,
+    id,
+    type: 0,
+    name,
+    position,
+    guild_id: discordIds.guild,
+    permission_overwrites: [],
+    parent_id: null,
+    nsfw: false,
+    topic: null,
+    last_message_id: null,
+    rate_limit_per_user: 0,
   });
   const forumChannel = {
     ...textChannel(discordIds.forum, 'help-forum', 3),
@@ -497,7 +588,13 @@ export async function startFakeDiscord(options: FakeDiscordOptions = {}): Promis
     default_thread_rate_limit_per_user: 0,
     flags: 0,
   };
-  const guildChannelIds = new Set<string>([discordIds.channel, discordIds.otherChannel, discordIds.thirdChannel, discordIds.forum, discordIds.helpChannel]);
+  const guildChannelIds = new Set<string>([
+    discordIds.channel,
+    discordIds.otherChannel,
+    discordIds.thirdChannel,
+    discordIds.forum,
+    discordIds.helpChannel,
+  ]);
   const guildCreatePayload = () => ({
     id: discordIds.guild,
     name: 'Answerloop Test Server',
@@ -520,7 +617,19 @@ export async function startFakeDiscord(options: FakeDiscordOptions = {}): Promis
     preferred_locale: 'en-US',
     nsfw_level: 0,
     premium_progress_bar_enabled: false,
-    roles: [{ id: discordIds.guild, name: '@everyone', permissions: '2251799813685247', position: 0, color: 0, hoist: false, managed: false, mentionable: false, flags: 0 }],
+    roles: [
+      {
+        id: discordIds.guild,
+        name: '@everyone',
+        permissions: '2251799813685247',
+        position: 0,
+        color: 0,
+        hoist: false,
+        managed: false,
+        mentionable: false,
+        flags: 0,
+      },
+    ],
     emojis: [],
     stickers: [],
     voice_states: [],
@@ -535,10 +644,25 @@ export async function startFakeDiscord(options: FakeDiscordOptions = {}): Promis
       forumChannel,
       textChannel(discordIds.helpChannel, 'help', 4),
     ],
-    members: [{ user: fakeBotUser, roles: [], joined_at: '2024-01-01T00:00:00.000Z', deaf: false, mute: false, flags: 0 }],
+    members: [
+      {
+        user: fakeBotUser,
+        roles: [],
+        joined_at: '2024-01-01T00:00:00.000Z',
+        deaf: false,
+        mute: false,
+        flags: 0,
+      },
+    ],
   });
 
-  const routeRequest = (method: string, path: string, query: URLSearchParams, body: JsonObject | undefined, authorization: string | undefined): { status: number; json?: unknown } => {
+  const routeRequest = (
+    method: string,
+    path: string,
+    query: URLSearchParams,
+    body: JsonObject | undefined,
+    authorization: string | undefined,
+  ): { status: number; json?: unknown } => {
     let match: RegExpMatchArray | null;
     const requireBot = () => {
       if (authorization !== `Bot ${token}`) throw new DiscordRuleError(401, 0, '401: Unauthorized');
@@ -546,13 +670,23 @@ export async function startFakeDiscord(options: FakeDiscordOptions = {}): Promis
     const requireValidMessage = (payload: JsonObject | undefined) => {
       const problems = messageLimitProblems(payload ?? {});
       if (problems.length > 0) throw new DiscordRuleError(400, 50035, 'Invalid Form Body', problems);
-      const hasSomething = (typeof payload?.content === 'string' && payload.content.length > 0) || (Array.isArray(payload?.embeds) && payload.embeds.length > 0);
-      if (!hasSomething && !Array.isArray(payload?.components)) throw new DiscordRuleError(400, 50006, 'Cannot send an empty message');
+      const hasSomething =
+        (typeof payload?.content === 'string' && payload.content.length > 0) ||
+        (Array.isArray(payload?.embeds) && payload.embeds.length > 0);
+      if (!hasSomething && !Array.isArray(payload?.components))
+        throw new DiscordRuleError(400, 50006, 'Cannot send an empty message');
     };
 
     if (method === 'GET' && path === '/gateway/bot') {
       requireBot();
-      return { status: 200, json: { url: gatewayUrl, shards: options.recommendedShards ?? 1, session_start_limit: { total: 1000, remaining: 999, reset_after: 0, max_concurrency: 16 } } };
+      return {
+        status: 200,
+        json: {
+          url: gatewayUrl,
+          shards: options.recommendedShards ?? 1,
+          session_start_limit: { total: 1000, remaining: 999, reset_after: 0, max_concurrency: 16 },
+        },
+      };
     }
     if (method === 'GET' && path === '/users/@me') {
       requireBot();
@@ -562,8 +696,10 @@ export async function startFakeDiscord(options: FakeDiscordOptions = {}): Promis
     // Interaction callbacks carry no Authorization header: the token in the path is the credential.
     if (method === 'POST' && (match = path.match(/^\/interactions\/(\d+)\/([^/]+)\/callback$/))) {
       const state = interactions.get(match[2]!);
-      if (!state || Date.now() - state.dispatchedAt > acknowledgeWithinMs) throw new DiscordRuleError(404, 10062, 'Unknown interaction');
-      if (state.acknowledged) throw new DiscordRuleError(400, 40060, 'Interaction has already been acknowledged.');
+      if (!state || Date.now() - state.dispatchedAt > acknowledgeWithinMs)
+        throw new DiscordRuleError(404, 10062, 'Unknown interaction');
+      if (state.acknowledged)
+        throw new DiscordRuleError(400, 40060, 'Interaction has already been acknowledged.');
       const type = Number(body?.type);
       const data = (body?.data ?? {}) as JsonObject;
       if (type === 4 || type === 7) requireValidMessage(data);
@@ -573,37 +709,60 @@ export async function startFakeDiscord(options: FakeDiscordOptions = {}): Promis
       }
       state.acknowledged = true;
       state.callbackType = type;
-      if (query.get('with_response') === 'true') return { status: 200, json: { interaction: { id: match[1], type: 2 }, resource: { type } } };
+      if (query.get('with_response') === 'true')
+        return { status: 200, json: { interaction: { id: match[1], type: 2 }, resource: { type } } };
       return { status: 204 };
     }
     if ((match = path.match(/^\/webhooks\/(\d+)\/([^/]+)(?:\/messages\/(@original|\d+))?$/))) {
       const [, applicationId, interactionToken, messageId] = match;
       const state = interactions.get(interactionToken!);
-      if (applicationId !== discordIds.application || !state) throw new DiscordRuleError(404, 10015, 'Unknown Webhook');
+      if (applicationId !== discordIds.application || !state)
+        throw new DiscordRuleError(404, 10015, 'Unknown Webhook');
       if (!state.acknowledged) throw new DiscordRuleError(404, 10008, 'Unknown Message');
       if (method === 'DELETE') return { status: 204 };
-      if (method === 'GET') return { status: 200, json: message(state.channelId, {}, { id: messageId === '@original' ? snowflake() : messageId }) };
+      if (method === 'GET')
+        return {
+          status: 200,
+          json: message(state.channelId, {}, { id: messageId === '@original' ? snowflake() : messageId }),
+        };
       requireValidMessage(body);
       // Where a server forbids external apps, Discord shows a user-installed app's messages to the user alone.
       const flags = Number(body?.flags ?? 0) | (state.forcedEphemeral ? 64 : 0);
-      const sent = message(state.channelId, { ...body, flags }, { type: 20, webhook_id: discordIds.application, application_id: discordIds.application });
+      const sent = message(
+        state.channelId,
+        { ...body, flags },
+        { type: 20, webhook_id: discordIds.application, application_id: discordIds.application },
+      );
       if (method === 'PATCH') return { status: 200, json: sent };
       if (method === 'POST' && !messageId) {
         state.followUps += 1;
-        if (state.userInstallOnly && state.followUps > 5) throw new DiscordRuleError(400, 40094, 'This interaction has hit the maximum number of follow up messages');
+        if (state.userInstallOnly && state.followUps > 5)
+          throw new DiscordRuleError(
+            400,
+            40094,
+            'This interaction has hit the maximum number of follow up messages',
+          );
         return { status: 200, json: sent };
       }
     }
     if ((match = path.match(/^\/applications\/(\d+)(?:\/guilds\/(\d+))?\/commands$/)) && method === 'PUT') {
       requireBot();
-      if (match[1] !== discordIds.application) throw new DiscordRuleError(403, 50035, 'Invalid Form Body', ['application_id']);
+      if (match[1] !== discordIds.application)
+        throw new DiscordRuleError(403, 50035, 'Invalid Form Body', ['application_id']);
       if (match[2] && match[2] !== discordIds.guild) throw new DiscordRuleError(403, 50001, 'Missing Access');
       const commands = Array.isArray(body) ? body : [];
       const problems = commands.flatMap((command, index) => commandProblems(command as JsonObject, index));
       if (problems.length > 0) throw new DiscordRuleError(400, 50035, 'Invalid Form Body', problems);
       return {
         status: 200,
-        json: commands.map((command) => ({ ...command, id: snowflake(), application_id: match![1], guild_id: match![2], version: snowflake(), type: command.type ?? 1 })),
+        json: commands.map((command) => ({
+          ...command,
+          id: snowflake(),
+          application_id: match![1],
+          guild_id: match![2],
+          version: snowflake(),
+          type: command.type ?? 1,
+        })),
       };
     }
     if ((match = path.match(/^\/channels\/(\d+)(\/.*)?$/))) {
@@ -611,13 +770,16 @@ export async function startFakeDiscord(options: FakeDiscordOptions = {}): Promis
       const channelId = match[1]!;
       // The bot reaches only channels of servers it is in (a user install gives it none).
       if (!guildChannelIds.has(channelId) && !threads.has(channelId)) {
-        throw channelId === discordIds.foreignChannel ? new DiscordRuleError(403, 50001, 'Missing Access') : new DiscordRuleError(404, 10003, 'Unknown Channel');
+        throw channelId === discordIds.foreignChannel
+          ? new DiscordRuleError(403, 50001, 'Missing Access')
+          : new DiscordRuleError(404, 10003, 'Unknown Channel');
       }
     }
     if ((match = path.match(/^\/channels\/(\d+)\/messages$/))) {
       const channelId = match[1]!;
       if (method === 'POST') {
-        if (channelId === discordIds.forum) throw new DiscordRuleError(400, 40058, 'Cannot send messages in a forum channel');
+        if (channelId === discordIds.forum)
+          throw new DiscordRuleError(400, 40058, 'Cannot send messages in a forum channel');
         const post = forumPosts.get(channelId);
         if (post && post.refusedSends > 0) {
           // Right after a post is created Discord can still take it for the forum channel itself.
@@ -626,12 +788,20 @@ export async function startFakeDiscord(options: FakeDiscordOptions = {}): Promis
         }
         requireValidMessage(body);
         const reference = body?.message_reference as JsonObject | undefined;
-        return { status: 200, json: storeMessage(channelId, message(channelId, body ?? {}, reference ? { type: 19, message_reference: reference } : {})) };
+        return {
+          status: 200,
+          json: storeMessage(
+            channelId,
+            message(channelId, body ?? {}, reference ? { type: 19, message_reference: reference } : {}),
+          ),
+        };
       }
       if (method === 'GET') {
         const limit = Number(query.get('limit') ?? 50);
         const before = query.get('before');
-        const list = (channelMessages.get(channelId) ?? []).filter((item) => !before || BigInt(String(item.id)) < BigInt(before));
+        const list = (channelMessages.get(channelId) ?? []).filter(
+          (item) => !before || BigInt(String(item.id)) < BigInt(before),
+        );
         return { status: 200, json: list.slice(-limit).reverse() };
       }
     }
@@ -651,10 +821,17 @@ export async function startFakeDiscord(options: FakeDiscordOptions = {}): Promis
       if (body?.applied_tags !== undefined) {
         const tags = Array.isArray(body.applied_tags) ? (body.applied_tags as unknown[]).map(String) : [];
         const known = new Set<string>(forumTags.map((tag) => tag.id));
-        if (thread.parent_id !== discordIds.forum) throw new DiscordRuleError(400, 50035, 'Invalid Form Body', ['applied_tags: only forum posts have tags']);
-        if (tags.length > 5) throw new DiscordRuleError(400, 50035, 'Invalid Form Body', [`applied_tags: ${tags.length} > 5`]);
+        if (thread.parent_id !== discordIds.forum)
+          throw new DiscordRuleError(400, 50035, 'Invalid Form Body', [
+            'applied_tags: only forum posts have tags',
+          ]);
+        if (tags.length > 5)
+          throw new DiscordRuleError(400, 50035, 'Invalid Form Body', [`applied_tags: ${tags.length} > 5`]);
         const unknown = tags.filter((tag) => !known.has(tag));
-        if (unknown.length > 0) throw new DiscordRuleError(400, 50035, 'Invalid Form Body', [`applied_tags: unknown tags ${unknown.join(', ')}`]);
+        if (unknown.length > 0)
+          throw new DiscordRuleError(400, 50035, 'Invalid Form Body', [
+            `applied_tags: unknown tags ${unknown.join(', ')}`,
+          ]);
         thread.applied_tags = tags;
       }
       return { status: 200, json: thread };
@@ -664,11 +841,19 @@ export async function startFakeDiscord(options: FakeDiscordOptions = {}): Promis
     }
     if (method === 'POST' && (match = path.match(/^\/channels\/(\d+)\/messages\/(\d+)\/threads$/))) {
       if (!permissions.createPublicThreads) throw new DiscordRuleError(403, 50013, 'Missing Permissions');
-      if (threads.has(match[2]!)) throw new DiscordRuleError(400, 160004, 'A thread has already been created for this message');
+      if (threads.has(match[2]!))
+        throw new DiscordRuleError(400, 160004, 'A thread has already been created for this message');
       const name = typeof body?.name === 'string' ? body.name : '';
-      if (name.length === 0 || name.length > 100) throw new DiscordRuleError(400, 50035, 'Invalid Form Body', [`name: length ${name.length}`]);
+      if (name.length === 0 || name.length > 100)
+        throw new DiscordRuleError(400, 50035, 'Invalid Form Body', [`name: length ${name.length}`]);
       // A thread started from a message takes the message's id.
-      const thread = threadPayload(match[2]!, match[1]!, name, discordIds.bot, Number(body?.auto_archive_duration ?? 1440));
+      const thread = threadPayload(
+        match[2]!,
+        match[1]!,
+        name,
+        discordIds.bot,
+        Number(body?.auto_archive_duration ?? 1440),
+      );
       threads.set(thread.id, thread);
       return { status: 201, json: thread };
     }
@@ -694,11 +879,26 @@ export async function startFakeDiscord(options: FakeDiscordOptions = {}): Promis
         result = { status: 404, json: { message: 'only API v10 is served', code: 0 } };
       } else {
         try {
-          result = routeRequest(recorded.method, recorded.path, recorded.query, recorded.body as JsonObject | undefined, recorded.authorization);
+          result = routeRequest(
+            recorded.method,
+            recorded.path,
+            recorded.query,
+            recorded.body as JsonObject | undefined,
+            recorded.authorization,
+          );
         } catch (error) {
           if (!(error instanceof DiscordRuleError)) throw error;
           recorded.error = { code: error.code, message: error.message, errors: error.problems };
-          result = { status: error.status, json: { code: error.code, message: error.message, errors: { _errors: error.problems.map((problem) => ({ code: 'BASE_TYPE_INVALID', message: problem })) } } };
+          result = {
+            status: error.status,
+            json: {
+              code: error.code,
+              message: error.message,
+              errors: {
+                _errors: error.problems.map((problem) => ({ code: 'BASE_TYPE_INVALID', message: problem })),
+              },
+            },
+          };
         }
       }
       recorded.status = result.status;
@@ -716,7 +916,12 @@ export async function startFakeDiscord(options: FakeDiscordOptions = {}): Promis
   await new Promise<void>((resolve) => rest.listen(0, '127.0.0.1', () => resolve()));
   const apiUrl = `http://127.0.0.1:${(rest.address() as AddressInfo).port}/api`;
 
-  const postMessage = (channelId: string, content: string, author: DiscordUser = fakeHumanUser, extra: JsonObject = {}): JsonObject => {
+  const postMessage = (
+    channelId: string,
+    content: string,
+    author: DiscordUser = fakeHumanUser,
+    extra: JsonObject = {},
+  ): JsonObject => {
     const posted = { ...messageCreatePayload(content, { channelId, author }), ...extra };
     storeMessage(channelId, posted);
     dispatch('MESSAGE_CREATE', posted);
@@ -736,11 +941,21 @@ export async function startFakeDiscord(options: FakeDiscordOptions = {}): Promis
     createForumPost(post) {
       const author = post.author ?? fakeHumanUser;
       const id = snowflake();
-      const thread = threadPayload(id, discordIds.forum, post.title, author.id, 4320, { applied_tags: post.appliedTags ?? [], message_count: 1, member: { id, user_id: author.id, join_timestamp: new Date().toISOString(), flags: 1 } });
+      const thread = threadPayload(id, discordIds.forum, post.title, author.id, 4320, {
+        applied_tags: post.appliedTags ?? [],
+        message_count: 1,
+        member: { id, user_id: author.id, join_timestamp: new Date().toISOString(), flags: 1 },
+      });
       threads.set(id, thread);
-      forumPosts.set(id, { starterMissingFetches: post.starterMissingFetches ?? 0, refusedSends: post.refusedSends ?? 0 });
+      forumPosts.set(id, {
+        starterMissingFetches: post.starterMissingFetches ?? 0,
+        refusedSends: post.refusedSends ?? 0,
+      });
       // The starter message of a forum post has the post's id.
-      const starter = { ...messageCreatePayload(post.content, { channelId: id, author, mentionsBot: post.mentionsBot }), id };
+      const starter = {
+        ...messageCreatePayload(post.content, { channelId: id, author, mentionsBot: post.mentionsBot }),
+        id,
+      };
       storeMessage(id, starter);
       dispatch('THREAD_CREATE', { ...thread, newly_created: true });
       if (post.dispatchStarterMessage ?? true) dispatch('MESSAGE_CREATE', starter);
@@ -750,13 +965,25 @@ export async function startFakeDiscord(options: FakeDiscordOptions = {}): Promis
     messagesThatMayPing() {
       const sendsMessage = (request: RecordedRequest) =>
         (request.method === 'POST' && /^\/channels\/\d+\/messages$/.test(request.path)) ||
-        (/^\/webhooks\/\d+\/[^/]+(\/messages\/.+)?$/.test(request.path) && (request.method === 'POST' || request.method === 'PATCH')) ||
-        (request.method === 'POST' && /^\/interactions\//.test(request.path) && [4, 7].includes(Number((request.body as JsonObject | undefined)?.type)));
+        (/^\/webhooks\/\d+\/[^/]+(\/messages\/.+)?$/.test(request.path) &&
+          (request.method === 'POST' || request.method === 'PATCH')) ||
+        (request.method === 'POST' &&
+          /^\/interactions\//.test(request.path) &&
+          [4, 7].includes(Number((request.body as JsonObject | undefined)?.type)));
       return requests.filter((request) => {
         if (!sendsMessage(request) || request.status >= 300) return false;
-        const body = (request.path.startsWith('/interactions/') ? (request.body as JsonObject).data : request.body) as JsonObject | undefined;
-        const allowed = body?.allowed_mentions as { parse?: unknown[]; users?: unknown[]; roles?: unknown[]; replied_user?: boolean } | undefined;
-        return !allowed || (allowed.parse?.length ?? 1) > 0 || (allowed.users?.length ?? 0) > 0 || (allowed.roles?.length ?? 0) > 0 || allowed.replied_user === true;
+        const body = (
+          request.path.startsWith('/interactions/') ? (request.body as JsonObject).data : request.body
+        ) as JsonObject | undefined;
+        const allowed = body?.allowed_mentions as
+          { parse?: unknown[]; users?: unknown[]; roles?: unknown[]; replied_user?: boolean } | undefined;
+        return (
+          !allowed ||
+          (allowed.parse?.length ?? 1) > 0 ||
+          (allowed.users?.length ?? 0) > 0 ||
+          (allowed.roles?.length ?? 0) > 0 ||
+          allowed.replied_user === true
+        );
       });
     },
     dropGatewayConnection() {
@@ -771,10 +998,14 @@ export async function startFakeDiscord(options: FakeDiscordOptions = {}): Promis
       };
     },
     identifiedShards: () =>
-      gatewayFrames.filter((frame) => frame.op === 2).map((frame) => (frame.d as { shard?: [number, number] }).shard ?? [0, 1]),
+      gatewayFrames
+        .filter((frame) => frame.op === 2)
+        .map((frame) => (frame.d as { shard?: [number, number] }).shard ?? [0, 1]),
     // Generous: on a loaded machine an answer can take seconds; a missing request still fails the test.
-    waitForRequest: (predicate, timeoutMs = 15_000) => waitFor(events, 'request', requests, predicate, timeoutMs),
-    waitForGatewayFrame: (predicate, timeoutMs = 15_000) => waitFor(events, 'gateway', gatewayFrames, predicate, timeoutMs),
+    waitForRequest: (predicate, timeoutMs = 15_000) =>
+      waitFor(events, 'request', requests, predicate, timeoutMs),
+    waitForGatewayFrame: (predicate, timeoutMs = 15_000) =>
+      waitFor(events, 'gateway', gatewayFrames, predicate, timeoutMs),
     rejectedRequests: () => requests.filter((request) => request.error !== undefined),
     async close() {
       for (const client of sockets) client.terminate();
@@ -805,7 +1036,12 @@ export interface InteractionPlace {
   install?: 'guild' | 'user' | 'both';
 }
 
-function interactionBase(type: number, data: JsonObject, place: InteractionPlace = {}, extra: JsonObject = {}): JsonObject {
+function interactionBase(
+  type: number,
+  data: JsonObject,
+  place: InteractionPlace = {},
+  extra: JsonObject = {},
+): JsonObject {
   const id = snowflake();
   const context = place.context ?? 0;
   const inGuild = context === 0;
@@ -819,9 +1055,37 @@ function interactionBase(type: number, data: JsonObject, place: InteractionPlace
   if (install !== 'user' && !inGuild) owners['0'] = '0';
   if (install !== 'guild') owners['1'] = user.id;
   const channel = inGuild
-    ? { id: channelId, type: place.channelType ?? 0, guild_id: guildId, name: 'support', parent_id: place.parentId ?? null, permissions: fullPermissions, nsfw: false, flags: 0 }
-    : { id: channelId, type: place.channelType ?? (context === 1 ? 1 : 3), flags: 0, last_message_id: null, recipients: [context === 1 ? fakeBotUser : makeUser('1000000000000000399', 'friend')] };
-  const member = { user, roles: [], permissions: fullPermissions, joined_at: '2024-01-01T00:00:00.000Z', nick: null, avatar: null, flags: 0, pending: false, deaf: false, mute: false, premium_since: null, communication_disabled_until: null };
+    ? {
+        id: channelId,
+        type: place.channelType ?? 0,
+        guild_id: guildId,
+        name: 'support',
+        parent_id: place.parentId ?? null,
+        permissions: fullPermissions,
+        nsfw: false,
+        flags: 0,
+      }
+    : {
+        id: channelId,
+        type: place.channelType ?? (context === 1 ? 1 : 3),
+        flags: 0,
+        last_message_id: null,
+        recipients: [context === 1 ? fakeBotUser : makeUser('1000000000000000399', 'friend')],
+      };
+  const member = {
+    user,
+    roles: [],
+    permissions: fullPermissions,
+    joined_at: '2024-01-01T00:00:00.000Z',
+    nick: null,
+    avatar: null,
+    flags: 0,
+    pending: false,
+    deaf: false,
+    mute: false,
+    premium_since: null,
+    communication_disabled_until: null,
+  };
   return {
     id,
     application_id: discordIds.application,
@@ -829,7 +1093,14 @@ function interactionBase(type: number, data: JsonObject, place: InteractionPlace
     data,
     token: `token-${id}`,
     version: 1,
-    ...(inGuild ? { guild_id: guildId, guild: { id: guildId, locale: 'en-US', features: [] }, member, guild_locale: 'en-US' } : { user }),
+    ...(inGuild
+      ? {
+          guild_id: guildId,
+          guild: { id: guildId, locale: 'en-US', features: [] },
+          member,
+          guild_locale: 'en-US',
+        }
+      : { user }),
     channel_id: channelId,
     // Sent as an object: with channel_id alone discord.js leaves interaction.channelId null.
     channel,
@@ -844,38 +1115,86 @@ function interactionBase(type: number, data: JsonObject, place: InteractionPlace
 }
 
 /** A CHAT_INPUT application command interaction (type 2, data.type 1). */
-export function slashCommandInteraction(name: string, options: Array<{ name: string; type: number; value: string | boolean | number }>, place?: InteractionPlace): JsonObject {
+export function slashCommandInteraction(
+  name: string,
+  options: Array<{ name: string; type: number; value: string | boolean | number }>,
+  place?: InteractionPlace,
+): JsonObject {
   const inGuild = (place?.context ?? 0) === 0;
-  return interactionBase(2, { id: discordIds.command, name, type: 1, ...(inGuild ? { guild_id: place?.guildId ?? discordIds.guild } : {}), options }, place);
+  return interactionBase(
+    2,
+    {
+      id: discordIds.command,
+      name,
+      type: 1,
+      ...(inGuild ? { guild_id: place?.guildId ?? discordIds.guild } : {}),
+      options,
+    },
+    place,
+  );
 }
 
 /** A MESSAGE context-menu command (type 2, data.type 3) used on `target`, which Discord sends resolved. */
-export function messageCommandInteraction(name: string, target: JsonObject, place?: InteractionPlace): JsonObject {
+export function messageCommandInteraction(
+  name: string,
+  target: JsonObject,
+  place?: InteractionPlace,
+): JsonObject {
   const inGuild = (place?.context ?? 0) === 0;
   const resolved = { ...target, channel_id: place?.channelId ?? target.channel_id ?? discordIds.channel };
-  return interactionBase(2, { id: snowflake(), name, type: 3, target_id: target.id, ...(inGuild ? { guild_id: place?.guildId ?? discordIds.guild } : {}), resolved: { messages: { [String(target.id)]: resolved } } }, {
-    channelId: String(resolved.channel_id),
-    ...place,
-  });
+  return interactionBase(
+    2,
+    {
+      id: snowflake(),
+      name,
+      type: 3,
+      target_id: target.id,
+      ...(inGuild ? { guild_id: place?.guildId ?? discordIds.guild } : {}),
+      resolved: { messages: { [String(target.id)]: resolved } },
+    },
+    {
+      channelId: String(resolved.channel_id),
+      ...place,
+    },
+  );
 }
 
 /** A button click (type 3, component_type 2) on a message the bot sent. */
-export function buttonInteraction(customId: string, message: JsonObject, place?: InteractionPlace): JsonObject {
-  return interactionBase(3, { custom_id: customId, component_type: 2 }, place, { message: { ...message, author: fakeBotUser } });
+export function buttonInteraction(
+  customId: string,
+  message: JsonObject,
+  place?: InteractionPlace,
+): JsonObject {
+  return interactionBase(3, { custom_id: customId, component_type: 2 }, place, {
+    message: { ...message, author: fakeBotUser },
+  });
 }
 
 /** A modal submission (type 5) whose text inputs sit in label components, as Discord sends them today. */
-export function modalSubmitInteraction(customId: string, values: Record<string, string>, place?: InteractionPlace, message?: JsonObject): JsonObject {
+export function modalSubmitInteraction(
+  customId: string,
+  values: Record<string, string>,
+  place?: InteractionPlace,
+  message?: JsonObject,
+): JsonObject {
   const components = Object.entries(values).map(([inputId, value], index) => ({
     type: 18,
     id: index * 2 + 1,
     component: { type: 4, id: index * 2 + 2, custom_id: inputId, value },
   }));
-  return interactionBase(5, { custom_id: customId, components }, place, message ? { message: { ...message, author: fakeBotUser } } : {});
+  return interactionBase(
+    5,
+    { custom_id: customId, components },
+    place,
+    message ? { message: { ...message, author: fakeBotUser } } : {},
+  );
 }
 
 /** A MESSAGE_CREATE in a guild channel, mentioning the bot when `mentionsBot`. */
-export function messageCreatePayload(content: string, options: { channelId?: string; author?: DiscordUser; mentionsBot?: boolean } = {}): JsonObject {
+export function messageCreatePayload(
+  content: string,
+  options: { channelId?: string; author?: DiscordUser; mentionsBot?: boolean } = {},
+): JsonObject {
   const author = options.author ?? fakeHumanUser;
   return {
     id: snowflake(),
@@ -889,7 +1208,9 @@ export function messageCreatePayload(content: string, options: { channelId?: str
     edited_timestamp: null,
     tts: false,
     mention_everyone: false,
-    mentions: options.mentionsBot ? [{ ...fakeBotUser, member: { roles: [], joined_at: '2024-01-01T00:00:00.000Z' } }] : [],
+    mentions: options.mentionsBot
+      ? [{ ...fakeBotUser, member: { roles: [], joined_at: '2024-01-01T00:00:00.000Z' } }]
+      : [],
     mention_roles: [],
     attachments: [],
     embeds: [],

@@ -58,12 +58,26 @@ export interface FakeSlackApi {
   close(): Promise<void>;
 }
 
-const jsonFields = new Set(['blocks', 'view', 'attachments', 'metadata', 'chunks', 'prompts', 'loading_messages']);
+const jsonFields = new Set([
+  'blocks',
+  'view',
+  'attachments',
+  'metadata',
+  'chunks',
+  'prompts',
+  'loading_messages',
+]);
 
 /** The text a streaming call carries: markdown_text, or the markdown_text chunks. */
 function streamedText(body: Record<string, unknown>): string {
   const chunks = Array.isArray(body.chunks) ? (body.chunks as Array<{ type?: string; text?: string }>) : [];
-  return text(body.markdown_text) + chunks.filter((chunk) => chunk.type === 'markdown_text').map((chunk) => chunk.text ?? '').join('');
+  return (
+    text(body.markdown_text) +
+    chunks
+      .filter((chunk) => chunk.type === 'markdown_text')
+      .map((chunk) => chunk.text ?? '')
+      .join('')
+  );
 }
 
 function parseBody(raw: string, contentType: string | undefined): Record<string, unknown> {
@@ -95,7 +109,15 @@ export async function startFakeSlackApi(options: FakeSlackApiOptions = {}): Prom
     const body = call.body;
     switch (call.method) {
       case 'auth.test':
-        return { ok: true, url: 'https://fake.slack.test/', team: 'Fake', user: 'answerloop', team_id: teamId, user_id: botUserId, bot_id: botId };
+        return {
+          ok: true,
+          url: 'https://fake.slack.test/',
+          team: 'Fake',
+          user: 'answerloop',
+          team_id: teamId,
+          user_id: botUserId,
+          bot_id: botId,
+        };
       case 'chat.postMessage': {
         const message: FakeSlackMessage = {
           channel: text(body.channel),
@@ -127,7 +149,9 @@ export async function startFakeSlackApi(options: FakeSlackApiOptions = {}): Prom
       }
       case 'chat.appendStream':
       case 'chat.stopStream': {
-        const message = messages.find((candidate) => candidate.channel === body.channel && candidate.ts === body.ts);
+        const message = messages.find(
+          (candidate) => candidate.channel === body.channel && candidate.ts === body.ts,
+        );
         if (!message) return { ok: false, error: 'message_not_found' };
         if (!message.streaming) return { ok: false, error: 'message_not_in_streaming_state' };
         message.text += streamedText(body);
@@ -157,10 +181,20 @@ export async function startFakeSlackApi(options: FakeSlackApiOptions = {}): Prom
       }
       case 'conversations.info': {
         const channel = text(body.channel);
-        return { ok: true, channel: { id: channel, is_channel: true, is_shared: (options.sharedChannels ?? []).includes(channel), is_ext_shared: (options.sharedChannels ?? []).includes(channel) } };
+        return {
+          ok: true,
+          channel: {
+            id: channel,
+            is_channel: true,
+            is_shared: (options.sharedChannels ?? []).includes(channel),
+            is_ext_shared: (options.sharedChannels ?? []).includes(channel),
+          },
+        };
       }
       case 'chat.update': {
-        const message = messages.find((candidate) => candidate.channel === body.channel && candidate.ts === body.ts);
+        const message = messages.find(
+          (candidate) => candidate.channel === body.channel && candidate.ts === body.ts,
+        );
         if (!message) return { ok: false, error: 'message_not_found' };
         message.text = text(body.text);
         if (Array.isArray(body.blocks)) message.blocks = body.blocks;
@@ -178,23 +212,38 @@ export async function startFakeSlackApi(options: FakeSlackApiOptions = {}): Prom
         const parent = messages.find((message) => message.channel === channel && message.ts === ts);
         // An assistant panel thread's first message is Slack's own: the fake knows only the replies in it.
         const root = parent ? (parent.thread_ts ?? parent.ts) : ts;
-        let thread = messages.filter((message) => message.channel === channel && (message.ts === root || message.thread_ts === root));
+        let thread = messages.filter(
+          (message) => message.channel === channel && (message.ts === root || message.thread_ts === root),
+        );
         if (thread.length === 0) return { ok: false, error: 'thread_not_found' };
         const oldest = text(body.oldest);
         const latest = text(body.latest);
         const inclusive = body.inclusive === 'true' || body.inclusive === true;
-        const after = (value: string, bound: string) => Number(value) > Number(bound) || (inclusive && value === bound);
+        const after = (value: string, bound: string) =>
+          Number(value) > Number(bound) || (inclusive && value === bound);
         if (oldest) thread = thread.filter((message) => after(message.ts, oldest));
-        if (latest) thread = thread.filter((message) => after(latest, message.ts) || (inclusive && message.ts === latest));
+        if (latest)
+          thread = thread.filter(
+            (message) => after(latest, message.ts) || (inclusive && message.ts === latest),
+          );
         const limit = Number(body.limit ?? 1000);
         return { ok: true, messages: thread.slice(0, limit), has_more: false };
       }
       case 'conversations.history': {
         const channel = text(body.channel);
         const latest = text(body.latest);
-        const topLevel = messages.filter((message) => message.channel === channel && (!message.thread_ts || message.thread_ts === message.ts));
-        const matching = latest ? topLevel.filter((message) => Number(message.ts) <= Number(latest)) : topLevel;
-        return { ok: true, messages: matching.reverse().slice(0, Number(body.limit ?? 100)), has_more: false };
+        const topLevel = messages.filter(
+          (message) =>
+            message.channel === channel && (!message.thread_ts || message.thread_ts === message.ts),
+        );
+        const matching = latest
+          ? topLevel.filter((message) => Number(message.ts) <= Number(latest))
+          : topLevel;
+        return {
+          ok: true,
+          messages: matching.reverse().slice(0, Number(body.limit ?? 100)),
+          has_more: false,
+        };
       }
       default:
         return { ok: true };
@@ -245,7 +294,11 @@ export async function startFakeSlackApi(options: FakeSlackApiOptions = {}): Prom
       return new Promise((resolve, reject) => {
         const timer = setTimeout(() => {
           listeners.delete(listener);
-          reject(new Error(`No matching Slack API call within ${timeoutMs} ms; calls: ${calls.map((call) => call.method).join(', ')}`));
+          reject(
+            new Error(
+              `No matching Slack API call within ${timeoutMs} ms; calls: ${calls.map((call) => call.method).join(', ')}`,
+            ),
+          );
         }, timeoutMs);
         const listener = (call: FakeSlackCall) => {
           if (!predicate(call)) return;

@@ -14,7 +14,10 @@ export function nextEventId(): string {
   return `Ev${String(eventCounter).padStart(8, '0')}`;
 }
 
-export function eventEnvelope(event: Record<string, unknown>, options: { eventId?: string; extShared?: boolean; teamId?: string } = {}): Record<string, unknown> {
+export function eventEnvelope(
+  event: Record<string, unknown>,
+  options: { eventId?: string; extShared?: boolean; teamId?: string } = {},
+): Record<string, unknown> {
   const team = options.teamId ?? teamId;
   return {
     token: 'legacy-verification-token',
@@ -23,14 +26,24 @@ export function eventEnvelope(event: Record<string, unknown>, options: { eventId
     type: 'event_callback',
     event_id: options.eventId ?? nextEventId(),
     event_time: Math.floor(Date.now() / 1000),
-    authorizations: [{ enterprise_id: null, team_id: team, user_id: botUserId, is_bot: true, is_enterprise_install: false }],
+    authorizations: [
+      { enterprise_id: null, team_id: team, user_id: botUserId, is_bot: true, is_enterprise_install: false },
+    ],
     is_ext_shared_channel: options.extShared ?? false,
     event_context: '4-fake',
     event,
   };
 }
 
-export function appMentionEvent(options: { user: string; channel: string; ts: string; text: string; threadTs?: string; botId?: string; userTeam?: string }): Record<string, unknown> {
+export function appMentionEvent(options: {
+  user: string;
+  channel: string;
+  ts: string;
+  text: string;
+  threadTs?: string;
+  botId?: string;
+  userTeam?: string;
+}): Record<string, unknown> {
   return {
     type: 'app_mention',
     user: options.user,
@@ -72,7 +85,13 @@ export function messageEvent(options: {
   };
 }
 
-export function reactionAddedEvent(options: { user: string; reaction: string; channel: string; ts: string; itemUser: string }): Record<string, unknown> {
+export function reactionAddedEvent(options: {
+  user: string;
+  reaction: string;
+  channel: string;
+  ts: string;
+  itemUser: string;
+}): Record<string, unknown> {
   return {
     type: 'reaction_added',
     user: options.user,
@@ -98,16 +117,37 @@ export function blockActionsPayload(options: {
 }): Record<string, unknown> {
   return {
     type: 'block_actions',
-    user: { id: options.user, username: options.user.toLowerCase(), name: options.user.toLowerCase(), team_id: teamId },
+    user: {
+      id: options.user,
+      username: options.user.toLowerCase(),
+      name: options.user.toLowerCase(),
+      team_id: teamId,
+    },
     api_app_id: 'A1',
     token: 'legacy-verification-token',
-    container: { type: 'message', message_ts: options.message.ts, channel_id: options.channel, is_ephemeral: options.ephemeral ?? false, ...(options.message.thread_ts ? { thread_ts: options.message.thread_ts } : {}) },
+    container: {
+      type: 'message',
+      message_ts: options.message.ts,
+      channel_id: options.channel,
+      is_ephemeral: options.ephemeral ?? false,
+      ...(options.message.thread_ts ? { thread_ts: options.message.thread_ts } : {}),
+    },
     trigger_id: options.triggerId ?? '1111.2222.trigger',
     team: { id: teamId, domain: 'fake' },
     enterprise: null,
     is_enterprise_install: false,
     channel: { id: options.channel, name: 'support' },
-    ...(options.ephemeral ? {} : { message: { type: 'message', user: botUserId, bot_id: 'BBOT', text: options.message.text ?? '', ...options.message } }),
+    ...(options.ephemeral
+      ? {}
+      : {
+          message: {
+            type: 'message',
+            user: botUserId,
+            bot_id: 'BBOT',
+            text: options.message.text ?? '',
+            ...options.message,
+          },
+        }),
     state: { values: {} },
     ...(options.responseUrl ? { response_url: options.responseUrl } : {}),
     actions: [
@@ -132,7 +172,12 @@ export function viewSubmissionPayload(options: {
   return {
     type: 'view_submission',
     team: { id: teamId, domain: 'fake' },
-    user: { id: options.user, username: options.user.toLowerCase(), name: options.user.toLowerCase(), team_id: teamId },
+    user: {
+      id: options.user,
+      username: options.user.toLowerCase(),
+      name: options.user.toLowerCase(),
+      team_id: teamId,
+    },
     api_app_id: 'A1',
     token: 'legacy-verification-token',
     trigger_id: '3333.4444.trigger',
@@ -160,11 +205,23 @@ export function viewSubmissionPayload(options: {
 
 /** A click on Slack's feedback_buttons element: the clicked button's value, as the payload carries it. */
 export function feedbackButtonsAction(options: { actionId: string; value: string }): Record<string, unknown> {
-  return { type: 'feedback_buttons', action_id: options.actionId, block_id: 'answer_rating', value: options.value, action_ts: `${Math.floor(Date.now() / 1000)}.000400` };
+  return {
+    type: 'feedback_buttons',
+    action_id: options.actionId,
+    block_id: 'answer_rating',
+    value: options.value,
+    action_ts: `${Math.floor(Date.now() / 1000)}.000400`,
+  };
 }
 
 /** A slash command as Slack posts it: form fields, not JSON. */
-export function slashCommandFields(options: { command: string; text: string; user: string; channel: string; responseUrl: string }): Record<string, string> {
+export function slashCommandFields(options: {
+  command: string;
+  text: string;
+  user: string;
+  channel: string;
+  responseUrl: string;
+}): Record<string, string> {
   return {
     token: 'legacy-verification-token',
     team_id: teamId,
@@ -195,7 +252,12 @@ export function messageShortcutPayload(options: {
     token: 'legacy-verification-token',
     action_ts: `${Math.floor(Date.now() / 1000)}.000500`,
     team: { id: teamId, domain: 'fake' },
-    user: { id: options.user, username: options.user.toLowerCase(), name: options.user.toLowerCase(), team_id: teamId },
+    user: {
+      id: options.user,
+      username: options.user.toLowerCase(),
+      name: options.user.toLowerCase(),
+      team_id: teamId,
+    },
     channel: { id: options.channel, name: 'support' },
     is_enterprise_install: false,
     enterprise: null,
@@ -219,7 +281,9 @@ export function assistantThreadEvent(options: {
     type: options.type,
     assistant_thread: {
       user_id: options.user,
-      context: options.contextChannel ? { channel_id: options.contextChannel, team_id: teamId, enterprise_id: null } : {},
+      context: options.contextChannel
+        ? { channel_id: options.contextChannel, team_id: teamId, enterprise_id: null }
+        : {},
       channel_id: options.channel,
       thread_ts: options.threadTs,
     },
@@ -227,12 +291,26 @@ export function assistantThreadEvent(options: {
   };
 }
 
-export function appHomeOpenedEvent(options: { user: string; channel: string; tab: 'home' | 'messages' }): Record<string, unknown> {
-  return { type: 'app_home_opened', user: options.user, channel: options.channel, tab: options.tab, event_ts: `${Math.floor(Date.now() / 1000)}.000700` };
+export function appHomeOpenedEvent(options: {
+  user: string;
+  channel: string;
+  tab: 'home' | 'messages';
+}): Record<string, unknown> {
+  return {
+    type: 'app_home_opened',
+    user: options.user,
+    channel: options.channel,
+    tab: options.tab,
+    event_ts: `${Math.floor(Date.now() / 1000)}.000700`,
+  };
 }
 
 /** The headers Slack signs an HTTP request with: v0 HMAC-SHA256 of `v0:<timestamp>:<raw body>`. */
-export function slackSignatureHeaders(body: string, signingSecret: string, timestamp = Math.floor(Date.now() / 1000)): Record<string, string> {
+export function slackSignatureHeaders(
+  body: string,
+  signingSecret: string,
+  timestamp = Math.floor(Date.now() / 1000),
+): Record<string, string> {
   const signature = `v0=${createHmac('sha256', signingSecret).update(`v0:${timestamp}:${body}`).digest('hex')}`;
   return { 'x-slack-request-timestamp': String(timestamp), 'x-slack-signature': signature };
 }
@@ -251,7 +329,8 @@ export async function postToSlackApp(
   const response = await fetch(`http://127.0.0.1:${port}/slack/events`, {
     method: 'POST',
     headers: {
-      'content-type': options.interactive || options.form ? 'application/x-www-form-urlencoded' : 'application/json',
+      'content-type':
+        options.interactive || options.form ? 'application/x-www-form-urlencoded' : 'application/json',
       ...slackSignatureHeaders(body, options.signingSecret),
       ...options.headers,
     },

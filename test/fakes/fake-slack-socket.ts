@@ -19,7 +19,11 @@ export interface FakeSlackSocket {
   connected: Promise<void>;
   acks: SocketEnvelopeAck[];
   /** Sends an envelope and returns its id. */
-  send(type: 'events_api' | 'interactive' | 'slash_commands', payload: unknown, options?: { retryAttempt?: number; retryReason?: string }): string;
+  send(
+    type: 'events_api' | 'interactive' | 'slash_commands',
+    payload: unknown,
+    options?: { retryAttempt?: number; retryReason?: string },
+  ): string;
   /** Sends any frame as it is, malformed ones included. */
   sendRaw(frame: Record<string, unknown>): void;
   waitForAck(envelopeId: string, timeoutMs?: number): Promise<SocketEnvelopeAck>;
@@ -44,7 +48,12 @@ export async function startFakeSlackSocket(): Promise<FakeSlackSocket> {
         for (const listener of ackListeners) listener(ack);
       });
       client.send(
-        JSON.stringify({ type: 'hello', num_connections: 1, debug_info: { host: 'fake-socket', approximate_connection_time: 18060 }, connection_info: { app_id: 'A1' } }),
+        JSON.stringify({
+          type: 'hello',
+          num_connections: 1,
+          debug_info: { host: 'fake-socket', approximate_connection_time: 18060 },
+          connection_info: { app_id: 'A1' },
+        }),
       );
       resolve();
     });
@@ -63,7 +72,9 @@ export async function startFakeSlackSocket(): Promise<FakeSlackSocket> {
           envelope_id: envelopeId,
           type,
           accepts_response_payload: type !== 'events_api',
-          ...(type === 'events_api' ? { retry_attempt: options.retryAttempt ?? 0, retry_reason: options.retryReason ?? '' } : {}),
+          ...(type === 'events_api'
+            ? { retry_attempt: options.retryAttempt ?? 0, retry_reason: options.retryReason ?? '' }
+            : {}),
           payload,
         }),
       );

@@ -7,8 +7,11 @@ import { afterAll, describe, expect, it } from 'vitest';
 
 const projectRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const script = path.join(projectRoot, 'scripts/elasticsearch');
-const tools = ['java', 'mvn', 'curl'].every((tool) => spawnSync('bash', ['-c', `command -v ${tool}`]).status === 0);
-if (!tools && process.env.CI === 'true') throw new Error('CI must test the Elasticsearch launcher: install a JDK 17, Maven and curl.');
+const tools = ['java', 'mvn', 'curl'].every(
+  (tool) => spawnSync('bash', ['-c', `command -v ${tool}`]).status === 0,
+);
+if (!tools && process.env.CI === 'true')
+  throw new Error('CI must test the Elasticsearch launcher: install a JDK 17, Maven and curl.');
 if (!tools) console.warn('\n!!! java, mvn or curl is missing: SKIPPING the Elasticsearch launcher tests.\n');
 
 /** A free port, so this node never meets the shared one on 9200. */
@@ -24,7 +27,10 @@ const port = await freePort();
 const url = `http://127.0.0.1:${port}`;
 
 function run(command: string, extra: string[] = []) {
-  const result = spawnSync('bash', [script, command, '--port', String(port), ...extra], { encoding: 'utf8', timeout: 240_000 });
+  const result = spawnSync('bash', [script, command, '--port', String(port), ...extra], {
+    encoding: 'utf8',
+    timeout: 240_000,
+  });
   return { status: result.status, output: `${result.stdout}${result.stderr}` };
 }
 
@@ -61,7 +67,9 @@ describe.skipIf(!tools)('scripts/elasticsearch', () => {
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ analyzer: 'english', text: 'Resetting the passwords' }),
     });
-    expect(((await analyzed.json()) as { tokens: Array<{ token: string }> }).tokens.map((token) => token.token)).toEqual(['reset', 'password']);
+    expect(
+      ((await analyzed.json()) as { tokens: Array<{ token: string }> }).tokens.map((token) => token.token),
+    ).toEqual(['reset', 'password']);
 
     const stopped = run('stop');
     expect(stopped.status).toBe(0);

@@ -2,7 +2,10 @@ import { createHash } from 'node:crypto';
 import http from 'node:http';
 import net from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createElasticsearchStore, type ElasticsearchStoreOptions } from '../../src/core/adapters/elasticsearch/index.ts';
+import {
+  createElasticsearchStore,
+  type ElasticsearchStoreOptions,
+} from '../../src/core/adapters/elasticsearch/index.ts';
 import { AnswerloopError } from '../../src/core/errors/index.ts';
 import type { Chunk, Logger, Store } from '../../src/core/ports/index.ts';
 import { silentLogger } from '../../src/core/ports/index.ts';
@@ -72,7 +75,10 @@ async function rejection(promise: Promise<unknown>): Promise<AnswerloopError> {
 }
 
 async function json(path: string, init?: RequestInit): Promise<Record<string, unknown>> {
-  const response = await fetch(`${url}${path}`, { ...init, headers: { 'content-type': 'application/json', ...init?.headers } });
+  const response = await fetch(`${url}${path}`, {
+    ...init,
+    headers: { 'content-type': 'application/json', ...init?.headers },
+  });
   return (await response.json()) as Record<string, unknown>;
 }
 
@@ -110,10 +116,20 @@ describe('elasticsearch store when the cluster cannot be reached', () => {
     const silent = net.createServer((socket) => sockets.push(socket));
     await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
     const { port } = silent.address() as net.AddressInfo;
-    const store = createElasticsearchStore(storeOptions({ url: `http://127.0.0.1:${port}`, requestTimeoutMs: 300, maxRetries: 1 }));
+    const store = createElasticsearchStore(
+      storeOptions({ url: `http://127.0.0.1:${port}`, requestTimeoutMs: 300, maxRetries: 1 }),
+    );
     try {
       const started = performance.now();
-      const error = await rejection(store.searchLegs({ text: 'password', k: 5, numCandidates: 50, filters: {}, boosts: { title: 1, headings: 1, text: 1 } }));
+      const error = await rejection(
+        store.searchLegs({
+          text: 'password',
+          k: 5,
+          numCandidates: 50,
+          filters: {},
+          boosts: { title: 1, headings: 1, text: 1 },
+        }),
+      );
       expect(performance.now() - started).toBeLessThan(3000);
       expect(error.code).toBe('store_unavailable');
       expect(error.isRetryable).toBe(true);
@@ -156,7 +172,9 @@ describe.skipIf(!url)('elasticsearch store on a real node', () => {
     // A second process (a new client) reads the space from the index itself.
     const { store: other } = open({ indexPrefix: prefix });
     expect(await other.embeddingSpace()).toEqual(space);
-    expect((await rejection(other.init({ embedderId: 'other', dimensions: 64 }))).code).toBe('dimension_mismatch');
+    expect((await rejection(other.init({ embedderId: 'other', dimensions: 64 }))).code).toBe(
+      'dimension_mismatch',
+    );
   });
 
   it('creates a versioned chunk index behind an alias with a strict mapping', async () => {
@@ -165,10 +183,17 @@ describe.skipIf(!url)('elasticsearch store on a real node', () => {
     const aliases = await json(`/_alias/${prefix}-chunks`);
     expect(Object.keys(aliases)).toEqual([`${prefix}-chunks-v1`]);
 
-    const mapping = (await json(`/${prefix}-chunks/_mapping`))[`${prefix}-chunks-v1`] as { mappings: Record<string, unknown> };
+    const mapping = (await json(`/${prefix}-chunks/_mapping`))[`${prefix}-chunks-v1`] as {
+      mappings: Record<string, unknown>;
+    };
     const properties = mapping.mappings.properties as Record<string, Record<string, unknown>>;
     expect(mapping.mappings.dynamic).toBe('strict');
-    expect(properties.embedding).toMatchObject({ type: 'dense_vector', dims: 64, similarity: 'dot_product', index_options: { type: 'int8_hnsw' } });
+    expect(properties.embedding).toMatchObject({
+      type: 'dense_vector',
+      dims: 64,
+      similarity: 'dot_product',
+      index_options: { type: 'int8_hnsw' },
+    });
     expect(properties.text).toMatchObject({ type: 'text', analyzer: 'english' });
     expect(properties.doc_id).toMatchObject({ type: 'keyword' });
 
@@ -179,11 +204,15 @@ describe.skipIf(!url)('elasticsearch store on a real node', () => {
       body: JSON.stringify({ id: 'stray', surprise: 'field' }),
     });
     expect(response.status).toBe(400);
-    expect(((await response.json()) as { error: { type: string } }).error.type).toBe('strict_dynamic_mapping_exception');
+    expect(((await response.json()) as { error: { type: string } }).error.type).toBe(
+      'strict_dynamic_mapping_exception',
+    );
 
     // Record indices appear with their first write, each behind its own alias, also strict.
     await store.saveDataset({ name: 'support', description: '', createdAt: '2024-01-01T00:00:00.000Z' });
-    const datasets = (await json(`/${prefix}-datasets/_mapping`))[`${prefix}-datasets-v1`] as { mappings: Record<string, unknown> };
+    const datasets = (await json(`/${prefix}-datasets/_mapping`))[`${prefix}-datasets-v1`] as {
+      mappings: Record<string, unknown>;
+    };
     expect(datasets.mappings.dynamic).toBe('strict');
   });
 
@@ -197,7 +226,9 @@ describe.skipIf(!url)('elasticsearch store on a real node', () => {
     expect(warnings[0]!.message).toContain('Analyzer "no-such-analyzer" is not available');
     expect(warnings[0]!.object).toMatchObject({ requested: 'no-such-analyzer' });
 
-    const mapping = (await json(`/${prefix}-chunks/_mapping`))[`${prefix}-chunks-v1`] as { mappings: { properties: Record<string, { analyzer?: string }> } };
+    const mapping = (await json(`/${prefix}-chunks/_mapping`))[`${prefix}-chunks-v1`] as {
+      mappings: { properties: Record<string, { analyzer?: string }> };
+    };
     const analyzer = mapping.mappings.properties.text!.analyzer!;
     expect(analyzer).not.toBe('no-such-analyzer');
     const analyzed = (await json(`/${prefix}-chunks/_analyze`, {
@@ -207,8 +238,17 @@ describe.skipIf(!url)('elasticsearch store on a real node', () => {
     // Lower-cased, English stop words gone, no stemming.
     expect(analyzed.tokens.map((token) => token.token)).toEqual(['passwords', 'users']);
 
-    await store.replaceDocument('guide.md', await chunksFor('guide.md', ['Reset the passwords of all users.']));
-    const legs = await store.searchLegs({ text: 'passwords', k: 5, numCandidates: 50, filters: {}, boosts: { title: 1, headings: 1, text: 1 } });
+    await store.replaceDocument(
+      'guide.md',
+      await chunksFor('guide.md', ['Reset the passwords of all users.']),
+    );
+    const legs = await store.searchLegs({
+      text: 'passwords',
+      k: 5,
+      numCandidates: 50,
+      filters: {},
+      boosts: { title: 1, headings: 1, text: 1 },
+    });
     expect(legs.bm25.map((hit) => hit.chunk.id)).toEqual(['guide.md#0']);
     expect((await store.health()).details.analyzer).toContain('fallback for no-such-analyzer');
   });
@@ -218,7 +258,10 @@ describe.skipIf(!url)('elasticsearch store on a real node', () => {
     try {
       const { store } = open({ url: proxy.url });
       await store.init(space);
-      const chunks = await chunksFor('vectors.md', ['Webhooks send a POST request.', 'Verify the signature header.']);
+      const chunks = await chunksFor('vectors.md', [
+        'Webhooks send a POST request.',
+        'Verify the signature header.',
+      ]);
       await store.replaceDocument('vectors.md', chunks);
       const legs = await store.searchLegs({
         text: 'webhooks signature',
@@ -251,7 +294,10 @@ describe.skipIf(!url)('elasticsearch store on a real node', () => {
     await store.replaceDocument('guide.md', original);
     expect(await store.counts()).toEqual({ documents: 1, chunks: 5 });
 
-    const broken = (await chunksFor('guide.md', ['New one.', 'New two.'])).map((chunk) => ({ ...chunk, updatedAt: 'yesterday' }));
+    const broken = (await chunksFor('guide.md', ['New one.', 'New two.'])).map((chunk) => ({
+      ...chunk,
+      updatedAt: 'yesterday',
+    }));
     const error = await rejection(store.replaceDocument('guide.md', broken));
     expect(error.code).toBe('store_failed');
     expect(error.message).toContain('rejected 2 of 2 writes');
@@ -272,7 +318,10 @@ describe.skipIf(!url)('elasticsearch store on a real node', () => {
     expect(health.ok).toBe(true);
     expect(['green', 'yellow']).toContain(health.status);
     expect(health.details.version).toMatch(/^8\./);
-    expect(health.details.documents).toMatchObject({ [`${prefix}-chunks-v1`]: 2, [`${prefix}-key-values-v1`]: 1 });
+    expect(health.details.documents).toMatchObject({
+      [`${prefix}-chunks-v1`]: 2,
+      [`${prefix}-key-values-v1`]: 1,
+    });
   });
 });
 
@@ -283,20 +332,35 @@ interface Exchange {
 }
 
 /** An HTTP proxy on 127.0.0.1 that records every response body: the wire as the client sees it. */
-async function recordingProxy(target: string): Promise<{ url: string; exchanges: Exchange[]; close(): Promise<void> }> {
+async function recordingProxy(
+  target: string,
+): Promise<{ url: string; exchanges: Exchange[]; close(): Promise<void> }> {
   const exchanges: Exchange[] = [];
-  const dropped = new Set(['host', 'connection', 'content-length', 'accept-encoding', 'transfer-encoding', 'content-encoding']);
+  const dropped = new Set([
+    'host',
+    'connection',
+    'content-length',
+    'accept-encoding',
+    'transfer-encoding',
+    'content-encoding',
+  ]);
   const server = http.createServer(async (request, response) => {
     const parts: Buffer[] = [];
     for await (const part of request) parts.push(part as Buffer);
-    const headers = Object.fromEntries(Object.entries(request.headers).filter(([name]) => !dropped.has(name))) as Record<string, string>;
+    const headers = Object.fromEntries(
+      Object.entries(request.headers).filter(([name]) => !dropped.has(name)),
+    ) as Record<string, string>;
     const upstream = await fetch(`${target}${request.url}`, {
       method: request.method,
       headers,
       body: parts.length > 0 ? Buffer.concat(parts) : undefined,
     });
     const body = Buffer.from(await upstream.arrayBuffer());
-    exchanges.push({ method: request.method ?? 'GET', path: request.url ?? '/', response: body.toString('utf8') });
+    exchanges.push({
+      method: request.method ?? 'GET',
+      path: request.url ?? '/',
+      response: body.toString('utf8'),
+    });
     const responseHeaders = Object.fromEntries([...upstream.headers].filter(([name]) => !dropped.has(name)));
     response.writeHead(upstream.status, responseHeaders);
     response.end(body);

@@ -8,7 +8,9 @@ import { useLocalModel } from '../support/local-model.ts';
 const model = useLocalModel();
 
 describe.skipIf(!model)('extractive answerer with the real all-MiniLM-L6-v2', () => {
-  const embedder: Embedder | undefined = model ? createLocalEmbedder({ ...model, allowRemote: false, logger: silentLogger }) : undefined;
+  const embedder: Embedder | undefined = model
+    ? createLocalEmbedder({ ...model, allowRemote: false, logger: silentLogger })
+    : undefined;
   afterAll(async () => {
     await embedder?.close?.();
   });
@@ -27,19 +29,35 @@ describe.skipIf(!model)('extractive answerer with the real all-MiniLM-L6-v2', ()
         'Duplicate payments are refunded to the original card within five business days.',
       ].join('\n'),
     },
-    { number: 2, title: 'Invoices', location: 'invoices.md', text: 'Invoices can be downloaded as PDF from the billing page.' },
+    {
+      number: 2,
+      title: 'Invoices',
+      location: 'invoices.md',
+      text: 'Invoices can be downloaded as PDF from the billing page.',
+    },
   ];
   const ask = async (options: Parameters<typeof createExtractiveChatModel>[0]) =>
-    (await createExtractiveChatModel(options).complete({ model: 'extractive', messages: buildAnswerPrompt(question, sources, 4000).messages })).text;
+    (
+      await createExtractiveChatModel(options).complete({
+        model: 'extractive',
+        messages: buildAnswerPrompt(question, sources, 4000).messages,
+      })
+    ).text;
 
   it('quotes the sentence that answers in other words, where shared words alone pick another', async () => {
-    expect(await ask({ maxSentences: 1 })).toBe('Money in your account is shown in the currency you chose. [1]');
-    expect(await ask({ maxSentences: 1, embedder })).toBe('Duplicate payments are refunded to the original card within five business days. [1]');
+    expect(await ask({ maxSentences: 1 })).toBe(
+      'Money in your account is shown in the currency you chose. [1]',
+    );
+    expect(await ask({ maxSentences: 1, embedder })).toBe(
+      'Duplicate payments are refunded to the original card within five business days. [1]',
+    );
   });
 
   it('leads with that sentence at the default length', async () => {
     const reply = await ask({ embedder });
-    expect(reply).toContain('Duplicate payments are refunded to the original card within five business days. [1]');
+    expect(reply).toContain(
+      'Duplicate payments are refunded to the original card within five business days. [1]',
+    );
     expect(reply).not.toContain('[2]');
   });
 });

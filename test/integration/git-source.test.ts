@@ -13,7 +13,13 @@ import { createDeterministicEmbedder } from '../fakes/deterministic-embedder.ts'
 
 const run = promisify(execFile);
 const defaults = loadConfig({ env: {}, cwd: tmpdir() });
-const gitEnv = { ...process.env, GIT_AUTHOR_NAME: 'Docs', GIT_AUTHOR_EMAIL: 'docs@example.com', GIT_COMMITTER_NAME: 'Docs', GIT_COMMITTER_EMAIL: 'docs@example.com' };
+const gitEnv = {
+  ...process.env,
+  GIT_AUTHOR_NAME: 'Docs',
+  GIT_AUTHOR_EMAIL: 'docs@example.com',
+  GIT_COMMITTER_NAME: 'Docs',
+  GIT_COMMITTER_EMAIL: 'docs@example.com',
+};
 
 describe('a git repository as a source, over file:// against a local bare repository', () => {
   let root: string;
@@ -31,15 +37,38 @@ describe('a git repository as a source, over file:// against a local bare reposi
     return (await git(work, 'rev-parse', 'HEAD')).stdout.trim();
   };
   const location = () => `git+file://${bare}#main:docs/`;
-  const ingest = (urlTemplate = 'https://git.example/acme/handbook/blob/{ref}/{path}'): Promise<IngestReport> =>
+  const ingest = (
+    urlTemplate = 'https://git.example/acme/handbook/blob/{ref}/{path}',
+  ): Promise<IngestReport> =>
     ingestSource(
-      createSource([location()], { urlTemplate, tags: ['handbook'] }, { rootDir: root, dataDir, extensions: defaults.knowledge.extensions, web: defaults.knowledge.web, git: defaults.knowledge.git }),
+      createSource(
+        [location()],
+        { urlTemplate, tags: ['handbook'] },
+        {
+          rootDir: root,
+          dataDir,
+          extensions: defaults.knowledge.extensions,
+          web: defaults.knowledge.web,
+          git: defaults.knowledge.git,
+        },
+      ),
       {},
-      { store, embedder, settings: defaults.knowledge, logger: silentLogger, clock: systemClock, rootDir: root },
+      {
+        store,
+        embedder,
+        settings: defaults.knowledge,
+        logger: silentLogger,
+        clock: systemClock,
+        rootDir: root,
+      },
     );
   const chunks = async (): Promise<Chunk[]> => {
     const documents = await store.listDocuments();
-    return store.getChunks(documents.flatMap((document) => Array.from({ length: document.chunkCount }, (_, ordinal) => `${document.docId}#${ordinal}`)));
+    return store.getChunks(
+      documents.flatMap((document) =>
+        Array.from({ length: document.chunkCount }, (_, ordinal) => `${document.docId}#${ordinal}`),
+      ),
+    );
   };
   const docId = (file: string) => `git+file://${bare}#main:${file}`;
 
@@ -51,8 +80,14 @@ describe('a git repository as a source, over file:// against a local bare reposi
     await git(root, 'init', '-q', '--bare', '-b', 'main', bare);
     await git(root, 'clone', '-q', bare, work);
     await mkdir(path.join(work, 'docs', 'guides'), { recursive: true });
-    await writeFile(path.join(work, 'docs', 'holidays.md'), '# Holidays\n\nEveryone gets 30 days of paid leave per year.\n');
-    await writeFile(path.join(work, 'docs', 'guides', 'expenses.md'), '# Expenses\n\nSubmit receipts within 30 days through the finance portal.\n');
+    await writeFile(
+      path.join(work, 'docs', 'holidays.md'),
+      '# Holidays\n\nEveryone gets 30 days of paid leave per year.\n',
+    );
+    await writeFile(
+      path.join(work, 'docs', 'guides', 'expenses.md'),
+      '# Expenses\n\nSubmit receipts within 30 days through the finance portal.\n',
+    );
     await writeFile(path.join(work, 'README.md'), '# Handbook repository\n\nNot part of the docs folder.\n');
     await commitAll('First handbook');
     store = createSqliteStore({ file: ':memory:', logger: silentLogger });
@@ -65,13 +100,23 @@ describe('a git repository as a source, over file:// against a local bare reposi
   });
 
   it('clones shallowly into the data folder and ingests the folder at the branch, citing the web view', async () => {
-    await writeFile(path.join(work, 'README.md'), '# Handbook repository\n\nStill not part of the docs folder.\n');
+    await writeFile(
+      path.join(work, 'README.md'),
+      '# Handbook repository\n\nStill not part of the docs folder.\n',
+    );
     await commitAll('Second commit');
     const report = await ingest();
     expect(report).toMatchObject({ added: 2, failed: [], skipped: [] });
-    expect((await store.listDocuments()).map((document) => document.docId).sort()).toEqual([docId('docs/guides/expenses.md'), docId('docs/holidays.md')]);
+    expect((await store.listDocuments()).map((document) => document.docId).sort()).toEqual([
+      docId('docs/guides/expenses.md'),
+      docId('docs/holidays.md'),
+    ]);
     const holidays = (await chunks()).find((chunk) => chunk.docId === docId('docs/holidays.md'))!;
-    expect(holidays).toMatchObject({ source: 'https://git.example/acme/handbook/blob/main/docs/holidays.md', title: 'Holidays', tags: ['handbook'] });
+    expect(holidays).toMatchObject({
+      source: 'https://git.example/acme/handbook/blob/main/docs/holidays.md',
+      title: 'Holidays',
+      tags: ['handbook'],
+    });
     const [checkout] = await readdir(path.join(dataDir, 'sources', 'git'));
     const checkoutDir = path.join(dataDir, 'sources', 'git', checkout!);
     expect((await git(checkoutDir, 'rev-parse', '--is-shallow-repository')).stdout.trim()).toBe('true');
@@ -87,14 +132,24 @@ describe('a git repository as a source, over file:// against a local bare reposi
     expect(embedder.calls.length).toBe(embedCalls);
     expect(unchanged.notes?.[0]).toMatch(/\(unchanged\)$/);
 
-    await writeFile(path.join(work, 'docs', 'holidays.md'), '# Holidays\n\nEveryone gets 32 days of paid leave per year, more after five years.\n');
+    await writeFile(
+      path.join(work, 'docs', 'holidays.md'),
+      '# Holidays\n\nEveryone gets 32 days of paid leave per year, more after five years.\n',
+    );
     await rm(path.join(work, 'docs', 'guides', 'expenses.md'));
-    await writeFile(path.join(work, 'docs', 'travel.md'), '# Travel\n\nBook trains for journeys under four hours.\n');
+    await writeFile(
+      path.join(work, 'docs', 'travel.md'),
+      '# Travel\n\nBook trains for journeys under four hours.\n',
+    );
     const before = (await git(work, 'rev-parse', 'HEAD')).stdout.trim();
     const after = await commitAll('Update the handbook');
     const synced = await ingest();
     expect(synced).toMatchObject({ added: 1, updated: 1, unchanged: 0, deleted: 1, failed: [] });
-    expect([...synced.changedDocIds].sort()).toEqual([docId('docs/guides/expenses.md'), docId('docs/holidays.md'), docId('docs/travel.md')]);
+    expect([...synced.changedDocIds].sort()).toEqual([
+      docId('docs/guides/expenses.md'),
+      docId('docs/holidays.md'),
+      docId('docs/travel.md'),
+    ]);
     expect(synced.notes?.[0]).toBe(`commit ${after.slice(0, 7)} (was ${before.slice(0, 7)})`);
     expect((await chunks()).map((chunk) => chunk.text).join(' ')).toContain('32 days');
   });
@@ -102,11 +157,30 @@ describe('a git repository as a source, over file:// against a local bare reposi
   it('a branch that does not exist fails with a clear line and changes nothing', async () => {
     await ingest();
     const report = await ingestSource(
-      createSource([`git+file://${bare}#release-9:docs/`], {}, { rootDir: root, dataDir, extensions: defaults.knowledge.extensions, web: defaults.knowledge.web, git: defaults.knowledge.git }),
+      createSource(
+        [`git+file://${bare}#release-9:docs/`],
+        {},
+        {
+          rootDir: root,
+          dataDir,
+          extensions: defaults.knowledge.extensions,
+          web: defaults.knowledge.web,
+          git: defaults.knowledge.git,
+        },
+      ),
       {},
-      { store, embedder, settings: defaults.knowledge, logger: silentLogger, clock: systemClock, rootDir: root },
+      {
+        store,
+        embedder,
+        settings: defaults.knowledge,
+        logger: silentLogger,
+        clock: systemClock,
+        rootDir: root,
+      },
     );
-    expect(report.failed).toEqual([{ source: `git+file://${bare}#release-9`, error: 'no branch or tag named release-9 in the repository' }]);
+    expect(report.failed).toEqual([
+      { source: `git+file://${bare}#release-9`, error: 'no branch or tag named release-9 in the repository' },
+    ]);
     expect(await store.counts()).toMatchObject({ documents: 2 });
   });
 });

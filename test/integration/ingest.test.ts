@@ -7,7 +7,12 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createSqliteStore } from '../../src/core/adapters/sqlite/index.ts';
 import { loadConfig } from '../../src/core/config/index.ts';
 import { AnswerloopError, InputError } from '../../src/core/errors/index.ts';
-import { type IngestDependencies, type IngestOptions, type IngestProgress, ingestPaths } from '../../src/core/knowledge/index.ts';
+import {
+  type IngestDependencies,
+  type IngestOptions,
+  type IngestProgress,
+  ingestPaths,
+} from '../../src/core/knowledge/index.ts';
 import type { Chunk, Embedder, Logger, Store } from '../../src/core/ports/index.ts';
 import { systemClock } from '../../src/core/ports/index.ts';
 import { search } from '../../src/core/retrieval/index.ts';
@@ -48,7 +53,8 @@ function instrument(store: Store) {
   const instrumented: Store = Object.create(store) as Store;
   instrumented.replaceDocument = async (docId, chunks) => {
     writes.push({ method: 'replaceDocument', docId });
-    if (failing.has(docId)) throw new AnswerloopError('store_failed', `disk full while writing ${docId}`, { isRetryable: true });
+    if (failing.has(docId))
+      throw new AnswerloopError('store_failed', `disk full while writing ${docId}`, { isRetryable: true });
     return store.replaceDocument(docId, chunks);
   };
   instrumented.deleteDocument = async (docId) => {
@@ -70,21 +76,34 @@ describe('ingestPaths against the embedded SQLite store', () => {
   const dependencies = (overrides: Partial<IngestDependencies> = {}): IngestDependencies => ({
     store,
     embedder,
-    settings: { chunkTokens: 200, chunkOverlapTokens: 30, extensions: ['.md', '.markdown', '.mdx', '.html', '.htm', '.txt'], maxFileBytes: 20_000_000, writeConcurrency: 4 },
+    settings: {
+      chunkTokens: 200,
+      chunkOverlapTokens: 30,
+      extensions: ['.md', '.markdown', '.mdx', '.html', '.htm', '.txt'],
+      maxFileBytes: 20_000_000,
+      writeConcurrency: 4,
+    },
     logger: recordingLogger(logs),
     clock: systemClock,
     rootDir: root,
     ...overrides,
   });
-  const ingest = (paths: string[], options: IngestOptions = {}, overrides: Partial<IngestDependencies> = {}) =>
-    ingestPaths(paths, options, dependencies(overrides));
+  const ingest = (
+    paths: string[],
+    options: IngestOptions = {},
+    overrides: Partial<IngestDependencies> = {},
+  ) => ingestPaths(paths, options, dependencies(overrides));
   const allChunks = async (): Promise<Chunk[]> => {
     const documents = await store.listDocuments();
-    const ids = documents.flatMap((document) => Array.from({ length: document.chunkCount }, (_, ordinal) => `${document.docId}#${ordinal}`));
+    const ids = documents.flatMap((document) =>
+      Array.from({ length: document.chunkCount }, (_, ordinal) => `${document.docId}#${ordinal}`),
+    );
     return store.getChunks(ids);
   };
   const topDocIds = async (query: string) =>
-    (await search(query, { k: 3 }, { store, embedder, settings: retrievalSettings })).hits.map((hit) => hit.chunk.docId);
+    (await search(query, { k: 3 }, { store, embedder, settings: retrievalSettings })).hits.map(
+      (hit) => hit.chunk.docId,
+    );
 
   beforeEach(async () => {
     root = await mkdtemp(path.join(tmpdir(), 'answerloop-ingest-'));
@@ -105,7 +124,15 @@ describe('ingestPaths against the embedded SQLite store', () => {
     const progress: IngestProgress[] = [];
     const report = await ingest(['docs'], { onProgress: (update) => progress.push(update) });
 
-    expect(report).toMatchObject({ added: 6, updated: 0, unchanged: 0, deleted: 0, skipped: [], empty: [], failed: [] });
+    expect(report).toMatchObject({
+      added: 6,
+      updated: 0,
+      unchanged: 0,
+      deleted: 0,
+      skipped: [],
+      empty: [],
+      failed: [],
+    });
     expect([...report.changedDocIds].sort()).toEqual(fixtureDocIds);
     expect(await store.counts()).toEqual({ documents: 6, chunks: report.chunks });
 
@@ -119,17 +146,36 @@ describe('ingestPaths against the embedded SQLite store', () => {
       expect(chunk.documentHash).toBe(createHash('sha256').update(raw).digest('hex'));
     }
     const launch = chunks.find((chunk) => chunk.docId === 'docs/blog/launch.mdx')!;
-    expect(launch).toMatchObject({ source: 'https://skyforge.example.com/blog/launch-4-2', title: 'Skyforge 4.2 is here', tags: ['announcement', 'release'] });
+    expect(launch).toMatchObject({
+      source: 'https://skyforge.example.com/blog/launch-4-2',
+      title: 'Skyforge 4.2 is here',
+      tags: ['announcement', 'release'],
+    });
     const notes = chunks.find((chunk) => chunk.docId === 'docs/release-notes.txt')!;
-    expect(notes).toMatchObject({ source: 'docs/release-notes.txt', title: 'Release notes', headingPath: [] });
+    expect(notes).toMatchObject({
+      source: 'docs/release-notes.txt',
+      title: 'Release notes',
+      headingPath: [],
+    });
     const cap = chunks.find((chunk) => chunk.text.includes('sync.maxUploadKbps'))!;
-    expect(cap.headingPath).toEqual(['Configuration reference', 'Sync', 'Bandwidth', 'Upload limits', 'Per-device cap']);
+    expect(cap.headingPath).toEqual([
+      'Configuration reference',
+      'Sync',
+      'Bandwidth',
+      'Upload limits',
+      'Per-device cap',
+    ]);
 
     expect(progress[0]!.phase).toBe('scan');
     expect(progress.at(-1)).toEqual({ phase: 'done', done: 6, total: 6 });
-    const reading = progress.filter((update) => update.phase === 'read' && update.current).map((update) => update.current);
+    const reading = progress
+      .filter((update) => update.phase === 'read' && update.current)
+      .map((update) => update.current);
     expect(reading).toEqual(fixtureDocIds);
-    expect(progress.filter((update) => update.phase === 'embed').at(-1)).toMatchObject({ done: report.chunks, total: report.chunks });
+    expect(progress.filter((update) => update.phase === 'embed').at(-1)).toMatchObject({
+      done: report.chunks,
+      total: report.chunks,
+    });
     expect(await topDocIds('How do I reset my password?')).toContain('docs/guides/password-reset.md');
   });
 
@@ -138,7 +184,14 @@ describe('ingestPaths against the embedded SQLite store', () => {
     const embedCalls = embedder.calls.length;
     writes.length = 0;
     const second = await ingest(['docs']);
-    expect(second).toMatchObject({ added: 0, updated: 0, unchanged: 6, deleted: 0, chunks: 0, changedDocIds: [] });
+    expect(second).toMatchObject({
+      added: 0,
+      updated: 0,
+      unchanged: 6,
+      deleted: 0,
+      chunks: 0,
+      changedDocIds: [],
+    });
     expect(embedder.calls.length).toBe(embedCalls);
     expect(writes).toEqual([]);
     expect(await store.counts()).toEqual({ documents: 6, chunks: first.chunks });
@@ -153,26 +206,43 @@ describe('ingestPaths against the embedded SQLite store', () => {
       '# Resetting your password\n\nPassword resets now use a six-digit code sent by text message instead of an e-mail link.\n',
     );
     await unlink(path.join(root, 'docs/faq.html'));
-    await writeFile(path.join(root, 'docs/guides/two-factor.md'), '# Two-factor authentication\n\nTurn on two-factor authentication with an authenticator app from Settings, Security.\n');
+    await writeFile(
+      path.join(root, 'docs/guides/two-factor.md'),
+      '# Two-factor authentication\n\nTurn on two-factor authentication with an authenticator app from Settings, Security.\n',
+    );
 
     const report = await ingest(['docs']);
     expect(report).toMatchObject({ added: 1, updated: 1, deleted: 1, unchanged: 4, failed: [] });
-    expect([...report.changedDocIds].sort()).toEqual(['docs/faq.html', 'docs/guides/password-reset.md', 'docs/guides/two-factor.md']);
+    expect([...report.changedDocIds].sort()).toEqual([
+      'docs/faq.html',
+      'docs/guides/password-reset.md',
+      'docs/guides/two-factor.md',
+    ]);
     expect((await store.listDocuments()).map((document) => document.docId).sort()).toEqual(
       [...fixtureDocIds.filter((docId) => docId !== 'docs/faq.html'), 'docs/guides/two-factor.md'].sort(),
     );
 
     expect(await topDocIds('invoices billing plan price')).not.toContain('docs/faq.html');
     expect((await topDocIds('authenticator app two-factor'))[0]).toBe('docs/guides/two-factor.md');
-    const reset = await search('six-digit code text message', { k: 1 }, { store, embedder, settings: retrievalSettings });
+    const reset = await search(
+      'six-digit code text message',
+      { k: 1 },
+      { store, embedder, settings: retrievalSettings },
+    );
     expect(reset.hits[0]!.chunk.docId).toBe('docs/guides/password-reset.md');
     expect(reset.hits[0]!.chunk.text).toContain('six-digit code');
     // The edited document holds only its new chunks.
-    expect((await store.listDocuments()).find((document) => document.docId === 'docs/guides/password-reset.md')!.chunkCount).toBe(1);
+    expect(
+      (await store.listDocuments()).find((document) => document.docId === 'docs/guides/password-reset.md')!
+        .chunkCount,
+    ).toBe(1);
   });
 
   it('skips binary, unreadable and unsupported files with a warning naming them, and reports empty files', async () => {
-    await writeFile(path.join(root, 'docs/corrupt.md'), Buffer.from([0x23, 0x20, 0x41, 0x00, 0x01, 0x02, 0x0a]));
+    await writeFile(
+      path.join(root, 'docs/corrupt.md'),
+      Buffer.from([0x23, 0x20, 0x41, 0x00, 0x01, 0x02, 0x0a]),
+    );
     await writeFile(path.join(root, 'docs/logo.png'), Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x00]));
     await writeFile(path.join(root, 'docs/empty.md'), '');
     await writeFile(path.join(root, 'docs/front-matter-only.md'), '---\ntitle: Nothing here yet\n---\n\n');
@@ -199,17 +269,27 @@ describe('ingestPaths against the embedded SQLite store', () => {
     await ingest(['docs']);
     await writeFile(path.join(root, 'docs/release-notes.txt'), '\n\n');
     const report = await ingest(['docs']);
-    expect(report).toMatchObject({ deleted: 1, empty: ['docs/release-notes.txt'], changedDocIds: ['docs/release-notes.txt'] });
-    expect((await store.listDocuments()).map((document) => document.docId)).not.toContain('docs/release-notes.txt');
+    expect(report).toMatchObject({
+      deleted: 1,
+      empty: ['docs/release-notes.txt'],
+      changedDocIds: ['docs/release-notes.txt'],
+    });
+    expect((await store.listDocuments()).map((document) => document.docId)).not.toContain(
+      'docs/release-notes.txt',
+    );
   });
 
   it('records a store failure on one document in failed and writes the others', async () => {
     failing.add('docs/faq.html');
     const report = await ingest(['docs']);
     expect(report.added).toBe(5);
-    expect(report.failed).toEqual([{ source: 'docs/faq.html', docId: 'docs/faq.html', error: 'disk full while writing docs/faq.html' }]);
+    expect(report.failed).toEqual([
+      { source: 'docs/faq.html', docId: 'docs/faq.html', error: 'disk full while writing docs/faq.html' },
+    ]);
     expect(report.changedDocIds).not.toContain('docs/faq.html');
-    expect(logs.some((entry) => entry.level === 'error' && entry.message?.includes('docs/faq.html'))).toBe(true);
+    expect(logs.some((entry) => entry.level === 'error' && entry.message?.includes('docs/faq.html'))).toBe(
+      true,
+    );
     expect(await store.counts()).toMatchObject({ documents: 5 });
 
     // The next run retries it: it is not in the store, so it is new.
@@ -223,18 +303,24 @@ describe('ingestPaths against the embedded SQLite store', () => {
       id: embedder.id,
       dimensions: embedder.dimensions,
       embed: async (texts) => {
-        if (texts.some((text) => text.includes('Invoices are issued'))) throw new AnswerloopError('upstream_failed', 'the embeddings service rejected the input');
+        if (texts.some((text) => text.includes('Invoices are issued')))
+          throw new AnswerloopError('upstream_failed', 'the embeddings service rejected the input');
         return embedder.embed(texts);
       },
     };
     const report = await ingest(['docs'], {}, { embedder: picky });
     expect(report.added).toBe(5);
-    expect(report.failed).toEqual([{ source: 'docs/faq.html', docId: 'docs/faq.html', error: 'the embeddings service rejected the input' }]);
+    expect(report.failed).toEqual([
+      { source: 'docs/faq.html', docId: 'docs/faq.html', error: 'the embeddings service rejected the input' },
+    ]);
   });
 
   it('prunes only under the roots given, and not at all with prune: false', async () => {
     await mkdir(path.join(root, 'handbook'));
-    await writeFile(path.join(root, 'handbook/holidays.md'), '# Holidays\n\nThe office closes between Christmas and New Year.\n');
+    await writeFile(
+      path.join(root, 'handbook/holidays.md'),
+      '# Holidays\n\nThe office closes between Christmas and New Year.\n',
+    );
     await ingest(['docs']);
     await ingest(['handbook']);
     expect(await store.counts()).toMatchObject({ documents: 7 });
@@ -267,10 +353,28 @@ describe('ingestPaths against the embedded SQLite store', () => {
 
   it('reads a file over maxFileBytes in pieces, keeping headings across pieces, and embeds in batches of at most 64', async () => {
     const sections = Array.from({ length: 70 }, (_, index) =>
-      [`## Topic ${index}`, '', `Topic ${index} explains setting number ${index} in plain words. `.repeat(6), '', '```sh', `# configure topic ${index}`, `skyforge set topic.${index} on`, '```'].join('\n'),
+      [
+        `## Topic ${index}`,
+        '',
+        `Topic ${index} explains setting number ${index} in plain words. `.repeat(6),
+        '',
+        '```sh',
+        `# configure topic ${index}`,
+        `skyforge set topic.${index} on`,
+        '```',
+      ].join('\n'),
     );
-    await writeFile(path.join(root, 'docs/big-reference.md'), `---\ntitle: Big reference\n---\n# Big reference\n\n${sections.join('\n\n')}\n`);
-    const settings = { chunkTokens: 120, chunkOverlapTokens: 20, extensions: ['.md'], maxFileBytes: 2000, writeConcurrency: 1 };
+    await writeFile(
+      path.join(root, 'docs/big-reference.md'),
+      `---\ntitle: Big reference\n---\n# Big reference\n\n${sections.join('\n\n')}\n`,
+    );
+    const settings = {
+      chunkTokens: 120,
+      chunkOverlapTokens: 20,
+      extensions: ['.md'],
+      maxFileBytes: 2000,
+      writeConcurrency: 1,
+    };
     const report = await ingest(['docs/big-reference.md'], {}, { settings });
 
     expect(report).toMatchObject({ added: 1, failed: [] });
@@ -289,12 +393,17 @@ describe('ingestPaths against the embedded SQLite store', () => {
 
   it('rebuilds after an embedder change: resets the index, records the new space, re-embeds everything', async () => {
     await mkdir(path.join(root, 'handbook'));
-    await writeFile(path.join(root, 'handbook/holidays.md'), '# Holidays\n\nThe office closes between Christmas and New Year.\n');
+    await writeFile(
+      path.join(root, 'handbook/holidays.md'),
+      '# Holidays\n\nThe office closes between Christmas and New Year.\n',
+    );
     await ingest(['docs']);
     await ingest(['handbook']);
 
     const wider = createDeterministicEmbedder(96);
-    await expect(store.init({ embedderId: wider.id, dimensions: wider.dimensions })).rejects.toMatchObject({ code: 'dimension_mismatch' });
+    await expect(store.init({ embedderId: wider.id, dimensions: wider.dimensions })).rejects.toMatchObject({
+      code: 'dimension_mismatch',
+    });
 
     const report = await ingest(['docs'], { rebuild: true }, { embedder: wider });
     expect(report).toMatchObject({ added: 0, updated: 0, unchanged: 6, failed: [], rebuilt: true });
@@ -303,7 +412,11 @@ describe('ingestPaths against the embedded SQLite store', () => {
     expect(await store.embeddingSpace()).toEqual({ embedderId: wider.id, dimensions: 96 });
     expect(await store.counts()).toEqual({ documents: 6, chunks: report.chunks });
     expect((await allChunks()).every((chunk) => chunk.embedding.length === 96)).toBe(true);
-    const hits = await search('reset password', { k: 1 }, { store, embedder: wider, settings: retrievalSettings });
+    const hits = await search(
+      'reset password',
+      { k: 1 },
+      { store, embedder: wider, settings: retrievalSettings },
+    );
     expect(hits.hits[0]!.chunk.docId).toBe('docs/guides/password-reset.md');
   });
 });

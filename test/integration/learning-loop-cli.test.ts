@@ -19,7 +19,13 @@ import { registerModels } from '../../src/cli/models.ts';
 import { registerReview } from '../../src/cli/review.ts';
 import { registerTrain } from '../../src/cli/train.ts';
 import { createDeterministicEmbedder } from '../fakes/deterministic-embedder.ts';
-import { fineTuningEvent, fineTuningJobBody, openAiApi, simulateFineTuningJob, topicConversations } from './learning-loop-fixtures.ts';
+import {
+  fineTuningEvent,
+  fineTuningJobBody,
+  openAiApi,
+  simulateFineTuningJob,
+  topicConversations,
+} from './learning-loop-fixtures.ts';
 
 const repositoryRoot = path.resolve(import.meta.dirname, '../..');
 const candidateModel = 'ft:gpt-4o-mini-2024-07-18:acme:support:Cli1';
@@ -28,7 +34,8 @@ const correction = 'Open Settings > Security, click Reset password and follow th
 /** Runs one CLI command in this process, on a fresh commander program, and returns what it printed. */
 async function runCli(context: CliContext, args: string[]): Promise<string> {
   const program = new Command('answerloop').exitOverride();
-  for (const register of [registerReview, registerDataset, registerTrain, registerEval, registerModels]) register(program, context);
+  for (const register of [registerReview, registerDataset, registerTrain, registerEval, registerModels])
+    register(program, context);
   let output = '';
   const write = vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
     output += String(chunk);
@@ -54,7 +61,11 @@ describe('the learning loop from the CLI, in process (nock for OpenAI)', () => {
     dataDir = mkdtempSync(path.join(tmpdir(), 'answerloop-cli-'));
     const config = loadConfig({
       cwd: repositoryRoot,
-      env: { OPENAI_API_KEY: 'sk-test-key-000000000000', ANSWERLOOP_DATA_DIR: dataDir, ANSWERLOOP_LOG_FILE: '' },
+      env: {
+        OPENAI_API_KEY: 'sk-test-key-000000000000',
+        ANSWERLOOP_DATA_DIR: dataDir,
+        ANSWERLOOP_LOG_FILE: '',
+      },
       overrides: { openai: { maxRetries: 0 } },
     });
     store = createSqliteStore({ file: path.join(dataDir, 'answerloop.db'), logger: silentLogger });
@@ -73,27 +84,56 @@ describe('the learning loop from the CLI, in process (nock for OpenAI)', () => {
   });
 
   it('corrects, snapshots, validates, exports, trains, evaluates, promotes and rolls back', async () => {
-    const queue = json<{ items: Array<{ id: string; feedback: { helpful: boolean } | null }> }>(await runCli(context, ['review', 'list', '--feedback', 'not_helpful', '--json']));
+    const queue = json<{ items: Array<{ id: string; feedback: { helpful: boolean } | null }> }>(
+      await runCli(context, ['review', 'list', '--feedback', 'not_helpful', '--json']),
+    );
     expect(queue.items.map((item) => item.id)).toContain('conv-01');
     const shown = await runCli(context, ['review', 'show', 'conv-01']);
     expect(shown).toMatch(/Diagnosis hint: /);
 
     const corrected = json<{ conversation: { reviewStatus: string; reviewer: string } }>(
-      await runCli(context, ['review', 'correct', 'conv-01', '--answer', correction, '--by', 'maria', '--json']),
+      await runCli(context, [
+        'review',
+        'correct',
+        'conv-01',
+        '--answer',
+        correction,
+        '--by',
+        'maria',
+        '--json',
+      ]),
     );
     expect(corrected.conversation).toMatchObject({ reviewStatus: 'corrected', reviewer: 'maria' });
-    for (const record of topicConversations(20).slice(1)) await runCli(context, ['review', 'approve', record.id, '--by', 'maria']);
+    for (const record of topicConversations(20).slice(1))
+      await runCli(context, ['review', 'approve', record.id, '--by', 'maria']);
 
-    const snapshot = json<{ reference: string; created: boolean }>(await runCli(context, ['dataset', 'snapshot', '--by', 'maria', '--json']));
+    const snapshot = json<{ reference: string; created: boolean }>(
+      await runCli(context, ['dataset', 'snapshot', '--by', 'maria', '--json']),
+    );
     expect(snapshot).toMatchObject({ reference: 'support@1', created: true });
-    expect(json(await runCli(context, ['dataset', 'validate', 'support@1', '--json']))).toMatchObject({ valid: true });
+    expect(json(await runCli(context, ['dataset', 'validate', 'support@1', '--json']))).toMatchObject({
+      valid: true,
+    });
     expect(process.exitCode).toBeUndefined();
 
     const exportDir = path.join(dataDir, 'export');
-    const exported = json<{ files: { train: string; validation: string }; counts: { train: number; validation: number } }>(
-      await runCli(context, ['dataset', 'export', 'support@1', '--format', 'alpaca', '--out', exportDir, '--json']),
+    const exported = json<{
+      files: { train: string; validation: string };
+      counts: { train: number; validation: number };
+    }>(
+      await runCli(context, [
+        'dataset',
+        'export',
+        'support@1',
+        '--format',
+        'alpaca',
+        '--out',
+        exportDir,
+        '--json',
+      ]),
     );
-    const alpaca = readFileSync(exported.files.train, 'utf8') + readFileSync(exported.files.validation, 'utf8');
+    const alpaca =
+      readFileSync(exported.files.train, 'utf8') + readFileSync(exported.files.validation, 'utf8');
     expect(alpaca.trim().split('\n')).toHaveLength(20);
     expect(alpaca).toContain(JSON.stringify(correction));
     expect(Object.keys(JSON.parse(alpaca.split('\n')[0]!))).toEqual(['instruction', 'input', 'output']);
@@ -102,49 +142,109 @@ describe('the learning loop from the CLI, in process (nock for OpenAI)', () => {
     nock(openAiApi)
       .post('/v1/files')
       .times(2)
-      .reply(200, { id: 'file-1', object: 'file', bytes: 1, created_at: 1, filename: 'f.jsonl', purpose: 'fine-tune', status: 'processed' })
+      .reply(200, {
+        id: 'file-1',
+        object: 'file',
+        bytes: 1,
+        created_at: 1,
+        filename: 'f.jsonl',
+        purpose: 'fine-tune',
+        status: 'processed',
+      })
       .post('/v1/fine_tuning/jobs', (body) => {
         jobBody = body;
         return true;
       })
       .reply(200, fineTuningJobBody('ftjob-cli', 'queued'));
-    const job = json<{ id: string }>(await runCli(context, ['train', 'start', '--dataset', 'support@1', '--epochs', '2', '--suffix', 'helpdesk', '--json']));
+    const job = json<{ id: string }>(
+      await runCli(context, [
+        'train',
+        'start',
+        '--dataset',
+        'support@1',
+        '--epochs',
+        '2',
+        '--suffix',
+        'helpdesk',
+        '--json',
+      ]),
+    );
     expect(job.id).toBe('ftjob-cli');
-    expect(jobBody).toMatchObject({ suffix: 'helpdesk', method: { supervised: { hyperparameters: { n_epochs: 2 } } } });
+    expect(jobBody).toMatchObject({
+      suffix: 'helpdesk',
+      method: { supervised: { hyperparameters: { n_epochs: 2 } } },
+    });
 
     simulateFineTuningJob({
       jobId: 'ftjob-cli',
       statuses: [
-        { status: 'running', events: [fineTuningEvent('e1', 1, 'Step 1/2', { step: 1, train_loss: 0.8, valid_loss: 0.9 })] },
-        { status: 'succeeded', events: [fineTuningEvent('e2', 2, 'done')], extra: { fine_tuned_model: candidateModel } },
+        {
+          status: 'running',
+          events: [fineTuningEvent('e1', 1, 'Step 1/2', { step: 1, train_loss: 0.8, valid_loss: 0.9 })],
+        },
+        {
+          status: 'succeeded',
+          events: [fineTuningEvent('e2', 2, 'done')],
+          extra: { fine_tuned_model: candidateModel },
+        },
       ],
     });
-    const updates = (await runCli(context, ['train', 'watch', 'ftjob-cli', '--interval', '0', '--json'])).trim().split('\n').map((line) => json(line));
+    const updates = (await runCli(context, ['train', 'watch', 'ftjob-cli', '--interval', '0', '--json']))
+      .trim()
+      .split('\n')
+      .map((line) => json(line));
     expect(updates.map((update) => update.status)).toEqual(['running', 'succeeded']);
     expect(updates[0]?.latestLoss).toEqual({ step: 1, trainLoss: 0.8, validLoss: 0.9 });
     expect(updates[1]?.candidate).toBe(candidateModel);
 
     const version = await core.curation.getVersion('support@1');
     const references = new Map(
-      version.version.examples.map((example) => [parseAnswerPrompt(example.messages[1]!.content).question, example.messages.at(-1)!.content]),
+      version.version.examples.map((example) => [
+        parseAnswerPrompt(example.messages[1]!.content).question,
+        example.messages.at(-1)!.content,
+      ]),
     );
     nock(openAiApi)
       .persist()
       .post('/v1/chat/completions')
       .reply((_uri, body) => {
         const request = body as { model: string; messages: Array<{ content: string }> };
-        const text = request.model === candidateModel ? (references.get(parseAnswerPrompt(request.messages.at(-1)!.content).question) ?? '') : "I don't know.";
-        return [200, { id: 'c', object: 'chat.completion', created: 1, model: request.model, choices: [{ index: 0, message: { role: 'assistant', content: text }, finish_reason: 'stop' }] }];
+        const text =
+          request.model === candidateModel
+            ? (references.get(parseAnswerPrompt(request.messages.at(-1)!.content).question) ?? '')
+            : "I don't know.";
+        return [
+          200,
+          {
+            id: 'c',
+            object: 'chat.completion',
+            created: 1,
+            model: request.model,
+            choices: [{ index: 0, message: { role: 'assistant', content: text }, finish_reason: 'stop' }],
+          },
+        ];
       });
-    const evaluation = json<{ winRate: number; examples: number }>(await runCli(context, ['eval', '--candidate', candidateModel, '--json']));
+    const evaluation = json<{ winRate: number; examples: number }>(
+      await runCli(context, ['eval', '--candidate', candidateModel, '--json']),
+    );
     expect(evaluation).toMatchObject({ winRate: 1, examples: version.validationExamples });
     const table = await runCli(context, ['eval', '--candidate', candidateModel, '--width', '120']);
     expect(table).toMatch(/Win rate of ft:.*: 100%/);
 
-    expect(json(await runCli(context, ['models', 'promote', candidateModel, '--json']))).toMatchObject({ changed: true, active: { name: candidateModel, status: 'active' } });
-    expect(json(await runCli(context, ['models', 'list', '--json']))).toMatchObject({ active: candidateModel });
-    expect(json(await runCli(context, ['models', 'rollback', '--json']))).toEqual({ from: candidateModel, to: 'gpt-4o-mini-2024-07-18' });
-    expect(await runCli(context, ['models', 'list'])).toMatch(/Answers come from gpt-4o-mini-2024-07-18 \(the base model\)/);
+    expect(json(await runCli(context, ['models', 'promote', candidateModel, '--json']))).toMatchObject({
+      changed: true,
+      active: { name: candidateModel, status: 'active' },
+    });
+    expect(json(await runCli(context, ['models', 'list', '--json']))).toMatchObject({
+      active: candidateModel,
+    });
+    expect(json(await runCli(context, ['models', 'rollback', '--json']))).toEqual({
+      from: candidateModel,
+      to: 'gpt-4o-mini-2024-07-18',
+    });
+    expect(await runCli(context, ['models', 'list'])).toMatch(
+      /Answers come from gpt-4o-mini-2024-07-18 \(the base model\)/,
+    );
   });
 
   it('exits non-zero when validation fails, and reports errors as typed errors', async () => {
@@ -153,13 +253,21 @@ describe('the learning loop from the CLI, in process (nock for OpenAI)', () => {
     await runCli(context, ['dataset', 'snapshot', 'tiny']);
     expect(await runCli(context, ['dataset', 'validate', 'tiny'])).toMatch(/error \[too_few_examples\]/);
     expect(process.exitCode).toBe(1);
-    await expect(runCli(context, ['train', 'start', '--dataset', 'tiny@1'])).rejects.toMatchObject({ code: 'dataset_invalid' });
-    await expect(runCli(context, ['review', 'list', '--feedback', 'grumpy'])).rejects.toMatchObject({ code: 'input_invalid' });
+    await expect(runCli(context, ['train', 'start', '--dataset', 'tiny@1'])).rejects.toMatchObject({
+      code: 'dataset_invalid',
+    });
+    await expect(runCli(context, ['review', 'list', '--feedback', 'grumpy'])).rejects.toMatchObject({
+      code: 'input_invalid',
+    });
   });
 });
 
 /** The few OpenAI endpoints the training commands use, on a local port, as a compatible server would serve them. */
-function startFakeOpenAi(): Promise<{ server: Server; url: string; requests: Array<{ method: string; path: string; body: string }> }> {
+function startFakeOpenAi(): Promise<{
+  server: Server;
+  url: string;
+  requests: Array<{ method: string; path: string; body: string }>;
+}> {
   const requests: Array<{ method: string; path: string; body: string }> = [];
   let polls = 0;
   const read = (request: IncomingMessage) =>
@@ -176,11 +284,24 @@ function startFakeOpenAi(): Promise<{ server: Server; url: string; requests: Arr
         response.writeHead(200, { 'content-type': 'application/json' });
         response.end(JSON.stringify(value));
       };
-      if (url.pathname === '/v1/files') return reply({ id: `file-${requests.length}`, object: 'file', bytes: body.length, created_at: 1, filename: 'f.jsonl', purpose: 'fine-tune', status: 'processed' });
+      if (url.pathname === '/v1/files')
+        return reply({
+          id: `file-${requests.length}`,
+          object: 'file',
+          bytes: body.length,
+          created_at: 1,
+          filename: 'f.jsonl',
+          purpose: 'fine-tune',
+          status: 'processed',
+        });
       if (url.pathname === '/v1/fine_tuning/jobs') return reply(fineTuningJobBody('ftjob-proc', 'queued'));
       if (url.pathname === '/v1/fine_tuning/jobs/ftjob-proc') {
         polls += 1;
-        return reply(polls < 2 ? fineTuningJobBody('ftjob-proc', 'running') : fineTuningJobBody('ftjob-proc', 'succeeded', { fine_tuned_model: candidateModel }));
+        return reply(
+          polls < 2
+            ? fineTuningJobBody('ftjob-proc', 'running')
+            : fineTuningJobBody('ftjob-proc', 'succeeded', { fine_tuned_model: candidateModel }),
+        );
       }
       if (url.pathname === '/v1/fine_tuning/jobs/ftjob-proc/events') {
         const events = [fineTuningEvent('p1', 1, 'Step 1/1', { step: 1, train_loss: 0.5, valid_loss: 0.6 })];
@@ -191,51 +312,91 @@ function startFakeOpenAi(): Promise<{ server: Server; url: string; requests: Arr
       response.end(JSON.stringify({ error: { message: `no route ${url.pathname}` } }));
     });
   });
-  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve({ server, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/v1`, requests })));
+  return new Promise((resolve) =>
+    server.listen(0, '127.0.0.1', () =>
+      resolve({ server, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/v1`, requests }),
+    ),
+  );
 }
 
 describe('the answerloop binary against a local OpenAI-compatible server', () => {
-  it('corrects, snapshots, starts training and watches it to a candidate, with --json', { timeout: 90_000 }, async () => {
-    const dataDir = mkdtempSync(path.join(tmpdir(), 'answerloop-bin-'));
-    const fake = await startFakeOpenAi();
-    try {
-      // Conversations and approvals as the bots and operators left them; the binary opens the same file.
-      const config = loadConfig({ cwd: repositoryRoot, env: { ANSWERLOOP_DATA_DIR: dataDir } });
-      const store = createSqliteStore({ file: path.join(dataDir, 'answerloop.db'), logger: silentLogger });
-      const curation = createCurationService({ config, store, embedder: createDeterministicEmbedder(), logger: silentLogger, clock: { now: () => new Date(), sleep: async () => {} } });
-      for (const record of topicConversations(20)) await store.saveConversation(record);
-      for (const record of topicConversations(20).slice(1)) await curation.approve({ conversationId: record.id, reviewer: 'maria' });
-      await store.close();
+  it(
+    'corrects, snapshots, starts training and watches it to a candidate, with --json',
+    { timeout: 90_000 },
+    async () => {
+      const dataDir = mkdtempSync(path.join(tmpdir(), 'answerloop-bin-'));
+      const fake = await startFakeOpenAi();
+      try {
+        // Conversations and approvals as the bots and operators left them; the binary opens the same file.
+        const config = loadConfig({ cwd: repositoryRoot, env: { ANSWERLOOP_DATA_DIR: dataDir } });
+        const store = createSqliteStore({ file: path.join(dataDir, 'answerloop.db'), logger: silentLogger });
+        const curation = createCurationService({
+          config,
+          store,
+          embedder: createDeterministicEmbedder(),
+          logger: silentLogger,
+          clock: { now: () => new Date(), sleep: async () => {} },
+        });
+        for (const record of topicConversations(20)) await store.saveConversation(record);
+        for (const record of topicConversations(20).slice(1))
+          await curation.approve({ conversationId: record.id, reviewer: 'maria' });
+        await store.close();
 
-      const env = {
-        ...process.env,
-        ANSWERLOOP_DATA_DIR: dataDir,
-        ANSWERLOOP_LOG_FILE: '',
-        ANSWERLOOP_LOG_LEVEL: 'warn',
-        // The embedder is not used by these commands; an OpenAI one costs nothing to construct.
-        ANSWERLOOP_EMBEDDER__KIND: 'openai',
-        OPENAI_API_KEY: 'sk-test-key-000000000000',
-        OPENAI_BASE_URL: fake.url,
-        ANSWERLOOP_OPENAI__MAX_RETRIES: '0',
-      };
-      const cli = async (...args: string[]) =>
-        json((await promisify(execFile)(process.execPath, ['bin/answerloop.js', ...args, '--json'], { cwd: repositoryRoot, env })).stdout);
+        const env = {
+          ...process.env,
+          ANSWERLOOP_DATA_DIR: dataDir,
+          ANSWERLOOP_LOG_FILE: '',
+          ANSWERLOOP_LOG_LEVEL: 'warn',
+          // The embedder is not used by these commands; an OpenAI one costs nothing to construct.
+          ANSWERLOOP_EMBEDDER__KIND: 'openai',
+          OPENAI_API_KEY: 'sk-test-key-000000000000',
+          OPENAI_BASE_URL: fake.url,
+          ANSWERLOOP_OPENAI__MAX_RETRIES: '0',
+        };
+        const cli = async (...args: string[]) =>
+          json(
+            (
+              await promisify(execFile)(process.execPath, ['bin/answerloop.js', ...args, '--json'], {
+                cwd: repositoryRoot,
+                env,
+              })
+            ).stdout,
+          );
 
-      expect(await cli('review', 'correct', 'conv-01', '--answer', correction, '--by', 'maria')).toMatchObject({ conversation: { reviewStatus: 'corrected' } });
-      expect(await cli('dataset', 'snapshot', '--by', 'maria')).toMatchObject({ reference: 'support@1', created: true, report: { validation: { valid: true } } });
-      expect(await cli('train', 'start', '--dataset', 'support@1')).toMatchObject({ id: 'ftjob-proc', datasetVersion: 'support@1' });
-      const uploads = fake.requests.filter((request) => request.path === '/v1/files');
-      expect(uploads).toHaveLength(2);
-      expect(uploads[0]?.body).toContain(JSON.stringify(correction).slice(1, -1));
-      expect(json(fake.requests.find((request) => request.path === '/v1/fine_tuning/jobs')!.body)).toMatchObject({ training_file: 'file-1', validation_file: 'file-2', suffix: 'support' });
+        expect(
+          await cli('review', 'correct', 'conv-01', '--answer', correction, '--by', 'maria'),
+        ).toMatchObject({ conversation: { reviewStatus: 'corrected' } });
+        expect(await cli('dataset', 'snapshot', '--by', 'maria')).toMatchObject({
+          reference: 'support@1',
+          created: true,
+          report: { validation: { valid: true } },
+        });
+        expect(await cli('train', 'start', '--dataset', 'support@1')).toMatchObject({
+          id: 'ftjob-proc',
+          datasetVersion: 'support@1',
+        });
+        const uploads = fake.requests.filter((request) => request.path === '/v1/files');
+        expect(uploads).toHaveLength(2);
+        expect(uploads[0]?.body).toContain(JSON.stringify(correction).slice(1, -1));
+        expect(
+          json(fake.requests.find((request) => request.path === '/v1/fine_tuning/jobs')!.body),
+        ).toMatchObject({ training_file: 'file-1', validation_file: 'file-2', suffix: 'support' });
 
-      const { stdout } = await promisify(execFile)(process.execPath, ['bin/answerloop.js', 'train', 'watch', 'ftjob-proc', '--interval', '0', '--json'], { cwd: repositoryRoot, env });
-      const updates = stdout.trim().split('\n').map((line) => json(line));
-      expect(updates.map((update) => update.status)).toEqual(['running', 'succeeded']);
-      expect(updates.at(-1)).toMatchObject({ candidate: candidateModel, fineTunedModel: candidateModel });
-    } finally {
-      fake.server.close();
-      rmSync(dataDir, { recursive: true, force: true });
-    }
-  });
+        const { stdout } = await promisify(execFile)(
+          process.execPath,
+          ['bin/answerloop.js', 'train', 'watch', 'ftjob-proc', '--interval', '0', '--json'],
+          { cwd: repositoryRoot, env },
+        );
+        const updates = stdout
+          .trim()
+          .split('\n')
+          .map((line) => json(line));
+        expect(updates.map((update) => update.status)).toEqual(['running', 'succeeded']);
+        expect(updates.at(-1)).toMatchObject({ candidate: candidateModel, fineTunedModel: candidateModel });
+      } finally {
+        fake.server.close();
+        rmSync(dataDir, { recursive: true, force: true });
+      }
+    },
+  );
 });

@@ -2,11 +2,22 @@ import nock from 'nock';
 import { createSqliteStore } from '../../src/core/adapters/sqlite/index.ts';
 import { buildAnswerPrompt } from '../../src/core/answering/prompt.ts';
 import { loadConfig, type Config } from '../../src/core/config/index.ts';
-import { silentLogger, type ChatModel, type ChatRequest, type Clock, type ConversationRecord, type SourceUsed, type Store } from '../../src/core/ports/index.ts';
+import {
+  silentLogger,
+  type ChatModel,
+  type ChatRequest,
+  type Clock,
+  type ConversationRecord,
+  type SourceUsed,
+  type Store,
+} from '../../src/core/ports/index.ts';
 
 /** Shared set-up of the learning-loop tests: a real embedded store, real prompts, scripted models. */
 
-export function learningLoopConfig(overrides: Record<string, unknown> = {}, env: Record<string, string> = {}): Config {
+export function learningLoopConfig(
+  overrides: Record<string, unknown> = {},
+  env: Record<string, string> = {},
+): Config {
   return loadConfig({ env: { OPENAI_API_KEY: 'sk-test-key-000000000000', ...env }, overrides });
 }
 
@@ -17,7 +28,9 @@ export async function openMemoryStore(): Promise<Store> {
 }
 
 /** A clock tests move by hand; sleeping advances it instantly. */
-export function manualClock(start = '2025-03-01T09:00:00.000Z'): Clock & { advance(ms: number): void; sleeps: number[] } {
+export function manualClock(
+  start = '2025-03-01T09:00:00.000Z',
+): Clock & { advance(ms: number): void; sleeps: number[] } {
   let time = new Date(start).getTime();
   const sleeps: number[] = [];
   return {
@@ -62,10 +75,17 @@ export interface ConversationSeed {
 
 /** A conversation record as ask() stores it: the prompt is built by the real prompt builder. */
 export function conversationRecord(seed: ConversationSeed): ConversationRecord {
-  const sources = seed.sources ?? [{ docId: 'docs/account.md', text: 'Passwords are reset under Settings > Security.' }];
+  const sources = seed.sources ?? [
+    { docId: 'docs/account.md', text: 'Passwords are reset under Settings > Security.' },
+  ];
   const prompt = buildAnswerPrompt(
     seed.question,
-    sources.map((entry, index) => ({ number: index + 1, title: entry.docId, location: entry.docId, text: entry.text })),
+    sources.map((entry, index) => ({
+      number: index + 1,
+      title: entry.docId,
+      location: entry.docId,
+      text: entry.text,
+    })),
     3000,
   );
   const createdAt = seed.createdAt ?? '2025-02-01T10:00:00.000Z';
@@ -86,7 +106,8 @@ export function conversationRecord(seed: ConversationSeed): ConversationRecord {
     refused: false,
     latencyMs: 900,
     usage: { promptTokens: 300, completionTokens: 40, totalTokens: 340 },
-    feedback: seed.helpful === undefined || seed.helpful === null ? null : { helpful: seed.helpful, at: createdAt },
+    feedback:
+      seed.helpful === undefined || seed.helpful === null ? null : { helpful: seed.helpful, at: createdAt },
     reviewStatus: 'new',
     correctedAnswer: null,
     reviewer: null,
@@ -114,7 +135,10 @@ export const topics = [
   ['download the audit log', 'Admins find Audit log under Security with a CSV export [1].'],
   ['change my plan', 'Billing lists the plans; choose one and confirm the change [1].'],
   ['restore a deleted file', 'Deleted files stay in Trash for 30 days; open Trash and click Restore [1].'],
-  ['set up single sign-on', 'SSO is configured under Security > SAML with your identity provider metadata [1].'],
+  [
+    'set up single sign-on',
+    'SSO is configured under Security > SAML with your identity provider metadata [1].',
+  ],
   ['see API usage', 'The Usage page shows API calls per day for the last 90 days [1].'],
   ['create an API key', 'Open Developer settings and click New key; copy it once [1].'],
   ['leave an organisation', 'In your profile, Organisations lists each one with a Leave button [1].'],
@@ -144,13 +168,20 @@ export function topicConversations(count: number, prefix = 'conv'): Conversation
 }
 
 /** A chat model that answers from a script and records every request. */
-export function scriptedChatModel(script: (request: ChatRequest) => string): ChatModel & { requests: ChatRequest[] } {
+export function scriptedChatModel(
+  script: (request: ChatRequest) => string,
+): ChatModel & { requests: ChatRequest[] } {
   const requests: ChatRequest[] = [];
   return {
     requests,
     async complete(request) {
       requests.push(request);
-      return { text: script(request), model: request.model, usage: { promptTokens: 10, completionTokens: 5, totalTokens: 15 }, modelMs: 1 };
+      return {
+        text: script(request),
+        model: request.model,
+        usage: { promptTokens: 10, completionTokens: 5, totalTokens: 15 },
+        modelMs: 1,
+      };
     },
   };
 }
@@ -178,8 +209,21 @@ export function fineTuningJobBody(id: string, status: string, extra: Record<stri
   };
 }
 
-export function fineTuningEvent(id: string, createdAt: number, message: string, data?: Record<string, unknown>) {
-  return { object: 'fine_tuning.job.event', id, created_at: createdAt, level: 'info', message, type: data ? 'metrics' : 'message', ...(data ? { data } : {}) };
+export function fineTuningEvent(
+  id: string,
+  createdAt: number,
+  message: string,
+  data?: Record<string, unknown>,
+) {
+  return {
+    object: 'fine_tuning.job.event',
+    id,
+    created_at: createdAt,
+    level: 'info',
+    message,
+    type: data ? 'metrics' : 'message',
+    ...(data ? { data } : {}),
+  };
 }
 
 /**
@@ -188,7 +232,11 @@ export function fineTuningEvent(id: string, createdAt: number, message: string, 
  */
 export function simulateFineTuningJob(options: {
   jobId: string;
-  statuses: Array<{ status: string; events?: ReturnType<typeof fineTuningEvent>[]; extra?: Record<string, unknown> }>;
+  statuses: Array<{
+    status: string;
+    events?: ReturnType<typeof fineTuningEvent>[];
+    extra?: Record<string, unknown>;
+  }>;
   baseUrl?: string;
 }) {
   const released: ReturnType<typeof fineTuningEvent>[] = [];
@@ -201,7 +249,9 @@ export function simulateFineTuningJob(options: {
     .reply(() => {
       polls.job += 1;
       const state = current();
-      released.push(...(state.events ?? []).filter((event) => !released.some((seen) => seen.id === event.id)));
+      released.push(
+        ...(state.events ?? []).filter((event) => !released.some((seen) => seen.id === event.id)),
+      );
       step += 1;
       return [200, fineTuningJobBody(options.jobId, state.status, state.extra)];
     })

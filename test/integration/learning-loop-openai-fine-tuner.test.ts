@@ -7,7 +7,12 @@ import { silentLogger } from '../../src/core/ports/index.ts';
 const api = 'https://api.openai.com';
 
 function fineTuner(maxRetries = 0) {
-  return createOpenAiFineTuner({ apiKey: 'sk-test-key-000000000000', timeoutMs: 5000, maxRetries, logger: silentLogger });
+  return createOpenAiFineTuner({
+    apiKey: 'sk-test-key-000000000000',
+    timeoutMs: 5000,
+    maxRetries,
+    logger: silentLogger,
+  });
 }
 
 function job(status: string, extra: Record<string, unknown> = {}) {
@@ -32,7 +37,14 @@ function job(status: string, extra: Record<string, unknown> = {}) {
 }
 
 function event(id: string, createdAt: number, message: string, data?: Record<string, unknown>) {
-  return { object: 'fine_tuning.job.event', id, created_at: createdAt, level: 'info', message, ...(data ? { data, type: 'metrics' } : { type: 'message' }) };
+  return {
+    object: 'fine_tuning.job.event',
+    id,
+    created_at: createdAt,
+    level: 'info',
+    message,
+    ...(data ? { data, type: 'metrics' } : { type: 'message' }),
+  };
 }
 
 async function failure(promise: Promise<unknown>): Promise<AnswerloopError> {
@@ -59,7 +71,15 @@ describe('OpenAI fine-tuner adapter (nock at the wire)', () => {
         contentType = value;
         return true;
       })
-      .reply(200, { id: 'file-123', object: 'file', bytes: jsonl.length, created_at: 1, filename: 'support-v1-train.jsonl', purpose: 'fine-tune', status: 'processed' });
+      .reply(200, {
+        id: 'file-123',
+        object: 'file',
+        bytes: jsonl.length,
+        created_at: 1,
+        filename: 'support-v1-train.jsonl',
+        purpose: 'fine-tune',
+        status: 'processed',
+      });
     const id = await fineTuner().uploadFile('support-v1-train.jsonl', jsonl);
     expect(id).toBe('file-123');
     expect(contentType).toMatch(/^multipart\/form-data; boundary=/);
@@ -93,7 +113,13 @@ describe('OpenAI fine-tuner adapter (nock at the wire)', () => {
       seed: 7,
       method: { type: 'supervised', supervised: { hyperparameters: { n_epochs: 3 } } },
     });
-    expect(state).toEqual({ id: 'ftjob-abc', status: 'validating_files', fineTunedModel: null, error: null, trainedTokens: null });
+    expect(state).toEqual({
+      id: 'ftjob-abc',
+      status: 'validating_files',
+      fineTunedModel: null,
+      error: null,
+      trainedTokens: null,
+    });
     scope.done();
   });
 
@@ -105,16 +131,41 @@ describe('OpenAI fine-tuner adapter (nock at the wire)', () => {
         return true;
       })
       .reply(200, job('queued'));
-    await fineTuner().createJob({ baseModel: 'gpt-4o-mini', trainingFileId: 'file-train', validationFileId: null, suffix: null, hyperparameters: { nEpochs: 'auto' } });
-    expect(sent).toEqual({ model: 'gpt-4o-mini', training_file: 'file-train', method: { type: 'supervised', supervised: { hyperparameters: { n_epochs: 'auto' } } } });
+    await fineTuner().createJob({
+      baseModel: 'gpt-4o-mini',
+      trainingFileId: 'file-train',
+      validationFileId: null,
+      suffix: null,
+      hyperparameters: { nEpochs: 'auto' },
+    });
+    expect(sent).toEqual({
+      model: 'gpt-4o-mini',
+      training_file: 'file-train',
+      method: { type: 'supervised', supervised: { hyperparameters: { n_epochs: 'auto' } } },
+    });
   });
 
   it('reads a succeeded job with its model, a failed one with its error, and cancels', async () => {
     nock(api)
       .get('/v1/fine_tuning/jobs/ftjob-abc')
-      .reply(200, job('succeeded', { fine_tuned_model: 'ft:gpt-4o-mini-2024-07-18:acme:support:AbC123', trained_tokens: 4200 }))
+      .reply(
+        200,
+        job('succeeded', {
+          fine_tuned_model: 'ft:gpt-4o-mini-2024-07-18:acme:support:AbC123',
+          trained_tokens: 4200,
+        }),
+      )
       .get('/v1/fine_tuning/jobs/ftjob-abc')
-      .reply(200, job('failed', { error: { code: 'invalid_training_file', message: 'line 3 has no assistant message', param: 'training_file' } }))
+      .reply(
+        200,
+        job('failed', {
+          error: {
+            code: 'invalid_training_file',
+            message: 'line 3 has no assistant message',
+            param: 'training_file',
+          },
+        }),
+      )
       .post('/v1/fine_tuning/jobs/ftjob-abc/cancel')
       .reply(200, job('cancelled'));
     expect(await fineTuner().getJob('ftjob-abc')).toEqual({
@@ -124,13 +175,21 @@ describe('OpenAI fine-tuner adapter (nock at the wire)', () => {
       error: null,
       trainedTokens: 4200,
     });
-    expect(await fineTuner().getJob('ftjob-abc')).toMatchObject({ status: 'failed', error: 'invalid_training_file: line 3 has no assistant message' });
+    expect(await fineTuner().getJob('ftjob-abc')).toMatchObject({
+      status: 'failed',
+      error: 'invalid_training_file: line 3 has no assistant message',
+    });
     expect(await fineTuner().cancelJob('ftjob-abc')).toMatchObject({ status: 'cancelled' });
   });
 
   it('returns events oldest first with step and losses, and only those after the last one seen', async () => {
     const events = [
-      event('ev-4', 104, 'Step 2/2: training loss=0.41, validation loss=0.52', { step: 2, train_loss: 0.41, valid_loss: 0.52, total_steps: 2 }),
+      event('ev-4', 104, 'Step 2/2: training loss=0.41, validation loss=0.52', {
+        step: 2,
+        train_loss: 0.41,
+        valid_loss: 0.52,
+        total_steps: 2,
+      }),
       event('ev-3', 103, 'Step 1/2: training loss=0.93', { step: 1, train_loss: 0.93, total_steps: 2 }),
       event('ev-2', 102, 'Fine-tuning job started'),
       event('ev-1', 101, 'Validating training file'),
@@ -160,10 +219,18 @@ describe('OpenAI fine-tuner adapter (nock at the wire)', () => {
     nock(api)
       .get('/v1/fine_tuning/jobs/ftjob-abc/events')
       .query({ limit: '100' })
-      .reply(200, { object: 'list', data: [event('ev-9', 109, 'newest'), event('ev-8', 108, 'newer')], has_more: true })
+      .reply(200, {
+        object: 'list',
+        data: [event('ev-9', 109, 'newest'), event('ev-8', 108, 'newer')],
+        has_more: true,
+      })
       .get('/v1/fine_tuning/jobs/ftjob-abc/events')
       .query({ limit: '100', after: 'ev-8' })
-      .reply(200, { object: 'list', data: [event('ev-7', 107, 'new'), event('ev-6', 106, 'seen')], has_more: true });
+      .reply(200, {
+        object: 'list',
+        data: [event('ev-7', 107, 'new'), event('ev-6', 106, 'seen')],
+        has_more: true,
+      });
     const events = await fineTuner().listEvents('ftjob-abc', 'ev-6');
     expect(events.map((entry) => entry.id)).toEqual(['ev-7', 'ev-8', 'ev-9']);
   });
@@ -184,24 +251,48 @@ describe('OpenAI fine-tuner adapter (nock at the wire)', () => {
       .reply(409, { error: { message: 'conflict' } });
     const tuner = fineTuner();
     expect(await failure(tuner.getJob('ftjob-1'))).toMatchObject({ code: 'rate_limited', isRetryable: true });
-    expect(await failure(tuner.getJob('ftjob-2'))).toMatchObject({ code: 'upstream_failed', isRetryable: true });
+    expect(await failure(tuner.getJob('ftjob-2'))).toMatchObject({
+      code: 'upstream_failed',
+      isRetryable: true,
+    });
     expect(await failure(tuner.getJob('ftjob-3'))).toMatchObject({ code: 'not_found', isRetryable: false });
-    const invalid = await failure(tuner.createJob({ baseModel: 'm', trainingFileId: 'f', validationFileId: null, suffix: 'x'.repeat(80), hyperparameters: {} }));
+    const invalid = await failure(
+      tuner.createJob({
+        baseModel: 'm',
+        trainingFileId: 'f',
+        validationFileId: null,
+        suffix: 'x'.repeat(80),
+        hyperparameters: {},
+      }),
+    );
     expect(invalid).toMatchObject({ code: 'input_invalid', isRetryable: false });
     expect(invalid.message).toMatch(/suffix too long/);
-    expect(await failure(tuner.cancelJob('ftjob-4'))).toMatchObject({ code: 'config_invalid', isRetryable: false });
+    expect(await failure(tuner.cancelJob('ftjob-4'))).toMatchObject({
+      code: 'config_invalid',
+      isRetryable: false,
+    });
     expect(await failure(tuner.getJob('ftjob-5'))).toMatchObject({ isRetryable: true });
   });
 
   it('retries a 500 when retries are allowed, then succeeds', async () => {
-    nock(api).get('/v1/fine_tuning/jobs/ftjob-abc').reply(500, { error: { message: 'boom' } }, { 'retry-after-ms': '1' });
+    nock(api)
+      .get('/v1/fine_tuning/jobs/ftjob-abc')
+      .reply(500, { error: { message: 'boom' } }, { 'retry-after-ms': '1' });
     nock(api).get('/v1/fine_tuning/jobs/ftjob-abc').reply(200, job('running'));
     expect(await fineTuner(1).getJob('ftjob-abc')).toMatchObject({ status: 'running' });
   });
 
   it('talks to an OpenAI-compatible server at the configured base URL', async () => {
-    const scope = nock('http://fine-tune.example.test').get('/v1/fine_tuning/jobs/ftjob-abc').reply(200, job('queued'));
-    const tuner = createOpenAiFineTuner({ apiKey: 'k', baseUrl: 'http://fine-tune.example.test/v1', timeoutMs: 5000, maxRetries: 0, logger: silentLogger });
+    const scope = nock('http://fine-tune.example.test')
+      .get('/v1/fine_tuning/jobs/ftjob-abc')
+      .reply(200, job('queued'));
+    const tuner = createOpenAiFineTuner({
+      apiKey: 'k',
+      baseUrl: 'http://fine-tune.example.test/v1',
+      timeoutMs: 5000,
+      maxRetries: 0,
+      logger: silentLogger,
+    });
     expect(await tuner.getJob('ftjob-abc')).toMatchObject({ status: 'queued' });
     scope.done();
   });

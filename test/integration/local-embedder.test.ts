@@ -6,7 +6,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLocalEmbedder, localModelStatus } from '../../src/core/adapters/local-embedder/index.ts';
 import { createSqliteStore } from '../../src/core/adapters/sqlite/index.ts';
 import { AnswerloopError } from '../../src/core/errors/index.ts';
-import { type Chunk, type Embedder, type Logger, silentLogger, type Store } from '../../src/core/ports/index.ts';
+import {
+  type Chunk,
+  type Embedder,
+  type Logger,
+  silentLogger,
+  type Store,
+} from '../../src/core/ports/index.ts';
 import { type RetrievalSettings, search } from '../../src/core/retrieval/hybrid-search.ts';
 import { useLocalModel } from '../support/local-model.ts';
 
@@ -23,7 +29,14 @@ const norm = (vector: number[]) => Math.sqrt(cosine(vector, vector));
 describe('local embedder without its model', () => {
   it('fails with embedder_failed saying how to get the model, when downloads are off', async () => {
     const modelDir = path.join(scratch, 'empty-models');
-    const embedder = createLocalEmbedder({ model: 'all-MiniLM-L6-v2', modelDir, allowRemote: false, dtype: 'q8', dimensions: 384, logger: silentLogger });
+    const embedder = createLocalEmbedder({
+      model: 'all-MiniLM-L6-v2',
+      modelDir,
+      allowRemote: false,
+      dtype: 'q8',
+      dimensions: 384,
+      logger: silentLogger,
+    });
     expect(embedder.id).toBe('local:all-MiniLM-L6-v2:q8');
     const error = await embedder.embed(['hello']).catch((thrown: unknown) => thrown);
     expect(error).toBeInstanceOf(AnswerloopError);
@@ -38,7 +51,14 @@ describe('local embedder without its model', () => {
 
   it('fails the same way when the download is allowed but impossible (no network in tests)', async () => {
     const modelDir = path.join(scratch, 'unreachable-models');
-    const embedder = createLocalEmbedder({ model: 'all-MiniLM-L6-v2', modelDir, allowRemote: true, dtype: 'q8', dimensions: 384, logger: silentLogger });
+    const embedder = createLocalEmbedder({
+      model: 'all-MiniLM-L6-v2',
+      modelDir,
+      allowRemote: true,
+      dtype: 'q8',
+      dimensions: 384,
+      logger: silentLogger,
+    });
     const error = await embedder.embed(['hello']).catch((thrown: unknown) => thrown);
     expect(error).toMatchObject({ code: 'embedder_failed' });
     expect((error as Error).message).toContain('npm run model:fetch');
@@ -46,7 +66,11 @@ describe('local embedder without its model', () => {
   });
 
   it('reports which files are missing', () => {
-    const status = localModelStatus({ model: 'all-MiniLM-L6-v2', modelDir: path.join(scratch, 'nothing'), dtype: 'fp32' });
+    const status = localModelStatus({
+      model: 'all-MiniLM-L6-v2',
+      modelDir: path.join(scratch, 'nothing'),
+      dtype: 'fp32',
+    });
     expect(status.present).toBe(false);
     expect(status.missing).toContain('onnx/model.onnx');
     expect(status.folder).toBe(path.join(scratch, 'nothing', 'all-MiniLM-L6-v2'));
@@ -59,7 +83,10 @@ describe.skipIf(!model)('local embedder with the real all-MiniLM-L6-v2', () => {
 
   beforeAll(async () => {
     embedder = createLocalEmbedder({ ...model!, allowRemote: false, logger: silentLogger, batchSize: 4 });
-    store = createSqliteStore({ file: path.join(scratch, 'semantic', 'answerloop.db'), logger: silentLogger });
+    store = createSqliteStore({
+      file: path.join(scratch, 'semantic', 'answerloop.db'),
+      logger: silentLogger,
+    });
   });
 
   afterAll(async () => {
@@ -114,7 +141,10 @@ describe.skipIf(!model)('local embedder with the real all-MiniLM-L6-v2', () => {
   it('answers a question before the passages an ingest queued ahead of it, with the same vector as when idle', async () => {
     const question = 'How do I rotate the signing secret?';
     const [idle] = await embedder.embed([question]);
-    const passages = Array.from({ length: 48 }, (_, index) => `Passage ${index} about configuring the bot, its channels and its limits.`);
+    const passages = Array.from(
+      { length: 48 },
+      (_, index) => `Passage ${index} about configuring the bot, its channels and its limits.`,
+    );
     const finished: string[] = [];
     const ingest = embedder.embed(passages).then((vectors) => {
       finished.push('passages');
@@ -131,9 +161,16 @@ describe.skipIf(!model)('local embedder with the real all-MiniLM-L6-v2', () => {
   });
 
   it('takes an interactive batch (the sentences of an answer) before passages queued ahead of it; several texts default to background', async () => {
-    const sentences = ['Open Settings, then Security.', 'Choose "Send reset link".', 'Follow the link in the email.'];
+    const sentences = [
+      'Open Settings, then Security.',
+      'Choose "Send reset link".',
+      'Follow the link in the email.',
+    ];
     const idle = await embedder.embed(sentences, { priority: 'interactive' });
-    const passages = Array.from({ length: 48 }, (_, index) => `Passage ${index} about configuring the bot, its channels and its limits.`);
+    const passages = Array.from(
+      { length: 48 },
+      (_, index) => `Passage ${index} about configuring the bot, its channels and its limits.`,
+    );
     const finished: string[] = [];
     const ingest = embedder.embed(passages).then(() => finished.push('passages'));
     const background = embedder.embed(sentences).then(() => finished.push('background sentences'));
@@ -143,7 +180,9 @@ describe.skipIf(!model)('local embedder with the real all-MiniLM-L6-v2', () => {
     });
     const [, , vectors] = await Promise.all([ingest, background, answer]);
     expect(finished).toEqual(['answer sentences', 'passages', 'background sentences']);
-    expect(vectors.map((vector, index) => cosine(vector, idle[index]!))).toEqual(sentences.map(() => expect.closeTo(1, 4)));
+    expect(vectors.map((vector, index) => cosine(vector, idle[index]!))).toEqual(
+      sentences.map(() => expect.closeTo(1, 4)),
+    );
   });
 
   it('finds a paraphrase by meaning in vector mode where BM25 does not', async () => {
@@ -158,9 +197,21 @@ describe.skipIf(!model)('local embedder with the real all-MiniLM-L6-v2', () => {
         title: 'Guest accounts',
         text: 'Guest access gives outside collaborators read-only access to shared channels; a guest login expires after 30 days.',
       },
-      { docId: 'docs/billing/invoices.md', title: 'Invoices', text: 'Administrators can download invoices and receipts as PDF files from the Billing page.' },
-      { docId: 'docs/integrations/slack.md', title: 'Slack', text: 'Install the Slack app from the Integrations page and choose the channels the bot may read.' },
-      { docId: 'docs/privacy/retention.md', title: 'Data retention', text: 'Conversations are kept for 90 days and then deleted automatically.' },
+      {
+        docId: 'docs/billing/invoices.md',
+        title: 'Invoices',
+        text: 'Administrators can download invoices and receipts as PDF files from the Billing page.',
+      },
+      {
+        docId: 'docs/integrations/slack.md',
+        title: 'Slack',
+        text: 'Install the Slack app from the Integrations page and choose the channels the bot may read.',
+      },
+      {
+        docId: 'docs/privacy/retention.md',
+        title: 'Data retention',
+        text: 'Conversations are kept for 90 days and then deleted automatically.',
+      },
     ];
     await store.init({ embedderId: embedder.id, dimensions: embedder.dimensions });
     const vectors = await embedder.embed(documents.map((document) => document.text));

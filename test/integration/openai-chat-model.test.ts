@@ -18,7 +18,12 @@ function completion(text: string, model = 'gpt-4o-mini-2024-07-18') {
 }
 
 function model(options: { timeoutMs?: number; maxRetries?: number } = {}) {
-  return createOpenAiChatModel({ apiKey: 'sk-test-key-000000000000', timeoutMs: options.timeoutMs ?? 5000, maxRetries: options.maxRetries ?? 2, logger: silentLogger });
+  return createOpenAiChatModel({
+    apiKey: 'sk-test-key-000000000000',
+    timeoutMs: options.timeoutMs ?? 5000,
+    maxRetries: options.maxRetries ?? 2,
+    logger: silentLogger,
+  });
 }
 
 async function failure(promise: Promise<unknown>): Promise<AnswerloopError> {
@@ -41,16 +46,33 @@ describe('OpenAI chat model adapter (nock at the wire)', () => {
       })
       .matchHeader('authorization', 'Bearer sk-test-key-000000000000')
       .reply(200, completion('Hello [1]'));
-    const response = await model().complete({ model: 'ft:gpt-4o-mini:acme::x1', messages, temperature: 0.2, maxTokens: 50 });
-    expect(body).toMatchObject({ model: 'ft:gpt-4o-mini:acme::x1', messages, temperature: 0.2, max_completion_tokens: 50 });
-    expect(response).toMatchObject({ text: 'Hello [1]', usage: { promptTokens: 11, completionTokens: 3, totalTokens: 14 } });
+    const response = await model().complete({
+      model: 'ft:gpt-4o-mini:acme::x1',
+      messages,
+      temperature: 0.2,
+      maxTokens: 50,
+    });
+    expect(body).toMatchObject({
+      model: 'ft:gpt-4o-mini:acme::x1',
+      messages,
+      temperature: 0.2,
+      max_completion_tokens: 50,
+    });
+    expect(response).toMatchObject({
+      text: 'Hello [1]',
+      usage: { promptTokens: 11, completionTokens: 3, totalTokens: 14 },
+    });
     scope.done();
   });
 
   it('streams deltas and collects usage from the last chunk', async () => {
     const chunk = (content: string | null, usage?: object) =>
       `data: ${JSON.stringify({ id: 'c', object: 'chat.completion.chunk', created: 1, model: 'gpt-x', choices: content === null ? [] : [{ index: 0, delta: { content } }], ...(usage ? { usage } : {}) })}\n\n`;
-    const sse = chunk('Reset ') + chunk('it [1].') + chunk(null, { prompt_tokens: 5, completion_tokens: 4, total_tokens: 9 }) + 'data: [DONE]\n\n';
+    const sse =
+      chunk('Reset ') +
+      chunk('it [1].') +
+      chunk(null, { prompt_tokens: 5, completion_tokens: 4, total_tokens: 9 }) +
+      'data: [DONE]\n\n';
     let body: Record<string, unknown> = {};
     nock(api)
       .post('/v1/chat/completions', (sent) => {
@@ -59,7 +81,11 @@ describe('OpenAI chat model adapter (nock at the wire)', () => {
       })
       .reply(200, sse, { 'content-type': 'text/event-stream' });
     const deltas: string[] = [];
-    const response = await model().complete({ model: 'gpt-x', messages, onDelta: (delta) => deltas.push(delta) });
+    const response = await model().complete({
+      model: 'gpt-x',
+      messages,
+      onDelta: (delta) => deltas.push(delta),
+    });
     expect(body).toMatchObject({ stream: true, stream_options: { include_usage: true } });
     expect(deltas).toEqual(['Reset ', 'it [1].']);
     expect(response.text).toBe('Reset it [1].');
@@ -80,18 +106,32 @@ describe('OpenAI chat model adapter (nock at the wire)', () => {
   });
 
   it('gives up after the retries with a retryable rate_limited error', async () => {
-    nock(api).post('/v1/chat/completions').times(2).reply(429, { error: { message: 'Rate limit reached' } }, { 'retry-after-ms': '5' });
+    nock(api)
+      .post('/v1/chat/completions')
+      .times(2)
+      .reply(429, { error: { message: 'Rate limit reached' } }, { 'retry-after-ms': '5' });
     const error = await failure(model({ maxRetries: 1 }).complete({ model: 'gpt-x', messages }));
     expect(error.code).toBe('rate_limited');
     expect(error.isRetryable).toBe(true);
   });
 
   it('maps a missing model, an over-long prompt and a bad key to typed errors', async () => {
-    nock(api).post('/v1/chat/completions').reply(404, { error: { message: 'The model ft:x does not exist', code: 'model_not_found' } });
+    nock(api)
+      .post('/v1/chat/completions')
+      .reply(404, { error: { message: 'The model ft:x does not exist', code: 'model_not_found' } });
     expect((await failure(model().complete({ model: 'ft:x', messages }))).code).toBe('model_unavailable');
-    nock(api).post('/v1/chat/completions').reply(400, { error: { message: "This model's maximum context length is 128000 tokens", code: 'context_length_exceeded' } });
+    nock(api)
+      .post('/v1/chat/completions')
+      .reply(400, {
+        error: {
+          message: "This model's maximum context length is 128000 tokens",
+          code: 'context_length_exceeded',
+        },
+      });
     expect((await failure(model().complete({ model: 'gpt-x', messages }))).code).toBe('context_too_long');
-    nock(api).post('/v1/chat/completions').reply(401, { error: { message: 'Incorrect API key provided' } });
+    nock(api)
+      .post('/v1/chat/completions')
+      .reply(401, { error: { message: 'Incorrect API key provided' } });
     const unauthorised = await failure(model().complete({ model: 'gpt-x', messages }));
     expect(unauthorised.code).toBe('config_invalid');
     expect(unauthorised.message).not.toContain('sk-test');
@@ -99,7 +139,9 @@ describe('OpenAI chat model adapter (nock at the wire)', () => {
 
   it('times out a slow answer instead of hanging', async () => {
     nock(api).post('/v1/chat/completions').delay(2000).reply(200, completion('late'));
-    const error = await failure(model({ timeoutMs: 200, maxRetries: 0 }).complete({ model: 'gpt-x', messages }));
+    const error = await failure(
+      model({ timeoutMs: 200, maxRetries: 0 }).complete({ model: 'gpt-x', messages }),
+    );
     expect(error.code).toBe('timeout');
     expect(error.isRetryable).toBe(true);
   });

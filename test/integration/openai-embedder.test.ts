@@ -10,7 +10,9 @@ describe('OpenAI embedder adapter (nock at the wire)', () => {
       object: 'list',
       model: 'text-embedding-3-small',
       // Out of order on purpose: the adapter must sort by index.
-      data: body.input.map((text, index) => ({ object: 'embedding', index, embedding: [text.length, 0, 0, 3] })).reverse(),
+      data: body.input
+        .map((text, index) => ({ object: 'embedding', index, embedding: [text.length, 0, 0, 3] }))
+        .reverse(),
       usage: { prompt_tokens: 1, total_tokens: 1 },
     });
     nock('http://127.0.0.1:1/v1')
@@ -33,7 +35,9 @@ describe('OpenAI embedder adapter (nock at the wire)', () => {
       logger: silentLogger,
     });
     const progress: number[] = [];
-    const vectors = await embedder.embed(['abcd', 'ab', 'abc'], { onProgress: (done) => progress.push(done) });
+    const vectors = await embedder.embed(['abcd', 'ab', 'abc'], {
+      onProgress: (done) => progress.push(done),
+    });
     expect(bodies.map((body) => body.input)).toEqual([['abcd', 'ab'], ['abc']]);
     expect(bodies[0]).toMatchObject({ model: 'text-embedding-3-small', dimensions: 4 });
     expect(vectors[0]?.[0]).toBeCloseTo(0.8);

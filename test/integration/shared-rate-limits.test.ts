@@ -26,7 +26,13 @@ function recordingLogger(entries: Entry[]): Logger {
   const at = (level: string) => (object: Record<string, unknown>, message?: string) => {
     entries.push({ ...object, level, message });
   };
-  const logger: Logger = { debug: at('debug'), info: at('info'), warn: at('warn'), error: at('error'), child: () => logger };
+  const logger: Logger = {
+    debug: at('debug'),
+    info: at('info'),
+    warn: at('warn'),
+    error: at('error'),
+    child: () => logger,
+  };
   return logger;
 }
 
@@ -56,7 +62,11 @@ afterAll(async () => {
   rmSync(root, { recursive: true, force: true });
 });
 
-async function allowedOf(limiter: { acquire(user: string): Promise<{ allowed: boolean }> }, user: string, times: number) {
+async function allowedOf(
+  limiter: { acquire(user: string): Promise<{ allowed: boolean }> },
+  user: string,
+  times: number,
+) {
   let allowed = 0;
   for (let index = 0; index < times; index += 1) if ((await limiter.acquire(user)).allowed) allowed += 1;
   return allowed;
@@ -96,14 +106,19 @@ describe.skipIf(!url)('per-user rate limits across processes on one Elasticsearc
   it('lets the question through, with one warning, when the store cannot be reached', async () => {
     const logs: Entry[] = [];
     const core = openCore(
-      onElasticsearch({ ELASTICSEARCH_URL: 'http://127.0.0.1:9', ANSWERLOOP_STORE__ELASTICSEARCH__MAX_RETRIES: '0' }),
+      onElasticsearch({
+        ELASTICSEARCH_URL: 'http://127.0.0.1:9',
+        ANSWERLOOP_STORE__ELASTICSEARCH__MAX_RETRIES: '0',
+      }),
       logs,
     );
     const limiter = rateLimiterFor(core, 'discord', 1, core.logger);
     expect(await allowedOf(limiter, 'U1', 4)).toBe(4);
     const warnings = logs.filter((entry) => entry.level === 'warn');
     expect(warnings).toHaveLength(1);
-    expect(warnings[0]!.message).toMatch(/shared rate limit could not reach the store; questions are let through/);
+    expect(warnings[0]!.message).toMatch(
+      /shared rate limit could not reach the store; questions are let through/,
+    );
     expect((await core.metrics.render()).text).toMatch(/rate_limit_fail_open_total\{platform="discord"\} 4/);
   });
 });

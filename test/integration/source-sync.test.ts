@@ -49,7 +49,11 @@ function defineSuite(storeName: string, openStore: () => Store) {
       refreshMinutes: 0
 `,
       );
-      const config = loadConfig({ cwd: workspace, files: [configFile], env: { ANSWERLOOP_DATA_DIR: path.join(workspace, 'data'), ANSWERLOOP_LOG_FILE: '' } });
+      const config = loadConfig({
+        cwd: workspace,
+        files: [configFile],
+        env: { ANSWERLOOP_DATA_DIR: path.join(workspace, 'data'), ANSWERLOOP_LOG_FILE: '' },
+      });
       store = openStore();
       core = createCore({ config, store, embedder, logger: silentLogger });
     });
@@ -61,7 +65,9 @@ function defineSuite(storeName: string, openStore: () => Store) {
     });
 
     it('syncs every source with a report each, incrementally the second time, and lists their state', async () => {
-      expect((await core.sources.list()).map((status) => [status.name, status.kind, status.lastSync])).toEqual([
+      expect(
+        (await core.sources.list()).map((status) => [status.name, status.kind, status.lastSync]),
+      ).toEqual([
         ['guide', 'website', null],
         ['offline', 'website', null],
       ]);
@@ -70,7 +76,12 @@ function defineSuite(storeName: string, openStore: () => Store) {
       const guide = first[0]!.report!;
       expect(guide).toMatchObject({ failed: [] });
       expect(guide.added).toBeGreaterThanOrEqual(8);
-      expect(first[1]!.report!.failed).toEqual([{ source: `http://127.0.0.1:${offlinePort}/robots.txt`, error: expect.stringMatching(/connection refused/) }]);
+      expect(first[1]!.report!.failed).toEqual([
+        {
+          source: `http://127.0.0.1:${offlinePort}/robots.txt`,
+          error: expect.stringMatching(/connection refused/),
+        },
+      ]);
       const hits = await core.search('storage quota per seat', { k: 3 });
       expect(hits.hits[0]!.chunk).toMatchObject({ docId: `${site.origin}/guide/quotas`, tags: ['guide'] });
 
@@ -101,8 +112,23 @@ function defineSuite(storeName: string, openStore: () => Store) {
       expect((await store.getExample('example-quotas'))!.stale).toBe(true);
 
       const [listedGuide, listedOffline] = await core.sources.list();
-      expect(listedGuide).toMatchObject({ name: 'guide', refreshMinutes: 60, lastSync: { ok: true, deleted: 1, documents: guide.added - 1 } });
-      expect(listedOffline).toMatchObject({ name: 'offline', nextSyncAt: null, lastSync: { ok: false, errors: [expect.stringMatching(new RegExp(`^http://127\\.0\\.0\\.1:${offlinePort}/robots\\.txt: connection refused`))] } });
+      expect(listedGuide).toMatchObject({
+        name: 'guide',
+        refreshMinutes: 60,
+        lastSync: { ok: true, deleted: 1, documents: guide.added - 1 },
+      });
+      expect(listedOffline).toMatchObject({
+        name: 'offline',
+        nextSyncAt: null,
+        lastSync: {
+          ok: false,
+          errors: [
+            expect.stringMatching(
+              new RegExp(`^http://127\\.0\\.0\\.1:${offlinePort}/robots\\.txt: connection refused`),
+            ),
+          ],
+        },
+      });
       // Every sync counted per source, and the failing source's runs counted as failures.
       const metrics = (await core.metrics.render()).text;
       expect(metrics).toMatch(/answerloop_sync_runs_total\{source="guide"\} 2$/m);
@@ -133,13 +159,22 @@ function defineSuite(storeName: string, openStore: () => Store) {
       const other = createCore({ config: core.config, store, embedder, logger: silentLogger });
       const results = await Promise.all([core.sources.sync(['guide']), other.sources.sync(['guide'])]);
       const outcomes = results.map(([result]) => (result!.report ? 'synced' : result!.error)).sort();
-      expect(outcomes).toEqual(['another process is syncing this source now; it will be brought up to date there', 'synced']);
+      expect(outcomes).toEqual([
+        'another process is syncing this source now; it will be brought up to date there',
+        'synced',
+      ]);
       // The lease was released: the next sync runs.
       expect((await other.sources.sync(['guide']))[0]!.report).toMatchObject({ failed: [] });
     });
 
     it('names an unknown source', async () => {
-      expect(await core.sources.sync(['nope'])).toEqual([{ name: 'nope', location: '', error: 'no source named nope in knowledge.sources (configured: guide, offline)' }]);
+      expect(await core.sources.sync(['nope'])).toEqual([
+        {
+          name: 'nope',
+          location: '',
+          error: 'no source named nope in knowledge.sources (configured: guide, offline)',
+        },
+      ]);
     });
   });
 }

@@ -12,9 +12,16 @@ const repositoryRoot = fileURLToPath(new URL('../..', import.meta.url));
 const model = useLocalModel();
 
 /** Runs the real program; resolves with its output and exit code whatever the code. */
-async function answerloop(args: string[], env: Record<string, string>): Promise<{ stdout: string; stderr: string; code: number }> {
+async function answerloop(
+  args: string[],
+  env: Record<string, string>,
+): Promise<{ stdout: string; stderr: string; code: number }> {
   try {
-    const { stdout, stderr } = await promisify(execFile)(process.execPath, ['bin/answerloop.js', ...args], { cwd: repositoryRoot, env: { ...process.env, ...env }, timeout: 180_000 });
+    const { stdout, stderr } = await promisify(execFile)(process.execPath, ['bin/answerloop.js', ...args], {
+      cwd: repositoryRoot,
+      env: { ...process.env, ...env },
+      timeout: 180_000,
+    });
     return { stdout, stderr, code: 0 };
   } catch (error) {
     const failure = error as { stdout: string; stderr: string; code: number };
@@ -22,19 +29,22 @@ async function answerloop(args: string[], env: Record<string, string>): Promise<
   }
 }
 
-describe.skipIf(!model)('answerloop ingest <url>, sync and sources as real processes', { timeout: 240_000 }, () => {
-  let site: FakeDocsSite;
-  let workspace: string;
-  let env: Record<string, string>;
-  let configFile: string;
+describe.skipIf(!model)(
+  'answerloop ingest <url>, sync and sources as real processes',
+  { timeout: 240_000 },
+  () => {
+    let site: FakeDocsSite;
+    let workspace: string;
+    let env: Record<string, string>;
+    let configFile: string;
 
-  beforeAll(async () => {
-    site = await startFakeDocsSite();
-    workspace = await mkdtemp(path.join(tmpdir(), 'answerloop-sources-cli-'));
-    configFile = path.join(workspace, 'sources.yaml');
-    await writeFile(
-      configFile,
-      `knowledge:
+    beforeAll(async () => {
+      site = await startFakeDocsSite();
+      workspace = await mkdtemp(path.join(tmpdir(), 'answerloop-sources-cli-'));
+      configFile = path.join(workspace, 'sources.yaml');
+      await writeFile(
+        configFile,
+        `knowledge:
   web: { delayMs: 0, maxDepth: 2 }
   sources:
     - name: guide
@@ -42,49 +52,83 @@ describe.skipIf(!model)('answerloop ingest <url>, sync and sources as real proce
       exclude: ['/guide/calendar/**']
       refreshMinutes: 30
 `,
-    );
-    env = { ANSWERLOOP_DATA_DIR: path.join(workspace, 'data'), ANSWERLOOP_STORE: 'embedded', ANSWERLOOP_LOG_FILE: '', ANSWERLOOP_LOG_LEVEL: 'error', CI: process.env.CI ?? '' };
-  });
+      );
+      env = {
+        ANSWERLOOP_DATA_DIR: path.join(workspace, 'data'),
+        ANSWERLOOP_STORE: 'embedded',
+        ANSWERLOOP_LOG_FILE: '',
+        ANSWERLOOP_LOG_LEVEL: 'error',
+        CI: process.env.CI ?? '',
+      };
+    });
 
-  afterAll(async () => {
-    await site.close();
-    await rm(workspace, { recursive: true, force: true });
-  });
+    afterAll(async () => {
+      await site.close();
+      await rm(workspace, { recursive: true, force: true });
+    });
 
-  it('crawls the site, then re-crawls with 304s and no new passages', async () => {
-    const first = await answerloop(['ingest', `${site.origin}/guide/`, '--exclude', '/guide/calendar/**', '-c', configFile], env);
-    expect(first.code).toBe(0);
-    expect(first.stdout).toContain(`Ingest of ${site.origin}/guide/ finished`);
-    expect(first.stdout).toMatch(/added\s+8\b/);
-    expect(first.stdout).toContain(`${site.origin}/guide/logo.png: content type image/png is not a document answerloop reads`);
+    it('crawls the site, then re-crawls with 304s and no new passages', async () => {
+      const first = await answerloop(
+        ['ingest', `${site.origin}/guide/`, '--exclude', '/guide/calendar/**', '-c', configFile],
+        env,
+      );
+      expect(first.code).toBe(0);
+      expect(first.stdout).toContain(`Ingest of ${site.origin}/guide/ finished`);
+      expect(first.stdout).toMatch(/added\s+8\b/);
+      expect(first.stdout).toContain(
+        `${site.origin}/guide/logo.png: content type image/png is not a document answerloop reads`,
+      );
 
-    const second = await answerloop(['ingest', `${site.origin}/guide/`, '--exclude', '/guide/calendar/**', '--json', '-c', configFile], env);
-    const report = JSON.parse(second.stdout) as { added: number; updated: number; unchanged: number; chunks: number; notes: string[] };
-    expect(report).toMatchObject({ added: 0, updated: 0, unchanged: 8, chunks: 0 });
-    expect(report.notes.join(' ')).toMatch(/not modified \(304\)/);
+      const second = await answerloop(
+        ['ingest', `${site.origin}/guide/`, '--exclude', '/guide/calendar/**', '--json', '-c', configFile],
+        env,
+      );
+      const report = JSON.parse(second.stdout) as {
+        added: number;
+        updated: number;
+        unchanged: number;
+        chunks: number;
+        notes: string[];
+      };
+      expect(report).toMatchObject({ added: 0, updated: 0, unchanged: 8, chunks: 0 });
+      expect(report.notes.join(' ')).toMatch(/not modified \(304\)/);
 
-    const search = await answerloop(['search', 'which port does the sync daemon listen on', '--json', '--k', '1'], env);
-    expect((JSON.parse(search.stdout) as Array<{ source: string }>)[0]!.source).toBe(`${site.origin}/guide/install#linux`);
-  });
+      const search = await answerloop(
+        ['search', 'which port does the sync daemon listen on', '--json', '--k', '1'],
+        env,
+      );
+      expect((JSON.parse(search.stdout) as Array<{ source: string }>)[0]!.source).toBe(
+        `${site.origin}/guide/install#linux`,
+      );
+    });
 
-  it('syncs configured sources with a report each and lists them; a fault exits 1 with the URL and reason', async () => {
-    const sync = await answerloop(['sync', '-c', configFile], env);
-    expect(sync.code).toBe(0);
-    expect(sync.stdout).toContain(`== guide (${site.origin}/guide/)`);
-    const sources = await answerloop(['sources', '-c', configFile], env);
-    expect(sources.stdout).toMatch(/guide\s+website\s+http:\/\/127\.0\.0\.1:\d+\/guide\/\s+30 min\s+\d{4}-\d\d-\d\d \S+\s+8\s+ok/);
+    it('syncs configured sources with a report each and lists them; a fault exits 1 with the URL and reason', async () => {
+      const sync = await answerloop(['sync', '-c', configFile], env);
+      expect(sync.code).toBe(0);
+      expect(sync.stdout).toContain(`== guide (${site.origin}/guide/)`);
+      const sources = await answerloop(['sources', '-c', configFile], env);
+      expect(sources.stdout).toMatch(
+        /guide\s+website\s+http:\/\/127\.0\.0\.1:\d+\/guide\/\s+30 min\s+\d{4}-\d\d-\d\d \S+\s+8\s+ok/,
+      );
 
-    site.pages.set('/robots.txt', { type: 'text/plain', body: 'User-agent: *\nDisallow: /\n' });
-    const blocked = await answerloop(['sync', 'guide', '-c', configFile], env);
-    expect(blocked.code).toBe(1);
-    expect(blocked.stdout).toContain(`${site.origin}/guide/: robots.txt disallows it for answerloop; nothing was crawled`);
-    const listed = await answerloop(['sources', '--json', '-c', configFile], env);
-    expect(JSON.parse(listed.stdout)).toMatchObject([{ name: 'guide', lastSync: { ok: false, documents: 0 } }]);
-  });
+      site.pages.set('/robots.txt', { type: 'text/plain', body: 'User-agent: *\nDisallow: /\n' });
+      const blocked = await answerloop(['sync', 'guide', '-c', configFile], env);
+      expect(blocked.code).toBe(1);
+      expect(blocked.stdout).toContain(
+        `${site.origin}/guide/: robots.txt disallows it for answerloop; nothing was crawled`,
+      );
+      const listed = await answerloop(['sources', '--json', '-c', configFile], env);
+      expect(JSON.parse(listed.stdout)).toMatchObject([
+        { name: 'guide', lastSync: { ok: false, documents: 0 } },
+      ]);
+    });
 
-  it('a missing git repository is a clear error with exit code 1', async () => {
-    const result = await answerloop(['ingest', `git+file://${workspace}/missing.git#main:docs/`], env);
-    expect(result.code).toBe(1);
-    expect(result.stdout).toContain(`git+file://${workspace}/missing.git#main: no repository at that URL (or it is private): check the URL`);
-  });
-});
+    it('a missing git repository is a clear error with exit code 1', async () => {
+      const result = await answerloop(['ingest', `git+file://${workspace}/missing.git#main:docs/`], env);
+      expect(result.code).toBe(1);
+      expect(result.stdout).toContain(
+        `git+file://${workspace}/missing.git#main: no repository at that URL (or it is private): check the URL`,
+      );
+    });
+  },
+);

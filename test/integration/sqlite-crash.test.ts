@@ -33,7 +33,12 @@ interface ChildRun {
 
 /** Runs the ingesting child, which dies by SIGKILL in the middle of writing document `killDuringDocument` when given. */
 function runChild(killDuringDocument?: number): Promise<ChildRun> {
-  const parameters = [file, String(documents), String(chunksPerDocument), ...(killDuringDocument === undefined ? [] : [String(killDuringDocument)])];
+  const parameters = [
+    file,
+    String(documents),
+    String(chunksPerDocument),
+    ...(killDuringDocument === undefined ? [] : [String(killDuringDocument)]),
+  ];
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, ['--import', 'tsx', childScript, ...parameters], {
       cwd: repositoryRoot,
@@ -80,49 +85,64 @@ async function wholeDocuments(store: Store): Promise<number[]> {
       expect(legs.vector, `vector hits of absent ${expected.docId}`).toEqual([]);
       continue;
     }
-    expect(summary, `summary of ${expected.docId}`).toMatchObject({ chunkCount: chunksPerDocument, documentHash: expected.chunks[0]!.documentHash });
-    expect(chunks.map((chunk) => chunk.text), `texts of ${expected.docId}`).toEqual(expected.chunks.map((chunk) => chunk.text));
+    expect(summary, `summary of ${expected.docId}`).toMatchObject({
+      chunkCount: chunksPerDocument,
+      documentHash: expected.chunks[0]!.documentHash,
+    });
+    expect(
+      chunks.map((chunk) => chunk.text),
+      `texts of ${expected.docId}`,
+    ).toEqual(expected.chunks.map((chunk) => chunk.text));
     expect(legs.bm25, `BM25 hits of ${expected.docId}`).toHaveLength(chunksPerDocument);
     expect(legs.vector, `vector hits of ${expected.docId}`).toHaveLength(chunksPerDocument);
     present.push(index);
   }
   expect(summaries.size).toBe(present.length);
-  expect(await store.counts()).toEqual({ documents: present.length, chunks: present.length * chunksPerDocument });
+  expect(await store.counts()).toEqual({
+    documents: present.length,
+    chunks: present.length * chunksPerDocument,
+  });
   return present;
 }
 
 describe('embedded store after a crash mid-ingest', () => {
-  it('holds every document whole or not at all, and a second run completes the ingest', { timeout: 60_000 }, async () => {
-    const killed = await runChild(killDuring);
-    expect(killed.signal, killed.stderr).toBe('SIGKILL');
-    expect(killed.announced.at(-1)).toBe(`begin ${killDuring}`);
+  it(
+    'holds every document whole or not at all, and a second run completes the ingest',
+    { timeout: 60_000 },
+    async () => {
+      const killed = await runChild(killDuring);
+      expect(killed.signal, killed.stderr).toBe('SIGKILL');
+      expect(killed.announced.at(-1)).toBe(`begin ${killDuring}`);
 
-    // The file itself and its full-text index are consistent.
-    const raw = new Database(file);
-    try {
-      expect(raw.pragma('integrity_check', { simple: true })).toBe('ok');
-      expect(() => raw.prepare("INSERT INTO chunk_search (chunk_search, rank) VALUES ('integrity-check', 1)").run()).not.toThrow();
-    } finally {
-      raw.close();
-    }
+      // The file itself and its full-text index are consistent.
+      const raw = new Database(file);
+      try {
+        expect(raw.pragma('integrity_check', { simple: true })).toBe('ok');
+        expect(() =>
+          raw.prepare("INSERT INTO chunk_search (chunk_search, rank) VALUES ('integrity-check', 1)").run(),
+        ).not.toThrow();
+      } finally {
+        raw.close();
+      }
 
-    const afterCrash = createSqliteStore({ file, logger: silentLogger });
-    try {
-      const present = await wholeDocuments(afterCrash);
-      // Every committed document survived; the one cut off mid-write left nothing behind.
-      expect(present).toEqual(Array.from({ length: killDuring }, (_, index) => index));
-    } finally {
-      await afterCrash.close();
-    }
+      const afterCrash = createSqliteStore({ file, logger: silentLogger });
+      try {
+        const present = await wholeDocuments(afterCrash);
+        // Every committed document survived; the one cut off mid-write left nothing behind.
+        expect(present).toEqual(Array.from({ length: killDuring }, (_, index) => index));
+      } finally {
+        await afterCrash.close();
+      }
 
-    const rerun = await runChild();
-    expect(rerun.exitCode, rerun.stderr).toBe(0);
-    expect(rerun.announced).toContain('finished');
-    const afterRerun = createSqliteStore({ file, logger: silentLogger });
-    try {
-      expect(await wholeDocuments(afterRerun)).toHaveLength(documents);
-    } finally {
-      await afterRerun.close();
-    }
-  });
+      const rerun = await runChild();
+      expect(rerun.exitCode, rerun.stderr).toBe(0);
+      expect(rerun.announced).toContain('finished');
+      const afterRerun = createSqliteStore({ file, logger: silentLogger });
+      try {
+        expect(await wholeDocuments(afterRerun)).toHaveLength(documents);
+      } finally {
+        await afterRerun.close();
+      }
+    },
+  );
 });

@@ -14,8 +14,11 @@ describe.skipIf(!model)('answerloop verified, as a process on the embedded store
   let workspace: string;
   let env: NodeJS.ProcessEnv;
 
-  const run = async (...args: string[]) => (await promisify(execFile)(process.execPath, [binary, ...args], { cwd: workspace, env, timeout: 60_000 })).stdout;
-  const json = async <T = Record<string, unknown>>(...args: string[]) => JSON.parse(await run(...args, '--json')) as T;
+  const run = async (...args: string[]) =>
+    (await promisify(execFile)(process.execPath, [binary, ...args], { cwd: workspace, env, timeout: 60_000 }))
+      .stdout;
+  const json = async <T = Record<string, unknown>>(...args: string[]) =>
+    JSON.parse(await run(...args, '--json')) as T;
   const fails = async (...args: string[]) => {
     try {
       await run(...args);
@@ -27,7 +30,9 @@ describe.skipIf(!model)('answerloop verified, as a process on the embedded store
 
   beforeAll(async () => {
     workspace = mkdtempSync(path.join(tmpdir(), 'answerloop-verified-cli-'));
-    cpSync(path.join(repositoryRoot, 'test/fixtures/answering-docs'), path.join(workspace, 'docs'), { recursive: true });
+    cpSync(path.join(repositoryRoot, 'test/fixtures/answering-docs'), path.join(workspace, 'docs'), {
+      recursive: true,
+    });
     env = {
       PATH: process.env.PATH,
       HOME: workspace,
@@ -43,28 +48,56 @@ describe.skipIf(!model)('answerloop verified, as a process on the embedded store
 
   afterAll(() => rmSync(workspace, { recursive: true, force: true }));
 
-  it('publishes a corrected answer, lists, edits, retires and shows it, and ask sees it', { timeout: 300_000 }, async () => {
-    const first = await json<{ conversationId: string }>('ask', 'How do I reset my password?');
+  it(
+    'publishes a corrected answer, lists, edits, retires and shows it, and ask sees it',
+    { timeout: 300_000 },
+    async () => {
+      const first = await json<{ conversationId: string }>('ask', 'How do I reset my password?');
 
-    const early = await fails('verified', 'publish', first.conversationId);
-    expect(early.code).toBe(2);
-    expect(early.stderr).toMatch(/only an approved or corrected answer can be published.*answerloop review approve/);
+      const early = await fails('verified', 'publish', first.conversationId);
+      expect(early.code).toBe(2);
+      expect(early.stderr).toMatch(
+        /only an approved or corrected answer can be published.*answerloop review approve/,
+      );
 
-    await run('review', 'correct', first.conversationId, '--answer', 'Click "Send reset link" under Settings, Security [1]. No email? Check the spam folder.', '--by', 'maria');
-    const published = await run('verified', 'publish', first.conversationId, '--by', 'maria');
-    const id = /Published verified answer ([0-9a-f]{12}) \(by maria\)/.exec(published)?.[1];
-    expect(id).toBeDefined();
-    expect(await run('verified', 'list')).toMatch(new RegExp(`${id}\\s+active\\s.*maria`));
+      await run(
+        'review',
+        'correct',
+        first.conversationId,
+        '--answer',
+        'Click "Send reset link" under Settings, Security [1]. No email? Check the spam folder.',
+        '--by',
+        'maria',
+      );
+      const published = await run('verified', 'publish', first.conversationId, '--by', 'maria');
+      const id = /Published verified answer ([0-9a-f]{12}) \(by maria\)/.exec(published)?.[1];
+      expect(id).toBeDefined();
+      expect(await run('verified', 'list')).toMatch(new RegExp(`${id}\\s+active\\s.*maria`));
 
-    const answered = await run('ask', 'I lost my password, how do I get a new one?', '--no-stream');
-    expect(answered).toContain('Check the spam folder');
-    expect(answered).toContain('Verified by the support team (maria');
+      const answered = await run('ask', 'I lost my password, how do I get a new one?', '--no-stream');
+      expect(answered).toContain('Check the spam folder');
+      expect(answered).toContain('Verified by the support team (maria');
 
-    expect(await run('verified', 'edit', id!, '--answer', 'Settings, Security, "Send reset link" [1]. Ask us if it never arrives.', '--by', 'li')).toContain(`Edited verified answer ${id} (by li)`);
-    expect(await run('verified', 'retire', id!, '--by', 'li')).toContain(`Retired verified answer ${id} (by li)`);
-    const shown = await run('verified', 'show', id!.slice(0, 6));
-    expect(shown).toMatch(/\(retired\)/);
-    expect(shown).toMatch(/Retired by li/);
-    expect(shown).toMatch(/Answer:\nSettings, Security, "Send reset link" \[1\]\. Ask us if it never arrives\.[\s\S]*Rests on:\n {2}\[1\] Accounts and sign-in/);
-  });
+      expect(
+        await run(
+          'verified',
+          'edit',
+          id!,
+          '--answer',
+          'Settings, Security, "Send reset link" [1]. Ask us if it never arrives.',
+          '--by',
+          'li',
+        ),
+      ).toContain(`Edited verified answer ${id} (by li)`);
+      expect(await run('verified', 'retire', id!, '--by', 'li')).toContain(
+        `Retired verified answer ${id} (by li)`,
+      );
+      const shown = await run('verified', 'show', id!.slice(0, 6));
+      expect(shown).toMatch(/\(retired\)/);
+      expect(shown).toMatch(/Retired by li/);
+      expect(shown).toMatch(
+        /Answer:\nSettings, Security, "Send reset link" \[1\]\. Ask us if it never arrives\.[\s\S]*Rests on:\n {2}\[1\] Accounts and sign-in/,
+      );
+    },
+  );
 });

@@ -4,7 +4,13 @@ import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createSqliteStore } from '../../src/core/adapters/sqlite/index.ts';
 import { loadConfig } from '../../src/core/config/index.ts';
-import { createSource, type IngestDependencies, type IngestReport, ingestSource, type SourceChoices } from '../../src/core/knowledge/index.ts';
+import {
+  createSource,
+  type IngestDependencies,
+  type IngestReport,
+  ingestSource,
+  type SourceChoices,
+} from '../../src/core/knowledge/index.ts';
 import type { Chunk, Store } from '../../src/core/ports/index.ts';
 import { silentLogger, systemClock } from '../../src/core/ports/index.ts';
 import { createDeterministicEmbedder } from '../fakes/deterministic-embedder.ts';
@@ -27,9 +33,19 @@ describe('crawling a documentation website into the embedded store', () => {
     rootDir: dataDir,
   });
   const web = { ...defaults.knowledge.web, delayMs: 0, timeoutMs: 2_000, maxDepth: 4 };
-  const crawl = (choices: SourceChoices = {}, settings = web, location = `${site.origin}/guide/`): Promise<IngestReport> =>
+  const crawl = (
+    choices: SourceChoices = {},
+    settings = web,
+    location = `${site.origin}/guide/`,
+  ): Promise<IngestReport> =>
     ingestSource(
-      createSource([location], choices, { rootDir: dataDir, dataDir, extensions: defaults.knowledge.extensions, web: settings, git: defaults.knowledge.git }),
+      createSource([location], choices, {
+        rootDir: dataDir,
+        dataDir,
+        extensions: defaults.knowledge.extensions,
+        web: settings,
+        git: defaults.knowledge.git,
+      }),
       {},
       dependencies(),
     );
@@ -59,7 +75,9 @@ describe('crawling a documentation website into the embedded store', () => {
     const origin = site.origin;
     const ids = await storedIds();
     // The endless calendar is read to the depth limit and no further.
-    expect(ids.filter((id) => id.includes('/guide/calendar/'))).toEqual([1, 2, 3, 4].map((month) => `${origin}/guide/calendar/2026/${month}`));
+    expect(ids.filter((id) => id.includes('/guide/calendar/'))).toEqual(
+      [1, 2, 3, 4].map((month) => `${origin}/guide/calendar/2026/${month}`),
+    );
     expect(ids.filter((id) => !id.includes('/guide/calendar/'))).toEqual(
       [
         `${origin}/guide/`,
@@ -81,7 +99,9 @@ describe('crawling a documentation website into the embedded store', () => {
     expect(site.requestsFor('/blog/launch')).toEqual([]);
     expect(site.requestsFor('/guide/search?q=sync')).toEqual([]);
     // One fetch per page, although the index links to /guide/install#linux and the sitemap lists it too.
-    const pagePaths = site.requests.map((request) => request.path).filter((request) => request.startsWith('/guide/') && !request.startsWith('/guide/calendar'));
+    const pagePaths = site.requests
+      .map((request) => request.path)
+      .filter((request) => request.startsWith('/guide/') && !request.startsWith('/guide/calendar'));
     expect(pagePaths.length).toBe(new Set(pagePaths).size);
     expect(report.notes?.join(' ')).toContain('crawl-delay 0.05 s');
   });
@@ -91,7 +111,8 @@ describe('crawling a documentation website into the embedded store', () => {
     const install = await chunksOf(`${site.origin}/guide/install`);
     const text = install.map((chunk) => chunk.text).join('\n');
     expect(text).toContain('apt install skyforge');
-    for (const chrome of ['cookies', 'Edit this page', 'Subscribe to our newsletter', 'Status']) expect(text).not.toContain(chrome);
+    for (const chrome of ['cookies', 'Edit this page', 'Subscribe to our newsletter', 'Status'])
+      expect(text).not.toContain(chrome);
     const linux = install.find((chunk) => chunk.text.includes('apt install'))!;
     expect(linux.headingPath).toEqual(['Install Skyforge', 'On Linux']);
     expect(linux.source).toBe(`${site.origin}/guide/install#linux`);
@@ -107,11 +128,17 @@ describe('crawling a documentation website into the embedded store', () => {
     expect(await storedIds()).toContain(`${origin}/guide/upgrade`);
     expect(await storedIds()).not.toContain(`${origin}/guide/old-upgrade`);
     expect(await storedIds()).not.toContain(`${origin}/guide/print/configure`);
-    expect((await chunksOf(`${origin}/guide/manual.pdf`)).map((chunk) => chunk.text).join(' ')).toContain('offline mode and conflict files');
+    expect((await chunksOf(`${origin}/guide/manual.pdf`)).map((chunk) => chunk.text).join(' ')).toContain(
+      'offline mode and conflict files',
+    );
     const skipped = Object.fromEntries(report.skipped.map((entry) => [entry.path, entry.reason]));
     expect(skipped[`${origin}/guide/logo.png`]).toMatch(/content type image\/png is not a document/);
-    expect(Object.entries(skipped).find(([url]) => url.includes('/guide/calendar/'))?.[1]).toMatch(/knowledge\.web\.maxDepth \(4\).*not followed/);
-    expect(report.empty).toEqual([`${origin}/guide/app (the page shows no text without JavaScript; answerloop reads pages as served and runs no scripts)`]);
+    expect(Object.entries(skipped).find(([url]) => url.includes('/guide/calendar/'))?.[1]).toMatch(
+      /knowledge\.web\.maxDepth \(4\).*not followed/,
+    );
+    expect(report.empty).toEqual([
+      `${origin}/guide/app (the page shows no text without JavaScript; answerloop reads pages as served and runs no scripts)`,
+    ]);
   });
 
   it('re-crawls incrementally: 304s and sitemap lastmod, no embedding; a vanished page is removed', async () => {
@@ -151,7 +178,10 @@ describe('crawling a documentation website into the embedded store', () => {
     });
     const second = await crawl();
     expect(second).toMatchObject({ updated: 1, deleted: 1, failed: [] });
-    expect([...second.changedDocIds].sort()).toEqual([`${origin}/guide/changelog`, `${origin}/guide/slow-page`]);
+    expect([...second.changedDocIds].sort()).toEqual([
+      `${origin}/guide/changelog`,
+      `${origin}/guide/slow-page`,
+    ]);
     expect((await chunksOf(`${origin}/guide/slow-page`))[0]!.text).toContain('1000 seats');
     // Only in the sitemap before, gone from it now: removed without a request. Pages still linked stay.
     expect(await storedIds()).not.toContain(`${origin}/guide/changelog`);

@@ -43,18 +43,28 @@ async function findElasticsearch(): Promise<string | undefined> {
   if (installed('java') && installed('mvn')) {
     try {
       // The script serialises concurrent starts with a lock: a second test file waits, then finds it running.
-      await promisify(execFile)('bash', [path.join(projectRoot, 'scripts/elasticsearch'), 'start'], { timeout: 240_000 });
+      await promisify(execFile)('bash', [path.join(projectRoot, 'scripts/elasticsearch'), 'start'], {
+        timeout: 240_000,
+      });
     } catch (error) {
       const output = error as { stdout?: string; stderr?: string; message: string };
-      throw new Error(`scripts/elasticsearch start failed:\n${output.stdout ?? ''}${output.stderr ?? output.message}`);
+      throw new Error(
+        `scripts/elasticsearch start failed:\n${output.stdout ?? ''}${output.stderr ?? output.message}`,
+      );
     }
     if (await answers(defaultUrl)) return defaultUrl;
     throw new Error(`scripts/elasticsearch start reported success but ${defaultUrl} does not answer.`);
   }
 
-  const reason = 'No Elasticsearch for the tests: ELASTICSEARCH_URL is unset, nothing answers on 127.0.0.1:9200, and java or mvn is missing.';
-  if (process.env.CI === 'true') throw new Error(`${reason} CI must run these tests: install a JDK 17 and Maven, or set ELASTICSEARCH_URL.`);
-  console.warn(`\n!!! ${reason}\n!!! SKIPPING the Elasticsearch tests. Install a JDK 17 and Maven, or run \`docker compose up -d elasticsearch\`.\n`);
+  const reason =
+    'No Elasticsearch for the tests: ELASTICSEARCH_URL is unset, nothing answers on 127.0.0.1:9200, and java or mvn is missing.';
+  if (process.env.CI === 'true')
+    throw new Error(
+      `${reason} CI must run these tests: install a JDK 17 and Maven, or set ELASTICSEARCH_URL.`,
+    );
+  console.warn(
+    `\n!!! ${reason}\n!!! SKIPPING the Elasticsearch tests. Install a JDK 17 and Maven, or run \`docker compose up -d elasticsearch\`.\n`,
+  );
   return undefined;
 }
 
@@ -69,11 +79,15 @@ export function uniqueIndexPrefix(name: string): string {
  */
 export async function deleteIndices(url: string, prefix: string): Promise<void> {
   const listed = await fetch(`${url}/_cat/indices/${prefix}-*?format=json&h=index&expand_wildcards=all`);
-  if (!listed.ok) throw new Error(`Listing test indices ${prefix}-* failed: ${listed.status} ${await listed.text()}`);
+  if (!listed.ok)
+    throw new Error(`Listing test indices ${prefix}-* failed: ${listed.status} ${await listed.text()}`);
   const names = ((await listed.json()) as Array<{ index: string }>).map((row) => row.index);
   if (names.length === 0) return;
   const deleted = await fetch(`${url}/${names.join(',')}`, { method: 'DELETE' });
-  if (!deleted.ok) throw new Error(`Deleting test indices ${names.join(', ')} failed: ${deleted.status} ${await deleted.text()}`);
+  if (!deleted.ok)
+    throw new Error(
+      `Deleting test indices ${names.join(', ')} failed: ${deleted.status} ${await deleted.text()}`,
+    );
 }
 
 export interface DedicatedElasticsearch {
@@ -91,7 +105,8 @@ export interface DedicatedElasticsearch {
  */
 export async function startDedicatedElasticsearch(): Promise<DedicatedElasticsearch | undefined> {
   if (!installed('java') || !installed('mvn')) {
-    const reason = 'A test needs an Elasticsearch node of its own (it pauses it), started by scripts/elasticsearch, and java or mvn is missing.';
+    const reason =
+      'A test needs an Elasticsearch node of its own (it pauses it), started by scripts/elasticsearch, and java or mvn is missing.';
     if (process.env.CI === 'true') throw new Error(`${reason} CI must run it: install a JDK 17 and Maven.`);
     console.warn(`\n!!! ${reason}\n!!! SKIPPING it.\n`);
     return undefined;
@@ -111,9 +126,13 @@ export async function startDedicatedElasticsearch(): Promise<DedicatedElasticsea
   } catch (error) {
     const output = error as { stdout?: string; stderr?: string; message: string };
     rmSync(dataDir, { recursive: true, force: true });
-    throw new Error(`scripts/elasticsearch start --port ${port} failed:\n${output.stdout ?? ''}${output.stderr ?? output.message}`);
+    throw new Error(
+      `scripts/elasticsearch start --port ${port} failed:\n${output.stdout ?? ''}${output.stderr ?? output.message}`,
+    );
   }
-  const pid = Number(readFileSync(path.join(projectRoot, `.elasticsearch/node-${port}/elasticsearch.pid`), 'utf8').trim());
+  const pid = Number(
+    readFileSync(path.join(projectRoot, `.elasticsearch/node-${port}/elasticsearch.pid`), 'utf8').trim(),
+  );
   return {
     url: `http://127.0.0.1:${port}`,
     port,
@@ -125,7 +144,10 @@ export async function startDedicatedElasticsearch(): Promise<DedicatedElasticsea
       } catch {
         // Already gone.
       }
-      await promisify(execFile)('bash', [script, 'stop', '--port', String(port)], { timeout: 60_000, env }).catch(() => undefined);
+      await promisify(execFile)('bash', [script, 'stop', '--port', String(port)], {
+        timeout: 60_000,
+        env,
+      }).catch(() => undefined);
       rmSync(dataDir, { recursive: true, force: true });
       rmSync(path.join(projectRoot, `.elasticsearch/node-${port}`), { recursive: true, force: true });
     },

@@ -39,7 +39,11 @@ export interface FakeDocsSite {
 }
 
 /** A page of the site: header, navigation, cookie banner and footer around the article. */
-export function docsPage(title: string, article: string, options: { canonical?: string; extraHead?: string } = {}): string {
+export function docsPage(
+  title: string,
+  article: string,
+  options: { canonical?: string; extraHead?: string } = {},
+): string {
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>${title} · Skyforge Docs</title>
 ${options.canonical ? `<link rel="canonical" href="${options.canonical}">` : ''}${options.extraHead ?? ''}
@@ -92,12 +96,14 @@ ${entries.map(([path, lastmod]) => `  <url><loc>${origin}${path}</loc><lastmod>$
 /** The site's pages at the first crawl. */
 function initialPages(origin: string): Map<string, Page> {
   const pages = new Map<string, Page>();
-  const html = (body: string, extra: Partial<Page> = {}): Page => ({ type: 'text/html; charset=utf-8', body, ...extra });
-  pages.set(
-    '/robots.txt',
-    {
-      type: 'text/plain',
-      body: `# Skyforge docs
+  const html = (body: string, extra: Partial<Page> = {}): Page => ({
+    type: 'text/html; charset=utf-8',
+    body,
+    ...extra,
+  });
+  pages.set('/robots.txt', {
+    type: 'text/plain',
+    body: `# Skyforge docs
 User-agent: answerloop
 Disallow: /guide/private/
 Crawl-delay: 0.05
@@ -107,8 +113,7 @@ Disallow: /
 
 Sitemap: ${origin}/sitemap-index.xml
 `,
-    },
-  );
+  });
   pages.set('/sitemap-index.xml', {
     type: 'application/xml',
     body: `<?xml version="1.0" encoding="UTF-8"?>
@@ -182,7 +187,13 @@ Sitemap: ${origin}/sitemap-index.xml
   );
   pages.set(
     '/guide/print/configure',
-    html(docsPage('Configure (print)', '<h1>Configure sync</h1><p>Open Settings and choose which folders to sync.</p>', { canonical: `${origin}/guide/configure` })),
+    html(
+      docsPage(
+        'Configure (print)',
+        '<h1>Configure sync</h1><p>Open Settings and choose which folders to sync.</p>',
+        { canonical: `${origin}/guide/configure` },
+      ),
+    ),
   );
   pages.set(
     '/guide/quotas',
@@ -196,23 +207,64 @@ Sitemap: ${origin}/sitemap-index.xml
   );
   pages.set(
     '/guide/slow-page',
-    html(docsPage('Large teams', '<h1 id="large-teams">Large teams</h1><p>Teams above 500 seats get a dedicated relay server for faster sync.</p>'), { delayMs: 300 }),
+    html(
+      docsPage(
+        'Large teams',
+        '<h1 id="large-teams">Large teams</h1><p>Teams above 500 seats get a dedicated relay server for faster sync.</p>',
+      ),
+      { delayMs: 300 },
+    ),
   );
-  pages.set('/guide/old-upgrade', { status: 301, type: 'text/html', body: '', headers: { location: '/guide/upgrade' } });
+  pages.set('/guide/old-upgrade', {
+    status: 301,
+    type: 'text/html',
+    body: '',
+    headers: { location: '/guide/upgrade' },
+  });
   pages.set(
     '/guide/upgrade',
-    html(docsPage('Upgrade', '<h1 id="upgrade">Upgrade Skyforge</h1><p>Upgrades keep your settings. Stop the daemon, install the new package, start it again.</p>')),
+    html(
+      docsPage(
+        'Upgrade',
+        '<h1 id="upgrade">Upgrade Skyforge</h1><p>Upgrades keep your settings. Stop the daemon, install the new package, start it again.</p>',
+      ),
+    ),
   );
-  pages.set('/guide/changelog', html(docsPage('Changelog', '<h1 id="changelog">Changelog</h1><p>Version 4.2 added selective sync for shared drives.</p>')));
-  pages.set('/guide/logo.png', { type: 'image/png', body: Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 0, 0x49, 0x48, 0x44, 0x52]) });
-  pages.set('/guide/manual.pdf', { type: 'application/pdf', body: tinyPdf('The Skyforge manual covers offline mode and conflict files.') });
+  pages.set(
+    '/guide/changelog',
+    html(
+      docsPage(
+        'Changelog',
+        '<h1 id="changelog">Changelog</h1><p>Version 4.2 added selective sync for shared drives.</p>',
+      ),
+    ),
+  );
+  pages.set('/guide/logo.png', {
+    type: 'image/png',
+    body: Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 0, 0x49, 0x48, 0x44, 0x52]),
+  });
+  pages.set('/guide/manual.pdf', {
+    type: 'application/pdf',
+    body: tinyPdf('The Skyforge manual covers offline mode and conflict files.'),
+  });
   pages.set(
     '/guide/app',
-    html(`<!doctype html><html><head><title>Interactive setup</title><script src="/static/app.js"></script></head><body><div id="root"></div><noscript>Enable JavaScript.</noscript></body></html>`),
+    html(
+      `<!doctype html><html><head><title>Interactive setup</title><script src="/static/app.js"></script></head><body><div id="root"></div><noscript>Enable JavaScript.</noscript></body></html>`,
+    ),
   );
-  pages.set('/guide/private/roadmap', html(docsPage('Roadmap', '<h1>Secret roadmap</h1><p>Not for crawlers.</p>')));
-  pages.set('/blog/launch', html(docsPage('Launch', '<h1>Launch</h1><p>The blog is not part of the guide.</p>')));
-  pages.set('/guide/search?q=sync', html(docsPage('Search', '<h1>Search results</h1><p>Results for sync.</p>')));
+  pages.set(
+    '/guide/private/roadmap',
+    html(docsPage('Roadmap', '<h1>Secret roadmap</h1><p>Not for crawlers.</p>')),
+  );
+  pages.set(
+    '/blog/launch',
+    html(docsPage('Launch', '<h1>Launch</h1><p>The blog is not part of the guide.</p>')),
+  );
+  pages.set(
+    '/guide/search?q=sync',
+    html(docsPage('Search', '<h1>Search results</h1><p>Results for sync.</p>')),
+  );
   return pages;
 }
 
@@ -225,7 +277,10 @@ function calendarPage(path: string): Page | undefined {
   const next = month === 12 ? `/guide/calendar/${year + 1}/1` : `/guide/calendar/${year}/${month + 1}`;
   return {
     type: 'text/html',
-    body: docsPage(`Calendar ${year}-${month}`, `<h1>Releases in ${year}-${month}</h1><p>No release this month.</p><p><a href="${next}">Next month</a></p>`),
+    body: docsPage(
+      `Calendar ${year}-${month}`,
+      `<h1>Releases in ${year}-${month}</h1><p>No release this month.</p><p><a href="${next}">Next month</a></p>`,
+    ),
     noValidators: true,
   };
 }
@@ -244,7 +299,9 @@ export async function startFakeDocsSite(options: { robots?: string } = {}): Prom
       path,
       userAgent: request.headers['user-agent'] ?? '',
       ...(request.headers['if-none-match'] ? { ifNoneMatch: String(request.headers['if-none-match']) } : {}),
-      ...(request.headers['if-modified-since'] ? { ifModifiedSince: String(request.headers['if-modified-since']) } : {}),
+      ...(request.headers['if-modified-since']
+        ? { ifModifiedSince: String(request.headers['if-modified-since']) }
+        : {}),
       at: Date.now(),
     });
     const page = pages.get(path) ?? calendarPage(path);

@@ -25,7 +25,12 @@ let resolved: LocalModelForTests | undefined | null = null;
  */
 export function useLocalModel(): LocalModelForTests | undefined {
   if (resolved !== null) return resolved;
-  const wanted: LocalModelForTests = { model: 'all-MiniLM-L6-v2', modelDir: path.join(projectRoot, 'models'), dtype: 'q8', dimensions: 384 };
+  const wanted: LocalModelForTests = {
+    model: 'all-MiniLM-L6-v2',
+    modelDir: path.join(projectRoot, 'models'),
+    dtype: 'q8',
+    dimensions: 384,
+  };
   resolved = localModelStatus(wanted).present ? wanted : fetch(wanted);
   return resolved;
 }
@@ -34,8 +39,14 @@ function fetch(wanted: LocalModelForTests): LocalModelForTests | undefined {
   const script = path.join(projectRoot, 'scripts/fetch-model.sh');
   // flock (util-linux) keeps parallel test workers from fetching at once; without it, fetch unguarded.
   const hasFlock = spawnSync('bash', ['-c', 'command -v flock'], { stdio: 'ignore' }).status === 0;
-  const command = hasFlock ? ['flock', path.join(tmpdir(), 'answerloop-model-fetch.lock'), 'bash', script, wanted.modelDir] : ['bash', script, wanted.modelDir];
-  const result = spawnSync(command[0]!, command.slice(1), { cwd: projectRoot, encoding: 'utf8', timeout: 300_000 });
+  const command = hasFlock
+    ? ['flock', path.join(tmpdir(), 'answerloop-model-fetch.lock'), 'bash', script, wanted.modelDir]
+    : ['bash', script, wanted.modelDir];
+  const result = spawnSync(command[0]!, command.slice(1), {
+    cwd: projectRoot,
+    encoding: 'utf8',
+    timeout: 300_000,
+  });
   if (result.status === 0 && localModelStatus(wanted).present) return wanted;
   const reason = result.error?.message ?? `${result.stderr || result.stdout}`.trim();
   const message = `The local embedding model could not be fetched into ${wanted.modelDir} (npm run model:fetch): ${reason}`;

@@ -23,10 +23,19 @@ export async function freePort(): Promise<number> {
 export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** Polls until `done` holds (a check that throws counts as not yet), at most `timeoutMs`; false when it never did. */
-export async function eventually(done: () => boolean | Promise<boolean>, timeoutMs: number, everyMs = 200): Promise<boolean> {
+export async function eventually(
+  done: () => boolean | Promise<boolean>,
+  timeoutMs: number,
+  everyMs = 200,
+): Promise<boolean> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
-    if (await Promise.resolve().then(done).catch(() => false)) return true;
+    if (
+      await Promise.resolve()
+        .then(done)
+        .catch(() => false)
+    )
+      return true;
     await sleep(everyMs);
   }
   return done();
@@ -66,7 +75,9 @@ export function startReplica(workspace: string, env: NodeJS.ProcessEnv, port: nu
 /** GET /readyz answered 200 within 3 s. */
 export async function ready(replica: Replica): Promise<boolean> {
   try {
-    const response = await fetch(`http://127.0.0.1:${replica.port}/readyz`, { signal: AbortSignal.timeout(3000) });
+    const response = await fetch(`http://127.0.0.1:${replica.port}/readyz`, {
+      signal: AbortSignal.timeout(3000),
+    });
     return response.status === 200;
   } catch {
     return false;
@@ -91,7 +102,9 @@ export function slackReplicaWorkspace(options: {
   env?: Record<string, string>;
 }): { workspace: string; env: NodeJS.ProcessEnv } {
   const workspace = mkdtempSync(path.join(tmpdir(), `answerloop-${options.name}-`));
-  cpSync(path.join(repositoryRoot, 'test/fixtures/answering-docs'), path.join(workspace, 'docs'), { recursive: true });
+  cpSync(path.join(repositoryRoot, 'test/fixtures/answering-docs'), path.join(workspace, 'docs'), {
+    recursive: true,
+  });
   const env: NodeJS.ProcessEnv = {
     PATH: process.env.PATH,
     HOME: workspace,
@@ -117,14 +130,31 @@ export function slackReplicaWorkspace(options: {
 }
 
 /** Ingests the workspace's docs once (unless `ingest` is false), then starts `count` replicas and waits until every one is ready. */
-export async function startReadyReplicas(workspace: string, env: NodeJS.ProcessEnv, count: number, options: { ingest?: boolean } = {}): Promise<Replica[]> {
-  if (options.ingest !== false) await promisify(execFile)(process.execPath, [binary, 'ingest', 'docs'], { cwd: workspace, env, timeout: 120_000 });
+export async function startReadyReplicas(
+  workspace: string,
+  env: NodeJS.ProcessEnv,
+  count: number,
+  options: { ingest?: boolean } = {},
+): Promise<Replica[]> {
+  if (options.ingest !== false)
+    await promisify(execFile)(process.execPath, [binary, 'ingest', 'docs'], {
+      cwd: workspace,
+      env,
+      timeout: 120_000,
+    });
   const replicas: Replica[] = [];
-  for (let index = 0; index < count; index += 1) replicas.push(startReplica(workspace, env, await freePort()));
-  const allReady = await eventually(async () => (await Promise.all(replicas.map(ready))).every(Boolean), 90_000, 500);
+  for (let index = 0; index < count; index += 1)
+    replicas.push(startReplica(workspace, env, await freePort()));
+  const allReady = await eventually(
+    async () => (await Promise.all(replicas.map(ready))).every(Boolean),
+    90_000,
+    500,
+  );
   if (!allReady) {
     for (const replica of replicas) replica.process.kill('SIGKILL');
-    throw new Error(`The replicas did not get ready:\n${replicas.map((replica) => replica.stderr.join('')).join('\n---\n')}`);
+    throw new Error(
+      `The replicas did not get ready:\n${replicas.map((replica) => replica.stderr.join('')).join('\n---\n')}`,
+    );
   }
   return replicas;
 }

@@ -20,12 +20,22 @@ function fakeTerminal(columns: number, rows: number) {
     },
   });
   const written: string[] = [];
-  const stdout = Object.assign(new EventEmitter(), { isTTY: false, columns, rows, write: (text: string) => written.push(text) > 0 });
+  const stdout = Object.assign(new EventEmitter(), {
+    isTTY: false,
+    columns,
+    rows,
+    write: (text: string) => written.push(text) > 0,
+  });
   const type = (text: string) => {
     stdin.chunks.push(text);
     stdin.emit('readable');
   };
-  return { stdin: stdin as unknown as NodeJS.ReadStream, stdout: stdout as unknown as NodeJS.WriteStream, type, written };
+  return {
+    stdin: stdin as unknown as NodeJS.ReadStream,
+    stdout: stdout as unknown as NodeJS.WriteStream,
+    type,
+    written,
+  };
 }
 
 describe('dashboard shell', () => {
@@ -103,7 +113,12 @@ describe('dashboard shell', () => {
   it('runDashboard opens on the screen asked for and resolves when the operator quits', async () => {
     const terminal = fakeTerminal(80, 24);
     let finished = false;
-    const running = runDashboard(test.core, { screen: 'knowledge', stdin: terminal.stdin, stdout: terminal.stdout, reviewer: 'ops' }).then(() => {
+    const running = runDashboard(test.core, {
+      screen: 'knowledge',
+      stdin: terminal.stdin,
+      stdout: terminal.stdout,
+      reviewer: 'ops',
+    }).then(() => {
       finished = true;
     });
     await expect.poll(() => terminal.written.join('')).toContain('passages');

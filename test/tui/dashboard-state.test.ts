@@ -6,16 +6,59 @@ import { wrapText } from '../../src/admin-tui/format/wrap-text.ts';
 import { initialKnowledge, knowledgeReducer, selectedHit } from '../../src/admin-tui/state/knowledge.ts';
 import { filterByText, moveCursor, visibleWindow } from '../../src/admin-tui/state/list-cursor.ts';
 import { promotionCaution } from '../../src/admin-tui/state/models.ts';
-import { globalKeyAction, initialNavigation, isTyping, navigationReducer } from '../../src/admin-tui/state/navigation.ts';
-import { initialReviewQueue, nextDiagnosis, reviewQueueReducer, selectedConversation, statusesFor } from '../../src/admin-tui/state/review-queue.ts';
-import { createTextEditor, displayRows, textEditorActionForKey, textEditorReducer } from '../../src/admin-tui/state/text-editor.ts';
+import {
+  globalKeyAction,
+  initialNavigation,
+  isTyping,
+  navigationReducer,
+} from '../../src/admin-tui/state/navigation.ts';
+import {
+  initialReviewQueue,
+  nextDiagnosis,
+  reviewQueueReducer,
+  selectedConversation,
+  statusesFor,
+} from '../../src/admin-tui/state/review-queue.ts';
+import {
+  createTextEditor,
+  displayRows,
+  textEditorActionForKey,
+  textEditorReducer,
+} from '../../src/admin-tui/state/text-editor.ts';
 import { chosenReference, initialTraining, trainingReducer } from '../../src/admin-tui/state/training.ts';
 import { Command } from '../../src/admin-tui/keys/key-bindings.ts';
 import type { ConversationRecord, SearchHit } from '../../src/core/index.ts';
 
-const key = (changes: Partial<Key> = {}) => ({ upArrow: false, downArrow: false, leftArrow: false, rightArrow: false, pageDown: false, pageUp: false, home: false, end: false, return: false, escape: false, ctrl: false, shift: false, tab: false, backspace: false, delete: false, meta: false, super: false, hyper: false, capsLock: false, numLock: false, ...changes }) as Key;
+const key = (changes: Partial<Key> = {}) =>
+  ({
+    upArrow: false,
+    downArrow: false,
+    leftArrow: false,
+    rightArrow: false,
+    pageDown: false,
+    pageUp: false,
+    home: false,
+    end: false,
+    return: false,
+    escape: false,
+    ctrl: false,
+    shift: false,
+    tab: false,
+    backspace: false,
+    delete: false,
+    meta: false,
+    super: false,
+    hyper: false,
+    capsLock: false,
+    numLock: false,
+    ...changes,
+  }) as Key;
 
-function conversation(id: string, question: string, reviewStatus: ConversationRecord['reviewStatus'] = 'new'): ConversationRecord {
+function conversation(
+  id: string,
+  question: string,
+  reviewStatus: ConversationRecord['reviewStatus'] = 'new',
+): ConversationRecord {
   return {
     id,
     platform: 'slack',
@@ -59,7 +102,11 @@ describe('navigation', () => {
   });
 
   it('leaves keys to a screen that is typing, except tab and ctrl+c', () => {
-    let state = navigationReducer(initialNavigation('playground'), { type: 'textEntry', screen: 'playground', active: true });
+    let state = navigationReducer(initialNavigation('playground'), {
+      type: 'textEntry',
+      screen: 'playground',
+      active: true,
+    });
     expect(isTyping(state)).toBe(true);
     expect(globalKeyAction('q', key(), state)).toBeNull();
     expect(globalKeyAction('3', key(), state)).toBeNull();
@@ -79,10 +126,18 @@ describe('navigation', () => {
   });
 
   it('numbers requests between screens so the same request twice is seen twice', () => {
-    let state = navigationReducer(initialNavigation('datasets'), { type: 'intent', screen: 'training', intent: { kind: 'trainOnVersion', datasetReference: 'support@2' } });
+    let state = navigationReducer(initialNavigation('datasets'), {
+      type: 'intent',
+      screen: 'training',
+      intent: { kind: 'trainOnVersion', datasetReference: 'support@2' },
+    });
     expect(state.screen).toBe('training');
     expect(state.intent).toEqual({ kind: 'trainOnVersion', datasetReference: 'support@2', sequence: 1 });
-    state = navigationReducer(state, { type: 'intent', screen: 'training', intent: { kind: 'trainOnVersion', datasetReference: 'support@2' } });
+    state = navigationReducer(state, {
+      type: 'intent',
+      screen: 'training',
+      intent: { kind: 'trainOnVersion', datasetReference: 'support@2' },
+    });
     expect(state.intent?.sequence).toBe(2);
   });
 });
@@ -104,7 +159,9 @@ describe('lists', () => {
   });
 
   it('filters by every word, in any case', () => {
-    expect(filterByText(['Reset password', 'Password policy', 'Refunds'], 'pass RESET', (text) => text)).toEqual(['Reset password']);
+    expect(
+      filterByText(['Reset password', 'Password policy', 'Refunds'], 'pass RESET', (text) => text),
+    ).toEqual(['Reset password']);
     expect(filterByText(['a', 'b'], '  ', (text) => text)).toEqual(['a', 'b']);
   });
 });
@@ -112,7 +169,8 @@ describe('lists', () => {
 describe('multi-line editor', () => {
   it('types, deletes, breaks lines and moves between lines keeping the column', () => {
     let state = createTextEditor('');
-    for (const input of ['Hello', '\r', 'world']) state = textEditorReducer(state, textEditorActionForKey(input, key({ return: input === '\r' }))!);
+    for (const input of ['Hello', '\r', 'world'])
+      state = textEditorReducer(state, textEditorActionForKey(input, key({ return: input === '\r' }))!);
     expect(state.text).toBe('Hello\nworld');
     state = textEditorReducer(state, textEditorActionForKey('', key({ upArrow: true }))!);
     expect(state.cursor).toBe(5);
@@ -139,7 +197,11 @@ describe('multi-line editor', () => {
 describe('review queue', () => {
   const loaded = reviewQueueReducer(initialReviewQueue, {
     type: 'loaded',
-    items: [conversation('a', 'How do I reset my password?'), conversation('b', 'Refund please'), conversation('c', 'Install on Linux')],
+    items: [
+      conversation('a', 'How do I reset my password?'),
+      conversation('b', 'Refund please'),
+      conversation('c', 'Install on Linux'),
+    ],
     total: 3,
     pages: 1,
     page: 1,
@@ -154,7 +216,12 @@ describe('review queue', () => {
 
   it('keeps a reviewed conversation under "any" status, updated, and moves on', () => {
     const anyStatus = { ...loaded, status: 'any' as const };
-    const state = reviewQueueReducer(anyStatus, { type: 'reviewed', conversationId: 'a', status: 'corrected', correctedAnswer: 'Right answer' });
+    const state = reviewQueueReducer(anyStatus, {
+      type: 'reviewed',
+      conversationId: 'a',
+      status: 'corrected',
+      correctedAnswer: 'Right answer',
+    });
     expect(state.items[0]).toMatchObject({ reviewStatus: 'corrected', correctedAnswer: 'Right answer' });
     expect(state.cursor).toBe(1);
   });
@@ -179,16 +246,31 @@ describe('review queue', () => {
     expect(reviewQueueReducer(loaded, { type: 'cycleStatus' }).status).toBe('reviewed');
     expect(statusesFor('reviewed')).toEqual(['approved', 'corrected', 'rejected']);
     expect(statusesFor('any')).toBeUndefined();
-    expect([nextDiagnosis(null), nextDiagnosis('retrieval'), nextDiagnosis('generation')]).toEqual(['retrieval', 'generation', 'none']);
+    expect([nextDiagnosis(null), nextDiagnosis('retrieval'), nextDiagnosis('generation')]).toEqual([
+      'retrieval',
+      'generation',
+      'none',
+    ]);
   });
 });
 
 describe('knowledge rankings', () => {
-  const hit = (id: string, rank: number): SearchHit => ({ rank, score: 1 / rank, chunk: { id } as SearchHit['chunk'] });
+  const hit = (id: string, rank: number): SearchHit => ({
+    rank,
+    score: 1 / rank,
+    chunk: { id } as SearchHit['chunk'],
+  });
 
   it('moves between columns, keeping the row inside the shorter column', () => {
     let state = knowledgeReducer(initialKnowledge('./docs'), { type: 'searchStarted', query: 'reset' });
-    state = knowledgeReducer(state, { type: 'searchDone', rankings: { hybrid: [hit('a', 1), hit('b', 2), hit('c', 3)], bm25: [hit('a', 1)], vector: [hit('c', 1), hit('b', 2)] } });
+    state = knowledgeReducer(state, {
+      type: 'searchDone',
+      rankings: {
+        hybrid: [hit('a', 1), hit('b', 2), hit('c', 3)],
+        bm25: [hit('a', 1)],
+        vector: [hit('c', 1), hit('b', 2)],
+      },
+    });
     state = knowledgeReducer(state, { type: 'selectRow', row: 2 });
     expect(selectedHit(state)?.chunk.id).toBe('c');
     state = knowledgeReducer(state, { type: 'moveColumn', by: 1 });
@@ -198,23 +280,50 @@ describe('knowledge rankings', () => {
   });
 
   it('ignores progress once ingestion is over', () => {
-    const done = knowledgeReducer(knowledgeReducer(initialKnowledge('./docs'), { type: 'ingestStarted' }), { type: 'ingestFailed', error: 'no such folder' });
-    expect(knowledgeReducer(done, { type: 'ingestProgress', progress: { phase: 'embed', done: 1, total: 2 } })).toBe(done);
+    const done = knowledgeReducer(knowledgeReducer(initialKnowledge('./docs'), { type: 'ingestStarted' }), {
+      type: 'ingestFailed',
+      error: 'no such folder',
+    });
+    expect(
+      knowledgeReducer(done, { type: 'ingestProgress', progress: { phase: 'embed', done: 1, total: 2 } }),
+    ).toBe(done);
   });
 });
 
 describe('training form and models', () => {
   it('keeps only the estimate of the version still chosen', () => {
-    let state = trainingReducer(initialTraining, { type: 'openForm', references: ['support@2', 'support@1'], baseModel: 'gpt-4o-mini' });
+    let state = trainingReducer(initialTraining, {
+      type: 'openForm',
+      references: ['support@2', 'support@1'],
+      baseModel: 'gpt-4o-mini',
+    });
     state = trainingReducer(state, { type: 'chooseVersion', by: 1 });
     expect(chosenReference(state.form!)).toBe('support@1');
-    const estimate = { reference: 'support@2', trainExamples: 1, validationExamples: 0, valid: true, problems: [], billedTokens: 1, epochs: 3, cost: 0, pricePerMillionTokens: 3 };
+    const estimate = {
+      reference: 'support@2',
+      trainExamples: 1,
+      validationExamples: 0,
+      valid: true,
+      problems: [],
+      billedTokens: 1,
+      epochs: 3,
+      cost: 0,
+      pricePerMillionTokens: 3,
+    };
     expect(trainingReducer(state, { type: 'estimate', estimate }).form?.estimate).toBeNull();
-    expect(trainingReducer(state, { type: 'estimate', estimate: { ...estimate, reference: 'support@1' } }).form?.estimate?.reference).toBe('support@1');
+    expect(
+      trainingReducer(state, { type: 'estimate', estimate: { ...estimate, reference: 'support@1' } }).form
+        ?.estimate?.reference,
+    ).toBe('support@1');
   });
 
   it('offers a requested version even when it is not among the newest', () => {
-    const state = trainingReducer(initialTraining, { type: 'openForm', references: ['support@9'], preferred: 'support@2', baseModel: 'm' });
+    const state = trainingReducer(initialTraining, {
+      type: 'openForm',
+      references: ['support@9'],
+      preferred: 'support@2',
+      baseModel: 'm',
+    });
     expect(chosenReference(state.form!)).toBe('support@2');
   });
 

@@ -27,7 +27,10 @@ describe('Datasets screen', () => {
 
   it('snapshots, validates, exports in a chosen format, and hands a version to Training', async () => {
     for (const [question, answer] of [
-      ['How do I change my email address?', 'Open Settings, then Profile, and edit the email field. Write to jane@example.com if stuck.'],
+      [
+        'How do I change my email address?',
+        'Open Settings, then Profile, and edit the email field. Write to jane@example.com if stuck.',
+      ],
       ['Can I pay by invoice?', 'Yes: annual plans can be paid by invoice from the Billing page.'],
       ['Where do I find my API key?', 'Open Settings, then Developer, and copy the key shown there.'],
       ['Does the app run on Windows?', 'Yes: download the installer from the Install page and run it.'],
@@ -60,7 +63,9 @@ describe('Datasets screen', () => {
     const folder = path.join(test.dataDir, 'exports');
     const train = path.join(folder, 'support-v1-sharegpt-train.jsonl');
     expect(existsSync(train)).toBe(true);
-    const firstLine = JSON.parse(readFileSync(train, 'utf8').split('\n')[0]!) as { conversations: Array<{ from: string }> };
+    const firstLine = JSON.parse(readFileSync(train, 'utf8').split('\n')[0]!) as {
+      conversations: Array<{ from: string }>;
+    };
     expect(firstLine.conversations.map((turn) => turn.from)).toContain('gpt');
 
     await dashboard.press('t');

@@ -1,6 +1,13 @@
 import type { Key } from 'ink';
 import { describe, expect, it } from 'vitest';
-import { Command, firstMatch, globalCommands, keyBindings, matches, textEntryGlobalCommands } from '../../src/admin-tui/keys/key-bindings.ts';
+import {
+  Command,
+  firstMatch,
+  globalCommands,
+  keyBindings,
+  matches,
+  textEntryGlobalCommands,
+} from '../../src/admin-tui/keys/key-bindings.ts';
 import { screenKeyMaps } from '../../src/admin-tui/keys/screen-key-maps.ts';
 
 const noKey: Key = {
@@ -31,7 +38,15 @@ const key = (changes: Partial<Key> = {}): Key => ({ ...noKey, ...changes });
 function pressesOf(command: Command): Array<[string, Key]> {
   return keyBindings[command].strokes.map((stroke) => {
     if (stroke.named) {
-      return ['', key({ [stroke.named]: true, ctrl: Boolean(stroke.ctrl), shift: Boolean(stroke.shift), meta: stroke.named === 'escape' })];
+      return [
+        '',
+        key({
+          [stroke.named]: true,
+          ctrl: Boolean(stroke.ctrl),
+          shift: Boolean(stroke.shift),
+          meta: stroke.named === 'escape',
+        }),
+      ];
     }
     return [stroke.character!, key({ ctrl: Boolean(stroke.ctrl), shift: /[A-Z]/.test(stroke.character!) })];
   });

@@ -84,7 +84,9 @@ describe('Knowledge screen: sources of knowledge.sources', () => {
   it('lists the sources with their state and syncs the selected one on a key', async () => {
     const dashboard = renderDashboard(test.core, { screen: 'knowledge' });
     await dashboard.waitFor(/▸ handbook · folder · never synced · test\/fixtures\/answering-docs/);
-    expect(dashboard.lastFrame()).toMatch(/^ ?guide · website · never synced · http:\/\/127\.0\.0\.1:\d+\/guide\//m);
+    expect(dashboard.lastFrame()).toMatch(
+      /^ ?guide · website · never synced · http:\/\/127\.0\.0\.1:\d+\/guide\//m,
+    );
     await dashboard.press('o');
     await dashboard.waitFor(/▸ guide · website/);
     await dashboard.press('s');

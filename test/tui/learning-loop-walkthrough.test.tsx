@@ -1,6 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fakeChatCompletions, fakeFineTuningApi, succeedingJob } from './support/fake-openai.ts';
-import { fixtureDocs, keys, openTestCore, renderDashboard, type TestCore } from './support/dashboard-harness.tsx';
+import {
+  fixtureDocs,
+  keys,
+  openTestCore,
+  renderDashboard,
+  type TestCore,
+} from './support/dashboard-harness.tsx';
 
 const fineTunedModel = 'ft:gpt-4o-mini-2024-07-18:acme:support:Walk1';
 
@@ -13,7 +19,10 @@ const handWritten: Array<[string, string]> = [
   ['Does the app run on Windows?', 'Yes: download the installer from the Install page and run it.'],
   ['How long are webhook retries spaced?', 'Retries back off exponentially over about an hour.'],
   ['Can two people share an account?', 'No: invite teammates instead, each with their own login.'],
-  ['How do I turn on two-factor authentication?', 'Open Settings, then Security, and scan the code with an authenticator app.'],
+  [
+    'How do I turn on two-factor authentication?',
+    'Open Settings, then Security, and scan the code with an authenticator app.',
+  ],
 ];
 
 describe('from a not-helpful conversation to a promoted model, without leaving the dashboard', () => {
@@ -33,8 +42,12 @@ describe('from a not-helpful conversation to a promoted model, without leaving t
     const context = { platform: 'slack' as const, channel: 'C-support', userId: 'U7' };
     const refund = await test.core.ask({ question: 'How do I get a refund?', context });
     notHelpfulId = refund.conversationId;
-    await test.core.recordFeedback(notHelpfulId, { helpful: false, comment: 'it does not say where to click' });
-    for (const [question, answer] of handWritten) await test.core.curation.addExample({ question, answer, reviewer: 'seed' });
+    await test.core.recordFeedback(notHelpfulId, {
+      helpful: false,
+      comment: 'it does not say where to click',
+    });
+    for (const [question, answer] of handWritten)
+      await test.core.curation.addExample({ question, answer, reviewer: 'seed' });
   });
 
   afterAll(async () => {
@@ -76,14 +89,20 @@ describe('from a not-helpful conversation to a promoted model, without leaving t
     expect(frame).toMatch(/train\s+\S+ 1\.200 → 0\.450/);
     expect(frame).toContain('The job has successfully completed');
     await dashboard.waitFor('is registered as a candidate');
-    expect(api.sent.job).toMatchObject({ model: 'gpt-4o-mini-2024-07-18', training_file: 'file-1', suffix: 'support' });
+    expect(api.sent.job).toMatchObject({
+      model: 'gpt-4o-mini-2024-07-18',
+      training_file: 'file-1',
+      suffix: 'support',
+    });
 
     // Models: evaluate the candidate against the base model, then promote it.
     const chat = fakeChatCompletions((model, messages) => {
       const question = messages.at(-1)!.content;
       const example = handWritten.find(([asked]) => question.includes(asked));
       // The candidate repeats the approved answer; the base model says something vaguer.
-      return model === fineTunedModel ? (example?.[1] ?? 'Open the Billing page and choose Request refund within 14 days [1].') : 'Please check the documentation.';
+      return model === fineTunedModel
+        ? (example?.[1] ?? 'Open the Billing page and choose Request refund within 14 days [1].')
+        : 'Please check the documentation.';
     });
     await dashboard.press('5');
     await dashboard.waitFor('Not evaluated yet');

@@ -76,7 +76,9 @@ describe('Models screen', () => {
     expect(await test.core.training.activeModel()).toBe(fresh);
     await dashboard.press('p', 'y');
     await dashboard.waitFor(`answering now: ${loser}`);
-    await dashboard.waitForWrapped('ft:…:support:Lost1 is active: bots answer with it within seconds; b rolls back to ft:…:support:New22.');
+    await dashboard.waitForWrapped(
+      'ft:…:support:Lost1 is active: bots answer with it within seconds; b rolls back to ft:…:support:New22.',
+    );
 
     await dashboard.press('b');
     frame = await dashboard.waitFor('Roll back?');

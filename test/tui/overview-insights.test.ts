@@ -3,7 +3,14 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createSqliteStore } from '../../src/core/adapters/sqlite/index.ts';
-import { type Clock, type Core, createCore, loadConfig, silentLogger, type Store } from '../../src/core/index.ts';
+import {
+  type Clock,
+  type Core,
+  createCore,
+  loadConfig,
+  silentLogger,
+  type Store,
+} from '../../src/core/index.ts';
 import { lastDays, percentile, shareOf } from '../../src/core/insights/index.ts';
 import { createDeterministicEmbedder } from '../fakes/deterministic-embedder.ts';
 import { fixtureDocs, repositoryRoot } from './support/dashboard-harness.tsx';
@@ -25,7 +32,15 @@ describe('Overview figures: pure parts', () => {
   it('lastDays covers seven whole local days ending today, oldest first', () => {
     const now = new Date(2026, 2, 3, 15, 30); // 3 March, afternoon, local time
     const days = lastDays(now, 7);
-    expect(days.map((day) => day.date)).toEqual(['2026-02-25', '2026-02-26', '2026-02-27', '2026-02-28', '2026-03-01', '2026-03-02', '2026-03-03']);
+    expect(days.map((day) => day.date)).toEqual([
+      '2026-02-25',
+      '2026-02-26',
+      '2026-02-27',
+      '2026-02-28',
+      '2026-03-01',
+      '2026-03-02',
+      '2026-03-03',
+    ]);
     expect(new Date(days[6]!.since).getTime()).toBe(new Date(2026, 2, 3).getTime());
     expect(new Date(days[6]!.until).getTime()).toBe(new Date(2026, 2, 4).getTime() - 1);
     expect(new Date(days[5]!.until).getTime() + 1).toBe(new Date(days[6]!.since).getTime());
@@ -42,8 +57,17 @@ describe('core.insights.overview() on the embedded store', () => {
   beforeAll(async () => {
     dataDir = mkdtempSync(path.join(tmpdir(), 'answerloop-insights-'));
     store = createSqliteStore({ file: path.join(dataDir, 'insights.db'), logger: silentLogger });
-    const config = loadConfig({ cwd: repositoryRoot, env: { ANSWERLOOP_DATA_DIR: dataDir, ANSWERLOOP_LOG_FILE: '' } });
-    core = createCore({ config, store, clock, embedder: createDeterministicEmbedder(), logger: silentLogger });
+    const config = loadConfig({
+      cwd: repositoryRoot,
+      env: { ANSWERLOOP_DATA_DIR: dataDir, ANSWERLOOP_LOG_FILE: '' },
+    });
+    core = createCore({
+      config,
+      store,
+      clock,
+      embedder: createDeterministicEmbedder(),
+      logger: silentLogger,
+    });
     await core.ingest([fixtureDocs]);
     const context = { platform: 'slack' as const };
     // Two days ago: one answered question. Today: two answered, one refused.
@@ -68,8 +92,22 @@ describe('core.insights.overview() on the embedded store', () => {
       fineTunedModel: null,
       error: null,
       events: [
-        { id: 'e1', createdAt: now.toISOString(), level: 'info', message: 'Step 10/30: training loss=0.90', step: 10, trainLoss: 0.9 },
-        { id: 'e2', createdAt: now.toISOString(), level: 'info', message: 'Step 20/30: training loss=0.55', step: 20, trainLoss: 0.55 },
+        {
+          id: 'e1',
+          createdAt: now.toISOString(),
+          level: 'info',
+          message: 'Step 10/30: training loss=0.90',
+          step: 10,
+          trainLoss: 0.9,
+        },
+        {
+          id: 'e2',
+          createdAt: now.toISOString(),
+          level: 'info',
+          message: 'Step 20/30: training loss=0.55',
+          step: 20,
+          trainLoss: 0.55,
+        },
       ],
       createdAt: now.toISOString(),
       updatedAt: now.toISOString(),
@@ -96,7 +134,13 @@ describe('core.insights.overview() on the embedded store', () => {
     expect(figures.activeModel).toBe('gpt-4o-mini-2024-07-18');
     expect(figures.answerMode).toBe('offline');
     expect(figures.store).toMatchObject({ ok: true, kind: 'embedded' });
-    expect(figures.trainingJob).toMatchObject({ id: 'ftjob-running', status: 'running', step: 20, trainLoss: 0.55, datasetVersion: 'support@2' });
+    expect(figures.trainingJob).toMatchObject({
+      id: 'ftjob-running',
+      status: 'running',
+      step: 20,
+      trainLoss: 0.55,
+      datasetVersion: 'support@2',
+    });
   });
 
   it('forgets questions older than seven days', async () => {

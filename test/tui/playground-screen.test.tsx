@@ -1,5 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { fixtureDocs, keys, openTestCore, renderDashboard, type TestCore } from './support/dashboard-harness.tsx';
+import {
+  fixtureDocs,
+  keys,
+  openTestCore,
+  renderDashboard,
+  type TestCore,
+} from './support/dashboard-harness.tsx';
 
 describe('Playground screen', () => {
   let test: TestCore;

@@ -1,5 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { fixtureDocs, keys, openTestCore, renderDashboard, type TestCore } from './support/dashboard-harness.tsx';
+import {
+  fixtureDocs,
+  keys,
+  openTestCore,
+  renderDashboard,
+  type TestCore,
+} from './support/dashboard-harness.tsx';
 
 describe('Review screen', () => {
   let test: TestCore;
@@ -30,12 +36,17 @@ describe('Review screen', () => {
     const dashboard = renderDashboard(test.core, { screen: 'review' });
     let frame = await dashboard.waitFor('feedback rated · status new · 3 conversations');
     // Not helpful first, then helpful; conversations nobody rated are under another filter.
-    const order = [...frame.matchAll(/^[•✓✎✗]([−+ ]) (.+?)\s{2,}/gm)].map((match) => `${match[1]}${match[2]!.trim()}`);
+    const order = [...frame.matchAll(/^[•✓✎✗]([−+ ]) (.+?)\s{2,}/gm)].map(
+      (match) => `${match[1]}${match[2]!.trim()}`,
+    );
     expect(order.slice(0, 2).sort()).toEqual(['−How do I get a refund?', '−How do I reset my passwor…']);
     expect(order[2]).toMatch(/^\+How do I install on Linux/);
     expect(frame).toMatch(/Sources \(fused · bm25 · vector\)/);
-    const first = order[0]!.startsWith('−How do I get a refund') ? 'How do I get a refund?' : 'How do I reset my password?';
-    const second = first === 'How do I get a refund?' ? 'How do I reset my password?' : 'How do I get a refund?';
+    const first = order[0]!.startsWith('−How do I get a refund')
+      ? 'How do I get a refund?'
+      : 'How do I reset my password?';
+    const second =
+      first === 'How do I get a refund?' ? 'How do I reset my password?' : 'How do I get a refund?';
 
     await dashboard.press('a');
     frame = await dashboard.waitFor('Approved');
@@ -54,7 +65,9 @@ describe('Review screen', () => {
     await dashboard.press(keys.enter);
     await dashboard.type('Refunds are possible for 14 days.');
     frame = dashboard.lastFrame();
-    expect(frame).toMatch(/│ Open Billing and choose Request refund \[1\]\.\s*│\n.*│ Refunds are possible for 14 days\./);
+    expect(frame).toMatch(
+      /│ Open Billing and choose Request refund \[1\]\.\s*│\n.*│ Refunds are possible for 14 days\./,
+    );
     await dashboard.press(keys.ctrl('s'));
     await dashboard.waitFor('Corrected');
 
@@ -65,11 +78,17 @@ describe('Review screen', () => {
     expect(firstRecord.map((item) => item.question)).toEqual([first]);
     const corrected = (await test.core.listConversations({ reviewStatus: ['corrected'] })).items;
     expect(corrected).toHaveLength(1);
-    expect(corrected[0]!.correctedAnswer).toBe('Open Billing and choose Request refund [1].\nRefunds are possible for 14 days.');
+    expect(corrected[0]!.correctedAnswer).toBe(
+      'Open Billing and choose Request refund [1].\nRefunds are possible for 14 days.',
+    );
     expect(corrected[0]!.reviewer).toBe('ops@test');
     const examples = await test.core.curation.listExamples({ dataset: 'support' });
     expect(examples).toHaveLength(2);
-    expect(examples.some((example) => example.messages.at(-1)!.content.startsWith('Open Billing and choose Request refund'))).toBe(true);
+    expect(
+      examples.some((example) =>
+        example.messages.at(-1)!.content.startsWith('Open Billing and choose Request refund'),
+      ),
+    ).toBe(true);
     expect((await test.core.listConversations({ reviewStatus: ['rejected'] })).total).toBe(1);
     dashboard.unmount();
   });
@@ -101,7 +120,9 @@ describe('Review screen', () => {
     await dashboard.waitFor('diagnosis retrieval');
     await dashboard.press('d');
     await dashboard.waitFor('diagnosis generation');
-    await expect.poll(async () => (await test.core.getConversation(ids.refund!))?.failureKind).toBe('generation');
+    await expect
+      .poll(async () => (await test.core.getConversation(ids.refund!))?.failureKind)
+      .toBe('generation');
 
     // Esc in the filter box clears the words.
     await dashboard.press('/', keys.escape);

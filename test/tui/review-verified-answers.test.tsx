@@ -1,5 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { fixtureDocs, keys, openTestCore, renderDashboard, type TestCore } from './support/dashboard-harness.tsx';
+import {
+  fixtureDocs,
+  keys,
+  openTestCore,
+  renderDashboard,
+  type TestCore,
+} from './support/dashboard-harness.tsx';
 
 describe('Review screen: verified answers', () => {
   let test: TestCore;
@@ -8,9 +14,17 @@ describe('Review screen: verified answers', () => {
   beforeAll(async () => {
     test = openTestCore();
     await test.core.ingest([fixtureDocs]);
-    conversationId = (await test.core.ask({ question: 'How do I reset my password?', context: { platform: 'slack', channel: 'C1' } })).conversationId;
+    conversationId = (
+      await test.core.ask({
+        question: 'How do I reset my password?',
+        context: { platform: 'slack', channel: 'C1' },
+      })
+    ).conversationId;
     await test.core.recordFeedback(conversationId, { helpful: false });
-    await test.core.ask({ question: 'How do I get a refund?', context: { platform: 'slack', channel: 'C1' } });
+    await test.core.ask({
+      question: 'How do I get a refund?',
+      context: { platform: 'slack', channel: 'C1' },
+    });
   });
 
   afterAll(async () => {
@@ -32,7 +46,11 @@ describe('Review screen: verified answers', () => {
     await dashboard.press('v');
     await dashboard.waitForWrapped('Published a verified answer for “How do I reset my password?”');
     const [published] = await test.core.verified.list();
-    expect(published).toMatchObject({ question: 'How do I reset my password?', originConversationId: conversationId, verifiedBy: 'ops@test' });
+    expect(published).toMatchObject({
+      question: 'How do I reset my password?',
+      originConversationId: conversationId,
+      verifiedBy: 'ops@test',
+    });
 
     await dashboard.press('V');
     let frame = await dashboard.waitFor('Verified answers · 1 in use or stale');
@@ -45,7 +63,9 @@ describe('Review screen: verified answers', () => {
     await dashboard.type('Settings, Security, "Send reset link" [1]. Check the spam folder.');
     await dashboard.press(keys.ctrl('s'));
     await dashboard.waitFor('Edited “How do I reset my password?”');
-    expect((await test.core.verified.get(published!.id)).answer).toBe('Settings, Security, "Send reset link" [1]. Check the spam folder.');
+    expect((await test.core.verified.get(published!.id)).answer).toBe(
+      'Settings, Security, "Send reset link" [1]. Check the spam folder.',
+    );
 
     // A page it rests on changes: it shows as stale until re-approved.
     await test.core.curation.flagStale([published!.sources[0]!.docId]);

@@ -9,7 +9,9 @@ const hasTmux = spawnSync('tmux', ['-V'], { stdio: 'ignore' }).status === 0;
 const inCi = process.env.CI === 'true';
 
 if (!hasTmux && !inCi) {
-  console.warn('tmux-smoke: skipped because tmux is not installed (install tmux to run the real dashboard in a terminal).');
+  console.warn(
+    'tmux-smoke: skipped because tmux is not installed (install tmux to run the real dashboard in a terminal).',
+  );
 }
 
 /**
@@ -31,13 +33,15 @@ describe.skipIf(!hasTmux && !inCi)('answerloop tui in tmux', () => {
     for (;;) {
       const pane = capture();
       if (typeof pattern === 'string' ? pane.includes(pattern) : pattern.test(pane)) return pane;
-      if (Date.now() > deadline) throw new Error(`Timed out waiting for ${String(pattern)}; the pane shows:\n${pane}`);
+      if (Date.now() > deadline)
+        throw new Error(`Timed out waiting for ${String(pattern)}; the pane shows:\n${pane}`);
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
   }
 
   beforeAll(() => {
-    if (!hasTmux) throw new Error('tmux is required for the dashboard smoke test in CI: install it (see .ci/run).');
+    if (!hasTmux)
+      throw new Error('tmux is required for the dashboard smoke test in CI: install it (see .ci/run).');
     dataDir = mkdtempSync(path.join(tmpdir(), 'answerloop-tmux-'));
     // CI is unset for the dashboard itself: Ink draws nothing interactive when it believes it runs in CI.
     const command = [

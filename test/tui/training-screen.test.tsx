@@ -13,7 +13,14 @@ describe('Training screen', () => {
   let test: TestCore;
 
   beforeAll(() => {
-    test = openTestCore({ openAi: true, overrides: { answering: { mode: 'offline' }, curation: { minExamples: 3 }, training: { pollSeconds: 0.05 } } });
+    test = openTestCore({
+      openAi: true,
+      overrides: {
+        answering: { mode: 'offline' },
+        curation: { minExamples: 3 },
+        training: { pollSeconds: 0.05 },
+      },
+    });
   });
 
   afterAll(async () => {
@@ -29,9 +36,11 @@ describe('Training screen', () => {
   });
 
   it('confirms with the estimate, refuses an invalid version, starts a job, follows it and cancels it', async () => {
-    for (const [question, answer] of examples.slice(0, 2)) await test.core.curation.addExample({ question, answer, reviewer: 'seed' });
+    for (const [question, answer] of examples.slice(0, 2))
+      await test.core.curation.addExample({ question, answer, reviewer: 'seed' });
     await test.core.curation.snapshot({ createdBy: 'seed' });
-    for (const [question, answer] of examples.slice(2)) await test.core.curation.addExample({ question, answer, reviewer: 'seed' });
+    for (const [question, answer] of examples.slice(2))
+      await test.core.curation.addExample({ question, answer, reviewer: 'seed' });
     await test.core.curation.snapshot({ createdBy: 'seed' });
     const api = fakeFineTuningApi({ jobId: 'ftjob-cancel', stages: runningJob() });
 
@@ -75,7 +84,15 @@ describe('Training screen', () => {
 
 describe('Training screen with the schedule of answerloop start', () => {
   it('shows what the retraining policy last decided', async () => {
-    const test = openTestCore({ openAi: true, overrides: { answering: { mode: 'offline' }, training: { schedule: { everyHours: 6, evaluateCandidates: true, evaluationLimit: 0, autoPromote: false } } } });
+    const test = openTestCore({
+      openAi: true,
+      overrides: {
+        answering: { mode: 'offline' },
+        training: {
+          schedule: { everyHours: 6, evaluateCandidates: true, evaluationLimit: 0, autoPromote: false },
+        },
+      },
+    });
     try {
       const decided = await test.core.trainingSchedule.retrainIfNeeded();
       expect(decided).toMatchObject({ ok: true, started: false });

@@ -25,14 +25,24 @@ const chunk = (docId: string, text: string): Chunk => ({
   documentHash: docId,
   ordinal: 0,
 });
-const hit = (docId: string, text: string, rank: number): SearchHit => ({ rank, score: 1 / rank, chunk: chunk(docId, text) });
+const hit = (docId: string, text: string, rank: number): SearchHit => ({
+  rank,
+  score: 1 / rank,
+  chunk: chunk(docId, text),
+});
 
-function result(hits: SearchHit[], evidence: Partial<SearchResult['evidence']> = {}): Pick<SearchResult, 'hits' | 'evidence'> {
+function result(
+  hits: SearchHit[],
+  evidence: Partial<SearchResult['evidence']> = {},
+): Pick<SearchResult, 'hits' | 'evidence'> {
   return { hits, evidence: { bm25: [], vector: [], ...evidence } };
 }
 
 describe('answerability features', () => {
-  const hits = [hit('reconcile.md', 'Reconciling an account matches it with the bank statement.', 1), hit('other.md', 'Reports list accounts.', 2)];
+  const hits = [
+    hit('reconcile.md', 'Reconciling an account matches it with the bank statement.', 1),
+    hit('other.md', 'Reports list accounts.', 2),
+  ];
 
   it('counts the share of rare question words the top passages cover', () => {
     const words = contentWords('How do I reconcile my account with the bank statement?');
@@ -52,7 +62,12 @@ describe('answerability features', () => {
 
   it('reads the legs: best cosine, its margin, how peaked BM25 is and whether the legs agree', () => {
     const features = answerabilityFeatures(
-      result(hits, { vector: [0.8, 0.4, 0.4], bm25: [10, 5, 5], bm25TopDoc: 'reconcile.md', vectorTopDoc: 'reconcile.md' }),
+      result(hits, {
+        vector: [0.8, 0.4, 0.4],
+        bm25: [10, 5, 5],
+        bm25TopDoc: 'reconcile.md',
+        vectorTopDoc: 'reconcile.md',
+      }),
       ['reconcile'],
       { chunks: 10, counts: [1] },
     );
@@ -60,14 +75,23 @@ describe('answerability features', () => {
     expect(features.cosineMargin).toBeCloseTo(0.4);
     expect(features.bm25Peak).toBeCloseTo(1 - 20 / 3 / 10);
     expect(features.legsAgree).toBe(1);
-    expect(answerabilityFeatures(result(hits, { bm25TopDoc: 'a', vectorTopDoc: 'b' }), [], { chunks: 0, counts: [] }).legsAgree).toBe(0);
+    expect(
+      answerabilityFeatures(result(hits, { bm25TopDoc: 'a', vectorTopDoc: 'b' }), [], {
+        chunks: 0,
+        counts: [],
+      }).legsAgree,
+    ).toBe(0);
   });
 });
 
 describe('sentence evidence', () => {
   it('scores the best single sentence of the top passages, one batch, code and fragments left out', async () => {
     const passages = [
-      hit('a.md', 'Open the Reconcile window from the Actions menu. Then tick each cleared transaction.\n\n```\nnot a sentence here at all\n```', 1),
+      hit(
+        'a.md',
+        'Open the Reconcile window from the Actions menu. Then tick each cleared transaction.\n\n```\nnot a sentence here at all\n```',
+        1,
+      ),
       hit('b.md', 'Too short. Budgets compare planned amounts with real spending over a period.', 2),
     ];
     const batches: string[][] = [];
@@ -88,8 +112,24 @@ describe('sentence evidence', () => {
 });
 
 describe('the answerability model', () => {
-  const strong: AnswerabilityFeatures = { topCosine: 0.7, cosineMargin: 0.25, bm25Peak: 0.5, coverage: 0.9, unknownShare: 0, legsAgree: 1, sentenceCosine: 0.6 };
-  const weak: AnswerabilityFeatures = { topCosine: 0.3, cosineMargin: 0.03, bm25Peak: 0.1, coverage: 0.3, unknownShare: 0.6, legsAgree: 0, sentenceCosine: 0.3 };
+  const strong: AnswerabilityFeatures = {
+    topCosine: 0.7,
+    cosineMargin: 0.25,
+    bm25Peak: 0.5,
+    coverage: 0.9,
+    unknownShare: 0,
+    legsAgree: 1,
+    sentenceCosine: 0.6,
+  };
+  const weak: AnswerabilityFeatures = {
+    topCosine: 0.3,
+    cosineMargin: 0.03,
+    bm25Peak: 0.1,
+    coverage: 0.3,
+    unknownShare: 0.6,
+    legsAgree: 0,
+    sentenceCosine: 0.3,
+  };
   const jitter = (features: AnswerabilityFeatures, amount: number): AnswerabilityFeatures => ({
     ...features,
     topCosine: features.topCosine + amount,
@@ -102,7 +142,18 @@ describe('the answerability model', () => {
   ]);
 
   it('is a probability that grows with the evidence', () => {
-    const model: AnswerabilityModel = { intercept: -3, weights: { topCosine: 4, cosineMargin: 2, bm25Peak: 1, coverage: 2, unknownShare: -2, legsAgree: 0.5, sentenceCosine: 1 } };
+    const model: AnswerabilityModel = {
+      intercept: -3,
+      weights: {
+        topCosine: 4,
+        cosineMargin: 2,
+        bm25Peak: 1,
+        coverage: 2,
+        unknownShare: -2,
+        legsAgree: 0.5,
+        sentenceCosine: 1,
+      },
+    };
     expect(answerabilityScore(strong, model)).toBeGreaterThan(answerabilityScore(weak, model));
     for (const features of [strong, weak]) {
       expect(answerabilityScore(features, model)).toBeGreaterThan(0);
@@ -111,7 +162,18 @@ describe('the answerability model', () => {
   });
 
   it('scores 0 when no word of the question appears anywhere in the knowledge base', () => {
-    const model: AnswerabilityModel = { intercept: 5, weights: { topCosine: 4, cosineMargin: 2, bm25Peak: 1, coverage: 2, unknownShare: -2, legsAgree: 0.5, sentenceCosine: 1 } };
+    const model: AnswerabilityModel = {
+      intercept: 5,
+      weights: {
+        topCosine: 4,
+        cosineMargin: 2,
+        bm25Peak: 1,
+        coverage: 2,
+        unknownShare: -2,
+        legsAgree: 0.5,
+        sentenceCosine: 1,
+      },
+    };
     expect(answerabilityScore({ ...strong, coverage: 0, unknownShare: 1 }, model)).toBe(0);
     expect(answerabilityScore({ ...strong, coverage: 0, unknownShare: 0.9 }, model)).toBeGreaterThan(0.5);
   });
@@ -119,13 +181,16 @@ describe('the answerability model', () => {
   it('fits coefficients that separate labelled questions, deterministically', () => {
     const model = fitAnswerabilityModel(examples);
     expect(fitAnswerabilityModel(examples)).toEqual(model);
-    for (const example of examples) expect(answerabilityScore(example.features, model) >= 0.5).toBe(example.answerable);
+    for (const example of examples)
+      expect(answerabilityScore(example.features, model) >= 0.5).toBe(example.answerable);
     expect(model.weights.unknownShare).toBeLessThan(0);
     expect(model.weights.topCosine).toBeGreaterThan(0);
   });
 
   it('refuses to fit without both kinds of question', () => {
-    expect(() => fitAnswerabilityModel(examples.filter((example) => example.answerable))).toThrow(/answerable and unanswerable/);
+    expect(() => fitAnswerabilityModel(examples.filter((example) => example.answerable))).toThrow(
+      /answerable and unanswerable/,
+    );
   });
 
   it('calibrates the threshold for a target share of answerable questions kept, with the trade-off table', () => {
@@ -133,7 +198,9 @@ describe('the answerability model', () => {
     const calibration = calibrateRefusal(examples, { model, targetKept: 0.9 });
     expect(calibration.chosen.answerableKept).toBeGreaterThanOrEqual(0.9);
     expect(calibration.chosen.unanswerableRefused).toBe(1);
-    expect(calibration.table.map((row) => row.threshold)).toEqual(Array.from({ length: 19 }, (_, index) => (index + 1) / 20));
+    expect(calibration.table.map((row) => row.threshold)).toEqual(
+      Array.from({ length: 19 }, (_, index) => (index + 1) / 20),
+    );
     // A higher threshold never answers more.
     const kept = calibration.table.map((row) => row.answerableKept);
     expect(kept).toEqual([...kept].sort((a, b) => b - a));
@@ -144,7 +211,17 @@ describe('the answerability model', () => {
 
   it('says what is missing when the QA sets cannot calibrate', () => {
     const model = fitAnswerabilityModel(examples);
-    expect(() => calibrateRefusal(examples.filter((example) => !example.answerable), { model, targetKept: 0.9 })).toThrow(/answerable questions/);
-    expect(() => calibrateRefusal(examples.filter((example) => example.answerable), { model, targetKept: 0.9, fit: true })).toThrow(/unanswerable/);
+    expect(() =>
+      calibrateRefusal(
+        examples.filter((example) => !example.answerable),
+        { model, targetKept: 0.9 },
+      ),
+    ).toThrow(/answerable questions/);
+    expect(() =>
+      calibrateRefusal(
+        examples.filter((example) => example.answerable),
+        { model, targetKept: 0.9, fit: true },
+      ),
+    ).toThrow(/unanswerable/);
   });
 });

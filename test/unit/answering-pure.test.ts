@@ -2,7 +2,12 @@ import { countTokens } from 'gpt-tokenizer';
 import { describe, expect, it } from 'vitest';
 import { isRefusal, parseCitations } from '../../src/core/answering/citations.ts';
 import { condenseWithoutModel } from '../../src/core/answering/follow-up.ts';
-import { buildAnswerPrompt, parseAnswerPrompt, systemPrompt, trimToSentences } from '../../src/core/answering/prompt.ts';
+import {
+  buildAnswerPrompt,
+  parseAnswerPrompt,
+  systemPrompt,
+  trimToSentences,
+} from '../../src/core/answering/prompt.ts';
 import { prepareQuestion } from '../../src/core/answering/question-input.ts';
 import { decideRoute } from '../../src/core/answering/routing.ts';
 import { createExtractiveChatModel } from '../../src/core/adapters/offline/index.ts';
@@ -21,20 +26,29 @@ describe('parseCitations', () => {
   });
 
   it('leaves text without markers unchanged', () => {
-    expect(parseCitations('No sources here.', 3)).toEqual({ answer: 'No sources here.', citations: [], dropped: [] });
+    expect(parseCitations('No sources here.', 3)).toEqual({
+      answer: 'No sources here.',
+      citations: [],
+      dropped: [],
+    });
   });
 });
 
 describe('isRefusal', () => {
-  it.each([["I don't know.", true], ['I do not know the answer.', true], ['The sources do not mention it.', true], ['You can reset it [1].', false]])(
-    '%s -> %s',
-    (text, expected) => expect(isRefusal(text)).toBe(expected),
-  );
+  it.each([
+    ["I don't know.", true],
+    ['I do not know the answer.', true],
+    ['The sources do not mention it.', true],
+    ['You can reset it [1].', false],
+  ])('%s -> %s', (text, expected) => expect(isRefusal(text)).toBe(expected));
 });
 
 describe('prepareQuestion', () => {
   it('strips Slack and Discord mentions and spaces', () => {
-    expect(prepareQuestion('<@U123ABC>   how do I   reset <@!987>? ', 100)).toEqual({ text: 'how do I reset ?', empty: false });
+    expect(prepareQuestion('<@U123ABC>   how do I   reset <@!987>? ', 100)).toEqual({
+      text: 'how do I reset ?',
+      empty: false,
+    });
   });
 
   it('calls empty, whitespace-only and mention-only questions empty', () => {
@@ -73,8 +87,12 @@ describe('condenseWithoutModel', () => {
     { role: 'assistant' as const, text: 'Run npm install [1].' },
   ];
   it('joins a short or referring follow-up with the last question', () => {
-    expect(condenseWithoutModel(history, 'and on Windows?')).toBe('How do I install answerloop on Linux? and on Windows?');
-    expect(condenseWithoutModel(history, 'Does it also need Java for the Elasticsearch launcher script?')).toContain('Linux');
+    expect(condenseWithoutModel(history, 'and on Windows?')).toBe(
+      'How do I install answerloop on Linux? and on Windows?',
+    );
+    expect(
+      condenseWithoutModel(history, 'Does it also need Java for the Elasticsearch launcher script?'),
+    ).toContain('Linux');
   });
   it('leaves a self-contained question alone', () => {
     const question = 'Which Elasticsearch versions are supported by the store adapter?';
@@ -83,19 +101,34 @@ describe('condenseWithoutModel', () => {
 });
 
 describe('buildAnswerPrompt', () => {
-  const source = (number: number, text: string) => ({ number, title: `Doc ${number}`, location: `docs/${number}.md › Setup`, text });
+  const source = (number: number, text: string) => ({
+    number,
+    title: `Doc ${number}`,
+    location: `docs/${number}.md › Setup`,
+    text,
+  });
 
   it('numbers the sources as delimited data after the system prompt', () => {
-    const prompt = buildAnswerPrompt('How?', [source(1, 'First passage.'), source(2, 'Second passage.')], 1000);
+    const prompt = buildAnswerPrompt(
+      'How?',
+      [source(1, 'First passage.'), source(2, 'Second passage.')],
+      1000,
+    );
     expect(prompt.messages[0]).toEqual({ role: 'system', content: systemPrompt });
-    expect(prompt.messages[1]?.content).toMatch(/<source id="1" title="Doc 1" location="docs\/1.md › Setup">\nFirst passage.\n<\/source>/);
+    expect(prompt.messages[1]?.content).toMatch(
+      /<source id="1" title="Doc 1" location="docs\/1.md › Setup">\nFirst passage.\n<\/source>/,
+    );
     expect(prompt.messages[1]?.content.endsWith('Question: How?')).toBe(true);
     expect(prompt.included).toEqual([1, 2]);
   });
 
   it('drops the weakest sources first to respect the token budget', () => {
     const long = 'This sentence is about configuration. '.repeat(40);
-    const prompt = buildAnswerPrompt('How?', [source(1, long), source(2, long), source(3, 'Short one.')], countTokens(long) + 60);
+    const prompt = buildAnswerPrompt(
+      'How?',
+      [source(1, long), source(2, long), source(3, 'Short one.')],
+      countTokens(long) + 60,
+    );
     expect(prompt.included).toEqual([1, 3]);
     expect(prompt.sourceTokens).toBeLessThanOrEqual(countTokens(long) + 60);
   });
@@ -123,12 +156,25 @@ describe('extractive answerer', () => {
     const prompt = buildAnswerPrompt(
       'How do I reset my password?',
       [
-        { number: 1, title: 'Pricing', location: 'pricing.md', text: 'Plans are billed monthly per seat. Annual billing saves money.' },
-        { number: 2, title: 'Accounts', location: 'accounts.md', text: 'To reset your password, open Settings and choose Security. A reset link is sent by email.' },
+        {
+          number: 1,
+          title: 'Pricing',
+          location: 'pricing.md',
+          text: 'Plans are billed monthly per seat. Annual billing saves money.',
+        },
+        {
+          number: 2,
+          title: 'Accounts',
+          location: 'accounts.md',
+          text: 'To reset your password, open Settings and choose Security. A reset link is sent by email.',
+        },
       ],
       1000,
     );
-    const response = await createExtractiveChatModel().complete({ model: 'extractive', messages: prompt.messages });
+    const response = await createExtractiveChatModel().complete({
+      model: 'extractive',
+      messages: prompt.messages,
+    });
     expect(response.model).toBe('extractive');
     expect(response.text).toContain('To reset your password, open Settings and choose Security. [2]');
     expect(response.text).not.toContain('[1]');
@@ -147,8 +193,10 @@ describe('extractive answerer', () => {
       ],
       1000,
     );
-    const response = await createExtractiveChatModel({ maxSentences: 1 }).complete({ model: 'extractive', messages: prompt.messages });
+    const response = await createExtractiveChatModel({ maxSentences: 1 }).complete({
+      model: 'extractive',
+      messages: prompt.messages,
+    });
     expect(response.text).toBe('The cli sends a new link by email. [1]');
   });
 });
-

@@ -1,36 +1,72 @@
 import { describe, expect, it } from 'vitest';
-import { looksLikeQuestion, resolveChannelSettings, type ChannelDefaults } from '../../src/bot/channel-modes.ts';
+import {
+  looksLikeQuestion,
+  resolveChannelSettings,
+  type ChannelDefaults,
+} from '../../src/bot/channel-modes.ts';
 import { loadConfig } from '../../src/core/index.ts';
 
-const slack = (settings: Record<string, unknown>) => loadConfig({ env: {}, overrides: { slack: settings } }).slack;
+const slack = (settings: Record<string, unknown>) =>
+  loadConfig({ env: {}, overrides: { slack: settings } }).slack;
 const defaults: ChannelDefaults = { mode: 'mention', threshold: 0.6, refusalThreshold: 0.35 };
 
 describe('per-channel settings', () => {
   it('gives every channel the defaults when nothing is configured', () => {
-    expect(resolveChannelSettings(slack({}), ['C1'], defaults)).toEqual({ mode: 'mention', reply: 'thread', threshold: 0.6 });
+    expect(resolveChannelSettings(slack({}), ['C1'], defaults)).toEqual({
+      mode: 'mention',
+      reply: 'thread',
+      threshold: 0.6,
+    });
   });
 
   it('reads allowedChannels and channelFilters as the same thing as channels', () => {
     const legacy = slack({ allowedChannels: ['C1'], channelFilters: { C1: { tags: ['billing'] } } });
-    expect(resolveChannelSettings(legacy, ['C1'], defaults)).toEqual({ mode: 'mention', reply: 'thread', threshold: 0.6, filters: { tags: ['billing'] } });
+    expect(resolveChannelSettings(legacy, ['C1'], defaults)).toEqual({
+      mode: 'mention',
+      reply: 'thread',
+      threshold: 0.6,
+      filters: { tags: ['billing'] },
+    });
     expect(resolveChannelSettings(legacy, ['C2'], defaults).mode).toBe('off');
     const modern = slack({ channels: { C1: { filters: { tags: ['billing'] } } }, allowedChannels: ['C9'] });
-    expect(resolveChannelSettings(modern, ['C1'], defaults)).toEqual({ mode: 'mention', reply: 'thread', threshold: 0.6, filters: { tags: ['billing'] } });
+    expect(resolveChannelSettings(modern, ['C1'], defaults)).toEqual({
+      mode: 'mention',
+      reply: 'thread',
+      threshold: 0.6,
+      filters: { tags: ['billing'] },
+    });
   });
 
   it('lets a channel entry override the legacy filters and set its mode, reply, threshold and reaction', () => {
     const settings = slack({
       channelFilters: { C1: { tags: ['old'] } },
-      channels: { C1: { mode: 'auto', reply: 'private', threshold: 0.8, filters: { tags: ['new'] }, reaction: 'eyes' }, C2: { mode: 'off' } },
+      channels: {
+        C1: { mode: 'auto', reply: 'private', threshold: 0.8, filters: { tags: ['new'] }, reaction: 'eyes' },
+        C2: { mode: 'off' },
+      },
     });
-    expect(resolveChannelSettings(settings, ['C1'], defaults)).toEqual({ mode: 'auto', reply: 'private', threshold: 0.8, filters: { tags: ['new'] }, reaction: 'eyes' });
+    expect(resolveChannelSettings(settings, ['C1'], defaults)).toEqual({
+      mode: 'auto',
+      reply: 'private',
+      threshold: 0.8,
+      filters: { tags: ['new'] },
+      reaction: 'eyes',
+    });
     expect(resolveChannelSettings(settings, ['C2'], defaults).mode).toBe('off');
   });
 
   it('takes each field from the most specific id that sets it (a thread, then its channel)', () => {
-    const settings = slack({ channels: { parent: { mode: 'auto', filters: { tags: ['a'] } }, thread: { filters: { tags: ['b'] } } } });
-    expect(resolveChannelSettings(settings, ['thread', 'parent'], defaults)).toMatchObject({ mode: 'auto', filters: { tags: ['b'] } });
-    expect(resolveChannelSettings(settings, [null, 'parent'], defaults)).toMatchObject({ mode: 'auto', filters: { tags: ['a'] } });
+    const settings = slack({
+      channels: { parent: { mode: 'auto', filters: { tags: ['a'] } }, thread: { filters: { tags: ['b'] } } },
+    });
+    expect(resolveChannelSettings(settings, ['thread', 'parent'], defaults)).toMatchObject({
+      mode: 'auto',
+      filters: { tags: ['b'] },
+    });
+    expect(resolveChannelSettings(settings, [null, 'parent'], defaults)).toMatchObject({
+      mode: 'auto',
+      filters: { tags: ['a'] },
+    });
   });
 
   it('never lets a channel threshold fall below the refusal threshold', () => {

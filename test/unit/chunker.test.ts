@@ -40,9 +40,21 @@ describe('chunkMarkdown: structure', () => {
     ].join('\n');
     const chunks = chunkMarkdown(markdown, settings);
     expect(chunks).toEqual([
-      { headingPath: ['Install'], text: 'Download the installer.', tokenCount: countTokens('Download the installer.') },
-      { headingPath: ['Install', 'On Linux'], text: 'Unpack the tarball.', tokenCount: countTokens('Unpack the tarball.') },
-      { headingPath: ['Install', 'On macOS'], text: 'Open the disk image.', tokenCount: countTokens('Open the disk image.') },
+      {
+        headingPath: ['Install'],
+        text: 'Download the installer.',
+        tokenCount: countTokens('Download the installer.'),
+      },
+      {
+        headingPath: ['Install', 'On Linux'],
+        text: 'Unpack the tarball.',
+        tokenCount: countTokens('Unpack the tarball.'),
+      },
+      {
+        headingPath: ['Install', 'On macOS'],
+        text: 'Open the disk image.',
+        tokenCount: countTokens('Open the disk image.'),
+      },
     ]);
     expect(chunks.some((chunk) => /title:|tags:|---/.test(chunk.text))).toBe(false);
   });
@@ -55,7 +67,14 @@ describe('chunkMarkdown: structure', () => {
   });
 
   it('does not take # comment lines inside fenced code for headings, and keeps the block whole', () => {
-    const code = ['```bash', '# install the client', 'tar -xzf client.tar.gz', '## not a heading either', 'client --version', '```'].join('\n');
+    const code = [
+      '```bash',
+      '# install the client',
+      'tar -xzf client.tar.gz',
+      '## not a heading either',
+      'client --version',
+      '```',
+    ].join('\n');
     const chunks = chunkMarkdown(`# Setup\n\nRun these commands:\n\n${code}\n\nThen sign in.`, settings);
     expect(chunks).toHaveLength(1);
     expect(chunks[0]!.headingPath).toEqual(['Setup']);
@@ -101,9 +120,21 @@ describe('chunkMarkdown: structure', () => {
   });
 
   it('reads setext headings, and a --- after a blank line as a break, not a heading', () => {
-    const markdown = ['Password reset', '==============', '', 'Intro.', '', 'From the sign-in page', '---------------------', '', 'Steps here.', '', '---', '', 'After the break.'].join(
-      '\n',
-    );
+    const markdown = [
+      'Password reset',
+      '==============',
+      '',
+      'Intro.',
+      '',
+      'From the sign-in page',
+      '---------------------',
+      '',
+      'Steps here.',
+      '',
+      '---',
+      '',
+      'After the break.',
+    ].join('\n');
     const chunks = chunkMarkdown(markdown, settings);
     expect(chunks.map((chunk) => [chunk.headingPath, chunk.text])).toEqual([
       [['Password reset'], 'Intro.'],
@@ -112,7 +143,10 @@ describe('chunkMarkdown: structure', () => {
   });
 
   it('cleans heading text: closing hashes, links, emphasis and code marks; #hashtag is not a heading', () => {
-    const chunks = chunkMarkdown('## The `sync.maxUploadKbps` **setting** ##\n\nSee [the guide](guide.md).\n\n#hashtag stays text', settings);
+    const chunks = chunkMarkdown(
+      '## The `sync.maxUploadKbps` **setting** ##\n\nSee [the guide](guide.md).\n\n#hashtag stays text',
+      settings,
+    );
     expect(chunks).toHaveLength(1);
     expect(chunks[0]!.headingPath).toEqual(['The sync.maxUploadKbps setting']);
     expect(chunks[0]!.text).toBe('See [the guide](guide.md).\n\n#hashtag stays text');
@@ -125,11 +159,14 @@ describe('chunkMarkdown: structure', () => {
 
   it('drops HTML comments and headings with no content', () => {
     const chunks = chunkMarkdown('# Empty section\n\n## Real\n\n<!-- TODO: rewrite -->\nContent.', settings);
-    expect(chunks).toEqual([{ headingPath: ['Empty section', 'Real'], text: 'Content.', tokenCount: countTokens('Content.') }]);
+    expect(chunks).toEqual([
+      { headingPath: ['Empty section', 'Real'], text: 'Content.', tokenCount: countTokens('Content.') },
+    ]);
   });
 
   it('reads CRLF line endings exactly like LF', () => {
-    const markdown = '---\ntitle: T\n---\n# A\n\nFirst paragraph.\n\n```sh\n# c\nls\n```\n\nSetext\n------\n\n| a | b |\n|---|---|\n| 1 | 2 |\n';
+    const markdown =
+      '---\ntitle: T\n---\n# A\n\nFirst paragraph.\n\n```sh\n# c\nls\n```\n\nSetext\n------\n\n| a | b |\n|---|---|\n| 1 | 2 |\n';
     const unix = chunkMarkdown(markdown, settings);
     const windows = chunkMarkdown(markdown.replace(/\n/g, '\r\n'), settings);
     expect(windows).toEqual(unix);
@@ -196,7 +233,9 @@ describe('chunkMarkdown: packing', () => {
       expect(current.startsWith(overlap)).toBe(true);
       expect(previous.endsWith(overlap)).toBe(true);
       // Several sentences stay within the budget; a single one may reach twice it.
-      expect(countTokens(overlap)).toBeLessThanOrEqual(repeated.length === 1 ? 2 * settings.chunkOverlapTokens : settings.chunkOverlapTokens);
+      expect(countTokens(overlap)).toBeLessThanOrEqual(
+        repeated.length === 1 ? 2 * settings.chunkOverlapTokens : settings.chunkOverlapTokens,
+      );
     }
     expect(overlapless).toBe(0);
   });
@@ -204,7 +243,10 @@ describe('chunkMarkdown: packing', () => {
   it('adds no overlap when the overlap is zero', () => {
     const all = sentences(30);
     const chunks = chunkMarkdown(all.join(' '), { chunkTokens: 100, chunkOverlapTokens: 0 });
-    const total = chunks.reduce((sum, chunk) => sum + all.filter((sentence) => chunk.text.includes(sentence)).length, 0);
+    const total = chunks.reduce(
+      (sum, chunk) => sum + all.filter((sentence) => chunk.text.includes(sentence)).length,
+      0,
+    );
     expect(total).toBe(all.length);
   });
 
@@ -218,23 +260,43 @@ describe('chunkMarkdown: packing', () => {
   });
 
   it('keeps a table whole, packing it with neighbouring text when it fits', () => {
-    const table = ['| Setting | Default |', '|---|---|', '| retention.days | 30 |', '| retention.versions | 50 |'].join('\n');
-    const chunks = chunkMarkdown(`# Retention\n\nThe defaults:\n\n${table}\n\nChange them in the console.`, settings);
+    const table = [
+      '| Setting | Default |',
+      '|---|---|',
+      '| retention.days | 30 |',
+      '| retention.versions | 50 |',
+    ].join('\n');
+    const chunks = chunkMarkdown(
+      `# Retention\n\nThe defaults:\n\n${table}\n\nChange them in the console.`,
+      settings,
+    );
     expect(texts(chunks)).toEqual([`The defaults:\n\n${table}\n\nChange them in the console.`]);
   });
 
   it('puts a table over the budget but under twice it in a chunk of its own, uncut', () => {
-    const rows = Array.from({ length: 30 }, (_, index) => `| setting.number${index} | ${index * 10} | what setting ${index} does |`);
+    const rows = Array.from(
+      { length: 30 },
+      (_, index) => `| setting.number${index} | ${index * 10} | what setting ${index} does |`,
+    );
     const table = ['| Name | Default | Meaning |', '|---|---|---|', ...rows].join('\n');
     const budget = Math.ceil(countTokens(table) / 1.5);
-    const chunks = chunkMarkdown(`Before the table.\n\n${table}\n\nAfter the table.`, { chunkTokens: budget, chunkOverlapTokens: 10 });
+    const chunks = chunkMarkdown(`Before the table.\n\n${table}\n\nAfter the table.`, {
+      chunkTokens: budget,
+      chunkOverlapTokens: 10,
+    });
     expect(texts(chunks)).toEqual(['Before the table.', table, 'After the table.']);
   });
 
   it('splits a table over twice the budget between rows, repeating the header in every piece', () => {
-    const rows = Array.from({ length: 80 }, (_, index) => `| setting.number${index} | ${index * 10} | what setting ${index} does |`);
+    const rows = Array.from(
+      { length: 80 },
+      (_, index) => `| setting.number${index} | ${index * 10} | what setting ${index} does |`,
+    );
     const header = ['| Name | Default | Meaning |', '|---|---|---|'];
-    const chunks = chunkMarkdown([...header, ...rows].join('\n'), { chunkTokens: 120, chunkOverlapTokens: 20 });
+    const chunks = chunkMarkdown([...header, ...rows].join('\n'), {
+      chunkTokens: 120,
+      chunkOverlapTokens: 20,
+    });
     expect(chunks.length).toBeGreaterThan(2);
     for (const chunk of chunks) {
       expect(chunk.tokenCount).toBeLessThanOrEqual(120);
@@ -244,7 +306,10 @@ describe('chunkMarkdown: packing', () => {
   });
 
   it('splits a code block over twice the budget at line boundaries, each piece fenced again', () => {
-    const lines = Array.from({ length: 120 }, (_, index) => `# step ${index}\nrun_task --id ${index} --verbose`).flatMap((pair) => pair.split('\n'));
+    const lines = Array.from(
+      { length: 120 },
+      (_, index) => `# step ${index}\nrun_task --id ${index} --verbose`,
+    ).flatMap((pair) => pair.split('\n'));
     const code = ['```bash', ...lines, '```'].join('\n');
     const chunks = chunkMarkdown(`# Script\n\n${code}`, { chunkTokens: 150, chunkOverlapTokens: 20 });
     expect(chunks.length).toBeGreaterThan(2);
@@ -261,7 +326,10 @@ describe('chunkMarkdown: packing', () => {
     const lines = Array.from({ length: 30 }, (_, index) => `echo "line ${index}"`);
     const code = ['```sh', ...lines, '```'].join('\n');
     const budget = Math.ceil(countTokens(code) / 1.6);
-    const chunks = chunkMarkdown(`Intro sentence.\n\n${code}\n\nOutro sentence.`, { chunkTokens: budget, chunkOverlapTokens: 5 });
+    const chunks = chunkMarkdown(`Intro sentence.\n\n${code}\n\nOutro sentence.`, {
+      chunkTokens: budget,
+      chunkOverlapTokens: 5,
+    });
     expect(texts(chunks)).toEqual(['Intro sentence.', code, 'Outro sentence.']);
   });
 
@@ -271,15 +339,20 @@ describe('chunkMarkdown: packing', () => {
 
     const items = Array.from(
       { length: 40 },
-      (_, index) => `${index + 1}. Open the settings page number ${index} and check the option.\n   - Nested detail for item ${index}.`,
+      (_, index) =>
+        `${index + 1}. Open the settings page number ${index} and check the option.\n   - Nested detail for item ${index}.`,
     );
-    const chunks = chunkMarkdown(`# Steps\n\n${items.join('\n')}`, { chunkTokens: 100, chunkOverlapTokens: 0 });
+    const chunks = chunkMarkdown(`# Steps\n\n${items.join('\n')}`, {
+      chunkTokens: 100,
+      chunkOverlapTokens: 0,
+    });
     expect(chunks.length).toBeGreaterThan(3);
     for (const chunk of chunks) {
       expect(chunk.tokenCount).toBeLessThanOrEqual(100);
       expect(/^\d+\. /.test(chunk.text)).toBe(true);
       // A nested line never starts a chunk: it always follows its parent item.
-      for (const item of items) if (chunk.text.includes(item.split('\n')[1]!)) expect(chunk.text).toContain(item);
+      for (const item of items)
+        if (chunk.text.includes(item.split('\n')[1]!)) expect(chunk.text).toContain(item);
     }
   });
 
@@ -288,27 +361,40 @@ describe('chunkMarkdown: packing', () => {
     const code = '```sh\n# rebuild\nanswerloop ingest --rebuild docs\n```';
     const after = sentences(4, 'upload').join(' ');
     const budget = countTokens(after) + 5;
-    const chunks = chunkMarkdown(`${intro}\n\n${code}\n\n${after}`, { chunkTokens: budget, chunkOverlapTokens: 40 });
+    const chunks = chunkMarkdown(`${intro}\n\n${code}\n\n${after}`, {
+      chunkTokens: budget,
+      chunkOverlapTokens: 40,
+    });
     expect(texts(chunks)).toEqual([`${intro}\n\n${code}`, after]);
   });
 
   it('repeats whole list items, never the wrapped tail of one, as overlap', () => {
     const items = Array.from(
       { length: 6 },
-      (_, index) => `${index + 1}. Item ${index} explains a rule of chunking in one long sentence that the author wrapped\n   onto a second line so that it reads well in an editor.`,
+      (_, index) =>
+        `${index + 1}. Item ${index} explains a rule of chunking in one long sentence that the author wrapped\n   onto a second line so that it reads well in an editor.`,
     );
     const list = items.join('\n');
     const after = 'A closing paragraph follows the list.';
-    const chunks = chunkMarkdown(`${list}\n\n${after}`, { chunkTokens: countTokens(list) + 3, chunkOverlapTokens: 20 });
+    const chunks = chunkMarkdown(`${list}\n\n${after}`, {
+      chunkTokens: countTokens(list) + 3,
+      chunkOverlapTokens: 20,
+    });
     expect(chunks).toHaveLength(2);
     expect(chunks[1]!.text.startsWith('   onto')).toBe(false);
     expect([after, `${items[5]}\n\n${after}`]).toContain(chunks[1]!.text);
   });
 
   it('repeats the last list items as overlap when a list is followed by more text', () => {
-    const list = Array.from({ length: 10 }, (_, index) => `- Option ${index} changes how the client retries uploads.`).join('\n');
+    const list = Array.from(
+      { length: 10 },
+      (_, index) => `- Option ${index} changes how the client retries uploads.`,
+    ).join('\n');
     const after = 'After the list comes a closing paragraph that explains the defaults in plain words.';
-    const chunks = chunkMarkdown(`${list}\n\n${after}`, { chunkTokens: countTokens(list) + 5, chunkOverlapTokens: 20 });
+    const chunks = chunkMarkdown(`${list}\n\n${after}`, {
+      chunkTokens: countTokens(list) + 5,
+      chunkOverlapTokens: 20,
+    });
     expect(texts(chunks)).toEqual([list, `- Option 9 changes how the client retries uploads.\n\n${after}`]);
   });
 });
@@ -317,12 +403,20 @@ describe('chunkPlainText', () => {
   it('has no headings: a line starting with # is text', () => {
     const chunks = chunkPlainText('Release notes\n\n# not a heading\nFixed the tray icon.', settings);
     expect(chunks).toEqual([
-      { headingPath: [], text: 'Release notes\n\n# not a heading\nFixed the tray icon.', tokenCount: countTokens('Release notes\n\n# not a heading\nFixed the tray icon.') },
+      {
+        headingPath: [],
+        text: 'Release notes\n\n# not a heading\nFixed the tray icon.',
+        tokenCount: countTokens('Release notes\n\n# not a heading\nFixed the tray icon.'),
+      },
     ]);
   });
 
   it('cuts a long paragraph between lines first, keeping each line intact', () => {
-    const lines = Array.from({ length: 60 }, (_, index) => `2024-05-${String((index % 28) + 1).padStart(2, '0')} entry ${index}: the nightly backup finished`);
+    const lines = Array.from(
+      { length: 60 },
+      (_, index) =>
+        `2024-05-${String((index % 28) + 1).padStart(2, '0')} entry ${index}: the nightly backup finished`,
+    );
     const chunks = chunkPlainText(lines.join('\r\n'), { chunkTokens: 80, chunkOverlapTokens: 0 });
     expect(chunks.length).toBeGreaterThan(3);
     expect(chunks.flatMap((chunk) => chunk.text.split('\n'))).toEqual(lines);

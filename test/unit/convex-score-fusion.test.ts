@@ -16,7 +16,8 @@ const chunk = (id: string): Chunk => ({
   documentHash: id,
   ordinal: 0,
 });
-const scored = (...pairs: Array<[string, number]>): LegHit[] => pairs.map(([id, score]) => ({ chunk: chunk(id), score }));
+const scored = (...pairs: Array<[string, number]>): LegHit[] =>
+  pairs.map(([id, score]) => ({ chunk: chunk(id), score }));
 
 describe('convexScoreFusion', () => {
   it('keeps how far apart the hits are: a clear vector winner beats a chunk two legs rank second', () => {
@@ -31,14 +32,24 @@ describe('convexScoreFusion', () => {
   it('weighs the legs by the vector weight', () => {
     const bm25 = scored(['a', 5], ['b', 1]);
     const vector = scored(['b', 0.8], ['a', 0.2]);
-    expect(convexScoreFusion(bm25, vector, { vectorWeight: 0.9, normalisation: 'min-max' })[0]!.chunk.id).toBe('b');
-    expect(convexScoreFusion(bm25, vector, { vectorWeight: 0.1, normalisation: 'min-max' })[0]!.chunk.id).toBe('a');
+    expect(
+      convexScoreFusion(bm25, vector, { vectorWeight: 0.9, normalisation: 'min-max' })[0]!.chunk.id,
+    ).toBe('b');
+    expect(
+      convexScoreFusion(bm25, vector, { vectorWeight: 0.1, normalisation: 'min-max' })[0]!.chunk.id,
+    ).toBe('a');
   });
 
   it('gives the same order whatever the scale of BM25 scores (Elasticsearch and FTS5 differ)', () => {
     const vector = scored(['a', 0.6], ['b', 0.55], ['c', 0.3]);
-    const small = convexScoreFusion(scored(['c', 2], ['b', 1.5], ['a', 0.5]), vector, { vectorWeight: 0.6, normalisation: 'min-max' });
-    const large = convexScoreFusion(scored(['c', 20], ['b', 15], ['a', 5]), vector, { vectorWeight: 0.6, normalisation: 'min-max' });
+    const small = convexScoreFusion(scored(['c', 2], ['b', 1.5], ['a', 0.5]), vector, {
+      vectorWeight: 0.6,
+      normalisation: 'min-max',
+    });
+    const large = convexScoreFusion(scored(['c', 20], ['b', 15], ['a', 5]), vector, {
+      vectorWeight: 0.6,
+      normalisation: 'min-max',
+    });
     expect(large.map((hit) => hit.chunk.id)).toEqual(small.map((hit) => hit.chunk.id));
   });
 
@@ -51,7 +62,10 @@ describe('convexScoreFusion', () => {
   });
 
   it('is deterministic on ties and empty for empty legs', () => {
-    const fused = convexScoreFusion(scored(['z', 1]), scored(['y', 1]), { vectorWeight: 0.5, normalisation: 'min-max' });
+    const fused = convexScoreFusion(scored(['z', 1]), scored(['y', 1]), {
+      vectorWeight: 0.5,
+      normalisation: 'min-max',
+    });
     expect(fused.map((hit) => hit.chunk.id)).toEqual(['y', 'z']);
     expect(convexScoreFusion([], [], { vectorWeight: 0.5, normalisation: 'min-max' })).toEqual([]);
   });

@@ -3,8 +3,18 @@ import { findDuplicates, jaccardSimilarity, wordTrigrams } from '../../src/core/
 
 describe('word 3-gram Jaccard', () => {
   it('is 1 for the same words and 0 for unrelated texts', () => {
-    expect(jaccardSimilarity(wordTrigrams('How do I reset my password'), wordTrigrams('how do I RESET my password!'))).toBe(1);
-    expect(jaccardSimilarity(wordTrigrams('How do I reset my password'), wordTrigrams('Where is the billing page'))).toBe(0);
+    expect(
+      jaccardSimilarity(
+        wordTrigrams('How do I reset my password'),
+        wordTrigrams('how do I RESET my password!'),
+      ),
+    ).toBe(1);
+    expect(
+      jaccardSimilarity(
+        wordTrigrams('How do I reset my password'),
+        wordTrigrams('Where is the billing page'),
+      ),
+    ).toBe(0);
   });
 
   it('counts shared shingles over all distinct shingles', () => {
@@ -14,7 +24,8 @@ describe('word 3-gram Jaccard', () => {
 });
 
 describe('findDuplicates', () => {
-  const answer = 'Open Settings, choose Security, then click Reset password and follow the link we email you.';
+  const answer =
+    'Open Settings, choose Security, then click Reset password and follow the link we email you.';
 
   it('drops exact duplicates regardless of case and spacing, keeping the first', () => {
     const report = findDuplicates(
@@ -32,7 +43,11 @@ describe('findDuplicates', () => {
     const candidates = [
       { id: 'a', question: 'How do I reset my password in the web app?', answer },
       { id: 'b', question: 'How do I reset my password in the web app today?', answer },
-      { id: 'c', question: 'How do I export my invoices as PDF?', answer: 'Go to Billing, pick a month and click Download PDF.' },
+      {
+        id: 'c',
+        question: 'How do I export my invoices as PDF?',
+        answer: 'Go to Billing, pick a month and click Download PDF.',
+      },
     ];
     const strict = findDuplicates(candidates, 0.8);
     expect(strict.keptIds).toEqual(['a', 'c']);

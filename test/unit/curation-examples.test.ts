@@ -12,36 +12,62 @@ import type { SourceUsed } from '../../src/core/index.ts';
 
 const prompt = [
   { role: 'system' as const, content: 'Answer from the numbered sources.' },
-  { role: 'user' as const, content: 'Sources:\n[1] Reset under Settings.\n[2] Billing is monthly.\n\nQuestion: how do I reset my password?' },
+  {
+    role: 'user' as const,
+    content:
+      'Sources:\n[1] Reset under Settings.\n[2] Billing is monthly.\n\nQuestion: how do I reset my password?',
+  },
 ];
 
 function source(number: number, docId: string, vectorScore: number, bm25Score = 5): SourceUsed {
-  return { number, chunkId: `${docId}#0`, docId, source: docId, title: docId, headingPath: [], score: 1 / (60 + number), bm25Score, vectorScore };
+  return {
+    number,
+    chunkId: `${docId}#0`,
+    docId,
+    source: docId,
+    title: docId,
+    headingPath: [],
+    score: 1 / (60 + number),
+    bm25Score,
+    vectorScore,
+  };
 }
 
 describe('examples in the inference format', () => {
   it('keeps the prompt exactly and appends the answer as the assistant turn', () => {
-    const { messages, warnings } = exampleMessagesFromConversation({ promptMessages: prompt, question: 'q', standaloneQuestion: 'q' }, 'Open Settings [1].');
+    const { messages, warnings } = exampleMessagesFromConversation(
+      { promptMessages: prompt, question: 'q', standaloneQuestion: 'q' },
+      'Open Settings [1].',
+    );
     expect(messages).toEqual([...prompt, { role: 'assistant', content: 'Open Settings [1].' }]);
     expect(warnings).toEqual([]);
   });
 
   it('falls back to the question alone, with a warning, when no prompt was stored', () => {
-    const { messages, warnings } = exampleMessagesFromConversation({ promptMessages: [], question: 'raw', standaloneQuestion: 'standalone?' }, 'A.');
-    expect(messages).toEqual([{ role: 'user', content: 'standalone?' }, { role: 'assistant', content: 'A.' }]);
+    const { messages, warnings } = exampleMessagesFromConversation(
+      { promptMessages: [], question: 'raw', standaloneQuestion: 'standalone?' },
+      'A.',
+    );
+    expect(messages).toEqual([
+      { role: 'user', content: 'standalone?' },
+      { role: 'assistant', content: 'A.' },
+    ]);
     expect(warnings).toHaveLength(1);
   });
 
   it('lists each source document once', () => {
-    expect(sourceDocIdsOf({ sources: [source(1, 'docs/a.md', 0.5), source(2, 'docs/a.md', 0.4), source(3, 'docs/b.md', 0.3)] })).toEqual([
-      'docs/a.md',
-      'docs/b.md',
-    ]);
+    expect(
+      sourceDocIdsOf({
+        sources: [source(1, 'docs/a.md', 0.5), source(2, 'docs/a.md', 0.4), source(3, 'docs/b.md', 0.3)],
+      }),
+    ).toEqual(['docs/a.md', 'docs/b.md']);
   });
 
   it('finds the question in a labelled prompt and in the last paragraph otherwise', () => {
     expect(questionFromMessages(prompt)).toBe('how do I reset my password?');
-    expect(questionFromMessages([{ role: 'user', content: 'Context here.\n\nWhat is the price?' }])).toBe('What is the price?');
+    expect(questionFromMessages([{ role: 'user', content: 'Context here.\n\nWhat is the price?' }])).toBe(
+      'What is the price?',
+    );
   });
 
   it('gives a hand-written example an id that follows from its content', () => {
@@ -66,7 +92,12 @@ describe('dataset references', () => {
 });
 
 describe('diagnosis hint', () => {
-  const base = { refused: false, expectedSources: [] as string[], feedback: { helpful: false, at: '2024-01-01T00:00:00Z' }, confidence: 0.7 };
+  const base = {
+    refused: false,
+    expectedSources: [] as string[],
+    feedback: { helpful: false, at: '2024-01-01T00:00:00Z' },
+    confidence: 0.7,
+  };
 
   it('points at retrieval when nothing or only weak passages were found', () => {
     expect(diagnosisHint({ ...base, sources: [] }).suggested).toBe('retrieval');
@@ -76,12 +107,19 @@ describe('diagnosis hint', () => {
   });
 
   it('points at retrieval when the expected page was not among the sources', () => {
-    const hint = diagnosisHint({ ...base, expectedSources: ['docs/billing.md'], sources: [source(1, 'docs/a.md', 0.8)] });
+    const hint = diagnosisHint({
+      ...base,
+      expectedSources: ['docs/billing.md'],
+      sources: [source(1, 'docs/a.md', 0.8)],
+    });
     expect(hint.suggested).toBe('retrieval');
   });
 
   it('points at generation when good passages were given and the answer was not helpful', () => {
-    const hint = diagnosisHint({ ...base, sources: [source(1, 'docs/a.md', 0.2), source(2, 'docs/b.md', 0.71, 14.2)] });
+    const hint = diagnosisHint({
+      ...base,
+      sources: [source(1, 'docs/a.md', 0.2), source(2, 'docs/b.md', 0.71, 14.2)],
+    });
     expect(hint.suggested).toBe('generation');
     expect(hint.sources.map((entry) => entry.number)).toEqual([1, 2]);
     expect(hint.reasons.join(' ')).toMatch(/0\.71/);

@@ -1,5 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { exportJsonl, toAlpacaLine, toOpenAiChatLine, toShareGptLine } from '../../src/core/curation/index.ts';
+import {
+  exportJsonl,
+  toAlpacaLine,
+  toOpenAiChatLine,
+  toShareGptLine,
+} from '../../src/core/curation/index.ts';
 import type { ChatMessage } from '../../src/core/index.ts';
 
 const messages: ChatMessage[] = [
@@ -36,7 +41,11 @@ describe('export formats', () => {
       { role: 'user', content: 'reset?' },
       { role: 'assistant', content: 'Settings.' },
     ];
-    expect(JSON.parse(toAlpacaLine(multiTurn))).toEqual({ instruction: '', input: 'User: hi\n\nAssistant: hello\n\nUser: reset?', output: 'Settings.' });
+    expect(JSON.parse(toAlpacaLine(multiTurn))).toEqual({
+      instruction: '',
+      input: 'User: hi\n\nAssistant: hello\n\nUser: reset?',
+      output: 'Settings.',
+    });
   });
 
   it('writes one line per example, each newline-terminated', () => {

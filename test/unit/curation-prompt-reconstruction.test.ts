@@ -4,7 +4,12 @@ import { createCurationService, type CurationService } from '../../src/core/cura
 import { silentLogger, type Chunk, type Store } from '../../src/core/ports/index.ts';
 import { search } from '../../src/core/retrieval/index.ts';
 import { createDeterministicEmbedder } from '../fakes/deterministic-embedder.ts';
-import { conversationRecord, learningLoopConfig, manualClock, openMemoryStore } from '../integration/learning-loop-fixtures.ts';
+import {
+  conversationRecord,
+  learningLoopConfig,
+  manualClock,
+  openMemoryStore,
+} from '../integration/learning-loop-fixtures.ts';
 
 const embedder = createDeterministicEmbedder();
 const config = learningLoopConfig();
@@ -31,8 +36,20 @@ async function chunk(docId: string, title: string, text: string): Promise<Chunk>
 
 beforeEach(async () => {
   store = await openMemoryStore();
-  await store.replaceDocument('docs/refunds.md', [await chunk('docs/refunds.md', 'Refunds', 'Refunds within 14 days are requested from Billing, Invoices, Request refund.')]);
-  await store.replaceDocument('docs/domains.md', [await chunk('docs/domains.md', 'Domains', 'Add a CNAME record to your DNS, then verify the domain under Domains.')]);
+  await store.replaceDocument('docs/refunds.md', [
+    await chunk(
+      'docs/refunds.md',
+      'Refunds',
+      'Refunds within 14 days are requested from Billing, Invoices, Request refund.',
+    ),
+  ]);
+  await store.replaceDocument('docs/domains.md', [
+    await chunk(
+      'docs/domains.md',
+      'Domains',
+      'Add a CNAME record to your DNS, then verify the domain under Domains.',
+    ),
+  ]);
   curation = createCurationService({
     config,
     store,
@@ -53,20 +70,34 @@ describe('examples in the inference format without a stored prompt', () => {
       overrides: { promptMessages: [], refused: true, route: 'refused', model: 'none' },
     });
     await store.saveConversation(refused);
-    const result = await curation.correct({ conversationId: 'refused-1', reviewer: 'ops', answer: 'Yes, within 14 days: Billing > Invoices > Request refund [1].' });
+    const result = await curation.correct({
+      conversationId: 'refused-1',
+      reviewer: 'ops',
+      answer: 'Yes, within 14 days: Billing > Invoices > Request refund [1].',
+    });
     expect(result.warnings[0]).toMatch(/rebuilt from the passages/);
     const [system, user, assistant] = result.example!.messages;
     expect(system).toEqual({ role: 'system', content: systemPrompt });
     expect(parseAnswerPrompt(user!.content)).toEqual({
       question: 'Can I get my money back?',
-      sources: [{ number: 1, title: 'Refunds', text: 'Refunds within 14 days are requested from Billing, Invoices, Request refund.' }],
+      sources: [
+        {
+          number: 1,
+          title: 'Refunds',
+          text: 'Refunds within 14 days are requested from Billing, Invoices, Request refund.',
+        },
+      ],
     });
     expect(user!.content).toContain('location="docs/refunds.md › Guide"');
     expect(assistant?.content).toMatch(/Request refund \[1\]/);
   });
 
   it('gives a hand-written example the sources retrieval finds for its question', async () => {
-    const result = await curation.addExample({ question: 'How do I verify a custom domain with a CNAME record?', answer: 'Add the CNAME, then verify it under Domains [1].', reviewer: 'ops' });
+    const result = await curation.addExample({
+      question: 'How do I verify a custom domain with a CNAME record?',
+      answer: 'Add the CNAME, then verify it under Domains [1].',
+      reviewer: 'ops',
+    });
     expect(result.warnings).toEqual([]);
     const parsed = parseAnswerPrompt(result.example.messages[1]!.content);
     expect(parsed.question).toBe('How do I verify a custom domain with a CNAME record?');

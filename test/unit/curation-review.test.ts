@@ -2,7 +2,13 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import { createCurationService, type CurationService } from '../../src/core/curation/index.ts';
 import { silentLogger, type Store } from '../../src/core/ports/index.ts';
 import { createDeterministicEmbedder } from '../fakes/deterministic-embedder.ts';
-import { conversationRecord, learningLoopConfig, manualClock, openMemoryStore, topicConversations } from '../integration/learning-loop-fixtures.ts';
+import {
+  conversationRecord,
+  learningLoopConfig,
+  manualClock,
+  openMemoryStore,
+  topicConversations,
+} from '../integration/learning-loop-fixtures.ts';
 
 let store: Store;
 let curation: CurationService;
@@ -32,17 +38,45 @@ describe('review queue', () => {
     expect(first.items.map((item) => item.feedback?.helpful)).toEqual([false, false, false]);
     const third = await curation.listReviewQueue({ pageSize: 3, page: 3 });
     expect(third.items).toHaveLength(1);
-    const ids = new Set([...first.items, ...(await curation.listReviewQueue({ pageSize: 3, page: 2 })).items, ...third.items].map((item) => item.id));
+    const ids = new Set(
+      [
+        ...first.items,
+        ...(await curation.listReviewQueue({ pageSize: 3, page: 2 })).items,
+        ...third.items,
+      ].map((item) => item.id),
+    );
     expect(ids.size).toBe(7);
   });
 
   it('filters by feedback, status, confidence, refusals, channel, platform and date', async () => {
-    await store.saveConversation(conversationRecord({ id: 'low', question: 'q1?', answer: 'a', helpful: false, overrides: { confidence: 0.2 } }));
     await store.saveConversation(
-      conversationRecord({ id: 'refused', question: 'q2?', answer: "I don't know.", overrides: { refused: true, route: 'refused', platform: 'discord', channel: 'D1' } }),
+      conversationRecord({
+        id: 'low',
+        question: 'q1?',
+        answer: 'a',
+        helpful: false,
+        overrides: { confidence: 0.2 },
+      }),
     );
-    await store.saveConversation(conversationRecord({ id: 'late', question: 'q3?', answer: 'a', helpful: true, createdAt: '2025-06-01T00:00:00.000Z' }));
-    const ids = async (filter: Parameters<CurationService['listReviewQueue']>[0]) => (await curation.listReviewQueue(filter)).items.map((item) => item.id).sort();
+    await store.saveConversation(
+      conversationRecord({
+        id: 'refused',
+        question: 'q2?',
+        answer: "I don't know.",
+        overrides: { refused: true, route: 'refused', platform: 'discord', channel: 'D1' },
+      }),
+    );
+    await store.saveConversation(
+      conversationRecord({
+        id: 'late',
+        question: 'q3?',
+        answer: 'a',
+        helpful: true,
+        createdAt: '2025-06-01T00:00:00.000Z',
+      }),
+    );
+    const ids = async (filter: Parameters<CurationService['listReviewQueue']>[0]) =>
+      (await curation.listReviewQueue(filter)).items.map((item) => item.id).sort();
     expect(await ids({ feedback: 'not_helpful' })).toEqual(['low']);
     expect(await ids({ feedback: 'helpful' })).toEqual(['late']);
     expect(await ids({ feedback: 'none' })).toEqual(['refused']);
@@ -58,14 +92,31 @@ describe('review queue', () => {
 
 describe('review actions', () => {
   it('approve writes an example in the exact inference format, records who and when, and is idempotent', async () => {
-    const record = conversationRecord({ id: 'c1', question: 'How do I reset my password?', answer: 'Open Settings [1].', helpful: true });
+    const record = conversationRecord({
+      id: 'c1',
+      question: 'How do I reset my password?',
+      answer: 'Open Settings [1].',
+      helpful: true,
+    });
     await store.saveConversation(record);
     const approved = await curation.approve({ conversationId: 'c1', reviewer: 'maria' });
     expect(approved.changed).toBe(true);
-    expect(approved.conversation).toMatchObject({ reviewStatus: 'approved', reviewer: 'maria', reviewedAt: clock.now().toISOString() });
-    expect(approved.example?.messages).toEqual([...record.promptMessages, { role: 'assistant', content: 'Open Settings [1].' }]);
+    expect(approved.conversation).toMatchObject({
+      reviewStatus: 'approved',
+      reviewer: 'maria',
+      reviewedAt: clock.now().toISOString(),
+    });
+    expect(approved.example?.messages).toEqual([
+      ...record.promptMessages,
+      { role: 'assistant', content: 'Open Settings [1].' },
+    ]);
     expect(approved.example?.messages[1]?.content).toContain('<source id="1"');
-    expect(approved.example).toMatchObject({ dataset: 'support', originConversationId: 'c1', sourceDocIds: ['docs/account.md'], createdBy: 'maria' });
+    expect(approved.example).toMatchObject({
+      dataset: 'support',
+      originConversationId: 'c1',
+      sourceDocIds: ['docs/account.md'],
+      createdBy: 'maria',
+    });
 
     clock.advance(60_000);
     const again = await curation.approve({ conversationId: 'c1', reviewer: 'maria' });
@@ -75,11 +126,38 @@ describe('review actions', () => {
   });
 
   it('correct replaces the answer in the example; reject removes it', async () => {
-    await store.saveConversation(conversationRecord({ id: 'c1', question: 'How do I reset my password?', answer: 'No idea.', helpful: false }));
-    const corrected = await curation.correct({ conversationId: 'c1', reviewer: 'li', answer: 'Open Settings > Security > Reset password [1].' });
-    expect(corrected.conversation).toMatchObject({ reviewStatus: 'corrected', correctedAnswer: 'Open Settings > Security > Reset password [1].', correctionSource: 'operator', reviewer: 'li' });
-    expect(corrected.example?.messages.at(-1)).toEqual({ role: 'assistant', content: 'Open Settings > Security > Reset password [1].' });
-    expect((await curation.correct({ conversationId: 'c1', reviewer: 'li', answer: 'Open Settings > Security > Reset password [1].' })).changed).toBe(false);
+    await store.saveConversation(
+      conversationRecord({
+        id: 'c1',
+        question: 'How do I reset my password?',
+        answer: 'No idea.',
+        helpful: false,
+      }),
+    );
+    const corrected = await curation.correct({
+      conversationId: 'c1',
+      reviewer: 'li',
+      answer: 'Open Settings > Security > Reset password [1].',
+    });
+    expect(corrected.conversation).toMatchObject({
+      reviewStatus: 'corrected',
+      correctedAnswer: 'Open Settings > Security > Reset password [1].',
+      correctionSource: 'operator',
+      reviewer: 'li',
+    });
+    expect(corrected.example?.messages.at(-1)).toEqual({
+      role: 'assistant',
+      content: 'Open Settings > Security > Reset password [1].',
+    });
+    expect(
+      (
+        await curation.correct({
+          conversationId: 'c1',
+          reviewer: 'li',
+          answer: 'Open Settings > Security > Reset password [1].',
+        })
+      ).changed,
+    ).toBe(false);
 
     const rejected = await curation.reject({ conversationId: 'c1', reviewer: 'li' });
     expect(rejected.conversation.reviewStatus).toBe('rejected');
@@ -88,7 +166,14 @@ describe('review actions', () => {
   });
 
   it('approving a suggested correction trains on the suggestion', async () => {
-    await store.saveConversation(conversationRecord({ id: 'c1', question: 'q?', answer: 'bot answer', overrides: { correctedAnswer: 'teammate answer [1]', correctionSource: 'teammate' } }));
+    await store.saveConversation(
+      conversationRecord({
+        id: 'c1',
+        question: 'q?',
+        answer: 'bot answer',
+        overrides: { correctedAnswer: 'teammate answer [1]', correctionSource: 'teammate' },
+      }),
+    );
     const result = await curation.approve({ conversationId: 'c1', reviewer: 'ops', acceptSuggestion: true });
     expect(result.conversation.reviewStatus).toBe('corrected');
     expect(result.example?.messages.at(-1)?.content).toBe('teammate answer [1]');
@@ -96,31 +181,63 @@ describe('review actions', () => {
 
   it('refuses actions without a reviewer, a missing conversation or an empty correction', async () => {
     await store.saveConversation(conversationRecord({ id: 'c1', question: 'q?', answer: 'a' }));
-    await expect(curation.approve({ conversationId: 'c1', reviewer: ' ' })).rejects.toMatchObject({ code: 'input_invalid' });
-    await expect(curation.approve({ conversationId: 'nope', reviewer: 'ops' })).rejects.toMatchObject({ code: 'not_found' });
-    await expect(curation.correct({ conversationId: 'c1', reviewer: 'ops', answer: '  ' })).rejects.toMatchObject({ code: 'input_invalid' });
+    await expect(curation.approve({ conversationId: 'c1', reviewer: ' ' })).rejects.toMatchObject({
+      code: 'input_invalid',
+    });
+    await expect(curation.approve({ conversationId: 'nope', reviewer: 'ops' })).rejects.toMatchObject({
+      code: 'not_found',
+    });
+    await expect(
+      curation.correct({ conversationId: 'c1', reviewer: 'ops', answer: '  ' }),
+    ).rejects.toMatchObject({ code: 'input_invalid' });
   });
 
   it('adds an example by hand, once', async () => {
-    const first = await curation.addExample({ question: 'What is the SLA?', answer: '99.9% monthly.', reviewer: 'ops' });
+    const first = await curation.addExample({
+      question: 'What is the SLA?',
+      answer: '99.9% monthly.',
+      reviewer: 'ops',
+    });
     expect(first.example.messages).toEqual([
       { role: 'user', content: 'What is the SLA?' },
       { role: 'assistant', content: '99.9% monthly.' },
     ]);
     expect(first.warnings).toHaveLength(1);
-    expect((await curation.addExample({ question: 'What is the SLA?', answer: '99.9% monthly.', reviewer: 'ops' })).changed).toBe(false);
+    expect(
+      (await curation.addExample({ question: 'What is the SLA?', answer: '99.9% monthly.', reviewer: 'ops' }))
+        .changed,
+    ).toBe(false);
   });
 });
 
 describe('diagnosis and retrieval QA set', () => {
   it('records the failure kind and expected sources, and exports them as question/relevant lines', async () => {
-    await store.saveConversation(conversationRecord({ id: 'c1', question: 'How do I export invoices?', answer: 'wrong', helpful: false, sources: [{ docId: 'docs/account.md', text: 'x', vectorScore: 0.1 }] }));
+    await store.saveConversation(
+      conversationRecord({
+        id: 'c1',
+        question: 'How do I export invoices?',
+        answer: 'wrong',
+        helpful: false,
+        sources: [{ docId: 'docs/account.md', text: 'x', vectorScore: 0.1 }],
+      }),
+    );
     await store.saveConversation(conversationRecord({ id: 'c2', question: 'Other?', answer: 'a' }));
     const detail = await curation.getReviewDetail('c1');
     expect(detail.hint.suggested).toBe('retrieval');
-    const result = await curation.diagnose({ conversationId: 'c1', reviewer: 'ops', failureKind: 'retrieval', expectedSources: ['docs/billing.md', 'docs/billing.md', ' '] });
-    expect(result.conversation).toMatchObject({ failureKind: 'retrieval', expectedSources: ['docs/billing.md'], reviewer: 'ops' });
-    expect(await curation.retrievalQaSet()).toEqual([{ question: 'How do I export invoices?', relevant: ['docs/billing.md'], conversationId: 'c1' }]);
+    const result = await curation.diagnose({
+      conversationId: 'c1',
+      reviewer: 'ops',
+      failureKind: 'retrieval',
+      expectedSources: ['docs/billing.md', 'docs/billing.md', ' '],
+    });
+    expect(result.conversation).toMatchObject({
+      failureKind: 'retrieval',
+      expectedSources: ['docs/billing.md'],
+      reviewer: 'ops',
+    });
+    expect(await curation.retrievalQaSet()).toEqual([
+      { question: 'How do I export invoices?', relevant: ['docs/billing.md'], conversationId: 'c1' },
+    ]);
   });
 });
 
@@ -133,7 +250,11 @@ describe('staleness', () => {
     const flagged = await curation.flagStale(['docs/password.md']);
     expect(flagged).toEqual({ conversations: 1, examples: 1, verifiedAnswers: 0 });
     expect((await store.getConversation('conv-01'))?.stale).toBe(true);
-    expect(await curation.flagStale(['docs/password.md'])).toEqual({ conversations: 0, examples: 0, verifiedAnswers: 0 });
+    expect(await curation.flagStale(['docs/password.md'])).toEqual({
+      conversations: 0,
+      examples: 0,
+      verifiedAnswers: 0,
+    });
 
     const snapshot = await curation.snapshot({ createdBy: 'ops' });
     expect(snapshot.report.staleExcluded).toEqual(['support:conv-01']);
@@ -150,14 +271,30 @@ describe('staleness', () => {
 
   it('flags every citing conversation, across pages', async () => {
     for (let index = 0; index < 230; index += 1) {
-      await store.saveConversation(conversationRecord({ id: `many-${index}`, question: `q${index}?`, answer: 'a', createdAt: new Date(Date.UTC(2025, 0, 1, 0, index)).toISOString() }));
+      await store.saveConversation(
+        conversationRecord({
+          id: `many-${index}`,
+          question: `q${index}?`,
+          answer: 'a',
+          createdAt: new Date(Date.UTC(2025, 0, 1, 0, index)).toISOString(),
+        }),
+      );
     }
-    expect(await curation.flagStale(['docs/account.md'])).toEqual({ conversations: 230, examples: 0, verifiedAnswers: 0 });
+    expect(await curation.flagStale(['docs/account.md'])).toEqual({
+      conversations: 230,
+      examples: 0,
+      verifiedAnswers: 0,
+    });
     expect((await store.listConversations({ stale: false })).total).toBe(0);
   });
 
   it('re-approves a stale hand-written example', async () => {
-    const { example } = await curation.addExample({ question: 'q?', answer: 'a', reviewer: 'ops', sourceDocIds: ['docs/a.md'] });
+    const { example } = await curation.addExample({
+      question: 'q?',
+      answer: 'a',
+      reviewer: 'ops',
+      sourceDocIds: ['docs/a.md'],
+    });
     await curation.flagStale(['docs/a.md']);
     expect((await store.getExample(example.id))?.stale).toBe(true);
     expect((await curation.reapproveExample({ exampleId: example.id, reviewer: 'ops' })).stale).toBe(false);
@@ -172,19 +309,35 @@ describe('snapshots', () => {
       question: 'How do I reset my password? I am jane@example.com, call +1 202 555 0143',
       answer: 'Open Settings, choose Security and click Reset password [1].',
     });
-    records.push(conversationRecord({ id: 'conv-dup', question: 'How do I invite a teammate?', answer: topicConversations(3)[2]!.answer, createdAt: '2025-02-02T00:00:00.000Z' }));
+    records.push(
+      conversationRecord({
+        id: 'conv-dup',
+        question: 'How do I invite a teammate?',
+        answer: topicConversations(3)[2]!.answer,
+        createdAt: '2025-02-02T00:00:00.000Z',
+      }),
+    );
     for (const record of records) {
       await store.saveConversation(record);
       await curation.approve({ conversationId: record.id, reviewer: 'ops' });
     }
     const progress: string[] = [];
-    const result = await curation.snapshot({ createdBy: 'ops', onProgress: (step) => progress.push(step.stage) });
+    const result = await curation.snapshot({
+      createdBy: 'ops',
+      onProgress: (step) => progress.push(step.stage),
+    });
     expect(result.created).toBe(true);
     expect(result.reference).toBe('support@1');
     expect(progress).toEqual(expect.arrayContaining(['scrubbing', 'deduplicating', 'validating', 'saving']));
-    expect(result.report.scrub).toMatchObject({ examplesChanged: 1, replacements: { email: 1, phone: 1 }, changedExampleIds: ['support:conv-01'] });
+    expect(result.report.scrub).toMatchObject({
+      examplesChanged: 1,
+      replacements: { email: 1, phone: 1 },
+      changedExampleIds: ['support:conv-01'],
+    });
     expect(JSON.stringify(result.version.examples)).not.toContain('jane@example.com');
-    expect(result.report.duplicates).toEqual([expect.objectContaining({ id: 'support:conv-dup', duplicateOf: 'support:conv-03', kind: 'exact' })]);
+    expect(result.report.duplicates).toEqual([
+      expect.objectContaining({ id: 'support:conv-dup', duplicateOf: 'support:conv-03', kind: 'exact' }),
+    ]);
     expect(result.version.examples).toHaveLength(8);
     expect(result.report.validation.valid).toBe(true);
     expect(result.report.validation.estimate.cost).toBeGreaterThan(0);
@@ -209,7 +362,9 @@ describe('snapshots', () => {
     const result = await curation.snapshot({ createdBy: 'ops' });
     expect(result.report.validation.valid).toBe(false);
     expect(result.report.validation.errors.map((issue) => issue.rule)).toEqual(['too_few_examples']);
-    await expect(curation.snapshot({ dataset: 'empty', createdBy: 'ops' })).rejects.toMatchObject({ code: 'input_invalid' });
+    await expect(curation.snapshot({ dataset: 'empty', createdBy: 'ops' })).rejects.toMatchObject({
+      code: 'input_invalid',
+    });
   });
 
   it('lists datasets with example, stale and version counts', async () => {
@@ -218,7 +373,15 @@ describe('snapshots', () => {
       await curation.approve({ conversationId: record.id, reviewer: 'ops' });
     }
     await curation.snapshot({ createdBy: 'ops' });
-    expect(await curation.listDatasets()).toEqual([expect.objectContaining({ name: 'support', examples: 3, staleExamples: 0, versions: 1, latestVersion: 1 })]);
+    expect(await curation.listDatasets()).toEqual([
+      expect.objectContaining({
+        name: 'support',
+        examples: 3,
+        staleExamples: 0,
+        versions: 1,
+        latestVersion: 1,
+      }),
+    ]);
     expect(await curation.countNewExamples('support', 'support@1')).toBe(0);
     const [extra] = topicConversations(4).slice(3);
     await store.saveConversation(extra!);

@@ -9,7 +9,13 @@ describe('scrubText', () => {
   });
 
   it('masks phone numbers in the usual notations', () => {
-    for (const phone of ['+44 20 7946 0958', '(555) 123-4567', '555-123-4567', '+1-202-555-0143', '030 12345678']) {
+    for (const phone of [
+      '+44 20 7946 0958',
+      '(555) 123-4567',
+      '555-123-4567',
+      '+1-202-555-0143',
+      '030 12345678',
+    ]) {
       const result = scrubText(`Call me on ${phone} tomorrow.`);
       expect(result.text, phone).toBe('Call me on [PHONE] tomorrow.');
       expect(result.found, phone).toEqual({ phone: 1 });
@@ -17,12 +23,15 @@ describe('scrubText', () => {
   });
 
   it('leaves dates, versions, IP addresses, amounts, ports and plain ids alone', () => {
-    const text = 'Released 2024-01-15 as v1.2.3 on 192.168.10.254 port 8080, ticket 123456789, price 1 000 000, at 15.01.2024.';
+    const text =
+      'Released 2024-01-15 as v1.2.3 on 192.168.10.254 port 8080, ticket 123456789, price 1 000 000, at 15.01.2024.';
     expect(scrubText(text)).toEqual({ text, found: {} });
   });
 
   it('masks secrets with the shared secret patterns', () => {
-    const result = scrubText('my key is sk-proj-abcdefghijklmnop1234 and password=hunter22 and xoxb-1234567890-abcdef');
+    const result = scrubText(
+      'my key is sk-proj-abcdefghijklmnop1234 and password=hunter22 and xoxb-1234567890-abcdef',
+    );
     expect(result.text).not.toContain('sk-proj-abcdefghijklmnop1234');
     expect(result.text).not.toContain('hunter22');
     expect(result.text).not.toContain('xoxb-1234567890-abcdef');
@@ -41,14 +50,31 @@ describe('scrubText', () => {
 describe('scrubExamples', () => {
   it('reports what changed without the values, and leaves the inputs untouched', () => {
     const examples = [
-      { id: 'a', messages: [{ role: 'user' as const, content: 'I am ann@example.com' }, { role: 'assistant' as const, content: 'Hi' }] },
-      { id: 'b', messages: [{ role: 'user' as const, content: 'Nothing here' }, { role: 'assistant' as const, content: 'Fine' }] },
+      {
+        id: 'a',
+        messages: [
+          { role: 'user' as const, content: 'I am ann@example.com' },
+          { role: 'assistant' as const, content: 'Hi' },
+        ],
+      },
+      {
+        id: 'b',
+        messages: [
+          { role: 'user' as const, content: 'Nothing here' },
+          { role: 'assistant' as const, content: 'Fine' },
+        ],
+      },
     ];
     const { examples: scrubbed, report } = scrubExamples(examples);
     expect(scrubbed[0]?.messages[0]?.content).toBe('I am [EMAIL]');
     expect(scrubbed[1]).toBe(examples[1]);
     expect(examples[0]?.messages[0]?.content).toBe('I am ann@example.com');
-    expect(report).toEqual({ examplesScanned: 2, examplesChanged: 1, replacements: { email: 1 }, changedExampleIds: ['a'] });
+    expect(report).toEqual({
+      examplesScanned: 2,
+      examplesChanged: 1,
+      replacements: { email: 1 },
+      changedExampleIds: ['a'],
+    });
     expect(JSON.stringify(report)).not.toContain('ann@');
   });
 });

@@ -4,8 +4,17 @@ import { assignSplits, splitFor, stableFraction } from '../../src/core/curation/
 describe('train/validation split', () => {
   it('puts the same id on the same side every time, whatever else is in the set', () => {
     const ids = Array.from({ length: 200 }, (_, index) => `support:conversation-${index}`);
-    const first = assignSplits(ids.map((id) => ({ id, split: 'train' as const })), 0.2);
-    const reordered = assignSplits([...ids].reverse().slice(0, 120).map((id) => ({ id, split: 'train' as const })), 0.2);
+    const first = assignSplits(
+      ids.map((id) => ({ id, split: 'train' as const })),
+      0.2,
+    );
+    const reordered = assignSplits(
+      [...ids]
+        .reverse()
+        .slice(0, 120)
+        .map((id) => ({ id, split: 'train' as const })),
+      0.2,
+    );
     for (const example of reordered) {
       expect(example.split).toBe(first.find((other) => other.id === example.id)?.split);
     }

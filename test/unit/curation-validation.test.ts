@@ -1,13 +1,28 @@
 import { describe, expect, it } from 'vitest';
-import { countChatTokens, jsonlLines, validateDataset, type ValidationLine, type ValidationSettings } from '../../src/core/curation/index.ts';
+import {
+  countChatTokens,
+  jsonlLines,
+  validateDataset,
+  type ValidationLine,
+  type ValidationSettings,
+} from '../../src/core/curation/index.ts';
 
-const settings: ValidationSettings = { minExamples: 3, recommendedExamples: 5, maxExampleTokens: 200, epochs: 3, pricePerMillionTokens: 3 };
+const settings: ValidationSettings = {
+  minExamples: 3,
+  recommendedExamples: 5,
+  maxExampleTokens: 200,
+  epochs: 3,
+  pricePerMillionTokens: 3,
+};
 
 function goodLine(index: number): string {
   return JSON.stringify({
     messages: [
       { role: 'system', content: 'Answer from the numbered sources and cite them like [1].' },
-      { role: 'user', content: `Sources:\n[1] Passwords are reset under Settings.\n\nQuestion: how do I reset password ${index}?` },
+      {
+        role: 'user',
+        content: `Sources:\n[1] Passwords are reset under Settings.\n\nQuestion: how do I reset password ${index}?`,
+      },
       { role: 'assistant', content: 'Open Settings and click Reset password [1].' },
     ],
   });
@@ -44,39 +59,72 @@ describe('validateDataset', () => {
   });
 
   it('fails a line without a messages array', () => {
-    expect(rulesOf(validateDataset(lines(...good, '{"prompt": "hi", "completion": "there"}'), settings))).toEqual(['format']);
+    expect(
+      rulesOf(validateDataset(lines(...good, '{"prompt": "hi", "completion": "there"}'), settings)),
+    ).toEqual(['format']);
     expect(rulesOf(validateDataset(lines(...good, '{"messages": []}'), settings))).toEqual(['format']);
   });
 
   it('fails an unknown role', () => {
-    const line = JSON.stringify({ messages: [{ role: 'user', content: 'q' }, { role: 'bot', content: 'a' }, { role: 'assistant', content: 'a' }] });
+    const line = JSON.stringify({
+      messages: [
+        { role: 'user', content: 'q' },
+        { role: 'bot', content: 'a' },
+        { role: 'assistant', content: 'a' },
+      ],
+    });
     expect(rulesOf(validateDataset(lines(...good, line), settings))).toEqual(['role']);
   });
 
   it('fails unrecognised message keys', () => {
-    const line = JSON.stringify({ messages: [{ role: 'user', content: 'q', mood: 'happy' }, { role: 'assistant', content: 'a' }] });
+    const line = JSON.stringify({
+      messages: [
+        { role: 'user', content: 'q', mood: 'happy' },
+        { role: 'assistant', content: 'a' },
+      ],
+    });
     expect(rulesOf(validateDataset(lines(...good, line), settings))).toEqual(['unknown_key']);
   });
 
   it('fails empty or missing content', () => {
-    const blank = JSON.stringify({ messages: [{ role: 'user', content: '   ' }, { role: 'assistant', content: 'a' }] });
+    const blank = JSON.stringify({
+      messages: [
+        { role: 'user', content: '   ' },
+        { role: 'assistant', content: 'a' },
+      ],
+    });
     const missing = JSON.stringify({ messages: [{ role: 'user', content: 'q' }, { role: 'assistant' }] });
     expect(rulesOf(validateDataset(lines(...good, blank), settings))).toEqual(['empty_content']);
     expect(rulesOf(validateDataset(lines(...good, missing), settings))).toEqual(['empty_content']);
   });
 
   it('fails an example without a user message', () => {
-    const line = JSON.stringify({ messages: [{ role: 'system', content: 's' }, { role: 'assistant', content: 'a' }] });
+    const line = JSON.stringify({
+      messages: [
+        { role: 'system', content: 's' },
+        { role: 'assistant', content: 'a' },
+      ],
+    });
     expect(rulesOf(validateDataset(lines(...good, line), settings))).toEqual(['no_user_message']);
   });
 
-  it('fails an example whose last message is not the assistant\'s', () => {
-    const line = JSON.stringify({ messages: [{ role: 'assistant', content: 'a' }, { role: 'user', content: 'q' }] });
+  it("fails an example whose last message is not the assistant's", () => {
+    const line = JSON.stringify({
+      messages: [
+        { role: 'assistant', content: 'a' },
+        { role: 'user', content: 'q' },
+      ],
+    });
     expect(rulesOf(validateDataset(lines(...good, line), settings))).toEqual(['last_not_assistant']);
   });
 
   it('fails an example over the token limit, counted with the tokenizer', () => {
-    const long = JSON.stringify({ messages: [{ role: 'user', content: 'word '.repeat(400) }, { role: 'assistant', content: 'a' }] });
+    const long = JSON.stringify({
+      messages: [
+        { role: 'user', content: 'word '.repeat(400) },
+        { role: 'assistant', content: 'a' },
+      ],
+    });
     const report = validateDataset(lines(...good, long), settings);
     expect(rulesOf(report)).toEqual(['too_long']);
     expect(report.errors[0]?.message).toMatch(/\d+ tokens, over the limit of 200/);
@@ -100,13 +148,18 @@ describe('validateDataset', () => {
   });
 
   it('warns when the validation split came out empty', () => {
-    const report = validateDataset(good.map((text) => ({ text, split: 'train' as const })), settings);
+    const report = validateDataset(
+      good.map((text) => ({ text, split: 'train' as const })),
+      settings,
+    );
     expect(report.warnings.map((issue) => issue.rule)).toContain('no_validation_examples');
   });
 
   it('reads JSONL text line by line', () => {
     expect(jsonlLines(`${good[0]}\n${good[1]}\n`)).toHaveLength(2);
-    expect(rulesOf(validateDataset(jsonlLines(`${good.join('\n')}\n\n${good[0]}\n`), settings))).toEqual(['parse']);
+    expect(rulesOf(validateDataset(jsonlLines(`${good.join('\n')}\n\n${good[0]}\n`), settings))).toEqual([
+      'parse',
+    ]);
   });
 
   it('counts special-token text as ordinary text instead of throwing', () => {

@@ -22,22 +22,36 @@ describe('Discord access policy', () => {
     expect(policy.allows({ guildId: 'g1', channelId: 'c2' })).toBe(false);
     expect(policy.allows({ guildId: 'g2', channelId: 'c1' })).toBe(false);
     expect(policy.allows({ guildId: null, channelId: 'dm' })).toBe(false);
-    expect(createAccessPolicy(settings({ allowedGuilds: ['g1'] })).allows({ guildId: 'g1', channelId: 'any' })).toBe(true);
+    expect(
+      createAccessPolicy(settings({ allowedGuilds: ['g1'] })).allows({ guildId: 'g1', channelId: 'any' }),
+    ).toBe(true);
   });
 
   it("gives a thread its own filters, else its channel's", () => {
-    const policy = createAccessPolicy(settings({ channelFilters: { c1: { tags: ['billing'] }, t2: { sourcePrefixes: ['guides/'] } } }));
+    const policy = createAccessPolicy(
+      settings({ channelFilters: { c1: { tags: ['billing'] }, t2: { sourcePrefixes: ['guides/'] } } }),
+    );
     expect(policy.filtersFor({ guildId: 'g', channelId: 'c1' })).toEqual({ tags: ['billing'] });
-    expect(policy.filtersFor({ guildId: 'g', channelId: 't1', parentId: 'c1' })).toEqual({ tags: ['billing'] });
-    expect(policy.filtersFor({ guildId: 'g', channelId: 't2', parentId: 'c1' })).toEqual({ sourcePrefixes: ['guides/'] });
+    expect(policy.filtersFor({ guildId: 'g', channelId: 't1', parentId: 'c1' })).toEqual({
+      tags: ['billing'],
+    });
+    expect(policy.filtersFor({ guildId: 'g', channelId: 't2', parentId: 'c1' })).toEqual({
+      sourcePrefixes: ['guides/'],
+    });
     expect(policy.filtersFor({ guildId: 'g', channelId: 'c9' })).toBeUndefined();
   });
 });
 
 describe('Discord conversation keys and mentions', () => {
   it('stores thread questions under the thread, others under their own key', () => {
-    expect(conversationKeys({ guildId: 'g', channelId: 't1', parentId: 'c1' }, 'i1')).toEqual({ channel: 'c1', thread: 't1' });
-    expect(conversationKeys({ guildId: 'g', channelId: 'c1', parentId: null }, 'i1')).toEqual({ channel: 'c1', thread: 'i1' });
+    expect(conversationKeys({ guildId: 'g', channelId: 't1', parentId: 'c1' }, 'i1')).toEqual({
+      channel: 'c1',
+      thread: 't1',
+    });
+    expect(conversationKeys({ guildId: 'g', channelId: 'c1', parentId: null }, 'i1')).toEqual({
+      channel: 'c1',
+      thread: 'i1',
+    });
   });
 
   it('strips mentions of the bot, old and new forms, and keeps other mentions', () => {
@@ -48,19 +62,36 @@ describe('Discord conversation keys and mentions', () => {
 });
 
 describe('Discord channel settings (discord.channels.<id>)', () => {
-  const config = (discord: Record<string, unknown>, answering: Record<string, unknown> = {}) => loadConfig({ env: {}, overrides: { discord, answering } });
+  const config = (discord: Record<string, unknown>, answering: Record<string, unknown> = {}) =>
+    loadConfig({ env: {}, overrides: { discord, answering } });
 
   it('defaults to commands only, or mentions when mentions are on; reads messages only when some channel needs it', () => {
     expect(createAccessPolicy(config({})).settingsFor({ guildId: 'g', channelId: 'c' }).mode).toBe('command');
     expect(createAccessPolicy(config({})).readsMessages()).toBe(false);
-    expect(createAccessPolicy(config({ mentions: true })).settingsFor({ guildId: 'g', channelId: 'c' }).mode).toBe('mention');
+    expect(
+      createAccessPolicy(config({ mentions: true })).settingsFor({ guildId: 'g', channelId: 'c' }).mode,
+    ).toBe('mention');
     expect(createAccessPolicy(config({ channels: { forum: { mode: 'auto' } } })).readsMessages()).toBe(true);
     expect(createAccessPolicy(config({ channels: { quiet: { mode: 'off' } } })).readsMessages()).toBe(false);
   });
 
   it('gives a forum post its forum settings, with the tags and a threshold never below the refusal threshold', () => {
-    const policy = createAccessPolicy(config({ channels: { forum: { mode: 'auto', tags: ['answered'], unsureTags: ['needs a human'], threshold: 0.1 } } }, { refusalThreshold: 0.3 }));
-    expect(policy.settingsFor({ guildId: 'g', channelId: 'post', parentId: 'forum' })).toMatchObject({ mode: 'auto', tags: ['answered'], unsureTags: ['needs a human'], threshold: 0.3 });
+    const policy = createAccessPolicy(
+      config(
+        {
+          channels: {
+            forum: { mode: 'auto', tags: ['answered'], unsureTags: ['needs a human'], threshold: 0.1 },
+          },
+        },
+        { refusalThreshold: 0.3 },
+      ),
+    );
+    expect(policy.settingsFor({ guildId: 'g', channelId: 'post', parentId: 'forum' })).toMatchObject({
+      mode: 'auto',
+      tags: ['answered'],
+      unsureTags: ['needs a human'],
+      threshold: 0.3,
+    });
   });
 
   it('turns a channel off outside the allowed servers, and in direct messages when a list narrows the bot', () => {
@@ -71,7 +102,9 @@ describe('Discord channel settings (discord.channels.<id>)', () => {
   });
 
   it('reads allowedChannels and channels as one list: a channel named in either is answered', () => {
-    const policy = createAccessPolicy(config({ allowedChannels: ['c1'], channels: { c2: { mode: 'auto' } } }));
+    const policy = createAccessPolicy(
+      config({ allowedChannels: ['c1'], channels: { c2: { mode: 'auto' } } }),
+    );
     expect(policy.allows({ guildId: 'g', channelId: 'c1' })).toBe(true);
     expect(policy.settingsFor({ guildId: 'g', channelId: 'c2' }).mode).toBe('auto');
     expect(policy.allows({ guildId: 'g', channelId: 'c3' })).toBe(false);
@@ -92,12 +125,30 @@ describe('retrying what Discord clears by itself', () => {
   it('retries a transient failure with waits, gives up on others and after the last wait', async () => {
     let calls = 0;
     const transient = new Error('not yet');
-    expect(await retryTransient(async () => (++calls < 3 ? Promise.reject(transient) : 'done'), (error) => error === transient, [1, 1, 1])).toBe('done');
+    expect(
+      await retryTransient(
+        async () => (++calls < 3 ? Promise.reject(transient) : 'done'),
+        (error) => error === transient,
+        [1, 1, 1],
+      ),
+    ).toBe('done');
     expect(calls).toBe(3);
     calls = 0;
-    await expect(retryTransient(async () => Promise.reject(new Error(`fatal ${++calls}`)), (error) => error === transient, [1, 1])).rejects.toThrow('fatal 1');
+    await expect(
+      retryTransient(
+        async () => Promise.reject(new Error(`fatal ${++calls}`)),
+        (error) => error === transient,
+        [1, 1],
+      ),
+    ).rejects.toThrow('fatal 1');
     calls = 0;
-    await expect(retryTransient(async () => Promise.reject(transient), () => (++calls, true), [1, 1])).rejects.toBe(transient);
+    await expect(
+      retryTransient(
+        async () => Promise.reject(transient),
+        () => (++calls, true),
+        [1, 1],
+      ),
+    ).rejects.toBe(transient);
     expect(calls).toBe(2);
   });
 });

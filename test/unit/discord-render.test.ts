@@ -1,6 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import type { AskSource } from '../../src/core/index.ts';
-import { escapeMarkdown, formatSourceLines, linkTarget, type DiscordAnswerView, renderDiscordAnswer, renderSourcesField } from '../../src/bot/render/discord-answer.ts';
+import {
+  escapeMarkdown,
+  formatSourceLines,
+  linkTarget,
+  type DiscordAnswerView,
+  renderDiscordAnswer,
+  renderSourcesField,
+} from '../../src/bot/render/discord-answer.ts';
 import {
   correctionModalCustomId,
   feedbackCustomId,
@@ -11,7 +18,12 @@ import {
 } from '../../src/bot/render/discord-feedback.ts';
 import { discordLimits, embedLength } from '../../src/bot/render/discord-limits.ts';
 import { failureNotice, rateLimitNotice, threadName } from '../../src/bot/render/discord-notices.ts';
-import { inlineMarkdownBalanced, openFenceAtEnd, splitMarkdown, truncateText } from '../../src/bot/render/discord-text-split.ts';
+import {
+  inlineMarkdownBalanced,
+  openFenceAtEnd,
+  splitMarkdown,
+  truncateText,
+} from '../../src/bot/render/discord-text-split.ts';
 import { AnswerloopError } from '../../src/core/index.ts';
 import { messageLimitProblems } from '../fakes/fake-discord.ts';
 
@@ -44,7 +56,8 @@ function view(overrides: Partial<DiscordAnswerView> = {}): DiscordAnswerView {
 
 /** Sentences of varied length, in paragraphs, like a long generated answer. */
 function longProse(paragraphs: number): string {
-  const sentence = (index: number) => `Step ${index} explains how the ${'configuration '.repeat((index % 5) + 1)}works in practice.`;
+  const sentence = (index: number) =>
+    `Step ${index} explains how the ${'configuration '.repeat((index % 5) + 1)}works in practice.`;
   return Array.from({ length: paragraphs }, (_, paragraph) =>
     Array.from({ length: 8 }, (_, index) => sentence(paragraph * 8 + index)).join(' '),
   ).join('\n\n');
@@ -78,7 +91,11 @@ describe('splitMarkdown', () => {
   });
 
   it('falls back to spaces, then to a hard cut for a word longer than the limit', () => {
-    expect(splitMarkdown('word '.repeat(30).trim(), 22).every((piece) => /^(word ?)+$/.test(piece) && piece.length <= 22)).toBe(true);
+    expect(
+      splitMarkdown('word '.repeat(30).trim(), 22).every(
+        (piece) => /^(word ?)+$/.test(piece) && piece.length <= 22,
+      ),
+    ).toBe(true);
     const url = `https://example.com/${'x'.repeat(100)}`;
     const pieces = splitMarkdown(url, 40);
     expect(pieces.join('')).toBe(url);
@@ -104,7 +121,10 @@ describe('splitMarkdown', () => {
     expect(pieces[1]!.startsWith('```js\n')).toBe(true);
     expect(pieces.at(-1)).toMatch(/Then restart\.$/);
     // Removing the added fence lines gives back the original code lines.
-    const lines = pieces.join('\n').split('\n').filter((line) => line.startsWith('console.log'));
+    const lines = pieces
+      .join('\n')
+      .split('\n')
+      .filter((line) => line.startsWith('console.log'));
     expect(lines).toEqual(code.split('\n'));
   });
 
@@ -145,7 +165,14 @@ describe('inline Markdown balance', () => {
 describe('source lines', () => {
   it('links web sources by title and shows a file source as title and path', () => {
     const lines = formatSourceLines(
-      [source(1, { source: 'https://docs.example.com/guide/install', title: 'Install guide', headingPath: ['Install guide', 'On Linux'] }), source(2)],
+      [
+        source(1, {
+          source: 'https://docs.example.com/guide/install',
+          title: 'Install guide',
+          headingPath: ['Install guide', 'On Linux'],
+        }),
+        source(2),
+      ],
       [1, 2],
     );
     expect(lines[0]).toBe('**[1]** [Install guide › On Linux](https://docs.example.com/guide/install)');
@@ -153,14 +180,27 @@ describe('source lines', () => {
   });
 
   it('shows cited sources only, in citation order, one line per place', () => {
-    const sources = [source(1), source(2), source(3, { source: 'docs/page-1.md', title: 'Page 1', headingPath: ['Page 1'] })];
+    const sources = [
+      source(1),
+      source(2),
+      source(3, { source: 'docs/page-1.md', title: 'Page 1', headingPath: ['Page 1'] }),
+    ];
     expect(formatSourceLines(sources, [3, 1])).toEqual(['**[3][1]** Page 1 · `docs/page-1.md`']);
     expect(formatSourceLines(sources, [])).toHaveLength(2);
     expect(formatSourceLines(sources, [9])).toEqual([]);
   });
 
   it('escapes Markdown in titles and keeps parentheses from ending a link early', () => {
-    const [line] = formatSourceLines([source(1, { source: 'https://example.com/wiki/Foo_(bar)', title: 'Use *stars* and [brackets]', headingPath: [] })], [1]);
+    const [line] = formatSourceLines(
+      [
+        source(1, {
+          source: 'https://example.com/wiki/Foo_(bar)',
+          title: 'Use *stars* and [brackets]',
+          headingPath: [],
+        }),
+      ],
+      [1],
+    );
     expect(line).toBe('**[1]** [Use \\*stars\\* and \\[brackets\\]](https://example.com/wiki/Foo_%28bar%29)');
     expect(escapeMarkdown('a_b|c`d')).toBe('a\\_b\\|c\\`d');
   });
@@ -172,7 +212,10 @@ describe('source lines', () => {
   });
 
   it('fits the Sources field in 1024 characters and says how many were left out', () => {
-    const lines = Array.from({ length: 40 }, (_, index) => `**[${index + 1}]** ${'Long title '.repeat(4)} · \`docs/some/deep/path-${index}.md\``);
+    const lines = Array.from(
+      { length: 40 },
+      (_, index) => `**[${index + 1}]** ${'Long title '.repeat(4)} · \`docs/some/deep/path-${index}.md\``,
+    );
     const field = renderSourcesField(lines)!;
     expect(field.name).toBe('Sources');
     expect(field.value.length).toBeLessThanOrEqual(discordLimits.embedFieldValue);
@@ -184,24 +227,37 @@ describe('source lines', () => {
 
 describe('renderDiscordAnswer', () => {
   it('renders a short answer as one embed: question as title, answer, sources, model footer and the buttons', () => {
-    const [message, ...rest] = renderDiscordAnswer({ question: 'How do I reset my password?', result: view() });
+    const [message, ...rest] = renderDiscordAnswer({
+      question: 'How do I reset my password?',
+      result: view(),
+    });
     expect(rest).toEqual([]);
     const embed = message!.embeds[0]!;
     expect(embed.title).toBe('How do I reset my password?');
     expect(embed.description).toBe('Open Settings and choose Reset password [1].');
     expect(embed.fields).toEqual([{ name: 'Source', value: '**[1]** Page 1 · `docs/page-1.md`' }]);
     expect(embed.footer?.text).toBe('extractive answer');
-    expect(message!.components[0]!.components.map((button) => button.label)).toEqual(['Helpful', 'Not helpful', 'Suggest a correction']);
+    expect(message!.components[0]!.components.map((button) => button.label)).toEqual([
+      'Helpful',
+      'Not helpful',
+      'Suggest a correction',
+    ]);
     expect(message!.content).toBeUndefined();
   });
 
   it('names the model in the footer when a language model answered', () => {
-    const [message] = renderDiscordAnswer({ question: 'q', result: view({ extractive: false, model: 'ft:gpt-4o-mini:acme::abc' }) });
+    const [message] = renderDiscordAnswer({
+      question: 'q',
+      result: view({ extractive: false, model: 'ft:gpt-4o-mini:acme::abc' }),
+    });
     expect(message!.embeds[0]!.footer?.text).toBe('answered by ft:gpt-4o-mini:acme::abc');
   });
 
   it('shows no sources under a refusal but keeps the buttons', () => {
-    const [message] = renderDiscordAnswer({ question: 'q', result: view({ refused: true, answer: "I don't know. A teammate will follow up.", citations: [] }) });
+    const [message] = renderDiscordAnswer({
+      question: 'q',
+      result: view({ refused: true, answer: "I don't know. A teammate will follow up.", citations: [] }),
+    });
     expect(message!.embeds[0]!.fields).toBeUndefined();
     expect(message!.components).toHaveLength(1);
   });
@@ -209,29 +265,48 @@ describe('renderDiscordAnswer', () => {
   it('splits a long answer into messages within every limit, with sources and buttons on the last', () => {
     const answer = longProse(20);
     expect(answer.length).toBeGreaterThan(discordLimits.embedDescription * 2);
-    const messages = renderDiscordAnswer({ question: 'Explain configuration'.repeat(20), result: view({ answer }) });
+    const messages = renderDiscordAnswer({
+      question: 'Explain configuration'.repeat(20),
+      result: view({ answer }),
+    });
     expect(messages.length).toBeGreaterThanOrEqual(3);
     for (const message of messages) {
       expect(messageLimitProblems(message as never)).toEqual([]);
-      expect(message.embeds.reduce((sum, embed) => sum + embedLength(embed), 0)).toBeLessThanOrEqual(discordLimits.embedTotal);
+      expect(message.embeds.reduce((sum, embed) => sum + embedLength(embed), 0)).toBeLessThanOrEqual(
+        discordLimits.embedTotal,
+      );
     }
     expect(messages[0]!.embeds[0]!.title!.length).toBeLessThanOrEqual(discordLimits.embedTitle);
     expect(messages.slice(1).every((message) => message.embeds[0]!.title === undefined)).toBe(true);
-    expect(messages.slice(0, -1).every((message) => message.components.length === 0 && !message.embeds[0]!.footer)).toBe(true);
+    expect(
+      messages.slice(0, -1).every((message) => message.components.length === 0 && !message.embeds[0]!.footer),
+    ).toBe(true);
     expect(messages.at(-1)!.components).toHaveLength(1);
     expect(messages.at(-1)!.embeds[0]!.fields?.[0]?.name).toBe('Source');
-    expect(messages.map((message) => message.embeds[0]!.description).join(' ').split(/\s+/)).toEqual(answer.split(/\s+/));
+    expect(
+      messages
+        .map((message) => message.embeds[0]!.description)
+        .join(' ')
+        .split(/\s+/),
+    ).toEqual(answer.split(/\s+/));
   });
 
   it('shortens an answer that would need more messages than allowed, and says so', () => {
-    const messages = renderDiscordAnswer({ question: 'q', result: view({ answer: longProse(200) }), maxMessages: 2 });
+    const messages = renderDiscordAnswer({
+      question: 'q',
+      result: view({ answer: longProse(200) }),
+      maxMessages: 2,
+    });
     expect(messages).toHaveLength(2);
     expect(messages[1]!.embeds[0]!.description).toMatch(/shortened here\.\*$/);
     expect(messages[1]!.embeds[0]!.description!.length).toBeLessThanOrEqual(discordLimits.embedDescription);
   });
 
   it('puts a notice for the user in the message content', () => {
-    const [message] = renderDiscordAnswer({ question: 'q', result: view({ notice: 'Your question was shortened to 2000 characters.' }) });
+    const [message] = renderDiscordAnswer({
+      question: 'q',
+      result: view({ notice: 'Your question was shortened to 2000 characters.' }),
+    });
     expect(message!.content).toBe('*Your question was shortened to 2000 characters.*');
   });
 
@@ -271,7 +346,9 @@ describe('notices', () => {
   it('are polite and never show the cause', () => {
     const cause = new AnswerloopError('store_failed', 'SQLITE_BUSY at /var/data/answerloop.db');
     expect(failureNotice(cause)).not.toContain('SQLITE');
-    expect(failureNotice(new AnswerloopError('upstream_failed', 'x', { isRetryable: true }))).toMatch(/try again in a minute/);
+    expect(failureNotice(new AnswerloopError('upstream_failed', 'x', { isRetryable: true }))).toMatch(
+      /try again in a minute/,
+    );
     expect(failureNotice(new AnswerloopError('not_found', 'x'))).toMatch(/can no longer find/);
     expect(rateLimitNotice(1)).toMatch(/1 second and/);
     expect(rateLimitNotice(12_500)).toMatch(/13 seconds/);

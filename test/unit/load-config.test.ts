@@ -26,13 +26,19 @@ describe('loadConfig', () => {
 
   it('names environment variables by the documented rule', () => {
     expect(environmentNameFor('store.kind')).toBe('ANSWERLOOP_STORE__KIND');
-    expect(environmentNameFor('store.elasticsearch.requestTimeoutMs')).toBe('ANSWERLOOP_STORE__ELASTICSEARCH__REQUEST_TIMEOUT_MS');
+    expect(environmentNameFor('store.elasticsearch.requestTimeoutMs')).toBe(
+      'ANSWERLOOP_STORE__ELASTICSEARCH__REQUEST_TIMEOUT_MS',
+    );
   });
 
   it('applies environment overrides, short names and typed values, recording their source', () => {
     const config = loadConfig({
       cwd,
-      env: { ANSWERLOOP_STORE: 'elasticsearch', ANSWERLOOP_RETRIEVAL__WEIGHTS__VECTOR: '2.5', ANSWERLOOP_SLACK__ALLOWED_CHANNELS: '[C1, C2]' },
+      env: {
+        ANSWERLOOP_STORE: 'elasticsearch',
+        ANSWERLOOP_RETRIEVAL__WEIGHTS__VECTOR: '2.5',
+        ANSWERLOOP_SLACK__ALLOWED_CHANNELS: '[C1, C2]',
+      },
     });
     expect(config.store.kind).toBe('elasticsearch');
     expect(config.retrieval.weights.vector).toBe(2.5);
@@ -42,10 +48,15 @@ describe('loadConfig', () => {
 
   it('reports every bad setting at once with its path, value, source and expectation', () => {
     const problems = problemsOf(() =>
-      loadConfig({ cwd, env: { ANSWERLOOP_STORE__KIND: 'mongo', ANSWERLOOP_RETRIEVAL__K: '0', ANSWERLOOP_RETRIVAL__K: '3' } }),
+      loadConfig({
+        cwd,
+        env: { ANSWERLOOP_STORE__KIND: 'mongo', ANSWERLOOP_RETRIEVAL__K: '0', ANSWERLOOP_RETRIVAL__K: '3' },
+      }),
     );
     expect(problems).toHaveLength(3);
-    expect(problems.join('\n')).toMatch(/store\.kind: got "mongo" \(from ANSWERLOOP_STORE__KIND\); expected .*embedded/);
+    expect(problems.join('\n')).toMatch(
+      /store\.kind: got "mongo" \(from ANSWERLOOP_STORE__KIND\); expected .*embedded/,
+    );
     expect(problems.join('\n')).toMatch(/retrieval\.k: got 0/);
     expect(problems.join('\n')).toMatch(/ANSWERLOOP_RETRIVAL__K: no such setting/);
   });
@@ -53,11 +64,15 @@ describe('loadConfig', () => {
   it('rejects unknown keys and malformed YAML in override files, naming the file', () => {
     const unknown = path.join(cwd, 'unknown.yaml');
     writeFileSync(unknown, 'retrieval:\n  kk: 3\n');
-    expect(problemsOf(() => loadConfig({ cwd, env: {}, files: [unknown] })).join()).toMatch(/retrieval: unknown setting "kk"/);
+    expect(problemsOf(() => loadConfig({ cwd, env: {}, files: [unknown] })).join()).toMatch(
+      /retrieval: unknown setting "kk"/,
+    );
     const broken = path.join(cwd, 'broken.yaml');
     writeFileSync(broken, 'retrieval: [\n');
     expect(problemsOf(() => loadConfig({ cwd, env: {}, files: [broken] })).join()).toContain('broken.yaml');
-    expect(problemsOf(() => loadConfig({ cwd, env: {}, files: ['missing.yaml'] })).join()).toMatch(/missing\.yaml: config file not found/);
+    expect(problemsOf(() => loadConfig({ cwd, env: {}, files: ['missing.yaml'] })).join()).toMatch(
+      /missing\.yaml: config file not found/,
+    );
   });
 
   it('takes secrets from the environment only and masks them when described', () => {
@@ -68,6 +83,8 @@ describe('loadConfig', () => {
     expect(described).toContain('sk-t****ef');
     const file = path.join(cwd, 'secret.yaml');
     writeFileSync(file, 'secrets:\n  openaiApiKey: nope\n');
-    expect(problemsOf(() => loadConfig({ cwd, env: {}, files: [file] })).join()).toMatch(/unknown setting "secrets"/);
+    expect(problemsOf(() => loadConfig({ cwd, env: {}, files: [file] })).join()).toMatch(
+      /unknown setting "secrets"/,
+    );
   });
 });

@@ -8,7 +8,11 @@ import { loadDocument } from '../../src/core/knowledge/document-loader.ts';
 import { htmlLoader, htmlTitle } from '../../src/core/knowledge/html-loader.ts';
 import { loaderForExtension } from '../../src/core/knowledge/loader-registry.ts';
 import { markdownLoader, mdxLoader, readFrontMatter } from '../../src/core/knowledge/markdown-loader.ts';
-import { containsNulByte, readTextPieces, splitOffPiece } from '../../src/core/knowledge/source-file-reading.ts';
+import {
+  containsNulByte,
+  readTextPieces,
+  splitOffPiece,
+} from '../../src/core/knowledge/source-file-reading.ts';
 import { textLoader } from '../../src/core/knowledge/text-loader.ts';
 import { listFiles } from '../../src/core/knowledge/walk-files.ts';
 
@@ -21,7 +25,9 @@ async function fixture(relative: string): Promise<string> {
 
 describe('Markdown loader', () => {
   it('reads title and tags from front matter and keeps the front matter out of every chunk', async () => {
-    const document = loadDocument(markdownLoader, await fixture('getting-started.md'), settings, { path: 'getting-started.md' });
+    const document = loadDocument(markdownLoader, await fixture('getting-started.md'), settings, {
+      path: 'getting-started.md',
+    });
     expect(document.title).toBe('Getting started with Skyforge');
     expect(document.tags).toEqual(['onboarding', 'install']);
     expect(document.source).toBeUndefined();
@@ -38,7 +44,9 @@ describe('Markdown loader', () => {
   });
 
   it('falls back to the first level-1 heading for the title, setext ones included', async () => {
-    const document = loadDocument(markdownLoader, await fixture('guides/password-reset.md'), settings, { path: 'guides/password-reset.md' });
+    const document = loadDocument(markdownLoader, await fixture('guides/password-reset.md'), settings, {
+      path: 'guides/password-reset.md',
+    });
     expect(document.title).toBe('Resetting your password');
     expect(document.tags).toEqual([]);
     expect(document.chunks.map((chunk) => chunk.headingPath.at(-1))).toEqual([
@@ -49,25 +57,38 @@ describe('Markdown loader', () => {
   });
 
   it('leaves the title undefined when the document names none', () => {
-    const document = loadDocument(markdownLoader, '## Only a second-level heading\n\nText.', settings, { path: 'notes.md' });
+    const document = loadDocument(markdownLoader, '## Only a second-level heading\n\nText.', settings, {
+      path: 'notes.md',
+    });
     expect(document.title).toBeUndefined();
   });
 
   it('takes a source or url from front matter and accepts tags as a comma-separated string', () => {
-    const withSource = readFrontMatter('---\nsource: https://docs.example.com/a\ntags: billing, invoices , billing\n---\nBody', 'a.md');
-    expect(withSource).toMatchObject({ source: 'https://docs.example.com/a', tags: ['billing', 'invoices'], body: 'Body' });
+    const withSource = readFrontMatter(
+      '---\nsource: https://docs.example.com/a\ntags: billing, invoices , billing\n---\nBody',
+      'a.md',
+    );
+    expect(withSource).toMatchObject({
+      source: 'https://docs.example.com/a',
+      tags: ['billing', 'invoices'],
+      body: 'Body',
+    });
     const withUrl = readFrontMatter('---\nurl: https://docs.example.com/b\ntitle: 2024\n---\nBody', 'b.md');
     expect(withUrl).toMatchObject({ source: 'https://docs.example.com/b', title: '2024' });
   });
 
   it('names the file when the front matter is not valid YAML', () => {
     expect(() => readFrontMatter('---\ntitle: [unclosed\n---\nBody', 'guides/broken.md')).toThrow(InputError);
-    expect(() => readFrontMatter('---\ntitle: [unclosed\n---\nBody', 'guides/broken.md')).toThrow(/guides\/broken\.md/);
+    expect(() => readFrontMatter('---\ntitle: [unclosed\n---\nBody', 'guides/broken.md')).toThrow(
+      /guides\/broken\.md/,
+    );
   });
 
   it('never runs JavaScript front matter', () => {
     const marker = '__answerloopFrontMatterRan';
-    expect(() => readFrontMatter(`---js\n{ title: (globalThis.${marker} = true, 'x') }\n---\nBody`, 'evil.md')).toThrow(InputError);
+    expect(() =>
+      readFrontMatter(`---js\n{ title: (globalThis.${marker} = true, 'x') }\n---\nBody`, 'evil.md'),
+    ).toThrow(InputError);
     expect((globalThis as Record<string, unknown>)[marker]).toBeUndefined();
   });
 
@@ -81,7 +102,9 @@ describe('Markdown loader', () => {
 
 describe('MDX loader', () => {
   it('drops import and export statements and uses the url from front matter', async () => {
-    const document = loadDocument(mdxLoader, await fixture('blog/launch.mdx'), settings, { path: 'blog/launch.mdx' });
+    const document = loadDocument(mdxLoader, await fixture('blog/launch.mdx'), settings, {
+      path: 'blog/launch.mdx',
+    });
     expect(document.title).toBe('Skyforge 4.2 is here');
     expect(document.tags).toEqual(['announcement', 'release']);
     expect(document.source).toBe('https://skyforge.example.com/blog/launch-4-2');
@@ -91,7 +114,9 @@ describe('MDX loader', () => {
   });
 
   it('keeps import lines that are inside code blocks', () => {
-    const document = loadDocument(mdxLoader, '# Code\n\n```js\nimport fs from "node:fs";\n```\n', settings, { path: 'x.mdx' });
+    const document = loadDocument(mdxLoader, '# Code\n\n```js\nimport fs from "node:fs";\n```\n', settings, {
+      path: 'x.mdx',
+    });
     expect(document.chunks[0]!.text).toBe('```js\nimport fs from "node:fs";\n```');
   });
 });
@@ -107,36 +132,57 @@ describe('HTML loader', () => {
       ['Frequently asked questions', 'Troubleshooting'],
     ]);
     expect(document.chunks[0]!.text).toContain('Settings → Billing');
-    expect(document.chunks[0]!.text).toContain('| Plan | Price per user | Storage |\n| --- | --- | --- |\n| Team | $8 | 1 TB |\n| Business | $15 | 5 TB |');
-    expect(document.chunks[1]!.text).toContain('```sh\n# show the last lines of the log\ntail -n 50 ~/.skyforge/logs/client.log\n```');
+    expect(document.chunks[0]!.text).toContain(
+      '| Plan | Price per user | Storage |\n| --- | --- | --- |\n| Team | $8 | 1 TB |\n| Business | $15 | 5 TB |',
+    );
+    expect(document.chunks[1]!.text).toContain(
+      '```sh\n# show the last lines of the log\ntail -n 50 ~/.skyforge/logs/client.log\n```',
+    );
   });
 
   it('falls back to the first h1 for the title and decodes entities in <title>', () => {
-    expect(loadDocument(htmlLoader, '<h1>Only &amp; heading</h1><p>Body text.</p>', settings, { path: 'a.html' }).title).toBe('Only & heading');
+    expect(
+      loadDocument(htmlLoader, '<h1>Only &amp; heading</h1><p>Body text.</p>', settings, { path: 'a.html' })
+        .title,
+    ).toBe('Only & heading');
     expect(htmlTitle('<title>\n  Q&amp;A &#8211; help\n</title>')).toBe('Q&A – help');
     expect(htmlTitle('<title>   </title>')).toBeUndefined();
   });
 
   it('keeps snake_case words unescaped but escapes what would turn text into a heading', () => {
-    const document = loadDocument(htmlLoader, '<h1>Settings</h1><p>Set max_file_bytes here.</p><p># not a heading</p>', settings, { path: 'a.html' });
+    const document = loadDocument(
+      htmlLoader,
+      '<h1>Settings</h1><p>Set max_file_bytes here.</p><p># not a heading</p>',
+      settings,
+      { path: 'a.html' },
+    );
     expect(document.chunks).toHaveLength(1);
     expect(document.chunks[0]!.headingPath).toEqual(['Settings']);
     expect(document.chunks[0]!.text).toBe('Set max_file_bytes here.\n\n\\# not a heading');
   });
 
   it('finds nothing in a page of navigation and scripts', () => {
-    const document = loadDocument(htmlLoader, '<nav><a href="/">Home</a></nav><script>run()</script>', settings, { path: 'a.html' });
+    const document = loadDocument(
+      htmlLoader,
+      '<nav><a href="/">Home</a></nav><script>run()</script>',
+      settings,
+      { path: 'a.html' },
+    );
     expect(document.chunks).toEqual([]);
   });
 });
 
 describe('Text loader', () => {
   it('has no headings and no title of its own', async () => {
-    const document = loadDocument(textLoader, await fixture('release-notes.txt'), settings, { path: 'release-notes.txt' });
+    const document = loadDocument(textLoader, await fixture('release-notes.txt'), settings, {
+      path: 'release-notes.txt',
+    });
     expect(document.title).toBeUndefined();
     expect(document.chunks).toHaveLength(1);
     expect(document.chunks[0]!.headingPath).toEqual([]);
-    expect(document.chunks[0]!.text).toContain('# This line starts with a hash but plain text has no headings.');
+    expect(document.chunks[0]!.text).toContain(
+      '# This line starts with a hash but plain text has no headings.',
+    );
   });
 });
 
@@ -154,12 +200,18 @@ describe('loader registry', () => {
 describe('reading files in pieces', () => {
   it('cuts at the last blank line outside a code block', () => {
     const text = 'Para one.\n\n```\ncode\n\nmore code\n```\nTail line\nrest';
-    expect(splitOffPiece(text, text.length - 2)).toEqual({ piece: 'Para one.\n\n', rest: '```\ncode\n\nmore code\n```\nTail line\nrest' });
+    expect(splitOffPiece(text, text.length - 2)).toEqual({
+      piece: 'Para one.\n\n',
+      rest: '```\ncode\n\nmore code\n```\nTail line\nrest',
+    });
   });
 
   it('keeps a piece within the target length, cutting at a line end when no blank line comes before it', () => {
     expect(splitOffPiece('aaa\nbbb\n\nccc\n', 6)).toEqual({ piece: 'aaa\n', rest: 'bbb\n\nccc\n' });
-    expect(splitOffPiece('a long first line\nnext', 5)).toEqual({ piece: 'a long first line\n', rest: 'next' });
+    expect(splitOffPiece('a long first line\nnext', 5)).toEqual({
+      piece: 'a long first line\n',
+      rest: 'next',
+    });
   });
 
   it('closes and re-opens a fence when it must cut inside one', () => {
@@ -180,7 +232,10 @@ describe('reading files in pieces', () => {
   it('reads a file as pieces that join back into the file', async () => {
     const folder = await mkdtemp(path.join(tmpdir(), 'answerloop-pieces-'));
     try {
-      const paragraphs = Array.from({ length: 200 }, (_, index) => `Paragraph ${index} — naïve café text ${'x'.repeat(index % 40)}.`);
+      const paragraphs = Array.from(
+        { length: 200 },
+        (_, index) => `Paragraph ${index} — naïve café text ${'x'.repeat(index % 40)}.`,
+      );
       const file = path.join(folder, 'big.md');
       await writeFile(file, paragraphs.join('\n\n'));
       const pieces: string[] = [];
@@ -209,7 +264,17 @@ describe('walking folders', () => {
   let folder: string;
   beforeAll(async () => {
     folder = await mkdtemp(path.join(tmpdir(), 'answerloop-walk-'));
-    for (const relative of ['b.md', 'a.md', 'Z.md', 'sub/c.md', 'sub/deeper/d.txt', '.git/config.md', '.hidden.md', 'node_modules/pkg/readme.md', 'sub/.cache/e.md']) {
+    for (const relative of [
+      'b.md',
+      'a.md',
+      'Z.md',
+      'sub/c.md',
+      'sub/deeper/d.txt',
+      '.git/config.md',
+      '.hidden.md',
+      'node_modules/pkg/readme.md',
+      'sub/.cache/e.md',
+    ]) {
       await mkdir(path.dirname(path.join(folder, relative)), { recursive: true });
       await writeFile(path.join(folder, relative), 'x');
     }
@@ -222,7 +287,13 @@ describe('walking folders', () => {
 
   it('lists files recursively in a stable order, leaving out dot-entries and node_modules', async () => {
     const files = await listFiles(folder);
-    expect(files.map((file) => path.relative(folder, file).split(path.sep).join('/'))).toEqual(['Z.md', 'a.md', 'b.md', 'sub/c.md', 'sub/deeper/d.txt']);
+    expect(files.map((file) => path.relative(folder, file).split(path.sep).join('/'))).toEqual([
+      'Z.md',
+      'a.md',
+      'b.md',
+      'sub/c.md',
+      'sub/deeper/d.txt',
+    ]);
   });
 
   it('returns a file given directly', async () => {

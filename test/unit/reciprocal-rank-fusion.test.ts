@@ -16,11 +16,15 @@ const chunk = (id: string): Chunk => ({
   documentHash: id,
   ordinal: 0,
 });
-const hits = (...ids: string[]): LegHit[] => ids.map((id, index) => ({ chunk: chunk(id), score: 10 - index }));
+const hits = (...ids: string[]): LegHit[] =>
+  ids.map((id, index) => ({ chunk: chunk(id), score: 10 - index }));
 
 describe('reciprocalRankFusion', () => {
   it('ranks a chunk found by both legs above chunks found by one', () => {
-    const fused = reciprocalRankFusion(hits('a', 'b'), hits('c', 'b'), { rrfK: 60, weights: { bm25: 1, vector: 1 } });
+    const fused = reciprocalRankFusion(hits('a', 'b'), hits('c', 'b'), {
+      rrfK: 60,
+      weights: { bm25: 1, vector: 1 },
+    });
     expect(fused.map((hit) => hit.chunk.id)).toEqual(['b', 'a', 'c']);
     expect(fused[0]).toMatchObject({ bm25Rank: 2, vectorRank: 2, bm25Score: 9, vectorScore: 9 });
     expect(fused[0]?.fusedScore).toBeCloseTo(2 / 62);

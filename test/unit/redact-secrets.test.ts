@@ -21,6 +21,9 @@ describe('redactSecrets', () => {
   it('leaves ordinary support text alone and reports what it found', () => {
     const text = 'How do I reset my password? The token field in settings is empty.';
     expect(redactSecrets(text)).toBe(text);
-    expect(redactSecretsWithReport('password=abcd1234 and sk-abcdefghijklmnopqrstuv').found).toEqual({ 'openai key': 1, assignment: 1 });
+    expect(redactSecretsWithReport('password=abcd1234 and sk-abcdefghijklmnopqrstuv').found).toEqual({
+      'openai key': 1,
+      assignment: 1,
+    });
   });
 });

@@ -111,8 +111,14 @@ describe('rankDocuments', () => {
   });
 
   it('matches a relevant path that a doc id ends with, on a path boundary only', () => {
-    const hits = [hit('test/fixtures/eval/x/pages/commands/npm-ci.md'), hit('test/fixtures/eval/x/pages/commands/xnpm-ci.md')];
-    expect(rankDocuments(hits, ['commands/npm-ci.md'])).toEqual(['commands/npm-ci.md', 'test/fixtures/eval/x/pages/commands/xnpm-ci.md']);
+    const hits = [
+      hit('test/fixtures/eval/x/pages/commands/npm-ci.md'),
+      hit('test/fixtures/eval/x/pages/commands/xnpm-ci.md'),
+    ];
+    expect(rankDocuments(hits, ['commands/npm-ci.md'])).toEqual([
+      'commands/npm-ci.md',
+      'test/fixtures/eval/x/pages/commands/xnpm-ci.md',
+    ]);
   });
 });
 
@@ -137,7 +143,13 @@ describe('parseQaSet', () => {
       'qa.jsonl',
     );
     expect(items).toEqual([
-      { question: 'how do i reconcle', kind: 'paraphrase', relevant: ['pages/reconcile.html'], answer: 'Use the Reconcile window.', line: 1 },
+      {
+        question: 'how do i reconcle',
+        kind: 'paraphrase',
+        relevant: ['pages/reconcile.html'],
+        answer: 'Use the Reconcile window.',
+        line: 1,
+      },
       { question: 'is there an android app', kind: 'unanswerable', relevant: [], line: 2 },
     ]);
   });
@@ -146,11 +158,26 @@ describe('parseQaSet', () => {
     ['{"question": "ok", "relevant": ["a"]}\n{not json}', /qa\.jsonl line 2 is not valid JSON/],
     ['{"question": "ok", "relevant": ["a"]}\n\n["a"]', /qa\.jsonl line 3 must be a JSON object/],
     ['{"question": "", "relevant": ["a"]}', /qa\.jsonl line 1: "question" must be a non-empty string/],
-    ['{"question": "ok", "relevant": []}', /qa\.jsonl line 1: "relevant" must name at least one source path .* or set "kind": "unanswerable"/],
-    ['{"question": "ok", "relevant": "docs/a.md"}', /qa\.jsonl line 1: "relevant" must be a list of source paths/],
-    ['{"question": "ok", "relevant": ["a", 3]}', /qa\.jsonl line 1: "relevant" must be a list of source paths/],
-    ['{"question": "ok", "kind": "vague", "relevant": ["a"]}', /qa\.jsonl line 1: "kind" must be one of keyword, paraphrase, multi, unanswerable/],
-    ['{"question": "ok", "kind": "unanswerable", "relevant": ["a"]}', /qa\.jsonl line 1: an unanswerable question names no relevant pages/],
+    [
+      '{"question": "ok", "relevant": []}',
+      /qa\.jsonl line 1: "relevant" must name at least one source path .* or set "kind": "unanswerable"/,
+    ],
+    [
+      '{"question": "ok", "relevant": "docs/a.md"}',
+      /qa\.jsonl line 1: "relevant" must be a list of source paths/,
+    ],
+    [
+      '{"question": "ok", "relevant": ["a", 3]}',
+      /qa\.jsonl line 1: "relevant" must be a list of source paths/,
+    ],
+    [
+      '{"question": "ok", "kind": "vague", "relevant": ["a"]}',
+      /qa\.jsonl line 1: "kind" must be one of keyword, paraphrase, multi, unanswerable/,
+    ],
+    [
+      '{"question": "ok", "kind": "unanswerable", "relevant": ["a"]}',
+      /qa\.jsonl line 1: an unanswerable question names no relevant pages/,
+    ],
     ['\n\n', /qa\.jsonl holds no questions/],
   ])('rejects a bad file with the line at fault: %s', (text, message) => {
     let thrown: unknown;

@@ -11,7 +11,10 @@ import {
   slackLimits,
   splitMrkdwn,
 } from '../../src/bot/render/slack-answer-blocks.ts';
-import { parseCorrectionMetadata, renderCorrectionModal } from '../../src/bot/render/slack-correction-modal.ts';
+import {
+  parseCorrectionMetadata,
+  renderCorrectionModal,
+} from '../../src/bot/render/slack-correction-modal.ts';
 import { markdownToMrkdwn } from '../../src/bot/render/slack-mrkdwn.ts';
 import { questionFromMessage, slackTextToMarkdown } from '../../src/bot/slack/slack-message-text.ts';
 
@@ -33,12 +36,16 @@ function answer(overrides: Partial<SlackAnswerInput> = {}): SlackAnswerInput {
 
 function texts(block: SlackBlock): string[] {
   const elements = (block.elements ?? []) as Array<{ text?: string | { text: string } }>;
-  return elements.map((element) => (typeof element.text === 'string' ? element.text : (element.text?.text ?? '')));
+  return elements.map((element) =>
+    typeof element.text === 'string' ? element.text : (element.text?.text ?? ''),
+  );
 }
 
 describe('markdownToMrkdwn', () => {
   it('turns bold, italic, strike and headings into Slack marks', () => {
-    expect(markdownToMrkdwn('**bold** and __also bold__, *italic* and _italic_, ~~gone~~')).toBe('*bold* and *also bold*, _italic_ and _italic_, ~gone~');
+    expect(markdownToMrkdwn('**bold** and __also bold__, *italic* and _italic_, ~~gone~~')).toBe(
+      '*bold* and *also bold*, _italic_ and _italic_, ~gone~',
+    );
     expect(markdownToMrkdwn('## Install on **Linux**')).toBe('*Install on Linux*');
   });
 
@@ -50,12 +57,17 @@ describe('markdownToMrkdwn', () => {
   });
 
   it('turns lists into bullets, nested ones indented, numbered ones kept', () => {
-    expect(markdownToMrkdwn('- one\n* two\n  - nested\n1. first\n2. second')).toBe('• one\n• two\n    ◦ nested\n1. first\n2. second');
+    expect(markdownToMrkdwn('- one\n* two\n  - nested\n1. first\n2. second')).toBe(
+      '• one\n• two\n    ◦ nested\n1. first\n2. second',
+    );
   });
 
   it('keeps code literal and escapes &, < and > everywhere', () => {
-    const markdown = 'Run `a **b** <c>` then:\n\n```bash\necho "a && b" > out_file_name\n```\n\n1 < 2 & 3 > 2';
-    expect(markdownToMrkdwn(markdown)).toBe('Run `a **b** &lt;c&gt;` then:\n\n```\necho "a &amp;&amp; b" &gt; out_file_name\n```\n\n1 &lt; 2 &amp; 3 &gt; 2');
+    const markdown =
+      'Run `a **b** <c>` then:\n\n```bash\necho "a && b" > out_file_name\n```\n\n1 < 2 & 3 > 2';
+    expect(markdownToMrkdwn(markdown)).toBe(
+      'Run `a **b** &lt;c&gt;` then:\n\n```\necho "a &amp;&amp; b" &gt; out_file_name\n```\n\n1 &lt; 2 &amp; 3 &gt; 2',
+    );
   });
 
   it('closes a fence a streamed answer has not closed yet', () => {
@@ -66,7 +78,10 @@ describe('markdownToMrkdwn', () => {
 describe('splitMrkdwn', () => {
   it('keeps short text whole and splits long text at paragraphs within the limit', () => {
     expect(splitMrkdwn('short', 100)).toEqual(['short']);
-    const paragraphs = Array.from({ length: 10 }, (_, index) => `Paragraph ${index} ${'word '.repeat(20).trim()}`);
+    const paragraphs = Array.from(
+      { length: 10 },
+      (_, index) => `Paragraph ${index} ${'word '.repeat(20).trim()}`,
+    );
     const pieces = splitMrkdwn(paragraphs.join('\n\n'), 300);
     expect(pieces.length).toBeGreaterThan(1);
     for (const piece of pieces) expect(piece.length).toBeLessThanOrEqual(300);
@@ -88,9 +103,15 @@ describe('renderSlackAnswer', () => {
     const [message, ...rest] = renderSlackAnswer(answer());
     expect(rest).toEqual([]);
     const blocks = message!.blocks;
-    expect(blocks[0]).toEqual({ type: 'section', text: { type: 'mrkdwn', text: 'Open *Settings* and choose _Reset password_ [1].' } });
+    expect(blocks[0]).toEqual({
+      type: 'section',
+      text: { type: 'mrkdwn', text: 'Open *Settings* and choose _Reset password_ [1].' },
+    });
     const sources = blocks.find((block) => block.block_id === 'answer_sources')!;
-    expect(texts(sources)).toEqual(['*Sources:*', '[1] <https://docs.example.com/account/recovery|Account recovery>']);
+    expect(texts(sources)).toEqual([
+      '*Sources:*',
+      '[1] <https://docs.example.com/account/recovery|Account recovery>',
+    ]);
     const footer = blocks.find((block) => block.block_id === 'answer_footer')!;
     expect(texts(footer)[0]).toContain('gpt-4o-mini-2024-07-18');
     const actions = blocks.find((block) => block.block_id === feedbackBlockId)!;
@@ -114,11 +135,15 @@ describe('renderSlackAnswer', () => {
     );
     const sources = message!.blocks.find((block) => block.block_id === 'answer_sources')!;
     expect(texts(sources)).toEqual(['*Sources:*', '[1][2] Pricing `docs/pricing.md`']);
-    expect(texts(message!.blocks.find((block) => block.block_id === 'answer_footer')!)[0]).toMatch(/extractive answer/i);
+    expect(texts(message!.blocks.find((block) => block.block_id === 'answer_footer')!)[0]).toMatch(
+      /extractive answer/i,
+    );
   });
 
   it('shows no sources for a refusal', () => {
-    const [message] = renderSlackAnswer(answer({ refused: true, citations: [], answer: 'I could not find this.' }));
+    const [message] = renderSlackAnswer(
+      answer({ refused: true, citations: [], answer: 'I could not find this.' }),
+    );
     expect(message!.blocks.some((block) => block.block_id === 'answer_sources')).toBe(false);
   });
 
@@ -135,7 +160,11 @@ describe('renderSlackAnswer', () => {
       }
     }
     expect(messages.at(-1)!.blocks.at(-1)!.block_id).toBe(feedbackBlockId);
-    expect(messages.slice(0, -1).some((message) => message.blocks.some((block) => block.block_id === feedbackBlockId))).toBe(false);
+    expect(
+      messages
+        .slice(0, -1)
+        .some((message) => message.blocks.some((block) => block.block_id === feedbackBlockId)),
+    ).toBe(false);
   });
 
   it('renders streaming text as mrkdwn with an ellipsis', () => {
@@ -148,32 +177,60 @@ describe('feedback blocks', () => {
     const [message] = renderSlackAnswer(answer());
     const rating = message!.blocks.find((block) => block.block_id === 'answer_rating')!;
     expect(rating.type).toBe('context_actions');
-    const element = (rating.elements as Array<{ type: string; action_id: string; positive_button: { value: string }; negative_button: { value: string } }>)[0]!;
+    const element = (
+      rating.elements as Array<{
+        type: string;
+        action_id: string;
+        positive_button: { value: string };
+        negative_button: { value: string };
+      }>
+    )[0]!;
     expect(element).toMatchObject({ type: 'feedback_buttons', action_id: feedbackActionIds.rating });
-    expect(parseRatingValue(element.positive_button.value)).toEqual({ kind: 'helpful', conversationId: 'conv-1' });
-    expect(parseRatingValue(element.negative_button.value)).toEqual({ kind: 'not_helpful', conversationId: 'conv-1' });
+    expect(parseRatingValue(element.positive_button.value)).toEqual({
+      kind: 'helpful',
+      conversationId: 'conv-1',
+    });
+    expect(parseRatingValue(element.negative_button.value)).toEqual({
+      kind: 'not_helpful',
+      conversationId: 'conv-1',
+    });
     expect(parseRatingValue('conv-1')).toBeUndefined();
   });
 
   it('gives a private answer share and dismiss buttons, and a shared one the asker and question', () => {
     const [privately] = renderSlackAnswer(answer(), { private: true });
     const actions = privately!.blocks.find((block) => block.block_id === feedbackBlockId)!;
-    expect((actions.elements as Array<{ action_id: string }>).map((element) => element.action_id)).toEqual([feedbackActionIds.share, feedbackActionIds.dismiss, feedbackActionIds.suggestCorrection]);
-    const [shared] = renderSlackAnswer(answer(), { askedBy: { userId: 'U1', question: 'How do I reset it?' } });
+    expect((actions.elements as Array<{ action_id: string }>).map((element) => element.action_id)).toEqual([
+      feedbackActionIds.share,
+      feedbackActionIds.dismiss,
+      feedbackActionIds.suggestCorrection,
+    ]);
+    const [shared] = renderSlackAnswer(answer(), {
+      askedBy: { userId: 'U1', question: 'How do I reset it?' },
+    });
     expect(texts(shared!.blocks[0]!)).toEqual(['<@U1> asked: How do I reset it?']);
     expect(JSON.stringify(shared!.blocks)).not.toContain(feedbackActionIds.share);
   });
 
   it('ends a native stream with the sources, footer and feedback, without the answer text', () => {
     const tail = renderAnswerTail(answer());
-    expect(tail.map((block) => block.block_id)).toEqual(['answer_sources', 'answer_footer', 'answer_rating', feedbackBlockId]);
+    expect(tail.map((block) => block.block_id)).toEqual([
+      'answer_sources',
+      'answer_footer',
+      'answer_rating',
+      feedbackBlockId,
+    ]);
   });
 });
 
 describe('correction modal', () => {
   it('carries the conversation in its metadata and has a multiline input', () => {
     const view = renderCorrectionModal({ conversationId: 'conv-1', channel: 'C1', threadTs: '1.2' });
-    expect(parseCorrectionMetadata(view.private_metadata as string)).toEqual({ conversationId: 'conv-1', channel: 'C1', threadTs: '1.2' });
+    expect(parseCorrectionMetadata(view.private_metadata as string)).toEqual({
+      conversationId: 'conv-1',
+      channel: 'C1',
+      threadTs: '1.2',
+    });
     expect(JSON.stringify(view.blocks)).toContain('"multiline":true');
     expect(parseCorrectionMetadata('not json')).toBeUndefined();
   });
@@ -181,13 +238,18 @@ describe('correction modal', () => {
 
 describe('reading Slack text', () => {
   it('removes the bot mention and makes Slack markup plain', () => {
-    expect(questionFromMessage('<@UBOT>   how do I   reset it?\n  see <https://x.test/a|the page> &amp; <#C1|general>', 'UBOT')).toBe(
-      'how do I reset it?\nsee [the page](https://x.test/a) & #general',
-    );
+    expect(
+      questionFromMessage(
+        '<@UBOT>   how do I   reset it?\n  see <https://x.test/a|the page> &amp; <#C1|general>',
+        'UBOT',
+      ),
+    ).toBe('how do I reset it?\nsee [the page](https://x.test/a) & #general');
     expect(questionFromMessage('<@UBOT>', 'UBOT')).toBe('');
   });
 
   it('turns a teammate reply into Markdown', () => {
-    expect(slackTextToMarkdown('Use <https://x.test> &lt;here&gt; <!here>')).toBe('Use https://x.test <here> @here');
+    expect(slackTextToMarkdown('Use <https://x.test> &lt;here&gt; <!here>')).toBe(
+      'Use https://x.test <here> @here',
+    );
   });
 });

@@ -27,7 +27,13 @@ describe('createStreamingReply', () => {
   it('posts on the first piece, then sends at most one update per interval with the latest text', async () => {
     vi.useFakeTimers();
     const { calls, target } = recordingTarget();
-    const reply = createStreamingReply({ target, intervalMs: 1000, render: (text) => `${text}…`, logger: silentLogger, now: () => Date.now() });
+    const reply = createStreamingReply({
+      target,
+      intervalMs: 1000,
+      render: (text) => `${text}…`,
+      logger: silentLogger,
+      now: () => Date.now(),
+    });
     reply.push('a');
     reply.push('ab');
     reply.push('abc');
@@ -46,7 +52,12 @@ describe('createStreamingReply', () => {
 
   it('ignores blank pieces and returns no message when nothing was posted', async () => {
     const { calls, target } = recordingTarget();
-    const reply = createStreamingReply({ target, intervalMs: 0, render: (text) => text, logger: silentLogger });
+    const reply = createStreamingReply({
+      target,
+      intervalMs: 0,
+      render: (text) => text,
+      logger: silentLogger,
+    });
     reply.push('   ');
     expect(await reply.finish()).toBeUndefined();
     expect(calls).toEqual([]);
@@ -54,7 +65,12 @@ describe('createStreamingReply', () => {
 
   it('stops streaming when the post fails, so the final answer is posted fresh', async () => {
     const { calls, target } = recordingTarget({ failPost: true });
-    const reply = createStreamingReply({ target, intervalMs: 0, render: (text) => text, logger: silentLogger });
+    const reply = createStreamingReply({
+      target,
+      intervalMs: 0,
+      render: (text) => text,
+      logger: silentLogger,
+    });
     reply.push('a');
     reply.push('ab');
     await new Promise((resolve) => setTimeout(resolve, 10));

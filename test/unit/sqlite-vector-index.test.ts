@@ -9,17 +9,29 @@ const dimensions = 384;
 function clusteredVectors(count: number, clusters: number, seed: number): Float32Array[] {
   const random = createRandom(seed);
   const gaussian = () => Math.sqrt(-2 * Math.log(1 - random())) * Math.cos(2 * Math.PI * random());
-  const centres = Array.from({ length: clusters }, () => normalise(Array.from({ length: dimensions }, gaussian)));
+  const centres = Array.from({ length: clusters }, () =>
+    normalise(Array.from({ length: dimensions }, gaussian)),
+  );
   return Array.from({ length: count }, (_, index) => {
     const centre = centres[index % clusters]!;
     return normalise(Array.from(centre, (value) => value + (gaussian() * 0.8) / Math.sqrt(dimensions)));
   });
 }
 
-function filledIndex(vectors: Float32Array[], options?: ConstructorParameters<typeof VectorIndex>[1]): VectorIndex {
+function filledIndex(
+  vectors: Float32Array[],
+  options?: ConstructorParameters<typeof VectorIndex>[1],
+): VectorIndex {
   const index = new VectorIndex(dimensions, options);
   vectors.forEach((vector, position) =>
-    index.add({ seq: position + 1, source: `docs/${position % 10 === 0 ? 'billing' : 'guide'}/page-${position}.md`, tags: position % 7 === 0 ? ['api'] : [] }, vector),
+    index.add(
+      {
+        seq: position + 1,
+        source: `docs/${position % 10 === 0 ? 'billing' : 'guide'}/page-${position}.md`,
+        tags: position % 7 === 0 ? ['api'] : [],
+      },
+      vector,
+    ),
   );
   return index;
 }
@@ -33,14 +45,16 @@ describe('the Hamming kernel', () => {
     const kernel = createHammingKernel(64 + rows * words * 8 + rows * 2);
     const memory = new Uint8Array(kernel.memory.buffer);
     const random = createRandom(7);
-    for (let offset = 0; offset < 64 + rows * words * 8; offset += 1) memory[offset] = Math.floor(random() * 256);
+    for (let offset = 0; offset < 64 + rows * words * 8; offset += 1)
+      memory[offset] = Math.floor(random() * 256);
     const out = 64 + rows * words * 8;
     kernel.hamming(64, rows, words, 0, out);
     const distances = new Uint16Array(kernel.memory.buffer, out, rows);
     const bitsOf = (byte: number) => byte.toString(2).replaceAll('0', '').length;
     for (let row = 0; row < rows; row += 1) {
       let expected = 0;
-      for (let byte = 0; byte < words * 8; byte += 1) expected += bitsOf(memory[64 + row * words * 8 + byte]! ^ memory[byte]!);
+      for (let byte = 0; byte < words * 8; byte += 1)
+        expected += bitsOf(memory[64 + row * words * 8 + byte]! ^ memory[byte]!);
       expect(distances[row]).toBe(expected);
     }
   });
@@ -54,7 +68,9 @@ describe('VectorIndex', () => {
   it('finds with the codes what the exact scan finds, with exact scores', () => {
     const index = filledIndex(vectors, options);
     for (const probe of [5, 444, 2_999]) {
-      const query = normalise(Array.from(vectors[probe]!, (value, position) => value + (position % 3 === 0 ? 0.01 : -0.01)));
+      const query = normalise(
+        Array.from(vectors[probe]!, (value, position) => value + (position % 3 === 0 ? 0.01 : -0.01)),
+      );
       const found = index.search(query, 10);
       const exact = index.search(query, 10, undefined, { exact: true });
       expect(seqs(found)).toEqual(seqs(exact));

@@ -24,7 +24,16 @@ describe('evaluation scores', () => {
   });
 
   it('counts the numbered sources of a real prompt', () => {
-    const prompt = buildAnswerPrompt('q?', [1, 2, 3].map((number) => ({ number, title: `t${number}`, location: `l${number}`, text: `text ${number}` })), 3000);
+    const prompt = buildAnswerPrompt(
+      'q?',
+      [1, 2, 3].map((number) => ({
+        number,
+        title: `t${number}`,
+        location: `l${number}`,
+        text: `text ${number}`,
+      })),
+      3000,
+    );
     expect(sourceCountOfPrompt(prompt.messages)).toBe(3);
     expect(sourceCountOfPrompt([{ role: 'user', content: 'just a question' }])).toBe(0);
   });
@@ -36,18 +45,31 @@ describe('evaluation scores', () => {
     expect(citationValidity('Made up [1].', 0)).toBe(0);
   });
 
-  it('recognises refusals in the model\'s words and the hand-off', () => {
+  it("recognises refusals in the model's words and the hand-off", () => {
     expect(answerRefuses("I don't know.", handoff)).toBe(true);
     expect(answerRefuses(`Sorry. ${handoff}`, handoff)).toBe(true);
     expect(answerRefuses('Open Settings [1].', handoff)).toBe(false);
   });
 
   it('scores refusals as correct only when the reference agrees', () => {
-    const refusing = scoreAnswer({ answer: "I don't know.", sourceCount: 1, handoff, reference: { refused: true, similarity: 0.9 } });
+    const refusing = scoreAnswer({
+      answer: "I don't know.",
+      sourceCount: 1,
+      handoff,
+      reference: { refused: true, similarity: 0.9 },
+    });
     expect(refusing).toEqual({ similarity: 0.9, citationValidity: 1, refused: true, refusalCorrect: true });
-    const wrongRefusal = scoreAnswer({ answer: "I don't know.", sourceCount: 1, handoff, reference: { refused: false, similarity: 0.1 } });
+    const wrongRefusal = scoreAnswer({
+      answer: "I don't know.",
+      sourceCount: 1,
+      handoff,
+      reference: { refused: false, similarity: 0.1 },
+    });
     expect(wrongRefusal.refusalCorrect).toBe(false);
-    expect(scoreAnswer({ answer: 'x', sourceCount: 1, handoff, reference: null })).toMatchObject({ similarity: null, refusalCorrect: null });
+    expect(scoreAnswer({ answer: 'x', sourceCount: 1, handoff, reference: null })).toMatchObject({
+      similarity: null,
+      refusalCorrect: null,
+    });
   });
 
   it('declares a winner by the composite score, with a tie margin', () => {
@@ -72,12 +94,17 @@ describe('evaluation scores', () => {
     expect(means).toEqual({ similarity: 0.8, citationValidity: 0.75, refusalAccuracy: 1 });
   });
 
-  it('reads the judge\'s verdict and gives it both answers and the reference', () => {
+  it("reads the judge's verdict and gives it both answers and the reference", () => {
     expect(parseJudgeVerdict('A')).toBe('A');
     expect(parseJudgeVerdict(' **B** because...')).toBe('B');
     expect(parseJudgeVerdict('tie')).toBe('tie');
     expect(parseJudgeVerdict('Both are fine')).toBeNull();
-    const messages = judgeMessages({ context: 'Sources...', reference: 'REF', answerA: 'AAA', answerB: 'BBB' });
+    const messages = judgeMessages({
+      context: 'Sources...',
+      reference: 'REF',
+      answerA: 'AAA',
+      answerB: 'BBB',
+    });
     expect(messages[1]?.content).toMatch(/REF[\s\S]*Answer A:\nAAA[\s\S]*Answer B:\nBBB/);
   });
 });

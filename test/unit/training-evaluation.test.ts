@@ -2,7 +2,12 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import { createCurationService } from '../../src/core/curation/index.ts';
 import { parseAnswerPrompt } from '../../src/core/answering/prompt.ts';
 import { createTrainingService } from '../../src/core/training/index.ts';
-import { silentLogger, type ChatRequest, type ConversationRecord, type Store } from '../../src/core/ports/index.ts';
+import {
+  silentLogger,
+  type ChatRequest,
+  type ConversationRecord,
+  type Store,
+} from '../../src/core/ports/index.ts';
 import { createDeterministicEmbedder } from '../fakes/deterministic-embedder.ts';
 import {
   conversationRecord,
@@ -33,8 +38,16 @@ function script(request: ChatRequest): string {
   return "I don't know.";
 }
 
-async function seedDataset(config = learningLoopConfig({ curation: { minExamples: 3, validationShare: 0.5 } })) {
-  const curation = createCurationService({ config, store, embedder: createDeterministicEmbedder(), logger: silentLogger, clock });
+async function seedDataset(
+  config = learningLoopConfig({ curation: { minExamples: 3, validationShare: 0.5 } }),
+) {
+  const curation = createCurationService({
+    config,
+    store,
+    embedder: createDeterministicEmbedder(),
+    logger: silentLogger,
+    clock,
+  });
   for (const record of topicConversations(16)) {
     await store.saveConversation(record);
     await curation.approve({ conversationId: record.id, reviewer: 'ops' });
@@ -81,27 +94,55 @@ describe('candidate evaluation', () => {
     expect(held.length).toBeGreaterThan(1);
     const { service, chatModel } = training();
     const stages = new Set<string>();
-    const result = await service.evaluateCandidate({ candidate: 'ft:candidate', onProgress: (progress) => stages.add(progress.stage) });
+    const result = await service.evaluateCandidate({
+      candidate: 'ft:candidate',
+      onProgress: (progress) => stages.add(progress.stage),
+    });
 
     expect(chatModel.requests).toHaveLength(held.length * 2);
     for (const example of held) {
-      const prompts = chatModel.requests.filter((request) => JSON.stringify(request.messages) === JSON.stringify(example.messages.slice(0, -1)));
-      expect(prompts.map((request) => request.model).sort()).toEqual(['ft:candidate', 'gpt-4o-mini-2024-07-18']);
+      const prompts = chatModel.requests.filter(
+        (request) => JSON.stringify(request.messages) === JSON.stringify(example.messages.slice(0, -1)),
+      );
+      expect(prompts.map((request) => request.model).sort()).toEqual([
+        'ft:candidate',
+        'gpt-4o-mini-2024-07-18',
+      ]);
     }
-    expect(result).toMatchObject({ kind: 'candidate', candidate: 'ft:candidate', baseline: 'gpt-4o-mini-2024-07-18', datasetVersion: snapshot.reference, examples: held.length, winRate: 1 });
-    expect(result.scores['ft:candidate']).toMatchObject({ similarity: 1, citationValidity: 1, refusalAccuracy: 1 });
+    expect(result).toMatchObject({
+      kind: 'candidate',
+      candidate: 'ft:candidate',
+      baseline: 'gpt-4o-mini-2024-07-18',
+      datasetVersion: snapshot.reference,
+      examples: held.length,
+      winRate: 1,
+    });
+    expect(result.scores['ft:candidate']).toMatchObject({
+      similarity: 1,
+      citationValidity: 1,
+      refusalAccuracy: 1,
+    });
     expect(result.scores['gpt-4o-mini-2024-07-18']?.refusalAccuracy).toBe(0);
     expect(result.rows[0]).toMatchObject({ winner: 'candidate', judge: null });
     expect([...stages]).toEqual(['answering', 'scoring']);
 
-    expect((await store.listEvaluations('ft:candidate')).map((evaluation) => evaluation.id)).toEqual([result.id]);
+    expect((await store.listEvaluations('ft:candidate')).map((evaluation) => evaluation.id)).toEqual([
+      result.id,
+    ]);
     expect((await store.getModel('ft:candidate'))?.evaluation).toMatchObject({ id: result.id, winRate: 1 });
-    await expect(service.promote({ model: 'ft:candidate' })).resolves.toMatchObject({ changed: true, warnings: [] });
+    await expect(service.promote({ model: 'ft:candidate' })).resolves.toMatchObject({
+      changed: true,
+      warnings: [],
+    });
   });
 
   it('marks a candidate that cites missing sources and refuses wrongly as the loser', async () => {
     await seedDataset();
-    const chatModel = scriptedChatModel((request) => (request.model === 'ft:candidate' ? "I don't know [9]." : referenceByQuestion.get(questionOf(request)) ?? ''));
+    const chatModel = scriptedChatModel((request) =>
+      request.model === 'ft:candidate'
+        ? "I don't know [9]."
+        : (referenceByQuestion.get(questionOf(request)) ?? ''),
+    );
     const service = createTrainingService({
       config: learningLoopConfig({ curation: { minExamples: 3, validationShare: 0.5 } }),
       store,
@@ -125,7 +166,9 @@ describe('candidate evaluation', () => {
     const result = await service.evaluateCandidate({ candidate: 'ft:candidate' });
     const judged = chatModel.requests.filter((request) => request.model === 'judge-model');
     expect(judged).toHaveLength(result.examples);
-    const candidateFirst = judged.filter((request) => !/Answer A:\nI don't know/.test(request.messages.at(-1)?.content ?? '')).length;
+    const candidateFirst = judged.filter(
+      (request) => !/Answer A:\nI don't know/.test(request.messages.at(-1)?.content ?? ''),
+    ).length;
     expect(candidateFirst).toBeGreaterThan(0);
     expect(candidateFirst).toBeLessThan(judged.length);
     expect(result.rows.every((row) => row.judge === 'candidate')).toBe(true);
@@ -135,9 +178,13 @@ describe('candidate evaluation', () => {
 
   it('needs a dataset with held-out examples and a baseline other than the candidate', async () => {
     const { service } = training();
-    await expect(service.evaluateCandidate({ candidate: 'ft:unknown' })).rejects.toMatchObject({ code: 'input_invalid' });
+    await expect(service.evaluateCandidate({ candidate: 'ft:unknown' })).rejects.toMatchObject({
+      code: 'input_invalid',
+    });
     await seedDataset();
-    await expect(service.evaluateCandidate({ candidate: 'ft:candidate', baseline: 'ft:candidate' })).rejects.toMatchObject({ code: 'input_invalid' });
+    await expect(
+      service.evaluateCandidate({ candidate: 'ft:candidate', baseline: 'ft:candidate' }),
+    ).rejects.toMatchObject({ code: 'input_invalid' });
   });
 });
 
@@ -150,13 +197,22 @@ describe('shadow evaluation', () => {
       correctedAnswer: index === 1 ? record.answer : null,
       answer: index === 1 ? "I don't know." : record.answer,
       refused: index === 1,
-      shadow: { model: 'ft:shadow', answer: index === 3 ? 'Something else entirely [5].' : record.answer, latencyMs: 800 },
+      shadow: {
+        model: 'ft:shadow',
+        answer: index === 3 ? 'Something else entirely [5].' : record.answer,
+        latencyMs: 800,
+      },
     }));
     records.push(conversationRecord({ id: 'no-shadow', question: 'q?', answer: 'a' }));
     for (const record of records) await store.saveConversation(record);
 
     const result = await service.evaluateShadow({ model: 'ft:shadow' });
-    expect(result).toMatchObject({ kind: 'shadow', candidate: 'ft:shadow', baseline: 'gpt-4o-mini-2024-07-18', examples: 4 });
+    expect(result).toMatchObject({
+      kind: 'shadow',
+      candidate: 'ft:shadow',
+      baseline: 'gpt-4o-mini-2024-07-18',
+      examples: 4,
+    });
     const byId = new Map(result.rows.map((row) => [row.id, row]));
     // Approved by feedback: the shown answer is the reference, and the shadow agrees.
     expect(byId.get('conv-01')).toMatchObject({ reference: records[0]!.answer, winner: 'tie', agreement: 1 });
@@ -169,6 +225,8 @@ describe('shadow evaluation', () => {
   });
 
   it('says how to turn shadow mode on when there are no shadow answers', async () => {
-    await expect(training().service.evaluateShadow({ model: 'ft:none' })).rejects.toThrow(/training.shadowModel/);
+    await expect(training().service.evaluateShadow({ model: 'ft:none' })).rejects.toThrow(
+      /training.shadowModel/,
+    );
   });
 });

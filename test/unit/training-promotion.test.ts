@@ -3,7 +3,12 @@ import { createTrainingService, type TrainingService } from '../../src/core/trai
 import { silentLogger, type ModelRecord, type Store } from '../../src/core/ports/index.ts';
 import { AnswerloopError } from '../../src/core/errors/index.ts';
 import { createDeterministicEmbedder } from '../fakes/deterministic-embedder.ts';
-import { learningLoopConfig, manualClock, openMemoryStore, scriptedChatModel } from '../integration/learning-loop-fixtures.ts';
+import {
+  learningLoopConfig,
+  manualClock,
+  openMemoryStore,
+  scriptedChatModel,
+} from '../integration/learning-loop-fixtures.ts';
 
 let store: Store;
 let clock: ReturnType<typeof manualClock>;
@@ -32,7 +37,15 @@ function candidate(name: string, winRate: number | null = null): ModelRecord {
     evaluation:
       winRate === null
         ? null
-        : { id: `eval-${name}`, candidate: name, baseline: 'gpt-4o-mini-2024-07-18', winRate, scores: {}, examples: 10, createdAt: '2025-03-01T08:00:00.000Z' },
+        : {
+            id: `eval-${name}`,
+            candidate: name,
+            baseline: 'gpt-4o-mini-2024-07-18',
+            winRate,
+            scores: {},
+            examples: 10,
+            createdAt: '2025-03-01T08:00:00.000Z',
+          },
     promotedAt: null,
     previousActive: null,
     createdAt: '2025-03-01T07:00:00.000Z',
@@ -85,7 +98,16 @@ describe('promotion and rollback', () => {
   it('uses the newest stored evaluation, and warns when there is none', async () => {
     const training = service();
     await store.saveModel(candidate('ft:x', 0.8));
-    await store.saveEvaluation({ id: 'eval-new', candidate: 'ft:x', baseline: 'base', winRate: 0.2, scores: {}, examples: 5, createdAt: '2025-03-01T08:30:00.000Z', rows: [] });
+    await store.saveEvaluation({
+      id: 'eval-new',
+      candidate: 'ft:x',
+      baseline: 'base',
+      winRate: 0.2,
+      scores: {},
+      examples: 5,
+      createdAt: '2025-03-01T08:30:00.000Z',
+      rows: [],
+    });
     await expect(training.promote({ model: 'ft:x' })).rejects.toMatchObject({ code: 'conflict' });
     await store.saveModel(candidate('ft:y'));
     expect((await training.promote({ model: 'ft:y' })).warnings[0]).toMatch(/has not been evaluated/);

@@ -1,11 +1,23 @@
 import { describe, expect, it } from 'vitest';
 import { renderDiscordAnswer } from '../../src/bot/render/discord-answer.ts';
 import { renderSlackAnswer } from '../../src/bot/render/slack-answer-blocks.ts';
-import { citedSourcesOf, verifiedIdForConversation, verifiedIdOf } from '../../src/core/curation/verified-answers.ts';
+import {
+  citedSourcesOf,
+  verifiedIdForConversation,
+  verifiedIdOf,
+} from '../../src/core/curation/verified-answers.ts';
 import type { SourceUsed, VerifiedAnswerUse } from '../../src/core/index.ts';
 
 function used(number: number, docId: string): SourceUsed {
-  return { number, chunkId: `${docId}#0`, docId, source: docId, title: docId, headingPath: [], score: 1 / number };
+  return {
+    number,
+    chunkId: `${docId}#0`,
+    docId,
+    source: docId,
+    title: docId,
+    headingPath: [],
+    score: 1 / number,
+  };
 }
 
 const verified = (use: VerifiedAnswerUse['use']): VerifiedAnswerUse => ({
@@ -14,7 +26,9 @@ const verified = (use: VerifiedAnswerUse['use']): VerifiedAnswerUse => ({
   use,
   verifiedBy: 'maria',
   verifiedAt: '2026-01-02T03:04:05.000Z',
-  sources: [{ number: 1, docId: 'docs/accounts.md', source: 'docs/accounts.md', title: 'Accounts', headingPath: [] }],
+  sources: [
+    { number: 1, docId: 'docs/accounts.md', source: 'docs/accounts.md', title: 'Accounts', headingPath: [] },
+  ],
 });
 
 describe('the sources a verified answer rests on', () => {
@@ -57,17 +71,27 @@ describe('rendering a verified answer', () => {
 
   it('labels it in Slack, or says the answer rests on one', () => {
     const footer = (use: VerifiedAnswerUse['use'] | undefined) =>
-      JSON.stringify(renderSlackAnswer({ ...result, ...(use ? { verified: verified(use) } : {}) })[0]!.blocks.find((block) => block.block_id === 'answer_footer'));
+      JSON.stringify(
+        renderSlackAnswer({ ...result, ...(use ? { verified: verified(use) } : {}) })[0]!.blocks.find(
+          (block) => block.block_id === 'answer_footer',
+        ),
+      );
     expect(footer('answer')).toContain('Verified by the support team');
     expect(footer('source')).toContain('Based on an answer verified by the support team');
     expect(footer(undefined)).toContain('Answered by `verified`');
   });
 
   it('labels it in Discord, with its sources', () => {
-    const [message] = renderDiscordAnswer({ question: 'reset?', result: { ...result, verified: verified('answer') } });
+    const [message] = renderDiscordAnswer({
+      question: 'reset?',
+      result: { ...result, verified: verified('answer') },
+    });
     expect(message!.embeds[0]!.footer?.text).toBe('✅ Verified by the support team');
     expect(message!.embeds[0]!.fields?.[0]?.value).toContain('docs/accounts.md');
-    const [resting] = renderDiscordAnswer({ question: 'reset?', result: { ...result, model: 'gpt-4o-mini', verified: verified('source') } });
+    const [resting] = renderDiscordAnswer({
+      question: 'reset?',
+      result: { ...result, model: 'gpt-4o-mini', verified: verified('source') },
+    });
     expect(resting!.embeds[0]!.footer?.text).toBe('✅ Based on an answer verified by the support team');
   });
 });

@@ -12,7 +12,13 @@ export interface ConfirmationPanelProps {
 export function ConfirmationPanel({ title, facts, warning, width }: ConfirmationPanelProps) {
   const labelWidth = Math.max(...facts.map(([label]) => label.length), 4) + 2;
   return (
-    <Box flexDirection="column" borderStyle="round" borderColor="yellow" paddingX={1} width={Math.min(width, 76)}>
+    <Box
+      flexDirection="column"
+      borderStyle="round"
+      borderColor="yellow"
+      paddingX={1}
+      width={Math.min(width, 76)}
+    >
       <Text bold>{title}</Text>
       {facts.map(([label, value]) => (
         <Box key={label}>

@@ -12,13 +12,21 @@ interface HelpRow {
   description: string;
 }
 
-const listMoves: readonly Command[] = [Command.Up, Command.Down, Command.PageUp, Command.PageDown, Command.First, Command.Last];
+const listMoves: readonly Command[] = [
+  Command.Up,
+  Command.Down,
+  Command.PageUp,
+  Command.PageDown,
+  Command.First,
+  Command.Last,
+];
 
 /** The screen's commands as rows; moving in a list is one row, so the whole help fits 80x24. */
 export function helpRows(commands: readonly Command[]): HelpRow[] {
   const moves = listMoves.filter((command) => commands.includes(command));
   const rows: HelpRow[] = [];
-  if (moves.length > 2) rows.push({ keys: '↑↓ jk g G PgUp/Dn', description: 'Move in the list: a line, first, last, a page.' });
+  if (moves.length > 2)
+    rows.push({ keys: '↑↓ jk g G PgUp/Dn', description: 'Move in the list: a line, first, last, a page.' });
   for (const command of commands) {
     if (moves.length > 2 && moves.includes(command)) continue;
     rows.push({ keys: keyBindings[command].keys, description: keyBindings[command].description });
@@ -28,9 +36,15 @@ export function helpRows(commands: readonly Command[]): HelpRow[] {
 
 const everywhere: readonly HelpRow[] = [
   { keys: '1-7', description: 'Jump to a screen: the numbers on the top line.' },
-  { keys: `${keyBindings.nextScreen.keys} ${keyBindings.previousScreen.keys}`, description: 'Next screen, previous screen (also while typing).' },
+  {
+    keys: `${keyBindings.nextScreen.keys} ${keyBindings.previousScreen.keys}`,
+    description: 'Next screen, previous screen (also while typing).',
+  },
   { keys: keyBindings.help.keys, description: keyBindings.help.description },
-  { keys: `${keyBindings.quit.keys} ${keyBindings.forceQuit.keys}`, description: 'Leave the dashboard (C-c also while typing).' },
+  {
+    keys: `${keyBindings.quit.keys} ${keyBindings.forceQuit.keys}`,
+    description: 'Leave the dashboard (C-c also while typing).',
+  },
 ];
 
 function Rows({ rows }: { rows: readonly HelpRow[] }) {

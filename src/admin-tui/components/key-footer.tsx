@@ -13,8 +13,14 @@ export interface KeyFooterProps {
  * the few that work everywhere, which are never cut.
  */
 export function KeyFooter({ hints, typing, helpOpen, columns }: KeyFooterProps) {
-  const everywhere = helpOpen ? 'esc/? close help' : typing ? 'tab screens · C-c quit' : '1-7/tab screens · ? help · q quit';
-  const local = helpOpen ? '' : hints.map((command) => `${keyBindings[command].keys} ${keyBindings[command].label}`).join(' · ');
+  const everywhere = helpOpen
+    ? 'esc/? close help'
+    : typing
+      ? 'tab screens · C-c quit'
+      : '1-7/tab screens · ? help · q quit';
+  const local = helpOpen
+    ? ''
+    : hints.map((command) => `${keyBindings[command].keys} ${keyBindings[command].label}`).join(' · ');
   const room = Math.max(0, columns - everywhere.length - 3);
   return (
     <Box width={columns} height={1}>

@@ -16,7 +16,15 @@ export function MultiLineEditor({ title, editor, height, width }: MultiLineEdito
   const room = Math.max(1, height - 3);
   const { start, end } = visibleWindow(cursorRow, rows.length, room);
   return (
-    <Box flexDirection="column" borderStyle="round" borderColor="cyan" width={width} height={height} paddingX={1} flexShrink={0}>
+    <Box
+      flexDirection="column"
+      borderStyle="round"
+      borderColor="cyan"
+      width={width}
+      height={height}
+      paddingX={1}
+      flexShrink={0}
+    >
       <Text bold>{title}</Text>
       {rows.slice(start, end).map((text, offset) => {
         const index = start + offset;

@@ -9,7 +9,8 @@ export interface ScreenTabsProps {
 }
 
 /** Labels, one space between them and two around the current one: 77 columns, so 80 shows every name. */
-const fullWidth = screenNames.reduce((width, name, index) => width + `${index + 1} ${screenTitles[name]}`.length + 1, 0) + 3;
+const fullWidth =
+  screenNames.reduce((width, name, index) => width + `${index + 1} ${screenTitles[name]}`.length + 1, 0) + 3;
 
 /** The top line: every screen with its number key; narrow terminals get numbers only, except the current screen. */
 export function ScreenTabs({ current, columns, busy }: ScreenTabsProps) {
@@ -20,7 +21,13 @@ export function ScreenTabs({ current, columns, busy }: ScreenTabsProps) {
         const selected = name === current;
         const label = `${index + 1}${compact && !selected ? '' : ` ${screenTitles[name]}`}${busy.includes(name) ? '*' : ''}`;
         return (
-          <Text key={name} inverse={selected} bold={selected} color={selected ? 'cyan' : undefined} dimColor={!selected}>
+          <Text
+            key={name}
+            inverse={selected}
+            bold={selected}
+            color={selected ? 'cyan' : undefined}
+            dimColor={!selected}
+          >
             {selected ? ` ${label} ` : label}
             {selected ? '' : ' '}
           </Text>

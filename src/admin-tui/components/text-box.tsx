@@ -30,7 +30,13 @@ export function TextBox({ label, value, placeholder, focused, width, onChange, o
       <Text bold={focused}>{`${label} `}</Text>
       <Box flexGrow={1} overflow="hidden">
         {focused ? (
-          <TextInput value={value} placeholder={placeholder} onChange={change} onSubmit={() => onSubmit(latest.current)} focus />
+          <TextInput
+            value={value}
+            placeholder={placeholder}
+            onChange={change}
+            onSubmit={() => onSubmit(latest.current)}
+            focus
+          />
         ) : (
           <Text dimColor wrap="truncate-end">
             {value || placeholder || ''}

@@ -37,11 +37,15 @@ export function useTask<T>(): Task<T> {
       if (mounted.current && mine === generation.current) setState({ running: null, value, error: null });
       return value;
     } catch (error) {
-      if (mounted.current && mine === generation.current) setState((previous) => ({ ...previous, running: null, error: describeError(error) }));
+      if (mounted.current && mine === generation.current)
+        setState((previous) => ({ ...previous, running: null, error: describeError(error) }));
       return undefined;
     }
   }, []);
-  const clearError = useCallback(() => setState((previous) => (previous.error ? { ...previous, error: null } : previous)), []);
+  const clearError = useCallback(
+    () => setState((previous) => (previous.error ? { ...previous, error: null } : previous)),
+    [],
+  );
   return { ...state, run, clearError };
 }
 

@@ -15,7 +15,14 @@ function keyMap(hints: readonly Command[], extra: readonly Command[] = [], typin
 
 const typingBox = keyMap([Command.Submit, Command.Back], [], true);
 const confirmation = keyMap([Command.Confirm, Command.Deny]);
-const textEditing = [Command.CursorUp, Command.CursorDown, Command.CursorLeft, Command.CursorRight, Command.DeleteBackward, Command.NewLine];
+const textEditing = [
+  Command.CursorUp,
+  Command.CursorDown,
+  Command.CursorLeft,
+  Command.CursorRight,
+  Command.DeleteBackward,
+  Command.NewLine,
+];
 
 /**
  * Every mode of every screen, as data: the screens read their keys from here, the help screen and footer show
@@ -24,30 +31,80 @@ const textEditing = [Command.CursorUp, Command.CursorDown, Command.CursorLeft, C
 export const screenKeyMaps = {
   overview: keyMap([Command.Refresh]),
   reviewBrowsing: keyMap(
-    [Command.Approve, Command.Correct, Command.Reject, Command.Skip, Command.Diagnose, Command.Filter, Command.CycleFeedbackFilter, Command.CycleStatusFilter, Command.PublishVerified, Command.ShowVerified],
+    [
+      Command.Approve,
+      Command.Correct,
+      Command.Reject,
+      Command.Skip,
+      Command.Diagnose,
+      Command.Filter,
+      Command.CycleFeedbackFilter,
+      Command.CycleStatusFilter,
+      Command.PublishVerified,
+      Command.ShowVerified,
+    ],
     [Command.NextPage, Command.PreviousPage, Command.Refresh, ...listCommands],
   ),
-  reviewVerified: keyMap([Command.EditVerified, Command.ReapproveVerified, Command.RetireVerified, Command.Back], [Command.Refresh, ...listCommands]),
-  reviewVerifiedEditing: keyMap([Command.SaveText, Command.Back, Command.ClearText, Command.OpenEditor], textEditing, true),
+  reviewVerified: keyMap(
+    [Command.EditVerified, Command.ReapproveVerified, Command.RetireVerified, Command.Back],
+    [Command.Refresh, ...listCommands],
+  ),
+  reviewVerifiedEditing: keyMap(
+    [Command.SaveText, Command.Back, Command.ClearText, Command.OpenEditor],
+    textEditing,
+    true,
+  ),
   reviewVerifiedRetire: confirmation,
   reviewFilter: typingBox,
-  reviewEditing: keyMap([Command.SaveText, Command.Back, Command.ClearText, Command.OpenEditor], textEditing, true),
+  reviewEditing: keyMap(
+    [Command.SaveText, Command.Back, Command.ClearText, Command.OpenEditor],
+    textEditing,
+    true,
+  ),
   datasetsBrowsing: keyMap(
-    [Command.Snapshot, Command.Validate, Command.Export, Command.TrainOnVersion, Command.Down, Command.Up, Command.Left, Command.Right],
+    [
+      Command.Snapshot,
+      Command.Validate,
+      Command.Export,
+      Command.TrainOnVersion,
+      Command.Down,
+      Command.Up,
+      Command.Left,
+      Command.Right,
+    ],
     [Command.Refresh, ...listCommands],
   ),
   datasetsExport: keyMap([Command.Left, Command.Right, Command.Select, Command.Back]),
-  trainingBrowsing: keyMap([Command.NewJob, Command.CancelJob, Command.Down, Command.Up, Command.Refresh], listCommands),
+  trainingBrowsing: keyMap(
+    [Command.NewJob, Command.CancelJob, Command.Down, Command.Up, Command.Refresh],
+    listCommands,
+  ),
   trainingForm: keyMap([Command.Confirm, Command.Deny, Command.Left, Command.Right, Command.EditBaseModel]),
   trainingBaseModel: typingBox,
   trainingCancel: confirmation,
-  modelsBrowsing: keyMap([Command.Evaluate, Command.Promote, Command.Rollback, Command.Down, Command.Up, Command.Refresh], listCommands),
+  modelsBrowsing: keyMap(
+    [Command.Evaluate, Command.Promote, Command.Rollback, Command.Down, Command.Up, Command.Refresh],
+    listCommands,
+  ),
   modelsConfirm: confirmation,
   knowledgeBrowsing: keyMap(
-    [Command.Ingest, Command.Search, Command.SyncSource, Command.NextSource, Command.Left, Command.Right, Command.Down, Command.Up, Command.Refresh],
+    [
+      Command.Ingest,
+      Command.Search,
+      Command.SyncSource,
+      Command.NextSource,
+      Command.Left,
+      Command.Right,
+      Command.Down,
+      Command.Up,
+      Command.Refresh,
+    ],
     listCommands,
   ),
   knowledgeTyping: typingBox,
-  playgroundReading: keyMap([Command.Ask, Command.Down, Command.Up, Command.MarkHelpful, Command.MarkNotHelpful], [Command.PageDown, Command.PageUp]),
+  playgroundReading: keyMap(
+    [Command.Ask, Command.Down, Command.Up, Command.MarkHelpful, Command.MarkNotHelpful],
+    [Command.PageDown, Command.PageUp],
+  ),
   playgroundTyping: typingBox,
 } as const satisfies Record<string, KeyMap>;

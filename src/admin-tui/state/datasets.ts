@@ -62,7 +62,9 @@ export function datasetsReducer(state: DatasetsState, action: DatasetsAction): D
       };
     case 'moveDataset': {
       const index = Math.max(0, Math.min(state.datasets.length - 1, state.datasetIndex + action.by));
-      return index === state.datasetIndex ? state : { ...state, datasetIndex: index, versions: [], versionIndex: 0, newExamples: null };
+      return index === state.datasetIndex
+        ? state
+        : { ...state, datasetIndex: index, versions: [], versionIndex: 0, newExamples: null };
     }
     case 'selectVersion':
       return { ...state, versionIndex: action.index };
@@ -75,7 +77,11 @@ export function datasetsReducer(state: DatasetsState, action: DatasetsAction): D
     case 'moveExport':
       return state.exportChoice === null
         ? state
-        : { ...state, exportChoice: (state.exportChoice + action.by + exportFormatChoices.length) % exportFormatChoices.length };
+        : {
+            ...state,
+            exportChoice:
+              (state.exportChoice + action.by + exportFormatChoices.length) % exportFormatChoices.length,
+          };
     case 'closeExport':
       return { ...state, exportChoice: null };
     case 'loading':

@@ -80,7 +80,14 @@ export function knowledgeReducer(state: KnowledgeState, action: KnowledgeAction)
     case 'editQuery':
       return { ...state, queryDraft: action.draft };
     case 'ingestStarted':
-      return { ...state, focus: 'rankings', ingesting: true, progress: null, report: null, ingestError: null };
+      return {
+        ...state,
+        focus: 'rankings',
+        ingesting: true,
+        progress: null,
+        report: null,
+        ingestError: null,
+      };
     case 'ingestProgress':
       return state.ingesting ? { ...state, progress: action.progress } : state;
     case 'ingestDone':
@@ -88,7 +95,15 @@ export function knowledgeReducer(state: KnowledgeState, action: KnowledgeAction)
     case 'ingestFailed':
       return { ...state, ingesting: false, syncingSource: null, ingestError: action.error };
     case 'syncStarted':
-      return { ...state, focus: 'rankings', ingesting: true, syncingSource: action.name, progress: null, report: null, ingestError: null };
+      return {
+        ...state,
+        focus: 'rankings',
+        ingesting: true,
+        syncingSource: action.name,
+        progress: null,
+        report: null,
+        ingestError: null,
+      };
     case 'nextSource':
       return { ...state, sourceIndex: action.count > 0 ? (state.sourceIndex + 1) % action.count : 0 };
     case 'searchStarted':

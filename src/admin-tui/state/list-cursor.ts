@@ -2,7 +2,14 @@ import type { Key } from 'ink';
 import { Command, firstMatch } from '../keys/key-bindings.ts';
 
 /** The commands every list answers to. */
-export const listCommands: readonly Command[] = [Command.Up, Command.Down, Command.PageUp, Command.PageDown, Command.First, Command.Last];
+export const listCommands: readonly Command[] = [
+  Command.Up,
+  Command.Down,
+  Command.PageUp,
+  Command.PageDown,
+  Command.First,
+  Command.Last,
+];
 
 /** Where the cursor of a list of `count` lines goes on a movement command; unchanged for any other command. */
 export function moveCursor(index: number, count: number, command: Command, pageSize: number): number {
@@ -29,7 +36,13 @@ export function moveCursor(index: number, count: number, command: Command, pageS
 }
 
 /** The cursor after a key press, or undefined when the key is not a list movement. */
-export function cursorAfterKey(index: number, count: number, pageSize: number, input: string, key: Key): number | undefined {
+export function cursorAfterKey(
+  index: number,
+  count: number,
+  pageSize: number,
+  input: string,
+  key: Key,
+): number | undefined {
   const command = firstMatch(listCommands, input, key);
   return command ? moveCursor(index, count, command, pageSize) : undefined;
 }

@@ -12,21 +12,38 @@ export interface ModelsState {
 }
 
 export type ModelsAction =
-  | { type: 'loaded'; models: ModelRecord[]; active: string; baseModel: string; evaluations: Record<string, EvaluationSummary | null>; select?: string }
+  | {
+      type: 'loaded';
+      models: ModelRecord[];
+      active: string;
+      baseModel: string;
+      evaluations: Record<string, EvaluationSummary | null>;
+      select?: string;
+    }
   | { type: 'move'; cursor: number }
   | { type: 'confirmPromote'; model: string }
   | { type: 'confirmRollback'; from: string; to: string }
   | { type: 'closeConfirm' };
 
-export const initialModels: ModelsState = { models: [], active: '', baseModel: '', evaluations: {}, cursor: 0, confirming: null };
+export const initialModels: ModelsState = {
+  models: [],
+  active: '',
+  baseModel: '',
+  evaluations: {},
+  cursor: 0,
+  confirming: null,
+};
 
 export function selectedModel(state: ModelsState): ModelRecord | undefined {
   return state.models[state.cursor];
 }
 
 /** Why promoting needs a second thought, or null: not evaluated, or lost its latest evaluation. */
-export function promotionCaution(evaluation: EvaluationSummary | null | undefined): { message: string; force: boolean } | null {
-  if (!evaluation) return { message: 'Not evaluated yet: press e first to compare it with the active model.', force: false };
+export function promotionCaution(
+  evaluation: EvaluationSummary | null | undefined,
+): { message: string; force: boolean } | null {
+  if (!evaluation)
+    return { message: 'Not evaluated yet: press e first to compare it with the active model.', force: false };
   if (evaluation.winRate < 0.5) {
     return {
       message: `It lost its latest evaluation (win rate ${Math.round(evaluation.winRate * 100)} % against ${evaluation.baseline}): y promotes it anyway.`,

@@ -1,7 +1,21 @@
 import type { Key } from 'ink';
-import { Command, firstMatch, globalCommands, matches, textEntryGlobalCommands } from '../keys/key-bindings.ts';
+import {
+  Command,
+  firstMatch,
+  globalCommands,
+  matches,
+  textEntryGlobalCommands,
+} from '../keys/key-bindings.ts';
 
-export const screenNames = ['overview', 'review', 'datasets', 'training', 'models', 'knowledge', 'playground'] as const;
+export const screenNames = [
+  'overview',
+  'review',
+  'datasets',
+  'training',
+  'models',
+  'knowledge',
+  'playground',
+] as const;
 export type ScreenName = (typeof screenNames)[number];
 
 export const screenTitles: Readonly<Record<ScreenName, string>> = {
@@ -19,7 +33,8 @@ export function isScreenName(value: string): value is ScreenName {
 }
 
 /** A request from one screen to another, e.g. "train on dataset support@3". */
-export type ScreenRequest = { kind: 'trainOnVersion'; datasetReference: string } | { kind: 'evaluateModel'; model: string };
+export type ScreenRequest =
+  { kind: 'trainOnVersion'; datasetReference: string } | { kind: 'evaluateModel'; model: string };
 
 /** A request as delivered: numbered, so the same request made twice is seen twice. */
 export type ScreenIntent = ScreenRequest & { sequence: number };
@@ -77,7 +92,9 @@ export function navigationReducer(state: NavigationState, action: NavigationActi
     case 'closeHelp':
       return state.helpOpen ? { ...state, helpOpen: false } : state;
     case 'textEntry':
-      return Boolean(state.textEntry[action.screen]) === action.active ? state : { ...state, textEntry: { ...state.textEntry, [action.screen]: action.active } };
+      return Boolean(state.textEntry[action.screen]) === action.active
+        ? state
+        : { ...state, textEntry: { ...state.textEntry, [action.screen]: action.active } };
     case 'intent': {
       const sequence = (state.intent?.sequence ?? 0) + 1;
       return { ...show(state, action.screen), intent: { ...action.intent, sequence } };

@@ -51,7 +51,18 @@ export function playgroundReducer(state: PlaygroundState, action: PlaygroundActi
       return { ...state, typing: false };
     case 'askStarted':
       // The box empties for the next question; the keyboard goes to the answer, so j/k scroll and +/- rate it.
-      return { ...state, draft: '', question: action.question, asking: true, streamed: '', result: null, error: null, scroll: 0, feedback: null, typing: false };
+      return {
+        ...state,
+        draft: '',
+        question: action.question,
+        asking: true,
+        streamed: '',
+        result: null,
+        error: null,
+        scroll: 0,
+        feedback: null,
+        typing: false,
+      };
     case 'delta':
       return state.asking ? { ...state, streamed: action.textSoFar } : state;
     case 'answered':

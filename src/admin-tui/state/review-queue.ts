@@ -1,6 +1,11 @@
 import type { ConversationRecord, FailureKind, ReviewStatus } from '../../core/index.ts';
 import { filterByText } from './list-cursor.ts';
-import { createTextEditor, type TextEditorAction, textEditorReducer, type TextEditorState } from './text-editor.ts';
+import {
+  createTextEditor,
+  type TextEditorAction,
+  textEditorReducer,
+  type TextEditorState,
+} from './text-editor.ts';
 
 export type FeedbackFilter = 'any' | 'not_helpful' | 'none' | 'helpful';
 export type StatusFilter = 'new' | 'reviewed' | 'any';
@@ -84,7 +89,11 @@ export const initialReviewQueue: ReviewQueueState = {
 
 /** The loaded conversations that pass the text filter, in queue order. */
 export function visibleItems(state: ReviewQueueState): ConversationRecord[] {
-  return filterByText(state.items, state.text, (item) => `${item.question} ${item.answer} ${item.feedback?.comment ?? ''}`);
+  return filterByText(
+    state.items,
+    state.text,
+    (item) => `${item.question} ${item.answer} ${item.feedback?.comment ?? ''}`,
+  );
 }
 
 export function selectedConversation(state: ReviewQueueState): ConversationRecord | undefined {
@@ -112,7 +121,14 @@ export function reviewQueueReducer(state: ReviewQueueState, action: ReviewQueueA
     case 'loadStarted':
       return { ...state, loading: true };
     case 'loaded':
-      return clampCursor({ ...state, loading: false, items: action.items, total: action.total, pages: action.pages, page: action.page });
+      return clampCursor({
+        ...state,
+        loading: false,
+        items: action.items,
+        total: action.total,
+        pages: action.pages,
+        page: action.page,
+      });
     case 'loadFailed':
       return { ...state, loading: false, error: action.error };
     case 'move':
@@ -135,7 +151,13 @@ export function reviewQueueReducer(state: ReviewQueueState, action: ReviewQueueA
       // Esc in the filter box clears the filter: the quickest way back to the whole page.
       return clampCursor({ ...state, mode: 'browse', text: '', textDraft: '' });
     case 'openEditor':
-      return { ...state, mode: 'correct', editingId: action.conversationId, editor: createTextEditor(action.text), error: null };
+      return {
+        ...state,
+        mode: 'correct',
+        editingId: action.conversationId,
+        editor: createTextEditor(action.text),
+        error: null,
+      };
     case 'edit':
       return state.editor ? { ...state, editor: textEditorReducer(state.editor, action.action) } : state;
     case 'closeEditor':
@@ -151,17 +173,32 @@ export function reviewQueueReducer(state: ReviewQueueState, action: ReviewQueueA
         correctedAnswer: action.correctedAnswer ?? item.correctedAnswer,
       };
       const leaves = !matchesStatus(action.status, state.status);
-      const items = leaves ? state.items.filter((candidate) => candidate.id !== item.id) : state.items.map((candidate) => (candidate.id === item.id ? updated : candidate));
+      const items = leaves
+        ? state.items.filter((candidate) => candidate.id !== item.id)
+        : state.items.map((candidate) => (candidate.id === item.id ? updated : candidate));
       const moved = leaves ? state.cursor : state.cursor + 1;
-      return clampCursor({ ...state, items, total: leaves ? Math.max(0, state.total - 1) : state.total, cursor: moved, mode: 'browse', editor: null, editingId: null });
+      return clampCursor({
+        ...state,
+        items,
+        total: leaves ? Math.max(0, state.total - 1) : state.total,
+        cursor: moved,
+        mode: 'browse',
+        editor: null,
+        editingId: null,
+      });
     }
     case 'diagnosed':
       return {
         ...state,
-        items: state.items.map((item) => (item.id === action.conversationId ? { ...item, failureKind: action.failureKind } : item)),
+        items: state.items.map((item) =>
+          item.id === action.conversationId ? { ...item, failureKind: action.failureKind } : item,
+        ),
       };
     case 'updated':
-      return { ...state, items: state.items.map((item) => (item.id === action.conversation.id ? action.conversation : item)) };
+      return {
+        ...state,
+        items: state.items.map((item) => (item.id === action.conversation.id ? action.conversation : item)),
+      };
     case 'skip':
       return clampCursor({ ...state, cursor: state.cursor + 1 });
     case 'failed':

@@ -46,11 +46,17 @@ export function textEditorReducer(state: TextEditorState, action: TextEditorActi
     case 'insert': {
       // Terminals send pasted line breaks as \r.
       const inserted = action.text.replace(/\r\n?/g, '\n');
-      return { text: state.text.slice(0, state.cursor) + inserted + state.text.slice(state.cursor), cursor: state.cursor + inserted.length };
+      return {
+        text: state.text.slice(0, state.cursor) + inserted + state.text.slice(state.cursor),
+        cursor: state.cursor + inserted.length,
+      };
     }
     case 'deleteBackward':
       if (state.cursor === 0) return state;
-      return { text: state.text.slice(0, state.cursor - 1) + state.text.slice(state.cursor), cursor: state.cursor - 1 };
+      return {
+        text: state.text.slice(0, state.cursor - 1) + state.text.slice(state.cursor),
+        cursor: state.cursor - 1,
+      };
     case 'left':
       return { ...state, cursor: Math.max(0, state.cursor - 1) };
     case 'right':
@@ -112,7 +118,10 @@ export function textEditorActionForKey(input: string, key: Key): TextEditorActio
  * The text cut into display rows of at most `width` characters (long lines wrap), with the cursor's row and
  * column among them, so the editor can scroll to the cursor and draw it.
  */
-export function displayRows(state: TextEditorState, width: number): { rows: string[]; cursorRow: number; cursorColumn: number } {
+export function displayRows(
+  state: TextEditorState,
+  width: number,
+): { rows: string[]; cursorRow: number; cursorColumn: number } {
   const room = Math.max(1, width);
   const { line: cursorLine, column } = cursorPosition(state.text, state.cursor);
   const rows: string[] = [];
@@ -120,7 +129,8 @@ export function displayRows(state: TextEditorState, width: number): { rows: stri
   let cursorColumn = 0;
   state.text.split('\n').forEach((line, index) => {
     const first = rows.length;
-    for (let start = 0; start === 0 || start < line.length; start += room) rows.push(line.slice(start, start + room));
+    for (let start = 0; start === 0 || start < line.length; start += room)
+      rows.push(line.slice(start, start + room));
     if (index === cursorLine) {
       // A cursor just past a full row is drawn at the start of the next one.
       const row = Math.floor(column / room);

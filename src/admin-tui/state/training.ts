@@ -64,27 +64,45 @@ export function trainingReducer(state: TrainingState, action: TrainingAction): T
     case 'jobsLoaded': {
       const keep = action.select ?? selectedJob(state)?.id;
       const index = action.jobs.findIndex((job) => job.id === keep);
-      return { ...state, jobs: action.jobs, cursor: index >= 0 ? index : Math.min(state.cursor, Math.max(0, action.jobs.length - 1)) };
+      return {
+        ...state,
+        jobs: action.jobs,
+        cursor: index >= 0 ? index : Math.min(state.cursor, Math.max(0, action.jobs.length - 1)),
+      };
     }
     case 'jobUpdated': {
       const known = state.jobs.some((job) => job.id === action.job.id);
-      return { ...state, jobs: known ? state.jobs.map((job) => (job.id === action.job.id ? action.job : job)) : [action.job, ...state.jobs] };
+      return {
+        ...state,
+        jobs: known
+          ? state.jobs.map((job) => (job.id === action.job.id ? action.job : job))
+          : [action.job, ...state.jobs],
+      };
     }
     case 'move':
       return { ...state, cursor: action.cursor };
     case 'openForm': {
       const preferred = action.preferred ? action.references.indexOf(action.preferred) : -1;
-      const references = preferred < 0 && action.preferred ? [action.preferred, ...action.references] : action.references;
+      const references =
+        preferred < 0 && action.preferred ? [action.preferred, ...action.references] : action.references;
       return {
         ...state,
         cancelling: null,
-        form: { references, choice: Math.max(0, references.indexOf(action.preferred ?? '')), baseModel: action.baseModel, editingBaseModel: false, estimate: null },
+        form: {
+          references,
+          choice: Math.max(0, references.indexOf(action.preferred ?? '')),
+          baseModel: action.baseModel,
+          editingBaseModel: false,
+          estimate: null,
+        },
       };
     }
     case 'chooseVersion': {
       if (!state.form || state.form.references.length === 0) return state;
       const choice = Math.max(0, Math.min(state.form.references.length - 1, state.form.choice + action.by));
-      return choice === state.form.choice ? state : { ...state, form: { ...state.form, choice, estimate: null } };
+      return choice === state.form.choice
+        ? state
+        : { ...state, form: { ...state.form, choice, estimate: null } };
     }
     case 'estimate':
       // Estimates arrive late; keep only the one for the version still chosen.

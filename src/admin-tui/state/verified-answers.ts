@@ -1,5 +1,10 @@
 import type { VerifiedAnswerRecord } from '../../core/index.ts';
-import { createTextEditor, type TextEditorAction, textEditorReducer, type TextEditorState } from './text-editor.ts';
+import {
+  createTextEditor,
+  type TextEditorAction,
+  textEditorReducer,
+  type TextEditorState,
+} from './text-editor.ts';
 
 export interface VerifiedAnswersState {
   /** Verified answers in use, stale ones among them; newest change first. */
@@ -24,15 +29,29 @@ export type VerifiedAnswersAction =
   | { type: 'failed'; error: string }
   | { type: 'notice'; text: string };
 
-export const initialVerifiedAnswers: VerifiedAnswersState = { items: [], loading: false, cursor: 0, mode: 'browse', editor: null, error: null, notice: null };
+export const initialVerifiedAnswers: VerifiedAnswersState = {
+  items: [],
+  loading: false,
+  cursor: 0,
+  mode: 'browse',
+  editor: null,
+  error: null,
+  notice: null,
+};
 
 export function selectedVerifiedAnswer(state: VerifiedAnswersState): VerifiedAnswerRecord | undefined {
   return state.items[state.cursor];
 }
 
-const clampCursor = (state: VerifiedAnswersState): VerifiedAnswersState => ({ ...state, cursor: Math.max(0, Math.min(state.cursor, state.items.length - 1)) });
+const clampCursor = (state: VerifiedAnswersState): VerifiedAnswersState => ({
+  ...state,
+  cursor: Math.max(0, Math.min(state.cursor, state.items.length - 1)),
+});
 
-export function verifiedAnswersReducer(state: VerifiedAnswersState, action: VerifiedAnswersAction): VerifiedAnswersState {
+export function verifiedAnswersReducer(
+  state: VerifiedAnswersState,
+  action: VerifiedAnswersAction,
+): VerifiedAnswersState {
   switch (action.type) {
     case 'loadStarted':
       return { ...state, loading: true };
@@ -42,7 +61,9 @@ export function verifiedAnswersReducer(state: VerifiedAnswersState, action: Veri
       return { ...state, cursor: action.cursor };
     case 'openEditor': {
       const selected = selectedVerifiedAnswer(state);
-      return selected ? { ...state, mode: 'edit', editor: createTextEditor(selected.answer), error: null } : state;
+      return selected
+        ? { ...state, mode: 'edit', editor: createTextEditor(selected.answer), error: null }
+        : state;
     }
     case 'edit':
       return state.editor ? { ...state, editor: textEditorReducer(state.editor, action.action) } : state;
@@ -56,11 +77,23 @@ export function verifiedAnswersReducer(state: VerifiedAnswersState, action: Veri
         action.record.status === 'retired'
           ? state.items.filter((item) => item.id !== action.record.id)
           : state.items.map((item) => (item.id === action.record.id ? action.record : item));
-      return clampCursor({ ...state, items, mode: 'browse', editor: null, notice: action.notice, error: null });
+      return clampCursor({
+        ...state,
+        items,
+        mode: 'browse',
+        editor: null,
+        notice: action.notice,
+        error: null,
+      });
     }
     case 'failed':
       // A failed save keeps the editor open with the text: nothing typed is lost.
-      return { ...state, mode: state.mode === 'confirmRetire' ? 'browse' : state.mode, error: action.error, notice: null };
+      return {
+        ...state,
+        mode: state.mode === 'confirmRetire' ? 'browse' : state.mode,
+        error: action.error,
+        notice: null,
+      };
     case 'notice':
       return { ...state, notice: action.text, error: null };
   }

@@ -16,7 +16,10 @@ export function useTerminalSize(): TerminalSize {
 }
 
 function sizeOf(stream: NodeJS.WriteStream): TerminalSize {
-  return { columns: stream.columns || minimumTerminalSize.columns, rows: stream.rows || minimumTerminalSize.rows };
+  return {
+    columns: stream.columns || minimumTerminalSize.columns,
+    rows: stream.rows || minimumTerminalSize.rows,
+  };
 }
 
 /** Follows the real terminal: the layout is recomputed on every resize. */

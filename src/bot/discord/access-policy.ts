@@ -30,7 +30,11 @@ export function createAccessPolicy(config: Pick<Config, 'discord' | 'answering'>
     threshold: config.answering.autoAnswerThreshold,
     refusalThreshold: config.answering.refusalThreshold,
   };
-  const off = (): ChannelSettings => ({ mode: 'off', reply: 'thread', threshold: Math.max(defaults.threshold, defaults.refusalThreshold) });
+  const off = (): ChannelSettings => ({
+    mode: 'off',
+    reply: 'thread',
+    threshold: Math.max(defaults.threshold, defaults.refusalThreshold),
+  });
   const settingsFor = (place: DiscordPlace): ChannelSettings => {
     // Direct messages have no guild: answered only when no guild or channel list narrows the bot down.
     if (place.guildId === null && (guilds.size > 0 || settings.allowedChannels.length > 0)) return off();
@@ -41,6 +45,10 @@ export function createAccessPolicy(config: Pick<Config, 'discord' | 'answering'>
     settingsFor,
     allows: (place) => settingsFor(place).mode !== 'off',
     filtersFor: (place) => settingsFor(place).filters,
-    readsMessages: () => settings.mentions || Object.values(settings.channels).some((channel) => channel.mode === 'mention' || channel.mode === 'auto'),
+    readsMessages: () =>
+      settings.mentions ||
+      Object.values(settings.channels).some(
+        (channel) => channel.mode === 'mention' || channel.mode === 'auto',
+      ),
   };
 }

@@ -5,6 +5,9 @@ import type { AskResult } from '../../core/index.ts';
  * a documentation answer, not a refusal or small talk, whose confidence reaches the channel's threshold
  * (which is never below the refusal threshold). Otherwise the bot stays silent and leaves it to people.
  */
-export function confidentEnough(result: Pick<AskResult, 'refused' | 'route' | 'confidence'>, threshold: number): boolean {
+export function confidentEnough(
+  result: Pick<AskResult, 'refused' | 'route' | 'confidence'>,
+  threshold: number,
+): boolean {
   return !result.refused && result.route === 'retrieve' && result.confidence >= threshold;
 }

@@ -1,4 +1,12 @@
-import { type AnyThreadChannel, Client, type ClientOptions, DiscordjsErrorCodes, Events, GatewayIntentBits, Status } from 'discord.js';
+import {
+  type AnyThreadChannel,
+  Client,
+  type ClientOptions,
+  DiscordjsErrorCodes,
+  Events,
+  GatewayIntentBits,
+  Status,
+} from 'discord.js';
 import { AnswerloopError, type Core, type Logger, toAnswerloopError } from '../../core/index.ts';
 import { rateLimiterFor } from '../rate-limiter.ts';
 import { createAccessPolicy } from './access-policy.ts';
@@ -30,8 +38,7 @@ export interface DiscordBot {
 const fatalCloseCodes: Record<number, string> = {
   4004: 'Discord rejected DISCORD_TOKEN: copy the bot token again from the Developer Portal (Bot > Reset Token).',
   4013: 'Discord rejected the gateway intents the bot asked for.',
-  4014:
-    'Discord refused the Message Content intent: enable it in the Developer Portal (Bot > Privileged Gateway Intents), or set discord.mentions: false and no discord.channels mode mention or auto.',
+  4014: 'Discord refused the Message Content intent: enable it in the Developer Portal (Bot > Privileged Gateway Intents), or set discord.mentions: false and no discord.channels mode mention or auto.',
 };
 
 /**
@@ -48,17 +55,31 @@ export function discordIntents(readsMessages: boolean): GatewayIntentBits[] {
  * discord.js's shard options from `discord.shards` / `discord.shardCount`: a list is this process's share of
  * shardCount; auto with a count runs every shard of it; auto with auto asks Discord how many it recommends.
  */
-export function shardOptions(settings: { shards: 'auto' | readonly number[]; shardCount: 'auto' | number }): Pick<ClientOptions, 'shards' | 'shardCount'> {
+export function shardOptions(settings: {
+  shards: 'auto' | readonly number[];
+  shardCount: 'auto' | number;
+}): Pick<ClientOptions, 'shards' | 'shardCount'> {
   // The configuration refuses a list without a count; discord.js would fall back to 1.
-  if (settings.shards !== 'auto') return { shards: [...settings.shards], ...(settings.shardCount === 'auto' ? {} : { shardCount: settings.shardCount }) };
-  if (settings.shardCount !== 'auto') return { shards: Array.from({ length: settings.shardCount }, (_, id) => id), shardCount: settings.shardCount };
+  if (settings.shards !== 'auto')
+    return {
+      shards: [...settings.shards],
+      ...(settings.shardCount === 'auto' ? {} : { shardCount: settings.shardCount }),
+    };
+  if (settings.shardCount !== 'auto')
+    return {
+      shards: Array.from({ length: settings.shardCount }, (_, id) => id),
+      shardCount: settings.shardCount,
+    };
   return { shards: 'auto' };
 }
 
 function withTimeout<T>(promise: Promise<T>, milliseconds: number, message: string): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new AnswerloopError('timeout', message, { isRetryable: true })), milliseconds);
+    timer = setTimeout(
+      () => reject(new AnswerloopError('timeout', message, { isRetryable: true })),
+      milliseconds,
+    );
   });
   return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }
@@ -74,11 +95,19 @@ function loginFailure(error: unknown): AnswerloopError {
   if (error instanceof AnswerloopError) return error;
   const code = (error as { code?: unknown }).code;
   const status = (error as { status?: unknown }).status;
-  if (code === DiscordjsErrorCodes.TokenInvalid || status === 401) return new AnswerloopError('config_invalid', fatalCloseCodes[4004]!, { cause: error });
+  if (code === DiscordjsErrorCodes.TokenInvalid || status === 401)
+    return new AnswerloopError('config_invalid', fatalCloseCodes[4004]!, { cause: error });
   const closeCode = error instanceof Error ? gatewayErrorCloseCodes[error.message] : undefined;
-  if (closeCode !== undefined) return new AnswerloopError('config_invalid', fatalCloseCodes[closeCode]!, { cause: error, details: { closeCode } });
+  if (closeCode !== undefined)
+    return new AnswerloopError('config_invalid', fatalCloseCodes[closeCode]!, {
+      cause: error,
+      details: { closeCode },
+    });
   const failure = toAnswerloopError(error, 'upstream_failed');
-  return new AnswerloopError('upstream_failed', `Could not connect to Discord: ${failure.message}`, { cause: error, isRetryable: true });
+  return new AnswerloopError('upstream_failed', `Could not connect to Discord: ${failure.message}`, {
+    cause: error,
+    isRetryable: true,
+  });
 }
 
 /**
@@ -91,7 +120,10 @@ export async function startDiscordBot(core: Core, options: StartDiscordBotOption
   const settings = core.config.discord;
   const token = core.config.secrets.discordToken;
   if (!token) {
-    throw new AnswerloopError('config_invalid', 'Discord is enabled but DISCORD_TOKEN is not set: set it, or set discord.enabled: false.');
+    throw new AnswerloopError(
+      'config_invalid',
+      'Discord is enabled but DISCORD_TOKEN is not set: set it, or set discord.enabled: false.',
+    );
   }
   const logger = (options.logger ?? core.logger).child({ component: 'discord' });
   const access = createAccessPolicy(core.config);
@@ -111,8 +143,15 @@ export async function startDiscordBot(core: Core, options: StartDiscordBotOption
   Object.assign(clientOptions, shardOptions(settings));
   const client = new Client(clientOptions);
 
-  client.on(Events.InteractionCreate, interactionBoundary(logger, (interaction) => routeInteraction(interaction, context)));
-  if (readsMessages) client.on(Events.MessageCreate, messageBoundary(logger, (message) => routeMessage(message, context)));
+  client.on(
+    Events.InteractionCreate,
+    interactionBoundary(logger, (interaction) => routeInteraction(interaction, context)),
+  );
+  if (readsMessages)
+    client.on(
+      Events.MessageCreate,
+      messageBoundary(logger, (message) => routeMessage(message, context)),
+    );
   client.on(
     Events.ThreadCreate,
     eventBoundary<[AnyThreadChannel, boolean]>(
@@ -125,14 +164,19 @@ export async function startDiscordBot(core: Core, options: StartDiscordBotOption
   // Without an 'error' listener an EventEmitter error would end the process.
   client.on(Events.Error, (error) => logger.error({ err: toAnswerloopError(error) }, 'Discord client error'));
   client.on(Events.Warn, (message) => logger.warn({}, `Discord: ${message}`));
-  client.on(Events.ShardReconnecting, (shardId) => logger.info({ shardId }, 'Discord gateway connection lost; reconnecting'));
-  client.on(Events.ShardResume, (shardId, replayed) => logger.info({ shardId, replayed }, 'Discord gateway session resumed'));
+  client.on(Events.ShardReconnecting, (shardId) =>
+    logger.info({ shardId }, 'Discord gateway connection lost; reconnecting'),
+  );
+  client.on(Events.ShardResume, (shardId, replayed) =>
+    logger.info({ shardId, replayed }, 'Discord gateway session resumed'),
+  );
 
   // Listen before login: READY can arrive before login() resolves.
   const ready = new Promise<void>((resolve, reject) => {
     client.once(Events.ClientReady, () => resolve());
     client.on(Events.ShardDisconnect, (event, shardId) => {
-      const reason = fatalCloseCodes[event.code] ?? `Discord closed the gateway connection for good (code ${event.code}).`;
+      const reason =
+        fatalCloseCodes[event.code] ?? `Discord closed the gateway connection for good (code ${event.code}).`;
       logger.error({ shardId, code: event.code }, reason);
       reject(new AnswerloopError('config_invalid', reason, { details: { closeCode: event.code } }));
     });
@@ -141,19 +185,36 @@ export async function startDiscordBot(core: Core, options: StartDiscordBotOption
 
   try {
     await client.login(token);
-    await withTimeout(ready, options.readyTimeoutMs ?? 60_000, 'Discord did not send READY in time: check the network and the status page.');
+    await withTimeout(
+      ready,
+      options.readyTimeoutMs ?? 60_000,
+      'Discord did not send READY in time: check the network and the status page.',
+    );
   } catch (error) {
     await client.destroy().catch(() => {});
     throw loginFailure(error);
   }
   const userTag = client.user?.tag ?? 'unknown';
-  const shards = { ids: [...client.ws.shards.keys()].sort((a, b) => a - b), count: client.options.shardCount ?? 1 };
-  logger.info({ user: userTag, guilds: client.guilds.cache.size, readsMessages, shards: shards.ids, shardCount: shards.count }, 'Discord bot connected');
+  const shards = {
+    ids: [...client.ws.shards.keys()].sort((a, b) => a - b),
+    count: client.options.shardCount ?? 1,
+  };
+  logger.info(
+    {
+      user: userTag,
+      guilds: client.guilds.cache.size,
+      readsMessages,
+      shards: shards.ids,
+      shardCount: shards.count,
+    },
+    'Discord bot connected',
+  );
 
   return {
     userTag,
     shards,
-    connected: () => client.ws.shards.size > 0 && client.ws.shards.every((shard) => shard.status === Status.Ready),
+    connected: () =>
+      client.ws.shards.size > 0 && client.ws.shards.every((shard) => shard.status === Status.Ready),
     async stop() {
       client.removeAllListeners();
       await client.destroy();

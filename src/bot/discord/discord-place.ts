@@ -23,7 +23,10 @@ export function placeOfMessage(message: Message): DiscordPlace {
  * The channel and thread keys a conversation is stored under. Questions in a thread share the thread's key,
  * so core finds the earlier turns for follow-ups; elsewhere each question gets its own key.
  */
-export function conversationKeys(place: DiscordPlace, standaloneKey: string): { channel: string; thread: string } {
+export function conversationKeys(
+  place: DiscordPlace,
+  standaloneKey: string,
+): { channel: string; thread: string } {
   const inThread = Boolean(place.parentId);
   return {
     channel: (inThread ? place.parentId : place.channelId) ?? '',

@@ -13,7 +13,11 @@ export function isDiscordError(error: unknown, ...codes: RESTJSONErrorCodes[]): 
  * by itself (a new forum post refuses messages with 40058 and hides its starter message with 10008 for a
  * moment after creation). Any other failure, or the last one, is thrown.
  */
-export async function retryTransient<T>(operation: () => Promise<T>, isTransient: (error: unknown) => boolean, delaysMs: readonly number[] = defaultDelaysMs): Promise<T> {
+export async function retryTransient<T>(
+  operation: () => Promise<T>,
+  isTransient: (error: unknown) => boolean,
+  delaysMs: readonly number[] = defaultDelaysMs,
+): Promise<T> {
   for (let attempt = 0; ; attempt += 1) {
     try {
       return await operation();

@@ -7,7 +7,11 @@ import { noPings } from './no-pings.ts';
 function describeInteraction(interaction: Interaction): Record<string, unknown> {
   return {
     interactionId: interaction.id,
-    kind: interaction.isChatInputCommand() ? `/${interaction.commandName}` : interaction.isButton() || interaction.isModalSubmit() ? interaction.customId : interaction.type,
+    kind: interaction.isChatInputCommand()
+      ? `/${interaction.commandName}`
+      : interaction.isButton() || interaction.isModalSubmit()
+        ? interaction.customId
+        : interaction.type,
     guildId: interaction.guildId,
     channelId: interaction.channelId,
   };
@@ -38,32 +42,55 @@ async function tellUser(interaction: Interaction, text: string): Promise<void> {
  * logged with its cause for the operator, the user gets a polite message, and nothing escapes to crash
  * the process (discord.js would report an unhandled rejection).
  */
-export function interactionBoundary(logger: Logger, handler: (interaction: Interaction) => Promise<void>): (interaction: Interaction) => Promise<void> {
+export function interactionBoundary(
+  logger: Logger,
+  handler: (interaction: Interaction) => Promise<void>,
+): (interaction: Interaction) => Promise<void> {
   return async (interaction) => {
     try {
       await handler(interaction);
     } catch (error) {
-      logger.error({ err: toAnswerloopError(error), ...describeInteraction(interaction) }, 'Discord interaction failed');
+      logger.error(
+        { err: toAnswerloopError(error), ...describeInteraction(interaction) },
+        'Discord interaction failed',
+      );
       try {
         await tellUser(interaction, failureNotice(error));
       } catch (notifyError) {
-        logger.warn({ err: toAnswerloopError(notifyError), interactionId: interaction.id }, 'could not tell the user about the failure');
+        logger.warn(
+          { err: toAnswerloopError(notifyError), interactionId: interaction.id },
+          'could not tell the user about the failure',
+        );
       }
     }
   };
 }
 
 /** The same boundary for mentions: a reply in the channel, as messages cannot be private. */
-export function messageBoundary(logger: Logger, handler: (message: Message) => Promise<void>): (message: Message) => Promise<void> {
+export function messageBoundary(
+  logger: Logger,
+  handler: (message: Message) => Promise<void>,
+): (message: Message) => Promise<void> {
   return async (message) => {
     try {
       await handler(message);
     } catch (error) {
-      logger.error({ err: toAnswerloopError(error), messageId: message.id, guildId: message.guildId, channelId: message.channelId }, 'Discord mention failed');
+      logger.error(
+        {
+          err: toAnswerloopError(error),
+          messageId: message.id,
+          guildId: message.guildId,
+          channelId: message.channelId,
+        },
+        'Discord mention failed',
+      );
       try {
         await message.reply({ content: failureNotice(error), allowedMentions: noPings });
       } catch (notifyError) {
-        logger.warn({ err: toAnswerloopError(notifyError), messageId: message.id }, 'could not tell the user about the failure');
+        logger.warn(
+          { err: toAnswerloopError(notifyError), messageId: message.id },
+          'could not tell the user about the failure',
+        );
       }
     }
   };

@@ -15,7 +15,10 @@ import type { DiscordBotContext } from './bot-context.ts';
  * names and acknowledged with a private "thanks"; "suggest a correction" opens a modal.
  * Returns false when the button is not one of ours.
  */
-export async function handleFeedbackButton(interaction: ButtonInteraction, { core }: DiscordBotContext): Promise<boolean> {
+export async function handleFeedbackButton(
+  interaction: ButtonInteraction,
+  { core }: DiscordBotContext,
+): Promise<boolean> {
   const parsed = parseFeedbackCustomId(interaction.customId);
   if (!parsed) return false;
   if (parsed.action === 'correct') {
@@ -33,12 +36,19 @@ export async function handleFeedbackButton(interaction: ButtonInteraction, { cor
 }
 
 /** The correction modal: the suggestion is stored for review, never trained on until an operator approves it. */
-export async function handleCorrectionSubmit(interaction: ModalSubmitInteraction, { core }: DiscordBotContext): Promise<boolean> {
+export async function handleCorrectionSubmit(
+  interaction: ModalSubmitInteraction,
+  { core }: DiscordBotContext,
+): Promise<boolean> {
   const conversationId = parseCorrectionModalCustomId(interaction.customId);
   if (!conversationId) return false;
   const suggestion = interaction.fields.getTextInputValue(correctionInputId).trim();
   await interaction.deferReply({ flags: MessageFlags.Ephemeral });
-  await core.suggestCorrection(conversationId, { answer: suggestion, by: hashUserId('discord', interaction.user.id), source: 'user' });
+  await core.suggestCorrection(conversationId, {
+    answer: suggestion,
+    by: hashUserId('discord', interaction.user.id),
+    source: 'user',
+  });
   await interaction.editReply({ content: correctionThanks });
   return true;
 }

@@ -1,4 +1,10 @@
-import { type AnyThreadChannel, ChannelType, type ForumChannel, type MediaChannel, RESTJSONErrorCodes } from 'discord.js';
+import {
+  type AnyThreadChannel,
+  ChannelType,
+  type ForumChannel,
+  type MediaChannel,
+  RESTJSONErrorCodes,
+} from 'discord.js';
 import { toAnswerloopError } from '../../core/index.ts';
 import type { ChannelSettings } from '../channel-modes.ts';
 import { renderDiscordAnswer } from '../render/discord-answer.ts';
@@ -12,7 +18,9 @@ const maxAppliedTags = 5;
 
 function forumOf(thread: AnyThreadChannel): ForumChannel | MediaChannel | undefined {
   const parent = thread.parent;
-  return parent?.type === ChannelType.GuildForum || parent?.type === ChannelType.GuildMedia ? parent : undefined;
+  return parent?.type === ChannelType.GuildForum || parent?.type === ChannelType.GuildMedia
+    ? parent
+    : undefined;
 }
 
 /**
@@ -20,22 +28,40 @@ function forumOf(thread: AnyThreadChannel): ForumChannel | MediaChannel | undefi
  * author chose. A name the forum does not have, or a missing Manage Threads permission, is the operator's
  * to fix: logged with what to do, never shown in the post.
  */
-export async function applyForumTags(thread: AnyThreadChannel, names: readonly string[] | undefined, { logger }: Pick<DiscordBotContext, 'logger'>): Promise<void> {
+export async function applyForumTags(
+  thread: AnyThreadChannel,
+  names: readonly string[] | undefined,
+  { logger }: Pick<DiscordBotContext, 'logger'>,
+): Promise<void> {
   const forum = forumOf(thread);
   if (!forum || !names || names.length === 0) return;
   const wanted = names.map((name) => name.trim().toLowerCase());
   const found = forum.availableTags.filter((tag) => wanted.includes(tag.name.trim().toLowerCase()));
-  const missing = names.filter((name) => !found.some((tag) => tag.name.trim().toLowerCase() === name.trim().toLowerCase()));
+  const missing = names.filter(
+    (name) => !found.some((tag) => tag.name.trim().toLowerCase() === name.trim().toLowerCase()),
+  );
   if (missing.length > 0) {
-    logger.warn({ forumId: forum.id, missing }, `forum "${forum.name}" has no tag named ${missing.map((name) => `"${name}"`).join(', ')}: create it in the forum's settings or fix discord.channels.${forum.id}`);
+    logger.warn(
+      { forumId: forum.id, missing },
+      `forum "${forum.name}" has no tag named ${missing.map((name) => `"${name}"`).join(', ')}: create it in the forum's settings or fix discord.channels.${forum.id}`,
+    );
   }
-  const applied = [...new Set([...thread.appliedTags, ...found.map((tag) => tag.id)])].slice(0, maxAppliedTags);
-  if (applied.length === thread.appliedTags.length && applied.every((id) => thread.appliedTags.includes(id))) return;
+  const applied = [...new Set([...thread.appliedTags, ...found.map((tag) => tag.id)])].slice(
+    0,
+    maxAppliedTags,
+  );
+  if (applied.length === thread.appliedTags.length && applied.every((id) => thread.appliedTags.includes(id)))
+    return;
   try {
     await thread.setAppliedTags(applied);
   } catch (error) {
-    const advice = isDiscordError(error, RESTJSONErrorCodes.MissingPermissions) ? ': give the bot the Manage Threads permission in the forum' : '';
-    logger.warn({ err: toAnswerloopError(error), threadId: thread.id }, `could not tag the forum post${advice}`);
+    const advice = isDiscordError(error, RESTJSONErrorCodes.MissingPermissions)
+      ? ': give the bot the Manage Threads permission in the forum'
+      : '';
+    logger.warn(
+      { err: toAnswerloopError(error), threadId: thread.id },
+      `could not tag the forum post${advice}`,
+    );
   }
 }
 
@@ -45,10 +71,18 @@ export async function applyForumTags(thread: AnyThreadChannel, names: readonly s
  * and tags it for people (`unsureTags`). Right after a post is created Discord may not yet return its
  * starter message (10008) or accept messages in it (40058): both are retried briefly.
  */
-export async function handleNewForumPost(thread: AnyThreadChannel, newlyCreated: boolean, context: DiscordBotContext): Promise<void> {
+export async function handleNewForumPost(
+  thread: AnyThreadChannel,
+  newlyCreated: boolean,
+  context: DiscordBotContext,
+): Promise<void> {
   const { core, access, rateLimiter, logger } = context;
   if (!newlyCreated || !forumOf(thread) || thread.ownerId === thread.client.user.id) return;
-  const settings: ChannelSettings = access.settingsFor({ guildId: thread.guildId, channelId: thread.id, parentId: thread.parentId });
+  const settings: ChannelSettings = access.settingsFor({
+    guildId: thread.guildId,
+    channelId: thread.id,
+    parentId: thread.parentId,
+  });
   if (settings.mode !== 'auto') return;
   if (!(await claimDelivery(context, 'thread', thread.id))) return;
 
@@ -57,7 +91,10 @@ export async function handleNewForumPost(thread: AnyThreadChannel, newlyCreated:
     (error) => isDiscordError(error, RESTJSONErrorCodes.UnknownMessage),
   ).catch((error: unknown) => {
     // Deleted already, or still not there: the title alone may be enough to answer.
-    logger.warn({ err: toAnswerloopError(error), threadId: thread.id }, 'could not read the starter message of a forum post; answering from its title');
+    logger.warn(
+      { err: toAnswerloopError(error), threadId: thread.id },
+      'could not read the starter message of a forum post; answering from its title',
+    );
     return null;
   });
   if (starter?.author.bot || starter?.webhookId) return;
@@ -68,13 +105,33 @@ export async function handleNewForumPost(thread: AnyThreadChannel, newlyCreated:
     return;
   }
 
-  const question = [thread.name, starter?.content ?? ''].map((part) => part.trim()).filter(Boolean).join('\n\n');
+  const question = [thread.name, starter?.content ?? '']
+    .map((part) => part.trim())
+    .filter(Boolean)
+    .join('\n\n');
   const result = await core.ask(
-    { question, context: { platform: 'discord', channel: thread.parentId ?? '', thread: thread.id, userId: askerId, filters: settings.filters } },
+    {
+      question,
+      context: {
+        platform: 'discord',
+        channel: thread.parentId ?? '',
+        thread: thread.id,
+        userId: askerId,
+        filters: settings.filters,
+      },
+    },
     { stream: false },
   );
   if (!confidentEnough(result, settings.threshold)) {
-    logger.info({ threadId: thread.id, confidence: result.confidence, threshold: settings.threshold, conversationId: result.conversationId }, 'left a forum post to people: not sure enough to answer');
+    logger.info(
+      {
+        threadId: thread.id,
+        confidence: result.confidence,
+        threshold: settings.threshold,
+        conversationId: result.conversationId,
+      },
+      'left a forum post to people: not sure enough to answer',
+    );
     await applyForumTags(thread, settings.unsureTags, context);
     return;
   }

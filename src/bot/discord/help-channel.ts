@@ -1,4 +1,10 @@
-import { type AnyThreadChannel, ChannelType, type Message, RESTJSONErrorCodes, ThreadAutoArchiveDuration } from 'discord.js';
+import {
+  type AnyThreadChannel,
+  ChannelType,
+  type Message,
+  RESTJSONErrorCodes,
+  ThreadAutoArchiveDuration,
+} from 'discord.js';
 import { toAnswerloopError } from '../../core/index.ts';
 import { type ChannelSettings, looksLikeQuestion } from '../channel-modes.ts';
 import { renderDiscordAnswer } from '../render/discord-answer.ts';
@@ -14,7 +20,12 @@ import { noPings } from './no-pings.ts';
 const recentMessagesChecked = 50;
 
 /** Asks core on behalf of a message nobody addressed to the bot; undefined when the answer should not be posted. */
-async function confidentAnswer(message: Message, question: string, settings: ChannelSettings, context: DiscordBotContext) {
+async function confidentAnswer(
+  message: Message,
+  question: string,
+  settings: ChannelSettings,
+  context: DiscordBotContext,
+) {
   const { core, rateLimiter, logger } = context;
   // Nobody asked the bot: over the rate limit it stays silent rather than telling anyone off.
   if (!(await rateLimiter.acquire(message.author.id)).allowed) {
@@ -23,11 +34,27 @@ async function confidentAnswer(message: Message, question: string, settings: Cha
   }
   const place = placeOfMessage(message);
   const result = await core.ask(
-    { question, context: { platform: 'discord', ...conversationKeys(place, message.id), userId: message.author.id, filters: settings.filters } },
+    {
+      question,
+      context: {
+        platform: 'discord',
+        ...conversationKeys(place, message.id),
+        userId: message.author.id,
+        filters: settings.filters,
+      },
+    },
     { stream: false },
   );
   if (confidentEnough(result, settings.threshold)) return result;
-  logger.info({ messageId: message.id, confidence: result.confidence, threshold: settings.threshold, conversationId: result.conversationId }, 'left a question to people: not sure enough to answer');
+  logger.info(
+    {
+      messageId: message.id,
+      confidence: result.confidence,
+      threshold: settings.threshold,
+      conversationId: result.conversationId,
+    },
+    'left a question to people: not sure enough to answer',
+  );
   return undefined;
 }
 
@@ -35,17 +62,27 @@ async function confidentAnswer(message: Message, question: string, settings: Cha
  * A top-level message in a help channel (a text channel in mode `auto`) that looks like a question is
  * answered in a thread started from it, when the answer is confident enough; anything else is left alone.
  */
-export async function handleHelpChannelMessage(message: Message, settings: ChannelSettings, context: DiscordBotContext): Promise<void> {
-  const canStartThread = message.channel.type === ChannelType.GuildText || message.channel.type === ChannelType.GuildAnnouncement;
+export async function handleHelpChannelMessage(
+  message: Message,
+  settings: ChannelSettings,
+  context: DiscordBotContext,
+): Promise<void> {
+  const canStartThread =
+    message.channel.type === ChannelType.GuildText || message.channel.type === ChannelType.GuildAnnouncement;
   if (!canStartThread || !looksLikeQuestion(message.content)) return;
   if (!(await claimDelivery(context, 'message', message.id))) return;
   const result = await confidentAnswer(message, message.content, settings, context);
   if (!result) return;
   const parts = renderDiscordAnswer({ question: message.content, result });
-  const thread = await message.startThread({ name: threadName(message.content), autoArchiveDuration: ThreadAutoArchiveDuration.OneDay }).catch((error: unknown) => {
-    context.logger.warn({ err: toAnswerloopError(error), channelId: message.channelId }, 'could not start a thread; replying instead (grant Create Public Threads)');
-    return undefined;
-  });
+  const thread = await message
+    .startThread({ name: threadName(message.content), autoArchiveDuration: ThreadAutoArchiveDuration.OneDay })
+    .catch((error: unknown) => {
+      context.logger.warn(
+        { err: toAnswerloopError(error), channelId: message.channelId },
+        'could not start a thread; replying instead (grant Create Public Threads)',
+      );
+      return undefined;
+    });
   if (thread) {
     for (const part of parts) await thread.send(part);
     return;
@@ -57,7 +94,8 @@ export async function handleHelpChannelMessage(message: Message, settings: Chann
 
 /** The person a help thread belongs to: a forum post's author, or the author of the message a thread was started from. */
 async function askerOf(thread: AnyThreadChannel): Promise<string | undefined> {
-  if (thread.parent?.type === ChannelType.GuildForum || thread.parent?.type === ChannelType.GuildMedia) return thread.ownerId ?? undefined;
+  if (thread.parent?.type === ChannelType.GuildForum || thread.parent?.type === ChannelType.GuildMedia)
+    return thread.ownerId ?? undefined;
   const starter = await thread.fetchStarterMessage().catch((error: unknown) => {
     if (isDiscordError(error, RESTJSONErrorCodes.UnknownMessage)) return null;
     throw error;
@@ -70,7 +108,11 @@ async function askerOf(thread: AnyThreadChannel): Promise<string | undefined> {
  * started under a question): a new question there is answered with the thread's earlier turns, through the
  * same detector and threshold as the first. Other people's messages are conversations among people.
  */
-export async function handleHelpThreadFollowUp(message: Message, settings: ChannelSettings, context: DiscordBotContext): Promise<void> {
+export async function handleHelpThreadFollowUp(
+  message: Message,
+  settings: ChannelSettings,
+  context: DiscordBotContext,
+): Promise<void> {
   const thread = message.channel;
   // A forum post's starter message has the post's id; the new post itself was handled on threadCreate.
   if (!thread.isThread() || message.id === thread.id || !looksLikeQuestion(message.content)) return;

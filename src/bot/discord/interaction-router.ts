@@ -21,10 +21,14 @@ export async function routeInteraction(interaction: Interaction, context: Discor
     return;
   }
   if (interaction.isChatInputCommand()) {
-    const command = discordCommands.find((candidate) => candidate.kind === 'slash' && candidate.data.name === interaction.commandName);
+    const command = discordCommands.find(
+      (candidate) => candidate.kind === 'slash' && candidate.data.name === interaction.commandName,
+    );
     if (command?.kind === 'slash') return command.execute(interaction, context);
   } else if (interaction.isMessageContextMenuCommand()) {
-    const command = discordCommands.find((candidate) => candidate.kind === 'message' && candidate.data.name === interaction.commandName);
+    const command = discordCommands.find(
+      (candidate) => candidate.kind === 'message' && candidate.data.name === interaction.commandName,
+    );
     if (command?.kind === 'message') return command.execute(interaction, context);
   } else if (interaction.isButton()) {
     if (await handleFeedbackButton(interaction, context)) return;
@@ -34,10 +38,19 @@ export async function routeInteraction(interaction: Interaction, context: Discor
 
   if (!interaction.isRepliable()) return;
   if (interaction.isCommand()) {
-    context.logger.warn({ command: interaction.commandName, interactionId: interaction.id }, 'unknown command: run `answerloop discord register` again to update the commands');
-    await interaction.reply({ content: unknownCommandNotice(interaction.commandName), flags: MessageFlags.Ephemeral });
+    context.logger.warn(
+      { command: interaction.commandName, interactionId: interaction.id },
+      'unknown command: run `answerloop discord register` again to update the commands',
+    );
+    await interaction.reply({
+      content: unknownCommandNotice(interaction.commandName),
+      flags: MessageFlags.Ephemeral,
+    });
     return;
   }
-  context.logger.info({ customId: 'customId' in interaction ? interaction.customId : undefined, interactionId: interaction.id }, 'a button or form from an older version was used');
+  context.logger.info(
+    { customId: 'customId' in interaction ? interaction.customId : undefined, interactionId: interaction.id },
+    'a button or form from an older version was used',
+  );
   await interaction.reply({ content: staleComponentNotice, flags: MessageFlags.Ephemeral });
 }

@@ -8,7 +8,10 @@ import { noPings } from './no-pings.ts';
 
 /** The message text without mentions of the bot (`<@id>` or the older `<@!id>`). */
 export function questionFromMention(content: string, botUserId: string): string {
-  return content.replace(new RegExp(`<@!?${botUserId}>`, 'g'), ' ').replace(/\s+/g, ' ').trim();
+  return content
+    .replace(new RegExp(`<@!?${botUserId}>`, 'g'), ' ')
+    .replace(/\s+/g, ' ')
+    .trim();
 }
 
 /**
@@ -22,7 +25,8 @@ export async function handleMention(message: Message, context: DiscordBotContext
   const place = placeOfMessage(message);
   if (!message.channel.isSendable()) return;
 
-  const quietReply = (options: MessageCreateOptions) => message.reply({ ...options, allowedMentions: noPings });
+  const quietReply = (options: MessageCreateOptions) =>
+    message.reply({ ...options, allowedMentions: noPings });
   const limit = await rateLimiter.acquire(message.author.id);
   if (!limit.allowed) {
     await quietReply({ content: rateLimitNotice(limit.retryAfterMs) });
@@ -35,22 +39,35 @@ export async function handleMention(message: Message, context: DiscordBotContext
   }
 
   // The typing indicator is a courtesy: without it the answer still comes.
-  await message.channel.sendTyping().catch((error: unknown) => logger.debug({ err: toAnswerloopError(error) }, 'typing indicator failed'));
+  await message.channel
+    .sendTyping()
+    .catch((error: unknown) => logger.debug({ err: toAnswerloopError(error) }, 'typing indicator failed'));
   const result = await core.ask(
     {
       question,
-      context: { platform: 'discord', ...conversationKeys(place, message.id), userId: message.author.id, filters: access.filtersFor(place) },
+      context: {
+        platform: 'discord',
+        ...conversationKeys(place, message.id),
+        userId: message.author.id,
+        filters: access.filtersFor(place),
+      },
     },
     { stream: false },
   );
   const [first, ...rest] = renderDiscordAnswer({ question, result });
-  const canStartThread = message.channel.type === ChannelType.GuildText || message.channel.type === ChannelType.GuildAnnouncement;
+  const canStartThread =
+    message.channel.type === ChannelType.GuildText || message.channel.type === ChannelType.GuildAnnouncement;
   if (core.config.discord.mentionReply === 'thread' && canStartThread) {
-    const thread = await message.startThread({ name: threadName(question), autoArchiveDuration: ThreadAutoArchiveDuration.OneDay }).catch((error: unknown) => {
-      // Usually a missing Create Public Threads permission: answer anyway, as a reply, and tell the operator.
-      logger.warn({ err: toAnswerloopError(error), channelId: message.channelId }, 'could not start a thread; replying instead (grant Create Public Threads)');
-      return undefined;
-    });
+    const thread = await message
+      .startThread({ name: threadName(question), autoArchiveDuration: ThreadAutoArchiveDuration.OneDay })
+      .catch((error: unknown) => {
+        // Usually a missing Create Public Threads permission: answer anyway, as a reply, and tell the operator.
+        logger.warn(
+          { err: toAnswerloopError(error), channelId: message.channelId },
+          'could not start a thread; replying instead (grant Create Public Threads)',
+        );
+        return undefined;
+      });
     if (thread) {
       for (const part of [first!, ...rest]) await thread.send(part);
       return;

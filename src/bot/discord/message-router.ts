@@ -6,7 +6,8 @@ import { placeOfMessage } from './discord-place.ts';
 import { handleHelpChannelMessage, handleHelpThreadFollowUp } from './help-channel.ts';
 import { handleMention } from './mention-handler.ts';
 
-const isForum = (type: ChannelType | undefined) => type === ChannelType.GuildForum || type === ChannelType.GuildMedia;
+const isForum = (type: ChannelType | undefined) =>
+  type === ChannelType.GuildForum || type === ChannelType.GuildMedia;
 
 /**
  * Every message the gateway delivers passes here; most are none of the bot's business and cost nothing
@@ -19,7 +20,13 @@ export async function routeMessage(message: Message, context: DiscordBotContext)
   const settings = context.access.settingsFor(placeOfMessage(message));
   if (settings.mode !== 'mention' && settings.mode !== 'auto') return;
   // The first message of a post in a help forum (it has the post's id) is answered with the post, on threadCreate.
-  if (settings.mode === 'auto' && message.channel.isThread() && message.id === message.channelId && isForum(message.channel.parent?.type)) return;
+  if (
+    settings.mode === 'auto' &&
+    message.channel.isThread() &&
+    message.id === message.channelId &&
+    isForum(message.channel.parent?.type)
+  )
+    return;
   if (message.mentions.users.has(message.client.user.id)) {
     if (await claimDelivery(context, 'message', message.id)) await handleMention(message, context);
     return;
@@ -30,6 +37,9 @@ export async function routeMessage(message: Message, context: DiscordBotContext)
     else await handleHelpChannelMessage(message, settings, context);
   } catch (error) {
     // Nobody asked the bot: an apology under someone's message would be noise. The operator learns why.
-    context.logger.error({ err: toAnswerloopError(error), messageId: message.id, channelId: message.channelId }, 'Discord auto answer failed');
+    context.logger.error(
+      { err: toAnswerloopError(error), messageId: message.id, channelId: message.channelId },
+      'Discord auto answer failed',
+    );
   }
 }

@@ -1,4 +1,11 @@
-import { ApplicationIntegrationType, DiscordAPIError, OAuth2Scopes, PermissionFlagsBits, REST, Routes } from 'discord.js';
+import {
+  ApplicationIntegrationType,
+  DiscordAPIError,
+  OAuth2Scopes,
+  PermissionFlagsBits,
+  REST,
+  Routes,
+} from 'discord.js';
 import { AnswerloopError, isRetryableStatus } from '../../core/index.ts';
 import { discordCommands } from './commands/index.ts';
 
@@ -36,15 +43,23 @@ function registrationFailure(error: unknown, options: RegisterCommandsOptions): 
           : status === 404 || error.code === 10002
             ? 'Discord does not know DISCORD_APPLICATION_ID: copy the Application ID from the Developer Portal (General Information).'
             : `Discord refused the commands (${status}): ${error.message}`;
-    return new AnswerloopError(status === 401 || status === 403 || status === 404 ? 'config_invalid' : 'upstream_failed', advice, {
-      cause: error,
-      isRetryable: isRetryableStatus(status),
-    });
+    return new AnswerloopError(
+      status === 401 || status === 403 || status === 404 ? 'config_invalid' : 'upstream_failed',
+      advice,
+      {
+        cause: error,
+        isRetryable: isRetryableStatus(status),
+      },
+    );
   }
-  return new AnswerloopError('upstream_failed', `Could not reach Discord: ${error instanceof Error ? error.message : String(error)}`, {
-    cause: error,
-    isRetryable: true,
-  });
+  return new AnswerloopError(
+    'upstream_failed',
+    `Could not reach Discord: ${error instanceof Error ? error.message : String(error)}`,
+    {
+      cause: error,
+      isRetryable: true,
+    },
+  );
 }
 
 /**
@@ -53,10 +68,16 @@ function registrationFailure(error: unknown, options: RegisterCommandsOptions): 
  */
 export async function registerCommands(options: RegisterCommandsOptions): Promise<RegisteredCommands> {
   const rest = new REST(options.apiUrl ? { api: options.apiUrl } : {}).setToken(options.token);
-  const route = options.guildId ? Routes.applicationGuildCommands(options.applicationId, options.guildId) : Routes.applicationCommands(options.applicationId);
+  const route = options.guildId
+    ? Routes.applicationGuildCommands(options.applicationId, options.guildId)
+    : Routes.applicationCommands(options.applicationId);
   let created: Array<{ id: string; name: string; type?: number }>;
   try {
-    created = (await rest.put(route, { body: options.remove ? [] : commandDefinitions() })) as Array<{ id: string; name: string; type?: number }>;
+    created = (await rest.put(route, { body: options.remove ? [] : commandDefinitions() })) as Array<{
+      id: string;
+      name: string;
+      type?: number;
+    }>;
   } catch (error) {
     throw registrationFailure(error, options);
   }
@@ -89,13 +110,17 @@ export interface InstallLinks {
 
 /** The two OAuth2 install links. The user link works once User Install is on in the Developer Portal (Installation). */
 export function installLinks(applicationId: string): InstallLinks {
-  const link = (query: Record<string, string>) => `https://discord.com/oauth2/authorize?${new URLSearchParams({ client_id: applicationId, ...query }).toString()}`;
+  const link = (query: Record<string, string>) =>
+    `https://discord.com/oauth2/authorize?${new URLSearchParams({ client_id: applicationId, ...query }).toString()}`;
   return {
     server: link({
       scope: [OAuth2Scopes.Bot, OAuth2Scopes.ApplicationsCommands].join(' '),
       permissions: botPermissions.toString(),
       integration_type: String(ApplicationIntegrationType.GuildInstall),
     }),
-    user: link({ scope: OAuth2Scopes.ApplicationsCommands, integration_type: String(ApplicationIntegrationType.UserInstall) }),
+    user: link({
+      scope: OAuth2Scopes.ApplicationsCommands,
+      integration_type: String(ApplicationIntegrationType.UserInstall),
+    }),
   };
 }

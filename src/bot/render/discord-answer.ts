@@ -1,11 +1,28 @@
 import type { AskResult, AskSource } from '../../core/index.ts';
 import { renderFeedbackButtons } from './discord-feedback.ts';
-import { type DiscordEmbed, type DiscordEmbedField, type DiscordMessage, discordLimits, embedLength } from './discord-limits.ts';
+import {
+  type DiscordEmbed,
+  type DiscordEmbedField,
+  type DiscordMessage,
+  discordLimits,
+  embedLength,
+} from './discord-limits.ts';
 import { safeUserLine } from './discord-safe-text.ts';
 import { splitMarkdown, truncateText } from './discord-text-split.ts';
 
 /** The parts of an answer the Discord renderer shows. */
-export type DiscordAnswerView = Pick<AskResult, 'answer' | 'citations' | 'sources' | 'model' | 'extractive' | 'refused' | 'conversationId' | 'notice' | 'verified'>;
+export type DiscordAnswerView = Pick<
+  AskResult,
+  | 'answer'
+  | 'citations'
+  | 'sources'
+  | 'model'
+  | 'extractive'
+  | 'refused'
+  | 'conversationId'
+  | 'notice'
+  | 'verified'
+>;
 
 export interface RenderDiscordAnswerInput {
   question: string;
@@ -87,7 +104,10 @@ export function renderSourcesField(lines: string[]): DiscordEmbedField | undefin
 }
 
 function footerText(result: DiscordAnswerView): string {
-  if (result.verified) return result.verified.use === 'answer' ? '✅ Verified by the support team' : '✅ Based on an answer verified by the support team';
+  if (result.verified)
+    return result.verified.use === 'answer'
+      ? '✅ Verified by the support team'
+      : '✅ Based on an answer verified by the support team';
   return truncateText(result.extractive ? 'extractive answer' : `answered by ${result.model}`, footerLimit);
 }
 
@@ -106,11 +126,17 @@ export function renderDiscordAnswer(input: RenderDiscordAnswerInput): DiscordMes
   const { result } = input;
   const maxMessages = Math.max(1, input.maxMessages ?? 5);
   const title = questionTitle(input.question);
-  const sourcesField = result.refused ? undefined : renderSourcesField(formatSourceLines(result.sources, result.citations));
+  const sourcesField = result.refused
+    ? undefined
+    : renderSourcesField(formatSourceLines(result.sources, result.citations));
   const footer = { text: footerText(result) };
-  const tailLength = footer.text.length + (sourcesField ? sourcesField.name.length + sourcesField.value.length : 0);
+  const tailLength =
+    footer.text.length + (sourcesField ? sourcesField.name.length + sourcesField.value.length : 0);
   // One limit for every piece keeps the first (with the title) and the last (with sources and footer) within 6000.
-  const pieceLimit = Math.min(discordLimits.embedDescription, discordLimits.embedTotal - title.length - tailLength);
+  const pieceLimit = Math.min(
+    discordLimits.embedDescription,
+    discordLimits.embedTotal - title.length - tailLength,
+  );
 
   let pieces = splitMarkdown(result.answer, pieceLimit);
   if (pieces.length === 0) pieces = ['*No answer was produced.*'];
@@ -134,7 +160,8 @@ export function renderDiscordAnswer(input: RenderDiscordAnswerInput): DiscordMes
 
   for (const message of messages) {
     const total = message.embeds.reduce((sum, embed) => sum + embedLength(embed), 0);
-    if (total > discordLimits.embedTotal) throw new RangeError(`rendered message holds ${total} embed characters`);
+    if (total > discordLimits.embedTotal)
+      throw new RangeError(`rendered message holds ${total} embed characters`);
   }
   return messages;
 }

@@ -21,7 +21,9 @@ export function feedbackCustomId(action: FeedbackAction, conversationId: string)
   return customId;
 }
 
-export function parseFeedbackCustomId(customId: string): { action: FeedbackAction; conversationId: string } | undefined {
+export function parseFeedbackCustomId(
+  customId: string,
+): { action: FeedbackAction; conversationId: string } | undefined {
   if (!customId.startsWith(buttonPrefix)) return undefined;
   const rest = customId.slice(buttonPrefix.length);
   const separator = rest.indexOf(':');
@@ -46,9 +48,27 @@ export function renderFeedbackButtons(conversationId: string): DiscordActionRow 
   return {
     type: 1,
     components: [
-      { type: 2, style: 3, label: 'Helpful', emoji: { name: '👍' }, custom_id: feedbackCustomId('helpful', conversationId) },
-      { type: 2, style: 2, label: 'Not helpful', emoji: { name: '👎' }, custom_id: feedbackCustomId('not-helpful', conversationId) },
-      { type: 2, style: 1, label: 'Suggest a correction', emoji: { name: '✏️' }, custom_id: feedbackCustomId('correct', conversationId) },
+      {
+        type: 2,
+        style: 3,
+        label: 'Helpful',
+        emoji: { name: '👍' },
+        custom_id: feedbackCustomId('helpful', conversationId),
+      },
+      {
+        type: 2,
+        style: 2,
+        label: 'Not helpful',
+        emoji: { name: '👎' },
+        custom_id: feedbackCustomId('not-helpful', conversationId),
+      },
+      {
+        type: 2,
+        style: 1,
+        label: 'Suggest a correction',
+        emoji: { name: '✏️' },
+        custom_id: feedbackCustomId('correct', conversationId),
+      },
     ],
   };
 }
@@ -61,7 +81,15 @@ export interface DiscordCorrectionModal {
     type: 18;
     label: string;
     description: string;
-    component: { type: 4; custom_id: string; style: 2; required: true; min_length: number; max_length: number; placeholder: string };
+    component: {
+      type: 4;
+      custom_id: string;
+      style: 2;
+      required: true;
+      min_length: number;
+      max_length: number;
+      placeholder: string;
+    };
   }>;
 }
 

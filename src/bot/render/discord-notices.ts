@@ -9,7 +9,10 @@ export function failureNotice(error: unknown): string {
   if (error instanceof AnswerloopError && error.code === 'not_found') {
     return 'Sorry, I can no longer find that answer, so nothing was saved. Ask again with /ask to get a fresh one.';
   }
-  if (error instanceof AnswerloopError && (error.code === 'rate_limited' || error.code === 'timeout' || error.isRetryable)) {
+  if (
+    error instanceof AnswerloopError &&
+    (error.code === 'rate_limited' || error.code === 'timeout' || error.isRetryable)
+  ) {
     return 'Sorry, I could not answer just now: a service I rely on is busy. Please try again in a minute.';
   }
   return 'Sorry, something went wrong while I was answering. The team has been notified; please try again later.';
@@ -22,7 +25,8 @@ export function rateLimitNotice(retryAfterMs: number): string {
 
 export const notAllowedNotice = 'I do not answer questions here. Please ask in one of the support channels.';
 
-export const emptyQuestionNotice = 'Ask me a question after the mention, for example: "@answerloop how do I reset my password?"';
+export const emptyQuestionNotice =
+  'Ask me a question after the mention, for example: "@answerloop how do I reset my password?"';
 
 /** A thread name from the question: one safe line, at most 100 characters. */
 export function threadName(question: string): string {
@@ -35,9 +39,11 @@ export function unknownCommandNotice(name: string): string {
 }
 
 /** A button, menu or form from an older version of the bot, or from an answer it can no longer act on. */
-export const staleComponentNotice = 'This button belongs to an older version of the bot and no longer works. Ask again with /ask to get a fresh answer.';
+export const staleComponentNotice =
+  'This button belongs to an older version of the bot and no longer works. Ask again with /ask to get a fresh answer.';
 
-export const messageWithoutTextNotice = 'That message has no text I can answer. Use "Answer with answerloop" on a message that asks a question, or ask with /ask.';
+export const messageWithoutTextNotice =
+  'That message has no text I can answer. Use "Answer with answerloop" on a message that asks a question, or ask with /ask.';
 
 /** The ephemeral line the person who used the message command sees when the answer went into a thread. */
 export function answeredInThreadNotice(threadId: string): string {

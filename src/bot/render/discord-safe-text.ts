@@ -12,8 +12,9 @@
  * invisible characters that let text hide what it says.
  */
 // Matching control characters is the point here.
-// eslint-disable-next-line no-control-regex
-const unsafeCharacters = /[\u0000-\u001f\u007f-\u009f\u061c\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff\ufff9-\ufffb]/g;
+const unsafeCharacters =
+  // eslint-disable-next-line no-control-regex
+  /[\u0000-\u001f\u007f-\u009f\u061c\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff\ufff9-\ufffb]/g;
 
 /** A zero-width space, as Discord's own clients use to break a mention: `@\u200beveryone` shows as `@everyone` but means nothing. */
 const mentionBreak = '\u200b';
@@ -28,7 +29,9 @@ export function stripUnsafeCharacters(text: string): string {
  * as text that can neither ping nor be taken for a ping.
  */
 export function neutralizeMentions(text: string): string {
-  return text.replace(/@(everyone|here)\b/gi, `@${mentionBreak}$1`).replace(/<(@[!&]?|#)(\d{5,25})>/g, (_, sigil: string, id: string) => `<${sigil}${mentionBreak}${id}>`);
+  return text
+    .replace(/@(everyone|here)\b/gi, `@${mentionBreak}$1`)
+    .replace(/<(@[!&]?|#)(\d{5,25})>/g, (_, sigil: string, id: string) => `<${sigil}${mentionBreak}${id}>`);
 }
 
 /** One line of user text fit to show back: unsafe characters removed, mentions broken, spaces collapsed. */

@@ -18,7 +18,11 @@ interface Cut {
 }
 
 /** Calls `visit` for each line with whether it is code (inside a fence, or a fence line itself); returns the fence open at the end. */
-function walkFences(text: string, openFence: string | null, visit: (line: string, isCode: boolean) => void = () => {}): string | null {
+function walkFences(
+  text: string,
+  openFence: string | null,
+  visit: (line: string, isCode: boolean) => void = () => {},
+): string | null {
   let open = openFence;
   for (const line of text.split('\n')) {
     const match = fencePattern.exec(line);
@@ -106,7 +110,13 @@ interface ChosenCut {
 }
 
 /** The first cut, strongest boundary first, that leaves at least `minimumEnd` characters and no Markdown open. */
-function pickCut(rest: string, levels: Cut[][], budget: number, reopen: string | null, minimumEnd: number): ChosenCut | undefined {
+function pickCut(
+  rest: string,
+  levels: Cut[][],
+  budget: number,
+  reopen: string | null,
+  minimumEnd: number,
+): ChosenCut | undefined {
   for (const level of levels) {
     for (const cut of level) {
       if (cut.end < minimumEnd) break;
@@ -122,7 +132,10 @@ function pickCut(rest: string, levels: Cut[][], budget: number, reopen: string |
 /** One unbreakable run longer than the limit (a huge URL or token): cut it at the limit. */
 function hardCut(rest: string, window: string, budget: number, reopen: string | null): ChosenCut {
   const provisional = openFenceAtEnd(window, reopen);
-  const end = Math.max(1, safeHardCut(rest, budget - (provisional === null ? 0 : closingFence(provisional).length)));
+  const end = Math.max(
+    1,
+    safeHardCut(rest, budget - (provisional === null ? 0 : closingFence(provisional).length)),
+  );
   return { cut: { end, next: end }, fence: openFenceAtEnd(rest.slice(0, end), reopen) };
 }
 
@@ -147,7 +160,10 @@ export function splitMarkdown(text: string, limit: number): string[] {
     const window = rest.slice(0, budget);
     const levels = candidateCuts(window);
     // A well-filled piece at a weak boundary beats a short one at a strong boundary; a short piece beats broken Markdown.
-    const chosen: ChosenCut = pickCut(rest, levels, budget, reopen, budget * minimumFill) ?? pickCut(rest, levels, budget, reopen, 1) ?? hardCut(rest, window, budget, reopen);
+    const chosen: ChosenCut =
+      pickCut(rest, levels, budget, reopen, budget * minimumFill) ??
+      pickCut(rest, levels, budget, reopen, 1) ??
+      hardCut(rest, window, budget, reopen);
     const body = rest.slice(0, chosen.cut.end).trimEnd();
     pieces.push(prefix + body + (chosen.fence === null ? '' : closingFence(chosen.fence)));
     reopen = chosen.fence;

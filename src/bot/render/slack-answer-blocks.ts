@@ -31,7 +31,10 @@ export interface SlackMessageContent {
   blocks: SlackBlock[];
 }
 
-export type SlackAnswerInput = Pick<AskResult, 'answer' | 'citations' | 'model' | 'extractive' | 'refused' | 'conversationId' | 'notice' | 'verified'> & {
+export type SlackAnswerInput = Pick<
+  AskResult,
+  'answer' | 'citations' | 'model' | 'extractive' | 'refused' | 'conversationId' | 'notice' | 'verified'
+> & {
   sources: Array<Pick<AskSource, 'number' | 'title' | 'source'>>;
 };
 
@@ -77,7 +80,10 @@ function isUrl(source: string): boolean {
 function shownSources(answer: SlackAnswerInput): Array<{ numbers: number[]; title: string; source: string }> {
   if (answer.refused) return [];
   const byNumber = new Map(answer.sources.map((source) => [source.number, source]));
-  const numbers = answer.citations.length > 0 ? answer.citations.filter((number) => byNumber.has(number)) : answer.sources.map((source) => source.number);
+  const numbers =
+    answer.citations.length > 0
+      ? answer.citations.filter((number) => byNumber.has(number))
+      : answer.sources.map((source) => source.number);
   // Several passages of one document show as one entry with all their numbers.
   const entries = new Map<string, { numbers: number[]; title: string; source: string }>();
   for (const number of numbers) {
@@ -87,7 +93,11 @@ function shownSources(answer: SlackAnswerInput): Array<{ numbers: number[]; titl
     if (entry) {
       if (!entry.numbers.includes(number)) entry.numbers.push(number);
     } else {
-      entries.set(source.source, { numbers: [number], title: source.title || source.source, source: source.source });
+      entries.set(source.source, {
+        numbers: [number],
+        title: source.title || source.source,
+        source: source.source,
+      });
     }
   }
   return [...entries.values()];
@@ -102,11 +112,18 @@ export function renderSourcesBlock(answer: SlackAnswerInput): SlackBlock | undef
   const elements = shown.map((entry) => {
     const numbers = entry.numbers.map((number) => `[${number}]`).join('');
     const title = truncate(entry.title, 150);
-    const text = isUrl(entry.source) ? `${numbers} ${slackLink(entry.source, title)}` : `${numbers} ${escapeSlackText(title)} \`${escapeSlackText(truncate(entry.source, 200))}\``;
+    const text = isUrl(entry.source)
+      ? `${numbers} ${slackLink(entry.source, title)}`
+      : `${numbers} ${escapeSlackText(title)} \`${escapeSlackText(truncate(entry.source, 200))}\``;
     return { type: 'mrkdwn', text };
   });
-  if (shown.length < entries.length) elements.push({ type: 'mrkdwn', text: `and ${entries.length - shown.length} more` });
-  return { type: 'context', block_id: 'answer_sources', elements: [{ type: 'mrkdwn', text: '*Sources:*' }, ...elements] };
+  if (shown.length < entries.length)
+    elements.push({ type: 'mrkdwn', text: `and ${entries.length - shown.length} more` });
+  return {
+    type: 'context',
+    block_id: 'answer_sources',
+    elements: [{ type: 'mrkdwn', text: '*Sources:*' }, ...elements],
+  };
 }
 
 function renderFooterBlock(answer: SlackAnswerInput): SlackBlock {
@@ -115,7 +132,9 @@ function renderFooterBlock(answer: SlackAnswerInput): SlackBlock {
       type: 'mrkdwn',
       text: answer.verified
         ? `:white_check_mark: ${answer.verified.use === 'answer' ? 'Verified by the support team' : 'Based on an answer verified by the support team'}`
-        : answer.extractive ? `Extractive answer: quoted from the documentation without a language model` : `Answered by \`${escapeSlackText(answer.model)}\``,
+        : answer.extractive
+          ? `Extractive answer: quoted from the documentation without a language model`
+          : `Answered by \`${escapeSlackText(answer.model)}\``,
     },
   ];
   if (answer.notice) elements.push({ type: 'mrkdwn', text: truncate(escapeSlackText(answer.notice), 300) });
@@ -123,7 +142,12 @@ function renderFooterBlock(answer: SlackAnswerInput): SlackBlock {
 }
 
 function button(actionId: string, text: string, value: string): Record<string, unknown> {
-  return { type: 'button', action_id: actionId, text: { type: 'plain_text', text, emoji: true }, value: value.slice(0, slackLimits.buttonValue) };
+  return {
+    type: 'button',
+    action_id: actionId,
+    text: { type: 'plain_text', text, emoji: true },
+    value: value.slice(0, slackLimits.buttonValue),
+  };
 }
 
 /**
@@ -131,7 +155,10 @@ function button(actionId: string, text: string, value: string): Record<string, u
  * block), then "suggest a correction", which opens the modal. A private answer also gets "Share with the
  * channel" and "Dismiss".
  */
-export function renderFeedbackBlocks(conversationId: string, options: { private?: boolean } = {}): SlackBlock[] {
+export function renderFeedbackBlocks(
+  conversationId: string,
+  options: { private?: boolean } = {},
+): SlackBlock[] {
   const rating: SlackBlock = {
     type: 'context_actions',
     block_id: ratingBlockId,
@@ -139,8 +166,16 @@ export function renderFeedbackBlocks(conversationId: string, options: { private?
       {
         type: 'feedback_buttons',
         action_id: feedbackActionIds.rating,
-        positive_button: { text: { type: 'plain_text', text: 'Helpful' }, accessibility_label: 'This answer was helpful', value: `helpful:${conversationId}` },
-        negative_button: { text: { type: 'plain_text', text: 'Not helpful' }, accessibility_label: 'This answer was not helpful', value: `not_helpful:${conversationId}` },
+        positive_button: {
+          text: { type: 'plain_text', text: 'Helpful' },
+          accessibility_label: 'This answer was helpful',
+          value: `helpful:${conversationId}`,
+        },
+        negative_button: {
+          text: { type: 'plain_text', text: 'Not helpful' },
+          accessibility_label: 'This answer was not helpful',
+          value: `not_helpful:${conversationId}`,
+        },
       },
     ],
   };
@@ -149,7 +184,13 @@ export function renderFeedbackBlocks(conversationId: string, options: { private?
     block_id: feedbackBlockId,
     elements: [
       ...(options.private
-        ? [{ ...button(feedbackActionIds.share, 'Share with the channel', conversationId), style: 'primary' }, button(feedbackActionIds.dismiss, 'Dismiss', conversationId)]
+        ? [
+            {
+              ...button(feedbackActionIds.share, 'Share with the channel', conversationId),
+              style: 'primary',
+            },
+            button(feedbackActionIds.dismiss, 'Dismiss', conversationId),
+          ]
         : []),
       button(feedbackActionIds.suggestCorrection, ':pencil2: Suggest a correction', conversationId),
     ],
@@ -160,15 +201,24 @@ export function renderFeedbackBlocks(conversationId: string, options: { private?
 export type FeedbackKind = 'helpful' | 'not_helpful';
 
 /** Reads a feedback_buttons value (`helpful:<id>`); undefined when it is not one. */
-export function parseRatingValue(value: string | undefined): { kind: FeedbackKind; conversationId: string } | undefined {
+export function parseRatingValue(
+  value: string | undefined,
+): { kind: FeedbackKind; conversationId: string } | undefined {
   const match = /^(helpful|not_helpful):(.+)$/.exec(value ?? '');
   return match ? { kind: match[1] as FeedbackKind, conversationId: match[2]! } : undefined;
 }
 
 /** What stops a native stream: the blocks under the streamed text (sources, footer, feedback). */
-export function renderAnswerTail(answer: SlackAnswerInput, options: { private?: boolean } = {}): SlackBlock[] {
+export function renderAnswerTail(
+  answer: SlackAnswerInput,
+  options: { private?: boolean } = {},
+): SlackBlock[] {
   const sourcesBlock = renderSourcesBlock(answer);
-  return [...(sourcesBlock ? [sourcesBlock] : []), renderFooterBlock(answer), ...renderFeedbackBlocks(answer.conversationId, options)];
+  return [
+    ...(sourcesBlock ? [sourcesBlock] : []),
+    renderFooterBlock(answer),
+    ...renderFeedbackBlocks(answer.conversationId, options),
+  ];
 }
 
 /**
@@ -177,7 +227,10 @@ export function renderAnswerTail(answer: SlackAnswerInput, options: { private?: 
  * for a private answer; a shared one opens with who asked what). More than one message
  * only when the answer exceeds 50 blocks or 40,000 characters.
  */
-export function renderSlackAnswer(answer: SlackAnswerInput, options: { private?: boolean; askedBy?: { userId: string; question: string } } = {}): SlackMessageContent[] {
+export function renderSlackAnswer(
+  answer: SlackAnswerInput,
+  options: { private?: boolean; askedBy?: { userId: string; question: string } } = {},
+): SlackMessageContent[] {
   const mrkdwn = markdownToMrkdwn(answer.answer) || '_(empty answer)_';
   const sections = splitMrkdwn(mrkdwn, slackLimits.sectionText);
   const tail = renderAnswerTail(answer, options);
@@ -196,7 +249,12 @@ export function renderSlackAnswer(answer: SlackAnswerInput, options: { private?:
   sections.forEach((section, index) => {
     const isLast = index === sections.length - 1;
     const blocksAfter = current.length + 1 + (isLast ? tail.length : 0);
-    if (current.length > 0 && (blocksAfter > slackLimits.blocksPerMessage || currentChars + section.length + 2 > slackLimits.messageText)) flush();
+    if (
+      current.length > 0 &&
+      (blocksAfter > slackLimits.blocksPerMessage ||
+        currentChars + section.length + 2 > slackLimits.messageText)
+    )
+      flush();
     current.push(section);
     currentChars += section.length + 2;
   });
@@ -207,7 +265,11 @@ export function renderSlackAnswer(answer: SlackAnswerInput, options: { private?:
     // A shared private answer says whose question it answers.
     const first = messages[0]!;
     const text = `<@${options.askedBy.userId}> asked: ${escapeSlackText(truncate(options.askedBy.question, 2500))}`;
-    first.blocks.unshift({ type: 'context', block_id: 'answer_asked_by', elements: [{ type: 'mrkdwn', text }] });
+    first.blocks.unshift({
+      type: 'context',
+      block_id: 'answer_asked_by',
+      elements: [{ type: 'mrkdwn', text }],
+    });
   }
   return messages;
 }
@@ -216,4 +278,3 @@ export function renderSlackAnswer(answer: SlackAnswerInput, options: { private?:
 export function renderStreamingText(textSoFar: string): string {
   return truncate(`${markdownToMrkdwn(textSoFar)} …`, slackLimits.messageText);
 }
-

@@ -39,7 +39,10 @@ export function renderCorrectionModal(metadata: CorrectionModalMetadata): Record
           multiline: true,
           min_length: 1,
           max_length: correctionMaxLength,
-          placeholder: { type: 'plain_text', text: 'The right answer, with a link to the page that says so if you have one' },
+          placeholder: {
+            type: 'plain_text',
+            text: 'The right answer, with a link to the page that says so if you have one',
+          },
         },
       },
     ],
@@ -47,7 +50,9 @@ export function renderCorrectionModal(metadata: CorrectionModalMetadata): Record
 }
 
 /** Reads the metadata back from a submission; undefined when it is not ours or is damaged. */
-export function parseCorrectionMetadata(privateMetadata: string | undefined): CorrectionModalMetadata | undefined {
+export function parseCorrectionMetadata(
+  privateMetadata: string | undefined,
+): CorrectionModalMetadata | undefined {
   if (!privateMetadata) return undefined;
   try {
     const value = JSON.parse(privateMetadata) as Partial<CorrectionModalMetadata>;

@@ -29,24 +29,36 @@ function convertInline(text: string): string {
 
   let result = text
     // Inline code first: nothing inside it is markup.
-    .replace(/(`+)([^`]|[^`][\s\S]*?[^`])\1(?!`)/g, (_match, _ticks: string, code: string) => protect(`\`${escapeSlackText(code.replace(/`/g, 'ʼ'))}\``));
+    .replace(/(`+)([^`]|[^`][\s\S]*?[^`])\1(?!`)/g, (_match, _ticks: string, code: string) =>
+      protect(`\`${escapeSlackText(code.replace(/`/g, 'ʼ'))}\``),
+    );
   result = escapeSlackText(result);
   result = result
     // Images and links: [label](url "title") -> <url|label>. Protected so underscores in URLs stay as they are.
-    .replace(/!?\[([^\]]*)\]\(\s*([^)\s]+)(?:\s+(?:"[^"]*"|'[^']*'))?\s*\)/g, (_match, label: string, url: string) => {
-      const href = url.replace(/&amp;/g, '&').replace(/&lt;|&gt;/g, '');
-      const shown = label.trim() || href;
-      return protect(`<${href.replace(/[<>|\s]/g, encodeURIComponent)}|${shown.replace(/\|/g, '¦').replace(/\*\*/g, '')}>`);
-    })
+    .replace(
+      /!?\[([^\]]*)\]\(\s*([^)\s]+)(?:\s+(?:"[^"]*"|'[^']*'))?\s*\)/g,
+      (_match, label: string, url: string) => {
+        const href = url.replace(/&amp;/g, '&').replace(/&lt;|&gt;/g, '');
+        const shown = label.trim() || href;
+        return protect(
+          `<${href.replace(/[<>|\s]/g, encodeURIComponent)}|${shown.replace(/\|/g, '¦').replace(/\*\*/g, '')}>`,
+        );
+      },
+    )
     // Autolinks <https://...>, escaped above.
-    .replace(/&lt;((?:https?|mailto):[^\s]+?)&gt;/g, (_match, url: string) => protect(`<${url.replace(/&amp;/g, '&')}>`));
+    .replace(/&lt;((?:https?|mailto):[^\s]+?)&gt;/g, (_match, url: string) =>
+      protect(`<${url.replace(/&amp;/g, '&')}>`),
+    );
   result = result
     .replace(/\*\*(?=\S)([\s\S]*?\S)\*\*/g, `${boldMark}$1${boldMark}`)
     .replace(/(^|[^\w])__(?=\S)([\s\S]*?\S)__(?!\w)/g, `$1${boldMark}$2${boldMark}`)
     .replace(/(^|[^\w*])\*(?=[^\s*])([^*\n]*?\S)\*(?![\w*])/g, '$1_$2_')
     .replace(/~~(?=\S)([\s\S]*?\S)~~/g, '~$1~')
     .replace(new RegExp(boldMark, 'g'), '*');
-  return result.replace(new RegExp(`${protectOpen}(\\d+)${protectClose}`, 'g'), (_match, index: string) => protectedPieces[Number(index)] ?? '');
+  return result.replace(
+    new RegExp(`${protectOpen}(\\d+)${protectClose}`, 'g'),
+    (_match, index: string) => protectedPieces[Number(index)] ?? '',
+  );
 }
 
 function convertLine(line: string): string {
@@ -82,7 +94,11 @@ export function markdownToMrkdwn(markdown: string): string {
   for (const line of lines) {
     const fenceLine = /^\s{0,3}(`{3,}|~{3,})\s*[\w+-]*\s*$/.exec(line);
     if (fence) {
-      if (fenceLine && fenceLine[1]!.startsWith(fence.marker[0]!) && fenceLine[1]!.length >= fence.marker.length) {
+      if (
+        fenceLine &&
+        fenceLine[1]!.startsWith(fence.marker[0]!) &&
+        fenceLine[1]!.length >= fence.marker.length
+      ) {
         output.push(`\`\`\`\n${fence.lines.join('\n')}\n\`\`\``);
         fence = undefined;
       } else {

@@ -17,7 +17,10 @@ export function channelNotAllowedNotice(): string {
 
 /** What a person sees when answering failed; the operator log has the cause. */
 export function failureNotice(error: unknown): string {
-  if (AnswerloopError.is(error) && (error.code === 'rate_limited' || error.code === 'timeout' || error.isRetryable)) {
+  if (
+    AnswerloopError.is(error) &&
+    (error.code === 'rate_limited' || error.code === 'timeout' || error.isRetryable)
+  ) {
     return 'Sorry, I could not answer just now because a service I depend on is busy. Please try again in a minute.';
   }
   return 'Sorry, something went wrong on my side while answering. Please try again; if it keeps happening, let the team that runs me know.';
@@ -36,7 +39,9 @@ export function sharedChannelNotice(): string {
 }
 
 export function feedbackThanksNotice(helpful: boolean): string {
-  return helpful ? ':thumbsup: Thanks for the feedback!' : ':thumbsdown: Thanks: the team will review this answer. You can also suggest a correction.';
+  return helpful
+    ? ':thumbsup: Thanks for the feedback!'
+    : ':thumbsdown: Thanks: the team will review this answer. You can also suggest a correction.';
 }
 
 export function answerGoneNotice(): string {

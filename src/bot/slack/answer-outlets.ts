@@ -1,6 +1,11 @@
 import type { webApi } from '@slack/bolt';
 import type { AskResult, Logger } from '../../core/index.ts';
-import { renderAnswerTail, renderSlackAnswer, renderStreamingText, type SlackMessageContent } from '../render/slack-answer-blocks.ts';
+import {
+  renderAnswerTail,
+  renderSlackAnswer,
+  renderStreamingText,
+  type SlackMessageContent,
+} from '../render/slack-answer-blocks.ts';
 import { createStreamingReply } from './streaming-reply.ts';
 
 type WebClient = webApi.WebClient;
@@ -30,7 +35,13 @@ export interface OutletTarget {
 
 async function postParts(target: OutletTarget, parts: SlackMessageContent[]): Promise<void> {
   const inThread = target.threadTs ? { thread_ts: target.threadTs } : {};
-  for (const part of parts) await target.client.chat.postMessage({ channel: target.channel, text: part.text, blocks: part.blocks, ...inThread });
+  for (const part of parts)
+    await target.client.chat.postMessage({
+      channel: target.channel,
+      text: part.text,
+      blocks: part.blocks,
+      ...inThread,
+    });
 }
 
 /** No streaming: the answer is posted once, complete. */
@@ -47,7 +58,8 @@ export function createUpdateOutlet(target: OutletTarget, intervalMs: number): An
   const inThread = target.threadTs ? { thread_ts: target.threadTs } : {};
   const reply = createStreamingReply({
     target: {
-      post: async (text) => (await target.client.chat.postMessage({ channel: target.channel, text, ...inThread })).ts ?? '',
+      post: async (text) =>
+        (await target.client.chat.postMessage({ channel: target.channel, text, ...inThread })).ts ?? '',
       update: async (ts, text) => {
         await target.client.chat.update({ channel: target.channel, ts, text });
       },
@@ -61,7 +73,13 @@ export function createUpdateOutlet(target: OutletTarget, intervalMs: number): An
     async finish(result) {
       const [first, ...more] = renderSlackAnswer(result);
       const streamedTs = await reply.finish();
-      if (first && streamedTs) await target.client.chat.update({ channel: target.channel, ts: streamedTs, text: first.text, blocks: first.blocks });
+      if (first && streamedTs)
+        await target.client.chat.update({
+          channel: target.channel,
+          ts: streamedTs,
+          text: first.text,
+          blocks: first.blocks,
+        });
       else if (first) await postParts(target, [first]);
       await postParts(target, more);
     },
@@ -99,17 +117,29 @@ export function createNativeOutlet(target: OutletTarget, intervalMs: number): An
 
   const onFailure = (what: string) => (error: unknown) => {
     if (streamer.ts === undefined) {
-      target.logger.warn({ reason: slackErrorCode(error), channel: target.channel }, 'Slack refused to start a stream; answering with chat.update instead');
+      target.logger.warn(
+        { reason: slackErrorCode(error), channel: target.channel },
+        'Slack refused to start a stream; answering with chat.update instead',
+      );
       fallback ??= createUpdateOutlet(target, intervalMs);
       fallback.push(latest);
     } else {
       broken = true;
-      target.logger.warn({ reason: slackErrorCode(error), channel: target.channel }, `Slack stream ${what} failed; the message will be edited into the answer`);
+      target.logger.warn(
+        { reason: slackErrorCode(error), channel: target.channel },
+        `Slack stream ${what} failed; the message will be edited into the answer`,
+      );
     }
   };
   const finalEdit = async (result: AskResult) => {
     const [first, ...more] = renderSlackAnswer(result);
-    if (first) await target.client.chat.update({ channel: target.channel, ts: streamer.ts!, text: first.text, blocks: first.blocks });
+    if (first)
+      await target.client.chat.update({
+        channel: target.channel,
+        ts: streamer.ts!,
+        text: first.text,
+        blocks: first.blocks,
+      });
     await postParts(target, more);
   };
 
@@ -139,7 +169,10 @@ export function createNativeOutlet(target: OutletTarget, intervalMs: number): An
       const rest = continues ? result.answer.slice(sent.length) : '';
       try {
         stopped = true;
-        await streamer.stop({ ...(rest ? { markdown_text: rest } : {}), blocks: renderAnswerTail(result) as never });
+        await streamer.stop({
+          ...(rest ? { markdown_text: rest } : {}),
+          blocks: renderAnswerTail(result) as never,
+        });
       } catch (error) {
         if (streamer.ts === undefined) {
           onFailure('start')(error);

@@ -2,7 +2,13 @@ import type { RespondFn, webApi } from '@slack/bolt';
 import type { AskResult, SearchFilters, ThreadTurn } from '../../core/index.ts';
 import { renderSlackAnswer } from '../render/slack-answer-blocks.ts';
 import { emptyQuestionNotice, rateLimitedNotice, sharedChannelNotice } from '../render/slack-notices.ts';
-import { type AnswerOutlet, createNativeOutlet, createPostOnceOutlet, createUpdateOutlet, type OutletTarget } from './answer-outlets.ts';
+import {
+  type AnswerOutlet,
+  createNativeOutlet,
+  createPostOnceOutlet,
+  createUpdateOutlet,
+  type OutletTarget,
+} from './answer-outlets.ts';
 import { stillOwnsDelivery } from './listeners/middleware/index.ts';
 import type { SlackBotDependencies } from './slack-bot-dependencies.ts';
 import { questionFromMessage } from './slack-message-text.ts';
@@ -47,17 +53,34 @@ export interface AnswerPlan {
 }
 
 /** Where the answer goes: the question's thread, or a new thread under a channel question. */
-export function replyThreadOf(message: Pick<QuestionMessage, 'isDirect' | 'ts' | 'threadTs'>): string | undefined {
+export function replyThreadOf(
+  message: Pick<QuestionMessage, 'isDirect' | 'ts' | 'threadTs'>,
+): string | undefined {
   return message.isDirect ? message.threadTs : (message.threadTs ?? message.ts);
 }
 
-async function showWorking(client: WebClient, dependencies: SlackBotDependencies, message: QuestionMessage, plan: AnswerPlan): Promise<() => Promise<void>> {
+async function showWorking(
+  client: WebClient,
+  dependencies: SlackBotDependencies,
+  message: QuestionMessage,
+  plan: AnswerPlan,
+): Promise<() => Promise<void>> {
   const threadTs = plan.threadTs ?? replyThreadOf(message);
   if (plan.assistantThread && threadTs) {
     // The status clears itself when the answer is posted.
     await client.assistant.threads
-      .setStatus({ channel_id: message.channel, thread_ts: threadTs, status: workingStatuses[0]!, loading_messages: workingStatuses })
-      .catch((error: unknown) => dependencies.logger.warn({ err: error, channel: message.channel }, 'Could not set the assistant status (is assistant:write granted?)'));
+      .setStatus({
+        channel_id: message.channel,
+        thread_ts: threadTs,
+        status: workingStatuses[0]!,
+        loading_messages: workingStatuses,
+      })
+      .catch((error: unknown) =>
+        dependencies.logger.warn(
+          { err: error, channel: message.channel },
+          'Could not set the assistant status (is assistant:write granted?)',
+        ),
+      );
     return async () => undefined;
   }
   if (!message.ts || plan.unasked) return async () => undefined;
@@ -65,18 +88,29 @@ async function showWorking(client: WebClient, dependencies: SlackBotDependencies
   const added = await client.reactions.add(item).then(
     () => true,
     (error: unknown) => {
-      dependencies.logger.warn({ err: error, channel: message.channel }, 'Could not add the working reaction (is reactions:write granted?)');
+      dependencies.logger.warn(
+        { err: error, channel: message.channel },
+        'Could not add the working reaction (is reactions:write granted?)',
+      );
       return false;
     },
   );
   return async () => {
     if (!added) return;
-    await client.reactions.remove(item).catch((error: unknown) => dependencies.logger.debug({ err: error }, 'Could not remove the working reaction'));
+    await client.reactions
+      .remove(item)
+      .catch((error: unknown) =>
+        dependencies.logger.debug({ err: error }, 'Could not remove the working reaction'),
+      );
   };
 }
 
 /** History for a thread the store knows nothing of; undefined lets ask() load the thread from the store. */
-async function slackOnlyHistory(client: WebClient, dependencies: SlackBotDependencies, message: QuestionMessage): Promise<ThreadTurn[] | undefined> {
+async function slackOnlyHistory(
+  client: WebClient,
+  dependencies: SlackBotDependencies,
+  message: QuestionMessage,
+): Promise<ThreadTurn[] | undefined> {
   if (!message.ts || !message.threadTs || message.threadTs === message.ts) return undefined;
   if (await botAnsweredInThread(dependencies.core, message.channel, message.threadTs)) return undefined;
   const turns = await historyFromSlackThread(client, {
@@ -89,7 +123,11 @@ async function slackOnlyHistory(client: WebClient, dependencies: SlackBotDepende
   return turns.length > 0 ? turns : undefined;
 }
 
-function publicOutlet(dependencies: SlackBotDependencies, target: OutletTarget, unasked: boolean): AnswerOutlet {
+function publicOutlet(
+  dependencies: SlackBotDependencies,
+  target: OutletTarget,
+  unasked: boolean,
+): AnswerOutlet {
   const { stream, updateIntervalMs } = dependencies.settings;
   // An unasked answer is posted once complete: nothing shows unless it is one.
   if (stream === 'off' || unasked) return createPostOnceOutlet(target);
@@ -98,9 +136,20 @@ function publicOutlet(dependencies: SlackBotDependencies, target: OutletTarget, 
   return createUpdateOutlet(target, updateIntervalMs);
 }
 
-async function sendPrivately(client: WebClient, message: QuestionMessage, plan: AnswerPlan, threadTs: string | undefined, content: { text: string; blocks?: unknown[] }): Promise<void> {
+async function sendPrivately(
+  client: WebClient,
+  message: QuestionMessage,
+  plan: AnswerPlan,
+  threadTs: string | undefined,
+  content: { text: string; blocks?: unknown[] },
+): Promise<void> {
   if (plan.respond) {
-    await plan.respond({ response_type: 'ephemeral', replace_original: false, text: content.text, ...(content.blocks ? { blocks: content.blocks as never } : {}) });
+    await plan.respond({
+      response_type: 'ephemeral',
+      replace_original: false,
+      text: content.text,
+      ...(content.blocks ? { blocks: content.blocks as never } : {}),
+    });
     return;
   }
   await client.chat.postEphemeral({
@@ -118,18 +167,33 @@ async function sendPrivately(client: WebClient, message: QuestionMessage, plan: 
  * message only when ask() is confident; never an "I don't know". Failures propagate to the app's error
  * boundary, which tells the person politely; the working reaction is removed either way.
  */
-export async function answerQuestion(dependencies: SlackBotDependencies, client: WebClient, message: QuestionMessage, plan: AnswerPlan): Promise<void> {
+export async function answerQuestion(
+  dependencies: SlackBotDependencies,
+  client: WebClient,
+  message: QuestionMessage,
+  plan: AnswerPlan,
+): Promise<void> {
   const { core, settings } = dependencies;
   const threadTs = plan.threadTs ?? replyThreadOf(message);
   const isPrivate = plan.reply === 'private';
   const notify = (text: string) =>
-    isPrivate ? sendPrivately(client, message, plan, threadTs, { text }) : client.chat.postMessage({ channel: message.channel, text, ...(threadTs ? { thread_ts: threadTs } : {}) }).then(() => undefined);
+    isPrivate
+      ? sendPrivately(client, message, plan, threadTs, { text })
+      : client.chat
+          .postMessage({ channel: message.channel, text, ...(threadTs ? { thread_ts: threadTs } : {}) })
+          .then(() => undefined);
 
   let filters = plan.filters;
   if (message.external) {
     if (settings.sharedChannels.answer === 'off') {
-      dependencies.logger.info({ channel: message.channel }, 'Did not answer in a channel shared with another organisation');
-      if (!plan.unasked) await sendPrivately(client, message, { ...plan, reply: 'private' }, threadTs, { text: sharedChannelNotice() });
+      dependencies.logger.info(
+        { channel: message.channel },
+        'Did not answer in a channel shared with another organisation',
+      );
+      if (!plan.unasked)
+        await sendPrivately(client, message, { ...plan, reply: 'private' }, threadTs, {
+          text: sharedChannelNotice(),
+        });
       return;
     }
     // Only sources tagged for the public: internal pages never reach people from other organisations.
@@ -156,7 +220,14 @@ export async function answerQuestion(dependencies: SlackBotDependencies, client:
       ? undefined
       : publicOutlet(
           dependencies,
-          { client, channel: message.channel, userId: message.userId, logger: dependencies.logger, ...(threadTs ? { threadTs } : {}), ...(message.teamId ? { teamId: message.teamId } : {}) },
+          {
+            client,
+            channel: message.channel,
+            userId: message.userId,
+            logger: dependencies.logger,
+            ...(threadTs ? { threadTs } : {}),
+            ...(message.teamId ? { teamId: message.teamId } : {}),
+          },
           Boolean(plan.unasked),
         );
     const result: AskResult = await core.ask(
@@ -179,23 +250,32 @@ export async function answerQuestion(dependencies: SlackBotDependencies, client:
     );
 
     if (plan.unasked && (result.skipped || result.refused || result.confidence < plan.unasked.threshold)) {
-      dependencies.logger.info({ channel: message.channel, confidence: result.confidence }, 'Stayed silent on an unasked question');
+      dependencies.logger.info(
+        { channel: message.channel, confidence: result.confidence },
+        'Stayed silent on an unasked question',
+      );
       await outlet?.close();
       outlet = undefined;
       if (plan.unasked.reaction && message.ts) {
-        await client.reactions.add({ channel: message.channel, timestamp: message.ts, name: plan.unasked.reaction }).catch((error: unknown) =>
-          dependencies.logger.warn({ err: error }, 'Could not add the looked-at reaction'),
-        );
+        await client.reactions
+          .add({ channel: message.channel, timestamp: message.ts, name: plan.unasked.reaction })
+          .catch((error: unknown) =>
+            dependencies.logger.warn({ err: error }, 'Could not add the looked-at reaction'),
+          );
       }
       return;
     }
     if (!(await stillOwnsDelivery())) {
       // Another replica took this delivery over while it was being answered here: it answers, not this one.
-      dependencies.logger.warn({ channel: message.channel }, 'Did not post an answer: another replica took the delivery over meanwhile');
+      dependencies.logger.warn(
+        { channel: message.channel },
+        'Did not post an answer: another replica took the delivery over meanwhile',
+      );
       return;
     }
     if (isPrivate) {
-      for (const part of renderSlackAnswer(result, { private: true })) await sendPrivately(client, message, plan, threadTs, part);
+      for (const part of renderSlackAnswer(result, { private: true }))
+        await sendPrivately(client, message, plan, threadTs, part);
       return;
     }
     const finishing = outlet!;

@@ -96,7 +96,11 @@ export async function startSlackBot(core: Core, options: SlackBotOptions = {}): 
       : {
           signingSecret: secrets.signingSecret,
           port: options.port ?? settings.port,
-          customRoutes: Object.entries(options.routes ?? {}).map(([path, handler]) => ({ path, method: ['GET'], handler })),
+          customRoutes: Object.entries(options.routes ?? {}).map(([path, handler]) => ({
+            path,
+            method: ['GET'],
+            handler,
+          })),
         }),
   };
   const app = new App(appOptions);
@@ -107,14 +111,22 @@ export async function startSlackBot(core: Core, options: SlackBotOptions = {}): 
     const reason = describeSlackError(error);
     const code = (error as { code?: string }).code;
     if (code === 'slack_webapi_platform_error') {
-      throw new AnswerloopError('config_invalid', `Slack rejected SLACK_BOT_TOKEN (auth.test: ${reason}). Copy the Bot User OAuth Token again from OAuth & Permissions.`, {
-        cause: error,
-      });
+      throw new AnswerloopError(
+        'config_invalid',
+        `Slack rejected SLACK_BOT_TOKEN (auth.test: ${reason}). Copy the Bot User OAuth Token again from OAuth & Permissions.`,
+        {
+          cause: error,
+        },
+      );
     }
-    throw new AnswerloopError('upstream_failed', `Could not reach Slack's Web API at ${settings.apiUrl || 'https://slack.com/api/'} (${reason}).`, {
-      cause: error,
-      isRetryable: true,
-    });
+    throw new AnswerloopError(
+      'upstream_failed',
+      `Could not reach Slack's Web API at ${settings.apiUrl || 'https://slack.com/api/'} (${reason}).`,
+      {
+        cause: error,
+        isRetryable: true,
+      },
+    );
   }
 
   const dependencies: SlackBotDependencies = {
@@ -148,7 +160,12 @@ export async function startSlackBot(core: Core, options: SlackBotOptions = {}): 
       await withTimeout(
         app.start(),
         connectTimeoutMs,
-        () => new AnswerloopError('upstream_failed', `Slack Socket Mode did not connect within ${connectTimeoutMs / 1000} s.`, { isRetryable: true }),
+        () =>
+          new AnswerloopError(
+            'upstream_failed',
+            `Slack Socket Mode did not connect within ${connectTimeoutMs / 1000} s.`,
+            { isRetryable: true },
+          ),
       );
     } else {
       const server = (await app.start(options.port ?? settings.port)) as Server;
@@ -160,19 +177,32 @@ export async function startSlackBot(core: Core, options: SlackBotOptions = {}): 
     const reason = describeSlackError(error);
     const code = (error as { code?: string; data?: { error?: string } }).data?.error;
     if (code === 'invalid_auth' || code === 'not_authed') {
-      throw new AnswerloopError('config_invalid', `Slack rejected SLACK_APP_TOKEN (${code}): create an app-level token with connections:write.`, { cause: error });
+      throw new AnswerloopError(
+        'config_invalid',
+        `Slack rejected SLACK_APP_TOKEN (${code}): create an app-level token with connections:write.`,
+        { cause: error },
+      );
     }
     if ((error as { code?: string }).code === 'EADDRINUSE') {
-      throw new AnswerloopError('config_invalid', `Port ${options.port ?? settings.port} is in use: set slack.port (ANSWERLOOP_SLACK__PORT) to a free one.`, {
-        cause: error,
-      });
+      throw new AnswerloopError(
+        'config_invalid',
+        `Port ${options.port ?? settings.port} is in use: set slack.port (ANSWERLOOP_SLACK__PORT) to a free one.`,
+        {
+          cause: error,
+        },
+      );
     }
-    throw new AnswerloopError('upstream_failed', `The Slack bot could not start: ${reason}`, { cause: error, isRetryable: true });
+    throw new AnswerloopError('upstream_failed', `The Slack bot could not start: ${reason}`, {
+      cause: error,
+      isRetryable: true,
+    });
   }
   logger.info({ mode: settings.mode, distribution: settings.distribution, port }, 'Slack bot started');
   const sweep = startClaimSweep(app, core, logger);
   let connected = true;
-  const socketClient = (app as unknown as { receiver?: { client?: { on(event: string, listener: () => void): void } } }).receiver?.client;
+  const socketClient = (
+    app as unknown as { receiver?: { client?: { on(event: string, listener: () => void): void } } }
+  ).receiver?.client;
   if (socketMode && socketClient) {
     socketClient.on('disconnected', () => {
       connected = false;
@@ -193,7 +223,9 @@ export async function startSlackBot(core: Core, options: SlackBotOptions = {}): 
     connected: () => connected,
     stop() {
       stopped ??= (async () => {
-        await app.stop().catch((error: unknown) => logger.warn({ err: error }, 'Stopping the Slack receiver failed'));
+        await app
+          .stop()
+          .catch((error: unknown) => logger.warn({ err: error }, 'Stopping the Slack receiver failed'));
         // Released, the sweep's lease passes to another replica at once instead of after its ttl.
         await sweep.stop();
         // Questions already being answered get their answer; new ones are no longer received.

@@ -10,8 +10,12 @@ import { type Logger, redactSecrets } from '../../core/index.ts';
 export function createBoltLogger(logger: Logger, secrets: readonly string[] = []): BoltLogger {
   let level = LogLevel.INFO;
   const known = secrets.filter((secret) => secret.length >= 6);
-  const clean = (text: string) => redactSecrets(known.reduce((result, secret) => result.split(secret).join('[REDACTED]'), text));
-  const write = (method: 'debug' | 'info' | 'warn' | 'error') => (...parts: unknown[]) => logger[method]({}, clean(format(...parts)));
+  const clean = (text: string) =>
+    redactSecrets(known.reduce((result, secret) => result.split(secret).join('[REDACTED]'), text));
+  const write =
+    (method: 'debug' | 'info' | 'warn' | 'error') =>
+    (...parts: unknown[]) =>
+      logger[method]({}, clean(format(...parts)));
   return {
     debug: write('debug'),
     info: write('info'),

@@ -22,19 +22,32 @@ export function startClaimSweep(app: App, core: Core, logger: Logger): Backgroun
       for (const claim of taken) {
         const body = claim.payload as Record<string, unknown> | undefined;
         if (!body || typeof body !== 'object') {
-          logger.warn({ eventId: claim.id }, 'A taken-over Slack claim has no delivery to answer; marking it done');
+          logger.warn(
+            { eventId: claim.id },
+            'A taken-over Slack claim has no delivery to answer; marking it done',
+          );
           await claim.finish();
           continue;
         }
         if (await answerAlreadyPosted(app.client, body)) {
-          logger.info({ eventId: claim.id }, 'A taken-over Slack delivery was answered before its replica stopped; marking it done');
+          logger.info(
+            { eventId: claim.id },
+            'A taken-over Slack delivery was answered before its replica stopped; marking it done',
+          );
           await claim.finish();
           continue;
         }
-        logger.info({ eventId: claim.id, attempts: claim.attempts }, 'Took over a Slack delivery whose replica stopped');
+        logger.info(
+          { eventId: claim.id, attempts: claim.attempts },
+          'Took over a Slack delivery whose replica stopped',
+        );
         handOverDelivery(body, claim);
         // Not awaited: the sweep goes on while the answer is written; the app tracks the work for stop().
-        app.processEvent({ body, ack: async () => {} }).catch((error: unknown) => logger.error({ err: error, eventId: claim.id }, 'A taken-over Slack delivery failed'));
+        app
+          .processEvent({ body, ack: async () => {} })
+          .catch((error: unknown) =>
+            logger.error({ err: error, eventId: claim.id }, 'A taken-over Slack delivery failed'),
+          );
       }
     },
   });

@@ -39,7 +39,12 @@ type Body = Record<string, unknown> & {
 function replyTarget(body: Body | undefined): ReplyTarget | undefined {
   const event = body?.event;
   if (event) {
-    if ((event.type !== 'app_mention' && event.type !== 'message') || typeof event.channel !== 'string' || typeof event.ts !== 'string') return undefined;
+    if (
+      (event.type !== 'app_mention' && event.type !== 'message') ||
+      typeof event.channel !== 'string' ||
+      typeof event.ts !== 'string'
+    )
+      return undefined;
     const threadTs = replyThreadOf({
       isDirect: event.channel_type === 'im',
       ts: event.ts,
@@ -55,7 +60,12 @@ function replyTarget(body: Body | undefined): ReplyTarget | undefined {
   }
   if (body?.type === 'view_submission') {
     const metadata = parseCorrectionMetadata(body.view?.private_metadata);
-    if (metadata) return { channel: metadata.channel, user, ...(metadata.threadTs ? { threadTs: metadata.threadTs } : {}) };
+    if (metadata)
+      return {
+        channel: metadata.channel,
+        user,
+        ...(metadata.threadTs ? { threadTs: metadata.threadTs } : {}),
+      };
   }
   return undefined;
 }
@@ -87,7 +97,8 @@ export function createErrorBoundary(dependencies: SlackBotDependencies, client: 
     const text = failureNotice(cause);
     const thread = target.threadTs ? { thread_ts: target.threadTs } : {};
     try {
-      if (target.user) await client.chat.postEphemeral({ channel: target.channel, user: target.user, text, ...thread });
+      if (target.user)
+        await client.chat.postEphemeral({ channel: target.channel, user: target.user, text, ...thread });
       else await client.chat.postMessage({ channel: target.channel, text, ...thread });
     } catch (replyError) {
       dependencies.logger.error({ err: replyError }, 'Could not tell the person about a failure in Slack');

@@ -15,10 +15,19 @@ export interface SlackBotDependencies {
  * The settings in effect in a channel (`slack.channels.<id>`, or the older `allowedChannels` and
  * `channelFilters`). Direct messages are always answered, in mention mode.
  */
-export function channelSettingsFor(dependencies: Pick<SlackBotDependencies, 'core' | 'settings'>, channel: string, isDirect: boolean): ChannelSettings {
+export function channelSettingsFor(
+  dependencies: Pick<SlackBotDependencies, 'core' | 'settings'>,
+  channel: string,
+  isDirect: boolean,
+): ChannelSettings {
   const { answering } = dependencies.core.config;
-  const defaults = { mode: 'mention' as const, threshold: answering.autoAnswerThreshold, refusalThreshold: answering.refusalThreshold };
-  if (isDirect) return { ...resolveChannelSettings(dependencies.settings, [channel], defaults), mode: 'mention' };
+  const defaults = {
+    mode: 'mention' as const,
+    threshold: answering.autoAnswerThreshold,
+    refusalThreshold: answering.refusalThreshold,
+  };
+  if (isDirect)
+    return { ...resolveChannelSettings(dependencies.settings, [channel], defaults), mode: 'mention' };
   return resolveChannelSettings(dependencies.settings, [channel], defaults);
 }
 
@@ -26,7 +35,10 @@ export function channelSettingsFor(dependencies: Pick<SlackBotDependencies, 'cor
  * A question from outside the organisation: the channel is shared through Slack Connect, or the person's
  * workspace differs from the one the event was delivered to.
  */
-export function isExternal(body: { is_ext_shared_channel?: unknown; team_id?: unknown }, event: { user_team?: unknown; team?: unknown }): boolean {
+export function isExternal(
+  body: { is_ext_shared_channel?: unknown; team_id?: unknown },
+  event: { user_team?: unknown; team?: unknown },
+): boolean {
   if (body.is_ext_shared_channel === true) return true;
   const home = typeof body.team_id === 'string' ? body.team_id : undefined;
   const asker = typeof event.user_team === 'string' ? event.user_team : undefined;
@@ -38,13 +50,20 @@ export function isExternal(body: { is_ext_shared_channel?: unknown; team_id?: un
  * such flag (slash commands, shortcuts). When Slack cannot say, the answer is yes: internal documentation
  * stays internal, and the operator log says which scope to grant.
  */
-export async function channelIsShared(dependencies: Pick<SlackBotDependencies, 'logger'>, client: webApi.WebClient, channel: string): Promise<boolean> {
+export async function channelIsShared(
+  dependencies: Pick<SlackBotDependencies, 'logger'>,
+  client: webApi.WebClient,
+  channel: string,
+): Promise<boolean> {
   try {
     const info = await client.conversations.info({ channel });
     return Boolean(info.channel?.is_ext_shared);
   } catch (error) {
     const reason = (error as { data?: { error?: string } }).data?.error ?? String(error);
-    dependencies.logger.warn({ channel, reason }, 'Could not tell whether a channel is shared with another organisation (grant channels:read and groups:read); treating it as shared');
+    dependencies.logger.warn(
+      { channel, reason },
+      'Could not tell whether a channel is shared with another organisation (grant channels:read and groups:read); treating it as shared',
+    );
     return true;
   }
 }
@@ -53,7 +72,10 @@ export async function channelIsShared(dependencies: Pick<SlackBotDependencies, '
  * Exactly once across retries, restarts and replicas: true the first time an event id is seen. Events
  * without an id (none are expected) are let through.
  */
-export async function claimEvent(dependencies: SlackBotDependencies, body: { event_id?: unknown }): Promise<boolean> {
+export async function claimEvent(
+  dependencies: SlackBotDependencies,
+  body: { event_id?: unknown },
+): Promise<boolean> {
   if (typeof body.event_id !== 'string' || !body.event_id) return true;
   const first = await dependencies.core.claimEvent('slack', body.event_id);
   if (!first) dependencies.logger.info({ eventId: body.event_id }, 'Dropped a duplicate Slack event');

@@ -26,6 +26,11 @@ export function slackTextToMarkdown(text: string): string {
 
 /** The question in a message: the bot's own mention removed, the markup made plain. */
 export function questionFromMessage(text: string | undefined, botUserId: string | undefined): string {
-  const withoutMention = botUserId ? (text ?? '').replace(new RegExp(`<@${botUserId}(?:\\|[^>]*)?>`, 'g'), ' ') : (text ?? '');
-  return slackTextToMarkdown(withoutMention).replace(/[ \t]+/g, ' ').replace(/ *\n */g, '\n').trim();
+  const withoutMention = botUserId
+    ? (text ?? '').replace(new RegExp(`<@${botUserId}(?:\\|[^>]*)?>`, 'g'), ' ')
+    : (text ?? '');
+  return slackTextToMarkdown(withoutMention)
+    .replace(/[ \t]+/g, ' ')
+    .replace(/ *\n */g, '\n')
+    .trim();
 }

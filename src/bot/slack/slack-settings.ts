@@ -17,7 +17,8 @@ const why: Record<string, string> = {
   SLACK_SIGNING_SECRET: 'the signing secret from Basic Information, needed by slack.mode: http',
   SLACK_CLIENT_ID: 'the Client ID from Basic Information, needed by slack.distribution: oauth',
   SLACK_CLIENT_SECRET: 'the Client Secret from Basic Information, needed by slack.distribution: oauth',
-  SLACK_STATE_SECRET: 'a long random string of your own, which signs the OAuth state (slack.distribution: oauth)',
+  SLACK_STATE_SECRET:
+    'a long random string of your own, which signs the OAuth state (slack.distribution: oauth)',
 };
 
 /** The tokens the configured mode needs; undefined names the first one missing. */
@@ -46,14 +47,29 @@ export function slackConfigured(config: Config): boolean {
 export function requireSlackSecrets(config: Config): SlackSecrets {
   const { secrets, slack } = config;
   if (slack.distribution === 'oauth' && slack.mode !== 'http') {
-    throw new AnswerloopError('config_invalid', 'slack.distribution: oauth needs slack.mode: http, which serves /slack/install and /slack/oauth_redirect. See docs/slack.md.');
+    throw new AnswerloopError(
+      'config_invalid',
+      'slack.distribution: oauth needs slack.mode: http, which serves /slack/install and /slack/oauth_redirect. See docs/slack.md.',
+    );
   }
   const missing = missingSecret(config);
-  if (missing) throw new AnswerloopError('config_invalid', `Slack cannot start: set ${missing} to ${why[missing]}. See docs/slack.md.`);
+  if (missing)
+    throw new AnswerloopError(
+      'config_invalid',
+      `Slack cannot start: set ${missing} to ${why[missing]}. See docs/slack.md.`,
+    );
   return {
     ...(slack.distribution === 'oauth'
-      ? { oauth: { clientId: secrets.slackClientId!, clientSecret: secrets.slackClientSecret!, stateSecret: secrets.slackStateSecret! } }
+      ? {
+          oauth: {
+            clientId: secrets.slackClientId!,
+            clientSecret: secrets.slackClientSecret!,
+            stateSecret: secrets.slackStateSecret!,
+          },
+        }
       : { botToken: secrets.slackBotToken! }),
-    ...(slack.mode === 'socket' ? { appToken: secrets.slackAppToken! } : { signingSecret: secrets.slackSigningSecret! }),
+    ...(slack.mode === 'socket'
+      ? { appToken: secrets.slackAppToken! }
+      : { signingSecret: secrets.slackSigningSecret! }),
   };
 }

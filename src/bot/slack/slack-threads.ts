@@ -24,15 +24,37 @@ export async function botAnsweredInThread(core: Core, channel: string, threadTs:
  * The bot answer a teammate's reply corrects: the newest answer in the thread given before the reply, or
  * the newest answer when the clocks disagree.
  */
-export async function conversationForReply(core: Core, channel: string, threadTs: string, replyTs: string): Promise<ConversationRecord | undefined> {
-  const { items } = await core.listConversations({ platform: 'slack', channel, thread: threadTs, order: 'newest', limit: 20 });
+export async function conversationForReply(
+  core: Core,
+  channel: string,
+  threadTs: string,
+  replyTs: string,
+): Promise<ConversationRecord | undefined> {
+  const { items } = await core.listConversations({
+    platform: 'slack',
+    channel,
+    thread: threadTs,
+    order: 'newest',
+    limit: 20,
+  });
   const replyTime = Number(replyTs) * 1000;
   return items.find((item) => Date.parse(item.createdAt) <= replyTime) ?? items[0];
 }
 
 /** One message by its ts, whether it is a thread reply or not (conversations.history does not return replies). */
-export async function fetchMessage(client: WebClient, channel: string, ts: string): Promise<SlackThreadMessage | undefined> {
-  const result = await client.conversations.replies({ channel, ts, oldest: ts, latest: ts, inclusive: true, limit: 2 });
+export async function fetchMessage(
+  client: WebClient,
+  channel: string,
+  ts: string,
+): Promise<SlackThreadMessage | undefined> {
+  const result = await client.conversations.replies({
+    channel,
+    ts,
+    oldest: ts,
+    latest: ts,
+    inclusive: true,
+    limit: 2,
+  });
   return (result.messages as SlackThreadMessage[] | undefined)?.find((message) => message.ts === ts);
 }
 
@@ -46,11 +68,24 @@ function isBotMessage(message: SlackThreadMessage, botUserId: string | undefined
  */
 export async function historyFromSlackThread(
   client: WebClient,
-  options: { channel: string; threadTs: string; beforeTs: string; botUserId: string | undefined; limit: number },
+  options: {
+    channel: string;
+    threadTs: string;
+    beforeTs: string;
+    botUserId: string | undefined;
+    limit: number;
+  },
 ): Promise<ThreadTurn[]> {
-  const result = await client.conversations.replies({ channel: options.channel, ts: options.threadTs, limit: 100 });
+  const result = await client.conversations.replies({
+    channel: options.channel,
+    ts: options.threadTs,
+    limit: 100,
+  });
   const messages = ((result.messages ?? []) as SlackThreadMessage[]).filter(
-    (message) => message.ts && Number(message.ts) < Number(options.beforeTs) && (!message.subtype || message.subtype === 'thread_broadcast'),
+    (message) =>
+      message.ts &&
+      Number(message.ts) < Number(options.beforeTs) &&
+      (!message.subtype || message.subtype === 'thread_broadcast'),
   );
   const turns = messages
     .map((message): ThreadTurn => ({

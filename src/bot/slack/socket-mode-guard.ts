@@ -20,8 +20,10 @@ interface Envelope {
 /** Why Bolt cannot take the envelope, or undefined when it can. */
 function malformation(envelope: Envelope): string | undefined {
   if (typeof envelope.type !== 'string') return 'no type';
-  if (envelope.type === 'events_api' && typeof envelope.payload?.event?.type !== 'string') return 'events_api envelope without an event';
-  if (handledTypes.has(envelope.type) && (typeof envelope.payload !== 'object' || envelope.payload === null)) return `${envelope.type} envelope without a payload`;
+  if (envelope.type === 'events_api' && typeof envelope.payload?.event?.type !== 'string')
+    return 'events_api envelope without an event';
+  if (handledTypes.has(envelope.type) && (typeof envelope.payload !== 'object' || envelope.payload === null))
+    return `${envelope.type} envelope without a payload`;
   return undefined;
 }
 
@@ -49,20 +51,32 @@ export function guardSocketMode(app: App, dependencies: { logger: Logger; metric
     const envelopeId = typeof envelope?.envelope_id === 'string' ? envelope.envelope_id : undefined;
     const acknowledge = async (reason: string) => {
       dependencies.metrics.increment('face_errors_total', { face: 'slack', kind: 'malformed_envelope' });
-      dependencies.logger.warn({ envelopeId, type: envelope?.type, reason }, 'Acknowledged a Socket Mode envelope without handling it');
-      if (envelopeId) await client.send(envelopeId).catch((error: unknown) => dependencies.logger.warn({ err: error }, 'Could not acknowledge an envelope'));
+      dependencies.logger.warn(
+        { envelopeId, type: envelope?.type, reason },
+        'Acknowledged a Socket Mode envelope without handling it',
+      );
+      if (envelopeId)
+        await client
+          .send(envelopeId)
+          .catch((error: unknown) =>
+            dependencies.logger.warn({ err: error }, 'Could not acknowledge an envelope'),
+          );
     };
     if (envelope && envelopeId) {
       const problem = malformation(envelope);
       if (problem) return acknowledge(problem);
-      if (typeof envelope.type === 'string' && !handledTypes.has(envelope.type)) return acknowledge(`no handler for ${envelope.type} envelopes`);
+      if (typeof envelope.type === 'string' && !handledTypes.has(envelope.type))
+        return acknowledge(`no handler for ${envelope.type} envelopes`);
     }
     for (const listener of original) {
       try {
         await listener(data, isBinary);
       } catch (error) {
         dependencies.metrics.increment('face_errors_total', { face: 'slack', kind: 'socket_message' });
-        dependencies.logger.error({ err: error, envelopeId }, 'A Socket Mode message failed; the connection keeps serving');
+        dependencies.logger.error(
+          { err: error, envelopeId },
+          'A Socket Mode message failed; the connection keeps serving',
+        );
       }
     }
     return undefined;

@@ -28,7 +28,15 @@ export interface AnswerabilityFeatures {
   sentenceCosine: number;
 }
 
-export const answerabilityFeatureNames = ['topCosine', 'cosineMargin', 'bm25Peak', 'coverage', 'unknownShare', 'legsAgree', 'sentenceCosine'] as const;
+export const answerabilityFeatureNames = [
+  'topCosine',
+  'cosineMargin',
+  'bm25Peak',
+  'coverage',
+  'unknownShare',
+  'legsAgree',
+  'sentenceCosine',
+] as const;
 
 export type AnswerabilityFeatureName = (typeof answerabilityFeatureNames)[number];
 
@@ -77,7 +85,8 @@ export function answerabilityFeatures(
   const bm25Peak = bm25.length > 0 && bm25[0]! > 0 ? 1 - mean(bm25.slice(0, 10)) / bm25[0]! : 0;
 
   const covered = new Set<string>();
-  for (const hit of result.hits.slice(0, coveringPassages)) for (const word of passageWords(hit)) covered.add(word);
+  for (const hit of result.hits.slice(0, coveringPassages))
+    for (const word of passageWords(hit)) covered.add(word);
   let total = 0;
   let found = 0;
   let unknown = 0;
@@ -113,7 +122,9 @@ export async function bestSentenceCosine(
 ): Promise<number> {
   const sentences = hits
     .slice(0, coveringPassages)
-    .flatMap((hit) => splitSentences(hit.chunk.text.replace(/```[\s\S]*?```/g, ' ').replace(/[#>*_`|]+/g, ' ')))
+    .flatMap((hit) =>
+      splitSentences(hit.chunk.text.replace(/```[\s\S]*?```/g, ' ').replace(/[#>*_`|]+/g, ' ')),
+    )
     .filter((sentence) => sentence.split(/\s+/).length >= 4)
     .slice(0, maxSentences);
   if (sentences.length === 0) return 0;
@@ -122,7 +133,6 @@ export async function bestSentenceCosine(
   for (const vector of vectors) best = Math.max(best, cosineSimilarity(queryVector, vector));
   return best;
 }
-
 
 /**
  * The probability that the documentation answers the question, in 0..1. A question none of whose content words
@@ -156,12 +166,15 @@ export function fitAnswerabilityModel(
   const learningRate = options.learningRate ?? 0.5;
   const positives = examples.filter((example) => example.answerable).length;
   const negatives = examples.length - positives;
-  if (positives === 0 || negatives === 0) throw new Error('Fitting the answerability model needs answerable and unanswerable questions.');
+  if (positives === 0 || negatives === 0)
+    throw new Error('Fitting the answerability model needs answerable and unanswerable questions.');
   const classWeight = (answerable: boolean) => examples.length / (2 * (answerable ? positives : negatives));
   const names = answerabilityFeatureNames;
   const raw = examples.map((example) => names.map((name) => example.features[name]));
   const centre = names.map((_, index) => mean(raw.map((row) => row[index]!)));
-  const spread = names.map((_, index) => Math.sqrt(mean(raw.map((row) => (row[index]! - centre[index]!) ** 2))) || 1);
+  const spread = names.map(
+    (_, index) => Math.sqrt(mean(raw.map((row) => (row[index]! - centre[index]!) ** 2))) || 1,
+  );
   const rows = examples.map((example, row) => ({
     x: raw[row]!.map((value, index) => (value - centre[index]!) / spread[index]!),
     y: example.answerable ? 1 : 0,
@@ -180,14 +193,20 @@ export function fitAnswerabilityModel(
       row.x.forEach((value, index) => (gradient[index]! += error * value));
     }
     intercept -= (learningRate * interceptGradient) / rows.length;
-    weights.forEach((weight, index) => (weights[index] = weight - learningRate * (gradient[index]! / rows.length + l2 * weight)));
+    weights.forEach(
+      (weight, index) =>
+        (weights[index] = weight - learningRate * (gradient[index]! / rows.length + l2 * weight)),
+    );
   }
   // Back to raw features: w_raw = w / spread, intercept_raw = intercept - sum(w * centre / spread).
   const rawWeights = weights.map((weight, index) => weight / spread[index]!);
-  const rawIntercept = intercept - rawWeights.reduce((sum, weight, index) => sum + weight * centre[index]!, 0);
+  const rawIntercept =
+    intercept - rawWeights.reduce((sum, weight, index) => sum + weight * centre[index]!, 0);
   const round = (value: number) => Math.round(value * 1000) / 1000;
   return {
     intercept: round(rawIntercept),
-    weights: Object.fromEntries(names.map((name, index) => [name, round(rawWeights[index]!)])) as AnswerabilityModel['weights'],
+    weights: Object.fromEntries(
+      names.map((name, index) => [name, round(rawWeights[index]!)]),
+    ) as AnswerabilityModel['weights'],
   };
 }

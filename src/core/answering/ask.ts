@@ -3,15 +3,38 @@ import type { Config } from '../config/index.ts';
 import type { VerifiedPreference } from '../curation/verified-answers.ts';
 import { AnswerloopError, toAnswerloopError } from '../errors/index.ts';
 import { redactSecrets } from '../logging/redact-secrets.ts';
-import type { ChatMessage, ChatModel, ChatResponse, Clock, ConversationRecord, Logger, Store, TokenUsage } from '../ports/index.ts';
+import type {
+  ChatMessage,
+  ChatModel,
+  ChatResponse,
+  Clock,
+  ConversationRecord,
+  Logger,
+  Store,
+  TokenUsage,
+} from '../ports/index.ts';
 import type { SearchHit, SearchOptions, SearchResult } from '../retrieval/index.ts';
 import { isRefusal, parseCitations } from './citations.ts';
-import { type AnswerabilityFeatures, answerabilityFeatures, answerabilityScore, bestSentenceCosine, contentWords } from './answerability.ts';
+import {
+  type AnswerabilityFeatures,
+  answerabilityFeatures,
+  answerabilityScore,
+  bestSentenceCosine,
+  contentWords,
+} from './answerability.ts';
 import { condensePrompt, condenseWithoutModel } from './follow-up.ts';
 import { buildAnswerPrompt, directSystemPrompt, type PromptSource } from './prompt.ts';
 import { helpReply, prepareQuestion } from './question-input.ts';
 import { decideRoute } from './routing.ts';
-import type { AskContext, AskInput, AskOptions, AskResult, AskSource, ThreadTurn, VerifiedAnswerUse } from './types.ts';
+import type {
+  AskContext,
+  AskInput,
+  AskOptions,
+  AskResult,
+  AskSource,
+  ThreadTurn,
+  VerifiedAnswerUse,
+} from './types.ts';
 
 export interface AnsweringDependencies {
   config: Config;
@@ -116,17 +139,29 @@ export function createAnsweringService(dependencies: AnsweringDependencies): Ans
   }
 
   /** Generates with the active model; falls back to the base model when the active one is gone. */
-  async function generate(messages: ChatMessage[], onDelta: ((delta: string) => void) | undefined): Promise<ChatResponse> {
-    if (!online || !dependencies.chatModel) return dependencies.offlineModel.complete({ model: 'extractive', messages, onDelta });
+  async function generate(
+    messages: ChatMessage[],
+    onDelta: ((delta: string) => void) | undefined,
+  ): Promise<ChatResponse> {
+    if (!online || !dependencies.chatModel)
+      return dependencies.offlineModel.complete({ model: 'extractive', messages, onDelta });
     const chatModel = dependencies.chatModel();
     const active = await dependencies.activeModel();
-    const request = { messages, temperature: config.openai.temperature, maxTokens: config.openai.maxAnswerTokens, onDelta };
+    const request = {
+      messages,
+      temperature: config.openai.temperature,
+      maxTokens: config.openai.maxAnswerTokens,
+      onDelta,
+    };
     try {
       return await chatModel.complete({ ...request, model: active });
     } catch (error) {
       const failure = toAnswerloopError(error);
       if (failure.code !== 'model_unavailable' || active === config.openai.chatModel) throw failure;
-      logger.error({ err: failure, model: active, fallback: config.openai.chatModel }, 'active model unavailable; answering with the base model');
+      logger.error(
+        { err: failure, model: active, fallback: config.openai.chatModel },
+        'active model unavailable; answering with the base model',
+      );
       return chatModel.complete({ ...request, model: config.openai.chatModel });
     }
   }
@@ -138,9 +173,22 @@ export function createAnsweringService(dependencies: AnsweringDependencies): Ans
     const chatModel = dependencies.chatModel();
     const work = (async () => {
       try {
-        const response = await chatModel.complete({ model: shadowModel, messages: record.promptMessages, temperature: config.openai.temperature, maxTokens: config.openai.maxAnswerTokens });
+        const response = await chatModel.complete({
+          model: shadowModel,
+          messages: record.promptMessages,
+          temperature: config.openai.temperature,
+          maxTokens: config.openai.maxAnswerTokens,
+        });
         const latest = (await store.getConversation(record.id)) ?? record;
-        await store.saveConversation({ ...latest, shadow: { model: shadowModel, answer: redactSecrets(response.text), latencyMs: Math.round(response.modelMs) }, updatedAt: clock.now().toISOString() });
+        await store.saveConversation({
+          ...latest,
+          shadow: {
+            model: shadowModel,
+            answer: redactSecrets(response.text),
+            latencyMs: Math.round(response.modelMs),
+          },
+          updatedAt: clock.now().toISOString(),
+        });
       } catch (error) {
         logger.warn({ err: toAnswerloopError(error), model: shadowModel }, 'shadow answer failed');
       }
@@ -213,44 +261,97 @@ export function createAnsweringService(dependencies: AnsweringDependencies): Ans
           { role: 'user', content: prepared.text },
         ];
         const response = await generate(messages, onDelta);
-        Object.assign(record, { route: 'direct', answer: response.text.trim(), model: response.model, usage: response.usage, promptMessages: messages, confidence: 1 });
+        Object.assign(record, {
+          route: 'direct',
+          answer: response.text.trim(),
+          model: response.model,
+          usage: response.usage,
+          promptMessages: messages,
+          confidence: 1,
+        });
         extractive = response.model === 'extractive';
       } else {
-        const searched = await dependencies.search(standalone, { filters: decision.filters, k: config.retrieval.k });
-        const preference: VerifiedPreference = dependencies.verifiedAnswers ? await dependencies.verifiedAnswers.prefer(searched) : { found: searched };
+        const searched = await dependencies.search(standalone, {
+          filters: decision.filters,
+          k: config.retrieval.k,
+        });
+        const preference: VerifiedPreference = dependencies.verifiedAnswers
+          ? await dependencies.verifiedAnswers.prefer(searched)
+          : { found: searched };
         const found = preference.found;
         const words = contentWords(standalone).slice(0, maxRarityWords);
         const termCounts = await store.termChunkCounts(words).catch((error: unknown) => {
-          logger.warn({ err: toAnswerloopError(error) }, 'word rarity unavailable; scoring answerability without it');
+          logger.warn(
+            { err: toAnswerloopError(error) },
+            'word rarity unavailable; scoring answerability without it',
+          );
           return { chunks: 0, counts: words.map(() => 1) };
         });
         features = answerabilityFeatures(found, words, termCounts);
         if (settings.answerability.weights.sentenceCosine !== 0 && found.queryVector && dependencies.embed) {
           const embed = dependencies.embed;
-          features.sentenceCosine = await bestSentenceCosine(found.queryVector, found.hits, (texts) => embed(texts)).catch((error: unknown) => {
-            logger.warn({ err: toAnswerloopError(error) }, 'sentence evidence unavailable; scoring answerability without it');
+          features.sentenceCosine = await bestSentenceCosine(found.queryVector, found.hits, (texts) =>
+            embed(texts),
+          ).catch((error: unknown) => {
+            logger.warn(
+              { err: toAnswerloopError(error) },
+              'sentence evidence unavailable; scoring answerability without it',
+            );
             return 0;
           });
         }
-        const confidence = found.hits.length === 0 ? 0 : Math.round(answerabilityScore(features, settings.answerability) * 1000) / 1000;
+        const confidence =
+          found.hits.length === 0
+            ? 0
+            : Math.round(answerabilityScore(features, settings.answerability) * 1000) / 1000;
         const candidates = found.hits.map((hit, index) => toSource(hit, index + 1));
         record.confidence = confidence;
         record.sources = candidates.map(({ excerpt: _excerpt, ...source }) => source);
-        if (options.minConfidence !== undefined && !preference.answer && (found.hits.length === 0 || confidence < options.minConfidence)) {
-          logger.info({ platform: record.platform, confidence, minConfidence: options.minConfidence }, 'not confident enough to answer unasked');
-          return { answer: '', citations: [], sources: [], confidence, route: 'refused', refused: true, model: 'none', extractive: false, usage: noUsage, latencyMs: Math.round(performance.now() - started), conversationId: '', skipped: true };
+        if (
+          options.minConfidence !== undefined &&
+          !preference.answer &&
+          (found.hits.length === 0 || confidence < options.minConfidence)
+        ) {
+          logger.info(
+            { platform: record.platform, confidence, minConfidence: options.minConfidence },
+            'not confident enough to answer unasked',
+          );
+          return {
+            answer: '',
+            citations: [],
+            sources: [],
+            confidence,
+            route: 'refused',
+            refused: true,
+            model: 'none',
+            extractive: false,
+            usage: noUsage,
+            latencyMs: Math.round(performance.now() - started),
+            conversationId: '',
+            skipped: true,
+          };
         }
         if (preference.answer) {
           // The support team's own answer to this question: given as it stands, with the sources it rests on.
           sources = preference.answer.sources;
           const parsed = parseCitations(preference.answer.text, sources.length);
-          Object.assign(record, { route: 'retrieve', model: 'verified', answer: parsed.answer, verifiedAnswerId: preference.answer.use.id });
+          Object.assign(record, {
+            route: 'retrieve',
+            model: 'verified',
+            answer: parsed.answer,
+            verifiedAnswerId: preference.answer.use.id,
+          });
           record.sources = sources.map(({ excerpt: _excerpt, ...source }) => source);
           citations = parsed.citations;
           verified = preference.answer.use;
           onDelta?.(parsed.answer);
         } else if (found.hits.length === 0 || confidence < settings.refusalThreshold) {
-          Object.assign(record, { route: 'refused', refused: true, answer: `I don't know. ${settings.handoff}`, model: 'none' });
+          Object.assign(record, {
+            route: 'refused',
+            refused: true,
+            answer: `I don't know. ${settings.handoff}`,
+            model: 'none',
+          });
         } else {
           const promptSources: PromptSource[] = found.hits.map((hit, index) => ({
             number: index + 1,
@@ -270,14 +371,30 @@ export function createAnsweringService(dependencies: AnsweringDependencies): Ans
             prompt = buildAnswerPrompt(standalone, promptSources, budget);
             response = await generate(prompt.messages, onDelta);
           }
-          sources = prompt.included.map((originalNumber, index) => ({ ...(candidates[originalNumber - 1] as AskSource), number: index + 1 }));
+          sources = prompt.included.map((originalNumber, index) => ({
+            ...(candidates[originalNumber - 1] as AskSource),
+            number: index + 1,
+          }));
           const parsed = parseCitations(response.text, sources.length);
           extractive = response.model === 'extractive';
-          Object.assign(record, { route: 'retrieve', model: response.model, usage: response.usage, promptMessages: prompt.messages });
+          Object.assign(record, {
+            route: 'retrieve',
+            model: response.model,
+            usage: response.usage,
+            promptMessages: prompt.messages,
+          });
           record.sources = sources.map(({ excerpt: _excerpt, ...source }) => source);
-          if (parsed.dropped.length > 0) logger.warn({ dropped: parsed.dropped, conversationId: record.id }, 'answer cited sources that do not exist');
+          if (parsed.dropped.length > 0)
+            logger.warn(
+              { dropped: parsed.dropped, conversationId: record.id },
+              'answer cited sources that do not exist',
+            );
           if (isRefusal(parsed.answer)) {
-            Object.assign(record, { route: 'refused', refused: true, answer: `I don't know. ${settings.handoff}` });
+            Object.assign(record, {
+              route: 'refused',
+              refused: true,
+              answer: `I don't know. ${settings.handoff}`,
+            });
             sources = [];
           } else {
             record.answer = parsed.answer;
@@ -293,16 +410,30 @@ export function createAnsweringService(dependencies: AnsweringDependencies): Ans
     }
 
     record.answer = redactSecrets(record.answer);
-    record.promptMessages = record.promptMessages.map((message) => ({ ...message, content: redactSecrets(message.content) }));
+    record.promptMessages = record.promptMessages.map((message) => ({
+      ...message,
+      content: redactSecrets(message.content),
+    }));
     record.latencyMs = Math.round(performance.now() - started);
     try {
       if (options.record !== false) await store.saveConversation(record);
     } catch (error) {
       // The user still gets the answer; the operator learns the log could not be written.
-      logger.error({ err: toAnswerloopError(error), conversationId: record.id }, 'conversation record could not be saved');
+      logger.error(
+        { err: toAnswerloopError(error), conversationId: record.id },
+        'conversation record could not be saved',
+      );
     }
     logger.info(
-      { conversationId: record.id, platform: record.platform, route: record.route, model: record.model, confidence: record.confidence, latencyMs: record.latencyMs, sources: record.sources.length },
+      {
+        conversationId: record.id,
+        platform: record.platform,
+        route: record.route,
+        model: record.model,
+        confidence: record.confidence,
+        latencyMs: record.latencyMs,
+        sources: record.sources.length,
+      },
       'answered',
     );
     if (options.record !== false) runShadow(record);
@@ -326,7 +457,8 @@ export function createAnsweringService(dependencies: AnsweringDependencies): Ans
 
   return {
     ask: async (input, options) => {
-      if (typeof input?.question !== 'string') throw new AnswerloopError('input_invalid', 'ask() needs a question string.');
+      if (typeof input?.question !== 'string')
+        throw new AnswerloopError('input_invalid', 'ask() needs a question string.');
       return ask(input, options);
     },
     idle: async () => {

@@ -43,5 +43,7 @@ export function parseCitations(text: string, sourceCount: number): ParsedCitatio
 /** Does the model say the sources do not answer the question? */
 export function isRefusal(text: string): boolean {
   const start = text.trim().slice(0, 160).toLowerCase().replace(/[’`]/g, "'");
-  return /^(i (do not|don't) know|i('m| am) not sure|i (cannot|can't|could not|couldn't) (find|answer)|the (provided )?sources (do not|don't))/.test(start);
+  return /^(i (do not|don't) know|i('m| am) not sure|i (cannot|can't|could not|couldn't) (find|answer)|the (provided )?sources (do not|don't))/.test(
+    start,
+  );
 }

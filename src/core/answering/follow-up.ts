@@ -2,7 +2,8 @@ import type { ChatMessage } from '../ports/index.ts';
 import type { ThreadTurn } from './types.ts';
 
 /** Words that suggest the question leans on the earlier conversation. */
-const referringWords = /\b(it|its|that|this|those|these|they|them|there|same|also|else|instead|more|another|again|one)\b/i;
+const referringWords =
+  /\b(it|its|that|this|those|these|they|them|there|same|also|else|instead|more|another|again|one)\b/i;
 
 /**
  * Without a chat model: a follow-up that is short or refers back ("what about on Windows?", "does it work
@@ -18,7 +19,9 @@ export function condenseWithoutModel(history: ThreadTurn[], question: string): s
 
 /** Messages asking a chat model to rewrite a follow-up as a standalone question. */
 export function condensePrompt(history: ThreadTurn[], question: string): ChatMessage[] {
-  const transcript = history.map((turn) => `${turn.role === 'user' ? 'User' : 'Assistant'}: ${turn.text}`).join('\n');
+  const transcript = history
+    .map((turn) => `${turn.role === 'user' ? 'User' : 'Assistant'}: ${turn.text}`)
+    .join('\n');
   return [
     {
       role: 'system',

@@ -55,7 +55,11 @@ export function trimToSentences(text: string, maxTokens: number): string {
  * best first; when they exceed the token budget the weakest are dropped first, and a source is only ever
  * shortened at a sentence boundary (when the best one alone is over the budget).
  */
-export function buildAnswerPrompt(question: string, sources: PromptSource[], tokenBudget: number): BuiltPrompt {
+export function buildAnswerPrompt(
+  question: string,
+  sources: PromptSource[],
+  tokenBudget: number,
+): BuiltPrompt {
   const blocks: string[] = [];
   const included: number[] = [];
   let used = 0;
@@ -87,13 +91,19 @@ export function buildAnswerPrompt(question: string, sources: PromptSource[], tok
 }
 
 /** Reads the numbered sources and the question back out of a prompt built by buildAnswerPrompt. */
-export function parseAnswerPrompt(userContent: string): { question: string; sources: Array<{ number: number; title: string; text: string }> } {
-  const sources = [...userContent.matchAll(/<source id="(\d+)" title="([^"]*)" location="[^"]*">\n([\s\S]*?)\n<\/source>/g)].map((match) => ({
+export function parseAnswerPrompt(userContent: string): {
+  question: string;
+  sources: Array<{ number: number; title: string; text: string }>;
+} {
+  const sources = [
+    ...userContent.matchAll(/<source id="(\d+)" title="([^"]*)" location="[^"]*">\n([\s\S]*?)\n<\/source>/g),
+  ].map((match) => ({
     number: Number(match[1]),
     title: match[2] ?? '',
     text: (match[3] ?? '').replace(/&lt;(\/?source)/gi, '<$1'),
   }));
   const questionIndex = userContent.lastIndexOf('\n\nQuestion: ');
-  const question = questionIndex >= 0 ? userContent.slice(questionIndex + '\n\nQuestion: '.length) : userContent;
+  const question =
+    questionIndex >= 0 ? userContent.slice(questionIndex + '\n\nQuestion: '.length) : userContent;
   return { question, sources };
 }

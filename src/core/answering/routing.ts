@@ -18,7 +18,12 @@ function mergeFilters(a: SearchFilters | undefined, b: SearchFilters | undefined
  * The "selective hybrid" pattern: the first rule whose channel or pattern matches decides whether to
  * retrieve (with its filters) or to send the question straight to the model. Default: retrieve.
  */
-export function decideRoute(rules: readonly RouteRule[], question: string, channel: string | undefined, faceFilters?: SearchFilters): RouteDecision {
+export function decideRoute(
+  rules: readonly RouteRule[],
+  question: string,
+  channel: string | undefined,
+  faceFilters?: SearchFilters,
+): RouteDecision {
   for (const [index, rule] of rules.entries()) {
     const channelMatches = rule.channel === undefined || rule.channel === channel;
     const patternMatches = rule.pattern === undefined || new RegExp(rule.pattern, 'i').test(question);

@@ -39,9 +39,10 @@ function deepMerge(base: PlainObject, override: PlainObject): PlainObject {
   const result: PlainObject = { ...base };
   for (const [key, value] of Object.entries(override)) {
     const current = result[key];
-    result[key] = isPlainObject(current) && isPlainObject(value) && Object.keys(current).length > 0
-      ? deepMerge(current, value)
-      : value;
+    result[key] =
+      isPlainObject(current) && isPlainObject(value) && Object.keys(current).length > 0
+        ? deepMerge(current, value)
+        : value;
   }
   return result;
 }
@@ -56,7 +57,9 @@ function leafPaths(value: PlainObject, prefix = ''): string[] {
 
 /** `store.elasticsearch.numCandidates` -> `ANSWERLOOP_STORE__ELASTICSEARCH__NUM_CANDIDATES`. */
 export function environmentNameFor(settingPath: string): string {
-  const parts = settingPath.split('.').map((part) => part.replace(/([a-z0-9])([A-Z])/g, '$1_$2').toUpperCase());
+  const parts = settingPath
+    .split('.')
+    .map((part) => part.replace(/([a-z0-9])([A-Z])/g, '$1_$2').toUpperCase());
   return `ANSWERLOOP_${parts.join('__')}`;
 }
 
@@ -92,7 +95,8 @@ function readYamlFile(file: string): PlainObject {
     throw new ConfigError(document.errors.map((error) => `${file}: ${error.message.split('\n')[0]}`));
   }
   const parsed: unknown = document.toJS() ?? {};
-  if (!isPlainObject(parsed)) throw new ConfigError([`${file}: expected a mapping of settings at the top level`]);
+  if (!isPlainObject(parsed))
+    throw new ConfigError([`${file}: expected a mapping of settings at the top level`]);
   return parsed;
 }
 
@@ -104,11 +108,17 @@ function parseEnvironmentValue(raw: string): unknown {
   }
 }
 
-function describeIssue(issue: z.core.$ZodIssue, merged: PlainObject, sources: Record<string, string>): string {
+function describeIssue(
+  issue: z.core.$ZodIssue,
+  merged: PlainObject,
+  sources: Record<string, string>,
+): string {
   const issuePath = issue.path.map(String).join('.');
   let value: unknown = merged;
-  for (const key of issue.path) value = isPlainObject(value) || Array.isArray(value) ? (value as PlainObject)[key as string] : undefined;
-  const source = sources[issuePath] ?? Object.entries(sources).find(([key]) => key.startsWith(`${issuePath}.`))?.[1];
+  for (const key of issue.path)
+    value = isPlainObject(value) || Array.isArray(value) ? (value as PlainObject)[key as string] : undefined;
+  const source =
+    sources[issuePath] ?? Object.entries(sources).find(([key]) => key.startsWith(`${issuePath}.`))?.[1];
   if (issue.code === 'unrecognized_keys') {
     const where = issuePath ? `${issuePath}: ` : '';
     return `${where}unknown setting${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((key) => `"${key}"`).join(', ')} (check the spelling against config/default.yaml)`;
@@ -144,7 +154,9 @@ export function loadConfig(options: LoadConfigOptions = {}): Config {
   }
 
   const problems: string[] = [];
-  const byEnvironmentName = new Map(leafPaths(defaults).map((settingPath) => [environmentNameFor(settingPath), settingPath]));
+  const byEnvironmentName = new Map(
+    leafPaths(defaults).map((settingPath) => [environmentNameFor(settingPath), settingPath]),
+  );
   for (const [name, raw] of Object.entries(env)) {
     if (raw === undefined || raw === '') continue;
     const settingPath = byEnvironmentName.get(name) ?? environmentAliases[name];
@@ -152,7 +164,9 @@ export function loadConfig(options: LoadConfigOptions = {}): Config {
       setPath(merged, settingPath, parseEnvironmentValue(raw));
       sources[settingPath] = name;
     } else if (name.startsWith('ANSWERLOOP_') && !environmentNotSettings.has(name)) {
-      problems.push(`${name}: no such setting (names are ANSWERLOOP_ + the path in upper snake case, e.g. ANSWERLOOP_STORE__KIND)`);
+      problems.push(
+        `${name}: no such setting (names are ANSWERLOOP_ + the path in upper snake case, e.g. ANSWERLOOP_STORE__KIND)`,
+      );
     }
   }
   if (options.overrides) {
@@ -161,7 +175,8 @@ export function loadConfig(options: LoadConfigOptions = {}): Config {
   }
 
   const result = settingsSchema.safeParse(merged);
-  if (!result.success) problems.push(...result.error.issues.map((issue) => describeIssue(issue, merged, sources)));
+  if (!result.success)
+    problems.push(...result.error.issues.map((issue) => describeIssue(issue, merged, sources)));
   if (problems.length > 0 || !result.success) throw new ConfigError(problems);
 
   const secrets: Secrets = {};

@@ -13,10 +13,14 @@ export function writeLocalSettings(rootDir: string, changes: Record<string, unkn
   const text = existsSync(file) ? readFileSync(file, 'utf8') : '';
   const document = parseDocument(text);
   if (document.errors.length > 0) {
-    throw new InputError(`${file} is not valid YAML (${document.errors[0]!.message}): fix it before writing settings into it.`);
+    throw new InputError(
+      `${file} is not valid YAML (${document.errors[0]!.message}): fix it before writing settings into it.`,
+    );
   }
-  if (document.contents === null) document.contents = document.createNode({}) as unknown as typeof document.contents;
-  for (const [setting, value] of Object.entries(changes)) document.setIn(setting.split('.'), document.createNode(value));
+  if (document.contents === null)
+    document.contents = document.createNode({}) as unknown as typeof document.contents;
+  for (const [setting, value] of Object.entries(changes))
+    document.setIn(setting.split('.'), document.createNode(value));
   mkdirSync(path.dirname(file), { recursive: true });
   const temporary = `${file}.${process.pid}.tmp`;
   writeFileSync(temporary, document.toString());

@@ -117,10 +117,14 @@ export const settingsSchema = z
         sources: z.array(knowledgeSourceSchema),
       })
       .strict()
-      .refine((knowledge) => new Set(knowledge.sources.map((source) => source.name)).size === knowledge.sources.length, {
-        message: 'every source needs a name of its own',
-        path: ['sources'],
-      })
+      .refine(
+        (knowledge) =>
+          new Set(knowledge.sources.map((source) => source.name)).size === knowledge.sources.length,
+        {
+          message: 'every source needs a name of its own',
+          path: ['sources'],
+        },
+      )
       .refine((knowledge) => knowledge.chunkOverlapTokens < knowledge.chunkTokens, {
         message: 'chunkOverlapTokens must be smaller than chunkTokens',
         path: ['chunkOverlapTokens'],
@@ -132,7 +136,10 @@ export const settingsSchema = z
         numCandidates: positiveInt,
         fusion: z.enum(['convex', 'rrf']),
         convex: z
-          .object({ vectorWeight: z.number().min(0).max(1), normalisation: z.enum(['min-max', 'theoretical-min']) })
+          .object({
+            vectorWeight: z.number().min(0).max(1),
+            normalisation: z.enum(['min-max', 'theoretical-min']),
+          })
           .strict(),
         rrfK: positiveInt,
         weights: z.object({ bm25: nonNegative, vector: nonNegative }).strict(),
@@ -201,17 +208,23 @@ export const settingsSchema = z
         followThreads: z.boolean(),
         rateLimitPerMinute: z.number().int().nonnegative(),
         // true and false are the older spelling: native and off.
-        stream: z.union([z.enum(['native', 'update', 'off']), z.boolean()]).transform((value) => (value === true ? 'native' : value === false ? 'off' : value)),
+        stream: z
+          .union([z.enum(['native', 'update', 'off']), z.boolean()])
+          .transform((value) => (value === true ? 'native' : value === false ? 'off' : value)),
         updateIntervalMs: z.number().int().nonnegative(),
         correctionReaction: z.string().min(1),
         assistant: z
           .object({
             panel: z.boolean(),
             greeting: z.string().min(1),
-            prompts: z.array(z.object({ title: z.string().min(1), message: z.string().min(1) }).strict()).max(4),
+            prompts: z
+              .array(z.object({ title: z.string().min(1), message: z.string().min(1) }).strict())
+              .max(4),
           })
           .strict(),
-        sharedChannels: z.object({ answer: z.enum(['off', 'public']), publicTags: z.array(z.string().min(1)).min(1) }).strict(),
+        sharedChannels: z
+          .object({ answer: z.enum(['off', 'public']), publicTags: z.array(z.string().min(1)).min(1) })
+          .strict(),
         distribution: z.enum(['single', 'oauth']),
         oauthScopes: z.array(z.string().min(1)).min(1),
         apiUrl: z.union([z.literal(''), z.url()]),
@@ -240,12 +253,16 @@ export const settingsSchema = z
           context.addIssue({
             code: 'custom',
             path: ['shardCount'],
-            message: 'the total number of shards of every process (e.g. 2) when discord.shards lists shard ids',
+            message:
+              'the total number of shards of every process (e.g. 2) when discord.shards lists shard ids',
           });
           return;
         }
         const count = discord.shardCount;
-        if (new Set(discord.shards).size !== discord.shards.length || discord.shards.some((id) => id >= count)) {
+        if (
+          new Set(discord.shards).size !== discord.shards.length ||
+          discord.shards.some((id) => id >= count)
+        ) {
           context.addIssue({
             code: 'custom',
             path: ['shards'],

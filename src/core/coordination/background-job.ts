@@ -28,7 +28,13 @@ export interface BackgroundJob {
  */
 export function startBackgroundJob(
   options: BackgroundJobOptions,
-  dependencies: { leases: LeaseService; values: KeyValueStore; clock: Clock; logger: Logger; metrics?: Metrics },
+  dependencies: {
+    leases: LeaseService;
+    values: KeyValueStore;
+    clock: Clock;
+    logger: Logger;
+    metrics?: Metrics;
+  },
 ): BackgroundJob {
   const { leases, values, clock } = dependencies;
   const logger = dependencies.logger.child({ job: options.name });

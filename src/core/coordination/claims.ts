@@ -115,11 +115,20 @@ export function createClaimService(options: {
     // One write at a time, each with the version the previous one left: a renewal still in flight when the answer
     // is marked would otherwise make the second write look like someone else's takeover.
     let queue: Promise<unknown> = Promise.resolve();
-    const write = (state: ClaimState, dueAtOf: () => number, extra: Partial<ClaimValue> = {}): Promise<boolean> => {
+    const write = (
+      state: ClaimState,
+      dueAtOf: () => number,
+      extra: Partial<ClaimValue> = {},
+    ): Promise<boolean> => {
       const attempt = queue.then(async () => {
         if (lost) return false;
         const next = { ...value, ...extra };
-        const stored = await store.replaceRecord(namespace, id, { state, dueAt: dueAtOf(), value: JSON.stringify(next) }, version);
+        const stored = await store.replaceRecord(
+          namespace,
+          id,
+          { state, dueAt: dueAtOf(), value: JSON.stringify(next) },
+          version,
+        );
         if (!stored) {
           lost = true;
           forget();
@@ -176,13 +185,19 @@ export function createClaimService(options: {
         finished = true;
         forget();
         // The payload goes: a finished delivery needs only its id and state, and the question is not kept twice.
-        await write('answered', () => now() + settings.retentionMs, { finishedAt: now(), payload: undefined });
+        await write('answered', () => now() + settings.retentionMs, {
+          finishedAt: now(),
+          payload: undefined,
+        });
       },
       async release() {
         if (finished) return;
         finished = true;
         forget();
-        await write('released', () => now() + settings.retentionMs, { finishedAt: now(), payload: undefined });
+        await write('released', () => now() + settings.retentionMs, {
+          finishedAt: now(),
+          payload: undefined,
+        });
       },
     };
     heldByThisProcess.set(localKey(scope, id), claim);
@@ -254,7 +269,8 @@ export function createClaimService(options: {
         // took our create but its answer never came back (a timeout, then the client's retry met our own record).
         // It is ours: taken with a conditional write like any takeover, so the delivery is not dropped.
         const key = localKey(scope, id);
-        const ownLostWrite = existingOwner === owner && !heldByThisProcess.has(key) && (attemptsHere.get(key) ?? 0) <= 1;
+        const ownLostWrite =
+          existingOwner === owner && !heldByThisProcess.has(key) && (attemptsHere.get(key) ?? 0) <= 1;
         if (!ownLostWrite) return { status: 'held', owner: existingOwner, dueAt: existing.dueAt };
       }
       const taken = await takeOver(scope, id, existing, payload);

@@ -53,6 +53,7 @@ export function createCoordinationService(options: {
     claims: createClaimService({ store, clock, owner: replicaId, settings: options.claims, logger }),
     leases,
     rateLimits: createSharedRateLimitService({ store, clock }),
-    startJob: (jobOptions) => startBackgroundJob(jobOptions, { leases, values: store, clock, logger, metrics: options.metrics }),
+    startJob: (jobOptions) =>
+      startBackgroundJob(jobOptions, { leases, values: store, clock, logger, metrics: options.metrics }),
   };
 }

@@ -30,7 +30,13 @@ const namespace = 'ratelimit';
 const counterState = 'counter';
 
 /** How long after `elapsed` ms into the current window one more question fits; see the estimate above. */
-function waitFor(previous: number, counted: number, limit: number, windowMs: number, elapsed: number): number {
+function waitFor(
+  previous: number,
+  counted: number,
+  limit: number,
+  windowMs: number,
+  elapsed: number,
+): number {
   const left = windowMs - elapsed;
   if (counted + 1 <= limit) {
     // Fits once enough of the previous window has slid out: previous * (left - d) / W + counted + 1 <= limit.
@@ -40,7 +46,10 @@ function waitFor(previous: number, counted: number, limit: number, windowMs: num
   return left + Math.max(0, windowMs - ((limit - 1) * windowMs) / counted);
 }
 
-export function createSharedRateLimitService(options: { store: CoordinationStore; clock: Clock }): SharedRateLimitService {
+export function createSharedRateLimitService(options: {
+  store: CoordinationStore;
+  clock: Clock;
+}): SharedRateLimitService {
   const { store, clock } = options;
   const keyOf = (scope: string, userKey: string, windowMs: number, index: number) =>
     `${scope}:${windowMs}:${userKey}:${index}`;
@@ -58,9 +67,13 @@ export function createSharedRateLimitService(options: { store: CoordinationStore
         store.readRecord(namespace, keyOf(scope, userKey, windowMs, index - 1)),
       ]);
       const previous = previousRecord ? Number(previousRecord.value) || 0 : 0;
-      if ((previous * (windowMs - elapsed)) / windowMs + count <= limit) return { allowed: true, retryAfterMs: 0 };
+      if ((previous * (windowMs - elapsed)) / windowMs + count <= limit)
+        return { allowed: true, retryAfterMs: 0 };
       await store.incrementCounter(namespace, current, { by: -1, dueAt });
-      return { allowed: false, retryAfterMs: Math.ceil(waitFor(previous, count - 1, limit, windowMs, elapsed)) };
+      return {
+        allowed: false,
+        retryAfterMs: Math.ceil(waitFor(previous, count - 1, limit, windowMs, elapsed)),
+      };
     },
 
     async purge(limit) {
@@ -71,7 +84,8 @@ export function createSharedRateLimitService(options: { store: CoordinationStore
       });
       let deleted = 0;
       // A counter incremented since the listing changed its version and stays: it still counts.
-      for (const record of due) if (await store.deleteRecord(namespace, record.key, record.version)) deleted += 1;
+      for (const record of due)
+        if (await store.deleteRecord(namespace, record.key, record.version)) deleted += 1;
       return deleted;
     },
   };

@@ -15,7 +15,13 @@ import type {
 import type { SearchOptions, SearchResult } from '../retrieval/index.ts';
 import { exportJsonl, exportFormats, toOpenAiChatLine } from './dataset-export.ts';
 import { assertDatasetName, formatDatasetReference, parseDatasetReference } from './dataset-reference.ts';
-import { jsonlLines, validateDataset, validateLine, type ValidationReport, type ValidationSettings } from './dataset-validation.ts';
+import {
+  jsonlLines,
+  validateDataset,
+  validateLine,
+  type ValidationReport,
+  type ValidationSettings,
+} from './dataset-validation.ts';
 import { findDuplicates } from './duplicate-detection.ts';
 import {
   answerFromMessages,
@@ -26,7 +32,12 @@ import {
   sourceDocIdsOf,
 } from './inference-format-example.ts';
 import { scrubExamples, scrubText } from './personal-data-scrubbing.ts';
-import { diagnosisHint, retrievalQaCase, retrievalQaJsonl, type RetrievalQaCase } from './retrieval-diagnosis.ts';
+import {
+  diagnosisHint,
+  retrievalQaCase,
+  retrievalQaJsonl,
+  type RetrievalQaCase,
+} from './retrieval-diagnosis.ts';
 import { promptFromSearch, promptFromStoredSources } from './prompt-reconstruction.ts';
 import { splitFor } from './train-validation-split.ts';
 import type {
@@ -127,7 +138,11 @@ export function createCurationService(dependencies: CurationDependencies): Curat
 
   const requireConversation = async (id: string): Promise<ConversationRecord> => {
     const conversation = await store.getConversation(id);
-    if (!conversation) throw new AnswerloopError('not_found', `No conversation ${id}: check the id with \`answerloop review list\`.`);
+    if (!conversation)
+      throw new AnswerloopError(
+        'not_found',
+        `No conversation ${id}: check the id with \`answerloop review list\`.`,
+      );
     return conversation;
   };
 
@@ -152,7 +167,8 @@ export function createCurationService(dependencies: CurationDependencies): Curat
     }
   }
 
-  const sameMessages = (left: ChatMessage[], right: ChatMessage[]) => toOpenAiChatLine(left) === toOpenAiChatLine(right);
+  const sameMessages = (left: ChatMessage[], right: ChatMessage[]) =>
+    toOpenAiChatLine(left) === toOpenAiChatLine(right);
 
   /** The example's messages; a conversation that never reached the model gets its prompt rebuilt from its passages. */
   const exampleMessagesFor = async (conversation: ConversationRecord, answer: string) => {
@@ -178,7 +194,8 @@ export function createCurationService(dependencies: CurationDependencies): Curat
     reviewer: string,
   ): Promise<{ example: ExampleRecord; changed: boolean }> => {
     const existing = await store.getExample(fields.id);
-    if (existing && !existing.stale && sameMessages(existing.messages, fields.messages)) return { example: existing, changed: false };
+    if (existing && !existing.stale && sameMessages(existing.messages, fields.messages))
+      return { example: existing, changed: false };
     const timestamp = now();
     const example: ExampleRecord = {
       ...fields,
@@ -202,7 +219,16 @@ export function createCurationService(dependencies: CurationDependencies): Curat
     await ensureDataset(dataset);
     const id = exampleIdForConversation(dataset, conversation.id);
     const { messages, warnings } = await exampleMessagesFor(conversation, answer);
-    const written = await writeExample({ id, dataset, messages, originConversationId: conversation.id, sourceDocIds: sourceDocIdsOf(conversation) }, reviewer);
+    const written = await writeExample(
+      {
+        id,
+        dataset,
+        messages,
+        originConversationId: conversation.id,
+        sourceDocIds: sourceDocIdsOf(conversation),
+      },
+      reviewer,
+    );
     return { ...written, warnings };
   };
 
@@ -214,11 +240,18 @@ export function createCurationService(dependencies: CurationDependencies): Curat
     exampleChanged: boolean,
   ): Promise<{ conversation: ConversationRecord; changed: boolean }> => {
     const fieldsChanged = Object.entries(change).some(
-      ([key, value]) => JSON.stringify(conversation[key as keyof ConversationRecord]) !== JSON.stringify(value),
+      ([key, value]) =>
+        JSON.stringify(conversation[key as keyof ConversationRecord]) !== JSON.stringify(value),
     );
     if (!fieldsChanged && !exampleChanged) return { conversation, changed: false };
     const timestamp = now();
-    const updated: ConversationRecord = { ...conversation, ...change, reviewer, reviewedAt: timestamp, updatedAt: timestamp };
+    const updated: ConversationRecord = {
+      ...conversation,
+      ...change,
+      reviewer,
+      reviewedAt: timestamp,
+      updatedAt: timestamp,
+    };
     await store.saveConversation(updated);
     return { conversation: updated, changed: true };
   };
@@ -228,14 +261,20 @@ export function createCurationService(dependencies: CurationDependencies): Curat
     if (parsed.version === 'latest') {
       const [newest] = await store.listDatasetVersions(parsed.dataset);
       if (!newest) {
-        throw new AnswerloopError('not_found', `Dataset ${parsed.dataset} has no version yet: run \`answerloop dataset snapshot ${parsed.dataset}\`.`);
+        throw new AnswerloopError(
+          'not_found',
+          `Dataset ${parsed.dataset} has no version yet: run \`answerloop dataset snapshot ${parsed.dataset}\`.`,
+        );
       }
       // Listings may omit example bodies; read the full version.
       return (await store.getDatasetVersion(parsed.dataset, newest.version)) ?? newest;
     }
     const version = await store.getDatasetVersion(parsed.dataset, parsed.version);
     if (!version) {
-      throw new AnswerloopError('not_found', `No version ${parsed.version} of dataset ${parsed.dataset}: see \`answerloop dataset list\`.`);
+      throw new AnswerloopError(
+        'not_found',
+        `No version ${parsed.version} of dataset ${parsed.dataset}: see \`answerloop dataset list\`.`,
+      );
     }
     return version;
   };
@@ -243,7 +282,10 @@ export function createCurationService(dependencies: CurationDependencies): Curat
   const questionFor = async (example: ExampleRecord): Promise<string> => {
     if (example.originConversationId) {
       const conversation = await store.getConversation(example.originConversationId);
-      if (conversation) return scrubText(conversation.standaloneQuestion || conversation.question, { allowList: config.curation.scrubAllowList }).text;
+      if (conversation)
+        return scrubText(conversation.standaloneQuestion || conversation.question, {
+          allowList: config.curation.scrubAllowList,
+        }).text;
     }
     return questionFromMessages(example.messages);
   };
@@ -251,7 +293,8 @@ export function createCurationService(dependencies: CurationDependencies): Curat
   async function correct(input: CorrectInput): Promise<ReviewActionResult> {
     requireReviewer(input.reviewer);
     const answer = input.answer.trim();
-    if (!answer) throw new InputError('A correction needs the right answer: give the text the bot should have said.');
+    if (!answer)
+      throw new InputError('A correction needs the right answer: give the text the bot should have said.');
     const conversation = await requireConversation(input.conversationId);
     const dataset = input.dataset ?? config.training.dataset;
     const written = await putConversationExample(conversation, dataset, answer, input.reviewer);
@@ -261,8 +304,16 @@ export function createCurationService(dependencies: CurationDependencies): Curat
       input.reviewer,
       written.changed,
     );
-    logger.info({ conversationId: conversation.id, reviewer: input.reviewer, changed: saved.changed }, 'conversation corrected');
-    return { conversation: saved.conversation, example: written.example, changed: saved.changed, warnings: written.warnings };
+    logger.info(
+      { conversationId: conversation.id, reviewer: input.reviewer, changed: saved.changed },
+      'conversation corrected',
+    );
+    return {
+      conversation: saved.conversation,
+      example: written.example,
+      changed: saved.changed,
+      warnings: written.warnings,
+    };
   }
 
   return {
@@ -298,13 +349,37 @@ export function createCurationService(dependencies: CurationDependencies): Curat
       const conversation = await requireConversation(input.conversationId);
       const dataset = input.dataset ?? config.training.dataset;
       if (input.acceptSuggestion) {
-        if (!conversation.correctedAnswer) throw new InputError(`Conversation ${conversation.id} has no suggested correction to accept.`);
-        return correct({ conversationId: conversation.id, reviewer: input.reviewer, answer: conversation.correctedAnswer, dataset });
+        if (!conversation.correctedAnswer)
+          throw new InputError(`Conversation ${conversation.id} has no suggested correction to accept.`);
+        return correct({
+          conversationId: conversation.id,
+          reviewer: input.reviewer,
+          answer: conversation.correctedAnswer,
+          dataset,
+        });
       }
-      const written = await putConversationExample(conversation, dataset, conversation.answer, input.reviewer);
-      const saved = await saveReview(conversation, { reviewStatus: 'approved', stale: false }, input.reviewer, written.changed);
-      logger.info({ conversationId: conversation.id, reviewer: input.reviewer, changed: saved.changed }, 'conversation approved');
-      return { conversation: saved.conversation, example: written.example, changed: saved.changed, warnings: written.warnings };
+      const written = await putConversationExample(
+        conversation,
+        dataset,
+        conversation.answer,
+        input.reviewer,
+      );
+      const saved = await saveReview(
+        conversation,
+        { reviewStatus: 'approved', stale: false },
+        input.reviewer,
+        written.changed,
+      );
+      logger.info(
+        { conversationId: conversation.id, reviewer: input.reviewer, changed: saved.changed },
+        'conversation approved',
+      );
+      return {
+        conversation: saved.conversation,
+        example: written.example,
+        changed: saved.changed,
+        warnings: written.warnings,
+      };
     },
 
     correct,
@@ -314,16 +389,35 @@ export function createCurationService(dependencies: CurationDependencies): Curat
       const conversation = await requireConversation(input.conversationId);
       const examples = await store.listExamples({ originConversationId: conversation.id });
       for (const example of examples) await store.deleteExample(example.id);
-      const saved = await saveReview(conversation, { reviewStatus: 'rejected' }, input.reviewer, examples.length > 0);
-      logger.info({ conversationId: conversation.id, reviewer: input.reviewer, removedExamples: examples.length }, 'conversation rejected');
+      const saved = await saveReview(
+        conversation,
+        { reviewStatus: 'rejected' },
+        input.reviewer,
+        examples.length > 0,
+      );
+      logger.info(
+        { conversationId: conversation.id, reviewer: input.reviewer, removedExamples: examples.length },
+        'conversation rejected',
+      );
       return { conversation: saved.conversation, example: null, changed: saved.changed, warnings: [] };
     },
 
     async diagnose(input) {
       requireReviewer(input.reviewer);
       const conversation = await requireConversation(input.conversationId);
-      const expectedSources = [...new Set((input.expectedSources ?? conversation.expectedSources).map((source) => source.trim()).filter(Boolean))];
-      const saved = await saveReview(conversation, { failureKind: input.failureKind, expectedSources }, input.reviewer, false);
+      const expectedSources = [
+        ...new Set(
+          (input.expectedSources ?? conversation.expectedSources)
+            .map((source) => source.trim())
+            .filter(Boolean),
+        ),
+      ];
+      const saved = await saveReview(
+        conversation,
+        { failureKind: input.failureKind, expectedSources },
+        input.reviewer,
+        false,
+      );
       return { conversation: saved.conversation, example: null, changed: saved.changed, warnings: [] };
     },
 
@@ -331,7 +425,8 @@ export function createCurationService(dependencies: CurationDependencies): Curat
       requireReviewer(input.reviewer);
       const question = input.question.trim();
       const answer = input.answer.trim();
-      if (!question || !answer) throw new InputError('A hand-written example needs both a question and an answer.');
+      if (!question || !answer)
+        throw new InputError('A hand-written example needs both a question and an answer.');
       const dataset = input.dataset ?? config.training.dataset;
       await ensureDataset(dataset);
       const warnings: string[] = [];
@@ -347,12 +442,18 @@ export function createCurationService(dependencies: CurationDependencies): Curat
       }
       if (!prompt) {
         prompt = [{ role: 'user', content: question }];
-        warnings.push('no passage was found for the question, so the example holds the question without sources');
+        warnings.push(
+          'no passage was found for the question, so the example holds the question without sources',
+        );
       }
-      if (prompt.at(-1)?.role !== 'user') throw new InputError('The prompt of an example must end with the user turn.');
+      if (prompt.at(-1)?.role !== 'user')
+        throw new InputError('The prompt of an example must end with the user turn.');
       const messages: ChatMessage[] = [...prompt, { role: 'assistant', content: answer }];
       const id = exampleIdForManual(dataset, question, answer);
-      const written = await writeExample({ id, dataset, messages, originConversationId: null, sourceDocIds }, input.reviewer);
+      const written = await writeExample(
+        { id, dataset, messages, originConversationId: null, sourceDocIds },
+        input.reviewer,
+      );
       return { ...written, warnings };
     },
 
@@ -384,7 +485,8 @@ export function createCurationService(dependencies: CurationDependencies): Curat
         }
       }
       const verifiedAnswers = (await dependencies.verifiedAnswers?.flagStale(docIds)) ?? 0;
-      if (conversations + examples > 0) logger.info({ docIds, conversations, examples }, 'flagged stale after a document changed');
+      if (conversations + examples > 0)
+        logger.info({ docIds, conversations, examples }, 'flagged stale after a document changed');
       return { conversations, examples, verifiedAnswers };
     },
 
@@ -416,7 +518,10 @@ export function createCurationService(dependencies: CurationDependencies): Curat
           examples: examples.length,
           staleExamples: examples.filter((example) => example.stale).length,
           versions: versions.length,
-          latestVersion: versions.reduce<number | null>((latest, version) => Math.max(latest ?? 0, version.version), null),
+          latestVersion: versions.reduce<number | null>(
+            (latest, version) => Math.max(latest ?? 0, version.version),
+            null,
+          ),
         });
       }
       return summaries;
@@ -433,7 +538,9 @@ export function createCurationService(dependencies: CurationDependencies): Curat
         (left, right) => left.createdAt.localeCompare(right.createdAt) || left.id.localeCompare(right.id),
       );
       if (all.length === 0) {
-        throw new InputError(`Dataset ${dataset} has no examples yet: approve or correct conversations with \`answerloop review\` first.`);
+        throw new InputError(
+          `Dataset ${dataset} has no examples yet: approve or correct conversations with \`answerloop review\` first.`,
+        );
       }
       progress({ stage: 'loading', done: all.length, total: all.length });
       const staleExcluded = all.filter((example) => example.stale).map((example) => example.id);
@@ -446,7 +553,11 @@ export function createCurationService(dependencies: CurationDependencies): Curat
       progress({ stage: 'deduplicating', done: 0, total: fresh.length });
       const candidates = [];
       for (const example of scrubbed.examples) {
-        candidates.push({ id: example.id, question: await questionFor(example), answer: answerFromMessages(example.messages) });
+        candidates.push({
+          id: example.id,
+          question: await questionFor(example),
+          answer: answerFromMessages(example.messages),
+        });
       }
       const duplicates = findDuplicates(candidates, config.curation.nearDuplicateThreshold);
       const keptIds = new Set(duplicates.keptIds);
@@ -459,12 +570,20 @@ export function createCurationService(dependencies: CurationDependencies): Curat
       for (const example of scrubbed.examples) {
         if (!keptIds.has(example.id)) continue;
         const split = splitFor(example.id, config.curation.validationShare);
-        const { issues } = validateLine({ text: toOpenAiChatLine(example.messages), exampleId: example.id, split }, included.length + invalid.length + 1, settings);
+        const { issues } = validateLine(
+          { text: toOpenAiChatLine(example.messages), exampleId: example.id, split },
+          included.length + invalid.length + 1,
+          settings,
+        );
         if (issues.length > 0) invalid.push({ exampleId: example.id, problems: issues });
         else included.push({ ...example, split });
       }
       const validation = validateDataset(
-        included.map((example) => ({ text: toOpenAiChatLine(example.messages), exampleId: example.id, split: example.split })),
+        included.map((example) => ({
+          text: toOpenAiChatLine(example.messages),
+          exampleId: example.id,
+          split: example.split,
+        })),
         settings,
       );
       progress({ stage: 'validating', done: keptIds.size, total: keptIds.size });
@@ -512,14 +631,19 @@ export function createCurationService(dependencies: CurationDependencies): Curat
           throw error;
         }
         progress({ stage: 'saving', done: 1, total: 1 });
-        logger.info({ dataset, version: number, examples: included.length, valid: validation.valid }, 'dataset snapshot saved');
+        logger.info(
+          { dataset, version: number, examples: included.length, valid: validation.valid },
+          'dataset snapshot saved',
+        );
         return { reference: formatDatasetReference(dataset, number), version, report, created: true };
       }
     },
 
     async getVersion(reference) {
       const version = await resolveVersion(reference);
-      const report = (version.report as Partial<SnapshotReport>).contentHash ? (version.report as unknown as SnapshotReport) : null;
+      const report = (version.report as Partial<SnapshotReport>).contentHash
+        ? (version.report as unknown as SnapshotReport)
+        : null;
       return {
         reference: formatDatasetReference(version.dataset, version.version),
         version,
@@ -532,7 +656,11 @@ export function createCurationService(dependencies: CurationDependencies): Curat
     async validateVersion(reference) {
       const version = await resolveVersion(reference);
       return validateDataset(
-        version.examples.map((example) => ({ text: toOpenAiChatLine(example.messages), exampleId: example.id, split: example.split })),
+        version.examples.map((example) => ({
+          text: toOpenAiChatLine(example.messages),
+          exampleId: example.id,
+          split: example.split,
+        })),
         validationSettings(),
       );
     },
@@ -543,7 +671,9 @@ export function createCurationService(dependencies: CurationDependencies): Curat
 
     async exportVersion(input) {
       if (!exportFormats.includes(input.format)) {
-        throw new InputError(`Unknown export format ${JSON.stringify(input.format)}: use one of ${exportFormats.join(', ')}.`);
+        throw new InputError(
+          `Unknown export format ${JSON.stringify(input.format)}: use one of ${exportFormats.join(', ')}.`,
+        );
       }
       const version = await resolveVersion(input.reference);
       const train = version.examples.filter((example) => example.split === 'train');

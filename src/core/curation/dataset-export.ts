@@ -10,11 +10,17 @@ export function toOpenAiChatLine(messages: ChatMessage[]): string {
   return JSON.stringify({ messages: messages.map(({ role, content }) => ({ role, content })) });
 }
 
-const shareGptSpeaker: Record<ChatMessage['role'], string> = { system: 'system', user: 'human', assistant: 'gpt' };
+const shareGptSpeaker: Record<ChatMessage['role'], string> = {
+  system: 'system',
+  user: 'human',
+  assistant: 'gpt',
+};
 
 /** `{"conversations":[{"from":"system|human|gpt","value":...}]}`. */
 export function toShareGptLine(messages: ChatMessage[]): string {
-  return JSON.stringify({ conversations: messages.map(({ role, content }) => ({ from: shareGptSpeaker[role], value: content })) });
+  return JSON.stringify({
+    conversations: messages.map(({ role, content }) => ({ from: shareGptSpeaker[role], value: content })),
+  });
 }
 
 /**
@@ -25,12 +31,17 @@ export function toShareGptLine(messages: ChatMessage[]): string {
 export function toAlpacaLine(messages: ChatMessage[]): string {
   const output = messages.at(-1)?.role === 'assistant' ? (messages.at(-1)?.content ?? '') : '';
   const body = output === '' ? messages : messages.slice(0, -1);
-  const instruction = body.filter((message) => message.role === 'system').map((message) => message.content).join('\n\n');
+  const instruction = body
+    .filter((message) => message.role === 'system')
+    .map((message) => message.content)
+    .join('\n\n');
   const turns = body.filter((message) => message.role !== 'system');
   const input =
     turns.length === 1
       ? (turns[0]?.content ?? '')
-      : turns.map((message) => `${message.role === 'user' ? 'User' : 'Assistant'}: ${message.content}`).join('\n\n');
+      : turns
+          .map((message) => `${message.role === 'user' ? 'User' : 'Assistant'}: ${message.content}`)
+          .join('\n\n');
   return JSON.stringify({ instruction, input, output });
 }
 

@@ -52,7 +52,13 @@ export interface ValidationReport {
   warnings: ValidationIssue[];
   tokens: TokenStatistics;
   /** Training tokens are the train split's tokens: validation lines are not billed. */
-  estimate: { trainTokens: number; epochs: number; billedTokens: number; pricePerMillionTokens: number; cost: number };
+  estimate: {
+    trainTokens: number;
+    epochs: number;
+    billedTokens: number;
+    pricePerMillionTokens: number;
+    cost: number;
+  };
 }
 
 /** One JSONL line to check; `split` says whether its tokens are billed (train) or not (validation). */
@@ -72,20 +78,41 @@ export function countChatTokens(messages: ChatMessage[]): number {
 }
 
 /** Checks one line; returns its problems and, when it parsed into messages, its token count. */
-export function validateLine(line: ValidationLine, lineNumber: number, settings: Pick<ValidationSettings, 'maxExampleTokens'>): {
+export function validateLine(
+  line: ValidationLine,
+  lineNumber: number,
+  settings: Pick<ValidationSettings, 'maxExampleTokens'>,
+): {
   issues: ValidationIssue[];
   tokens: number | null;
 } {
-  const issue = (rule: ValidationRule, message: string): ValidationIssue => ({ rule, message, line: lineNumber, ...(line.exampleId ? { exampleId: line.exampleId } : {}) });
+  const issue = (rule: ValidationRule, message: string): ValidationIssue => ({
+    rule,
+    message,
+    line: lineNumber,
+    ...(line.exampleId ? { exampleId: line.exampleId } : {}),
+  });
   let parsed: unknown;
   try {
     parsed = JSON.parse(line.text);
   } catch (error) {
-    return { issues: [issue('parse', `line does not parse as JSON: ${(error as Error).message}`)], tokens: null };
+    return {
+      issues: [issue('parse', `line does not parse as JSON: ${(error as Error).message}`)],
+      tokens: null,
+    };
   }
   const messages = (parsed as { messages?: unknown } | null)?.messages;
-  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed) || !Array.isArray(messages) || messages.length === 0) {
-    return { issues: [issue('format', 'expected an object with a non-empty "messages" array')], tokens: null };
+  if (
+    typeof parsed !== 'object' ||
+    parsed === null ||
+    Array.isArray(parsed) ||
+    !Array.isArray(messages) ||
+    messages.length === 0
+  ) {
+    return {
+      issues: [issue('format', 'expected an object with a non-empty "messages" array')],
+      tokens: null,
+    };
   }
   const issues: ValidationIssue[] = [];
   messages.forEach((message: unknown, index) => {
@@ -96,23 +123,37 @@ export function validateLine(line: ValidationLine, lineNumber: number, settings:
     }
     const record = message as Record<string, unknown>;
     if (typeof record.role !== 'string' || !roles.has(record.role)) {
-      issues.push(issue('role', `${where} has role ${JSON.stringify(record.role)}; use system, user or assistant`));
+      issues.push(
+        issue('role', `${where} has role ${JSON.stringify(record.role)}; use system, user or assistant`),
+      );
     }
     const unknownKeys = Object.keys(record).filter((key) => !messageKeys.has(key));
-    if (unknownKeys.length > 0) issues.push(issue('unknown_key', `${where} has unrecognised keys: ${unknownKeys.join(', ')}`));
+    if (unknownKeys.length > 0)
+      issues.push(issue('unknown_key', `${where} has unrecognised keys: ${unknownKeys.join(', ')}`));
     if (typeof record.content !== 'string' || record.content.trim() === '') {
       issues.push(issue('empty_content', `${where} (${String(record.role)}) has no text content`));
     }
   });
   const typed = messages as Array<{ role?: unknown; content?: unknown }>;
-  if (!typed.some((message) => message?.role === 'user')) issues.push(issue('no_user_message', 'the example has no user message'));
+  if (!typed.some((message) => message?.role === 'user'))
+    issues.push(issue('no_user_message', 'the example has no user message'));
   if (typed.at(-1)?.role !== 'assistant') {
-    issues.push(issue('last_not_assistant', 'the last message must be the assistant\'s: it is what the model learns to say'));
+    issues.push(
+      issue(
+        'last_not_assistant',
+        "the last message must be the assistant's: it is what the model learns to say",
+      ),
+    );
   }
   if (issues.length > 0) return { issues, tokens: null };
   const tokens = countChatTokens(typed as ChatMessage[]);
   if (tokens > settings.maxExampleTokens) {
-    issues.push(issue('too_long', `the example has ${tokens} tokens, over the limit of ${settings.maxExampleTokens}; longer examples are cut by the trainer`));
+    issues.push(
+      issue(
+        'too_long',
+        `the example has ${tokens} tokens, over the limit of ${settings.maxExampleTokens}; longer examples are cut by the trainer`,
+      ),
+    );
   }
   return { issues, tokens };
 }
@@ -120,7 +161,12 @@ export function validateLine(line: ValidationLine, lineNumber: number, settings:
 function statistics(values: number[]): TokenStatistics {
   if (values.length === 0) return { total: 0, min: 0, max: 0, mean: 0 };
   const total = values.reduce((sum, value) => sum + value, 0);
-  return { total, min: Math.min(...values), max: Math.max(...values), mean: Math.round(total / values.length) };
+  return {
+    total,
+    min: Math.min(...values),
+    max: Math.max(...values),
+    mean: Math.round(total / values.length),
+  };
 }
 
 /**
@@ -164,7 +210,8 @@ export function validateDataset(lines: ValidationLine[], settings: ValidationSet
   if (lines.some((line) => line.split !== undefined) && validationExamples === 0) {
     warnings.push({
       rule: 'no_validation_examples',
-      message: 'no example landed in the validation split: training reports no validation loss and evaluation has nothing held out',
+      message:
+        'no example landed in the validation split: training reports no validation loss and evaluation has nothing held out',
     });
   }
   const billedTokens = trainTokens * settings.epochs;

@@ -32,7 +32,8 @@ export function wordTrigrams(text: string): Set<string> {
   const tokens = words(text);
   if (tokens.length < 3) return new Set(tokens.length > 0 ? [tokens.join(' ')] : []);
   const shingles = new Set<string>();
-  for (let index = 0; index + 3 <= tokens.length; index += 1) shingles.add(tokens.slice(index, index + 3).join(' '));
+  for (let index = 0; index + 3 <= tokens.length; index += 1)
+    shingles.add(tokens.slice(index, index + 3).join(' '));
   return shingles;
 }
 
@@ -69,11 +70,17 @@ export function findDuplicates(candidates: DuplicateCandidate[], threshold: numb
         const sizes = [shingles.size, other.shingles.size].sort((a, b) => a - b) as [number, number];
         if (sizes[1] > 0 && sizes[0] / sizes[1] < threshold) continue;
         const similarity = jaccardSimilarity(shingles, other.shingles);
-        if (similarity >= threshold && (!nearest || similarity > nearest.similarity)) nearest = { id: other.id, similarity };
+        if (similarity >= threshold && (!nearest || similarity > nearest.similarity))
+          nearest = { id: other.id, similarity };
       }
     }
     if (nearest) {
-      dropped.push({ id: candidate.id, duplicateOf: nearest.id, kind: 'near', similarity: Number(nearest.similarity.toFixed(4)) });
+      dropped.push({
+        id: candidate.id,
+        duplicateOf: nearest.id,
+        kind: 'near',
+        similarity: Number(nearest.similarity.toFixed(4)),
+      });
       continue;
     }
     exactSeen.set(exactKey, candidate.id);

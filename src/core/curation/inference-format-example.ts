@@ -51,7 +51,10 @@ export function questionFromMessages(messages: ChatMessage[]): string {
   const userTurn = [...messages].reverse().find((message) => message.role === 'user')?.content ?? '';
   const labelled = userTurn.match(/(?:^|\n)\s*(?:question|user question)\s*:\s*([\s\S]*)$/i);
   if (labelled?.[1]) return labelled[1].trim();
-  const paragraphs = userTurn.split(/\n\s*\n/).map((paragraph) => paragraph.trim()).filter(Boolean);
+  const paragraphs = userTurn
+    .split(/\n\s*\n/)
+    .map((paragraph) => paragraph.trim())
+    .filter(Boolean);
   return paragraphs.at(-1) ?? '';
 }
 

@@ -31,7 +31,11 @@ function looksLikePhoneNumber(candidate: string): boolean {
   const digits = digitsOf(candidate);
   if (digits.length < 7 || digits.length > 15) return false;
   // Dates (2024-01-15, 15.01.2024) and times are not phone numbers.
-  if (/^\d{4}[-./]\d{1,2}[-./]\d{1,2}$/.test(candidate) || /^\d{1,2}[-./]\d{1,2}[-./]\d{2,4}$/.test(candidate)) return false;
+  if (
+    /^\d{4}[-./]\d{1,2}[-./]\d{1,2}$/.test(candidate) ||
+    /^\d{1,2}[-./]\d{1,2}[-./]\d{2,4}$/.test(candidate)
+  )
+    return false;
   // IP addresses and dotted version numbers: short groups joined by dots only.
   if (/^\d{1,3}(?:\.\d{1,3}){2,}$/.test(candidate)) return false;
   // A bare number without any separator or '+' is more likely an id, an amount or a port than a phone.
@@ -46,7 +50,10 @@ function normalisedForAllowList(value: string): string {
 }
 
 /** Masks emails, phone numbers and secrets (keys, tokens, passwords) in one text, counting each kind. */
-export function scrubText(text: string, options: ScrubOptions = {}): { text: string; found: Record<string, number> } {
+export function scrubText(
+  text: string,
+  options: ScrubOptions = {},
+): { text: string; found: Record<string, number> } {
   const allowed = new Set((options.allowList ?? []).map(normalisedForAllowList));
   const found: Record<string, number> = {};
   const count = (kind: string) => {
@@ -74,12 +81,18 @@ export function scrubExamples<T extends { id: string; messages: ChatMessage[] }>
   examples: T[],
   options: ScrubOptions = {},
 ): { examples: T[]; report: ScrubReport } {
-  const report: ScrubReport = { examplesScanned: examples.length, examplesChanged: 0, replacements: {}, changedExampleIds: [] };
+  const report: ScrubReport = {
+    examplesScanned: examples.length,
+    examplesChanged: 0,
+    replacements: {},
+    changedExampleIds: [],
+  };
   const scrubbed = examples.map((example) => {
     let changed = false;
     const messages = example.messages.map((message) => {
       const { text, found } = scrubText(message.content, options);
-      for (const [kind, times] of Object.entries(found)) report.replacements[kind] = (report.replacements[kind] ?? 0) + times;
+      for (const [kind, times] of Object.entries(found))
+        report.replacements[kind] = (report.replacements[kind] ?? 0) + times;
       if (text === message.content) return message;
       changed = true;
       return { ...message, content: text };

@@ -21,14 +21,25 @@ export function promptFromStoredSources(
   const sources: PromptSource[] = [];
   for (const used of [...conversation.sources].sort((left, right) => left.number - right.number)) {
     const chunk = byId.get(used.chunkId);
-    if (chunk) sources.push({ number: sources.length + 1, title: chunk.title, location: locationOf(chunk), text: chunk.text });
+    if (chunk)
+      sources.push({
+        number: sources.length + 1,
+        title: chunk.title,
+        location: locationOf(chunk),
+        text: chunk.text,
+      });
   }
   if (sources.length === 0) return null;
-  return buildAnswerPrompt(conversation.standaloneQuestion || conversation.question, sources, contextTokens).messages;
+  return buildAnswerPrompt(conversation.standaloneQuestion || conversation.question, sources, contextTokens)
+    .messages;
 }
 
 /** The inference prompt for a new question: retrieval as ask() runs it, then the same prompt builder. */
-export function promptFromSearch(question: string, result: SearchResult, contextTokens: number): { messages: ChatMessage[]; sourceDocIds: string[] } {
+export function promptFromSearch(
+  question: string,
+  result: SearchResult,
+  contextTokens: number,
+): { messages: ChatMessage[]; sourceDocIds: string[] } {
   const sources: PromptSource[] = result.hits.map((hit, index) => ({
     number: index + 1,
     title: hit.chunk.title,
@@ -36,6 +47,8 @@ export function promptFromSearch(question: string, result: SearchResult, context
     text: hit.chunk.text,
   }));
   const prompt = buildAnswerPrompt(question, sources, contextTokens);
-  const included = prompt.included.map((number) => result.hits[number - 1]?.chunk.docId).filter((docId): docId is string => Boolean(docId));
+  const included = prompt.included
+    .map((number) => result.hits[number - 1]?.chunk.docId)
+    .filter((docId): docId is string => Boolean(docId));
   return { messages: prompt.messages, sourceDocIds: [...new Set(included)] };
 }

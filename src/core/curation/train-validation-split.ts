@@ -11,6 +11,9 @@ export function splitFor(id: string, validationShare: number): Split {
 }
 
 /** Assigns each example its split by the hash of its id; returns new objects. */
-export function assignSplits<T extends { id: string; split: Split }>(examples: T[], validationShare: number): T[] {
+export function assignSplits<T extends { id: string; split: Split }>(
+  examples: T[],
+  validationShare: number,
+): T[] {
   return examples.map((example) => ({ ...example, split: splitFor(example.id, validationShare) }));
 }

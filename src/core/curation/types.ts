@@ -13,7 +13,15 @@ import type { ScrubReport } from './personal-data-scrubbing.ts';
 import type { DiagnosisHint, RetrievalQaCase } from './retrieval-diagnosis.ts';
 import type { ValidationIssue, ValidationReport } from './dataset-validation.ts';
 
-export type { DiagnosisHint, DroppedDuplicate, ExportFormat, RetrievalQaCase, ScrubReport, ValidationIssue, ValidationReport };
+export type {
+  DiagnosisHint,
+  DroppedDuplicate,
+  ExportFormat,
+  RetrievalQaCase,
+  ScrubReport,
+  ValidationIssue,
+  ValidationReport,
+};
 
 export interface ReviewQueueFilter {
   /** 'any': with feedback of either kind; 'none': without feedback; default: all conversations. */

@@ -19,7 +19,10 @@ export const verifiedTag = 'verified';
 const namespace = 'verified-answers';
 const docPrefix = 'verified/';
 
-export type VerifiedAnswerSource = Pick<SourceUsed, 'number' | 'chunkId' | 'docId' | 'source' | 'title' | 'headingPath'>;
+export type VerifiedAnswerSource = Pick<
+  SourceUsed,
+  'number' | 'chunkId' | 'docId' | 'source' | 'title' | 'headingPath'
+>;
 
 export interface VerifiedAnswerRecord {
   /** Short and stable: one conversation publishes one verified answer, however often. */
@@ -67,12 +70,21 @@ export interface VerifiedPreference {
 
 export interface VerifiedAnswerService {
   /** Publishes an approved or corrected conversation as a verified answer (again: updates the same one). */
-  publish(input: { conversationId: string; reviewer: string; question?: string }): Promise<VerifiedAnswerResult>;
+  publish(input: {
+    conversationId: string;
+    reviewer: string;
+    question?: string;
+  }): Promise<VerifiedAnswerResult>;
   list(filter?: VerifiedAnswerFilter): Promise<VerifiedAnswerRecord[]>;
   /** By id, or by the id's first characters when they name one alone. */
   get(id: string): Promise<VerifiedAnswerRecord>;
   /** New wording of the question or the answer; counts as checking it again (clears the stale flag). */
-  edit(input: { id: string; reviewer: string; question?: string; answer?: string }): Promise<VerifiedAnswerResult>;
+  edit(input: {
+    id: string;
+    reviewer: string;
+    question?: string;
+    answer?: string;
+  }): Promise<VerifiedAnswerResult>;
   /** Checked after a page it rests on changed: back in answers as it is. */
   reapprove(input: { id: string; reviewer: string }): Promise<VerifiedAnswerResult>;
   /** Out of answers and search for good; kept in the list as retired. */
@@ -114,12 +126,22 @@ export function verifiedIdForConversation(conversationId: string): string {
  * The answer's citations renumbered to the sources it cites, in order of first use; an answer citing nothing
  * rests on every source the conversation was given.
  */
-export function citedSourcesOf(answer: string, sources: SourceUsed[]): { answer: string; sources: VerifiedAnswerSource[] } {
+export function citedSourcesOf(
+  answer: string,
+  sources: SourceUsed[],
+): { answer: string; sources: VerifiedAnswerSource[] } {
   const byNumber = new Map(sources.map((source) => [source.number, source]));
   const parsed = parseCitations(answer, Math.max(0, ...sources.map((source) => source.number)));
   const cited = parsed.citations.filter((number) => byNumber.has(number));
-  const pick = ({ chunkId, docId, source, title, headingPath }: SourceUsed, number: number): VerifiedAnswerSource => ({ number, chunkId, docId, source, title, headingPath });
-  if (cited.length === 0) return { answer: parsed.answer.replace(/\[\d+\]/g, '').trim(), sources: sources.map((source, index) => pick(source, index + 1)) };
+  const pick = (
+    { chunkId, docId, source, title, headingPath }: SourceUsed,
+    number: number,
+  ): VerifiedAnswerSource => ({ number, chunkId, docId, source, title, headingPath });
+  if (cited.length === 0)
+    return {
+      answer: parsed.answer.replace(/\[\d+\]/g, '').trim(),
+      sources: sources.map((source, index) => pick(source, index + 1)),
+    };
   const renumber = new Map(cited.map((number, index) => [number, index + 1]));
   const text = parsed.answer.replace(/\[(\d+)\]/g, (marker, number: string) => {
     const renumbered = renumber.get(Number(number));
@@ -140,11 +162,18 @@ function useOf(record: VerifiedAnswerRecord, use: VerifiedAnswerUse['use']): Ver
     use,
     verifiedBy: record.verifiedBy,
     verifiedAt: record.verifiedAt,
-    sources: record.sources.map(({ number, docId, source, title, headingPath }) => ({ number, docId, source, title, headingPath })),
+    sources: record.sources.map(({ number, docId, source, title, headingPath }) => ({
+      number,
+      docId,
+      source,
+      title,
+      headingPath,
+    })),
   };
 }
 
-const usable = (record: VerifiedAnswerRecord | undefined): record is VerifiedAnswerRecord => record !== undefined && record.status === 'active' && !record.stale;
+const usable = (record: VerifiedAnswerRecord | undefined): record is VerifiedAnswerRecord =>
+  record !== undefined && record.status === 'active' && !record.stale;
 
 export function createVerifiedAnswerService(dependencies: VerifiedAnswerDependencies): VerifiedAnswerService {
   const { config, store, embedder, logger, clock } = dependencies;
@@ -156,10 +185,12 @@ export function createVerifiedAnswerService(dependencies: VerifiedAnswerDependen
     return json === undefined ? undefined : (JSON.parse(json) as VerifiedAnswerRecord);
   };
   const save = (record: VerifiedAnswerRecord) => store.setValue(namespace, record.id, JSON.stringify(record));
-  const all = async () => (await store.listValues(namespace)).map(({ value }) => JSON.parse(value) as VerifiedAnswerRecord);
+  const all = async () =>
+    (await store.listValues(namespace)).map(({ value }) => JSON.parse(value) as VerifiedAnswerRecord);
 
   const requireReviewer = (reviewer: string) => {
-    if (!reviewer.trim()) throw new InputError('Say who verifies: every verified answer records who vouched for it.');
+    if (!reviewer.trim())
+      throw new InputError('Say who verifies: every verified answer records who vouched for it.');
   };
 
   const find = async (id: string): Promise<VerifiedAnswerRecord> => {
@@ -169,8 +200,14 @@ export function createVerifiedAnswerService(dependencies: VerifiedAnswerDependen
     if (exact) return exact;
     const matches = wanted.length >= 4 ? (await all()).filter((record) => record.id.startsWith(wanted)) : [];
     if (matches.length === 1) return matches[0]!;
-    if (matches.length > 1) throw new InputError(`${id} names ${matches.length} verified answers (${matches.map((record) => record.id).join(', ')}): give more of the id.`);
-    throw new AnswerloopError('not_found', `No verified answer ${id}: see \`answerloop verified list --all\`.`);
+    if (matches.length > 1)
+      throw new InputError(
+        `${id} names ${matches.length} verified answers (${matches.map((record) => record.id).join(', ')}): give more of the id.`,
+      );
+    throw new AnswerloopError(
+      'not_found',
+      `No verified answer ${id}: see \`answerloop verified list --all\`.`,
+    );
   };
 
   /** Writes the passage: the question as its title, the answer as its text, the sources' tags beside `verified`. */
@@ -178,7 +215,13 @@ export function createVerifiedAnswerService(dependencies: VerifiedAnswerDependen
     const chunks = await store.getChunks(record.sources.map((source) => source.chunkId));
     const tags = [...new Set([verifiedTag, ...chunks.flatMap((chunk) => chunk.tags)])];
     await ingestTextDocument(
-      { docId: verifiedDocId(record.id), source: verifiedDocId(record.id), title: record.question, tags, markdown: passageText(record.answer) },
+      {
+        docId: verifiedDocId(record.id),
+        source: verifiedDocId(record.id),
+        title: record.question,
+        tags,
+        markdown: passageText(record.answer),
+      },
       { store, embedder, settings: config.knowledge, logger, clock },
     );
   };
@@ -190,43 +233,76 @@ export function createVerifiedAnswerService(dependencies: VerifiedAnswerDependen
 
   const publishable = (conversation: ConversationRecord): string => {
     const reviewHint = `\`answerloop review approve ${conversation.id}\` or \`answerloop review correct ${conversation.id} --answer "…"\``;
-    if (conversation.reviewStatus === 'corrected' && conversation.correctedAnswer?.trim()) return conversation.correctedAnswer;
+    if (conversation.reviewStatus === 'corrected' && conversation.correctedAnswer?.trim())
+      return conversation.correctedAnswer;
     if (conversation.reviewStatus === 'approved') {
       if (conversation.refused || conversation.route !== 'retrieve') {
-        throw new InputError(`Conversation ${conversation.id} was not answered from the documentation (${conversation.refused ? 'the bot said it does not know' : `route ${conversation.route}`}): correct it with the right answer first, then publish.`);
+        throw new InputError(
+          `Conversation ${conversation.id} was not answered from the documentation (${conversation.refused ? 'the bot said it does not know' : `route ${conversation.route}`}): correct it with the right answer first, then publish.`,
+        );
       }
       return conversation.answer;
     }
-    throw new InputError(`Conversation ${conversation.id} is ${conversation.reviewStatus}: only an approved or corrected answer can be published. Review it first: ${reviewHint}.`);
+    throw new InputError(
+      `Conversation ${conversation.id} is ${conversation.reviewStatus}: only an approved or corrected answer can be published. Review it first: ${reviewHint}.`,
+    );
   };
 
-  async function publish(input: { conversationId: string; reviewer: string; question?: string }): Promise<VerifiedAnswerResult> {
+  async function publish(input: {
+    conversationId: string;
+    reviewer: string;
+    question?: string;
+  }): Promise<VerifiedAnswerResult> {
     requireReviewer(input.reviewer);
     await dependencies.ready();
     const conversation = await store.getConversation(input.conversationId);
-    if (!conversation) throw new AnswerloopError('not_found', `No conversation ${input.conversationId}: check the id with \`answerloop review list --status approved,corrected\`.`);
+    if (!conversation)
+      throw new AnswerloopError(
+        'not_found',
+        `No conversation ${input.conversationId}: check the id with \`answerloop review list --status approved,corrected\`.`,
+      );
     if (conversation.verifiedAnswerId && conversation.reviewStatus !== 'corrected') {
-      throw new InputError(`Conversation ${conversation.id} was answered with verified answer ${conversation.verifiedAnswerId}: edit that one instead (\`answerloop verified edit ${conversation.verifiedAnswerId}\`).`);
+      throw new InputError(
+        `Conversation ${conversation.id} was answered with verified answer ${conversation.verifiedAnswerId}: edit that one instead (\`answerloop verified edit ${conversation.verifiedAnswerId}\`).`,
+      );
     }
     const warnings: string[] = [];
     if (conversation.verifiedAnswerId) {
-      warnings.push(`the bot answered this from verified answer ${conversation.verifiedAnswerId}; if the correction replaces it, retire that one (answerloop verified retire ${conversation.verifiedAnswerId})`);
+      warnings.push(
+        `the bot answered this from verified answer ${conversation.verifiedAnswerId}; if the correction replaces it, retire that one (answerloop verified retire ${conversation.verifiedAnswerId})`,
+      );
     }
     const answer = scrub(publishable(conversation).trim());
-    const question = scrub((input.question ?? (conversation.standaloneQuestion || conversation.question)).trim());
-    for (const [what, scrubbed] of [['question', question], ['answer', answer]] as const) {
+    const question = scrub(
+      (input.question ?? (conversation.standaloneQuestion || conversation.question)).trim(),
+    );
+    for (const [what, scrubbed] of [
+      ['question', question],
+      ['answer', answer],
+    ] as const) {
       const kinds = Object.keys(scrubbed.found);
-      if (kinds.length > 0) warnings.push(`personal data was masked in the ${what} (${kinds.join(', ')}); edit it if that was public on purpose (see curation.scrubAllowList)`);
+      if (kinds.length > 0)
+        warnings.push(
+          `personal data was masked in the ${what} (${kinds.join(', ')}); edit it if that was public on purpose (see curation.scrubAllowList)`,
+        );
     }
-    if (!question.text) throw new InputError('A verified answer needs its question: give it with --question "<text>".');
+    if (!question.text)
+      throw new InputError('A verified answer needs its question: give it with --question "<text>".');
     const cited = citedSourcesOf(answer.text, conversation.sources);
-    if (!passageText(cited.answer)) throw new InputError(`The answer of conversation ${conversation.id} is empty: correct it first.`);
-    if (cited.sources.length === 0) warnings.push('the answer rests on no documentation page, so no page change will flag it for review');
+    if (!passageText(cited.answer))
+      throw new InputError(`The answer of conversation ${conversation.id} is empty: correct it first.`);
+    if (cited.sources.length === 0)
+      warnings.push('the answer rests on no documentation page, so no page change will flag it for review');
 
     const id = verifiedIdForConversation(conversation.id);
     const existing = await read(id);
     const timestamp = now();
-    if (existing && usable(existing) && existing.question === question.text && existing.answer === cited.answer) {
+    if (
+      existing &&
+      usable(existing) &&
+      existing.question === question.text &&
+      existing.answer === cited.answer
+    ) {
       return { verified: existing, changed: false, warnings };
     }
     const record: VerifiedAnswerRecord = {
@@ -251,7 +327,15 @@ export function createVerifiedAnswerService(dependencies: VerifiedAnswerDependen
     await index(record);
     await save(record);
     if (existing) await dependencies.documentsChanged?.([verifiedDocId(id)]);
-    logger.info({ verifiedAnswerId: id, conversationId: conversation.id, reviewer: input.reviewer, sources: record.sources.length }, 'verified answer published');
+    logger.info(
+      {
+        verifiedAnswerId: id,
+        conversationId: conversation.id,
+        reviewer: input.reviewer,
+        sources: record.sources.length,
+      },
+      'verified answer published',
+    );
     return { verified: record, changed: true, warnings };
   }
 
@@ -266,7 +350,9 @@ export function createVerifiedAnswerService(dependencies: VerifiedAnswerDependen
         if (filter === 'stale') return record.status === 'active' && record.stale;
         return record.status === 'active';
       });
-      return records.sort((left, right) => right.updatedAt.localeCompare(left.updatedAt) || left.id.localeCompare(right.id));
+      return records.sort(
+        (left, right) => right.updatedAt.localeCompare(left.updatedAt) || left.id.localeCompare(right.id),
+      );
     },
 
     get: find,
@@ -274,15 +360,33 @@ export function createVerifiedAnswerService(dependencies: VerifiedAnswerDependen
     async edit(input) {
       requireReviewer(input.reviewer);
       const record = await find(input.id);
-      if (record.status === 'retired') throw new InputError(`Verified answer ${record.id} is retired: publish its conversation again to bring it back.`);
+      if (record.status === 'retired')
+        throw new InputError(
+          `Verified answer ${record.id} is retired: publish its conversation again to bring it back.`,
+        );
       const question = input.question === undefined ? record.question : input.question.trim();
-      const answer = input.answer === undefined ? record.answer : parseCitations(input.answer.trim(), record.sources.length).answer;
+      const answer =
+        input.answer === undefined
+          ? record.answer
+          : parseCitations(input.answer.trim(), record.sources.length).answer;
       if (!question) throw new InputError('The question of a verified answer cannot be empty.');
-      if (!passageText(answer)) throw new InputError('The answer of a verified answer cannot be empty: retire it instead (`answerloop verified retire <id>`).');
+      if (!passageText(answer))
+        throw new InputError(
+          'The answer of a verified answer cannot be empty: retire it instead (`answerloop verified retire <id>`).',
+        );
       const changed = question !== record.question || answer !== record.answer || record.stale;
       if (!changed) return { verified: record, changed: false, warnings: [] };
       const timestamp = now();
-      const updated: VerifiedAnswerRecord = { ...record, question, answer, stale: false, staleDocIds: [], verifiedBy: input.reviewer, verifiedAt: timestamp, updatedAt: timestamp };
+      const updated: VerifiedAnswerRecord = {
+        ...record,
+        question,
+        answer,
+        stale: false,
+        staleDocIds: [],
+        verifiedBy: input.reviewer,
+        verifiedAt: timestamp,
+        updatedAt: timestamp,
+      };
       await index(updated);
       await save(updated);
       await dependencies.documentsChanged?.([verifiedDocId(record.id)]);
@@ -293,13 +397,26 @@ export function createVerifiedAnswerService(dependencies: VerifiedAnswerDependen
     async reapprove(input) {
       requireReviewer(input.reviewer);
       const record = await find(input.id);
-      if (record.status === 'retired') throw new InputError(`Verified answer ${record.id} is retired: publish its conversation again to bring it back.`);
+      if (record.status === 'retired')
+        throw new InputError(
+          `Verified answer ${record.id} is retired: publish its conversation again to bring it back.`,
+        );
       if (!record.stale) return { verified: record, changed: false, warnings: [] };
       const timestamp = now();
-      const updated: VerifiedAnswerRecord = { ...record, stale: false, staleDocIds: [], verifiedBy: input.reviewer, verifiedAt: timestamp, updatedAt: timestamp };
+      const updated: VerifiedAnswerRecord = {
+        ...record,
+        stale: false,
+        staleDocIds: [],
+        verifiedBy: input.reviewer,
+        verifiedAt: timestamp,
+        updatedAt: timestamp,
+      };
       await index(updated);
       await save(updated);
-      logger.info({ verifiedAnswerId: record.id, reviewer: input.reviewer }, 'verified answer approved again');
+      logger.info(
+        { verifiedAnswerId: record.id, reviewer: input.reviewer },
+        'verified answer approved again',
+      );
       return { verified: updated, changed: true, warnings: [] };
     },
 
@@ -308,7 +425,13 @@ export function createVerifiedAnswerService(dependencies: VerifiedAnswerDependen
       const record = await find(input.id);
       if (record.status === 'retired') return { verified: record, changed: false, warnings: [] };
       const timestamp = now();
-      const updated: VerifiedAnswerRecord = { ...record, status: 'retired', retiredBy: input.reviewer, retiredAt: timestamp, updatedAt: timestamp };
+      const updated: VerifiedAnswerRecord = {
+        ...record,
+        status: 'retired',
+        retiredBy: input.reviewer,
+        retiredAt: timestamp,
+        updatedAt: timestamp,
+      };
       // The passage first: a retired answer must not be found even if saving the record fails next.
       await withdraw(updated);
       await save(updated);
@@ -322,7 +445,9 @@ export function createVerifiedAnswerService(dependencies: VerifiedAnswerDependen
       let flagged = 0;
       for (const record of await all()) {
         if (record.status !== 'active') continue;
-        const hit = [...new Set(record.sources.map((source) => source.docId))].filter((docId) => changed.has(docId));
+        const hit = [...new Set(record.sources.map((source) => source.docId))].filter((docId) =>
+          changed.has(docId),
+        );
         if (hit.length === 0) continue;
         const staleDocIds = [...new Set([...record.staleDocIds, ...hit])];
         if (record.stale && staleDocIds.length === record.staleDocIds.length) continue;
@@ -331,7 +456,11 @@ export function createVerifiedAnswerService(dependencies: VerifiedAnswerDependen
         await save(updated);
         flagged += 1;
       }
-      if (flagged > 0) logger.warn({ verifiedAnswers: flagged, docIds: [...changed] }, `${flagged} verified answers rest on changed pages: withdrawn until re-approved (answerloop verified list --stale)`);
+      if (flagged > 0)
+        logger.warn(
+          { verifiedAnswers: flagged, docIds: [...changed] },
+          `${flagged} verified answers rest on changed pages: withdrawn until re-approved (answerloop verified list --stale)`,
+        );
       return flagged;
     },
 
@@ -357,17 +486,30 @@ export function createVerifiedAnswerService(dependencies: VerifiedAnswerDependen
         const id = verifiedIdOf(hit.chunk.docId);
         return id === undefined || records.has(id);
       });
-      const filtered: SearchResult = { ...found, hits: kept.map((hit, position) => ({ ...hit, rank: position + 1 })) };
+      const filtered: SearchResult = {
+        ...found,
+        hits: kept.map((hit, position) => ({ ...hit, rank: position + 1 })),
+      };
       const candidates = filtered.hits.filter((hit) => verifiedIdOf(hit.chunk.docId) !== undefined);
       if (candidates.length === 0) return { found: filtered };
       const similarity = (hit: SearchHit) => hit.vectorScore ?? -1;
       const best = candidates.reduce((left, right) => (similarity(right) > similarity(left) ? right : left));
       const record = records.get(verifiedIdOf(best.chunk.docId)!)!;
-      if (similarity(best) < config.curation.verifiedMinSimilarity) return { found: filtered, passage: { docId: best.chunk.docId, use: useOf(record, 'source') } };
-      const chunks = new Map((await store.getChunks(record.sources.map((source) => source.chunkId))).map((chunk) => [chunk.id, chunk]));
+      if (similarity(best) < config.curation.verifiedMinSimilarity)
+        return { found: filtered, passage: { docId: best.chunk.docId, use: useOf(record, 'source') } };
+      const chunks = new Map(
+        (await store.getChunks(record.sources.map((source) => source.chunkId))).map((chunk) => [
+          chunk.id,
+          chunk,
+        ]),
+      );
       const sources: AskSource[] = record.sources.map((source) => {
         const text = chunks.get(source.chunkId)?.text ?? '';
-        return { ...source, score: best.score, excerpt: text.length > 280 ? `${text.slice(0, 277).trimEnd()}...` : text };
+        return {
+          ...source,
+          score: best.score,
+          excerpt: text.length > 280 ? `${text.slice(0, 277).trimEnd()}...` : text,
+        };
       });
       return { found: filtered, answer: { text: record.answer, sources, use: useOf(record, 'answer') } };
     },

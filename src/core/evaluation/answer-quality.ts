@@ -37,7 +37,12 @@ export interface AnswerQualityEvaluation {
   model: string;
   byKind: KindSummary[];
   /** Figures over all answerable questions, and the refusal share of the unanswerable ones. */
-  overall: { unanswerableRefused: number | null; answerableRefused: number; citesRelevant: number; similarity: number | null };
+  overall: {
+    unanswerableRefused: number | null;
+    answerableRefused: number;
+    citesRelevant: number;
+    similarity: number | null;
+  };
   questions: AnswerOutcome[];
 }
 
@@ -45,7 +50,6 @@ export interface AnswerQualityDependencies {
   ask(input: AskInput, options?: AskOptions): Promise<AskResult>;
   embedder: Embedder;
 }
-
 
 /** The answer as a reader sees it: citation markers and Markdown link targets removed. */
 export function plainAnswer(text: string): string {
@@ -56,12 +60,17 @@ export function plainAnswer(text: string): string {
 }
 
 function summarise(kind: QaKind, outcomes: readonly AnswerOutcome[]): KindSummary {
-  const similarities = outcomes.flatMap((outcome) => (outcome.similarity === null ? [] : [outcome.similarity]));
+  const similarities = outcomes.flatMap((outcome) =>
+    outcome.similarity === null ? [] : [outcome.similarity],
+  );
   return {
     kind,
     questions: outcomes.length,
     refused: mean(outcomes.map((outcome) => (outcome.refused ? 1 : 0))),
-    citesRelevant: kind === 'unanswerable' ? 0 : mean(outcomes.map((outcome) => (outcome.citedRelevant.length > 0 ? 1 : 0))),
+    citesRelevant:
+      kind === 'unanswerable'
+        ? 0
+        : mean(outcomes.map((outcome) => (outcome.citedRelevant.length > 0 ? 1 : 0))),
     similarity: similarities.length === 0 ? null : mean(similarities),
   };
 }
@@ -71,19 +80,32 @@ function summarise(kind: QaKind, outcomes: readonly AnswerOutcome[]): KindSummar
  * refusals of unanswerable and answerable questions, answers citing a relevant page, and the answer's
  * similarity to the reference answer (the embedder's cosine). Questions run one after another.
  */
-export async function evaluateAnswers(qa: readonly QaItem[], dependencies: AnswerQualityDependencies): Promise<AnswerQualityEvaluation> {
+export async function evaluateAnswers(
+  qa: readonly QaItem[],
+  dependencies: AnswerQualityDependencies,
+): Promise<AnswerQualityEvaluation> {
   if (qa.length === 0) throw new InputError('The QA set holds no questions.');
   const outcomes: AnswerOutcome[] = [];
   let model = 'none';
   for (const item of qa) {
-    const result = await dependencies.ask({ question: item.question, context: { platform: 'cli' } }, { stream: false, record: false });
+    const result = await dependencies.ask(
+      { question: item.question, context: { platform: 'cli' } },
+      { stream: false, record: false },
+    );
     if (!result.refused && result.model !== 'none') model = result.model;
-    const citedSources = result.citations.map((number) => result.sources[number - 1]).filter((source) => source !== undefined);
+    const citedSources = result.citations
+      .map((number) => result.sources[number - 1])
+      .filter((source) => source !== undefined);
     const cited = [...new Set(citedSources.map((source) => source.docId))];
-    const citedRelevant = [...new Set(citedSources.flatMap((source) => matchRelevant(source, item.relevant) ?? []))];
+    const citedRelevant = [
+      ...new Set(citedSources.flatMap((source) => matchRelevant(source, item.relevant) ?? [])),
+    ];
     let similarity: number | null = null;
     if (!result.refused && item.answer) {
-      const [answerVector, referenceVector] = await dependencies.embedder.embed([plainAnswer(result.answer), item.answer]);
+      const [answerVector, referenceVector] = await dependencies.embedder.embed([
+        plainAnswer(result.answer),
+        item.answer,
+      ]);
       similarity = cosineSimilarity(answerVector!, referenceVector!);
     }
     outcomes.push({
@@ -100,7 +122,12 @@ export async function evaluateAnswers(qa: readonly QaItem[], dependencies: Answe
     });
   }
   const byKind = qaKinds
-    .map((kind) => summarise(kind, outcomes.filter((outcome) => outcome.kind === kind)))
+    .map((kind) =>
+      summarise(
+        kind,
+        outcomes.filter((outcome) => outcome.kind === kind),
+      ),
+    )
     .filter((summary) => summary.questions > 0);
   const answerable = outcomes.filter((outcome) => outcome.kind !== 'unanswerable');
   const unanswerable = outcomes.filter((outcome) => outcome.kind === 'unanswerable');
@@ -110,7 +137,8 @@ export async function evaluateAnswers(qa: readonly QaItem[], dependencies: Answe
     model,
     byKind,
     overall: {
-      unanswerableRefused: unanswerable.length === 0 ? null : mean(unanswerable.map((outcome) => (outcome.refused ? 1 : 0))),
+      unanswerableRefused:
+        unanswerable.length === 0 ? null : mean(unanswerable.map((outcome) => (outcome.refused ? 1 : 0))),
       answerableRefused: answerable.length === 0 ? 0 : all.refused,
       citesRelevant: answerable.length === 0 ? 0 : all.citesRelevant,
       similarity: all.similarity,

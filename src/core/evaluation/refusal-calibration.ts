@@ -1,4 +1,9 @@
-import { type AnswerabilityModel, answerabilityScore, fitAnswerabilityModel, type LabelledFeatures } from '../answering/answerability.ts';
+import {
+  type AnswerabilityModel,
+  answerabilityScore,
+  fitAnswerabilityModel,
+  type LabelledFeatures,
+} from '../answering/answerability.ts';
 import { InputError } from '../errors/index.ts';
 
 export interface CalibrationRow {
@@ -22,12 +27,19 @@ export interface RefusalCalibration {
   table: CalibrationRow[];
 }
 
-function rowAt(threshold: number, answerableScores: readonly number[], unanswerableScores: readonly number[]): CalibrationRow {
+function rowAt(
+  threshold: number,
+  answerableScores: readonly number[],
+  unanswerableScores: readonly number[],
+): CalibrationRow {
   return {
     threshold,
-    answerableKept: answerableScores.filter((score) => score >= threshold).length / Math.max(1, answerableScores.length),
+    answerableKept:
+      answerableScores.filter((score) => score >= threshold).length / Math.max(1, answerableScores.length),
     unanswerableRefused:
-      unanswerableScores.length === 0 ? null : unanswerableScores.filter((score) => score < threshold).length / unanswerableScores.length,
+      unanswerableScores.length === 0
+        ? null
+        : unanswerableScores.filter((score) => score < threshold).length / unanswerableScores.length,
   };
 }
 
@@ -42,12 +54,17 @@ export function calibrateRefusal(
 ): RefusalCalibration {
   const answerable = examples.filter((example) => example.answerable);
   const unanswerable = examples.filter((example) => !example.answerable);
-  if (answerable.length === 0) throw new InputError('Calibration needs answerable questions (with relevant pages) in the QA sets.');
+  if (answerable.length === 0)
+    throw new InputError('Calibration needs answerable questions (with relevant pages) in the QA sets.');
   if (options.fit && unanswerable.length === 0)
-    throw new InputError('Fitting the answerability model needs unanswerable questions too ("kind": "unanswerable").');
-  if (!(options.targetKept > 0 && options.targetKept <= 1)) throw new InputError(`The target share kept must be in (0, 1], not ${options.targetKept}.`);
+    throw new InputError(
+      'Fitting the answerability model needs unanswerable questions too ("kind": "unanswerable").',
+    );
+  if (!(options.targetKept > 0 && options.targetKept <= 1))
+    throw new InputError(`The target share kept must be in (0, 1], not ${options.targetKept}.`);
   const model = options.fit ? fitAnswerabilityModel(examples) : options.model;
-  const scoresOf = (list: readonly LabelledFeatures[]) => list.map((example) => answerabilityScore(example.features, model)).sort((a, b) => a - b);
+  const scoresOf = (list: readonly LabelledFeatures[]) =>
+    list.map((example) => answerabilityScore(example.features, model)).sort((a, b) => a - b);
   const answerableScores = scoresOf(answerable);
   const unanswerableScores = scoresOf(unanswerable);
   // Keep ceil(target * n) answerable questions: the threshold is the score of the weakest one kept, rounded down.
@@ -55,7 +72,8 @@ export function calibrateRefusal(
   const weakestKept = answerableScores[answerableScores.length - keep] ?? 0;
   const threshold = Math.floor(weakestKept * 1000) / 1000;
   const table: CalibrationRow[] = [];
-  for (let step = 1; step <= 19; step += 1) table.push(rowAt(step / 20, answerableScores, unanswerableScores));
+  for (let step = 1; step <= 19; step += 1)
+    table.push(rowAt(step / 20, answerableScores, unanswerableScores));
   return {
     threshold,
     model,

@@ -9,7 +9,9 @@ import type {
 import { lastDays, percentile, shareOf } from './overview-figures.ts';
 
 export interface InsightsDependencies {
-  store: Pick<ChunkStore, 'counts' | 'health'> & Pick<ConversationStore, 'listConversations'> & Pick<ModelRegistry, 'listTrainingJobs'>;
+  store: Pick<ChunkStore, 'counts' | 'health'> &
+    Pick<ConversationStore, 'listConversations'> &
+    Pick<ModelRegistry, 'listTrainingJobs'>;
   clock: Clock;
   /** The model answers come from now. */
   activeModel: () => Promise<string>;
@@ -73,7 +75,12 @@ export function createInsightsService(dependencies: InsightsDependencies): Insig
     try {
       return await store.health();
     } catch (error) {
-      return { ok: false, kind: 'embedded', status: error instanceof Error ? error.message : String(error), details: {} };
+      return {
+        ok: false,
+        kind: 'embedded',
+        status: error instanceof Error ? error.message : String(error),
+        details: {},
+      };
     }
   };
 
@@ -99,17 +106,23 @@ export function createInsightsService(dependencies: InsightsDependencies): Insig
       const now = clock.now();
       const days = lastDays(now, chartDays);
       const since = days[0]!.since;
-      const [counts, perDay, helpful, notHelpful, refused, latest, awaitingReview, activeModel, job] = await Promise.all([
-        store.counts(),
-        Promise.all(days.map(async (day) => ({ date: day.date, count: await countConversations({ since: day.since, until: day.until }) }))),
-        countConversations({ since, feedback: 'helpful' }),
-        countConversations({ since, feedback: 'not_helpful' }),
-        countConversations({ since, refused: true }),
-        store.listConversations({ since, order: 'newest', limit: latencySample }),
-        countConversations({ feedback: 'not_helpful', reviewStatus: ['new'] }),
-        dependencies.activeModel(),
-        trainingJob(),
-      ]);
+      const [counts, perDay, helpful, notHelpful, refused, latest, awaitingReview, activeModel, job] =
+        await Promise.all([
+          store.counts(),
+          Promise.all(
+            days.map(async (day) => ({
+              date: day.date,
+              count: await countConversations({ since: day.since, until: day.until }),
+            })),
+          ),
+          countConversations({ since, feedback: 'helpful' }),
+          countConversations({ since, feedback: 'not_helpful' }),
+          countConversations({ since, refused: true }),
+          store.listConversations({ since, order: 'newest', limit: latencySample }),
+          countConversations({ feedback: 'not_helpful', reviewStatus: ['new'] }),
+          dependencies.activeModel(),
+          trainingJob(),
+        ]);
       const lastSevenDays = perDay.reduce((sum, day) => sum + day.count, 0);
       const latencies = latest.items.map((conversation) => conversation.latencyMs);
       return {
@@ -118,7 +131,11 @@ export function createInsightsService(dependencies: InsightsDependencies): Insig
         questions: { today: perDay.at(-1)?.count ?? 0, lastSevenDays, perDay },
         feedback: { helpful, notHelpful, helpfulShare: shareOf(helpful, helpful + notHelpful) },
         refusals: { refused, rate: shareOf(refused, lastSevenDays) },
-        latency: { p50Ms: percentile(latencies, 50), p95Ms: percentile(latencies, 95), sampled: latencies.length },
+        latency: {
+          p50Ms: percentile(latencies, 50),
+          p95Ms: percentile(latencies, 95),
+          sampled: latencies.length,
+        },
         awaitingReview,
         activeModel,
         answerMode: dependencies.answerMode,

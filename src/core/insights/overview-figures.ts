@@ -22,7 +22,11 @@ export function lastDays(now: Date, days: number): DayWindow[] {
   for (let back = days - 1; back >= 0; back -= 1) {
     const start = new Date(now.getFullYear(), now.getMonth(), now.getDate() - back);
     const next = new Date(now.getFullYear(), now.getMonth(), now.getDate() - back + 1);
-    windows.push({ date: localDate(start), since: start.toISOString(), until: new Date(next.getTime() - 1).toISOString() });
+    windows.push({
+      date: localDate(start),
+      since: start.toISOString(),
+      until: new Date(next.getTime() - 1).toISOString(),
+    });
   }
   return windows;
 }

@@ -67,7 +67,11 @@ export function chunkMarkdown(markdown: string, settings: ChunkingSettings): Chu
 }
 
 /** Chunks one piece of a Markdown file read in pieces, continuing the heading stack of the piece before it. */
-export function chunkMarkdownPiece(markdown: string, settings: ChunkingSettings, startHeadings: HeadingEntry[] = []): ChunkedPiece {
+export function chunkMarkdownPiece(
+  markdown: string,
+  settings: ChunkingSettings,
+  startHeadings: HeadingEntry[] = [],
+): ChunkedPiece {
   validateSettings(settings);
   const parsed = parseMarkdownSections(markdown, startHeadings);
   const ids = new IdSequence();
@@ -89,13 +93,21 @@ export function chunkPlainText(text: string, settings: ChunkingSettings): ChunkD
     .split(/\n[ \t]*\n/)
     .map((paragraph) => paragraph.trim())
     .filter((paragraph) => paragraph.length > 0);
-  const units = paragraphs.flatMap((paragraph) => proseUnits(paragraph, 'prose', settings.chunkTokens, ids.next(), ids, plainTextLines(paragraph)));
+  const units = paragraphs.flatMap((paragraph) =>
+    proseUnits(paragraph, 'prose', settings.chunkTokens, ids.next(), ids, plainTextLines(paragraph)),
+  );
   return packSection(units, [], settings);
 }
 
 function validateSettings(settings: ChunkingSettings): void {
-  if (!(settings.chunkTokens > 0) || settings.chunkOverlapTokens < 0 || settings.chunkOverlapTokens >= settings.chunkTokens) {
-    throw new RangeError(`chunk settings need 0 <= chunkOverlapTokens < chunkTokens (got ${settings.chunkOverlapTokens} and ${settings.chunkTokens})`);
+  if (
+    !(settings.chunkTokens > 0) ||
+    settings.chunkOverlapTokens < 0 ||
+    settings.chunkOverlapTokens >= settings.chunkTokens
+  ) {
+    throw new RangeError(
+      `chunk settings need 0 <= chunkOverlapTokens < chunkTokens (got ${settings.chunkOverlapTokens} and ${settings.chunkTokens})`,
+    );
   }
 }
 
@@ -117,13 +129,22 @@ function blockUnits(block: MarkdownBlock, budget: number, ids: IdSequence): Unit
  * A paragraph whole when it fits; else its logical lines (when `continues` says which physical lines only wrap the
  * line before), then sentences, then words, then raw token runs. Markdown paragraphs have no meaningful lines.
  */
-function proseUnits(text: string, kind: UnitKind, budget: number, blockId: number, ids: IdSequence, continues?: (line: string) => boolean): Unit[] {
+function proseUnits(
+  text: string,
+  kind: UnitKind,
+  budget: number,
+  blockId: number,
+  ids: IdSequence,
+  continues?: (line: string) => boolean,
+): Unit[] {
   const group = ids.next();
   if (countTokens(text) <= budget) return [{ text, kind, block: blockId, group, join: ' ', alone: false }];
   const lines = continues ? logicalLines(text, continues) : [text];
   if (lines.length > 1) {
     return lines.flatMap((line) =>
-      countTokens(line) <= budget ? [{ text: line, kind, block: blockId, group, join: '\n' as const, alone: false }] : sentenceUnits(line, kind, budget, blockId, ids),
+      countTokens(line) <= budget
+        ? [{ text: line, kind, block: blockId, group, join: '\n' as const, alone: false }]
+        : sentenceUnits(line, kind, budget, blockId, ids),
     );
   }
   return sentenceUnits(text, kind, budget, blockId, ids);
@@ -159,7 +180,13 @@ function continuesListItem(line: string): boolean {
 
 const listMarker = /^\s*(?:[-+*]|\d{1,9}[.)])(?:\s|$)/;
 
-function sentenceUnits(text: string, kind: UnitKind, budget: number, blockId: number, ids: IdSequence): Unit[] {
+function sentenceUnits(
+  text: string,
+  kind: UnitKind,
+  budget: number,
+  blockId: number,
+  ids: IdSequence,
+): Unit[] {
   const group = ids.next();
   return splitSentences(text).flatMap((sentence) =>
     (countTokens(sentence) <= budget ? [sentence] : wordRuns(sentence, budget)).map((piece) => ({
@@ -175,14 +202,17 @@ function sentenceUnits(text: string, kind: UnitKind, budget: number, blockId: nu
 
 /** A sentence longer than the budget (rare: logs, generated text) is cut between words. */
 function wordRuns(sentence: string, budget: number): string[] {
-  const words = splitWords(sentence).flatMap((word) => (countTokens(word) <= budget ? [word] : splitByTokens(word, budget)));
+  const words = splitWords(sentence).flatMap((word) =>
+    countTokens(word) <= budget ? [word] : splitByTokens(word, budget),
+  );
   return packGreedily(words, ' ', (candidate) => countTokens(candidate) <= budget);
 }
 
 /** A list is kept whole when it fits; else it is cut between top-level items, and an oversized item between lines. */
 function listUnits(text: string, budget: number, blockId: number, ids: IdSequence): Unit[] {
   const group = ids.next();
-  if (countTokens(text) <= budget) return [{ text, kind: 'list', block: blockId, group, join: '\n', alone: false }];
+  if (countTokens(text) <= budget)
+    return [{ text, kind: 'list', block: blockId, group, join: '\n', alone: false }];
   return topLevelItems(text).flatMap((item) =>
     countTokens(item) <= budget
       ? [{ text: item, kind: 'list' as const, block: blockId, group, join: '\n' as const, alone: false }]
@@ -211,7 +241,13 @@ function indentationOf(line: string): number {
  * of its own, and only a larger one is cut, at line boundaries, each piece re-opened with the fence or table header
  * so it still reads as code or a table.
  */
-function atomicUnits(text: string, kind: 'code' | 'table', budget: number, blockId: number, ids: IdSequence): Unit[] {
+function atomicUnits(
+  text: string,
+  kind: 'code' | 'table',
+  budget: number,
+  blockId: number,
+  ids: IdSequence,
+): Unit[] {
   const group = ids.next();
   const tokens = countTokens(text);
   if (tokens <= budget) return [{ text, kind, block: blockId, group, join: '\n', alone: false }];
@@ -234,7 +270,9 @@ function atomicUnits(text: string, kind: 'code' | 'table', budget: number, block
   // A frame (fence or header) that leaves no room is dropped rather than letting every piece overflow.
   const framed = frameTokens < budget / 2;
   const innerBudget = framed ? budget - frameTokens : budget;
-  const bodyLines = (framed ? body : lines).flatMap((line) => (countTokens(line) <= innerBudget ? [line] : splitByTokens(line, innerBudget)));
+  const bodyLines = (framed ? body : lines).flatMap((line) =>
+    countTokens(line) <= innerBudget ? [line] : splitByTokens(line, innerBudget),
+  );
   const fits = (candidate: string) => countTokens(framed ? wrap(candidate) : candidate) <= budget;
   return packGreedily(bodyLines, '\n', fits).map((piece) => ({
     text: framed ? wrap(piece) : piece,

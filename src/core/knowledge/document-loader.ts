@@ -31,7 +31,12 @@ export interface DocumentLoader {
 }
 
 /** Loads a document held whole in memory. */
-export function loadDocument(loader: DocumentLoader, text: string, settings: ChunkingSettings, context: { path: string }): LoadedDocument {
+export function loadDocument(
+  loader: DocumentLoader,
+  text: string,
+  settings: ChunkingSettings,
+  context: { path: string },
+): LoadedDocument {
   const reader = loader.createReader(settings, context);
   reader.addPiece(text);
   return reader.finish();
@@ -40,6 +45,8 @@ export function loadDocument(loader: DocumentLoader, text: string, settings: Chu
 /** Front-matter `tags` may be a list or a comma-separated string; anything else is ignored. */
 export function normalizeTags(value: unknown): string[] {
   const raw = Array.isArray(value) ? value : typeof value === 'string' ? value.split(',') : [];
-  const tags = raw.filter((tag): tag is string | number => typeof tag === 'string' || typeof tag === 'number').map((tag) => String(tag).trim());
+  const tags = raw
+    .filter((tag): tag is string | number => typeof tag === 'string' || typeof tag === 'number')
+    .map((tag) => String(tag).trim());
   return [...new Set(tags.filter((tag) => tag.length > 0))];
 }

@@ -11,10 +11,25 @@ interface ElementLike {
 }
 
 // Page furniture and code that is not content.
-const droppedElements = new Set(['SCRIPT', 'STYLE', 'NAV', 'NOSCRIPT', 'TEMPLATE', 'TITLE', 'HEAD', 'IFRAME', 'SVG', 'CANVAS', 'OBJECT', 'BUTTON']);
+const droppedElements = new Set([
+  'SCRIPT',
+  'STYLE',
+  'NAV',
+  'NOSCRIPT',
+  'TEMPLATE',
+  'TITLE',
+  'HEAD',
+  'IFRAME',
+  'SVG',
+  'CANVAS',
+  'OBJECT',
+  'BUTTON',
+]);
 
 function childElements(element: ElementLike): ElementLike[] {
-  return Array.from(element.childNodes).filter((child) => /^[A-Z]/i.test(child.nodeName) && !child.nodeName.startsWith('#'));
+  return Array.from(element.childNodes).filter(
+    (child) => /^[A-Z]/i.test(child.nodeName) && !child.nodeName.startsWith('#'),
+  );
 }
 
 function cellText(cell: ElementLike): string {
@@ -27,7 +42,12 @@ function tableRows(table: ElementLike): string[][] {
   const visit = (element: ElementLike) => {
     for (const child of childElements(element)) {
       const name = child.nodeName.toUpperCase();
-      if (name === 'TR') rows.push(childElements(child).filter((cell) => /^T[HD]$/i.test(cell.nodeName)).map(cellText));
+      if (name === 'TR')
+        rows.push(
+          childElements(child)
+            .filter((cell) => /^T[HD]$/i.test(cell.nodeName))
+            .map(cellText),
+        );
       else if (name === 'THEAD' || name === 'TBODY' || name === 'TFOOT') visit(child);
     }
   };
@@ -40,7 +60,8 @@ function tableToMarkdown(table: ElementLike): string {
   const rows = tableRows(table);
   if (rows.length === 0) return '';
   const width = Math.max(...rows.map((row) => row.length));
-  const line = (cells: string[]) => `| ${Array.from({ length: width }, (_, index) => cells[index] ?? '').join(' | ')} |`;
+  const line = (cells: string[]) =>
+    `| ${Array.from({ length: width }, (_, index) => cells[index] ?? '').join(' | ')} |`;
   const [header, ...body] = rows;
   return `\n\n${[line(header!), `|${' --- |'.repeat(width)}`, ...body.map(line)].join('\n')}\n\n`;
 }
@@ -61,7 +82,13 @@ function escapeLineStarts(text: string): string {
 
 /** The one HTML-to-Markdown converter, for HTML files and web pages alike. */
 export function createTurndown(): TurndownService {
-  const service = new TurndownService({ headingStyle: 'atx', codeBlockStyle: 'fenced', bulletListMarker: '-', emDelimiter: '_', hr: '---' });
+  const service = new TurndownService({
+    headingStyle: 'atx',
+    codeBlockStyle: 'fenced',
+    bulletListMarker: '-',
+    emDelimiter: '_',
+    hr: '---',
+  });
   service.escape = escapeLineStarts;
   service.remove((node) => droppedElements.has((node as unknown as ElementLike).nodeName.toUpperCase()));
   service.addRule('table', {
@@ -71,9 +98,13 @@ export function createTurndown(): TurndownService {
   service.addRule('preformatted-text', {
     filter: (node) => {
       const element = node as unknown as ElementLike;
-      return element.nodeName.toUpperCase() === 'PRE' && !childElements(element).some((child) => child.nodeName.toUpperCase() === 'CODE');
+      return (
+        element.nodeName.toUpperCase() === 'PRE' &&
+        !childElements(element).some((child) => child.nodeName.toUpperCase() === 'CODE')
+      );
     },
-    replacement: (_content, node) => `\n\n\`\`\`\n${((node as unknown as ElementLike).textContent ?? '').replace(/\n$/, '')}\n\`\`\`\n\n`,
+    replacement: (_content, node) =>
+      `\n\n\`\`\`\n${((node as unknown as ElementLike).textContent ?? '').replace(/\n$/, '')}\n\`\`\`\n\n`,
   });
   return service;
 }
@@ -82,7 +113,8 @@ const namedEntities: Record<string, string> = { amp: '&', lt: '<', gt: '>', quot
 
 function decodeEntities(text: string): string {
   return text.replace(/&(#x[0-9a-f]+|#\d+|[a-z]+);/gi, (whole, entity: string) => {
-    if (entity.startsWith('#x') || entity.startsWith('#X')) return String.fromCodePoint(Number.parseInt(entity.slice(2), 16));
+    if (entity.startsWith('#x') || entity.startsWith('#X'))
+      return String.fromCodePoint(Number.parseInt(entity.slice(2), 16));
     if (entity.startsWith('#')) return String.fromCodePoint(Number.parseInt(entity.slice(1), 10));
     return namedEntities[entity.toLowerCase()] ?? whole;
   });
@@ -91,7 +123,11 @@ function decodeEntities(text: string): string {
 /** The text of the page's <title>, if it has a non-empty one. */
 export function htmlTitle(html: string): string | undefined {
   const match = /<title[^>]*>([\s\S]*?)<\/title\s*>/i.exec(html);
-  const title = match ? decodeEntities(match[1]!.replace(/<[^>]*>/g, '')).replace(/\s+/g, ' ').trim() : '';
+  const title = match
+    ? decodeEntities(match[1]!.replace(/<[^>]*>/g, ''))
+        .replace(/\s+/g, ' ')
+        .trim()
+    : '';
   return title.length > 0 ? title : undefined;
 }
 

@@ -70,9 +70,28 @@ export interface IngestDependencies {
 
 export { ingestPaths, ingestSource } from './ingest-pipeline.ts';
 export { chunkMarkdown, chunkPlainText, type ChunkDraft, type ChunkingSettings } from './chunker.ts';
-export { ingestTextDocument, isTextDocumentId, textDocumentPrefixes, type TextDocument } from './text-documents.ts';
-export { createSource, groupLocations, sourceKindOf, crawlerUserAgent, type SourceChoices, type SourceSettings } from './sources/source-location.ts';
+export {
+  ingestTextDocument,
+  isTextDocumentId,
+  textDocumentPrefixes,
+  type TextDocument,
+} from './text-documents.ts';
+export {
+  createSource,
+  groupLocations,
+  sourceKindOf,
+  crawlerUserAgent,
+  type SourceChoices,
+  type SourceSettings,
+} from './sources/source-location.ts';
 export type { KnowledgeSource, SourceKind } from './sources/knowledge-source.ts';
-export { createSourceSync, type ConfiguredSource, type SourceStatus, type SourceSync, type SourceSyncResult, type SyncRecord } from './source-sync.ts';
+export {
+  createSourceSync,
+  type ConfiguredSource,
+  type SourceStatus,
+  type SourceSync,
+  type SourceSyncResult,
+  type SyncRecord,
+} from './source-sync.ts';
 export { createInProcessSyncLease, type HeldLease, type SyncLease } from './sync-lease.ts';
 export { mergeIngestReports } from './ingest-report.ts';

@@ -12,9 +12,21 @@ import { type DocumentLoader, type LoadedDocument, loadDocument } from './docume
 import { embeddingInput } from './embedding-input.ts';
 import type { IngestDependencies, IngestOptions, IngestProgress, IngestReport } from './index.ts';
 import { loaderForFormat } from './loader-registry.ts';
-import { containsNulByte, decodeText, looksBinary, readTextPieces, sha256, sha256OfFile } from './source-file-reading.ts';
+import {
+  containsNulByte,
+  decodeText,
+  looksBinary,
+  readTextPieces,
+  sha256,
+  sha256OfFile,
+} from './source-file-reading.ts';
 import { createFolderSource } from './sources/folder-source.ts';
-import { type KnowledgeSource, type SourceDocument, type SourceScan, SourceUnavailableError } from './sources/knowledge-source.ts';
+import {
+  type KnowledgeSource,
+  type SourceDocument,
+  type SourceScan,
+  SourceUnavailableError,
+} from './sources/knowledge-source.ts';
 import { loadSourceState, saveSourceState } from './sources/source-state.ts';
 import { isTextDocumentId } from './text-documents.ts';
 
@@ -39,16 +51,32 @@ type ReadOutcome =
   | { kind: 'loaded'; documentHash: string; document: LoadedDocument };
 
 /** Ingests local files and folders: the folder source through the one pipeline. */
-export async function ingestPaths(paths: string[], options: IngestOptions, dependencies: IngestDependencies): Promise<IngestReport> {
-  const source = createFolderSource({ paths, rootDir: dependencies.rootDir, extensions: dependencies.settings.extensions, tags: options.tags });
+export async function ingestPaths(
+  paths: string[],
+  options: IngestOptions,
+  dependencies: IngestDependencies,
+): Promise<IngestReport> {
+  const source = createFolderSource({
+    paths,
+    rootDir: dependencies.rootDir,
+    extensions: dependencies.settings.extensions,
+    tags: options.tags,
+  });
   return ingestSource(source, options, dependencies);
 }
 
-export async function ingestSource(source: KnowledgeSource, options: IngestOptions, dependencies: IngestDependencies): Promise<IngestReport> {
+export async function ingestSource(
+  source: KnowledgeSource,
+  options: IngestOptions,
+  dependencies: IngestDependencies,
+): Promise<IngestReport> {
   const { store, embedder, settings, logger, clock } = dependencies;
   const startedAt = clock.now().getTime();
   const progress = (update: IngestProgress) => options.onProgress?.(update);
-  const chunking: ChunkingSettings = { chunkTokens: settings.chunkTokens, chunkOverlapTokens: settings.chunkOverlapTokens };
+  const chunking: ChunkingSettings = {
+    chunkTokens: settings.chunkTokens,
+    chunkOverlapTokens: settings.chunkOverlapTokens,
+  };
   const extensions = new Set(settings.extensions.map((extension) => extension.toLowerCase()));
   const report: IngestReport = {
     source: source.label,
@@ -74,13 +102,18 @@ export async function ingestSource(source: KnowledgeSource, options: IngestOptio
     await store.resetKnowledge();
     await store.init(space);
     stored = new Map();
-    logger.info({ previousDocuments: previous.size, embedderId: space.embedderId, dimensions: space.dimensions }, 'knowledge index reset for a rebuild');
+    logger.info(
+      { previousDocuments: previous.size, embedderId: space.embedderId, dimensions: space.dimensions },
+      'knowledge index reset for a rebuild',
+    );
   } else {
     previous = new Map((await store.listDocuments()).map((summary) => [summary.docId, summary]));
     stored = previous;
   }
   // After a rebuild nothing is stored, so no saved token may vouch for a document.
-  const savedState = options.rebuild ? { tokens: new Map<string, string>() } : await loadSourceState(store, source.key, logger);
+  const savedState = options.rebuild
+    ? { tokens: new Map<string, string>() }
+    : await loadSourceState(store, source.key, logger);
   const nextTokens = new Map<string, string>();
   const keepToken = (docId: string) => {
     const token = savedState.tokens.get(docId);
@@ -135,20 +168,41 @@ export async function ingestSource(source: KnowledgeSource, options: IngestOptio
         skip(item.location, item.reason);
         if (item.docId) keepToken(item.docId);
       } else if (item.kind === 'failed') {
-        recordFailure(report, logger, { docId: item.docId ?? item.location, source: item.location }, new AnswerloopError('upstream_failed', item.reason), 'could not be read');
+        recordFailure(
+          report,
+          logger,
+          { docId: item.docId ?? item.location, source: item.location },
+          new AnswerloopError('upstream_failed', item.reason),
+          'could not be read',
+        );
       } else {
-        const outcome = await readDocument(item, { extensions, chunking, settings, stored, report, logger, skip });
+        const outcome = await readDocument(item, {
+          extensions,
+          chunking,
+          settings,
+          stored,
+          report,
+          logger,
+          skip,
+        });
         if (outcome === 'unchanged') report.unchanged += 1;
         else if (outcome === 'empty' && stored.has(item.docId)) emptied.push(item.docId);
         else if (typeof outcome === 'object') prepared.push(outcome);
-        if ((outcome === 'unchanged' || outcome === 'empty') && item.changeToken !== undefined) nextTokens.set(item.docId, item.changeToken);
+        if ((outcome === 'unchanged' || outcome === 'empty') && item.changeToken !== undefined)
+          nextTokens.set(item.docId, item.changeToken);
       }
     }
   } catch (error) {
     // The source broke off part way: what was read is still written, but nothing is deleted on its word.
     brokenOff = true;
-    const reason = error instanceof SourceUnavailableError ? `${error.location}: ${error.reason}` : toAnswerloopError(error).message;
-    report.failed.push({ source: source.label, error: `stopped part way (${reason}); nothing was deleted, run it again to finish` });
+    const reason =
+      error instanceof SourceUnavailableError
+        ? `${error.location}: ${error.reason}`
+        : toAnswerloopError(error).message;
+    report.failed.push({
+      source: source.label,
+      error: `stopped part way (${reason}); nothing was deleted, run it again to finish`,
+    });
     logger.error({ source: source.label, error: reason }, `${source.label} stopped part way: ${reason}`);
   }
   progress({ phase: scan.phase, done: seen, total: Math.max(seen, scan.total()) });
@@ -175,7 +229,10 @@ export async function ingestSource(source: KnowledgeSource, options: IngestOptio
       }
       progress({ phase: 'write', done: writtenCount, total: prepared.length, current: document.docId });
       try {
-        await store.replaceDocument(document.docId, toChunks(document, embeddings!, clock.now().toISOString()));
+        await store.replaceDocument(
+          document.docId,
+          toChunks(document, embeddings!, clock.now().toISOString()),
+        );
       } catch (error) {
         recordFailure(report, logger, document, error, 'could not be written');
         return;
@@ -207,10 +264,16 @@ export async function ingestSource(source: KnowledgeSource, options: IngestOptio
   // Delete: emptied documents always; what the source calls gone unless pruning is off.
   if (options.rebuild) {
     const failedIds = new Set(report.failed.map((failure) => failure.docId));
-    const dropped = [...previous.keys()].filter((docId) => !written.has(docId) && !failedIds.has(docId) && !isTextDocumentId(docId));
+    const dropped = [...previous.keys()].filter(
+      (docId) => !written.has(docId) && !failedIds.has(docId) && !isTextDocumentId(docId),
+    );
     report.deleted += dropped.length;
     report.changedDocIds.push(...dropped);
-    if (dropped.length > 0) logger.warn({ documents: dropped.length }, `the rebuild dropped ${dropped.length} documents that were not under the given paths or no longer exist`);
+    if (dropped.length > 0)
+      logger.warn(
+        { documents: dropped.length },
+        `the rebuild dropped ${dropped.length} documents that were not under the given paths or no longer exist`,
+      );
   } else {
     const pruned = options.prune !== false && !brokenOff ? gone.filter((docId) => stored.has(docId)) : [];
     if (options.prune === false || brokenOff) for (const docId of gone) keepToken(docId);
@@ -223,7 +286,13 @@ export async function ingestSource(source: KnowledgeSource, options: IngestOptio
         report.changedDocIds.push(docId);
       } catch (error) {
         keepToken(docId);
-        recordFailure(report, logger, { docId, source: stored.get(docId)?.source ?? docId }, error, 'could not be deleted');
+        recordFailure(
+          report,
+          logger,
+          { docId, source: stored.get(docId)?.source ?? docId },
+          error,
+          'could not be deleted',
+        );
       }
     }
     if (toDelete.length > 0) progress({ phase: 'delete', done: toDelete.length, total: toDelete.length });
@@ -276,7 +345,10 @@ interface ReadContext {
 }
 
 /** One document item loaded and compared: prepared for embedding, or why not. */
-async function readDocument(item: SourceDocument, context: ReadContext): Promise<PreparedDocument | 'unchanged' | 'empty' | undefined> {
+async function readDocument(
+  item: SourceDocument,
+  context: ReadContext,
+): Promise<PreparedDocument | 'unchanged' | 'empty' | undefined> {
   const { docId } = item;
   const format = item.format.toLowerCase();
   const isExtension = !format.includes('/');
@@ -296,17 +368,39 @@ async function readDocument(item: SourceDocument, context: ReadContext): Promise
   const storedHash = context.stored.get(docId)?.documentHash;
   try {
     if ('file' in item.content) {
-      outcome = await readSourceFile(item.content.file, docId, loader, context.chunking, context.settings.maxFileBytes, storedHash);
+      outcome = await readSourceFile(
+        item.content.file,
+        docId,
+        loader,
+        context.chunking,
+        context.settings.maxFileBytes,
+        storedHash,
+      );
     } else {
       const document = loadDocument(loader, item.content.text, context.chunking, { path: docId });
       // The hash of what would be stored, so a page whose chrome alone changed costs no embedding.
-      const documentHash = sha256(JSON.stringify([document.title, document.tags, document.chunks.map((chunk) => [chunk.headingPath, chunk.text]), document.anchors ?? []]));
-      outcome = documentHash === storedHash ? { kind: 'unchanged' } : { kind: 'loaded', documentHash, document };
+      const documentHash = sha256(
+        JSON.stringify([
+          document.title,
+          document.tags,
+          document.chunks.map((chunk) => [chunk.headingPath, chunk.text]),
+          document.anchors ?? [],
+        ]),
+      );
+      outcome =
+        documentHash === storedHash ? { kind: 'unchanged' } : { kind: 'loaded', documentHash, document };
     }
   } catch (error) {
     if (isFileSystemError(error)) context.skip(docId, `could not be read (${error.message})`);
     else if (error instanceof InputError) context.skip(docId, error.message);
-    else recordFailure(context.report, context.logger, { docId, source: item.source }, error, 'could not be loaded');
+    else
+      recordFailure(
+        context.report,
+        context.logger,
+        { docId, source: item.source },
+        error,
+        'could not be loaded',
+      );
     return undefined;
   }
   if (outcome.kind === 'binary') {
@@ -334,7 +428,11 @@ async function readDocument(item: SourceDocument, context: ReadContext): Promise
 }
 
 /** The documents before a rebuild, read even when the store holds another embedding space. */
-async function documentsBeforeRebuild(store: ChunkStore, space: EmbeddingSpace, logger: IngestDependencies['logger']): Promise<Map<string, DocumentSummary>> {
+async function documentsBeforeRebuild(
+  store: ChunkStore,
+  space: EmbeddingSpace,
+  logger: IngestDependencies['logger'],
+): Promise<Map<string, DocumentSummary>> {
   try {
     await store.init(space);
   } catch (error) {
@@ -344,7 +442,10 @@ async function documentsBeforeRebuild(store: ChunkStore, space: EmbeddingSpace, 
   try {
     return new Map((await store.listDocuments()).map((summary) => [summary.docId, summary]));
   } catch (error) {
-    logger.warn({ error: toAnswerloopError(error).message }, 'could not list the documents before the rebuild; counts will treat every document as added');
+    logger.warn(
+      { error: toAnswerloopError(error).message },
+      'could not list the documents before the rebuild; counts will treat every document as added',
+    );
     return new Map();
   }
 }
@@ -364,7 +465,11 @@ async function readSourceFile(
     if (containsNulByte(bytes)) return { kind: 'binary' };
     const documentHash = sha256(bytes);
     if (documentHash === storedHash) return { kind: 'unchanged' };
-    return { kind: 'loaded', documentHash, document: loadDocument(loader, decodeText(bytes), chunking, { path: docId }) };
+    return {
+      kind: 'loaded',
+      documentHash,
+      document: loadDocument(loader, decodeText(bytes), chunking, { path: docId }),
+    };
   }
   // Over the limit: never held whole. Hash in one streaming pass, chunk piece by piece in another.
   if (await looksBinary(file)) return { kind: 'binary' };
@@ -403,9 +508,14 @@ export async function embedDocuments(
   onEmbedded: (count: number, current: string) => void,
 ): Promise<Map<string, number[][] | Error>> {
   const results = new Map<string, number[][] | Error>();
-  const inputs = (document: PreparedDocument) => document.drafts.map((draft) => embeddingInput({ title: document.title, headingPath: draft.headingPath, text: draft.text }));
+  const inputs = (document: PreparedDocument) =>
+    document.drafts.map((draft) =>
+      embeddingInput({ title: document.title, headingPath: draft.headingPath, text: draft.text }),
+    );
   try {
-    const vectors = await embedTexts(documents.flatMap(inputs), embedder, (count) => onEmbedded(count, documents[0]!.docId));
+    const vectors = await embedTexts(documents.flatMap(inputs), embedder, (count) =>
+      onEmbedded(count, documents[0]!.docId),
+    );
     let offset = 0;
     for (const document of documents) {
       results.set(document.docId, vectors.slice(offset, offset + document.drafts.length));
@@ -420,7 +530,10 @@ export async function embedDocuments(
   }
   for (const document of documents) {
     try {
-      results.set(document.docId, await embedTexts(inputs(document), embedder, (count) => onEmbedded(count, document.docId)));
+      results.set(
+        document.docId,
+        await embedTexts(inputs(document), embedder, (count) => onEmbedded(count, document.docId)),
+      );
     } catch (error) {
       results.set(document.docId, toAnswerloopError(error, 'embedder_failed'));
     }
@@ -428,13 +541,20 @@ export async function embedDocuments(
   return results;
 }
 
-async function embedTexts(texts: string[], embedder: IngestDependencies['embedder'], onEmbedded: (count: number) => void): Promise<number[][]> {
+async function embedTexts(
+  texts: string[],
+  embedder: IngestDependencies['embedder'],
+  onEmbedded: (count: number) => void,
+): Promise<number[][]> {
   const vectors: number[][] = [];
   for (let start = 0; start < texts.length; start += embedBatchSize) {
     const slice = texts.slice(start, start + embedBatchSize);
     const sliceVectors = await embedder.embed(slice);
     if (sliceVectors.length !== slice.length) {
-      throw new AnswerloopError('embedder_failed', `The embedder returned ${sliceVectors.length} vectors for ${slice.length} texts.`);
+      throw new AnswerloopError(
+        'embedder_failed',
+        `The embedder returned ${sliceVectors.length} vectors for ${slice.length} texts.`,
+      );
     }
     for (const vector of sliceVectors) {
       if (vector.length !== embedder.dimensions) {
@@ -455,7 +575,9 @@ export function toChunks(document: PreparedDocument, embeddings: number[][], upd
     id: `${document.docId}#${ordinal}`,
     docId: document.docId,
     // A link straight to the passage's section when the page names it (`#id` on the heading).
-    source: document.anchors?.[ordinal] ? `${document.source.replace(/#.*$/, '')}#${document.anchors[ordinal]}` : document.source,
+    source: document.anchors?.[ordinal]
+      ? `${document.source.replace(/#.*$/, '')}#${document.anchors[ordinal]}`
+      : document.source,
     title: document.title,
     headingPath: draft.headingPath,
     text: draft.text,
@@ -477,11 +599,18 @@ function recordFailure(
 ): void {
   const reason = toAnswerloopError(error).message;
   report.failed.push({ source: document.source, docId: document.docId, error: reason });
-  logger.error({ docId: document.docId, source: document.source, error: reason }, `${document.docId} ${what}: ${reason}`);
+  logger.error(
+    { docId: document.docId, source: document.source, error: reason },
+    `${document.docId} ${what}: ${reason}`,
+  );
 }
 
 function isFileSystemError(error: unknown): error is NodeJS.ErrnoException & { code: string } {
-  return error instanceof Error && typeof (error as NodeJS.ErrnoException).code === 'string' && !(error instanceof AnswerloopError);
+  return (
+    error instanceof Error &&
+    typeof (error as NodeJS.ErrnoException).code === 'string' &&
+    !(error instanceof AnswerloopError)
+  );
 }
 
 /** `getting-started.md` reads as "Getting started" when the document names no title of its own. */
@@ -491,7 +620,11 @@ export function titleFromFileName(file: string): string {
 }
 
 /** Runs `work` over the items with at most `limit` in flight, starting them in order. */
-async function forEachConcurrently<T>(items: readonly T[], limit: number, work: (item: T) => Promise<void>): Promise<void> {
+async function forEachConcurrently<T>(
+  items: readonly T[],
+  limit: number,
+  work: (item: T) => Promise<void>,
+): Promise<void> {
   let next = 0;
   const worker = async () => {
     while (next < items.length) await work(items[next++] as T);

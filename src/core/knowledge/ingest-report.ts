@@ -5,7 +5,10 @@ export function mergeIngestReports(reports: IngestReport[]): IngestReport {
   if (reports.length === 1) return reports[0]!;
   const notes = reports.flatMap((report) => report.notes ?? []);
   return {
-    source: reports.map((report) => report.source).filter(Boolean).join(', '),
+    source: reports
+      .map((report) => report.source)
+      .filter(Boolean)
+      .join(', '),
     added: sum(reports, (report) => report.added),
     updated: sum(reports, (report) => report.updated),
     unchanged: sum(reports, (report) => report.unchanged),

@@ -15,7 +15,9 @@ export function loaderForExtension(extension: string): DocumentLoader | undefine
 /** The loader for a format: a file extension (`.md`) or a media type a website serves (`text/html`). */
 export function loaderForFormat(format: string): DocumentLoader | undefined {
   const wanted = format.toLowerCase();
-  return wanted.includes('/') ? loaders.find((loader) => loader.mediaTypes?.includes(wanted)) : loaderForExtension(wanted);
+  return wanted.includes('/')
+    ? loaders.find((loader) => loader.mediaTypes?.includes(wanted))
+    : loaderForExtension(wanted);
 }
 
 /** Every extension some loader reads. */

@@ -28,10 +28,13 @@ export function readFrontMatter(markdown: string, path: string): FrontMatter {
     parsed = matter(markdown, { engines: { javascript: refuseToRun, js: refuseToRun } });
   } catch (error) {
     const reason = error instanceof Error ? error.message.split('\n')[0] : String(error);
-    throw new InputError(`${path}: front matter could not be read (${reason}); fix the YAML between the --- lines.`);
+    throw new InputError(
+      `${path}: front matter could not be read (${reason}); fix the YAML between the --- lines.`,
+    );
   }
   const data = parsed.data ?? {};
-  const text = (value: unknown) => (typeof value === 'string' || typeof value === 'number' ? String(value).trim() || undefined : undefined);
+  const text = (value: unknown) =>
+    typeof value === 'string' || typeof value === 'number' ? String(value).trim() || undefined : undefined;
   return {
     title: text(data.title),
     tags: normalizeTags(data.tags),
@@ -101,5 +104,8 @@ function createMarkdownLoader(extensions: string[], mdx: boolean, mediaTypes: st
   };
 }
 
-export const markdownLoader = createMarkdownLoader(['.md', '.markdown'], false, ['text/markdown', 'text/x-markdown']);
+export const markdownLoader = createMarkdownLoader(['.md', '.markdown'], false, [
+  'text/markdown',
+  'text/x-markdown',
+]);
 export const mdxLoader = createMarkdownLoader(['.mdx'], true, ['text/mdx']);

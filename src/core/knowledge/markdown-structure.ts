@@ -183,7 +183,10 @@ export function parseMarkdownSections(markdown: string, startHeadings: HeadingEn
 
     if (buffer.length === 0 && indentedCode.test(line) && previousBlockKind !== 'list') {
       const codeLines = [line];
-      while (index + 1 < lines.length && (indentedCode.test(lines[index + 1]!) || lines[index + 1]!.trim() === '')) {
+      while (
+        index + 1 < lines.length &&
+        (indentedCode.test(lines[index + 1]!) || lines[index + 1]!.trim() === '')
+      ) {
         index += 1;
         codeLines.push(lines[index]!);
       }

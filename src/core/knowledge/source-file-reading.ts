@@ -57,7 +57,8 @@ export function splitOffPiece(text: string, targetLength: number): { piece: stri
     const line = text.slice(start, end);
     const mark = /^[ \t]*(`{3,}|~{3,})/.exec(line)?.[1];
     if (fence === undefined && mark !== undefined) fence = { mark, line };
-    else if (fence !== undefined && mark !== undefined && mark.startsWith(fence.mark) && line.trim() === mark) fence = undefined;
+    else if (fence !== undefined && mark !== undefined && mark.startsWith(fence.mark) && line.trim() === mark)
+      fence = undefined;
     if (fence === undefined && line.trim().length === 0) blankBoundary = end + 1;
     lineBoundary = end + 1;
     fenceAtLineBoundary = fence;

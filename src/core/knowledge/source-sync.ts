@@ -80,7 +80,10 @@ export interface SourceSyncDependencies {
 export interface SourceSync {
   list(): Promise<SourceStatus[]>;
   /** Syncs the named sources (all when none are named), one after another. */
-  sync(names?: string[], options?: { onProgress?: (name: string, progress: IngestProgress) => void; signal?: AbortSignal }): Promise<SourceSyncResult[]>;
+  sync(
+    names?: string[],
+    options?: { onProgress?: (name: string, progress: IngestProgress) => void; signal?: AbortSignal },
+  ): Promise<SourceSyncResult[]>;
   /** Keeps every source with a refresh interval fresh, one sync at a time, until the returned function is called. */
   startBackground(options?: { checkEveryMs?: number; firstCheckAfterMs?: number }): () => Promise<void>;
 }
@@ -133,7 +136,11 @@ export function createSourceSync(dependencies: SourceSyncDependencies): SourceSy
     const base = { name: source.name, location: source.location };
     if (running.has(source.name)) return { ...base, error: 'a sync of this source is already running here' };
     const held = await lease.acquire(`knowledge-source:${source.name}`, leaseMs);
-    if (!held) return { ...base, error: 'another process is syncing this source now; it will be brought up to date there' };
+    if (!held)
+      return {
+        ...base,
+        error: 'another process is syncing this source now; it will be brought up to date there',
+      };
     // A background sync looks again with the lease held: another replica may have synced it since the first look.
     if (options.onlyIfDue && !(await isDue(source).catch(() => false))) {
       await held.release().catch(() => {});
@@ -145,7 +152,10 @@ export function createSourceSync(dependencies: SourceSyncDependencies): SourceSy
     renewal.unref();
     const startedAt = clock.now();
     try {
-      const report = await dependencies.ingest(dependencies.createSource(source), { onProgress: options.onProgress, signal: options.signal });
+      const report = await dependencies.ingest(dependencies.createSource(source), {
+        onProgress: options.onProgress,
+        signal: options.signal,
+      });
       const record: SyncRecord = {
         startedAt: startedAt.toISOString(),
         finishedAt: clock.now().toISOString(),
@@ -169,7 +179,16 @@ export function createSourceSync(dependencies: SourceSyncDependencies): SourceSy
       const message = toAnswerloopError(error).message;
       const previous = await readRecord(source.name).catch(() => null);
       const record: SyncRecord = {
-        ...(previous ?? { documents: 0, added: 0, updated: 0, unchanged: 0, deleted: 0, skipped: 0, empty: 0, notes: [] }),
+        ...(previous ?? {
+          documents: 0,
+          added: 0,
+          updated: 0,
+          unchanged: 0,
+          deleted: 0,
+          skipped: 0,
+          empty: 0,
+          notes: [],
+        }),
         startedAt: startedAt.toISOString(),
         finishedAt: clock.now().toISOString(),
         durationMs: clock.now().getTime() - startedAt.getTime(),
@@ -216,10 +235,17 @@ export function createSourceSync(dependencies: SourceSyncDependencies): SourceSy
         const source = sources.find((candidate) => candidate.name === name);
         if (!source) {
           const known = sources.map((candidate) => candidate.name).join(', ') || 'none';
-          results.push({ name, location: '', error: `no source named ${name} in knowledge.sources (configured: ${known})` });
+          results.push({
+            name,
+            location: '',
+            error: `no source named ${name} in knowledge.sources (configured: ${known})`,
+          });
           continue;
         }
-        const result = await syncOne(source, { onProgress: options.onProgress && ((progress) => options.onProgress!(name, progress)), signal: options.signal });
+        const result = await syncOne(source, {
+          onProgress: options.onProgress && ((progress) => options.onProgress!(name, progress)),
+          signal: options.signal,
+        });
         if (result) results.push(result);
       }
       return results;
@@ -238,10 +264,22 @@ export function createSourceSync(dependencies: SourceSyncDependencies): SourceSy
             if (source.refreshMinutes <= 0) continue;
             if (!(await isDue(source))) continue;
             const result = await syncOne(source, { signal: controller.signal, onlyIfDue: true });
-            if (result?.report) logger.info({ source: source.name, added: result.report.added, updated: result.report.updated, deleted: result.report.deleted }, `synced ${source.name}`);
+            if (result?.report)
+              logger.info(
+                {
+                  source: source.name,
+                  added: result.report.added,
+                  updated: result.report.updated,
+                  deleted: result.report.deleted,
+                },
+                `synced ${source.name}`,
+              );
           }
         } catch (error) {
-          logger.warn({ error: toAnswerloopError(error).message }, 'background sync could not run; trying again later');
+          logger.warn(
+            { error: toAnswerloopError(error).message },
+            'background sync could not run; trying again later',
+          );
         }
       };
       const schedule = () => {

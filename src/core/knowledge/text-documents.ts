@@ -28,12 +28,20 @@ export interface TextDocument {
 }
 
 /** Chunks, embeds and writes one text document whole, replacing any earlier version of it. */
-export async function ingestTextDocument(document: TextDocument, dependencies: Omit<IngestDependencies, 'rootDir'>): Promise<{ chunks: number }> {
+export async function ingestTextDocument(
+  document: TextDocument,
+  dependencies: Omit<IngestDependencies, 'rootDir'>,
+): Promise<{ chunks: number }> {
   if (!isTextDocumentId(document.docId)) {
-    throw new RangeError(`a text document id starts with ${textDocumentPrefixes.join(' or ')}; got ${document.docId}`);
+    throw new RangeError(
+      `a text document id starts with ${textDocumentPrefixes.join(' or ')}; got ${document.docId}`,
+    );
   }
   const { store, embedder, settings, clock } = dependencies;
-  const chunking: ChunkingSettings = { chunkTokens: settings.chunkTokens, chunkOverlapTokens: settings.chunkOverlapTokens };
+  const chunking: ChunkingSettings = {
+    chunkTokens: settings.chunkTokens,
+    chunkOverlapTokens: settings.chunkOverlapTokens,
+  };
   const prepared: PreparedDocument = {
     docId: document.docId,
     source: document.source,

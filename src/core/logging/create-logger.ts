@@ -21,19 +21,34 @@ export function createLogger(options: LoggerOptions): Logger {
   const streams: pino.StreamEntry[] = [];
   if (options.file) {
     mkdirSync(path.dirname(options.file), { recursive: true });
-    streams.push({ level: options.level as pino.Level, stream: pino.destination({ dest: options.file, sync: false, mkdir: true }) });
+    streams.push({
+      level: options.level as pino.Level,
+      stream: pino.destination({ dest: options.file, sync: false, mkdir: true }),
+    });
   }
   if (options.stderr || !options.file) streams.push({ level: 'warn', stream: humanReadable(process.stderr) });
   const base = pino(
     {
       level: options.level,
       redact: {
-        paths: ['apiKey', 'token', 'password', 'authorization', '*.apiKey', '*.token', '*.password', '*.authorization', 'headers.authorization'],
+        paths: [
+          'apiKey',
+          'token',
+          'password',
+          'authorization',
+          '*.apiKey',
+          '*.token',
+          '*.password',
+          '*.authorization',
+          'headers.authorization',
+        ],
         censor: '[REDACTED]',
       },
       hooks: {
         logMethod(args, method) {
-          const cleaned = args.map((arg) => (typeof arg === 'string' ? redactSecrets(arg) : arg)) as Parameters<typeof method>;
+          const cleaned = args.map((arg) =>
+            typeof arg === 'string' ? redactSecrets(arg) : arg,
+          ) as Parameters<typeof method>;
           method.apply(this, cleaned);
         },
       },
@@ -41,7 +56,14 @@ export function createLogger(options: LoggerOptions): Logger {
         log(object) {
           const err = object.err;
           if (err instanceof Error) {
-            return { ...object, err: { name: err.name, message: redactSecrets(err.message), code: (err as { code?: unknown }).code } };
+            return {
+              ...object,
+              err: {
+                name: err.name,
+                message: redactSecrets(err.message),
+                code: (err as { code?: unknown }).code,
+              },
+            };
           }
           return object;
         },
@@ -52,7 +74,14 @@ export function createLogger(options: LoggerOptions): Logger {
   return base as unknown as Logger;
 }
 
-const levelNames: Record<number, string> = { 10: 'trace', 20: 'debug', 30: 'info', 40: 'warning', 50: 'error', 60: 'fatal' };
+const levelNames: Record<number, string> = {
+  10: 'trace',
+  20: 'debug',
+  30: 'info',
+  40: 'warning',
+  50: 'error',
+  60: 'fatal',
+};
 const quietFields = new Set(['level', 'time', 'pid', 'hostname', 'msg', 'component']);
 
 /** Operators at a terminal read `warning: message (key=value)`, not JSON; the log file keeps the JSON. */
@@ -64,9 +93,13 @@ function humanReadable(target: NodeJS.WritableStream): Writable {
           const entry = JSON.parse(line) as Record<string, unknown>;
           const facts = Object.entries(entry)
             .filter(([key]) => !quietFields.has(key))
-            .map(([key, value]) => `${key}=${typeof value === 'object' ? JSON.stringify(value) : String(value)}`);
+            .map(
+              ([key, value]) => `${key}=${typeof value === 'object' ? JSON.stringify(value) : String(value)}`,
+            );
           const component = entry.component ? `[${String(entry.component)}] ` : '';
-          target.write(`${levelNames[Number(entry.level)] ?? 'log'}: ${component}${String(entry.msg ?? '')}${facts.length ? ` (${facts.join(', ')})` : ''}\n`);
+          target.write(
+            `${levelNames[Number(entry.level)] ?? 'log'}: ${component}${String(entry.msg ?? '')}${facts.length ? ` (${facts.join(', ')})` : ''}\n`,
+          );
         } catch {
           target.write(`${line}\n`);
         }

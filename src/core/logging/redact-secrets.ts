@@ -2,18 +2,51 @@
  * Masks secrets in free text: API keys, bearer tokens, Slack and Discord tokens, private keys,
  * and `password=...`-style assignments. Used on log lines and on conversation records.
  */
-const secretPatterns: Array<{ name: string; pattern: RegExp; replace: (match: string, ...groups: string[]) => string }> = [
-  { name: 'private key', pattern: /-----BEGIN [A-Z ]*PRIVATE KEY-----[\s\S]*?-----END [A-Z ]*PRIVATE KEY-----/g, replace: () => '[REDACTED PRIVATE KEY]' },
-  { name: 'openai key', pattern: /\bsk-(?:proj-|svcacct-|admin-)?[A-Za-z0-9_-]{16,}/g, replace: () => '[REDACTED KEY]' },
-  { name: 'slack token', pattern: /\bx(?:ox[abposr]|app)-[A-Za-z0-9-]{10,}/g, replace: () => '[REDACTED TOKEN]' },
-  { name: 'github token', pattern: /\b(?:ghp|gho|ghu|ghs|ghr|github_pat)_[A-Za-z0-9_]{20,}/g, replace: () => '[REDACTED TOKEN]' },
+const secretPatterns: Array<{
+  name: string;
+  pattern: RegExp;
+  replace: (match: string, ...groups: string[]) => string;
+}> = [
+  {
+    name: 'private key',
+    pattern: /-----BEGIN [A-Z ]*PRIVATE KEY-----[\s\S]*?-----END [A-Z ]*PRIVATE KEY-----/g,
+    replace: () => '[REDACTED PRIVATE KEY]',
+  },
+  {
+    name: 'openai key',
+    pattern: /\bsk-(?:proj-|svcacct-|admin-)?[A-Za-z0-9_-]{16,}/g,
+    replace: () => '[REDACTED KEY]',
+  },
+  {
+    name: 'slack token',
+    pattern: /\bx(?:ox[abposr]|app)-[A-Za-z0-9-]{10,}/g,
+    replace: () => '[REDACTED TOKEN]',
+  },
+  {
+    name: 'github token',
+    pattern: /\b(?:ghp|gho|ghu|ghs|ghr|github_pat)_[A-Za-z0-9_]{20,}/g,
+    replace: () => '[REDACTED TOKEN]',
+  },
   { name: 'aws key', pattern: /\bAKIA[0-9A-Z]{16}\b/g, replace: () => '[REDACTED KEY]' },
-  { name: 'discord token', pattern: /\b[MNO][A-Za-z\d_-]{23,25}\.[A-Za-z\d_-]{6}\.[A-Za-z\d_-]{27,38}\b/g, replace: () => '[REDACTED TOKEN]' },
-  { name: 'jwt', pattern: /\beyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}/g, replace: () => '[REDACTED TOKEN]' },
-  { name: 'bearer', pattern: /\b(Bearer|Basic|ApiKey)\s+[A-Za-z0-9._~+/=-]{12,}/gi, replace: (_match, scheme) => `${scheme} [REDACTED]` },
+  {
+    name: 'discord token',
+    pattern: /\b[MNO][A-Za-z\d_-]{23,25}\.[A-Za-z\d_-]{6}\.[A-Za-z\d_-]{27,38}\b/g,
+    replace: () => '[REDACTED TOKEN]',
+  },
+  {
+    name: 'jwt',
+    pattern: /\beyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}/g,
+    replace: () => '[REDACTED TOKEN]',
+  },
+  {
+    name: 'bearer',
+    pattern: /\b(Bearer|Basic|ApiKey)\s+[A-Za-z0-9._~+/=-]{12,}/gi,
+    replace: (_match, scheme) => `${scheme} [REDACTED]`,
+  },
   {
     name: 'assignment',
-    pattern: /\b(password|passwd|pwd|secret|api[_-]?key|token|access[_-]?key)(\s*[:=]\s*|\s+is\s+)(["']?)([^\s"',;]{4,})\3/gi,
+    pattern:
+      /\b(password|passwd|pwd|secret|api[_-]?key|token|access[_-]?key)(\s*[:=]\s*|\s+is\s+)(["']?)([^\s"',;]{4,})\3/gi,
     replace: (_match, key, separator, quote) => `${key}${separator}${quote}[REDACTED]${quote}`,
   },
 ];

@@ -14,7 +14,10 @@ export function createActiveModelGauge(metrics: Metrics): (model: string) => voi
 }
 
 /** Questions by platform and route, refusals, answer latency, and the model answering now. */
-export function createAskMetrics(metrics: Metrics, showActiveModel: (model: string) => void = createActiveModelGauge(metrics)) {
+export function createAskMetrics(
+  metrics: Metrics,
+  showActiveModel: (model: string) => void = createActiveModelGauge(metrics),
+) {
   return async (input: AskInput, ask: () => Promise<AskResult>): Promise<AskResult> => {
     const platform = input.context.platform || 'cli';
     const result = await ask();

@@ -43,7 +43,12 @@ export interface DatasetStore {
   /** Inserts or replaces. */
   saveExample(example: ExampleRecord): Promise<void>;
   getExample(id: string): Promise<ExampleRecord | undefined>;
-  listExamples(query: { dataset?: string; stale?: boolean; originConversationId?: string; sourceDocId?: string }): Promise<ExampleRecord[]>;
+  listExamples(query: {
+    dataset?: string;
+    stale?: boolean;
+    originConversationId?: string;
+    sourceDocId?: string;
+  }): Promise<ExampleRecord[]>;
   deleteExample(id: string): Promise<void>;
   /** Fails with a `conflict` AnswerloopError if the version exists: versions are immutable. */
   saveDatasetVersion(version: DatasetVersionRecord): Promise<void>;

@@ -17,7 +17,11 @@ export interface FineTuner {
     validationFileId: string | null;
     suffix: string | null;
     seed?: number;
-    hyperparameters: { nEpochs?: number | 'auto'; batchSize?: number | 'auto'; learningRateMultiplier?: number | 'auto' };
+    hyperparameters: {
+      nEpochs?: number | 'auto';
+      batchSize?: number | 'auto';
+      learningRateMultiplier?: number | 'auto';
+    };
   }): Promise<FineTuneJobState>;
   getJob(id: string): Promise<FineTuneJobState>;
   cancelJob(id: string): Promise<FineTuneJobState>;

@@ -14,7 +14,8 @@ export type CounterName =
   | 'training_schedule_runs_total'
   | 'face_errors_total';
 
-export type HistogramName = 'answer_latency_seconds' | 'retrieval_latency_seconds' | 'claim_takeover_wait_seconds';
+export type HistogramName =
+  'answer_latency_seconds' | 'retrieval_latency_seconds' | 'claim_takeover_wait_seconds';
 
 export type GaugeName = 'active_model_info';
 

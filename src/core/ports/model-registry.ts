@@ -22,12 +22,16 @@ export interface EvaluationSummary {
   baseline: string;
   winRate: number;
   /** Per-model means of each score. */
-  scores: Record<string, { similarity: number; citationValidity: number; refusalAccuracy: number; judgeWins?: number }>;
+  scores: Record<
+    string,
+    { similarity: number; citationValidity: number; refusalAccuracy: number; judgeWins?: number }
+  >;
   examples: number;
   createdAt: string;
 }
 
-export type TrainingJobStatus = 'validating_files' | 'queued' | 'running' | 'succeeded' | 'failed' | 'cancelled';
+export type TrainingJobStatus =
+  'validating_files' | 'queued' | 'running' | 'succeeded' | 'failed' | 'cancelled';
 
 export interface TrainingEvent {
   id: string;

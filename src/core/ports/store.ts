@@ -6,4 +6,9 @@ import type { KeyValueStore } from './key-value-store.ts';
 import type { ModelRegistry } from './model-registry.ts';
 
 /** Every store adapter implements all of these; one conformance suite checks each adapter. */
-export type Store = ChunkStore & ConversationStore & DatasetStore & ModelRegistry & KeyValueStore & CoordinationStore;
+export type Store = ChunkStore &
+  ConversationStore &
+  DatasetStore &
+  ModelRegistry &
+  KeyValueStore &
+  CoordinationStore;

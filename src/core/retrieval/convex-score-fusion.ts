@@ -15,11 +15,16 @@ export interface ConvexFusionOptions {
  */
 const theoreticalMinimum = { bm25: 0, vector: -1 } as const;
 
-function normaliser(hits: LegHit[], leg: 'bm25' | 'vector', normalisation: ScoreNormalisation): (score: number) => number {
+function normaliser(
+  hits: LegHit[],
+  leg: 'bm25' | 'vector',
+  normalisation: ScoreNormalisation,
+): (score: number) => number {
   if (hits.length === 0) return () => 0;
   const scores = hits.map((hit) => hit.score);
   const top = Math.max(...scores);
-  const bottom = normalisation === 'min-max' ? Math.min(...scores) : Math.min(theoreticalMinimum[leg], ...scores);
+  const bottom =
+    normalisation === 'min-max' ? Math.min(...scores) : Math.min(theoreticalMinimum[leg], ...scores);
   const range = top - bottom;
   // One hit (or all equal): it is the best this leg found, so it counts fully.
   if (range <= 0) return () => 1;
@@ -32,7 +37,11 @@ function normaliser(hits: LegHit[], leg: 'bm25' | 'vector', normalisation: Score
  * normalising per query makes Elasticsearch's and FTS5's BM25 scales equivalent. Ties break by the better single-leg
  * rank, then by chunk id, so the order is deterministic. One function serves every store.
  */
-export function convexScoreFusion(bm25: LegHit[], vector: LegHit[], options: ConvexFusionOptions): FusedHit[] {
+export function convexScoreFusion(
+  bm25: LegHit[],
+  vector: LegHit[],
+  options: ConvexFusionOptions,
+): FusedHit[] {
   const weight = Math.min(1, Math.max(0, options.vectorWeight));
   const byId = new Map<string, FusedHit>();
   const add = (hits: LegHit[], leg: 'bm25' | 'vector', legWeight: number) => {

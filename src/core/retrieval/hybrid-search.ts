@@ -77,7 +77,11 @@ export function countQueryTerms(query: string): number {
  * (convex combination of normalised scores by default, or reciprocal rank fusion), so every Elasticsearch 8.x node and the embedded store behave alike.
  * A hit survives the relevance floor when either leg's raw evidence clears its threshold.
  */
-export async function search(query: string, options: SearchOptions, dependencies: SearchDependencies): Promise<SearchResult> {
+export async function search(
+  query: string,
+  options: SearchOptions,
+  dependencies: SearchDependencies,
+): Promise<SearchResult> {
   const text = query.trim();
   if (!text) throw new InputError('The search query is empty: type a few words to search for.');
   const { store, embedder, settings } = dependencies;
@@ -112,9 +116,19 @@ export async function search(query: string, options: SearchOptions, dependencies
         ? convexScoreFusion(legs.bm25, legs.vector, settings.convex)
         : reciprocalRankFusion(legs.bm25, legs.vector, { rrfK: settings.rrfK, weights: settings.weights });
   } else if (mode === 'bm25') {
-    hits = legs.bm25.map((hit, index) => ({ chunk: hit.chunk, score: hit.score, bm25Rank: index + 1, bm25Score: hit.score }));
+    hits = legs.bm25.map((hit, index) => ({
+      chunk: hit.chunk,
+      score: hit.score,
+      bm25Rank: index + 1,
+      bm25Score: hit.score,
+    }));
   } else {
-    hits = legs.vector.map((hit, index) => ({ chunk: hit.chunk, score: hit.score, vectorRank: index + 1, vectorScore: hit.score }));
+    hits = legs.vector.map((hit, index) => ({
+      chunk: hit.chunk,
+      score: hit.score,
+      vectorRank: index + 1,
+      vectorScore: hit.score,
+    }));
   }
   const evidence: LegEvidence = {
     bm25: legs.bm25.slice(0, 10).map((hit) => hit.score),

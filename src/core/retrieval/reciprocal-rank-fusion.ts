@@ -53,6 +53,8 @@ export function rankFused(hits: FusedHit[]): FusedHit[] {
     .map((hit) => ({ ...hit, score: hit.fusedScore }))
     .sort(
       (a, b) =>
-        b.fusedScore - a.fusedScore || bestRank(a) - bestRank(b) || (a.chunk.id < b.chunk.id ? -1 : a.chunk.id > b.chunk.id ? 1 : 0),
+        b.fusedScore - a.fusedScore ||
+        bestRank(a) - bestRank(b) ||
+        (a.chunk.id < b.chunk.id ? -1 : a.chunk.id > b.chunk.id ? 1 : 0),
     );
 }

@@ -1,6 +1,12 @@
 import { InputError } from '../errors/index.ts';
 import type { Embedder } from '../ports/index.ts';
-import { type RetrievalSettings, search, type SearchDependencies, type SearchHit, type SearchMode } from './hybrid-search.ts';
+import {
+  type RetrievalSettings,
+  search,
+  type SearchDependencies,
+  type SearchHit,
+  type SearchMode,
+} from './hybrid-search.ts';
 
 /** What a QA question tests: shared words, few shared words, two pages, or nothing the documentation covers. */
 export type QaKind = 'keyword' | 'paraphrase' | 'multi' | 'unanswerable';
@@ -139,12 +145,20 @@ export function parseQaSet(text: string, fileName = 'the QA set'): QaItem[] {
         { line },
       );
     }
-    const { question, relevant, kind, answer } = value as { question?: unknown; relevant?: unknown; kind?: unknown; answer?: unknown };
+    const { question, relevant, kind, answer } = value as {
+      question?: unknown;
+      relevant?: unknown;
+      kind?: unknown;
+      answer?: unknown;
+    };
     if (typeof question !== 'string' || !question.trim()) {
       throw new InputError(`${where}: "question" must be a non-empty string.`, { line });
     }
     if (kind !== undefined && !qaKinds.includes(kind as QaKind)) {
-      throw new InputError(`${where}: "kind" must be one of ${qaKinds.join(', ')}, not ${JSON.stringify(kind)}.`, { line });
+      throw new InputError(
+        `${where}: "kind" must be one of ${qaKinds.join(', ')}, not ${JSON.stringify(kind)}.`,
+        { line },
+      );
     }
     if (answer !== undefined && typeof answer !== 'string') {
       throw new InputError(`${where}: "answer" must be a string (the short reference answer).`, { line });
@@ -152,10 +166,14 @@ export function parseQaSet(text: string, fileName = 'the QA set'): QaItem[] {
     const unanswerable = kind === 'unanswerable';
     const paths = Array.isArray(relevant) ? relevant : undefined;
     if (!paths || paths.some((entry) => typeof entry !== 'string' || !entry.trim())) {
-      throw new InputError(`${where}: "relevant" must be a list of source paths (e.g. ["docs/slack.md"]).`, { line });
+      throw new InputError(`${where}: "relevant" must be a list of source paths (e.g. ["docs/slack.md"]).`, {
+        line,
+      });
     }
     if (unanswerable && paths.length > 0) {
-      throw new InputError(`${where}: an unanswerable question names no relevant pages ("relevant": []).`, { line });
+      throw new InputError(`${where}: an unanswerable question names no relevant pages ("relevant": []).`, {
+        line,
+      });
     }
     if (!unanswerable && paths.length === 0) {
       throw new InputError(
@@ -177,7 +195,10 @@ export function parseQaSet(text: string, fileName = 'the QA set'): QaItem[] {
 }
 
 /** The relevant path a document answers to: its doc id or source, or a path either ends with after a slash. */
-export function matchRelevant(document: { docId: string; source: string }, relevant: readonly string[]): string | undefined {
+export function matchRelevant(
+  document: { docId: string; source: string },
+  relevant: readonly string[],
+): string | undefined {
   for (const path of relevant) {
     for (const name of [document.docId, document.source]) {
       if (name === path || name.endsWith(`/${path}`)) return path;
@@ -245,7 +266,9 @@ export async function evaluateRetrieval(
   // Retrieval is scored on the questions the documentation answers; unanswerable ones are for eval answers.
   const answerable = qa.filter((item) => item.relevant.length > 0);
   if (answerable.length === 0)
-    throw new InputError('The QA set holds no answerable question: retrieval can only be scored on questions with relevant pages.');
+    throw new InputError(
+      'The QA set holds no answerable question: retrieval can only be scored on questions with relevant pages.',
+    );
 
   const searchDependencies: SearchDependencies = {
     ...dependencies,

@@ -2,7 +2,15 @@ import { randomUUID } from 'node:crypto';
 import type { Config } from '../config/index.ts';
 import { questionFromMessages, stableFraction, type CurationService } from '../curation/index.ts';
 import { AnswerloopError, InputError } from '../errors/index.ts';
-import type { ChatMessage, ChatModel, Clock, ConversationRecord, Embedder, Logger, Store } from '../ports/index.ts';
+import type {
+  ChatMessage,
+  ChatModel,
+  Clock,
+  ConversationRecord,
+  Embedder,
+  Logger,
+  Store,
+} from '../ports/index.ts';
 import {
   answerRefuses,
   cosineSimilarity,
@@ -16,7 +24,13 @@ import {
   type Verdict,
 } from './evaluation-scoring.ts';
 import type { ModelPromotion } from './model-promotion.ts';
-import type { EvaluateCandidateInput, EvaluateShadowInput, EvaluationProgress, EvaluationResult, EvaluationRow } from './types.ts';
+import type {
+  EvaluateCandidateInput,
+  EvaluateShadowInput,
+  EvaluationProgress,
+  EvaluationResult,
+  EvaluationRow,
+} from './types.ts';
 
 export interface AnswerEvaluationDependencies {
   config: Config;
@@ -55,7 +69,12 @@ export function createAnswerEvaluation(dependencies: AnswerEvaluationDependencie
   const judgeModel = config.training.judgeModel.trim() || null;
 
   async function answer(chatModel: ChatModel, model: string, messages: ChatMessage[]): Promise<string> {
-    const response = await chatModel.complete({ model, messages, temperature: 0, maxTokens: config.openai.maxAnswerTokens });
+    const response = await chatModel.complete({
+      model,
+      messages,
+      temperature: 0,
+      maxTokens: config.openai.maxAnswerTokens,
+    });
     return response.text.trim();
   }
 
@@ -66,7 +85,10 @@ export function createAnswerEvaluation(dependencies: AnswerEvaluationDependencie
     const [answerA, answerB] = candidateFirst
       ? [comparison.candidateAnswer, comparison.baselineAnswer]
       : [comparison.baselineAnswer, comparison.candidateAnswer];
-    const context = comparison.prompt.filter((message) => message.role === 'user').map((message) => message.content).join('\n\n');
+    const context = comparison.prompt
+      .filter((message) => message.role === 'user')
+      .map((message) => message.content)
+      .join('\n\n');
     const response = await chatModel.complete({
       model: judgeModel,
       messages: judgeMessages({ context, reference: comparison.reference, answerA, answerB }),
@@ -75,7 +97,10 @@ export function createAnswerEvaluation(dependencies: AnswerEvaluationDependencie
     });
     const verdict = parseJudgeVerdict(response.text);
     if (verdict === null) {
-      logger.warn({ row: comparison.id, reply: response.text.slice(0, 80) }, 'judge reply not understood; counted as a tie');
+      logger.warn(
+        { row: comparison.id, reply: response.text.slice(0, 80) },
+        'judge reply not understood; counted as a tie',
+      );
       return 'tie';
     }
     if (verdict === 'tie') return 'tie';
@@ -88,20 +113,39 @@ export function createAnswerEvaluation(dependencies: AnswerEvaluationDependencie
   ): Promise<{ rows: EvaluationRow[]; judged: boolean }> {
     progressOf(onProgress, 'scoring', 0, comparisons.length);
     // One embedding call for everything: the reference and both answers of every row.
-    const texts = comparisons.flatMap((comparison) => [comparison.reference ?? '', comparison.candidateAnswer, comparison.baselineAnswer]);
+    const texts = comparisons.flatMap((comparison) => [
+      comparison.reference ?? '',
+      comparison.candidateAnswer,
+      comparison.baselineAnswer,
+    ]);
     const vectors = texts.length > 0 ? await embedder.embed(texts) : [];
     progressOf(onProgress, 'scoring', comparisons.length, comparisons.length);
     const chatModel = judgeModel ? dependencies.chatModel() : undefined;
     const rows: EvaluationRow[] = [];
     for (const [index, comparison] of comparisons.entries()) {
-      const [referenceVector, candidateVector, baselineVector] = [vectors[index * 3], vectors[index * 3 + 1], vectors[index * 3 + 2]].map(
-        (vector) => vector ?? [],
-      ) as [number[], number[], number[]];
+      const [referenceVector, candidateVector, baselineVector] = [
+        vectors[index * 3],
+        vectors[index * 3 + 1],
+        vectors[index * 3 + 2],
+      ].map((vector) => vector ?? []) as [number[], number[], number[]];
       const sourceCount = sourceCountOfPrompt(comparison.prompt);
-      const referenceRefused = comparison.reference === null ? null : (comparison.referenceRefused ?? answerRefuses(comparison.reference, handoff));
+      const referenceRefused =
+        comparison.reference === null
+          ? null
+          : (comparison.referenceRefused ?? answerRefuses(comparison.reference, handoff));
       const referenceFor = (vector: number[]) =>
-        comparison.reference === null || referenceRefused === null ? null : { refused: referenceRefused, similarity: Number(cosineSimilarity(vector, referenceVector).toFixed(4)) };
-      const candidate = scoreAnswer({ answer: comparison.candidateAnswer, sourceCount, handoff, reference: referenceFor(candidateVector) });
+        comparison.reference === null || referenceRefused === null
+          ? null
+          : {
+              refused: referenceRefused,
+              similarity: Number(cosineSimilarity(vector, referenceVector).toFixed(4)),
+            };
+      const candidate = scoreAnswer({
+        answer: comparison.candidateAnswer,
+        sourceCount,
+        handoff,
+        reference: referenceFor(candidateVector),
+      });
       const baseline = scoreAnswer({
         answer: comparison.baselineAnswer,
         sourceCount: comparison.baselineSourceCount ?? sourceCount,
@@ -126,7 +170,12 @@ export function createAnswerEvaluation(dependencies: AnswerEvaluationDependencie
     return { rows, judged: Boolean(chatModel) };
   }
 
-  function progressOf(onProgress: (progress: EvaluationProgress) => void, stage: EvaluationProgress['stage'], done: number, total: number) {
+  function progressOf(
+    onProgress: (progress: EvaluationProgress) => void,
+    stage: EvaluationProgress['stage'],
+    done: number,
+    total: number,
+  ) {
     onProgress({ stage, done, total });
   }
 
@@ -144,8 +193,14 @@ export function createAnswerEvaluation(dependencies: AnswerEvaluationDependencie
       baseline: verdicts.filter((verdict) => verdict === 'baseline').length,
       tie: verdicts.filter((verdict) => verdict === 'tie').length,
     };
-    const judgeWins = (side: Verdict) => (input.judged ? input.rows.filter((row) => row.judge === side).length : undefined);
-    const scores: EvaluationResult['scores'] = { [input.candidate]: meanScores(input.rows.map((row) => row.candidate), judgeWins('candidate')) };
+    const judgeWins = (side: Verdict) =>
+      input.judged ? input.rows.filter((row) => row.judge === side).length : undefined;
+    const scores: EvaluationResult['scores'] = {
+      [input.candidate]: meanScores(
+        input.rows.map((row) => row.candidate),
+        judgeWins('candidate'),
+      ),
+    };
     // Same model on both sides (a shadow of the active model) keeps the baseline's scores apart.
     scores[input.baseline === input.candidate ? `${input.baseline} (shown)` : input.baseline] = meanScores(
       input.rows.map((row) => row.baseline),
@@ -168,10 +223,26 @@ export function createAnswerEvaluation(dependencies: AnswerEvaluationDependencie
     await store.saveEvaluation(result);
     const model = await store.getModel(input.candidate);
     if (model) {
-      const { rows: _rows, kind: _kind, datasetVersion: _version, judgeModel: _judge, wins: _wins, ...summary } = result;
+      const {
+        rows: _rows,
+        kind: _kind,
+        datasetVersion: _version,
+        judgeModel: _judge,
+        wins: _wins,
+        ...summary
+      } = result;
       await store.saveModel({ ...model, evaluation: summary });
     }
-    logger.info({ kind: input.kind, candidate: input.candidate, baseline: input.baseline, winRate: result.winRate, examples: result.examples }, 'evaluation saved');
+    logger.info(
+      {
+        kind: input.kind,
+        candidate: input.candidate,
+        baseline: input.baseline,
+        winRate: result.winRate,
+        examples: result.examples,
+      },
+      'evaluation saved',
+    );
     return result;
   }
 
@@ -181,17 +252,24 @@ export function createAnswerEvaluation(dependencies: AnswerEvaluationDependencie
       const record = await store.getModel(input.candidate);
       const reference = input.dataset ?? record?.datasetVersion;
       if (!reference) {
-        throw new InputError(`${input.candidate} is not a registered candidate with a dataset: name the dataset version to evaluate on with --dataset.`);
+        throw new InputError(
+          `${input.candidate} is not a registered candidate with a dataset: name the dataset version to evaluate on with --dataset.`,
+        );
       }
       const detail = await curation.getVersion(reference);
       let examples = detail.version.examples.filter((example) => example.split === 'validation');
       if (input.limit !== undefined) examples = examples.slice(0, Math.max(0, input.limit));
       if (examples.length === 0) {
-        throw new AnswerloopError('dataset_invalid', `${detail.reference} holds no validation examples to evaluate on: raise curation.validationShare or add examples.`);
+        throw new AnswerloopError(
+          'dataset_invalid',
+          `${detail.reference} holds no validation examples to evaluate on: raise curation.validationShare or add examples.`,
+        );
       }
       const baseline = input.baseline ?? (await models.activeModel());
       if (baseline === input.candidate) {
-        throw new InputError(`${input.candidate} is the active model already: name another model to compare with using --baseline.`);
+        throw new InputError(
+          `${input.candidate} is the active model already: name another model to compare with using --baseline.`,
+        );
       }
       const chatModel = dependencies.chatModel();
       const comparisons: Comparison[] = [];
@@ -201,11 +279,24 @@ export function createAnswerEvaluation(dependencies: AnswerEvaluationDependencie
         // Same prompt, so the same retrieved sources, for both models.
         const candidateAnswer = await answer(chatModel, input.candidate, prompt);
         const baselineAnswer = await answer(chatModel, baseline, prompt);
-        comparisons.push({ id: example.id, prompt, reference: referenceAnswer, candidateAnswer, baselineAnswer });
+        comparisons.push({
+          id: example.id,
+          prompt,
+          reference: referenceAnswer,
+          candidateAnswer,
+          baselineAnswer,
+        });
         onProgress({ stage: 'answering', done: index + 1, total: examples.length });
       }
       const { rows, judged } = await score(comparisons, onProgress);
-      return save({ kind: 'candidate', candidate: input.candidate, baseline, datasetVersion: detail.reference, rows, judged });
+      return save({
+        kind: 'candidate',
+        candidate: input.candidate,
+        baseline,
+        datasetVersion: detail.reference,
+        rows,
+        judged,
+      });
     },
 
     async evaluateShadow(input) {
@@ -213,9 +304,19 @@ export function createAnswerEvaluation(dependencies: AnswerEvaluationDependencie
       const limit = input.limit ?? 200;
       const picked: ConversationRecord[] = [];
       for (let offset = 0; picked.length < limit; offset += 200) {
-        const { items } = await store.listConversations({ order: 'newest', since: input.since, offset, limit: 200 });
+        const { items } = await store.listConversations({
+          order: 'newest',
+          since: input.since,
+          offset,
+          limit: 200,
+        });
         for (const conversation of items) {
-          if (conversation.shadow?.model === input.model && conversation.shadow.answer.trim() && picked.length < limit) picked.push(conversation);
+          if (
+            conversation.shadow?.model === input.model &&
+            conversation.shadow.answer.trim() &&
+            picked.length < limit
+          )
+            picked.push(conversation);
         }
         if (items.length < 200) break;
       }
@@ -226,21 +327,28 @@ export function createAnswerEvaluation(dependencies: AnswerEvaluationDependencie
       }
       const comparisons = picked.map((conversation): Comparison => {
         // The team's answer when there is one: a correction, or the shown answer once approved or marked helpful.
-        const shownIsGood = conversation.reviewStatus === 'approved' || conversation.feedback?.helpful === true;
+        const shownIsGood =
+          conversation.reviewStatus === 'approved' || conversation.feedback?.helpful === true;
         const reference = conversation.correctedAnswer ?? (shownIsGood ? conversation.answer : null);
         return {
           id: conversation.id,
-          prompt: conversation.promptMessages.length > 0 ? conversation.promptMessages : [{ role: 'user', content: conversation.standaloneQuestion || conversation.question }],
+          prompt:
+            conversation.promptMessages.length > 0
+              ? conversation.promptMessages
+              : [{ role: 'user', content: conversation.standaloneQuestion || conversation.question }],
           reference,
-          referenceRefused: conversation.correctedAnswer === null && shownIsGood ? conversation.refused : undefined,
+          referenceRefused:
+            conversation.correctedAnswer === null && shownIsGood ? conversation.refused : undefined,
           candidateAnswer: conversation.shadow?.answer ?? '',
           baselineAnswer: conversation.answer,
         };
       });
       const { rows, judged } = await score(comparisons, onProgress);
       const shownModels = new Map<string, number>();
-      for (const conversation of picked) shownModels.set(conversation.model, (shownModels.get(conversation.model) ?? 0) + 1);
-      const baseline = [...shownModels.entries()].sort((left, right) => right[1] - left[1])[0]?.[0] ?? 'shown';
+      for (const conversation of picked)
+        shownModels.set(conversation.model, (shownModels.get(conversation.model) ?? 0) + 1);
+      const baseline =
+        [...shownModels.entries()].sort((left, right) => right[1] - left[1])[0]?.[0] ?? 'shown';
       return save({ kind: 'shadow', candidate: input.model, baseline, datasetVersion: null, rows, judged });
     },
   };

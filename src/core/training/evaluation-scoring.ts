@@ -64,7 +64,11 @@ export function scoreAnswer(input: {
 
 /** One number per answer for the comparison without a judge: each score counts equally. */
 export function compositeScore(scores: AnswerScores): number {
-  return (scores.similarity ?? 0) + scores.citationValidity + (scores.refusalCorrect === null ? 0 : scores.refusalCorrect ? 1 : 0);
+  return (
+    (scores.similarity ?? 0) +
+    scores.citationValidity +
+    (scores.refusalCorrect === null ? 0 : scores.refusalCorrect ? 1 : 0)
+  );
 }
 
 /** Scores closer than this are a tie: embedding noise is not a win. */
@@ -79,7 +83,10 @@ export function compareScores(candidate: AnswerScores, baseline: AnswerScores): 
 /** A win counts 1, a tie half: 0.5 means no better and no worse. */
 export function winRate(verdicts: Verdict[]): number {
   if (verdicts.length === 0) return 0.5;
-  const points = verdicts.reduce((sum, verdict) => sum + (verdict === 'candidate' ? 1 : verdict === 'tie' ? 0.5 : 0), 0);
+  const points = verdicts.reduce(
+    (sum, verdict) => sum + (verdict === 'candidate' ? 1 : verdict === 'tie' ? 0.5 : 0),
+    0,
+  );
   return points / verdicts.length;
 }
 
@@ -99,7 +106,9 @@ const rounded = (value: number) => Number(value.toFixed(4));
 /** Means over the rows; scores that need a reference average over the rows that have one. */
 export function meanScores(scores: AnswerScores[], judgeWins?: number): ScoreMeans {
   const similarities = scores.flatMap((score) => (score.similarity === null ? [] : [score.similarity]));
-  const refusals = scores.flatMap((score) => (score.refusalCorrect === null ? [] : [score.refusalCorrect ? 1 : 0]));
+  const refusals = scores.flatMap((score) =>
+    score.refusalCorrect === null ? [] : [score.refusalCorrect ? 1 : 0],
+  );
   return {
     similarity: rounded(mean(similarities)),
     citationValidity: rounded(mean(scores.map((score) => score.citationValidity))),
@@ -116,10 +125,20 @@ export const judgeSystemPrompt = [
 ].join(' ');
 
 /** The judge sees the question, what the bot was given, the reference if any, and two anonymous answers. */
-export function judgeMessages(input: { context: string; reference: string | null; answerA: string; answerB: string }): ChatMessage[] {
+export function judgeMessages(input: {
+  context: string;
+  reference: string | null;
+  answerA: string;
+  answerB: string;
+}): ChatMessage[] {
   const parts = [`What the bot was given:\n${input.context.slice(0, 12000)}`];
-  if (input.reference) parts.push(`Reference answer (written or approved by the support team):\n${input.reference}`);
-  parts.push(`Answer A:\n${input.answerA}`, `Answer B:\n${input.answerB}`, 'Which answer is better? Reply A, B or TIE.');
+  if (input.reference)
+    parts.push(`Reference answer (written or approved by the support team):\n${input.reference}`);
+  parts.push(
+    `Answer A:\n${input.answerA}`,
+    `Answer B:\n${input.answerB}`,
+    'Which answer is better? Reply A, B or TIE.',
+  );
   return [
     { role: 'system', content: judgeSystemPrompt },
     { role: 'user', content: parts.join('\n\n') },
@@ -127,7 +146,10 @@ export function judgeMessages(input: { context: string; reference: string | null
 }
 
 export function parseJudgeVerdict(text: string): 'A' | 'B' | 'tie' | null {
-  const word = text.trim().toUpperCase().match(/^[*"'`\s]*(A|B|TIE)\b/);
+  const word = text
+    .trim()
+    .toUpperCase()
+    .match(/^[*"'`\s]*(A|B|TIE)\b/);
   if (!word) return null;
   return word[1] === 'TIE' ? 'tie' : (word[1] as 'A' | 'B');
 }

@@ -39,7 +39,9 @@ export function createModelPromotion(dependencies: ModelPromotionDependencies): 
   async function activeModel(): Promise<string> {
     const time = now().getTime();
     if (cached && time - cached.at < activeModelCacheMs && time >= cached.at) return cached.name;
-    const active = (await activeRecords()).sort((left, right) => (right.promotedAt ?? '').localeCompare(left.promotedAt ?? ''))[0];
+    const active = (await activeRecords()).sort((left, right) =>
+      (right.promotedAt ?? '').localeCompare(left.promotedAt ?? ''),
+    )[0];
     cached = { name: active?.name ?? config.openai.chatModel, at: time };
     return cached.name;
   }
@@ -48,7 +50,10 @@ export function createModelPromotion(dependencies: ModelPromotionDependencies): 
     const model = await store.getModel(name);
     if (!model) {
       const known = (await store.listModels()).map((record) => record.name);
-      throw new AnswerloopError('not_found', `No model ${name} in the registry${known.length ? `; known: ${known.join(', ')}` : ''}.`);
+      throw new AnswerloopError(
+        'not_found',
+        `No model ${name} in the registry${known.length ? `; known: ${known.join(', ')}` : ''}.`,
+      );
     }
     return model;
   }
@@ -68,40 +73,60 @@ export function createModelPromotion(dependencies: ModelPromotionDependencies): 
     latestEvaluation,
 
     async listModels() {
-      const models = (await store.listModels()).sort((left, right) => right.createdAt.localeCompare(left.createdAt));
+      const models = (await store.listModels()).sort((left, right) =>
+        right.createdAt.localeCompare(left.createdAt),
+      );
       const active = models.find((model) => model.status === 'active')?.name ?? config.openai.chatModel;
       return { models, active, baseModel: config.openai.chatModel };
     },
 
     async promote(input) {
       const model = await getModel(input.model);
-      if (model.status === 'active') return { active: model, previous: model.previousActive, changed: false, warnings: [] };
-      if (model.status === 'failed') throw new AnswerloopError('conflict', `${model.name} is marked failed and cannot be promoted.`);
+      if (model.status === 'active')
+        return { active: model, previous: model.previousActive, changed: false, warnings: [] };
+      if (model.status === 'failed')
+        throw new AnswerloopError('conflict', `${model.name} is marked failed and cannot be promoted.`);
       const warnings: string[] = [];
       const evaluation = await latestEvaluation(model.name);
       if (!evaluation) {
-        warnings.push(`${model.name} has not been evaluated: run \`answerloop eval --candidate ${model.name}\` to compare it with the active model`);
+        warnings.push(
+          `${model.name} has not been evaluated: run \`answerloop eval --candidate ${model.name}\` to compare it with the active model`,
+        );
       } else if (evaluation.winRate < 0.5) {
         const message =
           `${model.name} lost its latest evaluation: win rate ${(evaluation.winRate * 100).toFixed(0)}% ` +
           `against ${evaluation.baseline} on ${evaluation.examples} examples`;
-        if (!input.force) throw new AnswerloopError('conflict', `${message}. Promote it anyway with --force.`, { details: { evaluation: evaluation.id } });
+        if (!input.force)
+          throw new AnswerloopError('conflict', `${message}. Promote it anyway with --force.`, {
+            details: { evaluation: evaluation.id },
+          });
         warnings.push(`${message}; promoted with --force`);
       }
       const timestamp = now().toISOString();
       const previous = await activeRecords();
       for (const record of previous) await store.saveModel({ ...record, status: 'retired' });
-      const promoted: ModelRecord = { ...model, status: 'active', promotedAt: timestamp, previousActive: previous[0]?.name ?? null };
+      const promoted: ModelRecord = {
+        ...model,
+        status: 'active',
+        promotedAt: timestamp,
+        previousActive: previous[0]?.name ?? null,
+      };
       await store.saveModel(promoted);
       cached = undefined;
-      logger.info({ model: model.name, previous: promoted.previousActive, by: input.by, forced: Boolean(input.force) }, 'model promoted');
+      logger.info(
+        { model: model.name, previous: promoted.previousActive, by: input.by, forced: Boolean(input.force) },
+        'model promoted',
+      );
       return { active: promoted, previous: promoted.previousActive, changed: true, warnings };
     },
 
     async rollback(input = {}) {
       const [current] = await activeRecords();
       if (!current) {
-        throw new AnswerloopError('conflict', `No promoted model is active: answers already come from the base model ${config.openai.chatModel}.`);
+        throw new AnswerloopError(
+          'conflict',
+          `No promoted model is active: answers already come from the base model ${config.openai.chatModel}.`,
+        );
       }
       const target = current.previousActive ? await store.getModel(current.previousActive) : undefined;
       await store.saveModel({ ...current, status: 'retired' });

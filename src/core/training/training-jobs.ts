@@ -2,7 +2,16 @@ import { createHash } from 'node:crypto';
 import type { Config } from '../config/index.ts';
 import { parseDatasetReference, type CurationService } from '../curation/index.ts';
 import { AnswerloopError, InputError } from '../errors/index.ts';
-import type { Clock, FineTuneJobState, FineTuner, Logger, ModelRecord, Store, TrainingEvent, TrainingJobRecord } from '../ports/index.ts';
+import type {
+  Clock,
+  FineTuneJobState,
+  FineTuner,
+  Logger,
+  ModelRecord,
+  Store,
+  TrainingEvent,
+  TrainingJobRecord,
+} from '../ports/index.ts';
 import {
   terminalStatuses,
   type LossPoint,
@@ -40,7 +49,13 @@ export interface TrainingJobs {
 const maxSuffixLength = 40;
 
 function defaultSuffix(dataset: string): string {
-  return dataset.toLowerCase().replace(/[^a-z0-9-]+/g, '-').replace(/^-+|-+$/g, '').slice(0, maxSuffixLength) || 'answerloop';
+  return (
+    dataset
+      .toLowerCase()
+      .replace(/[^a-z0-9-]+/g, '-')
+      .replace(/^-+|-+$/g, '')
+      .slice(0, maxSuffixLength) || 'answerloop'
+  );
 }
 
 /** A seed that follows from the dataset version: training the same version again trains the same way. */
@@ -72,7 +87,11 @@ export function createTrainingJobs(dependencies: TrainingJobsDependencies): Trai
 
   const requireJob = async (jobId: string): Promise<TrainingJobRecord> => {
     const job = await store.getTrainingJob(jobId);
-    if (!job) throw new AnswerloopError('not_found', `No training job ${jobId} in the store: see \`answerloop train list\`.`);
+    if (!job)
+      throw new AnswerloopError(
+        'not_found',
+        `No training job ${jobId} in the store: see \`answerloop train list\`.`,
+      );
     return job;
   };
 
@@ -96,7 +115,11 @@ export function createTrainingJobs(dependencies: TrainingJobsDependencies): Trai
     return model;
   };
 
-  const applyState = (job: TrainingJobRecord, state: FineTuneJobState, newEvents: TrainingEvent[]): TrainingJobRecord => {
+  const applyState = (
+    job: TrainingJobRecord,
+    state: FineTuneJobState,
+    newEvents: TrainingEvent[],
+  ): TrainingJobRecord => {
     const known = new Set(job.events.map((event) => event.id));
     return {
       ...job,
@@ -117,13 +140,21 @@ export function createTrainingJobs(dependencies: TrainingJobsDependencies): Trai
     const job = applyState(stored, state, newEvents);
     await store.saveTrainingJob(job);
     const candidate = await registerCandidate(job);
-    return { job, newEvents: job.events.slice(stored.events.length), latestLoss: latestLoss(job.events), candidate };
+    return {
+      job,
+      newEvents: job.events.slice(stored.events.length),
+      latestLoss: latestLoss(job.events),
+      candidate,
+    };
   }
 
   const sleep = async (ms: number, signal: AbortSignal | undefined) => {
     if (!signal) return clock.sleep(ms);
     if (signal.aborted) return;
-    await Promise.race([clock.sleep(ms), new Promise<void>((resolve) => signal.addEventListener('abort', () => resolve(), { once: true }))]);
+    await Promise.race([
+      clock.sleep(ms),
+      new Promise<void>((resolve) => signal.addEventListener('abort', () => resolve(), { once: true })),
+    ]);
   };
 
   async function startTraining(input: StartTrainingInput): Promise<TrainingJobRecord> {
@@ -133,14 +164,23 @@ export function createTrainingJobs(dependencies: TrainingJobsDependencies): Trai
     progress({ stage: 'validating', message: `validating ${reference}` });
     const validation = await curation.validateVersion(reference);
     if (!validation.valid) {
-      const first = validation.errors.slice(0, 3).map((issue) => issue.message).join('; ');
-      throw new AnswerloopError('dataset_invalid', `${reference} cannot be trained on: ${first}. See \`answerloop dataset validate ${reference}\`.`, {
-        details: { errors: validation.errors.length },
-      });
+      const first = validation.errors
+        .slice(0, 3)
+        .map((issue) => issue.message)
+        .join('; ');
+      throw new AnswerloopError(
+        'dataset_invalid',
+        `${reference} cannot be trained on: ${first}. See \`answerloop dataset validate ${reference}\`.`,
+        {
+          details: { errors: validation.errors.length },
+        },
+      );
     }
     const suffix = input.suffix ?? defaultSuffix(detail.version.dataset);
     if (suffix.length > 64 || !/^[A-Za-z0-9_-]*$/.test(suffix)) {
-      throw new InputError(`Suffix ${JSON.stringify(suffix)} is not valid: up to 64 letters, digits, '-' and '_'.`);
+      throw new InputError(
+        `Suffix ${JSON.stringify(suffix)} is not valid: up to 64 letters, digits, '-' and '_'.`,
+      );
     }
     const baseModel = input.baseModel ?? config.training.baseModel;
     const epochs = input.epochs ?? config.training.epochs;
@@ -153,11 +193,21 @@ export function createTrainingJobs(dependencies: TrainingJobsDependencies): Trai
     const trainingFileId = await fineTuner.uploadFile(`${fileBase}-train.jsonl`, files.train);
     let validationFileId: string | null = null;
     if (files.counts.validation > 0) {
-      progress({ stage: 'uploading-validation', message: `uploading ${files.counts.validation} validation examples` });
+      progress({
+        stage: 'uploading-validation',
+        message: `uploading ${files.counts.validation} validation examples`,
+      });
       validationFileId = await fineTuner.uploadFile(`${fileBase}-validation.jsonl`, files.validation);
     }
     progress({ stage: 'creating-job', message: `creating the job on ${baseModel}` });
-    const state = await fineTuner.createJob({ baseModel, trainingFileId, validationFileId, suffix, seed, hyperparameters: { nEpochs: epochs } });
+    const state = await fineTuner.createJob({
+      baseModel,
+      trainingFileId,
+      validationFileId,
+      suffix,
+      seed,
+      hyperparameters: { nEpochs: epochs },
+    });
     const timestamp = now();
     const job: TrainingJobRecord = {
       id: state.id,
@@ -212,12 +262,20 @@ export function createTrainingJobs(dependencies: TrainingJobsDependencies): Trai
       const dataset = input.dataset ?? config.training.dataset;
       parseDatasetReference(dataset);
       const threshold = config.training.retrainAfterExamples;
-      const jobs = (await store.listTrainingJobs()).filter((job) => datasetOf(job.datasetVersion) === dataset);
+      const jobs = (await store.listTrainingJobs()).filter(
+        (job) => datasetOf(job.datasetVersion) === dataset,
+      );
       const running = jobs.find((job) => !terminalStatuses.includes(job.status));
-      const lastTrained = jobs.find((job) => job.status !== 'failed' && job.status !== 'cancelled')?.datasetVersion ?? null;
+      const lastTrained =
+        jobs.find((job) => job.status !== 'failed' && job.status !== 'cancelled')?.datasetVersion ?? null;
       const decision = { dataset, threshold, lastTrainedVersion: lastTrained, snapshot: null, job: null };
       if (running) {
-        return { ...decision, started: false, newExamples: 0, reason: `job ${running.id} on ${running.datasetVersion} is still ${running.status}` };
+        return {
+          ...decision,
+          started: false,
+          newExamples: 0,
+          reason: `job ${running.id} on ${running.datasetVersion} is still ${running.status}`,
+        };
       }
       const newExamples = await curation.countNewExamples(dataset, lastTrained);
       if (newExamples < threshold) {
@@ -256,4 +314,3 @@ export function createTrainingJobs(dependencies: TrainingJobsDependencies): Trai
     },
   };
 }
-

@@ -114,7 +114,10 @@ export function createTrainingSchedule(dependencies: {
     const base = { model, at: now(), replicaId };
     let record: ScheduledEvaluationRecord;
     try {
-      const result = await training.evaluateCandidate({ candidate: model, limit: settings.evaluationLimit > 0 ? settings.evaluationLimit : undefined });
+      const result = await training.evaluateCandidate({
+        candidate: model,
+        limit: settings.evaluationLimit > 0 ? settings.evaluationLimit : undefined,
+      });
       const won = result.winRate > 0.5;
       metrics.increment('training_schedule_runs_total', { step: 'evaluate', outcome: won ? 'won' : 'lost' });
       let promoted = false;
@@ -141,14 +144,34 @@ export function createTrainingSchedule(dependencies: {
         error,
       };
       logger.info(
-        { model, winRate: result.winRate, baseline: result.baseline, examples: result.examples, won, promoted, autoPromote: settings.autoPromote },
-        promoted ? `scheduled evaluation: ${model} won and is promoted` : `scheduled evaluation: ${model} ${won ? 'won; promote it with answerloop models promote' : 'lost'}`,
+        {
+          model,
+          winRate: result.winRate,
+          baseline: result.baseline,
+          examples: result.examples,
+          won,
+          promoted,
+          autoPromote: settings.autoPromote,
+        },
+        promoted
+          ? `scheduled evaluation: ${model} won and is promoted`
+          : `scheduled evaluation: ${model} ${won ? 'won; promote it with answerloop models promote' : 'lost'}`,
       );
     } catch (cause) {
       const message = toAnswerloopError(cause).message;
       metrics.increment('training_schedule_runs_total', { step: 'evaluate', outcome: 'failed' });
       logger.error({ model, error: message }, `scheduled evaluation of ${model} failed: ${message}`);
-      record = { ...base, ok: false, evaluationId: null, winRate: null, baseline: null, examples: null, won: false, promoted: false, error: message };
+      record = {
+        ...base,
+        ok: false,
+        evaluationId: null,
+        winRate: null,
+        baseline: null,
+        examples: null,
+        won: false,
+        promoted: false,
+        error: message,
+      };
     }
     const json = JSON.stringify(record);
     await store.setValue(namespace, `evaluated:${model}`, json);
@@ -160,18 +183,27 @@ export function createTrainingSchedule(dependencies: {
     jobNames,
 
     async watchJobs() {
-      const inFlight = (await store.listTrainingJobs()).filter((job) => !terminalStatuses.includes(job.status));
+      const inFlight = (await store.listTrainingJobs()).filter(
+        (job) => !terminalStatuses.includes(job.status),
+      );
       const refreshed: WatchRunResult['refreshed'] = [];
       const candidates: string[] = [];
       for (const job of inFlight) {
         try {
           const update = await training.refreshJob(job.id);
           refreshed.push({ jobId: job.id, status: update.job.status });
-          if (update.job.status !== job.status) logger.info({ jobId: job.id, from: job.status, to: update.job.status }, `fine-tuning job ${job.id} is ${update.job.status}`);
+          if (update.job.status !== job.status)
+            logger.info(
+              { jobId: job.id, from: job.status, to: update.job.status },
+              `fine-tuning job ${job.id} is ${update.job.status}`,
+            );
           if (update.candidate) candidates.push(update.candidate.name);
         } catch (cause) {
           // One job the service cannot answer for must not stop the others; the next run tries again.
-          logger.warn({ jobId: job.id, error: toAnswerloopError(cause).message }, `polling fine-tuning job ${job.id} failed; trying again`);
+          logger.warn(
+            { jobId: job.id, error: toAnswerloopError(cause).message },
+            `polling fine-tuning job ${job.id} failed; trying again`,
+          );
         }
       }
       const evaluations: ScheduledEvaluationRecord[] = [];
@@ -186,12 +218,34 @@ export function createTrainingSchedule(dependencies: {
       let record: ScheduledRetrainRecord;
       try {
         const decision = await training.trainIfNeeded({ createdBy: scheduleAuthor });
-        record = { ...base, ok: true, started: decision.started, reason: decision.reason, jobId: decision.job?.id ?? null, snapshot: decision.snapshot, error: null };
-        metrics.increment('training_schedule_runs_total', { step: 'retrain', outcome: decision.started ? 'started' : 'not_needed' });
-        logger.info({ started: decision.started, jobId: record.jobId, snapshot: decision.snapshot }, `retraining policy: ${decision.started ? 'started' : 'not started'}: ${decision.reason}`);
+        record = {
+          ...base,
+          ok: true,
+          started: decision.started,
+          reason: decision.reason,
+          jobId: decision.job?.id ?? null,
+          snapshot: decision.snapshot,
+          error: null,
+        };
+        metrics.increment('training_schedule_runs_total', {
+          step: 'retrain',
+          outcome: decision.started ? 'started' : 'not_needed',
+        });
+        logger.info(
+          { started: decision.started, jobId: record.jobId, snapshot: decision.snapshot },
+          `retraining policy: ${decision.started ? 'started' : 'not started'}: ${decision.reason}`,
+        );
       } catch (cause) {
         const message = toAnswerloopError(cause).message;
-        record = { ...base, ok: false, started: false, reason: 'the retraining policy failed', jobId: null, snapshot: null, error: message };
+        record = {
+          ...base,
+          ok: false,
+          started: false,
+          reason: 'the retraining policy failed',
+          jobId: null,
+          snapshot: null,
+          error: message,
+        };
         metrics.increment('training_schedule_runs_total', { step: 'retrain', outcome: 'failed' });
         await store.setValue(namespace, 'last-retrain', JSON.stringify(record)).catch(() => {});
         throw cause;

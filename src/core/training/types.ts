@@ -1,4 +1,10 @@
-import type { EvaluationRecord, ModelRecord, TrainingEvent, TrainingJobRecord, TrainingJobStatus } from '../ports/index.ts';
+import type {
+  EvaluationRecord,
+  ModelRecord,
+  TrainingEvent,
+  TrainingJobRecord,
+  TrainingJobStatus,
+} from '../ports/index.ts';
 import type { AnswerScores, ScoreMeans, Verdict } from './evaluation-scoring.ts';
 
 export type { AnswerScores, ScoreMeans, Verdict };

@@ -25,14 +25,20 @@ export interface TestCore {
  * A real core on the embedded SQLite store in a temporary data folder, with the deterministic embedder.
  * `openAi: true` sets an API key so answering, training and evaluation go to api.openai.com (which tests nock).
  */
-export function openTestCore(options: { openAi?: boolean; overrides?: Record<string, unknown> } = {}): TestCore {
+export function openTestCore(
+  options: { openAi?: boolean; overrides?: Record<string, unknown> } = {},
+): TestCore {
   const dataDir = mkdtempSync(path.join(tmpdir(), 'answerloop-tui-'));
   const env: Record<string, string> = { ANSWERLOOP_DATA_DIR: dataDir, ANSWERLOOP_LOG_FILE: '' };
   if (options.openAi) env.OPENAI_API_KEY = openAiKey;
   const config = loadConfig({
     cwd: repositoryRoot,
     env,
-    overrides: { openai: { maxRetries: 0, timeoutMs: 5000 }, answering: { stream: false }, ...options.overrides },
+    overrides: {
+      openai: { maxRetries: 0, timeoutMs: 5000 },
+      answering: { stream: false },
+      ...options.overrides,
+    },
   });
   const store = createSqliteStore({ file: path.join(dataDir, 'answerloop.db'), logger: silentLogger });
   const core = createCore({ config, store, embedder: createDeterministicEmbedder(), logger: silentLogger });
@@ -89,7 +95,10 @@ async function settle(): Promise<void> {
 }
 
 /** Renders the whole dashboard at a fixed size (80x24 by default), the way gemini-cli's tests render with providers. */
-export function renderDashboard(core: Core, options: { screen?: ScreenName; size?: TerminalSize; reviewer?: string } = {}): DashboardHarness {
+export function renderDashboard(
+  core: Core,
+  options: { screen?: ScreenName; size?: TerminalSize; reviewer?: string } = {},
+): DashboardHarness {
   const element = (size: TerminalSize) => (
     <FixedTerminalSize size={size}>
       <Dashboard core={core} initialScreen={options.screen} reviewer={options.reviewer ?? 'ops@test'} />
@@ -113,17 +122,24 @@ export function renderDashboard(core: Core, options: { screen?: ScreenName; size
       await settle();
     },
     async waitFor(pattern, timeoutMs = 5000) {
-      const matcher = typeof pattern === 'string' ? (frame: string) => frame.includes(pattern) : (frame: string) => pattern.test(frame);
+      const matcher =
+        typeof pattern === 'string'
+          ? (frame: string) => frame.includes(pattern)
+          : (frame: string) => pattern.test(frame);
       const deadline = Date.now() + timeoutMs;
       for (;;) {
         const frame = lastFrame();
         if (matcher(frame)) return frame;
-        if (Date.now() > deadline) throw new Error(`Timed out waiting for ${String(pattern)} in the frame:\n${frame}`);
+        if (Date.now() > deadline)
+          throw new Error(`Timed out waiting for ${String(pattern)} in the frame:\n${frame}`);
         await new Promise((resolve) => setTimeout(resolve, 20));
       }
     },
     waitForWrapped(text, timeoutMs) {
-      const words = text.trim().split(/\s+/).map((word) => word.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'));
+      const words = text
+        .trim()
+        .split(/\s+/)
+        .map((word) => word.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'));
       return this.waitFor(new RegExp(words.join('\\s+')), timeoutMs);
     },
     resize(size) {

@@ -24,7 +24,15 @@ function jobBody(id: string, status: string, extra: Record<string, unknown> = {}
 }
 
 function event(id: string, createdAt: number, message: string, data?: Record<string, unknown>) {
-  return { object: 'fine_tuning.job.event', id, created_at: createdAt, level: 'info', message, type: data ? 'metrics' : 'message', ...(data ? { data } : {}) };
+  return {
+    object: 'fine_tuning.job.event',
+    id,
+    created_at: createdAt,
+    level: 'info',
+    message,
+    type: data ? 'metrics' : 'message',
+    ...(data ? { data } : {}),
+  };
 }
 
 export interface FineTuningStage {
@@ -36,20 +44,38 @@ export interface FineTuningStage {
 /** A job that validates, queues, runs three steps with falling losses and succeeds with `model`. */
 export function succeedingJob(model: string): FineTuningStage[] {
   return [
-    { status: 'validating_files', events: [event('ev-1', 1_760_000_010, 'Validating training file: file-1')] },
-    { status: 'queued', events: [event('ev-2', 1_760_000_020, 'Files validated, moving job to queued state')] },
+    {
+      status: 'validating_files',
+      events: [event('ev-1', 1_760_000_010, 'Validating training file: file-1')],
+    },
+    {
+      status: 'queued',
+      events: [event('ev-2', 1_760_000_020, 'Files validated, moving job to queued state')],
+    },
     {
       status: 'running',
       events: [
         event('ev-3', 1_760_000_030, 'Fine-tuning job started'),
-        event('ev-4', 1_760_000_040, 'Step 1/3: training loss=1.20', { step: 1, train_loss: 1.2, valid_loss: 1.31 }),
-        event('ev-5', 1_760_000_050, 'Step 2/3: training loss=0.80', { step: 2, train_loss: 0.8, valid_loss: 0.9 }),
+        event('ev-4', 1_760_000_040, 'Step 1/3: training loss=1.20', {
+          step: 1,
+          train_loss: 1.2,
+          valid_loss: 1.31,
+        }),
+        event('ev-5', 1_760_000_050, 'Step 2/3: training loss=0.80', {
+          step: 2,
+          train_loss: 0.8,
+          valid_loss: 0.9,
+        }),
       ],
     },
     {
       status: 'succeeded',
       events: [
-        event('ev-6', 1_760_000_060, 'Step 3/3: training loss=0.45', { step: 3, train_loss: 0.45, valid_loss: 0.58 }),
+        event('ev-6', 1_760_000_060, 'Step 3/3: training loss=0.45', {
+          step: 3,
+          train_loss: 0.45,
+          valid_loss: 0.58,
+        }),
         event('ev-7', 1_760_000_070, 'The job has successfully completed'),
       ],
       extra: { fine_tuned_model: model, trained_tokens: 5120 },
@@ -60,8 +86,14 @@ export function succeedingJob(model: string): FineTuningStage[] {
 /** A job that keeps running until it is cancelled. */
 export function runningJob(): FineTuningStage[] {
   return [
-    { status: 'queued', events: [event('ev-1', 1_760_000_010, 'Files validated, moving job to queued state')] },
-    { status: 'running', events: [event('ev-2', 1_760_000_020, 'Step 1/100: training loss=2.00', { step: 1, train_loss: 2 })] },
+    {
+      status: 'queued',
+      events: [event('ev-1', 1_760_000_010, 'Files validated, moving job to queued state')],
+    },
+    {
+      status: 'running',
+      events: [event('ev-2', 1_760_000_020, 'Step 1/100: training loss=2.00', { step: 1, train_loss: 2 })],
+    },
   ];
 }
 
@@ -83,7 +115,18 @@ export function fakeFineTuningApi(options: { jobId: string; stages: FineTuningSt
     })
     .reply(() => {
       fileNumber += 1;
-      return [200, { id: `file-${fileNumber}`, object: 'file', bytes: 1, created_at: 1, filename: 'x.jsonl', purpose: 'fine-tune', status: 'processed' }];
+      return [
+        200,
+        {
+          id: `file-${fileNumber}`,
+          object: 'file',
+          bytes: 1,
+          created_at: 1,
+          filename: 'x.jsonl',
+          purpose: 'fine-tune',
+          status: 'processed',
+        },
+      ];
     })
     .post('/v1/fine_tuning/jobs', (body) => {
       sent.job = body;
@@ -94,7 +137,9 @@ export function fakeFineTuningApi(options: { jobId: string; stages: FineTuningSt
     .reply(() => {
       if (sent.cancelled) return [200, jobBody(options.jobId, 'cancelled')];
       const state = current();
-      released.push(...(state.events ?? []).filter((candidate) => !released.some((seen) => seen.id === candidate.id)));
+      released.push(
+        ...(state.events ?? []).filter((candidate) => !released.some((seen) => seen.id === candidate.id)),
+      );
       stage += 1;
       return [200, jobBody(options.jobId, state.status, state.extra)];
     })
@@ -110,7 +155,9 @@ export function fakeFineTuningApi(options: { jobId: string; stages: FineTuningSt
 }
 
 /** Chat completions answered by `reply(model, messages)`, counting calls per model. */
-export function fakeChatCompletions(reply: (model: string, messages: Array<{ role: string; content: string }>) => string) {
+export function fakeChatCompletions(
+  reply: (model: string, messages: Array<{ role: string; content: string }>) => string,
+) {
   const calls: Record<string, number> = {};
   const scope = nock(openAiApi)
     .persist()
@@ -125,7 +172,13 @@ export function fakeChatCompletions(reply: (model: string, messages: Array<{ rol
           object: 'chat.completion',
           created: 1,
           model: request.model,
-          choices: [{ index: 0, message: { role: 'assistant', content: reply(request.model, request.messages) }, finish_reason: 'stop' }],
+          choices: [
+            {
+              index: 0,
+              message: { role: 'assistant', content: reply(request.model, request.messages) },
+              finish_reason: 'stop',
+            },
+          ],
           usage: { prompt_tokens: 50, completion_tokens: 10, total_tokens: 60 },
         },
       ];

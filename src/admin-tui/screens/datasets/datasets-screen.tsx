@@ -18,7 +18,11 @@ const { datasetsBrowsing: browseKeys, datasetsExport: exportKeys } = screenKeyMa
 /** Datasets and versions: the validation report, tokens and cost; snapshot, validate, export, and train. */
 export function DatasetsScreen() {
   const { core, reviewer, size, visible, navigate, setBusy } = useScreenFrame();
-  const { state, dispatch, task, snapshot, validate, exportAs, refresh } = useDatasets(core, reviewer, visible);
+  const { state, dispatch, task, snapshot, validate, exportAs, refresh } = useDatasets(
+    core,
+    reviewer,
+    visible,
+  );
   const [progress, setProgress] = useState<SnapshotProgress | null>(null);
   const listWidth = Math.min(28, Math.floor(size.columns * 0.35));
   const reportWidth = size.columns - listWidth - 1;
@@ -90,16 +94,38 @@ export function DatasetsScreen() {
         />
         <Box width={1} />
         <Box flexDirection="column" width={reportWidth}>
-          <VersionReport dataset={selectedDataset(state)} version={version} newExamples={state.newExamples} height={choosing ? bodyHeight - 6 : bodyHeight} width={reportWidth} />
-          {choosing && version ? <ExportChooser formats={exportFormatChoices} choice={state.exportChoice!} reference={version.reference} /> : null}
+          <VersionReport
+            dataset={selectedDataset(state)}
+            version={version}
+            newExamples={state.newExamples}
+            height={choosing ? bodyHeight - 6 : bodyHeight}
+            width={reportWidth}
+          />
+          {choosing && version ? (
+            <ExportChooser
+              formats={exportFormatChoices}
+              choice={state.exportChoice!}
+              reference={version.reference}
+            />
+          ) : null}
         </Box>
       </Box>
       <Box height={1}>
         {progress && task.running ? (
-          <ProgressBar done={progress.done} total={progress.total} label={`snapshot: ${progress.stage}`} width={size.columns} />
+          <ProgressBar
+            done={progress.done}
+            total={progress.total}
+            label={`snapshot: ${progress.stage}`}
+            width={size.columns}
+          />
         ) : null}
       </Box>
-      <StatusLine busy={progress ? null : task.running} error={task.error} notice={task.value || null} width={size.columns} />
+      <StatusLine
+        busy={progress ? null : task.running}
+        error={task.error}
+        notice={task.value || null}
+        width={size.columns}
+      />
     </Box>
   );
 }

@@ -19,7 +19,8 @@ const { knowledgeTyping: typingKeys, knowledgeBrowsing: browsingKeys } = screenK
 /** The configured sources (synced on a key), ingestion with a progress bar, and hybrid, BM25 and vector rankings. */
 export function KnowledgeScreen() {
   const { core, size, setBusy } = useScreenFrame();
-  const { state, dispatch, summary, summaryError, sources, ingest, syncSource, search, refresh } = useKnowledge(core);
+  const { state, dispatch, summary, summaryError, sources, ingest, syncSource, search, refresh } =
+    useKnowledge(core);
   const typing = state.focus !== 'rankings';
   const width = size.columns;
   const detailHeight = 6;
@@ -34,7 +35,8 @@ export function KnowledgeScreen() {
     keyMap: typing ? typingKeys : browsingKeys,
     onKey: (input, key) => {
       if (typing) {
-        if (firstMatch(typingKeys.commands, input, key) === Command.Back) dispatch({ type: 'focus', focus: 'rankings' });
+        if (firstMatch(typingKeys.commands, input, key) === Command.Back)
+          dispatch({ type: 'focus', focus: 'rankings' });
         return;
       }
       const row = cursorAfterKey(state.row, selectedColumnLength(state), rankingHeight - 1, input, key);
@@ -73,8 +75,21 @@ export function KnowledgeScreen() {
   return (
     <Box flexDirection="column" width={width} height={size.rows}>
       <KnowledgeSummary summary={summary} width={width} />
-      <SourceList sources={sources} selected={Math.min(state.sourceIndex, Math.max(0, sources.length - 1))} syncing={state.syncingSource} rows={sourceRows} width={width} />
-      <IngestPanel ingesting={state.ingesting} syncing={state.syncingSource} progress={state.progress} report={state.report} error={state.ingestError} width={width} />
+      <SourceList
+        sources={sources}
+        selected={Math.min(state.sourceIndex, Math.max(0, sources.length - 1))}
+        syncing={state.syncingSource}
+        rows={sourceRows}
+        width={width}
+      />
+      <IngestPanel
+        ingesting={state.ingesting}
+        syncing={state.syncingSource}
+        progress={state.progress}
+        report={state.report}
+        error={state.ingestError}
+        width={width}
+      />
       {state.focus === 'path' ? (
         <TextBox
           label="Ingest path"
@@ -96,14 +111,25 @@ export function KnowledgeScreen() {
         />
       )}
       {state.rankings ? (
-        <RankingColumns modes={rankingModes} rankings={state.rankings} column={state.column} row={state.row} height={rankingHeight} width={width} />
+        <RankingColumns
+          modes={rankingModes}
+          rankings={state.rankings}
+          column={state.column}
+          row={state.row}
+          height={rankingHeight}
+          width={width}
+        />
       ) : (
         <Box height={rankingHeight}>
           <Text dimColor>Rankings appear here: the fused hybrid list, and each leg on its own.</Text>
         </Box>
       )}
       <HitDetail hit={selectedHit(state)} height={detailHeight} width={width} />
-      <StatusLine busy={state.searching ? `Searching for “${state.query}”…` : null} error={state.searchError ?? summaryError} width={width} />
+      <StatusLine
+        busy={state.searching ? `Searching for “${state.query}”…` : null}
+        error={state.searchError ?? summaryError}
+        width={width}
+      />
     </Box>
   );
 }

@@ -7,7 +7,6 @@ import { OverviewFiguresList } from './components/overview-figures.tsx';
 import { QuestionsChart } from './components/questions-chart.tsx';
 import { useOverview } from './hooks/use-overview.ts';
 
-
 /** The figures an operator checks first: knowledge, questions, feedback, latency, model, store, training. */
 export function OverviewScreen() {
   const { core, size, visible } = useScreenFrame();
@@ -24,17 +23,27 @@ export function OverviewScreen() {
       {figures ? (
         <Box flexDirection={wide ? 'row' : 'column'} flexGrow={1}>
           <Box flexDirection="column" width={wide ? Math.floor(size.columns * 0.6) : size.columns}>
-            <OverviewFiguresList figures={figures} width={wide ? Math.floor(size.columns * 0.6) : size.columns} />
+            <OverviewFiguresList
+              figures={figures}
+              width={wide ? Math.floor(size.columns * 0.6) : size.columns}
+            />
           </Box>
           <Box flexDirection="column" marginTop={wide ? 0 : 1}>
             <Text bold>Questions per day</Text>
-            <QuestionsChart perDay={figures.questions.perDay} width={wide ? Math.floor(size.columns * 0.4) : size.columns} />
+            <QuestionsChart
+              perDay={figures.questions.perDay}
+              width={wide ? Math.floor(size.columns * 0.4) : size.columns}
+            />
           </Box>
         </Box>
       ) : (
         <Box flexGrow={1}>{error ? null : <Text dimColor>Reading the store…</Text>}</Box>
       )}
-      <StatusLine busy={loading && !figures ? 'Loading the figures…' : null} error={error} width={size.columns} />
+      <StatusLine
+        busy={loading && !figures ? 'Loading the figures…' : null}
+        error={error}
+        width={size.columns}
+      />
     </Box>
   );
 }

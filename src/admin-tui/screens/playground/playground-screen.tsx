@@ -19,7 +19,8 @@ export function PlaygroundScreen() {
   const { state, dispatch, ask, recordFeedback, emptyKnowledge } = usePlayground(core, reviewer);
   const width = size.columns;
   const lines = useMemo(() => wrapText(state.streamed, Math.max(10, width - 2)), [state.streamed, width]);
-  const sourceLines = state.result && state.result.sources.length > 0 ? Math.min(state.result.sources.length + 1, 6) : 0;
+  const sourceLines =
+    state.result && state.result.sources.length > 0 ? Math.min(state.result.sources.length + 1, 6) : 0;
   const answerHeight = Math.max(3, size.rows - 3 - sourceLines - 2);
   const maximumScroll = Math.max(0, lines.length - (answerHeight - 1));
 
@@ -75,8 +76,17 @@ export function PlaygroundScreen() {
         asking={state.asking}
         emptyKnowledge={emptyKnowledge}
       />
-      {state.result ? <SourceList sources={state.result.sources} citations={state.result.citations} width={width} maxLines={sourceLines} /> : null}
-      <Box height={1}>{state.result ? <AnswerMeta result={state.result} feedback={state.feedback} /> : null}</Box>
+      {state.result ? (
+        <SourceList
+          sources={state.result.sources}
+          citations={state.result.citations}
+          width={width}
+          maxLines={sourceLines}
+        />
+      ) : null}
+      <Box height={1}>
+        {state.result ? <AnswerMeta result={state.result} feedback={state.feedback} /> : null}
+      </Box>
       <StatusLine busy={state.asking ? 'Answering…' : null} error={state.error} width={width} />
     </Box>
   );

@@ -24,7 +24,11 @@ const editorHintsWithoutExternal = editorKeys.hints.filter((command) => command 
 /** The review queue, or the verified answers published from it (V opens them, esc comes back). */
 export function ReviewScreen() {
   const [showVerified, setShowVerified] = useState(false);
-  return showVerified ? <VerifiedAnswersView onBack={() => setShowVerified(false)} /> : <ReviewQueueView onShowVerified={() => setShowVerified(true)} />;
+  return showVerified ? (
+    <VerifiedAnswersView onBack={() => setShowVerified(false)} />
+  ) : (
+    <ReviewQueueView onShowVerified={() => setShowVerified(true)} />
+  );
 }
 
 /** The review queue: filter it, read a conversation with its sources and scores, approve, correct or reject it. */
@@ -35,7 +39,15 @@ function ReviewQueueView({ onShowVerified }: { onShowVerified: () => void }) {
   const publish = usePublishVerified(
     core,
     reviewer,
-    useCallback((outcome: { notice: string } | { error: string }) => dispatch('error' in outcome ? { type: 'failed', error: outcome.error } : { type: 'notice', text: outcome.notice }), [dispatch]),
+    useCallback(
+      (outcome: { notice: string } | { error: string }) =>
+        dispatch(
+          'error' in outcome
+            ? { type: 'failed', error: outcome.error }
+            : { type: 'notice', text: outcome.notice },
+        ),
+      [dispatch],
+    ),
   );
   const items = visibleItems(state);
   const selected = selectedConversation(state);
@@ -50,7 +62,10 @@ function ReviewQueueView({ onShowVerified }: { onShowVerified: () => void }) {
     const text = state.editor?.text.trim() ?? '';
     if (!conversation) return;
     if (!text) {
-      dispatch({ type: 'failed', error: 'The correction is empty: write the answer the bot should have given, or press esc.' });
+      dispatch({
+        type: 'failed',
+        error: 'The correction is empty: write the answer the bot should have given, or press esc.',
+      });
       return;
     }
     void act('correct', conversation, text);
@@ -94,7 +109,12 @@ function ReviewQueueView({ onShowVerified }: { onShowVerified: () => void }) {
           if (selected) void act(command === Command.Approve ? 'approve' : 'reject', selected);
           return;
         case Command.Correct:
-          if (selected) dispatch({ type: 'openEditor', conversationId: selected.id, text: selected.correctedAnswer ?? selected.answer });
+          if (selected)
+            dispatch({
+              type: 'openEditor',
+              conversationId: selected.id,
+              text: selected.correctedAnswer ?? selected.answer,
+            });
           return;
         case Command.Skip:
           dispatch({ type: 'skip' });
@@ -156,12 +176,27 @@ function ReviewQueueView({ onShowVerified }: { onShowVerified: () => void }) {
         <QueueList items={items} cursor={state.cursor} height={mainHeight} width={listWidth} />
         <Box width={1} />
         {state.mode === 'correct' && state.editor ? (
-          <MultiLineEditor title="Correct the answer: ctrl+s saves, esc cancels" editor={state.editor} height={mainHeight} width={detailWidth} />
+          <MultiLineEditor
+            title="Correct the answer: ctrl+s saves, esc cancels"
+            editor={state.editor}
+            height={mainHeight}
+            width={detailWidth}
+          />
         ) : selected ? (
-          <ConversationDetail conversation={selected} detail={detail} height={mainHeight} width={detailWidth} />
+          <ConversationDetail
+            conversation={selected}
+            detail={detail}
+            height={mainHeight}
+            width={detailWidth}
+          />
         ) : null}
       </Box>
-      <StatusLine busy={state.loading && state.items.length === 0 ? 'Loading the queue…' : null} error={state.error} notice={state.notice} width={size.columns} />
+      <StatusLine
+        busy={state.loading && state.items.length === 0 ? 'Loading the queue…' : null}
+        error={state.error}
+        notice={state.notice}
+        width={size.columns}
+      />
     </Box>
   );
 }

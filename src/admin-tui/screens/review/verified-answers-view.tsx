@@ -13,7 +13,11 @@ import { VerifiedAnswerDetail } from './components/verified-answer-detail.tsx';
 import { VerifiedAnswerList } from './components/verified-answer-list.tsx';
 import { useVerifiedAnswers } from './hooks/use-verified-answers.ts';
 
-const { reviewVerified: browseKeys, reviewVerifiedEditing: editorKeys, reviewVerifiedRetire: confirmKeys } = screenKeyMaps;
+const {
+  reviewVerified: browseKeys,
+  reviewVerifiedEditing: editorKeys,
+  reviewVerifiedRetire: confirmKeys,
+} = screenKeyMaps;
 const editorHintsWithoutExternal = editorKeys.hints.filter((command) => command !== Command.OpenEditor);
 
 /** The Review screen's list of verified answers: read one, edit it, re-approve a stale one, retire one; esc goes back. */
@@ -30,7 +34,10 @@ export function VerifiedAnswersView({ onBack }: { onBack: () => void }) {
     const text = state.editor?.text.trim() ?? '';
     if (!selected) return;
     if (!text) {
-      dispatch({ type: 'failed', error: 'The answer is empty: write it, retire the verified answer instead (x), or press esc.' });
+      dispatch({
+        type: 'failed',
+        error: 'The answer is empty: write it, retire the verified answer instead (x), or press esc.',
+      });
       return;
     }
     void change('edit', selected, text);
@@ -51,7 +58,8 @@ export function VerifiedAnswersView({ onBack }: { onBack: () => void }) {
         if (command === Command.SaveText) save();
         else if (command === Command.OpenEditor && external.available) {
           void external.edit(state.editor?.text ?? '').then((result) => {
-            if (result.text !== undefined) dispatch({ type: 'edit', action: { type: 'replace', text: result.text } });
+            if (result.text !== undefined)
+              dispatch({ type: 'edit', action: { type: 'replace', text: result.text } });
             if (result.error) dispatch({ type: 'failed', error: result.error });
           });
         } else if (command === Command.Back) dispatch({ type: 'closePanel' });
@@ -72,7 +80,11 @@ export function VerifiedAnswersView({ onBack }: { onBack: () => void }) {
           return;
         case Command.ReapproveVerified:
           if (selected?.stale) void change('reapprove', selected);
-          else if (selected) dispatch({ type: 'notice', text: 'It is in use already: only a stale verified answer needs re-approving.' });
+          else if (selected)
+            dispatch({
+              type: 'notice',
+              text: 'It is in use already: only a stale verified answer needs re-approving.',
+            });
           return;
         case Command.RetireVerified:
           dispatch({ type: 'askRetire' });
@@ -99,7 +111,12 @@ export function VerifiedAnswersView({ onBack }: { onBack: () => void }) {
         <VerifiedAnswerList items={state.items} cursor={state.cursor} height={mainHeight} width={listWidth} />
         <Box width={1} />
         {state.mode === 'edit' && state.editor ? (
-          <MultiLineEditor title="Edit the verified answer: ctrl+s saves, esc cancels" editor={state.editor} height={mainHeight} width={detailWidth} />
+          <MultiLineEditor
+            title="Edit the verified answer: ctrl+s saves, esc cancels"
+            editor={state.editor}
+            height={mainHeight}
+            width={detailWidth}
+          />
         ) : state.mode === 'confirmRetire' && selected ? (
           <ConfirmationPanel
             title="Retire this verified answer?"
@@ -114,7 +131,12 @@ export function VerifiedAnswersView({ onBack }: { onBack: () => void }) {
           <VerifiedAnswerDetail record={selected} height={mainHeight} width={detailWidth} />
         ) : null}
       </Box>
-      <StatusLine busy={state.loading && state.items.length === 0 ? 'Loading the verified answers…' : null} error={state.error} notice={state.notice} width={size.columns} />
+      <StatusLine
+        busy={state.loading && state.items.length === 0 ? 'Loading the verified answers…' : null}
+        error={state.error}
+        notice={state.notice}
+        width={size.columns}
+      />
     </Box>
   );
 }

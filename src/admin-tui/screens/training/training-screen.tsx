@@ -13,12 +13,18 @@ import { NewJobPanel } from './components/new-job-panel.tsx';
 import { scheduleLine } from './components/schedule-line.ts';
 import { useTraining } from './hooks/use-training.ts';
 
-const { trainingBrowsing: browseKeys, trainingForm: formKeys, trainingCancel: confirmKeys, trainingBaseModel: typingKeys } = screenKeyMaps;
+const {
+  trainingBrowsing: browseKeys,
+  trainingForm: formKeys,
+  trainingCancel: confirmKeys,
+  trainingBaseModel: typingKeys,
+} = screenKeyMaps;
 
 /** Fine-tuning: start a job after seeing its cost, then follow it live: status, step, losses, events; cancel. */
 export function TrainingScreen() {
   const { core, size, intent, setBusy } = useScreenFrame();
-  const { state, dispatch, task, notice, schedule, error, startProgress, openForm, start, cancel, refresh } = useTraining(core);
+  const { state, dispatch, task, notice, schedule, error, startProgress, openForm, start, cancel, refresh } =
+    useTraining(core);
   const listWidth = Math.min(30, Math.floor(size.columns * 0.36));
   const detailWidth = size.columns - listWidth - 1;
   const scheduleText = scheduleLine(schedule);
@@ -44,7 +50,8 @@ export function TrainingScreen() {
     keyMap: editingModel ? typingKeys : state.form ? formKeys : state.cancelling ? confirmKeys : browseKeys,
     onKey: (input, key) => {
       if (editingModel) {
-        if (firstMatch(typingKeys.commands, input, key) === Command.Back) dispatch({ type: 'editBaseModel', editing: false });
+        if (firstMatch(typingKeys.commands, input, key) === Command.Back)
+          dispatch({ type: 'editBaseModel', editing: false });
         return;
       }
       if (state.form) {
@@ -114,7 +121,11 @@ export function TrainingScreen() {
           ) : state.cancelling ? (
             <ConfirmationPanel
               title={`Cancel job ${state.cancelling}?`}
-              facts={[['Job', state.cancelling], ['Dataset', job?.datasetVersion ?? '—'], ['Note', 'Tokens trained so far are still billed.']]}
+              facts={[
+                ['Job', state.cancelling],
+                ['Dataset', job?.datasetVersion ?? '—'],
+                ['Note', 'Tokens trained so far are still billed.'],
+              ]}
               width={detailWidth}
             />
           ) : job ? (

@@ -12,7 +12,13 @@ import {
 } from 'discord.js';
 import { toAnswerloopError } from '../../../core/index.ts';
 import { renderDiscordAnswer } from '../../render/discord-answer.ts';
-import { answeredInThreadNotice, messageWithoutTextNotice, notAllowedNotice, rateLimitNotice, threadName } from '../../render/discord-notices.ts';
+import {
+  answeredInThreadNotice,
+  messageWithoutTextNotice,
+  notAllowedNotice,
+  rateLimitNotice,
+  threadName,
+} from '../../render/discord-notices.ts';
 import type { DiscordBotContext } from '../bot-context.ts';
 import type { DiscordMessageCommand } from '../discord-command.ts';
 import { conversationKeys, placeOfInteraction } from '../discord-place.ts';
@@ -27,16 +33,27 @@ export const answerMessageCommandName = 'Answer with answerloop';
  * or a new one. Undefined when the bot cannot post there: it is not in the server (a user install), the
  * channel has no threads (a DM, a voice channel's chat), or Discord refused to start one.
  */
-async function threadFor(interaction: MessageContextMenuCommandInteraction, target: Message, question: string, context: DiscordBotContext): Promise<AnyThreadChannel | undefined> {
+async function threadFor(
+  interaction: MessageContextMenuCommandInteraction,
+  target: Message,
+  question: string,
+  context: DiscordBotContext,
+): Promise<AnyThreadChannel | undefined> {
   if (!interaction.inCachedGuild()) return undefined;
   const channel = interaction.channel;
   if (channel?.isThread()) return channel;
-  if (channel?.type !== ChannelType.GuildText && channel?.type !== ChannelType.GuildAnnouncement) return undefined;
-  if (target.thread) return target.thread;
-  return target.startThread({ name: threadName(question), autoArchiveDuration: ThreadAutoArchiveDuration.OneDay }).catch((error: unknown) => {
-    context.logger.warn({ err: toAnswerloopError(error), channelId: channel.id }, 'could not start a thread for "Answer with answerloop"; answering the person privately (grant Create Public Threads)');
+  if (channel?.type !== ChannelType.GuildText && channel?.type !== ChannelType.GuildAnnouncement)
     return undefined;
-  });
+  if (target.thread) return target.thread;
+  return target
+    .startThread({ name: threadName(question), autoArchiveDuration: ThreadAutoArchiveDuration.OneDay })
+    .catch((error: unknown) => {
+      context.logger.warn(
+        { err: toAnswerloopError(error), channelId: channel.id },
+        'could not start a thread for "Answer with answerloop"; answering the person privately (grant Create Public Threads)',
+      );
+      return undefined;
+    });
 }
 
 /**
@@ -50,7 +67,11 @@ export const answerMessageCommand: DiscordMessageCommand = {
     .setName(answerMessageCommandName)
     .setType(ApplicationCommandType.Message)
     .setIntegrationTypes(ApplicationIntegrationType.GuildInstall, ApplicationIntegrationType.UserInstall)
-    .setContexts(InteractionContextType.Guild, InteractionContextType.BotDM, InteractionContextType.PrivateChannel),
+    .setContexts(
+      InteractionContextType.Guild,
+      InteractionContextType.BotDM,
+      InteractionContextType.PrivateChannel,
+    ),
 
   async execute(interaction, context) {
     const { core, access, rateLimiter } = context;
@@ -68,19 +89,32 @@ export const answerMessageCommand: DiscordMessageCommand = {
     }
     const limit = await rateLimiter.acquire(interaction.user.id);
     if (!limit.allowed) {
-      await interaction.reply({ content: rateLimitNotice(limit.retryAfterMs), flags: MessageFlags.Ephemeral });
+      await interaction.reply({
+        content: rateLimitNotice(limit.retryAfterMs),
+        flags: MessageFlags.Ephemeral,
+      });
       return;
     }
     const publicly = settings.reply === 'thread';
     // A thread needs the bot in the server; without one a public answer is the command's own reply.
-    const inThread = publicly && interaction.inCachedGuild() && (interaction.channel?.isThread() || interaction.channel?.type === ChannelType.GuildText || interaction.channel?.type === ChannelType.GuildAnnouncement);
+    const inThread =
+      publicly &&
+      interaction.inCachedGuild() &&
+      (interaction.channel?.isThread() ||
+        interaction.channel?.type === ChannelType.GuildText ||
+        interaction.channel?.type === ChannelType.GuildAnnouncement);
     await interaction.deferReply(publicly && !inThread ? {} : { flags: MessageFlags.Ephemeral });
 
     const result = await core.ask(
       {
         question,
         // The thread started from a message takes the message's id, so a follow-up there finds this turn.
-        context: { platform: 'discord', ...conversationKeys(place, target.id), userId: target.author.id, filters: settings.filters },
+        context: {
+          platform: 'discord',
+          ...conversationKeys(place, target.id),
+          userId: target.author.id,
+          filters: settings.filters,
+        },
       },
       { stream: false },
     );
@@ -98,6 +132,7 @@ export const answerMessageCommand: DiscordMessageCommand = {
     const [first, ...rest] = parts;
     await interaction.editReply(first!);
     const ephemeral = !publicly || inThread;
-    for (const part of rest) await interaction.followUp(ephemeral ? { ...part, flags: MessageFlags.Ephemeral } : part);
+    for (const part of rest)
+      await interaction.followUp(ephemeral ? { ...part, flags: MessageFlags.Ephemeral } : part);
   },
 };

@@ -1,4 +1,9 @@
-import { ApplicationIntegrationType, InteractionContextType, MessageFlags, SlashCommandBuilder } from 'discord.js';
+import {
+  ApplicationIntegrationType,
+  InteractionContextType,
+  MessageFlags,
+  SlashCommandBuilder,
+} from 'discord.js';
 import { renderDiscordAnswer } from '../../render/discord-answer.ts';
 import { notAllowedNotice, rateLimitNotice } from '../../render/discord-notices.ts';
 import type { DiscordSlashCommand } from '../discord-command.ts';
@@ -12,9 +17,19 @@ export const askCommand: DiscordSlashCommand = {
     .setDescription('Ask a question about the documentation')
     // Installed to a server or to a person's account; usable in servers, in a DM with the bot and in other DMs.
     .setIntegrationTypes(ApplicationIntegrationType.GuildInstall, ApplicationIntegrationType.UserInstall)
-    .setContexts(InteractionContextType.Guild, InteractionContextType.BotDM, InteractionContextType.PrivateChannel)
-    .addStringOption((option) => option.setName('question').setDescription('What do you want to know?').setRequired(true))
-    .addBooleanOption((option) => option.setName('private').setDescription('Only you see the answer (default: as the channel is set up, usually everyone)')),
+    .setContexts(
+      InteractionContextType.Guild,
+      InteractionContextType.BotDM,
+      InteractionContextType.PrivateChannel,
+    )
+    .addStringOption((option) =>
+      option.setName('question').setDescription('What do you want to know?').setRequired(true),
+    )
+    .addBooleanOption((option) =>
+      option
+        .setName('private')
+        .setDescription('Only you see the answer (default: as the channel is set up, usually everyone)'),
+    ),
 
   async execute(interaction, { core, access, rateLimiter }) {
     const place = placeOfInteraction(interaction);
@@ -25,7 +40,10 @@ export const askCommand: DiscordSlashCommand = {
     }
     const limit = await rateLimiter.acquire(interaction.user.id);
     if (!limit.allowed) {
-      await interaction.reply({ content: rateLimitNotice(limit.retryAfterMs), flags: MessageFlags.Ephemeral });
+      await interaction.reply({
+        content: rateLimitNotice(limit.retryAfterMs),
+        flags: MessageFlags.Ephemeral,
+      });
       return;
     }
     const question = interaction.options.getString('question', true);
@@ -37,7 +55,12 @@ export const askCommand: DiscordSlashCommand = {
     const result = await core.ask(
       {
         question,
-        context: { platform: 'discord', ...conversationKeys(place, interaction.id), userId: interaction.user.id, filters: settings.filters },
+        context: {
+          platform: 'discord',
+          ...conversationKeys(place, interaction.id),
+          userId: interaction.user.id,
+          filters: settings.filters,
+        },
       },
       // Discord shows the reply once it is edited; one edit is kinder to rate limits than a stream of them.
       { stream: false },

@@ -22,16 +22,24 @@ export interface BulkFailure {
  * Writes must go to an alias (`require_alias`), so a missing index is an error instead of a new index with
  * guessed field types.
  */
-export async function runBulk(context: StoreContext, alias: string, actions: BulkAction[], what: string): Promise<void> {
+export async function runBulk(
+  context: StoreContext,
+  alias: string,
+  actions: BulkAction[],
+  what: string,
+): Promise<void> {
   const failures: BulkFailure[] = [];
   for (let start = 0; start < actions.length; start += context.bulkSize) {
     const batch = actions.slice(start, start + context.bulkSize);
     const operations: Array<estypes.BulkOperationContainer | Record<string, unknown>> = [];
     for (const action of batch) {
-      if (action.kind === 'index') operations.push({ index: { _index: alias, _id: action.id } }, action.document);
+      if (action.kind === 'index')
+        operations.push({ index: { _index: alias, _id: action.id } }, action.document);
       else operations.push({ delete: { _index: alias, _id: action.id } });
     }
-    const response = await context.request(what, () => context.client.bulk({ operations, require_alias: true }));
+    const response = await context.request(what, () =>
+      context.client.bulk({ operations, require_alias: true }),
+    );
     if (!response.errors) continue;
     response.items.forEach((item, index) => {
       const action = batch[index]!;
@@ -49,10 +57,16 @@ export async function runBulk(context: StoreContext, alias: string, actions: Bul
     });
   }
   if (failures.length === 0) return;
-  const listed = failures.map((failure) => `${failure.action} ${failure.id} (${failure.source}): ${failure.status} ${failure.type}: ${failure.reason}`);
+  const listed = failures.map(
+    (failure) =>
+      `${failure.action} ${failure.id} (${failure.source}): ${failure.status} ${failure.type}: ${failure.reason}`,
+  );
   throw new AnswerloopError(
     'store_failed',
     `Elasticsearch rejected ${failures.length} of ${actions.length} writes to ${alias} while trying to ${what}:\n  - ${listed.join('\n  - ')}`,
-    { details: { failures }, isRetryable: failures.every((failure) => failure.status === 429 || failure.status >= 500) },
+    {
+      details: { failures },
+      isRetryable: failures.every((failure) => failure.status === 429 || failure.status >= 500),
+    },
   );
 }

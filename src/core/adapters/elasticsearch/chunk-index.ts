@@ -77,7 +77,14 @@ export function createChunkIndex(context: StoreContext, options: { analyzer: str
       const ids: string[] = [];
       let after: estypes.SortResults | undefined;
       for (;;) {
-        const page = await client.search({ index: alias, query, _source: false, size: pageSize, sort: [{ id: 'asc' }], search_after: after });
+        const page = await client.search({
+          index: alias,
+          query,
+          _source: false,
+          size: pageSize,
+          sort: [{ id: 'asc' }],
+          search_after: after,
+        });
         for (const hit of page.hits.hits) if (hit._id) ids.push(hit._id);
         if (page.hits.hits.length < pageSize) return ids;
         after = page.hits.hits.at(-1)?.sort;
@@ -140,9 +147,14 @@ export function createChunkIndex(context: StoreContext, options: { analyzer: str
     },
 
     async resetKnowledge(): Promise<void> {
-      const concrete = await readOrEmpty('find the chunk index', [] as string[], async () => Object.keys(await client.indices.get({ index: alias })));
+      const concrete = await readOrEmpty('find the chunk index', [] as string[], async () =>
+        Object.keys(await client.indices.get({ index: alias })),
+      );
       // Concrete names, not the alias or a wildcard: clusters refuse destructive wildcards by default.
-      if (concrete.length > 0) await context.request(`delete ${concrete.join(', ')}`, () => client.indices.delete({ index: concrete }));
+      if (concrete.length > 0)
+        await context.request(`delete ${concrete.join(', ')}`, () =>
+          client.indices.delete({ index: concrete }),
+        );
       knownSpace = undefined;
       refreshedThrough = writes;
       lastWriteOf.clear();
@@ -172,8 +184,11 @@ export function createChunkIndex(context: StoreContext, options: { analyzer: str
               },
             },
           });
-          const aggregate = response.aggregations?.documents as estypes.AggregationsCompositeAggregate | undefined;
-          const buckets = (aggregate?.buckets ?? []) as Array<estypes.AggregationsCompositeBucket & { latest: estypes.AggregationsTopHitsAggregate }>;
+          const aggregate = response.aggregations?.documents as
+            estypes.AggregationsCompositeAggregate | undefined;
+          const buckets = (aggregate?.buckets ?? []) as Array<
+            estypes.AggregationsCompositeBucket & { latest: estypes.AggregationsTopHitsAggregate }
+          >;
           for (const bucket of buckets) {
             const latest = bucket.latest.hits.hits[0]?._source as Partial<ChunkDocument> | undefined;
             documents.push({
@@ -198,21 +213,35 @@ export function createChunkIndex(context: StoreContext, options: { analyzer: str
     async replaceDocument(docId: string, chunks: Chunk[]): Promise<void> {
       const space = await currentSpace();
       if (!space) {
-        throw new AnswerloopError('store_failed', `The knowledge index "${alias}" does not exist yet: the store must be initialised before use.`);
+        throw new AnswerloopError(
+          'store_failed',
+          `The knowledge index "${alias}" does not exist yet: the store must be initialised before use.`,
+        );
       }
       // Checked before anything is written: Elasticsearch would reject the chunk alone and keep the others.
-      for (const chunk of chunks) checkDimensions(space, chunk.embedding.length, `The embedding of chunk ${chunk.id}`);
+      for (const chunk of chunks)
+        checkDimensions(space, chunk.embedding.length, `The embedding of chunk ${chunk.id}`);
       await refreshIfWritten(docId);
       const previous = await chunkIds({ term: { doc_id: docId } });
       const current = new Set(chunks.map((chunk) => chunk.id));
       await runBulk(
         context,
         alias,
-        chunks.map((chunk) => ({ kind: 'index', id: chunk.id, document: { ...toChunkDocument(chunk) }, source: chunk.source })),
+        chunks.map((chunk) => ({
+          kind: 'index',
+          id: chunk.id,
+          document: { ...toChunkDocument(chunk) },
+          source: chunk.source,
+        })),
         `write the chunks of ${docId}`,
       );
       const stale = previous.filter((id) => !current.has(id));
-      await runBulk(context, alias, stale.map((id) => ({ kind: 'delete', id, source: docId })), `delete old chunks of ${docId}`);
+      await runBulk(
+        context,
+        alias,
+        stale.map((id) => ({ kind: 'delete', id, source: docId })),
+        `delete old chunks of ${docId}`,
+      );
       noteWrite(docId);
     },
 
@@ -220,7 +249,12 @@ export function createChunkIndex(context: StoreContext, options: { analyzer: str
       await refreshIfWritten(docId);
       const ids = await chunkIds({ term: { doc_id: docId } });
       if (ids.length === 0) return;
-      await runBulk(context, alias, ids.map((id) => ({ kind: 'delete', id, source: docId })), `delete the chunks of ${docId}`);
+      await runBulk(
+        context,
+        alias,
+        ids.map((id) => ({ kind: 'delete', id, source: docId })),
+        `delete the chunks of ${docId}`,
+      );
       noteWrite(docId);
     },
 
@@ -230,7 +264,8 @@ export function createChunkIndex(context: StoreContext, options: { analyzer: str
         const response = await client.mget<ChunkDocument>({ index: alias, ids });
         const chunks: Chunk[] = [];
         for (const document of response.docs) {
-          if ('found' in document && document.found && document._source) chunks.push(fromChunkDocument(document._source));
+          if ('found' in document && document.found && document._source)
+            chunks.push(fromChunkDocument(document._source));
         }
         return chunks;
       });
@@ -275,7 +310,9 @@ export function createChunkIndex(context: StoreContext, options: { analyzer: str
           aggs: { documents: { cardinality: { field: 'doc_id', precision_threshold: 40000 } } },
         });
         const total = response.hits.total;
-        const documents = (response.aggregations?.documents as estypes.AggregationsCardinalityAggregate | undefined)?.value ?? 0;
+        const documents =
+          (response.aggregations?.documents as estypes.AggregationsCardinalityAggregate | undefined)?.value ??
+          0;
         return { documents, chunks: typeof total === 'number' ? total : (total?.value ?? 0) };
       });
     },

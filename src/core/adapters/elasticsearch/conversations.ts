@@ -26,7 +26,8 @@ export function conversationFilters(query: ConversationQuery): estypes.QueryDslQ
   // 'any' means a verdict either way; 'none' covers no feedback and a comment without a verdict.
   if (query.feedback === 'any') filter.push({ terms: { feedback: ['helpful', 'not_helpful'] } });
   else if (query.feedback) filter.push({ term: { feedback: query.feedback } });
-  if (query.reviewStatus && query.reviewStatus.length > 0) filter.push({ terms: { review_status: query.reviewStatus } });
+  if (query.reviewStatus && query.reviewStatus.length > 0)
+    filter.push({ terms: { review_status: query.reviewStatus } });
   if (query.platform !== undefined) filter.push({ term: { platform: query.platform } });
   if (query.channel !== undefined) filter.push({ term: { channel: query.channel } });
   if (query.thread !== undefined) filter.push({ term: { thread: query.thread } });

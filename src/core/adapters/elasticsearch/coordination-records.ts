@@ -144,7 +144,11 @@ export function createCoordinationRecords(context: StoreContext): Omit<Coordinat
       for (let attempt = 0; attempt < maxCounterAttempts; attempt += 1) {
         const current = await records.readRecord(namespace, key);
         if (!current) {
-          const created = await records.createRecord(namespace, key, { state: 'counter', dueAt, value: String(step) });
+          const created = await records.createRecord(namespace, key, {
+            state: 'counter',
+            dueAt,
+            value: String(step),
+          });
           if (created) return step;
         } else {
           const count = (Number(current.value) || 0) + step;

@@ -23,7 +23,11 @@ export function createDatasetRecords(context: StoreContext): DatasetStore {
   });
   const versions = createRecordIndex<DatasetVersionRecord>(context, 'dataset-versions', {
     idOf: (record) => versionId(record.dataset, record.version),
-    fieldsOf: (record) => ({ dataset: record.dataset, version: record.version, created_at: record.createdAt }),
+    fieldsOf: (record) => ({
+      dataset: record.dataset,
+      version: record.version,
+      created_at: record.createdAt,
+    }),
   });
 
   return {
@@ -37,7 +41,8 @@ export function createDatasetRecords(context: StoreContext): DatasetStore {
       const filter = [];
       if (query.dataset !== undefined) filter.push({ term: { dataset: query.dataset } });
       if (query.stale !== undefined) filter.push({ term: { stale: query.stale } });
-      if (query.originConversationId !== undefined) filter.push({ term: { origin_conversation_id: query.originConversationId } });
+      if (query.originConversationId !== undefined)
+        filter.push({ term: { origin_conversation_id: query.originConversationId } });
       if (query.sourceDocId !== undefined) filter.push({ term: { source_doc_ids: query.sourceDocId } });
       return (await examples.search({ filter, sort: [{ created_at: 'asc' }, { record_id: 'asc' }] })).items;
     },
@@ -56,7 +61,12 @@ export function createDatasetRecords(context: StoreContext): DatasetStore {
     getDatasetVersion: (dataset, version) => versions.get(versionId(dataset, version)),
     async listDatasetVersions(dataset) {
       const filter = dataset === undefined ? [] : [{ term: { dataset } }];
-      return (await versions.search({ filter, sort: [{ created_at: 'desc' }, { version: 'desc' }, { record_id: 'desc' }] })).items;
+      return (
+        await versions.search({
+          filter,
+          sort: [{ created_at: 'desc' }, { version: 'desc' }, { record_id: 'desc' }],
+        })
+      ).items;
     },
   };
 }

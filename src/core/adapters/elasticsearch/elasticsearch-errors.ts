@@ -40,7 +40,12 @@ export function isIndexMissing(error: unknown): boolean {
  * Turns what the Elasticsearch client throws into an AnswerloopError: `store_unavailable` (retryable) when the
  * cluster cannot be reached, `store_failed` with the status and Elasticsearch's reason otherwise.
  */
-export function fromElasticsearchError(error: unknown, what: string, url: string, timeoutMs: number): AnswerloopError {
+export function fromElasticsearchError(
+  error: unknown,
+  what: string,
+  url: string,
+  timeoutMs: number,
+): AnswerloopError {
   if (error instanceof AnswerloopError) return error;
   const where = displayUrl(url);
   const fix = 'start it with `npm run es -- start` or set store.elasticsearch.url';
@@ -52,33 +57,48 @@ export function fromElasticsearchError(error: unknown, what: string, url: string
     });
   }
   if (error instanceof errors.TimeoutError) {
-    return new AnswerloopError('store_unavailable', `Elasticsearch at ${where} did not answer within ${timeoutMs} ms: ${fix}.`, {
-      cause: error,
-      isRetryable: true,
-      details: { operation: what, reason: error.message },
-    });
+    return new AnswerloopError(
+      'store_unavailable',
+      `Elasticsearch at ${where} did not answer within ${timeoutMs} ms: ${fix}.`,
+      {
+        cause: error,
+        isRetryable: true,
+        details: { operation: what, reason: error.message },
+      },
+    );
   }
   if (error instanceof errors.ProductNotSupportedError) {
-    return new AnswerloopError('store_failed', `The server at ${where} does not identify as Elasticsearch: check store.elasticsearch.url.`, {
-      cause: error,
-      details: { operation: what },
-    });
+    return new AnswerloopError(
+      'store_failed',
+      `The server at ${where} does not identify as Elasticsearch: check store.elasticsearch.url.`,
+      {
+        cause: error,
+        details: { operation: what },
+      },
+    );
   }
   if (error instanceof errors.ResponseError) {
     const status = error.statusCode;
     const { type, reason } = describeErrorBody(error.body);
     const hint =
       status === 401 || status === 403
-        ? ' Check ELASTICSEARCH_API_KEY, or ELASTICSEARCH_USERNAME and ELASTICSEARCH_PASSWORD, and the key\'s privileges.'
+        ? " Check ELASTICSEARCH_API_KEY, or ELASTICSEARCH_USERNAME and ELASTICSEARCH_PASSWORD, and the key's privileges."
         : '';
-    return new AnswerloopError('store_failed', `Elasticsearch failed to ${what} (${status ?? 'no status'} ${type ?? 'error'}: ${reason}).${hint}`, {
-      cause: error,
-      isRetryable: isRetryableStatus(status),
-      details: { operation: what, status, type, reason },
-    });
+    return new AnswerloopError(
+      'store_failed',
+      `Elasticsearch failed to ${what} (${status ?? 'no status'} ${type ?? 'error'}: ${reason}).${hint}`,
+      {
+        cause: error,
+        isRetryable: isRetryableStatus(status),
+        details: { operation: what, status, type, reason },
+      },
+    );
   }
   const message = error instanceof Error ? error.message : String(error);
-  return new AnswerloopError('store_failed', `Elasticsearch failed to ${what}: ${message}`, { cause: error, details: { operation: what } });
+  return new AnswerloopError('store_failed', `Elasticsearch failed to ${what}: ${message}`, {
+    cause: error,
+    details: { operation: what },
+  });
 }
 
 /** 503 because a shard is still starting: an index another process just created, or a node recovering. */

@@ -30,7 +30,13 @@ export interface IndexNames {
 export const mappingVersion = 1;
 
 export function indexNames(prefix: string): IndexNames {
-  const name = (kind: string): IndexName => ({ alias: `${prefix}-${kind}`, index: `${prefix}-${kind}-v${mappingVersion}` });
-  const records = Object.fromEntries(recordKinds.map((kind) => [kind, name(kind)])) as Record<RecordKind, IndexName>;
+  const name = (kind: string): IndexName => ({
+    alias: `${prefix}-${kind}`,
+    index: `${prefix}-${kind}-v${mappingVersion}`,
+  });
+  const records = Object.fromEntries(recordKinds.map((kind) => [kind, name(kind)])) as Record<
+    RecordKind,
+    IndexName
+  >;
   return { chunks: name('chunks'), records };
 }

@@ -64,7 +64,8 @@ export function createElasticsearchStore(options: ElasticsearchStoreOptions): St
     Transport: PromptRetryTransport,
   });
   const url = displayUrl(options.url);
-  const translate = (error: unknown, what: string) => fromElasticsearchError(error, what, options.url, options.requestTimeoutMs);
+  const translate = (error: unknown, what: string) =>
+    fromElasticsearchError(error, what, options.url, options.requestTimeoutMs);
   const recordIndices = new Map<RecordKind, Promise<void>>();
   const context: StoreContext = {
     client,
@@ -119,7 +120,11 @@ export function createElasticsearchStore(options: ElasticsearchStoreOptions): St
     health: () => checkHealth(context, chunks),
     close: async () => {
       // Writes not yet refreshed become searchable for other processes now, not a second later.
-      await chunks.refreshIfWritten().catch((error: unknown) => options.logger.warn({ err: error }, 'Refreshing the chunk index before closing failed'));
+      await chunks
+        .refreshIfWritten()
+        .catch((error: unknown) =>
+          options.logger.warn({ err: error }, 'Refreshing the chunk index before closing failed'),
+        );
       await client.close();
     },
     ...createConversationRecords(context),

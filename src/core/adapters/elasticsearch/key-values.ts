@@ -31,7 +31,10 @@ export function createKeyValueRecords(context: StoreContext): KeyValueStore {
     // `create` is atomic in Elasticsearch: of two replicas claiming one event, exactly one gets true.
     putIfAbsent: (namespace, key, value) => values.putIfAbsent({ namespace, key, value }),
     async listValues(namespace) {
-      const { items } = await values.search({ filter: [{ term: { namespace } }], sort: [{ key: 'asc' }, { record_id: 'asc' }] });
+      const { items } = await values.search({
+        filter: [{ term: { namespace } }],
+        sort: [{ key: 'asc' }, { record_id: 'asc' }],
+      });
       return items.map(({ key, value }) => ({ key, value }));
     },
   };

@@ -13,7 +13,12 @@ export function filterClauses(filters: SearchFilters): estypes.QueryDslQueryCont
   const clauses: estypes.QueryDslQueryContainer[] = [];
   if (filters.tags && filters.tags.length > 0) clauses.push({ terms: { tags: filters.tags } });
   if (filters.sourcePrefixes && filters.sourcePrefixes.length > 0) {
-    clauses.push({ bool: { should: filters.sourcePrefixes.map((prefix) => ({ prefix: { source: prefix } })), minimum_should_match: 1 } });
+    clauses.push({
+      bool: {
+        should: filters.sourcePrefixes.map((prefix) => ({ prefix: { source: prefix } })),
+        minimum_should_match: 1,
+      },
+    });
   }
   return clauses;
 }
@@ -61,7 +66,12 @@ export async function searchLegs(
       {
         size: k,
         _source: withoutEmbedding,
-        query: { bool: { must: [{ multi_match: { query: text, fields, type: 'best_fields', tie_breaker: 0.3 } }], filter } },
+        query: {
+          bool: {
+            must: [{ multi_match: { query: text, fields, type: 'best_fields', tie_breaker: 0.3 } }],
+            filter,
+          },
+        },
       },
     );
   }
@@ -98,10 +108,14 @@ export async function searchLegs(
     if ('error' in item) {
       if (item.status === 404) return; // no chunk index yet: nothing to find
       const { type, reason } = describeErrorBody(item);
-      throw new AnswerloopError('store_failed', `Elasticsearch failed the ${leg} search of ${alias} (${item.status} ${type ?? 'error'}: ${reason}).`, {
-        details: { leg, status: item.status, type, reason },
-        isRetryable: item.status === 429 || item.status >= 500,
-      });
+      throw new AnswerloopError(
+        'store_failed',
+        `Elasticsearch failed the ${leg} search of ${alias} (${item.status} ${type ?? 'error'}: ${reason}).`,
+        {
+          details: { leg, status: item.status, type, reason },
+          isRetryable: item.status === 429 || item.status >= 500,
+        },
+      );
     }
     result[leg] = item.hits.hits.flatMap((hit): LegHit[] => {
       if (!hit._source || hit._score === undefined || hit._score === null) return [];

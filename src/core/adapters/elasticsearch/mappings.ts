@@ -26,7 +26,10 @@ export interface ChunkIndexMeta {
  */
 const indexSettings: estypes.IndicesIndexSettings = { number_of_shards: 1, auto_expand_replicas: '0-1' };
 
-export function chunkIndexDefinition(meta: ChunkIndexMeta): { settings: estypes.IndicesIndexSettings; mappings: estypes.MappingTypeMapping } {
+export function chunkIndexDefinition(meta: ChunkIndexMeta): {
+  settings: estypes.IndicesIndexSettings;
+  mappings: estypes.MappingTypeMapping;
+} {
   const analyzer = meta.analyzer.name;
   const analysis: estypes.IndicesIndexSettingsAnalysis | undefined = meta.analyzer.fallback
     ? { analyzer: { [fallbackAnalyzerName]: { type: 'standard', stopwords: '_english_' } } }
@@ -83,7 +86,14 @@ const recordFields: Record<RecordKind, Record<string, estypes.MappingProperty>> 
     cited_doc_ids: keyword,
     created_at: date,
   },
-  examples: { dataset: keyword, origin_conversation_id: keyword, source_doc_ids: keyword, stale: bool, split: keyword, created_at: date },
+  examples: {
+    dataset: keyword,
+    origin_conversation_id: keyword,
+    source_doc_ids: keyword,
+    stale: bool,
+    split: keyword,
+    created_at: date,
+  },
   datasets: { name: keyword, created_at: date },
   'dataset-versions': { dataset: keyword, version: { type: 'integer' }, created_at: date },
   models: { name: keyword, status: keyword, created_at: date },
@@ -93,7 +103,10 @@ const recordFields: Record<RecordKind, Record<string, estypes.MappingProperty>> 
   coordination: { namespace: keyword, key: keyword, state: keyword, due_at: { type: 'long' } },
 };
 
-export function recordIndexDefinition(kind: RecordKind): { settings: estypes.IndicesIndexSettings; mappings: estypes.MappingTypeMapping } {
+export function recordIndexDefinition(kind: RecordKind): {
+  settings: estypes.IndicesIndexSettings;
+  mappings: estypes.MappingTypeMapping;
+} {
   return {
     settings: indexSettings,
     mappings: {

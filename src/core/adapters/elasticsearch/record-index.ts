@@ -16,7 +16,8 @@ export interface RecordQuery {
   limit?: number;
 }
 
-const totalOf = (total: number | estypes.SearchTotalHits | undefined) => (typeof total === 'number' ? total : (total?.value ?? 0));
+const totalOf = (total: number | estypes.SearchTotalHits | undefined) =>
+  typeof total === 'number' ? total : (total?.value ?? 0);
 
 /**
  * One kind of record in its own index: the whole record under `record` (stored, not indexed) beside the few
@@ -30,9 +31,16 @@ export function createRecordIndex<T>(
 ) {
   const { client } = context;
   const alias = context.names.records[kind].alias;
-  const document = (record: T) => ({ record_id: describe.idOf(record), record, ...describe.fieldsOf(record) });
+  const document = (record: T) => ({
+    record_id: describe.idOf(record),
+    record,
+    ...describe.fieldsOf(record),
+  });
 
-  async function searchPage(query: RecordQuery, page: { from?: number; size: number; searchAfter?: estypes.SortResults }) {
+  async function searchPage(
+    query: RecordQuery,
+    page: { from?: number; size: number; searchAfter?: estypes.SortResults },
+  ) {
     const response = await retryWhileShardStarts(() =>
       client.search<{ record: T }>({
         index: alias,
@@ -84,7 +92,14 @@ export function createRecordIndex<T>(
       await context.ensureRecordIndex(kind);
       const id = describe.idOf(record);
       try {
-        await client.index({ index: alias, id, document: document(record), op_type: 'create', refresh: true, require_alias: true });
+        await client.index({
+          index: alias,
+          id,
+          document: document(record),
+          op_type: 'create',
+          refresh: true,
+          require_alias: true,
+        });
         return true;
       } catch (error) {
         if (error instanceof errors.ResponseError && error.statusCode === 409) return false;

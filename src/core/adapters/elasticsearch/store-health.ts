@@ -17,10 +17,14 @@ export async function checkHealth(context: StoreContext, chunkIndex: ChunkIndex)
     const aliases = [names.chunks.alias, ...recordKinds.map((kind) => names.records[kind].alias)];
     const stats = await context.request('read index stats', () =>
       // The typings lack ignore_unavailable: before the first init some of the indices do not exist.
-      client.indices.stats({ index: aliases, metric: 'docs' }, { querystring: { ignore_unavailable: true, allow_no_indices: true } }),
+      client.indices.stats(
+        { index: aliases, metric: 'docs' },
+        { querystring: { ignore_unavailable: true, allow_no_indices: true } },
+      ),
     );
     const documents: Record<string, number> = {};
-    for (const [index, indexStats] of Object.entries(stats.indices ?? {})) documents[index] = indexStats.primaries?.docs?.count ?? 0;
+    for (const [index, indexStats] of Object.entries(stats.indices ?? {}))
+      documents[index] = indexStats.primaries?.docs?.count ?? 0;
     const analyzer = await chunkIndex.analyzer();
     return {
       ok: cluster.status !== 'red',
@@ -32,7 +36,11 @@ export async function checkHealth(context: StoreContext, chunkIndex: ChunkIndex)
         cluster: cluster.cluster_name,
         nodes: cluster.number_of_nodes,
         documents,
-        analyzer: analyzer ? (analyzer.fallback ? `${analyzer.name} (fallback for ${analyzer.requested})` : analyzer.name) : 'no chunk index yet',
+        analyzer: analyzer
+          ? analyzer.fallback
+            ? `${analyzer.name} (fallback for ${analyzer.requested})`
+            : analyzer.name
+          : 'no chunk index yet',
       },
     };
   } catch (error) {

@@ -56,7 +56,11 @@ async function embed(message) {
   try {
     run = await extractor(message.owner, message.model);
   } catch (error) {
-    parentPort.postMessage({ id: message.id, error: error instanceof Error ? error.message : String(error), loading: true });
+    parentPort.postMessage({
+      id: message.id,
+      error: error instanceof Error ? error.message : String(error),
+      loading: true,
+    });
     return;
   }
   try {
@@ -66,7 +70,11 @@ async function embed(message) {
     output.dispose?.();
     parentPort.postMessage({ id: message.id, vectors, dimensions }, [vectors.buffer]);
   } catch (error) {
-    parentPort.postMessage({ id: message.id, error: error instanceof Error ? error.message : String(error), loading: false });
+    parentPort.postMessage({
+      id: message.id,
+      error: error instanceof Error ? error.message : String(error),
+      loading: false,
+    });
   }
 }
 

@@ -63,7 +63,9 @@ class EmbeddingThread {
   embed(owner: number, texts: string[], query: boolean, fail: Pending['fail']): Promise<number[][]> {
     const worker = this.start();
     const id = this.nextId++;
-    const answer = new Promise<number[][]>((resolve, reject) => this.pending.set(id, { resolve, reject, fail }));
+    const answer = new Promise<number[][]>((resolve, reject) =>
+      this.pending.set(id, { resolve, reject, fail }),
+    );
     if (this.pending.size === 1) worker.ref();
     worker.postMessage({ id, owner, texts, query, model: this.owners.get(owner)!.model });
     return answer;
@@ -71,12 +73,17 @@ class EmbeddingThread {
 
   private start(): Worker {
     if (this.worker) return this.worker;
-    const worker = new Worker(new URL('./embedding-worker.mjs', import.meta.url), { name: 'answerloop-embedder' });
+    const worker = new Worker(new URL('./embedding-worker.mjs', import.meta.url), {
+      name: 'answerloop-embedder',
+    });
     worker.unref();
     worker.on('message', (reply: WorkerReply) => {
       if ('type' in reply) {
         const owner = this.owners.get(reply.owner);
-        owner?.logger.info({ model: owner.model.source, dtype: owner.model.dtype, ms: reply.ms }, 'local embedding model loaded');
+        owner?.logger.info(
+          { model: owner.model.source, dtype: owner.model.dtype, ms: reply.ms },
+          'local embedding model loaded',
+        );
         return;
       }
       const pending = this.pending.get(reply.id);
@@ -125,14 +132,20 @@ export function createLocalEmbedder(options: LocalEmbedderOptions): Embedder {
   function open(): { owner: number; fail: Pending['fail'] } {
     const status = localModelStatus({ model, modelDir, dtype });
     if (!status.present && !allowRemote) {
-      throw new AnswerloopError('embedder_failed', missingModelAdvice(status, dtype), { details: { folder: status.folder, missing: status.missing } });
+      throw new AnswerloopError('embedder_failed', missingModelAdvice(status, dtype), {
+        details: { folder: status.folder, missing: status.missing },
+      });
     }
     const source = status.present ? model : status.hubRepository;
     const fail = (reason: string, loading: boolean) =>
       loading
-        ? new AnswerloopError('embedder_failed', `${missingModelAdvice(localModelStatus({ model, modelDir, dtype }), dtype)} Loading it failed: ${reason}`, {
-            details: { folder: status.folder, source },
-          })
+        ? new AnswerloopError(
+            'embedder_failed',
+            `${missingModelAdvice(localModelStatus({ model, modelDir, dtype }), dtype)} Loading it failed: ${reason}`,
+            {
+              details: { folder: status.folder, source },
+            },
+          )
         : new AnswerloopError('embedder_failed', `The local model ${model} failed to embed: ${reason}`);
     return { owner: sharedThread.attach({ modelDir, allowRemote, dtype, source }, logger), fail };
   }
@@ -145,7 +158,11 @@ export function createLocalEmbedder(options: LocalEmbedderOptions): Embedder {
         `The local model ${model} produces ${produced}-dimension vectors but embedder.local.dimensions is ${dimensions}: set it to ${produced}.`,
       );
     }
-    if (vectors.length !== count) throw new AnswerloopError('embedder_failed', `The local model ${model} returned ${vectors.length} vectors for ${count} texts.`);
+    if (vectors.length !== count)
+      throw new AnswerloopError(
+        'embedder_failed',
+        `The local model ${model} returned ${vectors.length} vectors for ${count} texts.`,
+      );
     return vectors;
   }
 
@@ -156,7 +173,8 @@ export function createLocalEmbedder(options: LocalEmbedderOptions): Embedder {
       if (texts.length === 0) return [];
       opened ??= open();
       const { owner, fail } = opened;
-      const interactive = (embedOptions?.priority ?? (texts.length === 1 ? 'interactive' : 'background')) === 'interactive';
+      const interactive =
+        (embedOptions?.priority ?? (texts.length === 1 ? 'interactive' : 'background')) === 'interactive';
       if (interactive) {
         // One forward pass, ahead of any passages waiting: a person waits on it.
         const vectors = checked(await sharedThread.embed(owner, texts, true, fail), texts.length);
@@ -165,7 +183,8 @@ export function createLocalEmbedder(options: LocalEmbedderOptions): Embedder {
       }
       // Every batch is sent at once; the worker runs them in order, taking any question in between.
       const batches: string[][] = [];
-      for (let start = 0; start < texts.length; start += batchSize) batches.push(texts.slice(start, start + batchSize));
+      for (let start = 0; start < texts.length; start += batchSize)
+        batches.push(texts.slice(start, start + batchSize));
       let done = 0;
       const results = await Promise.all(
         batches.map(async (batch) => {

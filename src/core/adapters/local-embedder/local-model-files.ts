@@ -34,11 +34,20 @@ export interface LocalModelStatus {
 }
 
 /** Whether the model's files are in `<modelDir>/<model>/`, so it loads without any network. */
-export function localModelStatus(options: { model: string; modelDir: string; dtype: LocalModelDtype }): LocalModelStatus {
+export function localModelStatus(options: {
+  model: string;
+  modelDir: string;
+  dtype: LocalModelDtype;
+}): LocalModelStatus {
   const folder = path.join(options.modelDir, options.model);
   const needed = ['config.json', 'tokenizer.json', 'tokenizer_config.json', onnxFileOf[options.dtype]];
   const missing = needed.filter((file) => !existsSync(path.join(folder, file)));
-  return { present: missing.length === 0, folder, missing, hubRepository: hubRepositories[options.model] ?? options.model };
+  return {
+    present: missing.length === 0,
+    folder,
+    missing,
+    hubRepository: hubRepositories[options.model] ?? options.model,
+  };
 }
 
 /** What an operator can do when the model is missing: every way to get it, in order of preference. */

@@ -23,7 +23,14 @@ export interface ExtractiveChatModelOptions {
   maxSentenceWords?: number;
 }
 
-export const extractiveDefaults = { maxSentences: 3, maxCandidates: 40, semanticWeight: 0.7, sourcePenalty: 0.03, companionMargin: 0.15, maxSentenceWords: 60 } as const;
+export const extractiveDefaults = {
+  maxSentences: 3,
+  maxCandidates: 40,
+  semanticWeight: 0.7,
+  sourcePenalty: 0.03,
+  companionMargin: 0.15,
+  maxSentenceWords: 60,
+} as const;
 
 const minWords = 5;
 
@@ -35,7 +42,15 @@ function terms(text: string): Set<string> {
   );
 }
 
-const entities: Record<string, string> = { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'", nbsp: ' ', '#39': "'" };
+const entities: Record<string, string> = {
+  amp: '&',
+  lt: '<',
+  gt: '>',
+  quot: '"',
+  apos: "'",
+  nbsp: ' ',
+  '#39': "'",
+};
 
 /** A line as a reader sees it: links as their text, images, HTML tags, emphasis markers and escapes gone. */
 export function plainText(line: string): string {
@@ -62,7 +77,8 @@ export function plainText(line: string): string {
 }
 
 // Only real HTML tags: a placeholder such as <symbol> in the text is kept.
-const htmlTag = /<\/?(?:a|abbr|b|br|cite|code|dd|del|details|div|dl|dt|em|h[1-6]|hr|i|img|ins|kbd|li|mark|ol|p|pre|q|s|samp|small|span|strong|sub|summary|sup|table|tbody|td|th|thead|tr|u|ul|var)\b[^>]*>/gi;
+const htmlTag =
+  /<\/?(?:a|abbr|b|br|cite|code|dd|del|details|div|dl|dt|em|h[1-6]|hr|i|img|ins|kbd|li|mark|ol|p|pre|q|s|samp|small|span|strong|sub|summary|sup|table|tbody|td|th|thead|tr|u|ul|var)\b[^>]*>/gi;
 
 const listMarker = /^\s*(?:[-*+]|\d+[.)])\s+/;
 
@@ -80,7 +96,12 @@ function proseBlocks(text: string): Array<{ text: string; listItem: boolean }> {
     };
     lines.forEach((line, index) => {
       const next = lines[index + 1] ?? '';
-      if (/^\s*\|/.test(line) || /^\s*([-=*_]\s*){3,}$/.test(line) || /^\s*#{1,6}\s/.test(line) || /^\s*([=-])\1{2,}\s*$/.test(next)) {
+      if (
+        /^\s*\|/.test(line) ||
+        /^\s*([-=*_]\s*){3,}$/.test(line) ||
+        /^\s*#{1,6}\s/.test(line) ||
+        /^\s*([=-])\1{2,}\s*$/.test(next)
+      ) {
         flush();
         return;
       }
@@ -99,7 +120,10 @@ function proseBlocks(text: string): Array<{ text: string; listItem: boolean }> {
 }
 
 /** Whole prose sentences of a passage, as plain text: never a heading, a fragment, a code or table line. */
-export function answerSentences(text: string, maxWords: number = extractiveDefaults.maxSentenceWords): string[] {
+export function answerSentences(
+  text: string,
+  maxWords: number = extractiveDefaults.maxSentenceWords,
+): string[] {
   const sentences: string[] = [];
   for (const block of proseBlocks(text)) {
     // Rendered before splitting, so a link's title or a bold span cannot be cut in two.
@@ -159,11 +183,20 @@ export function createExtractiveChatModel(options: ExtractiveChatModelOptions = 
   async function meanings(question: string, candidates: Candidate[]): Promise<number[] | undefined> {
     if (!embedder || semanticWeight === 0 || candidates.length === 0) return undefined;
     try {
-      const [questionVector, ...vectors] = await embedder.embed([question, ...candidates.map((candidate) => candidate.sentence)], { priority: 'interactive' });
-      if (!questionVector || vectors.length !== candidates.length) throw new Error(`the embedder returned ${vectors.length + 1} vectors for ${candidates.length + 1} texts`);
+      const [questionVector, ...vectors] = await embedder.embed(
+        [question, ...candidates.map((candidate) => candidate.sentence)],
+        { priority: 'interactive' },
+      );
+      if (!questionVector || vectors.length !== candidates.length)
+        throw new Error(
+          `the embedder returned ${vectors.length + 1} vectors for ${candidates.length + 1} texts`,
+        );
       return vectors.map((vector) => dot(questionVector, vector));
     } catch (error) {
-      logger?.warn({ err: toAnswerloopError(error) }, 'embedder failed; choosing extractive sentences by shared words alone');
+      logger?.warn(
+        { err: toAnswerloopError(error) },
+        'embedder failed; choosing extractive sentences by shared words alone',
+      );
       return undefined;
     }
   }
@@ -203,21 +236,34 @@ export function createExtractiveChatModel(options: ExtractiveChatModelOptions = 
       }
       // Only the likeliest sentences are embedded: the best by shared words, earlier sources and sentences first.
       const position = (candidate: Candidate) => candidate.sourceIndex * 1000 + candidate.sentenceIndex;
-      const prior = (candidate: Candidate) => candidate.overlap - 0.1 * candidate.sourceIndex - 0.01 * Math.min(candidate.sentenceIndex, 10);
-      const candidates = [...all].sort((a, b) => prior(b) - prior(a) || position(a) - position(b)).slice(0, maxCandidates);
+      const prior = (candidate: Candidate) =>
+        candidate.overlap - 0.1 * candidate.sourceIndex - 0.01 * Math.min(candidate.sentenceIndex, 10);
+      const candidates = [...all]
+        .sort((a, b) => prior(b) - prior(a) || position(a) - position(b))
+        .slice(0, maxCandidates);
 
       const cosines = await meanings(question, candidates);
       let ranked: Candidate[];
       if (cosines) {
         candidates.forEach((candidate, index) => {
-          candidate.score = semanticWeight * cosines[index]! + (1 - semanticWeight) * candidate.overlap - sourcePenalty * candidate.sourceIndex;
+          candidate.score =
+            semanticWeight * cosines[index]! +
+            (1 - semanticWeight) * candidate.overlap -
+            sourcePenalty * candidate.sourceIndex;
         });
         ranked = [...candidates].sort((a, b) => b.score - a.score || position(a) - position(b));
       } else {
-        candidates.forEach((candidate) => (candidate.score = candidate.overlap - sourcePenalty * candidate.sourceIndex));
-        ranked = candidates.filter((candidate) => candidate.overlap > 0).sort((a, b) => b.overlap - a.overlap || position(a) - position(b));
+        candidates.forEach(
+          (candidate) => (candidate.score = candidate.overlap - sourcePenalty * candidate.sourceIndex),
+        );
+        ranked = candidates
+          .filter((candidate) => candidate.overlap > 0)
+          .sort((a, b) => b.overlap - a.overlap || position(a) - position(b));
         // Retrieval already judged the sources relevant: when no words are shared (a paraphrase), lead with the best source.
-        if (ranked.length === 0) ranked = all.filter((candidate) => candidate.sourceIndex === 0).sort((a, b) => position(a) - position(b));
+        if (ranked.length === 0)
+          ranked = all
+            .filter((candidate) => candidate.sourceIndex === 0)
+            .sort((a, b) => position(a) - position(b));
       }
 
       const best = ranked[0];
@@ -228,8 +274,11 @@ export function createExtractiveChatModel(options: ExtractiveChatModelOptions = 
         if (cosines) {
           // The sentence after the best one often goes on with its answer: it may trail a little further. So may
           // one that answers another part of the question: it has a rare question word no chosen sentence has.
-          const follows = candidate.number === best!.number && candidate.sentenceIndex === best!.sentenceIndex + 1;
-          const coversMore = rareTerms.some((term) => candidate.terms.has(term) && !picked.some((chosen) => chosen.terms.has(term)));
+          const follows =
+            candidate.number === best!.number && candidate.sentenceIndex === best!.sentenceIndex + 1;
+          const coversMore = rareTerms.some(
+            (term) => candidate.terms.has(term) && !picked.some((chosen) => chosen.terms.has(term)),
+          );
           const margin = companionMargin * (coversMore ? 3 : follows ? 2 : 1);
           if (candidate.score < best!.score - margin) continue;
         }
@@ -237,9 +286,17 @@ export function createExtractiveChatModel(options: ExtractiveChatModelOptions = 
       }
       // Read in the documents' order, so sentences of one passage keep their sense.
       picked.sort((a, b) => position(a) - position(b));
-      const text = picked.length === 0 ? "I don't know." : picked.map((item) => `${item.sentence} [${item.number}]`).join(' ');
+      const text =
+        picked.length === 0
+          ? "I don't know."
+          : picked.map((item) => `${item.sentence} [${item.number}]`).join(' ');
       request.onDelta?.(text);
-      return { text, model: 'extractive', usage: { promptTokens: 0, completionTokens: 0, totalTokens: 0 }, modelMs: performance.now() - started };
+      return {
+        text,
+        model: 'extractive',
+        usage: { promptTokens: 0, completionTokens: 0, totalTokens: 0 },
+        modelMs: performance.now() - started,
+      };
     },
   };
 }

@@ -29,7 +29,12 @@ export function createOpenAiEmbedder(options: OpenAiEmbedderOptions): Embedder {
         const batch = texts.slice(start, start + options.batchSize).map((text) => text || ' ');
         try {
           // Floats, not the SDK's default base64: every OpenAI-compatible server supports them.
-          const response = await client.embeddings.create({ model: options.model, input: batch, dimensions: options.dimensions, encoding_format: 'float' });
+          const response = await client.embeddings.create({
+            model: options.model,
+            input: batch,
+            dimensions: options.dimensions,
+            encoding_format: 'float',
+          });
           const ordered = [...response.data].sort((a, b) => a.index - b.index);
           for (const item of ordered) vectors.push(normalise(item.embedding));
         } catch (error) {

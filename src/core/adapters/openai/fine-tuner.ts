@@ -1,6 +1,12 @@
 import OpenAI, { toFile } from 'openai';
 import { AnswerloopError } from '../../errors/index.ts';
-import type { FineTuneJobState, FineTuner, Logger, TrainingEvent, TrainingJobStatus } from '../../ports/index.ts';
+import type {
+  FineTuneJobState,
+  FineTuner,
+  Logger,
+  TrainingEvent,
+  TrainingJobStatus,
+} from '../../ports/index.ts';
 import { createOpenAiClient, fromOpenAiError } from './openai-errors.ts';
 
 export interface OpenAiFineTunerOptions {
@@ -14,18 +20,33 @@ export interface OpenAiFineTunerOptions {
 type FineTuningJob = OpenAI.FineTuning.FineTuningJob;
 type FineTuningJobEvent = OpenAI.FineTuning.FineTuningJobEvent;
 
-const statuses: readonly TrainingJobStatus[] = ['validating_files', 'queued', 'running', 'succeeded', 'failed', 'cancelled'];
+const statuses: readonly TrainingJobStatus[] = [
+  'validating_files',
+  'queued',
+  'running',
+  'succeeded',
+  'failed',
+  'cancelled',
+];
 
 /** Errors specific to files and jobs first; the rest as every OpenAI call maps them. */
 function fromFineTuningError(error: unknown, what: string): AnswerloopError {
   if (error instanceof OpenAI.APIError && error.status === 404) {
-    return new AnswerloopError('not_found', `${what}: OpenAI does not know it (${error.message.replace(/^\d{3}\s*/, '')}).`, { cause: error });
+    return new AnswerloopError(
+      'not_found',
+      `${what}: OpenAI does not know it (${error.message.replace(/^\d{3}\s*/, '')}).`,
+      { cause: error },
+    );
   }
   if (error instanceof OpenAI.APIError && error.status === 400) {
-    return new AnswerloopError('input_invalid', `${what}: OpenAI refused the request (${error.message.replace(/^\d{3}\s*/, '')}).`, {
-      cause: error,
-      details: { status: 400, code: error.code, param: error.param },
-    });
+    return new AnswerloopError(
+      'input_invalid',
+      `${what}: OpenAI refused the request (${error.message.replace(/^\d{3}\s*/, '')}).`,
+      {
+        cause: error,
+        details: { status: 400, code: error.code, param: error.param },
+      },
+    );
   }
   return fromOpenAiError(error, what);
 }
@@ -47,7 +68,10 @@ function numberOrUndefined(value: unknown): number | undefined {
 
 /** Metrics events carry `data.step`, `data.train_loss` and `data.valid_loss`; message events carry none. */
 function toTrainingEvent(event: FineTuningJobEvent): TrainingEvent {
-  const data = (typeof event.data === 'object' && event.data !== null ? event.data : {}) as Record<string, unknown>;
+  const data = (typeof event.data === 'object' && event.data !== null ? event.data : {}) as Record<
+    string,
+    unknown
+  >;
   const step = numberOrUndefined(data.step);
   const trainLoss = numberOrUndefined(data.train_loss);
   const validLoss = numberOrUndefined(data.valid_loss) ?? numberOrUndefined(data.full_valid_loss);

@@ -9,23 +9,46 @@ const counters: Record<CounterName, { help: string; labels: string[] }> = {
   refusals_total: { help: 'Answers that said the bot does not know.', labels: ['platform'] },
   feedback_total: { help: 'Feedback given on answers.', labels: ['verdict'] },
   openai_errors_total: { help: 'Failed chat model calls, by error code.', labels: ['code'] },
-  duplicate_deliveries_dropped_total: { help: 'Deliveries dropped because another delivery of the same event was claimed.', labels: ['platform', 'reason'] },
-  claims_taken_over_total: { help: 'Deliveries answered after taking over the claim of a replica that stopped.', labels: ['platform'] },
+  duplicate_deliveries_dropped_total: {
+    help: 'Deliveries dropped because another delivery of the same event was claimed.',
+    labels: ['platform', 'reason'],
+  },
+  claims_taken_over_total: {
+    help: 'Deliveries answered after taking over the claim of a replica that stopped.',
+    labels: ['platform'],
+  },
   rate_limited_total: { help: 'Questions refused by the per-user rate limit.', labels: ['platform'] },
-  rate_limit_fail_open_total: { help: 'Questions let through because the shared rate limit could not reach the store.', labels: ['platform'] },
+  rate_limit_fail_open_total: {
+    help: 'Questions let through because the shared rate limit could not reach the store.',
+    labels: ['platform'],
+  },
   sync_runs_total: { help: 'Knowledge source sync runs.', labels: ['source'] },
   sync_failures_total: { help: 'Knowledge source sync runs that failed.', labels: ['source'] },
-  background_job_runs_total: { help: 'Runs of background work held on a lease, by job and outcome.', labels: ['job', 'outcome'] },
+  background_job_runs_total: {
+    help: 'Runs of background work held on a lease, by job and outcome.',
+    labels: ['job', 'outcome'],
+  },
   training_schedule_runs_total: {
     help: 'Steps of the learning loop run by the schedule: retrain (started, not_needed, failed), evaluate (won, lost, failed), promote (promoted, failed).',
     labels: ['step', 'outcome'],
   },
-  face_errors_total: { help: 'Errors caught by a face or the process guard instead of ending the process.', labels: ['face', 'kind'] },
+  face_errors_total: {
+    help: 'Errors caught by a face or the process guard instead of ending the process.',
+    labels: ['face', 'kind'],
+  },
 };
 
 const histograms: Record<HistogramName, { help: string; labels: string[]; buckets: number[] }> = {
-  answer_latency_seconds: { help: 'Time to answer a question, from question to answer.', labels: ['platform'], buckets: latencyBuckets },
-  retrieval_latency_seconds: { help: 'Time to retrieve passages for a question.', labels: [], buckets: [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2, 4] },
+  answer_latency_seconds: {
+    help: 'Time to answer a question, from question to answer.',
+    labels: ['platform'],
+    buckets: latencyBuckets,
+  },
+  retrieval_latency_seconds: {
+    help: 'Time to retrieve passages for a question.',
+    labels: [],
+    buckets: [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2, 4],
+  },
   claim_takeover_wait_seconds: {
     help: 'How long a taken-over delivery waited, from its first claim to the takeover.',
     labels: ['platform'],
@@ -34,7 +57,10 @@ const histograms: Record<HistogramName, { help: string; labels: string[]; bucket
 };
 
 const gauges: Record<GaugeName, { help: string; labels: string[] }> = {
-  active_model_info: { help: 'The chat model answering now (value 1, the model in the label).', labels: ['model'] },
+  active_model_info: {
+    help: 'The chat model answering now (value 1, the model in the label).',
+    labels: ['model'],
+  },
 };
 
 /** Only the catalogue's labels, each present: prom-client refuses a label it was not told of. */
@@ -47,16 +73,28 @@ export function createPrometheusMetrics(): Metrics {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry, prefix });
   const counterOf = Object.fromEntries(
-    Object.entries(counters).map(([name, spec]) => [name, new Counter({ name: prefix + name, help: spec.help, labelNames: spec.labels, registers: [registry] })]),
+    Object.entries(counters).map(([name, spec]) => [
+      name,
+      new Counter({ name: prefix + name, help: spec.help, labelNames: spec.labels, registers: [registry] }),
+    ]),
   ) as Record<CounterName, Counter>;
   const histogramOf = Object.fromEntries(
     Object.entries(histograms).map(([name, spec]) => [
       name,
-      new Histogram({ name: prefix + name, help: spec.help, labelNames: spec.labels, buckets: spec.buckets, registers: [registry] }),
+      new Histogram({
+        name: prefix + name,
+        help: spec.help,
+        labelNames: spec.labels,
+        buckets: spec.buckets,
+        registers: [registry],
+      }),
     ]),
   ) as Record<HistogramName, Histogram>;
   const gaugeOf = Object.fromEntries(
-    Object.entries(gauges).map(([name, spec]) => [name, new Gauge({ name: prefix + name, help: spec.help, labelNames: spec.labels, registers: [registry] })]),
+    Object.entries(gauges).map(([name, spec]) => [
+      name,
+      new Gauge({ name: prefix + name, help: spec.help, labelNames: spec.labels, registers: [registry] }),
+    ]),
   ) as Record<GaugeName, Gauge>;
   return {
     increment(name, labels, by = 1) {

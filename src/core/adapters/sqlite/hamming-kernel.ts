@@ -56,7 +56,10 @@ interface WasmMemory {
 interface Wasm {
   Module: new (bytes: Uint8Array) => object;
   Memory: new (descriptor: { initial: number }) => WasmMemory;
-  Instance: new (module: object, imports: Record<string, Record<string, unknown>>) => { exports: Record<string, unknown> };
+  Instance: new (
+    module: object,
+    imports: Record<string, Record<string, unknown>>,
+  ) => { exports: Record<string, unknown> };
 }
 const wasm = (globalThis as unknown as { WebAssembly: Wasm }).WebAssembly;
 
@@ -74,6 +77,12 @@ export function createHammingKernel(initialBytes: number): HammingKernel {
   const pages = Math.max(1, Math.ceil(initialBytes / 65_536));
   const memory = new wasm.Memory({ initial: pages });
   const instance = new wasm.Instance(compiled, { env: { memory } });
-  const hamming = instance.exports.hamming as (codes: number, rows: number, words: number, query: number, out: number) => void;
+  const hamming = instance.exports.hamming as (
+    codes: number,
+    rows: number,
+    words: number,
+    query: number,
+    out: number,
+  ) => void;
   return { memory, hamming };
 }

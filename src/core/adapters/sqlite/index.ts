@@ -48,9 +48,13 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
   async function health(): Promise<StoreHealth> {
     try {
       const facts = session.run('report health', (connection) => {
-        const count = (table: string) => connection.statement(`SELECT count(*) FROM ${table}`).pluck().get() as number;
+        const count = (table: string) =>
+          connection.statement(`SELECT count(*) FROM ${table}`).pluck().get() as number;
         return {
-          documents: connection.statement('SELECT count(DISTINCT doc_id) FROM chunks').pluck().get() as number,
+          documents: connection
+            .statement('SELECT count(DISTINCT doc_id) FROM chunks')
+            .pluck()
+            .get() as number,
           chunks: count('chunks'),
           conversations: count('conversations'),
           examples: count('examples'),
@@ -69,7 +73,12 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
         details: { file, bytes, walBytes, ...facts, latestSchemaVersion, embeddingSpace },
       };
     } catch (error) {
-      return { ok: false, kind: 'embedded', status: error instanceof Error ? error.message : String(error), details: { file } };
+      return {
+        ok: false,
+        kind: 'embedded',
+        status: error instanceof Error ? error.message : String(error),
+        details: { file },
+      };
     }
   }
 

@@ -80,26 +80,36 @@ function filterConditions(filters: SearchFilters): { sql: string; parameters: st
   }
   if (filters.sourcePrefixes && filters.sourcePrefixes.length > 0) {
     // substr comparison, not LIKE: a prefix is literal text, '_' and '%' included.
-    conditions.push('EXISTS (SELECT 1 FROM json_each(?) AS prefix WHERE substr(c.source, 1, length(prefix.value)) = prefix.value)');
+    conditions.push(
+      'EXISTS (SELECT 1 FROM json_each(?) AS prefix WHERE substr(c.source, 1, length(prefix.value)) = prefix.value)',
+    );
     parameters.push(JSON.stringify(filters.sourcePrefixes));
   }
   return { sql: conditions.map((condition) => ` AND ${condition}`).join(''), parameters };
 }
 
 /** Chunks, their full-text index and their vectors: the ChunkStore half of the embedded store. */
-export function createKnowledgeTables(session: SqliteSession, logger: Logger, vectorIndex: VectorIndexOptions = {}): KnowledgeMethods {
+export function createKnowledgeTables(
+  session: SqliteSession,
+  logger: Logger,
+  vectorIndex: VectorIndexOptions = {},
+): KnowledgeMethods {
   // The in-memory vector index: reloaded after another process's commit, updated in place after our own writes.
   const vectors = createVectorCache(logger, vectorIndex);
 
   const readSpace = (connection: SqliteConnection): EmbeddingSpace | undefined => {
-    const row = connection.statement('SELECT value FROM meta WHERE key = ?').get(spaceKey) as { value: string } | undefined;
+    const row = connection.statement('SELECT value FROM meta WHERE key = ?').get(spaceKey) as
+      { value: string } | undefined;
     return row ? (JSON.parse(row.value) as EmbeddingSpace) : undefined;
   };
 
   const requireSpace = (connection: SqliteConnection): EmbeddingSpace => {
     const space = readSpace(connection);
     if (!space) {
-      throw new AnswerloopError('store_failed', `The embedded store ${session.file} has no embedding space yet: it must be initialised before use.`);
+      throw new AnswerloopError(
+        'store_failed',
+        `The embedded store ${session.file} has no embedding space yet: it must be initialised before use.`,
+      );
     }
     return space;
   };
@@ -115,7 +125,10 @@ export function createKnowledgeTables(session: SqliteSession, logger: Logger, ve
   };
 
   const removeDocument = (connection: SqliteConnection, docId: string) => {
-    const seqs = connection.statement('SELECT seq FROM chunks WHERE doc_id = ?').pluck().all(docId) as number[];
+    const seqs = connection
+      .statement('SELECT seq FROM chunks WHERE doc_id = ?')
+      .pluck()
+      .all(docId) as number[];
     const deleteIndexed = connection.statement('DELETE FROM chunk_search WHERE rowid = ?');
     for (const seq of seqs) deleteIndexed.run(seq);
     // Contents and tags go with their chunk (ON DELETE CASCADE).
@@ -127,13 +140,18 @@ export function createKnowledgeTables(session: SqliteSession, logger: Logger, ve
     const found = new Map<number, Chunk>();
     if (seqs.length === 0) return found;
     const rows = connection
-      .statement(`SELECT ${chunkColumns} FROM ${chunksWithText} WHERE c.seq IN (SELECT value FROM json_each(?))`)
+      .statement(
+        `SELECT ${chunkColumns} FROM ${chunksWithText} WHERE c.seq IN (SELECT value FROM json_each(?))`,
+      )
       .all(JSON.stringify(seqs)) as ChunkRow[];
     for (const row of rows) found.set(row.seq, rowToChunk(row));
     return found;
   };
 
-  const bm25Leg = (connection: SqliteConnection, request: LegSearchRequest): Array<{ seq: number; score: number }> => {
+  const bm25Leg = (
+    connection: SqliteConnection,
+    request: LegSearchRequest,
+  ): Array<{ seq: number; score: number }> => {
     const match = request.text === undefined ? undefined : buildFullTextQuery(request.text);
     if (match === undefined || request.k <= 0) return [];
     const filters = filterConditions(request.filters);
@@ -156,7 +174,10 @@ export function createKnowledgeTables(session: SqliteSession, logger: Logger, ve
          ORDER BY score DESC, c.seq
          LIMIT ?`,
       )
-      .all(title, headings, text, match, ...filters.parameters, request.k) as Array<{ seq: number; score: number }>;
+      .all(title, headings, text, match, ...filters.parameters, request.k) as Array<{
+      seq: number;
+      score: number;
+    }>;
   };
 
   return {
@@ -165,7 +186,9 @@ export function createKnowledgeTables(session: SqliteSession, logger: Logger, ve
         connection.write(() => {
           const recorded = readSpace(connection);
           if (!recorded) {
-            connection.statement('INSERT INTO meta (key, value) VALUES (?, ?)').run(spaceKey, JSON.stringify(space));
+            connection
+              .statement('INSERT INTO meta (key, value) VALUES (?, ?)')
+              .run(spaceKey, JSON.stringify(space));
             return;
           }
           if (recorded.embedderId !== space.embedderId || recorded.dimensions !== space.dimensions) {
@@ -201,17 +224,22 @@ export function createKnowledgeTables(session: SqliteSession, logger: Logger, ve
             `SELECT doc_id, source, title, document_hash, count(*) AS chunk_count, max(updated_at) AS updated_at
              FROM chunks GROUP BY doc_id ORDER BY doc_id`,
           )
-          .all() as Array<{ doc_id: string; source: string; title: string; document_hash: string; chunk_count: number; updated_at: string }>;
-        return rows.map(
-          (row): DocumentSummary => ({
-            docId: row.doc_id,
-            source: row.source,
-            title: row.title,
-            documentHash: row.document_hash,
-            chunkCount: row.chunk_count,
-            updatedAt: row.updated_at,
-          }),
-        );
+          .all() as Array<{
+          doc_id: string;
+          source: string;
+          title: string;
+          document_hash: string;
+          chunk_count: number;
+          updated_at: string;
+        }>;
+        return rows.map((row): DocumentSummary => ({
+          docId: row.doc_id,
+          source: row.source,
+          title: row.title,
+          documentHash: row.document_hash,
+          chunkCount: row.chunk_count,
+          updatedAt: row.updated_at,
+        }));
       });
     },
 
@@ -220,7 +248,10 @@ export function createKnowledgeTables(session: SqliteSession, logger: Logger, ve
         const space = requireSpace(connection);
         for (const chunk of chunks) {
           if (chunk.docId !== docId) {
-            throw new AnswerloopError('input_invalid', `Chunk ${chunk.id} belongs to ${chunk.docId}, not to ${docId}.`);
+            throw new AnswerloopError(
+              'input_invalid',
+              `Chunk ${chunk.id} belongs to ${chunk.docId}, not to ${docId}.`,
+            );
           }
           checkDimensions(space, chunk.embedding.length, `The embedding of chunk ${chunk.id}`);
         }
@@ -228,9 +259,13 @@ export function createKnowledgeTables(session: SqliteSession, logger: Logger, ve
           `INSERT INTO chunks (id, doc_id, source, tags, title, heading_path, updated_at, content_hash, document_hash, ordinal)
            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
         );
-        const insertContents = connection.statement('INSERT INTO chunk_contents (seq, text, embedding) VALUES (?, ?, ?)');
+        const insertContents = connection.statement(
+          'INSERT INTO chunk_contents (seq, text, embedding) VALUES (?, ?, ?)',
+        );
         const insertTag = connection.statement('INSERT OR IGNORE INTO chunk_tags (tag, seq) VALUES (?, ?)');
-        const insertIndexed = connection.statement('INSERT INTO chunk_search (rowid, title, headings, text) VALUES (?, ?, ?, ?)');
+        const insertIndexed = connection.statement(
+          'INSERT INTO chunk_search (rowid, title, headings, text) VALUES (?, ?, ?, ?)',
+        );
         // Delete and insert in one transaction: a reader or a crash sees the old document or the new one, never a mix.
         const added: WrittenVector[] = [];
         const removed = connection.write(() => {
@@ -250,7 +285,11 @@ export function createKnowledgeTables(session: SqliteSession, logger: Logger, ve
               chunk.documentHash,
               chunk.ordinal,
             );
-            insertContents.run(lastInsertRowid, chunk.text, Buffer.from(vector.buffer, vector.byteOffset, vector.byteLength));
+            insertContents.run(
+              lastInsertRowid,
+              chunk.text,
+              Buffer.from(vector.buffer, vector.byteOffset, vector.byteLength),
+            );
             added.push({
               row: { seq: Number(lastInsertRowid), source: chunk.source, tags: chunk.tags },
               vector,
@@ -271,14 +310,22 @@ export function createKnowledgeTables(session: SqliteSession, logger: Logger, ve
     },
 
     async deleteDocument(docId) {
-      session.run('delete a document', (connection) => vectors.written(connection, connection.write(() => removeDocument(connection, docId)), []));
+      session.run('delete a document', (connection) =>
+        vectors.written(
+          connection,
+          connection.write(() => removeDocument(connection, docId)),
+          [],
+        ),
+      );
     },
 
     async getChunks(ids) {
       if (ids.length === 0) return [];
       return session.run('read chunks', (connection) => {
         const rows = connection
-          .statement(`SELECT ${chunkColumns}, contents.embedding AS embedding FROM ${chunksWithText} WHERE c.id IN (SELECT value FROM json_each(?))`)
+          .statement(
+            `SELECT ${chunkColumns}, contents.embedding AS embedding FROM ${chunksWithText} WHERE c.id IN (SELECT value FROM json_each(?))`,
+          )
           .all(JSON.stringify(ids)) as ChunkRow[];
         const position = new Map(ids.map((id, index) => [id, index]));
         return rows.map(rowToChunk).sort((a, b) => position.get(a.id)! - position.get(b.id)!);
@@ -287,7 +334,9 @@ export function createKnowledgeTables(session: SqliteSession, logger: Logger, ve
 
     async counts() {
       return session.run('count documents', (connection) => {
-        const row = connection.statement('SELECT count(DISTINCT doc_id) AS documents, count(*) AS chunks FROM chunks').get() as {
+        const row = connection
+          .statement('SELECT count(DISTINCT doc_id) AS documents, count(*) AS chunks FROM chunks')
+          .get() as {
           documents: number;
           chunks: number;
         };
@@ -297,9 +346,13 @@ export function createKnowledgeTables(session: SqliteSession, logger: Logger, ve
 
     async termChunkCounts(words) {
       return session.run('count terms', (connection) => {
-        const total = (connection.statement('SELECT count(*) AS chunks FROM chunks').get() as { chunks: number }).chunks;
+        const total = (
+          connection.statement('SELECT count(*) AS chunks FROM chunks').get() as { chunks: number }
+        ).chunks;
         // FTS5 runs the query through the index's own tokenizer (porter stemming), as a search would.
-        const countOne = connection.statement('SELECT count(*) AS n FROM chunk_search WHERE chunk_search MATCH ?');
+        const countOne = connection.statement(
+          'SELECT count(*) AS n FROM chunk_search WHERE chunk_search MATCH ?',
+        );
         const counts = words.map((word) => {
           const match = buildFullTextQuery(word);
           return match === undefined ? 0 : (countOne.get(match) as { n: number }).n;
@@ -313,20 +366,28 @@ export function createKnowledgeTables(session: SqliteSession, logger: Logger, ve
       return session.run('search', (connection) =>
         // One read transaction: both legs and the chunk bodies come from the same snapshot of the file.
         connection.database.transaction(() => {
-        let vectorHits: Array<{ seq: number; score: number }> = [];
-        if (request.vector !== undefined && request.k > 0) {
-          const space = requireSpace(connection);
-          checkDimensions(space, request.vector.length, 'The query vector');
-          vectorHits = vectors.index(connection, space.dimensions).search(normalise(request.vector), request.k, rowFilter(request.filters));
-        }
-        const bm25Hits = bm25Leg(connection, request);
-        const chunks = chunksBySeq(connection, [...new Set([...bm25Hits, ...vectorHits].map((hit) => hit.seq))]);
-        const toHits = (hits: Array<{ seq: number; score: number }>): LegHit[] =>
-          hits.flatMap((hit) => {
-            const chunk = chunks.get(hit.seq);
-            return chunk ? [{ chunk, score: hit.score }] : [];
-          });
-        return { bm25: toHits(bm25Hits), vector: toHits(vectorHits), engineTookMs: performance.now() - started };
+          let vectorHits: Array<{ seq: number; score: number }> = [];
+          if (request.vector !== undefined && request.k > 0) {
+            const space = requireSpace(connection);
+            checkDimensions(space, request.vector.length, 'The query vector');
+            vectorHits = vectors
+              .index(connection, space.dimensions)
+              .search(normalise(request.vector), request.k, rowFilter(request.filters));
+          }
+          const bm25Hits = bm25Leg(connection, request);
+          const chunks = chunksBySeq(connection, [
+            ...new Set([...bm25Hits, ...vectorHits].map((hit) => hit.seq)),
+          ]);
+          const toHits = (hits: Array<{ seq: number; score: number }>): LegHit[] =>
+            hits.flatMap((hit) => {
+              const chunk = chunks.get(hit.seq);
+              return chunk ? [{ chunk, score: hit.score }] : [];
+            });
+          return {
+            bm25: toHits(bm25Hits),
+            vector: toHits(vectorHits),
+            engineTookMs: performance.now() - started,
+          };
         })(),
       );
     },

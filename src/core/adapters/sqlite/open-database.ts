@@ -11,7 +11,11 @@ export type SqliteDatabase = Database.Database;
 export const defaultBusyTimeoutMs = 5000;
 
 /** Opens (creating when missing) the database file, tunes it and brings its schema up to date. */
-export function openDatabase(file: string, logger: Logger, busyTimeoutMs = defaultBusyTimeoutMs): SqliteDatabase {
+export function openDatabase(
+  file: string,
+  logger: Logger,
+  busyTimeoutMs = defaultBusyTimeoutMs,
+): SqliteDatabase {
   const inMemory = file === ':memory:';
   let database: SqliteDatabase | undefined;
   try {
@@ -44,12 +48,18 @@ function migrate(database: SqliteDatabase, file: string, logger: Logger): void {
       database.exec(migration.sql);
       database.pragma(`user_version = ${migration.version}`);
     })();
-    logger.info({ file, version: migration.version, description: migration.description }, 'embedded store schema migrated');
+    logger.info(
+      { file, version: migration.version, description: migration.description },
+      'embedded store schema migrated',
+    );
   }
 }
 
 /** SQLite result codes (primary part) and what they mean for an operator. */
-function describe(code: string, file: string): { code: 'store_unavailable' | 'store_failed'; message: string; retryable: boolean } | undefined {
+function describe(
+  code: string,
+  file: string,
+): { code: 'store_unavailable' | 'store_failed'; message: string; retryable: boolean } | undefined {
   if (code.startsWith('SQLITE_BUSY') || code.startsWith('SQLITE_LOCKED')) {
     return {
       code: 'store_unavailable',
@@ -57,7 +67,12 @@ function describe(code: string, file: string): { code: 'store_unavailable' | 'st
       retryable: true,
     };
   }
-  if (code.startsWith('SQLITE_READONLY') || code.startsWith('SQLITE_PERM') || code.startsWith('SQLITE_CANTOPEN') || code.startsWith('SQLITE_AUTH')) {
+  if (
+    code.startsWith('SQLITE_READONLY') ||
+    code.startsWith('SQLITE_PERM') ||
+    code.startsWith('SQLITE_CANTOPEN') ||
+    code.startsWith('SQLITE_AUTH')
+  ) {
     return {
       code: 'store_failed',
       message: `Cannot write the embedded store ${file}: check that its folder exists and is writable by this user, or set dataDir / store.embedded.file to a writable place.`,
@@ -65,7 +80,11 @@ function describe(code: string, file: string): { code: 'store_unavailable' | 'st
     };
   }
   if (code.startsWith('SQLITE_FULL')) {
-    return { code: 'store_failed', message: `The disk holding the embedded store ${file} is full: free some space and try again.`, retryable: false };
+    return {
+      code: 'store_failed',
+      message: `The disk holding the embedded store ${file} is full: free some space and try again.`,
+      retryable: false,
+    };
   }
   if (code.startsWith('SQLITE_CORRUPT') || code.startsWith('SQLITE_NOTADB')) {
     return {
@@ -80,18 +99,32 @@ function describe(code: string, file: string): { code: 'store_unavailable' | 'st
 /** Turns anything better-sqlite3 or the file system throws into an AnswerloopError that names the file. */
 export function translateSqliteError(error: unknown, file: string, operation: string): AnswerloopError {
   if (error instanceof AnswerloopError) return error;
-  const code = typeof (error as { code?: unknown })?.code === 'string' ? (error as { code: string }).code : '';
+  const code =
+    typeof (error as { code?: unknown })?.code === 'string' ? (error as { code: string }).code : '';
   const known = describe(code, file);
-  if (known) return new AnswerloopError(known.code, known.message, { cause: error, isRetryable: known.retryable, details: { file, operation, sqliteCode: code } });
-  if (code === 'EACCES' || code === 'EPERM' || code === 'EROFS' || code === 'ENOTDIR') {
-    return new AnswerloopError('store_failed', `Cannot create the folder of the embedded store ${file}: ${(error as Error).message}. Set dataDir to a writable folder.`, {
+  if (known)
+    return new AnswerloopError(known.code, known.message, {
       cause: error,
-      details: { file, operation },
+      isRetryable: known.retryable,
+      details: { file, operation, sqliteCode: code },
     });
+  if (code === 'EACCES' || code === 'EPERM' || code === 'EROFS' || code === 'ENOTDIR') {
+    return new AnswerloopError(
+      'store_failed',
+      `Cannot create the folder of the embedded store ${file}: ${(error as Error).message}. Set dataDir to a writable folder.`,
+      {
+        cause: error,
+        details: { file, operation },
+      },
+    );
   }
   const message = error instanceof Error ? error.message : String(error);
-  return new AnswerloopError('store_failed', `The embedded store ${file} failed to ${operation}: ${message}`, {
-    cause: error,
-    details: { file, operation, sqliteCode: code || undefined },
-  });
+  return new AnswerloopError(
+    'store_failed',
+    `The embedded store ${file} failed to ${operation}: ${message}`,
+    {
+      cause: error,
+      details: { file, operation, sqliteCode: code || undefined },
+    },
+  );
 }

@@ -20,7 +20,8 @@ type RecordMethods = ConversationStore & DatasetStore & ModelRegistry & KeyValue
 /** Times are compared as numbers, so ISO strings with and without milliseconds or offsets still order right. */
 function epochMs(iso: string, field: string): number {
   const value = Date.parse(iso);
-  if (Number.isNaN(value)) throw new InputError(`${field} must be an ISO-8601 time, got ${JSON.stringify(iso)}.`);
+  if (Number.isNaN(value))
+    throw new InputError(`${field} must be an ISO-8601 time, got ${JSON.stringify(iso)}.`);
   return value;
 }
 
@@ -52,7 +53,8 @@ function conversationConditions(query: ConversationQuery): { where: string; para
     parameters.push(...values);
   };
   if (query.feedback) add(verdictCondition[query.feedback]);
-  if (query.reviewStatus && query.reviewStatus.length > 0) add('review_status IN (SELECT value FROM json_each(?))', JSON.stringify(query.reviewStatus));
+  if (query.reviewStatus && query.reviewStatus.length > 0)
+    add('review_status IN (SELECT value FROM json_each(?))', JSON.stringify(query.reviewStatus));
   if (query.platform !== undefined) add('platform = ?', query.platform);
   if (query.channel !== undefined) add('channel = ?', query.channel);
   if (query.thread !== undefined) add('thread = ?', query.thread);
@@ -62,7 +64,8 @@ function conversationConditions(query: ConversationQuery): { where: string; para
   if (query.maxConfidence !== undefined) add('confidence <= ?', query.maxConfidence);
   if (query.since !== undefined) add('created_at_ms >= ?', epochMs(query.since, 'since'));
   if (query.until !== undefined) add('created_at_ms <= ?', epochMs(query.until, 'until'));
-  if (query.citedDocId !== undefined) add('id IN (SELECT conversation_id FROM conversation_citations WHERE doc_id = ?)', query.citedDocId);
+  if (query.citedDocId !== undefined)
+    add('id IN (SELECT conversation_id FROM conversation_citations WHERE doc_id = ?)', query.citedDocId);
   return { where: conditions.length > 0 ? `WHERE ${conditions.join(' AND ')}` : '', parameters };
 }
 
@@ -97,7 +100,9 @@ export function createRecordTables(session: SqliteSession): RecordMethods {
               JSON.stringify(record),
             );
           connection.statement('DELETE FROM conversation_citations WHERE conversation_id = ?').run(record.id);
-          const cite = connection.statement('INSERT OR IGNORE INTO conversation_citations (doc_id, conversation_id) VALUES (?, ?)');
+          const cite = connection.statement(
+            'INSERT OR IGNORE INTO conversation_citations (doc_id, conversation_id) VALUES (?, ?)',
+          );
           for (const source of record.sources) cite.run(source.docId, record.id);
         }),
       );
@@ -105,7 +110,8 @@ export function createRecordTables(session: SqliteSession): RecordMethods {
 
     async getConversation(id) {
       return session.run('read a conversation', (connection) => {
-        const json = connection.statement('SELECT record FROM conversations WHERE id = ?').pluck().get(id) as string | undefined;
+        const json = connection.statement('SELECT record FROM conversations WHERE id = ?').pluck().get(id) as
+          string | undefined;
         return json === undefined ? undefined : parse<ConversationRecord>(json);
       });
     },
@@ -118,9 +124,15 @@ export function createRecordTables(session: SqliteSession): RecordMethods {
       const offset = Math.max(0, query.offset ?? 0);
       return session.run('list conversations', (connection) =>
         connection.database.transaction(() => {
-          const total = connection.statement(`SELECT count(*) FROM conversations ${where}`).pluck().get(...parameters) as number;
+          const total = connection
+            .statement(`SELECT count(*) FROM conversations ${where}`)
+            .pluck()
+            .get(...parameters) as number;
           const items = (
-            connection.statement(`SELECT record FROM conversations ${where} ORDER BY ${order} LIMIT ? OFFSET ?`).pluck().all(...parameters, limit, offset) as string[]
+            connection
+              .statement(`SELECT record FROM conversations ${where} ORDER BY ${order} LIMIT ? OFFSET ?`)
+              .pluck()
+              .all(...parameters, limit, offset) as string[]
           ).map((json) => parse<ConversationRecord>(json));
           return { items, total };
         })(),
@@ -130,14 +142,18 @@ export function createRecordTables(session: SqliteSession): RecordMethods {
     async saveDataset(dataset) {
       session.run('save a dataset', (connection) =>
         connection
-          .statement('INSERT INTO datasets (name, record) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET record = excluded.record')
+          .statement(
+            'INSERT INTO datasets (name, record) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET record = excluded.record',
+          )
           .run(dataset.name, JSON.stringify(dataset)),
       );
     },
 
     async listDatasets() {
       return session.run('list datasets', (connection) =>
-        (connection.statement('SELECT record FROM datasets ORDER BY name').pluck().all() as string[]).map((json) => parse<DatasetRecord>(json)),
+        (connection.statement('SELECT record FROM datasets ORDER BY name').pluck().all() as string[]).map(
+          (json) => parse<DatasetRecord>(json),
+        ),
       );
     },
 
@@ -163,7 +179,8 @@ export function createRecordTables(session: SqliteSession): RecordMethods {
 
     async getExample(id) {
       return session.run('read an example', (connection) => {
-        const json = connection.statement('SELECT record FROM examples WHERE id = ?').pluck().get(id) as string | undefined;
+        const json = connection.statement('SELECT record FROM examples WHERE id = ?').pluck().get(id) as
+          string | undefined;
         return json === undefined ? undefined : parse<ExampleRecord>(json);
       });
     },
@@ -189,14 +206,19 @@ export function createRecordTables(session: SqliteSession): RecordMethods {
       }
       const where = conditions.length > 0 ? `WHERE ${conditions.join(' AND ')}` : '';
       return session.run('list examples', (connection) =>
-        (connection.statement(`SELECT record FROM examples ${where} ORDER BY created_at, id`).pluck().all(...parameters) as string[]).map((json) =>
-          parse<ExampleRecord>(json),
-        ),
+        (
+          connection
+            .statement(`SELECT record FROM examples ${where} ORDER BY created_at, id`)
+            .pluck()
+            .all(...parameters) as string[]
+        ).map((json) => parse<ExampleRecord>(json)),
       );
     },
 
     async deleteExample(id) {
-      session.run('delete an example', (connection) => connection.statement('DELETE FROM examples WHERE id = ?').run(id));
+      session.run('delete an example', (connection) =>
+        connection.statement('DELETE FROM examples WHERE id = ?').run(id),
+      );
     },
 
     async saveDatasetVersion(version) {
@@ -204,7 +226,9 @@ export function createRecordTables(session: SqliteSession): RecordMethods {
       session.run('save a dataset version', (connection) => {
         // INSERT without REPLACE: the primary key is what keeps versions immutable.
         const { changes } = connection
-          .statement('INSERT OR IGNORE INTO dataset_versions (dataset, version, created_at_ms, record) VALUES (?, ?, ?, ?)')
+          .statement(
+            'INSERT OR IGNORE INTO dataset_versions (dataset, version, created_at_ms, record) VALUES (?, ?, ?, ?)',
+          )
           .run(version.dataset, version.version, createdAtMs, JSON.stringify(version));
         if (changes === 0) {
           throw new AnswerloopError(
@@ -218,9 +242,10 @@ export function createRecordTables(session: SqliteSession): RecordMethods {
 
     async getDatasetVersion(dataset, version) {
       return session.run('read a dataset version', (connection) => {
-        const json = connection.statement('SELECT record FROM dataset_versions WHERE dataset = ? AND version = ?').pluck().get(dataset, version) as
-          | string
-          | undefined;
+        const json = connection
+          .statement('SELECT record FROM dataset_versions WHERE dataset = ? AND version = ?')
+          .pluck()
+          .get(dataset, version) as string | undefined;
         return json === undefined ? undefined : parse<DatasetVersionRecord>(json);
       });
     },
@@ -229,9 +254,15 @@ export function createRecordTables(session: SqliteSession): RecordMethods {
       return session.run('list dataset versions', (connection) => {
         const statement =
           dataset === undefined
-            ? connection.statement('SELECT record FROM dataset_versions ORDER BY created_at_ms DESC, version DESC, dataset')
-            : connection.statement('SELECT record FROM dataset_versions WHERE dataset = ? ORDER BY version DESC');
-        const rows = (dataset === undefined ? statement.pluck().all() : statement.pluck().all(dataset)) as string[];
+            ? connection.statement(
+                'SELECT record FROM dataset_versions ORDER BY created_at_ms DESC, version DESC, dataset',
+              )
+            : connection.statement(
+                'SELECT record FROM dataset_versions WHERE dataset = ? ORDER BY version DESC',
+              );
+        const rows = (
+          dataset === undefined ? statement.pluck().all() : statement.pluck().all(dataset)
+        ) as string[];
         return rows.map((json) => parse<DatasetVersionRecord>(json));
       });
     },
@@ -250,14 +281,20 @@ export function createRecordTables(session: SqliteSession): RecordMethods {
 
     async getModel(name) {
       return session.run('read a model', (connection) => {
-        const json = connection.statement('SELECT record FROM models WHERE name = ?').pluck().get(name) as string | undefined;
+        const json = connection.statement('SELECT record FROM models WHERE name = ?').pluck().get(name) as
+          string | undefined;
         return json === undefined ? undefined : parse<ModelRecord>(json);
       });
     },
 
     async listModels() {
       return session.run('list models', (connection) =>
-        (connection.statement('SELECT record FROM models ORDER BY created_at_ms DESC, name').pluck().all() as string[]).map((json) => parse<ModelRecord>(json)),
+        (
+          connection
+            .statement('SELECT record FROM models ORDER BY created_at_ms DESC, name')
+            .pluck()
+            .all() as string[]
+        ).map((json) => parse<ModelRecord>(json)),
       );
     },
 
@@ -275,16 +312,20 @@ export function createRecordTables(session: SqliteSession): RecordMethods {
 
     async getTrainingJob(id) {
       return session.run('read a training job', (connection) => {
-        const json = connection.statement('SELECT record FROM training_jobs WHERE id = ?').pluck().get(id) as string | undefined;
+        const json = connection.statement('SELECT record FROM training_jobs WHERE id = ?').pluck().get(id) as
+          string | undefined;
         return json === undefined ? undefined : parse<TrainingJobRecord>(json);
       });
     },
 
     async listTrainingJobs() {
       return session.run('list training jobs', (connection) =>
-        (connection.statement('SELECT record FROM training_jobs ORDER BY created_at_ms DESC, id DESC').pluck().all() as string[]).map((json) =>
-          parse<TrainingJobRecord>(json),
-        ),
+        (
+          connection
+            .statement('SELECT record FROM training_jobs ORDER BY created_at_ms DESC, id DESC')
+            .pluck()
+            .all() as string[]
+        ).map((json) => parse<TrainingJobRecord>(json)),
       );
     },
 
@@ -304,8 +345,16 @@ export function createRecordTables(session: SqliteSession): RecordMethods {
       return session.run('list evaluations', (connection) => {
         const rows = (
           candidate === undefined
-            ? connection.statement('SELECT record FROM evaluations ORDER BY created_at_ms DESC, id DESC').pluck().all()
-            : connection.statement('SELECT record FROM evaluations WHERE candidate = ? ORDER BY created_at_ms DESC, id DESC').pluck().all(candidate)
+            ? connection
+                .statement('SELECT record FROM evaluations ORDER BY created_at_ms DESC, id DESC')
+                .pluck()
+                .all()
+            : connection
+                .statement(
+                  'SELECT record FROM evaluations WHERE candidate = ? ORDER BY created_at_ms DESC, id DESC',
+                )
+                .pluck()
+                .all(candidate)
         ) as string[];
         return rows.map((json) => parse<EvaluationRecord>(json));
       });
@@ -313,7 +362,10 @@ export function createRecordTables(session: SqliteSession): RecordMethods {
 
     async getValue(namespace, key) {
       return session.run('read a value', (connection) => {
-        const value = connection.statement('SELECT value FROM key_values WHERE namespace = ? AND key = ?').pluck().get(namespace, key) as string | undefined;
+        const value = connection
+          .statement('SELECT value FROM key_values WHERE namespace = ? AND key = ?')
+          .pluck()
+          .get(namespace, key) as string | undefined;
         return value ?? undefined;
       });
     },
@@ -321,7 +373,9 @@ export function createRecordTables(session: SqliteSession): RecordMethods {
     async setValue(namespace, key, value) {
       session.run('write a value', (connection) =>
         connection
-          .statement('INSERT INTO key_values (namespace, key, value) VALUES (?, ?, ?) ON CONFLICT (namespace, key) DO UPDATE SET value = excluded.value')
+          .statement(
+            'INSERT INTO key_values (namespace, key, value) VALUES (?, ?, ?) ON CONFLICT (namespace, key) DO UPDATE SET value = excluded.value',
+          )
           .run(namespace, key, value),
       );
     },
@@ -329,14 +383,20 @@ export function createRecordTables(session: SqliteSession): RecordMethods {
     async putIfAbsent(namespace, key, value) {
       // One statement, so two processes sharing the file cannot both win.
       return session.run('claim a value', (connection) => {
-        const { changes } = connection.statement('INSERT OR IGNORE INTO key_values (namespace, key, value) VALUES (?, ?, ?)').run(namespace, key, value);
+        const { changes } = connection
+          .statement('INSERT OR IGNORE INTO key_values (namespace, key, value) VALUES (?, ?, ?)')
+          .run(namespace, key, value);
         return changes === 1;
       });
     },
 
     async listValues(namespace) {
-      return session.run('list values', (connection) =>
-        connection.statement('SELECT key, value FROM key_values WHERE namespace = ? ORDER BY key').all(namespace) as Array<{ key: string; value: string }>,
+      return session.run(
+        'list values',
+        (connection) =>
+          connection
+            .statement('SELECT key, value FROM key_values WHERE namespace = ? ORDER BY key')
+            .all(namespace) as Array<{ key: string; value: string }>,
       );
     },
   };

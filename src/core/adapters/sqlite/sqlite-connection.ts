@@ -49,7 +49,8 @@ export class SqliteSession {
   }
 
   run<T>(operation: string, work: (connection: SqliteConnection) => T): T {
-    if (this.closed) throw new AnswerloopError('store_unavailable', `The embedded store ${this.file} is closed.`);
+    if (this.closed)
+      throw new AnswerloopError('store_unavailable', `The embedded store ${this.file} is closed.`);
     try {
       this.connection ??= new SqliteConnection(openDatabase(this.file, this.logger, this.busyTimeoutMs));
       return work(this.connection);

@@ -19,10 +19,12 @@ export interface VectorCache {
   clear(): void;
 }
 
-const dataVersion = (connection: SqliteConnection) => connection.database.pragma('data_version', { simple: true }) as number;
+const dataVersion = (connection: SqliteConnection) =>
+  connection.database.pragma('data_version', { simple: true }) as number;
 
 /** What identifies a chunk row's vector: a row id can be used again after the last rows are deleted. */
-const identityColumns = "c.seq AS seq, c.id || char(10) || c.document_hash || char(10) || c.content_hash AS identity";
+const identityColumns =
+  'c.seq AS seq, c.id || char(10) || c.document_hash || char(10) || c.content_hash AS identity';
 const vectorColumns = 'c.seq AS seq, c.source AS source, c.tags AS tags, contents.embedding AS embedding';
 
 /**
@@ -35,7 +37,10 @@ const vectorColumns = 'c.seq AS seq, c.source AS source, c.tags AS tags, content
 export function createVectorCache(logger: Logger, options: VectorIndexOptions = {}): VectorCache {
   let cached: { index: VectorIndex; dataVersion: number; identities: Map<number, string> } | undefined;
 
-  const addRows = (index: VectorIndex, rows: Iterable<{ seq: number; source: string; tags: string; embedding: Buffer }>) => {
+  const addRows = (
+    index: VectorIndex,
+    rows: Iterable<{ seq: number; source: string; tags: string; embedding: Buffer }>,
+  ) => {
     const bytesPerVector = index.dimensions * Float32Array.BYTES_PER_ELEMENT;
     for (const row of rows) {
       if (row.embedding.byteLength !== bytesPerVector) continue;
@@ -47,7 +52,9 @@ export function createVectorCache(logger: Logger, options: VectorIndexOptions = 
 
   const readIdentities = (connection: SqliteConnection) => {
     const identities = new Map<number, string>();
-    for (const row of connection.statement(`SELECT ${identityColumns} FROM chunks AS c`).iterate() as IterableIterator<{ seq: number; identity: string }>) {
+    for (const row of connection
+      .statement(`SELECT ${identityColumns} FROM chunks AS c`)
+      .iterate() as IterableIterator<{ seq: number; identity: string }>) {
       identities.set(row.seq, row.identity);
     }
     return identities;
@@ -60,7 +67,9 @@ export function createVectorCache(logger: Logger, options: VectorIndexOptions = 
     addRows(
       index,
       connection
-        .statement(`SELECT ${vectorColumns} FROM chunks AS c JOIN chunk_contents AS contents ON contents.seq = c.seq ORDER BY c.seq`)
+        .statement(
+          `SELECT ${vectorColumns} FROM chunks AS c JOIN chunk_contents AS contents ON contents.seq = c.seq ORDER BY c.seq`,
+        )
         .iterate() as IterableIterator<{ seq: number; source: string; tags: string; embedding: Buffer }>,
     );
     logger.debug({ chunks: index.size, ms: Math.round(performance.now() - started) }, 'vector index loaded');
@@ -81,12 +90,22 @@ export function createVectorCache(logger: Logger, options: VectorIndexOptions = 
       addRows(
         current.index,
         connection
-          .statement(`SELECT ${vectorColumns} FROM chunks AS c JOIN chunk_contents AS contents ON contents.seq = c.seq WHERE c.seq IN (SELECT value FROM json_each(?))`)
-          .all(JSON.stringify(changed)) as Array<{ seq: number; source: string; tags: string; embedding: Buffer }>,
+          .statement(
+            `SELECT ${vectorColumns} FROM chunks AS c JOIN chunk_contents AS contents ON contents.seq = c.seq WHERE c.seq IN (SELECT value FROM json_each(?))`,
+          )
+          .all(JSON.stringify(changed)) as Array<{
+          seq: number;
+          source: string;
+          tags: string;
+          embedding: Buffer;
+        }>,
       );
     }
     current.identities = identities;
-    logger.debug({ added: changed.length, removed: removed.length, ms: Math.round(performance.now() - started) }, 'vector index refreshed');
+    logger.debug(
+      { added: changed.length, removed: removed.length, ms: Math.round(performance.now() - started) },
+      'vector index refreshed',
+    );
     return true;
   };
 
@@ -106,7 +125,10 @@ export function createVectorCache(logger: Logger, options: VectorIndexOptions = 
     written(connection, removedSeqs, added) {
       if (!cached) return;
       // Another process committed since the index was read: it is stale anyway, read it afresh at the next search.
-      if (cached.dataVersion !== dataVersion(connection) || added.some((written) => written.vector.length !== cached!.index.dimensions)) {
+      if (
+        cached.dataVersion !== dataVersion(connection) ||
+        added.some((written) => written.vector.length !== cached!.index.dimensions)
+      ) {
         cached = undefined;
         return;
       }

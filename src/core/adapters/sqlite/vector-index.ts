@@ -56,10 +56,12 @@ export function normalise(vector: ArrayLike<number>): Float32Array {
 /** A predicate for one request's filters; undefined when nothing is filtered. Empty lists filter nothing. */
 export function rowFilter(filters: VectorFilter): ((row: VectorRow) => boolean) | undefined {
   const tags = filters.tags && filters.tags.length > 0 ? new Set(filters.tags) : undefined;
-  const prefixes = filters.sourcePrefixes && filters.sourcePrefixes.length > 0 ? filters.sourcePrefixes : undefined;
+  const prefixes =
+    filters.sourcePrefixes && filters.sourcePrefixes.length > 0 ? filters.sourcePrefixes : undefined;
   if (!tags && !prefixes) return undefined;
   return (row) =>
-    (!tags || row.tags.some((tag) => tags.has(tag))) && (!prefixes || prefixes.some((prefix) => row.source.startsWith(prefix)));
+    (!tags || row.tags.some((tag) => tags.has(tag))) &&
+    (!prefixes || prefixes.some((prefix) => row.source.startsWith(prefix)));
 }
 
 /**
@@ -144,7 +146,8 @@ export class VectorIndex {
     this.exactUpTo = options.exactUpTo ?? 4_000;
     this.rescoreCandidates = options.rescoreCandidates ?? 1_000;
     this.codeWords = Math.ceil(dimensions / 64);
-    if (this.codeWords * 8 > queryCodeBytes) throw new Error(`vectors of ${dimensions} dimensions are too long for the vector index`);
+    if (this.codeWords * 8 > queryCodeBytes)
+      throw new Error(`vectors of ${dimensions} dimensions are too long for the vector index`);
     this.centre = new Float32Array(dimensions);
     this.kernel = createHammingKernel(queryCodeBytes);
   }
@@ -160,14 +163,18 @@ export class VectorIndex {
 
   /** Adds (or replaces) a row; `vector` must be unit length and of `dimensions` floats. */
   add(row: VectorRow, vector: Float32Array): void {
-    if (vector.length !== this.dimensions) throw new Error(`vector has ${vector.length} dimensions, the index ${this.dimensions}`);
+    if (vector.length !== this.dimensions)
+      throw new Error(`vector has ${vector.length} dimensions, the index ${this.dimensions}`);
     this.remove(row.seq);
     if (this.slotCount === this.capacity) this.grow(Math.max(initialCapacity, this.capacity * 2));
     const slot = this.slotCount++;
     this.rows[slot] = row;
     this.live[slot] = 1;
     this.matrix.set(vector, slot * this.dimensions);
-    this.encode(this.matrix.subarray(slot * this.dimensions, (slot + 1) * this.dimensions), this.codeOffset(slot));
+    this.encode(
+      this.matrix.subarray(slot * this.dimensions, (slot + 1) * this.dimensions),
+      this.codeOffset(slot),
+    );
     this.slotOfSeq.set(row.seq, slot);
     // The codes are taken around the mean of the rows seen when it was last computed; recompute it (and every
     // code) each time the index has doubled, so it follows a knowledge base that grows from nothing.
@@ -185,9 +192,15 @@ export class VectorIndex {
   }
 
   /** The k rows most similar to the query (unit length) that pass the filter, best first; ties by seq. */
-  search(query: Float32Array, k: number, filter?: (row: VectorRow) => boolean, options: VectorSearchOptions = {}): ScoredRow[] {
+  search(
+    query: Float32Array,
+    k: number,
+    filter?: (row: VectorRow) => boolean,
+    options: VectorSearchOptions = {},
+  ): ScoredRow[] {
     if (k <= 0 || this.size === 0) return [];
-    if (query.length !== this.dimensions) throw new Error(`query has ${query.length} dimensions, the index ${this.dimensions}`);
+    if (query.length !== this.dimensions)
+      throw new Error(`query has ${query.length} dimensions, the index ${this.dimensions}`);
     let passing: Int32Array | undefined;
     if (filter) {
       const slots: number[] = [];
@@ -199,7 +212,8 @@ export class VectorIndex {
     }
     const candidateCount = passing ? passing.length : this.size;
     const rescore = Math.max(this.rescoreCandidates, 20 * k);
-    if (options.exact || candidateCount <= Math.max(this.exactUpTo, rescore)) return this.exactTop(query, k, passing);
+    if (options.exact || candidateCount <= Math.max(this.exactUpTo, rescore))
+      return this.exactTop(query, k, passing);
     return this.exactTop(query, k, this.nearestByCode(query, rescore, passing));
   }
 
@@ -289,12 +303,14 @@ export class VectorIndex {
       if (!this.rows[slot]) continue;
       live += 1;
       const offset = slot * dimensions;
-      for (let dimension = 0; dimension < dimensions; dimension += 1) sum[dimension]! += matrix[offset + dimension]!;
+      for (let dimension = 0; dimension < dimensions; dimension += 1)
+        sum[dimension]! += matrix[offset + dimension]!;
     }
     this.centre = Float32Array.from(sum, (value) => (live > 0 ? value / live : 0));
     this.centreRows = live;
     for (let slot = 0; slot < this.slotCount; slot += 1) {
-      if (this.rows[slot]) this.encode(matrix.subarray(slot * dimensions, (slot + 1) * dimensions), this.codeOffset(slot));
+      if (this.rows[slot])
+        this.encode(matrix.subarray(slot * dimensions, (slot + 1) * dimensions), this.codeOffset(slot));
     }
   }
 
@@ -308,7 +324,8 @@ export class VectorIndex {
     // Codes, then one uint16 distance per slot as the kernel's scratch.
     const needed = this.codeOffset(capacity) + capacity * 2;
     const { memory } = this.kernel;
-    if (needed > memory.buffer.byteLength) memory.grow(Math.ceil((needed - memory.buffer.byteLength) / 65_536));
+    if (needed > memory.buffer.byteLength)
+      memory.grow(Math.ceil((needed - memory.buffer.byteLength) / 65_536));
     this.capacity = capacity;
   }
 

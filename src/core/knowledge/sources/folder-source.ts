@@ -30,8 +30,14 @@ export function createFolderSource(options: FolderSourceOptions): KnowledgeSourc
   const extensions = new Set(options.extensions.map((extension) => extension.toLowerCase()));
   const docIdOf = (absolute: string) => toPosix(path.relative(options.rootDir, absolute));
   const key = `folder:${[...options.paths].sort().join(',')}`;
-  const include = options.include && options.include.length > 0 ? picomatch([...options.include], { dot: true }) : undefined;
-  const exclude = options.exclude && options.exclude.length > 0 ? picomatch([...options.exclude], { dot: true }) : undefined;
+  const include =
+    options.include && options.include.length > 0
+      ? picomatch([...options.include], { dot: true })
+      : undefined;
+  const exclude =
+    options.exclude && options.exclude.length > 0
+      ? picomatch([...options.exclude], { dot: true })
+      : undefined;
   const wanted = (file: string, root: string) => {
     const relative = toPosix(path.relative(root, file)) || path.basename(file);
     return (!include || include(relative)) && !exclude?.(relative);
@@ -44,17 +50,39 @@ export function createFolderSource(options: FolderSourceOptions): KnowledgeSourc
       const roots = await resolveRoots(options.paths, options.rootDir);
       const files = new Map<string, string>();
       for (const [index, root] of roots.entries()) {
-        for (const file of await listFiles(root.absolute)) if (wanted(file, root.absolute)) files.set(docIdOf(file), file);
+        for (const file of await listFiles(root.absolute))
+          if (wanted(file, root.absolute)) files.set(docIdOf(file), file);
         context.onProgress?.(index + 1, roots.length, root.given);
       }
-      const ordered = [...files.entries()].sort(([left], [right]) => (left < right ? -1 : left > right ? 1 : 0));
+      const ordered = [...files.entries()].sort(([left], [right]) =>
+        left < right ? -1 : left > right ? 1 : 0,
+      );
       async function* items(): AsyncGenerator<SourceItem> {
         for (const [docId, file] of ordered) {
-          yield { kind: 'document', docId, source: docId, format: path.extname(file).toLowerCase(), content: { file }, ...(options.tags ? { tags: options.tags } : {}) };
+          yield {
+            kind: 'document',
+            docId,
+            source: docId,
+            format: path.extname(file).toLowerCase(),
+            content: { file },
+            ...(options.tags ? { tags: options.tags } : {}),
+          };
         }
-        const present = new Set(ordered.filter(([, file]) => extensions.has(path.extname(file).toLowerCase())).map(([docId]) => docId));
-        const leftOut = (absolute: string) => roots.some((root) => isInside(absolute, root.absolute) && !wanted(absolute, root.absolute));
-        for (const docId of await vanishedDocuments(context.stored, present, roots, options.rootDir, extensions, leftOut)) {
+        const present = new Set(
+          ordered
+            .filter(([, file]) => extensions.has(path.extname(file).toLowerCase()))
+            .map(([docId]) => docId),
+        );
+        const leftOut = (absolute: string) =>
+          roots.some((root) => isInside(absolute, root.absolute) && !wanted(absolute, root.absolute));
+        for (const docId of await vanishedDocuments(
+          context.stored,
+          present,
+          roots,
+          options.rootDir,
+          extensions,
+          leftOut,
+        )) {
           yield { kind: 'gone', docId, reason: 'the file is gone' };
         }
       }
@@ -64,7 +92,8 @@ export function createFolderSource(options: FolderSourceOptions): KnowledgeSourc
 }
 
 async function resolveRoots(paths: string[], rootDir: string): Promise<FolderRoot[]> {
-  if (paths.length === 0) throw new InputError('Name at least one file or folder to ingest, e.g. `answerloop ingest docs`.');
+  if (paths.length === 0)
+    throw new InputError('Name at least one file or folder to ingest, e.g. `answerloop ingest docs`.');
   const roots = paths.map((given) => ({ given, absolute: path.resolve(rootDir, given) }));
   const missing: string[] = [];
   for (const root of roots) {
@@ -75,7 +104,9 @@ async function resolveRoots(paths: string[], rootDir: string): Promise<FolderRoo
     }
   }
   if (missing.length > 0) {
-    throw new InputError(`No such file or folder: ${missing.join(', ')}. Check the path and try again.`, { missing });
+    throw new InputError(`No such file or folder: ${missing.join(', ')}. Check the path and try again.`, {
+      missing,
+    });
   }
   return roots;
 }
@@ -101,7 +132,8 @@ async function vanishedDocuments(
       (info) => info.isFile(),
       () => false,
     );
-    if (!exists || !extensions.has(path.extname(absolute).toLowerCase()) || leftOut(absolute)) vanished.push(docId);
+    if (!exists || !extensions.has(path.extname(absolute).toLowerCase()) || leftOut(absolute))
+      vanished.push(docId);
   }
   return vanished;
 }
@@ -109,5 +141,10 @@ async function vanishedDocuments(
 function isInside(candidate: string, root: string): boolean {
   if (candidate === root) return true;
   const relative = path.relative(root, candidate);
-  return relative.length > 0 && relative !== '..' && !relative.startsWith(`..${path.sep}`) && !path.isAbsolute(relative);
+  return (
+    relative.length > 0 &&
+    relative !== '..' &&
+    !relative.startsWith(`..${path.sep}`) &&
+    !path.isAbsolute(relative)
+  );
 }

@@ -34,7 +34,10 @@ export interface GitSourceOptions {
 
 /** `git+https://host/org/repo.git#main:docs/`: a git URL, then optionally `#ref`, then optionally `:folder`. */
 export function parseGitLocation(given: string): GitLocation {
-  if (!given.startsWith('git+')) throw new InputError(`${given} is not a git source: write it as git+https://host/org/repo.git#branch:folder/.`);
+  if (!given.startsWith('git+'))
+    throw new InputError(
+      `${given} is not a git source: write it as git+https://host/org/repo.git#branch:folder/.`,
+    );
   const withoutPrefix = given.slice('git+'.length);
   const hashAt = withoutPrefix.indexOf('#');
   const fetchUrl = hashAt < 0 ? withoutPrefix : withoutPrefix.slice(0, hashAt);
@@ -50,10 +53,13 @@ export function parseGitLocation(given: string): GitLocation {
     url.password = '';
     repository = url.href;
   } catch {
-    throw new InputError(`${given} does not hold a git URL answerloop can fetch (https, ssh, git or file), e.g. git+https://github.com/org/repo.git#main:docs/.`);
+    throw new InputError(
+      `${given} does not hold a git URL answerloop can fetch (https, ssh, git or file), e.g. git+https://github.com/org/repo.git#main:docs/.`,
+    );
   }
   if (ref && !/^[\w./-]+$/.test(ref)) throw new InputError(`${given}: "${ref}" is not a branch or tag name.`);
-  if (folder.split('/').includes('..')) throw new InputError(`${given}: the folder may not leave the repository.`);
+  if (folder.split('/').includes('..'))
+    throw new InputError(`${given}: the folder may not leave the repository.`);
   return { fetchUrl, repository, ...(ref ? { ref } : {}), folder };
 }
 
@@ -71,7 +77,13 @@ export function createGitSource(options: GitSourceOptions): KnowledgeSource {
   const label = `git+${location.repository}${location.ref ? `#${location.ref}` : ''}${location.folder ? `:${location.folder}/` : ''}`;
   const idPrefix = `git+${location.repository}#${location.ref ?? ''}:`;
   const template = options.urlTemplate || defaultTemplate(location.repository);
-  const checkout = path.join(options.checkoutRoot, createHash('sha256').update(`${location.repository}#${location.ref ?? ''}`).digest('hex').slice(0, 16));
+  const checkout = path.join(
+    options.checkoutRoot,
+    createHash('sha256')
+      .update(`${location.repository}#${location.ref ?? ''}`)
+      .digest('hex')
+      .slice(0, 16),
+  );
   const git = (args: string[]) => runGit(args, checkout, options.timeoutMs, location);
   return {
     kind: 'git',
@@ -88,7 +100,14 @@ export function createGitSource(options: GitSourceOptions): KnowledgeSource {
       await git(['fetch', '--quiet', '--depth', '1', '--no-tags', location.fetchUrl, location.ref ?? 'HEAD']);
       const commit = (await git(['rev-parse', 'FETCH_HEAD'])).trim();
       await git(['-c', 'advice.detachedHead=false', 'checkout', '--quiet', '--force', '--detach', commit]);
-      const listing = await git(['ls-tree', '-r', '-z', '--full-tree', commit, ...(location.folder ? ['--', location.folder] : [])]);
+      const listing = await git([
+        'ls-tree',
+        '-r',
+        '-z',
+        '--full-tree',
+        commit,
+        ...(location.folder ? ['--', location.folder] : []),
+      ]);
       context.onProgress?.(1, 1, label);
       const files = listing
         .split('\0')
@@ -104,7 +123,11 @@ export function createGitSource(options: GitSourceOptions): KnowledgeSource {
       const ref = location.ref ?? commit;
       const citation = (file: string) =>
         template
-          ? template.replaceAll('{repo}', location.repository.replace(/\.git\/?$/, '')).replaceAll('{ref}', ref).replaceAll('{commit}', commit).replaceAll('{path}', file)
+          ? template
+              .replaceAll('{repo}', location.repository.replace(/\.git\/?$/, ''))
+              .replaceAll('{ref}', ref)
+              .replaceAll('{commit}', commit)
+              .replaceAll('{path}', file)
           : `${idPrefix}${file}`;
       async function* items(): AsyncGenerator<SourceItem> {
         const present = new Set<string>();
@@ -128,7 +151,8 @@ export function createGitSource(options: GitSourceOptions): KnowledgeSource {
         }
         const folderPrefix = `${idPrefix}${location.folder ? `${location.folder}/` : ''}`;
         for (const docId of context.stored.keys()) {
-          if (docId.startsWith(folderPrefix) && !present.has(docId)) yield { kind: 'gone', docId, reason: `deleted in the repository (commit ${commit.slice(0, 7)})` };
+          if (docId.startsWith(folderPrefix) && !present.has(docId))
+            yield { kind: 'gone', docId, reason: `deleted in the repository (commit ${commit.slice(0, 7)})` };
         }
       }
       return {
@@ -136,7 +160,8 @@ export function createGitSource(options: GitSourceOptions): KnowledgeSource {
         phase: 'read' as const,
         total: () => files.length,
         finalState: () => commit,
-        summary: () => `commit ${commit.slice(0, 7)}${previous ? (previous === commit ? ' (unchanged)' : ` (was ${previous.slice(0, 7)})`) : ''}`,
+        summary: () =>
+          `commit ${commit.slice(0, 7)}${previous ? (previous === commit ? ' (unchanged)' : ` (was ${previous.slice(0, 7)})`) : ''}`,
       };
     },
   };
@@ -153,7 +178,14 @@ function runGit(args: string[], cwd: string, timeoutMs: number, location: GitLoc
         timeout: timeoutMs,
         maxBuffer: 64 * 1024 * 1024,
         // Never wait for a password nobody will type; never read the operator's own git settings for prompts.
-        env: { ...process.env, GIT_TERMINAL_PROMPT: '0', GIT_ASKPASS: '', SSH_ASKPASS: '', GIT_SSH_COMMAND: 'ssh -o BatchMode=yes', LC_ALL: 'C' },
+        env: {
+          ...process.env,
+          GIT_TERMINAL_PROMPT: '0',
+          GIT_ASKPASS: '',
+          SSH_ASKPASS: '',
+          GIT_SSH_COMMAND: 'ssh -o BatchMode=yes',
+          LC_ALL: 'C',
+        },
       },
       (error, stdout, stderr) => {
         if (!error) {
@@ -162,21 +194,40 @@ function runGit(args: string[], cwd: string, timeoutMs: number, location: GitLoc
         }
         const failure = error as NodeJS.ErrnoException & { killed?: boolean };
         const said = stderr.split(location.fetchUrl).join(location.repository).trim();
-        reject(new SourceUnavailableError(where, gitReason(failure, said, timeoutMs, location), { cause: error, isRetryable: failure.killed === true }));
+        reject(
+          new SourceUnavailableError(where, gitReason(failure, said, timeoutMs, location), {
+            cause: error,
+            isRetryable: failure.killed === true,
+          }),
+        );
       },
     );
   });
 }
 
-function gitReason(error: NodeJS.ErrnoException & { killed?: boolean }, stderr: string, timeoutMs: number, location: GitLocation): string {
+function gitReason(
+  error: NodeJS.ErrnoException & { killed?: boolean },
+  stderr: string,
+  timeoutMs: number,
+  location: GitLocation,
+): string {
   if (error.code === 'ENOENT') return 'git is not installed on this machine (install git, then sync again)';
   if (error.killed) return `git took longer than ${Math.round(timeoutMs / 1000)} s (knowledge.git.timeoutMs)`;
-  if (/terminal prompts disabled|could not read (?:Username|Password)|Authentication failed|Permission denied \(publickey/i.test(stderr)) {
+  if (
+    /terminal prompts disabled|could not read (?:Username|Password)|Authentication failed|Permission denied \(publickey/i.test(
+      stderr,
+    )
+  ) {
     return 'the repository needs credentials: set up a git credential helper or deploy key for this machine, or use a public URL';
   }
-  if (/couldn't find remote ref|not our ref|invalid refspec/i.test(stderr)) return `no branch or tag named ${location.ref ?? 'HEAD'} in the repository`;
+  if (/couldn't find remote ref|not our ref|invalid refspec/i.test(stderr))
+    return `no branch or tag named ${location.ref ?? 'HEAD'} in the repository`;
   if (/Could not resolve host/i.test(stderr)) return 'host not found (DNS lookup failed): check the URL';
-  if (/does not appear to be a git repository|repository .* not found|Repository not found|not found/i.test(stderr)) {
+  if (
+    /does not appear to be a git repository|repository .* not found|Repository not found|not found/i.test(
+      stderr,
+    )
+  ) {
     return 'no repository at that URL (or it is private): check the URL';
   }
   const firstLine = stderr.split('\n').find((line) => line.trim().length > 0) ?? error.message;

@@ -37,7 +37,11 @@ export function sourceKindOf(location: string): SourceKind {
 }
 
 /** One source for a website or repository location, or for a group of files and folders. */
-export function createSource(locations: string[], choices: SourceChoices, settings: SourceSettings): KnowledgeSource {
+export function createSource(
+  locations: string[],
+  choices: SourceChoices,
+  settings: SourceSettings,
+): KnowledgeSource {
   const kind = sourceKindOf(locations[0] ?? '');
   const tags = choices.tags && choices.tags.length > 0 ? choices.tags : undefined;
   if (kind === 'website') {
@@ -46,7 +50,11 @@ export function createSource(locations: string[], choices: SourceChoices, settin
       include: choices.include,
       exclude: choices.exclude,
       tags,
-      settings: { ...settings.web, maxPages: choices.maxPages ?? settings.web.maxPages, maxDepth: choices.maxDepth ?? settings.web.maxDepth },
+      settings: {
+        ...settings.web,
+        maxPages: choices.maxPages ?? settings.web.maxPages,
+        maxDepth: choices.maxDepth ?? settings.web.maxDepth,
+      },
       userAgent: crawlerUserAgent,
     });
   }
@@ -59,12 +67,21 @@ export function createSource(locations: string[], choices: SourceChoices, settin
       tags,
     });
   }
-  return createFolderSource({ paths: locations, rootDir: settings.rootDir, extensions: settings.extensions, tags, include: choices.include, exclude: choices.exclude });
+  return createFolderSource({
+    paths: locations,
+    rootDir: settings.rootDir,
+    extensions: settings.extensions,
+    tags,
+    include: choices.include,
+    exclude: choices.exclude,
+  });
 }
 
 /** Files and folders go together into one source; each website and repository is a source of its own. */
 export function groupLocations(locations: string[]): string[][] {
   const folders = locations.filter((location) => sourceKindOf(location) === 'folder');
-  const others = locations.filter((location) => sourceKindOf(location) !== 'folder').map((location) => [location]);
+  const others = locations
+    .filter((location) => sourceKindOf(location) !== 'folder')
+    .map((location) => [location]);
   return [...(folders.length > 0 ? [folders] : []), ...others];
 }

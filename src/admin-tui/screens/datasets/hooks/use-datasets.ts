@@ -1,9 +1,19 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { useCallback, useEffect, useReducer, useRef } from 'react';
-import { type Core, type ExportFormat, resolveConfigPath, type SnapshotProgress } from '../../../../core/index.ts';
+import {
+  type Core,
+  type ExportFormat,
+  resolveConfigPath,
+  type SnapshotProgress,
+} from '../../../../core/index.ts';
 import { useTask } from '../../../hooks/use-task.ts';
-import { datasetsReducer, initialDatasets, selectedDataset, selectedVersion } from '../../../state/datasets.ts';
+import {
+  datasetsReducer,
+  initialDatasets,
+  selectedDataset,
+  selectedVersion,
+} from '../../../state/datasets.ts';
 
 /** Versions shown per dataset, newest first: older ones stay reachable from the CLI. */
 const versionsShown = 12;
@@ -31,17 +41,26 @@ export function useDatasets(core: Core, reviewer: string, visible: boolean) {
   const loadVersions = useCallback(async () => {
     if (!datasetName) return;
     const numbers = [];
-    for (let version = latestVersion ?? 0; version >= 1 && numbers.length < versionsShown; version -= 1) numbers.push(version);
-    const versions = await Promise.all(numbers.map((version) => core.curation.getVersion(`${datasetName}@${version}`)));
-    const newExamples = await core.curation.countNewExamples(datasetName, latestVersion ? `${datasetName}@${latestVersion}` : null).catch(() => null);
+    for (let version = latestVersion ?? 0; version >= 1 && numbers.length < versionsShown; version -= 1)
+      numbers.push(version);
+    const versions = await Promise.all(
+      numbers.map((version) => core.curation.getVersion(`${datasetName}@${version}`)),
+    );
+    const newExamples = await core.curation
+      .countNewExamples(datasetName, latestVersion ? `${datasetName}@${latestVersion}` : null)
+      .catch(() => null);
     if (mounted.current) dispatch({ type: 'versionsLoaded', dataset: datasetName, versions, newExamples });
   }, [core, datasetName, latestVersion]);
 
   const { run } = task;
-  const refresh = useCallback(() => run('Reading the datasets…', async () => {
-    await loadDatasets();
-    return '';
-  }), [run, loadDatasets]);
+  const refresh = useCallback(
+    () =>
+      run('Reading the datasets…', async () => {
+        await loadDatasets();
+        return '';
+      }),
+    [run, loadDatasets],
+  );
 
   useEffect(() => {
     if (visible) void refresh();
@@ -53,7 +72,11 @@ export function useDatasets(core: Core, reviewer: string, visible: boolean) {
   const snapshot = useCallback(
     (onProgress: (progress: SnapshotProgress) => void) =>
       run(`Snapshotting ${datasetName ?? core.config.training.dataset}…`, async () => {
-        const result = await core.curation.snapshot({ dataset: datasetName, createdBy: reviewer, onProgress });
+        const result = await core.curation.snapshot({
+          dataset: datasetName,
+          createdBy: reviewer,
+          onProgress,
+        });
         // The new version is the newest: the list reloads on its own once the dataset's latest version changes.
         if (mounted.current) dispatch({ type: 'selectVersion', index: 0 });
         await loadDatasets();

@@ -19,7 +19,16 @@ export function HitDetail({ hit, height, width }: HitDetailProps) {
   ].join(' · ');
   const text = wrapText(hit.chunk.text, Math.max(10, width - 2)).slice(0, Math.max(0, height - 3));
   return (
-    <Box flexDirection="column" height={height} borderStyle="single" borderTop borderBottom={false} borderLeft={false} borderRight={false} borderColor="gray">
+    <Box
+      flexDirection="column"
+      height={height}
+      borderStyle="single"
+      borderTop
+      borderBottom={false}
+      borderLeft={false}
+      borderRight={false}
+      borderColor="gray"
+    >
       <Text bold wrap="truncate-end">
         {oneLine(hit.chunk.title, 40)} <Text dimColor>{tail(where, Math.max(10, width - 44))}</Text>
       </Text>

@@ -20,7 +20,12 @@ export function IngestPanel({ ingesting, syncing, progress, report, error, width
       <Box flexDirection="column" height={2}>
         <Text color="yellow">{syncing ? `Syncing ${syncing}…` : 'Ingesting…'}</Text>
         {progress ? (
-          <ProgressBar done={progress.done} total={progress.total} label={`${progress.phase} ${progress.done}/${progress.total} ${progress.current ?? ''}`} width={width} />
+          <ProgressBar
+            done={progress.done}
+            total={progress.total}
+            label={`${progress.phase} ${progress.done}/${progress.total} ${progress.current ?? ''}`}
+            width={width}
+          />
         ) : (
           <Text dimColor>scanning files</Text>
         )}
@@ -39,7 +44,9 @@ export function IngestPanel({ ingesting, syncing, progress, report, error, width
     const problems = [
       report.skipped.length > 0 ? `${report.skipped.length} skipped` : '',
       report.empty.length > 0 ? `${report.empty.length} empty` : '',
-      report.failed.length > 0 ? `${report.failed.length} failed: ${report.failed[0]!.source} (${report.failed[0]!.error})` : '',
+      report.failed.length > 0
+        ? `${report.failed.length} failed: ${report.failed[0]!.source} (${report.failed[0]!.error})`
+        : '',
     ].filter(Boolean);
     return (
       <Box flexDirection="column" height={2}>

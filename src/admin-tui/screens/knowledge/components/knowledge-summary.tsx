@@ -10,7 +10,9 @@ export interface KnowledgeSummaryProps {
 /** One line: how many documents and passages, and where they are stored. */
 export function KnowledgeSummary({ summary, width }: KnowledgeSummaryProps) {
   if (!summary) return <Text dimColor>Reading the knowledge base…</Text>;
-  const store = summary.health ? `${summary.health.kind} store: ${summary.health.status}` : 'store status unknown';
+  const store = summary.health
+    ? `${summary.health.kind} store: ${summary.health.status}`
+    : 'store status unknown';
   return (
     <Box height={1}>
       <Text bold>{`${thousands(summary.documents)} documents · ${thousands(summary.chunks)} passages`}</Text>

@@ -15,7 +15,10 @@ const titles: Record<SearchMode, string> = { hybrid: 'Hybrid (RRF)', bm25: 'BM25
 
 /** Where a hit comes from, short: the file and the section. */
 function label(hit: SearchHit, width: number): string {
-  const file = (hit.chunk.source.split('/').at(-1) ?? hit.chunk.source).replace(/\.(md|mdx|markdown|html?|txt)$/i, '');
+  const file = (hit.chunk.source.split('/').at(-1) ?? hit.chunk.source).replace(
+    /\.(md|mdx|markdown|html?|txt)$/i,
+    '',
+  );
   const section = hit.chunk.headingPath.at(-1);
   return oneLine(section ? `${file} › ${section}` : file, width);
 }
@@ -38,7 +41,11 @@ export function RankingColumns({ modes, rankings, column, row, height, width }: 
             const scoreText = score(hit.score, mode === 'hybrid' ? 4 : 2);
             const room = columnWidth - 1 - scoreText.length - 4;
             return (
-              <Text key={hit.chunk.id} inverse={selected && index === column} color={selected && index !== column ? 'cyan' : undefined}>
+              <Text
+                key={hit.chunk.id}
+                inverse={selected && index === column}
+                color={selected && index !== column ? 'cyan' : undefined}
+              >
                 {`${String(hit.rank).padStart(2)} ${fit(label(hit, room), room)} ${scoreText}`}
               </Text>
             );

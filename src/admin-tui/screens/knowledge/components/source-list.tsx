@@ -24,7 +24,10 @@ export function SourceList({ sources, selected, syncing, rows, width }: SourceLi
   if (sources.length === 0) {
     return (
       <Box height={1}>
-        <Text dimColor>No sources in knowledge.sources: list sites, folders and git repositories there to sync them from here.</Text>
+        <Text dimColor>
+          No sources in knowledge.sources: list sites, folders and git repositories there to sync them from
+          here.
+        </Text>
       </Box>
     );
   }
@@ -34,11 +37,20 @@ export function SourceList({ sources, selected, syncing, rows, width }: SourceLi
     <Box flexDirection="column" height={shown.length}>
       {shown.map((source, offset) => {
         const index = start + offset;
-        const state = syncing === source.name ? 'syncing…' : source.syncing ? 'syncing elsewhere…' : lastSyncText(source);
+        const state =
+          syncing === source.name ? 'syncing…' : source.syncing ? 'syncing elsewhere…' : lastSyncText(source);
         const failed = source.lastSync?.ok === false && syncing !== source.name;
         return (
-          <Text key={source.name} inverse={index === selected} color={failed ? 'red' : undefined} wrap="truncate-end">
-            {oneLine(`${index === selected ? '▸' : ' '} ${source.name} · ${source.kind} · ${state} · ${source.location}`, width)}
+          <Text
+            key={source.name}
+            inverse={index === selected}
+            color={failed ? 'red' : undefined}
+            wrap="truncate-end"
+          >
+            {oneLine(
+              `${index === selected ? '▸' : ' '} ${source.name} · ${source.kind} · ${state} · ${source.location}`,
+              width,
+            )}
           </Text>
         );
       })}

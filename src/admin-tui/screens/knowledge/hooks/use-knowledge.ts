@@ -1,7 +1,12 @@
 import { useCallback, useEffect, useReducer, useRef, useState } from 'react';
 import type { Core, IngestProgress, SearchMode, SourceStatus, StoreHealth } from '../../../../core/index.ts';
 import { describeError } from '../../../format/figures.ts';
-import { initialKnowledge, type KnowledgeAction, knowledgeReducer, rankingModes } from '../../../state/knowledge.ts';
+import {
+  initialKnowledge,
+  type KnowledgeAction,
+  knowledgeReducer,
+  rankingModes,
+} from '../../../state/knowledge.ts';
 
 /** Passages per ranking: enough to see where the legs disagree, few enough to fit. */
 const rankingDepth = 10;
@@ -9,7 +14,10 @@ const rankingDepth = 10;
 const progressIntervalMs = 100;
 
 /** Progress drawn at most every progressIntervalMs, always at the end of a phase. */
-function throttledProgress(mounted: { current: boolean }, dispatch: (action: KnowledgeAction) => void): (progress: IngestProgress) => void {
+function throttledProgress(
+  mounted: { current: boolean },
+  dispatch: (action: KnowledgeAction) => void,
+): (progress: IngestProgress) => void {
   let lastDrawn = 0;
   return (progress) => {
     const now = Date.now();
@@ -41,7 +49,11 @@ export function useKnowledge(core: Core) {
 
   const loadSummary = useCallback(async () => {
     try {
-      const [counts, health, statuses] = await Promise.all([core.knowledgeCounts(), core.storeHealth().catch(() => null), core.sources.list()]);
+      const [counts, health, statuses] = await Promise.all([
+        core.knowledgeCounts(),
+        core.storeHealth().catch(() => null),
+        core.sources.list(),
+      ]);
       if (mounted.current) {
         setSummary({ ...counts, health });
         setSources(statuses);
@@ -85,7 +97,9 @@ export function useKnowledge(core: Core) {
       dispatch({ type: 'syncStarted', name });
       const onProgress = throttledProgress(mounted, dispatch);
       try {
-        const [result] = await core.sources.sync([name], { onProgress: (_name, progress) => onProgress(progress) });
+        const [result] = await core.sources.sync([name], {
+          onProgress: (_name, progress) => onProgress(progress),
+        });
         if (!mounted.current) return;
         if (result?.report) dispatch({ type: 'ingestDone', report: result.report });
         else dispatch({ type: 'ingestFailed', error: result?.error ?? `no source named ${name}` });
@@ -103,8 +117,12 @@ export function useKnowledge(core: Core) {
       if (!text) return;
       dispatch({ type: 'searchStarted', query: text });
       try {
-        const results = await Promise.all(rankingModes.map((mode) => core.search(text, { mode, k: rankingDepth })));
-        const rankings = Object.fromEntries(rankingModes.map((mode, index) => [mode, results[index]!.hits])) as Record<SearchMode, (typeof results)[number]['hits']>;
+        const results = await Promise.all(
+          rankingModes.map((mode) => core.search(text, { mode, k: rankingDepth })),
+        );
+        const rankings = Object.fromEntries(
+          rankingModes.map((mode, index) => [mode, results[index]!.hits]),
+        ) as Record<SearchMode, (typeof results)[number]['hits']>;
         if (mounted.current) dispatch({ type: 'searchDone', rankings });
       } catch (error) {
         if (mounted.current) dispatch({ type: 'searchFailed', error: describeError(error) });
@@ -113,5 +131,15 @@ export function useKnowledge(core: Core) {
     [core],
   );
 
-  return { state, dispatch, summary, summaryError, sources, ingest, syncSource, search, refresh: loadSummary };
+  return {
+    state,
+    dispatch,
+    summary,
+    summaryError,
+    sources,
+    ingest,
+    syncSource,
+    search,
+    refresh: loadSummary,
+  };
 }

@@ -33,14 +33,18 @@ export function OverviewFiguresList({ figures, width }: OverviewFiguresProps) {
       <Figure label="Feedback">
         <Text color="green">{`${feedback.helpful} helpful`}</Text>
         {' · '}
-        <Text color={feedback.notHelpful > 0 ? 'yellow' : undefined}>{`${feedback.notHelpful} not helpful`}</Text>
+        <Text
+          color={feedback.notHelpful > 0 ? 'yellow' : undefined}
+        >{`${feedback.notHelpful} not helpful`}</Text>
         {` · ${percent(feedback.helpfulShare)} helpful`}
       </Figure>
       <Figure label="Refusals">{`${refusals.refused} · ${percent(refusals.rate, 1)} of questions`}</Figure>
       <Figure label="Latency">{`p50 ${milliseconds(latency.p50Ms)} · p95 ${milliseconds(latency.p95Ms)}${latency.sampled > 0 ? ` (${latency.sampled} answers)` : ''}`}</Figure>
       <Figure label="Active model">
         <Text bold>{figures.answerMode === 'offline' ? 'extractive (offline)' : figures.activeModel}</Text>
-        <Text dimColor>{figures.answerMode === 'offline' ? ' · set OPENAI_API_KEY for model answers' : ''}</Text>
+        <Text dimColor>
+          {figures.answerMode === 'offline' ? ' · set OPENAI_API_KEY for model answers' : ''}
+        </Text>
       </Figure>
       <Figure label="Training">
         {trainingJob ? (

@@ -7,7 +7,12 @@ export interface AnswerMetaProps {
   feedback: 'helpful' | 'not_helpful' | null;
 }
 
-const routeColors: Record<AskResult['route'], string> = { retrieve: 'green', direct: 'cyan', help: 'cyan', refused: 'yellow' };
+const routeColors: Record<AskResult['route'], string> = {
+  retrieve: 'green',
+  direct: 'cyan',
+  help: 'cyan',
+  refused: 'yellow',
+};
 
 /** Route, model, confidence and latency of the answer, and the feedback recorded for it. */
 export function AnswerMeta({ result, feedback }: AnswerMetaProps) {
@@ -19,8 +24,14 @@ export function AnswerMeta({ result, feedback }: AnswerMetaProps) {
         <Text color={routeColors[result.route]} bold>
           {result.route}
         </Text>
-        <Text dimColor>{` · ${model} · confidence ${result.confidence.toFixed(2)} · ${milliseconds(result.latencyMs)}`}</Text>
-        {feedback ? <Text color={feedback === 'helpful' ? 'green' : 'yellow'}>{` · marked ${feedback === 'helpful' ? 'helpful' : 'not helpful'}`}</Text> : null}
+        <Text
+          dimColor
+        >{` · ${model} · confidence ${result.confidence.toFixed(2)} · ${milliseconds(result.latencyMs)}`}</Text>
+        {feedback ? (
+          <Text
+            color={feedback === 'helpful' ? 'green' : 'yellow'}
+          >{` · marked ${feedback === 'helpful' ? 'helpful' : 'not helpful'}`}</Text>
+        ) : null}
         {result.notice ? <Text color="yellow">{` · ${result.notice}`}</Text> : null}
       </Text>
     </Box>

@@ -20,7 +20,9 @@ export function AnswerPane({ question, lines, scroll, height, asking, emptyKnowl
         <Text dimColor>Esc leaves the box: then tab or 1-7 switch screens and ? lists every key.</Text>
         {emptyKnowledge ? (
           <Box marginTop={1}>
-            <Text color="yellow">The knowledge base is empty: press esc, then 6 (Knowledge) and i to ingest your docs.</Text>
+            <Text color="yellow">
+              The knowledge base is empty: press esc, then 6 (Knowledge) and i to ingest your docs.
+            </Text>
           </Box>
         ) : null}
       </Box>
@@ -38,7 +40,9 @@ export function AnswerPane({ question, lines, scroll, height, asking, emptyKnowl
         <Text dimColor>{asking ? 'Thinking…' : '(no answer)'}</Text>
       ) : (
         shown.map((line, index) => (
-          <Text key={scroll + index}>{index === shown.length - 1 && more > 0 ? `${line}  ↓ ${more} more` : line || ' '}</Text>
+          <Text key={scroll + index}>
+            {index === shown.length - 1 && more > 0 ? `${line}  ↓ ${more} more` : line || ' '}
+          </Text>
         ))
       )}
     </Box>

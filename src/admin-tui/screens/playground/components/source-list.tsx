@@ -25,7 +25,9 @@ export function SourceList({ sources, citations, width, maxLines }: SourceListPr
           </Text>
         );
       })}
-      {sources.length > shown.length ? <Text dimColor>{`   … ${sources.length - shown.length} more`}</Text> : null}
+      {sources.length > shown.length ? (
+        <Text dimColor>{`   … ${sources.length - shown.length} more`}</Text>
+      ) : null}
     </Box>
   );
 }

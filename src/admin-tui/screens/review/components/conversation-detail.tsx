@@ -50,16 +50,28 @@ export function ConversationDetail({ conversation, detail, height, width }: Conv
         <Text>{conversation.reviewStatus}</Text>
         {conversation.stale ? <Text color="yellow"> · stale (a cited page changed)</Text> : null}
         <Text dimColor> · diagnosis </Text>
-        <Text color={conversation.failureKind && conversation.failureKind !== 'none' ? 'yellow' : undefined}>{conversation.failureKind ?? '—'}</Text>
-        {hint ? <Text dimColor>{` (hint: ${hint.suggested}${hint.reasons[0] ? `, ${oneLine(hint.reasons[0], 40)}` : ''})`}</Text> : null}
+        <Text color={conversation.failureKind && conversation.failureKind !== 'none' ? 'yellow' : undefined}>
+          {conversation.failureKind ?? '—'}
+        </Text>
+        {hint ? (
+          <Text
+            dimColor
+          >{` (hint: ${hint.suggested}${hint.reasons[0] ? `, ${oneLine(hint.reasons[0], 40)}` : ''})`}</Text>
+        ) : null}
       </Text>
       <Text color={corrected ? 'green' : undefined} bold>
-        {corrected ? `Correction${conversation.correctionSource && conversation.correctionSource !== 'operator' ? ` suggested by a ${conversation.correctionSource}` : ''}` : 'Answer'}
+        {corrected
+          ? `Correction${conversation.correctionSource && conversation.correctionSource !== 'operator' ? ` suggested by a ${conversation.correctionSource}` : ''}`
+          : 'Answer'}
       </Text>
       {shown.map((line, index) => (
-        <Text key={index}>{index === shown.length - 1 && answerLines.length > shown.length ? `${line} …` : line || ' '}</Text>
+        <Text key={index}>
+          {index === shown.length - 1 && answerLines.length > shown.length ? `${line} …` : line || ' '}
+        </Text>
       ))}
-      {corrected ? <Text dimColor wrap="truncate-end">{`bot said: ${oneLine(conversation.answer, width - 12)}`}</Text> : null}
+      {corrected ? (
+        <Text dimColor wrap="truncate-end">{`bot said: ${oneLine(conversation.answer, width - 12)}`}</Text>
+      ) : null}
       {sources.length > 0 ? (
         <>
           <Text bold>Sources (fused · bm25 · vector)</Text>

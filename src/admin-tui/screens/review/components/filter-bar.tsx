@@ -11,7 +11,12 @@ export interface FilterBarProps {
   shown: number;
 }
 
-const feedbackNames: Record<FeedbackFilter, string> = { any: 'rated', not_helpful: 'not helpful', none: 'not rated', helpful: 'helpful' };
+const feedbackNames: Record<FeedbackFilter, string> = {
+  any: 'rated',
+  not_helpful: 'not helpful',
+  none: 'not rated',
+  helpful: 'helpful',
+};
 
 /** The filters in force and where in the queue we are. */
 export function FilterBar({ feedback, status, text, page, pages, total, shown }: FilterBarProps) {
@@ -28,7 +33,9 @@ export function FilterBar({ feedback, status, text, page, pages, total, shown }:
             <Text color="cyan">{text}</Text>
           </>
         ) : null}
-        <Text dimColor>{` · ${text ? `${shown} of ` : ''}${total} conversation${total === 1 ? '' : 's'}${pages > 1 ? ` · page ${page}/${pages}` : ''}`}</Text>
+        <Text
+          dimColor
+        >{` · ${text ? `${shown} of ` : ''}${total} conversation${total === 1 ? '' : 's'}${pages > 1 ? ` · page ${page}/${pages}` : ''}`}</Text>
       </Text>
     </Box>
   );

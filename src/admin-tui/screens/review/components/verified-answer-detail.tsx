@@ -21,20 +21,31 @@ export function VerifiedAnswerDetail({ record, height, width }: VerifiedAnswerDe
       <Text bold wrap="truncate-end">
         {record.question}
       </Text>
-      <Text dimColor wrap="truncate-end">{`verified/${record.id} · verified by ${record.verifiedBy} · ${when(record.verifiedAt)}`}</Text>
+      <Text
+        dimColor
+        wrap="truncate-end"
+      >{`verified/${record.id} · verified by ${record.verifiedBy} · ${when(record.verifiedAt)}`}</Text>
       {record.stale ? (
-        <Text color="yellow" wrap="truncate-end">{`stale, withdrawn until re-approved (a) or edited (e): ${record.staleDocIds.join(', ')} changed`}</Text>
+        <Text
+          color="yellow"
+          wrap="truncate-end"
+        >{`stale, withdrawn until re-approved (a) or edited (e): ${record.staleDocIds.join(', ')} changed`}</Text>
       ) : null}
       <Text bold color="green">
         Verified answer
       </Text>
       {shown.map((line, index) => (
-        <Text key={index}>{index === shown.length - 1 && answerLines.length > shown.length ? `${line} …` : line || ' '}</Text>
+        <Text key={index}>
+          {index === shown.length - 1 && answerLines.length > shown.length ? `${line} …` : line || ' '}
+        </Text>
       ))}
       <Text bold>Rests on</Text>
       {sources.length === 0 ? <Text dimColor>no documentation page</Text> : null}
       {sources.map((source) => (
-        <Text key={source.number} wrap="truncate-end">{`[${source.number}] ${source.title} · ${tail(source.source, Math.max(12, width - source.title.length - 8))}`}</Text>
+        <Text
+          key={source.number}
+          wrap="truncate-end"
+        >{`[${source.number}] ${source.title} · ${tail(source.source, Math.max(12, width - source.title.length - 8))}`}</Text>
       ))}
     </Box>
   );

@@ -3,7 +3,11 @@ import type { ConversationRecord, Core } from '../../../../core/index.ts';
 import { describeError, oneLine } from '../../../format/figures.ts';
 
 /** Publishes a reviewed conversation as a verified answer and says how it went, in the queue's status line. */
-export function usePublishVerified(core: Core, reviewer: string, report: (outcome: { notice: string } | { error: string }) => void) {
+export function usePublishVerified(
+  core: Core,
+  reviewer: string,
+  report: (outcome: { notice: string } | { error: string }) => void,
+) {
   return useCallback(
     async (conversation: ConversationRecord) => {
       try {

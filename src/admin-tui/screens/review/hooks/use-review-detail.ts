@@ -2,7 +2,11 @@ import { useEffect, useState } from 'react';
 import type { Core, ReviewDetail } from '../../../../core/index.ts';
 
 /** The diagnosis hint and examples of the selected conversation; reloaded when the selection or its status changes. */
-export function useReviewDetail(core: Core, conversationId: string | undefined, version: string): ReviewDetail | null {
+export function useReviewDetail(
+  core: Core,
+  conversationId: string | undefined,
+  version: string,
+): ReviewDetail | null {
   const [detail, setDetail] = useState<ReviewDetail | null>(null);
   useEffect(() => {
     if (!conversationId) {

@@ -1,11 +1,21 @@
 import { useCallback, useEffect, useReducer, useRef } from 'react';
 import type { ConversationRecord, Core } from '../../../../core/index.ts';
 import { describeError, oneLine } from '../../../format/figures.ts';
-import { initialReviewQueue, nextDiagnosis, type ReviewAction, reviewQueueReducer, statusesFor } from '../../../state/review-queue.ts';
+import {
+  initialReviewQueue,
+  nextDiagnosis,
+  type ReviewAction,
+  reviewQueueReducer,
+  statusesFor,
+} from '../../../state/review-queue.ts';
 
 const pageSize = 50;
 
-const pastTense: Record<ReviewAction, string> = { approve: 'Approved', correct: 'Corrected', reject: 'Rejected' };
+const pastTense: Record<ReviewAction, string> = {
+  approve: 'Approved',
+  correct: 'Corrected',
+  reject: 'Rejected',
+};
 
 /** The review queue through core.curation: pages, filters, and actions applied at once and confirmed in the background. */
 export function useReviewQueue(core: Core, reviewer: string, visible: boolean) {
@@ -25,10 +35,24 @@ export function useReviewQueue(core: Core, reviewer: string, visible: boolean) {
     const mine = loads.current;
     dispatch({ type: 'loadStarted' });
     try {
-      const result = await core.curation.listReviewQueue({ feedback, status: statusesFor(status), page, pageSize, order: 'review' });
-      if (mounted.current && mine === loads.current) dispatch({ type: 'loaded', items: result.items, total: result.total, pages: result.pages, page: result.page });
+      const result = await core.curation.listReviewQueue({
+        feedback,
+        status: statusesFor(status),
+        page,
+        pageSize,
+        order: 'review',
+      });
+      if (mounted.current && mine === loads.current)
+        dispatch({
+          type: 'loaded',
+          items: result.items,
+          total: result.total,
+          pages: result.pages,
+          page: result.page,
+        });
     } catch (error) {
-      if (mounted.current && mine === loads.current) dispatch({ type: 'loadFailed', error: describeError(error) });
+      if (mounted.current && mine === loads.current)
+        dispatch({ type: 'loadFailed', error: describeError(error) });
     }
   }, [core, feedback, status, page]);
 
@@ -53,7 +77,10 @@ export function useReviewQueue(core: Core, reviewer: string, visible: boolean) {
         dispatch({ type: 'updated', conversation: result.conversation });
         const where = result.example ? ` → dataset ${result.example.dataset}` : '';
         const warnings = result.warnings.length > 0 ? ` (${result.warnings.join('; ')})` : '';
-        dispatch({ type: 'notice', text: `${pastTense[kind]} “${oneLine(conversation.question, 40)}”${where}${result.changed ? '' : ' (no change)'}${warnings}` });
+        dispatch({
+          type: 'notice',
+          text: `${pastTense[kind]} “${oneLine(conversation.question, 40)}”${where}${result.changed ? '' : ' (no change)'}${warnings}`,
+        });
       } catch (error) {
         if (!mounted.current) return;
         dispatch({ type: 'failed', error: `${pastTense[kind]} failed: ${describeError(error)}` });
@@ -68,7 +95,11 @@ export function useReviewQueue(core: Core, reviewer: string, visible: boolean) {
       const failureKind = nextDiagnosis(conversation.failureKind);
       dispatch({ type: 'diagnosed', conversationId: conversation.id, failureKind });
       try {
-        const result = await core.curation.diagnose({ conversationId: conversation.id, reviewer, failureKind });
+        const result = await core.curation.diagnose({
+          conversationId: conversation.id,
+          reviewer,
+          failureKind,
+        });
         if (mounted.current) dispatch({ type: 'updated', conversation: result.conversation });
       } catch (error) {
         if (mounted.current) dispatch({ type: 'failed', error: `Diagnosis failed: ${describeError(error)}` });

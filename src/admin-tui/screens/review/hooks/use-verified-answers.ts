@@ -36,11 +36,20 @@ export function useVerifiedAnswers(core: Core, reviewer: string) {
       try {
         const input = { id: record.id, reviewer };
         const result: VerifiedAnswerResult =
-          kind === 'edit' ? await core.verified.edit({ ...input, answer }) : kind === 'reapprove' ? await core.verified.reapprove(input) : await core.verified.retire(input);
+          kind === 'edit'
+            ? await core.verified.edit({ ...input, answer })
+            : kind === 'reapprove'
+              ? await core.verified.reapprove(input)
+              : await core.verified.retire(input);
         if (!mounted.current) return;
-        dispatch({ type: 'changed', record: result.verified, notice: `${pastTense[kind]} “${oneLine(record.question, 40)}”${result.changed ? '' : ' (no change)'}` });
+        dispatch({
+          type: 'changed',
+          record: result.verified,
+          notice: `${pastTense[kind]} “${oneLine(record.question, 40)}”${result.changed ? '' : ' (no change)'}`,
+        });
       } catch (error) {
-        if (mounted.current) dispatch({ type: 'failed', error: `${pastTense[kind]} failed: ${describeError(error)}` });
+        if (mounted.current)
+          dispatch({ type: 'failed', error: `${pastTense[kind]} failed: ${describeError(error)}` });
       }
     },
     [core, reviewer],

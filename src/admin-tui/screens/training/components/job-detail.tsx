@@ -39,11 +39,18 @@ export function JobDetail({ job, height, width }: JobDetailProps) {
         <Text bold>{job.id}</Text>
         <Text color={statusColors[job.status]}>{` ${job.status.replace('_', ' ')}`}</Text>
       </Text>
-      <Text dimColor wrap="truncate-end">{`${job.datasetVersion} on ${job.baseModel} · epochs ${String(epochs ?? 'auto')} · started ${when(job.createdAt)}`}</Text>
+      <Text
+        dimColor
+        wrap="truncate-end"
+      >{`${job.datasetVersion} on ${job.baseModel} · epochs ${String(epochs ?? 'auto')} · started ${when(job.createdAt)}`}</Text>
       {job.error ? (
         <Text color="red" wrap="truncate-end">{`✗ ${job.error}`}</Text>
       ) : (
-        <Text wrap="truncate-end" color={job.fineTunedModel ? 'green' : undefined} dimColor={!job.fineTunedModel}>
+        <Text
+          wrap="truncate-end"
+          color={job.fineTunedModel ? 'green' : undefined}
+          dimColor={!job.fineTunedModel}
+        >
           {job.fineTunedModel ? `model ${job.fineTunedModel}` : 'model: when the job succeeds'}
         </Text>
       )}
@@ -56,7 +63,11 @@ export function JobDetail({ job, height, width }: JobDetailProps) {
       {lossLine('valid', validLosses, width)}
       <Text bold>Events</Text>
       {events.map((event) => (
-        <Text key={event.id} wrap="truncate-end" color={event.level === 'error' ? 'red' : event.level === 'warn' ? 'yellow' : undefined}>
+        <Text
+          key={event.id}
+          wrap="truncate-end"
+          color={event.level === 'error' ? 'red' : event.level === 'warn' ? 'yellow' : undefined}
+        >
           <Text dimColor>{when(event.createdAt).slice(11)} </Text>
           {oneLine(event.message, width - 7)}
         </Text>

@@ -35,7 +35,9 @@ export function JobList({ jobs, cursor, height, width }: JobListProps) {
       {jobs.slice(start, end).map((job, offset) => (
         <Box key={job.id} height={1}>
           <Text color={statusColors[job.status]}>●</Text>
-          <Text inverse={start + offset === cursor}>{` ${fit(`${job.datasetVersion} ${job.status.replace('_', ' ')}`, width - 3)}`}</Text>
+          <Text
+            inverse={start + offset === cursor}
+          >{` ${fit(`${job.datasetVersion} ${job.status.replace('_', ' ')}`, width - 3)}`}</Text>
         </Box>
       ))}
     </Box>

@@ -15,23 +15,45 @@ export interface NewJobPanelProps {
 export function NewJobPanel({ form, width, onBaseModelChange, onBaseModelDone }: NewJobPanelProps) {
   const reference = chosenReference(form) ?? '—';
   const estimate = form.estimate;
-  const choices = form.references.length > 1 ? `◂ ${reference} ▸  (${form.choice + 1} of ${form.references.length}, ←/→)` : reference;
+  const choices =
+    form.references.length > 1
+      ? `◂ ${reference} ▸  (${form.choice + 1} of ${form.references.length}, ←/→)`
+      : reference;
   const facts: Array<[string, string]> = [
     ['Dataset', choices],
-    ['Examples', estimate ? `${estimate.trainExamples} train · ${estimate.validationExamples} validation` : 'reading…'],
+    [
+      'Examples',
+      estimate ? `${estimate.trainExamples} train · ${estimate.validationExamples} validation` : 'reading…',
+    ],
     ['Base model', form.baseModel],
     ['Epochs', estimate ? String(estimate.epochs) : '…'],
     ['Tokens', estimate ? `${thousands(estimate.billedTokens)} billed` : '…'],
-    ['Est. cost', estimate ? `${dollars(estimate.cost)} at $${estimate.pricePerMillionTokens} per million tokens` : '…'],
+    [
+      'Est. cost',
+      estimate ? `${dollars(estimate.cost)} at $${estimate.pricePerMillionTokens} per million tokens` : '…',
+    ],
   ];
-  const warning = estimate && !estimate.valid ? `This version does not pass validation: ${estimate.problems[0] ?? 'see the Datasets screen'}` : null;
+  const warning =
+    estimate && !estimate.valid
+      ? `This version does not pass validation: ${estimate.problems[0] ?? 'see the Datasets screen'}`
+      : null;
   return (
     <Box flexDirection="column">
       <ConfirmationPanel title="Start fine-tuning?" facts={facts} warning={warning} width={width} />
       {form.editingBaseModel ? (
-        <TextBox label="Base model" value={form.baseModel} focused width={Math.min(width, 76)} onChange={onBaseModelChange} onSubmit={onBaseModelDone} />
+        <TextBox
+          label="Base model"
+          value={form.baseModel}
+          focused
+          width={Math.min(width, 76)}
+          onChange={onBaseModelChange}
+          onSubmit={onBaseModelDone}
+        />
       ) : (
-        <Text dimColor>OpenAI bills the job by trained tokens; the estimate uses the price in training.pricePerMillionTokens.</Text>
+        <Text dimColor>
+          OpenAI bills the job by trained tokens; the estimate uses the price in
+          training.pricePerMillionTokens.
+        </Text>
       )}
     </Box>
   );

@@ -6,8 +6,15 @@ export function scheduleLine(status: TrainingScheduleStatus | null): string | nu
   if (!status) return null;
   const { lastRetrain, lastEvaluation } = status;
   if (status.everyHours <= 0 && !lastRetrain && !lastEvaluation) return null;
-  const parts = [status.everyHours > 0 ? `Schedule: every ${status.everyHours} h${status.nextRetrainAt ? `, next ${when(status.nextRetrainAt)}` : ''}` : 'Schedule: off'];
-  if (lastRetrain) parts.push(`last ${when(lastRetrain.at)}: ${lastRetrain.ok ? (lastRetrain.started ? `started ${lastRetrain.jobId ?? 'a job'}` : lastRetrain.reason) : `failed: ${lastRetrain.error ?? 'see the log'}`}`);
+  const parts = [
+    status.everyHours > 0
+      ? `Schedule: every ${status.everyHours} h${status.nextRetrainAt ? `, next ${when(status.nextRetrainAt)}` : ''}`
+      : 'Schedule: off',
+  ];
+  if (lastRetrain)
+    parts.push(
+      `last ${when(lastRetrain.at)}: ${lastRetrain.ok ? (lastRetrain.started ? `started ${lastRetrain.jobId ?? 'a job'}` : lastRetrain.reason) : `failed: ${lastRetrain.error ?? 'see the log'}`}`,
+    );
   if (lastEvaluation) {
     const model = shortModelName(lastEvaluation.model);
     parts.push(

@@ -2,7 +2,13 @@ import { useCallback, useEffect, useReducer, useRef, useState } from 'react';
 import type { Core, StartTrainingProgress, TrainingScheduleStatus } from '../../../../core/index.ts';
 import { describeError } from '../../../format/figures.ts';
 import { useTask } from '../../../hooks/use-task.ts';
-import { chosenReference, initialTraining, isInFlight, type TrainingEstimate, trainingReducer } from '../../../state/training.ts';
+import {
+  chosenReference,
+  initialTraining,
+  isInFlight,
+  type TrainingEstimate,
+  trainingReducer,
+} from '../../../state/training.ts';
 
 /** Versions offered per dataset in the new-job form, newest first. */
 const versionsOffered = 5;
@@ -50,7 +56,10 @@ export function useTraining(core: Core) {
   }, [run, loadJobs]);
 
   // One watcher per job in flight; watchJob resumes from the stored events, so nothing is shown twice.
-  const inFlight = state.jobs.filter(isInFlight).map((job) => job.id).join(' ');
+  const inFlight = state.jobs
+    .filter(isInFlight)
+    .map((job) => job.id)
+    .join(' ');
   useEffect(() => {
     for (const jobId of inFlight.split(' ').filter(Boolean)) {
       if (watchers.current.has(jobId)) continue;
@@ -63,11 +72,15 @@ export function useTraining(core: Core) {
           onUpdate: (update) => {
             if (!mounted.current) return;
             dispatch({ type: 'jobUpdated', job: update.job });
-            if (update.candidate) setNotice(`${update.candidate.name} is registered as a candidate: press 5 (Models) to evaluate and promote it.`);
+            if (update.candidate)
+              setNotice(
+                `${update.candidate.name} is registered as a candidate: press 5 (Models) to evaluate and promote it.`,
+              );
           },
         })
         .catch((error: unknown) => {
-          if (mounted.current && !controller.signal.aborted) setWatchError(`Watching ${jobId} stopped: ${describeError(error)} (r retries)`);
+          if (mounted.current && !controller.signal.aborted)
+            setWatchError(`Watching ${jobId} stopped: ${describeError(error)} (r retries)`);
         })
         .finally(() => {
           watchers.current.delete(jobId);
@@ -109,7 +122,11 @@ export function useTraining(core: Core) {
       setWatchError(null);
       const references: string[] = [];
       for (const dataset of await core.curation.listDatasets()) {
-        for (let version = dataset.latestVersion ?? 0; version >= 1 && references.length < versionsOffered * 4; version -= 1) {
+        for (
+          let version = dataset.latestVersion ?? 0;
+          version >= 1 && references.length < versionsOffered * 4;
+          version -= 1
+        ) {
           if ((dataset.latestVersion ?? 0) - version >= versionsOffered) break;
           references.push(`${dataset.name}@${version}`);
         }
@@ -118,7 +135,8 @@ export function useTraining(core: Core) {
         setWatchError('No dataset version to train on: snapshot one on the Datasets screen (3) first.');
         return;
       }
-      if (mounted.current) dispatch({ type: 'openForm', references, preferred, baseModel: core.config.training.baseModel });
+      if (mounted.current)
+        dispatch({ type: 'openForm', references, preferred, baseModel: core.config.training.baseModel });
     },
     [core],
   );
@@ -127,8 +145,13 @@ export function useTraining(core: Core) {
     (dataset: string, baseModel: string) =>
       run(`Starting fine-tuning on ${dataset}…`, async () => {
         setNotice(null);
-        const job = await core.training.startTraining({ dataset, baseModel, onProgress: (progress) => mounted.current && setStartProgress(progress) });
-        if (mounted.current) setNotice(`Job ${job.id} created on ${job.baseModel}: its progress shows here as it arrives.`);
+        const job = await core.training.startTraining({
+          dataset,
+          baseModel,
+          onProgress: (progress) => mounted.current && setStartProgress(progress),
+        });
+        if (mounted.current)
+          setNotice(`Job ${job.id} created on ${job.baseModel}: its progress shows here as it arrives.`);
         await loadJobs(job.id);
       }).finally(() => mounted.current && setStartProgress(null)),
     [run, core, loadJobs],
@@ -151,5 +174,17 @@ export function useTraining(core: Core) {
     return run('Reading the training jobs…', () => loadJobs());
   }, [run, loadJobs]);
 
-  return { state, dispatch, task, notice, schedule, error: task.error ?? watchError, startProgress, openForm, start, cancel, refresh };
+  return {
+    state,
+    dispatch,
+    task,
+    notice,
+    schedule,
+    error: task.error ?? watchError,
+    startProgress,
+    openForm,
+    start,
+    cancel,
+    refresh,
+  };
 }

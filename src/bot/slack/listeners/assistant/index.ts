@@ -1,6 +1,11 @@
 import { Assistant, type App, type AssistantConfig } from '@slack/bolt';
 import { answerQuestion } from '../../answer-question.ts';
-import { channelSettingsFor, claimEvent, isExternal, type SlackBotDependencies } from '../../slack-bot-dependencies.ts';
+import {
+  channelSettingsFor,
+  claimEvent,
+  isExternal,
+  type SlackBotDependencies,
+} from '../../slack-bot-dependencies.ts';
 import { questionFromMessage } from '../../slack-message-text.ts';
 
 const contextEventType = 'assistant_thread_context';
@@ -9,8 +14,16 @@ const titleLength = 60;
 type ThreadContextStore = NonNullable<AssistantConfig['threadContextStore']>;
 type StoreArguments = Parameters<ThreadContextStore['get']>[0];
 
-function threadOf(args: StoreArguments): { channel: string; threadTs: string; context: Record<string, unknown> } {
-  const payload = args.payload as { channel?: string; thread_ts?: string; assistant_thread?: { channel_id?: string; thread_ts?: string; context?: Record<string, unknown> } };
+function threadOf(args: StoreArguments): {
+  channel: string;
+  threadTs: string;
+  context: Record<string, unknown>;
+} {
+  const payload = args.payload as {
+    channel?: string;
+    thread_ts?: string;
+    assistant_thread?: { channel_id?: string; thread_ts?: string; context?: Record<string, unknown> };
+  };
   return {
     channel: payload.assistant_thread?.channel_id ?? payload.channel ?? '',
     threadTs: payload.assistant_thread?.thread_ts ?? payload.thread_ts ?? '',
@@ -26,15 +39,34 @@ function threadOf(args: StoreArguments): { channel: string; threadTs: string; co
 const threadContextStore: ThreadContextStore = {
   async get(args) {
     const { channel, threadTs } = threadOf(args);
-    const replies = await args.client.conversations.replies({ channel, ts: threadTs, oldest: threadTs, include_all_metadata: true, limit: 4 });
-    const first = replies.messages?.find((message) => !('subtype' in message && message.subtype) && message.user === args.context.botUserId);
-    const metadata = first?.metadata as { event_type?: string; event_payload?: Record<string, unknown> } | undefined;
-    return metadata?.event_type === contextEventType ? ((metadata.event_payload ?? {}) as { channel_id?: string }) : {};
+    const replies = await args.client.conversations.replies({
+      channel,
+      ts: threadTs,
+      oldest: threadTs,
+      include_all_metadata: true,
+      limit: 4,
+    });
+    const first = replies.messages?.find(
+      (message) => !('subtype' in message && message.subtype) && message.user === args.context.botUserId,
+    );
+    const metadata = first?.metadata as
+      { event_type?: string; event_payload?: Record<string, unknown> } | undefined;
+    return metadata?.event_type === contextEventType
+      ? ((metadata.event_payload ?? {}) as { channel_id?: string })
+      : {};
   },
   async save(args) {
     const { channel, threadTs, context } = threadOf(args);
-    const replies = await args.client.conversations.replies({ channel, ts: threadTs, oldest: threadTs, include_all_metadata: true, limit: 4 });
-    const first = replies.messages?.find((message) => !('subtype' in message && message.subtype) && message.user === args.context.botUserId);
+    const replies = await args.client.conversations.replies({
+      channel,
+      ts: threadTs,
+      oldest: threadTs,
+      include_all_metadata: true,
+      limit: 4,
+    });
+    const first = replies.messages?.find(
+      (message) => !('subtype' in message && message.subtype) && message.user === args.context.botUserId,
+    );
     if (!first?.ts) return;
     await args.client.chat.update({
       channel,
@@ -58,7 +90,10 @@ export function register(app: App, dependencies: SlackBotDependencies): void {
     threadStarted: async ({ body, say, setSuggestedPrompts, saveThreadContext }) => {
       if (!(await claimEvent(dependencies, body))) return;
       await say(greeting);
-      if (prompts.length > 0) await setSuggestedPrompts({ prompts: prompts.map((prompt) => ({ title: prompt.title, message: prompt.message })) });
+      if (prompts.length > 0)
+        await setSuggestedPrompts({
+          prompts: prompts.map((prompt) => ({ title: prompt.title, message: prompt.message })),
+        });
       await saveThreadContext();
     },
     threadContextChanged: async ({ body, saveThreadContext }) => {
@@ -73,7 +108,9 @@ export function register(app: App, dependencies: SlackBotDependencies): void {
       const filters = viewing ? channelSettingsFor(dependencies, viewing, false).filters : undefined;
       const question = questionFromMessage(message.text, context.botUserId);
       if (question) {
-        await setTitle(question.length > titleLength ? `${question.slice(0, titleLength - 1).trimEnd()}…` : question).catch((error: unknown) =>
+        await setTitle(
+          question.length > titleLength ? `${question.slice(0, titleLength - 1).trimEnd()}…` : question,
+        ).catch((error: unknown) =>
           dependencies.logger.debug({ err: error }, 'Could not title the assistant thread'),
         );
       }

@@ -1,7 +1,11 @@
 import type { App } from '@slack/bolt';
 import { channelNotAllowedNotice } from '../../../render/slack-notices.ts';
 import { answerQuestion } from '../../answer-question.ts';
-import { channelIsShared, channelSettingsFor, type SlackBotDependencies } from '../../slack-bot-dependencies.ts';
+import {
+  channelIsShared,
+  channelSettingsFor,
+  type SlackBotDependencies,
+} from '../../slack-bot-dependencies.ts';
 
 /** The slash command in config/slack-manifest.yaml. */
 export const askCommand = '/ask';

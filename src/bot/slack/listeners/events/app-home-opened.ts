@@ -10,9 +10,17 @@ export function registerAppHomeOpened(app: App, dependencies: SlackBotDependenci
     if (event.tab !== 'messages' || !event.channel) return;
     if (!(await claimEvent(dependencies, body))) return;
     const history = await client.conversations.history({ channel: event.channel, limit: 20 });
-    if (history.messages?.some((message) => message.bot_id || (context.botUserId && message.user === context.botUserId))) return;
+    if (
+      history.messages?.some(
+        (message) => message.bot_id || (context.botUserId && message.user === context.botUserId),
+      )
+    )
+      return;
     const { greeting, prompts } = dependencies.settings.assistant;
     const examples = prompts.map((prompt) => `• ${prompt.message}`).join('\n');
-    await client.chat.postMessage({ channel: event.channel, text: examples ? `${greeting}\n${examples}` : greeting });
+    await client.chat.postMessage({
+      channel: event.channel,
+      text: examples ? `${greeting}\n${examples}` : greeting,
+    });
   });
 }

@@ -1,7 +1,12 @@
 import type { App } from '@slack/bolt';
 import { channelNotAllowedNotice } from '../../../render/slack-notices.ts';
 import { answerQuestion } from '../../answer-question.ts';
-import { channelSettingsFor, claimEvent, isExternal, type SlackBotDependencies } from '../../slack-bot-dependencies.ts';
+import {
+  channelSettingsFor,
+  claimEvent,
+  isExternal,
+  type SlackBotDependencies,
+} from '../../slack-bot-dependencies.ts';
 
 /**
  * A mention in a channel: answered in a thread under the question (or in the thread it was asked in), or
@@ -36,7 +41,10 @@ export function registerAppMention(app: App, dependencies: SlackBotDependencies)
         ...(event.thread_ts ? { threadTs: event.thread_ts } : {}),
         ...(context.botUserId ? { botUserId: context.botUserId } : {}),
       },
-      { reply: channelSettings.reply, ...(channelSettings.filters ? { filters: channelSettings.filters } : {}) },
+      {
+        reply: channelSettings.reply,
+        ...(channelSettings.filters ? { filters: channelSettings.filters } : {}),
+      },
     );
   });
 }

@@ -1,7 +1,12 @@
 import type { App } from '@slack/bolt';
 import { looksLikeQuestion } from '../../../channel-modes.ts';
 import { answerQuestion, type AnswerPlan } from '../../answer-question.ts';
-import { channelSettingsFor, claimEvent, isExternal, type SlackBotDependencies } from '../../slack-bot-dependencies.ts';
+import {
+  channelSettingsFor,
+  claimEvent,
+  isExternal,
+  type SlackBotDependencies,
+} from '../../slack-bot-dependencies.ts';
 import { mentionsUser, questionFromMessage } from '../../slack-message-text.ts';
 import { botAnsweredInThread } from '../../slack-threads.ts';
 
@@ -18,14 +23,24 @@ export function registerMessage(app: App, dependencies: SlackBotDependencies): v
     if (context.botUserId && event.user === context.botUserId) return;
     const isDirect = event.channel_type === 'im';
     const channelSettings = channelSettingsFor(dependencies, event.channel, isDirect);
-    const plan: AnswerPlan = { reply: 'thread', ...(channelSettings.filters ? { filters: channelSettings.filters } : {}) };
+    const plan: AnswerPlan = {
+      reply: 'thread',
+      ...(channelSettings.filters ? { filters: channelSettings.filters } : {}),
+    };
     if (!isDirect) {
       if (channelSettings.mode === 'off' || mentionsUser(event.text, context.botUserId)) return;
       const topLevel = !event.thread_ts || event.thread_ts === event.ts;
       if (topLevel) {
         // Help channels: only what reads like a question is worth a search; the rest stays unanswered.
-        if (channelSettings.mode !== 'auto' || !looksLikeQuestion(questionFromMessage(event.text, context.botUserId))) return;
-        plan.unasked = { threshold: channelSettings.threshold, ...(channelSettings.reaction ? { reaction: channelSettings.reaction } : {}) };
+        if (
+          channelSettings.mode !== 'auto' ||
+          !looksLikeQuestion(questionFromMessage(event.text, context.botUserId))
+        )
+          return;
+        plan.unasked = {
+          threshold: channelSettings.threshold,
+          ...(channelSettings.reaction ? { reaction: channelSettings.reaction } : {}),
+        };
       } else {
         if (!dependencies.settings.followThreads) return;
         if (!(await botAnsweredInThread(dependencies.core, event.channel, event.thread_ts!))) return;

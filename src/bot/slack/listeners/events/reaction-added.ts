@@ -20,8 +20,20 @@ export function registerReactionAdded(app: App, dependencies: SlackBotDependenci
     const conversation = await conversationForReply(dependencies.core, channel, message.thread_ts, ts);
     if (!conversation) return;
     if (!(await claimEvent(dependencies, body))) return;
-    await dependencies.core.suggestCorrection(conversation.id, { answer: slackTextToMarkdown(message.text), by: hashUserId('slack', message.user), source: 'teammate' });
-    dependencies.logger.info({ conversationId: conversation.id, channel }, 'Stored a teammate reply as a suggested answer');
-    await client.chat.postEphemeral({ channel, user: event.user, thread_ts: message.thread_ts, text: teammateAnswerStoredNotice(message.user) });
+    await dependencies.core.suggestCorrection(conversation.id, {
+      answer: slackTextToMarkdown(message.text),
+      by: hashUserId('slack', message.user),
+      source: 'teammate',
+    });
+    dependencies.logger.info(
+      { conversationId: conversation.id, channel },
+      'Stored a teammate reply as a suggested answer',
+    );
+    await client.chat.postEphemeral({
+      channel,
+      user: event.user,
+      thread_ts: message.thread_ts,
+      text: teammateAnswerStoredNotice(message.user),
+    });
   });
 }

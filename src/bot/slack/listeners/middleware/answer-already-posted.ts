@@ -18,12 +18,19 @@ export async function answerAlreadyPosted(client: webApi.WebClient, body: unknow
   if (!event || typeof event.channel !== 'string' || typeof event.ts !== 'string') return false;
   const channel = event.channel;
   const questionTs = event.ts;
-  const threadTs = typeof event.thread_ts === 'string' ? event.thread_ts : event.channel_type === 'im' ? undefined : questionTs;
+  const threadTs =
+    typeof event.thread_ts === 'string'
+      ? event.thread_ts
+      : event.channel_type === 'im'
+        ? undefined
+        : questionTs;
   try {
     const response = threadTs
       ? await client.conversations.replies({ channel, ts: threadTs, oldest: questionTs, limit: 100 })
       : await client.conversations.history({ channel, oldest: questionTs, limit: 100 });
-    return (response.messages ?? []).some((message) => Number(message.ts) > Number(questionTs) && Boolean(message.bot_id));
+    return (response.messages ?? []).some(
+      (message) => Number(message.ts) > Number(questionTs) && Boolean(message.bot_id),
+    );
   } catch {
     return false;
   }

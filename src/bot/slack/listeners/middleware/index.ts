@@ -39,14 +39,20 @@ export function handOverDelivery(body: object, claim: Claim): void {
 /** The Events API delivery id, or undefined for anything else (actions, views, commands carry none). */
 export function deliveryIdOf(body: unknown): string | undefined {
   const delivery = body as { type?: unknown; event_id?: unknown } | undefined;
-  return delivery?.type === 'event_callback' && typeof delivery.event_id === 'string' && delivery.event_id ? delivery.event_id : undefined;
+  return delivery?.type === 'event_callback' && typeof delivery.event_id === 'string' && delivery.event_id
+    ? delivery.event_id
+    : undefined;
 }
 
 /**
  * Claims the delivery, waiting out a store that does not answer (a paused or restarting cluster) for a bounded
  * time: the person gets a late answer rather than none. Past that the error reaches the boundary, which apologises.
  */
-async function claimPatiently(dependencies: SlackBotDependencies, eventId: string, body: unknown): Promise<ClaimAttempt> {
+async function claimPatiently(
+  dependencies: SlackBotDependencies,
+  eventId: string,
+  body: unknown,
+): Promise<ClaimAttempt> {
   const { claims } = dependencies.core.coordination;
   const patienceMs = dependencies.core.config.coordination.claimTtlMs;
   const started = Date.now();
@@ -56,7 +62,10 @@ async function claimPatiently(dependencies: SlackBotDependencies, eventId: strin
     } catch (error) {
       const retryable = AnswerloopError.is(error) && error.isRetryable;
       if (!retryable || Date.now() - started >= patienceMs) throw error;
-      dependencies.logger.warn({ err: error, eventId, attempt }, 'Could not claim a Slack delivery: the store did not answer; retrying');
+      dependencies.logger.warn(
+        { err: error, eventId, attempt },
+        'Could not claim a Slack delivery: the store did not answer; retrying',
+      );
       await new Promise((resolve) => setTimeout(resolve, Math.min(250 * 2 ** attempt, 2000)));
     }
   }
@@ -78,9 +87,18 @@ export function register(app: App, dependencies: SlackBotDependencies): void {
     if (!claim) {
       const attempt = await claimPatiently(dependencies, eventId, body);
       if (attempt.status !== 'claimed') {
-        metrics.increment('duplicate_deliveries_dropped_total', { platform: 'slack', reason: attempt.status === 'held' ? 'in_progress' : attempt.state });
+        metrics.increment('duplicate_deliveries_dropped_total', {
+          platform: 'slack',
+          reason: attempt.status === 'held' ? 'in_progress' : attempt.state,
+        });
         dependencies.logger.info(
-          { eventId, retryNum: context.retryNum, retryReason: context.retryReason, claim: attempt.status, ...(attempt.status === 'done' ? { state: attempt.state } : {}) },
+          {
+            eventId,
+            retryNum: context.retryNum,
+            retryReason: context.retryReason,
+            claim: attempt.status,
+            ...(attempt.status === 'done' ? { state: attempt.state } : {}),
+          },
           'Dropped a duplicate Slack delivery',
         );
         return;
@@ -90,14 +108,20 @@ export function register(app: App, dependencies: SlackBotDependencies): void {
     if (claim.takenOver && (await answerAlreadyPosted(client, body))) {
       // Its replica answered and died before marking it: the sweep or this retry must not answer again.
       await claim.finish().catch(() => undefined);
-      dependencies.logger.info({ eventId }, 'A taken-over Slack delivery was already answered; marking it done');
+      dependencies.logger.info(
+        { eventId },
+        'A taken-over Slack delivery was already answered; marking it done',
+      );
       return;
     }
     if (claim.takenOver) {
       const waitedMs = Date.now() - claim.firstClaimedAt;
       metrics.increment('claims_taken_over_total', { platform: 'slack' });
       metrics.observe('claim_takeover_wait_seconds', waitedMs / 1000, { platform: 'slack' });
-      dependencies.logger.info({ eventId, attempts: claim.attempts, waitedMs }, 'Answering a Slack delivery another replica left unfinished');
+      dependencies.logger.info(
+        { eventId, attempts: claim.attempts, waitedMs },
+        'Answering a Slack delivery another replica left unfinished',
+      );
     }
     const stopRenewing = claim.keepRenewing();
     const owned = claim;
@@ -106,10 +130,18 @@ export function register(app: App, dependencies: SlackBotDependencies): void {
     } catch (error) {
       stopRenewing();
       // The boundary apologises next; released, a later retry of this delivery may still be answered.
-      await claim.release().catch((releaseError: unknown) => dependencies.logger.warn({ err: releaseError, eventId }, 'Could not release a Slack claim'));
+      await claim
+        .release()
+        .catch((releaseError: unknown) =>
+          dependencies.logger.warn({ err: releaseError, eventId }, 'Could not release a Slack claim'),
+        );
       throw error;
     }
     stopRenewing();
-    await claim.finish().catch((finishError: unknown) => dependencies.logger.warn({ err: finishError, eventId }, 'Could not mark a Slack delivery answered'));
+    await claim
+      .finish()
+      .catch((finishError: unknown) =>
+        dependencies.logger.warn({ err: finishError, eventId }, 'Could not mark a Slack delivery answered'),
+      );
   });
 }

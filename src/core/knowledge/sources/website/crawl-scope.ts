@@ -31,16 +31,20 @@ export interface CrawlScope {
 }
 
 export function createCrawlScope(start: URL, options: CrawlScopeOptions): CrawlScope {
-  const folder = start.pathname.endsWith('/') ? start.pathname : start.pathname.slice(0, start.pathname.lastIndexOf('/') + 1);
+  const folder = start.pathname.endsWith('/')
+    ? start.pathname
+    : start.pathname.slice(0, start.pathname.lastIndexOf('/') + 1);
   const include = options.include.length > 0 ? picomatch([...options.include], { dot: true }) : undefined;
   const exclude = options.exclude.length > 0 ? picomatch([...options.exclude], { dot: true }) : undefined;
-  const owns = (url: URL) => url.origin === start.origin && (url.pathname === start.pathname || url.pathname.startsWith(folder));
+  const owns = (url: URL) =>
+    url.origin === start.origin && (url.pathname === start.pathname || url.pathname.startsWith(folder));
   return {
     start,
     owns,
     excludedBecause(url) {
       if (!owns(url)) return `outside ${start.origin}${folder}`;
-      if (url.search && !options.followQueryStrings && url.href !== start.href) return 'a URL with a query string (knowledge.web.followQueryStrings is off)';
+      if (url.search && !options.followQueryStrings && url.href !== start.href)
+        return 'a URL with a query string (knowledge.web.followQueryStrings is off)';
       if (exclude?.(url.pathname)) return 'matches an exclude pattern';
       if (include && url.href !== start.href && !include(url.pathname)) return 'matches no include pattern';
       return undefined;

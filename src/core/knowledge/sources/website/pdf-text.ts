@@ -5,7 +5,8 @@ export async function pdfText(bytes: Uint8Array): Promise<{ text: string; title?
   try {
     const { text } = await extractText(document, { mergePages: false });
     const meta = await getMeta(document).catch(() => undefined);
-    const title = typeof meta?.info?.Title === 'string' && meta.info.Title.trim() ? meta.info.Title.trim() : undefined;
+    const title =
+      typeof meta?.info?.Title === 'string' && meta.info.Title.trim() ? meta.info.Title.trim() : undefined;
     return { text: (Array.isArray(text) ? text : [text]).join('\n\n'), ...(title ? { title } : {}) };
   } finally {
     await document.destroy();

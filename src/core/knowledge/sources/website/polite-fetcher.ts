@@ -69,14 +69,22 @@ export function createPoliteFetcher(options: PoliteFetcherOptions): PoliteFetche
     waiting.shift()?.();
   };
 
-  const once = async (url: string, request: FetchRequest): Promise<{ response: Response } | { error: string }> => {
+  const once = async (
+    url: string,
+    request: FetchRequest,
+  ): Promise<{ response: Response } | { error: string }> => {
     await acquire();
     requests += 1;
     const signals = [AbortSignal.timeout(options.timeoutMs), ...(options.signal ? [options.signal] : [])];
     try {
       const response = await fetch(url, {
         redirect: 'manual',
-        headers: { 'user-agent': options.userAgent, accept: 'text/html,application/xhtml+xml,text/markdown,text/plain,application/pdf,application/xml;q=0.9,*/*;q=0.5', ...request.headers },
+        headers: {
+          'user-agent': options.userAgent,
+          accept:
+            'text/html,application/xhtml+xml,text/markdown,text/plain,application/pdf,application/xml;q=0.9,*/*;q=0.5',
+          ...request.headers,
+        },
         signal: AbortSignal.any(signals),
       });
       return { response };
@@ -107,11 +115,21 @@ export function createPoliteFetcher(options: PoliteFetcherOptions): PoliteFetche
           try {
             target = new URL(response.headers.get('location')!, current);
           } catch {
-            return { kind: 'error', url: current, reason: `HTTP ${response.status} to an unreadable Location header` };
+            return {
+              kind: 'error',
+              url: current,
+              reason: `HTTP ${response.status} to an unreadable Location header`,
+            };
           }
           target.hash = '';
-          if (chain.includes(target.href)) return { kind: 'error', url, reason: `redirect loop: ${[...chain, target.href].join(' → ')}` };
-          if (chain.length > request.maxRedirects) return { kind: 'error', url, reason: `more than ${request.maxRedirects} redirects (${chain.join(' → ')} → …)` };
+          if (chain.includes(target.href))
+            return { kind: 'error', url, reason: `redirect loop: ${[...chain, target.href].join(' → ')}` };
+          if (chain.length > request.maxRedirects)
+            return {
+              kind: 'error',
+              url,
+              reason: `more than ${request.maxRedirects} redirects (${chain.join(' → ')} → …)`,
+            };
           const refusal = request.refuseRedirect?.(target);
           if (refusal) return { kind: 'refused', url, reason: `redirects to ${target.href}, ${refusal}` };
           chain.push(target.href);
@@ -119,21 +137,47 @@ export function createPoliteFetcher(options: PoliteFetcherOptions): PoliteFetche
           continue;
         }
         const mediaType = (response.headers.get('content-type') ?? '').split(';')[0]!.trim().toLowerCase();
-        const accepted = request.acceptAnyType || response.status !== 200 || (request.acceptsType?.(mediaType) ?? true);
+        const accepted =
+          request.acceptAnyType || response.status !== 200 || (request.acceptsType?.(mediaType) ?? true);
         if (!accepted) {
           await response.body?.cancel().catch(() => {});
-          return { kind: 'response', status: response.status, url: current, headers: response.headers, body: new Uint8Array(), mediaType, bodySkipped: true };
+          return {
+            kind: 'response',
+            status: response.status,
+            url: current,
+            headers: response.headers,
+            body: new Uint8Array(),
+            mediaType,
+            bodySkipped: true,
+          };
         }
         const body = await readLimited(response, options.maxBytes, options.timeoutMs);
-        if ('tooLarge' in body) return { kind: 'refused', url: current, reason: `larger than knowledge.web.maxPageBytes (${options.maxBytes} bytes); not read` };
+        if ('tooLarge' in body)
+          return {
+            kind: 'refused',
+            url: current,
+            reason: `larger than knowledge.web.maxPageBytes (${options.maxBytes} bytes); not read`,
+          };
         if ('error' in body) return { kind: 'error', url: current, reason: body.error };
-        return { kind: 'response', status: response.status, url: current, headers: response.headers, body: body.bytes, mediaType, bodySkipped: false };
+        return {
+          kind: 'response',
+          status: response.status,
+          url: current,
+          headers: response.headers,
+          body: body.bytes,
+          mediaType,
+          bodySkipped: false,
+        };
       }
     },
   };
 }
 
-async function readLimited(response: Response, maxBytes: number, timeoutMs: number): Promise<{ bytes: Uint8Array } | { tooLarge: true } | { error: string }> {
+async function readLimited(
+  response: Response,
+  maxBytes: number,
+  timeoutMs: number,
+): Promise<{ bytes: Uint8Array } | { tooLarge: true } | { error: string }> {
   const declared = Number(response.headers.get('content-length') ?? Number.NaN);
   if (Number.isFinite(declared) && declared > maxBytes) {
     await response.body?.cancel().catch(() => {});
@@ -169,7 +213,8 @@ async function readLimited(response: Response, maxBytes: number, timeoutMs: numb
 /** The reason a request failed, in words an operator can act on. */
 export function describeFetchError(error: unknown, timeoutMs: number): string {
   const failure = error as { name?: string; message?: string; cause?: { code?: string; message?: string } };
-  if (failure?.name === 'TimeoutError') return `no complete answer within ${Math.round(timeoutMs / 1000)} s (timeout; knowledge.web.timeoutMs)`;
+  if (failure?.name === 'TimeoutError')
+    return `no complete answer within ${Math.round(timeoutMs / 1000)} s (timeout; knowledge.web.timeoutMs)`;
   if (failure?.name === 'AbortError') return 'stopped';
   const code = failure?.cause?.code ?? '';
   switch (code) {
@@ -187,7 +232,9 @@ export function describeFetchError(error: unknown, timeoutMs: number): string {
     case 'UND_ERR_BODY_TIMEOUT':
       return 'the server stopped answering (timeout)';
   }
-  if (failure?.cause?.message === 'bad port' || failure?.message === 'bad port') return 'the port is one that fetch refuses to use (a "bad port" such as 9 or 25): serve the site on another port';
-  if (/CERT|TLS|SSL/i.test(code) || /certificate|TLS|SSL/i.test(failure?.cause?.message ?? '')) return `TLS error (${code || failure?.cause?.message}): the site's certificate is not trusted`;
+  if (failure?.cause?.message === 'bad port' || failure?.message === 'bad port')
+    return 'the port is one that fetch refuses to use (a "bad port" such as 9 or 25): serve the site on another port';
+  if (/CERT|TLS|SSL/i.test(code) || /certificate|TLS|SSL/i.test(failure?.cause?.message ?? ''))
+    return `TLS error (${code || failure?.cause?.message}): the site's certificate is not trusted`;
   return `request failed: ${failure?.cause?.message ?? failure?.message ?? String(error)}`;
 }

@@ -8,7 +8,8 @@ interface ParsedRobots {
   getSitemaps(): string[];
 }
 // The package is CommonJS with a default export declared; at run time the module itself is the function.
-const robotsParser = ((robotsParserModule as unknown as { default?: unknown }).default ?? robotsParserModule) as (url: string, text: string) => ParsedRobots;
+const robotsParser = ((robotsParserModule as unknown as { default?: unknown }).default ??
+  robotsParserModule) as (url: string, text: string) => ParsedRobots;
 
 export interface RobotsRules {
   isAllowed(url: URL): boolean;
@@ -22,12 +23,21 @@ export interface RobotsRules {
  * Reads the site's robots.txt for our user agent (RFC 9309): a missing file (4xx) allows everything; a server error
  * means "do not crawl now", so the run stops without touching what is stored.
  */
-export async function loadRobotsRules(origin: string, fetcher: PoliteFetcher, userAgent: string): Promise<RobotsRules> {
+export async function loadRobotsRules(
+  origin: string,
+  fetcher: PoliteFetcher,
+  userAgent: string,
+): Promise<RobotsRules> {
   const location = `${origin}/robots.txt`;
   const response = await fetcher.fetch(location, { maxRedirects: 5, acceptAnyType: true });
-  if (response.kind !== 'response') throw new SourceUnavailableError(location, response.reason, { isRetryable: true });
+  if (response.kind !== 'response')
+    throw new SourceUnavailableError(location, response.reason, { isRetryable: true });
   if (response.status >= 500) {
-    throw new SourceUnavailableError(location, `robots.txt answered HTTP ${response.status}, which means do not crawl now; try again later`, { isRetryable: true });
+    throw new SourceUnavailableError(
+      location,
+      `robots.txt answered HTTP ${response.status}, which means do not crawl now; try again later`,
+      { isRetryable: true },
+    );
   }
   if (response.status !== 200) return { isAllowed: () => true, sitemaps: [] };
   const robots = robotsParser(location, new TextDecoder().decode(response.body));

@@ -58,12 +58,20 @@ const documentTypes = new Map([
 /** Links kept per page in its change token: a sidebar's worth, not a site map's. */
 const rememberedLinksPerPage = 500;
 
-const javascriptNote = 'the page shows no text without JavaScript; answerloop reads pages as served and runs no scripts';
+const javascriptNote =
+  'the page shows no text without JavaScript; answerloop reads pages as served and runs no scripts';
 
 export function createWebsiteSource(options: WebsiteSourceOptions): KnowledgeSource {
   const start = normalizeUrl(options.url);
-  if (!start) throw new InputError(`${options.url} is not an http(s) URL: give the start page of the site, e.g. https://docs.example.com/guide/.`);
-  const scope = createCrawlScope(start, { include: options.include ?? [], exclude: options.exclude ?? [], followQueryStrings: options.settings.followQueryStrings });
+  if (!start)
+    throw new InputError(
+      `${options.url} is not an http(s) URL: give the start page of the site, e.g. https://docs.example.com/guide/.`,
+    );
+  const scope = createCrawlScope(start, {
+    include: options.include ?? [],
+    exclude: options.exclude ?? [],
+    followQueryStrings: options.settings.followQueryStrings,
+  });
   return {
     kind: 'website',
     key: `website:${start.href}`,
@@ -81,7 +89,12 @@ function parseToken(raw: string | undefined): PageToken {
   }
 }
 
-async function crawl(start: URL, scope: CrawlScope, options: WebsiteSourceOptions, context: SourceScanContext) {
+async function crawl(
+  start: URL,
+  scope: CrawlScope,
+  options: WebsiteSourceOptions,
+  context: SourceScanContext,
+) {
   const { settings } = options;
   const fetcher = createPoliteFetcher({
     userAgent: options.userAgent,
@@ -97,7 +110,10 @@ async function crawl(start: URL, scope: CrawlScope, options: WebsiteSourceOption
   // robots.txt: a site that cannot be reached, or forbids us, stops the run here with nothing changed.
   const robots = await loadRobotsRules(start.origin, fetcher, options.userAgent);
   if (!robots.isAllowed(start)) {
-    throw new SourceUnavailableError(start.href, `robots.txt disallows it for ${options.userAgent.split('/')[0]}; nothing was crawled (the site owner decides this)`);
+    throw new SourceUnavailableError(
+      start.href,
+      `robots.txt disallows it for ${options.userAgent.split('/')[0]}; nothing was crawled (the site owner decides this)`,
+    );
   }
   if (robots.crawlDelaySeconds !== undefined) {
     const asked = robots.crawlDelaySeconds * 1000;
@@ -112,7 +128,11 @@ async function crawl(start: URL, scope: CrawlScope, options: WebsiteSourceOption
   // Sitemaps: the robots.txt Sitemap lines, else /sitemap.xml.
   const sitemapLocations = robots.sitemaps.length > 0 ? robots.sitemaps : [`${start.origin}/sitemap.xml`];
   const sitemap = await readSitemaps(sitemapLocations, fetcher, robots.sitemaps.length > 0);
-  const problems: SourceItem[] = sitemap.problems.map((problem) => ({ kind: 'failed', location: problem.url, reason: `sitemap not read: ${problem.reason}` }));
+  const problems: SourceItem[] = sitemap.problems.map((problem) => ({
+    kind: 'failed',
+    location: problem.url,
+    reason: `sitemap not read: ${problem.reason}`,
+  }));
   const inSitemap = new Map<string, string | undefined>();
   for (const entry of sitemap.entries) {
     const url = normalizeUrl(entry.url);
@@ -145,18 +165,30 @@ async function crawl(start: URL, scope: CrawlScope, options: WebsiteSourceOption
     let notModified = 0;
     let sitemapUnchanged = 0;
 
-    const visitPage = async (url: URL, followLinks: boolean): Promise<{ items: SourceItem[]; links: URL[] }> => {
+    const visitPage = async (
+      url: URL,
+      followLinks: boolean,
+    ): Promise<{ items: SourceItem[]; links: URL[] }> => {
       visited.add(url.href);
       const docId = url.href;
       const stored = context.stored.has(docId);
       const token = parseToken(context.previousTokens.get(docId));
       const lastmod = inSitemap.get(docId);
       const listed = inSitemap.has(docId);
-      const nextToken = (update: PageToken) => JSON.stringify({ ...update, ...(lastmod ? { lastmod } : {}), ...(listed ? { inSitemap: true } : {}) });
-      const rememberedLinks = () => (followLinks ? (token.links ?? []).flatMap((link) => normalizeUrl(link, start.origin) ?? []) : []);
+      const nextToken = (update: PageToken) =>
+        JSON.stringify({
+          ...update,
+          ...(lastmod ? { lastmod } : {}),
+          ...(listed ? { inSitemap: true } : {}),
+        });
+      const rememberedLinks = () =>
+        followLinks ? (token.links ?? []).flatMap((link) => normalizeUrl(link, start.origin) ?? []) : [];
       if (stored && lastmod && token.lastmod === lastmod) {
         sitemapUnchanged += 1;
-        return { items: [{ kind: 'unchanged', docId, changeToken: nextToken(token) }], links: rememberedLinks() };
+        return {
+          items: [{ kind: 'unchanged', docId, changeToken: nextToken(token) }],
+          links: rememberedLinks(),
+        };
       }
       const headers: Record<string, string> = {};
       if (stored && token.etag) headers['if-none-match'] = token.etag;
@@ -174,7 +206,16 @@ async function crawl(start: URL, scope: CrawlScope, options: WebsiteSourceOption
       });
       if (outcome.kind === 'response' && outcome.status === 304) {
         notModified += 1;
-        return { items: [{ kind: 'unchanged', docId, changeToken: nextToken({ ...token, ...validators(outcome.headers) }) }], links: rememberedLinks() };
+        return {
+          items: [
+            {
+              kind: 'unchanged',
+              docId,
+              changeToken: nextToken({ ...token, ...validators(outcome.headers) }),
+            },
+          ],
+          links: rememberedLinks(),
+        };
       }
       return pageItems(url, docId, followLinks, outcome, stored, nextToken);
     };
@@ -188,22 +229,45 @@ async function crawl(start: URL, scope: CrawlScope, options: WebsiteSourceOption
       nextToken: (update: PageToken) => string,
     ): Promise<{ items: SourceItem[]; links: URL[] }> => {
       const keep = stored ? { docId } : {};
-      if (outcome.kind === 'error') return { items: [{ kind: 'failed', location: url.href, reason: outcome.reason, ...keep }], links: [] };
-      if (outcome.kind === 'refused') return { items: [{ kind: 'skipped', location: url.href, reason: outcome.reason, ...keep }], links: [] };
+      if (outcome.kind === 'error')
+        return {
+          items: [{ kind: 'failed', location: url.href, reason: outcome.reason, ...keep }],
+          links: [],
+        };
+      if (outcome.kind === 'refused')
+        return {
+          items: [{ kind: 'skipped', location: url.href, reason: outcome.reason, ...keep }],
+          links: [],
+        };
       if (outcome.status === 404 || outcome.status === 410) {
         const reason = `HTTP ${outcome.status}: the page is gone`;
-        return { items: [stored ? { kind: 'gone', docId, reason } : { kind: 'skipped', location: url.href, reason: `HTTP ${outcome.status} (a broken link)` }], links: [] };
+        return {
+          items: [
+            stored
+              ? { kind: 'gone', docId, reason }
+              : { kind: 'skipped', location: url.href, reason: `HTTP ${outcome.status} (a broken link)` },
+          ],
+          links: [],
+        };
       }
-      if (outcome.status !== 200) return { items: [{ kind: 'failed', location: url.href, reason: `HTTP ${outcome.status}`, ...keep }], links: [] };
+      if (outcome.status !== 200)
+        return {
+          items: [{ kind: 'failed', location: url.href, reason: `HTTP ${outcome.status}`, ...keep }],
+          links: [],
+        };
       if (outcome.bodySkipped) {
         const reason = `content type ${outcome.mediaType || '(none)'} is not a document answerloop reads`;
-        return { items: [stored ? { kind: 'gone', docId, reason } : { kind: 'skipped', location: url.href, reason }], links: [] };
+        return {
+          items: [stored ? { kind: 'gone', docId, reason } : { kind: 'skipped', location: url.href, reason }],
+          links: [],
+        };
       }
 
       // After redirects the page's own URL is its id, or its canonical link when that stays on the site.
       const landed = normalizeUrl(outcome.url) ?? url;
       const pageId = landed.href;
-      const moved: SourceItem[] = stored && landed.href !== docId ? [{ kind: 'gone', docId, reason: `moved to ${landed.href}` }] : [];
+      const moved: SourceItem[] =
+        stored && landed.href !== docId ? [{ kind: 'gone', docId, reason: `moved to ${landed.href}` }] : [];
       // Two URLs that redirect to one page: it is read once.
       if (landed.href !== docId && visited.has(landed.href)) return { items: moved, links: [] };
       visited.add(pageId);
@@ -218,28 +282,57 @@ async function crawl(start: URL, scope: CrawlScope, options: WebsiteSourceOption
           text = pdf.text;
           fallbackTitle = pdf.title ?? decodeURIComponent(landed.pathname.split('/').pop() ?? landed.href);
         } catch (error) {
-          return { items: [{ kind: 'skipped', location: url.href, reason: `PDF text could not be read (${(error as Error).message})`, ...keep }], links: [] };
+          return {
+            items: [
+              {
+                kind: 'skipped',
+                location: url.href,
+                reason: `PDF text could not be read (${(error as Error).message})`,
+                ...keep,
+              },
+            ],
+            links: [],
+          };
         }
       } else {
         text = decodeBody(outcome.body, outcome.headers.get('content-type'));
       }
       if (format === 'text/html') {
         const page = readPage(text, landed);
-        if (page.noindex) return { items: [{ kind: 'skipped', location: landed.href, reason: 'the page asks not to be indexed (meta robots noindex)', ...keep }], links: [] };
+        if (page.noindex)
+          return {
+            items: [
+              {
+                kind: 'skipped',
+                location: landed.href,
+                reason: 'the page asks not to be indexed (meta robots noindex)',
+                ...keep,
+              },
+            ],
+            links: [],
+          };
         if (page.canonical && page.canonical.href !== pageId && scope.owns(page.canonical)) {
           // A copy of another page (a print view, a second path): the canonical page is read instead, once.
-          const copy: SourceItem[] = stored ? [{ kind: 'gone', docId, reason: `a copy of ${page.canonical.href} (its canonical link)` }] : [];
+          const copy: SourceItem[] = stored
+            ? [{ kind: 'gone', docId, reason: `a copy of ${page.canonical.href} (its canonical link)` }]
+            : [];
           return { items: [...moved, ...copy], links: [page.canonical] };
         }
         if (!page.nofollow) links.push(...page.links);
         if (/<script\b/i.test(text)) emptyNote = javascriptNote;
       }
       // The page's links on the site are remembered with it, so a 304 next time still leads to them.
-      const onSite = [...new Set(links.filter((link) => scope.owns(link)).map((link) => `${link.pathname}${link.search}`))].slice(0, rememberedLinksPerPage);
-      const token = nextToken({ ...validators(outcome.headers), ...(onSite.length > 0 ? { links: onSite } : {}) });
+      const onSite = [
+        ...new Set(links.filter((link) => scope.owns(link)).map((link) => `${link.pathname}${link.search}`)),
+      ].slice(0, rememberedLinksPerPage);
+      const token = nextToken({
+        ...validators(outcome.headers),
+        ...(onSite.length > 0 ? { links: onSite } : {}),
+      });
       const items: SourceItem[] = [...moved];
       // A stored page that now lives at another URL is replaced by it.
-      if (pageId !== docId && stored && moved.length === 0) items.push({ kind: 'gone', docId, reason: `moved to ${pageId}` });
+      if (pageId !== docId && stored && moved.length === 0)
+        items.push({ kind: 'gone', docId, reason: `moved to ${pageId}` });
       items.push({
         kind: 'document',
         docId: pageId,
@@ -258,7 +351,9 @@ async function crawl(start: URL, scope: CrawlScope, options: WebsiteSourceOption
     while (queue.length > 0) {
       if (context.signal?.aborted) throw new Error('stopped');
       if (pagesVisited >= settings.maxPages) break;
-      const wave = queue.splice(0, Math.min(settings.concurrency, settings.maxPages - pagesVisited)).filter((entry) => !visited.has(entry.url.href));
+      const wave = queue
+        .splice(0, Math.min(settings.concurrency, settings.maxPages - pagesVisited))
+        .filter((entry) => !visited.has(entry.url.href));
       pagesVisited += wave.length;
       const results = await Promise.all(wave.map((entry) => visitPage(entry.url, true)));
       for (const [index, result] of results.entries()) {
@@ -305,7 +400,8 @@ async function crawl(start: URL, scope: CrawlScope, options: WebsiteSourceOption
       const excluded = scope.excludedBecause(url);
       if (excluded) yield { kind: 'gone', docId, reason: `${excluded} now` };
       else if (!robots.isAllowed(url)) yield { kind: 'gone', docId, reason: 'robots.txt disallows it now' };
-      else if (token.inSitemap && sitemapComplete && !inSitemap.has(docId)) yield { kind: 'gone', docId, reason: 'dropped from the sitemap' };
+      else if (token.inSitemap && sitemapComplete && !inSitemap.has(docId))
+        yield { kind: 'gone', docId, reason: 'dropped from the sitemap' };
       else {
         const result = await visitPage(url, false);
         yield* result.items;
@@ -332,10 +428,16 @@ function decodeBody(bytes: Uint8Array, contentType: string | null): string {
 }
 
 /** Links, canonical URL and robots meta of an HTML page. */
-function readPage(html: string, pageUrl: URL): { links: URL[]; canonical?: URL; noindex: boolean; nofollow: boolean } {
+function readPage(
+  html: string,
+  pageUrl: URL,
+): { links: URL[]; canonical?: URL; noindex: boolean; nofollow: boolean } {
   const { document } = parseHTML(html);
-  const base = normalizeUrl(document.querySelector('base[href]')?.getAttribute('href') ?? '', pageUrl.href) ?? pageUrl;
-  const robotsMeta = [...document.querySelectorAll('meta[name="robots" i], meta[name="answerloop" i]')].map((meta) => (meta.getAttribute('content') ?? '').toLowerCase()).join(',');
+  const base =
+    normalizeUrl(document.querySelector('base[href]')?.getAttribute('href') ?? '', pageUrl.href) ?? pageUrl;
+  const robotsMeta = [...document.querySelectorAll('meta[name="robots" i], meta[name="answerloop" i]')]
+    .map((meta) => (meta.getAttribute('content') ?? '').toLowerCase())
+    .join(',');
   const canonicalHref = document.querySelector('link[rel~="canonical"][href]')?.getAttribute('href');
   const canonical = canonicalHref ? normalizeUrl(canonicalHref, base.href) : undefined;
   const links: URL[] = [];
@@ -344,6 +446,10 @@ function readPage(html: string, pageUrl: URL): { links: URL[]; canonical?: URL; 
     const link = normalizeUrl(anchor.getAttribute('href') ?? '', base.href);
     if (link) links.push(link);
   }
-  return { links, ...(canonical ? { canonical } : {}), noindex: /\b(?:noindex|none)\b/.test(robotsMeta), nofollow: /\b(?:nofollow|none)\b/.test(robotsMeta) };
+  return {
+    links,
+    ...(canonical ? { canonical } : {}),
+    noindex: /\b(?:noindex|none)\b/.test(robotsMeta),
+    nofollow: /\b(?:nofollow|none)\b/.test(robotsMeta),
+  };
 }
-
