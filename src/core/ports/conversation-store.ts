@@ -72,6 +72,13 @@ export interface ConversationRecord {
   verifiedAnswerId?: string;
   /** Answers from a shadow candidate model, stored beside but never shown. */
   shadow?: { model: string; answer: string; latencyMs: number } | null;
+  /**
+   * A person took part after the bot answered: the first reply by a non-bot user in the bot's thread, or the
+   * post closed or tagged as solved (Discord forums). Recorded by the faces from events they already receive.
+   */
+  humanFollowUp?: { at: string; kind: 'reply' | 'solved' } | null;
+  /** Someone handed the question to a person with the answer's button; where it was posted. */
+  handoff?: { at: string; by?: string; place?: string } | null;
   createdAt: string;
   updatedAt: string;
 }
