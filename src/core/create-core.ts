@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { createElasticsearchStore } from './adapters/elasticsearch/index.ts';
 import { createLocalEmbedder } from './adapters/local-embedder/index.ts';
-import { createExtractiveChatModel } from './adapters/offline/index.ts';
+import { createExtractiveChatModel } from './answering/extractive-answerer.ts';
 import {
   createOpenAiChatModel,
   createOpenAiEmbedder,

@@ -1,6 +1,6 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { createLocalEmbedder } from '../../src/core/adapters/local-embedder/index.ts';
-import { createExtractiveChatModel } from '../../src/core/adapters/offline/index.ts';
+import { createExtractiveChatModel } from '../../src/core/answering/extractive-answerer.ts';
 import { buildAnswerPrompt, type PromptSource } from '../../src/core/answering/prompt.ts';
 import { type Embedder, silentLogger } from '../../src/core/ports/index.ts';
 import { useLocalModel } from '../support/local-model.ts';

@@ -10,7 +10,7 @@ import {
 } from '../../src/core/answering/prompt.ts';
 import { prepareQuestion } from '../../src/core/answering/question-input.ts';
 import { decideRoute } from '../../src/core/answering/routing.ts';
-import { createExtractiveChatModel } from '../../src/core/adapters/offline/index.ts';
+import { createExtractiveChatModel } from '../../src/core/answering/extractive-answerer.ts';
 
 describe('parseCitations', () => {
   it('keeps markers that point at a source and drops the others', () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createExtractiveChatModel } from '../../src/core/adapters/offline/index.ts';
+import { createExtractiveChatModel } from '../../src/core/answering/extractive-answerer.ts';
 import { buildAnswerPrompt, type PromptSource } from '../../src/core/answering/prompt.ts';
 import type { Embedder, Logger } from '../../src/core/ports/index.ts';
 import { createDeterministicEmbedder } from '../fakes/deterministic-embedder.ts';

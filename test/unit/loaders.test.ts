@@ -4,17 +4,21 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { InputError } from '../../src/core/errors/index.ts';
-import { loadDocument } from '../../src/core/knowledge/document-loader.ts';
-import { htmlLoader, htmlTitle } from '../../src/core/knowledge/html-loader.ts';
-import { loaderForExtension } from '../../src/core/knowledge/loader-registry.ts';
-import { markdownLoader, mdxLoader, readFrontMatter } from '../../src/core/knowledge/markdown-loader.ts';
+import { loadDocument } from '../../src/core/knowledge/loaders/document-loader.ts';
+import { htmlLoader, htmlTitle } from '../../src/core/knowledge/loaders/html-loader.ts';
+import { loaderForExtension } from '../../src/core/knowledge/loaders/loader-registry.ts';
+import {
+  markdownLoader,
+  mdxLoader,
+  readFrontMatter,
+} from '../../src/core/knowledge/loaders/markdown-loader.ts';
 import {
   containsNulByte,
   readTextPieces,
   splitOffPiece,
-} from '../../src/core/knowledge/source-file-reading.ts';
-import { textLoader } from '../../src/core/knowledge/text-loader.ts';
-import { listFiles } from '../../src/core/knowledge/walk-files.ts';
+} from '../../src/core/knowledge/sources/folder/source-file-reading.ts';
+import { textLoader } from '../../src/core/knowledge/loaders/text-loader.ts';
+import { listFiles } from '../../src/core/knowledge/sources/folder/walk-files.ts';
 
 const settings = { chunkTokens: 200, chunkOverlapTokens: 30 };
 const fixtures = fileURLToPath(new URL('../fixtures/docs/', import.meta.url));

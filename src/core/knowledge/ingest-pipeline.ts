@@ -8,10 +8,10 @@ import path from 'node:path';
 import { AnswerloopError, InputError, toAnswerloopError } from '../errors/index.ts';
 import type { Chunk, ChunkStore, DocumentSummary, EmbeddingSpace } from '../ports/index.ts';
 import type { ChunkDraft, ChunkingSettings } from './chunker.ts';
-import { type DocumentLoader, type LoadedDocument, loadDocument } from './document-loader.ts';
+import { type DocumentLoader, type LoadedDocument, loadDocument } from './loaders/document-loader.ts';
 import { embeddingInput } from './embedding-input.ts';
 import type { IngestDependencies, IngestOptions, IngestProgress, IngestReport } from './index.ts';
-import { loaderForFormat } from './loader-registry.ts';
+import { loaderForFormat } from './loaders/loader-registry.ts';
 import {
   containsNulByte,
   decodeText,
@@ -19,8 +19,8 @@ import {
   readTextPieces,
   sha256,
   sha256OfFile,
-} from './source-file-reading.ts';
-import { createFolderSource } from './sources/folder-source.ts';
+} from './sources/folder/source-file-reading.ts';
+import { createFolderSource } from './sources/folder/folder-source.ts';
 import {
   type KnowledgeSource,
   type SourceDocument,

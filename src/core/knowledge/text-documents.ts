@@ -7,7 +7,7 @@ import type { ChunkingSettings } from './chunker.ts';
 import { chunkMarkdown } from './chunker.ts';
 import type { IngestDependencies } from './index.ts';
 import { embedDocuments, type PreparedDocument, toChunks } from './ingest-pipeline.ts';
-import { sha256 } from './source-file-reading.ts';
+import { sha256 } from './sources/folder/source-file-reading.ts';
 
 /** Id prefixes of documents written from text; no file path or URL a folder walk makes starts with one. */
 export const textDocumentPrefixes = ['verified/'] as const;

@@ -1,6 +1,6 @@
 import { createRequire } from 'node:module';
 import path from 'node:path';
-import { createFolderSource } from './folder-source.ts';
+import { createFolderSource } from './folder/folder-source.ts';
 import { createGitSource, parseGitLocation } from './git-source.ts';
 import type { KnowledgeSource, SourceKind } from './knowledge-source.ts';
 import { createWebsiteSource, type WebsiteSettings } from './website/website-source.ts';

@@ -1,8 +1,8 @@
-import { parseAnswerPrompt } from '../../answering/prompt.ts';
-import { toAnswerloopError } from '../../errors/index.ts';
-import { splitSentences } from '../../knowledge/split-sentences.ts';
-import type { ChatModel, Embedder, Logger } from '../../ports/index.ts';
-import { fillerWords } from '../../retrieval/filler-words.ts';
+import { parseAnswerPrompt } from './prompt.ts';
+import { toAnswerloopError } from '../errors/index.ts';
+import { splitSentences } from '../knowledge/split-sentences.ts';
+import type { ChatModel, Embedder, Logger } from '../ports/index.ts';
+import { fillerWords } from '../retrieval/filler-words.ts';
 
 export interface ExtractiveChatModelOptions {
   /** Scores candidate sentences by meaning; without it (or when it fails) shared words alone decide. */

@@ -1,10 +1,10 @@
 import { access, stat } from 'node:fs/promises';
 import path from 'node:path';
 import picomatch from 'picomatch';
-import { InputError } from '../../errors/index.ts';
-import { isTextDocumentId } from '../text-documents.ts';
-import { listFiles, toPosix } from '../walk-files.ts';
-import type { KnowledgeSource, SourceItem, SourceScanContext } from './knowledge-source.ts';
+import { InputError } from '../../../errors/index.ts';
+import { isTextDocumentId } from '../../text-documents.ts';
+import { listFiles, toPosix } from './walk-files.ts';
+import type { KnowledgeSource, SourceItem, SourceScanContext } from '../knowledge-source.ts';
 
 export interface FolderSourceOptions {
   /** Files or folders, relative to `rootDir` or absolute. */

@@ -1,8 +1,8 @@
 import matter from 'gray-matter';
-import { InputError } from '../errors/index.ts';
-import { type ChunkDraft, chunkMarkdownPiece } from './chunker.ts';
+import { InputError } from '../../errors/index.ts';
+import { type ChunkDraft, chunkMarkdownPiece } from '../chunker.ts';
 import { type DocumentLoader, normalizeTags } from './document-loader.ts';
-import { type HeadingEntry, normalizeLineEndings } from './markdown-structure.ts';
+import { type HeadingEntry, normalizeLineEndings } from '../markdown-structure.ts';
 
 export interface FrontMatter {
   title?: string;

@@ -5,10 +5,10 @@
  */
 import { Readability } from '@mozilla/readability';
 import { parseHTML } from 'linkedom';
-import { chunkMarkdownPiece } from './chunker.ts';
+import { chunkMarkdownPiece } from '../chunker.ts';
 import type { DocumentLoader, LoadedDocument } from './document-loader.ts';
 import { createTurndown, htmlTitle } from './html-loader.ts';
-import { cleanHeadingText } from './markdown-structure.ts';
+import { cleanHeadingText } from '../markdown-structure.ts';
 
 /** Elements that are page furniture on every docs site we know, by tag or ARIA role. */
 const chromeSelectors = [

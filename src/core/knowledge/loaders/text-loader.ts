@@ -1,5 +1,5 @@
-import { chunkPlainText } from './chunker.ts';
-import type { ChunkDraft } from './chunker.ts';
+import { chunkPlainText } from '../chunker.ts';
+import type { ChunkDraft } from '../chunker.ts';
 import type { DocumentLoader } from './document-loader.ts';
 
 /** Plain text: no headings, no markup; a `#` at the start of a line is just text. */

@@ -1,4 +1,4 @@
-import type { ChunkDraft, ChunkingSettings } from './chunker.ts';
+import type { ChunkDraft, ChunkingSettings } from '../chunker.ts';
 
 /** What a loader makes of a file: its metadata and its passages. */
 export interface LoadedDocument {

@@ -1,7 +1,7 @@
 import TurndownService from 'turndown';
-import { type ChunkDraft, chunkMarkdownPiece } from './chunker.ts';
+import { type ChunkDraft, chunkMarkdownPiece } from '../chunker.ts';
 import type { DocumentLoader } from './document-loader.ts';
-import type { HeadingEntry } from './markdown-structure.ts';
+import type { HeadingEntry } from '../markdown-structure.ts';
 
 /** The little of the DOM that the table and <pre> rules read (turndown hands us its parser's elements). */
 interface ElementLike {
