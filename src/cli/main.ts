@@ -5,6 +5,7 @@ import { registerDataset } from './dataset.ts';
 import { registerDiscord } from './discord.ts';
 import { registerDoctor } from './doctor.ts';
 import { registerEval } from './eval.ts';
+import { registerGaps } from './gaps.ts';
 import { registerIngest } from './ingest.ts';
 import { registerModels } from './models.ts';
 import { registerReview } from './review.ts';
@@ -38,6 +39,7 @@ for (const register of [
   registerDataset,
   registerTrain,
   registerEval,
+  registerGaps,
   registerModels,
   registerDiscord,
 ]) {

@@ -17,7 +17,7 @@ import { createCoordinationService, type CoordinationService } from './coordinat
 import { createCurationService, type CurationService } from './curation/index.ts';
 import { createVerifiedAnswerService, type VerifiedAnswerService } from './curation/verified-answers.ts';
 import { AnswerloopError } from './errors/index.ts';
-import { createInsightsService, type InsightsService } from './insights/index.ts';
+import { createInsightsService, createKnowledgeGaps, type InsightsService } from './insights/index.ts';
 import {
   createSource,
   createSourceSync,
@@ -360,13 +360,14 @@ export function createCore(options: CreateCoreOptions): Core {
     replicaId: coordination.replicaId,
   });
 
-  const insights = createInsightsService({
-    store,
-    clock,
-    activeModel: () => training.activeModel(),
-    ready,
-    answerMode,
-  });
+  const insights: InsightsService = {
+    ...createInsightsService({ store, clock, activeModel: () => training.activeModel(), ready, answerMode }),
+    ...createKnowledgeGaps({
+      ...{ config, store, embedder, clock, ready, verified, logger: logger.child({ component: 'insights' }) },
+      search: (query, searchOptions) => search(query, searchOptions, searchDependencies),
+      chatModel: answerMode === 'openai' ? chatModel : undefined,
+    }),
+  };
 
   // Knowledge sources: every one goes through the same pipeline, then the answers and examples citing what changed
   // are flagged stale.

@@ -54,7 +54,18 @@ export type {
   TrainingScheduleStatus,
   WatchRunResult,
 } from './training/training-schedule.ts';
-export type { InsightsService, OverviewFigures, TrainingJobInFlight } from './insights/index.ts';
+export type {
+  GapOptions,
+  GapPassage,
+  GapQuestion,
+  GapReason,
+  GapReport,
+  GapVerifiedAnswer,
+  InsightsService,
+  KnowledgeGap,
+  OverviewFigures,
+  TrainingJobInFlight,
+} from './insights/index.ts';
 export type * from './coordination/index.ts';
 export { redactSecrets } from './logging/redact-secrets.ts';
 export { createLogger } from './logging/create-logger.ts';

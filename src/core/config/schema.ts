@@ -301,6 +301,39 @@ export const settingsSchema = z
             autoPromote: z.boolean(),
           })
           .strict(),
+        guard: z
+          .object({
+            enabled: z.boolean(),
+            windowHours: z.number().positive(),
+            minQuestions: positiveInt,
+            notHelpfulBand: z.number().min(0).max(1),
+            refusalBand: z.number().min(0).max(1),
+          })
+          .strict(),
+      })
+      .strict(),
+    insights: z
+      .object({
+        humanFollowUpHours: z.number().positive(),
+        gaps: z
+          .object({
+            since: z.string().regex(/^\d+[hdw]$/, 'a duration such as 24h, 7d or 2w'),
+            similarity: z.number().min(-1).max(1),
+            maxQuestions: positiveInt,
+            nearestPassages: z.number().int().nonnegative(),
+            recencyHalfLifeDays: z.number().positive(),
+          })
+          .strict(),
+        docs: z
+          .object({
+            branchPrefix: z.string().regex(/^[A-Za-z0-9._/-]+$/, 'letters, digits, ., _, - and /'),
+            folder: z.string(),
+            forge: z.enum(['auto', 'github', 'gitlab', 'none']),
+            apiUrl: z.union([z.literal(''), z.url()]),
+            authorName: z.string().min(1),
+            authorEmail: z.string().min(1),
+          })
+          .strict(),
       })
       .strict(),
     coordination: z
@@ -341,6 +374,10 @@ export interface Secrets {
   elasticsearchApiKey?: string;
   elasticsearchUsername?: string;
   elasticsearchPassword?: string;
+  /** Opens pull requests for `answerloop docs propose` on GitHub. */
+  githubToken?: string;
+  /** Opens merge requests for `answerloop docs propose` on GitLab. */
+  gitlabToken?: string;
 }
 
 /** Environment variable of each secret. */
@@ -357,6 +394,8 @@ export const secretEnvironmentNames: Record<keyof Secrets, string> = {
   elasticsearchApiKey: 'ELASTICSEARCH_API_KEY',
   elasticsearchUsername: 'ELASTICSEARCH_USERNAME',
   elasticsearchPassword: 'ELASTICSEARCH_PASSWORD',
+  githubToken: 'GITHUB_TOKEN',
+  gitlabToken: 'GITLAB_TOKEN',
 };
 
 export interface Config extends Settings {

@@ -1,9 +1,26 @@
-// Figures for the operator dashboard's Overview, computed from the store.
+// What the documentation misses, how often the bot resolves a question, and the Overview's figures.
+import type { InsightsService as OverviewService } from './insights-service.ts';
+import type { KnowledgeGapService } from './knowledge-gaps.ts';
+
 export {
   createInsightsService,
   type InsightsDependencies,
-  type InsightsService,
   type OverviewFigures,
   type TrainingJobInFlight,
 } from './insights-service.ts';
 export { lastDays, percentile, shareOf, type DayWindow } from './overview-figures.ts';
+export {
+  createKnowledgeGaps,
+  type GapOptions,
+  type GapPassage,
+  type GapQuestion,
+  type GapReason,
+  type GapReport,
+  type GapVerifiedAnswer,
+  type KnowledgeGap,
+  type KnowledgeGapService,
+} from './knowledge-gaps.ts';
+export { windowStart, weekOf } from './time-window.ts';
+
+/** The dashboard's Overview figures, the knowledge gaps, resolution and deflection. */
+export type InsightsService = OverviewService & KnowledgeGapService;
