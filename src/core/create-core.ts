@@ -9,6 +9,7 @@ import {
 } from './adapters/openai/index.ts';
 import { createSqliteStore } from './adapters/sqlite/index.ts';
 import { createAnsweringService } from './answering/index.ts';
+import { sufficiencyJudge } from './answering/sufficiency.ts';
 import type { AskInput, AskOptions, AskResult } from './answering/types.ts';
 import type { Config } from './config/index.ts';
 import { resolveConfigPath } from './config/index.ts';
@@ -327,6 +328,7 @@ export function createCore(options: CreateCoreOptions): Core {
     // Everything answering embeds is waited on by a person: ahead of an ingest running in the same process.
     embed: (texts) => embedder.embed(texts, { priority: 'interactive' }),
     chatModel: answerMode === 'openai' ? () => countChatModelErrors(chatModel(), metrics) : undefined,
+    judge: sufficiencyJudge(config, answerMode, () => countChatModelErrors(chatModel(), metrics)),
     offlineModel: createExtractiveChatModel({
       ...config.answering.extractive,
       embedder,

@@ -11,6 +11,7 @@ import type {
   ConversationRecord,
   Logger,
   Store,
+  SufficiencyVerdict,
   TokenUsage,
 } from '../ports/index.ts';
 import type { SearchHit, SearchOptions, SearchResult } from '../retrieval/index.ts';
@@ -26,6 +27,7 @@ import { condensePrompt, condenseWithoutModel } from './follow-up.ts';
 import { buildAnswerPrompt, directSystemPrompt, type PromptSource } from './prompt.ts';
 import { helpReply, prepareQuestion } from './question-input.ts';
 import { decideRoute } from './routing.ts';
+import { checkSufficiency, combineVerdict, type SufficiencyJudge, sufficiencyGate } from './sufficiency.ts';
 import type {
   AskContext,
   AskInput,
@@ -44,6 +46,11 @@ export interface AnsweringDependencies {
   embed?: (texts: string[]) => Promise<number[][]>;
   /** The OpenAI chat model, when answers come from one. */
   chatModel?: () => ChatModel;
+  /**
+   * The model that checks whether the passages answer the question (sufficiency.ts), when the check is on:
+   * undefined offline or with `answering.sufficiency.enabled: off`.
+   */
+  judge?: () => SufficiencyJudge | undefined;
   /** The extractive answerer used offline. */
   offlineModel: ChatModel;
   activeModel: () => Promise<string>;
@@ -197,6 +204,46 @@ export function createAnsweringService(dependencies: AnsweringDependencies): Ans
     void work.finally(() => background.delete(work));
   }
 
+  /** The sufficiency check's verdict for a retrieved question, or undefined when no model checks passages. */
+  async function judgeSufficiency(
+    question: string,
+    hits: readonly SearchHit[],
+    confidence: number,
+    signal: AbortSignal | undefined,
+  ): Promise<SufficiencyVerdict | undefined> {
+    const judge = hits.length > 0 ? dependencies.judge?.() : undefined;
+    if (!judge) return undefined;
+    const gate = sufficiencyGate(confidence, settings.sufficiency);
+    const checked =
+      gate === 'grey'
+        ? await checkSufficiency(
+            judge,
+            question,
+            hits.map((hit) => ({ title: hit.chunk.title, text: hit.chunk.text })),
+            settings.sufficiency,
+            logger,
+            signal,
+          )
+        : {
+            sufficient: null,
+            reason:
+              gate === 'below'
+                ? `answerability score under ${settings.sufficiency.low}: refused without asking the model`
+                : `answerability score over ${settings.sufficiency.high}: answered without asking the model`,
+            model: '',
+            latencyMs: 0,
+          };
+    return {
+      gate,
+      ...checked,
+      decision: combineVerdict(
+        confidence,
+        { gate, sufficient: checked.sufficient },
+        settings.refusalThreshold,
+      ),
+    };
+  }
+
   async function ask(input: AskInput, options: AskOptions): Promise<AskResult> {
     const started = performance.now();
     const { context } = input;
@@ -236,6 +283,7 @@ export function createAnsweringService(dependencies: AnsweringDependencies): Ans
     let extractive = false;
     let verified: VerifiedAnswerUse | undefined;
     let features: AnswerabilityFeatures | undefined;
+    let sufficiency: SufficiencyVerdict | undefined;
 
     const streaming = options.onDelta && options.stream !== false && settings.stream;
     let streamed = '';
@@ -331,6 +379,10 @@ export function createAnsweringService(dependencies: AnsweringDependencies): Ans
             skipped: true,
           };
         }
+        if (!preference.answer) {
+          sufficiency = await judgeSufficiency(standalone, found.hits, confidence, options.signal);
+          if (sufficiency) record.sufficiency = sufficiency;
+        }
         if (preference.answer) {
           // The support team's own answer to this question: given as it stands, with the sources it rests on.
           sources = preference.answer.sources;
@@ -345,7 +397,10 @@ export function createAnsweringService(dependencies: AnsweringDependencies): Ans
           citations = parsed.citations;
           verified = preference.answer.use;
           onDelta?.(parsed.answer);
-        } else if (found.hits.length === 0 || confidence < settings.refusalThreshold) {
+        } else if (
+          found.hits.length === 0 ||
+          (sufficiency ? sufficiency.decision === 'refuse' : confidence < settings.refusalThreshold)
+        ) {
           Object.assign(record, {
             route: 'refused',
             refused: true,
@@ -443,6 +498,7 @@ export function createAnsweringService(dependencies: AnsweringDependencies): Ans
       sources,
       confidence: record.confidence,
       ...(features ? { answerability: features } : {}),
+      ...(sufficiency ? { sufficiency } : {}),
       route: record.route,
       refused: record.refused,
       model: record.model,

@@ -1,6 +1,12 @@
 import type { AnswerabilityFeatures } from './answerability.ts';
 import type { SearchFilters } from '../ports/chunk-store.ts';
-import type { Platform, Route, SourceUsed, TokenUsage } from '../ports/conversation-store.ts';
+import type {
+  Platform,
+  Route,
+  SourceUsed,
+  SufficiencyVerdict,
+  TokenUsage,
+} from '../ports/conversation-store.ts';
 
 export interface ThreadTurn {
   role: 'user' | 'assistant';
@@ -55,6 +61,11 @@ export interface AskResult {
   confidence: number;
   /** The retrieval facts the answerability score was computed from (retrieved answers only). */
   answerability?: AnswerabilityFeatures;
+  /**
+   * The sufficiency check (a model reading the passages): where the score fell, the model's verdict in the grey
+   * band, and whether the bot answered. Absent offline and when the check is off.
+   */
+  sufficiency?: SufficiencyVerdict;
   route: Route;
   /** True when the bot said it does not know (the hand-off text is in the answer). */
   refused: boolean;

@@ -172,6 +172,18 @@ export const settingsSchema = z
               .strict(),
           })
           .strict(),
+        sufficiency: z
+          .object({
+            enabled: z.enum(['auto', 'on', 'off']),
+            low: z.number().min(0).max(1),
+            high: z.number().min(0).max(1),
+            passages: z.number().int().min(1).max(10),
+            contextTokens: positiveInt,
+          })
+          .strict()
+          .refine((value) => value.low <= value.high, {
+            message: 'answering.sufficiency.low must not be above answering.sufficiency.high',
+          }),
         handoff: z.string().min(1),
         stream: z.boolean(),
         routes: z.array(routeSchema),

@@ -9,6 +9,11 @@ export interface ChatRequest {
   /** Called with each new piece of text when streaming. */
   onDelta?: (delta: string) => void;
   signal?: AbortSignal;
+  /**
+   * Hold the reply to a JSON object of this schema (OpenAI structured outputs; a JSON grammar for a local
+   * model). The text is still returned as text: the caller parses it.
+   */
+  responseFormat?: { name: string; schema: Record<string, unknown> };
 }
 
 export interface ChatResponse {

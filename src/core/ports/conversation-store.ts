@@ -33,6 +33,23 @@ export interface Feedback {
   at: string;
 }
 
+/**
+ * The sufficiency check's part in one answer: where the answerability score fell (refused below the grey band,
+ * answered above it without asking) and, in the band, whether the model found the passages sufficient.
+ */
+export interface SufficiencyVerdict {
+  gate: 'below' | 'grey' | 'above';
+  /** The model's verdict; null when it was not asked (outside the band) or the check failed. */
+  sufficient: boolean | null;
+  /** The model's one-line reason, or why there is no verdict. */
+  reason: string;
+  /** The judging model ('' when not asked). */
+  model: string;
+  latencyMs: number;
+  /** What ask() did with it. */
+  decision: 'answer' | 'refuse';
+}
+
 export interface ConversationRecord {
   id: string;
   platform: Platform;
@@ -79,6 +96,8 @@ export interface ConversationRecord {
   humanFollowUp?: { at: string; kind: 'reply' | 'solved' } | null;
   /** Someone handed the question to a person with the answer's button; where it was posted. */
   handoff?: { at: string; by?: string; place?: string } | null;
+  /** Why the bot answered or refused when a model checked the passages (absent offline). */
+  sufficiency?: SufficiencyVerdict | null;
   createdAt: string;
   updatedAt: string;
 }

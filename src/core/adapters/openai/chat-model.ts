@@ -20,6 +20,18 @@ export function createOpenAiChatModel(options: OpenAiChatModelOptions): ChatMode
         messages: request.messages,
         temperature: request.temperature,
         max_completion_tokens: request.maxTokens,
+        ...(request.responseFormat
+          ? {
+              response_format: {
+                type: 'json_schema' as const,
+                json_schema: {
+                  name: request.responseFormat.name,
+                  schema: request.responseFormat.schema,
+                  strict: true,
+                },
+              },
+            }
+          : {}),
       };
       try {
         if (!request.onDelta) {

@@ -1,0 +1,111 @@
+import { describe, expect, it } from 'vitest';
+import {
+  buildSufficiencyPrompt,
+  combineVerdict,
+  parseSufficiencyReply,
+  sufficiencyGate,
+  sufficiencyJudge,
+} from '../../src/core/answering/sufficiency.ts';
+import { AnswerloopError, type ChatModel } from '../../src/core/index.ts';
+
+const band = { low: 0.05, high: 0.85 };
+
+describe('the grey band of the sufficiency check', () => {
+  it('refuses below low, asks from low to high, answers above high', () => {
+    expect(sufficiencyGate(0, band)).toBe('below');
+    expect(sufficiencyGate(0.049, band)).toBe('below');
+    expect(sufficiencyGate(0.05, band)).toBe('grey');
+    expect(sufficiencyGate(0.5, band)).toBe('grey');
+    expect(sufficiencyGate(0.85, band)).toBe('grey');
+    expect(sufficiencyGate(0.851, band)).toBe('above');
+    expect(sufficiencyGate(1, band)).toBe('above');
+  });
+
+  it('0 to 1 asks about every question', () => {
+    expect(sufficiencyGate(0, { low: 0, high: 1 })).toBe('grey');
+    expect(sufficiencyGate(1, { low: 0, high: 1 })).toBe('grey');
+  });
+
+  it("follows the model's verdict in the band and the score outside it", () => {
+    expect(combineVerdict(0.01, { gate: 'below', sufficient: null }, 0.24)).toBe('refuse');
+    expect(combineVerdict(0.9, { gate: 'above', sufficient: null }, 0.24)).toBe('answer');
+    expect(combineVerdict(0.6, { gate: 'grey', sufficient: false }, 0.24)).toBe('refuse');
+    expect(combineVerdict(0.1, { gate: 'grey', sufficient: true }, 0.24)).toBe('answer');
+  });
+
+  it('falls back to the refusal threshold when the check failed', () => {
+    expect(combineVerdict(0.3, { gate: 'grey', sufficient: null }, 0.24)).toBe('answer');
+    expect(combineVerdict(0.2, { gate: 'grey', sufficient: null }, 0.24)).toBe('refuse');
+  });
+});
+
+describe('reading the verdict', () => {
+  it('reads the JSON object, also inside prose or a code fence', () => {
+    expect(parseSufficiencyReply('{"answerable": true, "reason": "Passage 1 lists the steps."}')).toEqual({
+      sufficient: true,
+      reason: 'Passage 1 lists the steps.',
+    });
+    expect(
+      parseSufficiencyReply('```json\n{"answerable": false, "reason": "No word on PayPal."}\n```'),
+    ).toEqual({ sufficient: false, reason: 'No word on PayPal.' });
+  });
+
+  it('reads a reply cut off in the middle of its reason', () => {
+    expect(parseSufficiencyReply('{"answerable": false, "reason": "The passages only talk ab')).toEqual({
+      sufficient: false,
+      reason: 'The passages only talk ab',
+    });
+  });
+
+  it('reads a plain yes or no, and gives null for anything else', () => {
+    expect(parseSufficiencyReply('YES.')).toEqual({ sufficient: true, reason: '' });
+    expect(parseSufficiencyReply('no')).toEqual({ sufficient: false, reason: '' });
+    expect(parseSufficiencyReply('The passages describe backups.')).toBeNull();
+    expect(parseSufficiencyReply('{"answerable": "maybe"}')).toBeNull();
+  });
+});
+
+describe('the sufficiency prompt', () => {
+  it('gives the best passages only, within the token budget, and the question last', () => {
+    const long = 'Backups run nightly. '.repeat(400);
+    const messages = buildSufficiencyPrompt(
+      'Can I pay with PayPal?',
+      [
+        { title: 'Backups', text: long },
+        { title: 'Billing', text: 'We accept cards.' },
+        { title: 'Plans', text: 'Three plans.' },
+        { title: 'Unseen', text: 'Never shown.' },
+      ],
+      { passages: 3, contextTokens: 300 },
+    );
+    expect(messages[0]?.role).toBe('system');
+    const user = messages[1]?.content ?? '';
+    expect(user).toContain('[1] Backups');
+    expect(user).toContain('[3] Plans\nThree plans.');
+    expect(user).not.toContain('Unseen');
+    expect(user.length).toBeLessThan(long.length / 5);
+    expect(user.endsWith('Question: Can I pay with PayPal?')).toBe(true);
+  });
+});
+
+describe('choosing the judge', () => {
+  const model: ChatModel = { complete: () => Promise.reject(new Error('unused')) };
+  const config = (enabled: 'auto' | 'on' | 'off') => ({
+    answering: { sufficiency: { enabled, low: 0.05, high: 0.85, passages: 3, contextTokens: 900 } },
+    openai: { chatModel: 'gpt-4o-mini-2024-07-18' },
+  });
+
+  it('is the base chat model when a model answers, none offline or when off', () => {
+    expect(sufficiencyJudge(config('auto'), 'openai', () => model)?.()).toEqual({
+      model,
+      name: 'gpt-4o-mini-2024-07-18',
+    });
+    expect(sufficiencyJudge(config('auto'), 'offline', () => model)).toBeUndefined();
+    expect(sufficiencyJudge(config('off'), 'openai', () => model)).toBeUndefined();
+  });
+
+  it('says how to get a model when the check is on but answers are offline', () => {
+    expect(() => sufficiencyJudge(config('on'), 'offline', () => model)).toThrow(AnswerloopError);
+    expect(() => sufficiencyJudge(config('on'), 'offline', () => model)).toThrow(/model:fetch -- --llm/);
+  });
+});
