@@ -176,6 +176,90 @@ describe('HTML loader', () => {
   });
 });
 
+describe('navigation is not knowledge', () => {
+  const docsIndexHtml = `<html><head><title>Guide</title></head><body>
+<main>
+<h1>Guide</h1>
+<ul>
+  <li><a href="install.html">Install</a></li>
+  <li><a href="configure.html">Configure</a>
+    <ul><li><a href="configure.html#proxy">Proxy settings</a></li></ul>
+  </li>
+  <li><a href="backup.html">Backups</a></li>
+</ul>
+<p><a href="https://github.com/example/guide/edit/main/index.md">Edit this page</a></p>
+</main></body></html>`;
+
+  it('drops a docs index page made of the sidebar list and an edit link', () => {
+    const document = loadDocument(htmlLoader, docsIndexHtml, settings, { path: 'index.html' });
+    expect(document.chunks).toEqual([]);
+  });
+
+  it('drops link lists, link rows and edit or share links from an HTML page and keeps its prose', () => {
+    const document = loadDocument(
+      htmlLoader,
+      `<h1>Backups</h1>
+<p>Backups run every night at 02:00 and are kept for 30 days.</p>
+<ul><li><a href="restore.html">Restore a backup</a></li><li><a href="retention.html">Retention</a></li></ul>
+<p><a href="prev.html">Previous</a> | <a href="next.html">Next</a></p>
+<p><a href="https://twitter.com/share">Share on Twitter</a></p>
+<p>See <a href="restore.html">restoring</a> to bring a backup back.</p>`,
+      settings,
+      { path: 'backups.html' },
+    );
+    const text = document.chunks.map((chunk) => chunk.text).join('\n\n');
+    expect(text).toContain('Backups run every night at 02:00');
+    expect(text).toContain('See [restoring](restore.html) to bring a backup back.');
+    expect(text).not.toMatch(/Retention|Previous|Next|Twitter/);
+  });
+
+  it('drops a table of contents rendered as paragraphs of links and a Prev / Next header table', () => {
+    const document = loadDocument(
+      htmlLoader,
+      `<div class="navheader"><table><tr><th colspan="3">Chapter 8. Tools</th></tr>
+<tr><td><a href="a.html">&lt;&lt;&lt; Prev</a></td><td></td><td><a href="c.html">Next &gt;&gt;&gt;</a></td></tr></table></div>
+<h1>Chapter 8. Tools</h1>
+<p><b>Table of Contents</b></p>
+<dl><dt>8.1. <a href="find.html">Find</a></dt><dt><a href="loan.html">8.2. Loan Assistant</a></dt>
+<dt><a href="split.html">8.3. Stock Split</a></dt></dl>
+<p>The tools are reached from the <b>Tools</b> menu of any window.</p>`,
+      settings,
+      { path: 'tools.html' },
+    );
+    expect(document.chunks.map((chunk) => chunk.text)).toEqual([
+      'The tools are reached from the **Tools** menu of any window.',
+    ]);
+  });
+
+  it('drops the same furniture from Markdown and keeps lists that say something about each link', () => {
+    const markdown = [
+      '# Commands',
+      '',
+      '- [npm install](install.md)',
+      '- [npm ci](ci.md)',
+      '  - [npm ci flags](ci.md#flags)',
+      '',
+      'Each command has its own page.',
+      '',
+      '- [npm audit](audit.md): reports known vulnerabilities in your dependencies.',
+      '- [npm fund](fund.md): lists the packages that ask for funding.',
+      '',
+      '[Edit this page on GitHub](https://github.com/npm/cli/edit/latest/docs/commands.md)',
+      '',
+      '[Download the installer](https://example.com/installer.pkg)',
+    ].join('\n');
+    const text = loadDocument(markdownLoader, markdown, settings, { path: 'commands.md' })
+      .chunks.map((chunk) => chunk.text)
+      .join('\n\n');
+    expect(text).not.toContain('npm ci');
+    expect(text).not.toContain('Edit this page');
+    expect(text).toContain('Each command has its own page.');
+    expect(text).toContain('reports known vulnerabilities');
+    // One ordinary link alone in its paragraph is content.
+    expect(text).toContain('[Download the installer]');
+  });
+});
+
 describe('Text loader', () => {
   it('has no headings and no title of its own', async () => {
     const document = loadDocument(textLoader, await fixture('release-notes.txt'), settings, {

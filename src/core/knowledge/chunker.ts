@@ -3,7 +3,7 @@
  *
  * Sections follow the heading structure; inside a section, paragraphs are packed whole while they fit, with a few
  * trailing sentences of one chunk repeated at the start of the next so that an answer spanning the boundary is
- * still found. Code blocks and tables are never cut unless one is more than twice the budget on its own.
+ * still found. Navigation (link lists, "Edit this page" and share links) is dropped: it is not knowledge. Code blocks and tables are never cut unless one is more than twice the budget on its own.
  */
 import {
   type HeadingEntry,
@@ -12,6 +12,7 @@ import {
   parseMarkdownSections,
   stripFrontMatter,
 } from './markdown-structure.ts';
+import { withoutNavigation } from './navigation-blocks.ts';
 import { splitSentences, splitWords } from './split-sentences.ts';
 import { countTokens, splitByTokens } from './token-counter.ts';
 
@@ -77,7 +78,7 @@ export function chunkMarkdownPiece(
   const ids = new IdSequence();
   const chunks = parsed.sections.flatMap((section) =>
     packSection(
-      section.blocks.flatMap((block) => blockUnits(block, settings.chunkTokens, ids)),
+      withoutNavigation(section.blocks).flatMap((block) => blockUnits(block, settings.chunkTokens, ids)),
       section.headingPath,
       settings,
     ),
