@@ -60,6 +60,7 @@ import {
   type RetrievalEvaluation,
   type RetrievalEvaluationOptions,
 } from './retrieval/retrieval-evaluation.ts';
+import { createThreadMemory, type ThreadMemory } from './threads/thread-memory.ts';
 import { createTrainingService, type TrainingService } from './training/index.ts';
 import { createTrainingSchedule, type TrainingSchedule } from './training/training-schedule.ts';
 import { type AnswerQualityEvaluation, evaluateAnswers } from './evaluation/answer-quality.ts';
@@ -147,6 +148,8 @@ export interface Core {
   readonly coordination: CoordinationService;
   /** Operational figures (Prometheus) that faces add to and the ops server exposes. */
   readonly metrics: Metrics;
+  /** The messages of the bot's threads, kept so follow-ups need no history read; people following up. */
+  readonly threads: ThreadMemory;
   /**
    * The Prometheus text of `metrics`, with the active model read from the store first when answers come from
    * OpenAI: a promotion or rollback in any process shows within seconds, before the next question.
@@ -567,6 +570,7 @@ export function createCore(options: CreateCoreOptions): Core {
     insights,
     coordination,
     metrics,
+    threads: createThreadMemory({ store, clock, metrics, ready }),
     async renderMetrics() {
       if (answerMode === 'openai') {
         try {

@@ -67,5 +67,6 @@ export type {
   TrainingJobInFlight,
 } from './insights/index.ts';
 export type * from './coordination/index.ts';
+export type { ReceivedMessage, ThreadMemory, ThreadPlace } from './threads/thread-memory.ts';
 export { redactSecrets } from './logging/redact-secrets.ts';
 export { createLogger } from './logging/create-logger.ts';

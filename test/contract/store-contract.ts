@@ -36,6 +36,7 @@ import type {
   ModelRecord,
   SearchFilters,
   Store,
+  ThreadMessage,
   TrainingJobRecord,
 } from '../../src/core/ports/index.ts';
 import { createDeterministicEmbedder } from '../fakes/deterministic-embedder.ts';
@@ -1371,6 +1372,76 @@ export function defineStoreContract(name: string, openStore: OpenStore): void {
         expect((await store().listEvaluations('ft:one')).find((record) => record.id === 'ev-1')).toEqual(
           first,
         );
+      });
+    });
+
+    describe('thread messages', () => {
+      const store = useStore({ init: true });
+      const message = (overrides: Partial<ThreadMessage> & Pick<ThreadMessage, 'messageId' | 'at'>) =>
+        ({
+          platform: 'slack',
+          channel: 'C1',
+          thread: '1700000000.000100',
+          role: 'user',
+          user: 'hash-asker',
+          text: `message ${overrides.messageId}`,
+          ...overrides,
+        }) satisfies ThreadMessage;
+
+      it('lists a thread oldest first, the newest `limit`, before a time', async () => {
+        expect(
+          await store().listThreadMessages({ platform: 'slack', channel: 'C1', thread: 'none' }),
+        ).toEqual([]);
+        const first = message({ messageId: '1700000000.000100', at: '2026-01-01T10:00:00.000Z' });
+        const answer = message({
+          messageId: '1700000005.000100',
+          at: '2026-01-01T10:00:05.000Z',
+          role: 'assistant',
+          user: '',
+          answers: '1700000000.000100',
+          conversationId: 'conv-1',
+        });
+        const followUp = message({ messageId: '1700000060.000100', at: '2026-01-01T10:01:00.000Z' });
+        // Saved out of order, with a message of another thread, channel and platform beside them.
+        await store().saveThreadMessage(followUp);
+        await store().saveThreadMessage(first);
+        await store().saveThreadMessage(answer);
+        await store().saveThreadMessage(message({ messageId: 'x1', thread: 'other', at: first.at }));
+        await store().saveThreadMessage(message({ messageId: 'x2', channel: 'C2', at: first.at }));
+        await store().saveThreadMessage(message({ messageId: 'x3', platform: 'discord', at: first.at }));
+
+        const thread = { platform: 'slack' as const, channel: 'C1', thread: first.thread };
+        expect(await store().listThreadMessages(thread)).toEqual([first, answer, followUp]);
+        expect(await store().listThreadMessages({ ...thread, limit: 2 })).toEqual([answer, followUp]);
+        expect(await store().listThreadMessages({ ...thread, before: followUp.at })).toEqual([first, answer]);
+        expect(
+          await store().listThreadMessages({ platform: 'slack', channel: 'C1', answers: first.messageId }),
+        ).toEqual([answer]);
+        expect(
+          await store().listThreadMessages({ platform: 'slack', channel: 'C1', answers: followUp.messageId }),
+        ).toEqual([]);
+      });
+
+      it('keeps one message per id: a redelivered event replaces it', async () => {
+        const original = message({ messageId: 'm1', at: '2026-01-01T10:00:00.000Z', text: 'first' });
+        await store().saveThreadMessage(original);
+        await store().saveThreadMessage({ ...original, text: 'edited' });
+        expect(
+          await store().listThreadMessages({ platform: 'slack', channel: 'C1', thread: original.thread }),
+        ).toEqual([{ ...original, text: 'edited' }]);
+      });
+
+      it('lists messages outside a thread (a direct message) under the empty thread', async () => {
+        const direct = message({
+          messageId: 'd1',
+          channel: 'D1',
+          thread: '',
+          at: '2026-01-01T10:00:00.000Z',
+        });
+        await store().saveThreadMessage(direct);
+        expect(await store().listThreadMessages({ platform: 'slack', channel: 'D1', thread: '' })).toEqual([
+          direct,
+        ]);
       });
     });
 

@@ -34,6 +34,11 @@ export interface FakeSlackMessage {
 export interface FakeSlackApiOptions {
   /** Answers a call instead of the default; return undefined to fall through to the default. */
   answer?: (call: FakeSlackCall) => Record<string, unknown> | undefined;
+  /**
+   * Slack's rate limiting: a number answers the call HTTP 429 `{ok: false, error: 'ratelimited'}` with that
+   * many seconds in Retry-After, as Slack does; undefined answers it normally. The call is recorded either way.
+   */
+  rateLimit?: (call: FakeSlackCall) => number | undefined;
   /** Milliseconds to hold a call's response (a slow Slack); 0 or undefined answers at once. */
   delayMs?: (call: FakeSlackCall) => number;
   botUserId?: string;
@@ -48,6 +53,8 @@ export interface FakeSlackApi {
   url: string;
   port: number;
   calls: FakeSlackCall[];
+  /** The calls answered 429 (see `rateLimit`). */
+  rateLimited: FakeSlackCall[];
   /** Messages in every channel, oldest first: what the bot posted and what tests seeded. */
   messages: FakeSlackMessage[];
   /** Seeds a message as if a person had written it. */
@@ -99,6 +106,7 @@ export async function startFakeSlackApi(options: FakeSlackApiOptions = {}): Prom
   const botId = options.botId ?? 'BBOT';
   const teamId = options.teamId ?? 'T1';
   const calls: FakeSlackCall[] = [];
+  const rateLimited: FakeSlackCall[] = [];
   const messages: FakeSlackMessage[] = [];
   const listeners = new Set<(call: FakeSlackCall) => void>();
   let clock = 1_700_000_100;
@@ -264,6 +272,14 @@ export async function startFakeSlackApi(options: FakeSlackApiOptions = {}): Prom
         body: parseBody(raw, request.headers['content-type']),
       };
       calls.push(call);
+      const retryAfter = options.rateLimit?.(call);
+      if (retryAfter !== undefined) {
+        rateLimited.push(call);
+        response.writeHead(429, { 'content-type': 'application/json', 'retry-after': String(retryAfter) });
+        response.end(JSON.stringify({ ok: false, error: 'ratelimited' }));
+        for (const listener of listeners) listener(call);
+        return;
+      }
       const answer = options.answer?.(call) ?? defaultAnswer(call);
       const respond = () => {
         response.writeHead(200, { 'content-type': 'application/json' });
@@ -282,6 +298,7 @@ export async function startFakeSlackApi(options: FakeSlackApiOptions = {}): Prom
     url: `http://127.0.0.1:${port}/api/`,
     port,
     calls,
+    rateLimited,
     messages,
     addMessage(message) {
       messages.push(message);

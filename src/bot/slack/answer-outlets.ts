@@ -17,8 +17,8 @@ type WebClient = webApi.WebClient;
 export interface AnswerOutlet {
   /** The whole answer so far; cheap to call on every delta. */
   push(textSoFar: string): void;
-  /** Delivers the final answer. */
-  finish(result: AskResult): Promise<void>;
+  /** Delivers the final answer; resolves with the ts of its (first) message. */
+  finish(result: AskResult): Promise<string | undefined>;
   /** Ends without an answer (ask() failed): a stream left open is stopped. */
   close(): Promise<void>;
 }
@@ -33,15 +33,19 @@ export interface OutletTarget {
   logger: Logger;
 }
 
-async function postParts(target: OutletTarget, parts: SlackMessageContent[]): Promise<void> {
+async function postParts(target: OutletTarget, parts: SlackMessageContent[]): Promise<string | undefined> {
   const inThread = target.threadTs ? { thread_ts: target.threadTs } : {};
-  for (const part of parts)
-    await target.client.chat.postMessage({
+  let firstTs: string | undefined;
+  for (const part of parts) {
+    const posted = await target.client.chat.postMessage({
       channel: target.channel,
       text: part.text,
       blocks: part.blocks,
       ...inThread,
     });
+    firstTs ??= posted.ts;
+  }
+  return firstTs;
 }
 
 /** No streaming: the answer is posted once, complete. */
@@ -73,6 +77,7 @@ export function createUpdateOutlet(target: OutletTarget, intervalMs: number): An
     async finish(result) {
       const [first, ...more] = renderSlackAnswer(result);
       const streamedTs = await reply.finish();
+      let firstTs = streamedTs || undefined;
       if (first && streamedTs)
         await target.client.chat.update({
           channel: target.channel,
@@ -80,8 +85,9 @@ export function createUpdateOutlet(target: OutletTarget, intervalMs: number): An
           text: first.text,
           blocks: first.blocks,
         });
-      else if (first) await postParts(target, [first]);
+      else if (first) firstTs = await postParts(target, [first]);
       await postParts(target, more);
+      return firstTs;
     },
     close: async () => {
       await reply.finish();
@@ -141,6 +147,7 @@ export function createNativeOutlet(target: OutletTarget, intervalMs: number): An
         blocks: first.blocks,
       });
     await postParts(target, more);
+    return streamer.ts;
   };
 
   return {
@@ -181,7 +188,8 @@ export function createNativeOutlet(target: OutletTarget, intervalMs: number): An
         onFailure('stop')(error);
         return finalEdit(result);
       }
-      if (!continues) await finalEdit(result);
+      if (!continues) return finalEdit(result);
+      return streamer.ts;
     },
     async close() {
       await chain;

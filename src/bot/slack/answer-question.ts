@@ -12,7 +12,7 @@ import {
 import { stillOwnsDelivery } from './listeners/middleware/index.ts';
 import type { SlackBotDependencies } from './slack-bot-dependencies.ts';
 import { questionFromMessage } from './slack-message-text.ts';
-import { botAnsweredInThread, historyFromSlackThread } from './slack-threads.ts';
+import { recordSlackAnswer, recordSlackMessage, slackTime } from './thread-record.ts';
 
 type WebClient = webApi.WebClient;
 
@@ -105,22 +105,38 @@ async function showWorking(
   };
 }
 
-/** History for a thread the store knows nothing of; undefined lets ask() load the thread from the store. */
-async function slackOnlyHistory(
+/**
+ * The earlier turns of the thread a question is in: the store's record of it first (the bot keeps every message
+ * of its threads), then, for a thread the bot has no record of, Slack's history within its rate limit.
+ * Undefined lets ask() read the thread's earlier answers from the store.
+ */
+async function threadHistory(
   client: WebClient,
   dependencies: SlackBotDependencies,
   message: QuestionMessage,
 ): Promise<ThreadTurn[] | undefined> {
   if (!message.ts || !message.threadTs || message.threadTs === message.ts) return undefined;
-  if (await botAnsweredInThread(dependencies.core, message.channel, message.threadTs)) return undefined;
-  const turns = await historyFromSlackThread(client, {
-    channel: message.channel,
-    threadTs: message.threadTs,
-    beforeTs: message.ts,
-    botUserId: message.botUserId,
-    limit: dependencies.core.config.answering.historyTurns,
-  });
-  return turns.length > 0 ? turns : undefined;
+  const { core } = dependencies;
+  const place = { platform: 'slack' as const, channel: message.channel, thread: message.threadTs };
+  const limit = core.config.answering.historyTurns;
+  const stored = await core.threads.history(
+    place,
+    { messageId: message.ts, at: slackTime(message.ts) },
+    limit,
+  );
+  if (stored) return stored;
+  if (await core.threads.takesPart(place)) return undefined;
+  return dependencies.threadHistory.read(
+    client,
+    {
+      channel: message.channel,
+      threadTs: message.threadTs,
+      beforeTs: message.ts,
+      ...(message.teamId ? { teamId: message.teamId } : {}),
+      ...(message.botUserId ? { botUserId: message.botUserId } : {}),
+    },
+    limit,
+  );
 }
 
 function publicOutlet(
@@ -215,7 +231,16 @@ export async function answerQuestion(
   const stopWorking = await showWorking(client, dependencies, message, plan);
   let outlet: AnswerOutlet | undefined;
   try {
-    const history = await slackOnlyHistory(client, dependencies, message);
+    const history = await threadHistory(client, dependencies, message);
+    // The question joins the thread's record: the next follow-up reads it from the store.
+    if (message.ts)
+      await recordSlackMessage(core, dependencies.logger, {
+        channel: message.channel,
+        thread: threadTs ?? '',
+        ts: message.ts,
+        userId: message.userId,
+        text: question,
+      });
     outlet = isPrivate
       ? undefined
       : publicOutlet(
@@ -280,7 +305,15 @@ export async function answerQuestion(
     }
     const finishing = outlet!;
     outlet = undefined;
-    await finishing.finish(result);
+    const answerTs = await finishing.finish(result);
+    if (answerTs)
+      await recordSlackAnswer(core, dependencies.logger, {
+        channel: message.channel,
+        thread: threadTs ?? '',
+        ts: answerTs,
+        ...(message.ts ? { questionTs: message.ts } : {}),
+        result,
+      });
   } finally {
     await outlet?.close();
     await stopWorking();

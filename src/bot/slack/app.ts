@@ -10,6 +10,7 @@ import { registerListeners } from './listeners/index.ts';
 import { startClaimSweep } from './claim-sweep.ts';
 import { guardSocketMode } from './socket-mode-guard.ts';
 import type { SlackBotDependencies } from './slack-bot-dependencies.ts';
+import { createThreadHistoryReader } from './thread-history.ts';
 import { requireSlackSecrets } from './slack-settings.ts';
 
 export interface SlackBotOptions {
@@ -134,6 +135,12 @@ export async function startSlackBot(core: Core, options: SlackBotOptions = {}): 
     settings,
     logger,
     rateLimiter: rateLimiterFor(core, 'slack', settings.rateLimitPerMinute, logger),
+    threadHistory: createThreadHistoryReader({
+      core,
+      logger,
+      distribution: settings.distribution,
+      ...(settings.apiUrl ? { apiUrl: settings.apiUrl } : {}),
+    }),
   };
   registerListeners(app, dependencies);
   app.error(createErrorBoundary(dependencies, app.client));

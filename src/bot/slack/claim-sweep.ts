@@ -29,7 +29,7 @@ export function startClaimSweep(app: App, core: Core, logger: Logger): Backgroun
           await claim.finish();
           continue;
         }
-        if (await answerAlreadyPosted(app.client, body)) {
+        if (await answerAlreadyPosted(core, body)) {
           logger.info(
             { eventId: claim.id },
             'A taken-over Slack delivery was answered before its replica stopped; marking it done',

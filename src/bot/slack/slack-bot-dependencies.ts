@@ -2,6 +2,7 @@ import type { webApi } from '@slack/bolt';
 import type { Config, Core, Logger } from '../../core/index.ts';
 import { type ChannelSettings, resolveChannelSettings } from '../channel-modes.ts';
 import type { RateLimiter } from '../rate-limiter.ts';
+import type { ThreadHistoryReader } from './thread-history.ts';
 
 /** What every listener gets: core, the Slack settings, the operator log and the per-user rate limit. */
 export interface SlackBotDependencies {
@@ -9,6 +10,8 @@ export interface SlackBotDependencies {
   settings: Config['slack'];
   logger: Logger;
   rateLimiter: RateLimiter;
+  /** Slack's thread history, within its rate limit: only for threads the store has no record of. */
+  threadHistory: ThreadHistoryReader;
 }
 
 /**

@@ -4,6 +4,7 @@ export type * from './dataset-store.ts';
 export type * from './model-registry.ts';
 export type * from './key-value-store.ts';
 export type * from './coordination-store.ts';
+export type * from './thread-message-store.ts';
 export type * from './metrics.ts';
 export { noMetrics } from './metrics.ts';
 export type * from './store.ts';

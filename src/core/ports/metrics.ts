@@ -12,7 +12,9 @@ export type CounterName =
   | 'sync_failures_total'
   | 'background_job_runs_total'
   | 'training_schedule_runs_total'
-  | 'face_errors_total';
+  | 'face_errors_total'
+  | 'human_follow_ups_total'
+  | 'platform_rate_limits_total';
 
 export type HistogramName =
   'answer_latency_seconds' | 'retrieval_latency_seconds' | 'claim_takeover_wait_seconds';

@@ -4,6 +4,7 @@ import type { CoordinationStore } from './coordination-store.ts';
 import type { DatasetStore } from './dataset-store.ts';
 import type { KeyValueStore } from './key-value-store.ts';
 import type { ModelRegistry } from './model-registry.ts';
+import type { ThreadMessageStore } from './thread-message-store.ts';
 
 /** Every store adapter implements all of these; one conformance suite checks each adapter. */
 export type Store = ChunkStore &
@@ -11,4 +12,5 @@ export type Store = ChunkStore &
   DatasetStore &
   ModelRegistry &
   KeyValueStore &
-  CoordinationStore;
+  CoordinationStore &
+  ThreadMessageStore;

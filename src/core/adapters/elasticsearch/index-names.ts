@@ -9,6 +9,7 @@ export const recordKinds = [
   'evaluations',
   'key-values',
   'coordination',
+  'thread-messages',
 ] as const;
 export type RecordKind = (typeof recordKinds)[number];
 

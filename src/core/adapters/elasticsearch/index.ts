@@ -12,6 +12,7 @@ import { searchLegs } from './leg-search.ts';
 import { recordIndexDefinition } from './mappings.ts';
 import { createModelRecords } from './model-records.ts';
 import { checkHealth } from './store-health.ts';
+import { createThreadMessageRecords } from './thread-messages.ts';
 import type { StoreContext } from './store-context.ts';
 
 export interface ElasticsearchStoreOptions {
@@ -132,6 +133,7 @@ export function createElasticsearchStore(options: ElasticsearchStoreOptions): St
     ...createModelRecords(context),
     ...createKeyValueRecords(context),
     ...createCoordinationRecords(context),
+    ...createThreadMessageRecords(context),
     async prepare() {
       // Every index exists, and has its shard, before the first question: several replicas starting on an empty
       // cluster would otherwise create the conversations index on their first answer and read it mid-start (503).

@@ -101,6 +101,14 @@ const recordFields: Record<RecordKind, Record<string, estypes.MappingProperty>> 
   evaluations: { candidate: keyword, created_at: date },
   'key-values': { namespace: keyword, key: keyword },
   coordination: { namespace: keyword, key: keyword, state: keyword, due_at: { type: 'long' } },
+  'thread-messages': {
+    platform: keyword,
+    channel: keyword,
+    thread: keyword,
+    message_id: keyword,
+    answers: keyword,
+    at: date,
+  },
 };
 
 export function recordIndexDefinition(kind: RecordKind): {

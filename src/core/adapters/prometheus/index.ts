@@ -36,6 +36,14 @@ const counters: Record<CounterName, { help: string; labels: string[] }> = {
     help: 'Errors caught by a face or the process guard instead of ending the process.',
     labels: ['face', 'kind'],
   },
+  human_follow_ups_total: {
+    help: "Answers a person followed up on: a reply in the bot's thread, or the post marked solved.",
+    labels: ['platform', 'kind'],
+  },
+  platform_rate_limits_total: {
+    help: 'Calls the platform answered 429 (rate limited), by method or route: queued and retried, or a history read skipped.',
+    labels: ['platform', 'method'],
+  },
 };
 
 const histograms: Record<HistogramName, { help: string; labels: string[]; buckets: number[] }> = {

@@ -3,6 +3,7 @@ import type { Logger, Store, StoreHealth } from '../../ports/index.ts';
 import { createKnowledgeTables } from './knowledge-tables.ts';
 import { createCoordinationTables } from './coordination-tables.ts';
 import { createRecordTables } from './record-tables.ts';
+import { createThreadMessageTables } from './thread-message-tables.ts';
 import { latestSchemaVersion } from './schema-migrations.ts';
 import { SqliteSession } from './sqlite-connection.ts';
 import type { VectorIndexOptions } from './vector-index.ts';
@@ -87,6 +88,7 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
     ...knowledge,
     ...records,
     ...createCoordinationTables(session),
+    ...createThreadMessageTables(session),
     health,
     async close() {
       session.close();

@@ -153,6 +153,24 @@ export const migrations: Migration[] = [
       CREATE INDEX coordination_due ON coordination (namespace, state, due_at_ms);
     `,
   },
+  {
+    version: 3,
+    description: 'thread messages: what the bot received and posted in its threads',
+    sql: `
+      CREATE TABLE thread_messages (
+        platform TEXT NOT NULL,
+        channel TEXT NOT NULL,
+        message_id TEXT NOT NULL,
+        thread TEXT NOT NULL,
+        at_ms INTEGER NOT NULL,
+        answers TEXT,                      -- the bot's messages: the question they answer
+        record TEXT NOT NULL,              -- the whole ThreadMessage as JSON
+        PRIMARY KEY (platform, channel, message_id)
+      ) WITHOUT ROWID;
+      CREATE INDEX thread_messages_by_thread ON thread_messages (platform, channel, thread, at_ms);
+      CREATE INDEX thread_messages_by_question ON thread_messages (platform, channel, answers);
+    `,
+  },
 ];
 
 export const latestSchemaVersion = migrations.at(-1)!.version;

@@ -5,6 +5,7 @@ import { registerAppMention } from './app-mention.ts';
 import { registerAppUninstalled } from './app-uninstalled.ts';
 import { registerMessage } from './message.ts';
 import { registerReactionAdded } from './reaction-added.ts';
+import { registerThreadReplies } from './thread-replies.ts';
 
 export function register(app: App, dependencies: SlackBotDependencies): void {
   registerAppMention(app, dependencies);
@@ -12,4 +13,5 @@ export function register(app: App, dependencies: SlackBotDependencies): void {
   registerAppUninstalled(app, dependencies);
   registerMessage(app, dependencies);
   registerReactionAdded(app, dependencies);
+  registerThreadReplies(app, dependencies);
 }

@@ -8,7 +8,6 @@ import {
   type SlackBotDependencies,
 } from '../../slack-bot-dependencies.ts';
 import { mentionsUser, questionFromMessage } from '../../slack-message-text.ts';
-import { botAnsweredInThread } from '../../slack-threads.ts';
 
 /**
  * Plain messages: every direct message is a question; in channels, a message in a thread the bot answered
@@ -43,7 +42,8 @@ export function registerMessage(app: App, dependencies: SlackBotDependencies): v
         };
       } else {
         if (!dependencies.settings.followThreads) return;
-        if (!(await botAnsweredInThread(dependencies.core, event.channel, event.thread_ts!))) return;
+        const thread = { platform: 'slack' as const, channel: event.channel, thread: event.thread_ts! };
+        if (!(await dependencies.core.threads.takesPart(thread))) return;
         plan.reply = channelSettings.reply;
       }
     }

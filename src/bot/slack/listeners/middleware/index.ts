@@ -76,7 +76,7 @@ export function register(app: App, dependencies: SlackBotDependencies): void {
   // Bolt has acknowledged the event before this runs. The claim, stored with the delivery, is what makes the
   // answer happen exactly once: a duplicate or retry is dropped while the claim is healthy or answered, and
   // answered by whoever takes the claim over when its replica stopped renewing it (see the sweep in app.ts).
-  app.use(async ({ body, client, context, next }) => {
+  app.use(async ({ body, context, next }) => {
     const eventId = deliveryIdOf(body);
     if (!eventId) {
       await next();
@@ -105,7 +105,7 @@ export function register(app: App, dependencies: SlackBotDependencies): void {
       }
       claim = attempt.claim;
     }
-    if (claim.takenOver && (await answerAlreadyPosted(client, body))) {
+    if (claim.takenOver && (await answerAlreadyPosted(dependencies.core, body))) {
       // Its replica answered and died before marking it: the sweep or this retry must not answer again.
       await claim.finish().catch(() => undefined);
       dependencies.logger.info(
