@@ -3,23 +3,16 @@
  * document, re-chunk and re-embed only what changed, write each document atomically, delete what the source says is
  * gone, and keep the change tokens of what was written so the next run can skip unchanged documents without reading.
  */
-import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { AnswerloopError, InputError, toAnswerloopError } from '../errors/index.ts';
 import type { Chunk, ChunkStore, DocumentSummary, EmbeddingSpace } from '../ports/index.ts';
 import type { ChunkDraft, ChunkingSettings } from './chunker.ts';
-import { type DocumentLoader, type LoadedDocument, loadDocument } from './loaders/document-loader.ts';
+import { loadDocument } from './loaders/document-loader.ts';
 import { embeddingInput } from './embedding-input.ts';
-import type { IngestDependencies, IngestOptions, IngestProgress, IngestReport } from './index.ts';
+import type { IngestDependencies, IngestOptions, IngestProgress, IngestReport } from './types.ts';
 import { loaderForFormat } from './loaders/loader-registry.ts';
-import {
-  containsNulByte,
-  decodeText,
-  looksBinary,
-  readTextPieces,
-  sha256,
-  sha256OfFile,
-} from './sources/folder/source-file-reading.ts';
+import { sha256 } from './content-hash.ts';
+import { type ReadOutcome, readSourceFile } from './sources/folder/read-source-file.ts';
 import { createFolderSource } from './sources/folder/folder-source.ts';
 import {
   type KnowledgeSource,
@@ -28,7 +21,7 @@ import {
   SourceUnavailableError,
 } from './sources/knowledge-source.ts';
 import { loadSourceState, saveSourceState } from './sources/source-state.ts';
-import { isTextDocumentId } from './text-documents.ts';
+import { isTextDocumentId } from './text-document-ids.ts';
 
 /** Texts per embed call: small enough for any embeddings API, large enough to keep round trips few. */
 export const embedBatchSize = 64;
@@ -44,11 +37,6 @@ export interface PreparedDocument {
   anchors?: Array<string | undefined>;
   changeToken?: string;
 }
-
-type ReadOutcome =
-  | { kind: 'binary' }
-  | { kind: 'unchanged' }
-  | { kind: 'loaded'; documentHash: string; document: LoadedDocument };
 
 /** Ingests local files and folders: the folder source through the one pipeline. */
 export async function ingestPaths(
@@ -448,36 +436,6 @@ async function documentsBeforeRebuild(
     );
     return new Map();
   }
-}
-
-async function readSourceFile(
-  file: string,
-  docId: string,
-  loader: DocumentLoader,
-  chunking: ChunkingSettings,
-  maxFileBytes: number,
-  storedHash: string | undefined,
-): Promise<ReadOutcome> {
-  const info = await stat(file);
-  if (!info.isFile()) throw Object.assign(new Error('ENOTFILE: not a regular file'), { code: 'ENOTFILE' });
-  if (info.size <= maxFileBytes) {
-    const bytes = await readFile(file);
-    if (containsNulByte(bytes)) return { kind: 'binary' };
-    const documentHash = sha256(bytes);
-    if (documentHash === storedHash) return { kind: 'unchanged' };
-    return {
-      kind: 'loaded',
-      documentHash,
-      document: loadDocument(loader, decodeText(bytes), chunking, { path: docId }),
-    };
-  }
-  // Over the limit: never held whole. Hash in one streaming pass, chunk piece by piece in another.
-  if (await looksBinary(file)) return { kind: 'binary' };
-  const documentHash = await sha256OfFile(file);
-  if (documentHash === storedHash) return { kind: 'unchanged' };
-  const reader = loader.createReader(chunking, { path: docId });
-  for await (const piece of readTextPieces(file, maxFileBytes)) reader.addPiece(piece);
-  return { kind: 'loaded', documentHash, document: reader.finish() };
 }
 
 /** Groups documents so each embed round carries about `size` texts; a big document is a group of its own. */

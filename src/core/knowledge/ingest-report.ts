@@ -1,4 +1,4 @@
-import type { IngestReport } from './index.ts';
+import type { IngestReport } from './types.ts';
 
 /** One report for a run over several sources: counts added up, lines kept in order. */
 export function mergeIngestReports(reports: IngestReport[]): IngestReport {

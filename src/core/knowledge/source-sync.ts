@@ -4,7 +4,7 @@
  */
 import { toAnswerloopError } from '../errors/index.ts';
 import type { Clock, KeyValueStore, Logger, Metrics } from '../ports/index.ts';
-import type { IngestOptions, IngestProgress, IngestReport } from './index.ts';
+import type { IngestOptions, IngestProgress, IngestReport } from './types.ts';
 import type { KnowledgeSource, SourceKind } from './sources/knowledge-source.ts';
 import { sourceKindOf } from './sources/source-location.ts';
 import { createInProcessSyncLease, type SyncLease } from './sync-lease.ts';

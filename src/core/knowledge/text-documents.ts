@@ -5,19 +5,13 @@
  */
 import type { ChunkingSettings } from './chunker.ts';
 import { chunkMarkdown } from './chunker.ts';
-import type { IngestDependencies } from './index.ts';
+import type { IngestDependencies } from './types.ts';
 import { embedDocuments, type PreparedDocument, toChunks } from './ingest-pipeline.ts';
-import { sha256 } from './sources/folder/source-file-reading.ts';
-
-/** Id prefixes of documents written from text; no file path or URL a folder walk makes starts with one. */
-export const textDocumentPrefixes = ['verified/'] as const;
-
-export function isTextDocumentId(docId: string): boolean {
-  return textDocumentPrefixes.some((prefix) => docId.startsWith(prefix));
-}
+import { sha256 } from './content-hash.ts';
+import { isTextDocumentId, textDocumentPrefixes } from './text-document-ids.ts';
 
 export interface TextDocument {
-  /** Starts with one of `textDocumentPrefixes`. */
+  /** Starts with one of `textDocumentPrefixes` (text-document-ids.ts). */
   docId: string;
   /** The citation shown for it. */
   source: string;

@@ -2,7 +2,7 @@ import { access, stat } from 'node:fs/promises';
 import path from 'node:path';
 import picomatch from 'picomatch';
 import { InputError } from '../../../errors/index.ts';
-import { isTextDocumentId } from '../../text-documents.ts';
+import { isTextDocumentId } from '../../text-document-ids.ts';
 import { listFiles, toPosix } from './walk-files.ts';
 import type { KnowledgeSource, SourceItem, SourceScanContext } from '../knowledge-source.ts';
 

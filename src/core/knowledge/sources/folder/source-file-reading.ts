@@ -21,10 +21,6 @@ export async function looksBinary(filePath: string): Promise<boolean> {
   }
 }
 
-export function sha256(data: string | Uint8Array): string {
-  return createHash('sha256').update(data).digest('hex');
-}
-
 /** sha256 of a file read as a stream, for files too big to hold. */
 export async function sha256OfFile(filePath: string): Promise<string> {
   const hash = createHash('sha256');
