@@ -7,6 +7,7 @@ import { registerDoctor } from './doctor.ts';
 import { registerEval } from './eval.ts';
 import { registerGaps } from './gaps.ts';
 import { registerIngest } from './ingest.ts';
+import { registerInsights } from './insights.ts';
 import { registerModels } from './models.ts';
 import { registerReview } from './review.ts';
 import { registerSearch } from './search.ts';
@@ -40,6 +41,7 @@ for (const register of [
   registerTrain,
   registerEval,
   registerGaps,
+  registerInsights,
   registerModels,
   registerDiscord,
 ]) {

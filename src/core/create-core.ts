@@ -18,7 +18,13 @@ import { createCoordinationService, type CoordinationService } from './coordinat
 import { createCurationService, type CurationService } from './curation/index.ts';
 import { createVerifiedAnswerService, type VerifiedAnswerService } from './curation/verified-answers.ts';
 import { AnswerloopError } from './errors/index.ts';
-import { createInsightsService, createKnowledgeGaps, type InsightsService } from './insights/index.ts';
+import {
+  createInsightsService,
+  createKnowledgeGaps,
+  createResolutionFigures,
+  type InsightsService,
+} from './insights/index.ts';
+import { createResolutionGauges } from './metrics/resolution-gauges.ts';
 import {
   createSource,
   createSourceSync,
@@ -372,7 +378,9 @@ export function createCore(options: CreateCoreOptions): Core {
       search: (query, searchOptions) => search(query, searchOptions, searchDependencies),
       chatModel: answerMode === 'openai' ? chatModel : undefined,
     }),
+    ...createResolutionFigures({ config, store, clock, ready }),
   };
+  const showResolution = createResolutionGauges(metrics, insights.resolution, logger);
 
   // Knowledge sources: every one goes through the same pipeline, then the answers and examples citing what changed
   // are flagged stale.
@@ -572,6 +580,7 @@ export function createCore(options: CreateCoreOptions): Core {
     metrics,
     threads: createThreadMemory({ store, clock, metrics, ready }),
     async renderMetrics() {
+      await showResolution();
       if (answerMode === 'openai') {
         try {
           showActiveModel(await training.activeModel());

@@ -64,6 +64,9 @@ export type {
   InsightsService,
   KnowledgeGap,
   OverviewFigures,
+  ResolutionCounts,
+  ResolutionReport,
+  ResolutionRow,
   TrainingJobInFlight,
 } from './insights/index.ts';
 export type * from './coordination/index.ts';

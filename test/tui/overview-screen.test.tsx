@@ -41,4 +41,16 @@ describe('Overview screen', () => {
     await dashboard.waitFor(/Questions\s+4 today · 4 in 7 days/);
     dashboard.unmount();
   });
+
+  it('shows the share resolved without a person as bars per week on a wide terminal', async () => {
+    const dashboard = renderDashboard(test.core, { screen: 'overview', size: { columns: 140, rows: 40 } });
+    const frame = await dashboard.waitFor('Resolved without a person, per week');
+    // Four weeks, this one last: of this week's questions, the refused one and the unhelpful one are not resolved.
+    const weeks = frame.match(/^.*\d\d-\d\d [█░]* ?(\d+ %|—) of \d+$/gm) ?? [];
+    expect(weeks.length).toBeGreaterThanOrEqual(4);
+    const { total } = await test.core.insights.resolution({ since: '3w' });
+    expect(frame).toContain(`${Math.round((total.resolvedShare ?? 0) * 100)} % of ${total.questions}`);
+    expect(total.resolvedWithoutPerson).toBe(total.questions - 2);
+    dashboard.unmount();
+  });
 });

@@ -1,6 +1,7 @@
 // What the documentation misses, how often the bot resolves a question, and the Overview's figures.
 import type { InsightsService as OverviewService } from './insights-service.ts';
 import type { KnowledgeGapService } from './knowledge-gaps.ts';
+import type { ResolutionService } from './resolution-figures.ts';
 
 export {
   createInsightsService,
@@ -20,7 +21,16 @@ export {
   type KnowledgeGap,
   type KnowledgeGapService,
 } from './knowledge-gaps.ts';
+export {
+  createResolutionFigures,
+  outcomeOf,
+  resolutionFigures,
+  type ResolutionCounts,
+  type ResolutionReport,
+  type ResolutionRow,
+  type ResolutionService,
+} from './resolution-figures.ts';
 export { windowStart, weekOf } from './time-window.ts';
 
 /** The dashboard's Overview figures, the knowledge gaps, resolution and deflection. */
-export type InsightsService = OverviewService & KnowledgeGapService;
+export type InsightsService = OverviewService & KnowledgeGapService & ResolutionService;

@@ -14,12 +14,18 @@ export type CounterName =
   | 'training_schedule_runs_total'
   | 'face_errors_total'
   | 'human_follow_ups_total'
-  | 'platform_rate_limits_total';
+  | 'platform_rate_limits_total'
+  | 'model_rollbacks_total';
 
 export type HistogramName =
   'answer_latency_seconds' | 'retrieval_latency_seconds' | 'claim_takeover_wait_seconds';
 
-export type GaugeName = 'active_model_info';
+export type GaugeName =
+  | 'active_model_info'
+  | 'questions_last_7_days'
+  | 'resolved_without_person_ratio'
+  | 'human_follow_up_ratio'
+  | 'handed_off_ratio';
 
 export type MetricLabels = Record<string, string | number>;
 

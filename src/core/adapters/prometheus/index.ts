@@ -44,6 +44,10 @@ const counters: Record<CounterName, { help: string; labels: string[] }> = {
     help: 'Calls the platform answered 429 (rate limited), by method or route: queued and retried, or a history read skipped.',
     labels: ['platform', 'method'],
   },
+  model_rollbacks_total: {
+    help: 'Promotions rolled back by training.guard because live answers got worse (reason: not_helpful, refusal).',
+    labels: ['reason'],
+  },
 };
 
 const histograms: Record<HistogramName, { help: string; labels: string[]; buckets: number[] }> = {
@@ -68,6 +72,22 @@ const gauges: Record<GaugeName, { help: string; labels: string[] }> = {
   active_model_info: {
     help: 'The chat model answering now (value 1, the model in the label).',
     labels: ['model'],
+  },
+  questions_last_7_days: {
+    help: 'Questions asked over the last seven days, by platform (from the store, so every replica agrees).',
+    labels: ['platform'],
+  },
+  resolved_without_person_ratio: {
+    help: "Share of the last seven days' questions answered, not marked unhelpful, without human follow-up or hand-off.",
+    labels: ['platform'],
+  },
+  human_follow_up_ratio: {
+    help: "Share of the last seven days' questions a person followed up in the thread (insights.humanFollowUpHours).",
+    labels: ['platform'],
+  },
+  handed_off_ratio: {
+    help: "Share of the last seven days' questions handed to a person.",
+    labels: ['platform'],
   },
 };
 
