@@ -1,13 +1,6 @@
 import { hashUserId } from '../answering/ask.ts';
 import type { ThreadTurn } from '../answering/types.ts';
-import type {
-  Clock,
-  ConversationRecord,
-  Metrics,
-  Platform,
-  Store,
-  ThreadMessage,
-} from '../ports/index.ts';
+import type { Clock, ConversationRecord, Metrics, Platform, Store, ThreadMessage } from '../ports/index.ts';
 
 /** A thread on a platform: the keys conversations and thread messages are stored under. */
 export interface ThreadPlace {
