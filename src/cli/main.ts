@@ -3,6 +3,7 @@ import { createCliContext, reportCliError } from './cli-context.ts';
 import { registerAsk } from './ask.ts';
 import { registerDataset } from './dataset.ts';
 import { registerDiscord } from './discord.ts';
+import { registerDocs } from './docs.ts';
 import { registerDoctor } from './doctor.ts';
 import { registerEval } from './eval.ts';
 import { registerGaps } from './gaps.ts';
@@ -41,6 +42,7 @@ for (const register of [
   registerTrain,
   registerEval,
   registerGaps,
+  registerDocs,
   registerInsights,
   registerModels,
   registerDiscord,

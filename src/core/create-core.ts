@@ -21,6 +21,7 @@ import { AnswerloopError } from './errors/index.ts';
 import {
   createInsightsService,
   createKnowledgeGaps,
+  createDocsProposals,
   createResolutionFigures,
   type InsightsService,
 } from './insights/index.ts';
@@ -371,14 +372,20 @@ export function createCore(options: CreateCoreOptions): Core {
     replicaId: coordination.replicaId,
   });
 
+  const gaps = createKnowledgeGaps({
+    ...{ config, store, embedder, clock, ready, verified, logger: logger.child({ component: 'insights' }) },
+    search: (query, searchOptions) => search(query, searchOptions, searchDependencies),
+    chatModel: answerMode === 'openai' ? chatModel : undefined,
+  });
   const insights: InsightsService = {
     ...createInsightsService({ store, clock, activeModel: () => training.activeModel(), ready, answerMode }),
-    ...createKnowledgeGaps({
-      ...{ config, store, embedder, clock, ready, verified, logger: logger.child({ component: 'insights' }) },
-      search: (query, searchOptions) => search(query, searchOptions, searchDependencies),
-      chatModel: answerMode === 'openai' ? chatModel : undefined,
-    }),
+    ...gaps,
     ...createResolutionFigures({ config, store, clock, ready }),
+    ...createDocsProposals({
+      ...{ config, gaps, verified, dataDir: resolveConfigPath(config, config.dataDir) },
+      chatModel: answerMode === 'openai' ? chatModel : undefined,
+      logger: logger.child({ component: 'docs-proposals' }),
+    }),
   };
   const showResolution = createResolutionGauges(metrics, insights.resolution, logger);
 

@@ -55,6 +55,8 @@ export type {
   WatchRunResult,
 } from './training/training-schedule.ts';
 export type {
+  DocsProposal,
+  DocsProposalInput,
   GapOptions,
   GapPassage,
   GapQuestion,

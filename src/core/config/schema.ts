@@ -342,6 +342,7 @@ export const settingsSchema = z
             folder: z.string(),
             forge: z.enum(['auto', 'github', 'gitlab', 'none']),
             apiUrl: z.union([z.literal(''), z.url()]),
+            repository: z.string(),
             authorName: z.string().min(1),
             authorEmail: z.string().min(1),
           })

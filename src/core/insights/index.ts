@@ -2,6 +2,7 @@
 import type { InsightsService as OverviewService } from './insights-service.ts';
 import type { KnowledgeGapService } from './knowledge-gaps.ts';
 import type { ResolutionService } from './resolution-figures.ts';
+import type { DocsProposalService } from './docs-proposal.ts';
 
 export {
   createInsightsService,
@@ -31,6 +32,15 @@ export {
   type ResolutionService,
 } from './resolution-figures.ts';
 export { windowStart, weekOf } from './time-window.ts';
+export {
+  createDocsProposals,
+  draftPage,
+  newFilePatch,
+  slugOf,
+  type DocsProposal,
+  type DocsProposalInput,
+  type DocsProposalService,
+} from './docs-proposal.ts';
 
 /** The dashboard's Overview figures, the knowledge gaps, resolution and deflection. */
-export type InsightsService = OverviewService & KnowledgeGapService & ResolutionService;
+export type InsightsService = OverviewService & KnowledgeGapService & ResolutionService & DocsProposalService;

@@ -156,8 +156,10 @@ export function createKnowledgeGaps(dependencies: KnowledgeGapDependencies): Kno
     const passages: GapPassage[] = [];
     for (const hit of result.hits) {
       const verifiedId = verifiedIdOf(hit.chunk.docId);
-      if (verifiedId) verifiedIds.push(verifiedId);
-      else if (passages.length < settings.nearestPassages)
+      // A verified answer on the gap is one as close to it as ask() requires before giving it as it stands.
+      if (verifiedId) {
+        if ((hit.vectorScore ?? -1) >= config.curation.verifiedMinSimilarity) verifiedIds.push(verifiedId);
+      } else if (passages.length < settings.nearestPassages)
         passages.push({
           docId: hit.chunk.docId,
           source: hit.chunk.source,

@@ -19,6 +19,7 @@ export {
   type SourceSettings,
 } from './sources/source-location.ts';
 export type { KnowledgeSource, SourceKind } from './sources/knowledge-source.ts';
+export { parseGitLocation, type GitLocation } from './sources/git-source.ts';
 export {
   createSourceSync,
   type ConfiguredSource,
