@@ -11,6 +11,9 @@
  *   reaction   auto mode: an emoji added to a question the bot looked at but did not answer
  *   tags       Discord forum channels: tags applied to a post the bot answered
  *   unsureTags Discord forum channels: tags applied to a post the bot was not sure enough to answer
+ *   handoff    the "Ask a person" button under every answer and refusal: `channel` is where the question is
+ *              posted for the support team (the question's own thread when unset), `mention` who is called
+ *              (Slack: a user group id S... or user id U...; Discord: a role id); no button when unset
  *
  * The legacy `allowedChannels` and `channelFilters` settings mean the same thing and keep working: a
  * non-empty `allowedChannels` turns every channel it does not list off (unless `channels` names it), and
@@ -21,6 +24,12 @@ import type { SearchFilters } from '../core/index.ts';
 export type ChannelMode = 'mention' | 'auto' | 'command' | 'off';
 export type ChannelReply = 'thread' | 'private';
 
+/** Where a question handed to a person goes, and who is called: one shape on both platforms. */
+export interface HandoffSettings {
+  channel?: string | undefined;
+  mention?: string | undefined;
+}
+
 /** One entry of `slack.channels` / `discord.channels`: every field optional. */
 export interface ChannelOverride {
   mode?: ChannelMode | undefined;
@@ -30,6 +39,7 @@ export interface ChannelOverride {
   reaction?: string | undefined;
   tags?: string[] | undefined;
   unsureTags?: string[] | undefined;
+  handoff?: HandoffSettings | undefined;
 }
 
 /** The part of a platform's settings the resolver reads (`config.slack` and `config.discord` both fit). */
@@ -57,6 +67,8 @@ export interface ChannelSettings {
   reaction?: string;
   tags?: string[];
   unsureTags?: string[];
+  /** Set where the "Ask a person" button is offered. */
+  handoff?: HandoffSettings;
 }
 
 /**
@@ -85,6 +97,7 @@ export function resolveChannelSettings(
   const reaction = pick('reaction');
   const tags = pick('tags');
   const unsureTags = pick('unsureTags');
+  const handoff = pick('handoff');
   return {
     mode: listed ? (pick('mode') ?? defaults.mode) : 'off',
     reply: pick('reply') ?? 'thread',
@@ -93,6 +106,7 @@ export function resolveChannelSettings(
     ...(reaction ? { reaction } : {}),
     ...(tags ? { tags } : {}),
     ...(unsureTags ? { unsureTags } : {}),
+    ...(handoff && (handoff.channel || handoff.mention) ? { handoff } : {}),
   };
 }
 

@@ -18,6 +18,7 @@ import { createCoordinationService, type CoordinationService } from './coordinat
 import { createCurationService, type CurationService } from './curation/index.ts';
 import { createVerifiedAnswerService, type VerifiedAnswerService } from './curation/verified-answers.ts';
 import { AnswerloopError } from './errors/index.ts';
+import { createHandOff, type HandOff } from './handoff/hand-off.ts';
 import {
   createInsightsService,
   createKnowledgeGaps,
@@ -157,6 +158,8 @@ export interface Core {
   readonly metrics: Metrics;
   /** The messages of the bot's threads, kept so follow-ups need no history read; people following up. */
   readonly threads: ThreadMemory;
+  /** Handing a question to a person (the answer's button), once per conversation. */
+  readonly handOff: HandOff;
   /**
    * The Prometheus text of `metrics`, with the active model read from the store first when answers come from
    * OpenAI: a promotion or rollback in any process shows within seconds, before the next question.
@@ -586,6 +589,7 @@ export function createCore(options: CreateCoreOptions): Core {
     coordination,
     metrics,
     threads: createThreadMemory({ store, clock, metrics, ready }),
+    handOff: createHandOff({ store, clock, metrics, ready }),
     async renderMetrics() {
       await showResolution();
       if (answerMode === 'openai') {

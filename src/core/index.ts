@@ -73,5 +73,6 @@ export type {
 } from './insights/index.ts';
 export type * from './coordination/index.ts';
 export type { ReceivedMessage, ThreadMemory, ThreadPlace } from './threads/thread-memory.ts';
+export type { HandOff, HandOffStart } from './handoff/hand-off.ts';
 export { redactSecrets } from './logging/redact-secrets.ts';
 export { createLogger } from './logging/create-logger.ts';

@@ -209,6 +209,15 @@ export async function startFakeSlackApi(options: FakeSlackApiOptions = {}): Prom
         if (body.metadata) message.metadata = body.metadata;
         return { ok: true, channel: message.channel, ts: message.ts, text: message.text };
       }
+      case 'chat.getPermalink': {
+        const channel = text(body.channel);
+        const ts = text(body.message_ts);
+        return {
+          ok: true,
+          channel,
+          permalink: `https://fake.slack.test/archives/${channel}/p${ts.replace('.', '')}`,
+        };
+      }
       case 'chat.postEphemeral':
         return { ok: true, message_ts: nextTs() };
       case 'views.open':

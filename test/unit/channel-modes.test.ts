@@ -11,6 +11,22 @@ const slack = (settings: Record<string, unknown>) =>
 const defaults: ChannelDefaults = { mode: 'mention', threshold: 0.6, refusalThreshold: 0.35 };
 
 describe('per-channel settings', () => {
+  it('offers the hand-off where a channel, or the parent of a thread, sets it; nowhere by default', () => {
+    const source = slack({ channels: { C1: { handoff: { channel: 'CHELP', mention: 'S0SUPPORT' } } } });
+    expect(resolveChannelSettings(source, ['C1'], defaults).handoff).toEqual({
+      channel: 'CHELP',
+      mention: 'S0SUPPORT',
+    });
+    expect(resolveChannelSettings(source, ['T1', 'C1'], defaults).handoff).toEqual({
+      channel: 'CHELP',
+      mention: 'S0SUPPORT',
+    });
+    expect(resolveChannelSettings(source, ['C2'], defaults).handoff).toBeUndefined();
+    expect(() => slack({ channels: { C1: { handoff: {} } } })).toThrow(
+      /handoff needs a channel to post to, a mention to call people with, or both/,
+    );
+  });
+
   it('gives every channel the defaults when nothing is configured', () => {
     expect(resolveChannelSettings(slack({}), ['C1'], defaults)).toEqual({
       mode: 'mention',

@@ -135,7 +135,11 @@ export async function handleNewForumPost(
     await applyForumTags(thread, settings.unsureTags, context);
     return;
   }
-  for (const part of renderDiscordAnswer({ question: thread.name, result })) {
+  for (const part of renderDiscordAnswer({
+    question: thread.name,
+    result,
+    handoff: settings.handoff !== undefined,
+  })) {
     await retryTransient(
       () => thread.send(part),
       (error) => isDiscordError(error, RESTJSONErrorCodes.CannotSendAMessageInAForumChannel),

@@ -73,7 +73,11 @@ export async function handleHelpChannelMessage(
   if (!(await claimDelivery(context, 'message', message.id))) return;
   const result = await confidentAnswer(message, message.content, settings, context);
   if (!result) return;
-  const parts = renderDiscordAnswer({ question: message.content, result });
+  const parts = renderDiscordAnswer({
+    question: message.content,
+    result,
+    handoff: settings.handoff !== undefined,
+  });
   const thread = await message
     .startThread({ name: threadName(message.content), autoArchiveDuration: ThreadAutoArchiveDuration.OneDay })
     .catch((error: unknown) => {
@@ -122,7 +126,11 @@ export async function handleHelpThreadFollowUp(
   if (!(await claimDelivery(context, 'message', message.id))) return;
   const result = await confidentAnswer(message, message.content, settings, context);
   if (!result) return;
-  const [first, ...rest] = renderDiscordAnswer({ question: message.content, result });
+  const [first, ...rest] = renderDiscordAnswer({
+    question: message.content,
+    result,
+    handoff: settings.handoff !== undefined,
+  });
   await message.reply({ ...first!, allowedMentions: noPings });
   for (const part of rest) await thread.send(part);
 }

@@ -4,6 +4,7 @@ import type { DiscordBotContext } from './bot-context.ts';
 import { claimDelivery } from './claim-delivery.ts';
 import { discordCommands } from './commands/index.ts';
 import { handleCorrectionSubmit, handleFeedbackButton } from './feedback-interactions.ts';
+import { handleHandOffButton } from './hand-off-interactions.ts';
 
 /**
  * Routes one interaction to its handler. Every interaction gets an answer within Discord's 3 seconds:
@@ -32,6 +33,7 @@ export async function routeInteraction(interaction: Interaction, context: Discor
     if (command?.kind === 'message') return command.execute(interaction, context);
   } else if (interaction.isButton()) {
     if (await handleFeedbackButton(interaction, context)) return;
+    if (await handleHandOffButton(interaction, context)) return;
   } else if (interaction.isModalSubmit()) {
     if (await handleCorrectionSubmit(interaction, context)) return;
   }

@@ -54,7 +54,11 @@ export async function handleMention(message: Message, context: DiscordBotContext
     },
     { stream: false },
   );
-  const [first, ...rest] = renderDiscordAnswer({ question, result });
+  const [first, ...rest] = renderDiscordAnswer({
+    question,
+    result,
+    handoff: access.settingsFor(place).handoff !== undefined,
+  });
   const canStartThread =
     message.channel.type === ChannelType.GuildText || message.channel.type === ChannelType.GuildAnnouncement;
   if (core.config.discord.mentionReply === 'thread' && canStartThread) {

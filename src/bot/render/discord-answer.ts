@@ -29,6 +29,8 @@ export interface RenderDiscordAnswerInput {
   result: DiscordAnswerView;
   /** Helpful / not helpful / suggest a correction under the answer (default true). */
   feedbackButtons?: boolean;
+  /** "Ask a person" beside them, where the channel hands questions to people (`handoff`). */
+  handoff?: boolean;
   /** At most this many messages (the first edits the deferred reply, the others are follow-ups); default 5. */
   maxMessages?: number;
 }
@@ -155,7 +157,10 @@ export function renderDiscordAnswer(input: RenderDiscordAnswerInput): DiscordMes
   const lastEmbed = lastMessage.embeds[0]!;
   if (sourcesField) lastEmbed.fields = [sourcesField];
   lastEmbed.footer = footer;
-  if (input.feedbackButtons ?? true) lastMessage.components = [renderFeedbackButtons(result.conversationId)];
+  if (input.feedbackButtons ?? true)
+    lastMessage.components = [
+      renderFeedbackButtons(result.conversationId, { handoff: input.handoff ?? false }),
+    ];
   if (result.notice) messages[0]!.content = truncateText(`*${result.notice.trim()}*`, discordLimits.content);
 
   for (const message of messages) {

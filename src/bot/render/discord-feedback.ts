@@ -43,8 +43,28 @@ export function parseCorrectionModalCustomId(customId: string): string | undefin
   return conversationId === '' ? undefined : conversationId;
 }
 
-/** Helpful / not helpful / suggest a correction. */
-export function renderFeedbackButtons(conversationId: string): DiscordActionRow {
+const handoffPrefix = 'answerloop:handoff:';
+
+/** The custom id of "Ask a person" for a conversation. */
+export function handoffCustomId(conversationId: string): string {
+  const customId = `${handoffPrefix}${conversationId}`;
+  if (customId.length > discordLimits.customId) {
+    throw new RangeError(`conversation id ${conversationId} is too long for a Discord custom id`);
+  }
+  return customId;
+}
+
+export function parseHandoffCustomId(customId: string): string | undefined {
+  if (!customId.startsWith(handoffPrefix)) return undefined;
+  const conversationId = customId.slice(handoffPrefix.length);
+  return conversationId === '' ? undefined : conversationId;
+}
+
+/** Helpful / not helpful / suggest a correction, and "Ask a person" where hand-off is set up. */
+export function renderFeedbackButtons(
+  conversationId: string,
+  options: { handoff?: boolean } = {},
+): DiscordActionRow {
   return {
     type: 1,
     components: [
@@ -69,6 +89,17 @@ export function renderFeedbackButtons(conversationId: string): DiscordActionRow 
         emoji: { name: '✏️' },
         custom_id: feedbackCustomId('correct', conversationId),
       },
+      ...(options.handoff
+        ? [
+            {
+              type: 2 as const,
+              style: 2 as const,
+              label: 'Ask a person',
+              emoji: { name: '🙋' },
+              custom_id: handoffCustomId(conversationId),
+            },
+          ]
+        : []),
     ],
   };
 }

@@ -21,7 +21,15 @@ export const feedbackActionIds = {
   suggestCorrection: 'answer_suggest_correction',
   share: 'answer_share',
   dismiss: 'answer_dismiss',
+  /** "Ask a person": hands the question to the support team (channels with `handoff` set). */
+  handoff: 'answer_handoff',
 } as const;
+
+/** How an answer's controls are drawn: privately (share, dismiss), and with "Ask a person" where hand-off is set up. */
+export interface AnswerControls {
+  private?: boolean;
+  handoff?: boolean;
+}
 
 export type SlackBlock = Record<string, unknown> & { type: string; block_id?: string };
 
@@ -155,10 +163,7 @@ function button(actionId: string, text: string, value: string): Record<string, u
  * block), then "suggest a correction", which opens the modal. A private answer also gets "Share with the
  * channel" and "Dismiss".
  */
-export function renderFeedbackBlocks(
-  conversationId: string,
-  options: { private?: boolean } = {},
-): SlackBlock[] {
+export function renderFeedbackBlocks(conversationId: string, options: AnswerControls = {}): SlackBlock[] {
   const rating: SlackBlock = {
     type: 'context_actions',
     block_id: ratingBlockId,
@@ -193,6 +198,9 @@ export function renderFeedbackBlocks(
           ]
         : []),
       button(feedbackActionIds.suggestCorrection, ':pencil2: Suggest a correction', conversationId),
+      ...(options.handoff
+        ? [button(feedbackActionIds.handoff, ':raising_hand: Ask a person', conversationId)]
+        : []),
     ],
   };
   return [rating, actions];
@@ -209,10 +217,7 @@ export function parseRatingValue(
 }
 
 /** What stops a native stream: the blocks under the streamed text (sources, footer, feedback). */
-export function renderAnswerTail(
-  answer: SlackAnswerInput,
-  options: { private?: boolean } = {},
-): SlackBlock[] {
+export function renderAnswerTail(answer: SlackAnswerInput, options: AnswerControls = {}): SlackBlock[] {
   const sourcesBlock = renderSourcesBlock(answer);
   return [
     ...(sourcesBlock ? [sourcesBlock] : []),
@@ -229,11 +234,14 @@ export function renderAnswerTail(
  */
 export function renderSlackAnswer(
   answer: SlackAnswerInput,
-  options: { private?: boolean; askedBy?: { userId: string; question: string } } = {},
+  options: AnswerControls & { askedBy?: { userId: string; question: string } } = {},
 ): SlackMessageContent[] {
   const mrkdwn = markdownToMrkdwn(answer.answer) || '_(empty answer)_';
   const sections = splitMrkdwn(mrkdwn, slackLimits.sectionText);
-  const tail = renderAnswerTail(answer, options);
+  const tail = renderAnswerTail(answer, {
+    ...(options.private ? { private: true } : {}),
+    ...(options.handoff ? { handoff: true } : {}),
+  });
 
   const messages: SlackMessageContent[] = [];
   let current: string[] = [];

@@ -4,6 +4,7 @@ import {
   renderAnswerTail,
   renderSlackAnswer,
   renderStreamingText,
+  type AnswerControls,
   type SlackMessageContent,
 } from '../render/slack-answer-blocks.ts';
 import { createStreamingReply } from './streaming-reply.ts';
@@ -31,6 +32,8 @@ export interface OutletTarget {
   userId: string;
   teamId?: string;
   logger: Logger;
+  /** The answer's controls: "Ask a person" where the channel hands questions to people. */
+  controls?: AnswerControls;
 }
 
 async function postParts(target: OutletTarget, parts: SlackMessageContent[]): Promise<string | undefined> {
@@ -52,7 +55,7 @@ async function postParts(target: OutletTarget, parts: SlackMessageContent[]): Pr
 export function createPostOnceOutlet(target: OutletTarget): AnswerOutlet {
   return {
     push: () => undefined,
-    finish: (result) => postParts(target, renderSlackAnswer(result)),
+    finish: (result) => postParts(target, renderSlackAnswer(result, target.controls)),
     close: async () => undefined,
   };
 }
@@ -75,7 +78,7 @@ export function createUpdateOutlet(target: OutletTarget, intervalMs: number): An
   return {
     push: (textSoFar) => reply.push(textSoFar),
     async finish(result) {
-      const [first, ...more] = renderSlackAnswer(result);
+      const [first, ...more] = renderSlackAnswer(result, target.controls);
       const streamedTs = await reply.finish();
       let firstTs = streamedTs || undefined;
       if (first && streamedTs)
@@ -138,7 +141,7 @@ export function createNativeOutlet(target: OutletTarget, intervalMs: number): An
     }
   };
   const finalEdit = async (result: AskResult) => {
-    const [first, ...more] = renderSlackAnswer(result);
+    const [first, ...more] = renderSlackAnswer(result, target.controls);
     if (first)
       await target.client.chat.update({
         channel: target.channel,
@@ -178,7 +181,7 @@ export function createNativeOutlet(target: OutletTarget, intervalMs: number): An
         stopped = true;
         await streamer.stop({
           ...(rest ? { markdown_text: rest } : {}),
-          blocks: renderAnswerTail(result) as never,
+          blocks: renderAnswerTail(result, target.controls) as never,
         });
       } catch (error) {
         if (streamer.ts === undefined) {

@@ -10,7 +10,7 @@ import {
   type OutletTarget,
 } from './answer-outlets.ts';
 import { stillOwnsDelivery } from './listeners/middleware/index.ts';
-import type { SlackBotDependencies } from './slack-bot-dependencies.ts';
+import { channelSettingsFor, type SlackBotDependencies } from './slack-bot-dependencies.ts';
 import { questionFromMessage } from './slack-message-text.ts';
 import { recordSlackAnswer, recordSlackMessage, slackTime } from './thread-record.ts';
 
@@ -191,6 +191,8 @@ export async function answerQuestion(
 ): Promise<void> {
   const { core, settings } = dependencies;
   const threadTs = plan.threadTs ?? replyThreadOf(message);
+  // "Ask a person" under the answer where the channel hands questions to people.
+  const handoff = channelSettingsFor(dependencies, message.channel, message.isDirect).handoff !== undefined;
   const isPrivate = plan.reply === 'private';
   const notify = (text: string) =>
     isPrivate
@@ -250,6 +252,7 @@ export async function answerQuestion(
             channel: message.channel,
             userId: message.userId,
             logger: dependencies.logger,
+            controls: { handoff },
             ...(threadTs ? { threadTs } : {}),
             ...(message.teamId ? { teamId: message.teamId } : {}),
           },
@@ -299,7 +302,7 @@ export async function answerQuestion(
       return;
     }
     if (isPrivate) {
-      for (const part of renderSlackAnswer(result, { private: true }))
+      for (const part of renderSlackAnswer(result, { private: true, handoff }))
         await sendPrivately(client, message, plan, threadTs, part);
       return;
     }

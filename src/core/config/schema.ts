@@ -17,6 +17,16 @@ const channelSettingsSchema = z
     reaction: z.string().min(1).optional(),
     tags: z.array(z.string()).optional(),
     unsureTags: z.array(z.string()).optional(),
+    handoff: z
+      .object({
+        channel: z.string().min(1).optional(),
+        mention: z.string().min(1).optional(),
+      })
+      .strict()
+      .refine((handoff) => handoff.channel !== undefined || handoff.mention !== undefined, {
+        message: 'handoff needs a channel to post to, a mention to call people with, or both',
+      })
+      .optional(),
   })
   .strict();
 

@@ -13,6 +13,7 @@ export type CounterName =
   | 'background_job_runs_total'
   | 'training_schedule_runs_total'
   | 'face_errors_total'
+  | 'handoffs_total'
   | 'human_follow_ups_total'
   | 'platform_rate_limits_total'
   | 'model_rollbacks_total';

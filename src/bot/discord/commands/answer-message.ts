@@ -118,7 +118,7 @@ export const answerMessageCommand: DiscordMessageCommand = {
       },
       { stream: false },
     );
-    const parts = renderDiscordAnswer({ question, result });
+    const parts = renderDiscordAnswer({ question, result, handoff: settings.handoff !== undefined });
     const thread = inThread ? await threadFor(interaction, target, question, context) : undefined;
     if (thread) {
       const [first, ...rest] = parts;

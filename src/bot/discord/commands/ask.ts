@@ -65,7 +65,11 @@ export const askCommand: DiscordSlashCommand = {
       // Discord shows the reply once it is edited; one edit is kinder to rate limits than a stream of them.
       { stream: false },
     );
-    const [first, ...rest] = renderDiscordAnswer({ question, result });
+    const [first, ...rest] = renderDiscordAnswer({
+      question,
+      result,
+      handoff: settings.handoff !== undefined,
+    });
     await interaction.editReply(first!);
     for (const message of rest) {
       await interaction.followUp(isPrivate ? { ...message, flags: MessageFlags.Ephemeral } : message);

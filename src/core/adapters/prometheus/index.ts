@@ -36,6 +36,10 @@ const counters: Record<CounterName, { help: string; labels: string[] }> = {
     help: 'Errors caught by a face or the process guard instead of ending the process.',
     labels: ['face', 'kind'],
   },
+  handoffs_total: {
+    help: 'Clicks on "Ask a person": handed_off, already (a second click), not_found, or why the escalation post failed.',
+    labels: ['platform', 'outcome'],
+  },
   human_follow_ups_total: {
     help: "Answers a person followed up on: a reply in the bot's thread, or the post marked solved.",
     labels: ['platform', 'kind'],

@@ -49,6 +49,9 @@ export function ConversationDetail({ conversation, detail, height, width }: Conv
         <Text dimColor>status </Text>
         <Text>{conversation.reviewStatus}</Text>
         {conversation.stale ? <Text color="yellow"> · stale (a cited page changed)</Text> : null}
+        {conversation.handoff ? (
+          <Text color="magenta">{` · handed to a person${conversation.handoff.place ? ` in ${conversation.handoff.place}` : ''}`}</Text>
+        ) : null}
         <Text dimColor> · diagnosis </Text>
         <Text color={conversation.failureKind && conversation.failureKind !== 'none' ? 'yellow' : undefined}>
           {conversation.failureKind ?? '—'}

@@ -9,6 +9,7 @@ import { renderCorrectionModal } from '../../../render/slack-correction-modal.ts
 import { answerGoneNotice, feedbackThanksNotice } from '../../../render/slack-notices.ts';
 import { type ConversationRecord, hashUserId } from '../../../../core/index.ts';
 import type { SlackBotDependencies } from '../../slack-bot-dependencies.ts';
+import { registerHandOff } from './hand-off.ts';
 
 /** A click on Slack's feedback_buttons element: which of the two, with the value of the clicked one. */
 interface FeedbackButtonsAction {
@@ -126,4 +127,6 @@ export function register(app: App, dependencies: SlackBotDependencies): void {
     await ack();
     await respond({ delete_original: true });
   });
+
+  registerHandOff(app, dependencies);
 }
