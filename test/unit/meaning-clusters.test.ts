@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { centralMember, clusterByMeaning } from '../../src/core/insights/meaning-clusters.ts';
+import { centralMember, centred, clusterByMeaning } from '../../src/core/insights/meaning-clusters.ts';
 
 const unit = (values: number[]) => {
   const length = Math.hypot(...values);
@@ -46,5 +46,17 @@ describe('clusterByMeaning', () => {
   it('names the most central member', () => {
     const vectors = [unit([1, 0.4]), unit([1, 0.1]), unit([1, -0.2])];
     expect(centralMember(vectors, [0, 1, 2])).toBe(1);
+  });
+
+  it('takes away the direction every vector shares, so topics that share a vocabulary come apart', () => {
+    // Two topics on one product: a strong shared component, and a small one of their own.
+    const vectors = [unit([1, 0.3, 0]), unit([1, 0.32, 0.01]), unit([1, 0, 0.3]), unit([1, 0.01, 0.32])];
+    expect(clusterByMeaning(vectors, 0.8)).toEqual([[0, 1, 2, 3]]);
+    const apart = centred(vectors);
+    for (const vector of apart) expect(Math.hypot(...vector)).toBeCloseTo(1);
+    expect(clusterByMeaning(apart, 0.8)).toEqual([
+      [0, 1],
+      [2, 3],
+    ]);
   });
 });

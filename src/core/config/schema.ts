@@ -341,6 +341,8 @@ export const settingsSchema = z
           .object({
             since: z.string().regex(/^\d+[hdw]$/, 'a duration such as 24h, 7d or 2w'),
             similarity: z.number().min(-1).max(1),
+            centreFrom: positiveInt,
+            similarityFewQuestions: z.number().min(-1).max(1),
             maxQuestions: positiveInt,
             nearestPassages: z.number().int().nonnegative(),
             recencyHalfLifeDays: z.number().positive(),

@@ -14,7 +14,7 @@ import type {
   Platform,
 } from '../ports/index.ts';
 import type { SearchOptions, SearchResult } from '../retrieval/index.ts';
-import { centralMember, clusterByMeaning } from './meaning-clusters.ts';
+import { centralMember, centred, clusterByMeaning } from './meaning-clusters.ts';
 import { windowStart } from './time-window.ts';
 
 /** Why a question counts as one the documentation did not answer well. */
@@ -75,7 +75,9 @@ export interface GapReport {
   questionsConsidered: number;
   /** The configured embedder: the questions are embedded once per run with it (records keep no vector). */
   embedder: string;
+  /** The similarity two groups needed to join, and whether the questions' shared direction was taken away first. */
   similarity: number;
+  centred: boolean;
   gaps: KnowledgeGap[];
 }
 
@@ -209,7 +211,11 @@ export function createKnowledgeGaps(dependencies: KnowledgeGapDependencies): Kno
     const records = await collect(since);
     const texts = records.map((record) => record.standaloneQuestion || record.question);
     const vectors = texts.length > 0 ? await embedder.embed(texts, { priority: 'background' }) : [];
-    const groups = clusterByMeaning(vectors, settings.similarity);
+    // With enough questions their shared direction is taken away first (see centred); a few are compared as they are.
+    const many = vectors.length >= settings.centreFrom;
+    const groups = many
+      ? clusterByMeaning(centred(vectors), settings.similarity)
+      : clusterByMeaning(vectors, settings.similarityFewQuestions);
     const halfLifeMs = settings.recencyHalfLifeDays * 86_400_000;
 
     const ranked = groups
@@ -296,7 +302,8 @@ export function createKnowledgeGaps(dependencies: KnowledgeGapDependencies): Kno
       since,
       questionsConsidered: records.length,
       embedder: embedder.id,
-      similarity: settings.similarity,
+      similarity: many ? settings.similarity : settings.similarityFewQuestions,
+      centred: many,
       gaps,
     };
   };

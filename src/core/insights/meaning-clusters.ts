@@ -111,3 +111,22 @@ export function centralMember(vectors: readonly (readonly number[])[], members: 
   }
   return best;
 }
+
+/**
+ * The vectors less their mean, made unit length again. Questions to one product share a direction (its
+ * vocabulary, the shape of a question) that makes different topics look alike; taking it away leaves what tells
+ * them apart. Needs enough questions for the mean to be the shared direction rather than one topic's.
+ */
+export function centred(vectors: readonly (readonly number[])[]): number[][] {
+  if (vectors.length === 0) return [];
+  const dimensions = vectors[0]!.length;
+  const mean = new Array<number>(dimensions).fill(0);
+  for (const vector of vectors)
+    for (let index = 0; index < dimensions; index += 1) mean[index]! += vector[index]!;
+  for (let index = 0; index < dimensions; index += 1) mean[index]! /= vectors.length;
+  return vectors.map((vector) => {
+    const difference = vector.map((value, index) => value - mean[index]!);
+    const length = Math.hypot(...difference) || 1;
+    return difference.map((value) => value / length);
+  });
+}
