@@ -13,6 +13,11 @@
  *   --dtypes fp32,int8,q8
  *             the same evaluation with each local model file (embedded store unless --stores says otherwise),
  *             side by side with fp32's figures; the other tables show the configured dtype (or the first given)
+ *   --answering local
+ *             also answer with the local chat model (answering.mode local: the sufficiency check and the answer),
+ *             side by side with the offline figures on the same questions; needs `npm run model:fetch -- --llm`
+ *   --limit N questions per corpus for the model (spread over every kind; default: all of them)
+ *   --llm FILE another GGUF file for --answering local (default: answering.local.modelPath)
  *   --fresh   ingest into new stores instead of the cached ones in data/eval-cache/ (incremental ingestion skips
  *             unchanged pages, so a cached store is the same store; the cache is keyed by the knowledge settings)
  */
@@ -39,9 +44,16 @@ import {
   fitAnswerabilityModel,
 } from '../src/core/answering/answerability.ts';
 import { retrievalConfidence } from '../src/core/answering/confidence.ts';
-import { type AnswerQualityEvaluation } from '../src/core/evaluation/answer-quality.ts';
+import { type AnswerQualityEvaluation, evaluateAnswers } from '../src/core/evaluation/answer-quality.ts';
 import { calibrateRefusal } from '../src/core/evaluation/refusal-calibration.ts';
-import { createCore, loadConfig, resolveConfigPath, silentLogger } from '../src/core/index.ts';
+import {
+  type AskResult,
+  createCore,
+  type Embedder,
+  loadConfig,
+  resolveConfigPath,
+  silentLogger,
+} from '../src/core/index.ts';
 import type { RetrievalSettings, SearchMode } from '../src/core/retrieval/index.ts';
 import { parseQaSet, type QaItem } from '../src/core/retrieval/retrieval-evaluation.ts';
 
@@ -74,11 +86,54 @@ interface CorpusResult {
   questions: number;
   retrieval: RetrievalRow[];
   answers: AnswerQualityEvaluation;
+  /** With --answering local: the local model's answers and the offline ones on the same questions. */
+  modelAnswers?: ModelAnswers;
   /** The previous method on the same questions: RRF, then a hand-set confidence from the best raw leg scores. */
   previousRefusal: {
     threshold: number;
     unanswerableRefused: number | null;
     answerableRefused: number | null;
+  };
+}
+
+interface AnswerFigures {
+  questions: number;
+  unanswerableRefused: number | null;
+  answerableRefused: number;
+  citesRelevant: number;
+  /** Share of the answered questions whose answer cites at least one (valid) source. */
+  cites: number;
+}
+
+interface ModelAnswers {
+  model: string;
+  secondsPerQuestion: number;
+  offline: AnswerFigures;
+  local: AnswerFigures;
+  questions: Array<{
+    question: string;
+    kind: string;
+    confidence: number;
+    offlineRefused: boolean;
+    localRefused: boolean;
+    sufficiency: AskResult['sufficiency'] | null;
+    citedRelevant: boolean;
+    answer: string;
+  }>;
+}
+
+function answerFigures(outcomes: AnswerQualityEvaluation['questions']): AnswerFigures {
+  const unanswerable = outcomes.filter((outcome) => outcome.kind === 'unanswerable');
+  const answerable = outcomes.filter((outcome) => outcome.kind !== 'unanswerable');
+  const answered = outcomes.filter((outcome) => !outcome.refused);
+  const share = (items: typeof outcomes, test: (outcome: (typeof outcomes)[number]) => boolean) =>
+    items.length === 0 ? 0 : items.filter(test).length / items.length;
+  return {
+    questions: outcomes.length,
+    unanswerableRefused: unanswerable.length === 0 ? null : share(unanswerable, (outcome) => outcome.refused),
+    answerableRefused: share(answerable, (outcome) => outcome.refused),
+    citesRelevant: share(answerable, (outcome) => !outcome.refused && outcome.citedRelevant.length > 0),
+    cites: share(answered, (outcome) => outcome.cited.length > 0),
   };
 }
 
@@ -94,6 +149,9 @@ const { values: flags } = parseArgs({
     grid: { type: 'boolean', default: false },
     fresh: { type: 'boolean', default: false },
     dtypes: { type: 'string' },
+    answering: { type: 'string' },
+    limit: { type: 'string' },
+    llm: { type: 'string' },
     help: { type: 'boolean', short: 'h', default: false },
   },
 });
@@ -279,6 +337,10 @@ async function evaluateCorpus(
       if (refused && item.kind !== 'unanswerable') answerableRefused += 1;
     }
     await previous.close();
+    const modelAnswers =
+      flags.answering === 'local'
+        ? await answerWithLocalModel(corpus, store, esUrl, dataDir, indexPrefix, embedder, answerQa, answers)
+        : undefined;
     const unanswerableCount = answerQa.filter((item) => item.kind === 'unanswerable').length;
     const previousRefusal = {
       threshold: previousThreshold,
@@ -295,6 +357,7 @@ async function evaluateCorpus(
       questions: qa.length,
       retrieval,
       answers,
+      ...(modelAnswers ? { modelAnswers } : {}),
       previousRefusal,
     };
   } finally {
@@ -303,6 +366,74 @@ async function evaluateCorpus(
       if (store === 'elasticsearch' && esUrl) await deleteIndices(esUrl, indexPrefix);
       rmSync(dataDir, { recursive: true, force: true });
     }
+  }
+}
+
+/** The same store answered by the local chat model: the sufficiency check and the answer. */
+async function answerWithLocalModel(
+  corpus: CorpusManifest,
+  store: 'embedded' | 'elasticsearch',
+  esUrl: string | undefined,
+  dataDir: string,
+  indexPrefix: string,
+  embedder: Embedder,
+  answerQa: QaItem[],
+  offline: AnswerQualityEvaluation,
+): Promise<ModelAnswers> {
+  const qa = flags.limit ? spread(answerQa, Number(flags.limit)) : answerQa;
+  const config = loadConfig({
+    cwd: projectRoot,
+    env: {
+      ANSWERLOOP_DATA_DIR: dataDir,
+      ANSWERLOOP_STORE: store,
+      ...(esUrl ? { ELASTICSEARCH_URL: esUrl } : {}),
+    },
+    overrides: {
+      logFile: '',
+      answering: { mode: 'local', ...(flags.llm ? { local: { modelPath: path.resolve(flags.llm) } } : {}) },
+      store: { elasticsearch: { indexPrefix } },
+    },
+  });
+  const core = createCore({ config, embedder, logger: silentLogger });
+  const verdicts = new Map<string, AskResult>();
+  try {
+    await core.prepareToServe();
+    const started = performance.now();
+    let done = 0;
+    const evaluation = await evaluateAnswers(qa, {
+      embedder,
+      ask: async (input, options) => {
+        const result = await core.ask(input, options ?? {});
+        verdicts.set(input.question, result);
+        done += 1;
+        process.stdout.write(
+          `\r    ${corpus.name}: ${done}/${qa.length} with the local model (${((performance.now() - started) / 1000 / done).toFixed(1)} s per question)`,
+        );
+        return result;
+      },
+    });
+    process.stdout.write('\n');
+    const offlineOutcomes = offline.questions.filter((outcome) =>
+      qa.some((item) => item.question === outcome.question),
+    );
+    return {
+      model: evaluation.model,
+      secondsPerQuestion: (performance.now() - started) / 1000 / qa.length,
+      offline: answerFigures(offlineOutcomes),
+      local: answerFigures(evaluation.questions),
+      questions: evaluation.questions.map((outcome) => ({
+        question: outcome.question,
+        kind: outcome.kind,
+        confidence: outcome.confidence,
+        offlineRefused: offlineOutcomes.find((item) => item.question === outcome.question)?.refused ?? false,
+        localRefused: outcome.refused,
+        sufficiency: verdicts.get(outcome.question)?.sufficiency ?? null,
+        citedRelevant: outcome.citedRelevant.length > 0,
+        answer: outcome.answer.slice(0, 300),
+      })),
+    };
+  } finally {
+    await core.close();
   }
 }
 
@@ -503,6 +634,43 @@ async function main(): Promise<void> {
             percent(result.answers.overall.answerableRefused),
             percent(result.answers.overall.citesRelevant),
             result.ingestSeconds.toFixed(0),
+          ];
+        }),
+      )}\n`,
+    );
+  }
+
+  const withModel = results.filter((result) => result.modelAnswers);
+  if (withModel.length > 0) {
+    const { low, high } = base.answering.sufficiency;
+    process.stdout.write(
+      `\nOffline and the local model (${withModel[0]!.modelAnswers!.model}) on the same questions; the local model checks ` +
+        `the passages when the answerability score is from ${low} to ${high} (answering.sufficiency)\n`,
+    );
+    const pair = (offline: number | null, local: number | null) => `${percent(offline)} | ${percent(local)}`;
+    process.stdout.write(
+      `${table(
+        [
+          'corpus',
+          'store',
+          'questions',
+          'unanswerable refused (offline | local)',
+          'answerable refused',
+          'cite a relevant page',
+          'answers that cite',
+          's per question',
+        ],
+        withModel.map((result) => {
+          const { offline, local, secondsPerQuestion } = result.modelAnswers!;
+          return [
+            result.corpus,
+            result.store,
+            String(local.questions),
+            pair(offline.unanswerableRefused, local.unanswerableRefused),
+            pair(offline.answerableRefused, local.answerableRefused),
+            pair(offline.citesRelevant, local.citesRelevant),
+            pair(offline.cites, local.cites),
+            secondsPerQuestion.toFixed(1),
           ];
         }),
       )}\n`,

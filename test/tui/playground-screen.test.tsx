@@ -29,6 +29,9 @@ describe('Playground screen', () => {
     expect(frame).toMatch(/Sources/);
     expect(frame).toMatch(/\[1\] .*accounts\.md › Resetting your password/);
     expect(frame).toMatch(/extractive/);
+    // Offline, the operator learns that a model reading the passages refuses far better, and how to get one.
+    expect(frame).toMatch(/offline: a model that reads the passages refuses far better/);
+    expect(frame).toMatch(/answering\.mode\s+local/);
     await dashboard.press('-');
     await dashboard.waitFor('marked not helpful');
     const { items } = await test.core.listConversations({ feedback: 'not_helpful' });

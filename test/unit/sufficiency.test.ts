@@ -90,22 +90,19 @@ describe('the sufficiency prompt', () => {
 
 describe('choosing the judge', () => {
   const model: ChatModel = { complete: () => Promise.reject(new Error('unused')) };
-  const config = (enabled: 'auto' | 'on' | 'off') => ({
-    answering: { sufficiency: { enabled, low: 0.05, high: 0.85, passages: 3, contextTokens: 900 } },
-    openai: { chatModel: 'gpt-4o-mini-2024-07-18' },
-  });
+  const judge = () => ({ model, name: 'gpt-4o-mini-2024-07-18' });
 
-  it('is the base chat model when a model answers, none offline or when off', () => {
-    expect(sufficiencyJudge(config('auto'), 'openai', () => model)?.()).toEqual({
+  it('is the answering model when a model answers, none offline or when off', () => {
+    expect(sufficiencyJudge('auto', 'openai', judge)?.()).toEqual({
       model,
       name: 'gpt-4o-mini-2024-07-18',
     });
-    expect(sufficiencyJudge(config('auto'), 'offline', () => model)).toBeUndefined();
-    expect(sufficiencyJudge(config('off'), 'openai', () => model)).toBeUndefined();
+    expect(sufficiencyJudge('auto', 'offline', judge)).toBeUndefined();
+    expect(sufficiencyJudge('off', 'openai', judge)).toBeUndefined();
   });
 
   it('says how to get a model when the check is on but answers are offline', () => {
-    expect(() => sufficiencyJudge(config('on'), 'offline', () => model)).toThrow(AnswerloopError);
-    expect(() => sufficiencyJudge(config('on'), 'offline', () => model)).toThrow(/model:fetch -- --llm/);
+    expect(() => sufficiencyJudge('on', 'offline', judge)).toThrow(AnswerloopError);
+    expect(() => sufficiencyJudge('on', 'offline', judge)).toThrow(/model:fetch -- --llm/);
   });
 });

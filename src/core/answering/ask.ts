@@ -51,6 +51,11 @@ export interface AnsweringDependencies {
    * undefined offline or with `answering.sufficiency.enabled: off`.
    */
   judge?: () => SufficiencyJudge | undefined;
+  /**
+   * Temperature, answer length and tokens of sources of the chat model (default: the openai settings and
+   * answering.contextTokens); the local model has its own.
+   */
+  generation?: { temperature: number; maxAnswerTokens: number; contextTokens?: number };
   /** The extractive answerer used offline. */
   offlineModel: ChatModel;
   activeModel: () => Promise<string>;
@@ -154,10 +159,11 @@ export function createAnsweringService(dependencies: AnsweringDependencies): Ans
       return dependencies.offlineModel.complete({ model: 'extractive', messages, onDelta });
     const chatModel = dependencies.chatModel();
     const active = await dependencies.activeModel();
+    const generation = dependencies.generation ?? config.openai;
     const request = {
       messages,
-      temperature: config.openai.temperature,
-      maxTokens: config.openai.maxAnswerTokens,
+      temperature: generation.temperature,
+      maxTokens: generation.maxAnswerTokens,
       onDelta,
     };
     try {
@@ -414,7 +420,7 @@ export function createAnsweringService(dependencies: AnsweringDependencies): Ans
             location: describeLocation(hit),
             text: hit.chunk.text,
           }));
-          let budget = settings.contextTokens;
+          let budget = dependencies.generation?.contextTokens ?? settings.contextTokens;
           let prompt = buildAnswerPrompt(standalone, promptSources, budget);
           let response: ChatResponse;
           try {

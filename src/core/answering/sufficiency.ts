@@ -169,18 +169,14 @@ export async function checkSufficiency(
 }
 
 /**
- * The judge for `answering.sufficiency.enabled` and the answering mode: the chat model that writes the answers
- * (OpenAI's base chat model, not a fine-tuned one: they were trained to answer, not to judge), or none offline.
+ * The judge for `answering.sufficiency.enabled` and the answering mode: the model that writes the answers (with
+ * OpenAI its base chat model, not a fine-tuned one: those were trained to answer, not to judge), or none offline.
  */
 export function sufficiencyJudge(
-  config: {
-    answering: { sufficiency: SufficiencySettings };
-    openai: { chatModel: string };
-  },
+  enabled: SufficiencySettings['enabled'],
   answerMode: string,
-  chatModel: () => ChatModel,
+  judge: () => SufficiencyJudge,
 ): (() => SufficiencyJudge) | undefined {
-  const enabled = config.answering.sufficiency.enabled;
   if (enabled === 'off') return undefined;
   if (answerMode === 'offline') {
     if (enabled === 'on')
@@ -190,5 +186,5 @@ export function sufficiencyJudge(
       );
     return undefined;
   }
-  return () => ({ model: chatModel(), name: config.openai.chatModel });
+  return judge;
 }

@@ -160,7 +160,7 @@ export const settingsSchema = z
       .strict(),
     answering: z
       .object({
-        mode: z.enum(['auto', 'openai', 'offline']),
+        mode: z.enum(['auto', 'openai', 'local', 'offline']),
         maxQuestionChars: positiveInt,
         contextTokens: positiveInt,
         historyTurns: z.number().int().nonnegative(),
@@ -180,6 +180,16 @@ export const settingsSchema = z
                 sentenceCosine: z.number(),
               })
               .strict(),
+          })
+          .strict(),
+        local: z
+          .object({
+            modelPath: z.string(),
+            contextSize: z.number().int().min(512),
+            contextTokens: positiveInt,
+            threads: z.number().int().nonnegative(),
+            temperature: z.number().min(0).max(2),
+            maxAnswerTokens: positiveInt,
           })
           .strict(),
         sufficiency: z

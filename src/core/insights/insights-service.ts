@@ -17,7 +17,7 @@ export interface InsightsDependencies {
   activeModel: () => Promise<string>;
   /** Opens the store (creates tables) before the first read. */
   ready: () => Promise<void>;
-  answerMode: 'openai' | 'offline';
+  answerMode: 'openai' | 'local' | 'offline';
 }
 
 export interface TrainingJobInFlight {
@@ -49,7 +49,7 @@ export interface OverviewFigures {
   /** Not-helpful conversations nobody has reviewed yet. */
   awaitingReview: number;
   activeModel: string;
-  answerMode: 'openai' | 'offline';
+  answerMode: 'openai' | 'local' | 'offline';
   store: StoreHealth;
   trainingJob: TrainingJobInFlight | null;
 }

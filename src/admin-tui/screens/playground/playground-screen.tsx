@@ -6,6 +6,7 @@ import { StatusLine } from '../../components/status-line.tsx';
 import { TextBox } from '../../components/text-box.tsx';
 import { wrapText } from '../../format/wrap-text.ts';
 import { useScreenFrame, useScreenKeys } from '../screen-frame.tsx';
+import { AnswerJudgement, judgementLine } from './components/answer-judgement.tsx';
 import { AnswerMeta } from './components/answer-meta.tsx';
 import { AnswerPane } from './components/answer-pane.tsx';
 import { SourceList } from './components/source-list.tsx';
@@ -21,7 +22,8 @@ export function PlaygroundScreen() {
   const lines = useMemo(() => wrapText(state.streamed, Math.max(10, width - 2)), [state.streamed, width]);
   const sourceLines =
     state.result && state.result.sources.length > 0 ? Math.min(state.result.sources.length + 1, 6) : 0;
-  const answerHeight = Math.max(3, size.rows - 3 - sourceLines - 2);
+  const judgementLines = state.result ? (judgementLine(state.result)?.lines ?? 0) : 0;
+  const answerHeight = Math.max(3, size.rows - 3 - sourceLines - 2 - judgementLines);
   const maximumScroll = Math.max(0, lines.length - (answerHeight - 1));
 
   useScreenKeys({
@@ -87,6 +89,11 @@ export function PlaygroundScreen() {
       <Box height={1}>
         {state.result ? <AnswerMeta result={state.result} feedback={state.feedback} /> : null}
       </Box>
+      {judgementLines > 0 && state.result ? (
+        <Box height={judgementLines} paddingX={1}>
+          <AnswerJudgement result={state.result} />
+        </Box>
+      ) : null}
       <StatusLine busy={state.asking ? 'Answering…' : null} error={state.error} width={width} />
     </Box>
   );

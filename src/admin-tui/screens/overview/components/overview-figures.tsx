@@ -41,9 +41,17 @@ export function OverviewFiguresList({ figures, width }: OverviewFiguresProps) {
       <Figure label="Refusals">{`${refusals.refused} · ${percent(refusals.rate, 1)} of questions`}</Figure>
       <Figure label="Latency">{`p50 ${milliseconds(latency.p50Ms)} · p95 ${milliseconds(latency.p95Ms)}${latency.sampled > 0 ? ` (${latency.sampled} answers)` : ''}`}</Figure>
       <Figure label="Active model">
-        <Text bold>{figures.answerMode === 'offline' ? 'extractive (offline)' : figures.activeModel}</Text>
+        <Text bold>
+          {figures.answerMode === 'offline'
+            ? 'extractive (offline)'
+            : figures.answerMode === 'local'
+              ? 'local model'
+              : figures.activeModel}
+        </Text>
         <Text dimColor>
-          {figures.answerMode === 'offline' ? ' · set OPENAI_API_KEY for model answers' : ''}
+          {figures.answerMode === 'offline'
+            ? ' · answering.mode local or OPENAI_API_KEY for model answers'
+            : ''}
         </Text>
       </Figure>
       <Figure label="Training">
