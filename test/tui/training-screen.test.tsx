@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fakeFineTuningApi, runningJob } from './support/fake-openai.ts';
 import { keys, openTestCore, renderDashboard, type TestCore } from './support/dashboard-harness.tsx';
+import { conversationRecord } from '../integration/learning-loop-fixtures.ts';
 
 const examples: Array<[string, string]> = [
   ['How do I change my email address?', 'Open Settings, then Profile, and edit the email field.'],
@@ -98,6 +99,58 @@ describe('Training screen with the schedule of answerloop start', () => {
       expect(decided).toMatchObject({ ok: true, started: false });
       const dashboard = renderDashboard(test.core, { screen: 'training' });
       await dashboard.waitFor(/Schedule: every 6 h · last .*: 0 new approved examples/);
+      dashboard.unmount();
+    } finally {
+      await test.close();
+    }
+  });
+});
+
+describe('Training screen after training.guard rolled a promotion back', () => {
+  it('says so on the schedule line', async () => {
+    const test = openTestCore({
+      openAi: true,
+      overrides: {
+        answering: { mode: 'offline' },
+        training: {
+          guard: { enabled: true, windowHours: 24, minQuestions: 3, notHelpfulBand: 0.1, refusalBand: 0.1 },
+        },
+      },
+    });
+    try {
+      const base = test.core.config.openai.chatModel;
+      const candidate = 'ft:gpt-4o-mini-2024-07-18:acme:support:Tui1';
+      const answered = (id: string, model: string, minutesFromNow: number, helpful: boolean) =>
+        conversationRecord({
+          id,
+          question: `question ${id}`,
+          answer: 'An answer [1].',
+          createdAt: new Date(Date.now() + minutesFromNow * 60_000).toISOString(),
+          helpful,
+          overrides: { model },
+        });
+      await test.core.prepareToServe();
+      for (const index of [1, 2, 3])
+        await test.store.saveConversation(answered(`before-${index}`, base, -60 - index, true));
+      await test.store.saveModel({
+        name: candidate,
+        baseModel: base,
+        jobId: null,
+        datasetVersion: null,
+        status: 'candidate',
+        evaluation: null,
+        promotedAt: null,
+        previousActive: null,
+        createdAt: new Date(Date.now() - 3_600_000).toISOString(),
+      });
+      await test.core.training.promote({ model: candidate, by: 'ops' });
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      for (const index of [1, 2, 3])
+        await test.store.saveConversation(answered(`after-${index}`, candidate, 0, false));
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      expect((await test.core.trainingSchedule.watchJobs()).guard?.decision).toBe('rolled_back');
+      const dashboard = renderDashboard(test.core, { screen: 'training', size: { columns: 200, rows: 24 } });
+      await dashboard.waitFor(/⚠ guard rolled back .*Tui1 .*: rolled back to .*not helpful 0\.0% → 100\.0%/);
       dashboard.unmount();
     } finally {
       await test.close();

@@ -8,6 +8,12 @@ import type { Config } from '../config/index.ts';
 import { toAnswerloopError } from '../errors/index.ts';
 import type { Clock, Logger, Metrics, Store } from '../ports/index.ts';
 import type { TrainingService } from './index.ts';
+import {
+  createPromotionGuard,
+  evaluationGate,
+  type EvaluationGate,
+  type GuardRecord,
+} from './promotion-guard.ts';
 import { terminalStatuses } from './types.ts';
 
 /** What one scheduled evaluation (and maybe promotion) of a candidate did. */
@@ -25,6 +31,8 @@ export interface ScheduledEvaluationRecord {
   won: boolean;
   /** True when the schedule promoted it (training.schedule.autoPromote). */
   promoted: boolean;
+  /** Whether it was no worse than the baseline on every measure (win rate, refusal accuracy, citation validity). */
+  gate?: EvaluationGate | null;
   error: string | null;
 }
 
@@ -49,6 +57,8 @@ export interface TrainingScheduleStatus {
   /** When the policy runs next (on whichever replica holds the lease then); null when off. */
   nextRetrainAt: string | null;
   lastEvaluation: ScheduledEvaluationRecord | null;
+  /** What training.guard last decided about the active model's promotion, and the rollbacks it made. */
+  guard: { last: GuardRecord | null; rollbacks: GuardRecord[] };
 }
 
 export interface WatchRunResult {
@@ -57,6 +67,8 @@ export interface WatchRunResult {
   /** Candidates registered by this run (their jobs just succeeded). */
   candidates: string[];
   evaluations: ScheduledEvaluationRecord[];
+  /** training.guard's look at the active model's promotion (null: nothing to watch). */
+  guard: GuardRecord | null;
 }
 
 export interface TrainingSchedule {
@@ -96,6 +108,7 @@ export function createTrainingSchedule(dependencies: {
   const settings = config.training.schedule;
   const scheduled = settings.everyHours > 0;
   const now = () => clock.now().toISOString();
+  const guard = createPromotionGuard({ config, store, training, clock, logger, metrics });
 
   /** Candidates from a job, never evaluated, and not yet tried by the schedule (a failed try is not repeated). */
   async function candidatesToEvaluate(): Promise<string[]> {
@@ -119,10 +132,17 @@ export function createTrainingSchedule(dependencies: {
         limit: settings.evaluationLimit > 0 ? settings.evaluationLimit : undefined,
       });
       const won = result.winRate > 0.5;
+      // Promoted by the schedule only when no worse on any measure, not only on the judge's win rate.
+      const gate = evaluationGate(result);
       metrics.increment('training_schedule_runs_total', { step: 'evaluate', outcome: won ? 'won' : 'lost' });
       let promoted = false;
       let error: string | null = null;
-      if (won && settings.autoPromote) {
+      if (won && !gate.passed && settings.autoPromote)
+        logger.warn(
+          { model, worseOn: gate.worseOn },
+          `scheduled evaluation: ${model} won the judge but is worse on ${gate.worseOn.map((entry) => entry.measure).join(', ')}: not promoted`,
+        );
+      if (won && gate.passed && settings.autoPromote) {
         try {
           await training.promote({ model, by: scheduleAuthor });
           promoted = true;
@@ -141,6 +161,7 @@ export function createTrainingSchedule(dependencies: {
         examples: result.examples,
         won,
         promoted,
+        gate,
         error,
       };
       logger.info(
@@ -210,7 +231,16 @@ export function createTrainingSchedule(dependencies: {
       if (scheduled && settings.evaluateCandidates) {
         for (const model of await candidatesToEvaluate()) evaluations.push(await evaluate(model));
       }
-      return { refreshed, candidates, evaluations };
+      let guarded: GuardRecord | null = null;
+      try {
+        guarded = await guard.check();
+      } catch (cause) {
+        logger.warn(
+          { error: toAnswerloopError(cause).message },
+          'training.guard could not check the promotion',
+        );
+      }
+      return { refreshed, candidates, evaluations, guard: guarded };
     },
 
     async retrainIfNeeded() {
@@ -269,6 +299,7 @@ export function createTrainingSchedule(dependencies: {
         lastRetrain,
         nextRetrainAt,
         lastEvaluation: parse<ScheduledEvaluationRecord>(await store.getValue(namespace, 'last-evaluation')),
+        guard: await guard.status(),
       };
     },
   };

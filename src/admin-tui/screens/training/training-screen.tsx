@@ -134,7 +134,11 @@ export function TrainingScreen() {
         </Box>
       </Box>
       {scheduleText ? (
-        <Text dimColor wrap="truncate">
+        <Text
+          dimColor={schedule?.guard?.last?.decision !== 'rolled_back'}
+          color={schedule?.guard?.last?.decision === 'rolled_back' ? 'yellow' : undefined}
+          wrap="truncate"
+        >
           {scheduleText}
         </Text>
       ) : null}

@@ -5,7 +5,8 @@ import { percent, shortModelName, when } from '../../../format/figures.ts';
 export function scheduleLine(status: TrainingScheduleStatus | null): string | null {
   if (!status) return null;
   const { lastRetrain, lastEvaluation } = status;
-  if (status.everyHours <= 0 && !lastRetrain && !lastEvaluation) return null;
+  const guard = status.guard?.last ?? null;
+  if (status.everyHours <= 0 && !lastRetrain && !lastEvaluation && !guard) return null;
   const parts = [
     status.everyHours > 0
       ? `Schedule: every ${status.everyHours} h${status.nextRetrainAt ? `, next ${when(status.nextRetrainAt)}` : ''}`
@@ -20,8 +21,15 @@ export function scheduleLine(status: TrainingScheduleStatus | null): string | nu
     parts.push(
       lastEvaluation.winRate === null
         ? `evaluation of ${model} failed: ${lastEvaluation.error ?? 'see the log'}`
-        : `${model} ${lastEvaluation.won ? 'won' : 'lost'} (${percent(lastEvaluation.winRate)})${lastEvaluation.promoted ? ', promoted' : lastEvaluation.won ? ', promote it on Models (5)' : ''}`,
+        : `${model} ${lastEvaluation.won ? 'won' : 'lost'} (${percent(lastEvaluation.winRate)})${lastEvaluation.promoted ? ', promoted' : lastEvaluation.won && lastEvaluation.gate && !lastEvaluation.gate.passed ? `, worse on ${lastEvaluation.gate.worseOn.map((entry) => entry.measure).join(', ')}: not promoted` : lastEvaluation.won ? ', promote it on Models (5)' : ''}`,
     );
   }
+  // The guard's word on the newest promotion: a rollback must not go unnoticed.
+  if (guard)
+    parts.push(
+      guard.decision === 'rolled_back'
+        ? `⚠ guard rolled back ${shortModelName(guard.model)} ${when(guard.at)}: ${guard.reason}`
+        : `guard: ${shortModelName(guard.model)} ${guard.decision.replace(/_/g, ' ')}`,
+    );
   return parts.join(' · ');
 }
