@@ -106,6 +106,12 @@ export interface FakeDiscordOptions {
   token?: string;
   /** Shards `GET /gateway/bot` recommends (default 1). */
   recommendedShards?: number;
+  /**
+   * Discord's rate limits: a value answers the request 429 as Discord does (Retry-After and X-RateLimit-*
+   * headers, `{message, retry_after, global}`), for a route's bucket or, with `global`, for the whole bot;
+   * undefined answers it normally. The request is recorded either way, with status 429.
+   */
+  rateLimit?: (request: RecordedRequest) => { retryAfterSeconds: number; global?: boolean } | undefined;
 }
 
 /** The tags of the fake forum channel, as Discord sends them in `available_tags`. */
@@ -874,8 +880,27 @@ export async function startFakeDiscord(options: FakeDiscordOptions = {}): Promis
         body: raw ? (JSON.parse(raw) as JsonObject) : undefined,
         status: 0,
       };
-      let result: { status: number; json?: unknown };
-      if (!url.pathname.startsWith(`${apiPrefix}/`)) {
+      let result: { status: number; json?: unknown; headers?: Record<string, string> };
+      const limited = options.rateLimit?.(recorded);
+      if (limited) {
+        result = {
+          status: 429,
+          headers: {
+            'retry-after': String(limited.retryAfterSeconds),
+            'x-ratelimit-limit': '5',
+            'x-ratelimit-remaining': '0',
+            'x-ratelimit-reset-after': String(limited.retryAfterSeconds),
+            'x-ratelimit-bucket': 'fake-bucket',
+            'x-ratelimit-scope': limited.global ? 'global' : 'user',
+            ...(limited.global ? { 'x-ratelimit-global': 'true' } : {}),
+          },
+          json: {
+            message: 'You are being rate limited.',
+            retry_after: limited.retryAfterSeconds,
+            global: limited.global ?? false,
+          },
+        };
+      } else if (!url.pathname.startsWith(`${apiPrefix}/`)) {
         result = { status: 404, json: { message: 'only API v10 is served', code: 0 } };
       } else {
         try {
@@ -905,10 +930,10 @@ export async function startFakeDiscord(options: FakeDiscordOptions = {}): Promis
       requests.push(recorded);
       events.emit('request', recorded);
       if (result.json === undefined) {
-        response.writeHead(result.status);
+        response.writeHead(result.status, result.headers ?? {});
         response.end();
       } else {
-        response.writeHead(result.status, { 'content-type': 'application/json' });
+        response.writeHead(result.status, { 'content-type': 'application/json', ...result.headers });
         response.end(JSON.stringify(result.json));
       }
     });

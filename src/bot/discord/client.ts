@@ -5,6 +5,7 @@ import {
   DiscordjsErrorCodes,
   Events,
   GatewayIntentBits,
+  RESTEvents,
   Status,
 } from 'discord.js';
 import { AnswerloopError, type Core, type Logger, toAnswerloopError } from '../../core/index.ts';
@@ -161,6 +162,15 @@ export async function startDiscordBot(core: Core, options: StartDiscordBotOption
       (thread, newlyCreated) => handleNewForumPost(thread, newlyCreated, context),
     ),
   );
+  // discord.js's REST manager keeps Discord's per-route buckets and the global limit: a request over a limit
+  // waits in its bucket's queue and a 429 is retried after its Retry-After, never failed. The operator sees it.
+  client.rest.on(RESTEvents.RateLimited, (info) => {
+    core.metrics.increment('platform_rate_limits_total', { platform: 'discord', method: info.route });
+    logger.info(
+      { route: info.route, global: info.global, scope: info.scope, retryAfterMs: info.retryAfter },
+      'Discord answered 429 (rate limited): the request waits in its bucket and is retried',
+    );
+  });
   // Without an 'error' listener an EventEmitter error would end the process.
   client.on(Events.Error, (error) => logger.error({ err: toAnswerloopError(error) }, 'Discord client error'));
   client.on(Events.Warn, (message) => logger.warn({}, `Discord: ${message}`));

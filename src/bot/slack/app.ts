@@ -34,11 +34,31 @@ export interface SlackBot {
   connected(): boolean;
 }
 
+/** The error the Web API client throws to retry a call Slack answered 429, after waiting its Retry-After. */
+const rateLimitedRetry = /^A rate limit was exceeded \(url: ([^,]*), retry-after: (\d+)\)/;
+
 /**
- * Web API retries: a few quick ones for a passing 5xx or a dropped connection. The SDK's default retries
- * for about thirty minutes, which would leave a question hanging and the person waiting.
+ * Web API retries. A call Slack answers 429 is retried after its Retry-After (the client pauses its queue for
+ * that long, so later calls queue behind it instead of failing), up to ten times: a rate limit never loses an
+ * answer. Any other failure (a passing 5xx, a dropped connection) gets two quick retries: the SDK's default
+ * retries for about thirty minutes, which would leave a question hanging and the person waiting.
  */
-const retryConfig = { retries: 2, factor: 2, minTimeout: 250, maxTimeout: 2000 };
+export function slackRetryConfig(onRateLimited: (method: string, retryAfterSeconds: number) => void) {
+  return {
+    retries: 10,
+    factor: 2,
+    minTimeout: 250,
+    maxTimeout: 2000,
+    onFailedAttempt(error: Error & { attemptNumber?: number }) {
+      const rateLimited = rateLimitedRetry.exec(error.message);
+      if (rateLimited) {
+        onRateLimited(rateLimited[1]!.split('/').pop() || 'unknown', Number(rateLimited[2]));
+        return;
+      }
+      if ((error.attemptNumber ?? 0) > 2) throw error;
+    },
+  };
+}
 
 function describeSlackError(error: unknown): string {
   const slackError = error as { code?: string; data?: { error?: string }; message?: string };
@@ -69,6 +89,13 @@ export async function startSlackBot(core: Core, options: SlackBotOptions = {}): 
   const socketMode = settings.mode === 'socket';
 
   const apiOptions = settings.apiUrl ? { slackApiUrl: settings.apiUrl } : {};
+  const retryConfig = slackRetryConfig((method, retryAfterSeconds) => {
+    core.metrics.increment('platform_rate_limits_total', { platform: 'slack', method });
+    logger.info(
+      { method, retryAfterSeconds },
+      'Slack answered 429 (rate limited): waited Retry-After, retrying',
+    );
+  });
   const distribution: Partial<AppOptions> = secrets.oauth
     ? {
         clientId: secrets.oauth.clientId,
@@ -77,7 +104,10 @@ export async function startSlackBot(core: Core, options: SlackBotOptions = {}): 
         scopes: [...settings.oauthScopes],
         installationStore: createInstallationStore(core),
         // /slack/install sends the person straight to Slack's consent page.
-        installerOptions: { directInstall: true, clientOptions: { retryConfig, ...apiOptions } },
+        installerOptions: {
+          directInstall: true,
+          clientOptions: { retryConfig, ...apiOptions },
+        },
       }
     : { token: secrets.botToken };
   const appOptions: AppOptions = {
@@ -86,7 +116,7 @@ export async function startSlackBot(core: Core, options: SlackBotOptions = {}): 
       logger.child({ component: 'slack-sdk' }),
       Object.values(core.config.secrets).filter((secret): secret is string => typeof secret === 'string'),
     ),
-    clientOptions: { retryConfig, ...apiOptions },
+    clientOptions: { retryConfig, rejectRateLimitedCalls: false, ...apiOptions },
     // auth.test runs in init() below, where a rejected token becomes a clear error instead of an unhandled rejection.
     deferInitialization: true,
     // The error boundary needs the request body to answer where the person asked.

@@ -1,0 +1,65 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import type { FakeSlackCall } from '../fakes/fake-slack-api.ts';
+import { appMentionEvent } from '../fakes/fake-slack-payloads.ts';
+import { type Harness, nextTs, startHarness, stopHarness } from './slack-test-harness.ts';
+
+/** Slack answers 429 with Retry-After: the bot waits, retries, and the answer arrives once. */
+describe('Slack rate limits', () => {
+  let harness: Harness | undefined;
+  afterEach(async () => {
+    if (harness) await stopHarness(harness);
+    harness = undefined;
+  });
+
+  /** Answers the first `times` calls to `method` 429 with Retry-After: 1. */
+  function limitFirst(method: string, times: number) {
+    let left = times;
+    return (call: FakeSlackCall) => {
+      if (call.method !== method || left === 0) return undefined;
+      left -= 1;
+      return 1;
+    };
+  }
+
+  it(
+    'posts an answer once after chat.postMessage answered 429 three times',
+    { timeout: 30_000 },
+    async () => {
+      harness = await startHarness({
+        env: { ANSWERLOOP_SLACK__STREAM: 'off' },
+        fake: { rateLimit: limitFirst('chat.postMessage', 3) },
+      });
+      const ts = nextTs();
+      await harness.send(
+        appMentionEvent({ user: 'UALICE', channel: 'CSUPPORT', ts, text: 'How do I reset my password?' }),
+      );
+      expect(harness.fake.rateLimited).toHaveLength(3);
+      const answers = harness.fake.messages.filter((message) => message.thread_ts === ts);
+      expect(answers).toHaveLength(1);
+      expect(harness.answerIn('CSUPPORT', ts)).toBeDefined();
+      expect((await harness.core.renderMetrics()).text).toMatch(
+        /answerloop_platform_rate_limits_total\{platform="slack",method="chat.postMessage"\} 3/,
+      );
+      expect(
+        harness.logger.entries.filter(
+          (entry) => entry.message === 'Slack answered 429 (rate limited): waited Retry-After, retrying',
+        ),
+      ).toHaveLength(3);
+    },
+  );
+
+  it('finishes a streamed answer after chat.update answered 429', { timeout: 30_000 }, async () => {
+    harness = await startHarness({
+      env: { ANSWERLOOP_SLACK__STREAM: 'update' },
+      fake: { rateLimit: limitFirst('chat.update', 2) },
+    });
+    const ts = nextTs();
+    await harness.send(
+      appMentionEvent({ user: 'UBOB', channel: 'CSUPPORT', ts, text: 'How are plans billed?' }),
+    );
+    expect(harness.fake.rateLimited.length).toBeGreaterThanOrEqual(1);
+    const answer = harness.answerIn('CSUPPORT', ts);
+    expect(answer).toBeDefined();
+    expect(harness.fake.messages.filter((message) => message.thread_ts === ts)).toHaveLength(1);
+  });
+});
