@@ -6,6 +6,7 @@ import { KeyFooter } from './components/key-footer.tsx';
 import { ScreenTabs } from './components/screen-tabs.tsx';
 import type { KeyMap } from './keys/screen-key-maps.ts';
 import { DatasetsScreen } from './screens/datasets/datasets-screen.tsx';
+import { InsightsScreen } from './screens/insights/insights-screen.tsx';
 import { KnowledgeScreen } from './screens/knowledge/knowledge-screen.tsx';
 import { ModelsScreen } from './screens/models/models-screen.tsx';
 import { OverviewScreen } from './screens/overview/overview-screen.tsx';
@@ -33,6 +34,7 @@ const screens: Readonly<Record<ScreenName, ComponentType>> = {
   models: ModelsScreen,
   knowledge: KnowledgeScreen,
   playground: PlaygroundScreen,
+  insights: InsightsScreen,
 };
 
 export interface DashboardProps {

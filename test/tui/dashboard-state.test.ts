@@ -91,14 +91,16 @@ function conversation(
 
 describe('navigation', () => {
   it('moves between screens with tab, shift+tab and number keys, remembering the screens visited', () => {
-    let state = initialNavigation('playground');
+    let state = initialNavigation('insights');
     state = navigationReducer(state, globalKeyAction('', key({ tab: true }), state)!);
     expect(state.screen).toBe('overview');
     state = navigationReducer(state, globalKeyAction('', key({ tab: true, shift: true }), state)!);
-    expect(state.screen).toBe('playground');
+    expect(state.screen).toBe('insights');
     state = navigationReducer(state, globalKeyAction('3', key(), state)!);
     expect(state.screen).toBe('datasets');
-    expect(state.visited).toEqual(['playground', 'overview', 'datasets']);
+    state = navigationReducer(state, globalKeyAction('8', key(), state)!);
+    expect(state.screen).toBe('insights');
+    expect(state.visited).toEqual(['insights', 'overview', 'datasets']);
   });
 
   it('leaves keys to a screen that is typing, except tab and ctrl+c', () => {

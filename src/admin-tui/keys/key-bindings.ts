@@ -15,6 +15,7 @@ export const Command = {
   ShowModels: 'showModels',
   ShowKnowledge: 'showKnowledge',
   ShowPlayground: 'showPlayground',
+  ShowInsights: 'showInsights',
   Help: 'help',
   Quit: 'quit',
   ForceQuit: 'forceQuit',
@@ -83,6 +84,8 @@ export const Command = {
   Ask: 'ask',
   MarkHelpful: 'markHelpful',
   MarkNotHelpful: 'markNotHelpful',
+  // Insights
+  ProposeDocs: 'proposeDocs',
 } as const;
 
 export type Command = (typeof Command)[keyof typeof Command];
@@ -185,6 +188,12 @@ export const keyBindings: Readonly<Record<Command, KeyBinding>> = {
     keys: '7',
     label: 'playground',
     description: 'Ask questions as a user would.',
+  },
+  showInsights: {
+    strokes: [character('8')],
+    keys: '8',
+    label: 'insights',
+    description: 'Show what the documentation misses: knowledge gaps.',
   },
   help: {
     strokes: [character('?')],
@@ -519,6 +528,13 @@ export const keyBindings: Readonly<Record<Command, KeyBinding>> = {
     label: 'not helpful',
     description: 'Record that the answer did not help: it goes to review.',
   },
+  proposeDocs: {
+    strokes: [character('d')],
+    keys: 'd',
+    label: 'propose docs',
+    description:
+      'Propose a documentation page for it: a branch with a draft pushed to the git source (and a pull request with a token), or a patch file for a folder source.',
+  },
 };
 
 function strokeMatches(stroke: KeyStroke, input: string, key: Key): boolean {
@@ -554,6 +570,7 @@ export const globalCommands: readonly Command[] = [
   Command.ShowModels,
   Command.ShowKnowledge,
   Command.ShowPlayground,
+  Command.ShowInsights,
   Command.Help,
   Command.Quit,
   Command.ForceQuit,

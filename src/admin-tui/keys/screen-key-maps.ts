@@ -107,4 +107,6 @@ export const screenKeyMaps = {
     [Command.PageDown, Command.PageUp],
   ),
   playgroundTyping: typingBox,
+  insightsBrowsing: keyMap([Command.PublishVerified, Command.ProposeDocs, Command.Refresh], listCommands),
+  insightsConfirm: confirmation,
 } as const satisfies Record<string, KeyMap>;

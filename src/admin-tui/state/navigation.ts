@@ -15,6 +15,7 @@ export const screenNames = [
   'models',
   'knowledge',
   'playground',
+  'insights',
 ] as const;
 export type ScreenName = (typeof screenNames)[number];
 
@@ -26,6 +27,7 @@ export const screenTitles: Readonly<Record<ScreenName, string>> = {
   models: 'Models',
   knowledge: 'Knowledge',
   playground: 'Playground',
+  insights: 'Insights',
 };
 
 export function isScreenName(value: string): value is ScreenName {
@@ -117,6 +119,7 @@ const screenCommands: ReadonlyArray<[Command, ScreenName]> = [
   [Command.ShowModels, 'models'],
   [Command.ShowKnowledge, 'knowledge'],
   [Command.ShowPlayground, 'playground'],
+  [Command.ShowInsights, 'insights'],
 ];
 
 /**
