@@ -1,5 +1,6 @@
 import { Command } from 'commander';
 import { createCliContext, reportCliError } from './cli-context.ts';
+import { configOption } from './config-option.ts';
 import { registerAsk } from './ask.ts';
 import { registerDataset } from './dataset.ts';
 import { registerDiscord } from './discord.ts';
@@ -20,10 +21,7 @@ import { registerVerified } from './verified.ts';
 
 const program = new Command('answerloop')
   .description('A support bot that answers from your documentation with sources, and learns from operators.')
-  .option(
-    '-c, --config <file...>',
-    'extra configuration files, applied after config/default.yaml and config/local.yaml',
-  )
+  .addOption(configOption())
   .showHelpAfterError('(run with --help for usage)');
 
 const context = createCliContext(() => (program.opts().config as string[] | undefined) ?? []);
