@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
+import { cosineSimilarity } from '../../src/core/math/vector-math.ts';
 import {
   answerRefuses,
   citationValidity,
   compareScores,
-  cosineSimilarity,
   judgeMessages,
   meanScores,
   parseJudgeVerdict,

@@ -1,5 +1,5 @@
 import type { SearchHit, SearchResult } from '../retrieval/index.ts';
-import { cosineSimilarity } from '../training/evaluation-scoring.ts';
+import { cosineSimilarity } from '../math/vector-math.ts';
 import { splitSentences } from '../knowledge/split-sentences.ts';
 import { fillerWords } from '../retrieval/filler-words.ts';
 

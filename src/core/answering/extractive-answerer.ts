@@ -1,5 +1,6 @@
 import { parseAnswerPrompt } from './prompt.ts';
 import { toAnswerloopError } from '../errors/index.ts';
+import { dotProduct } from '../math/vector-math.ts';
 import { splitSentences } from '../knowledge/split-sentences.ts';
 import type { ChatModel, Embedder, Logger } from '../ports/index.ts';
 import { fillerWords } from '../retrieval/filler-words.ts';
@@ -148,12 +149,6 @@ export function answerSentences(
   return sentences;
 }
 
-function dot(a: readonly number[], b: readonly number[]): number {
-  let sum = 0;
-  for (let index = 0; index < a.length; index += 1) sum += a[index]! * b[index]!;
-  return sum;
-}
-
 interface Candidate {
   sentence: string;
   number: number;
@@ -191,7 +186,7 @@ export function createExtractiveChatModel(options: ExtractiveChatModelOptions = 
         throw new Error(
           `the embedder returned ${vectors.length + 1} vectors for ${candidates.length + 1} texts`,
         );
-      return vectors.map((vector) => dot(questionVector, vector));
+      return vectors.map((vector) => dotProduct(questionVector, vector));
     } catch (error) {
       logger?.warn(
         { err: toAnswerloopError(error) },

@@ -1,5 +1,5 @@
 import type { AnswerabilityFeatures } from '../answering/answerability.ts';
-import { cosineSimilarity } from '../training/evaluation-scoring.ts';
+import { cosineSimilarity } from '../math/vector-math.ts';
 import type { AskInput, AskOptions, AskResult } from '../answering/types.ts';
 import { InputError } from '../errors/index.ts';
 import type { Embedder } from '../ports/index.ts';

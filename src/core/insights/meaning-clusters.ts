@@ -1,9 +1,4 @@
-/** Cosine similarity of two unit-length vectors. */
-export function cosine(left: readonly number[], right: readonly number[]): number {
-  let sum = 0;
-  for (let index = 0; index < left.length; index += 1) sum += left[index]! * right[index]!;
-  return sum;
-}
+import { dotProduct as cosine } from '../math/vector-math.ts';
 
 /**
  * Groups unit vectors by meaning: average-linkage agglomerative clustering, cut where the average cosine between

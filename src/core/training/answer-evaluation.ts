@@ -11,9 +11,9 @@ import type {
   Logger,
   Store,
 } from '../ports/index.ts';
+import { cosineSimilarity } from '../math/vector-math.ts';
 import {
   answerRefuses,
-  cosineSimilarity,
   compareScores,
   judgeMessages,
   meanScores,

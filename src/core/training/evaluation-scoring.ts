@@ -15,20 +15,6 @@ export interface AnswerScores {
 
 export type Verdict = 'candidate' | 'baseline' | 'tie';
 
-export function cosineSimilarity(left: readonly number[], right: readonly number[]): number {
-  let dot = 0;
-  let leftNorm = 0;
-  let rightNorm = 0;
-  for (let index = 0; index < Math.min(left.length, right.length); index += 1) {
-    const a = left[index] ?? 0;
-    const b = right[index] ?? 0;
-    dot += a * b;
-    leftNorm += a * a;
-    rightNorm += b * b;
-  }
-  return leftNorm === 0 || rightNorm === 0 ? 0 : dot / Math.sqrt(leftNorm * rightNorm);
-}
-
 /** How many numbered sources the prompt gave the model: the last user turn's `<source id="n">` blocks. */
 export function sourceCountOfPrompt(messages: ChatMessage[]): number {
   const user = [...messages].reverse().find((message) => message.role === 'user');

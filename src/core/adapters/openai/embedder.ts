@@ -1,3 +1,4 @@
+import { unitVector } from '../../math/vector-math.ts';
 import type { Embedder, Logger } from '../../ports/index.ts';
 import { createOpenAiClient, fromOpenAiError } from './openai-errors.ts';
 
@@ -10,11 +11,6 @@ export interface OpenAiEmbedderOptions {
   model: string;
   dimensions: number;
   batchSize: number;
-}
-
-function normalise(vector: number[]): number[] {
-  const length = Math.hypot(...vector) || 1;
-  return vector.map((value) => value / length);
 }
 
 /** OpenAI (or any compatible server) embeddings, batched; the SDK retries 429 and 5xx with backoff. */
@@ -36,7 +32,7 @@ export function createOpenAiEmbedder(options: OpenAiEmbedderOptions): Embedder {
             encoding_format: 'float',
           });
           const ordered = [...response.data].sort((a, b) => a.index - b.index);
-          for (const item of ordered) vectors.push(normalise(item.embedding));
+          for (const item of ordered) vectors.push(unitVector(item.embedding));
         } catch (error) {
           throw fromOpenAiError(error, `Embedding ${batch.length} texts with ${options.model}`);
         }
