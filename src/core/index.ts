@@ -1,5 +1,10 @@
 // The public surface of core: faces (bots, dashboard, CLI) import from here and nowhere else.
-export { createCore, type Core, type CreateCoreOptions } from './create-core.ts';
+export { createCore, type CreateCoreOptions } from './create-core.ts';
+export type { Core, CoreParts, CoreProcess, CoreShortcuts } from './core.ts';
+export type { AnswersService } from './answering/answers-service.ts';
+export type { KnowledgeService } from './knowledge/knowledge-service.ts';
+export type { EvaluationService } from './evaluation/evaluation-service.ts';
+export type { DeliveryService } from './coordination/delivery.ts';
 export * from './config/index.ts';
 export * from './errors/index.ts';
 export type * from './ports/index.ts';

@@ -1,4 +1,5 @@
 import { hostname } from 'node:os';
+import type { Config } from '../config/index.ts';
 import { randomBytes } from 'node:crypto';
 import type { Clock, KeyValueStore, CoordinationStore, Logger, Metrics } from '../ports/index.ts';
 import { startBackgroundJob, type BackgroundJob, type BackgroundJobOptions } from './background-job.ts';
@@ -29,6 +30,15 @@ export interface CoordinationService {
   readonly rateLimits: SharedRateLimitService;
   /** Starts work that runs on one replica at a time; see startBackgroundJob. */
   startJob(options: BackgroundJobOptions): BackgroundJob;
+}
+
+/** The claim settings of `coordination`: how long a claim holds, how long it is kept, how often it is tried. */
+export function claimSettings(config: Config): ClaimSettings {
+  return {
+    ttlMs: config.coordination.claimTtlMs,
+    retentionMs: config.coordination.claimRetentionHours * 3_600_000,
+    maxAttempts: config.coordination.maxAttempts,
+  };
 }
 
 export function newReplicaId(): string {

@@ -138,6 +138,10 @@ export function createTrainingJobs(dependencies: TrainingJobsDependencies): Trai
     const state = await fineTuner.getJob(jobId);
     const newEvents = await fineTuner.listEvents(jobId, stored.events.at(-1)?.id);
     const job = applyState(stored, state, newEvents);
+    // A cancel saved while this poll was on its way wins: a state read before it must not bring the job back.
+    const latest = await requireJob(jobId);
+    if (terminalStatuses.includes(latest.status) && !terminalStatuses.includes(job.status))
+      return { job: latest, newEvents: [], latestLoss: latestLoss(latest.events), candidate: null };
     await store.saveTrainingJob(job);
     const candidate = await registerCandidate(job);
     return {

@@ -1,0 +1,145 @@
+/**
+ * What a face holds: Core, a few domain parts, each a service of its own file (answering/answers-service.ts,
+ * knowledge/knowledge-service.ts, evaluation/evaluation-service.ts, coordination/delivery.ts, curation/,
+ * training/, insights/, threads/), plus the process's own checks. create-core.ts wires them.
+ */
+import type { AnswersService } from './answering/answers-service.ts';
+import type { AskInput, AskOptions, AskResult } from './answering/types.ts';
+import type { Config } from './config/index.ts';
+import type { CoordinationService } from './coordination/index.ts';
+import type { DeliveryService } from './coordination/delivery.ts';
+import type { CurationService } from './curation/index.ts';
+import type { VerifiedAnswerService } from './curation/verified-answers.ts';
+import type { AnswerQualityEvaluation } from './evaluation/answer-quality.ts';
+import type { EvaluationService } from './evaluation/evaluation-service.ts';
+import type { RefusalCalibration } from './evaluation/refusal-calibration.ts';
+import type { HandOff } from './handoff/hand-off.ts';
+import type { InsightsService } from './insights/index.ts';
+import type { KnowledgeService } from './knowledge/knowledge-service.ts';
+import type { IngestOptions, IngestReport, SourceChoices, SourceSync } from './knowledge/index.ts';
+import type { ConversationQuery, ConversationRecord, Logger, Metrics, StoreHealth } from './ports/index.ts';
+import type { SearchOptions, SearchResult } from './retrieval/index.ts';
+import type {
+  QaItem,
+  RetrievalEvaluation,
+  RetrievalEvaluationOptions,
+} from './retrieval/retrieval-evaluation.ts';
+import type { ThreadMemory } from './threads/thread-memory.ts';
+import type { TrainingService } from './training/index.ts';
+import type { TrainingSchedule } from './training/training-schedule.ts';
+
+/** The domain parts. */
+export interface CoreParts {
+  /** Asking, the conversations asked, feedback and suggested corrections. */
+  readonly answers: AnswersService;
+  /** Ingesting, the configured sources, search and counts. */
+  readonly knowledge: KnowledgeService;
+  /** Search and answers scored on QA sets; the refusal threshold fitted. */
+  readonly evaluation: EvaluationService;
+  /** Which platform events this process handles (exactly once), and the app's installations. */
+  readonly delivery: DeliveryService;
+  /** The review queue and the training datasets. */
+  readonly curation: CurationService;
+  /** Answers the support team verified: published from reviews, found like passages, given as they stand. */
+  readonly verified: VerifiedAnswerService;
+  readonly training: TrainingService;
+  /** The learning loop as background work: watching jobs, the retraining policy, scheduled evaluation. */
+  readonly trainingSchedule: TrainingSchedule;
+  /** Figures for the operator dashboard's Overview, and the knowledge gaps. */
+  readonly insights: InsightsService;
+  /** Claims on deliveries and leases on background work, shared by every replica on the store. */
+  readonly coordination: CoordinationService;
+  /** The messages of the bot's threads, kept so follow-ups need no history read; people following up. */
+  readonly threads: ThreadMemory;
+  /** Handing a question to a person (the answer's button), once per conversation. */
+  readonly handOff: HandOff;
+}
+
+/** The process: configuration, logs, figures, health, start and stop. */
+export interface CoreProcess {
+  readonly config: Config;
+  readonly logger: Logger;
+  /** 'openai' or 'local' when answers come from a chat model, 'offline' for extractive answers. */
+  readonly answerMode: 'openai' | 'local' | 'offline';
+  /** Operational figures (Prometheus) that faces add to and the ops server exposes. */
+  readonly metrics: Metrics;
+  storeHealth(): Promise<StoreHealth>;
+  /** A one-token live call to the active chat model (costs a fraction of a cent). */
+  checkOpenAi(): Promise<{ model: string; ms: number }>;
+  /** answering.mode local: loads the runtime and the model, generates a few tokens, says how fast. */
+  checkLocalModel(): Promise<{ model: string; ms: number; threads: number }>;
+  /**
+   * The Prometheus text of `metrics`, with the active model read from the store first when answers come from
+   * OpenAI: a promotion or rollback in any process shows within seconds, before the next question.
+   */
+  renderMetrics(): Promise<{ contentType: string; text: string }>;
+  /** Opens the store with everything it keeps created and ready to serve: a process about to take traffic calls it. */
+  prepareToServe(): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** The members faces called before the parts; each is one of the parts' methods under its earlier name. */
+export interface CoreShortcuts {
+  /** Same as `knowledge.ingest`. */
+  ingest(locations: string[], options?: IngestOptions & SourceChoices): Promise<IngestReport>;
+  /** Same as `knowledge.sources`. */
+  readonly sources: SourceSync;
+  /** Same as `knowledge.search`. */
+  search(query: string, options?: SearchOptions): Promise<SearchResult>;
+  /** Same as `knowledge.counts`. */
+  knowledgeCounts(): Promise<{ documents: number; chunks: number }>;
+  /** Same as `knowledge.checkEmbedder`. */
+  checkEmbedder(): Promise<{ id: string; dimensions: number; ms: number }>;
+  /** Same as `evaluation.retrieval`. */
+  evaluateRetrieval(qa: QaItem[], options: RetrievalEvaluationOptions): Promise<RetrievalEvaluation>;
+  /** Same as `evaluation.answers`. */
+  evaluateAnswers(qa: QaItem[]): Promise<AnswerQualityEvaluation>;
+  /** Same as `evaluation.calibrateRefusal`. */
+  calibrateRefusal(
+    qa: QaItem[],
+    options: { targetKept: number; fit?: boolean },
+  ): Promise<{ calibration: RefusalCalibration; evaluation: AnswerQualityEvaluation }>;
+  /** Same as `answers.ask`. */
+  ask(input: AskInput, options?: AskOptions): Promise<AskResult>;
+  /** Same as `answers.idle`. */
+  idle(): Promise<void>;
+  /** Same as `answers.recordFeedback`. */
+  recordFeedback: AnswersService['recordFeedback'];
+  /** Same as `answers.suggestCorrection`. */
+  suggestCorrection: AnswersService['suggestCorrection'];
+  /** Same as `answers.getConversation`. */
+  getConversation(id: string): Promise<ConversationRecord | undefined>;
+  /** Same as `answers.listConversations`. */
+  listConversations(query: ConversationQuery): Promise<{ items: ConversationRecord[]; total: number }>;
+  /** Same as `delivery.claim`. */
+  claimEvent(platform: string, eventId: string): Promise<boolean>;
+  /** Same as `delivery.installations`. */
+  readonly installations: DeliveryService['installations'];
+}
+
+export type Core = CoreParts & CoreProcess & CoreShortcuts;
+
+/** Core from its parts and the process: the shortcuts are the parts' own methods. */
+export function assembleCore(parts: CoreParts, process: CoreProcess): Core {
+  const { answers, knowledge, evaluation, delivery } = parts;
+  return {
+    ...process,
+    ...parts,
+    ingest: knowledge.ingest,
+    sources: knowledge.sources,
+    search: knowledge.search,
+    knowledgeCounts: knowledge.counts,
+    checkEmbedder: knowledge.checkEmbedder,
+    evaluateRetrieval: evaluation.retrieval,
+    evaluateAnswers: evaluation.answers,
+    calibrateRefusal: evaluation.calibrateRefusal,
+    ask: answers.ask,
+    idle: answers.idle,
+    recordFeedback: answers.recordFeedback,
+    suggestCorrection: answers.suggestCorrection,
+    getConversation: answers.getConversation,
+    listConversations: answers.listConversations,
+    claimEvent: delivery.claim,
+    installations: delivery.installations,
+  };
+}
