@@ -17,6 +17,7 @@ import { handleNewForumPost } from './forum-posts.ts';
 import { routeInteraction } from './interaction-router.ts';
 import { routeMessage } from './message-router.ts';
 import { noPings } from './no-pings.ts';
+import { noteThreadMessage, noteThreadUpdate } from './thread-activity.ts';
 
 export interface StartDiscordBotOptions {
   /** Operator log; defaults to core's. */
@@ -148,11 +149,26 @@ export async function startDiscordBot(core: Core, options: StartDiscordBotOption
     Events.InteractionCreate,
     interactionBoundary(logger, (interaction) => routeInteraction(interaction, context)),
   );
-  if (readsMessages)
+  if (readsMessages) {
     client.on(
       Events.MessageCreate,
       messageBoundary(logger, (message) => routeMessage(message, context)),
     );
+    // The bot's threads are kept in the store as people write in them: follow-ups need no history read.
+    client.on(
+      Events.MessageCreate,
+      messageBoundary(logger, (message) => noteThreadMessage(message, context)),
+    );
+  }
+  client.on(
+    Events.ThreadUpdate,
+    eventBoundary<[AnyThreadChannel, AnyThreadChannel]>(
+      logger,
+      'forum post update',
+      (_before, after) => ({ threadId: after.id, channelId: after.parentId }),
+      (before, after) => noteThreadUpdate(before, after, context),
+    ),
+  );
   client.on(
     Events.ThreadCreate,
     eventBoundary<[AnyThreadChannel, boolean]>(

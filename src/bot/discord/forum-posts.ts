@@ -3,6 +3,7 @@ import {
   ChannelType,
   type ForumChannel,
   type MediaChannel,
+  type Message,
   RESTJSONErrorCodes,
 } from 'discord.js';
 import { toAnswerloopError } from '../../core/index.ts';
@@ -12,6 +13,7 @@ import { confidentEnough } from './answer-gate.ts';
 import type { DiscordBotContext } from './bot-context.ts';
 import { claimDelivery } from './claim-delivery.ts';
 import { isDiscordError, retryTransient } from './discord-retry.ts';
+import { recordDiscordAnswer } from './thread-activity.ts';
 
 /** Discord allows at most 5 tags on a post. */
 const maxAppliedTags = 5;
@@ -135,15 +137,25 @@ export async function handleNewForumPost(
     await applyForumTags(thread, settings.unsureTags, context);
     return;
   }
+  let answer: Message | undefined;
   for (const part of renderDiscordAnswer({
     question: thread.name,
     result,
     handoff: settings.handoff !== undefined,
   })) {
-    await retryTransient(
+    const sent = await retryTransient(
       () => thread.send(part),
       (error) => isDiscordError(error, RESTJSONErrorCodes.CannotSendAMessageInAForumChannel),
     );
+    answer ??= sent;
   }
+  // The post's starter message has the post's id: the question and answer begin the thread's record.
+  if (answer)
+    await recordDiscordAnswer(
+      context,
+      { channel: thread.parentId ?? '', thread: thread.id },
+      { id: thread.id, userId: askerId, text: question, at: thread.createdAt ?? new Date() },
+      { message: answer, result },
+    );
   await applyForumTags(thread, settings.tags, context);
 }

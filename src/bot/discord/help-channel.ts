@@ -15,9 +15,7 @@ import { claimDelivery } from './claim-delivery.ts';
 import { conversationKeys, placeOfMessage } from './discord-place.ts';
 import { isDiscordError } from './discord-retry.ts';
 import { noPings } from './no-pings.ts';
-
-/** How far back a thread is searched for the bot's own answer before a follow-up is answered. */
-const recentMessagesChecked = 50;
+import { recordDiscordAnswer } from './thread-activity.ts';
 
 /** Asks core on behalf of a message nobody addressed to the bot; undefined when the answer should not be posted. */
 async function confidentAnswer(
@@ -87,13 +85,18 @@ export async function handleHelpChannelMessage(
       );
       return undefined;
     });
+  const keys = conversationKeys(placeOfMessage(message), message.id);
   if (thread) {
-    for (const part of parts) await thread.send(part);
+    const [first, ...rest] = parts;
+    const answer = await thread.send(first!);
+    for (const part of rest) await thread.send(part);
+    await recordDiscordAnswer(context, keys, questionOf(message), { message: answer, result });
     return;
   }
   const [first, ...rest] = parts;
-  await message.reply({ ...first!, allowedMentions: noPings });
+  const answer = await message.reply({ ...first!, allowedMentions: noPings });
   for (const part of rest) if (message.channel.isSendable()) await message.channel.send(part);
+  await recordDiscordAnswer(context, keys, questionOf(message), { message: answer, result });
 }
 
 /** The person a help thread belongs to: a forum post's author, or the author of the message a thread was started from. */
@@ -121,8 +124,9 @@ export async function handleHelpThreadFollowUp(
   // A forum post's starter message has the post's id; the new post itself was handled on threadCreate.
   if (!thread.isThread() || message.id === thread.id || !looksLikeQuestion(message.content)) return;
   if ((await askerOf(thread)) !== message.author.id) return;
-  const recent = await thread.messages.fetch({ limit: recentMessagesChecked });
-  if (!recent.some((earlier) => earlier.author.id === message.client.user.id)) return;
+  // The store knows the threads the bot answered in: no history read.
+  const keys = conversationKeys(placeOfMessage(message), message.id);
+  if (!(await context.core.threads.takesPart({ platform: 'discord', ...keys }))) return;
   if (!(await claimDelivery(context, 'message', message.id))) return;
   const result = await confidentAnswer(message, message.content, settings, context);
   if (!result) return;
@@ -131,6 +135,11 @@ export async function handleHelpThreadFollowUp(
     result,
     handoff: settings.handoff !== undefined,
   });
-  await message.reply({ ...first!, allowedMentions: noPings });
+  const answer = await message.reply({ ...first!, allowedMentions: noPings });
   for (const part of rest) await thread.send(part);
+  await recordDiscordAnswer(context, keys, questionOf(message), { message: answer, result });
+}
+
+function questionOf(message: Message) {
+  return { id: message.id, userId: message.author.id, text: message.content, at: message.createdAt };
 }

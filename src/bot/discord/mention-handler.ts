@@ -5,6 +5,7 @@ import { emptyQuestionNotice, rateLimitNotice, threadName } from '../render/disc
 import type { DiscordBotContext } from './bot-context.ts';
 import { conversationKeys, placeOfMessage } from './discord-place.ts';
 import { noPings } from './no-pings.ts';
+import { recordDiscordAnswer } from './thread-activity.ts';
 
 /** The message text without mentions of the bot (`<@id>` or the older `<@!id>`). */
 export function questionFromMention(content: string, botUserId: string): string {
@@ -54,6 +55,14 @@ export async function handleMention(message: Message, context: DiscordBotContext
     },
     { stream: false },
   );
+  // The question and answer start the thread's record in the store: a follow-up there reads it, not Discord.
+  const record = (answer: Message) =>
+    recordDiscordAnswer(
+      context,
+      conversationKeys(place, message.id),
+      { id: message.id, userId: message.author.id, text: question, at: message.createdAt },
+      { message: answer, result },
+    );
   const [first, ...rest] = renderDiscordAnswer({
     question,
     result,
@@ -73,10 +82,13 @@ export async function handleMention(message: Message, context: DiscordBotContext
         return undefined;
       });
     if (thread) {
-      for (const part of [first!, ...rest]) await thread.send(part);
+      const answer = await thread.send(first!);
+      for (const part of rest) await thread.send(part);
+      await record(answer);
       return;
     }
   }
-  await quietReply(first!);
+  const answer = await quietReply(first!);
   for (const part of rest) await message.channel.send(part);
+  await record(answer);
 }
