@@ -52,7 +52,7 @@ describe('dashboard shell', () => {
   it('switches screens with tab, shift+tab and number keys; the footer follows the screen', async () => {
     const dashboard = renderDashboard(test.core);
     let frame = await dashboard.waitFor('Questions per day');
-    expect(frame.split('\n').at(-1)).toMatch(/^r refresh .*│ 1-7\/tab screens · \? help · q quit$/);
+    expect(frame.split('\n').at(-1)).toMatch(/^r refresh .*│ 1-8\/tab screens · \? help · q quit$/);
     await dashboard.press(keys.tab);
     frame = await dashboard.waitFor('feedback rated · status new');
     expect(frame.split('\n').at(-1)).toMatch(/^a approve · c correct/);
@@ -77,7 +77,7 @@ describe('dashboard shell', () => {
     const frame = await dashboard.waitFor('Keys: Review');
     expect(frame).toMatch(/a\s+The answer is good: it becomes a training example\./);
     expect(frame).toMatch(/c\s+Write the right answer/);
-    expect(frame).toMatch(/1-7\s+Jump to a screen/);
+    expect(frame).toMatch(/1-8\s+Jump to a screen/);
     expect(frame).toMatch(/↑↓ jk g G PgUp\/Dn\s+Move in the list/);
     expect(frame).toMatch(/q C-c\s+Leave the dashboard/);
     // The whole help fits 80x24.

@@ -1,3 +1,6 @@
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   fixtureDocs,
@@ -88,5 +91,50 @@ describe('Review screen: verified answers', () => {
     await dashboard.press(keys.escape);
     await dashboard.waitFor('status new');
     dashboard.unmount();
+  });
+});
+
+describe('Review screen: a documentation page proposed from a verified answer', () => {
+  it('writes a patch for the folder source with d, and says what it needs without one', async () => {
+    const folder = mkdtempSync(path.join(tmpdir(), 'answerloop-review-docs-'));
+    const withSource = openTestCore({
+      overrides: { knowledge: { sources: [{ name: 'handbook', location: folder }] } },
+    });
+    const without = openTestCore();
+    try {
+      for (const test of [withSource, without]) {
+        await test.core.ingest([fixtureDocs]);
+        const { conversationId } = await test.core.ask({
+          question: 'How do I reset my password?',
+          context: { platform: 'slack', channel: 'C1' },
+        });
+        await test.core.curation.approve({ conversationId, reviewer: 'ops' });
+        await test.core.verified.publish({ conversationId, reviewer: 'ops' });
+      }
+      const dashboard = renderDashboard(withSource.core, {
+        screen: 'review',
+        size: { columns: 140, rows: 24 },
+      });
+      await dashboard.waitFor('status new');
+      await dashboard.press('V');
+      await dashboard.waitFor('Verified answers · 1 in use or stale');
+      await dashboard.press('d');
+      const frame = await dashboard.waitFor(/Patch written for handbook: \S+\.patch/);
+      const patchFile = /Patch written for handbook: (\S+\.patch)/.exec(frame)![1]!;
+      expect(readFileSync(patchFile, 'utf8')).toContain('+# How do I reset my password?');
+      dashboard.unmount();
+
+      const bare = renderDashboard(without.core, { screen: 'review', size: { columns: 140, rows: 24 } });
+      await bare.waitFor('status new');
+      await bare.press('V');
+      await bare.waitFor('Verified answers · 1 in use or stale');
+      await bare.press('d');
+      await bare.waitForWrapped('No git or folder source in knowledge.sources to propose the change to');
+      bare.unmount();
+    } finally {
+      await withSource.close();
+      await without.close();
+      rmSync(folder, { recursive: true, force: true });
+    }
   });
 });

@@ -68,7 +68,7 @@ describe.skipIf(!hasTmux && !inCi)('answerloop tui in tmux', () => {
     const lines = pane.split('\n');
     expect(lines[0]).toMatch(/^ 1 Overview 2 Review 3 Datasets 4 Training 5 Models 6 Knowledge 7 Playground/);
     expect(pane).toMatch(/Knowledge\s+0 documents · 0 passages/);
-    expect(pane).toMatch(/r refresh .*│ 1-7\/tab screens · \? help · q quit/);
+    expect(pane).toMatch(/r refresh .*│ 1-8\/tab screens · \? help · q quit/);
 
     send('2');
     await waitForPane('feedback rated · status new · 0 conversations');

@@ -35,7 +35,7 @@ export function helpRows(commands: readonly Command[]): HelpRow[] {
 }
 
 const everywhere: readonly HelpRow[] = [
-  { keys: '1-7', description: 'Jump to a screen: the numbers on the top line.' },
+  { keys: '1-8', description: 'Jump to a screen: the numbers on the top line.' },
   {
     keys: `${keyBindings.nextScreen.keys} ${keyBindings.previousScreen.keys}`,
     description: 'Next screen, previous screen (also while typing).',

@@ -17,7 +17,7 @@ export function KeyFooter({ hints, typing, helpOpen, columns }: KeyFooterProps) 
     ? 'esc/? close help'
     : typing
       ? 'tab screens · C-c quit'
-      : '1-7/tab screens · ? help · q quit';
+      : '1-8/tab screens · ? help · q quit';
   const local = helpOpen
     ? ''
     : hints.map((command) => `${keyBindings[command].keys} ${keyBindings[command].label}`).join(' · ');

@@ -46,7 +46,13 @@ export const screenKeyMaps = {
     [Command.NextPage, Command.PreviousPage, Command.Refresh, ...listCommands],
   ),
   reviewVerified: keyMap(
-    [Command.EditVerified, Command.ReapproveVerified, Command.RetireVerified, Command.Back],
+    [
+      Command.EditVerified,
+      Command.ReapproveVerified,
+      Command.RetireVerified,
+      Command.ProposeDocs,
+      Command.Back,
+    ],
     [Command.Refresh, ...listCommands],
   ),
   reviewVerifiedEditing: keyMap(

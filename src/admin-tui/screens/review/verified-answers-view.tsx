@@ -8,6 +8,8 @@ import { screenKeyMaps } from '../../keys/screen-key-maps.ts';
 import { cursorAfterKey } from '../../state/list-cursor.ts';
 import { textEditorActionForKey } from '../../state/text-editor.ts';
 import { selectedVerifiedAnswer } from '../../state/verified-answers.ts';
+import { describeProposal } from '../insights/hooks/use-insights.ts';
+import { describeError } from '../../format/figures.ts';
 import { useScreenFrame, useScreenKeys } from '../screen-frame.tsx';
 import { VerifiedAnswerDetail } from './components/verified-answer-detail.tsx';
 import { VerifiedAnswerList } from './components/verified-answer-list.tsx';
@@ -88,6 +90,15 @@ export function VerifiedAnswersView({ onBack }: { onBack: () => void }) {
           return;
         case Command.RetireVerified:
           dispatch({ type: 'askRetire' });
+          return;
+        case Command.ProposeDocs:
+          if (selected) {
+            dispatch({ type: 'notice', text: `Proposing a documentation page from ${selected.id}…` });
+            core.insights
+              .proposeDocChange({ verified: selected.id, by: reviewer })
+              .then((proposal) => dispatch({ type: 'notice', text: describeProposal(proposal) }))
+              .catch((error: unknown) => dispatch({ type: 'failed', error: describeError(error) }));
+          }
           return;
         case Command.Refresh:
           void reload();

@@ -17,7 +17,7 @@ export function AnswerPane({ question, lines, scroll, height, asking, emptyKnowl
       <Box flexDirection="column" height={height} paddingX={1}>
         <Text>Ask a question the way a user would in Slack or Discord, and press Enter.</Text>
         <Text dimColor>You will see the answer, the sources it cites and the route it took.</Text>
-        <Text dimColor>Esc leaves the box: then tab or 1-7 switch screens and ? lists every key.</Text>
+        <Text dimColor>Esc leaves the box: then tab or 1-8 switch screens and ? lists every key.</Text>
         {emptyKnowledge ? (
           <Box marginTop={1}>
             <Text color="yellow">
