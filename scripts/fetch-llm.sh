@@ -28,7 +28,7 @@ TEST_MODEL=0
 for argument in "$@"; do
   case $argument in
     --test) TEST_MODEL=1 ;;
-    -h | --help) sed -n '2,22p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h | --help) sed -n '2,21p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 0 ;;
     -*) echo "fetch-llm: unknown option $argument (see --help)." >&2; exit 2 ;;
     *) DEST_ROOT=$argument ;;
   esac

@@ -36,7 +36,7 @@ for argument in "$@"; do
     --q8-only) Q8_ONLY=1 ;;
     --llm) LLM=default ;;
     --llm-test) LLM=test ;;
-    -h | --help) sed -n '2,29p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h | --help) sed -n '2,27p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 0 ;;
     -*) echo "fetch-model: unknown option $argument (see --help)." >&2; exit 2 ;;
     *) DEST_ROOT=$argument ;;
   esac
