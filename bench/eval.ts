@@ -17,6 +17,10 @@
  *             also answer with the local chat model (answering.mode local: the sufficiency check and the answer),
  *             side by side with the offline figures on the same questions; needs `npm run model:fetch -- --llm`
  *   --limit N questions per corpus for the model (spread over every kind; default: all of them)
+ *   --judge-only
+ *             with --answering local: the refusal decision only (the answerability score and the sufficiency
+ *             check), with a one-token answer; many times faster on a slow machine, but without the model's own
+ *             "I don't know" in its answer (so refusals are a lower bound) and without citation figures
  *   --llm FILE another GGUF file for --answering local (default: answering.local.modelPath)
  *   --fresh   ingest into new stores instead of the cached ones in data/eval-cache/ (incremental ingestion skips
  *             unchanged pages, so a cached store is the same store; the cache is keyed by the knowledge settings)
@@ -107,6 +111,7 @@ interface AnswerFigures {
 
 interface ModelAnswers {
   model: string;
+  judgeOnly: boolean;
   secondsPerQuestion: number;
   offline: AnswerFigures;
   local: AnswerFigures;
@@ -152,6 +157,7 @@ const { values: flags } = parseArgs({
     answering: { type: 'string' },
     limit: { type: 'string' },
     llm: { type: 'string' },
+    'judge-only': { type: 'boolean', default: false },
     help: { type: 'boolean', short: 'h', default: false },
   },
 });
@@ -390,7 +396,13 @@ async function answerWithLocalModel(
     },
     overrides: {
       logFile: '',
-      answering: { mode: 'local', ...(flags.llm ? { local: { modelPath: path.resolve(flags.llm) } } : {}) },
+      answering: {
+        mode: 'local',
+        local: {
+          ...(flags.llm ? { modelPath: path.resolve(flags.llm) } : {}),
+          ...(flags['judge-only'] ? { maxAnswerTokens: 1, contextTokens: 200 } : {}),
+        },
+      },
       store: { elasticsearch: { indexPrefix } },
     },
   });
@@ -418,6 +430,7 @@ async function answerWithLocalModel(
     );
     return {
       model: evaluation.model,
+      judgeOnly: flags['judge-only'],
       secondsPerQuestion: (performance.now() - started) / 1000 / qa.length,
       offline: answerFigures(offlineOutcomes),
       local: answerFigures(evaluation.questions),
@@ -645,7 +658,8 @@ async function main(): Promise<void> {
     const { low, high } = base.answering.sufficiency;
     process.stdout.write(
       `\nOffline and the local model (${withModel[0]!.modelAnswers!.model}) on the same questions; the local model checks ` +
-        `the passages when the answerability score is from ${low} to ${high} (answering.sufficiency)\n`,
+        `the passages when the answerability score is from ${low} to ${high} (answering.sufficiency)` +
+        `${flags['judge-only'] ? '; --judge-only: the refusal decision alone, answers of one token' : ''}\n`,
     );
     const pair = (offline: number | null, local: number | null) => `${percent(offline)} | ${percent(local)}`;
     process.stdout.write(
@@ -668,8 +682,12 @@ async function main(): Promise<void> {
             String(local.questions),
             pair(offline.unanswerableRefused, local.unanswerableRefused),
             pair(offline.answerableRefused, local.answerableRefused),
-            pair(offline.citesRelevant, local.citesRelevant),
-            pair(offline.cites, local.cites),
+            result.modelAnswers!.judgeOnly
+              ? `${percent(offline.citesRelevant)} | -`
+              : pair(offline.citesRelevant, local.citesRelevant),
+            result.modelAnswers!.judgeOnly
+              ? `${percent(offline.cites)} | -`
+              : pair(offline.cites, local.cites),
             secondsPerQuestion.toFixed(1),
           ];
         }),
