@@ -6,6 +6,8 @@ interface Check {
   name: string;
   ok: boolean;
   detail: string;
+  /** Works, but needs the operator's attention (printed with !, does not fail the command). */
+  warning?: boolean;
 }
 
 function flatten(value: unknown, prefix = ''): Array<[string, unknown]> {
@@ -42,6 +44,16 @@ export function registerDoctor(program: Command, context: CliContext): void {
           return `${health.status}; ${counts.documents} documents, ${counts.chunks} chunks; ${JSON.stringify(health.details)}`;
         }),
       );
+      const sentenceCheck = await runCheck('sentence vectors', async () => {
+        const missing = await core.knowledge.passagesWithoutSentenceVectors();
+        if (missing === 0) return 'stored with every passage: answering embeds only the question';
+        throw new Error(
+          `${missing} passages were ingested before sentence vectors were stored with them: every answer embeds ` +
+            'their sentences again, which is slow. Run `answerloop ingest <your folders>` (or `answerloop sync`) ' +
+            'once to store them; nothing else changes.',
+        );
+      });
+      checks.push(sentenceCheck.ok ? sentenceCheck : { ...sentenceCheck, ok: true, warning: true });
       checks.push(
         await runCheck(`embedder (${config.embedder.kind})`, async () => {
           const result = await core.checkEmbedder();
@@ -83,7 +95,9 @@ export function registerDoctor(program: Command, context: CliContext): void {
         for (const [name, masked] of Object.entries(secrets)) process.stdout.write(`  ${name} = ${masked}\n`);
         process.stdout.write('\nChecks:\n');
         for (const check of checks)
-          process.stdout.write(`  ${check.ok ? '✓' : '✗'} ${check.name}: ${check.detail}\n`);
+          process.stdout.write(
+            `  ${check.warning ? '!' : check.ok ? '✓' : '✗'} ${check.name}: ${check.detail}\n`,
+          );
       }
       if (checks.some((check) => !check.ok)) process.exitCode = 1;
     });

@@ -36,9 +36,11 @@ import type {
   ModelRecord,
   SearchFilters,
   Store,
+  StoredSentence,
   ThreadMessage,
   TrainingJobRecord,
 } from '../../src/core/ports/index.ts';
+import { passageSentences } from '../../src/core/knowledge/passage-sentences.ts';
 import { createDeterministicEmbedder } from '../fakes/deterministic-embedder.ts';
 import { defineCoordinationContract } from './coordination-contract.ts';
 
@@ -66,8 +68,16 @@ interface DocumentFixture {
   sections: SectionFixture[];
 }
 
+/** Sentences of a passage with their vectors, as ingestion stores them. */
+async function sentencesOf(text: string): Promise<StoredSentence[]> {
+  const texts = passageSentences(text);
+  const vectors = texts.length === 0 ? [] : await embedder.embed(texts);
+  return texts.map((sentence, index) => ({ text: sentence, vector: vectors[index]! }));
+}
+
 async function chunksOf(document: DocumentFixture): Promise<Chunk[]> {
   const vectors = await embedder.embed(document.sections.map((section) => section.text));
+  const sentences = await Promise.all(document.sections.map((section) => sentencesOf(section.text)));
   const documentHash = sha256(document.sections.map((section) => section.text).join('\n'));
   return document.sections.map((section, ordinal) => ({
     id: `${document.docId}#${ordinal}`,
@@ -82,6 +92,7 @@ async function chunksOf(document: DocumentFixture): Promise<Chunk[]> {
     contentHash: sha256(section.text),
     documentHash,
     ordinal,
+    sentences: sentences[ordinal]!,
   }));
 }
 
@@ -95,12 +106,25 @@ async function addDocuments(store: Store, documents: DocumentFixture[]): Promise
   return written;
 }
 
-/** Every field but the embedding round-trips exactly; the embedding is [] or the stored vector. */
+/**
+ * Every field but the vectors round-trips exactly; the embedding is [] or the stored vector, and the sentences are
+ * absent (search hits) or the stored ones, their vectors to float precision.
+ */
 function expectSameChunk(actual: Chunk | undefined, expected: Chunk): void {
   expect(actual).toBeDefined();
-  const { embedding, ...rest } = actual!;
-  const { embedding: expectedEmbedding, ...expectedRest } = expected;
+  const { embedding, sentences, ...rest } = actual!;
+  const { embedding: expectedEmbedding, sentences: expectedSentences, ...expectedRest } = expected;
   expect(rest).toEqual(expectedRest);
+  if (sentences) {
+    expect(sentences.map((sentence) => sentence.text)).toEqual(
+      (expectedSentences ?? []).map((sentence) => sentence.text),
+    );
+    sentences.forEach((sentence, index) =>
+      sentence.vector.forEach((value, position) =>
+        expect(value).toBeCloseTo(expectedSentences![index]!.vector[position]!, 5),
+      ),
+    );
+  }
   if (embedding.length > 0) {
     expect(embedding).toHaveLength(expectedEmbedding.length);
     embedding.forEach((value, index) => expect(value).toBeCloseTo(expectedEmbedding[index]!, 5));
@@ -563,6 +587,50 @@ export function defineStoreContract(name: string, openStore: OpenStore): void {
             chunk,
           );
         expect(await store().counts()).toEqual({ documents: 1, chunks: 3 });
+      });
+
+      it('keeps sentence vectors with each passage: getChunks returns them, search hits leave them out', async () => {
+        const [withSentences] = (
+          await addDocuments(store(), [
+            {
+              docId: 'guides/backup.md',
+              title: 'Backups',
+              sections: [
+                {
+                  text: 'Backups run every night at two. Each backup is kept for thirty days before it is removed.',
+                },
+              ],
+            },
+          ])
+        ).get('guides/backup.md')!;
+        expect(withSentences!.sentences!.map((sentence) => sentence.text)).toEqual([
+          'Backups run every night at two.',
+          'Each backup is kept for thirty days before it is removed.',
+        ]);
+        const [read] = await store().getChunks([withSentences!.id]);
+        expectSameChunk(read, withSentences!);
+        expect(read!.sentences).toHaveLength(2);
+        const legs = await store().searchLegs(
+          legRequest({ text: 'backup nightly', vector: await queryVector('backup nightly') }),
+        );
+        expect(legs.bm25[0]?.chunk.sentences).toBeUndefined();
+        expect(legs.vector[0]?.chunk.sentences).toBeUndefined();
+
+        // A passage written before sentence vectors were kept: counted, and its document flagged for re-ingestion.
+        const [old] = await chunksOf({
+          docId: 'guides/old.md',
+          title: 'Old page',
+          sections: [{ text: 'An old passage stored before sentences had vectors.' }],
+        });
+        const { sentences: _dropped, ...withoutSentences } = old!;
+        await store().replaceDocument('guides/old.md', [withoutSentences]);
+        expect(await store().chunksWithoutSentences()).toBe(1);
+        const summaries = await store().listDocuments();
+        expect(summaries.find((summary) => summary.docId === 'guides/old.md')?.withoutSentences).toBe(true);
+        expect(
+          summaries.find((summary) => summary.docId === 'guides/backup.md')?.withoutSentences,
+        ).toBeUndefined();
+        expect((await store().getChunks([old!.id]))[0]?.sentences).toBeUndefined();
       });
 
       it('skips unknown ids in getChunks and accepts an empty list', async () => {

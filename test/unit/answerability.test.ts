@@ -85,29 +85,27 @@ describe('answerability features', () => {
 });
 
 describe('sentence evidence', () => {
-  it('scores the best single sentence of the top passages, one batch, code and fragments left out', async () => {
+  it('scores the best stored sentence of the top three passages, embedding nothing', () => {
     const passages = [
-      hit(
-        'a.md',
-        'Open the Reconcile window from the Actions menu. Then tick each cleared transaction.\n\n```\nnot a sentence here at all\n```',
-        1,
-      ),
-      hit('b.md', 'Too short. Budgets compare planned amounts with real spending over a period.', 2),
+      hit('a.md', 'Open the Reconcile window from the Actions menu.', 1),
+      hit('b.md', 'Budgets compare planned amounts with real spending over a period.', 2),
+      hit('c.md', 'Scheduled transactions repeat on a calendar.', 3),
+      hit('d.md', 'Fourth passage, never read for this feature.', 4),
     ];
-    const batches: string[][] = [];
-    // A toy embedding: the sentence that mentions "budgets" points the query's way.
-    const embed = async (texts: string[]) => {
-      batches.push(texts);
-      return texts.map((text) => (text.includes('Budgets') ? [1, 0] : [0.6, 0.8]));
-    };
-    expect(await bestSentenceCosine([1, 0], passages, embed)).toBeCloseTo(1);
-    expect(batches).toHaveLength(1);
-    expect(batches[0]).toEqual([
-      'Open the Reconcile window from the Actions menu.',
-      'Then tick each cleared transaction.',
-      'Budgets compare planned amounts with real spending over a period.',
+    const stored = new Map([
+      [
+        passages[0]!.chunk.id,
+        [{ text: 'Open the Reconcile window from the Actions menu.', vector: [0.6, 0.8] }],
+      ],
+      [
+        passages[1]!.chunk.id,
+        [{ text: 'Budgets compare planned amounts with real spending over a period.', vector: [0.8, 0.6] }],
+      ],
+      [passages[3]!.chunk.id, [{ text: 'Fourth passage, never read for this feature.', vector: [1, 0] }]],
     ]);
-    expect(await bestSentenceCosine([1, 0], [hit('c.md', 'Short one.', 1)], embed)).toBe(0);
+    expect(bestSentenceCosine([1, 0], passages, (id) => stored.get(id))).toBeCloseTo(0.8);
+    // No sentences at all: no evidence rather than a made-up cosine.
+    expect(bestSentenceCosine([1, 0], passages.slice(2, 3), (id) => stored.get(id))).toBe(0);
   });
 });
 

@@ -1,6 +1,6 @@
 import type { SearchHit, SearchResult } from '../retrieval/index.ts';
 import { cosineSimilarity } from '../math/vector-math.ts';
-import { splitSentences } from '../knowledge/split-sentences.ts';
+import type { StoredSentence } from '../ports/index.ts';
 import { fillerWords } from '../retrieval/filler-words.ts';
 
 /**
@@ -108,30 +108,23 @@ export function answerabilityFeatures(
   };
 }
 
-/** Sentences embedded per question for sentenceCosine: the cost of the feature is one small batch. */
-const maxSentences = 32;
-
 /**
- * The best cosine between the query vector and one sentence of the top passages (prose sentences of four words
- * or more, code fences left out). One embedding batch of at most 32 sentences.
+ * The best cosine between the query vector and one sentence of the top passages: their quotable sentences, whose
+ * vectors ingestion stored (sentence-evidence.ts). Pure: nothing is embedded here.
  */
-export async function bestSentenceCosine(
+export function bestSentenceCosine(
   queryVector: readonly number[],
   hits: readonly SearchHit[],
-  embed: (texts: string[]) => Promise<number[][]>,
-): Promise<number> {
-  const sentences = hits
-    .slice(0, coveringPassages)
-    .flatMap((hit) =>
-      splitSentences(hit.chunk.text.replace(/```[\s\S]*?```/g, ' ').replace(/[#>*_`|]+/g, ' ')),
-    )
-    .filter((sentence) => sentence.split(/\s+/).length >= 4)
-    .slice(0, maxSentences);
-  if (sentences.length === 0) return 0;
-  const vectors = await embed(sentences);
+  sentencesOf: (chunkId: string) => readonly StoredSentence[] | undefined,
+): number {
   let best = -1;
-  for (const vector of vectors) best = Math.max(best, cosineSimilarity(queryVector, vector));
-  return best;
+  let seen = 0;
+  for (const hit of hits.slice(0, coveringPassages))
+    for (const sentence of sentencesOf(hit.chunk.id) ?? []) {
+      best = Math.max(best, cosineSimilarity(queryVector, sentence.vector));
+      seen += 1;
+    }
+  return seen === 0 ? 0 : best;
 }
 
 /**

@@ -26,6 +26,7 @@ import {
 import { condensePrompt, condenseWithoutModel } from './follow-up.ts';
 import { buildAnswerPrompt, directSystemPrompt, type PromptSource } from './prompt.ts';
 import { helpReply, prepareQuestion } from './question-input.ts';
+import { createSentenceEvidenceLoader, type SentenceEvidence } from './sentence-evidence.ts';
 import { decideRoute } from './routing.ts';
 import { checkSufficiency, combineVerdict, type SufficiencyJudge, sufficiencyGate } from './sufficiency.ts';
 import type {
@@ -116,6 +117,11 @@ export function createAnsweringService(dependencies: AnsweringDependencies): Ans
   const random = dependencies.random ?? Math.random;
   const background = new Set<Promise<void>>();
   const online = dependencies.chatModel !== undefined;
+  const loadSentenceEvidence = createSentenceEvidenceLoader({
+    getChunks: (ids) => store.getChunks(ids),
+    embed: dependencies.embed,
+    logger,
+  });
 
   async function loadHistory(context: AskContext): Promise<ThreadTurn[]> {
     if (context.history) return context.history.slice(-settings.historyTurns * 2);
@@ -154,9 +160,17 @@ export function createAnsweringService(dependencies: AnsweringDependencies): Ans
   async function generate(
     messages: ChatMessage[],
     onDelta: ((delta: string) => void) | undefined,
+    evidence?: { queryVector: number[]; sentences: SentenceEvidence },
   ): Promise<ChatResponse> {
     if (!online || !dependencies.chatModel)
-      return dependencies.offlineModel.complete({ model: 'extractive', messages, onDelta });
+      return dependencies.offlineModel.complete({
+        model: 'extractive',
+        messages,
+        onDelta,
+        ...(evidence
+          ? { sentenceVectors: { question: evidence.queryVector, sentences: evidence.sentences.vectors } }
+          : {}),
+      });
     const chatModel = dependencies.chatModel();
     const active = await dependencies.activeModel();
     const generation = dependencies.generation ?? config.openai;
@@ -289,6 +303,7 @@ export function createAnsweringService(dependencies: AnsweringDependencies): Ans
     let extractive = false;
     let verified: VerifiedAnswerUse | undefined;
     let features: AnswerabilityFeatures | undefined;
+    let evidence: { queryVector: number[]; sentences: SentenceEvidence } | undefined;
     let sufficiency: SufficiencyVerdict | undefined;
 
     const streaming = options.onDelta && options.stream !== false && settings.stream;
@@ -342,17 +357,22 @@ export function createAnsweringService(dependencies: AnsweringDependencies): Ans
           return { chunks: 0, counts: words.map(() => 1) };
         });
         features = answerabilityFeatures(found, words, termCounts);
-        if (settings.answerability.weights.sentenceCosine !== 0 && found.queryVector && dependencies.embed) {
-          const embed = dependencies.embed;
-          features.sentenceCosine = await bestSentenceCosine(found.queryVector, found.hits, (texts) =>
-            embed(texts),
-          ).catch((error: unknown) => {
-            logger.warn(
-              { err: toAnswerloopError(error) },
-              'sentence evidence unavailable; scoring answerability without it',
+        // Sentence vectors stored with the passages: the question is the only text embedded to answer it.
+        if (found.queryVector && (settings.answerability.weights.sentenceCosine !== 0 || !online)) {
+          const queryVector = found.queryVector;
+          evidence = await loadSentenceEvidence(found.hits)
+            .then((loaded) => ({ queryVector, sentences: loaded }))
+            .catch((error: unknown) => {
+              logger.warn(
+                { err: toAnswerloopError(error) },
+                'sentence evidence unavailable; answering without it',
+              );
+              return undefined;
+            });
+          if (evidence && settings.answerability.weights.sentenceCosine !== 0)
+            features.sentenceCosine = bestSentenceCosine(queryVector, found.hits, (id) =>
+              evidence?.sentences.byChunk.get(id),
             );
-            return 0;
-          });
         }
         const confidence =
           found.hits.length === 0
@@ -424,13 +444,13 @@ export function createAnsweringService(dependencies: AnsweringDependencies): Ans
           let prompt = buildAnswerPrompt(standalone, promptSources, budget);
           let response: ChatResponse;
           try {
-            response = await generate(prompt.messages, onDelta);
+            response = await generate(prompt.messages, onDelta, evidence);
           } catch (error) {
             if (toAnswerloopError(error).code !== 'context_too_long') throw error;
             budget = Math.floor(budget / 2);
             logger.warn({ budget }, 'prompt over the context length; retrying with fewer sources');
             prompt = buildAnswerPrompt(standalone, promptSources, budget);
-            response = await generate(prompt.messages, onDelta);
+            response = await generate(prompt.messages, onDelta, evidence);
           }
           sources = prompt.included.map((originalNumber, index) => ({
             ...(candidates[originalNumber - 1] as AskSource),

@@ -1,8 +1,8 @@
 import { parseAnswerPrompt } from './prompt.ts';
 import { toAnswerloopError } from '../errors/index.ts';
+import { answerSentences, maxSentenceWords } from '../knowledge/passage-sentences.ts';
 import { dotProduct } from '../math/vector-math.ts';
-import { splitSentences } from '../knowledge/split-sentences.ts';
-import type { ChatModel, Embedder, Logger } from '../ports/index.ts';
+import type { ChatModel, ChatRequest, Embedder, Logger } from '../ports/index.ts';
 import { fillerWords } from '../retrieval/filler-words.ts';
 
 export interface ExtractiveChatModelOptions {
@@ -30,10 +30,8 @@ export const extractiveDefaults = {
   semanticWeight: 0.7,
   sourcePenalty: 0.03,
   companionMargin: 0.15,
-  maxSentenceWords: 60,
+  maxSentenceWords,
 } as const;
-
-const minWords = 5;
 
 function terms(text: string): Set<string> {
   return new Set(
@@ -41,112 +39,6 @@ function terms(text: string): Set<string> {
       .filter((word) => word.length > 1 && !fillerWords.has(word))
       .map((word) => word.replace(/(ing|ed|es|s)$/, '')),
   );
-}
-
-const entities: Record<string, string> = {
-  amp: '&',
-  lt: '<',
-  gt: '>',
-  quot: '"',
-  apos: "'",
-  nbsp: ' ',
-  '#39': "'",
-};
-
-/** A line as a reader sees it: links as their text, images, HTML tags, emphasis markers and escapes gone. */
-export function plainText(line: string): string {
-  return (
-    line
-      .replace(/!\[[^\]]*\]\([^)]*\)/g, '')
-      // [text](target "title"), with one level of parentheses allowed in the target.
-      .replace(/\[([^\]]*)\]\((?:[^()\s]|\([^()]*\))*(?:\s+(?:"[^"]*"|'[^']*'))?\s*\)/g, '$1')
-      .replace(/\[([^\]]+)\]\[[^\]]*\]/g, '$1')
-      .replace(/<(https?:\/\/[^>\s]+)>/g, '$1')
-      .replace(htmlTag, '')
-      .replace(/&(amp|lt|gt|quot|apos|nbsp|#39);/g, (_, name: string) => entities[name] ?? '')
-      .replace(/\*\*([^*]+)\*\*/g, '$1')
-      .replace(/__([^_]+)__/g, '$1')
-      .replace(/(^|[\s(])\*([^*\s][^*]*?)\*(?=[\s).,;:!?]|$)/g, '$1$2')
-      .replace(/(^|[\s(])_([^_\s][^_]*?)_(?=[\s).,;:!?]|$)/g, '$1$2')
-      .replace(/\\([\\`*_{}[\]()#+\-.!|>~])/g, '$1')
-      // Footnotes and bracketed numbers would read as citations.
-      .replace(/\[\^?\d+\]/g, '')
-      .replace(/\s+/g, ' ')
-      .replace(/\s+([.,;:!?)])/g, '$1')
-      .trim()
-  );
-}
-
-// Only real HTML tags: a placeholder such as <symbol> in the text is kept.
-const htmlTag =
-  /<\/?(?:a|abbr|b|br|cite|code|dd|del|details|div|dl|dt|em|h[1-6]|hr|i|img|ins|kbd|li|mark|ol|p|pre|q|s|samp|small|span|strong|sub|summary|sup|table|tbody|td|th|thead|tr|u|ul|var)\b[^>]*>/gi;
-
-const listMarker = /^\s*(?:[-*+]|\d+[.)])\s+/;
-
-/** Prose blocks of a passage: one per paragraph or list item; code, tables, headings and rules left out. */
-function proseBlocks(text: string): Array<{ text: string; listItem: boolean }> {
-  const blocks: Array<{ text: string; listItem: boolean }> = [];
-  for (const paragraph of text.replace(/```[\s\S]*?(?:```|$)/g, '\n\n').split(/\n\s*\n/)) {
-    const lines = paragraph.split('\n');
-    // An indented paragraph that is not a list item's continuation is code.
-    if (/^( {4}|\t)/.test(lines[0] ?? '') && !listMarker.test(lines[0] ?? '')) continue;
-    let current: { lines: string[]; listItem: boolean } | undefined;
-    const flush = () => {
-      if (current) blocks.push({ text: current.lines.join(' '), listItem: current.listItem });
-      current = undefined;
-    };
-    lines.forEach((line, index) => {
-      const next = lines[index + 1] ?? '';
-      if (
-        /^\s*\|/.test(line) ||
-        /^\s*([-=*_]\s*){3,}$/.test(line) ||
-        /^\s*#{1,6}\s/.test(line) ||
-        /^\s*([=-])\1{2,}\s*$/.test(next)
-      ) {
-        flush();
-        return;
-      }
-      if (listMarker.test(line)) {
-        flush();
-        current = { lines: [line.replace(listMarker, '')], listItem: true };
-        return;
-      }
-      const content = line.replace(/^\s*>\s?/, '');
-      if (current) current.lines.push(content);
-      else current = { lines: [content], listItem: false };
-    });
-    flush();
-  }
-  return blocks;
-}
-
-/** Whole prose sentences of a passage, as plain text: never a heading, a fragment, a code or table line. */
-export function answerSentences(
-  text: string,
-  maxWords: number = extractiveDefaults.maxSentenceWords,
-): string[] {
-  const sentences: string[] = [];
-  for (const block of proseBlocks(text)) {
-    // Rendered before splitting, so a link's title or a bold span cannot be cut in two.
-    const parts = splitSentences(plainText(block.text));
-    parts.forEach((part, index) => {
-      let sentence = part.replace(/\*\*|__/g, '');
-      const words = sentence.split(/\s+/).filter((word) => /[\p{L}\p{N}]/u.test(word));
-      if (words.length < minWords || words.length > maxWords) return;
-      if (!/^[\p{Lu}\p{N}`"'“(]/u.test(sentence) || /:$/.test(sentence)) return;
-      // A section number ("4.3.1. Account Register") starts a heading or a table of contents entry.
-      if (/^\d+(\.\d+)+\.?\s/.test(sentence)) return;
-      const letters = (sentence.match(/[\p{L}\s]/gu) ?? []).length;
-      if (letters / sentence.length < 0.75) return;
-      if (!/[.!?]["'”’)]*$/.test(sentence)) {
-        // A list item may be a whole instruction without a full stop; anything else unfinished is a fragment.
-        if (!(block.listItem && index === parts.length - 1 && words.length >= 6)) return;
-        sentence = `${sentence}.`;
-      }
-      sentences.push(sentence);
-    });
-  }
-  return sentences;
 }
 
 interface Candidate {
@@ -166,6 +58,8 @@ interface Candidate {
  * embedder's cosine to the question) with the question's rare words it shares, less a little per rank of its
  * source. It reads the same prompt a chat model gets, so ask() has one path for both.
  */
+export { answerSentences, plainText } from '../knowledge/passage-sentences.ts';
+
 export function createExtractiveChatModel(options: ExtractiveChatModelOptions = {}): ChatModel {
   const maxSentences = options.maxSentences ?? extractiveDefaults.maxSentences;
   const maxCandidates = options.maxCandidates ?? extractiveDefaults.maxCandidates;
@@ -175,8 +69,36 @@ export function createExtractiveChatModel(options: ExtractiveChatModelOptions = 
   const maxSentenceWords = options.maxSentenceWords ?? extractiveDefaults.maxSentenceWords;
   const { embedder, logger } = options;
 
-  async function meanings(question: string, candidates: Candidate[]): Promise<number[] | undefined> {
-    if (!embedder || semanticWeight === 0 || candidates.length === 0) return undefined;
+  async function meanings(
+    question: string,
+    candidates: Candidate[],
+    known: ChatRequest['sentenceVectors'],
+  ): Promise<number[] | undefined> {
+    if (semanticWeight === 0 || candidates.length === 0) return undefined;
+    if (known) {
+      // Vectors stored at ingestion: only a sentence the store has none for (a source cut short) is embedded.
+      const missing = [...new Set(candidates.map((candidate) => candidate.sentence))].filter(
+        (sentence) => !known.sentences.has(sentence),
+      );
+      const fresh = new Map<string, number[]>();
+      if (missing.length > 0 && embedder) {
+        try {
+          (await embedder.embed(missing, { priority: 'interactive' })).forEach((vector, index) =>
+            fresh.set(missing[index]!, vector),
+          );
+        } catch (error) {
+          logger?.warn(
+            { err: toAnswerloopError(error) },
+            'embedder failed; sentences without stored vectors count by shared words alone',
+          );
+        }
+      }
+      return candidates.map((candidate) => {
+        const vector = known.sentences.get(candidate.sentence) ?? fresh.get(candidate.sentence);
+        return vector ? dotProduct(known.question, vector) : 0;
+      });
+    }
+    if (!embedder) return undefined;
     try {
       const [questionVector, ...vectors] = await embedder.embed(
         [question, ...candidates.map((candidate) => candidate.sentence)],
@@ -237,7 +159,7 @@ export function createExtractiveChatModel(options: ExtractiveChatModelOptions = 
         .sort((a, b) => prior(b) - prior(a) || position(a) - position(b))
         .slice(0, maxCandidates);
 
-      const cosines = await meanings(question, candidates);
+      const cosines = await meanings(question, candidates, request.sentenceVectors);
       let ranked: Candidate[];
       if (cosines) {
         candidates.forEach((candidate, index) => {

@@ -5,10 +5,11 @@
  */
 import path from 'node:path';
 import { AnswerloopError, InputError, toAnswerloopError } from '../errors/index.ts';
-import type { Chunk, ChunkStore, DocumentSummary, EmbeddingSpace } from '../ports/index.ts';
+import type { Chunk, ChunkStore, DocumentSummary, EmbeddingSpace, StoredSentence } from '../ports/index.ts';
 import type { ChunkDraft, ChunkingSettings } from './chunker.ts';
 import { loadDocument } from './loaders/document-loader.ts';
 import { embeddingInput } from './embedding-input.ts';
+import { passageSentences } from './passage-sentences.ts';
 import type { IngestDependencies, IngestOptions, IngestProgress, IngestReport } from './types.ts';
 import { loaderForFormat } from './loaders/loader-registry.ts';
 import { sha256 } from './content-hash.ts';
@@ -102,6 +103,14 @@ export async function ingestSource(
   const savedState = options.rebuild
     ? { tokens: new Map<string, string>() }
     : await loadSourceState(store, source.key, logger);
+  // Nor may a token vouch for a document stored before sentence vectors were kept: it is read and written again.
+  const withoutSentences = [...stored.values()].filter((summary) => summary.withoutSentences);
+  for (const summary of withoutSentences) savedState.tokens.delete(summary.docId);
+  if (withoutSentences.length > 0)
+    logger.info(
+      { documents: withoutSentences.length },
+      'documents stored before sentence vectors were kept are written again with them',
+    );
   const nextTokens = new Map<string, string>();
   const keepToken = (docId: string) => {
     const token = savedState.tokens.get(docId);
@@ -207,7 +216,7 @@ export async function ingestSource(
     progress({ phase: 'embed', done: embeddedCount, total: totalChunks, current });
   };
   if (prepared.length > 0) progress({ phase: 'embed', done: 0, total: totalChunks });
-  const writeBatch = (batch: PreparedDocument[], vectors: Map<string, number[][] | Error>) =>
+  const writeBatch = (batch: PreparedDocument[], vectors: Map<string, DocumentVectors | Error>) =>
     // A few documents are written at once: a networked store (Elasticsearch) overlaps their round trips.
     forEachConcurrently(batch, settings.writeConcurrency, async (document) => {
       const embeddings = vectors.get(document.docId);
@@ -353,7 +362,9 @@ async function readDocument(
     return undefined;
   }
   let outcome: ReadOutcome;
-  const storedHash = context.stored.get(docId)?.documentHash;
+  // A document stored before sentence vectors were kept is written again even when unchanged.
+  const storedDocument = context.stored.get(docId);
+  const storedHash = storedDocument?.withoutSentences ? undefined : storedDocument?.documentHash;
   try {
     if ('file' in item.content) {
       outcome = await readSourceFile(
@@ -464,20 +475,41 @@ export async function embedDocuments(
   documents: PreparedDocument[],
   embedder: IngestDependencies['embedder'],
   onEmbedded: (count: number, current: string) => void,
-): Promise<Map<string, number[][] | Error>> {
-  const results = new Map<string, number[][] | Error>();
-  const inputs = (document: PreparedDocument) =>
-    document.drafts.map((draft) =>
+): Promise<Map<string, DocumentVectors | Error>> {
+  const results = new Map<string, DocumentVectors | Error>();
+  // Each passage's vector, then the vectors of its quotable sentences: answering reads them instead of embedding.
+  const sentencesOf = (document: PreparedDocument) =>
+    document.drafts.map((draft) => passageSentences(draft.text));
+  const inputs = (document: PreparedDocument) => [
+    ...document.drafts.map((draft) =>
       embeddingInput({ title: document.title, headingPath: draft.headingPath, text: draft.text }),
+    ),
+    ...sentencesOf(document).flat(),
+  ];
+  const split = (document: PreparedDocument, vectors: number[][]): DocumentVectors => {
+    const passages = vectors.slice(0, document.drafts.length);
+    let offset = document.drafts.length;
+    const sentences = sentencesOf(document).map((texts) =>
+      texts.map((text) => ({ text, vector: vectors[offset++]! })),
     );
+    return { passages, sentences };
+  };
+  // Progress counts passages: a batch of texts stands for its share of them.
+  const passageShare = (group: PreparedDocument[]) => {
+    const passages = group.reduce((sum, document) => sum + document.drafts.length, 0);
+    const texts = group.reduce((sum, document) => sum + inputs(document).length, 0);
+    return (count: number) => Math.round((count * passages) / Math.max(1, texts));
+  };
   try {
+    const share = passageShare(documents);
     const vectors = await embedTexts(documents.flatMap(inputs), embedder, (count) =>
-      onEmbedded(count, documents[0]!.docId),
+      onEmbedded(share(count), documents[0]!.docId),
     );
     let offset = 0;
     for (const document of documents) {
-      results.set(document.docId, vectors.slice(offset, offset + document.drafts.length));
-      offset += document.drafts.length;
+      const count = inputs(document).length;
+      results.set(document.docId, split(document, vectors.slice(offset, offset + count)));
+      offset += count;
     }
     return results;
   } catch (error) {
@@ -488,10 +520,11 @@ export async function embedDocuments(
   }
   for (const document of documents) {
     try {
-      results.set(
-        document.docId,
-        await embedTexts(inputs(document), embedder, (count) => onEmbedded(count, document.docId)),
+      const share = passageShare([document]);
+      const vectors = await embedTexts(inputs(document), embedder, (count) =>
+        onEmbedded(share(count), document.docId),
       );
+      results.set(document.docId, split(document, vectors));
     } catch (error) {
       results.set(document.docId, toAnswerloopError(error, 'embedder_failed'));
     }
@@ -528,7 +561,13 @@ async function embedTexts(
   return vectors;
 }
 
-export function toChunks(document: PreparedDocument, embeddings: number[][], updatedAt: string): Chunk[] {
+/** A document's passage vectors and, per passage, its sentences with their vectors. */
+export interface DocumentVectors {
+  passages: number[][];
+  sentences: StoredSentence[][];
+}
+
+export function toChunks(document: PreparedDocument, vectors: DocumentVectors, updatedAt: string): Chunk[] {
   return document.drafts.map((draft, ordinal) => ({
     id: `${document.docId}#${ordinal}`,
     docId: document.docId,
@@ -539,7 +578,8 @@ export function toChunks(document: PreparedDocument, embeddings: number[][], upd
     title: document.title,
     headingPath: draft.headingPath,
     text: draft.text,
-    embedding: embeddings[ordinal]!,
+    embedding: vectors.passages[ordinal]!,
+    sentences: vectors.sentences[ordinal] ?? [],
     tags: document.tags,
     updatedAt,
     contentHash: sha256(draft.text),

@@ -28,6 +28,11 @@ export interface KnowledgeService {
   readonly sources: SourceSync;
   search(query: string, options?: SearchOptions): Promise<SearchResult>;
   counts(): Promise<{ documents: number; chunks: number }>;
+  /**
+   * Passages stored before sentence vectors were kept with them: each costs an embedding batch per question
+   * until its source is ingested again (`answerloop ingest` or `answerloop sync` rewrites them).
+   */
+  passagesWithoutSentenceVectors(): Promise<number>;
   /** Embeds one text: proves the embedder loads and says how fast. */
   checkEmbedder(): Promise<{ id: string; dimensions: number; ms: number }>;
 }
@@ -114,6 +119,7 @@ export function createKnowledgeService(dependencies: KnowledgeDependencies): Kno
     sources,
     search: (query, searchOptions = {}) => search(query, searchOptions, searchDependencies),
     counts: () => dependencies.searchStore.counts(),
+    passagesWithoutSentenceVectors: () => dependencies.searchStore.chunksWithoutSentences(),
     async checkEmbedder() {
       const started = performance.now();
       const [vector] = await embedder.embed(['answerloop health check']);

@@ -14,6 +14,11 @@ export interface ChatRequest {
    * model). The text is still returned as text: the caller parses it.
    */
   responseFormat?: { name: string; schema: Record<string, unknown> };
+  /**
+   * The question's vector and the stored vectors of the sources' sentences, by sentence text: the offline answer
+   * reads them instead of embedding (a model that writes its answer ignores them).
+   */
+  sentenceVectors?: { question: number[]; sentences: ReadonlyMap<string, number[]> };
 }
 
 export interface ChatResponse {

@@ -22,6 +22,18 @@ export interface Chunk {
   documentHash: string;
   /** Position of the chunk in its document, from 0. */
   ordinal: number;
+  /**
+   * The passage's quotable sentences with their vectors, computed at ingestion so answering embeds only the
+   * question. Returned by `getChunks`, never by `searchLegs`. Undefined for a chunk stored before sentence vectors
+   * were kept (answering then embeds its sentences at question time until it is ingested again).
+   */
+  sentences?: StoredSentence[];
+}
+
+/** One sentence of a passage, as the offline answer would quote it, and its unit-length vector. */
+export interface StoredSentence {
+  text: string;
+  vector: number[];
 }
 
 /** What the store knows of one document, for incremental ingestion. */
@@ -32,6 +44,8 @@ export interface DocumentSummary {
   documentHash: string;
   chunkCount: number;
   updatedAt: string;
+  /** True when some of its chunks were stored without sentence vectors: ingestion writes it again. */
+  withoutSentences?: boolean;
 }
 
 export interface SearchFilters {
@@ -99,6 +113,8 @@ export interface ChunkStore {
   deleteDocument(docId: string): Promise<void>;
   getChunks(ids: string[]): Promise<Chunk[]>;
   counts(): Promise<{ documents: number; chunks: number }>;
+  /** How many chunks were stored without sentence vectors (before they were kept): re-ingesting them fixes it. */
+  chunksWithoutSentences(): Promise<number>;
   /**
    * How many chunks contain each word, as the store's full-text analysis sees it (stemmed, case-folded), and
    * how many chunks there are: the rarity of a question's words, for the answerability score.

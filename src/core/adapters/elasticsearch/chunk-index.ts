@@ -6,7 +6,7 @@ import { type ChunkDocument, fromChunkDocument, toChunkDocument } from './chunk-
 import { isIndexMissing } from './elasticsearch-errors.ts';
 import { chooseAnalyzer, ensureIndex } from './index-setup.ts';
 import { mappingVersion } from './index-names.ts';
-import { type ChunkIndexMeta, chunkIndexDefinition } from './mappings.ts';
+import { type ChunkIndexMeta, chunkIndexDefinition, sentenceFields } from './mappings.ts';
 import type { StoreContext } from './store-context.ts';
 
 /** Rows per page when walking every id or document: well under Elasticsearch's 10,000-hit window. */
@@ -124,7 +124,14 @@ export function createChunkIndex(context: StoreContext, options: { analyzer: str
 
     async init(space: EmbeddingSpace): Promise<void> {
       const existing = await readMeta();
-      if (existing) return checkSpace(existing.embedding, space);
+      if (existing) {
+        checkSpace(existing.embedding, space);
+        // An index created before sentence vectors were kept gets their fields (adding fields is always allowed).
+        await context.request(`add sentence fields to ${alias}`, () =>
+          client.indices.putMapping({ index: alias, properties: sentenceFields }),
+        );
+        return;
+      }
       const analyzer = await chooseAnalyzer(context, options.analyzer, logger);
       const meta: ChunkIndexMeta = { embedding: space, analyzer, mappingVersion };
       const created = await ensureIndex(context, names.chunks, chunkIndexDefinition(meta));
@@ -173,6 +180,7 @@ export function createChunkIndex(context: StoreContext, options: { analyzer: str
               documents: {
                 composite: { size: pageSize, sources: [{ doc_id: { terms: { field: 'doc_id' } } }], after },
                 aggs: {
+                  without_sentences: { missing: { field: 'sentence_count' } },
                   latest: {
                     top_hits: {
                       size: 1,
@@ -187,7 +195,10 @@ export function createChunkIndex(context: StoreContext, options: { analyzer: str
           const aggregate = response.aggregations?.documents as
             estypes.AggregationsCompositeAggregate | undefined;
           const buckets = (aggregate?.buckets ?? []) as Array<
-            estypes.AggregationsCompositeBucket & { latest: estypes.AggregationsTopHitsAggregate }
+            estypes.AggregationsCompositeBucket & {
+              latest: estypes.AggregationsTopHitsAggregate;
+              without_sentences: estypes.AggregationsMissingAggregate;
+            }
           >;
           for (const bucket of buckets) {
             const latest = bucket.latest.hits.hits[0]?._source as Partial<ChunkDocument> | undefined;
@@ -198,6 +209,7 @@ export function createChunkIndex(context: StoreContext, options: { analyzer: str
               documentHash: latest?.document_hash ?? '',
               chunkCount: bucket.doc_count,
               updatedAt: latest?.updated_at ?? '',
+              ...(bucket.without_sentences.doc_count > 0 ? { withoutSentences: true } : {}),
             });
           }
           if (buckets.length < pageSize || !aggregate?.after_key) return documents;
@@ -219,8 +231,11 @@ export function createChunkIndex(context: StoreContext, options: { analyzer: str
         );
       }
       // Checked before anything is written: Elasticsearch would reject the chunk alone and keep the others.
-      for (const chunk of chunks)
+      for (const chunk of chunks) {
         checkDimensions(space, chunk.embedding.length, `The embedding of chunk ${chunk.id}`);
+        for (const sentence of chunk.sentences ?? [])
+          checkDimensions(space, sentence.vector.length, `A sentence vector of chunk ${chunk.id}`);
+      }
       await refreshIfWritten(docId);
       const previous = await chunkIds({ term: { doc_id: docId } });
       const current = new Set(chunks.map((chunk) => chunk.id));
@@ -296,6 +311,17 @@ export function createChunkIndex(context: StoreContext, options: { analyzer: str
           return frequencies.length === 0 ? 0 : Math.min(...frequencies);
         });
         return { chunks, counts };
+      });
+    },
+
+    async chunksWithoutSentences(): Promise<number> {
+      await refreshIfWritten();
+      return readOrEmpty('count chunks without sentence vectors', 0, async () => {
+        const response = await client.count({
+          index: alias,
+          query: { bool: { must_not: { exists: { field: 'sentence_count' } } } },
+        });
+        return response.count;
       });
     },
 

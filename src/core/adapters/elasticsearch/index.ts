@@ -110,6 +110,7 @@ export function createElasticsearchStore(options: ElasticsearchStoreOptions): St
     deleteDocument: (docId) => chunks.deleteDocument(docId),
     getChunks: (ids) => chunks.getChunks(ids),
     counts: () => chunks.counts(),
+    chunksWithoutSentences: () => chunks.chunksWithoutSentences(),
     termChunkCounts: (words) => chunks.termChunkCounts(words),
     searchLegs: async (request) => {
       await chunks.refreshIfWritten();

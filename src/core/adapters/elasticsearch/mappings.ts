@@ -62,10 +62,21 @@ export function chunkIndexDefinition(meta: ChunkIndexMeta): {
         content_hash: { type: 'keyword' },
         document_hash: { type: 'keyword' },
         ordinal: { type: 'integer' },
+        ...sentenceFields,
       },
     },
   };
 }
+
+/**
+ * The passage's sentences and their vectors, kept for answering and never searched (`enabled: false`: stored in
+ * `_source` only); `sentence_count` is indexed so chunks stored before sentence vectors were kept can be counted.
+ * Added to an older index's mapping when a store opens it.
+ */
+export const sentenceFields: Record<string, estypes.MappingProperty> = {
+  sentences: { type: 'object', enabled: false },
+  sentence_count: { type: 'integer' },
+};
 
 const keyword: estypes.MappingProperty = { type: 'keyword' };
 const date: estypes.MappingProperty = { type: 'date' };

@@ -9,6 +9,7 @@ import type {
   LegSearchResult,
   Logger,
   SearchFilters,
+  StoredSentence,
 } from '../../ports/index.ts';
 import { buildFullTextQuery, separateIdeographs } from './full-text-query.ts';
 import type { SqliteConnection, SqliteSession } from './sqlite-connection.ts';
@@ -26,6 +27,8 @@ interface ChunkRow {
   heading_path: string;
   text: string;
   embedding?: Buffer;
+  sentences?: string | null;
+  sentence_vectors?: Buffer | null;
   tags: string;
   updated_at: string;
   content_hash: string;
@@ -40,13 +43,37 @@ const chunkColumns =
   'contents.text AS text';
 const chunksWithText = 'chunks AS c JOIN chunk_contents AS contents ON contents.seq = c.seq';
 
+/** Float32 vectors packed one after another: the sentence vectors of a passage in one blob. */
+function packVectors(vectors: readonly number[][]): Buffer {
+  const packed = new Float32Array(vectors.reduce((sum, vector) => sum + vector.length, 0));
+  let offset = 0;
+  for (const vector of vectors) {
+    packed.set(vector, offset);
+    offset += vector.length;
+  }
+  return Buffer.from(packed.buffer, packed.byteOffset, packed.byteLength);
+}
+
+function storedSentences(row: ChunkRow, dimensions: number): StoredSentence[] | undefined {
+  if (row.sentences === null || row.sentences === undefined || !row.sentence_vectors) return undefined;
+  const texts = JSON.parse(row.sentences) as string[];
+  // Copy into an aligned buffer: the blob's bytes may start at any offset.
+  const all = new Float32Array(Uint8Array.from(row.sentence_vectors).buffer);
+  return texts.map((text, index) => ({
+    text,
+    vector: Array.from(all.subarray(index * dimensions, (index + 1) * dimensions)),
+  }));
+}
+
 function rowToChunk(row: ChunkRow): Chunk {
   let embedding: number[] = [];
   if (row.embedding) {
     // Copy into an aligned buffer: the blob's bytes may start at any offset.
     embedding = Array.from(new Float32Array(Uint8Array.from(row.embedding).buffer));
   }
+  const sentences = row.sentences === undefined ? undefined : storedSentences(row, embedding.length);
   return {
+    ...(sentences ? { sentences } : {}),
     id: row.id,
     docId: row.doc_id,
     source: row.source,
@@ -221,8 +248,10 @@ export function createKnowledgeTables(
       return session.run('list documents', (connection) => {
         const rows = connection
           .statement(
-            `SELECT doc_id, source, title, document_hash, count(*) AS chunk_count, max(updated_at) AS updated_at
-             FROM chunks GROUP BY doc_id ORDER BY doc_id`,
+            `SELECT c.doc_id AS doc_id, c.source AS source, c.title AS title, c.document_hash AS document_hash,
+               count(*) AS chunk_count, max(c.updated_at) AS updated_at,
+               max(contents.sentences IS NULL) AS without_sentences
+             FROM ${chunksWithText} GROUP BY c.doc_id ORDER BY c.doc_id`,
           )
           .all() as Array<{
           doc_id: string;
@@ -231,6 +260,7 @@ export function createKnowledgeTables(
           document_hash: string;
           chunk_count: number;
           updated_at: string;
+          without_sentences: number;
         }>;
         return rows.map((row): DocumentSummary => ({
           docId: row.doc_id,
@@ -239,6 +269,7 @@ export function createKnowledgeTables(
           documentHash: row.document_hash,
           chunkCount: row.chunk_count,
           updatedAt: row.updated_at,
+          ...(row.without_sentences ? { withoutSentences: true } : {}),
         }));
       });
     },
@@ -254,13 +285,15 @@ export function createKnowledgeTables(
             );
           }
           checkDimensions(space, chunk.embedding.length, `The embedding of chunk ${chunk.id}`);
+          for (const sentence of chunk.sentences ?? [])
+            checkDimensions(space, sentence.vector.length, `A sentence vector of chunk ${chunk.id}`);
         }
         const insertChunk = connection.statement(
           `INSERT INTO chunks (id, doc_id, source, tags, title, heading_path, updated_at, content_hash, document_hash, ordinal)
            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
         );
         const insertContents = connection.statement(
-          'INSERT INTO chunk_contents (seq, text, embedding) VALUES (?, ?, ?)',
+          'INSERT INTO chunk_contents (seq, text, embedding, sentences, sentence_vectors) VALUES (?, ?, ?, ?, ?)',
         );
         const insertTag = connection.statement('INSERT OR IGNORE INTO chunk_tags (tag, seq) VALUES (?, ?)');
         const insertIndexed = connection.statement(
@@ -289,6 +322,10 @@ export function createKnowledgeTables(
               lastInsertRowid,
               chunk.text,
               Buffer.from(vector.buffer, vector.byteOffset, vector.byteLength),
+              chunk.sentences ? JSON.stringify(chunk.sentences.map((sentence) => sentence.text)) : null,
+              chunk.sentences
+                ? packVectors(chunk.sentences.map((sentence) => Array.from(normalise(sentence.vector))))
+                : null,
             );
             added.push({
               row: { seq: Number(lastInsertRowid), source: chunk.source, tags: chunk.tags },
@@ -324,7 +361,9 @@ export function createKnowledgeTables(
       return session.run('read chunks', (connection) => {
         const rows = connection
           .statement(
-            `SELECT ${chunkColumns}, contents.embedding AS embedding FROM ${chunksWithText} WHERE c.id IN (SELECT value FROM json_each(?))`,
+            `SELECT ${chunkColumns}, contents.embedding AS embedding, contents.sentences AS sentences,
+               contents.sentence_vectors AS sentence_vectors
+             FROM ${chunksWithText} WHERE c.id IN (SELECT value FROM json_each(?))`,
           )
           .all(JSON.stringify(ids)) as ChunkRow[];
         const position = new Map(ids.map((id, index) => [id, index]));
@@ -342,6 +381,18 @@ export function createKnowledgeTables(
         };
         return { documents: row.documents, chunks: row.chunks };
       });
+    },
+
+    async chunksWithoutSentences() {
+      return session.run(
+        'count passages without sentence vectors',
+        (connection) =>
+          (
+            connection
+              .statement('SELECT count(*) AS n FROM chunk_contents WHERE sentences IS NULL')
+              .get() as { n: number }
+          ).n,
+      );
     },
 
     async termChunkCounts(words) {

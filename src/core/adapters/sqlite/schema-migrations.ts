@@ -171,6 +171,16 @@ export const migrations: Migration[] = [
       CREATE INDEX thread_messages_by_question ON thread_messages (platform, channel, answers);
     `,
   },
+  {
+    version: 4,
+    description: 'sentence vectors stored with each passage',
+    sql: `
+      -- NULL for a passage stored before sentence vectors were kept: answering embeds its sentences until it is
+      -- ingested again.
+      ALTER TABLE chunk_contents ADD COLUMN sentences TEXT;           -- JSON array of the sentence texts
+      ALTER TABLE chunk_contents ADD COLUMN sentence_vectors BLOB;    -- their vectors, Float32, one after another
+    `,
+  },
 ];
 
 export const latestSchemaVersion = migrations.at(-1)!.version;
