@@ -1,7 +1,8 @@
 /**
- * `npm run bench [-- --quick] [-- --only stores,peer,ask,slack,quality]`: retrieval latency and ingestion on both
- * stores, a peer (LangChain JS) side by side, ask() overhead, the Slack path, and retrieval quality on the
- * project's own manual. Prints tables and writes bench/results/<date>-<mode>.json. See docs/benchmarks.md.
+ * `npm run bench [-- --quick] [-- --only stores,peer,ask,slack,quality,embedder,burst]`: retrieval latency and
+ * ingestion on both stores, a peer (LangChain JS) side by side, ask() overhead, the Slack path, retrieval quality on
+ * the project's own manual, and a burst of 60 offline questions to one process with the real local model (sentence
+ * vectors stored at ingestion vs embedded at question time). Prints tables and writes bench/results/<date>-<mode>.json. See docs/benchmarks.md.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -10,6 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { loadConfig } from '../src/core/index.ts';
 import { useLocalModel } from '../test/support/local-model.ts';
+import { type BurstResult, measureAnswerBurst } from './answer-burst.ts';
 import { type AskConcurrencyResult, measureAsk, openAskBenchCore } from './ask-overhead.ts';
 import { findElasticsearch } from './bench-stores.ts';
 import { benchmarkEmbedder, type EmbedderBenchResult } from './embedder-benchmarks.ts';
@@ -27,7 +29,7 @@ import {
 import { printReport, type Target, targetsOf } from './bench-report.ts';
 
 const projectRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const sections = ['stores', 'peer', 'ask', 'slack', 'quality', 'embedder'] as const;
+const sections = ['stores', 'peer', 'ask', 'slack', 'quality', 'embedder', 'burst'] as const;
 type Section = (typeof sections)[number];
 
 const { values: flags } = parseArgs({
@@ -92,6 +94,7 @@ const results: {
   slack?: SlackEndToEndResult;
   quality?: DocsQualityResult;
   embedder?: EmbedderBenchResult;
+  burst?: BurstResult;
 } = { stores: {}, peers: [], ask: [] };
 
 const elasticsearch = await findElasticsearch(config);
@@ -219,6 +222,19 @@ if (only.has('embedder')) {
   }
 }
 
+if (only.has('burst')) {
+  const model = useLocalModel();
+  if (!model) {
+    skipped.push('the answer burst (the local embedding model is missing: npm run model:fetch)');
+  } else {
+    log(
+      `Answer burst: 60 questions at once to one process, offline answers, the real local model, ${os.cpus().length} CPUs`,
+    );
+    results.burst = await measureAnswerBurst({ projectRoot, model, questions: 60, log });
+    phasePeakMb['burst'] = memory.takePhasePeak();
+  }
+}
+
 const { sampledPeakMb, maxRssMb } = memory.stop();
 const label = {
   date: startedAt.toISOString(),
@@ -241,6 +257,17 @@ const report = {
   skipped,
 };
 printReport(report);
+if (results.burst) {
+  process.stdout.write(
+    `\nAnswer burst: ${results.burst.runs[0]?.questions ?? 0} offline questions at once, one process, ${label.cpus} CPUs, ` +
+      `${results.burst.passages} passages (ingested with sentence vectors in ${results.burst.ingestSeconds.toFixed(0)} s)\n`,
+  );
+  for (const run of results.burst.runs)
+    process.stdout.write(
+      `  ${run.method.padEnd(26)} p50 ${(run.latencyMs.p50 / 1000).toFixed(2)} s  p95 ${(run.latencyMs.p95 / 1000).toFixed(2)} s  ` +
+        `${run.questionsPerSecond.toFixed(1)} questions/s  ${run.textsEmbedded} texts embedded\n`,
+    );
+}
 const folder = path.join(projectRoot, 'bench/results');
 mkdirSync(folder, { recursive: true });
 const file = path.join(folder, `${startedAt.toISOString().replace(/[:.]/g, '-')}-${label.mode}.json`);
