@@ -316,6 +316,7 @@ describe('Slack AI surfaces: private answers, shortcuts, help channels, the assi
     )!;
     expect(kept.metadata).toMatchObject({ event_payload: { channel_id: 'CBILLING' } });
 
+    const historyReads = harness.fake.callsTo('conversations.replies').length;
     const questionTs = nextTs();
     harness.fake.addMessage({
       channel: 'DERIN',
@@ -354,6 +355,8 @@ describe('Slack AI surfaces: private answers, shortcuts, help channels, the assi
     // The viewed channel's knowledge filters applied: only billing documents could be retrieved.
     expect(record!.sources.length).toBeGreaterThan(0);
     expect(record!.sources.every((source) => source.docId.includes('billing'))).toBe(true);
+    // The viewed channel came from the store: a question reads no thread history.
+    expect(harness.fake.callsTo('conversations.replies')).toHaveLength(historyReads);
   });
 
   it('greets a person once on the Messages tab of App Home (agent_view)', async () => {
@@ -363,6 +366,8 @@ describe('Slack AI surfaces: private answers, shortcuts, help channels, the assi
     const greetings = harness.fake.callsTo('chat.postMessage').filter((call) => call.body.channel === 'DFAY');
     expect(greetings).toHaveLength(1);
     expect(String(greetings[0]!.body.text)).toContain('How do I get started?');
+    // Whether the bot wrote there before came from the store, not from the channel's history.
+    expect(harness.fake.callsTo('conversations.history')).toEqual([]);
   });
 });
 

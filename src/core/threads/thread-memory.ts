@@ -49,6 +49,10 @@ export interface ThreadMemory {
     place: ThreadPlace,
     followUp: { kind: 'reply' | 'solved'; at: string; userId?: string },
   ): Promise<ConversationRecord | undefined>;
+  /** Small facts a platform keeps about a thread (the Slack assistant panel's viewed channel), as JSON. */
+  saveContext(place: ThreadPlace, context: Record<string, unknown>): Promise<void>;
+  /** The thread's saved context; undefined when none was saved. */
+  context(place: ThreadPlace): Promise<Record<string, unknown> | undefined>;
 }
 
 export interface ThreadMemoryDependencies {
@@ -63,6 +67,10 @@ export interface ThreadMemoryDependencies {
  * history reads to one a minute for distributed apps, so follow-ups, the takeover's check and the resolution
  * figures all read this record instead of the platform.
  */
+const contextNamespace = 'thread-context';
+const contextKey = (place: ThreadPlace) =>
+  `${place.platform}:${place.channel.length}:${place.channel}:${place.thread}`;
+
 export function createThreadMemory({ store, clock, metrics, ready }: ThreadMemoryDependencies): ThreadMemory {
   const newestAnswer = async (place: ThreadPlace, at: string) => {
     const { items } = await store.listConversations({
@@ -128,6 +136,15 @@ export function createThreadMemory({ store, clock, metrics, ready }: ThreadMemor
       await store.saveConversation(updated);
       metrics.increment('human_follow_ups_total', { platform: place.platform, kind: followUp.kind });
       return updated;
+    },
+    async saveContext(place, context) {
+      await ready();
+      await store.setValue(contextNamespace, contextKey(place), JSON.stringify(context));
+    },
+    async context(place) {
+      await ready();
+      const json = await store.getValue(contextNamespace, contextKey(place));
+      return json ? (JSON.parse(json) as Record<string, unknown>) : undefined;
     },
   };
 }
