@@ -66,11 +66,13 @@ export function slugOf(text: string): string {
   return slug || 'answer';
 }
 
-const heading = (question: string) =>
-  question
+const heading = (question: string) => {
+  const text = question
     .replace(/\s+/g, ' ')
     .trim()
     .replace(/^#+\s*/, '');
+  return text.charAt(0).toUpperCase() + text.slice(1);
+};
 
 interface DraftInput {
   question: string;
@@ -233,8 +235,8 @@ export function createDocsProposals(dependencies: DocsProposalDependencies): Doc
       question: gap.title,
       answer: input.text ?? record?.answer,
       sources: input.text ? [] : (record?.sources ?? []),
-      askedAs: gap.questions.map((question) => question.question),
-      origin: `knowledge gap ${gap.id}: asked ${gap.count} times by ${gap.askers} people`,
+      askedAs: [...new Set(gap.questions.map((question) => question.question.replace(/\s+/g, ' ').trim()))],
+      origin: `knowledge gap ${gap.id}: asked ${gap.count} times by ${gap.askers} ${gap.askers === 1 ? 'person' : 'people'}`,
     };
     const from = input.text ? 'operator' : record ? 'verified answer' : 'questions only';
     return { draft, gap, from: from as DocsProposal['draftedBy'] };
