@@ -12,6 +12,102 @@ const sdks = [
   'prom-client',
 ];
 
+const faces = ['**/bot/**', '**/admin-tui/**', '**/cli/**'];
+
+/**
+ * Inside core, each folder imports only folders below it (docs/architecture.md, "Where a change goes"): a sideways
+ * or upward import fails the lint. Listed: what a folder must not import, besides adapters, faces and SDKs.
+ */
+const coreOrder = {
+  math: [
+    'errors',
+    'config',
+    'ports',
+    'logging',
+    'knowledge',
+    'retrieval',
+    'answering',
+    'curation',
+    'training',
+    'evaluation',
+    'insights',
+    'coordination',
+    'threads',
+    'handoff',
+    'metrics',
+  ],
+  retrieval: [
+    'knowledge',
+    'answering',
+    'curation',
+    'training',
+    'evaluation',
+    'insights',
+    'coordination',
+    'threads',
+    'handoff',
+  ],
+  knowledge: ['answering', 'curation', 'training', 'evaluation', 'insights', 'threads', 'handoff'],
+  answering: ['curation', 'training', 'evaluation', 'insights', 'coordination', 'threads', 'handoff'],
+  curation: ['training', 'evaluation', 'insights', 'coordination', 'threads', 'handoff'],
+  evaluation: ['curation', 'training', 'insights', 'coordination', 'threads', 'handoff'],
+  training: ['evaluation', 'insights', 'threads', 'handoff'],
+  coordination: [
+    'knowledge',
+    'retrieval',
+    'answering',
+    'curation',
+    'training',
+    'evaluation',
+    'insights',
+    'threads',
+    'handoff',
+  ],
+};
+
+function coreRestrictions(forbiddenFolders = []) {
+  return [
+    'error',
+    {
+      paths: sdks
+        .filter((name) => !name.includes('*'))
+        .map((name) => ({ name, message: 'Only adapters import SDKs.' })),
+      patterns: [
+        { group: ['**/adapters/**'], message: 'Only create-core.ts imports adapters.' },
+        { group: faces, message: 'Core never imports a face.' },
+        ...(forbiddenFolders.length > 0
+          ? [
+              {
+                group: forbiddenFolders
+                  .map((folder) => `**/core/${folder}/**`)
+                  .concat(
+                    forbiddenFolders.map((folder) => `../${folder}/**`),
+                    forbiddenFolders.map((folder) => `../../${folder}/**`),
+                  ),
+                message:
+                  'Imports inside core point down the order in docs/architecture.md: move the shared piece down, or take it as a dependency.',
+              },
+            ]
+          : []),
+      ],
+    },
+  ];
+}
+
+function coreZones() {
+  return [
+    {
+      files: ['src/core/**/*.ts'],
+      ignores: ['src/core/adapters/**', 'src/core/create-core.ts'],
+      rules: { 'no-restricted-imports': coreRestrictions() },
+    },
+    ...Object.entries(coreOrder).map(([folder, forbidden]) => ({
+      files: [`src/core/${folder}/**/*.ts`],
+      rules: { 'no-restricted-imports': coreRestrictions(forbidden) },
+    })),
+  ];
+}
+
 export default tseslint.config(
   {
     ignores: [
@@ -32,24 +128,7 @@ export default tseslint.config(
     },
   },
   // Imports point inward: see DESIGN.md.
-  {
-    files: ['src/core/**/*.ts'],
-    ignores: ['src/core/adapters/**', 'src/core/create-core.ts'],
-    rules: {
-      'no-restricted-imports': [
-        'error',
-        {
-          paths: sdks
-            .filter((name) => !name.includes('*'))
-            .map((name) => ({ name, message: 'Only adapters import SDKs.' })),
-          patterns: [
-            { group: ['**/adapters/**'], message: 'Only create-core.ts imports adapters.' },
-            { group: ['**/bot/**', '**/admin-tui/**', '**/cli/**'], message: 'Core never imports a face.' },
-          ],
-        },
-      ],
-    },
-  },
+  ...coreZones(),
   {
     files: ['src/core/adapters/**/*.ts'],
     rules: {

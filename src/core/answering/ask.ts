@@ -1,6 +1,5 @@
 import { createHash, randomUUID } from 'node:crypto';
 import type { Config } from '../config/index.ts';
-import type { VerifiedPreference } from '../curation/verified-answers.ts';
 import { AnswerloopError, toAnswerloopError } from '../errors/index.ts';
 import { redactSecrets } from '../logging/redact-secrets.ts';
 import type {
@@ -37,6 +36,7 @@ import type {
   AskSource,
   ThreadTurn,
   VerifiedAnswerUse,
+  VerifiedPreference,
 } from './types.ts';
 
 export interface AnsweringDependencies {

@@ -1,5 +1,6 @@
 import type { AnswerabilityFeatures } from './answerability.ts';
 import type { SearchFilters } from '../ports/chunk-store.ts';
+import type { SearchResult } from '../retrieval/index.ts';
 import type {
   Platform,
   Route,
@@ -95,4 +96,14 @@ export interface VerifiedAnswerUse {
   verifiedAt: string;
   /** The documentation the verified answer rests on, numbered as its own citations. */
   sources: Array<Pick<SourceUsed, 'number' | 'docId' | 'source' | 'title' | 'headingPath'>>;
+}
+
+/** What the verified answers make of a search result (curation/verified-answers.ts implements it). */
+export interface VerifiedPreference {
+  /** The search result without verified passages that may not be used (retired, stale, unknown). */
+  found: SearchResult;
+  /** Set when a verified answer matches the question well: it is the reply, with its own sources. */
+  answer?: { text: string; sources: AskSource[]; use: VerifiedAnswerUse };
+  /** The best verified passage that matched less well: a reply citing it rests on it. */
+  passage?: { docId: string; use: VerifiedAnswerUse };
 }

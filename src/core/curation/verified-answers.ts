@@ -7,7 +7,9 @@
  */
 import { createHash } from 'node:crypto';
 import { parseCitations } from '../answering/citations.ts';
-import type { AskSource, VerifiedAnswerUse } from '../answering/types.ts';
+import type { AskSource, VerifiedAnswerUse, VerifiedPreference } from '../answering/types.ts';
+
+export type { VerifiedPreference } from '../answering/types.ts';
 import type { Config } from '../config/index.ts';
 import { AnswerloopError, InputError } from '../errors/index.ts';
 import { ingestTextDocument } from '../knowledge/index.ts';
@@ -59,15 +61,6 @@ export interface VerifiedAnswerResult {
 }
 
 /** What the verified answers among the search hits offer ask(). */
-export interface VerifiedPreference {
-  /** The search result without verified passages that may not be used (retired, stale, unknown). */
-  found: SearchResult;
-  /** Set when a verified answer matches the question well: it is the reply, with its own sources. */
-  answer?: { text: string; sources: AskSource[]; use: VerifiedAnswerUse };
-  /** The best verified passage that matched less well: a reply citing it rests on it. */
-  passage?: { docId: string; use: VerifiedAnswerUse };
-}
-
 export interface VerifiedAnswerService {
   /** Publishes an approved or corrected conversation as a verified answer (again: updates the same one). */
   publish(input: {
