@@ -406,7 +406,11 @@ describe('Slack streaming fallbacks and shared channels', () => {
       'Plans are billed monthly per seat, with the invoice sent on the first day of each month. '.repeat(8);
     const model: ChatModel = {
       async complete(request) {
-        for (const piece of long.match(/.{1,60}/g)!) request.onDelta?.(piece);
+        // Deltas over time, as a model sends them: appends that arrive together go as one.
+        for (const piece of long.match(/.{1,60}/g)!) {
+          request.onDelta?.(piece);
+          await new Promise((resolve) => setTimeout(resolve, 20));
+        }
         return {
           text: `${long}[1]`,
           model: request.model,

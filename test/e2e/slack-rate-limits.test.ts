@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import type { ChatModel } from '../../src/core/index.ts';
 import type { FakeSlackCall } from '../fakes/fake-slack-api.ts';
 import { appMentionEvent } from '../fakes/fake-slack-payloads.ts';
 import { type Harness, nextTs, startHarness, stopHarness } from './slack-test-harness.ts';
@@ -62,4 +63,39 @@ describe('Slack rate limits', () => {
     expect(answer).toBeDefined();
     expect(harness.fake.messages.filter((message) => message.thread_ts === ts)).toHaveLength(1);
   });
+
+  it(
+    "streams a chat model's many small deltas in a few appends, at most one per interval",
+    { timeout: 30_000 },
+    async () => {
+      const pieces = Array.from({ length: 40 }, (_, index) => `Plans are billed per seat, part ${index}. `);
+      const model: ChatModel = {
+        async complete(request) {
+          for (const piece of pieces) {
+            request.onDelta?.(piece);
+            await new Promise((resolve) => setTimeout(resolve, 10));
+          }
+          return {
+            text: `${pieces.join('')}[1]`,
+            model: request.model,
+            usage: { promptTokens: 1, completionTokens: 1, totalTokens: 2 },
+            modelMs: 1,
+          };
+        },
+      };
+      harness = await startHarness({
+        chatModel: model,
+        env: { ANSWERLOOP_SLACK__UPDATE_INTERVAL_MS: '250' },
+      });
+      const ts = nextTs();
+      await harness.send(
+        appMentionEvent({ user: 'UDAN', channel: 'CSUPPORT', ts, text: 'How are plans billed?' }),
+      );
+      const appends = harness.fake.callsTo('chat.appendStream').length;
+      expect(appends).toBeLessThan(pieces.length / 4);
+      const streamed = harness.fake.messages.find((message) => message.thread_ts === ts)!;
+      expect(streamed.text).toContain('part 0.');
+      expect(streamed.text).toContain('part 39.');
+    },
+  );
 });

@@ -123,6 +123,9 @@ export function createNativeOutlet(target: OutletTarget, intervalMs: number): An
   let fallback: AnswerOutlet | undefined;
   let broken = false;
   let stopped = false;
+  let appendPending = false;
+  let finishing = false;
+  let lastAppendAt = 0;
 
   const onFailure = (what: string) => (error: unknown) => {
     if (streamer.ts === undefined) {
@@ -157,15 +160,25 @@ export function createNativeOutlet(target: OutletTarget, intervalMs: number): An
     push(textSoFar) {
       latest = textSoFar;
       if (fallback) return fallback.push(textSoFar);
-      if (broken || !textSoFar.startsWith(sent) || textSoFar.length === sent.length) return;
-      const delta = textSoFar.slice(sent.length);
-      sent = textSoFar;
+      if (broken || appendPending || !textSoFar.startsWith(sent) || textSoFar.length === sent.length) return;
+      // One append at a time and at most one per interval, carrying every delta that arrived meanwhile: a
+      // chat model's many small deltas become a few calls, within Slack's limits on the streaming methods.
+      appendPending = true;
       chain = chain.then(async () => {
-        if (fallback || broken) return;
+        const wait = lastAppendAt + intervalMs - Date.now();
+        if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+        appendPending = false;
+        // The rest goes with the stop once the answer is complete.
+        if (fallback || broken || finishing || !latest.startsWith(sent) || latest.length === sent.length)
+          return;
+        const delta = latest.slice(sent.length);
+        sent = latest;
+        lastAppendAt = Date.now();
         await streamer.append({ markdown_text: delta }).then(() => undefined, onFailure('append'));
       });
     },
     async finish(result) {
+      finishing = true;
       await chain;
       if (fallback) return fallback.finish(result);
       if (broken) {
@@ -195,6 +208,7 @@ export function createNativeOutlet(target: OutletTarget, intervalMs: number): An
       return streamer.ts;
     },
     async close() {
+      finishing = true;
       await chain;
       if (fallback) return fallback.close();
       if (!stopped && streamer.ts !== undefined) {
