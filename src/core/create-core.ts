@@ -114,6 +114,8 @@ export function createCore(options: CreateCoreOptions): Core {
   const training = createTrainingService({
     ...{ config, store: bareStore, fineTuner, chatModel, embedder, clock, curation },
     logger: component('training'),
+    // training.guard.qaSets' questions get their prompts from retrieval as ask() builds them.
+    search: (query, searchOptions) => search(query, searchOptions, searchDependencies),
   });
   const answering = createAnsweringService({
     config,

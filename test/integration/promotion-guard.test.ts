@@ -1,6 +1,10 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { parseAnswerPrompt } from '../../src/core/answering/prompt.ts';
 import { createCore, type ConversationRecord, type Core } from '../../src/core/index.ts';
-import { silentLogger, type Store } from '../../src/core/ports/index.ts';
+import { type ChatRequest, silentLogger, type Store } from '../../src/core/ports/index.ts';
 import { evaluationGate } from '../../src/core/training/promotion-guard.ts';
 import { createDeterministicEmbedder } from '../fakes/deterministic-embedder.ts';
 import {
@@ -9,6 +13,7 @@ import {
   manualClock,
   openMemoryStore,
   scriptedChatModel,
+  topicConversations,
 } from './learning-loop-fixtures.ts';
 
 const candidate = 'ft:gpt-4o-mini-2024-07-18:acme:support:Gu4rd';
@@ -167,4 +172,98 @@ describe('training.guard: a promoted model that cannot get worse unnoticed', () 
     ]);
     expect(evaluationGate(evaluation(scores(0.95, 0.99), 0.5)).passed).toBe(false);
   });
+});
+
+describe('candidate evaluation with training.guard.qaSets', () => {
+  const marker = 'Hope this helps!';
+  /** The candidate pleases the judge but answers questions the documentation cannot answer; the base model refuses them. */
+  const script = (request: ChatRequest): string => {
+    const content = request.messages.at(-1)?.content ?? '';
+    if (request.model === 'judge-model') {
+      const answerA = /Answer A:\n([\s\S]*?)\n\nAnswer B:/.exec(content)?.[1] ?? '';
+      return answerA.includes(marker) ? 'A' : 'B';
+    }
+    const question = parseAnswerPrompt(content).question || content;
+    const reference = topicConversations(12).find((record) => record.question === question)?.answer;
+    const unanswerable = /Okta|iPhone/.test(question);
+    if (request.model === candidate)
+      return unanswerable
+        ? `Yes, that works out of the box [1]. ${marker}`
+        : `${reference ?? 'See Settings [1].'} ${marker}`;
+    return unanswerable ? "I don't know." : (reference ?? 'See Settings [1].');
+  };
+
+  async function evaluate(qaSets: string[]) {
+    const store = await openMemoryStore();
+    const config = learningLoopConfig({
+      curation: { minExamples: 3, validationShare: 0.5 },
+      training: { judgeModel: 'judge-model', guard: { qaSets, qaLimit: 10 } },
+    });
+    const core = createCore({
+      config,
+      store,
+      embedder: createDeterministicEmbedder(),
+      chatModel: scriptedChatModel(script),
+      logger: silentLogger,
+    });
+    await core.ingest([path.resolve(import.meta.dirname, '../fixtures/answering-docs')]);
+    for (const record of topicConversations(12)) {
+      await store.saveConversation(record);
+      await core.curation.approve({ conversationId: record.id, reviewer: 'ops' });
+    }
+    const snapshot = await core.curation.snapshot({ createdBy: 'ops' });
+    await store.saveModel({
+      name: candidate,
+      baseModel: config.openai.chatModel,
+      jobId: 'ftjob-qa',
+      datasetVersion: snapshot.reference,
+      status: 'candidate',
+      evaluation: null,
+      promotedAt: null,
+      previousActive: null,
+      createdAt: new Date().toISOString(),
+    });
+    const result = await core.training.evaluateCandidate({ candidate });
+    await core.close();
+    return result;
+  }
+
+  it('measures refusal on the unanswerable questions, so a candidate that wins the judge but answers them is held back', async () => {
+    const folder = mkdtempSync(path.join(tmpdir(), 'answerloop-qa-'));
+    const qaFile = path.join(folder, 'qa.jsonl');
+    writeFileSync(
+      qaFile,
+      [
+        {
+          question: 'Do you support single sign-on with Okta?',
+          kind: 'unanswerable',
+          relevant: [],
+          answer: '',
+        },
+        { question: 'Is there an app for the iPhone?', kind: 'unanswerable', relevant: [], answer: '' },
+        {
+          question: 'How long is the refund window?',
+          kind: 'keyword',
+          relevant: ['billing.md'],
+          answer: '14 days.',
+        },
+      ]
+        .map((item) => JSON.stringify(item))
+        .join('\n'),
+    );
+    try {
+      const without = await evaluate([]);
+      expect(without.winRate).toBeGreaterThan(0.5);
+      expect(evaluationGate(without).passed).toBe(true);
+
+      const withQa = await evaluate([qaFile]);
+      expect(withQa.rows.filter((row) => row.id.startsWith('qa:'))).toHaveLength(3);
+      expect(withQa.winRate).toBeGreaterThan(0.5);
+      const gate = evaluationGate(withQa);
+      expect(gate.passed).toBe(false);
+      expect(gate.worseOn.map((entry) => entry.measure)).toEqual(['refusalAccuracy']);
+    } finally {
+      rmSync(folder, { recursive: true, force: true });
+    }
+  }, 60_000);
 });

@@ -340,6 +340,8 @@ export const settingsSchema = z
             minQuestions: positiveInt,
             notHelpfulBand: z.number().min(0).max(1),
             refusalBand: z.number().min(0).max(1),
+            qaSets: z.array(z.string().min(1)),
+            qaLimit: z.number().int().nonnegative(),
           })
           .strict(),
       })

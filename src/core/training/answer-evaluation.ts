@@ -24,6 +24,8 @@ import {
   type Verdict,
 } from './evaluation-scoring.ts';
 import type { ModelPromotion } from './model-promotion.ts';
+import { qaProbes } from './qa-probes.ts';
+import type { SearchOptions, SearchResult } from '../retrieval/index.ts';
 import type {
   EvaluateCandidateInput,
   EvaluateShadowInput,
@@ -41,6 +43,8 @@ export interface AnswerEvaluationDependencies {
   models: ModelPromotion;
   logger: Logger;
   clock: Clock;
+  /** Retrieval as ask() runs it, for training.guard.qaSets' questions. */
+  search?: (query: string, options: SearchOptions) => Promise<SearchResult>;
 }
 
 export interface AnswerEvaluation {
@@ -287,6 +291,24 @@ export function createAnswerEvaluation(dependencies: AnswerEvaluationDependencie
           baselineAnswer,
         });
         onProgress({ stage: 'answering', done: index + 1, total: examples.length });
+      }
+      // Questions of the QA sets beside the held-out examples: refusal where the docs have no answer, citations where
+      // they do.
+      const probes =
+        dependencies.search && config.training.guard.qaLimit > 0
+          ? await qaProbes(config, dependencies.search)
+          : [];
+      for (const [index, probe] of probes.entries()) {
+        comparisons.push({
+          ...probe,
+          candidateAnswer: await answer(chatModel, input.candidate, probe.prompt),
+          baselineAnswer: await answer(chatModel, baseline, probe.prompt),
+        });
+        onProgress({
+          stage: 'answering',
+          done: examples.length + index + 1,
+          total: examples.length + probes.length,
+        });
       }
       const { rows, judged } = await score(comparisons, onProgress);
       return save({

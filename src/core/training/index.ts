@@ -2,6 +2,7 @@
 import type { Config } from '../config/index.ts';
 import { createCurationService, type CurationService } from '../curation/index.ts';
 import type { ChatModel, Clock, Embedder, FineTuner, Logger, Store } from '../ports/index.ts';
+import type { SearchOptions, SearchResult } from '../retrieval/index.ts';
 import { createAnswerEvaluation, type AnswerEvaluation } from './answer-evaluation.ts';
 import { createModelPromotion, type ModelPromotion } from './model-promotion.ts';
 import { createTrainingJobs, type TrainingJobs } from './training-jobs.ts';
@@ -24,6 +25,8 @@ export interface TrainingDependencies {
   clock: Clock;
   /** Datasets come from curation; one is made from the same dependencies when not given. */
   curation?: CurationService;
+  /** Retrieval as ask() runs it: training.guard.qaSets' questions get their prompts from it in evaluation. */
+  search?: (query: string, options: SearchOptions) => Promise<SearchResult>;
 }
 
 /** Jobs (start, watch, cancel, retrain policy), evaluation, and the model registry (promote, rollback, active model). */
