@@ -231,6 +231,28 @@ describe('navigation is not knowledge', () => {
     ]);
   });
 
+  it('drops a Sphinx page breadcrumb, pager links and empty anchors, and the permalink marks of its headings', () => {
+    const document = loadDocument(
+      htmlLoader,
+      `<div class="related"><ul>
+<li><a href="list.html" title="borg list">next</a></li>
+<li><a href="check.html" title="borg check">previous</a> |</li>
+<li><a href="../index.html">Borg documentation</a> &raquo;</li>
+<li><a href="../usage.html">Usage</a> &raquo;</li>
+<li>borg rename</li></ul></div>
+<p><a href="#"></a></p>
+<h1>borg rename<a class="headerlink" href="#borg-rename" title="Permalink to this heading">¶</a></h1>
+<p>This command renames an archive in the repository.</p>
+<p><a href="check.html" title="previous chapter (use the left arrow)">borg check</a></p>
+<p><a href="list.html" title="next chapter (use the right arrow)">borg list</a></p>`,
+      settings,
+      { path: 'usage/rename.html' },
+    );
+    expect(document.chunks.map((chunk) => [chunk.headingPath, chunk.text])).toEqual([
+      [['borg rename'], 'This command renames an archive in the repository.'],
+    ]);
+  });
+
   it('drops the same furniture from Markdown and keeps lists that say something about each link', () => {
     const markdown = [
       '# Commands',

@@ -53,14 +53,18 @@ export function stripFrontMatter(markdown: string): string {
 
 /** Heading text as a reader sees it: links, emphasis and code marks removed. */
 export function cleanHeadingText(raw: string): string {
-  return raw
-    .replace(/[ \t]+#+[ \t]*$/, '')
-    .replace(/^#+$/, '')
-    .replace(/!?\[([^\]]*)\]\([^)]*\)/g, '$1')
-    .replace(/(\*{1,3}|_{2,3})(\S(?:.*?\S)?)\1/g, '$2')
-    .replace(/`+([^`]+)`+/g, '$1')
-    .replace(/\s+/g, ' ')
-    .trim();
+  return (
+    raw
+      .replace(/[ \t]+#+[ \t]*$/, '')
+      // A permalink mark (Sphinx's ¶, often a link of its own) is no part of the heading.
+      .replace(/\[¶\]\([^)]*\)|¶/g, '')
+      .replace(/^#+$/, '')
+      .replace(/!?\[([^\]]*)\]\([^)]*\)/g, '$1')
+      .replace(/(\*{1,3}|_{2,3})(\S(?:.*?\S)?)\1/g, '$2')
+      .replace(/`+([^`]+)`+/g, '$1')
+      .replace(/\s+/g, ' ')
+      .trim()
+  );
 }
 
 function isTableRow(line: string): boolean {

@@ -29,10 +29,14 @@ interface LinkReading {
   rest: string[];
 }
 
+/** A link whose title says it leads to the previous or next page (Sphinx: "next chapter (use the right arrow)"). */
+const pagerTitle = /\s["'](?:[^"']*\b)?(?:previous|next) (?:chapter|page|topic|section)\b[^"']*["']\s*\)$/i;
+
 function readLinks(text: string): LinkReading {
   const links: string[] = [];
   const rest = text.replace(inlineLink, (whole: string, inline?: string, reference?: string) => {
-    links.push((inline ?? reference ?? whole).replace(/[*_`]/g, '').trim());
+    // A pager link counts by what it does, whatever page it names.
+    links.push(pagerTitle.test(whole) ? 'next' : (inline ?? reference ?? whole).replace(/[*_`]/g, '').trim());
     return ' ';
   });
   // Separators of a link row (|, ·, /, arrows) and emphasis are no words.
@@ -45,22 +49,12 @@ function isLinkItem(item: string): boolean {
   return links.length > 0 && rest.length <= 2;
 }
 
-function topLevelItems(list: string): string[] {
-  const lines = list.split('\n');
-  const items: string[][] = [];
-  for (const line of lines) {
-    if ((/^ {0,3}(?:[-+*]|\d{1,9}[.)])(?:\s|$)/.test(line) && !/^\s{4,}/.test(line)) || items.length === 0)
-      items.push([line]);
-    else items[items.length - 1]!.push(line);
-  }
-  return items.map((item) => item.join('\n'));
-}
-
 /**
  * True for a block that is navigation rather than content:
- * - a list every item of which (nested items included) is a bare link;
+ * - a list every item of which (nested items included) is a bare link, or a breadcrumb (links, then the current
+ *   page's name);
  * - a paragraph of links only, when there are two or more (a "Previous | Next" row, a breadcrumb) or when its one
- *   link is an edit, share, print or navigation link;
+ *   link is an edit, share, print or navigation link, a link to the previous or next page, or an empty link;
  * - a paragraph that is only the words of such a link ("Edit this page" left over from a button).
  * A link list with a sentence about each item is content and stays.
  */
@@ -68,12 +62,12 @@ export function isNavigationBlock(block: MarkdownBlock): boolean {
   if (block.kind === 'table') return isNavigationTable(block.text);
   if (block.kind === 'list') {
     const lines = block.text.split('\n').filter((line) => line.trim().length > 0);
-    const items = topLevelItems(block.text);
-    return (
-      items.length > 0 &&
-      items.every((item) => item.split('\n').every((line) => line.trim() === '' || isLinkItem(line))) &&
-      lines.length > 0
-    );
+    if (lines.length === 0) return false;
+    if (lines.every(isLinkItem)) return true;
+    // A breadcrumb: links and, last, the current page's name unlinked ("Docs » Usage » borg rename").
+    const linked = lines.filter(isLinkItem).length;
+    const last = words(lines.at(-1)!.replace(listMarker, ''));
+    return lines.length >= 3 && linked === lines.length - 1 && !isLinkItem(lines.at(-1)!) && last.length <= 3;
   }
   if (block.kind !== 'prose') return false;
   const text = block.text.trim();
@@ -81,7 +75,8 @@ export function isNavigationBlock(block: MarkdownBlock): boolean {
   if (furnitureLink.test(bare) || furnitureTitle.test(bare)) return true;
   const { links, rest } = readLinks(text);
   if (links.length === 0 || rest.length > 0) return false;
-  return links.length >= 2 || links.every((link) => furnitureLink.test(link));
+  // An empty link ("[](#)") is an icon or an anchor.
+  return links.length >= 2 || links.every((link) => link === '' || furnitureLink.test(link));
 }
 
 const pagerCell = /^(?:<+\s*)?(?:prev(?:ious)?|next|up|home)(?:\s*>+)?$/i;
