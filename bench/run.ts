@@ -222,7 +222,8 @@ if (only.has('embedder')) {
   }
 }
 
-if (only.has('burst')) {
+// The burst ingests a manual with the real model: minutes, so the quick run (CI) leaves it out unless asked.
+if (only.has('burst') && (!quick || flags.only !== undefined)) {
   const model = useLocalModel();
   if (!model) {
     skipped.push('the answer burst (the local embedding model is missing: npm run model:fetch)');
