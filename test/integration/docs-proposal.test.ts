@@ -6,7 +6,15 @@ import { promisify } from 'node:util';
 import nock from 'nock';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createSqliteStore } from '../../src/core/adapters/sqlite/index.ts';
-import { type Core, createCore, loadConfig, silentLogger, type Store } from '../../src/core/index.ts';
+import {
+  type ChatModel,
+  type ChatRequest,
+  type Core,
+  createCore,
+  loadConfig,
+  silentLogger,
+  type Store,
+} from '../../src/core/index.ts';
 import { createDeterministicEmbedder } from '../fakes/deterministic-embedder.ts';
 import { conversationRecord } from './learning-loop-fixtures.ts';
 
@@ -228,6 +236,47 @@ describe('answerloop docs propose', () => {
     expect(written.markdown).toContain('Open Settings, Data, then Export to CSV.');
   });
 
+  it('lets a configured chat model draft the section from the verified answer', async () => {
+    const requests: ChatRequest[] = [];
+    const config = loadConfig({
+      cwd: root,
+      env: {
+        ANSWERLOOP_DATA_DIR: path.join(root, 'data'),
+        ANSWERLOOP_LOG_FILE: '',
+        OPENAI_API_KEY: 'sk-test-000000000000',
+      },
+      overrides: { knowledge: { sources: [{ name: 'local', location: 'local-docs' }] } },
+    });
+    const chatModel: ChatModel = {
+      complete: async (request) => {
+        requests.push(request);
+        return {
+          text: "Every customer's data is hosted in Frankfurt, Germany [1].\n\nTODO: say whether other regions exist.",
+          model: request.model,
+          usage: { promptTokens: 1, completionTokens: 1, totalTokens: 2 },
+          modelMs: 1,
+        };
+      },
+    };
+    const core = createCore({
+      config,
+      store,
+      embedder: createDeterministicEmbedder(),
+      chatModel,
+      logger: silentLogger,
+    });
+    cores.push(core);
+    const proposal = await core.insights.proposeDocChange({ verified: verifiedId, source: 'local' });
+    expect(proposal.draftedBy).toBe('model');
+    expect(proposal.markdown).toContain(
+      `# ${question}\n\nEvery customer's data is hosted in Frankfurt, Germany [1].`,
+    );
+    expect(proposal.markdown).toMatch(/^\[1\]: docs\/hosting\.md "hosting"$/m);
+    expect(requests.at(-1)!.messages.at(-1)!.content).toContain(
+      'Customer data is hosted in Frankfurt, Germany [1].',
+    );
+  });
+
   it('writes a patch file for a folder source, which git apply takes', async () => {
     const proposal = await open().insights.proposeDocChange({ verified: verifiedId, source: 'local' });
     expect(proposal).toMatchObject({
@@ -235,8 +284,9 @@ describe('answerloop docs propose', () => {
       source: 'local',
       file: 'where-is-our-customer-data-hosted.md',
     });
+    // The model-drafted proposal above wrote the first patch of this name: a second never overwrites it.
     expect(proposal.patchFile).toBe(
-      path.join(root, 'data', 'proposals', 'where-is-our-customer-data-hosted.patch'),
+      path.join(root, 'data', 'proposals', 'where-is-our-customer-data-hosted-2.patch'),
     );
     const patch = readFileSync(proposal.patchFile!, 'utf8');
     expect(patch).toContain('+++ b/where-is-our-customer-data-hosted.md');
