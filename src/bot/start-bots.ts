@@ -27,7 +27,10 @@ export interface RunningBots {
 /** Platforms whose claims the clean-up purges once their retention passed. */
 const claimScopes = ['slack', 'discord'];
 
-/** Deletes finished claims past their retention and old rate-limit counters, on one replica at a time: the store does not grow without end. */
+/**
+ * Deletes finished claims past their retention, old rate-limit counters and thread messages past
+ * threads.retentionDays, on one replica at a time: the store does not grow without end.
+ */
 function startClaimCleanup(core: Core): BackgroundJob {
   const settings = core.config.coordination;
   return core.coordination.startJob({
@@ -41,6 +44,8 @@ function startClaimCleanup(core: Core): BackgroundJob {
       }
       // Rate-limit counters of windows that no longer count (written only when limits are shared).
       for (let page = 0; page < 20 && (await core.coordination.rateLimits.purge(500)) > 0; page += 1);
+      // Thread messages older than threads.retentionDays.
+      for (let page = 0; page < 20 && (await core.threads.purgeExpired(500)) > 0; page += 1);
     },
   });
 }

@@ -185,7 +185,17 @@ export function createCore(options: CreateCoreOptions): Core {
   return assembleCore(
     {
       ...{ answers, knowledge, evaluation, delivery, curation, verified, training, trainingSchedule },
-      ...{ insights, coordination, threads: createThreadMemory({ store, clock, metrics, ready }) },
+      ...{
+        insights,
+        coordination,
+        threads: createThreadMemory({
+          store,
+          clock,
+          metrics,
+          ready,
+          retentionMs: config.threads.retentionDays * 86_400_000,
+        }),
+      },
       handOff: createHandOff({ store, clock, metrics, ready }),
     },
     createCoreProcess({

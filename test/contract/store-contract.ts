@@ -1511,6 +1511,37 @@ export function defineStoreContract(name: string, openStore: OpenStore): void {
           direct,
         ]);
       });
+
+      it('purges messages posted before a time, oldest first and at most `limit` a call, keeping the rest', async () => {
+        const cutoff = '2026-02-01T00:00:00.000Z';
+        expect(await store().purgeThreadMessages(cutoff, 100)).toBe(0);
+        const oldest = message({ messageId: 'o1', at: '2026-01-01T00:00:00.000Z' });
+        const older = message({ messageId: 'o2', at: '2026-01-02T00:00:00.000Z', channel: 'C2' });
+        const old = message({ messageId: 'o3', at: '2026-01-31T23:59:59.999Z', platform: 'discord' });
+        const atCutoff = message({ messageId: 'n1', at: cutoff });
+        const recent = message({ messageId: 'n2', at: '2026-03-01T00:00:00.000Z', channel: 'C2' });
+        for (const each of [recent, old, atCutoff, oldest, older]) await store().saveThreadMessage(each);
+        const everything = async () =>
+          (
+            await Promise.all(
+              [
+                { platform: 'slack' as const, channel: 'C1' },
+                { platform: 'slack' as const, channel: 'C2' },
+                { platform: 'discord' as const, channel: 'C1' },
+              ].map((place) => store().listThreadMessages(place)),
+            )
+          )
+            .flat()
+            .map((each) => each.messageId)
+            .sort();
+
+        expect(await store().purgeThreadMessages(cutoff, 2)).toBe(2);
+        expect(await everything()).toEqual(['n1', 'n2', 'o3']);
+        expect(await store().purgeThreadMessages(cutoff, 100)).toBe(1);
+        expect(await store().purgeThreadMessages(cutoff, 100)).toBe(0);
+        expect(await everything()).toEqual(['n1', 'n2']);
+        expect(await store().listThreadMessages({ platform: 'slack', channel: 'C2' })).toEqual([recent]);
+      });
     });
 
     describe('key-value', () => {

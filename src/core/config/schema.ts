@@ -384,6 +384,11 @@ export const settingsSchema = z
         sharedRateLimits: z.enum(['auto', 'on', 'off']),
       })
       .strict(),
+    threads: z
+      .object({
+        retentionDays: z.number().positive(),
+      })
+      .strict(),
     ops: z
       .object({
         port: z.number().int().min(0).max(65535),

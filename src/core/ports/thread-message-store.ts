@@ -43,4 +43,9 @@ export interface ThreadMessageStore {
   saveThreadMessage(message: ThreadMessage): Promise<void>;
   /** The newest matching messages, returned oldest first (by `at`, then message id). */
   listThreadMessages(query: ThreadMessageQuery): Promise<ThreadMessage[]>;
+  /**
+   * Deletes up to `limit` messages posted strictly before `before` (ISO-8601), oldest first, in every thread and
+   * on every platform; how many it deleted. Called again until it answers 0 to drain a backlog.
+   */
+  purgeThreadMessages(before: string, limit: number): Promise<number>;
 }

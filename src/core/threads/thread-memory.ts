@@ -53,6 +53,8 @@ export interface ThreadMemory {
   saveContext(place: ThreadPlace, context: Record<string, unknown>): Promise<void>;
   /** The thread's saved context; undefined when none was saved. */
   context(place: ThreadPlace): Promise<Record<string, unknown> | undefined>;
+  /** Deletes up to `limit` thread messages older than the retention (threads.retentionDays); how many. */
+  purgeExpired(limit: number): Promise<number>;
 }
 
 export interface ThreadMemoryDependencies {
@@ -60,6 +62,8 @@ export interface ThreadMemoryDependencies {
   clock: Clock;
   metrics: Metrics;
   ready: () => Promise<void>;
+  /** How long a thread message is kept (ms). */
+  retentionMs: number;
 }
 
 /**
@@ -71,7 +75,13 @@ const contextNamespace = 'thread-context';
 const contextKey = (place: ThreadPlace) =>
   `${place.platform}:${place.channel.length}:${place.channel}:${place.thread}`;
 
-export function createThreadMemory({ store, clock, metrics, ready }: ThreadMemoryDependencies): ThreadMemory {
+export function createThreadMemory({
+  store,
+  clock,
+  metrics,
+  ready,
+  retentionMs,
+}: ThreadMemoryDependencies): ThreadMemory {
   const newestAnswer = async (place: ThreadPlace, at: string) => {
     const { items } = await store.listConversations({
       platform: place.platform,
@@ -145,6 +155,11 @@ export function createThreadMemory({ store, clock, metrics, ready }: ThreadMemor
       await ready();
       const json = await store.getValue(contextNamespace, contextKey(place));
       return json ? (JSON.parse(json) as Record<string, unknown>) : undefined;
+    },
+    async purgeExpired(limit) {
+      await ready();
+      const before = new Date(clock.now().getTime() - retentionMs).toISOString();
+      return store.purgeThreadMessages(before, limit);
     },
   };
 }

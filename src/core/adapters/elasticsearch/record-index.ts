@@ -1,4 +1,5 @@
 import { errors, type estypes } from '@elastic/elasticsearch';
+import { runBulk } from './bulk-writes.ts';
 import { isIndexMissing, retryWhileShardStarts } from './elasticsearch-errors.ts';
 import type { RecordKind } from './index-names.ts';
 import type { StoreContext } from './store-context.ts';
@@ -78,6 +79,23 @@ export function createRecordIndex<T>(
     }
   }
 
+  /** Matching records in the query's order, with the total count of matches. */
+  async function search(query: RecordQuery): Promise<{ items: T[]; total: number }> {
+    const offset = Math.max(0, Math.floor(query.offset ?? 0));
+    const limit = query.limit === undefined ? undefined : Math.max(0, Math.floor(query.limit));
+    try {
+      if (limit !== undefined && offset + limit <= resultWindow) {
+        const page = await searchPage(query, { from: offset, size: limit });
+        return { items: page.items, total: page.total };
+      }
+      return await searchAll(query, offset, limit);
+    } catch (error) {
+      // Nothing of this kind was ever saved: its index does not exist yet.
+      if (isIndexMissing(error)) return { items: [], total: 0 };
+      throw context.translate(error, `list ${kind}`);
+    }
+  }
+
   return {
     async put(record: T): Promise<void> {
       await context.ensureRecordIndex(kind);
@@ -127,21 +145,24 @@ export function createRecordIndex<T>(
       }
     },
 
-    /** Matching records in the query's order, with the total count of matches. */
-    async search(query: RecordQuery): Promise<{ items: T[]; total: number }> {
-      const offset = Math.max(0, Math.floor(query.offset ?? 0));
-      const limit = query.limit === undefined ? undefined : Math.max(0, Math.floor(query.limit));
-      try {
-        if (limit !== undefined && offset + limit <= resultWindow) {
-          const page = await searchPage(query, { from: offset, size: limit });
-          return { items: page.items, total: page.total };
-        }
-        return await searchAll(query, offset, limit);
-      } catch (error) {
-        // Nothing of this kind was ever saved: its index does not exist yet.
-        if (isIndexMissing(error)) return { items: [], total: 0 };
-        throw context.translate(error, `list ${kind}`);
-      }
+    /**
+     * Deletes the first `limit` records matching the query (in its order) by id with `_bulk`, then refreshes, so
+     * a search right after no longer finds them; how many it deleted. Needs no `_delete_by_query`.
+     */
+    async removeMatching(query: RecordQuery & { limit: number }): Promise<number> {
+      const { items } = await search(query);
+      if (items.length === 0) return 0;
+      const ids = items.map((record) => describe.idOf(record));
+      await runBulk(
+        context,
+        alias,
+        ids.map((id) => ({ kind: 'delete', id, source: kind })),
+        `delete ${ids.length} ${kind} records`,
+      );
+      await context.request(`refresh ${alias}`, () => client.indices.refresh({ index: alias }));
+      return ids.length;
     },
+
+    search,
   };
 }

@@ -36,5 +36,11 @@ export function createThreadMessageRecords(context: StoreContext): ThreadMessage
       });
       return items.reverse();
     },
+    purgeThreadMessages: (before, limit) =>
+      messages.removeMatching({
+        filter: [{ range: { at: { lt: before } } }],
+        sort: [{ at: 'asc' }, { record_id: 'asc' }],
+        limit: Math.max(0, Math.floor(limit)),
+      }),
   };
 }

@@ -181,6 +181,13 @@ export const migrations: Migration[] = [
       ALTER TABLE chunk_contents ADD COLUMN sentence_vectors BLOB;    -- their vectors, Float32, one after another
     `,
   },
+  {
+    version: 5,
+    description: 'thread messages by time, for the retention clean-up',
+    sql: `
+      CREATE INDEX thread_messages_by_time ON thread_messages (at_ms);
+    `,
+  },
 ];
 
 export const latestSchemaVersion = migrations.at(-1)!.version;

@@ -65,5 +65,21 @@ export function createThreadMessageTables(session: SqliteSession): ThreadMessage
       );
       return rows.map((json) => JSON.parse(json) as ThreadMessage).reverse();
     },
+
+    async purgeThreadMessages(before, limit) {
+      const beforeMs = epochMs(before, 'before');
+      const count = Math.max(0, Math.floor(limit));
+      if (count === 0) return 0;
+      return session.run(
+        'purge old thread messages',
+        (connection) =>
+          connection
+            .statement(
+              `DELETE FROM thread_messages WHERE (platform, channel, message_id) IN (
+                 SELECT platform, channel, message_id FROM thread_messages WHERE at_ms < ? ORDER BY at_ms LIMIT ?)`,
+            )
+            .run(beforeMs, count).changes,
+      );
+    },
   };
 }
