@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { discordIds, forumTags, makeUser, type RecordedRequest } from '../fakes/fake-discord.ts';
-import { type DiscordHarness, startDiscordHarness } from './discord-test-harness.ts';
+import { type DiscordHarness, startDiscordHarness } from '../support/discord-test-harness.ts';
 
 interface SentMessage {
   content?: string;

@@ -10,7 +10,7 @@ import {
   type RecordedRequest,
   slashCommandInteraction,
 } from '../fakes/fake-discord.ts';
-import { type DiscordHarness, startDiscordHarness } from './discord-test-harness.ts';
+import { type DiscordHarness, startDiscordHarness } from '../support/discord-test-harness.ts';
 
 interface SentMessage {
   content?: string;

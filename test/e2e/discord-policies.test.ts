@@ -9,7 +9,7 @@ import {
   type RecordedRequest,
   slashCommandInteraction,
 } from '../fakes/fake-discord.ts';
-import { defaultDocs, type DiscordHarness, startDiscordHarness } from './discord-test-harness.ts';
+import { defaultDocs, type DiscordHarness, startDiscordHarness } from '../support/discord-test-harness.ts';
 
 interface SentMessage {
   content?: string;

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { discordIds, makeUser, messageCreatePayload, type RecordedRequest } from '../fakes/fake-discord.ts';
-import { type DiscordHarness, startDiscordHarness } from './discord-test-harness.ts';
+import { type DiscordHarness, startDiscordHarness } from '../support/discord-test-harness.ts';
 
 const isAnswerPost = (request: RecordedRequest, threadId: string) =>
   request.method === 'POST' && request.path === `/channels/${threadId}/messages`;

@@ -11,7 +11,7 @@ import {
   type DiscordReplica,
   type LogEntry,
   startDiscordHarness,
-} from './discord-test-harness.ts';
+} from '../support/discord-test-harness.ts';
 
 const elasticsearchUrl = await useElasticsearch();
 const elasticsearchPrefix = uniqueIndexPrefix('discord-replay');

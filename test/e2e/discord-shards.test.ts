@@ -5,7 +5,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from '../../src/core/index.ts';
 import { slashCommandInteraction } from '../fakes/fake-discord.ts';
-import { type DiscordHarness, startDiscordHarness } from './discord-test-harness.ts';
+import { type DiscordHarness, startDiscordHarness } from '../support/discord-test-harness.ts';
 
 async function eventually(done: () => boolean, timeoutMs = 15_000): Promise<boolean> {
   for (

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { discordIds, makeUser, type RecordedRequest } from '../fakes/fake-discord.ts';
 import { eventually } from '../support/replicas.ts';
-import { type DiscordHarness, startDiscordHarness } from './discord-test-harness.ts';
+import { type DiscordHarness, startDiscordHarness } from '../support/discord-test-harness.ts';
 
 const answeredIn = (channelId: string) => (request: RecordedRequest) =>
   request.method === 'POST' && request.path === `/channels/${channelId}/messages` && request.status === 200;

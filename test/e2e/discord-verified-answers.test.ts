@@ -3,7 +3,7 @@ import { createLocalEmbedder } from '../../src/core/adapters/local-embedder/inde
 import { silentLogger } from '../../src/core/index.ts';
 import { discordIds, type RecordedRequest, slashCommandInteraction } from '../fakes/fake-discord.ts';
 import { useLocalModel } from '../support/local-model.ts';
-import { type DiscordHarness, startDiscordHarness } from './discord-test-harness.ts';
+import { type DiscordHarness, startDiscordHarness } from '../support/discord-test-harness.ts';
 
 interface SentMessage {
   embeds: Array<{

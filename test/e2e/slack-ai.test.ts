@@ -18,7 +18,7 @@ import {
   nextTs,
   startHarness,
   stopHarness,
-} from './slack-test-harness.ts';
+} from '../support/slack-test-harness.ts';
 
 const responses = (harness: Harness, name: string): FakeSlackCall[] =>
   harness.fake.calls.filter((call) => call.method === '' && call.path === `/respond/${name}`);

@@ -26,7 +26,7 @@ import {
   signingSecret,
   startHarness,
   stopHarness,
-} from './slack-test-harness.ts';
+} from '../support/slack-test-harness.ts';
 
 describe('Slack bot over HTTP against a fake Slack', () => {
   let harness: Harness;

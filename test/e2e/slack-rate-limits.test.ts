@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { ChatModel } from '../../src/core/index.ts';
 import type { FakeSlackCall } from '../fakes/fake-slack-api.ts';
 import { appMentionEvent } from '../fakes/fake-slack-payloads.ts';
-import { type Harness, nextTs, startHarness, stopHarness } from './slack-test-harness.ts';
+import { type Harness, nextTs, startHarness, stopHarness } from '../support/slack-test-harness.ts';
 
 /** Slack answers 429 with Retry-After: the bot waits, retries, and the answer arrives once. */
 describe('Slack rate limits', () => {

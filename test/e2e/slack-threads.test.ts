@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { appMentionEvent, messageEvent } from '../fakes/fake-slack-payloads.ts';
-import { type Harness, nextTs, startHarness, stopHarness } from './slack-test-harness.ts';
+import { type Harness, nextTs, startHarness, stopHarness } from '../support/slack-test-harness.ts';
 
 /**
  * Thread context within Slack's limits: the bot keeps the messages of its threads in the store, so a

@@ -16,7 +16,7 @@ import {
   type Store,
 } from '../../src/core/index.ts';
 import { createDeterministicEmbedder } from '../fakes/deterministic-embedder.ts';
-import { conversationRecord } from './learning-loop-fixtures.ts';
+import { conversationRecord } from '../support/learning-loop-fixtures.ts';
 
 const run = promisify(execFile);
 const gitEnv = {

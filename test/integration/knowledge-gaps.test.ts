@@ -19,7 +19,7 @@ import {
 } from '../../src/core/index.ts';
 import { deleteIndices, uniqueIndexPrefix, useElasticsearch } from '../support/elasticsearch.ts';
 import { useLocalModel } from '../support/local-model.ts';
-import { conversationRecord } from './learning-loop-fixtures.ts';
+import { conversationRecord } from '../support/learning-loop-fixtures.ts';
 
 const fixtures = path.resolve(import.meta.dirname, '../fixtures/answering-docs');
 const model = useLocalModel();

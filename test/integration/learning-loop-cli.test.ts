@@ -25,7 +25,7 @@ import {
   openAiApi,
   simulateFineTuningJob,
   topicConversations,
-} from './learning-loop-fixtures.ts';
+} from '../support/learning-loop-fixtures.ts';
 
 const repositoryRoot = path.resolve(import.meta.dirname, '../..');
 const candidateModel = 'ft:gpt-4o-mini-2024-07-18:acme:support:Cli1';

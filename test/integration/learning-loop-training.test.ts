@@ -14,7 +14,7 @@ import {
   openMemoryStore,
   simulateFineTuningJob,
   topicConversations,
-} from './learning-loop-fixtures.ts';
+} from '../support/learning-loop-fixtures.ts';
 
 let store: Store;
 let clock: ReturnType<typeof manualClock>;

@@ -13,7 +13,7 @@ import {
   openAiApi,
   simulateFineTuningJob,
   topicConversations,
-} from './learning-loop-fixtures.ts';
+} from '../support/learning-loop-fixtures.ts';
 
 const candidateModel = 'ft:gpt-4o-mini-2024-07-18:acme:support:Zx9';
 const corrected = 'Open Settings > Security, click Reset password and follow the emailed link [1].';

@@ -14,7 +14,7 @@ import {
   openMemoryStore,
   scriptedChatModel,
   topicConversations,
-} from './learning-loop-fixtures.ts';
+} from '../support/learning-loop-fixtures.ts';
 
 const candidate = 'ft:gpt-4o-mini-2024-07-18:acme:support:Gu4rd';
 const hour = 3_600_000;

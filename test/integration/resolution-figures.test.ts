@@ -12,7 +12,7 @@ import {
 } from '../../src/core/index.ts';
 import { createDeterministicEmbedder } from '../fakes/deterministic-embedder.ts';
 import { deleteIndices, uniqueIndexPrefix, useElasticsearch } from '../support/elasticsearch.ts';
-import { conversationRecord } from './learning-loop-fixtures.ts';
+import { conversationRecord } from '../support/learning-loop-fixtures.ts';
 
 const elasticsearchUrl = await useElasticsearch();
 

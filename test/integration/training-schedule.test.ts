@@ -13,7 +13,7 @@ import {
   scriptedChatModel,
   simulateFineTuningJob,
   topicConversations,
-} from './learning-loop-fixtures.ts';
+} from '../support/learning-loop-fixtures.ts';
 
 const candidate = 'ft:gpt-4o-mini-2024-07-18:acme:support:Sch3d';
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));

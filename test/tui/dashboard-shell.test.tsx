@@ -1,8 +1,8 @@
-import './support/interactive-ink.ts';
+import '../support/tui/interactive-ink.ts';
 import { EventEmitter } from 'node:events';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runDashboard } from '../../src/admin-tui/index.ts';
-import { keys, openTestCore, renderDashboard, type TestCore } from './support/dashboard-harness.tsx';
+import { keys, openTestCore, renderDashboard, type TestCore } from '../support/tui/dashboard-harness.tsx';
 
 /** Terminal streams for runDashboard: a keyboard we type into and a screen that keeps what is drawn. */
 function fakeTerminal(columns: number, rows: number) {

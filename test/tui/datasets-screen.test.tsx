@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { keys, openTestCore, renderDashboard, type TestCore } from './support/dashboard-harness.tsx';
+import { keys, openTestCore, renderDashboard, type TestCore } from '../support/tui/dashboard-harness.tsx';
 
 describe('Datasets screen', () => {
   let test: TestCore;

@@ -2,8 +2,8 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:f
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { conversationRecord } from '../integration/learning-loop-fixtures.ts';
-import { keys, openTestCore, renderDashboard, type TestCore } from './support/dashboard-harness.tsx';
+import { conversationRecord } from '../support/learning-loop-fixtures.ts';
+import { keys, openTestCore, renderDashboard, type TestCore } from '../support/tui/dashboard-harness.tsx';
 
 describe('Insights screen', () => {
   let test: TestCore;

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type FakeDocsSite, startFakeDocsSite } from '../support/fake-docs-site.ts';
-import { keys, openTestCore, renderDashboard, type TestCore } from './support/dashboard-harness.tsx';
+import { keys, openTestCore, renderDashboard, type TestCore } from '../support/tui/dashboard-harness.tsx';
 
 describe('Knowledge screen', () => {
   let test: TestCore;

@@ -1,12 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { fakeChatCompletions, fakeFineTuningApi, succeedingJob } from './support/fake-openai.ts';
+import { fakeChatCompletions, fakeFineTuningApi, succeedingJob } from '../support/tui/fake-openai.ts';
 import {
   fixtureDocs,
   keys,
   openTestCore,
   renderDashboard,
   type TestCore,
-} from './support/dashboard-harness.tsx';
+} from '../support/tui/dashboard-harness.tsx';
 
 const fineTunedModel = 'ft:gpt-4o-mini-2024-07-18:acme:support:Walk1';
 

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ModelRecord } from '../../src/core/index.ts';
-import { openTestCore, renderDashboard, type TestCore } from './support/dashboard-harness.tsx';
+import { openTestCore, renderDashboard, type TestCore } from '../support/tui/dashboard-harness.tsx';
 
 const loser = 'ft:gpt-4o-mini-2024-07-18:acme:support:Lost1';
 const fresh = 'ft:gpt-4o-mini-2024-07-18:acme:support:New22';

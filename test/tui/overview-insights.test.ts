@@ -13,7 +13,7 @@ import {
 } from '../../src/core/index.ts';
 import { lastDays, percentile, shareOf } from '../../src/core/insights/index.ts';
 import { createDeterministicEmbedder } from '../fakes/deterministic-embedder.ts';
-import { fixtureDocs, repositoryRoot } from './support/dashboard-harness.tsx';
+import { fixtureDocs, repositoryRoot } from '../support/tui/dashboard-harness.tsx';
 
 describe('Overview figures: pure parts', () => {
   it('percentile uses the nearest rank and says null for no data', () => {

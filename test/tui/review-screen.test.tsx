@@ -5,7 +5,7 @@ import {
   openTestCore,
   renderDashboard,
   type TestCore,
-} from './support/dashboard-harness.tsx';
+} from '../support/tui/dashboard-harness.tsx';
 
 describe('Review screen', () => {
   let test: TestCore;

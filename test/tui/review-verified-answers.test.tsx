@@ -8,7 +8,7 @@ import {
   openTestCore,
   renderDashboard,
   type TestCore,
-} from './support/dashboard-harness.tsx';
+} from '../support/tui/dashboard-harness.tsx';
 
 describe('Review screen: verified answers', () => {
   let test: TestCore;

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { fakeFineTuningApi, runningJob } from './support/fake-openai.ts';
-import { keys, openTestCore, renderDashboard, type TestCore } from './support/dashboard-harness.tsx';
-import { conversationRecord } from '../integration/learning-loop-fixtures.ts';
+import { fakeFineTuningApi, runningJob } from '../support/tui/fake-openai.ts';
+import { keys, openTestCore, renderDashboard, type TestCore } from '../support/tui/dashboard-harness.tsx';
+import { conversationRecord } from '../support/learning-loop-fixtures.ts';
 
 const examples: Array<[string, string]> = [
   ['How do I change my email address?', 'Open Settings, then Profile, and edit the email field.'],

@@ -1,12 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import {
   buildSufficiencyPrompt,
+  checkSufficiency,
   combineVerdict,
   parseSufficiencyReply,
   sufficiencyGate,
   sufficiencyJudge,
 } from '../../src/core/answering/sufficiency.ts';
-import { AnswerloopError, type ChatModel } from '../../src/core/index.ts';
+import { AnswerloopError, type ChatModel, silentLogger } from '../../src/core/index.ts';
+import { createRecordingChatModel } from '../fakes/recording-chat-model.ts';
 
 const band = { low: 0.05, high: 0.85 };
 
@@ -104,5 +106,43 @@ describe('choosing the judge', () => {
   it('says how to get a model when the check is on but answers are offline', () => {
     expect(() => sufficiencyJudge('on', 'offline', judge)).toThrow(AnswerloopError);
     expect(() => sufficiencyJudge('on', 'offline', judge)).toThrow(/model:fetch -- --llm/);
+  });
+});
+
+describe('asking the judge', () => {
+  const settings = { enabled: 'on' as const, low: 0.05, high: 0.85, passages: 3, contextTokens: 1000 };
+  const passages = [{ title: 'Plans', text: 'Three plans: free, team and business.' }];
+
+  it('sends the question and passages as structured output and returns the verdict', async () => {
+    const model = createRecordingChatModel('{"answerable": true, "reason": "the plans page lists them"}');
+    const verdict = await checkSufficiency(
+      { model, name: 'judge-model' },
+      'Which plans are there?',
+      passages,
+      settings,
+      silentLogger,
+    );
+    expect(verdict).toMatchObject({
+      sufficient: true,
+      reason: 'the plans page lists them',
+      model: 'judge-model',
+    });
+    expect(model.requests).toHaveLength(1);
+    expect(model.requests[0]).toMatchObject({ model: 'judge-model', temperature: 0 });
+    expect(model.requests[0]?.responseFormat?.name).toBe('sufficiency');
+    expect(model.requests[0]?.messages.at(-1)?.content).toContain('Which plans are there?');
+  });
+
+  it('never throws: a failing model leaves the decision to the score', async () => {
+    const model = createRecordingChatModel(new AnswerloopError('timeout', 'the model did not answer'));
+    const verdict = await checkSufficiency(
+      { model, name: 'judge-model' },
+      'Which plans are there?',
+      passages,
+      settings,
+      silentLogger,
+    );
+    expect(verdict.sufficient).toBeNull();
+    expect(model.requests).toHaveLength(1);
   });
 });

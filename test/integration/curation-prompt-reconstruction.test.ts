@@ -9,7 +9,7 @@ import {
   learningLoopConfig,
   manualClock,
   openMemoryStore,
-} from '../integration/learning-loop-fixtures.ts';
+} from '../support/learning-loop-fixtures.ts';
 
 const embedder = createDeterministicEmbedder();
 const config = learningLoopConfig();

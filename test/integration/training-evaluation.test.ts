@@ -16,7 +16,7 @@ import {
   openMemoryStore,
   scriptedChatModel,
   topicConversations,
-} from '../integration/learning-loop-fixtures.ts';
+} from '../support/learning-loop-fixtures.ts';
 
 let store: Store;
 const clock = manualClock();

@@ -8,7 +8,7 @@ import {
   manualClock,
   openMemoryStore,
   scriptedChatModel,
-} from '../integration/learning-loop-fixtures.ts';
+} from '../support/learning-loop-fixtures.ts';
 
 let store: Store;
 let clock: ReturnType<typeof manualClock>;
