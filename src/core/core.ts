@@ -4,26 +4,16 @@
  * training/, insights/, threads/), plus the process's own checks. create-core.ts wires them.
  */
 import type { AnswersService } from './answering/answers-service.ts';
-import type { AskInput, AskOptions, AskResult } from './answering/types.ts';
 import type { Config } from './config/index.ts';
 import type { CoordinationService } from './coordination/index.ts';
 import type { DeliveryService } from './coordination/delivery.ts';
 import type { CurationService } from './curation/index.ts';
 import type { VerifiedAnswerService } from './curation/verified-answers.ts';
-import type { AnswerQualityEvaluation } from './evaluation/answer-quality.ts';
 import type { EvaluationService } from './evaluation/evaluation-service.ts';
-import type { RefusalCalibration } from './evaluation/refusal-calibration.ts';
 import type { HandOff } from './handoff/hand-off.ts';
 import type { InsightsService } from './insights/index.ts';
 import type { KnowledgeService } from './knowledge/knowledge-service.ts';
-import type { IngestOptions, IngestReport, SourceChoices, SourceSync } from './knowledge/index.ts';
-import type { ConversationQuery, ConversationRecord, Logger, Metrics, StoreHealth } from './ports/index.ts';
-import type { SearchOptions, SearchResult } from './retrieval/index.ts';
-import type {
-  QaItem,
-  RetrievalEvaluation,
-  RetrievalEvaluationOptions,
-} from './retrieval/retrieval-evaluation.ts';
+import type { Logger, Metrics, StoreHealth } from './ports/index.ts';
 import type { ThreadMemory } from './threads/thread-memory.ts';
 import type { TrainingService } from './training/index.ts';
 import type { TrainingSchedule } from './training/training-schedule.ts';
@@ -81,38 +71,35 @@ export interface CoreProcess {
 /** The members faces called before the parts; each is one of the parts' methods under its earlier name. */
 export interface CoreShortcuts {
   /** Same as `knowledge.ingest`. */
-  ingest(locations: string[], options?: IngestOptions & SourceChoices): Promise<IngestReport>;
+  ingest: KnowledgeService['ingest'];
   /** Same as `knowledge.sources`. */
-  readonly sources: SourceSync;
+  readonly sources: KnowledgeService['sources'];
   /** Same as `knowledge.search`. */
-  search(query: string, options?: SearchOptions): Promise<SearchResult>;
+  search: KnowledgeService['search'];
   /** Same as `knowledge.counts`. */
-  knowledgeCounts(): Promise<{ documents: number; chunks: number }>;
+  knowledgeCounts: KnowledgeService['counts'];
   /** Same as `knowledge.checkEmbedder`. */
-  checkEmbedder(): Promise<{ id: string; dimensions: number; ms: number }>;
+  checkEmbedder: KnowledgeService['checkEmbedder'];
   /** Same as `evaluation.retrieval`. */
-  evaluateRetrieval(qa: QaItem[], options: RetrievalEvaluationOptions): Promise<RetrievalEvaluation>;
+  evaluateRetrieval: EvaluationService['retrieval'];
   /** Same as `evaluation.answers`. */
-  evaluateAnswers(qa: QaItem[]): Promise<AnswerQualityEvaluation>;
+  evaluateAnswers: EvaluationService['answers'];
   /** Same as `evaluation.calibrateRefusal`. */
-  calibrateRefusal(
-    qa: QaItem[],
-    options: { targetKept: number; fit?: boolean },
-  ): Promise<{ calibration: RefusalCalibration; evaluation: AnswerQualityEvaluation }>;
+  calibrateRefusal: EvaluationService['calibrateRefusal'];
   /** Same as `answers.ask`. */
-  ask(input: AskInput, options?: AskOptions): Promise<AskResult>;
+  ask: AnswersService['ask'];
   /** Same as `answers.idle`. */
-  idle(): Promise<void>;
+  idle: AnswersService['idle'];
   /** Same as `answers.recordFeedback`. */
   recordFeedback: AnswersService['recordFeedback'];
   /** Same as `answers.suggestCorrection`. */
   suggestCorrection: AnswersService['suggestCorrection'];
   /** Same as `answers.getConversation`. */
-  getConversation(id: string): Promise<ConversationRecord | undefined>;
+  getConversation: AnswersService['getConversation'];
   /** Same as `answers.listConversations`. */
-  listConversations(query: ConversationQuery): Promise<{ items: ConversationRecord[]; total: number }>;
+  listConversations: AnswersService['listConversations'];
   /** Same as `delivery.claim`. */
-  claimEvent(platform: string, eventId: string): Promise<boolean>;
+  claimEvent: DeliveryService['claim'];
   /** Same as `delivery.installations`. */
   readonly installations: DeliveryService['installations'];
 }
