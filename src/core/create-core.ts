@@ -182,21 +182,12 @@ export function createCore(options: CreateCoreOptions): Core {
   });
   const delivery = createDeliveryService({ records: store, claims: coordination.claims, clock });
 
+  const retentionMs = config.threads.retentionDays * 86_400_000;
+  const threads = createThreadMemory({ store, clock, metrics, ready, retentionMs });
   return assembleCore(
     {
       ...{ answers, knowledge, evaluation, delivery, curation, verified, training, trainingSchedule },
-      ...{
-        insights,
-        coordination,
-        threads: createThreadMemory({
-          store,
-          clock,
-          metrics,
-          ready,
-          retentionMs: config.threads.retentionDays * 86_400_000,
-        }),
-      },
-      handOff: createHandOff({ store, clock, metrics, ready }),
+      ...{ insights, coordination, threads, handOff: createHandOff({ store, clock, metrics, ready }) },
     },
     createCoreProcess({
       ...{ config, logger, answerMode, metrics, bareStore, store, embedder, chatModel, showActiveModel },
