@@ -216,6 +216,84 @@ describe.skipIf(!url)('elasticsearch store on a real node', () => {
     expect(datasets.mappings.dynamic).toBe('strict');
   });
 
+  it('adds the sentence fields to an index created before they existed, and counts its passages without them', async () => {
+    const { prefix } = open();
+    // The chunk index as the previous version created it: strict, without `sentences` and `sentence_count`.
+    const oldMapping = {
+      dynamic: 'strict',
+      _meta: {
+        embedding: space,
+        analyzer: { name: 'english', requested: 'english', fallback: false },
+        mappingVersion: 1,
+      },
+      properties: {
+        ...Object.fromEntries(
+          ['id', 'doc_id', 'source', 'tags', 'content_hash', 'document_hash'].map((name) => [
+            name,
+            { type: 'keyword' },
+          ]),
+        ),
+        ...Object.fromEntries(
+          ['title', 'headings', 'text'].map((name) => [name, { type: 'text', analyzer: 'english' }]),
+        ),
+        embedding: { type: 'dense_vector', dims: space.dimensions, index: true, similarity: 'dot_product' },
+        updated_at: { type: 'date' },
+        ordinal: { type: 'integer' },
+      },
+    };
+    const created = await fetch(`${url}/${prefix}-chunks-v1`, {
+      method: 'PUT',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ aliases: { [`${prefix}-chunks`]: {} }, mappings: oldMapping }),
+    });
+    expect(created.status).toBe(200);
+    const [old] = await chunksFor('old.md', ['A passage stored by the previous version of answerloop.']);
+    const {
+      id,
+      docId,
+      source,
+      title,
+      headingPath,
+      text,
+      embedding,
+      tags,
+      updatedAt,
+      contentHash,
+      documentHash,
+      ordinal,
+    } = old!;
+    const written = await fetch(`${url}/${prefix}-chunks/_doc/${encodeURIComponent(id)}?refresh=true`, {
+      method: 'PUT',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({
+        id,
+        doc_id: docId,
+        source,
+        title,
+        headings: headingPath,
+        text,
+        embedding,
+        tags,
+        updated_at: updatedAt,
+        content_hash: contentHash,
+        document_hash: documentHash,
+        ordinal,
+      }),
+    });
+    expect(written.status).toBe(201);
+
+    const { store } = open({ indexPrefix: prefix });
+    await store.init(space);
+    expect(await store.chunksWithoutSentences()).toBe(1);
+    expect((await store.listDocuments()).map((summary) => summary.withoutSentences)).toEqual([true]);
+    const sentences = [{ text: 'A passage stored again with its sentence.', vector: embedding }];
+    await store.replaceDocument('old.md', [{ ...old!, documentHash: 'again', sentences }]);
+    expect(await store.chunksWithoutSentences()).toBe(0);
+    expect((await store.getChunks([id]))[0]?.sentences?.map((sentence) => sentence.text)).toEqual([
+      'A passage stored again with its sentence.',
+    ]);
+  });
+
   it('falls back to the standard analyzer with English stop words, and says so, when the analyzer is missing', async () => {
     const lines: LoggedLine[] = [];
     const { store, prefix } = open({ analyzer: 'no-such-analyzer', logger: recordingLogger(lines) });
