@@ -7,7 +7,11 @@ import {
   type RecordedRequest,
   slashCommandInteraction,
 } from '../fakes/fake-discord.ts';
-import { type DiscordHarness, messageFromEdit, startDiscordHarness } from '../support/discord-test-harness.ts';
+import {
+  type DiscordHarness,
+  messageFromEdit,
+  startDiscordHarness,
+} from '../support/discord-test-harness.ts';
 
 interface SentEmbed {
   title?: string;

@@ -1,7 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { appMentionEvent, blockActionsPayload } from '../fakes/fake-slack-payloads.ts';
 import type { FakeSlackCall } from '../fakes/fake-slack-api.ts';
-import { type Block, type Harness, nextTs, startHarness, stopHarness } from '../support/slack-test-harness.ts';
+import {
+  type Block,
+  type Harness,
+  nextTs,
+  startHarness,
+  stopHarness,
+} from '../support/slack-test-harness.ts';
 
 const handoffButton = (blocks: Block[]) =>
   blocks

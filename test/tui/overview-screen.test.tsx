@@ -1,5 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { fixtureDocs, openTestCore, renderDashboard, type TestCore } from '../support/tui/dashboard-harness.tsx';
+import {
+  fixtureDocs,
+  openTestCore,
+  renderDashboard,
+  type TestCore,
+} from '../support/tui/dashboard-harness.tsx';
 
 describe('Overview screen', () => {
   let test: TestCore;
