@@ -1,4 +1,5 @@
 import type { ConversationRecord } from '../../core/index.ts';
+import { handoffSources } from './handoff-sources.ts';
 import { discordLimits, type DiscordEmbed } from './discord-limits.ts';
 import { neutralizeMentions, safeUserLine } from './discord-safe-text.ts';
 import { truncateText } from './discord-text-split.ts';
@@ -30,15 +31,11 @@ export function renderDiscordHandoff(input: {
     `${calling ? `${calling.text} ` : ''}<@${input.askerId}> would like a person to help with this question.`,
     discordLimits.content,
   );
-  const cited = new Set([...record.answer.matchAll(/\[(\d+)\]/g)].map((match) => Number(match[1])));
-  const shown = record.sources.filter((source) => cited.has(source.number));
-  const sources = (shown.length > 0 ? shown : record.sources.slice(0, 3))
-    .slice(0, 5)
-    .map((source) =>
-      /^https?:\/\//.test(source.source)
-        ? `[${source.number}] [${safeUserLine(source.title || source.source)}](${source.source})`
-        : `[${source.number}] ${safeUserLine(source.title || source.source)}`,
-    );
+  const sources = handoffSources(record).map((source) =>
+    source.isLink
+      ? `[${source.number}] [${safeUserLine(source.title || source.source)}](${source.source})`
+      : `[${source.number}] ${safeUserLine(source.title || source.source)}`,
+  );
   const answer = record.refused
     ? '*The bot did not find this in the documentation and said so.*'
     : neutralizeMentions(record.correctedAnswer ?? record.answer);

@@ -1,4 +1,5 @@
 import type { ConversationRecord } from '../../core/index.ts';
+import { handoffSources } from './handoff-sources.ts';
 import type { SlackMessageContent } from './slack-answer-blocks.ts';
 import { escapeSlackText, markdownToMrkdwn, slackLink } from './slack-mrkdwn.ts';
 
@@ -29,16 +30,11 @@ export function renderSlackHandoff(input: {
   const botSaid = record.refused
     ? '_The bot did not find this in the documentation and said so._'
     : truncate(markdownToMrkdwn(record.correctedAnswer ?? record.answer), 2500);
-  // The sources the answer cites; a refusal cites none, so the best few the bot looked at.
-  const cited = new Set([...record.answer.matchAll(/\[(\d+)\]/g)].map((match) => Number(match[1])));
-  const shown = record.sources.filter((source) => cited.has(source.number));
-  const sources = (shown.length > 0 ? shown : record.sources.slice(0, 3))
-    .slice(0, 5)
-    .map((source) =>
-      /^https?:\/\//.test(source.source)
-        ? `[${source.number}] ${slackLink(source.source, source.title || source.source)}`
-        : `[${source.number}] ${escapeSlackText(source.title || source.source)}`,
-    );
+  const sources = handoffSources(record).map((source) =>
+    source.isLink
+      ? `[${source.number}] ${slackLink(source.source, source.title || source.source)}`
+      : `[${source.number}] ${escapeSlackText(source.title || source.source)}`,
+  );
   const facts = [
     `Confidence ${Math.round(record.confidence * 100)}%`,
     record.refused ? 'refused' : `answered by ${record.model}`,
