@@ -79,7 +79,9 @@ function defineAskSuite(storeName: string, openStore: () => Promise<Store>) {
       online = await makeCore(
         store,
         { OPENAI_API_KEY: 'sk-test-0000000000000000000000' },
-        { answering: { stream: false } },
+        // These tests record exactly the answer calls they expect; the sufficiency check's own call (made only when
+        // a store's scores put a question in the grey band) is tested in sufficiency-check.test.ts.
+        { answering: { stream: false, sufficiency: { enabled: 'off' } } },
       );
     });
 
