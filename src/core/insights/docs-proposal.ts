@@ -6,7 +6,12 @@ import path from 'node:path';
 import type { Config } from '../config/index.ts';
 import type { VerifiedAnswerService } from '../curation/verified-answers.ts';
 import { AnswerloopError, InputError } from '../errors/index.ts';
-import { type GitLocation, parseGitLocation, sourceKindOf } from '../knowledge/index.ts';
+import {
+  type GitLocation,
+  nonInteractiveGitEnvironment,
+  parseGitLocation,
+  sourceKindOf,
+} from '../knowledge/index.ts';
 import type { ChatModel, Logger } from '../ports/index.ts';
 import { forgeApiUrl, forgeOf, forgeProject, openChangeRequest } from './forge-requests.ts';
 import type { KnowledgeGap, KnowledgeGapService } from './knowledge-gaps.ts';
@@ -121,25 +126,6 @@ export function newFilePatch(file: string, content: string): string {
     ...lines.map((line) => `+${line}`),
     '',
   ].join('\n');
-}
-
-function gitEnvironment(extraConfig: Array<[string, string]>): NodeJS.ProcessEnv {
-  const environment: NodeJS.ProcessEnv = {
-    ...process.env,
-    // Never wait for a password nobody will type.
-    GIT_TERMINAL_PROMPT: '0',
-    GIT_ASKPASS: '',
-    SSH_ASKPASS: '',
-    GIT_SSH_COMMAND: 'ssh -o BatchMode=yes',
-    LC_ALL: 'C',
-  };
-  // Credentials as git configuration in the environment: not on a command line anyone can list.
-  environment.GIT_CONFIG_COUNT = String(extraConfig.length);
-  extraConfig.forEach(([key, value], index) => {
-    environment[`GIT_CONFIG_KEY_${index}`] = key;
-    environment[`GIT_CONFIG_VALUE_${index}`] = value;
-  });
-  return environment;
 }
 
 export function createDocsProposals(dependencies: DocsProposalDependencies): DocsProposalService {
@@ -282,7 +268,7 @@ export function createDocsProposals(dependencies: DocsProposalDependencies): Doc
             ],
           ]
         : [];
-    const environment = gitEnvironment(credentials);
+    const environment = nonInteractiveGitEnvironment(credentials);
     const workspace = await mkdtemp(path.join(tmpdir(), 'answerloop-propose-'));
     const checkout = path.join(workspace, 'repository');
     const git = (args: string[], cwd = checkout) =>

@@ -20,6 +20,7 @@ export {
 } from './sources/source-location.ts';
 export type { KnowledgeSource, SourceKind } from './sources/knowledge-source.ts';
 export { parseGitLocation, type GitLocation } from './sources/git-source.ts';
+export { nonInteractiveGitEnvironment } from './sources/git-environment.ts';
 export {
   createSourceSync,
   type ConfiguredSource,

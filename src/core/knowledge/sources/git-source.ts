@@ -8,6 +8,7 @@ import { createHash } from 'node:crypto';
 import { mkdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { InputError } from '../../errors/index.ts';
+import { nonInteractiveGitEnvironment } from './git-environment.ts';
 import type { KnowledgeSource, SourceItem, SourceScanContext } from './knowledge-source.ts';
 import { SourceUnavailableError } from './knowledge-source.ts';
 
@@ -177,15 +178,7 @@ function runGit(args: string[], cwd: string, timeoutMs: number, location: GitLoc
         cwd,
         timeout: timeoutMs,
         maxBuffer: 64 * 1024 * 1024,
-        // Never wait for a password nobody will type; never read the operator's own git settings for prompts.
-        env: {
-          ...process.env,
-          GIT_TERMINAL_PROMPT: '0',
-          GIT_ASKPASS: '',
-          SSH_ASKPASS: '',
-          GIT_SSH_COMMAND: 'ssh -o BatchMode=yes',
-          LC_ALL: 'C',
-        },
+        env: nonInteractiveGitEnvironment(),
       },
       (error, stdout, stderr) => {
         if (!error) {
