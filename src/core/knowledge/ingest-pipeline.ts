@@ -478,20 +478,26 @@ export async function embedDocuments(
 ): Promise<Map<string, DocumentVectors | Error>> {
   const results = new Map<string, DocumentVectors | Error>();
   // Each passage's vector, then the vectors of its quotable sentences: answering reads them instead of embedding.
-  const sentencesOf = (document: PreparedDocument) =>
-    document.drafts.map((draft) => passageSentences(draft.text));
-  const inputs = (document: PreparedDocument) => [
-    ...document.drafts.map((draft) =>
-      embeddingInput({ title: document.title, headingPath: draft.headingPath, text: draft.text }),
-    ),
-    ...sentencesOf(document).flat(),
-  ];
+  // Split into sentences once per document: the texts are counted, embedded and matched to their vectors.
+  const prepared = new Map(
+    documents.map((document) => {
+      const sentences = document.drafts.map((draft) => passageSentences(draft.text));
+      const texts = [
+        ...document.drafts.map((draft) =>
+          embeddingInput({ title: document.title, headingPath: draft.headingPath, text: draft.text }),
+        ),
+        ...sentences.flat(),
+      ];
+      return [document, { sentences, texts }] as const;
+    }),
+  );
+  const inputs = (document: PreparedDocument) => prepared.get(document)!.texts;
   const split = (document: PreparedDocument, vectors: number[][]): DocumentVectors => {
     const passages = vectors.slice(0, document.drafts.length);
     let offset = document.drafts.length;
-    const sentences = sentencesOf(document).map((texts) =>
-      texts.map((text) => ({ text, vector: vectors[offset++]! })),
-    );
+    const sentences = prepared
+      .get(document)!
+      .sentences.map((texts) => texts.map((text) => ({ text, vector: vectors[offset++]! })));
     return { passages, sentences };
   };
   // Progress counts passages: a batch of texts stands for its share of them.
