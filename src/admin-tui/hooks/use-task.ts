@@ -1,5 +1,6 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
 import { describeError } from '../format/figures.ts';
+import { useMountedRef } from './use-mounted.ts';
 
 export interface TaskState<T> {
   /** What is running, for the spinner; null when idle. */
@@ -20,14 +21,8 @@ export interface Task<T> extends TaskState<T> {
  */
 export function useTask<T>(): Task<T> {
   const [state, setState] = useState<TaskState<T>>({ running: null, value: undefined, error: null });
-  const mounted = useRef(true);
+  const mounted = useMountedRef();
   const generation = useRef(0);
-  useEffect(() => {
-    mounted.current = true;
-    return () => {
-      mounted.current = false;
-    };
-  }, []);
   const run = useCallback(async (label: string, work: () => Promise<T>) => {
     generation.current += 1;
     const mine = generation.current;

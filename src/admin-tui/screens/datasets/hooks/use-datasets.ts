@@ -1,6 +1,6 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { useCallback, useEffect, useReducer, useRef } from 'react';
+import { useCallback, useEffect, useReducer } from 'react';
 import {
   type Core,
   type ExportFormat,
@@ -14,6 +14,7 @@ import {
   selectedDataset,
   selectedVersion,
 } from '../../../state/datasets.ts';
+import { useMountedRef } from '../../../hooks/use-mounted.ts';
 
 /** Versions shown per dataset, newest first: older ones stay reachable from the CLI. */
 const versionsShown = 12;
@@ -22,13 +23,7 @@ const versionsShown = 12;
 export function useDatasets(core: Core, reviewer: string, visible: boolean) {
   const [state, dispatch] = useReducer(datasetsReducer, initialDatasets);
   const task = useTask<string>();
-  const mounted = useRef(true);
-  useEffect(() => {
-    mounted.current = true;
-    return () => {
-      mounted.current = false;
-    };
-  }, []);
+  const mounted = useMountedRef();
 
   const loadDatasets = useCallback(async () => {
     const datasets = await core.curation.listDatasets();

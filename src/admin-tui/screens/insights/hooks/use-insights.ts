@@ -1,7 +1,8 @@
-import { useCallback, useEffect, useRef, useState } from 'react';
+import { useCallback, useState } from 'react';
 import type { Core, DocsProposal, GapReport, KnowledgeGap } from '../../../../core/index.ts';
 import { describeError } from '../../../format/figures.ts';
 import { usePolling, useTask } from '../../../hooks/use-task.ts';
+import { useMountedRef } from '../../../hooks/use-mounted.ts';
 
 /** Gaps are grouped again (their questions embedded) on each load: once a minute is plenty. */
 export const insightsRefreshMs = 60_000;
@@ -21,13 +22,7 @@ export function useInsights(core: Core, reviewer: string, visible: boolean) {
   const [notice, setNotice] = useState<string | null>(null);
   const [loading, setLoading] = useState(false);
   const task = useTask<string>();
-  const mounted = useRef(true);
-  useEffect(() => {
-    mounted.current = true;
-    return () => {
-      mounted.current = false;
-    };
-  }, []);
+  const mounted = useMountedRef();
 
   const load = useCallback(async () => {
     setLoading(true);

@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useReducer, useRef, useState } from 'react';
+import { useCallback, useEffect, useReducer, useState } from 'react';
 import type { Core, IngestProgress, SearchMode, SourceStatus, StoreHealth } from '../../../../core/index.ts';
 import { describeError } from '../../../format/figures.ts';
 import {
@@ -7,6 +7,7 @@ import {
   knowledgeReducer,
   rankingModes,
 } from '../../../state/knowledge.ts';
+import { useMountedRef } from '../../../hooks/use-mounted.ts';
 
 /** Passages per ranking: enough to see where the legs disagree, few enough to fit. */
 const rankingDepth = 10;
@@ -39,13 +40,7 @@ export function useKnowledge(core: Core) {
   const [summary, setSummary] = useState<KnowledgeSummary | null>(null);
   const [summaryError, setSummaryError] = useState<string | null>(null);
   const [sources, setSources] = useState<SourceStatus[]>([]);
-  const mounted = useRef(true);
-  useEffect(() => {
-    mounted.current = true;
-    return () => {
-      mounted.current = false;
-    };
-  }, []);
+  const mounted = useMountedRef();
 
   const loadSummary = useCallback(async () => {
     try {

@@ -1,8 +1,9 @@
-import { useCallback, useEffect, useReducer, useRef, useState } from 'react';
+import { useCallback, useEffect, useReducer, useState } from 'react';
 import type { Core, EvaluationProgress, EvaluationResult } from '../../../../core/index.ts';
 import { shortModelName } from '../../../format/figures.ts';
 import { useTask } from '../../../hooks/use-task.ts';
 import { initialModels, modelsReducer, promotionCaution } from '../../../state/models.ts';
+import { useMountedRef } from '../../../hooks/use-mounted.ts';
 
 /** The registry through core.training: evaluate a candidate, promote, roll back. */
 export function useModels(core: Core, reviewer: string, visible: boolean) {
@@ -12,13 +13,7 @@ export function useModels(core: Core, reviewer: string, visible: boolean) {
   const [lastEvaluation, setLastEvaluation] = useState<EvaluationResult | null>(null);
   const [notice, setNotice] = useState<string | null>(null);
   const task = useTask<void>();
-  const mounted = useRef(true);
-  useEffect(() => {
-    mounted.current = true;
-    return () => {
-      mounted.current = false;
-    };
-  }, []);
+  const mounted = useMountedRef();
 
   const load = useCallback(
     async (select?: string) => {

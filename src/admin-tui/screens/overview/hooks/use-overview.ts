@@ -1,7 +1,8 @@
-import { useCallback, useEffect, useRef, useState } from 'react';
+import { useCallback, useState } from 'react';
 import type { Core, OverviewFigures, ResolutionReport } from '../../../../core/index.ts';
 import { describeError } from '../../../format/figures.ts';
 import { usePolling } from '../../../hooks/use-task.ts';
+import { useMountedRef } from '../../../hooks/use-mounted.ts';
 
 /** The Overview refreshes itself this often while it is shown. */
 export const overviewRefreshMs = 10_000;
@@ -15,13 +16,7 @@ export function useOverview(core: Core, visible: boolean) {
   const [resolution, setResolution] = useState<ResolutionReport | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [loading, setLoading] = useState(false);
-  const mounted = useRef(true);
-  useEffect(() => {
-    mounted.current = true;
-    return () => {
-      mounted.current = false;
-    };
-  }, []);
+  const mounted = useMountedRef();
   const load = useCallback(async () => {
     setLoading(true);
     try {

@@ -8,6 +8,7 @@ import {
   reviewQueueReducer,
   statusesFor,
 } from '../../../state/review-queue.ts';
+import { useMountedRef } from '../../../hooks/use-mounted.ts';
 
 const pageSize = 50;
 
@@ -20,14 +21,8 @@ const pastTense: Record<ReviewAction, string> = {
 /** The review queue through core.curation: pages, filters, and actions applied at once and confirmed in the background. */
 export function useReviewQueue(core: Core, reviewer: string, visible: boolean) {
   const [state, dispatch] = useReducer(reviewQueueReducer, initialReviewQueue);
-  const mounted = useRef(true);
+  const mounted = useMountedRef();
   const loads = useRef(0);
-  useEffect(() => {
-    mounted.current = true;
-    return () => {
-      mounted.current = false;
-    };
-  }, []);
 
   const { feedback, status, page } = state;
   const load = useCallback(async () => {

@@ -1,7 +1,8 @@
-import { useCallback, useEffect, useReducer, useRef } from 'react';
+import { useCallback, useEffect, useReducer } from 'react';
 import type { Core, VerifiedAnswerRecord, VerifiedAnswerResult } from '../../../../core/index.ts';
 import { describeError, oneLine } from '../../../format/figures.ts';
 import { initialVerifiedAnswers, verifiedAnswersReducer } from '../../../state/verified-answers.ts';
+import { useMountedRef } from '../../../hooks/use-mounted.ts';
 
 type Change = 'edit' | 'reapprove' | 'retire';
 const pastTense: Record<Change, string> = { edit: 'Edited', reapprove: 'Re-approved', retire: 'Retired' };
@@ -9,13 +10,7 @@ const pastTense: Record<Change, string> = { edit: 'Edited', reapprove: 'Re-appro
 /** The verified answers through core.verified: the list, and edits, re-approvals and retirements. */
 export function useVerifiedAnswers(core: Core, reviewer: string) {
   const [state, dispatch] = useReducer(verifiedAnswersReducer, initialVerifiedAnswers);
-  const mounted = useRef(true);
-  useEffect(() => {
-    mounted.current = true;
-    return () => {
-      mounted.current = false;
-    };
-  }, []);
+  const mounted = useMountedRef();
 
   const load = useCallback(async () => {
     dispatch({ type: 'loadStarted' });
