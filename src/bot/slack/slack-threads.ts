@@ -1,6 +1,5 @@
 import type { webApi } from '@slack/bolt';
-import type { ConversationRecord, Core, ThreadTurn } from '../../core/index.ts';
-import { questionFromMessage } from './slack-message-text.ts';
+import type { ConversationRecord, Core } from '../../core/index.ts';
 
 type WebClient = webApi.WebClient;
 
@@ -60,40 +59,6 @@ export async function fetchMessage(
 
 function isBotMessage(message: SlackThreadMessage, botUserId: string | undefined): boolean {
   return Boolean(message.bot_id) || (botUserId !== undefined && message.user === botUserId);
-}
-
-/**
- * The earlier turns of a Slack thread the bot has no record of (a mention in a thread people started, or a
- * thread under a direct-message answer), so a follow-up there still has its context.
- */
-export async function historyFromSlackThread(
-  client: WebClient,
-  options: {
-    channel: string;
-    threadTs: string;
-    beforeTs: string;
-    botUserId: string | undefined;
-    limit: number;
-  },
-): Promise<ThreadTurn[]> {
-  const result = await client.conversations.replies({
-    channel: options.channel,
-    ts: options.threadTs,
-    limit: 100,
-  });
-  const messages = ((result.messages ?? []) as SlackThreadMessage[]).filter(
-    (message) =>
-      message.ts &&
-      Number(message.ts) < Number(options.beforeTs) &&
-      (!message.subtype || message.subtype === 'thread_broadcast'),
-  );
-  const turns = messages
-    .map((message): ThreadTurn => ({
-      role: isBotMessage(message, options.botUserId) ? 'assistant' : 'user',
-      text: questionFromMessage(message.text, options.botUserId),
-    }))
-    .filter((turn) => turn.text.length > 0);
-  return turns.slice(-Math.max(1, options.limit));
 }
 
 export { isBotMessage };
