@@ -7,7 +7,7 @@ import type { AnswersService } from './answering/answers-service.ts';
 import type { Config } from './config/index.ts';
 import type { CoordinationService } from './coordination/index.ts';
 import type { DeliveryService } from './coordination/delivery.ts';
-import type { CurationService } from './curation/index.ts';
+import type { CurationService, DatasetsService, ReviewService } from './curation/index.ts';
 import type { VerifiedAnswerService } from './curation/verified-answers.ts';
 import type { EvaluationService } from './evaluation/evaluation-service.ts';
 import type { HandOff } from './handoff/hand-off.ts';
@@ -28,8 +28,10 @@ export interface CoreParts {
   readonly evaluation: EvaluationService;
   /** Which platform events this process handles (exactly once), and the app's installations. */
   readonly delivery: DeliveryService;
-  /** The review queue and the training datasets. */
-  readonly curation: CurationService;
+  /** The review queue: approve, correct, reject, diagnose; staleness after a document changed. */
+  readonly review: ReviewService;
+  /** The training datasets: examples, immutable versions, validation and export. */
+  readonly datasets: DatasetsService;
   /** Answers the support team verified: published from reviews, found like passages, given as they stand. */
   readonly verified: VerifiedAnswerService;
   readonly training: TrainingService;
@@ -102,13 +104,15 @@ export interface CoreShortcuts {
   claimEvent: DeliveryService['claim'];
   /** Same as `delivery.installations`. */
   readonly installations: DeliveryService['installations'];
+  /** Same as `review` and `datasets` together. */
+  readonly curation: CurationService;
 }
 
 export type Core = CoreParts & CoreProcess & CoreShortcuts;
 
 /** Core from its parts and the process: the shortcuts are the parts' own methods. */
 export function assembleCore(parts: CoreParts, process: CoreProcess): Core {
-  const { answers, knowledge, evaluation, delivery } = parts;
+  const { answers, knowledge, evaluation, delivery, review, datasets } = parts;
   return {
     ...process,
     ...parts,
@@ -128,5 +132,6 @@ export function assembleCore(parts: CoreParts, process: CoreProcess): Core {
     listConversations: answers.listConversations,
     claimEvent: delivery.claim,
     installations: delivery.installations,
+    curation: { ...review, ...datasets },
   };
 }

@@ -19,7 +19,7 @@ import { claimSettings, createCoordinationService } from './coordination/index.t
 import { createDeliveryService } from './coordination/delivery.ts';
 import { assembleCore, type Core } from './core.ts';
 import { createCoreProcess } from './core-process.ts';
-import { createCurationService } from './curation/index.ts';
+import { createDatasetsService, createReviewService } from './curation/index.ts';
 import { createVerifiedAnswerService } from './curation/verified-answers.ts';
 import { createEvaluationService } from './evaluation/evaluation-service.ts';
 import { createHandOff } from './handoff/hand-off.ts';
@@ -103,16 +103,17 @@ export function createCore(options: CreateCoreOptions): Core {
   const verified = createVerifiedAnswerService({
     ...{ config, store: bareStore, embedder, clock, ready, logger: component('verified-answers') },
     // Conversations that cited a verified answer which changed are stale like those citing a changed page.
-    documentsChanged: (docIds) => curation.flagStale(docIds),
+    documentsChanged: (docIds) => review.flagStale(docIds),
   });
-  const curation = createCurationService({
-    ...{ verifiedAnswers: verified, config, store: bareStore, embedder, clock },
-    logger: component('curation'),
+  const curation = { config, store: bareStore, clock, logger: component('curation') };
+  const review = createReviewService({ ...curation, verifiedAnswers: verified });
+  const datasets = createDatasetsService({
+    ...curation,
     // Hand-written examples get their numbered sources the way ask() does.
     search: (query, searchOptions) => search(query, searchOptions, searchDependencies),
   });
   const training = createTrainingService({
-    ...{ config, store: bareStore, fineTuner, chatModel, embedder, clock, curation },
+    ...{ config, store: bareStore, fineTuner, chatModel, embedder, clock, datasets },
     logger: component('training'),
     // training.guard.qaSets' questions get their prompts from retrieval as ask() builds them.
     search: (query, searchOptions) => search(query, searchOptions, searchDependencies),
@@ -166,7 +167,7 @@ export function createCore(options: CreateCoreOptions): Core {
   const knowledge = createKnowledgeService({
     ...{ config, store: bareStore, ready, searchStore: store, embedder, logger, clock, metrics },
     // Answers and examples citing what changed are flagged stale; a rebuild writes verified answers again.
-    documentsChanged: (docIds) => curation.flagStale(docIds),
+    documentsChanged: (docIds) => review.flagStale(docIds),
     rebuilt: () => verified.reindex(),
     // The store's leases: with several processes on one store, one of them syncs a given source at a time.
     lease: options.syncLease ?? coordination.leases,
@@ -186,7 +187,7 @@ export function createCore(options: CreateCoreOptions): Core {
   const threads = createThreadMemory({ store, clock, metrics, ready, retentionMs });
   return assembleCore(
     {
-      ...{ answers, knowledge, evaluation, delivery, curation, verified, training, trainingSchedule },
+      ...{ answers, knowledge, evaluation, delivery, review, datasets, verified, training, trainingSchedule },
       ...{ insights, coordination, threads, handOff: createHandOff({ store, clock, metrics, ready }) },
     },
     createCoreProcess({

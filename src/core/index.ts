@@ -32,6 +32,8 @@ export {
 export type { IngestOptions, IngestProgress, IngestReport } from './knowledge/index.ts';
 export type {
   CurationService,
+  DatasetsService,
+  ReviewService,
   VerifiedAnswerFilter,
   VerifiedAnswerRecord,
   VerifiedAnswerResult,

@@ -53,7 +53,6 @@ beforeEach(async () => {
   curation = createCurationService({
     config,
     store,
-    embedder,
     logger: silentLogger,
     clock: manualClock(),
     search: (query, options) => search(query, options, { store, embedder, settings: config.retrieval }),

@@ -1,7 +1,6 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import { createCurationService, type CurationService } from '../../src/core/curation/index.ts';
 import { silentLogger, type Store } from '../../src/core/ports/index.ts';
-import { createDeterministicEmbedder } from '../fakes/deterministic-embedder.ts';
 import {
   conversationRecord,
   learningLoopConfig,
@@ -18,7 +17,6 @@ function service(overrides: Record<string, unknown> = {}) {
   return createCurationService({
     config: learningLoopConfig({ curation: { minExamples: 3, recommendedExamples: 5, ...overrides } }),
     store,
-    embedder: createDeterministicEmbedder(),
     logger: silentLogger,
     clock,
   });

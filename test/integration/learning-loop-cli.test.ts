@@ -333,7 +333,6 @@ describe('the answerloop binary against a local OpenAI-compatible server', () =>
         const curation = createCurationService({
           config,
           store,
-          embedder: createDeterministicEmbedder(),
           logger: silentLogger,
           clock: { now: () => new Date(), sleep: async () => {} },
         });

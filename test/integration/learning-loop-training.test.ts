@@ -1,7 +1,7 @@
 import nock from 'nock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { createOpenAiFineTuner } from '../../src/core/adapters/openai/index.ts';
-import { createCurationService } from '../../src/core/curation/index.ts';
+import { createCurationService, createDatasetsService } from '../../src/core/curation/index.ts';
 import { createTrainingService, type TrainingUpdate } from '../../src/core/training/index.ts';
 import { silentLogger, type Store } from '../../src/core/ports/index.ts';
 import { createDeterministicEmbedder } from '../fakes/deterministic-embedder.ts';
@@ -39,6 +39,7 @@ function trainingService() {
       throw new Error('not used');
     },
     embedder: createDeterministicEmbedder(),
+    datasets: createDatasetsService({ config, store, logger: silentLogger, clock }),
     logger: silentLogger,
     clock,
   });
@@ -48,7 +49,6 @@ async function approveConversations(count: number, prefix = 'conv') {
   const curation = createCurationService({
     config,
     store,
-    embedder: createDeterministicEmbedder(),
     logger: silentLogger,
     clock,
   });

@@ -1,5 +1,5 @@
 import { beforeEach, describe, expect, it } from 'vitest';
-import { createCurationService } from '../../src/core/curation/index.ts';
+import { createCurationService, createDatasetsService } from '../../src/core/curation/index.ts';
 import { parseAnswerPrompt } from '../../src/core/answering/prompt.ts';
 import { createTrainingService } from '../../src/core/training/index.ts';
 import {
@@ -44,7 +44,6 @@ async function seedDataset(
   const curation = createCurationService({
     config,
     store,
-    embedder: createDeterministicEmbedder(),
     logger: silentLogger,
     clock,
   });
@@ -69,14 +68,16 @@ async function seedDataset(
 
 function training(overrides: Record<string, unknown> = {}) {
   const chatModel = scriptedChatModel(script);
+  const config = learningLoopConfig({ curation: { minExamples: 3, validationShare: 0.5 }, ...overrides });
   const service = createTrainingService({
-    config: learningLoopConfig({ curation: { minExamples: 3, validationShare: 0.5 }, ...overrides }),
+    config,
     store,
     fineTuner: () => {
       throw new Error('not used');
     },
     chatModel: () => chatModel,
     embedder: createDeterministicEmbedder(),
+    datasets: createDatasetsService({ config, store, logger: silentLogger, clock }),
     logger: silentLogger,
     clock,
   });
@@ -143,14 +144,16 @@ describe('candidate evaluation', () => {
         ? "I don't know [9]."
         : (referenceByQuestion.get(questionOf(request)) ?? ''),
     );
+    const config = learningLoopConfig({ curation: { minExamples: 3, validationShare: 0.5 } });
     const service = createTrainingService({
-      config: learningLoopConfig({ curation: { minExamples: 3, validationShare: 0.5 } }),
+      config,
       store,
       fineTuner: () => {
         throw new Error('not used');
       },
       chatModel: () => chatModel,
       embedder: createDeterministicEmbedder(),
+      datasets: createDatasetsService({ config, store, logger: silentLogger, clock }),
       logger: silentLogger,
       clock,
     });

@@ -1,4 +1,5 @@
 import { beforeEach, describe, expect, it } from 'vitest';
+import { createDatasetsService } from '../../src/core/curation/index.ts';
 import { createTrainingService, type TrainingService } from '../../src/core/training/index.ts';
 import { silentLogger, type ModelRecord, type Store } from '../../src/core/ports/index.ts';
 import { AnswerloopError } from '../../src/core/errors/index.ts';
@@ -22,6 +23,7 @@ function service(): TrainingService {
     },
     chatModel: () => scriptedChatModel(() => 'unused'),
     embedder: createDeterministicEmbedder(),
+    datasets: createDatasetsService({ config: learningLoopConfig(), store, logger: silentLogger, clock }),
     logger: silentLogger,
     clock,
   });

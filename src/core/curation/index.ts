@@ -1,5 +1,17 @@
 // Review queue, datasets and versions, scrubbing, de-duplication, split, validation and export.
 export {
+  createReviewService,
+  type ReviewDependencies,
+  type ReviewService,
+  type ReviewStore,
+} from './review-service.ts';
+export {
+  createDatasetsService,
+  type DatasetsDependencies,
+  type DatasetsService,
+  type DatasetsStore,
+} from './datasets-service.ts';
+export {
   createCurationService,
   type CurationDependencies,
   type CurationService,

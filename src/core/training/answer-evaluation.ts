@@ -1,15 +1,16 @@
 import { randomUUID } from 'node:crypto';
 import type { Config } from '../config/index.ts';
-import { questionFromMessages, stableFraction, type CurationService } from '../curation/index.ts';
+import { questionFromMessages, stableFraction, type DatasetsService } from '../curation/index.ts';
 import { AnswerloopError, InputError } from '../errors/index.ts';
 import type {
   ChatMessage,
   ChatModel,
   Clock,
   ConversationRecord,
+  ConversationStore,
   Embedder,
   Logger,
-  Store,
+  ModelRegistry,
 } from '../ports/index.ts';
 import { cosineSimilarity } from '../math/vector-math.ts';
 import {
@@ -34,12 +35,17 @@ import type {
   EvaluationRow,
 } from './types.ts';
 
+/** The store ports evaluation uses: the models it scores, and the conversations a shadow answered. */
+export type AnswerEvaluationStore = Pick<ModelRegistry, 'getModel' | 'saveModel' | 'saveEvaluation'> &
+  Pick<ConversationStore, 'listConversations'>;
+
 export interface AnswerEvaluationDependencies {
   config: Config;
-  store: Store;
+  store: AnswerEvaluationStore;
   chatModel: () => ChatModel;
   embedder: Embedder;
-  curation: CurationService;
+  /** The held-out examples of a version. */
+  datasets: Pick<DatasetsService, 'getVersion'>;
   models: ModelPromotion;
   logger: Logger;
   clock: Clock;
@@ -68,7 +74,7 @@ interface Comparison {
 }
 
 export function createAnswerEvaluation(dependencies: AnswerEvaluationDependencies): AnswerEvaluation {
-  const { config, store, embedder, curation, models, logger, clock } = dependencies;
+  const { config, store, embedder, datasets, models, logger, clock } = dependencies;
   const handoff = config.answering.handoff;
   const judgeModel = config.training.judgeModel.trim() || null;
 
@@ -260,7 +266,7 @@ export function createAnswerEvaluation(dependencies: AnswerEvaluationDependencie
           `${input.candidate} is not a registered candidate with a dataset: name the dataset version to evaluate on with --dataset.`,
         );
       }
-      const detail = await curation.getVersion(reference);
+      const detail = await datasets.getVersion(reference);
       let examples = detail.version.examples.filter((example) => example.split === 'validation');
       if (input.limit !== undefined) examples = examples.slice(0, Math.max(0, input.limit));
       if (examples.length === 0) {

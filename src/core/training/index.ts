@@ -1,11 +1,19 @@
 // Fine-tune jobs, model registry, evaluation, promotion and rollback.
 import type { Config } from '../config/index.ts';
-import { createCurationService, type CurationService } from '../curation/index.ts';
-import type { ChatModel, Clock, Embedder, FineTuner, Logger, Store } from '../ports/index.ts';
+import type { ChatModel, Clock, Embedder, FineTuner, Logger } from '../ports/index.ts';
 import type { SearchOptions, SearchResult } from '../retrieval/index.ts';
-import { createAnswerEvaluation, type AnswerEvaluation } from './answer-evaluation.ts';
-import { createModelPromotion, type ModelPromotion } from './model-promotion.ts';
-import { createTrainingJobs, type TrainingJobs } from './training-jobs.ts';
+import {
+  createAnswerEvaluation,
+  type AnswerEvaluation,
+  type AnswerEvaluationStore,
+} from './answer-evaluation.ts';
+import { createModelPromotion, type ModelPromotion, type ModelPromotionStore } from './model-promotion.ts';
+import {
+  createTrainingJobs,
+  type TrainingDatasets,
+  type TrainingJobs,
+  type TrainingJobsStore,
+} from './training-jobs.ts';
 
 export type * from './types.ts';
 export { terminalStatuses } from './types.ts';
@@ -13,9 +21,12 @@ export { activeModelCacheMs } from './model-promotion.ts';
 export { latestLoss } from './training-jobs.ts';
 export * from './evaluation-scoring.ts';
 
+/** The store ports training uses: the model registry, and the conversations a shadow model answered. */
+export type TrainingStore = TrainingJobsStore & AnswerEvaluationStore & ModelPromotionStore;
+
 export interface TrainingDependencies {
   config: Config;
-  store: Store;
+  store: TrainingStore;
   /** Throws a clear error when OpenAI is not configured. */
   fineTuner: () => FineTuner;
   /** The OpenAI chat model (throws a clear error when OpenAI is not configured), for evaluation. */
@@ -23,8 +34,8 @@ export interface TrainingDependencies {
   embedder: Embedder;
   logger: Logger;
   clock: Clock;
-  /** Datasets come from curation; one is made from the same dependencies when not given. */
-  curation?: CurationService;
+  /** The dataset versions to train and evaluate on. */
+  datasets: TrainingDatasets;
   /** Retrieval as ask() runs it: training.guard.qaSets' questions get their prompts from it in evaluation. */
   search?: (query: string, options: SearchOptions) => Promise<SearchResult>;
 }
@@ -33,17 +44,8 @@ export interface TrainingDependencies {
 export interface TrainingService extends TrainingJobs, AnswerEvaluation, ModelPromotion {}
 
 export function createTrainingService(dependencies: TrainingDependencies): TrainingService {
-  const curation =
-    dependencies.curation ??
-    createCurationService({
-      config: dependencies.config,
-      store: dependencies.store,
-      embedder: dependencies.embedder,
-      logger: dependencies.logger,
-      clock: dependencies.clock,
-    });
   const models = createModelPromotion(dependencies);
-  const jobs = createTrainingJobs({ ...dependencies, curation });
-  const evaluation = createAnswerEvaluation({ ...dependencies, curation, models });
+  const jobs = createTrainingJobs(dependencies);
+  const evaluation = createAnswerEvaluation({ ...dependencies, models });
   return { ...jobs, ...evaluation, ...models };
 }

@@ -1,11 +1,17 @@
 import type { Config } from '../config/index.ts';
 import { AnswerloopError } from '../errors/index.ts';
-import type { Clock, EvaluationSummary, Logger, ModelRecord, Store } from '../ports/index.ts';
+import type { Clock, EvaluationSummary, Logger, ModelRecord, ModelRegistry } from '../ports/index.ts';
 import type { ModelListing, PromoteInput, PromotionResult, RollbackResult } from './types.ts';
+
+/** The store ports promotion uses: the registry's models and their evaluations. */
+export type ModelPromotionStore = Pick<
+  ModelRegistry,
+  'getModel' | 'saveModel' | 'listModels' | 'listEvaluations'
+>;
 
 export interface ModelPromotionDependencies {
   config: Config;
-  store: Store;
+  store: ModelPromotionStore;
   logger: Logger;
   clock: Clock;
 }

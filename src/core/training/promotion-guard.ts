@@ -6,7 +6,15 @@
  */
 import type { Config } from '../config/index.ts';
 import { toAnswerloopError } from '../errors/index.ts';
-import type { ConversationRecord, EvaluationSummary, Logger, Metrics, Store } from '../ports/index.ts';
+import type {
+  ConversationRecord,
+  ConversationStore,
+  EvaluationSummary,
+  KeyValueStore,
+  Logger,
+  Metrics,
+  ModelRegistry,
+} from '../ports/index.ts';
 import type { TrainingService } from './index.ts';
 
 /** Whether a candidate is no worse than its baseline on every measure the evaluation scored. */
@@ -85,9 +93,14 @@ function ratesOf(model: string, since: string, until: string, records: Conversat
   };
 }
 
+/** The store ports the guard uses: the conversations since a promotion, the active model, its own records. */
+export type PromotionGuardStore = Pick<ConversationStore, 'listConversations'> &
+  Pick<ModelRegistry, 'listModels'> &
+  Pick<KeyValueStore, 'getValue' | 'setValue' | 'listValues'>;
+
 export function createPromotionGuard(dependencies: {
   config: Config;
-  store: Store;
+  store: PromotionGuardStore;
   training: Pick<TrainingService, 'rollback'>;
   clock: { now(): Date };
   logger: Logger;

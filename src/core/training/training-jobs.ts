@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { Config } from '../config/index.ts';
-import { parseDatasetReference, type CurationService } from '../curation/index.ts';
+import { parseDatasetReference, type DatasetsService } from '../curation/index.ts';
 import { AnswerloopError, InputError } from '../errors/index.ts';
 import type {
   Clock,
@@ -8,7 +8,7 @@ import type {
   FineTuner,
   Logger,
   ModelRecord,
-  Store,
+  ModelRegistry,
   TrainingEvent,
   TrainingJobRecord,
 } from '../ports/index.ts';
@@ -22,11 +22,24 @@ import {
   type WatchOptions,
 } from './types.ts';
 
+/** The store ports the jobs use. */
+export type TrainingJobsStore = Pick<
+  ModelRegistry,
+  'getTrainingJob' | 'saveTrainingJob' | 'listTrainingJobs' | 'getModel' | 'saveModel'
+>;
+
+/** What the jobs take from the datasets: versions to train on, and a new one when enough examples came. */
+export type TrainingDatasets = Pick<
+  DatasetsService,
+  'getVersion' | 'validateVersion' | 'exportVersion' | 'countNewExamples' | 'snapshot'
+>;
+
 export interface TrainingJobsDependencies {
   config: Config;
-  store: Store;
+  store: TrainingJobsStore;
   fineTuner: () => FineTuner;
-  curation: CurationService;
+  /** The versions jobs train on. */
+  datasets: TrainingDatasets;
   logger: Logger;
   clock: Clock;
 }
@@ -82,7 +95,7 @@ function datasetOf(datasetVersion: string): string {
 }
 
 export function createTrainingJobs(dependencies: TrainingJobsDependencies): TrainingJobs {
-  const { config, store, curation, logger, clock } = dependencies;
+  const { config, store, datasets, logger, clock } = dependencies;
   const now = () => clock.now().toISOString();
 
   const requireJob = async (jobId: string): Promise<TrainingJobRecord> => {
@@ -163,10 +176,10 @@ export function createTrainingJobs(dependencies: TrainingJobsDependencies): Trai
 
   async function startTraining(input: StartTrainingInput): Promise<TrainingJobRecord> {
     const progress = input.onProgress ?? (() => {});
-    const detail = await curation.getVersion(input.dataset);
+    const detail = await datasets.getVersion(input.dataset);
     const reference = detail.reference;
     progress({ stage: 'validating', message: `validating ${reference}` });
-    const validation = await curation.validateVersion(reference);
+    const validation = await datasets.validateVersion(reference);
     if (!validation.valid) {
       const first = validation.errors
         .slice(0, 3)
@@ -189,7 +202,7 @@ export function createTrainingJobs(dependencies: TrainingJobsDependencies): Trai
     const baseModel = input.baseModel ?? config.training.baseModel;
     const epochs = input.epochs ?? config.training.epochs;
     const seed = input.seed ?? seedFor(reference);
-    const files = await curation.exportVersion({ reference, format: 'openai' });
+    const files = await datasets.exportVersion({ reference, format: 'openai' });
     const fineTuner = dependencies.fineTuner();
     const fileBase = `${detail.version.dataset}-v${detail.version.version}`;
 
@@ -281,7 +294,7 @@ export function createTrainingJobs(dependencies: TrainingJobsDependencies): Trai
           reason: `job ${running.id} on ${running.datasetVersion} is still ${running.status}`,
         };
       }
-      const newExamples = await curation.countNewExamples(dataset, lastTrained);
+      const newExamples = await datasets.countNewExamples(dataset, lastTrained);
       if (newExamples < threshold) {
         return {
           ...decision,
@@ -290,7 +303,7 @@ export function createTrainingJobs(dependencies: TrainingJobsDependencies): Trai
           reason: `${newExamples} new approved examples since ${lastTrained ?? 'the start'}; training starts at ${threshold}`,
         };
       }
-      const snapshot = await curation.snapshot({ dataset, createdBy: input.createdBy });
+      const snapshot = await datasets.snapshot({ dataset, createdBy: input.createdBy });
       if (!snapshot.report.validation.valid) {
         return {
           ...decision,

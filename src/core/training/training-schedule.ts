@@ -6,13 +6,14 @@
  */
 import type { Config } from '../config/index.ts';
 import { toAnswerloopError } from '../errors/index.ts';
-import type { Clock, Logger, Metrics, Store } from '../ports/index.ts';
+import type { Clock, KeyValueStore, Logger, Metrics, ModelRegistry } from '../ports/index.ts';
 import type { TrainingService } from './index.ts';
 import {
   createPromotionGuard,
   evaluationGate,
   type EvaluationGate,
   type GuardRecord,
+  type PromotionGuardStore,
 } from './promotion-guard.ts';
 import { terminalStatuses } from './types.ts';
 
@@ -95,9 +96,17 @@ function parse<T>(raw: string | undefined): T | null {
   }
 }
 
+/** The store ports the schedule uses (and the promotion guard it runs): models, jobs, its own records. */
+export type TrainingScheduleStore = Pick<
+  ModelRegistry,
+  'listModels' | 'listEvaluations' | 'listTrainingJobs'
+> &
+  Pick<KeyValueStore, 'getValue' | 'setValue'> &
+  PromotionGuardStore;
+
 export function createTrainingSchedule(dependencies: {
   config: Config;
-  store: Store;
+  store: TrainingScheduleStore;
   training: TrainingService;
   clock: Clock;
   logger: Logger;
