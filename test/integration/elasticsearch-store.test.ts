@@ -387,6 +387,41 @@ describe.skipIf(!url)('elasticsearch store on a real node', () => {
     expect(await store.counts()).toEqual({ documents: 1, chunks: 5 });
   });
 
+  it('retries a read while its shard is starting (503), and gives up after eight retries', async () => {
+    const { store: writer, prefix } = open();
+    await writer.init(space);
+    await writer.setValue('settings', 'active-model', 'ft:one');
+    const documentReads = `/${prefix}-key-values/_doc/`;
+    let shardStartingFor = 0;
+    const proxy = await recordingProxy(url!, {
+      intercept: (method, path) => {
+        if (method !== 'GET' || !path.startsWith(documentReads) || shardStartingFor <= 0) return undefined;
+        shardStartingFor -= 1;
+        const cause = { type: 'no_shard_available_action_exception', reason: 'No shard available for [get]' };
+        return { status: 503, body: { error: { root_cause: [cause], ...cause }, status: 503 } };
+      },
+    });
+    const reads = () =>
+      proxy.exchanges.filter(
+        (exchange) => exchange.method === 'GET' && exchange.path.startsWith(documentReads),
+      ).length;
+    try {
+      // The client's own retries are off (maxRetries: 0): every read counted here is one of the adapter's.
+      const { store: reader } = open({ url: proxy.url, indexPrefix: prefix });
+      shardStartingFor = 3;
+      expect(await reader.getValue('settings', 'active-model')).toBe('ft:one');
+      expect(reads()).toBe(4);
+
+      shardStartingFor = Infinity;
+      const error = await rejection(reader.getValue('settings', 'active-model'));
+      expect(error.message).toContain('no_shard_available_action_exception');
+      expect(error.isRetryable).toBe(true);
+      expect(reads()).toBe(4 + 9);
+    } finally {
+      await proxy.close();
+    }
+  });
+
   it('reports cluster health, version and document counts', async () => {
     const { store, prefix } = open();
     await store.init(space);
@@ -409,9 +444,15 @@ interface Exchange {
   response: string;
 }
 
-/** An HTTP proxy on 127.0.0.1 that records every response body: the wire as the client sees it. */
+/**
+ * An HTTP proxy on 127.0.0.1 that records every response body: the wire as the client sees it. `intercept` may
+ * answer a request itself (a fault Elasticsearch would send) instead of passing it on.
+ */
 async function recordingProxy(
   target: string,
+  options: {
+    intercept?: (method: string, path: string) => { status: number; body: unknown } | undefined;
+  } = {},
 ): Promise<{ url: string; exchanges: Exchange[]; close(): Promise<void> }> {
   const exchanges: Exchange[] = [];
   const dropped = new Set([
@@ -425,6 +466,15 @@ async function recordingProxy(
   const server = http.createServer(async (request, response) => {
     const parts: Buffer[] = [];
     for await (const part of request) parts.push(part as Buffer);
+    const fault = options.intercept?.(request.method ?? 'GET', request.url ?? '/');
+    if (fault) {
+      const body = JSON.stringify(fault.body);
+      exchanges.push({ method: request.method ?? 'GET', path: request.url ?? '/', response: body });
+      response
+        .writeHead(fault.status, { 'content-type': 'application/json', 'x-elastic-product': 'Elasticsearch' })
+        .end(body);
+      return;
+    }
     const headers = Object.fromEntries(
       Object.entries(request.headers).filter(([name]) => !dropped.has(name)),
     ) as Record<string, string>;

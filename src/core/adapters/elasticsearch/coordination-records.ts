@@ -1,4 +1,5 @@
 import { errors } from '@elastic/elasticsearch';
+import pRetry from 'p-retry';
 import { AnswerloopError } from '../../errors/index.ts';
 import type { CoordinationRecord, CoordinationStore, CoordinationWrite } from '../../ports/index.ts';
 import { isIndexMissing, retryWhileShardStarts } from './elasticsearch-errors.ts';
@@ -25,6 +26,9 @@ function parseVersion(version: string): { if_seq_no: number; if_primary_term: nu
 
 /** Tries at one increment before giving up; many processes must hammer one user's counter at once to need them all. */
 const maxCounterAttempts = 50;
+
+/** Another process wrote the counter between our read and our conditional write. */
+class LostCounterRace extends Error {}
 
 const isConflict = (error: unknown) => error instanceof errors.ResponseError && error.statusCode === 409;
 const isNotFound = (error: unknown) => error instanceof errors.ResponseError && error.statusCode === 404;
@@ -141,7 +145,7 @@ export function createCoordinationRecords(context: StoreContext): Omit<Coordinat
       // This node runs no scripts (no painless), so an increment is a compare-and-set: read the counter, write it
       // back conditional on the version read, and read again when another process came first. Each write that
       // succeeds is one increment; none is lost or counted twice.
-      for (let attempt = 0; attempt < maxCounterAttempts; attempt += 1) {
+      const countOnce = async (): Promise<number> => {
         const current = await records.readRecord(namespace, key);
         if (!current) {
           const created = await records.createRecord(namespace, key, {
@@ -160,14 +164,26 @@ export function createCoordinationRecords(context: StoreContext): Omit<Coordinat
           );
           if (written) return count;
         }
-        // Lost a race: back off a little, more with every try, so many writers of one counter spread out.
-        await new Promise((resolve) => setTimeout(resolve, Math.random() * Math.min(50, 2 * (attempt + 1))));
+        throw new LostCounterRace();
+      };
+      try {
+        // Lost a race: back off a little, randomly and more with every try, so many writers of one counter spread out.
+        return await pRetry(countOnce, {
+          retries: maxCounterAttempts - 1,
+          minTimeout: 1,
+          factor: 1.1,
+          maxTimeout: 50,
+          randomize: true,
+          shouldRetry: ({ error }) => error instanceof LostCounterRace,
+        });
+      } catch (error) {
+        if (!(error instanceof LostCounterRace)) throw error;
+        throw new AnswerloopError(
+          'store_unavailable',
+          `Elasticsearch: counter ${namespace}/${key} changed under every one of ${maxCounterAttempts} attempts to count in it`,
+          { isRetryable: true },
+        );
       }
-      throw new AnswerloopError(
-        'store_unavailable',
-        `Elasticsearch: counter ${namespace}/${key} changed under every one of ${maxCounterAttempts} attempts to count in it`,
-        { isRetryable: true },
-      );
     },
 
     async listDueRecords(namespace, query) {
