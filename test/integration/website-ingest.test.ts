@@ -106,6 +106,20 @@ describe('crawling a documentation website into the embedded store', () => {
     expect(report.notes?.join(' ')).toContain('crawl-delay 0.05 s');
   });
 
+  it("waits the site's crawl-delay between request starts, even with several requests allowed at once", async () => {
+    site.pages.set('/robots.txt', {
+      type: 'text/plain',
+      body: `User-agent: answerloop\nCrawl-delay: 0.2\n\nSitemap: ${site.origin}/sitemap-index.xml\n`,
+    });
+    const report = await crawl({}, { ...web, concurrency: 3, delayMs: 0, maxPages: 4 });
+    expect(report.notes?.join(' ')).toContain('crawl-delay 0.2 s');
+    const starts = site.requests.map((request) => request.at);
+    expect(starts.length).toBeGreaterThanOrEqual(6);
+    // 200 ms apart when sent; a little less may separate their arrival at the server, never much less.
+    const gaps = starts.slice(1).map((at, index) => at - starts[index]!);
+    expect(gaps.filter((gap) => gap < 150)).toEqual([]);
+  });
+
   it('keeps the main content and the headings, cites each passage with its section anchor', async () => {
     await crawl();
     const install = await chunksOf(`${site.origin}/guide/install`);

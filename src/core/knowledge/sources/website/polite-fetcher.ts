@@ -3,6 +3,7 @@
  * asks for a longer one), a timeout and a size limit on every answer, and redirects followed one hop at a time so
  * each hop can be checked (loops, robots.txt, leaving the site).
  */
+import PQueue from 'p-queue';
 
 export interface PoliteFetcherOptions {
   userAgent: string;
@@ -11,7 +12,6 @@ export interface PoliteFetcherOptions {
   timeoutMs: number;
   maxBytes: number;
   signal?: AbortSignal;
-  sleep: (ms: number) => Promise<void>;
 }
 
 export interface FetchRequest {
@@ -50,48 +50,43 @@ export interface PoliteFetcher {
 
 export function createPoliteFetcher(options: PoliteFetcherOptions): PoliteFetcher {
   let delayMs = options.delayMs;
-  let inFlight = 0;
-  const waiting: Array<() => void> = [];
-  let nextStartAt = 0;
   let requests = 0;
-
-  const acquire = async () => {
-    if (inFlight >= options.concurrency) await new Promise<void>((resolve) => waiting.push(resolve));
-    inFlight += 1;
-    // Starts are spaced by the delay, whatever the number in flight.
-    const now = Date.now();
-    const startAt = Math.max(now, nextStartAt);
-    nextStartAt = startAt + delayMs;
-    if (startAt > now) await options.sleep(startAt - now);
-  };
-  const release = () => {
-    inFlight -= 1;
-    waiting.shift()?.();
-  };
+  // A few in flight; with a delay, no two starts within it (strict: a sliding window, not fixed slots).
+  const queueFor = (pause: number) =>
+    new PQueue({
+      concurrency: options.concurrency,
+      ...(pause > 0 ? { interval: pause, intervalCap: 1, strict: true } : {}),
+    });
+  let queue = queueFor(delayMs);
 
   const once = async (
     url: string,
     request: FetchRequest,
   ): Promise<{ response: Response } | { error: string }> => {
-    await acquire();
-    requests += 1;
-    const signals = [AbortSignal.timeout(options.timeoutMs), ...(options.signal ? [options.signal] : [])];
     try {
-      const response = await fetch(url, {
-        redirect: 'manual',
-        headers: {
-          'user-agent': options.userAgent,
-          accept:
-            'text/html,application/xhtml+xml,text/markdown,text/plain,application/pdf,application/xml;q=0.9,*/*;q=0.5',
-          ...request.headers,
+      const response = await queue.add(
+        () => {
+          requests += 1;
+          const signals = [
+            AbortSignal.timeout(options.timeoutMs),
+            ...(options.signal ? [options.signal] : []),
+          ];
+          return fetch(url, {
+            redirect: 'manual',
+            headers: {
+              'user-agent': options.userAgent,
+              accept:
+                'text/html,application/xhtml+xml,text/markdown,text/plain,application/pdf,application/xml;q=0.9,*/*;q=0.5',
+              ...request.headers,
+            },
+            signal: AbortSignal.any(signals),
+          });
         },
-        signal: AbortSignal.any(signals),
-      });
+        { signal: options.signal },
+      );
       return { response };
     } catch (error) {
       return { error: describeFetchError(error, options.timeoutMs) };
-    } finally {
-      release();
     }
   };
 
@@ -100,7 +95,12 @@ export function createPoliteFetcher(options: PoliteFetcherOptions): PoliteFetche
       return requests;
     },
     slowDownTo(ms) {
-      delayMs = Math.max(delayMs, ms);
+      if (ms <= delayMs) return;
+      delayMs = ms;
+      // A queue's interval is fixed, so a longer pause takes a new queue, whose window starts now: the next request
+      // waits the whole pause. Requests in flight finish on the old one.
+      queue = queueFor(delayMs);
+      void queue.add(() => {});
     },
     async fetch(url, request) {
       const chain = [url];

@@ -103,7 +103,6 @@ async function crawl(
     timeoutMs: settings.timeoutMs,
     maxBytes: settings.maxPageBytes,
     signal: context.signal,
-    sleep: (ms) => context.clock.sleep(ms),
   });
   const notes: string[] = [];
 
