@@ -3,7 +3,7 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import { createOpenAiFineTuner } from '../../src/core/adapters/openai/index.ts';
 import { createCurationService, createDatasetsService } from '../../src/core/curation/index.ts';
 import { createTrainingService, type TrainingUpdate } from '../../src/core/training/index.ts';
-import { silentLogger, type Store } from '../../src/core/ports/index.ts';
+import { type Clock, silentLogger, type Store, systemClock } from '../../src/core/ports/index.ts';
 import { createDeterministicEmbedder } from '../fakes/deterministic-embedder.ts';
 import {
   fineTuningEvent,
@@ -24,7 +24,7 @@ const config = learningLoopConfig({
 });
 
 /** A new service on the same store is what a restarted process is. */
-function trainingService() {
+function trainingService(overrides: { clock?: Clock } = {}) {
   return createTrainingService({
     config,
     store,
@@ -41,7 +41,7 @@ function trainingService() {
     embedder: createDeterministicEmbedder(),
     datasets: createDatasetsService({ config, store, logger: silentLogger, clock }),
     logger: silentLogger,
-    clock,
+    clock: overrides.clock ?? clock,
   });
 }
 
@@ -322,6 +322,26 @@ describe('training jobs against the fine-tuning API (nock)', () => {
     expect(final.events.map((event) => event.id)).toEqual(['ev-1', 'ev-2', 'ev-3', 'ev-4', 'ev-5', 'ev-6']);
     expect(await store.getModel('ft:gpt-4o-mini-2024-07-18:acme:support:Q1w2E3')).toBeDefined();
   });
+
+  it('stops waiting for the next poll as soon as the watch is stopped', async () => {
+    const curation = await approveConversations(12);
+    await curation.snapshot({ createdBy: 'ops' });
+    acceptUploadsAndJob('ftjob-6');
+    await trainingService().startTraining({ dataset: 'support@1' });
+    const { polls } = simulateFineTuningJob({
+      jobId: 'ftjob-6',
+      statuses: [{ status: 'running', events: running }],
+    });
+    const stop = new AbortController();
+    // The real clock and a poll every ten minutes: without the stop, this test would time out.
+    const final = await trainingService({ clock: systemClock }).watchJob('ftjob-6', {
+      intervalMs: 600_000,
+      signal: stop.signal,
+      onUpdate: () => setTimeout(() => stop.abort(), 50),
+    });
+    expect(final.status).toBe('running');
+    expect(polls.job).toBe(1);
+  }, 15_000);
 });
 
 describe('retraining policy', () => {

@@ -165,15 +165,6 @@ export function createTrainingJobs(dependencies: TrainingJobsDependencies): Trai
     };
   }
 
-  const sleep = async (ms: number, signal: AbortSignal | undefined) => {
-    if (!signal) return clock.sleep(ms);
-    if (signal.aborted) return;
-    await Promise.race([
-      clock.sleep(ms),
-      new Promise<void>((resolve) => signal.addEventListener('abort', () => resolve(), { once: true })),
-    ]);
-  };
-
   async function startTraining(input: StartTrainingInput): Promise<TrainingJobRecord> {
     const progress = input.onProgress ?? (() => {});
     const detail = await datasets.getVersion(input.dataset);
@@ -257,7 +248,7 @@ export function createTrainingJobs(dependencies: TrainingJobsDependencies): Trai
         const update = await refreshJob(jobId);
         options.onUpdate?.(update);
         if (terminalStatuses.includes(update.job.status) || options.signal?.aborted) return update.job;
-        await sleep(intervalMs, options.signal);
+        await clock.sleep(intervalMs, options.signal);
         if (options.signal?.aborted) return update.job;
       }
     },
