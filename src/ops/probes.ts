@@ -1,4 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import pTimeout from 'p-timeout';
 import type { Core } from '../core/index.ts';
 
 /** One thing readiness depends on: the store, a chat platform's connection, the embedding model. */
@@ -17,20 +18,14 @@ export interface OpsHandlers {
 const checkTimeoutMs = 2000;
 
 async function bounded(check: ReadinessCheck): Promise<{ name: string; ok: boolean; detail?: string }> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<{ ok: boolean; detail: string }>((resolve) => {
-    timer = setTimeout(
-      () => resolve({ ok: false, detail: `no answer within ${checkTimeoutMs} ms` }),
-      checkTimeoutMs,
-    );
-  });
   try {
-    const result = await Promise.race([check.check(), timeout]);
+    const result = await pTimeout(check.check(), {
+      milliseconds: checkTimeoutMs,
+      fallback: () => ({ ok: false, detail: `no answer within ${checkTimeoutMs} ms` }),
+    });
     return { name: check.name, ...result };
   } catch (error) {
     return { name: check.name, ok: false, detail: error instanceof Error ? error.message : String(error) };
-  } finally {
-    clearTimeout(timer);
   }
 }
 
