@@ -92,27 +92,46 @@ describe('OpenAI chat model adapter (nock at the wire)', () => {
     expect(response.usage.totalTokens).toBe(9);
   });
 
-  it('retries a 429 (honouring retry-after) and a 500, then succeeds', async () => {
+  it('retries a 429 after its Retry-After and a 500, then succeeds', async () => {
+    const sentAt: number[] = [];
     const scope = nock(api)
       .post('/v1/chat/completions')
-      .reply(429, { error: { message: 'Rate limit reached', type: 'requests' } }, { 'retry-after-ms': '10' })
+      .reply(() => {
+        sentAt.push(Date.now());
+        // One second: longer than the client's own first backoff (at most half a second), so waiting it shows.
+        return [429, { error: { message: 'Rate limit reached', type: 'requests' } }, { 'retry-after': '1' }];
+      })
       .post('/v1/chat/completions')
-      .reply(500, { error: { message: 'boom' } }, { 'retry-after-ms': '10' })
+      .reply(() => {
+        sentAt.push(Date.now());
+        return [500, { error: { message: 'boom' } }, { 'retry-after-ms': '10' }];
+      })
       .post('/v1/chat/completions')
-      .reply(200, completion('ok'));
+      .reply(() => {
+        sentAt.push(Date.now());
+        return [200, completion('ok')];
+      });
     const response = await model({ maxRetries: 2 }).complete({ model: 'gpt-x', messages });
     expect(response.text).toBe('ok');
+    expect(sentAt).toHaveLength(3);
+    expect(sentAt[1]! - sentAt[0]!).toBeGreaterThanOrEqual(990);
     scope.done();
   });
 
   it('gives up after the retries with a retryable rate_limited error', async () => {
+    let requests = 0;
     nock(api)
       .post('/v1/chat/completions')
-      .times(2)
-      .reply(429, { error: { message: 'Rate limit reached' } }, { 'retry-after-ms': '5' });
+      .times(3)
+      .reply(() => {
+        requests += 1;
+        return [429, { error: { message: 'Rate limit reached' } }, { 'retry-after-ms': '5' }];
+      });
     const error = await failure(model({ maxRetries: 1 }).complete({ model: 'gpt-x', messages }));
     expect(error.code).toBe('rate_limited');
     expect(error.isRetryable).toBe(true);
+    // The first request and one retry: maxRetries is honoured.
+    expect(requests).toBe(2);
   });
 
   it('maps a missing model, an over-long prompt and a bad key to typed errors', async () => {
