@@ -88,11 +88,7 @@ function contentHashOf(examples: ExampleRecord[]): string {
 export function createDatasetsService(dependencies: DatasetsDependencies): DatasetsService {
   const { config, store, clock, logger } = dependencies;
   const now = () => clock.now().toISOString();
-  const { ensureDataset, writeExample } = createExampleWriter({
-    store,
-    clock,
-    validationShare: config.curation.validationShare,
-  });
+  const examples = createExampleWriter(store, clock, config.curation.validationShare);
   const validationSettings = (): ValidationSettings => ({
     minExamples: config.curation.minExamples,
     recommendedExamples: config.curation.recommendedExamples,
@@ -143,7 +139,7 @@ export function createDatasetsService(dependencies: DatasetsDependencies): Datas
       if (!question || !answer)
         throw new InputError('A hand-written example needs both a question and an answer.');
       const dataset = input.dataset ?? config.training.dataset;
-      await ensureDataset(dataset);
+      await examples.ensureDataset(dataset);
       const warnings: string[] = [];
       let prompt = input.promptMessages;
       let sourceDocIds = input.sourceDocIds ?? [];
@@ -165,7 +161,7 @@ export function createDatasetsService(dependencies: DatasetsDependencies): Datas
         throw new InputError('The prompt of an example must end with the user turn.');
       const messages: ChatMessage[] = [...prompt, { role: 'assistant', content: answer }];
       const id = exampleIdForManual(dataset, question, answer);
-      const written = await writeExample(
+      const written = await examples.writeExample(
         { id, dataset, messages, originConversationId: null, sourceDocIds },
         input.reviewer,
       );

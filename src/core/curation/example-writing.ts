@@ -33,13 +33,12 @@ export function requireReviewer(reviewer: string): void {
 const sameMessages = (left: ChatMessage[], right: ChatMessage[]) =>
   toOpenAiChatLine(left) === toOpenAiChatLine(right);
 
-export function createExampleWriter(dependencies: {
-  store: ExampleWritingStore;
-  clock: Clock;
-  /** curation.validationShare: the share of examples held out for validation. */
-  validationShare: number;
-}): ExampleWriter {
-  const { store, clock, validationShare } = dependencies;
+/** `curation.validationShare` decides each example's split. */
+export function createExampleWriter(
+  store: ExampleWritingStore,
+  clock: Clock,
+  validationShare: number,
+): ExampleWriter {
   return {
     async ensureDataset(name) {
       assertDatasetName(name);

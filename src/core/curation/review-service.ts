@@ -85,11 +85,7 @@ const conversationPageSize = 200;
 export function createReviewService(dependencies: ReviewDependencies): ReviewService {
   const { config, store, clock, logger } = dependencies;
   const now = () => clock.now().toISOString();
-  const { ensureDataset, writeExample } = createExampleWriter({
-    store,
-    clock,
-    validationShare: config.curation.validationShare,
-  });
+  const examples = createExampleWriter(store, clock, config.curation.validationShare);
 
   const requireConversation = async (id: string): Promise<ConversationRecord> => {
     const conversation = await store.getConversation(id);
@@ -132,10 +128,10 @@ export function createReviewService(dependencies: ReviewDependencies): ReviewSer
     answer: string,
     reviewer: string,
   ): Promise<{ example: ExampleRecord; changed: boolean; warnings: string[] }> => {
-    await ensureDataset(dataset);
+    await examples.ensureDataset(dataset);
     const id = exampleIdForConversation(dataset, conversation.id);
     const { messages, warnings } = await exampleMessagesFor(conversation, answer);
-    const written = await writeExample(
+    const written = await examples.writeExample(
       {
         id,
         dataset,
@@ -172,23 +168,19 @@ export function createReviewService(dependencies: ReviewDependencies): ReviewSer
     return { conversation: updated, changed: true };
   };
 
-  async function correct(input: CorrectInput): Promise<ReviewActionResult> {
-    requireReviewer(input.reviewer);
-    const answer = input.answer.trim();
-    if (!answer)
-      throw new InputError('A correction needs the right answer: give the text the bot should have said.');
-    const conversation = await requireConversation(input.conversationId);
+  /** Approving or correcting: the example written with the answer, then the review fields saved. */
+  const reviewWithExample = async (
+    conversation: ConversationRecord,
+    input: { reviewer: string; dataset?: string },
+    answer: string,
+    change: Partial<ConversationRecord>,
+  ): Promise<ReviewActionResult> => {
     const dataset = input.dataset ?? config.training.dataset;
     const written = await putConversationExample(conversation, dataset, answer, input.reviewer);
-    const saved = await saveReview(
-      conversation,
-      { reviewStatus: 'corrected', correctedAnswer: answer, correctionSource: 'operator', stale: false },
-      input.reviewer,
-      written.changed,
-    );
+    const saved = await saveReview(conversation, change, input.reviewer, written.changed);
     logger.info(
       { conversationId: conversation.id, reviewer: input.reviewer, changed: saved.changed },
-      'conversation corrected',
+      `conversation ${change.reviewStatus}`,
     );
     return {
       conversation: saved.conversation,
@@ -196,6 +188,20 @@ export function createReviewService(dependencies: ReviewDependencies): ReviewSer
       changed: saved.changed,
       warnings: written.warnings,
     };
+  };
+
+  async function correct(input: CorrectInput): Promise<ReviewActionResult> {
+    requireReviewer(input.reviewer);
+    const answer = input.answer.trim();
+    if (!answer)
+      throw new InputError('A correction needs the right answer: give the text the bot should have said.');
+    const conversation = await requireConversation(input.conversationId);
+    return reviewWithExample(conversation, input, answer, {
+      reviewStatus: 'corrected',
+      correctedAnswer: answer,
+      correctionSource: 'operator',
+      stale: false,
+    });
   }
 
   return {
@@ -229,7 +235,6 @@ export function createReviewService(dependencies: ReviewDependencies): ReviewSer
     async approve(input) {
       requireReviewer(input.reviewer);
       const conversation = await requireConversation(input.conversationId);
-      const dataset = input.dataset ?? config.training.dataset;
       if (input.acceptSuggestion) {
         if (!conversation.correctedAnswer)
           throw new InputError(`Conversation ${conversation.id} has no suggested correction to accept.`);
@@ -237,31 +242,13 @@ export function createReviewService(dependencies: ReviewDependencies): ReviewSer
           conversationId: conversation.id,
           reviewer: input.reviewer,
           answer: conversation.correctedAnswer,
-          dataset,
+          dataset: input.dataset ?? config.training.dataset,
         });
       }
-      const written = await putConversationExample(
-        conversation,
-        dataset,
-        conversation.answer,
-        input.reviewer,
-      );
-      const saved = await saveReview(
-        conversation,
-        { reviewStatus: 'approved', stale: false },
-        input.reviewer,
-        written.changed,
-      );
-      logger.info(
-        { conversationId: conversation.id, reviewer: input.reviewer, changed: saved.changed },
-        'conversation approved',
-      );
-      return {
-        conversation: saved.conversation,
-        example: written.example,
-        changed: saved.changed,
-        warnings: written.warnings,
-      };
+      return reviewWithExample(conversation, input, conversation.answer, {
+        reviewStatus: 'approved',
+        stale: false,
+      });
     },
 
     correct,
