@@ -1,47 +1,48 @@
 import { beforeEach, describe, expect, it } from 'vitest';
-import { createCurationService, type CurationService } from '../../src/core/curation/index.ts';
-import { silentLogger, type Store } from '../../src/core/ports/index.ts';
+import {
+  createDatasetsService,
+  createReviewService,
+  type DatasetsService,
+  type ReviewService,
+} from '../../src/core/curation/index.ts';
+import { silentLogger } from '../../src/core/ports/index.ts';
+import { createInMemoryStore, type InMemoryStore } from '../fakes/in-memory-store.ts';
 import {
   conversationRecord,
   learningLoopConfig,
   manualClock,
-  openMemoryStore,
   topicConversations,
-} from '../support/learning-loop-fixtures.ts';
+} from '../support/conversation-fixtures.ts';
 
-let store: Store;
-let curation: CurationService;
+// The review queue and the datasets over the in-memory store, which passes the store conformance suite.
+let store: InMemoryStore;
+let review: ReviewService;
+let datasets: DatasetsService;
 let clock: ReturnType<typeof manualClock>;
 
-function service(overrides: Record<string, unknown> = {}) {
-  return createCurationService({
-    config: learningLoopConfig({ curation: { minExamples: 3, recommendedExamples: 5, ...overrides } }),
-    store,
-    logger: silentLogger,
-    clock,
-  });
-}
+/** The store methods that change something. */
+const writes = ['saveConversation', 'saveExample', 'deleteExample', 'saveDataset', 'saveDatasetVersion'];
 
-beforeEach(async () => {
-  store = await openMemoryStore();
+beforeEach(() => {
+  store = createInMemoryStore();
   clock = manualClock();
-  curation = service();
+  const config = learningLoopConfig({ curation: { minExamples: 3, recommendedExamples: 5 } });
+  review = createReviewService({ config, store, logger: silentLogger, clock });
+  datasets = createDatasetsService({ config, store, logger: silentLogger, clock });
 });
 
 describe('review queue', () => {
   it('puts not-helpful conversations first and pages through the rest', async () => {
     for (const record of topicConversations(7)) await store.saveConversation(record);
-    const first = await curation.listReviewQueue({ pageSize: 3 });
+    const first = await review.listReviewQueue({ pageSize: 3 });
     expect(first).toMatchObject({ total: 7, page: 1, pageSize: 3, pages: 3 });
     expect(first.items.map((item) => item.feedback?.helpful)).toEqual([false, false, false]);
-    const third = await curation.listReviewQueue({ pageSize: 3, page: 3 });
+    const third = await review.listReviewQueue({ pageSize: 3, page: 3 });
     expect(third.items).toHaveLength(1);
     const ids = new Set(
-      [
-        ...first.items,
-        ...(await curation.listReviewQueue({ pageSize: 3, page: 2 })).items,
-        ...third.items,
-      ].map((item) => item.id),
+      [...first.items, ...(await review.listReviewQueue({ pageSize: 3, page: 2 })).items, ...third.items].map(
+        (item) => item.id,
+      ),
     );
     expect(ids.size).toBe(7);
   });
@@ -73,8 +74,8 @@ describe('review queue', () => {
         createdAt: '2025-06-01T00:00:00.000Z',
       }),
     );
-    const ids = async (filter: Parameters<CurationService['listReviewQueue']>[0]) =>
-      (await curation.listReviewQueue(filter)).items.map((item) => item.id).sort();
+    const ids = async (filter: Parameters<ReviewService['listReviewQueue']>[0]) =>
+      (await review.listReviewQueue(filter)).items.map((item) => item.id).sort();
     expect(await ids({ feedback: 'not_helpful' })).toEqual(['low']);
     expect(await ids({ feedback: 'helpful' })).toEqual(['late']);
     expect(await ids({ feedback: 'none' })).toEqual(['refused']);
@@ -83,7 +84,7 @@ describe('review queue', () => {
     expect(await ids({ platform: 'discord' })).toEqual(['refused']);
     expect(await ids({ channel: 'C-support' })).toEqual(['late', 'low']);
     expect(await ids({ since: '2025-05-01T00:00:00.000Z' })).toEqual(['late']);
-    await curation.reject({ conversationId: 'low', reviewer: 'ops' });
+    await review.reject({ conversationId: 'low', reviewer: 'ops' });
     expect(await ids({ status: ['new'] })).toEqual(['late', 'refused']);
   });
 });
@@ -97,7 +98,7 @@ describe('review actions', () => {
       helpful: true,
     });
     await store.saveConversation(record);
-    const approved = await curation.approve({ conversationId: 'c1', reviewer: 'maria' });
+    const approved = await review.approve({ conversationId: 'c1', reviewer: 'maria' });
     expect(approved.changed).toBe(true);
     expect(approved.conversation).toMatchObject({
       reviewStatus: 'approved',
@@ -117,8 +118,10 @@ describe('review actions', () => {
     });
 
     clock.advance(60_000);
-    const again = await curation.approve({ conversationId: 'c1', reviewer: 'maria' });
+    const writesBefore = store.methodsCalled(writes).length;
+    const again = await review.approve({ conversationId: 'c1', reviewer: 'maria' });
     expect(again.changed).toBe(false);
+    expect(store.methodsCalled(writes).length).toBe(writesBefore);
     expect(again.conversation.reviewedAt).toBe(approved.conversation.reviewedAt);
     expect(await store.listExamples({ dataset: 'support' })).toHaveLength(1);
   });
@@ -132,7 +135,7 @@ describe('review actions', () => {
         helpful: false,
       }),
     );
-    const corrected = await curation.correct({
+    const corrected = await review.correct({
       conversationId: 'c1',
       reviewer: 'li',
       answer: 'Open Settings > Security > Reset password [1].',
@@ -149,7 +152,7 @@ describe('review actions', () => {
     });
     expect(
       (
-        await curation.correct({
+        await review.correct({
           conversationId: 'c1',
           reviewer: 'li',
           answer: 'Open Settings > Security > Reset password [1].',
@@ -157,10 +160,10 @@ describe('review actions', () => {
       ).changed,
     ).toBe(false);
 
-    const rejected = await curation.reject({ conversationId: 'c1', reviewer: 'li' });
+    const rejected = await review.reject({ conversationId: 'c1', reviewer: 'li' });
     expect(rejected.conversation.reviewStatus).toBe('rejected');
     expect(await store.listExamples({ originConversationId: 'c1' })).toEqual([]);
-    expect((await curation.reject({ conversationId: 'c1', reviewer: 'li' })).changed).toBe(false);
+    expect((await review.reject({ conversationId: 'c1', reviewer: 'li' })).changed).toBe(false);
   });
 
   it('approving a suggested correction trains on the suggestion', async () => {
@@ -172,26 +175,26 @@ describe('review actions', () => {
         overrides: { correctedAnswer: 'teammate answer [1]', correctionSource: 'teammate' },
       }),
     );
-    const result = await curation.approve({ conversationId: 'c1', reviewer: 'ops', acceptSuggestion: true });
+    const result = await review.approve({ conversationId: 'c1', reviewer: 'ops', acceptSuggestion: true });
     expect(result.conversation.reviewStatus).toBe('corrected');
     expect(result.example?.messages.at(-1)?.content).toBe('teammate answer [1]');
   });
 
   it('refuses actions without a reviewer, a missing conversation or an empty correction', async () => {
     await store.saveConversation(conversationRecord({ id: 'c1', question: 'q?', answer: 'a' }));
-    await expect(curation.approve({ conversationId: 'c1', reviewer: ' ' })).rejects.toMatchObject({
+    await expect(review.approve({ conversationId: 'c1', reviewer: ' ' })).rejects.toMatchObject({
       code: 'input_invalid',
     });
-    await expect(curation.approve({ conversationId: 'nope', reviewer: 'ops' })).rejects.toMatchObject({
+    await expect(review.approve({ conversationId: 'nope', reviewer: 'ops' })).rejects.toMatchObject({
       code: 'not_found',
     });
     await expect(
-      curation.correct({ conversationId: 'c1', reviewer: 'ops', answer: '  ' }),
+      review.correct({ conversationId: 'c1', reviewer: 'ops', answer: '  ' }),
     ).rejects.toMatchObject({ code: 'input_invalid' });
   });
 
   it('adds an example by hand, once', async () => {
-    const first = await curation.addExample({
+    const first = await datasets.addExample({
       question: 'What is the SLA?',
       answer: '99.9% monthly.',
       reviewer: 'ops',
@@ -202,7 +205,7 @@ describe('review actions', () => {
     ]);
     expect(first.warnings).toHaveLength(1);
     expect(
-      (await curation.addExample({ question: 'What is the SLA?', answer: '99.9% monthly.', reviewer: 'ops' }))
+      (await datasets.addExample({ question: 'What is the SLA?', answer: '99.9% monthly.', reviewer: 'ops' }))
         .changed,
     ).toBe(false);
   });
@@ -220,9 +223,9 @@ describe('diagnosis and retrieval QA set', () => {
       }),
     );
     await store.saveConversation(conversationRecord({ id: 'c2', question: 'Other?', answer: 'a' }));
-    const detail = await curation.getReviewDetail('c1');
+    const detail = await review.getReviewDetail('c1');
     expect(detail.hint.suggested).toBe('retrieval');
-    const result = await curation.diagnose({
+    const result = await review.diagnose({
       conversationId: 'c1',
       reviewer: 'ops',
       failureKind: 'retrieval',
@@ -233,7 +236,7 @@ describe('diagnosis and retrieval QA set', () => {
       expectedSources: ['docs/billing.md'],
       reviewer: 'ops',
     });
-    expect(await curation.retrievalQaSet()).toEqual([
+    expect(await review.retrievalQaSet()).toEqual([
       { question: 'How do I export invoices?', relevant: ['docs/billing.md'], conversationId: 'c1' },
     ]);
   });
@@ -243,26 +246,26 @@ describe('staleness', () => {
   it('flags conversations and examples citing a changed document; snapshots leave them out until re-approved', async () => {
     for (const record of topicConversations(6)) {
       await store.saveConversation(record);
-      await curation.approve({ conversationId: record.id, reviewer: 'ops' });
+      await review.approve({ conversationId: record.id, reviewer: 'ops' });
     }
-    const flagged = await curation.flagStale(['docs/password.md']);
+    const flagged = await review.flagStale(['docs/password.md']);
     expect(flagged).toEqual({ conversations: 1, examples: 1, verifiedAnswers: 0 });
     expect((await store.getConversation('conv-01'))?.stale).toBe(true);
-    expect(await curation.flagStale(['docs/password.md'])).toEqual({
+    expect(await review.flagStale(['docs/password.md'])).toEqual({
       conversations: 0,
       examples: 0,
       verifiedAnswers: 0,
     });
 
-    const snapshot = await curation.snapshot({ createdBy: 'ops' });
+    const snapshot = await datasets.snapshot({ createdBy: 'ops' });
     expect(snapshot.report.staleExcluded).toEqual(['support:conv-01']);
     expect(snapshot.version.examples.map((example) => example.id)).not.toContain('support:conv-01');
 
-    const reapproved = await curation.approve({ conversationId: 'conv-01', reviewer: 'ops' });
+    const reapproved = await review.approve({ conversationId: 'conv-01', reviewer: 'ops' });
     expect(reapproved.changed).toBe(true);
     expect(reapproved.conversation.stale).toBe(false);
     expect(reapproved.example?.stale).toBe(false);
-    const next = await curation.snapshot({ createdBy: 'ops' });
+    const next = await datasets.snapshot({ createdBy: 'ops' });
     expect(next.version.version).toBe(2);
     expect(next.version.examples.map((example) => example.id)).toContain('support:conv-01');
   });
@@ -278,7 +281,7 @@ describe('staleness', () => {
         }),
       );
     }
-    expect(await curation.flagStale(['docs/account.md'])).toEqual({
+    expect(await review.flagStale(['docs/account.md'])).toEqual({
       conversations: 230,
       examples: 0,
       verifiedAnswers: 0,
@@ -287,15 +290,15 @@ describe('staleness', () => {
   });
 
   it('re-approves a stale hand-written example', async () => {
-    const { example } = await curation.addExample({
+    const { example } = await datasets.addExample({
       question: 'q?',
       answer: 'a',
       reviewer: 'ops',
       sourceDocIds: ['docs/a.md'],
     });
-    await curation.flagStale(['docs/a.md']);
+    await review.flagStale(['docs/a.md']);
     expect((await store.getExample(example.id))?.stale).toBe(true);
-    expect((await curation.reapproveExample({ exampleId: example.id, reviewer: 'ops' })).stale).toBe(false);
+    expect((await datasets.reapproveExample({ exampleId: example.id, reviewer: 'ops' })).stale).toBe(false);
   });
 });
 
@@ -317,10 +320,10 @@ describe('snapshots', () => {
     );
     for (const record of records) {
       await store.saveConversation(record);
-      await curation.approve({ conversationId: record.id, reviewer: 'ops' });
+      await review.approve({ conversationId: record.id, reviewer: 'ops' });
     }
     const progress: string[] = [];
-    const result = await curation.snapshot({
+    const result = await datasets.snapshot({
       createdBy: 'ops',
       onProgress: (step) => progress.push(step.stage),
     });
@@ -341,26 +344,26 @@ describe('snapshots', () => {
     expect(result.report.validation.estimate.cost).toBeGreaterThan(0);
 
     // Same examples again: nothing new, the newest version is returned instead of a copy.
-    expect((await curation.snapshot({ createdBy: 'ops' })).created).toBe(false);
-    const detail = await curation.getVersion('support@1');
+    expect((await datasets.snapshot({ createdBy: 'ops' })).created).toBe(false);
+    const detail = await datasets.getVersion('support@1');
     expect(detail.trainExamples + detail.validationExamples).toBe(8);
-    const exported = await curation.exportVersion({ reference: 'support', format: 'openai' });
+    const exported = await datasets.exportVersion({ reference: 'support', format: 'openai' });
     expect(exported.counts).toEqual({ train: detail.trainExamples, validation: detail.validationExamples });
     expect(exported.train.trim().split('\n')).toHaveLength(detail.trainExamples);
     expect(detail.trainExamples).toBeGreaterThanOrEqual(3);
-    expect(curation.validateJsonl(exported.train).errors).toEqual([]);
+    expect(datasets.validateJsonl(exported.train).errors).toEqual([]);
     await expect(store.saveDatasetVersion({ ...result.version })).rejects.toMatchObject({ code: 'conflict' });
   });
 
   it('keeps the version invalid and says why when there are too few examples', async () => {
     for (const record of topicConversations(2)) {
       await store.saveConversation(record);
-      await curation.approve({ conversationId: record.id, reviewer: 'ops' });
+      await review.approve({ conversationId: record.id, reviewer: 'ops' });
     }
-    const result = await curation.snapshot({ createdBy: 'ops' });
+    const result = await datasets.snapshot({ createdBy: 'ops' });
     expect(result.report.validation.valid).toBe(false);
     expect(result.report.validation.errors.map((issue) => issue.rule)).toEqual(['too_few_examples']);
-    await expect(curation.snapshot({ dataset: 'empty', createdBy: 'ops' })).rejects.toMatchObject({
+    await expect(datasets.snapshot({ dataset: 'empty', createdBy: 'ops' })).rejects.toMatchObject({
       code: 'input_invalid',
     });
   });
@@ -368,10 +371,10 @@ describe('snapshots', () => {
   it('lists datasets with example, stale and version counts', async () => {
     for (const record of topicConversations(3)) {
       await store.saveConversation(record);
-      await curation.approve({ conversationId: record.id, reviewer: 'ops' });
+      await review.approve({ conversationId: record.id, reviewer: 'ops' });
     }
-    await curation.snapshot({ createdBy: 'ops' });
-    expect(await curation.listDatasets()).toEqual([
+    await datasets.snapshot({ createdBy: 'ops' });
+    expect(await datasets.listDatasets()).toEqual([
       expect.objectContaining({
         name: 'support',
         examples: 3,
@@ -380,10 +383,10 @@ describe('snapshots', () => {
         latestVersion: 1,
       }),
     ]);
-    expect(await curation.countNewExamples('support', 'support@1')).toBe(0);
+    expect(await datasets.countNewExamples('support', 'support@1')).toBe(0);
     const [extra] = topicConversations(4).slice(3);
     await store.saveConversation(extra!);
-    await curation.approve({ conversationId: extra!.id, reviewer: 'ops' });
-    expect(await curation.countNewExamples('support', 'support@1')).toBe(1);
+    await review.approve({ conversationId: extra!.id, reviewer: 'ops' });
+    expect(await datasets.countNewExamples('support', 'support@1')).toBe(1);
   });
 });
