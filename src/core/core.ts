@@ -100,8 +100,6 @@ export interface CoreShortcuts {
   getConversation: AnswersService['getConversation'];
   /** Same as `answers.listConversations`. */
   listConversations: AnswersService['listConversations'];
-  /** Same as `delivery.claim`. */
-  claimEvent: DeliveryService['claim'];
   /** Same as `delivery.installations`. */
   readonly installations: DeliveryService['installations'];
   /** Same as `review` and `datasets` together. */
@@ -130,7 +128,6 @@ export function assembleCore(parts: CoreParts, process: CoreProcess): Core {
     suggestCorrection: answers.suggestCorrection,
     getConversation: answers.getConversation,
     listConversations: answers.listConversations,
-    claimEvent: delivery.claim,
     installations: delivery.installations,
     curation: { ...review, ...datasets },
   };

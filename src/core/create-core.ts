@@ -181,10 +181,12 @@ export function createCore(options: CreateCoreOptions): Core {
     ...{ ready, searchStore: store, embedder, retrievalSettings: config.retrieval },
     answerability: config.answering.answerability,
   });
-  const delivery = createDeliveryService({ records: store, claims: coordination.claims, clock });
-
   const retentionMs = config.threads.retentionDays * 86_400_000;
   const threads = createThreadMemory({ store, clock, metrics, ready, retentionMs });
+  const delivery = createDeliveryService({
+    ...{ records: store, claims: coordination.claims, answerPosted: threads.answerPosted, clock, metrics },
+    ...{ logger: component('delivery'), patienceMs: config.coordination.claimTtlMs },
+  });
   return assembleCore(
     {
       ...{ answers, knowledge, evaluation, delivery, review, datasets, verified, training, trainingSchedule },

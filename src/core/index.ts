@@ -4,7 +4,12 @@ export type { Core, CoreParts, CoreProcess, CoreShortcuts } from './core.ts';
 export type { AnswersService } from './answering/answers-service.ts';
 export type { KnowledgeService } from './knowledge/knowledge-service.ts';
 export type { EvaluationService } from './evaluation/evaluation-service.ts';
-export type { DeliveryService } from './coordination/delivery.ts';
+export type {
+  ClaimedDelivery,
+  ClaimOptions,
+  DeliveryService,
+  TakenOverDelivery,
+} from './coordination/delivery.ts';
 export * from './config/index.ts';
 export * from './errors/index.ts';
 export type * from './ports/index.ts';

@@ -10,8 +10,7 @@ import { toAnswerloopError } from '../../core/index.ts';
 import type { ChannelSettings } from '../channel-modes.ts';
 import { renderDiscordAnswer } from '../render/discord-answer.ts';
 import { confidentEnough } from './answer-gate.ts';
-import type { DiscordBotContext } from './bot-context.ts';
-import { claimDelivery } from './claim-delivery.ts';
+import { claimDelivery, type DiscordBotContext } from './bot-context.ts';
 import { isDiscordError, retryTransient } from './discord-retry.ts';
 import { recordDiscordAnswer } from './thread-activity.ts';
 

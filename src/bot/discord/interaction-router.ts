@@ -1,7 +1,6 @@
 import { type Interaction, MessageFlags } from 'discord.js';
 import { staleComponentNotice, unknownCommandNotice } from '../render/discord-notices.ts';
-import type { DiscordBotContext } from './bot-context.ts';
-import { claimDelivery } from './claim-delivery.ts';
+import { claimDelivery, type DiscordBotContext } from './bot-context.ts';
 import { discordCommands } from './commands/index.ts';
 import { handleCorrectionSubmit, handleFeedbackButton } from './feedback-interactions.ts';
 import { handleHandOffButton } from './hand-off-interactions.ts';

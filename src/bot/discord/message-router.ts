@@ -1,7 +1,6 @@
 import { ChannelType, type Message } from 'discord.js';
 import { toAnswerloopError } from '../../core/index.ts';
-import type { DiscordBotContext } from './bot-context.ts';
-import { claimDelivery } from './claim-delivery.ts';
+import { claimDelivery, type DiscordBotContext } from './bot-context.ts';
 import { placeOfMessage } from './discord-place.ts';
 import { handleHelpChannelMessage, handleHelpThreadFollowUp } from './help-channel.ts';
 import { handleMention } from './mention-handler.ts';

@@ -1,5 +1,5 @@
 import type { RespondFn, webApi } from '@slack/bolt';
-import type { AskResult, SearchFilters, ThreadTurn } from '../../core/index.ts';
+import type { AskResult, ClaimedDelivery, SearchFilters, ThreadTurn } from '../../core/index.ts';
 import { renderSlackAnswer } from '../render/slack-answer-blocks.ts';
 import { emptyQuestionNotice, rateLimitedNotice, sharedChannelNotice } from '../render/slack-notices.ts';
 import {
@@ -9,7 +9,6 @@ import {
   createUpdateOutlet,
   type OutletTarget,
 } from './answer-outlets.ts';
-import { stillOwnsDelivery } from './listeners/middleware/index.ts';
 import { channelSettingsFor, type SlackBotDependencies } from './slack-bot-dependencies.ts';
 import { questionFromMessage } from './slack-message-text.ts';
 import { recordSlackAnswer, recordSlackMessage, slackTime } from './thread-record.ts';
@@ -50,6 +49,8 @@ export interface AnswerPlan {
   respond?: RespondFn;
   /** The thread the answer goes to, when not the question's own (a shortcut on a message). */
   threadTs?: string;
+  /** The Events API delivery being answered (core's claim); none for commands and shortcuts. */
+  delivery?: Pick<ClaimedDelivery, 'stillOwned'> | undefined;
 }
 
 /** Where the answer goes: the question's thread, or a new thread under a channel question. */
@@ -293,7 +294,7 @@ export async function answerQuestion(
       }
       return;
     }
-    if (!(await stillOwnsDelivery())) {
+    if (plan.delivery && !(await plan.delivery.stillOwned())) {
       // Another replica took this delivery over while it was being answered here: it answers, not this one.
       dependencies.logger.warn(
         { channel: message.channel },

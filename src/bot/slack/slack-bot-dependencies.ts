@@ -70,17 +70,3 @@ export async function channelIsShared(
     return true;
   }
 }
-
-/**
- * Exactly once across retries, restarts and replicas: true the first time an event id is seen. Events
- * without an id (none are expected) are let through.
- */
-export async function claimEvent(
-  dependencies: SlackBotDependencies,
-  body: { event_id?: unknown },
-): Promise<boolean> {
-  if (typeof body.event_id !== 'string' || !body.event_id) return true;
-  const first = await dependencies.core.claimEvent('slack', body.event_id);
-  if (!first) dependencies.logger.info({ eventId: body.event_id }, 'Dropped a duplicate Slack event');
-  return first;
-}

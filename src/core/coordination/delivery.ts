@@ -1,13 +1,67 @@
 /**
- * The delivery part of Core: which platform events this process handles (exactly once across retries and
- * replicas), and the app's installations into platform workspaces. Depends on the key-value records only.
+ * The delivery part of Core: which platform events this process handles, exactly once across retries, restarts and
+ * replicas, and the app's installations into platform workspaces. Every face claims its deliveries here and
+ * nowhere else: one claim, one metric (`duplicate_deliveries_dropped_total`), one log line for a dropped duplicate.
+ *
+ * The platforms differ in one way, decided here rather than in the faces:
+ * - Slack retries a delivery for minutes and any replica may answer it, so its claim is held while the answer is
+ *   written (renewed, stored with the delivery), marked answered after, and given back when the answer fails; a
+ *   replica that stops renewing has its deliveries taken over and answered by another (`takeOverExpired`).
+ * - Discord cannot deliver an event again later (an interaction must be acknowledged within 3 s), so its claim
+ *   is finished at once: it only decides which process answers.
  */
-import type { Clock, KeyValueStore } from '../ports/index.ts';
-import type { ClaimService } from './claims.ts';
+import { AnswerloopError } from '../errors/index.ts';
+import type { Clock, KeyValueStore, Logger, Metrics, Platform } from '../ports/index.ts';
+import type { Claim, ClaimService } from './claims.ts';
+
+/** A delivery this process handles. */
+export interface ClaimedDelivery {
+  readonly platform: Platform;
+  readonly id: string;
+  /** True when another replica claimed it first and stopped before answering: this process answers instead. */
+  readonly takenOver: boolean;
+  /**
+   * Checked just before an answer is posted: true while this process still owns the delivery (a renewal, a
+   * conditional write). False once another replica took it over because this one went quiet past the claim's
+   * deadline: that replica answers, this one stays silent. True when the store cannot be asked (a second answer
+   * beats none), and always for Discord.
+   */
+  stillOwned(): Promise<boolean>;
+  /**
+   * Answers the delivery under its claim: renewed while `work` runs, marked answered after it, given back when it
+   * throws (so a retry of the delivery may still be answered) and the error rethrown.
+   */
+  handle<T>(work: () => Promise<T>): Promise<T>;
+}
+
+export interface ClaimOptions {
+  /** Slack: the delivery itself, stored with the claim, so a replica taking it over can answer it. */
+  payload?: unknown;
+  /** The question the delivery carries: a taken-over delivery whose answer was posted already is not answered again. */
+  question?: { channel: string; messageId: string };
+  /** Facts for the log line when the delivery is dropped (the platform's retry number, the event's kind...). */
+  details?: Record<string, unknown>;
+}
+
+/** A taken-over claim on its way back to the face that answers it (see `takeOverExpired`). */
+export interface TakenOverDelivery {
+  readonly id: string;
+  /** The delivery as it was stored with the claim. */
+  readonly payload: unknown;
+}
 
 export interface DeliveryService {
-  /** True the first time a platform event id is seen, false on every retry or duplicate (durable). */
-  claim(platform: string, eventId: string): Promise<boolean>;
+  /**
+   * Claims a platform delivery for this process: the delivery to handle, or undefined when it is a duplicate or a
+   * retry another delivery or replica handles (counted and logged here). Slack's claims wait out a store that does
+   * not answer for up to `coordination.claimTtlMs` before the error propagates.
+   */
+  claim(platform: Platform, id: string, options?: ClaimOptions): Promise<ClaimedDelivery | undefined>;
+  /**
+   * Takes over up to `limit` of a platform's deliveries whose replica stopped renewing their claims; the next
+   * `claim()` of each in this process gets it. The sweep (a background job) hands each back to its face.
+   */
+  takeOverExpired(platform: Platform, limit: number): Promise<TakenOverDelivery[]>;
   /**
    * Installations of the app into a platform's workspaces (Slack's OAuth distribution), as the platform SDK's
    * JSON, tokens included: kept in the store, never logged.
@@ -19,18 +73,175 @@ export interface DeliveryService {
   };
 }
 
+/** Whether a platform's claim is held while answering (retried later by the platform) or finished at once. */
+const heldWhileAnswering: Record<Platform, boolean> = {
+  slack: true,
+  discord: false,
+  cli: false,
+  tui: false,
+  api: false,
+};
+
+const platformName = (platform: Platform) => platform.charAt(0).toUpperCase() + platform.slice(1);
+
 export function createDeliveryService(dependencies: {
-  records: Pick<KeyValueStore, 'putIfAbsent' | 'getValue' | 'setValue'>;
-  claims: Pick<ClaimService, 'heldHere'>;
+  records: Pick<KeyValueStore, 'getValue' | 'setValue'>;
+  claims: Pick<ClaimService, 'claim' | 'takeOverExpired'>;
+  /** Whether the bot already posted an answer to a question (the thread memory's record). */
+  answerPosted: (place: { platform: Platform; channel: string }, questionId: string) => Promise<boolean>;
   clock: Clock;
+  metrics: Metrics;
+  logger: Logger;
+  /** How long a held claim waits out a store that does not answer (coordination.claimTtlMs). */
+  patienceMs: number;
 }): DeliveryService {
-  const { records, claims, clock } = dependencies;
+  const { records, claims, clock, metrics, logger } = dependencies;
+  /** Claims the sweep took over, waiting for their one re-run through the face. */
+  const handedOver = new Map<string, Claim>();
+  const handedOverKey = (platform: Platform, id: string) => `${platform}\u0000${id}`;
+
+  /** Waits out a store that does not answer for a bounded time: a late answer rather than none. */
+  async function claimPatiently(platform: Platform, id: string, payload: unknown) {
+    const started = clock.now().getTime();
+    for (let attempt = 0; ; attempt += 1) {
+      try {
+        return await claims.claim(platform, id, payload);
+      } catch (error) {
+        const retryable = AnswerloopError.is(error) && error.isRetryable;
+        if (!retryable || clock.now().getTime() - started >= dependencies.patienceMs) throw error;
+        logger.warn(
+          { err: error, platform, deliveryId: id, attempt },
+          'Could not claim a delivery: the store did not answer; retrying',
+        );
+        await clock.sleep(Math.min(250 * 2 ** attempt, 2000));
+      }
+    }
+  }
+
+  const answeredAlready = (platform: Platform, question: ClaimOptions['question']) =>
+    question
+      ? dependencies
+          .answerPosted({ platform, channel: question.channel }, question.messageId)
+          .catch(() => false)
+      : Promise.resolve(false);
+
+  function held(platform: Platform, claim: Claim): ClaimedDelivery {
+    return {
+      platform,
+      id: claim.id,
+      takenOver: claim.takenOver,
+      stillOwned: async () => (claim.lost ? false : claim.renew().catch(() => true)),
+      async handle(work) {
+        const stopRenewing = claim.keepRenewing();
+        let result;
+        try {
+          result = await work();
+        } catch (error) {
+          stopRenewing();
+          await claim
+            .release()
+            .catch((releaseError: unknown) =>
+              logger.warn({ err: releaseError, platform, deliveryId: claim.id }, 'Could not release a claim'),
+            );
+          throw error;
+        }
+        stopRenewing();
+        await claim
+          .finish()
+          .catch((finishError: unknown) =>
+            logger.warn(
+              { err: finishError, platform, deliveryId: claim.id },
+              'Could not mark a delivery answered',
+            ),
+          );
+        return result;
+      },
+    };
+  }
+
+  const finishedAtOnce = (platform: Platform, id: string): ClaimedDelivery => ({
+    platform,
+    id,
+    takenOver: false,
+    stillOwned: async () => true,
+    handle: (work) => work(),
+  });
+
   return {
-    async claim(platform, eventId) {
-      // The face's delivery middleware claimed it (or the sweep took it over) for this process: it is ours.
-      if (claims.heldHere(platform, eventId)) return true;
-      return records.putIfAbsent(`event:${platform}`, eventId, clock.now().toISOString());
+    async claim(platform, id, options = {}) {
+      const hold = heldWhileAnswering[platform];
+      const key = handedOverKey(platform, id);
+      let claim = handedOver.get(key);
+      handedOver.delete(key);
+      if (!claim) {
+        const attempt = hold
+          ? await claimPatiently(platform, id, options.payload)
+          : await claims.claim(platform, id);
+        if (attempt.status !== 'claimed') {
+          metrics.increment('duplicate_deliveries_dropped_total', {
+            platform,
+            reason: attempt.status === 'held' ? 'in_progress' : attempt.state,
+          });
+          logger.info(
+            {
+              platform,
+              deliveryId: id,
+              claim: attempt.status,
+              ...(attempt.status === 'done' ? { state: attempt.state } : {}),
+              ...options.details,
+            },
+            `Dropped a ${platformName(platform)} delivery another delivery or replica already handled`,
+          );
+          return undefined;
+        }
+        claim = attempt.claim;
+      }
+      if (!hold) {
+        await claim.finish();
+        return finishedAtOnce(platform, id);
+      }
+      if (claim.takenOver) {
+        if (await answeredAlready(platform, options.question)) {
+          // Its replica answered and stopped before marking it: it must not be answered twice.
+          await claim.finish().catch(() => undefined);
+          logger.info(
+            { platform, deliveryId: id },
+            'A taken-over delivery was already answered; marking it done',
+          );
+          return undefined;
+        }
+        const waitedMs = clock.now().getTime() - claim.firstClaimedAt;
+        metrics.increment('claims_taken_over_total', { platform });
+        metrics.observe('claim_takeover_wait_seconds', waitedMs / 1000, { platform });
+        logger.info(
+          { platform, deliveryId: id, attempts: claim.attempts, waitedMs },
+          'Answering a delivery another replica left unfinished',
+        );
+      }
+      return held(platform, claim);
     },
+
+    async takeOverExpired(platform, limit) {
+      const deliveries: TakenOverDelivery[] = [];
+      for (const claim of await claims.takeOverExpired(platform, limit)) {
+        if (!claim.payload || typeof claim.payload !== 'object') {
+          logger.warn(
+            { platform, deliveryId: claim.id },
+            'A taken-over claim has no delivery to answer; marking it done',
+          );
+          await claim.finish();
+          continue;
+        }
+        handedOver.set(handedOverKey(platform, claim.id), claim);
+        logger.info(
+          { platform, deliveryId: claim.id, attempts: claim.attempts },
+          'Took over a delivery whose replica stopped',
+        );
+        deliveries.push({ id: claim.id, payload: claim.payload });
+      }
+      return deliveries;
+    },
+
     installations: {
       // An uninstalled workspace keeps an empty value: the key-value store has no delete.
       get: async (platform, id) => (await records.getValue(`installation:${platform}`, id)) || undefined,

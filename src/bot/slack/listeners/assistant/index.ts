@@ -1,12 +1,8 @@
 import { Assistant, type App, type AssistantConfig } from '@slack/bolt';
 import type { Core } from '../../../../core/index.ts';
 import { answerQuestion } from '../../answer-question.ts';
-import {
-  channelSettingsFor,
-  claimEvent,
-  isExternal,
-  type SlackBotDependencies,
-} from '../../slack-bot-dependencies.ts';
+import { deliveryOf } from '../middleware/index.ts';
+import { channelSettingsFor, isExternal, type SlackBotDependencies } from '../../slack-bot-dependencies.ts';
 import { questionFromMessage } from '../../slack-message-text.ts';
 import { slackTime } from '../../thread-record.ts';
 
@@ -96,7 +92,6 @@ export function register(app: App, dependencies: SlackBotDependencies): void {
   const assistant = new Assistant({
     threadContextStore: createThreadContextStore(dependencies.core),
     threadStarted: async ({ body, say, setSuggestedPrompts, saveThreadContext }) => {
-      if (!(await claimEvent(dependencies, body))) return;
       // Kept first, so the greeting carries it and no question in the thread reads Slack's history for it.
       await saveThreadContext();
       const greeted = await say(greeting);
@@ -117,14 +112,12 @@ export function register(app: App, dependencies: SlackBotDependencies): void {
           prompts: prompts.map((prompt) => ({ title: prompt.title, message: prompt.message })),
         });
     },
-    threadContextChanged: async ({ body, saveThreadContext }) => {
-      if (!(await claimEvent(dependencies, body))) return;
+    threadContextChanged: async ({ saveThreadContext }) => {
       await saveThreadContext();
     },
     userMessage: async ({ body, message, context, client, getThreadContext, setTitle }) => {
       if (message.subtype !== undefined || !('user' in message) || !message.user || message.bot_id) return;
       if (context.botUserId && message.user === context.botUserId) return;
-      if (!(await claimEvent(dependencies, body))) return;
       const viewing = (await getThreadContext()).channel_id;
       const filters = viewing ? channelSettingsFor(dependencies, viewing, false).filters : undefined;
       const question = questionFromMessage(message.text, context.botUserId);
@@ -149,7 +142,12 @@ export function register(app: App, dependencies: SlackBotDependencies): void {
           ...(context.teamId ? { teamId: context.teamId } : {}),
           ...(context.botUserId ? { botUserId: context.botUserId } : {}),
         },
-        { reply: 'thread', assistantThread: true, ...(filters ? { filters } : {}) },
+        {
+          reply: 'thread',
+          assistantThread: true,
+          delivery: deliveryOf(context),
+          ...(filters ? { filters } : {}),
+        },
       );
     },
   });

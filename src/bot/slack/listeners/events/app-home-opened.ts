@@ -1,5 +1,5 @@
 import type { App } from '@slack/bolt';
-import { claimEvent, type SlackBotDependencies } from '../../slack-bot-dependencies.ts';
+import type { SlackBotDependencies } from '../../slack-bot-dependencies.ts';
 import { slackTime } from '../../thread-record.ts';
 
 /**
@@ -7,9 +7,8 @@ import { slackTime } from '../../thread-record.ts';
  * opens it the bot greets them and lists what they can ask; questions then arrive as direct messages.
  */
 export function registerAppHomeOpened(app: App, dependencies: SlackBotDependencies): void {
-  app.event('app_home_opened', async ({ event, body, client }) => {
+  app.event('app_home_opened', async ({ event, client }) => {
     if (event.tab !== 'messages' || !event.channel) return;
-    if (!(await claimEvent(dependencies, body))) return;
     // The store knows whether the bot ever wrote here: no history read (one a minute for distributed apps).
     const place = { platform: 'slack' as const, channel: event.channel, thread: '' };
     const { core } = dependencies;

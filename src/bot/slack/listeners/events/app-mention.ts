@@ -1,12 +1,8 @@
 import type { App } from '@slack/bolt';
 import { channelNotAllowedNotice } from '../../../render/slack-notices.ts';
 import { answerQuestion } from '../../answer-question.ts';
-import {
-  channelSettingsFor,
-  claimEvent,
-  isExternal,
-  type SlackBotDependencies,
-} from '../../slack-bot-dependencies.ts';
+import { channelSettingsFor, isExternal, type SlackBotDependencies } from '../../slack-bot-dependencies.ts';
+import { deliveryOf } from '../middleware/index.ts';
 
 /**
  * A mention in a channel: answered in a thread under the question (or in the thread it was asked in), or
@@ -16,7 +12,6 @@ export function registerAppMention(app: App, dependencies: SlackBotDependencies)
   app.event('app_mention', async ({ event, body, context, client }) => {
     // Bots never get answers, so two bots cannot talk to each other forever.
     if (event.bot_id || !event.user || event.subtype) return;
-    if (!(await claimEvent(dependencies, body))) return;
     const channelSettings = channelSettingsFor(dependencies, event.channel, false);
     if (channelSettings.mode === 'off') {
       await client.chat.postEphemeral({
@@ -43,6 +38,7 @@ export function registerAppMention(app: App, dependencies: SlackBotDependencies)
       },
       {
         reply: channelSettings.reply,
+        delivery: deliveryOf(context),
         ...(channelSettings.filters ? { filters: channelSettings.filters } : {}),
       },
     );

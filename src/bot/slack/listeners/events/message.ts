@@ -1,12 +1,8 @@
 import type { App } from '@slack/bolt';
 import { looksLikeQuestion } from '../../../channel-modes.ts';
 import { answerQuestion, type AnswerPlan } from '../../answer-question.ts';
-import {
-  channelSettingsFor,
-  claimEvent,
-  isExternal,
-  type SlackBotDependencies,
-} from '../../slack-bot-dependencies.ts';
+import { channelSettingsFor, isExternal, type SlackBotDependencies } from '../../slack-bot-dependencies.ts';
+import { deliveryOf } from '../middleware/index.ts';
 import { mentionsUser, questionFromMessage } from '../../slack-message-text.ts';
 
 /**
@@ -24,6 +20,7 @@ export function registerMessage(app: App, dependencies: SlackBotDependencies): v
     const channelSettings = channelSettingsFor(dependencies, event.channel, isDirect);
     const plan: AnswerPlan = {
       reply: 'thread',
+      delivery: deliveryOf(context),
       ...(channelSettings.filters ? { filters: channelSettings.filters } : {}),
     };
     if (!isDirect) {
@@ -47,7 +44,6 @@ export function registerMessage(app: App, dependencies: SlackBotDependencies): v
         plan.reply = channelSettings.reply;
       }
     }
-    if (!(await claimEvent(dependencies, body))) return;
     await answerQuestion(
       dependencies,
       client,

@@ -1,7 +1,7 @@
 import type { App } from '@slack/bolt';
 import { teammateAnswerStoredNotice } from '../../../render/slack-notices.ts';
 import { hashUserId } from '../../../../core/index.ts';
-import { claimEvent, type SlackBotDependencies } from '../../slack-bot-dependencies.ts';
+import type { SlackBotDependencies } from '../../slack-bot-dependencies.ts';
 import { slackTextToMarkdown } from '../../slack-message-text.ts';
 import { conversationForReply, fetchMessage, isBotMessage } from '../../slack-threads.ts';
 
@@ -10,7 +10,7 @@ import { conversationForReply, fetchMessage, isBotMessage } from '../../slack-th
  * answer on that conversation. It waits for review like any suggestion: never trained on before that.
  */
 export function registerReactionAdded(app: App, dependencies: SlackBotDependencies): void {
-  app.event('reaction_added', async ({ event, body, context, client }) => {
+  app.event('reaction_added', async ({ event, context, client }) => {
     if (event.reaction !== dependencies.settings.correctionReaction || event.item.type !== 'message') return;
     const { channel, ts } = event.item;
     const message = await fetchMessage(client, channel, ts);
@@ -19,7 +19,6 @@ export function registerReactionAdded(app: App, dependencies: SlackBotDependenci
     if (!message.thread_ts || message.thread_ts === message.ts) return;
     const conversation = await conversationForReply(dependencies.core, channel, message.thread_ts, ts);
     if (!conversation) return;
-    if (!(await claimEvent(dependencies, body))) return;
     await dependencies.core.suggestCorrection(conversation.id, {
       answer: slackTextToMarkdown(message.text),
       by: hashUserId('slack', message.user),

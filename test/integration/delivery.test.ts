@@ -1,0 +1,139 @@
+/**
+ * core.delivery.claim: the one exactly-once path of the chat faces, on a real SQLite store shared by two cores (as
+ * two replicas on one store are). Slack's claim is held while the answer is written and given back when it fails;
+ * Discord's is finished at once; a duplicate is dropped with one metric and one log line, whichever platform.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { type Clock, type Core, createCore, loadConfig } from '../../src/core/index.ts';
+import { createDeterministicEmbedder } from '../fakes/deterministic-embedder.ts';
+import { createRecordingLogger } from '../support/slack-test-harness.ts';
+
+const root = mkdtempSync(path.join(tmpdir(), 'answerloop-delivery-'));
+const cores: Core[] = [];
+let dataDirs = 0;
+
+function openCore(dataDir: string, clock?: Clock) {
+  const logger = createRecordingLogger();
+  const config = loadConfig({ cwd: root, env: { ANSWERLOOP_DATA_DIR: dataDir, ANSWERLOOP_LOG_FILE: '' } });
+  const core = createCore({
+    config,
+    embedder: createDeterministicEmbedder(),
+    logger,
+    ...(clock ? { clock } : {}),
+  });
+  cores.push(core);
+  return { core, logger };
+}
+
+/** Cores on one new store, as replicas are. */
+function openCores(count: number) {
+  const dataDir = path.join(root, `data-${(dataDirs += 1)}`);
+  return Array.from({ length: count }, () => openCore(dataDir));
+}
+
+const dropped = async (core: Core, platform: string) => {
+  const { text } = await core.renderMetrics();
+  const lines = text
+    .split('\n')
+    .filter(
+      (line) =>
+        line.startsWith('answerloop_duplicate_deliveries_dropped_total{') &&
+        line.includes(`platform="${platform}"`),
+    );
+  return lines.reduce((sum, line) => sum + Number(line.split(' ').at(-1)), 0);
+};
+
+afterEach(async () => {
+  for (const core of cores.splice(0)) await core.close();
+});
+afterAll(() => rmSync(root, { recursive: true, force: true }));
+
+describe('core.delivery.claim', () => {
+  it('Slack: holds the claim while answering, drops a duplicate meanwhile and after, on any replica', async () => {
+    const [a, b] = openCores(2);
+    const delivery = await a!.core.delivery.claim('slack', 'Ev1', { payload: { event_id: 'Ev1' } });
+    expect(delivery?.takenOver).toBe(false);
+    let duringAnswer: unknown = 'unset';
+    await delivery!.handle(async () => {
+      // Slack retries while the first delivery is being answered: held, so dropped.
+      duringAnswer = await b!.core.delivery.claim('slack', 'Ev1', { details: { retryNum: 1 } });
+      expect(await delivery!.stillOwned()).toBe(true);
+    });
+    expect(duringAnswer).toBeUndefined();
+    expect(await a!.core.delivery.claim('slack', 'Ev1')).toBeUndefined();
+    expect((await a!.core.coordination.claims.inspect('slack', 'Ev1'))?.state).toBe('answered');
+    expect(await dropped(b!.core, 'slack')).toBe(1);
+    expect(await dropped(a!.core, 'slack')).toBe(1);
+    const line = b!.logger.entries.find((entry) => entry.message?.startsWith('Dropped a Slack delivery'));
+    expect(line?.object).toMatchObject({ deliveryId: 'Ev1', claim: 'held', retryNum: 1 });
+  });
+
+  it('Slack: a failed answer gives the claim back, so a retry of the delivery is answered', async () => {
+    const [a] = openCores(1);
+    const first = await a!.core.delivery.claim('slack', 'Ev2', { payload: {} });
+    await expect(first!.handle(() => Promise.reject(new Error('model down')))).rejects.toThrow('model down');
+    const retry = await a!.core.delivery.claim('slack', 'Ev2', { payload: {} });
+    expect(retry).toBeDefined();
+    await retry!.handle(async () => undefined);
+    expect((await a!.core.coordination.claims.inspect('slack', 'Ev2'))?.state).toBe('answered');
+  });
+
+  it('Discord: the claim is finished at once; every later delivery of the event is dropped', async () => {
+    const [a, b] = openCores(2);
+    const delivery = await a!.core.delivery.claim('discord', 'interaction:42', {
+      details: { kind: 'interaction', id: '42' },
+    });
+    expect(delivery).toBeDefined();
+    expect((await a!.core.coordination.claims.inspect('discord', 'interaction:42'))?.state).toBe('answered');
+    expect(
+      await b!.core.delivery.claim('discord', 'interaction:42', {
+        details: { kind: 'interaction', id: '42' },
+      }),
+    ).toBeUndefined();
+    expect(await dropped(b!.core, 'discord')).toBe(1);
+    const line = b!.logger.entries.find((entry) => entry.message?.startsWith('Dropped a Discord delivery'));
+    expect(line?.object).toMatchObject({ kind: 'interaction', id: '42', claim: 'done', state: 'answered' });
+  });
+
+  it('a replica takes over a Slack delivery left unfinished, once, unless its answer was posted already', async () => {
+    const later: Clock = {
+      now: () => new Date(Date.now() + 3_600_000),
+      sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+    };
+    const [a] = openCores(1);
+    const { core: other } = openCore(a!.core.config.dataDir, later);
+    const question = { channel: 'C1', messageId: '1700000000.000100' };
+    // Replica a claims two deliveries and stops renewing: it answered the second before it stopped.
+    for (const id of ['Ev3', 'Ev4'])
+      expect(
+        await a!.core.delivery.claim('slack', id, { payload: { event_id: id }, question }),
+      ).toBeDefined();
+    const taken = await other.delivery.takeOverExpired('slack', 10);
+    expect(taken.map((delivery) => delivery.id).sort()).toEqual(['Ev3', 'Ev4']);
+
+    const resumed = await other.delivery.claim('slack', 'Ev3', { payload: {} });
+    expect(resumed?.takenOver).toBe(true);
+    // The taken-over claim is handed out once: a duplicate of the delivery reaching this replica is dropped.
+    expect(await other.delivery.claim('slack', 'Ev3', { payload: {} })).toBeUndefined();
+    await resumed!.handle(async () => undefined);
+    // The first replica finds the delivery is no longer its own before posting.
+    const aClaim = a!.core.coordination.claims.heldHere('slack', 'Ev3');
+    expect(aClaim === undefined || (await aClaim.renew()) === false).toBe(true);
+
+    await other.threads.record({
+      platform: 'slack',
+      channel: 'C1',
+      thread: question.messageId,
+      messageId: '1700000000.000200',
+      role: 'assistant',
+      text: 'An answer posted before the replica stopped.',
+      at: new Date().toISOString(),
+      answers: question.messageId,
+    });
+    expect(await other.delivery.claim('slack', 'Ev4', { payload: {}, question })).toBeUndefined();
+    expect((await other.coordination.claims.inspect('slack', 'Ev4'))?.state).toBe('answered');
+  });
+});
