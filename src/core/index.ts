@@ -9,6 +9,7 @@ export type {
   ClaimOptions,
   DeliveryService,
   TakenOverDelivery,
+  UnaskedAnswer,
 } from './coordination/delivery.ts';
 export * from './config/index.ts';
 export * from './errors/index.ts';
@@ -37,8 +38,6 @@ export {
 export type { IngestOptions, IngestProgress, IngestReport } from './knowledge/index.ts';
 export type {
   CurationService,
-  DatasetsService,
-  ReviewService,
   VerifiedAnswerFilter,
   VerifiedAnswerRecord,
   VerifiedAnswerResult,

@@ -45,7 +45,11 @@ describe('Discord help forums and help channels end to end (discord.js against t
         },
         // The gate itself is the channel's threshold; here it sits at the refusal threshold, so the tests
         // do not depend on how confidence is calibrated: an answerable post is answered, an off-topic one is not.
-        answering: { autoAnswerThreshold: 0 },
+        answering: {
+          autoAnswerThreshold: 0,
+          // Greetings go straight to the model (a direct reply, confidence 1), as in the configuration's example.
+          routes: [{ pattern: '^(hi|hello)\\b', route: 'direct' }],
+        },
       },
     });
   });
@@ -202,6 +206,25 @@ describe('Discord help forums and help channels end to end (discord.js against t
     const marker = harness.fake.postMessage(discordIds.helpChannel, 'How do I delete an account?', someone());
     await harness.fake.waitForRequest(answeredIn(String(marker.id)));
     expect(harness.fake.requests.some((request) => request.path.includes(String(question.id)))).toBe(false);
+  });
+
+  it('does not post a direct reply (a greeting) unasked in a help channel or a forum post, though its confidence is 1', async () => {
+    const greeting = harness.fake.postMessage(
+      discordIds.helpChannel,
+      'hello everyone, is anybody around today?',
+      someone(),
+    );
+    const post = harness.fake.createForumPost({
+      title: 'hello, is anybody around today?',
+      content: 'hello everyone, anyone here?',
+      author: someone(),
+    });
+    // A question it can answer, asked after them, shows both have been handled.
+    const marker = harness.fake.postMessage(discordIds.helpChannel, 'How do I delete an account?', someone());
+    await harness.fake.waitForRequest(answeredIn(String(marker.id)));
+    await harness.fake.waitForRequest(tagged(String(post.id)));
+    expect(harness.fake.requests.some((request) => request.path.includes(String(greeting.id)))).toBe(false);
+    expect(harness.fake.requests.some(postsIn(String(post.id)))).toBe(false);
   });
 
   it('sent nothing that could ping and broke no rule of Discord', () => {

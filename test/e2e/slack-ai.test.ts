@@ -46,6 +46,8 @@ describe('Slack AI surfaces: private answers, shortcuts, help channels, the assi
           'COFF: {mode: off}}',
         ].join(' '),
         ANSWERLOOP_SLACK__ASSISTANT__PANEL: 'true',
+        // Greetings go straight to the model (a direct reply, confidence 1), as in the configuration's example.
+        ANSWERLOOP_ANSWERING__ROUTES: "[{pattern: '^(hi|hello)\\b', route: direct}]",
       },
     });
   });
@@ -261,6 +263,35 @@ describe('Slack AI surfaces: private answers, shortcuts, help channels, the assi
     );
     expect(harness.fake.calls.length).toBe(quietCalls);
     expect((await harness.core.listConversations({ platform: 'slack' })).total).toBe(before);
+  });
+
+  it('does not post a direct reply (a greeting) unasked in a help channel, though its confidence is 1', async () => {
+    const greeting = nextTs();
+    const callsBefore = harness.fake.calls.length;
+    await harness.send(
+      messageEvent({
+        user: 'UCAROL',
+        channel: 'CHELP',
+        channelType: 'channel',
+        ts: greeting,
+        text: 'hello everyone, is anybody around today?',
+      }),
+    );
+    // Nobody addressed the bot: small talk is not a documentation answer, whatever the channel's threshold (0 here).
+    const calls = harness.fake.calls.slice(callsBefore);
+    expect(calls.map((call) => call.method)).toEqual(['reactions.add']);
+    expect(calls[0]!.body).toMatchObject({ channel: 'CHELP', timestamp: greeting, name: 'eyes' });
+    // Asked directly, the same greeting is answered.
+    const mention = nextTs();
+    await harness.send(
+      appMentionEvent({
+        user: 'UCAROL',
+        channel: 'CSUPPORT',
+        ts: mention,
+        text: '<@UBOT> hello, are you there?',
+      }),
+    );
+    expect(harness.answerIn('CSUPPORT', mention)).toBeDefined();
   });
 
   it('stays out of a channel in mode off, telling a mention privately', async () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { createAccessPolicy } from '../../src/bot/discord/access-policy.ts';
-import { confidentEnough } from '../../src/bot/discord/answer-gate.ts';
+import { shouldPostUnasked } from '../../src/core/coordination/delivery.ts';
 import { retryTransient } from '../../src/bot/discord/discord-retry.ts';
 import { conversationKeys } from '../../src/bot/discord/discord-place.ts';
 import { questionFromMention } from '../../src/bot/discord/mention-handler.ts';
@@ -111,13 +111,16 @@ describe('Discord channel settings (discord.channels.<id>)', () => {
   });
 });
 
-describe('the confidence gate of unprompted answers', () => {
-  it('posts a documentation answer at or above the threshold; never a refusal or small talk', () => {
-    expect(confidentEnough({ refused: false, route: 'retrieve', confidence: 0.7 }, 0.6)).toBe(true);
-    expect(confidentEnough({ refused: false, route: 'retrieve', confidence: 0.6 }, 0.6)).toBe(true);
-    expect(confidentEnough({ refused: false, route: 'retrieve', confidence: 0.59 }, 0.6)).toBe(false);
-    expect(confidentEnough({ refused: true, route: 'refused', confidence: 0.9 }, 0.6)).toBe(false);
-    expect(confidentEnough({ refused: false, route: 'direct', confidence: 1 }, 0.6)).toBe(false);
+describe('the confidence gate of unprompted answers (core.delivery.shouldPostUnasked, both platforms)', () => {
+  it('posts a documentation answer at or above the threshold; never a refusal, a skipped answer or small talk', () => {
+    expect(shouldPostUnasked({ refused: false, route: 'retrieve', confidence: 0.7 }, 0.6)).toBe(true);
+    expect(shouldPostUnasked({ refused: false, route: 'retrieve', confidence: 0.6 }, 0.6)).toBe(true);
+    expect(shouldPostUnasked({ refused: false, route: 'retrieve', confidence: 0.59 }, 0.6)).toBe(false);
+    expect(shouldPostUnasked({ refused: true, route: 'refused', confidence: 0.9 }, 0.6)).toBe(false);
+    expect(shouldPostUnasked({ refused: false, route: 'direct', confidence: 1 }, 0.6)).toBe(false);
+    expect(shouldPostUnasked({ refused: true, route: 'refused', confidence: 0.7, skipped: true }, 0.6)).toBe(
+      false,
+    );
   });
 });
 

@@ -9,7 +9,6 @@ import {
 import { toAnswerloopError } from '../../core/index.ts';
 import type { ChannelSettings } from '../channel-modes.ts';
 import { renderDiscordAnswer } from '../render/discord-answer.ts';
-import { confidentEnough } from './answer-gate.ts';
 import { claimDelivery, type DiscordBotContext } from './bot-context.ts';
 import { isDiscordError, retryTransient } from './discord-retry.ts';
 import { recordDiscordAnswer } from './thread-activity.ts';
@@ -123,7 +122,7 @@ export async function handleNewForumPost(
     },
     { stream: false },
   );
-  if (!confidentEnough(result, settings.threshold)) {
+  if (!core.delivery.shouldPostUnasked(result, settings.threshold)) {
     logger.info(
       {
         threadId: thread.id,

@@ -9,7 +9,6 @@ import { toAnswerloopError } from '../../core/index.ts';
 import { type ChannelSettings, looksLikeQuestion } from '../channel-modes.ts';
 import { renderDiscordAnswer } from '../render/discord-answer.ts';
 import { threadName } from '../render/discord-notices.ts';
-import { confidentEnough } from './answer-gate.ts';
 import { claimDelivery, type DiscordBotContext } from './bot-context.ts';
 import { conversationKeys, placeOfMessage } from './discord-place.ts';
 import { isDiscordError } from './discord-retry.ts';
@@ -42,7 +41,7 @@ async function confidentAnswer(
     },
     { stream: false },
   );
-  if (confidentEnough(result, settings.threshold)) return result;
+  if (core.delivery.shouldPostUnasked(result, settings.threshold)) return result;
   logger.info(
     {
       messageId: message.id,

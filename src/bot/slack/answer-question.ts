@@ -278,7 +278,7 @@ export async function answerQuestion(
       },
     );
 
-    if (plan.unasked && (result.skipped || result.refused || result.confidence < plan.unasked.threshold)) {
+    if (plan.unasked && !core.delivery.shouldPostUnasked(result, plan.unasked.threshold)) {
       dependencies.logger.info(
         { channel: message.channel, confidence: result.confidence },
         'Stayed silent on an unasked question',

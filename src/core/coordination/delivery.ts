@@ -11,7 +11,7 @@
  *   is finished at once: it only decides which process answers.
  */
 import { AnswerloopError } from '../errors/index.ts';
-import type { Clock, KeyValueStore, Logger, Metrics, Platform } from '../ports/index.ts';
+import type { Clock, KeyValueStore, Logger, Metrics, Platform, Route } from '../ports/index.ts';
 import type { Claim, ClaimService } from './claims.ts';
 
 /** A delivery this process handles. */
@@ -43,6 +43,25 @@ export interface ClaimOptions {
   details?: Record<string, unknown>;
 }
 
+/** What the unasked-answer rule reads of an answer (an AskResult fits). */
+export interface UnaskedAnswer {
+  route: Route;
+  refused: boolean;
+  confidence: number;
+  /** ask() stopped below its `minConfidence`: nothing was generated. */
+  skipped?: boolean;
+}
+
+/**
+ * The one rule for answers nobody asked the bot for (Slack and Discord help channels in mode `auto`, Discord forum
+ * posts): post only a documentation answer, never a refusal, a skipped answer or a direct reply (small talk such as
+ * a greeting, which has confidence 1 but answers nothing), whose confidence reaches the channel's threshold (never
+ * below the refusal threshold). Otherwise the bot stays silent and leaves the question to people.
+ */
+export function shouldPostUnasked(answer: UnaskedAnswer, threshold: number): boolean {
+  return !answer.skipped && !answer.refused && answer.route === 'retrieve' && answer.confidence >= threshold;
+}
+
 /** A taken-over claim on its way back to the face that answers it (see `takeOverExpired`). */
 export interface TakenOverDelivery {
   readonly id: string;
@@ -62,6 +81,8 @@ export interface DeliveryService {
    * `claim()` of each in this process gets it. The sweep (a background job) hands each back to its face.
    */
   takeOverExpired(platform: Platform, limit: number): Promise<TakenOverDelivery[]>;
+  /** Whether an answer to a question nobody asked the bot may be posted: see `shouldPostUnasked`. */
+  shouldPostUnasked(answer: UnaskedAnswer, threshold: number): boolean;
   /**
    * Installations of the app into a platform's workspaces (Slack's OAuth distribution), as the platform SDK's
    * JSON, tokens included: kept in the store, never logged.
@@ -241,6 +262,8 @@ export function createDeliveryService(dependencies: {
       }
       return deliveries;
     },
+
+    shouldPostUnasked,
 
     installations: {
       // An uninstalled workspace keeps an empty value: the key-value store has no delete.
