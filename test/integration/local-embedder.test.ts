@@ -1,9 +1,13 @@
 import { createHash } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createLocalEmbedder, localModelStatus } from '../../src/core/adapters/local-embedder/index.ts';
+import {
+  createLocalEmbedder,
+  localModelProfile,
+  localModelStatus,
+} from '../../src/core/adapters/local-embedder/index.ts';
 import { createSqliteStore } from '../../src/core/adapters/sqlite/index.ts';
 import { AnswerloopError } from '../../src/core/errors/index.ts';
 import {
@@ -118,6 +122,42 @@ describe.skipIf(!model)('local embedder with the real all-MiniLM-L6-v2', () => {
     expect(cosine(alone!, vectors[0]!)).toBeGreaterThan(0.9999);
     expect(cosine(vectors[4]!, vectors[0]!)).toBeGreaterThan(0.9999);
     expect(cosine(vectors[0]!, vectors[1]!)).toBeLessThan(0.9);
+  });
+
+  it('embeds a query like a passage when the model has no query instruction (mean pooling)', async () => {
+    const text = 'How do I reset my password?';
+    const [asQuery] = await embedder.embed([text], { purpose: 'query' });
+    const [asPassage] = await embedder.embed([text]);
+    expect(cosine(asQuery!, asPassage!)).toBeGreaterThan(0.9999);
+  });
+
+  it('pools and prefixes as a BGE model wants: CLS vectors, and the query instruction before a query only', async () => {
+    // The same weights under bge-small-en-v1.5's name: its profile (CLS pooling, query instruction) applies.
+    const bgeDir = path.join(scratch, 'bge-profile');
+    mkdirSync(bgeDir, { recursive: true });
+    symlinkSync(path.join(model!.modelDir, model!.model), path.join(bgeDir, 'bge-small-en-v1.5'));
+    const bge = createLocalEmbedder({
+      ...model!,
+      model: 'bge-small-en-v1.5',
+      modelDir: bgeDir,
+      allowRemote: false,
+      logger: silentLogger,
+    });
+    try {
+      const text = 'How do I reset my password?';
+      const [cls] = await bge.embed([text]);
+      const [mean] = await embedder.embed([text]);
+      expect(Math.abs(norm(cls!) - 1)).toBeLessThan(1e-4);
+      expect(cosine(cls!, mean!)).toBeLessThan(0.99);
+      const { queryPrefix } = localModelProfile('bge-small-en-v1.5');
+      expect(queryPrefix).toBe('Represent this sentence for searching relevant passages: ');
+      const [query] = await bge.embed([text], { purpose: 'query' });
+      const [prefixedPassage] = await bge.embed([queryPrefix + text]);
+      expect(cosine(query!, prefixedPassage!)).toBeGreaterThan(0.9999);
+      expect(cosine(query!, cls!)).toBeLessThan(0.99);
+    } finally {
+      await bge.close?.();
+    }
   });
 
   it('loads once when many calls arrive together', async () => {

@@ -1,6 +1,11 @@
 export interface EmbedOptions {
   onProgress?: (done: number, total: number) => void;
   priority?: 'interactive' | 'background';
+  /**
+   * What the texts are: `query` for a search question, `passage` (the default) for anything that is searched for.
+   * Models trained with a query instruction (BGE) put it before a query; others ignore this.
+   */
+  purpose?: 'query' | 'passage';
 }
 
 export interface Embedder {

@@ -90,7 +90,7 @@ export async function search(
   const legK = Math.max(k, settings.candidates);
 
   const embedStart = performance.now();
-  const vector = mode === 'bm25' ? undefined : (await embedder.embed([text]))[0];
+  const vector = mode === 'bm25' ? undefined : (await embedder.embed([text], { purpose: 'query' }))[0];
   const embedMs = performance.now() - embedStart;
 
   const legs = await store.searchLegs({

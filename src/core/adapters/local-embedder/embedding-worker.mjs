@@ -1,5 +1,5 @@
 // The embedding worker thread: loads local ONNX models (through @huggingface/transformers and onnxruntime-node)
-// and answers requests with mean-pooled, unit-length vectors, so tokenising and forward passes never hold up the
+// and answers requests with pooled (mean or CLS, as the model wants), unit-length vectors, so tokenising and forward passes never hold up the
 // thread that answers questions. One such thread serves the whole process: onnxruntime-node keeps process-wide
 // state that breaks when two threads run models (it aborts the process), so every local embedder shares this one.
 //
@@ -9,7 +9,7 @@
 // Plain JavaScript on purpose: a worker thread starts without the TypeScript loader of its parent (tsx in
 // production, Vite under vitest), and this file must load the same way under both.
 //
-// in:  { id, owner, texts: string[], query: boolean, model: { modelDir, allowRemote, dtype, source } }
+// in:  { id, owner, texts: string[], query: boolean, model: { modelDir, allowRemote, dtype, source, pooling } }
 //      or { dispose: owner } when that embedder closes (its model is let go)
 // out: { type: 'loaded', ms, owner } once per owner; then per request
 //      { id, vectors: Float32Array (texts x dimensions, row-major), dimensions }
@@ -64,7 +64,7 @@ async function embed(message) {
     return;
   }
   try {
-    const output = await run(message.texts, { pooling: 'mean', normalize: true });
+    const output = await run(message.texts, { pooling: message.model.pooling ?? 'mean', normalize: true });
     const dimensions = output.dims.at(-1);
     const vectors = Float32Array.from(output.data);
     output.dispose?.();

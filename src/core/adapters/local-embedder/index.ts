@@ -1,9 +1,14 @@
 import { Worker } from 'node:worker_threads';
 import { AnswerloopError } from '../../errors/index.ts';
 import type { Embedder, Logger } from '../../ports/index.ts';
-import { type LocalModelDtype, localModelStatus, missingModelAdvice } from './local-model-files.ts';
+import {
+  type LocalModelDtype,
+  localModelProfile,
+  localModelStatus,
+  missingModelAdvice,
+} from './local-model-files.ts';
 
-export { localModelStatus, type LocalModelStatus } from './local-model-files.ts';
+export { localModelProfile, localModelStatus, type LocalModelStatus } from './local-model-files.ts';
 
 export interface LocalEmbedderOptions {
   model: string;
@@ -28,6 +33,7 @@ interface ModelOfRequest {
   allowRemote: boolean;
   dtype: LocalModelDtype;
   source: string;
+  pooling: 'mean' | 'cls';
 }
 
 type WorkerReply =
@@ -118,7 +124,8 @@ const sharedThread = new EmbeddingThread();
 
 /**
  * An in-process sentence-embedding model (ONNX through @huggingface/transformers and onnxruntime-node) that runs
- * in a worker thread: mean-pooled, unit-length vectors, no network once the model is in `modelDir`.
+ * in a worker thread: pooled as the model wants (mean, or CLS for BGE), unit-length vectors, no network once the
+ * model is in `modelDir`. A query (EmbedOptions.purpose) gets the model's query instruction in front, if it has one.
  *
  * An interactive call (a question, the sentences of its answer: see EmbedOptions.priority) goes ahead of passages
  * waiting in the worker (ingestion sends `batchSize` at a time), so answers stay fast while an ingest runs in the
@@ -127,6 +134,7 @@ const sharedThread = new EmbeddingThread();
 export function createLocalEmbedder(options: LocalEmbedderOptions): Embedder {
   const { model, modelDir, allowRemote, dtype, dimensions, logger } = options;
   const batchSize = Math.max(1, options.batchSize ?? 1);
+  const profile = localModelProfile(model);
   let opened: { owner: number; fail: Pending['fail'] } | undefined;
 
   function open(): { owner: number; fail: Pending['fail'] } {
@@ -147,7 +155,10 @@ export function createLocalEmbedder(options: LocalEmbedderOptions): Embedder {
             },
           )
         : new AnswerloopError('embedder_failed', `The local model ${model} failed to embed: ${reason}`);
-    return { owner: sharedThread.attach({ modelDir, allowRemote, dtype, source }, logger), fail };
+    return {
+      owner: sharedThread.attach({ modelDir, allowRemote, dtype, source, pooling: profile.pooling }, logger),
+      fail,
+    };
   }
 
   function checked(vectors: number[][], count: number): number[][] {
@@ -169,8 +180,12 @@ export function createLocalEmbedder(options: LocalEmbedderOptions): Embedder {
   return {
     id: `local:${model}:${dtype}`,
     dimensions,
-    async embed(texts, embedOptions) {
-      if (texts.length === 0) return [];
+    async embed(given, embedOptions) {
+      if (given.length === 0) return [];
+      const texts =
+        embedOptions?.purpose === 'query' && profile.queryPrefix
+          ? given.map((text) => profile.queryPrefix + text)
+          : given;
       opened ??= open();
       const { owner, fail } = opened;
       const interactive =

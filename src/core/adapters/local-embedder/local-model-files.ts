@@ -20,7 +20,28 @@ export const onnxFileOf: Record<LocalModelDtype, string> = {
  */
 const hubRepositories: Record<string, string> = {
   'all-MiniLM-L6-v2': 'Xenova/all-MiniLM-L6-v2',
+  'bge-small-en-v1.5': 'Xenova/bge-small-en-v1.5',
 };
+
+/** How a model turns its token outputs into one vector, and what it wants in front of a search query. */
+export interface LocalModelProfile {
+  /** mean: the average of the token vectors (sentence-transformers models); cls: the first token's vector (BGE). */
+  pooling: 'mean' | 'cls';
+  /** Text put before a question (never before a passage), as the model was trained. */
+  queryPrefix: string;
+}
+
+const profiles: Record<string, LocalModelProfile> = {
+  'bge-small-en-v1.5': {
+    pooling: 'cls',
+    queryPrefix: 'Represent this sentence for searching relevant passages: ',
+  },
+};
+
+/** The pooling and query prefix of a model we know; any other model is taken to be a mean-pooled one. */
+export function localModelProfile(model: string): LocalModelProfile {
+  return profiles[model] ?? { pooling: 'mean', queryPrefix: '' };
+}
 
 export interface LocalModelStatus {
   /** True when every file the model needs is in `folder`. */
