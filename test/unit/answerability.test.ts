@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
+  answerabilityFeatureNames,
   type AnswerabilityFeatures,
   answerabilityFeatures,
   bestSentenceCosine,
@@ -183,6 +184,23 @@ describe('the answerability model', () => {
       expect(answerabilityScore(example.features, model) >= 0.5).toBe(example.answerable);
     expect(model.weights.unknownShare).toBeLessThan(0);
     expect(model.weights.topCosine).toBeGreaterThan(0);
+  });
+
+  it('fits on a subset of the features, leaving the others at weight 0', () => {
+    const model = fitAnswerabilityModel(examples, { features: ['coverage', 'unknownShare'], l2: 0.1 });
+    expect(Object.keys(model.weights).sort()).toEqual([...answerabilityFeatureNames].sort());
+    for (const name of answerabilityFeatureNames)
+      if (name !== 'coverage' && name !== 'unknownShare') expect(model.weights[name]).toBe(0);
+    expect(model.weights.coverage).toBeGreaterThan(0);
+    expect(model.weights.unknownShare).toBeLessThan(0);
+  });
+
+  it('shrinks the weights more under a stronger L2 penalty', () => {
+    const size = (model: ReturnType<typeof fitAnswerabilityModel>) =>
+      Object.values(model.weights).reduce((sum, weight) => sum + Math.abs(weight), 0);
+    expect(size(fitAnswerabilityModel(examples, { l2: 1 }))).toBeLessThan(
+      size(fitAnswerabilityModel(examples, { l2: 0.01 })),
+    );
   });
 
   it('refuses to fit without both kinds of question', () => {

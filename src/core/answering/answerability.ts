@@ -148,11 +148,17 @@ export interface LabelledFeatures {
  * Fits the logistic model by gradient descent on the log loss with a small L2 penalty (not on the intercept), on
  * standardised features (the raw ones differ in scale by a factor of ten), classes weighted to count equally, so
  * a QA set with few unanswerable questions still teaches the boundary. The coefficients are returned for the raw
- * features. Deterministic: same data, same coefficients.
+ * features. Deterministic: same data, same coefficients. `features` fits on a subset (the others get weight 0):
+ * fewer features overfit a small QA set less.
  */
 export function fitAnswerabilityModel(
   examples: readonly LabelledFeatures[],
-  options: { l2?: number; iterations?: number; learningRate?: number } = {},
+  options: {
+    l2?: number;
+    iterations?: number;
+    learningRate?: number;
+    features?: readonly AnswerabilityFeatureName[];
+  } = {},
 ): AnswerabilityModel {
   const l2 = options.l2 ?? 0.01;
   const iterations = options.iterations ?? 3000;
@@ -162,7 +168,10 @@ export function fitAnswerabilityModel(
   if (positives === 0 || negatives === 0)
     throw new Error('Fitting the answerability model needs answerable and unanswerable questions.');
   const classWeight = (answerable: boolean) => examples.length / (2 * (answerable ? positives : negatives));
-  const names = answerabilityFeatureNames;
+  const names = options.features
+    ? answerabilityFeatureNames.filter((name) => options.features!.includes(name))
+    : answerabilityFeatureNames;
+  if (names.length === 0) throw new Error('Fitting the answerability model needs at least one feature.');
   const raw = examples.map((example) => names.map((name) => example.features[name]));
   const centre = names.map((_, index) => mean(raw.map((row) => row[index]!)));
   const spread = names.map(
@@ -199,7 +208,10 @@ export function fitAnswerabilityModel(
   return {
     intercept: round(rawIntercept),
     weights: Object.fromEntries(
-      names.map((name, index) => [name, round(rawWeights[index]!)]),
+      answerabilityFeatureNames.map((name) => {
+        const index = names.indexOf(name);
+        return [name, index < 0 ? 0 : round(rawWeights[index]!)];
+      }),
     ) as AnswerabilityModel['weights'],
   };
 }
