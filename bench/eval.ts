@@ -8,7 +8,9 @@
  * citations, similarity to the reference answers) run on its QA set. One table; the JSON goes to bench/results/.
  *
  *   --quick   embedded store only, answers on at most 40 questions per corpus (CI)
- *   --fit     fit the answerability model on the tuning corpus and report every corpus with it
+ *   --fit     choose an answerability model on the tuning corpus (5-fold cross-validation over feature sets and L2),
+ *             fit it there with a threshold refusing at most 5% of answerable questions, and print every corpus
+ *             with the shipped model and the refitted one side by side (run it without --quick)
  *   --grid    also try convex weights and normalisations (tuning only: read the tuning corpus's rows)
  *   --dtypes fp32,int8,q8
  *             the same evaluation with each local model file (embedded store unless --stores says otherwise),
@@ -17,10 +19,16 @@
  *             also answer with the local chat model (answering.mode local: the sufficiency check and the answer),
  *             side by side with the offline figures on the same questions; needs `npm run model:fetch -- --llm`
  *   --limit N questions per corpus for the model (spread over every kind; default: all of them)
+ *   --answering openai
+ *             the same with OpenAI (needs OPENAI_API_KEY; without it the run stops: the tests' recorded replies
+ *             check the prompt's behaviour, they are not OpenAI's answers to these questions)
  *   --judge-only
- *             with --answering local: the refusal decision only (the answerability score and the sufficiency
- *             check), with a one-token answer; many times faster on a slow machine, but without the model's own
- *             "I don't know" in its answer (so refusals are a lower bound) and without citation figures
+ *             with --answering: the refusal decision only (the answerability score, then the sufficiency check in
+ *             the grey band) on the offline run's retrievals and scores, once with each sufficiency prompt
+ *             (--prompts), side by side; no answer is written, so the model's own "I don't know" in an answer is
+ *             not counted (refusals are a lower bound) and there are no citation figures
+ *   --prompts verdict,quote
+ *             the sufficiency prompts --judge-only compares (default both; quote is the one ask() uses)
  *   --llm FILE another GGUF file for --answering local (default: answering.local.modelPath)
  *   --fresh   ingest into new stores instead of the cached ones in data/eval-cache/ (incremental ingestion skips
  *             unchanged pages, so a cached store is the same store; the cache is keyed by the knowledge settings)
@@ -43,15 +51,28 @@ import { type LocalModelDtype, onnxFileOf } from '../src/core/adapters/local-emb
 import { deleteIndices } from '../test/support/elasticsearch.ts';
 import { rememberingEmbedder } from './docs-retrieval-quality.ts';
 import {
+  type AnswerabilityFeatureName,
   type AnswerabilityModel,
   answerabilityScore,
   fitAnswerabilityModel,
+  type LabelledFeatures,
 } from '../src/core/answering/answerability.ts';
 import { retrievalConfidence } from '../src/core/answering/confidence.ts';
+import {
+  checkSufficiency,
+  combineVerdict,
+  type SufficiencyJudge,
+  type SufficiencyPromptStyle,
+  sufficiencyGate,
+} from '../src/core/answering/sufficiency.ts';
+import { lazyOpenAi, openLocalModel } from '../src/core/adapters/choose-adapters.ts';
+import { checkLocalModelFile, localModelName } from '../src/core/adapters/local-llm/index.ts';
 import { type AnswerQualityEvaluation, evaluateAnswers } from '../src/core/evaluation/answer-quality.ts';
 import { calibrateRefusal } from '../src/core/evaluation/refusal-calibration.ts';
 import {
   type AskResult,
+  type Config,
+  type Core,
   createCore,
   type Embedder,
   loadConfig,
@@ -113,15 +134,19 @@ interface ModelAnswers {
   model: string;
   judgeOnly: boolean;
   secondsPerQuestion: number;
+  /** Questions whose score fell in the grey band, which cost a check (per variant). */
+  checked: number;
   offline: AnswerFigures;
-  local: AnswerFigures;
+  /** One variant with full answers (the configured prompt); with --judge-only, one per sufficiency prompt. */
+  variants: Array<{ name: string; figures: AnswerFigures }>;
   questions: Array<{
     question: string;
     kind: string;
     confidence: number;
     offlineRefused: boolean;
-    localRefused: boolean;
-    sufficiency: AskResult['sufficiency'] | null;
+    /** By variant name. */
+    refused: Record<string, boolean>;
+    sufficiency: Record<string, AskResult['sufficiency'] | null>;
     citedRelevant: boolean;
     answer: string;
   }>;
@@ -157,10 +182,14 @@ const { values: flags } = parseArgs({
     answering: { type: 'string' },
     limit: { type: 'string' },
     llm: { type: 'string' },
+    prompts: { type: 'string' },
     'judge-only': { type: 'boolean', default: false },
     help: { type: 'boolean', short: 'h', default: false },
   },
 });
+const answeringWith = flags.answering as 'local' | 'openai' | undefined;
+if (answeringWith !== undefined && answeringWith !== 'local' && answeringWith !== 'openai')
+  throw new Error(`Unknown --answering "${String(flags.answering)}": choose local or openai.`);
 if (flags.help) {
   process.stdout.write(
     readFileSync(new URL(import.meta.url), 'utf8')
@@ -343,10 +372,11 @@ async function evaluateCorpus(
       if (refused && item.kind !== 'unanswerable') answerableRefused += 1;
     }
     await previous.close();
-    const modelAnswers =
-      flags.answering === 'local'
-        ? await answerWithLocalModel(corpus, store, esUrl, dataDir, indexPrefix, embedder, answerQa, answers)
-        : undefined;
+    const modelAnswers = !answeringWith
+      ? undefined
+      : flags['judge-only']
+        ? await judgeWithModel(corpus, core, config, answerQa, answers)
+        : await answerWithModel(corpus, store, esUrl, dataDir, indexPrefix, embedder, answerQa, answers);
     const unanswerableCount = answerQa.filter((item) => item.kind === 'unanswerable').length;
     const previousRefusal = {
       threshold: previousThreshold,
@@ -375,8 +405,8 @@ async function evaluateCorpus(
   }
 }
 
-/** The same store answered by the local chat model: the sufficiency check and the answer. */
-async function answerWithLocalModel(
+/** The same store answered by the chat model of --answering: the sufficiency check and the answer, through ask(). */
+async function answerWithModel(
   corpus: CorpusManifest,
   store: 'embedded' | 'elasticsearch',
   esUrl: string | undefined,
@@ -397,11 +427,8 @@ async function answerWithLocalModel(
     overrides: {
       logFile: '',
       answering: {
-        mode: 'local',
-        local: {
-          ...(flags.llm ? { modelPath: path.resolve(flags.llm) } : {}),
-          ...(flags['judge-only'] ? { maxAnswerTokens: 1, contextTokens: 200 } : {}),
-        },
+        mode: answeringWith,
+        local: flags.llm ? { modelPath: path.resolve(flags.llm) } : {},
       },
       store: { elasticsearch: { indexPrefix } },
     },
@@ -419,7 +446,7 @@ async function answerWithLocalModel(
         verdicts.set(input.question, result);
         done += 1;
         process.stdout.write(
-          `\r    ${corpus.name}: ${done}/${qa.length} with the local model (${((performance.now() - started) / 1000 / done).toFixed(1)} s per question)`,
+          `\r    ${corpus.name}: ${done}/${qa.length} with the ${answeringWith} model (${((performance.now() - started) / 1000 / done).toFixed(1)} s per question)`,
         );
         return result;
       },
@@ -430,17 +457,18 @@ async function answerWithLocalModel(
     );
     return {
       model: evaluation.model,
-      judgeOnly: flags['judge-only'],
+      judgeOnly: false,
       secondsPerQuestion: (performance.now() - started) / 1000 / qa.length,
+      checked: [...verdicts.values()].filter((result) => result.sufficiency?.gate === 'grey').length,
       offline: answerFigures(offlineOutcomes),
-      local: answerFigures(evaluation.questions),
+      variants: [{ name: answeringWith!, figures: answerFigures(evaluation.questions) }],
       questions: evaluation.questions.map((outcome) => ({
         question: outcome.question,
         kind: outcome.kind,
         confidence: outcome.confidence,
         offlineRefused: offlineOutcomes.find((item) => item.question === outcome.question)?.refused ?? false,
-        localRefused: outcome.refused,
-        sufficiency: verdicts.get(outcome.question)?.sufficiency ?? null,
+        refused: { [answeringWith!]: outcome.refused },
+        sufficiency: { [answeringWith!]: verdicts.get(outcome.question)?.sufficiency ?? null },
         citedRelevant: outcome.citedRelevant.length > 0,
         answer: outcome.answer.slice(0, 300),
       })),
@@ -448,6 +476,140 @@ async function answerWithLocalModel(
   } finally {
     await core.close();
   }
+}
+
+/** The judge of --answering, loaded once for every corpus: the local model, or OpenAI's base chat model. */
+let judgeModel: { judge: SufficiencyJudge; close: () => Promise<void> } | undefined;
+
+function judgeOf(): { judge: SufficiencyJudge; close: () => Promise<void> } {
+  if (judgeModel) return judgeModel;
+  if (answeringWith === 'local') {
+    const model = openLocalModel(
+      loadConfig({
+        cwd: projectRoot,
+        env: {},
+        overrides: { answering: { local: flags.llm ? { modelPath: path.resolve(flags.llm) } : {} } },
+      }),
+      silentLogger,
+    );
+    checkLocalModelFile(model.modelPath);
+    judgeModel = { judge: { model, name: localModelName(model.modelPath) }, close: () => model.close() };
+  } else {
+    if (!process.env.OPENAI_API_KEY)
+      throw new Error(
+        '--answering openai needs OPENAI_API_KEY: the refusal of the OpenAI path is measured on OpenAI itself. ' +
+          "The recorded replies of the tests (test/fixtures/openai-replies/) check the prompt's behaviour, not its rates.",
+      );
+    const keyed = loadConfig({ cwd: projectRoot, env: { OPENAI_API_KEY: process.env.OPENAI_API_KEY } });
+    judgeModel = {
+      judge: { model: lazyOpenAi(keyed, silentLogger, {}).chatModel(), name: keyed.openai.chatModel },
+      close: () => Promise.resolve(),
+    };
+  }
+  return judgeModel;
+}
+
+/**
+ * --judge-only: ask()'s refusal decision with the judge of --answering, on the same retrievals and answerability
+ * scores as the offline run, once with each sufficiency prompt (--prompts), side by side. Only questions in the grey
+ * band cost a check; outside it the score decides, as in ask().
+ */
+async function judgeWithModel(
+  corpus: CorpusManifest,
+  core: Core,
+  config: Config,
+  answerQa: QaItem[],
+  offline: AnswerQualityEvaluation,
+): Promise<ModelAnswers> {
+  const qa = flags.limit ? spread(answerQa, Number(flags.limit)) : answerQa;
+  const { judge } = judgeOf();
+  const settings = base.answering.sufficiency;
+  const styles = promptStyles();
+  const started = performance.now();
+  const questions: ModelAnswers['questions'] = [];
+  let checked = 0;
+  for (const [index, item] of qa.entries()) {
+    const outcome = offline.questions.find((entry) => entry.question === item.question)!;
+    const found = await core.search(item.question, { k: config.retrieval.k });
+    const gate = sufficiencyGate(outcome.confidence, settings);
+    const refused: Record<string, boolean> = {};
+    const verdicts: Record<string, AskResult['sufficiency'] | null> = {};
+    if (gate === 'grey' && found.hits.length > 0) checked += 1;
+    for (const style of styles) {
+      if (found.hits.length === 0) {
+        refused[style] = true;
+        verdicts[style] = null;
+        continue;
+      }
+      const verdict =
+        gate === 'grey'
+          ? await checkSufficiency(
+              judge,
+              item.question,
+              found.hits.map((hit) => ({
+                title: hit.chunk.title,
+                headingPath: hit.chunk.headingPath,
+                text: hit.chunk.text,
+              })),
+              settings,
+              silentLogger,
+              undefined,
+              style,
+            )
+          : { sufficient: null, reason: '', model: '', latencyMs: 0 };
+      const decision = combineVerdict(
+        outcome.confidence,
+        { gate, sufficient: verdict.sufficient },
+        base.answering.refusalThreshold,
+      );
+      refused[style] = decision === 'refuse';
+      verdicts[style] = { gate, ...verdict, decision };
+    }
+    questions.push({
+      question: item.question,
+      kind: item.kind,
+      confidence: outcome.confidence,
+      offlineRefused: outcome.refused,
+      refused,
+      sufficiency: verdicts,
+      citedRelevant: outcome.citedRelevant.length > 0,
+      answer: outcome.answer.slice(0, 300),
+    });
+    process.stdout.write(
+      `\r    ${corpus.name}: ${index + 1}/${qa.length} judged by ${judge.name} (${checked} checked, ${((performance.now() - started) / 1000 / Math.max(1, checked * styles.length)).toFixed(1)} s per check)`,
+    );
+  }
+  process.stdout.write('\n');
+  const offlineOutcomes = offline.questions.filter((outcome) =>
+    qa.some((item) => item.question === outcome.question),
+  );
+  return {
+    model: judge.name,
+    judgeOnly: true,
+    secondsPerQuestion: (performance.now() - started) / 1000 / qa.length,
+    checked,
+    offline: answerFigures(offlineOutcomes),
+    variants: styles.map((style) => ({
+      name: `${style} prompt`,
+      figures: answerFigures(
+        offlineOutcomes.map((outcome) => ({
+          ...outcome,
+          refused: questions.find((entry) => entry.question === outcome.question)!.refused[style]!,
+        })),
+      ),
+    })),
+    questions,
+  };
+}
+
+function promptStyles(): SufficiencyPromptStyle[] {
+  const known: SufficiencyPromptStyle[] = ['verdict', 'quote'];
+  const styles = (flags.prompts?.split(',').map((style) => style.trim()) ??
+    known) as SufficiencyPromptStyle[];
+  for (const style of styles)
+    if (!known.includes(style))
+      throw new Error(`Unknown sufficiency prompt "${style}" in --prompts: choose from ${known.join(', ')}.`);
+  return styles;
 }
 
 /** Every n-th question, so a quick run still sees every kind. */
@@ -488,6 +650,154 @@ function table(headers: string[], rows: string[][]): string {
       .map((cell, index) => (index < 3 ? cell.padEnd(widths[index]!) : cell.padStart(widths[index]!)))
       .join('  ');
   return [line(headers), line(widths.map((width) => '-'.repeat(width))), ...rows.map(line)].join('\n');
+}
+
+/** Candidate answerability models for --fit: every feature, or fewer; light or strong L2 (on standardised features). */
+const fitCandidates: Array<{ name: string; l2: number; features?: AnswerabilityFeatureName[] }> = [
+  { name: 'all features, l2 0.01', l2: 0.01 },
+  { name: 'all features, l2 0.1', l2: 0.1 },
+  { name: 'all features, l2 1', l2: 1 },
+  ...[0.01, 0.1, 1].map((l2) => ({
+    name: `5 features, l2 ${l2}`,
+    l2,
+    features: [
+      'cosineMargin',
+      'bm25Peak',
+      'coverage',
+      'unknownShare',
+      'sentenceCosine',
+    ] as AnswerabilityFeatureName[],
+  })),
+  ...[0.01, 0.1, 1].map((l2) => ({
+    name: `3 features, l2 ${l2}`,
+    l2,
+    features: ['coverage', 'unknownShare', 'sentenceCosine'] as AnswerabilityFeatureName[],
+  })),
+];
+
+/** The share of answerable questions the threshold must keep on the tuning corpus (at most 5% refused). */
+const targetKept = 0.95;
+
+/**
+ * Out-of-fold scores of a candidate on the tuning questions (5 folds, stratified, deterministic): what a model fitted
+ * without a question says of it. Refusals at the threshold keeping 95% of answerable questions on these scores, and
+ * the AUC, choose the candidate, so the choice rewards what generalises, not what memorises the tuning set.
+ */
+function crossValidate(
+  examples: readonly LabelledFeatures[],
+  candidate: (typeof fitCandidates)[number],
+): { refused: number | null; auc: number } {
+  const folds = 5;
+  const fold = new Map<LabelledFeatures, number>();
+  for (const answerable of [true, false])
+    examples
+      .filter((example) => example.answerable === answerable)
+      .forEach((example, index) => fold.set(example, index % folds));
+  const scored: LabelledFeatures[] = [];
+  const scores = new Map<LabelledFeatures, number>();
+  for (let k = 0; k < folds; k += 1) {
+    const training = examples.filter((example) => fold.get(example) !== k);
+    const model = fitAnswerabilityModel(training, { l2: candidate.l2, features: candidate.features });
+    for (const example of examples.filter((item) => fold.get(item) === k)) {
+      scores.set(example, answerabilityScore(example.features, model));
+      scored.push(example);
+    }
+  }
+  const positives = scored.filter((example) => example.answerable).map((example) => scores.get(example)!);
+  const negatives = scored.filter((example) => !example.answerable).map((example) => scores.get(example)!);
+  let wins = 0;
+  for (const positive of positives)
+    for (const negative of negatives) wins += positive > negative ? 1 : positive === negative ? 0.5 : 0;
+  const sorted = [...positives].sort((a, b) => a - b);
+  const threshold = sorted[sorted.length - Math.ceil(targetKept * sorted.length)] ?? 0;
+  return {
+    refused:
+      negatives.length === 0
+        ? null
+        : negatives.filter((score) => score < threshold).length / negatives.length,
+    auc: wins / Math.max(1, positives.length * negatives.length),
+  };
+}
+
+/**
+ * --fit: chooses an answerability model on the tuning corpus by cross-validation, fits it on the whole tuning
+ * corpus, chooses its threshold there for at most 5% of answerable questions refused, and prints every corpus with
+ * the shipped model (its threshold, and a threshold chosen the same way) beside the refitted one, from this run.
+ */
+function fitAndCompare(results: CorpusResult[]): {
+  model: AnswerabilityModel;
+  threshold: number;
+  candidate: string;
+} {
+  const tuning = results.filter((result) => result.role === 'tuning' && result.store === 'embedded');
+  const examples = tuning.flatMap((result) =>
+    result.answers.questions.flatMap((outcome) =>
+      outcome.features ? [{ features: outcome.features, answerable: outcome.kind !== 'unanswerable' }] : [],
+    ),
+  );
+  if (flags.quick)
+    process.stdout.write(
+      '\n(--fit on a --quick run fits on 40 questions: run it without --quick to adopt anything)\n',
+    );
+  const validated = fitCandidates.map((candidate) => ({ candidate, ...crossValidate(examples, candidate) }));
+  process.stdout.write(
+    `\nAnswerability candidates, 5-fold cross-validation on ${tuning.map((result) => result.corpus).join(', ')} (${examples.length} questions; unanswerable refused at ${percent(1 - targetKept)} answerable refused, out of fold)\n`,
+  );
+  process.stdout.write(
+    `${table(
+      ['candidate', 'unanswerable refused', 'AUC'],
+      validated.map((row) => [row.candidate.name, percent(row.refused), row.auc.toFixed(3)]),
+    )}\n`,
+  );
+  // Best out-of-fold refusals, then AUC; on a tie the one listed later (fewer features, stronger L2) wins.
+  const best = validated
+    .map((row, index) => ({ ...row, index }))
+    .sort((a, b) => (b.refused ?? 0) - (a.refused ?? 0) || b.auc - a.auc || b.index - a.index)[0]!;
+  const model = fitAnswerabilityModel(examples, { l2: best.candidate.l2, features: best.candidate.features });
+  const threshold = calibrateRefusal(examples, { model, targetKept }).threshold;
+  const shipped = base.answering.answerability;
+  const shippedThreshold = calibrateRefusal(examples, { model: shipped, targetKept }).threshold;
+  process.stdout.write(
+    `chosen: ${best.candidate.name}, fitted on all ${examples.length}: ${JSON.stringify(model)}, threshold ${threshold}\n` +
+      `the shipped model's threshold for the same share kept there: ${shippedThreshold} (shipped: ${base.answering.refusalThreshold})\n`,
+  );
+  const variants = [
+    {
+      name: `shipped, threshold ${base.answering.refusalThreshold}`,
+      model: shipped,
+      threshold: base.answering.refusalThreshold,
+    },
+    { name: `shipped, threshold ${shippedThreshold}`, model: shipped, threshold: shippedThreshold },
+    { name: `refit (${best.candidate.name}), threshold ${threshold}`, model, threshold },
+  ];
+  process.stdout.write(
+    `${table(
+      [
+        'corpus',
+        'role',
+        'store',
+        'variant',
+        'unanswerable refused',
+        'answerable refused',
+        'cite a relevant page',
+      ],
+      results.flatMap((result) =>
+        variants.map((variant) => {
+          const figures = rescore(result.answers, variant.model, variant.threshold);
+          return [
+            result.corpus,
+            result.role,
+            result.store,
+            variant.name,
+            percent(figures.unanswerableRefused),
+            percent(figures.answerableRefused),
+            percent(figures.citesRelevant),
+          ];
+        }),
+      ),
+    )}\n`,
+  );
+  return { model, threshold, candidate: best.candidate.name };
 }
 
 async function main(): Promise<void> {
@@ -573,37 +883,8 @@ async function main(): Promise<void> {
     )}\n`,
   );
 
-  let fitted: { model: AnswerabilityModel; threshold: number } | undefined;
-  if (flags.fit) {
-    const tuning = results.filter((result) => result.role === 'tuning' && result.store === 'embedded');
-    const examples = tuning.flatMap((result) =>
-      result.answers.questions.flatMap((outcome) =>
-        outcome.features ? [{ features: outcome.features, answerable: outcome.kind !== 'unanswerable' }] : [],
-      ),
-    );
-    const answerabilityModel = fitAnswerabilityModel(examples);
-    const calibration = calibrateRefusal(examples, { model: answerabilityModel, targetKept: 0.97 });
-    fitted = { model: answerabilityModel, threshold: calibration.threshold };
-    process.stdout.write(
-      `\nAnswerability model fitted on ${tuning.map((result) => result.corpus).join(', ')} (${examples.length} questions):\n${JSON.stringify(answerabilityModel)}\nthreshold ${calibration.threshold} keeps ${percent(calibration.chosen.answerableKept)} of answerable questions there\n`,
-    );
-    process.stdout.write(
-      `${table(
-        ['corpus', 'role', 'store', 'unanswerable refused', 'answerable refused', 'cite a relevant page'],
-        results.map((result) => {
-          const figures = rescore(result.answers, answerabilityModel, calibration.threshold);
-          return [
-            result.corpus,
-            result.role,
-            result.store,
-            percent(figures.unanswerableRefused),
-            percent(figures.answerableRefused),
-            percent(figures.citesRelevant),
-          ];
-        }),
-      )}\n`,
-    );
-  }
+  let fitted: { model: AnswerabilityModel; threshold: number; candidate: string } | undefined;
+  if (flags.fit) fitted = fitAndCompare(results);
 
   if (dtypes.length > 1) {
     const reference = dtypes.includes('fp32') ? 'fp32' : dtypes[0]!;
@@ -656,39 +937,45 @@ async function main(): Promise<void> {
   const withModel = results.filter((result) => result.modelAnswers);
   if (withModel.length > 0) {
     const { low, high } = base.answering.sufficiency;
+    const judgeOnly = flags['judge-only'];
     process.stdout.write(
-      `\nOffline and the local model (${withModel[0]!.modelAnswers!.model}) on the same questions; the local model checks ` +
+      `\nOffline and the ${answeringWith} model (${withModel[0]!.modelAnswers!.model}) on the same questions; the model checks ` +
         `the passages when the answerability score is from ${low} to ${high} (answering.sufficiency)` +
-        `${flags['judge-only'] ? '; --judge-only: the refusal decision alone, answers of one token' : ''}\n`,
+        `${judgeOnly ? '; --judge-only: the refusal decision alone, with each sufficiency prompt, no answers written' : ''}\n`,
     );
-    const pair = (offline: number | null, local: number | null) => `${percent(offline)} | ${percent(local)}`;
     process.stdout.write(
       `${table(
         [
           'corpus',
           'store',
+          'answered by',
           'questions',
-          'unanswerable refused (offline | local)',
+          'unanswerable refused',
           'answerable refused',
           'cite a relevant page',
           'answers that cite',
+          'checks',
           's per question',
         ],
-        withModel.map((result) => {
-          const { offline, local, secondsPerQuestion } = result.modelAnswers!;
-          return [
+        withModel.flatMap((result) => {
+          const { offline, variants, secondsPerQuestion, checked, model } = result.modelAnswers!;
+          const row = (name: string, figures: AnswerFigures, modelRow: boolean) => [
             result.corpus,
             result.store,
-            String(local.questions),
-            pair(offline.unanswerableRefused, local.unanswerableRefused),
-            pair(offline.answerableRefused, local.answerableRefused),
-            result.modelAnswers!.judgeOnly
-              ? `${percent(offline.citesRelevant)} | -`
-              : pair(offline.citesRelevant, local.citesRelevant),
-            result.modelAnswers!.judgeOnly
-              ? `${percent(offline.cites)} | -`
-              : pair(offline.cites, local.cites),
-            secondsPerQuestion.toFixed(1),
+            name,
+            String(figures.questions),
+            percent(figures.unanswerableRefused),
+            percent(figures.answerableRefused),
+            modelRow && judgeOnly ? '-' : percent(figures.citesRelevant),
+            modelRow && judgeOnly ? '-' : percent(figures.cites),
+            modelRow ? String(checked) : '-',
+            modelRow ? secondsPerQuestion.toFixed(1) : '-',
+          ];
+          return [
+            row('offline', offline, false),
+            ...variants.map((variant) =>
+              row(judgeOnly ? `${model}, ${variant.name}` : model, variant.figures, true),
+            ),
           ];
         }),
       )}\n`,
@@ -704,6 +991,7 @@ async function main(): Promise<void> {
   );
   process.stdout.write(`\nJSON: ${path.relative(projectRoot, file)}\n`);
   for (const embedder of embedders.values()) await embedder.close?.();
+  await judgeModel?.close();
 }
 
 await main();

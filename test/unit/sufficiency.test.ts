@@ -6,6 +6,8 @@ import {
   parseSufficiencyReply,
   sufficiencyGate,
   sufficiencyJudge,
+  defaultSufficiencyPrompt,
+  sufficiencySchemas,
 } from '../../src/core/answering/sufficiency.ts';
 import { AnswerloopError, type ChatModel, silentLogger } from '../../src/core/index.ts';
 import { createRecordingChatModel } from '../fakes/recording-chat-model.ts';
@@ -59,6 +61,22 @@ describe('reading the verdict', () => {
     });
   });
 
+  it('reads the quote-first form: the quoted sentence becomes the reason, "none" says none answers', () => {
+    expect(parseSufficiencyReply('{"evidence": "Click Reset to get a link.", "answerable": true}')).toEqual({
+      sufficient: true,
+      reason: 'evidence: "Click Reset to get a link."',
+    });
+    expect(parseSufficiencyReply('{"evidence": "none", "answerable": false}')).toEqual({
+      sufficient: false,
+      reason: 'no sentence of the passages answers it',
+    });
+    // Cut off after the verdict, in prose: the first verdict still counts.
+    expect(parseSufficiencyReply('Sure: {"evidence": "We accept cards.", "answerable": false, "x')).toEqual({
+      sufficient: false,
+      reason: 'evidence: "We accept cards."',
+    });
+  });
+
   it('reads a plain yes or no, and gives null for anything else', () => {
     expect(parseSufficiencyReply('YES.')).toEqual({ sufficient: true, reason: '' });
     expect(parseSufficiencyReply('no')).toEqual({ sufficient: false, reason: '' });
@@ -87,6 +105,37 @@ describe('the sufficiency prompt', () => {
     expect(user).not.toContain('Unseen');
     expect(user.length).toBeLessThan(long.length / 5);
     expect(user.endsWith('Question: Can I pay with PayPal?')).toBe(true);
+  });
+
+  it('shows each passage under its title and headings, and asks for the quote before the verdict', () => {
+    const passages = [
+      { title: 'Billing', headingPath: ['Billing', 'Payment methods'], text: 'We accept cards.' },
+      { title: 'Plans', headingPath: [], text: 'Three plans.' },
+    ];
+    const [system, user] = buildSufficiencyPrompt(
+      'Can I pay with PayPal?',
+      passages,
+      { passages: 3, contextTokens: 300 },
+      'quote',
+    );
+    expect(user?.content).toContain('[1] Billing > Payment methods\nWe accept cards.');
+    expect(user?.content).toContain('[2] Plans\nThree plans.');
+    expect(user?.content.startsWith('Question: Can I pay with PayPal?')).toBe(true);
+    expect(system?.content).toMatch(/"evidence".*"answerable"/);
+    expect(Object.keys(sufficiencySchemas.quote.properties)).toEqual(['evidence', 'answerable']);
+  });
+
+  it('has a verdict-first prompt that shows the titles', () => {
+    const [system, user] = buildSufficiencyPrompt(
+      'Can I pay with PayPal?',
+      [{ title: 'Billing', headingPath: ['Payment methods'], text: 'We accept cards.' }],
+      { passages: 3, contextTokens: 300 },
+      'verdict',
+    );
+    expect(user?.content).toBe(
+      'Passages:\n[1] Billing\nWe accept cards.\n\nQuestion: Can I pay with PayPal?',
+    );
+    expect(system?.content).toMatch(/answerable is true only when/);
   });
 });
 
@@ -130,6 +179,7 @@ describe('asking the judge', () => {
     expect(model.requests).toHaveLength(1);
     expect(model.requests[0]).toMatchObject({ model: 'judge-model', temperature: 0 });
     expect(model.requests[0]?.responseFormat?.name).toBe('sufficiency');
+    expect(model.requests[0]?.responseFormat?.schema).toEqual(sufficiencySchemas[defaultSufficiencyPrompt]);
     expect(model.requests[0]?.messages.at(-1)?.content).toContain('Which plans are there?');
   });
 

@@ -239,7 +239,11 @@ export function createAnsweringService(dependencies: AnsweringDependencies): Ans
         ? await checkSufficiency(
             judge,
             question,
-            hits.map((hit) => ({ title: hit.chunk.title, text: hit.chunk.text })),
+            hits.map((hit) => ({
+              title: hit.chunk.title,
+              headingPath: hit.chunk.headingPath,
+              text: hit.chunk.text,
+            })),
             settings.sufficiency,
             logger,
             signal,
