@@ -184,8 +184,7 @@ export function createCore(options: CreateCoreOptions): Core {
   const retentionMs = config.threads.retentionDays * 86_400_000;
   const threads = createThreadMemory({ store, clock, metrics, ready, retentionMs });
   const delivery = createDeliveryService({
-    ...{ records: store, claims: coordination.claims, answerPosted: threads.answerPosted, clock, metrics },
-    ...{ logger: component('delivery'), patienceMs: config.coordination.claimTtlMs },
+    ...{ records: store, coordination, threads, clock, metrics, config, logger: component('delivery') },
   });
   return assembleCore(
     {

@@ -1,5 +1,5 @@
 /**
- * The per-user rate limit of the chat faces across processes: two cores on one Elasticsearch (as two replicas
+ * The per-user rate limit of the chat faces across processes (core.delivery.rateLimiter): two cores on one Elasticsearch (as two replicas
  * are) share one count per user, each process alone counts in memory when sharing is off, and a store that
  * cannot be reached lets the question through with a warning instead of blocking it.
  */
@@ -7,7 +7,6 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import { rateLimiterFor } from '../../src/bot/rate-limiter.ts';
 import { type Core, createCore, loadConfig, type Logger } from '../../src/core/index.ts';
 import { createDeterministicEmbedder } from '../fakes/deterministic-embedder.ts';
 import { deleteIndices, uniqueIndexPrefix, useElasticsearch } from '../support/elasticsearch.ts';
@@ -47,6 +46,12 @@ function openCore(env: Record<string, string>, logs: Entry[] = []): Core {
   return core;
 }
 
+/** Each platform's limit per user and minute. */
+const limits = (perMinute: number) => ({
+  ANSWERLOOP_SLACK__RATE_LIMIT_PER_MINUTE: String(perMinute),
+  ANSWERLOOP_DISCORD__RATE_LIMIT_PER_MINUTE: String(perMinute),
+});
+
 const onElasticsearch = (more: Record<string, string> = {}) => ({
   ANSWERLOOP_STORE__KIND: 'elasticsearch',
   ELASTICSEARCH_URL: url ?? '',
@@ -75,8 +80,9 @@ async function allowedOf(
 describe.skipIf(!url)('per-user rate limits across processes on one Elasticsearch', () => {
   it('counts a user against one limit on both replicas (sharedRateLimits: auto on Elasticsearch)', async () => {
     const logs: Entry[] = [];
-    const [a, b] = [openCore(onElasticsearch(), logs), openCore(onElasticsearch(), logs)];
-    const [onA, onB] = [rateLimiterFor(a, 'slack', 3, a.logger), rateLimiterFor(b, 'slack', 3, b.logger)];
+    const env = onElasticsearch(limits(3));
+    const [a, b] = [openCore(env, logs), openCore(env, logs)];
+    const [onA, onB] = [a.delivery.rateLimiter('slack'), b.delivery.rateLimiter('slack')];
     expect(onA.shared && onB.shared).toBe(true);
     const user = `U${Date.now()}`;
     expect((await onA.acquire(user)).allowed).toBe(true);
@@ -88,15 +94,15 @@ describe.skipIf(!url)('per-user rate limits across processes on one Elasticsearc
     expect(refused.retryAfterMs).toBeLessThanOrEqual(120_000);
     expect((await onA.acquire(user)).allowed).toBe(false);
     // The same id on the other platform is another person.
-    expect((await rateLimiterFor(b, 'discord', 3, b.logger).acquire(user)).allowed).toBe(true);
+    expect((await b.delivery.rateLimiter('discord').acquire(user)).allowed).toBe(true);
     expect((await b.metrics.render()).text).toMatch(/rate_limited_total\{platform="slack"\} 1/);
     expect(logs.filter((entry) => entry.level === 'warn')).toEqual([]);
   });
 
   it('lets each process count for itself with sharedRateLimits: off', async () => {
-    const off = onElasticsearch({ ANSWERLOOP_COORDINATION__SHARED_RATE_LIMITS: 'off' });
+    const off = onElasticsearch({ ANSWERLOOP_COORDINATION__SHARED_RATE_LIMITS: 'off', ...limits(2) });
     const [a, b] = [openCore(off), openCore(off)];
-    const [onA, onB] = [rateLimiterFor(a, 'slack', 2, a.logger), rateLimiterFor(b, 'slack', 2, b.logger)];
+    const [onA, onB] = [a.delivery.rateLimiter('slack'), b.delivery.rateLimiter('slack')];
     expect(onA.shared).toBe(false);
     const user = `U${Date.now()}`;
     expect(await allowedOf(onA, user, 3)).toBe(2);
@@ -109,10 +115,11 @@ describe.skipIf(!url)('per-user rate limits across processes on one Elasticsearc
       onElasticsearch({
         ELASTICSEARCH_URL: 'http://127.0.0.1:9',
         ANSWERLOOP_STORE__ELASTICSEARCH__MAX_RETRIES: '0',
+        ...limits(1),
       }),
       logs,
     );
-    const limiter = rateLimiterFor(core, 'discord', 1, core.logger);
+    const limiter = core.delivery.rateLimiter('discord');
     expect(await allowedOf(limiter, 'U1', 4)).toBe(4);
     const warnings = logs.filter((entry) => entry.level === 'warn');
     expect(warnings).toHaveLength(1);
@@ -125,14 +132,18 @@ describe.skipIf(!url)('per-user rate limits across processes on one Elasticsearc
 
 describe('per-user rate limits on the embedded store', () => {
   it('counts in memory by default, and in the shared file with sharedRateLimits: on', async () => {
-    const first = openCore({});
-    expect(rateLimiterFor(first, 'slack', 1, first.logger).shared).toBe(false);
+    const first = openCore(limits(1));
+    expect(first.delivery.rateLimiter('slack').shared).toBe(false);
+    // One limiter per platform and process: every handler asking core counts against the same window.
+    expect((await first.delivery.rateLimiter('slack').acquire('U1')).allowed).toBe(true);
+    expect((await first.delivery.rateLimiter('slack').acquire('U1')).allowed).toBe(false);
+    expect((await first.delivery.rateLimiter('discord').acquire('U1')).allowed).toBe(true);
     await first.close();
     cores.splice(0);
-    const on = { ANSWERLOOP_COORDINATION__SHARED_RATE_LIMITS: 'on' };
+    const on = { ANSWERLOOP_COORDINATION__SHARED_RATE_LIMITS: 'on', ...limits(2) };
     const [a, b] = [openCore(on), openCore(on)];
     const user = `U${Date.now()}`;
-    expect(await allowedOf(rateLimiterFor(a, 'slack', 2, a.logger), user, 2)).toBe(2);
-    expect(await allowedOf(rateLimiterFor(b, 'slack', 2, b.logger), user, 2)).toBe(0);
+    expect(await allowedOf(a.delivery.rateLimiter('slack'), user, 2)).toBe(2);
+    expect(await allowedOf(b.delivery.rateLimiter('slack'), user, 2)).toBe(0);
   });
 });

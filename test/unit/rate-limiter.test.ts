@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createRateLimiter } from '../../src/bot/rate-limiter.ts';
+import { createRateLimiter } from '../../src/core/coordination/rate-limiter.ts';
 
 describe('createRateLimiter', () => {
   it('allows `limit` questions per window per user, then tells when to come back', async () => {

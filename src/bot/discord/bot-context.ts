@@ -1,5 +1,5 @@
-import type { Core, Logger } from '../../core/index.ts';
-import type { RateLimiter } from '../rate-limiter.ts';
+import type { Core, Logger, RateLimiter } from '../../core/index.ts';
+
 import type { AccessPolicy } from './access-policy.ts';
 
 /** What every Discord handler gets: core, and the face's own policies. */

@@ -9,7 +9,6 @@ import {
   Status,
 } from 'discord.js';
 import { AnswerloopError, type Core, type Logger, toAnswerloopError } from '../../core/index.ts';
-import { rateLimiterFor } from '../rate-limiter.ts';
 import { createAccessPolicy } from './access-policy.ts';
 import type { DiscordBotContext } from './bot-context.ts';
 import { eventBoundary, interactionBoundary, messageBoundary } from './error-boundary.ts';
@@ -133,7 +132,7 @@ export async function startDiscordBot(core: Core, options: StartDiscordBotOption
     core,
     logger,
     access,
-    rateLimiter: rateLimiterFor(core, 'discord', settings.rateLimitPerMinute, logger),
+    rateLimiter: core.delivery.rateLimiter('discord'),
   };
   const readsMessages = access.readsMessages();
   const clientOptions: ClientOptions = {

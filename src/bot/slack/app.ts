@@ -2,7 +2,6 @@ import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { App, type AppOptions } from '@slack/bolt';
 import { AnswerloopError, type Core } from '../../core/index.ts';
-import { rateLimiterFor } from '../rate-limiter.ts';
 import { createBoltLogger } from './bolt-logger.ts';
 import { createErrorBoundary } from './error-boundary.ts';
 import { createInstallationStore } from './installation-store.ts';
@@ -164,7 +163,7 @@ export async function startSlackBot(core: Core, options: SlackBotOptions = {}): 
     core,
     settings,
     logger,
-    rateLimiter: rateLimiterFor(core, 'slack', settings.rateLimitPerMinute, logger),
+    rateLimiter: core.delivery.rateLimiter('slack'),
     threadHistory: createThreadHistoryReader({
       core,
       logger,

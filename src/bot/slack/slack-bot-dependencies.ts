@@ -1,7 +1,7 @@
 import type { webApi } from '@slack/bolt';
-import type { Config, Core, Logger } from '../../core/index.ts';
+import type { Config, Core, Logger, RateLimiter } from '../../core/index.ts';
 import { type ChannelSettings, resolveChannelSettings } from '../channel-modes.ts';
-import type { RateLimiter } from '../rate-limiter.ts';
+
 import type { ThreadHistoryReader } from './thread-history.ts';
 
 /** What every listener gets: core, the Slack settings, the operator log and the per-user rate limit. */

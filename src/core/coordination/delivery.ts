@@ -10,9 +10,12 @@
  * - Discord cannot deliver an event again later (an interaction must be acknowledged within 3 s), so its claim
  *   is finished at once: it only decides which process answers.
  */
+import type { Config } from '../config/index.ts';
 import { AnswerloopError } from '../errors/index.ts';
 import type { Clock, KeyValueStore, Logger, Metrics, Platform, Route } from '../ports/index.ts';
 import type { Claim, ClaimService } from './claims.ts';
+import { platformRateLimiters, type RateLimitedPlatform, type RateLimiter } from './rate-limiter.ts';
+import type { SharedRateLimitService } from './rate-limits.ts';
 
 /** A delivery this process handles. */
 export interface ClaimedDelivery {
@@ -81,6 +84,11 @@ export interface DeliveryService {
    * `claim()` of each in this process gets it. The sweep (a background job) hands each back to its face.
    */
   takeOverExpired(platform: Platform, limit: number): Promise<TakenOverDelivery[]>;
+  /**
+   * The per-user limit on a platform's questions (`<platform>.rateLimitPerMinute`): counted in the store for every
+   * replica on it or in this process's memory, as `coordination.sharedRateLimits` says. One per platform.
+   */
+  rateLimiter(platform: RateLimitedPlatform): RateLimiter;
   /** Whether an answer to a question nobody asked the bot may be posted: see `shouldPostUnasked`. */
   shouldPostUnasked(answer: UnaskedAnswer, threshold: number): boolean;
   /**
@@ -107,16 +115,24 @@ const platformName = (platform: Platform) => platform.charAt(0).toUpperCase() + 
 
 export function createDeliveryService(dependencies: {
   records: Pick<KeyValueStore, 'getValue' | 'setValue'>;
-  claims: Pick<ClaimService, 'claim' | 'takeOverExpired'>;
+  /** The claims on deliveries, and the rate limit counters in the store (when limits are shared). */
+  coordination: {
+    claims: Pick<ClaimService, 'claim' | 'takeOverExpired'>;
+    rateLimits: SharedRateLimitService;
+  };
   /** Whether the bot already posted an answer to a question (the thread memory's record). */
-  answerPosted: (place: { platform: Platform; channel: string }, questionId: string) => Promise<boolean>;
+  threads: {
+    answerPosted(place: { platform: Platform; channel: string }, questionId: string): Promise<boolean>;
+  };
   clock: Clock;
   metrics: Metrics;
   logger: Logger;
-  /** How long a held claim waits out a store that does not answer (coordination.claimTtlMs). */
-  patienceMs: number;
+  /** coordination.claimTtlMs (how long a held claim waits out a store that does not answer), the rate limits. */
+  config: Config;
 }): DeliveryService {
-  const { records, claims, clock, metrics, logger } = dependencies;
+  const { records, clock, metrics, logger, config } = dependencies;
+  const { claims, rateLimits } = dependencies.coordination;
+  const rateLimiter = platformRateLimiters({ config, limits: rateLimits, metrics, logger });
   /** Claims the sweep took over, waiting for their one re-run through the face. */
   const handedOver = new Map<string, Claim>();
   const handedOverKey = (platform: Platform, id: string) => `${platform}\u0000${id}`;
@@ -129,7 +145,7 @@ export function createDeliveryService(dependencies: {
         return await claims.claim(platform, id, payload);
       } catch (error) {
         const retryable = AnswerloopError.is(error) && error.isRetryable;
-        if (!retryable || clock.now().getTime() - started >= dependencies.patienceMs) throw error;
+        if (!retryable || clock.now().getTime() - started >= config.coordination.claimTtlMs) throw error;
         logger.warn(
           { err: error, platform, deliveryId: id, attempt },
           'Could not claim a delivery: the store did not answer; retrying',
@@ -141,7 +157,7 @@ export function createDeliveryService(dependencies: {
 
   const answeredAlready = (platform: Platform, question: ClaimOptions['question']) =>
     question
-      ? dependencies
+      ? dependencies.threads
           .answerPosted({ platform, channel: question.channel }, question.messageId)
           .catch(() => false)
       : Promise.resolve(false);
@@ -264,6 +280,7 @@ export function createDeliveryService(dependencies: {
     },
 
     shouldPostUnasked,
+    rateLimiter,
 
     installations: {
       // An uninstalled workspace keeps an empty value: the key-value store has no delete.

@@ -19,6 +19,7 @@ export type {
 export type { Lease, LeaseHolder, LeaseService } from './leases.ts';
 export type { RateLimitDecision, RateLimitRule, SharedRateLimitService } from './rate-limits.ts';
 export { keepLeaseRenewed } from './leases.ts';
+export type { RateLimitedPlatform, RateLimiter } from './rate-limiter.ts';
 
 /** Claims, leases and background jobs of one process, all owned under one replica id. */
 export interface CoordinationService {

@@ -1,10 +1,14 @@
-import type { Core, Logger, Metrics } from '../core/index.ts';
-import type { RateLimitDecision, SharedRateLimitService } from '../core/index.ts';
-
-export type { RateLimitDecision } from '../core/index.ts';
+/**
+ * Per-user rate limits of the chat faces: the in-memory sliding window of one process, or the count in the store that
+ * every replica on it shares. `platformRateLimiters` chooses between them from the configuration; faces only ask
+ * `core.delivery.rateLimiter(platform)`.
+ */
+import type { Config } from '../config/index.ts';
+import type { Logger, Metrics } from '../ports/index.ts';
+import type { RateLimitDecision, SharedRateLimitService } from './rate-limits.ts';
 
 /**
- * Per-user rate limit shared by the chat faces: at most `limit` questions per user per `windowMs`. A limit of 0
+ * Per-user rate limit of a chat face: at most `limit` questions per user per `windowMs`. A limit of 0
  * means unlimited. Either in this process's memory, or counted in the store for every replica on it.
  */
 export interface RateLimiter {
@@ -100,33 +104,46 @@ export function createSharedRateLimiter(options: {
 }
 
 /** Whether the configured store shares rate limits: coordination.sharedRateLimits, auto meaning on with Elasticsearch. */
-export function sharesRateLimits(config: Core['config']): boolean {
+export function sharesRateLimits(config: Config): boolean {
   const setting = config.coordination.sharedRateLimits;
   return setting === 'on' || (setting === 'auto' && config.store.kind === 'elasticsearch');
 }
 
-/** The limiter a face uses for `rateLimitPerMinute`, shared through the store or in memory as configured. */
-export function rateLimiterFor(
-  core: Core,
-  scope: 'slack' | 'discord',
-  limitPerMinute: number,
-  logger: Logger,
-): RateLimiter {
-  const limiter = sharesRateLimits(core.config)
-    ? createSharedRateLimiter({
-        limits: core.coordination.rateLimits,
-        scope,
-        limit: limitPerMinute,
-        logger,
-        metrics: core.metrics,
-      })
-    : createRateLimiter({ limit: limitPerMinute });
-  return {
-    shared: limiter.shared,
-    async acquire(userKey) {
-      const decision = await limiter.acquire(userKey);
-      if (!decision.allowed) core.metrics.increment('rate_limited_total', { platform: scope });
-      return decision;
-    },
+export type RateLimitedPlatform = 'slack' | 'discord';
+
+/**
+ * Each platform's limiter for its `rateLimitPerMinute` (`slack.rateLimitPerMinute`, `discord.rateLimitPerMinute`),
+ * shared through the store or in memory as configured, counting refusals in `rate_limited_total`. One limiter per
+ * platform and process: every caller of a platform counts against the same window.
+ */
+export function platformRateLimiters(dependencies: {
+  config: Config;
+  limits: SharedRateLimitService;
+  metrics: Metrics;
+  logger: Logger;
+}): (platform: RateLimitedPlatform) => RateLimiter {
+  const { config, metrics, logger } = dependencies;
+  const limiters = new Map<RateLimitedPlatform, RateLimiter>();
+  const create = (platform: RateLimitedPlatform): RateLimiter => {
+    const limit = config[platform].rateLimitPerMinute;
+    const limiter = sharesRateLimits(config)
+      ? createSharedRateLimiter({ limits: dependencies.limits, scope: platform, limit, logger, metrics })
+      : createRateLimiter({ limit });
+    return {
+      shared: limiter.shared,
+      async acquire(userKey) {
+        const decision = await limiter.acquire(userKey);
+        if (!decision.allowed) metrics.increment('rate_limited_total', { platform });
+        return decision;
+      },
+    };
+  };
+  return (platform) => {
+    let limiter = limiters.get(platform);
+    if (!limiter) {
+      limiter = create(platform);
+      limiters.set(platform, limiter);
+    }
+    return limiter;
   };
 }
