@@ -463,7 +463,7 @@ async function recordingProxy(
     'transfer-encoding',
     'content-encoding',
   ]);
-  const server = http.createServer(async (request, response) => {
+  const relay = async (request: http.IncomingMessage, response: http.ServerResponse) => {
     const parts: Buffer[] = [];
     for await (const part of request) parts.push(part as Buffer);
     const fault = options.intercept?.(request.method ?? 'GET', request.url ?? '/');
@@ -492,6 +492,10 @@ async function recordingProxy(
     const responseHeaders = Object.fromEntries([...upstream.headers].filter(([name]) => !dropped.has(name)));
     response.writeHead(upstream.status, responseHeaders);
     response.end(body);
+  };
+  // Elasticsearch unreachable: the client sees a broken connection, as it would without the proxy.
+  const server = http.createServer((request, response) => {
+    relay(request, response).catch((error: unknown) => response.destroy(error as Error));
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as net.AddressInfo;

@@ -54,7 +54,8 @@ export function usePolling(poll: () => Promise<unknown>, intervalMs: number, ena
     let timer: NodeJS.Timeout | undefined;
     const tick = async () => {
       await latest.current().catch(() => {});
-      if (!stopped) timer = setTimeout(tick, intervalMs);
+      // `tick` never rejects: a failed poll is caught above.
+      if (!stopped) timer = setTimeout(() => void tick(), intervalMs);
     };
     void tick();
     return () => {

@@ -45,8 +45,8 @@ async function tellUser(interaction: Interaction, text: string): Promise<void> {
 export function interactionBoundary(
   logger: Logger,
   handler: (interaction: Interaction) => Promise<void>,
-): (interaction: Interaction) => Promise<void> {
-  return async (interaction) => {
+): (interaction: Interaction) => void {
+  const run = async (interaction: Interaction) => {
     try {
       await handler(interaction);
     } catch (error) {
@@ -64,14 +64,16 @@ export function interactionBoundary(
       }
     }
   };
+  // Every failure ends inside `run`, logged: discord.js waits for no listener, so its promise is let go.
+  return (interaction) => void run(interaction);
 }
 
 /** The same boundary for mentions: a reply in the channel, as messages cannot be private. */
 export function messageBoundary(
   logger: Logger,
   handler: (message: Message) => Promise<void>,
-): (message: Message) => Promise<void> {
-  return async (message) => {
+): (message: Message) => void {
+  const run = async (message: Message) => {
     try {
       await handler(message);
     } catch (error) {
@@ -94,6 +96,8 @@ export function messageBoundary(
       }
     }
   };
+  // Every failure ends inside `run`, logged: discord.js waits for no listener, so its promise is let go.
+  return (message) => void run(message);
 }
 
 /**
@@ -105,12 +109,14 @@ export function eventBoundary<A extends unknown[]>(
   what: string,
   describe: (...args: A) => Record<string, unknown>,
   handler: (...args: A) => Promise<void>,
-): (...args: A) => Promise<void> {
-  return async (...args) => {
+): (...args: A) => void {
+  const run = async (...args: A) => {
     try {
       await handler(...args);
     } catch (error) {
       logger.error({ err: toAnswerloopError(error), ...describe(...args) }, `Discord ${what} failed`);
     }
   };
+  // Every failure ends inside `run`, logged: discord.js waits for no listener, so its promise is let go.
+  return (...args) => void run(...args);
 }
