@@ -101,7 +101,7 @@ export function createCore(options: CreateCoreOptions): Core {
   const searchDependencies = { store, embedder, settings: config.retrieval };
 
   const verified = createVerifiedAnswerService({
-    ...{ config, store: bareStore, embedder, clock, ready, logger: component('verified-answers') },
+    ...{ config, store, embedder, clock, logger: component('verified-answers') },
     // Conversations that cited a verified answer which changed are stale like those citing a changed page.
     documentsChanged: (docIds) => review.flagStale(docIds),
   });
@@ -149,14 +149,14 @@ export function createCore(options: CreateCoreOptions): Core {
     logger: component('training-schedule'),
   });
   const gaps = createKnowledgeGaps({
-    ...{ config, store, embedder, clock, ready, verified, logger: component('insights') },
+    ...{ config, store, embedder, clock, verified, logger: component('insights') },
     search: (query, searchOptions) => search(query, searchOptions, searchDependencies),
     chatModel: answerMode === 'openai' ? chatModel : undefined,
   });
   const insights: InsightsService = {
-    ...createInsightsService({ store, clock, activeModel: () => training.activeModel(), ready, answerMode }),
+    ...createInsightsService({ store, clock, activeModel: () => training.activeModel(), answerMode }),
     ...gaps,
-    ...createResolutionFigures({ config, store, clock, ready }),
+    ...createResolutionFigures({ config, store, clock }),
     ...createDocsProposals({
       ...{ config, gaps, verified, dataDir: resolveConfigPath(config, config.dataDir) },
       chatModel: answerMode === 'openai' ? chatModel : undefined,
@@ -165,10 +165,10 @@ export function createCore(options: CreateCoreOptions): Core {
   };
   const showResolution = createResolutionGauges(metrics, insights.resolution, logger);
   const knowledge = createKnowledgeService({
-    ...{ config, store: bareStore, ready, searchStore: store, embedder, logger, clock, metrics },
+    ...{ config, store, rebuildStore: bareStore, embedder, logger, clock, metrics },
     // Answers and examples citing what changed are flagged stale; a rebuild writes verified answers again.
     documentsChanged: (docIds) => review.flagStale(docIds),
-    rebuilt: () => verified.reindex(),
+    productSources: [verified.source],
     // The store's leases: with several processes on one store, one of them syncs a given source at a time.
     lease: options.syncLease ?? coordination.leases,
   });

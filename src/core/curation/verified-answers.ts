@@ -2,8 +2,8 @@
  * Verified answers: a question and the answer the support team approved or corrected, published into the
  * knowledge base as a document of its own (`verified/<id>`, tag `verified`) so the next person asking the same
  * thing in other words gets it at once, long before the next fine-tune. The record (question, answer, the
- * documentation it rests on, who verified it) lives in the store's key-value records; the searchable passage
- * goes through the ingest pipeline's chunker and embedder like any document.
+ * documentation it rests on, who verified it) lives in the store's key-value records; the searchable passages
+ * come from the verified-answers source (verified-answer-source.ts) through the one ingest pipeline.
  */
 import { createHash } from 'node:crypto';
 import { parseCitations } from '../answering/citations.ts';
@@ -12,14 +12,28 @@ import type { AskSource, VerifiedAnswerUse, VerifiedPreference } from '../answer
 export type { VerifiedPreference } from '../answering/types.ts';
 import type { Config } from '../config/index.ts';
 import { AnswerloopError, InputError } from '../errors/index.ts';
-import { ingestTextDocument } from '../knowledge/index.ts';
-import type { Clock, ConversationRecord, Embedder, Logger, SourceUsed, Store } from '../ports/index.ts';
+import { ingestSource, type KnowledgeSource } from '../knowledge/index.ts';
+import type {
+  ChunkStore,
+  Clock,
+  ConversationRecord,
+  ConversationStore,
+  Embedder,
+  KeyValueStore,
+  Logger,
+  SourceUsed,
+} from '../ports/index.ts';
 import type { SearchHit, SearchResult } from '../retrieval/index.ts';
 import { scrubText } from './personal-data-scrubbing.ts';
+import {
+  createVerifiedAnswerSource,
+  passageText,
+  verifiedDocId,
+  verifiedIdOf,
+} from './verified-answer-source.ts';
 
-export const verifiedTag = 'verified';
+export { verifiedDocId, verifiedIdOf, verifiedTag } from './verified-answer-source.ts';
 const namespace = 'verified-answers';
-const docPrefix = 'verified/';
 
 export type VerifiedAnswerSource = Pick<
   SourceUsed,
@@ -84,31 +98,24 @@ export interface VerifiedAnswerService {
   retire(input: { id: string; reviewer: string }): Promise<VerifiedAnswerResult>;
   /** Flags, and withdraws from answers, the verified answers resting on these documents; returns how many. */
   flagStale(docIds: string[]): Promise<number>;
-  /** Writes every usable verified answer into the knowledge index again (after a rebuild emptied it). */
-  reindex(): Promise<number>;
+  /** Every verified answer as a knowledge source: a rebuild writes them again through it. */
+  readonly source: KnowledgeSource;
   /** For ask(): which verified answers among the hits to use, and how. */
   prefer(found: SearchResult): Promise<VerifiedPreference>;
 }
 
+/** The store ports verified answers use: their records, the conversations they come from, their passages. */
+export type VerifiedAnswerStore = KeyValueStore & Pick<ConversationStore, 'getConversation'> & ChunkStore;
+
 export interface VerifiedAnswerDependencies {
   config: Config;
-  store: Store;
+  /** Waits for its own start-up. */
+  store: VerifiedAnswerStore;
   embedder: Embedder;
   logger: Logger;
   clock: Clock;
-  /** Opens the store (and checks the embedding space) before the first write. */
-  ready: () => Promise<void>;
   /** Told when a verified document changed or went away, so conversations citing it are flagged stale. */
   documentsChanged?: (docIds: string[]) => Promise<unknown>;
-}
-
-export function verifiedDocId(id: string): string {
-  return `${docPrefix}${id}`;
-}
-
-/** The verified answer's id behind a document id, or undefined for any other document. */
-export function verifiedIdOf(docId: string): string | undefined {
-  return docId.startsWith(docPrefix) ? docId.slice(docPrefix.length) : undefined;
 }
 
 export function verifiedIdForConversation(conversationId: string): string {
@@ -141,11 +148,6 @@ export function citedSourcesOf(
     return renumbered === undefined ? '' : `[${renumbered}]`;
   });
   return { answer: text, sources: cited.map((number, index) => pick(byNumber.get(number)!, index + 1)) };
-}
-
-/** The passage as retrieval sees it: the answer without its markers, which mean nothing out of context. */
-function passageText(answer: string): string {
-  return answer.replace(/\s*\[\d+\]/g, '').trim();
 }
 
 function useOf(record: VerifiedAnswerRecord, use: VerifiedAnswerUse['use']): VerifiedAnswerUse {
@@ -187,7 +189,6 @@ export function createVerifiedAnswerService(dependencies: VerifiedAnswerDependen
   };
 
   const find = async (id: string): Promise<VerifiedAnswerRecord> => {
-    await dependencies.ready();
     const wanted = id.trim().replace(/^verified\//, '');
     const exact = wanted ? await read(wanted) : undefined;
     if (exact) return exact;
@@ -203,24 +204,31 @@ export function createVerifiedAnswerService(dependencies: VerifiedAnswerDependen
     );
   };
 
-  /** Writes the passage: the question as its title, the answer as its text, the sources' tags beside `verified`. */
-  const index = async (record: VerifiedAnswerRecord) => {
-    const chunks = await store.getChunks(record.sources.map((source) => source.chunkId));
-    const tags = [...new Set([verifiedTag, ...chunks.flatMap((chunk) => chunk.tags)])];
-    await ingestTextDocument(
+  /** Runs the verified-answers source through the pipeline: usable answers written, the others withdrawn. */
+  const sourceOf = (answers: () => Promise<VerifiedAnswerRecord[]>, complete: boolean) =>
+    createVerifiedAnswerSource({
+      answers: async () => (await answers()).map((record) => ({ ...record, usable: usable(record) })),
+      complete,
+      store,
+    });
+  /** Writes or withdraws these answers' passages; the first failure is thrown, so nothing half-done is saved. */
+  const sync = async (records: VerifiedAnswerRecord[]) => {
+    const failures: AnswerloopError[] = [];
+    const report = await ingestSource(
+      sourceOf(async () => records, false),
+      {},
       {
-        docId: verifiedDocId(record.id),
-        source: verifiedDocId(record.id),
-        title: record.question,
-        tags,
-        markdown: passageText(record.answer),
+        ...{ store, embedder, settings: config.knowledge, logger, clock, rootDir: config.rootDir },
+        onFailure: (_docId, error) => failures.push(error),
       },
-      { store, embedder, settings: config.knowledge, logger, clock },
     );
+    const [failure] = report.failed;
+    if (failure) throw failures[0] ?? new AnswerloopError('upstream_failed', failure.error);
   };
-
+  /** Writes the passage: the question as its title, the answer as its text, the sources' tags beside `verified`. */
+  const index = (record: VerifiedAnswerRecord) => sync([record]);
   const withdraw = async (record: VerifiedAnswerRecord) => {
-    await store.deleteDocument(verifiedDocId(record.id));
+    await sync([record]);
     await dependencies.documentsChanged?.([verifiedDocId(record.id)]);
   };
 
@@ -247,7 +255,6 @@ export function createVerifiedAnswerService(dependencies: VerifiedAnswerDependen
     question?: string;
   }): Promise<VerifiedAnswerResult> {
     requireReviewer(input.reviewer);
-    await dependencies.ready();
     const conversation = await store.getConversation(input.conversationId);
     if (!conversation)
       throw new AnswerloopError(
@@ -336,7 +343,6 @@ export function createVerifiedAnswerService(dependencies: VerifiedAnswerDependen
     publish,
 
     async list(filter = 'active') {
-      await dependencies.ready();
       const records = (await all()).filter((record) => {
         if (filter === 'all') return true;
         if (filter === 'retired') return record.status === 'retired';
@@ -457,15 +463,7 @@ export function createVerifiedAnswerService(dependencies: VerifiedAnswerDependen
       return flagged;
     },
 
-    async reindex() {
-      let written = 0;
-      for (const record of await all()) {
-        if (!usable(record)) continue;
-        await index(record);
-        written += 1;
-      }
-      return written;
-    },
+    source: sourceOf(all, true),
 
     async prefer(found) {
       const verifiedHits = found.hits.filter((hit) => verifiedIdOf(hit.chunk.docId) !== undefined);

@@ -15,8 +15,6 @@ export interface InsightsDependencies {
   clock: Clock;
   /** The model answers come from now. */
   activeModel: () => Promise<string>;
-  /** Opens the store (creates tables) before the first read. */
-  ready: () => Promise<void>;
   answerMode: 'openai' | 'local' | 'offline';
 }
 
@@ -102,7 +100,6 @@ export function createInsightsService(dependencies: InsightsDependencies): Insig
   return {
     async overview() {
       const health = await storeHealth();
-      await dependencies.ready();
       const now = clock.now();
       const days = lastDays(now, chartDays);
       const since = days[0]!.since;

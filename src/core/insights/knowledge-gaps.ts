@@ -104,7 +104,6 @@ export interface KnowledgeGapDependencies {
   chatModel?: () => ChatModel;
   clock: Clock;
   logger: Logger;
-  ready: () => Promise<void>;
 }
 
 /** Why the record is a gap question, or none when the documentation answered it well. */
@@ -205,7 +204,6 @@ export function createKnowledgeGaps(dependencies: KnowledgeGapDependencies): Kno
   };
 
   const compute = async (options: GapOptions): Promise<GapReport> => {
-    await dependencies.ready();
     const now = clock.now();
     const since = windowStart(options.since ?? settings.since, now).toISOString();
     const records = await collect(since);

@@ -48,7 +48,6 @@ export interface ResolutionDependencies {
   config: Config;
   store: Pick<ConversationStore, 'listConversations'>;
   clock: Clock;
-  ready: () => Promise<void>;
 }
 
 /** How one conversation ended, for the counts. */
@@ -196,7 +195,6 @@ export function createResolutionFigures(dependencies: ResolutionDependencies): R
   const { config, store, clock } = dependencies;
   return {
     async resolution(options = {}) {
-      await dependencies.ready();
       const now = clock.now();
       const since = windowStart(options.since ?? '8w', now);
       const records = await conversationsSince(store, since.toISOString());

@@ -8,8 +8,6 @@ export type {
 } from './types.ts';
 export { ingestPaths, ingestSource } from './ingest-pipeline.ts';
 export { chunkMarkdown, chunkPlainText, type ChunkDraft, type ChunkingSettings } from './chunker.ts';
-export { ingestTextDocument, type TextDocument } from './text-documents.ts';
-export { isTextDocumentId, textDocumentPrefixes } from './text-document-ids.ts';
 export {
   createSource,
   groupLocations,
@@ -18,7 +16,7 @@ export {
   type SourceChoices,
   type SourceSettings,
 } from './sources/source-location.ts';
-export type { KnowledgeSource, SourceKind } from './sources/knowledge-source.ts';
+export type { KnowledgeSource, SourceItem, SourceKind } from './sources/knowledge-source.ts';
 export { parseGitLocation, type GitLocation } from './sources/git-source.ts';
 export { nonInteractiveGitEnvironment } from './sources/git-environment.ts';
 export {

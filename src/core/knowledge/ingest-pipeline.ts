@@ -6,8 +6,8 @@
 import path from 'node:path';
 import { AnswerloopError, InputError, toAnswerloopError } from '../errors/index.ts';
 import type { Chunk, ChunkStore, DocumentSummary, EmbeddingSpace, StoredSentence } from '../ports/index.ts';
-import type { ChunkDraft, ChunkingSettings } from './chunker.ts';
-import { loadDocument } from './loaders/document-loader.ts';
+import { type ChunkDraft, chunkMarkdown, type ChunkingSettings } from './chunker.ts';
+import { type LoadedDocument, loadDocument } from './loaders/document-loader.ts';
 import { embeddingInput } from './embedding-input.ts';
 import { passageSentences } from './passage-sentences.ts';
 import type { IngestDependencies, IngestOptions, IngestProgress, IngestReport } from './types.ts';
@@ -22,7 +22,6 @@ import {
   SourceUnavailableError,
 } from './sources/knowledge-source.ts';
 import { loadSourceState, saveSourceState } from './sources/source-state.ts';
-import { isTextDocumentId } from './text-document-ids.ts';
 
 /** Texts per embed call: small enough for any embeddings API, large enough to keep round trips few. */
 export const embedBatchSize = 64;
@@ -167,7 +166,7 @@ export async function ingestSource(
       } else if (item.kind === 'failed') {
         recordFailure(
           report,
-          logger,
+          dependencies,
           { docId: item.docId ?? item.location, source: item.location },
           new AnswerloopError('upstream_failed', item.reason),
           'could not be read',
@@ -180,6 +179,7 @@ export async function ingestSource(
           stored,
           report,
           logger,
+          onFailure: dependencies.onFailure,
           skip,
         });
         if (outcome === 'unchanged') report.unchanged += 1;
@@ -221,7 +221,7 @@ export async function ingestSource(
     forEachConcurrently(batch, settings.writeConcurrency, async (document) => {
       const embeddings = vectors.get(document.docId);
       if (embeddings instanceof Error) {
-        recordFailure(report, logger, document, embeddings, 'could not be embedded');
+        recordFailure(report, dependencies, document, embeddings, 'could not be embedded');
         return;
       }
       progress({ phase: 'write', done: writtenCount, total: prepared.length, current: document.docId });
@@ -231,7 +231,7 @@ export async function ingestSource(
           toChunks(document, embeddings!, clock.now().toISOString()),
         );
       } catch (error) {
-        recordFailure(report, logger, document, error, 'could not be written');
+        recordFailure(report, dependencies, document, error, 'could not be written');
         return;
       } finally {
         writtenCount += 1;
@@ -261,8 +261,9 @@ export async function ingestSource(
   // Delete: emptied documents always; what the source calls gone unless pruning is off.
   if (options.rebuild) {
     const failedIds = new Set(report.failed.map((failure) => failure.docId));
+    const writtenAgain = dependencies.ownedElsewhere ?? (() => false);
     const dropped = [...previous.keys()].filter(
-      (docId) => !written.has(docId) && !failedIds.has(docId) && !isTextDocumentId(docId),
+      (docId) => !written.has(docId) && !failedIds.has(docId) && !writtenAgain(docId),
     );
     report.deleted += dropped.length;
     report.changedDocIds.push(...dropped);
@@ -285,7 +286,7 @@ export async function ingestSource(
         keepToken(docId);
         recordFailure(
           report,
-          logger,
+          dependencies,
           { docId, source: stored.get(docId)?.source ?? docId },
           error,
           'could not be deleted',
@@ -338,6 +339,7 @@ interface ReadContext {
   stored: Map<string, DocumentSummary>;
   report: IngestReport;
   logger: IngestDependencies['logger'];
+  onFailure: IngestDependencies['onFailure'];
   skip: (location: string, reason: string) => void;
 }
 
@@ -350,7 +352,8 @@ async function readDocument(
   const format = item.format.toLowerCase();
   const isExtension = !format.includes('/');
   const loader = !isExtension || context.extensions.has(format) ? loaderForFormat(format) : undefined;
-  if (!loader) {
+  // Markdown the product keeps is chunked as it stands; everything else goes through its format's loader.
+  if (!loader && !('markdown' in item.content)) {
     context.skip(
       docId,
       !isExtension
@@ -366,40 +369,29 @@ async function readDocument(
   const storedDocument = context.stored.get(docId);
   const storedHash = storedDocument?.withoutSentences ? undefined : storedDocument?.documentHash;
   try {
-    if ('file' in item.content) {
+    const { content } = item;
+    if ('file' in content) {
       outcome = await readSourceFile(
-        item.content.file,
+        content.file,
         docId,
-        loader,
+        loader!,
         context.chunking,
         context.settings.maxFileBytes,
         storedHash,
       );
     } else {
-      const document = loadDocument(loader, item.content.text, context.chunking, { path: docId });
-      // The hash of what would be stored, so a page whose chrome alone changed costs no embedding.
-      const documentHash = sha256(
-        JSON.stringify([
-          document.title,
-          document.tags,
-          document.chunks.map((chunk) => [chunk.headingPath, chunk.text]),
-          document.anchors ?? [],
-        ]),
-      );
+      const document =
+        'markdown' in content
+          ? { title: item.fallbackTitle, tags: [], chunks: chunkMarkdown(content.markdown, context.chunking) }
+          : loadDocument(loader!, content.text, context.chunking, { path: docId });
+      const documentHash = loadedHash(document);
       outcome =
         documentHash === storedHash ? { kind: 'unchanged' } : { kind: 'loaded', documentHash, document };
     }
   } catch (error) {
     if (isFileSystemError(error)) context.skip(docId, `could not be read (${error.message})`);
     else if (error instanceof InputError) context.skip(docId, error.message);
-    else
-      recordFailure(
-        context.report,
-        context.logger,
-        { docId, source: item.source },
-        error,
-        'could not be loaded',
-      );
+    else recordFailure(context.report, context, { docId, source: item.source }, error, 'could not be loaded');
     return undefined;
   }
   if (outcome.kind === 'binary') {
@@ -424,6 +416,18 @@ async function readDocument(
     ...(document.anchors ? { anchors: document.anchors } : {}),
     ...(item.changeToken !== undefined ? { changeToken: item.changeToken } : {}),
   };
+}
+
+/** The hash of what would be stored, so a page whose chrome alone changed costs no embedding. */
+function loadedHash(document: LoadedDocument): string {
+  return sha256(
+    JSON.stringify([
+      document.title,
+      document.tags,
+      document.chunks.map((chunk) => [chunk.headingPath, chunk.text]),
+      document.anchors ?? [],
+    ]),
+  );
 }
 
 /** The documents before a rebuild, read even when the store holds another embedding space. */
@@ -596,13 +600,15 @@ export function toChunks(document: PreparedDocument, vectors: DocumentVectors, u
 
 function recordFailure(
   report: IngestReport,
-  logger: IngestDependencies['logger'],
+  { logger, onFailure }: Pick<IngestDependencies, 'logger' | 'onFailure'>,
   document: { docId: string; source: string },
   error: unknown,
   what: string,
 ): void {
-  const reason = toAnswerloopError(error).message;
+  const failure = toAnswerloopError(error);
+  const reason = failure.message;
   report.failed.push({ source: document.source, docId: document.docId, error: reason });
+  onFailure?.(document.docId, failure);
   logger.error(
     { docId: document.docId, source: document.source, error: reason },
     `${document.docId} ${what}: ${reason}`,

@@ -39,17 +39,18 @@ export interface KnowledgeService {
 
 export interface KnowledgeDependencies {
   config: Config;
-  /** The bare store: a rebuild resets and re-opens it itself, so it must not wait for start-up. */
+  /** The store that waits for its own start-up. */
   store: ChunkStore & KeyValueStore;
-  /** The store's start-up, waited for before anything but a rebuild. */
-  ready: () => Promise<void>;
-  /** Searches the store (which waits for its start-up). */
-  searchStore: ChunkStore;
+  /** The bare store: a rebuild resets and re-opens it itself, so it must not wait for a start-up that may fail. */
+  rebuildStore: ChunkStore & KeyValueStore;
   embedder: Embedder;
   /** Documents added, changed or deleted by a run: what cites them may be stale. */
   documentsChanged: (docIds: string[]) => Promise<unknown>;
-  /** After a rebuild emptied the index: what the product keeps as knowledge is written again. */
-  rebuilt: () => Promise<unknown>;
+  /**
+   * Sources the product keeps itself (verified answers): no other source prunes their documents, and after a
+   * rebuild emptied the index they are written again.
+   */
+  productSources: KnowledgeSource[];
   lease: SyncLease;
   logger: Logger;
   clock: Clock;
@@ -57,26 +58,31 @@ export interface KnowledgeDependencies {
 }
 
 export function createKnowledgeService(dependencies: KnowledgeDependencies): KnowledgeService {
-  const { config, store, ready, embedder, logger, clock } = dependencies;
+  const { config, store, embedder, logger, clock, productSources } = dependencies;
+  const ownedElsewhere = (docId: string) => productSources.some((source) => source.owns?.(docId));
+  const pipelineDependencies = {
+    ...{ store, embedder, settings: config.knowledge, clock, rootDir: config.rootDir, ownedElsewhere },
+    logger: logger.child({ component: 'ingest' }),
+  };
+  // A rebuild resets the index and records the embedder's space itself: a dimension mismatch must not stop it.
+  const rebuildDependencies = { ...pipelineDependencies, store: dependencies.rebuildStore };
   const sourceSettings: SourceSettings = {
     rootDir: config.rootDir,
     dataDir: resolveConfigPath(config, config.dataDir),
     extensions: config.knowledge.extensions,
     web: config.knowledge.web,
     git: config.knowledge.git,
+    ownedElsewhere,
   };
   const ingestKnowledge = async (
     source: KnowledgeSource,
     ingestOptions: IngestOptions,
   ): Promise<IngestReport> => {
-    const report = await ingestSource(source, ingestOptions, {
-      store,
-      embedder,
-      settings: config.knowledge,
-      logger: logger.child({ component: 'ingest' }),
-      clock,
-      rootDir: config.rootDir,
-    });
+    const report = await ingestSource(
+      source,
+      ingestOptions,
+      ingestOptions.rebuild ? rebuildDependencies : pipelineDependencies,
+    );
     if (report.changedDocIds.length > 0) await dependencies.documentsChanged(report.changedDocIds);
     return report;
   };
@@ -90,14 +96,11 @@ export function createKnowledgeService(dependencies: KnowledgeDependencies): Kno
     logger: logger.child({ component: 'source-sync' }),
     clock,
     metrics: dependencies.metrics,
-    ready,
   });
-  const searchDependencies = { store: dependencies.searchStore, embedder, settings: config.retrieval };
+  const searchDependencies = { store, embedder, settings: config.retrieval };
 
   return {
     async ingest(locations, ingestOptions = {}) {
-      // A rebuild resets the index and records the embedder's space itself: a dimension mismatch must not stop it.
-      if (!ingestOptions.rebuild) await ready();
       const { tags, include, exclude, maxPages, maxDepth, urlTemplate, ...pipelineOptions } = ingestOptions;
       const choices: SourceChoices = { tags, include, exclude, maxPages, maxDepth, urlTemplate };
       const groups = groupLocations(locations);
@@ -113,13 +116,15 @@ export function createKnowledgeService(dependencies: KnowledgeDependencies): Kno
             rebuild: index === 0 && pipelineOptions.rebuild,
           }),
         );
-      if (ingestOptions.rebuild) await dependencies.rebuilt();
+      // Written again as they were, so nothing citing them is flagged and the report counts the locations only.
+      if (ingestOptions.rebuild)
+        for (const source of productSources) await ingestSource(source, {}, pipelineDependencies);
       return mergeIngestReports(reports);
     },
     sources,
     search: (query, searchOptions = {}) => search(query, searchOptions, searchDependencies),
-    counts: () => dependencies.searchStore.counts(),
-    passagesWithoutSentenceVectors: () => dependencies.searchStore.chunksWithoutSentences(),
+    counts: () => store.counts(),
+    passagesWithoutSentenceVectors: () => store.chunksWithoutSentences(),
     async checkEmbedder() {
       const started = performance.now();
       const [vector] = await embedder.embed(['answerloop health check']);

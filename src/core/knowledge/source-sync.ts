@@ -73,8 +73,6 @@ export interface SourceSyncDependencies {
   clock: Clock;
   /** Counts sync runs and failures per source. */
   metrics?: Metrics;
-  /** Before the first sync: the store ready. */
-  ready(): Promise<void>;
 }
 
 export interface SourceSync {
@@ -209,7 +207,6 @@ export function createSourceSync(dependencies: SourceSyncDependencies): SourceSy
 
   return {
     async list() {
-      await dependencies.ready();
       const statuses: SourceStatus[] = [];
       for (const source of sources) {
         const record = await readRecord(source.name);
@@ -228,7 +225,6 @@ export function createSourceSync(dependencies: SourceSyncDependencies): SourceSy
     },
 
     async sync(names, options = {}) {
-      await dependencies.ready();
       const wanted = names && names.length > 0 ? names : sources.map((source) => source.name);
       const results: SourceSyncResult[] = [];
       for (const name of wanted) {
@@ -258,7 +254,6 @@ export function createSourceSync(dependencies: SourceSyncDependencies): SourceSy
       let current: Promise<void> = Promise.resolve();
       const tick = async () => {
         try {
-          await dependencies.ready();
           for (const source of sources) {
             if (controller.signal.aborted) return;
             if (source.refreshMinutes <= 0) continue;

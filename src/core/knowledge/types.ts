@@ -1,4 +1,5 @@
 // The knowledge part's own types: what ingestion takes, reports and needs.
+import type { AnswerloopError } from '../errors/index.ts';
 import type { ChunkStore, Clock, Embedder, KeyValueStore, Logger } from '../ports/index.ts';
 
 export interface KnowledgeSettings {
@@ -66,4 +67,8 @@ export interface IngestDependencies {
   clock: Clock;
   /** Directory document ids are made relative to. */
   rootDir: string;
+  /** Stored documents another source owns and writes again itself (verified answers): a rebuild does not drop them. */
+  ownedElsewhere?: (docId: string) => boolean;
+  /** Told of each document that failed, with its error, beside the report's line (verified answers throw it). */
+  onFailure?: (docId: string, error: AnswerloopError) => void;
 }

@@ -1,19 +1,24 @@
 /**
- * Where documents come from. A source (a folder, a website, a git repository) turns its location into items: each
+ * Where documents come from. A source (a folder, a website, a git repository, the verified answers) turns its location into items: each
  * document with a stable id, the link a citation shows and a change token, plus what it could not read and what is
  * gone. The one ingest pipeline does the rest (load, hash, chunk, embed, write, delete) the same way for every source.
  */
 import { AnswerloopError } from '../../errors/index.ts';
 import type { Clock, DocumentSummary, Logger } from '../../ports/index.ts';
 
-export type SourceKind = 'folder' | 'website' | 'git';
+export type SourceKind = 'folder' | 'website' | 'git' | 'verified';
 
 /** The text or the file of a document, and the format its loader is chosen by. */
 export type SourceContent =
   /** A file on disk, read (in pieces when large) and hashed byte for byte by the pipeline. */
   | { file: string }
   /** Text already fetched; its hash is taken over what the loader makes of it, so page chrome changes nothing. */
-  | { text: string };
+  | { text: string }
+  /**
+   * Markdown the product itself keeps (a verified answer): chunked as it stands, with no loader, front matter or
+   * title of its own (the title is `fallbackTitle`).
+   */
+  | { markdown: string };
 
 export interface SourceDocument {
   kind: 'document';
@@ -79,6 +84,11 @@ export interface KnowledgeSource {
   readonly label: string;
   /** Throws an InputError when the location itself is wrong (a missing folder); other faults become items. */
   scan(context: SourceScanContext): Promise<SourceScan>;
+  /**
+   * For a source whose documents have ids of their own (`verified/<id>`): whether a stored document is one of
+   * them. No other source reports such a document gone, and a rebuild leaves it to this source to write again.
+   */
+  owns?(docId: string): boolean;
 }
 
 /** Raised by a source when nothing can be read at all (host unreachable, robots.txt forbids all, bad git URL). */

@@ -13,6 +13,8 @@ export interface SourceSettings {
   extensions: readonly string[];
   web: WebsiteSettings;
   git: { timeoutMs: number; urlTemplate: string };
+  /** Stored documents of the sources the product keeps itself (verified answers): no folder prunes them. */
+  ownedElsewhere?: (docId: string) => boolean;
 }
 
 /** Per source: what `knowledge.sources` entries and `answerloop ingest` options can set. */
@@ -74,6 +76,7 @@ export function createSource(
     tags,
     include: choices.include,
     exclude: choices.exclude,
+    ownedElsewhere: settings.ownedElsewhere,
   });
 }
 

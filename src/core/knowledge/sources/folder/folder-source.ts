@@ -2,7 +2,6 @@ import { access, stat } from 'node:fs/promises';
 import path from 'node:path';
 import picomatch from 'picomatch';
 import { InputError } from '../../../errors/index.ts';
-import { isTextDocumentId } from '../../text-document-ids.ts';
 import { listFiles, toPosix } from './walk-files.ts';
 import type { KnowledgeSource, SourceItem, SourceScanContext } from '../knowledge-source.ts';
 
@@ -17,6 +16,8 @@ export interface FolderSourceOptions {
   /** Globs on the path below the given folder (`guides/**`); a file they leave out is not ingested. */
   include?: readonly string[];
   exclude?: readonly string[];
+  /** Stored documents another source owns (its `owns`): never reported gone here, whatever their ids look like. */
+  ownedElsewhere?: (docId: string) => boolean;
 }
 
 interface FolderRoot {
@@ -82,6 +83,7 @@ export function createFolderSource(options: FolderSourceOptions): KnowledgeSourc
           options.rootDir,
           extensions,
           leftOut,
+          options.ownedElsewhere ?? (() => false),
         )) {
           yield { kind: 'gone', docId, reason: 'the file is gone' };
         }
@@ -122,10 +124,11 @@ async function vanishedDocuments(
   rootDir: string,
   extensions: Set<string>,
   leftOut: (absolute: string) => boolean,
+  ownedElsewhere: (docId: string) => boolean,
 ): Promise<string[]> {
   const vanished: string[] = [];
   for (const docId of stored.keys()) {
-    if (present.has(docId) || /^[a-z][a-z0-9+.-]*:\/\//i.test(docId) || isTextDocumentId(docId)) continue;
+    if (present.has(docId) || /^[a-z][a-z0-9+.-]*:\/\//i.test(docId) || ownedElsewhere(docId)) continue;
     const absolute = path.resolve(rootDir, ...docId.split('/'));
     if (!roots.some((root) => isInside(absolute, root.absolute))) continue;
     const exists = await stat(absolute).then(
