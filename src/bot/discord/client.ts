@@ -8,6 +8,7 @@ import {
   RESTEvents,
   Status,
 } from 'discord.js';
+import pTimeout from 'p-timeout';
 import { AnswerloopError, type Core, type Logger, toAnswerloopError } from '../../core/index.ts';
 import { createAccessPolicy } from './access-policy.ts';
 import type { DiscordBotContext } from './bot-context.ts';
@@ -72,17 +73,6 @@ export function shardOptions(settings: {
       shardCount: settings.shardCount,
     };
   return { shards: 'auto' };
-}
-
-function withTimeout<T>(promise: Promise<T>, milliseconds: number, message: string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(
-      () => reject(new AnswerloopError('timeout', message, { isRetryable: true })),
-      milliseconds,
-    );
-  });
-  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }
 
 /** @discordjs/ws rejects login with plain errors for fatal close codes; their messages name the code. */
@@ -210,11 +200,14 @@ export async function startDiscordBot(core: Core, options: StartDiscordBotOption
 
   try {
     await client.login(token);
-    await withTimeout(
-      ready,
-      options.readyTimeoutMs ?? 60_000,
-      'Discord did not send READY in time: check the network and the status page.',
-    );
+    await pTimeout(ready, {
+      milliseconds: options.readyTimeoutMs ?? 60_000,
+      message: new AnswerloopError(
+        'timeout',
+        'Discord did not send READY in time: check the network and the status page.',
+        { isRetryable: true },
+      ),
+    });
   } catch (error) {
     await client.destroy().catch(() => {});
     throw loginFailure(error);

@@ -1,6 +1,7 @@
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { App, type AppOptions } from '@slack/bolt';
+import pTimeout from 'p-timeout';
 import { AnswerloopError, type Core } from '../../core/index.ts';
 import { createBoltLogger } from './bolt-logger.ts';
 import { createErrorBoundary } from './error-boundary.ts';
@@ -62,18 +63,6 @@ export function slackRetryConfig(onRateLimited: (method: string, retryAfterSecon
 function describeSlackError(error: unknown): string {
   const slackError = error as { code?: string; data?: { error?: string }; message?: string };
   return slackError.data?.error ?? slackError.message ?? String(error);
-}
-
-async function withTimeout<T>(work: Promise<T>, timeoutMs: number, onTimeout: () => Error): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_resolve, reject) => {
-    timer = setTimeout(() => reject(onTimeout()), timeoutMs);
-  });
-  try {
-    return await Promise.race([work, timeout]);
-  } finally {
-    clearTimeout(timer);
-  }
 }
 
 /**
@@ -193,16 +182,14 @@ export async function startSlackBot(core: Core, options: SlackBotOptions = {}): 
   try {
     if (socketMode) {
       const connectTimeoutMs = options.connectTimeoutMs ?? 30_000;
-      await withTimeout(
-        app.start(),
-        connectTimeoutMs,
-        () =>
-          new AnswerloopError(
-            'upstream_failed',
-            `Slack Socket Mode did not connect within ${connectTimeoutMs / 1000} s.`,
-            { isRetryable: true },
-          ),
-      );
+      await pTimeout(app.start(), {
+        milliseconds: connectTimeoutMs,
+        message: new AnswerloopError(
+          'upstream_failed',
+          `Slack Socket Mode did not connect within ${connectTimeoutMs / 1000} s.`,
+          { isRetryable: true },
+        ),
+      });
     } else {
       const server = (await app.start(options.port ?? settings.port)) as Server;
       port = (server.address() as AddressInfo).port;
@@ -266,7 +253,7 @@ export async function startSlackBot(core: Core, options: SlackBotOptions = {}): 
         await sweep.stop();
         // Questions already being answered get their answer; new ones are no longer received.
         const drainTimeoutMs = options.drainTimeoutMs ?? 10_000;
-        await withTimeout(idle(), drainTimeoutMs, () => new Error('drain timeout')).catch(() =>
+        await pTimeout(idle(), { milliseconds: drainTimeoutMs }).catch(() =>
           logger.warn({ running: inFlight.size }, 'Stopped the Slack bot with answers still running'),
         );
         logger.info({}, 'Slack bot stopped');

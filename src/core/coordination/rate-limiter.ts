@@ -3,6 +3,7 @@
  * every replica on it shares. `platformRateLimiters` chooses between them from the configuration; faces only ask
  * `core.delivery.rateLimiter(platform)`.
  */
+import pTimeout from 'p-timeout';
 import type { Config } from '../config/index.ts';
 import type { Logger, Metrics } from '../ports/index.ts';
 import type { RateLimitDecision, SharedRateLimitService } from './rate-limits.ts';
@@ -77,15 +78,11 @@ export function createSharedRateLimiter(options: {
     shared: true,
     async acquire(userKey) {
       if (rule.limit <= 0) return allowed;
-      let timer: NodeJS.Timeout | undefined;
       try {
-        const timeout = new Promise<never>((_, reject) => {
-          timer = setTimeout(
-            () => reject(new Error(`the store did not answer within ${timeoutMs} ms`)),
-            timeoutMs,
-          );
+        return await pTimeout(options.limits.acquire(options.scope, userKey, rule), {
+          milliseconds: timeoutMs,
+          message: `the store did not answer within ${timeoutMs} ms`,
         });
-        return await Promise.race([options.limits.acquire(options.scope, userKey, rule), timeout]);
       } catch (error) {
         options.metrics?.increment('rate_limit_fail_open_total', { platform: options.scope });
         if (now() - lastWarning >= warnEveryMs) {
@@ -96,8 +93,6 @@ export function createSharedRateLimiter(options: {
           );
         }
         return allowed;
-      } finally {
-        clearTimeout(timer);
       }
     },
   };
