@@ -132,7 +132,7 @@ describe('retrying what Discord clears by itself', () => {
       await retryTransient(
         async () => (++calls < 3 ? Promise.reject(transient) : 'done'),
         (error) => error === transient,
-        [1, 1, 1],
+        { retries: 3, firstMs: 1 },
       ),
     ).toBe('done');
     expect(calls).toBe(3);
@@ -141,7 +141,7 @@ describe('retrying what Discord clears by itself', () => {
       retryTransient(
         async () => Promise.reject(new Error(`fatal ${++calls}`)),
         (error) => error === transient,
-        [1, 1],
+        { retries: 2, firstMs: 1 },
       ),
     ).rejects.toThrow('fatal 1');
     calls = 0;
@@ -149,7 +149,7 @@ describe('retrying what Discord clears by itself', () => {
       retryTransient(
         async () => Promise.reject(transient),
         () => (++calls, true),
-        [1, 1],
+        { retries: 2, firstMs: 1 },
       ),
     ).rejects.toBe(transient);
     expect(calls).toBe(2);

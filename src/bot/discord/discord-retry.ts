@@ -1,7 +1,5 @@
 import { DiscordAPIError, RESTJSONErrorCodes } from 'discord.js';
-
-/** Waits between attempts: short, because someone is looking at a new post; five attempts in about 4 s. */
-const defaultDelaysMs = [200, 400, 800, 1600];
+import pRetry from 'p-retry';
 
 /** True for a Discord API error with one of these JSON error codes. */
 export function isDiscordError(error: unknown, ...codes: RESTJSONErrorCodes[]): boolean {
@@ -11,20 +9,18 @@ export function isDiscordError(error: unknown, ...codes: RESTJSONErrorCodes[]): 
 /**
  * Runs `operation`, again after a short wait while `isTransient` says its failure is one Discord clears
  * by itself (a new forum post refuses messages with 40058 and hides its starter message with 10008 for a
- * moment after creation). Any other failure, or the last one, is thrown.
+ * moment after creation). Any other failure, or the last one, is thrown. The waits double from the first and are
+ * short by default, because someone is looking at a new post: 200, 400, 800 and 1600 ms, five attempts in about 3 s.
  */
-export async function retryTransient<T>(
+export function retryTransient<T>(
   operation: () => Promise<T>,
   isTransient: (error: unknown) => boolean,
-  delaysMs: readonly number[] = defaultDelaysMs,
+  waits: { retries: number; firstMs: number } = { retries: 4, firstMs: 200 },
 ): Promise<T> {
-  for (let attempt = 0; ; attempt += 1) {
-    try {
-      return await operation();
-    } catch (error) {
-      const delay = delaysMs[attempt];
-      if (delay === undefined || !isTransient(error)) throw error;
-      await new Promise((resolve) => setTimeout(resolve, delay));
-    }
-  }
+  return pRetry(operation, {
+    retries: waits.retries,
+    minTimeout: waits.firstMs,
+    factor: 2,
+    shouldRetry: ({ error }) => isTransient(error),
+  });
 }
