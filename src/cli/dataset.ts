@@ -56,7 +56,7 @@ export function registerDataset(program: Command, context: CliContext): void {
     .description('datasets with their examples and versions')
     .option('--json', 'print as JSON')
     .action(async (options: { json?: boolean }) => {
-      const datasets = await context.core().curation.listDatasets();
+      const datasets = await context.core().datasets.listDatasets();
       if (options.json) {
         printJson(datasets);
         return;
@@ -86,7 +86,7 @@ export function registerDataset(program: Command, context: CliContext): void {
     .option('--json', 'print as JSON (without example bodies unless --examples)')
     .option('--examples', 'include the examples in the JSON')
     .action(async (reference: string, options: { json?: boolean; examples?: boolean }) => {
-      const detail = await context.core().curation.getVersion(reference);
+      const detail = await context.core().datasets.getVersion(reference);
       if (options.json) {
         printJson(
           options.examples ? detail : { ...detail, version: { ...detail.version, examples: undefined } },
@@ -107,10 +107,10 @@ export function registerDataset(program: Command, context: CliContext): void {
     .argument('<dataset-or-file>', 'name@version, a name (newest version), or a path to a chat JSONL file')
     .option('--json', 'print the report as JSON')
     .action(async (target: string, options: { json?: boolean }) => {
-      const curation = context.core().curation;
+      const { datasets } = context.core();
       const report = isFile(target)
-        ? curation.validateJsonl(readFileSync(target, 'utf8'))
-        : await curation.validateVersion(target);
+        ? datasets.validateJsonl(readFileSync(target, 'utf8'))
+        : await datasets.validateVersion(target);
       if (options.json) printJson(report);
       else printLine(formatValidation(report));
       if (!report.valid) process.exitCode = 1;
@@ -125,7 +125,7 @@ export function registerDataset(program: Command, context: CliContext): void {
     .option('--by <name>', 'recorded as the version author', currentOperator())
     .option('--json', 'print the result as JSON (without example bodies)')
     .action(async (name: string | undefined, options: { by: string; json?: boolean }) => {
-      const result = await context.core().curation.snapshot({
+      const result = await context.core().datasets.snapshot({
         dataset: name,
         createdBy: options.by,
         onProgress: options.json
@@ -159,7 +159,7 @@ export function registerDataset(program: Command, context: CliContext): void {
         throw new InputError(`--format must be one of ${formats.join(', ')}.`);
       const result = await context
         .core()
-        .curation.exportVersion({ reference, format: options.format as ExportFormat });
+        .datasets.exportVersion({ reference, format: options.format as ExportFormat });
       mkdirSync(options.out, { recursive: true });
       const [name, version] = result.reference.split('@');
       const files: Record<string, string> = {};

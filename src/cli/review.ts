@@ -164,7 +164,7 @@ export function registerReview(program: Command, context: CliContext): void {
     .option('--page-size <n>', 'conversations per page', '20')
     .option('--json', 'print the page as JSON')
     .action(async (options: ListOptions & { answered?: boolean }) => {
-      const page = await context.core().curation.listReviewQueue({
+      const page = await context.core().review.listReviewQueue({
         feedback: oneOf('--feedback', options.feedback, feedbackValues),
         status: options.status
           ?.split(',')
@@ -220,7 +220,7 @@ export function registerReview(program: Command, context: CliContext): void {
     .argument('<id>', 'conversation id')
     .option('--json', 'print as JSON')
     .action(async (id: string, options: { json?: boolean }) => {
-      const detail = await context.core().curation.getReviewDetail(id);
+      const detail = await context.core().review.getReviewDetail(id);
       if (options.json) printJson(detail);
       else printConversation(detail);
     });
@@ -238,7 +238,7 @@ export function registerReview(program: Command, context: CliContext): void {
         id: string,
         options: { by: string; dataset?: string; acceptSuggestion?: boolean; json?: boolean },
       ) => {
-        const result = await context.core().curation.approve({
+        const result = await context.core().review.approve({
           conversationId: id,
           reviewer: options.by,
           dataset: options.dataset,
@@ -262,7 +262,7 @@ export function registerReview(program: Command, context: CliContext): void {
         id: string,
         options: { answer?: string; answerFile?: string; by: string; dataset?: string; json?: boolean },
       ) => {
-        const result = await context.core().curation.correct({
+        const result = await context.core().review.correct({
           conversationId: id,
           reviewer: options.by,
           answer: answerText(options),
@@ -281,7 +281,7 @@ export function registerReview(program: Command, context: CliContext): void {
     .action(async (id: string, options: { by: string; json?: boolean }) => {
       printAction(
         'Rejected',
-        await context.core().curation.reject({ conversationId: id, reviewer: options.by }),
+        await context.core().review.reject({ conversationId: id, reviewer: options.by }),
         options.json,
       );
     });
@@ -295,7 +295,7 @@ export function registerReview(program: Command, context: CliContext): void {
     .option('--by <name>', 'reviewer recorded with the action', currentOperator())
     .option('--json', 'print the result as JSON')
     .action(async (id: string, options: { kind: string; source?: string[]; by: string; json?: boolean }) => {
-      const result = await context.core().curation.diagnose({
+      const result = await context.core().review.diagnose({
         conversationId: id,
         reviewer: options.by,
         failureKind: oneOf('--kind', options.kind, failureKinds) as FailureKind,
@@ -326,7 +326,7 @@ export function registerReview(program: Command, context: CliContext): void {
         by: string;
         json?: boolean;
       }) => {
-        const result = await context.core().curation.addExample({
+        const result = await context.core().datasets.addExample({
           question: options.question,
           answer: answerText(options),
           dataset: options.dataset,
@@ -354,7 +354,7 @@ export function registerReview(program: Command, context: CliContext): void {
     .option('--by <name>', 'reviewer', currentOperator())
     .option('--json', 'print the example as JSON')
     .action(async (exampleId: string, options: { by: string; json?: boolean }) => {
-      const example = await context.core().curation.reapproveExample({ exampleId, reviewer: options.by });
+      const example = await context.core().datasets.reapproveExample({ exampleId, reviewer: options.by });
       if (options.json) printJson(example);
       else printLine(`Example ${example.id} is current again.`);
     });
@@ -367,9 +367,9 @@ export function registerReview(program: Command, context: CliContext): void {
     .option('--out <file>', 'write to this file instead of standard output')
     .option('--json', 'print the cases as a JSON array')
     .action(async (options: { out?: string; json?: boolean }) => {
-      const curation = context.core().curation;
-      const cases = await curation.retrievalQaSet();
-      const jsonl = curation.formatRetrievalQaSet(cases);
+      const { review } = context.core();
+      const cases = await review.retrievalQaSet();
+      const jsonl = review.formatRetrievalQaSet(cases);
       if (options.json) printJson(cases);
       else if (options.out) {
         writeFileSync(options.out, jsonl);

@@ -19,14 +19,14 @@ import { useMountedRef } from '../../../hooks/use-mounted.ts';
 /** Versions shown per dataset, newest first: older ones stay reachable from the CLI. */
 const versionsShown = 12;
 
-/** Datasets and their versions through core.curation; snapshot, validate and export run in the background. */
+/** Datasets and their versions through core.datasets; snapshot, validate and export run in the background. */
 export function useDatasets(core: Core, reviewer: string, visible: boolean) {
   const [state, dispatch] = useReducer(datasetsReducer, initialDatasets);
   const task = useTask<string>();
   const mounted = useMountedRef();
 
   const loadDatasets = useCallback(async () => {
-    const datasets = await core.curation.listDatasets();
+    const datasets = await core.datasets.listDatasets();
     if (mounted.current) dispatch({ type: 'datasetsLoaded', datasets });
   }, [core]);
 
@@ -39,9 +39,9 @@ export function useDatasets(core: Core, reviewer: string, visible: boolean) {
     for (let version = latestVersion ?? 0; version >= 1 && numbers.length < versionsShown; version -= 1)
       numbers.push(version);
     const versions = await Promise.all(
-      numbers.map((version) => core.curation.getVersion(`${datasetName}@${version}`)),
+      numbers.map((version) => core.datasets.getVersion(`${datasetName}@${version}`)),
     );
-    const newExamples = await core.curation
+    const newExamples = await core.datasets
       .countNewExamples(datasetName, latestVersion ? `${datasetName}@${latestVersion}` : null)
       .catch(() => null);
     if (mounted.current) dispatch({ type: 'versionsLoaded', dataset: datasetName, versions, newExamples });
@@ -67,7 +67,7 @@ export function useDatasets(core: Core, reviewer: string, visible: boolean) {
   const snapshot = useCallback(
     (onProgress: (progress: SnapshotProgress) => void) =>
       run(`Snapshotting ${datasetName ?? core.config.training.dataset}…`, async () => {
-        const result = await core.curation.snapshot({
+        const result = await core.datasets.snapshot({
           dataset: datasetName,
           createdBy: reviewer,
           onProgress,
@@ -88,7 +88,7 @@ export function useDatasets(core: Core, reviewer: string, visible: boolean) {
     () =>
       run(`Validating ${reference}…`, async () => {
         if (!reference) throw new Error('Select a version first: press s to snapshot one.');
-        const report = await core.curation.validateVersion(reference);
+        const report = await core.datasets.validateVersion(reference);
         return `${reference} is ${report.valid ? 'valid' : 'NOT valid'}: ${report.errors.length} errors, ${report.warnings.length} warnings, ${report.validExamples} examples`;
       }),
     [run, core, reference],
@@ -98,7 +98,7 @@ export function useDatasets(core: Core, reviewer: string, visible: boolean) {
     (format: ExportFormat) =>
       run(`Exporting ${reference} as ${format}…`, async () => {
         if (!reference) throw new Error('Select a version first.');
-        const result = await core.curation.exportVersion({ reference, format });
+        const result = await core.datasets.exportVersion({ reference, format });
         const folder = path.join(resolveConfigPath(core.config, core.config.dataDir), 'exports');
         mkdirSync(folder, { recursive: true });
         const base = `${result.reference.replace('@', '-v')}-${format}`;

@@ -16,7 +16,7 @@ export function useReviewDetail(
     let current = true;
     // A short pause so holding j down does not load every conversation it passes.
     const timer = setTimeout(() => {
-      core.curation
+      core.review
         .getReviewDetail(conversationId)
         .then((loaded) => {
           if (current) setDetail(loaded);

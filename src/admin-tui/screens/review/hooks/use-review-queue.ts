@@ -18,7 +18,7 @@ const pastTense: Record<ReviewAction, string> = {
   reject: 'Rejected',
 };
 
-/** The review queue through core.curation: pages, filters, and actions applied at once and confirmed in the background. */
+/** The review queue through core.review: pages, filters, and actions applied at once and confirmed in the background. */
 export function useReviewQueue(core: Core, reviewer: string, visible: boolean) {
   const [state, dispatch] = useReducer(reviewQueueReducer, initialReviewQueue);
   const mounted = useMountedRef();
@@ -30,7 +30,7 @@ export function useReviewQueue(core: Core, reviewer: string, visible: boolean) {
     const mine = loads.current;
     dispatch({ type: 'loadStarted' });
     try {
-      const result = await core.curation.listReviewQueue({
+      const result = await core.review.listReviewQueue({
         feedback,
         status: statusesFor(status),
         page,
@@ -64,10 +64,10 @@ export function useReviewQueue(core: Core, reviewer: string, visible: boolean) {
         const input = { conversationId: conversation.id, reviewer };
         const result =
           kind === 'approve'
-            ? await core.curation.approve(input)
+            ? await core.review.approve(input)
             : kind === 'correct'
-              ? await core.curation.correct({ ...input, answer: answer ?? '' })
-              : await core.curation.reject(input);
+              ? await core.review.correct({ ...input, answer: answer ?? '' })
+              : await core.review.reject(input);
         if (!mounted.current) return;
         dispatch({ type: 'updated', conversation: result.conversation });
         const where = result.example ? ` → dataset ${result.example.dataset}` : '';
@@ -90,7 +90,7 @@ export function useReviewQueue(core: Core, reviewer: string, visible: boolean) {
       const failureKind = nextDiagnosis(conversation.failureKind);
       dispatch({ type: 'diagnosed', conversationId: conversation.id, failureKind });
       try {
-        const result = await core.curation.diagnose({
+        const result = await core.review.diagnose({
           conversationId: conversation.id,
           reviewer,
           failureKind,

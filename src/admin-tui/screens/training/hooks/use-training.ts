@@ -91,8 +91,8 @@ export function useTraining(core: Core) {
   const estimate = useCallback(
     async (reference: string) => {
       try {
-        const detail = await core.curation.getVersion(reference);
-        const validation = detail.report?.validation ?? (await core.curation.validateVersion(reference));
+        const detail = await core.datasets.getVersion(reference);
+        const validation = detail.report?.validation ?? (await core.datasets.validateVersion(reference));
         const result: TrainingEstimate = {
           reference: detail.reference,
           trainExamples: detail.trainExamples,
@@ -121,7 +121,7 @@ export function useTraining(core: Core) {
     async (preferred?: string) => {
       setWatchError(null);
       const references: string[] = [];
-      for (const dataset of await core.curation.listDatasets()) {
+      for (const dataset of await core.datasets.listDatasets()) {
         for (
           let version = dataset.latestVersion ?? 0;
           version >= 1 && references.length < versionsOffered * 4;
