@@ -50,7 +50,7 @@ import {
   type Store,
   systemClock,
 } from './ports/index.ts';
-import { search } from './retrieval/index.ts';
+import { search, type SearchOptions, type SearchResult } from './retrieval/index.ts';
 import { storeStartingOnFirstUse } from './store-start-up.ts';
 import { createThreadMemory } from './threads/thread-memory.ts';
 import { createTrainingService } from './training/index.ts';
@@ -99,6 +99,8 @@ export function createCore(options: CreateCoreOptions): Core {
   const space = { embedderId: embedder.id, dimensions: embedder.dimensions };
   const { store, ready } = storeStartingOnFirstUse(bareStore, space);
   const searchDependencies = { store, embedder, settings: config.retrieval };
+  const searchKnowledge = (query: string, options: SearchOptions): Promise<SearchResult> =>
+    search(query, options, searchDependencies);
 
   const verified = createVerifiedAnswerService({
     ...{ config, store, embedder, clock, logger: component('verified-answers') },
@@ -107,22 +109,18 @@ export function createCore(options: CreateCoreOptions): Core {
   });
   const curation = { config, store: bareStore, clock, logger: component('curation') };
   const review = createReviewService({ ...curation, verifiedAnswers: verified });
-  const datasets = createDatasetsService({
-    ...curation,
-    // Hand-written examples get their numbered sources the way ask() does.
-    search: (query, searchOptions) => search(query, searchOptions, searchDependencies),
-  });
+  // Hand-written examples get their numbered sources the way ask() does.
+  const datasets = createDatasetsService({ ...curation, search: searchKnowledge });
   const training = createTrainingService({
     ...{ config, store: bareStore, fineTuner, chatModel, embedder, clock, datasets },
     logger: component('training'),
     // training.guard.qaSets' questions get their prompts from retrieval as ask() builds them.
-    search: (query, searchOptions) => search(query, searchOptions, searchDependencies),
+    search: searchKnowledge,
   });
   const answering = createAnsweringService({
     config,
     store,
-    search: (query, searchOptions) =>
-      timeRetrieval(metrics, () => search(query, searchOptions, searchDependencies)),
+    search: (query, searchOptions) => timeRetrieval(metrics, () => searchKnowledge(query, searchOptions)),
     // Everything answering embeds is waited on by a person: ahead of an ingest running in the same process.
     embed: (texts) => embedder.embed(texts, { priority: 'interactive' }),
     chatModel: localModel || answerMode === 'openai' ? countedChatModel : undefined,
@@ -150,7 +148,7 @@ export function createCore(options: CreateCoreOptions): Core {
   });
   const gaps = createKnowledgeGaps({
     ...{ config, store, embedder, clock, verified, logger: component('insights') },
-    search: (query, searchOptions) => search(query, searchOptions, searchDependencies),
+    search: searchKnowledge,
     chatModel: answerMode === 'openai' ? chatModel : undefined,
   });
   const insights: InsightsService = {
