@@ -1,6 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { BackgroundJob, Core } from '../core/index.ts';
-import { startLearningLoopJobs } from './learning-loop-jobs.ts';
+import type { Core, RunningBackground, ServedFace } from '../core/index.ts';
 
 export interface RunningBot {
   name: string;
@@ -20,34 +19,8 @@ export interface RunningBots {
   bots: RunningBot[];
   /** True when Slack's HTTP port serves the routes (so no separate ops port is needed). */
   routesOnSlackPort: boolean;
-  /** Stops taking events, lets answers in flight finish, stops background work and releases its leases. */
+  /** Stops taking events, lets answers in flight finish, stops the background jobs and releases their leases. */
   stop(): Promise<void>;
-}
-
-/** Platforms whose claims the clean-up purges once their retention passed. */
-const claimScopes = ['slack', 'discord'];
-
-/**
- * Deletes finished claims past their retention, old rate-limit counters and thread messages past
- * threads.retentionDays, on one replica at a time: the store does not grow without end.
- */
-function startClaimCleanup(core: Core): BackgroundJob {
-  const settings = core.config.coordination;
-  return core.coordination.startJob({
-    name: 'coordination-cleanup',
-    everyMs: settings.cleanupIntervalMinutes * 60_000,
-    leaseTtlMs: settings.leaseTtlMs,
-    run: async () => {
-      for (const scope of claimScopes) {
-        // Bounded per run; a backlog drains over the next runs.
-        for (let page = 0; page < 20 && (await core.coordination.claims.purge(scope, 500)) > 0; page += 1);
-      }
-      // Rate-limit counters of windows that no longer count (written only when limits are shared).
-      for (let page = 0; page < 20 && (await core.coordination.rateLimits.purge(500)) > 0; page += 1);
-      // Thread messages older than threads.retentionDays.
-      for (let page = 0; page < 20 && (await core.threads.purgeExpired(500)) > 0; page += 1);
-    },
-  });
 }
 
 /** Starts every chat platform the configuration enables; returns nothing started when none is. */
@@ -56,10 +29,10 @@ export async function startBots(core: Core, options: StartBotsOptions = {}): Pro
   const { slackConfigured, startSlackBot } = await import('./slack/index.ts');
   const { discordConfigured, startDiscordBot } = await import('./discord/index.ts');
   let routesOnSlackPort = false;
-  const jobs: BackgroundJob[] = [];
+  const faces: ServedFace[] = [];
+  let background: RunningBackground | undefined;
   const stopAll = async () => {
-    await Promise.allSettled(running.map((bot) => bot.stop()));
-    await Promise.allSettled(jobs.map((job) => job.stop()));
+    await Promise.allSettled([...running.map((bot) => bot.stop()), background?.stop()]);
   };
   try {
     const wanted = slackConfigured(core.config) || discordConfigured(core.config);
@@ -73,12 +46,15 @@ export async function startBots(core: Core, options: StartBotsOptions = {}): Pro
       });
       routesOnSlackPort = http && Boolean(options.routes);
       running.push({ name: 'slack', connected: () => slack.connected(), stop: () => slack.stop() });
+      faces.push({ platform: 'slack', redeliver: (delivery) => slack.redeliver(delivery) });
     }
     if (discordConfigured(core.config)) {
       const discord = await startDiscordBot(core);
       running.push({ name: 'discord', connected: () => discord.connected(), stop: () => discord.stop() });
+      faces.push({ platform: 'discord' });
     }
-    if (running.length > 0) jobs.push(startClaimCleanup(core), ...startLearningLoopJobs(core));
+    // Every background job in one call: the sources' refresh, the clean-up, the learning loop, Slack's claim sweep.
+    if (running.length > 0) background = core.background.start({ faces });
   } catch (error) {
     await stopAll();
     throw error;

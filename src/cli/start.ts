@@ -36,16 +36,6 @@ async function ensureKnowledge(core: Core): Promise<void> {
   );
 }
 
-/** Background refresh of knowledge.sources, one sync at a time; returns what stops it. */
-export function keepSourcesFresh(core: Core): () => Promise<void> {
-  if (core.config.knowledge.sources.length === 0) return async () => {};
-  core.logger.info(
-    { sources: core.config.knowledge.sources.map((source) => source.name) },
-    'keeping knowledge sources fresh in the background',
-  );
-  return core.sources.startBackground();
-}
-
 function waitForShutdown(): Promise<string> {
   return new Promise((resolve) => {
     process.once('SIGINT', () => resolve('SIGINT'));
@@ -85,15 +75,14 @@ async function serveBots(core: Core): Promise<boolean> {
       : started.routesOnSlackPort
         ? ' Probes and metrics on the Slack port: /readyz, /healthz, /metrics.'
         : '';
-    // knowledge.sources are refreshed at their intervals while the bots answer.
-    const stopSync = keepSourcesFresh(core);
     process.stderr.write(
       `answerloop is running: ${bots.map((bot) => bot.name).join(' and ')} (replica ${core.coordination.replicaId}).${probesAt} Ctrl+C stops it.\n`,
     );
     const signal = await waitForShutdown();
     core.logger.info({ signal, graceSeconds: settings.shutdownGraceSeconds }, 'shutting down');
     handlers.markDraining();
-    await Promise.allSettled([started.stop(), stopSync()]);
+    // The bots and every background job (knowledge.sources' refresh among them).
+    await started.stop();
     await ops?.close();
     core.logger.info({}, 'stopped');
     return true;
@@ -129,11 +118,12 @@ export function registerStart(program: Command, context: CliContext): void {
         await openDashboard(context, { screen: 'playground', keepSourcesFresh: true });
         return;
       }
-      const stopSync = keepSourcesFresh(core);
+      // knowledge.sources keep refreshing while the prompt is open.
+      const background = core.background.start();
       try {
         await runInteractivePrompt(core, { stream: core.config.answering.stream });
       } finally {
-        await stopSync();
+        await background.stop();
       }
     });
 }

@@ -21,10 +21,7 @@ export async function openDashboard(
   const { runDashboard } = await import('../admin-tui/index.ts');
   const core = createCore({ config: context.config() });
   // From `answerloop start`: knowledge.sources keep refreshing while the dashboard is open.
-  const stopSync =
-    options.keepSourcesFresh && core.config.knowledge.sources.length > 0
-      ? core.sources.startBackground()
-      : async () => {};
+  const background = options.keepSourcesFresh ? core.background.start() : undefined;
   try {
     await runDashboard(core, {
       screen: options.screen,
@@ -33,7 +30,7 @@ export async function openDashboard(
       editor: process.env.VISUAL || process.env.EDITOR || undefined,
     });
   } finally {
-    await stopSync();
+    await background?.stop();
     await core.close();
   }
 }

@@ -4,6 +4,7 @@
  * training/, insights/, threads/), plus the process's own checks. create-core.ts wires them.
  */
 import type { AnswersService } from './answering/answers-service.ts';
+import type { BackgroundService } from './background-service.ts';
 import type { Config } from './config/index.ts';
 import type { CoordinationService } from './coordination/index.ts';
 import type { DeliveryService } from './coordination/delivery.ts';
@@ -45,6 +46,8 @@ export interface CoreParts {
   readonly threads: ThreadMemory;
   /** Handing a question to a person (the answer's button), once per conversation. */
   readonly handOff: HandOff;
+  /** Every background job of the process (sources' refresh, clean-up, learning loop, claim sweeps): one start. */
+  readonly background: BackgroundService;
 }
 
 /** The process: configuration, logs, figures, health, start and stop. */

@@ -1,6 +1,7 @@
 // The public surface of core: faces (bots, dashboard, CLI) import from here and nowhere else.
 export { createCore, type CreateCoreOptions } from './create-core.ts';
 export type { Core, CoreParts, CoreProcess, CoreShortcuts } from './core.ts';
+export type { BackgroundService, RunningBackground, ServedFace } from './background-service.ts';
 export type { AnswersService } from './answering/answers-service.ts';
 export type { KnowledgeService } from './knowledge/knowledge-service.ts';
 export type { EvaluationService } from './evaluation/evaluation-service.ts';

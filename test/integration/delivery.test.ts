@@ -15,9 +15,12 @@ const root = mkdtempSync(path.join(tmpdir(), 'answerloop-delivery-'));
 const cores: Core[] = [];
 let dataDirs = 0;
 
-function openCore(dataDir: string, clock?: Clock) {
+function openCore(dataDir: string, clock?: Clock, env: Record<string, string> = {}) {
   const logger = createRecordingLogger();
-  const config = loadConfig({ cwd: root, env: { ANSWERLOOP_DATA_DIR: dataDir, ANSWERLOOP_LOG_FILE: '' } });
+  const config = loadConfig({
+    cwd: root,
+    env: { ANSWERLOOP_DATA_DIR: dataDir, ANSWERLOOP_LOG_FILE: '', ...env },
+  });
   const core = createCore({
     config,
     embedder: createDeterministicEmbedder(),
@@ -135,5 +138,37 @@ describe('core.delivery.claim', () => {
     });
     expect(await other.delivery.claim('slack', 'Ev4', { payload: {}, question })).toBeUndefined();
     expect((await other.coordination.claims.inspect('slack', 'Ev4'))?.state).toBe('answered');
+  });
+
+  it('core.background.start runs the claim sweep of a face that answers again, and hands it what it took over', async () => {
+    const later: Clock = {
+      now: () => new Date(Date.now() + 3_600_000),
+      sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+    };
+    const [a] = openCores(1);
+    const { core: other } = openCore(a!.core.config.dataDir, later, {
+      ANSWERLOOP_COORDINATION__SWEEP_INTERVAL_MS: '100',
+      ANSWERLOOP_COORDINATION__LEASE_TTL_MS: '300',
+    });
+    expect(other.background.start().jobs).toEqual([]);
+    const body = { type: 'event_callback', event_id: 'Ev9' };
+    expect(await a!.core.delivery.claim('slack', 'Ev9', { payload: body })).toBeDefined();
+    const redelivered: Array<{ id: string; payload: unknown }> = [];
+    const background = other.background.start({
+      faces: [
+        { platform: 'slack', redeliver: (delivery) => redelivered.push(delivery) },
+        { platform: 'discord' },
+      ],
+    });
+    try {
+      expect(background.jobs.map((job) => job.name)).toEqual(['slack-claim-sweep', 'coordination-cleanup']);
+      for (let waited = 0; redelivered.length === 0 && waited < 5000; waited += 50)
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      expect(redelivered).toEqual([{ id: 'Ev9', payload: body }]);
+      // The face runs the event again: its claim is the taken-over one.
+      expect((await other.delivery.claim('slack', 'Ev9', { payload: body }))?.takenOver).toBe(true);
+    } finally {
+      await background.stop();
+    }
   });
 });

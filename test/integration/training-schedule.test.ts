@@ -1,7 +1,6 @@
 import nock from 'nock';
 import { afterEach, describe, expect, it } from 'vitest';
-import { startLearningLoopJobs } from '../../src/bot/learning-loop-jobs.ts';
-import { createCore, type BackgroundJob, type Core } from '../../src/core/index.ts';
+import { createCore, type BackgroundJob, type Core, type RunningBackground } from '../../src/core/index.ts';
 import { silentLogger, type Store } from '../../src/core/ports/index.ts';
 import { createDeterministicEmbedder } from '../fakes/deterministic-embedder.ts';
 import {
@@ -81,8 +80,18 @@ function replica(store: Store, autoPromote: boolean): Core {
 }
 
 const started: BackgroundJob[] = [];
+const runs: RunningBackground[] = [];
+
+/** What core.background starts in a process serving a chat face: its learning-loop jobs. */
+function startLearningLoopJobs(core: Core): BackgroundJob[] {
+  const background = core.background.start({ faces: [{ platform: 'discord' }] });
+  runs.push(background);
+  return background.jobs.filter((job) => job.name.startsWith('training-'));
+}
+
 afterEach(async () => {
   await Promise.all(started.splice(0).map((job) => job.stop()));
+  await Promise.all(runs.splice(0).map((run) => run.stop()));
   nock.cleanAll();
 });
 

@@ -2,12 +2,11 @@ import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { App, type AppOptions } from '@slack/bolt';
 import pTimeout from 'p-timeout';
-import { AnswerloopError, type Core } from '../../core/index.ts';
+import { AnswerloopError, type Core, type TakenOverDelivery } from '../../core/index.ts';
 import { createBoltLogger } from './bolt-logger.ts';
 import { createErrorBoundary } from './error-boundary.ts';
 import { createInstallationStore } from './installation-store.ts';
 import { registerListeners } from './listeners/index.ts';
-import { startClaimSweep } from './claim-sweep.ts';
 import { guardSocketMode } from './socket-mode-guard.ts';
 import type { SlackBotDependencies } from './slack-bot-dependencies.ts';
 import { createThreadHistoryReader } from './thread-history.ts';
@@ -32,6 +31,12 @@ export interface SlackBot {
   port?: number;
   /** False while Socket Mode is disconnected (it reconnects by itself); true over HTTP once listening. */
   connected(): boolean;
+  /**
+   * Answers again a delivery the claim sweep (core.background) took over from a replica that stopped: runs the stored
+   * event through the app, whose delivery middleware gets the taken-over claim. Ignored once stopping: the claim then
+   * expires and another replica answers it.
+   */
+  redeliver(delivery: TakenOverDelivery): void;
 }
 
 /** The error the Web API client throws to retry a call Slack answered 429, after waiting its Retry-After. */
@@ -221,7 +226,6 @@ export async function startSlackBot(core: Core, options: SlackBotOptions = {}): 
     });
   }
   logger.info({ mode: settings.mode, distribution: settings.distribution, port }, 'Slack bot started');
-  const sweep = startClaimSweep(app, core, logger);
   let connected = true;
   const socketClient = (
     app as unknown as { receiver?: { client?: { on(event: string, listener: () => void): void } } }
@@ -236,6 +240,15 @@ export async function startSlackBot(core: Core, options: SlackBotOptions = {}): 
   }
 
   let stopped: Promise<void> | undefined;
+  const redeliver = (delivery: TakenOverDelivery) => {
+    if (stopped) return;
+    // Not awaited: the sweep goes on while the answer is written; processEvent is tracked for stop().
+    app
+      .processEvent({ body: delivery.payload as Record<string, unknown>, ack: async () => {} })
+      .catch((error: unknown) =>
+        logger.error({ err: error, eventId: delivery.id }, 'A taken-over Slack delivery failed'),
+      );
+  };
   const idle = async () => {
     // Handlers may start others (a click while an answer streams): wait until none is left.
     while (inFlight.size > 0) await Promise.allSettled([...inFlight]);
@@ -244,13 +257,12 @@ export async function startSlackBot(core: Core, options: SlackBotOptions = {}): 
     ...(port === undefined ? {} : { port }),
     idle,
     connected: () => connected,
+    redeliver,
     stop() {
       stopped ??= (async () => {
         await app
           .stop()
           .catch((error: unknown) => logger.warn({ err: error }, 'Stopping the Slack receiver failed'));
-        // Released, the sweep's lease passes to another replica at once instead of after its ttl.
-        await sweep.stop();
         // Questions already being answered get their answer; new ones are no longer received.
         const drainTimeoutMs = options.drainTimeoutMs ?? 10_000;
         await pTimeout(idle(), { milliseconds: drainTimeoutMs }).catch(() =>
