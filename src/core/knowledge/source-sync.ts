@@ -2,6 +2,7 @@
  * Sources named in `knowledge.sources`, kept in sync: each sync runs the one ingest pipeline over the source and
  * records what happened, so `answerloop sources` and the dashboard can say when each was last synced and how it went.
  */
+import pRetry from 'p-retry';
 import { toAnswerloopError } from '../errors/index.ts';
 import type { Clock, KeyValueStore, Logger, Metrics } from '../ports/index.ts';
 import type { IngestOptions, IngestProgress, IngestReport } from './types.ts';
@@ -97,17 +98,14 @@ export function createSourceSync(dependencies: SourceSyncDependencies): SourceSy
   const running = new Set<string>();
 
   const readRecord = async (name: string): Promise<SyncRecord | null> => {
-    let raw: string | undefined;
-    for (let attempt = 1; ; attempt += 1) {
-      try {
-        raw = await store.getValue(recordNamespace, name);
-        break;
-      } catch (error) {
-        // A store that is still starting the index the first sync just created answers 503 for a moment.
-        if (attempt >= 3 || !toAnswerloopError(error).isRetryable) throw error;
-        await clock.sleep(200 * attempt);
-      }
-    }
+    // A store that is still starting the index the first sync just created answers 503 for a moment: two more
+    // tries, after 200 and 400 ms.
+    const raw = await pRetry(() => store.getValue(recordNamespace, name), {
+      retries: 2,
+      minTimeout: 200,
+      factor: 2,
+      shouldRetry: ({ error }) => toAnswerloopError(error).isRetryable,
+    });
     if (!raw) return null;
     try {
       return JSON.parse(raw) as SyncRecord;
