@@ -4,6 +4,7 @@
  * gone, and keep the change tokens of what was written so the next run can skip unchanged documents without reading.
  */
 import path from 'node:path';
+import PQueue from 'p-queue';
 import { AnswerloopError, InputError, toAnswerloopError } from '../errors/index.ts';
 import type { Chunk, ChunkStore, DocumentSummary, EmbeddingSpace, StoredSentence } from '../ports/index.ts';
 import { type ChunkDraft, chunkMarkdown, type ChunkingSettings } from './chunker.ts';
@@ -635,9 +636,5 @@ async function forEachConcurrently<T>(
   limit: number,
   work: (item: T) => Promise<void>,
 ): Promise<void> {
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) await work(items[next++] as T);
-  };
-  await Promise.all(Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, worker));
+  await new PQueue({ concurrency: Math.max(1, limit) }).addAll(items.map((item) => () => work(item)));
 }
