@@ -17,7 +17,8 @@ export interface RateLimitRule {
  * (incremented atomically in the store); a question is allowed while the current window's count plus the
  * previous window's, weighted by how much of it still lies within the last `windowMs`, stays within the limit:
  * a sliding window, estimated from two counters. A refused question is taken back, as the in-memory limiter
- * does not count it either.
+ * does not count it either. Ours, not a library's: rate-limit libraries count in one process's memory, and these
+ * counts must live in the store every replica shares.
  */
 export interface SharedRateLimitService {
   /** Counts a question of `userKey` in `scope` when allowed. Rejects when the store fails: the caller decides. */
