@@ -11,6 +11,10 @@
  * With --misses, the hybrid misses of the first variant are dumped: the question, the relevant page, where each leg
  * ranked it, the passage each leg put first, and the text the relevant page's best passage was embedded with.
  *
+ * With --bm25 elasticsearch, the BM25 leg runs on the Elasticsearch node at ELASTICSEARCH_URL (default
+ * http://127.0.0.1:9200) with the store's analyzer (english) and query (multi_match best_fields, tie_breaker 0.3),
+ * in a temporary index deleted at the end; the vector leg stays an exact scan (the store's is int8 HNSW).
+ *
  * With --cost, instead: what bge-small-en-v1.5 costs beside MiniLM, measured side by side in one run (passages and
  * questions embedded in alternating slices, so both models see the same load; memory as the process's RSS growth
  * when each model loads). No cache.
@@ -45,6 +49,7 @@ const { values: flags } = parseArgs({
     variants: { type: 'string' },
     'bge-dir': { type: 'string', default: 'data/models-x' },
     cost: { type: 'boolean', default: false },
+    bm25: { type: 'string', default: 'sqlite' },
   },
 });
 
@@ -271,6 +276,8 @@ interface Index {
   /** bge-small-en-v1.5's vectors, when a variant needs them. */
   bgeVectors?: Float32Array[];
   database: Database.Database;
+  /** The Elasticsearch index of the passages, with --bm25 elasticsearch. */
+  elasticIndex?: string;
 }
 
 async function buildIndex(pagesDir: string, chunking: Chunking, embedder: Embedder): Promise<Index> {
@@ -289,7 +296,64 @@ async function buildIndex(pagesDir: string, chunking: Chunking, embedder: Embedd
     'INSERT INTO chunk_search (rowid, title, headings, text) VALUES (?, ?, ?, ?)',
   );
   passages.forEach((passage, index) => insert.run(index, ...chunking.indexed(passage)));
-  return { passages, vectors, database };
+  const elasticIndex = flags.bm25 === 'elasticsearch' ? await elasticIndexOf(passages, chunking) : undefined;
+  return { passages, vectors, database, ...(elasticIndex ? { elasticIndex } : {}) };
+}
+
+const elasticUrl = (process.env.ELASTICSEARCH_URL ?? 'http://127.0.0.1:9200').replace(/\/$/, '');
+const elasticIndices: string[] = [];
+
+async function elastic(method: string, route: string, body?: unknown, ndjson = false): Promise<unknown> {
+  const response = await fetch(`${elasticUrl}${route}`, {
+    method,
+    headers: { 'content-type': ndjson ? 'application/x-ndjson' : 'application/json' },
+    ...(body === undefined ? {} : { body: ndjson ? (body as string) : JSON.stringify(body) }),
+  });
+  if (!response.ok)
+    throw new Error(`Elasticsearch ${method} ${route}: ${response.status} ${await response.text()}`);
+  return response.json();
+}
+
+/** The passages in a temporary index mapped like the store's text fields (english analyzer). */
+async function elasticIndexOf(passages: Passage[], chunking: Chunking): Promise<string> {
+  const name = `answerloop-study-${process.pid}-${elasticIndices.length}`;
+  const field = { type: 'text', analyzer: 'english' };
+  await elastic('PUT', `/${name}`, {
+    settings: { number_of_shards: 1, number_of_replicas: 0 },
+    mappings: { properties: { seq: { type: 'integer' }, title: field, headings: field, text: field } },
+  });
+  elasticIndices.push(name);
+  for (let start = 0; start < passages.length; start += 500) {
+    const lines = passages.slice(start, start + 500).flatMap((passage, offset) => {
+      const [title, headings, text] = chunking.indexed(passage);
+      return [
+        JSON.stringify({ index: { _id: String(start + offset) } }),
+        JSON.stringify({ seq: start + offset, title, headings, text }),
+      ];
+    });
+    await elastic('POST', `/${name}/_bulk?refresh=true`, `${lines.join('\n')}\n`, true);
+  }
+  return name;
+}
+
+async function elasticBm25Leg(
+  index: Index,
+  question: string,
+  k: number,
+  boosts: [number, number, number],
+): Promise<LegHit[]> {
+  const fieldList = (['title', 'headings', 'text'] as const)
+    .map((field, position) => [field, boosts[position]!] as const)
+    .filter(([, boost]) => boost > 0)
+    .map(([field, boost]) => `${field}^${boost}`);
+  const result = (await elastic('POST', `/${index.elasticIndex}/_search`, {
+    size: k,
+    query: { multi_match: { query: question, fields: fieldList, type: 'best_fields', tie_breaker: 0.3 } },
+  })) as { hits: { hits: Array<{ _score: number; _source: { seq: number } }> } };
+  return result.hits.hits.map((hit) => ({
+    chunk: asChunk(index.passages[hit._source.seq]!),
+    score: hit._score,
+  }));
 }
 
 function asChunk(passage: Passage): Chunk {
@@ -428,7 +492,9 @@ async function main() {
   const corpora = readdirSync(root).filter((name) => !wanted || wanted.includes(name));
   const only = flags.variants?.split(',');
   const variants = baseVariants().filter((variant) => !only || only.includes(variant.name));
-  process.stdout.write(`retrieval study, ${os.cpus().length} CPUs, ${local.model} ${local.dtype}\n`);
+  process.stdout.write(
+    `retrieval study, ${os.cpus().length} CPUs, ${local.model} ${local.dtype}, BM25 on ${flags.bm25 === 'elasticsearch' ? `Elasticsearch (${elasticUrl})` : 'SQLite FTS5'}\n`,
+  );
   for (const corpus of corpora) {
     const manifest = JSON.parse(readFileSync(path.join(root, corpus, 'corpus.json'), 'utf8')) as {
       pages: string;
@@ -468,9 +534,16 @@ async function main() {
             { purpose: 'query' },
           )
         : [];
+      const bm25Hits: LegHit[][] = [];
+      for (const item of qa)
+        bm25Hits.push(
+          index.elasticIndex
+            ? await elasticBm25Leg(index, item.question, variant.candidates, variant.boosts)
+            : bm25Leg(index, item.question, variant.candidates, variant.boosts),
+        );
       const outcomes: Outcome[] = qa.map((item, position) => {
         const query = Float32Array.from(queries[position]!);
-        const bm25 = bm25Leg(index, item.question, variant.candidates, variant.boosts);
+        const bm25 = bm25Hits[position]!;
         const vector = vectorLeg(
           index,
           query,
@@ -502,6 +575,7 @@ async function main() {
   }
   await embedder.close?.();
   await bge.close?.();
+  for (const name of elasticIndices) await elastic('DELETE', `/${name}`);
 }
 
 /** Seconds per passage and per question of MiniLM and bge, in alternating slices, and RSS growth per model. */
