@@ -177,18 +177,18 @@ export function createCore(options: CreateCoreOptions): Core {
   });
   const evaluation = createEvaluationService({
     ask: (input, askOptions) => answering.ask(input, askOptions ?? {}),
-    ...{ ready, searchStore: store, embedder, retrievalSettings: config.retrieval },
+    ...{ searchStore: store, embedder, retrievalSettings: config.retrieval },
     answerability: config.answering.answerability,
   });
   const retentionMs = config.threads.retentionDays * 86_400_000;
-  const threads = createThreadMemory({ store, clock, metrics, ready, retentionMs });
+  const threads = createThreadMemory({ store, clock, metrics, retentionMs });
   const delivery = createDeliveryService({
     ...{ records: store, coordination, threads, clock, metrics, config, logger: component('delivery') },
   });
   return assembleCore(
     {
       ...{ answers, knowledge, evaluation, delivery, review, datasets, verified, training, trainingSchedule },
-      ...{ insights, coordination, threads, handOff: createHandOff({ store, clock, metrics, ready }) },
+      ...{ insights, coordination, threads, handOff: createHandOff({ store, clock, metrics }) },
       background: createBackgroundService({
         ...{ config, logger, coordination, delivery, sources: knowledge.sources, threads, trainingSchedule },
       }),

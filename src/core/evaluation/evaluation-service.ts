@@ -33,8 +33,7 @@ export interface EvaluationService {
 export interface EvaluationDependencies {
   /** Answers without logging a conversation. */
   ask: (input: AskInput, options?: AskOptions) => Promise<AskResult>;
-  /** Waits for the store's start-up before a run. */
-  ready: () => Promise<void>;
+  /** Waits for its own start-up. */
   searchStore: ChunkStore;
   embedder: Embedder;
   retrievalSettings: RetrievalSettings;
@@ -42,11 +41,10 @@ export interface EvaluationDependencies {
 }
 
 export function createEvaluationService(dependencies: EvaluationDependencies): EvaluationService {
-  const { ask, ready, embedder } = dependencies;
+  const { ask, embedder } = dependencies;
   const answerQuality = (qa: QaItem[]) => evaluateAnswers(qa, { ask, embedder });
   return {
     async retrieval(qa, options) {
-      await ready();
       return evaluateRetrieval(qa, options, {
         store: dependencies.searchStore,
         embedder,
@@ -54,11 +52,9 @@ export function createEvaluationService(dependencies: EvaluationDependencies): E
       });
     },
     async answers(qa) {
-      await ready();
       return answerQuality(qa);
     },
     async calibrateRefusal(qa, calibrationOptions) {
-      await ready();
       const evaluation = await answerQuality(qa);
       const examples = evaluation.questions.flatMap((outcome) =>
         outcome.features ? [{ features: outcome.features, answerable: outcome.kind !== 'unanswerable' }] : [],

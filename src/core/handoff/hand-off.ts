@@ -22,10 +22,10 @@ export interface HandOff {
 }
 
 export interface HandOffDependencies {
+  /** Waits for its own start-up. */
   store: Store;
   clock: Clock;
   metrics: Metrics;
-  ready: () => Promise<void>;
 }
 
 const namespace = 'handoff';
@@ -35,9 +35,8 @@ const failedMark = 'failed';
  * Handing a question to a person: exactly once per conversation across clicks, redeliveries and replicas (the
  * store's putIfAbsent decides), marked on the conversation record once the escalation post is out.
  */
-export function createHandOff({ store, clock, metrics, ready }: HandOffDependencies): HandOff {
+export function createHandOff({ store, clock, metrics }: HandOffDependencies): HandOff {
   const load = async (id: string) => {
-    await ready();
     return store.getConversation(id);
   };
   return {
@@ -82,7 +81,6 @@ export function createHandOff({ store, clock, metrics, ready }: HandOffDependenc
       return updated;
     },
     async fail(conversationId, platform, reason) {
-      await ready();
       await store.setValue(namespace, conversationId, failedMark);
       metrics.increment('handoffs_total', { platform, outcome: reason });
     },

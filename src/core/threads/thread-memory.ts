@@ -58,10 +58,10 @@ export interface ThreadMemory {
 }
 
 export interface ThreadMemoryDependencies {
+  /** Waits for its own start-up. */
   store: Store;
   clock: Clock;
   metrics: Metrics;
-  ready: () => Promise<void>;
   /** How long a thread message is kept (ms). */
   retentionMs: number;
 }
@@ -79,7 +79,6 @@ export function createThreadMemory({
   store,
   clock,
   metrics,
-  ready,
   retentionMs,
 }: ThreadMemoryDependencies): ThreadMemory {
   const newestAnswer = async (place: ThreadPlace, at: string) => {
@@ -96,7 +95,6 @@ export function createThreadMemory({
   };
   return {
     async record(message) {
-      await ready();
       const { userId, ...rest } = message;
       const stored: ThreadMessage = {
         ...rest,
@@ -105,7 +103,6 @@ export function createThreadMemory({
       await store.saveThreadMessage(stored);
     },
     async takesPart(place) {
-      await ready();
       const [{ total }, messages] = await Promise.all([
         store.listConversations({ ...place, limit: 1 }),
         store.listThreadMessages({ ...place, limit: 1 }),
@@ -113,7 +110,6 @@ export function createThreadMemory({
       return total > 0 || messages.length > 0;
     },
     async history(place, before, limit) {
-      await ready();
       const messages = await store.listThreadMessages({ ...place, limit: Math.max(1, limit) * 2 + 1 });
       const time = Date.parse(before.at);
       const turns = messages
@@ -123,12 +119,10 @@ export function createThreadMemory({
       return turns.length > 0 ? turns.slice(-Math.max(1, limit) * 2) : undefined;
     },
     async answerPosted(place, questionId) {
-      await ready();
       const answers = await store.listThreadMessages({ ...place, answers: questionId, limit: 1 });
       return answers.length > 0;
     },
     async noteHumanFollowUp(place, followUp) {
-      await ready();
       const record = await newestAnswer(place, followUp.at);
       if (!record || record.humanFollowUp) return undefined;
       // The asker writing again is a follow-up question, not a person taking part.
@@ -148,16 +142,13 @@ export function createThreadMemory({
       return updated;
     },
     async saveContext(place, context) {
-      await ready();
       await store.setValue(contextNamespace, contextKey(place), JSON.stringify(context));
     },
     async context(place) {
-      await ready();
       const json = await store.getValue(contextNamespace, contextKey(place));
       return json ? (JSON.parse(json) as Record<string, unknown>) : undefined;
     },
     async purgeExpired(limit) {
-      await ready();
       const before = new Date(clock.now().getTime() - retentionMs).toISOString();
       return store.purgeThreadMessages(before, limit);
     },
