@@ -4,7 +4,7 @@
  * training/, insights/, threads/), plus the process's own checks. create-core.ts wires them.
  */
 import type { AnswersService } from './answering/answers-service.ts';
-import type { BackgroundService } from './background-service.ts';
+import { type BackgroundService, createBackgroundService } from './background-service.ts';
 import type { Config } from './config/index.ts';
 import type { CoordinationService } from './coordination/index.ts';
 import type { DeliveryService } from './coordination/delivery.ts';
@@ -111,12 +111,18 @@ export interface CoreShortcuts {
 
 export type Core = CoreParts & CoreProcess & CoreShortcuts;
 
-/** Core from its parts and the process: the shortcuts are the parts' own methods. */
-export function assembleCore(parts: CoreParts, process: CoreProcess): Core {
+/** Core from its parts and the process: the shortcuts are the parts' own methods; the background jobs use the parts. */
+export function assembleCore(parts: Omit<CoreParts, 'background'>, process: CoreProcess): Core {
   const { answers, knowledge, evaluation, delivery, review, datasets } = parts;
+  const { config, logger } = process;
+  const { coordination, threads, trainingSchedule } = parts;
+  const background = createBackgroundService({
+    ...{ config, logger, coordination, delivery, sources: knowledge.sources, threads, trainingSchedule },
+  });
   return {
     ...process,
     ...parts,
+    background,
     ingest: knowledge.ingest,
     sources: knowledge.sources,
     search: knowledge.search,

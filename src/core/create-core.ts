@@ -10,7 +10,6 @@ import {
 import { localModelName } from './adapters/local-llm/index.ts';
 import { createPrometheusMetrics } from './adapters/prometheus/index.ts';
 import { createAnswersService } from './answering/answers-service.ts';
-import { createBackgroundService } from './background-service.ts';
 import { createExtractiveChatModel } from './answering/extractive-answerer.ts';
 import { createAnsweringService } from './answering/index.ts';
 import { sufficiencyJudge } from './answering/sufficiency.ts';
@@ -189,9 +188,6 @@ export function createCore(options: CreateCoreOptions): Core {
     {
       ...{ answers, knowledge, evaluation, delivery, review, datasets, verified, training, trainingSchedule },
       ...{ insights, coordination, threads, handOff: createHandOff({ store, clock, metrics }) },
-      background: createBackgroundService({
-        ...{ config, logger, coordination, delivery, sources: knowledge.sources, threads, trainingSchedule },
-      }),
     },
     createCoreProcess({
       ...{ config, logger, answerMode, metrics, bareStore, store, embedder, chatModel, showActiveModel },
