@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { appMentionEvent, messageEvent } from '../fakes/fake-slack-payloads.ts';
+import { createInMemoryStore } from '../fakes/in-memory-store.ts';
 import { type Harness, nextTs, startHarness, stopHarness } from '../support/slack-test-harness.ts';
 
 /**
@@ -152,5 +153,40 @@ describe('Slack threads from the store', () => {
     );
     expect(harness.fake.callsTo('conversations.replies')).toHaveLength(1);
     expect(harness.answerIn('CSUPPORT', otherParent)).toBeDefined();
+  });
+
+  it('reads the store once for the thread of a mention: whether it takes part and its earlier turns together', async () => {
+    const store = createInMemoryStore();
+    const own = await startHarness({ store });
+    try {
+      const parentTs = nextTs();
+      own.fake.addMessage({
+        channel: 'CSUPPORT',
+        ts: parentTs,
+        user: 'UOLIVIA',
+        text: 'Two-factor question',
+      });
+      const before = store.calls.length;
+      await own.send(
+        appMentionEvent({
+          user: 'UPETER',
+          channel: 'CSUPPORT',
+          ts: nextTs(),
+          threadTs: parentTs,
+          text: 'how do I reset my password?',
+        }),
+      );
+      expect(own.answerIn('CSUPPORT', parentTs)).toBeDefined();
+      const threadReads = store.calls
+        .slice(before)
+        .filter(
+          (call) =>
+            call.method === 'listThreadMessages' &&
+            (call.args[0] as { thread?: string; answers?: string }).thread === parentTs,
+        );
+      expect(threadReads).toHaveLength(1);
+    } finally {
+      await stopHarness(own);
+    }
   });
 });

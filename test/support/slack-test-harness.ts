@@ -3,7 +3,14 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startSlackBot, type SlackBot } from '../../src/bot/slack/index.ts';
-import { type ChatModel, type Core, createCore, loadConfig, type Logger } from '../../src/core/index.ts';
+import {
+  type ChatModel,
+  type Core,
+  createCore,
+  loadConfig,
+  type Logger,
+  type Store,
+} from '../../src/core/index.ts';
 import {
   createDeterministicEmbedder,
   hashedVectorAnswerabilityEnv,
@@ -92,6 +99,8 @@ export interface HarnessOptions {
   env?: Record<string, string>;
   dataDir?: string;
   chatModel?: ChatModel;
+  /** A store of the test's own (the recording in-memory store) instead of the configured one. */
+  store?: Store;
   fakeAnswer?: FakeSlackApiOptions['answer'];
   fake?: Omit<FakeSlackApiOptions, 'answer'>;
 }
@@ -118,6 +127,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     embedder: createDeterministicEmbedder(),
     logger,
     ...(options.chatModel ? { chatModel: options.chatModel } : {}),
+    ...(options.store ? { store: options.store } : {}),
   });
   await core.ingest([docsDir]);
   const bot = await startSlackBot(core, { port: 0 }).catch(async (error: unknown) => {

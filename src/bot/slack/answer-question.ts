@@ -49,6 +49,8 @@ export interface AnswerPlan {
   respond?: RespondFn;
   /** The thread the answer goes to, when not the question's own (a shortcut on a message). */
   threadTs?: string;
+  /** What the store knows of the question's thread, when the listener read it already (a follow-up): not read again. */
+  thread?: { takesPart: boolean; turns: ThreadTurn[] | undefined };
   /** The Events API delivery being answered (core's claim); none for commands and shortcuts. */
   delivery?: Pick<ClaimedDelivery, 'stillOwned'> | undefined;
 }
@@ -115,18 +117,18 @@ async function threadHistory(
   client: WebClient,
   dependencies: SlackBotDependencies,
   message: QuestionMessage,
+  plan: AnswerPlan,
 ): Promise<ThreadTurn[] | undefined> {
   if (!message.ts || !message.threadTs || message.threadTs === message.ts) return undefined;
   const { core } = dependencies;
   const place = { platform: 'slack' as const, channel: message.channel, thread: message.threadTs };
   const limit = core.config.answering.historyTurns;
-  const stored = await core.threads.history(
-    place,
-    { messageId: message.ts, at: slackTime(message.ts) },
-    limit,
-  );
-  if (stored) return stored;
-  if (await core.threads.takesPart(place)) return undefined;
+  // One read of the store's record of the thread (none when the listener read it already).
+  const known =
+    plan.thread ??
+    (await core.threads.recall(place, { messageId: message.ts, at: slackTime(message.ts) }, limit));
+  if (known.turns) return known.turns;
+  if (known.takesPart) return undefined;
   return dependencies.threadHistory.read(
     client,
     {
@@ -234,7 +236,7 @@ export async function answerQuestion(
   const stopWorking = await showWorking(client, dependencies, message, plan);
   let outlet: AnswerOutlet | undefined;
   try {
-    const history = await threadHistory(client, dependencies, message);
+    const history = await threadHistory(client, dependencies, message, plan);
     // The question joins the thread's record: the next follow-up reads it from the store.
     if (message.ts)
       await recordSlackMessage(core, dependencies.logger, {

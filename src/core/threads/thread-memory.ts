@@ -38,6 +38,15 @@ export interface ThreadMemory {
     before: { messageId: string; at: string },
     limit: number,
   ): Promise<ThreadTurn[] | undefined>;
+  /**
+   * What the store knows of a thread, in one read: whether the bot takes part in it (as `takesPart`) and its earlier
+   * turns (as `history`). A face deciding whether to follow up and then answering reads the thread once.
+   */
+  recall(
+    place: ThreadPlace,
+    before: { messageId: string; at: string },
+    limit: number,
+  ): Promise<{ takesPart: boolean; turns: ThreadTurn[] | undefined }>;
   /** Whether the bot posted an answer to a question (its message id): the takeover's "already answered?". */
   answerPosted(place: Omit<ThreadPlace, 'thread'>, questionId: string): Promise<boolean>;
   /**
@@ -75,6 +84,20 @@ const contextNamespace = 'thread-context';
 const contextKey = (place: ThreadPlace) =>
   `${place.platform}:${place.channel.length}:${place.channel}:${place.thread}`;
 
+/** The turns of a thread's messages before `before`, oldest first; undefined when there are none. */
+function turnsBefore(
+  messages: ThreadMessage[],
+  before: { messageId: string; at: string },
+  limit: number,
+): ThreadTurn[] | undefined {
+  const time = Date.parse(before.at);
+  const turns = messages
+    .filter((message) => message.messageId !== before.messageId && Date.parse(message.at) <= time)
+    .map((message): ThreadTurn => ({ role: message.role, text: message.text }))
+    .filter((turn) => turn.text.trim().length > 0);
+  return turns.length > 0 ? turns.slice(-Math.max(1, limit) * 2) : undefined;
+}
+
 export function createThreadMemory({
   store,
   clock,
@@ -111,12 +134,14 @@ export function createThreadMemory({
     },
     async history(place, before, limit) {
       const messages = await store.listThreadMessages({ ...place, limit: Math.max(1, limit) * 2 + 1 });
-      const time = Date.parse(before.at);
-      const turns = messages
-        .filter((message) => message.messageId !== before.messageId && Date.parse(message.at) <= time)
-        .map((message): ThreadTurn => ({ role: message.role, text: message.text }))
-        .filter((turn) => turn.text.trim().length > 0);
-      return turns.length > 0 ? turns.slice(-Math.max(1, limit) * 2) : undefined;
+      return turnsBefore(messages, before, limit);
+    },
+    async recall(place, before, limit) {
+      const [{ total }, messages] = await Promise.all([
+        store.listConversations({ ...place, limit: 1 }),
+        store.listThreadMessages({ ...place, limit: Math.max(1, limit) * 2 + 1 }),
+      ]);
+      return { takesPart: total > 0 || messages.length > 0, turns: turnsBefore(messages, before, limit) };
     },
     async answerPosted(place, questionId) {
       const answers = await store.listThreadMessages({ ...place, answers: questionId, limit: 1 });

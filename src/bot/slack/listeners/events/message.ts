@@ -4,6 +4,7 @@ import { answerQuestion, type AnswerPlan } from '../../answer-question.ts';
 import { channelSettingsFor, isExternal, type SlackBotDependencies } from '../../slack-bot-dependencies.ts';
 import { deliveryOf } from '../middleware/index.ts';
 import { mentionsUser, questionFromMessage } from '../../slack-message-text.ts';
+import { slackTime } from '../../thread-record.ts';
 
 /**
  * Plain messages: every direct message is a question; in channels, a message in a thread the bot answered
@@ -40,7 +41,13 @@ export function registerMessage(app: App, dependencies: SlackBotDependencies): v
       } else {
         if (!dependencies.settings.followThreads) return;
         const thread = { platform: 'slack' as const, channel: event.channel, thread: event.thread_ts! };
-        if (!(await dependencies.core.threads.takesPart(thread))) return;
+        // Read once: whether the bot takes part in the thread, and its earlier turns for the answer.
+        plan.thread = await dependencies.core.threads.recall(
+          thread,
+          { messageId: event.ts, at: slackTime(event.ts) },
+          dependencies.core.config.answering.historyTurns,
+        );
+        if (!plan.thread.takesPart) return;
         plan.reply = channelSettings.reply;
       }
     }
