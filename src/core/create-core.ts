@@ -147,8 +147,7 @@ export function createCore(options: CreateCoreOptions): Core {
     logger: component('training-schedule'),
   });
   const gaps = createKnowledgeGaps({
-    ...{ config, store, embedder, clock, verified, logger: component('insights') },
-    search: searchKnowledge,
+    ...{ config, store, embedder, clock, verified, search: searchKnowledge, logger: component('insights') },
     chatModel: answerMode === 'openai' ? chatModel : undefined,
   });
   const insights: InsightsService = {
@@ -164,10 +163,10 @@ export function createCore(options: CreateCoreOptions): Core {
   const showResolution = createResolutionGauges(metrics, insights.resolution, logger);
   const knowledge = createKnowledgeService({
     ...{ config, store, rebuildStore: bareStore, embedder, logger, clock, metrics },
-    // Answers and examples citing what changed are flagged stale; a rebuild writes verified answers again.
+    // What cites a changed document is flagged stale; verified answers are a source the product keeps itself.
     documentsChanged: (docIds) => review.flagStale(docIds),
     productSources: [verified.source],
-    // The store's leases: with several processes on one store, one of them syncs a given source at a time.
+    // With several processes on one store, the store's leases let one of them sync a given source at a time.
     lease: options.syncLease ?? coordination.leases,
   });
   const answers = createAnswersService({
