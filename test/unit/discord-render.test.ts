@@ -4,7 +4,6 @@ import {
   escapeMarkdown,
   formatSourceLines,
   linkTarget,
-  type DiscordAnswerView,
   renderDiscordAnswer,
   renderSourcesField,
 } from '../../src/bot/render/discord-answer.ts';
@@ -16,6 +15,7 @@ import {
   renderCorrectionModal,
   renderFeedbackButtons,
 } from '../../src/bot/render/discord-feedback.ts';
+import { answerView, type AnswerViewInput } from '../../src/bot/render/answer-view.ts';
 import { discordLimits, embedLength } from '../../src/bot/render/discord-limits.ts';
 import { failureNotice, rateLimitNotice, threadName } from '../../src/bot/render/discord-notices.ts';
 import {
@@ -41,7 +41,7 @@ function source(number: number, overrides: Partial<AskSource> = {}): AskSource {
   };
 }
 
-function view(overrides: Partial<DiscordAnswerView> = {}): DiscordAnswerView {
+function view(overrides: Partial<AnswerViewInput> = {}): AnswerViewInput {
   return {
     answer: 'Open Settings and choose Reset password [1].',
     citations: [1],
@@ -162,9 +162,14 @@ describe('inline Markdown balance', () => {
   });
 });
 
+/** The source lines of an answer citing `citations` of `sources`, through the view both platforms share. */
+function sourceLines(sources: AskSource[], citations: number[]): string[] {
+  return formatSourceLines(answerView(view({ sources, citations })).sources);
+}
+
 describe('source lines', () => {
   it('links web sources by title and shows a file source as title and path', () => {
-    const lines = formatSourceLines(
+    const lines = sourceLines(
       [
         source(1, {
           source: 'https://docs.example.com/guide/install',
@@ -185,13 +190,13 @@ describe('source lines', () => {
       source(2),
       source(3, { source: 'docs/page-1.md', title: 'Page 1', headingPath: ['Page 1'] }),
     ];
-    expect(formatSourceLines(sources, [3, 1])).toEqual(['**[3][1]** Page 1 · `docs/page-1.md`']);
-    expect(formatSourceLines(sources, [])).toHaveLength(2);
-    expect(formatSourceLines(sources, [9])).toEqual([]);
+    expect(sourceLines(sources, [3, 1])).toEqual(['**[3][1]** Page 1 · `docs/page-1.md`']);
+    expect(sourceLines(sources, [])).toHaveLength(2);
+    expect(sourceLines(sources, [9])).toEqual([]);
   });
 
   it('escapes Markdown in titles and keeps parentheses from ending a link early', () => {
-    const [line] = formatSourceLines(
+    const [line] = sourceLines(
       [
         source(1, {
           source: 'https://example.com/wiki/Foo_(bar)',

@@ -1,4 +1,4 @@
-import type { AskResult, AskSource } from '../../core/index.ts';
+import { answerView, type AnswerView, type AnswerViewInput, type ShownSource } from './answer-view.ts';
 import { renderFeedbackButtons } from './discord-feedback.ts';
 import {
   type DiscordEmbed,
@@ -10,23 +10,9 @@ import {
 import { safeUserLine } from './discord-safe-text.ts';
 import { splitMarkdown, truncateText } from './discord-text-split.ts';
 
-/** The parts of an answer the Discord renderer shows. */
-export type DiscordAnswerView = Pick<
-  AskResult,
-  | 'answer'
-  | 'citations'
-  | 'sources'
-  | 'model'
-  | 'extractive'
-  | 'refused'
-  | 'conversationId'
-  | 'notice'
-  | 'verified'
->;
-
 export interface RenderDiscordAnswerInput {
   question: string;
-  result: DiscordAnswerView;
+  result: AnswerViewInput;
   /** Helpful / not helpful / suggest a correction under the answer (default true). */
   feedbackButtons?: boolean;
   /** "Ask a person" beside them, where the channel hands questions to people (`handoff`). */
@@ -55,34 +41,17 @@ export function linkTarget(source: string): string | undefined {
   }
 }
 
-/** The document title, plus the section when it says more than the title. */
-function sourceLabel(source: AskSource): string {
-  const section = source.headingPath.at(-1);
-  const title = source.title.trim() || source.source;
-  return section && section.trim() && section.trim() !== title ? `${title} › ${section.trim()}` : title;
-}
-
 /**
  * One line per cited place: `[1][3] [Title › Section](https://…)` for web pages and
  * `[2] Title › Section · \`docs/path.md\`` for files. Numbers citing the same place share a line.
  */
-export function formatSourceLines(sources: AskSource[], citations: number[]): string[] {
-  const cited = citations.length > 0 ? citations : sources.map((source) => source.number);
-  const groups = new Map<string, { numbers: number[]; source: AskSource }>();
-  for (const number of cited) {
-    const source = sources.find((candidate) => candidate.number === number);
-    if (!source) continue;
-    const key = `${source.source}\u0000${sourceLabel(source)}`;
-    const group = groups.get(key) ?? { numbers: [], source };
-    if (!group.numbers.includes(number)) group.numbers.push(number);
-    groups.set(key, group);
-  }
-  return [...groups.values()].map(({ numbers, source }) => {
+export function formatSourceLines(sources: ShownSource[]): string[] {
+  return sources.map(({ numbers, label: fullLabel, source, url: address }) => {
     const marker = `**${numbers.map((number) => `[${number}]`).join('')}**`;
-    const label = escapeMarkdown(truncateText(sourceLabel(source), 150));
-    const url = linkTarget(source.source);
+    const label = escapeMarkdown(truncateText(fullLabel, 150));
+    const url = address ? linkTarget(address) : undefined;
     if (url && url.length <= 700) return `${marker} [${label}](${url})`;
-    const path = truncateText(source.source.replace(/`/g, "'"), 300);
+    const path = truncateText(source.replace(/`/g, "'"), 300);
     return url ? `${marker} ${label} · <${path}>` : `${marker} ${label} · \`${path}\``;
   });
 }
@@ -105,12 +74,17 @@ export function renderSourcesField(lines: string[]): DiscordEmbedField | undefin
   return { name: lines.length === 1 ? 'Source' : 'Sources', value: kept.join('\n') };
 }
 
-function footerText(result: DiscordAnswerView): string {
-  if (result.verified)
-    return result.verified.use === 'answer'
-      ? '✅ Verified by the support team'
-      : '✅ Based on an answer verified by the support team';
-  return truncateText(result.extractive ? 'extractive answer' : `answered by ${result.model}`, footerLimit);
+function footerText({ attribution }: AnswerView): string {
+  switch (attribution.kind) {
+    case 'verified':
+      return '✅ Verified by the support team';
+    case 'verified-basis':
+      return '✅ Based on an answer verified by the support team';
+    case 'extractive':
+      return 'extractive answer';
+    case 'model':
+      return truncateText(`answered by ${attribution.model}`, footerLimit);
+  }
 }
 
 /** The question as people typed it, made safe to show back (no control or direction characters, no raw mentions). */
@@ -125,13 +99,11 @@ function questionTitle(question: string): string {
  * the footer and the feedback buttons. Every message keeps within Discord's limits.
  */
 export function renderDiscordAnswer(input: RenderDiscordAnswerInput): DiscordMessage[] {
-  const { result } = input;
+  const view = answerView(input.result);
   const maxMessages = Math.max(1, input.maxMessages ?? 5);
   const title = questionTitle(input.question);
-  const sourcesField = result.refused
-    ? undefined
-    : renderSourcesField(formatSourceLines(result.sources, result.citations));
-  const footer = { text: footerText(result) };
+  const sourcesField = renderSourcesField(formatSourceLines(view.sources));
+  const footer = { text: footerText(view) };
   const tailLength =
     footer.text.length + (sourcesField ? sourcesField.name.length + sourcesField.value.length : 0);
   // One limit for every piece keeps the first (with the title) and the last (with sources and footer) within 6000.
@@ -140,14 +112,14 @@ export function renderDiscordAnswer(input: RenderDiscordAnswerInput): DiscordMes
     discordLimits.embedTotal - title.length - tailLength,
   );
 
-  let pieces = splitMarkdown(result.answer, pieceLimit);
+  let pieces = splitMarkdown(view.text, pieceLimit);
   if (pieces.length === 0) pieces = ['*No answer was produced.*'];
   if (pieces.length > maxMessages) {
     const last = splitMarkdown(pieces[maxMessages - 1]!, pieceLimit - shortenedNote.length)[0] ?? '';
     pieces = [...pieces.slice(0, maxMessages - 1), last + shortenedNote];
   }
 
-  const color = result.refused ? refusalColor : answerColor;
+  const color = view.refused ? refusalColor : answerColor;
   const messages = pieces.map((piece, index): DiscordMessage => {
     const embed: DiscordEmbed = { description: piece, color };
     if (index === 0) embed.title = title;
@@ -159,9 +131,9 @@ export function renderDiscordAnswer(input: RenderDiscordAnswerInput): DiscordMes
   lastEmbed.footer = footer;
   if (input.feedbackButtons ?? true)
     lastMessage.components = [
-      renderFeedbackButtons(result.conversationId, { handoff: input.handoff ?? false }),
+      renderFeedbackButtons(view.conversationId, { handoff: input.handoff ?? false }),
     ];
-  if (result.notice) messages[0]!.content = truncateText(`*${result.notice.trim()}*`, discordLimits.content);
+  if (view.notice) messages[0]!.content = truncateText(`*${view.notice.trim()}*`, discordLimits.content);
 
   for (const message of messages) {
     const total = message.embeds.reduce((sum, embed) => sum + embedLength(embed), 0);

@@ -1,4 +1,5 @@
 import type { ConversationRecord } from '../../core/index.ts';
+import { citedNumbers } from './answer-view.ts';
 
 type SourceShown = ConversationRecord['sources'][number];
 
@@ -7,7 +8,7 @@ type SourceShown = ConversationRecord['sources'][number];
  * cites none, so the best few the bot looked at. Five at the most.
  */
 export function handoffSources(record: ConversationRecord): Array<SourceShown & { isLink: boolean }> {
-  const cited = new Set([...record.answer.matchAll(/\[(\d+)\]/g)].map((match) => Number(match[1])));
+  const cited = new Set(citedNumbers(record.answer));
   const shown = record.sources.filter((source) => cited.has(source.number));
   return (shown.length > 0 ? shown : record.sources.slice(0, 3))
     .slice(0, 5)

@@ -1,4 +1,4 @@
-import type { AskResult, AskSource } from '../../core/index.ts';
+import { answerView, type AnswerView, type AnswerViewInput } from './answer-view.ts';
 import { escapeSlackText, markdownToMrkdwn, slackLink } from './slack-mrkdwn.ts';
 
 /** Slack's documented limits (Block Kit reference, chat.postMessage). */
@@ -39,12 +39,8 @@ export interface SlackMessageContent {
   blocks: SlackBlock[];
 }
 
-export type SlackAnswerInput = Pick<
-  AskResult,
-  'answer' | 'citations' | 'model' | 'extractive' | 'refused' | 'conversationId' | 'notice' | 'verified'
-> & {
-  sources: Array<Pick<AskSource, 'number' | 'title' | 'source'>>;
-};
+/** What the Slack renderer draws: the answer view both platforms share (see answer-view.ts). */
+export type SlackAnswerInput = AnswerViewInput;
 
 const fence = '```';
 
@@ -80,48 +76,17 @@ function truncate(text: string, limit: number): string {
   return text.length <= limit ? text : `${text.slice(0, limit - 1).trimEnd()}…`;
 }
 
-function isUrl(source: string): boolean {
-  return /^https?:\/\//i.test(source);
-}
-
-/** The sources worth showing: those the answer cites, or all of them for an uncited answer; none for a refusal. */
-function shownSources(answer: SlackAnswerInput): Array<{ numbers: number[]; title: string; source: string }> {
-  if (answer.refused) return [];
-  const byNumber = new Map(answer.sources.map((source) => [source.number, source]));
-  const numbers =
-    answer.citations.length > 0
-      ? answer.citations.filter((number) => byNumber.has(number))
-      : answer.sources.map((source) => source.number);
-  // Several passages of one document show as one entry with all their numbers.
-  const entries = new Map<string, { numbers: number[]; title: string; source: string }>();
-  for (const number of numbers) {
-    const source = byNumber.get(number);
-    if (!source) continue;
-    const entry = entries.get(source.source);
-    if (entry) {
-      if (!entry.numbers.includes(number)) entry.numbers.push(number);
-    } else {
-      entries.set(source.source, {
-        numbers: [number],
-        title: source.title || source.source,
-        source: source.source,
-      });
-    }
-  }
-  return [...entries.values()];
-}
-
 /** A compact context block of titled links: URLs link, paths show as title and path. */
-export function renderSourcesBlock(answer: SlackAnswerInput): SlackBlock | undefined {
-  const entries = shownSources(answer);
+export function renderSourcesBlock(view: AnswerView): SlackBlock | undefined {
+  const entries = view.sources;
   if (entries.length === 0) return undefined;
   const room = slackLimits.contextElements - 1;
   const shown = entries.length > room ? entries.slice(0, room - 1) : entries;
   const elements = shown.map((entry) => {
     const numbers = entry.numbers.map((number) => `[${number}]`).join('');
-    const title = truncate(entry.title, 150);
-    const text = isUrl(entry.source)
-      ? `${numbers} ${slackLink(entry.source, title)}`
+    const title = truncate(entry.label, 150);
+    const text = entry.url
+      ? `${numbers} ${slackLink(entry.url, title)}`
       : `${numbers} ${escapeSlackText(title)} \`${escapeSlackText(truncate(entry.source, 200))}\``;
     return { type: 'mrkdwn', text };
   });
@@ -134,18 +99,22 @@ export function renderSourcesBlock(answer: SlackAnswerInput): SlackBlock | undef
   };
 }
 
-function renderFooterBlock(answer: SlackAnswerInput): SlackBlock {
-  const elements = [
-    {
-      type: 'mrkdwn',
-      text: answer.verified
-        ? `:white_check_mark: ${answer.verified.use === 'answer' ? 'Verified by the support team' : 'Based on an answer verified by the support team'}`
-        : answer.extractive
-          ? `Extractive answer: quoted from the documentation without a language model`
-          : `Answered by \`${escapeSlackText(answer.model)}\``,
-    },
-  ];
-  if (answer.notice) elements.push({ type: 'mrkdwn', text: truncate(escapeSlackText(answer.notice), 300) });
+function attributionText({ attribution }: AnswerView): string {
+  switch (attribution.kind) {
+    case 'verified':
+      return ':white_check_mark: Verified by the support team';
+    case 'verified-basis':
+      return ':white_check_mark: Based on an answer verified by the support team';
+    case 'extractive':
+      return 'Extractive answer: quoted from the documentation without a language model';
+    case 'model':
+      return `Answered by \`${escapeSlackText(attribution.model)}\``;
+  }
+}
+
+function renderFooterBlock(view: AnswerView): SlackBlock {
+  const elements = [{ type: 'mrkdwn', text: attributionText(view) }];
+  if (view.notice) elements.push({ type: 'mrkdwn', text: truncate(escapeSlackText(view.notice), 300) });
   return { type: 'context', block_id: 'answer_footer', elements };
 }
 
@@ -217,12 +186,13 @@ export function parseRatingValue(
 }
 
 /** What stops a native stream: the blocks under the streamed text (sources, footer, feedback). */
-export function renderAnswerTail(answer: SlackAnswerInput, options: AnswerControls = {}): SlackBlock[] {
-  const sourcesBlock = renderSourcesBlock(answer);
+export function renderAnswerTail(answer: AnswerViewInput, options: AnswerControls = {}): SlackBlock[] {
+  const view = answerView(answer);
+  const sourcesBlock = renderSourcesBlock(view);
   return [
     ...(sourcesBlock ? [sourcesBlock] : []),
-    renderFooterBlock(answer),
-    ...renderFeedbackBlocks(answer.conversationId, options),
+    renderFooterBlock(view),
+    ...renderFeedbackBlocks(view.conversationId, options),
   ];
 }
 

@@ -5,9 +5,10 @@ import {
   parseRatingValue,
   renderSlackAnswer,
 } from '../../../render/slack-answer-blocks.ts';
+import { answerFromRecord } from '../../../render/answer-view.ts';
 import { renderCorrectionModal } from '../../../render/slack-correction-modal.ts';
 import { answerGoneNotice, feedbackThanksNotice } from '../../../render/slack-notices.ts';
-import { type ConversationRecord, hashUserId } from '../../../../core/index.ts';
+import { hashUserId } from '../../../../core/index.ts';
 import type { SlackBotDependencies } from '../../slack-bot-dependencies.ts';
 import { registerHandOff } from './hand-off.ts';
 
@@ -16,20 +17,6 @@ interface FeedbackButtonsAction {
   type: 'feedback_buttons';
   action_id: string;
   value: string;
-}
-
-/** The answer as it was given, for showing it again (shared from a private answer). */
-function answerFromRecord(record: ConversationRecord) {
-  const citations = [...new Set([...record.answer.matchAll(/\[(\d+)\]/g)].map((match) => Number(match[1])))];
-  return {
-    answer: record.answer,
-    citations: citations.filter((number) => record.sources.some((source) => source.number === number)),
-    sources: record.sources,
-    model: record.model,
-    extractive: record.model === 'extractive',
-    refused: record.refused,
-    conversationId: record.id,
-  };
 }
 
 /**
