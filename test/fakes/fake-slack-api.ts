@@ -53,6 +53,8 @@ export interface FakeSlackApi {
   url: string;
   port: number;
   calls: FakeSlackCall[];
+  /** The calls whose response is being held back now (see `delayMs`): their caller is still waiting. */
+  held: Set<FakeSlackCall>;
   /** The calls answered 429 (see `rateLimit`). */
   rateLimited: FakeSlackCall[];
   /** Messages in every channel, oldest first: what the bot posted and what tests seeded. */
@@ -107,6 +109,7 @@ export async function startFakeSlackApi(options: FakeSlackApiOptions = {}): Prom
   const teamId = options.teamId ?? 'T1';
   const calls: FakeSlackCall[] = [];
   const rateLimited: FakeSlackCall[] = [];
+  const held = new Set<FakeSlackCall>();
   const messages: FakeSlackMessage[] = [];
   const listeners = new Set<(call: FakeSlackCall) => void>();
   let clock = 1_700_000_100;
@@ -291,12 +294,15 @@ export async function startFakeSlackApi(options: FakeSlackApiOptions = {}): Prom
       }
       const answer = options.answer?.(call) ?? defaultAnswer(call);
       const respond = () => {
+        held.delete(call);
         response.writeHead(200, { 'content-type': 'application/json' });
         response.end(JSON.stringify(answer));
       };
       const delay = options.delayMs?.(call) ?? 0;
-      if (delay > 0) setTimeout(respond, delay);
-      else respond();
+      if (delay > 0) {
+        held.add(call);
+        setTimeout(respond, delay);
+      } else respond();
       for (const listener of listeners) listener(call);
     });
   });
@@ -308,6 +314,7 @@ export async function startFakeSlackApi(options: FakeSlackApiOptions = {}): Prom
     port,
     calls,
     rateLimited,
+    held,
     messages,
     addMessage(message) {
       messages.push(message);

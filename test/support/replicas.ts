@@ -129,12 +129,15 @@ export function slackReplicaWorkspace(options: {
   return { workspace, env };
 }
 
-/** Ingests the workspace's docs once (unless `ingest` is false), then starts `count` replicas and waits until every one is ready. */
+/**
+ * Ingests the workspace's docs once (unless `ingest` is false), then starts `count` replicas (each with `envOf(index)`
+ * over `env`) and waits until every one is ready.
+ */
 export async function startReadyReplicas(
   workspace: string,
   env: NodeJS.ProcessEnv,
   count: number,
-  options: { ingest?: boolean } = {},
+  options: { ingest?: boolean; envOf?: (index: number) => NodeJS.ProcessEnv } = {},
 ): Promise<Replica[]> {
   if (options.ingest !== false)
     await promisify(execFile)(process.execPath, [binary, 'ingest', 'docs'], {
@@ -144,7 +147,7 @@ export async function startReadyReplicas(
     });
   const replicas: Replica[] = [];
   for (let index = 0; index < count; index += 1)
-    replicas.push(startReplica(workspace, env, await freePort()));
+    replicas.push(startReplica(workspace, { ...env, ...options.envOf?.(index) }, await freePort()));
   const allReady = await eventually(
     async () => (await Promise.all(replicas.map(ready))).every(Boolean),
     90_000,

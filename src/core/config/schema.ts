@@ -382,6 +382,7 @@ export const settingsSchema = z
         leaseTtlMs: positiveInt,
         cleanupIntervalMinutes: z.number().positive(),
         sharedRateLimits: z.enum(['auto', 'on', 'off']),
+        sharedRateLimitTimeoutMs: positiveInt,
       })
       .strict(),
     threads: z

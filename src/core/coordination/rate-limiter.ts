@@ -122,7 +122,14 @@ export function platformRateLimiters(dependencies: {
   const create = (platform: RateLimitedPlatform): RateLimiter => {
     const limit = config[platform].rateLimitPerMinute;
     const limiter = sharesRateLimits(config)
-      ? createSharedRateLimiter({ limits: dependencies.limits, scope: platform, limit, logger, metrics })
+      ? createSharedRateLimiter({
+          limits: dependencies.limits,
+          scope: platform,
+          limit,
+          logger,
+          metrics,
+          timeoutMs: config.coordination.sharedRateLimitTimeoutMs,
+        })
       : createRateLimiter({ limit });
     return {
       shared: limiter.shared,
