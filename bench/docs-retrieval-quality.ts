@@ -40,10 +40,14 @@ export function rememberingEmbedder(inner: Embedder): Embedder {
     id: inner.id,
     dimensions: inner.dimensions,
     async embed(texts, options) {
-      const missing = [...new Set(texts.filter((text) => !known.has(text)))];
+      // A model with a query instruction (bge) embeds a text differently as a question: one entry per purpose.
+      const key = (text: string) => `${options?.purpose ?? 'passage'}\u0000${text}`;
+      const missing = [...new Set(texts.filter((text) => !known.has(key(text))))];
       if (missing.length > 0)
-        (await inner.embed(missing, options)).forEach((vector, index) => known.set(missing[index]!, vector));
-      return texts.map((text) => known.get(text)!);
+        (await inner.embed(missing, options)).forEach((vector, index) =>
+          known.set(key(missing[index]!), vector),
+        );
+      return texts.map((text) => known.get(key(text))!);
     },
     close: () => inner.close?.() ?? Promise.resolve(),
   };

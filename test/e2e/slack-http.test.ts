@@ -767,6 +767,83 @@ describe('Slack bot settings and failures', () => {
     }
   });
 
+  it('takes over a delivery whose replica stopped, answering it unless Slack already shows its finished answer', async () => {
+    const harness = await startHarness({ env: { ANSWERLOOP_SLACK__STREAM: 'off' } });
+    // The replica that claimed both deliveries and stopped: its clock ran an hour behind, so its claims are long due.
+    const earlier = {
+      now: () => new Date(Date.now() - 3_600_000),
+      sleep: (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)),
+    };
+    const stopped = createCore({
+      config: harness.core.config,
+      clock: earlier,
+      embedder: createDeterministicEmbedder(),
+      logger: createRecordingLogger(),
+    });
+    try {
+      const cutShort = nextTs();
+      const finished = nextTs();
+      const envelopes = new Map<string, Record<string, unknown>>();
+      for (const ts of [cutShort, finished]) {
+        const eventId = nextEventId();
+        const envelope = eventEnvelope(
+          appMentionEvent({ user: 'UNOOR', channel: 'CSUPPORT', ts, text: 'How are plans billed?' }),
+          { eventId },
+        );
+        envelopes.set(eventId, envelope);
+        expect(
+          await stopped.delivery.claim('slack', eventId, {
+            payload: envelope,
+            question: { channel: 'CSUPPORT', messageId: ts },
+          }),
+        ).toBeDefined();
+      }
+      // It had begun one answer (no footer yet) and posted the other in full, then stopped before recording either.
+      harness.fake.addMessage({
+        channel: 'CSUPPORT',
+        ts: `${cutShort.split('.')[0]}.000200`,
+        thread_ts: cutShort,
+        bot_id: 'BBOT',
+        text: 'Plans are billed …',
+      });
+      harness.fake.addMessage({
+        channel: 'CSUPPORT',
+        ts: `${finished.split('.')[0]}.000200`,
+        thread_ts: finished,
+        bot_id: 'BBOT',
+        text: 'Plans are billed monthly per seat.',
+        blocks: [
+          { type: 'section', text: { type: 'mrkdwn', text: 'Plans are billed monthly per seat.' } },
+          {
+            type: 'context',
+            block_id: 'answer_footer',
+            elements: [{ type: 'mrkdwn', text: 'Extractive answer' }],
+          },
+        ],
+      });
+
+      const taken = await harness.core.delivery.takeOverExpired('slack', 10);
+      expect(taken.map((delivery) => delivery.id).sort()).toEqual([...envelopes.keys()].sort());
+      for (const delivery of taken) harness.bot.redeliver(delivery);
+      await harness.bot.idle();
+
+      const answersTo = (ts: string) =>
+        harness.fake.callsTo('chat.postMessage').filter((call) => call.body.thread_ts === ts);
+      expect(answersTo(cutShort)).toHaveLength(1);
+      expect(answersTo(finished)).toHaveLength(0);
+      expect(
+        harness.logger.entries.filter((entry) =>
+          entry.message?.startsWith('A taken-over delivery was already answered'),
+        ),
+      ).toHaveLength(1);
+      for (const eventId of envelopes.keys())
+        expect((await harness.core.coordination.claims.inspect('slack', eventId))?.state).toBe('answered');
+    } finally {
+      await stopped.close();
+      await stopHarness(harness);
+    }
+  });
+
   it('answers a failure with a short polite reply in the thread, and logs the cause', async () => {
     const failingModel: ChatModel = {
       complete: async () => {

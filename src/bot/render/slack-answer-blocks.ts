@@ -12,6 +12,8 @@ export const slackLimits = {
 
 export const feedbackBlockId = 'answer_feedback';
 export const ratingBlockId = 'answer_rating';
+/** The footer (who wrote the answer): every finished answer ends with it, an answer cut short has none. */
+export const answerFooterBlockId = 'answer_footer';
 export const feedbackActionIds = {
   /** Slack's feedback_buttons element: thumbs up and down, each button's value `helpful:<id>` or `not_helpful:<id>`. */
   rating: 'answer_rating',
@@ -115,7 +117,7 @@ function attributionText({ attribution }: AnswerView): string {
 function renderFooterBlock(view: AnswerView): SlackBlock {
   const elements = [{ type: 'mrkdwn', text: attributionText(view) }];
   if (view.notice) elements.push({ type: 'mrkdwn', text: truncate(escapeSlackText(view.notice), 300) });
-  return { type: 'context', block_id: 'answer_footer', elements };
+  return { type: 'context', block_id: answerFooterBlockId, elements };
 }
 
 function button(actionId: string, text: string, value: string): Record<string, unknown> {

@@ -1,5 +1,6 @@
 import type { webApi } from '@slack/bolt';
 import type { ConversationRecord, Core } from '../../core/index.ts';
+import { answerFooterBlockId } from '../render/slack-answer-blocks.ts';
 
 type WebClient = webApi.WebClient;
 
@@ -62,3 +63,34 @@ function isBotMessage(message: SlackThreadMessage, botUserId: string | undefined
 }
 
 export { isBotMessage };
+
+/**
+ * Whether the bot's finished answer to a question is in Slack already: a message of the bot after the question,
+ * before its asker wrote again, carrying the footer every finished answer ends with. Read when this replica takes
+ * over a delivery from one that stopped: it may have posted the answer and died before recording it. An answer it
+ * only began (a stream or an edit cut short) does not count, so the question is answered in full.
+ */
+export async function finishedAnswerInSlack(
+  client: WebClient,
+  question: { channel: string; ts: string; threadTs?: string; askerId?: string; botUserId?: string },
+): Promise<boolean> {
+  const result = question.threadTs
+    ? await client.conversations.replies({
+        channel: question.channel,
+        ts: question.threadTs,
+        oldest: question.ts,
+        limit: 100,
+      })
+    : await client.conversations.history({ channel: question.channel, oldest: question.ts, limit: 100 });
+  const later = (
+    (result.messages ?? []) as Array<SlackThreadMessage & { blocks?: Array<{ block_id?: string }> }>
+  )
+    .filter((message) => message.ts !== undefined && Number(message.ts) > Number(question.ts))
+    .sort((left, right) => Number(left.ts) - Number(right.ts));
+  for (const message of later) {
+    if (isBotMessage(message, question.botUserId)) {
+      if (message.blocks?.some((block) => block.block_id === answerFooterBlockId)) return true;
+    } else if (question.askerId && message.user === question.askerId) return false;
+  }
+  return false;
+}

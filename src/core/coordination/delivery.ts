@@ -42,6 +42,11 @@ export interface ClaimOptions {
   payload?: unknown;
   /** The question the delivery carries: a taken-over delivery whose answer was posted already is not answered again. */
   question?: { channel: string; messageId: string };
+  /**
+   * Asked only of a taken-over delivery the store has no answer for: whether the platform shows a finished answer
+   * (posted by a replica that stopped before recording it). Failing counts as "no": the question is answered.
+   */
+  answeredOnPlatform?: () => Promise<boolean>;
   /** Facts for the log line when the delivery is dropped (the platform's retry number, the event's kind...). */
   details?: Record<string, unknown>;
 }
@@ -162,6 +167,23 @@ export function createDeliveryService(dependencies: {
           .catch(() => false)
       : Promise.resolve(false);
 
+  const answeredOnPlatform = async (
+    platform: Platform,
+    id: string,
+    check: ClaimOptions['answeredOnPlatform'],
+  ): Promise<boolean> => {
+    if (!check) return false;
+    try {
+      return await check();
+    } catch (error) {
+      logger.warn(
+        { err: error, platform, deliveryId: id },
+        'Could not read the platform for an answer to a taken-over delivery; answering it',
+      );
+      return false;
+    }
+  };
+
   function held(platform: Platform, claim: Claim): ClaimedDelivery {
     return {
       platform,
@@ -238,7 +260,10 @@ export function createDeliveryService(dependencies: {
         return finishedAtOnce(platform, id);
       }
       if (claim.takenOver) {
-        if (await answeredAlready(platform, options.question)) {
+        if (
+          (await answeredAlready(platform, options.question)) ||
+          (await answeredOnPlatform(platform, id, options.answeredOnPlatform))
+        ) {
           // Its replica answered and stopped before marking it: it must not be answered twice.
           await claim.finish().catch(() => undefined);
           logger.info(
