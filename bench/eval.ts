@@ -50,6 +50,7 @@ import { createLocalEmbedder } from '../src/core/adapters/local-embedder/index.t
 import { type LocalModelDtype, onnxFileOf } from '../src/core/adapters/local-embedder/local-model-files.ts';
 import { deleteIndices } from '../test/support/elasticsearch.ts';
 import { rememberingEmbedder } from './docs-retrieval-quality.ts';
+import { type FirstRelevantRanks, type MissedByCause, missCauses, missedByCause } from './missed-by-cause.ts';
 import {
   type AnswerabilityFeatureName,
   type AnswerabilityModel,
@@ -111,6 +112,8 @@ interface CorpusResult {
   questions: number;
   retrieval: RetrievalRow[];
   answers: AnswerQualityEvaluation;
+  /** The questions of `answers` still answered wrongly, each with its first cause (see missed-by-cause.ts). */
+  missed: MissedByCause;
   /** With --answering local: the local model's answers and the offline ones on the same questions. */
   modelAnswers?: ModelAnswers;
   /** The previous method on the same questions: RRF, then a hand-set confidence from the best raw leg scores. */
@@ -331,6 +334,7 @@ async function evaluateCorpus(
     const ingestSeconds = (performance.now() - started) / 1000;
     const counts = await core.knowledgeCounts();
     const retrieval: RetrievalRow[] = [];
+    const ranksOf = new Map<string, FirstRelevantRanks>();
     for (const variant of retrievalVariants()) {
       const evaluation = await core.evaluateRetrieval(qa, {
         k: 5,
@@ -343,9 +347,22 @@ async function evaluateCorpus(
         );
       const mode = evaluation.modes[0]!;
       retrieval.push({ method: variant.method, recallAt5: mode.recallAtK, mrr: mode.mrr });
+      ranksOf.set(
+        variant.method,
+        new Map(mode.questions.map((question) => [question.question, question.firstRelevantRank])),
+      );
     }
     const answerQa = flags.quick ? spread(qa, 40) : qa;
     const answers = await core.evaluateAnswers(answerQa);
+    const missed = missedByCause(
+      answers.questions,
+      {
+        hybrid: ranksOf.get(`hybrid ${config.retrieval.fusion}`)!,
+        bm25: ranksOf.get('bm25')!,
+        vector: ranksOf.get('vector')!,
+      },
+      5,
+    );
     let unanswerableRefused = 0;
     let answerableRefused = 0;
     // The same store read through the previous settings: rank fusion.
@@ -393,6 +410,7 @@ async function evaluateCorpus(
       questions: qa.length,
       retrieval,
       answers,
+      missed,
       ...(modelAnswers ? { modelAnswers } : {}),
       previousRefusal,
     };
@@ -879,6 +897,25 @@ async function main(): Promise<void> {
         kindCell(result, 'keyword'),
         kindCell(result, 'paraphrase'),
         kindCell(result, 'multi'),
+      ]),
+    )}\n`,
+  );
+
+  process.stdout.write(
+    `\nStill missed, by first cause (relevant page within the hybrid top 5 or not, then the score, then the citations)\n`,
+  );
+  process.stdout.write(
+    `${table(
+      ['corpus', 'store', 'answerable', ...missCauses.map((cause) => cause)],
+      results.map((result) => [
+        result.corpus,
+        result.store,
+        String(result.missed.answerable),
+        ...missCauses.map((cause) =>
+          cause === 'unanswerable answered'
+            ? `${result.missed.counts[cause]} of ${result.missed.unanswerable}`
+            : String(result.missed.counts[cause]),
+        ),
       ]),
     )}\n`,
   );
