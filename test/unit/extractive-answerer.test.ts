@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createExtractiveChatModel } from '../../src/core/answering/extractive-answerer.ts';
+import { answerSentences, createExtractiveChatModel } from '../../src/core/answering/extractive-answerer.ts';
 import { buildAnswerPrompt, type PromptSource } from '../../src/core/answering/prompt.ts';
 import type { Embedder, Logger } from '../../src/core/ports/index.ts';
 import { createDeterministicEmbedder } from '../fakes/deterministic-embedder.ts';
@@ -206,6 +206,29 @@ describe('extractive answerer: what a quoted sentence may be', () => {
       ]);
       expect(reply).toBe('The chunk size is set with maxTokens under chunking. [1]');
     }
+  });
+
+  it('quotes a whole sentence inside a table cell, such as a tip rendered as a table, but not its header or fragments', async () => {
+    const text = [
+      '|  | Tip |',
+      '| --- | --- |',
+      '| To open a new window with a tree of accounts, go to Windows → New Window with Page . |  |',
+      '',
+      '| Window | What it shows in the main window |',
+      '| --- | --- |',
+      '| Account tree | every account in a tree of accounts |',
+    ].join('\n');
+    expect(answerSentences(text)).toEqual([
+      'To open a new window with a tree of accounts, go to Windows → New Window with Page.',
+    ]);
+    const reply = await answer(
+      createExtractiveChatModel({ embedder: meaningEmbedder() }),
+      'How do I open a second window with my accounts?',
+      [{ number: 1, title: 'Windows', location: 'windows.html', text }],
+    );
+    expect(reply).toBe(
+      'To open a new window with a tree of accounts, go to Windows → New Window with Page. [1]',
+    );
   });
 
   it('keeps the answer to a few sentences, each cited with its source', async () => {

@@ -1,6 +1,6 @@
 /**
- * The quotable sentences of a passage: whole prose sentences as a reader sees them, never a heading, a fragment, a
- * code or table line. The offline answer quotes them; ingestion stores a vector for each, so answering a question
+ * The quotable sentences of a passage: whole prose sentences as a reader sees them (in paragraphs, list items and
+ * table cells), never a heading, a fragment or a line of code. The offline answer quotes them; ingestion stores a vector for each, so answering a question
  * embeds only the question.
  */
 import { splitSentences } from './split-sentences.ts';
@@ -50,7 +50,25 @@ const htmlTag =
 
 const listMarker = /^\s*(?:[-*+]|\d+[.)])\s+/;
 
-/** Prose blocks of a passage: one per paragraph or list item; code, tables, headings and rules left out. */
+const tableRow = /^\s*\|/;
+const tableSeparator = /^\s*\|?\s*:?-{3,}:?\s*(\|\s*:?-{3,}:?\s*)*\|?\s*$/;
+
+/** The cells of a Markdown table row; an escaped pipe stays in its cell. */
+function tableCells(line: string): string[] {
+  return line
+    .trim()
+    .replace(/^\|/, '')
+    .replace(/\|$/, '')
+    .split(/(?<!\\)\|/)
+    .map((cell) => cell.trim())
+    .filter(Boolean);
+}
+
+/**
+ * Prose blocks of a passage: one per paragraph, list item or table cell (a cell of a body row; the header row and
+ * the separator are left out), so a sentence inside a table, such as a tip or a note a documentation tool renders
+ * as one, can be quoted like any other. Code, headings and rules are left out.
+ */
 function proseBlocks(text: string): Array<{ text: string; listItem: boolean }> {
   const blocks: Array<{ text: string; listItem: boolean }> = [];
   for (const paragraph of text.replace(/```[\s\S]*?(?:```|$)/g, '\n\n').split(/\n\s*\n/)) {
@@ -64,8 +82,13 @@ function proseBlocks(text: string): Array<{ text: string; listItem: boolean }> {
     };
     lines.forEach((line, index) => {
       const next = lines[index + 1] ?? '';
+      if (tableRow.test(line)) {
+        flush();
+        if (!tableSeparator.test(line) && !tableSeparator.test(next))
+          for (const cell of tableCells(line)) blocks.push({ text: cell, listItem: false });
+        return;
+      }
       if (
-        /^\s*\|/.test(line) ||
         /^\s*([-=*_]\s*){3,}$/.test(line) ||
         /^\s*#{1,6}\s/.test(line) ||
         /^\s*([=-])\1{2,}\s*$/.test(next)
@@ -87,7 +110,7 @@ function proseBlocks(text: string): Array<{ text: string; listItem: boolean }> {
   return blocks;
 }
 
-/** Whole prose sentences of a passage, as plain text: never a heading, a fragment, a code or table line. */
+/** Whole prose sentences of a passage, as plain text: never a heading, a fragment or a line of code. */
 export function answerSentences(text: string, maxWords: number = maxSentenceWords): string[] {
   const sentences: string[] = [];
   for (const block of proseBlocks(text)) {
