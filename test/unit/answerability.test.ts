@@ -105,8 +105,8 @@ describe('sentence evidence', () => {
       [passages[3]!.chunk.id, [{ text: 'Fourth passage, never read for this feature.', vector: [1, 0] }]],
     ]);
     expect(bestSentenceCosine([1, 0], passages, (id) => stored.get(id))).toBeCloseTo(0.8);
-    // No sentences at all: no evidence rather than a made-up cosine.
-    expect(bestSentenceCosine([1, 0], passages.slice(2, 3), (id) => stored.get(id))).toBe(0);
+    // No sentences at all: no evidence, which the caller fills with the passage's cosine, rather than a cosine of 0.
+    expect(bestSentenceCosine([1, 0], passages.slice(2, 3), (id) => stored.get(id))).toBeUndefined();
   });
 });
 

@@ -23,7 +23,8 @@ export interface AnswerabilityFeatures {
   legsAgree: number;
   /**
    * Best cosine between the question and a single sentence of the top passages: a passage about the right topic
-   * scores well as a whole, but only a sentence that says the answer scores well alone. 0 when not computed.
+   * scores well as a whole, but only a sentence that says the answer scores well alone. 0 when not computed; the
+   * passage's `topCosine` when the top passages hold no quotable sentence.
    */
   sentenceCosine: number;
 }
@@ -110,13 +111,15 @@ export function answerabilityFeatures(
 
 /**
  * The best cosine between the query vector and one sentence of the top passages: their quotable sentences, whose
- * vectors ingestion stored (sentence-evidence.ts). Pure: nothing is embedded here.
+ * vectors ingestion stored (sentence-evidence.ts). Pure: nothing is embedded here. Undefined when those passages hold
+ * no quotable sentence at all (code, a table of names): that is no evidence either way, and the caller lets the
+ * passage's own cosine stand in rather than count it as a sentence that matches nothing.
  */
 export function bestSentenceCosine(
   queryVector: readonly number[],
   hits: readonly SearchHit[],
   sentencesOf: (chunkId: string) => readonly StoredSentence[] | undefined,
-): number {
+): number | undefined {
   let best = -1;
   let seen = 0;
   for (const hit of hits.slice(0, coveringPassages))
@@ -124,7 +127,7 @@ export function bestSentenceCosine(
       best = Math.max(best, cosineSimilarity(queryVector, sentence.vector));
       seen += 1;
     }
-  return seen === 0 ? 0 : best;
+  return seen === 0 ? undefined : best;
 }
 
 /**

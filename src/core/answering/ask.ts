@@ -373,10 +373,13 @@ export function createAnsweringService(dependencies: AnsweringDependencies): Ans
               );
               return undefined;
             });
-          if (evidence && settings.answerability.weights.sentenceCosine !== 0)
-            features.sentenceCosine = bestSentenceCosine(queryVector, found.hits, (id) =>
+          if (evidence && settings.answerability.weights.sentenceCosine !== 0) {
+            const best = bestSentenceCosine(queryVector, found.hits, (id) =>
               evidence?.sentences.byChunk.get(id),
             );
+            // Passages without a quotable sentence (code, tables of names) are no evidence against an answer.
+            features.sentenceCosine = best ?? features.topCosine;
+          }
         }
         const confidence =
           found.hits.length === 0
