@@ -56,8 +56,7 @@ export function missedByCause(
     } else if (!within(found.hybrid)) {
       cause =
         within(found.bm25) || within(found.vector) ? 'fusion loses the page' : 'neither leg finds the page';
-    } else if (outcome.refused) cause = 'refused though found';
-    else if (outcome.citedRelevant.length === 0) cause = 'cited another page';
+    } else cause = outcome.refused ? 'refused though found' : 'cited another page';
     if (!cause) continue;
     counts[cause] += 1;
     questions.push({
