@@ -31,7 +31,8 @@
  *             the sufficiency prompts --judge-only compares (default both; quote is the one ask() uses)
  *   --llm FILE another GGUF file for --answering local (default: answering.local.modelPath)
  *   --fresh   ingest into new stores instead of the cached ones in data/eval-cache/ (incremental ingestion skips
- *             unchanged pages, so a cached store is the same store; the cache is keyed by the knowledge settings)
+ *             unchanged pages, so a cached store is the same store; the cache is keyed by the knowledge settings,
+ *             the embedder and the ingestion code, so a change to what is stored starts a new cache)
  */
 import { createHash } from 'node:crypto';
 import {
@@ -84,6 +85,25 @@ import type { RetrievalSettings, SearchMode } from '../src/core/retrieval/index.
 import { parseQaSet, type QaItem } from '../src/core/retrieval/retrieval-evaluation.ts';
 
 const projectRoot = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..');
+
+/**
+ * The ingestion code's fingerprint (every file under src/core/knowledge): a cached store written by other code (say,
+ * before a change to which sentences are stored) would skip its unchanged pages and keep what the old code stored.
+ */
+const ingestionCode = (() => {
+  const hash = createHash('sha256');
+  const visit = (dir: string): void => {
+    for (const entry of readdirSync(dir, { withFileTypes: true }).sort((a, b) =>
+      a.name.localeCompare(b.name),
+    )) {
+      const full = path.join(dir, entry.name);
+      if (entry.isDirectory()) visit(full);
+      else if (entry.name.endsWith('.ts')) hash.update(entry.name).update(readFileSync(full));
+    }
+  };
+  visit(path.join(projectRoot, 'src/core/knowledge'));
+  return hash.digest('hex').slice(0, 12);
+})();
 
 interface CorpusManifest {
   name: string;
@@ -305,7 +325,9 @@ async function evaluateCorpus(
   const qa: QaItem[] = parseQaSet(readFileSync(path.join(projectRoot, corpus.qa), 'utf8'), corpus.qa);
   const { chunkTokens, chunkOverlapTokens } = base.knowledge;
   const settingsKey = createHash('sha256')
-    .update(JSON.stringify({ chunkTokens, chunkOverlapTokens, embedder: embedder.id }))
+    .update(
+      JSON.stringify({ chunkTokens, chunkOverlapTokens, embedder: embedder.id, ingestion: ingestionCode }),
+    )
     .digest('hex')
     .slice(0, 10);
   const dataDir = flags.fresh
