@@ -35,7 +35,7 @@ import { titleFromFileName } from '../src/core/knowledge/ingest-pipeline.ts';
 import { loadDocument } from '../src/core/knowledge/loaders/document-loader.ts';
 import { loaderForExtension } from '../src/core/knowledge/loaders/loader-registry.ts';
 import { countTokens } from '../src/core/knowledge/token-counter.ts';
-import { plainText } from '../src/core/knowledge/passage-sentences.ts';
+import { passageSentences, plainText } from '../src/core/knowledge/passage-sentences.ts';
 import { type Embedder, loadConfig, resolveConfigPath, silentLogger } from '../src/core/index.ts';
 import type { Chunk, LegHit } from '../src/core/ports/index.ts';
 import { convexScoreFusion } from '../src/core/retrieval/convex-score-fusion.ts';
@@ -83,6 +83,17 @@ interface Variant {
   /** sum2: the weight of a page's second-best passage. */
   secondWeight?: number;
   candidates: number;
+  /**
+   * Re-scoring the fused candidates with their best stored sentence's cosine to the question (min-max over the
+   * candidates), weighted this much against the fused score; a passage with no quotable sentence counts its own cosine.
+   */
+  sentenceWeight?: number;
+  /** Each fused hit gains this weight times its page title's cosine to the question (min-max over the hits). */
+  titleWeight?: number;
+  /** A page's score loses this much per doubling of its passage count (hub pages have more chances to match). */
+  pageLengthPenalty?: number;
+  /** Pseudo-relevance feedback: the query vector moved this far toward the mean of the vector leg's top 3 passages. */
+  feedback?: number;
 }
 
 const prefixed = (passage: Passage) =>
@@ -179,6 +190,32 @@ function baseVariants(): Variant[] {
       aggregate: 'sum2',
       secondWeight,
     });
+  for (const sentenceWeight of [0.1, 0.2, 0.3, 0.35, 0.5])
+    list.push({
+      name: `sentences x${sentenceWeight}`,
+      chunking: chunkings.current!,
+      ...base,
+      sentenceWeight,
+    });
+  for (const titleWeight of [0.1, 0.2, 0.3])
+    list.push({ name: `title x${titleWeight}`, chunking: chunkings.current!, ...base, titleWeight });
+  for (const pageLengthPenalty of [0.01, 0.015, 0.02, 0.03, 0.04])
+    list.push({
+      name: `long pages -${pageLengthPenalty}`,
+      chunking: chunkings.current!,
+      ...base,
+      pageLengthPenalty,
+    });
+  for (const pageLengthPenalty of [0.01, 0.02, 0.03])
+    list.push({
+      name: `long pages -${pageLengthPenalty} title x0.1`,
+      chunking: chunkings.current!,
+      ...base,
+      pageLengthPenalty,
+      titleWeight: 0.1,
+    });
+  for (const feedback of [0.2, 0.4])
+    list.push({ name: `feedback ${feedback}`, chunking: chunkings.current!, ...base, feedback });
   list.push({ name: 'candidates 100', chunking: chunkings.current!, ...base, candidates: 100 });
   list.push({ name: 'candidates 20', chunking: chunkings.current!, ...base, candidates: 20 });
   list.push({ name: 'boosts 1/1/1', chunking: chunkings.current!, ...base, boosts: [1, 1, 1] });
@@ -275,6 +312,10 @@ interface Index {
   vectors: Float32Array[];
   /** bge-small-en-v1.5's vectors, when a variant needs them. */
   bgeVectors?: Float32Array[];
+  /** Each passage's stored sentences' vectors (the sentences ingestion stores), when a variant needs them. */
+  sentenceVectors?: Float32Array[][];
+  /** Each page's title vector, by docId, when a variant needs them. */
+  titleVectors?: Map<string, Float32Array>;
   database: Database.Database;
   /** The Elasticsearch index of the passages, with --bm25 elasticsearch. */
   elasticIndex?: string;
@@ -412,6 +453,66 @@ function vectorLeg(
     .map((hit) => ({ chunk: asChunk(index.passages[hit.position]!), score: hit.score }));
 }
 
+const seqOf = (index: Index) => {
+  const seq = new Map(index.passages.map((passage, position) => [passage.id, position]));
+  return (chunk: Chunk) => seq.get(chunk.id)!;
+};
+
+function dot(a: Float32Array, b: Float32Array): number {
+  let sum = 0;
+  for (let i = 0; i < a.length; i += 1) sum += a[i]! * b[i]!;
+  return sum;
+}
+
+/** The fused candidates re-scored with their best sentence's cosine (min-max over the candidates). */
+function bySentences(
+  index: Index,
+  fused: Array<{ chunk: Chunk; score: number }>,
+  query: Float32Array,
+  weight: number,
+): Array<{ chunk: Chunk; score: number }> {
+  const seq = seqOf(index);
+  const best = fused.map((hit) => {
+    const position = seq(hit.chunk);
+    const sentences = index.sentenceVectors![position]!;
+    if (sentences.length === 0) return dot(index.vectors[position]!, query);
+    return Math.max(...sentences.map((vector) => dot(vector, query)));
+  });
+  const stretched = minMax(best);
+  const fusedScores = minMax(fused.map((hit) => hit.score));
+  return fused
+    .map((hit, position) => ({
+      chunk: hit.chunk,
+      score: (1 - weight) * fusedScores[position]! + weight * stretched[position]!,
+    }))
+    .sort((a, b) => b.score - a.score);
+}
+
+const countsOf = new WeakMap<Index, Map<string, number>>();
+function passageCounts(index: Index): Map<string, number> {
+  let counts = countsOf.get(index);
+  if (!counts) {
+    counts = new Map();
+    for (const passage of index.passages) counts.set(passage.docId, (counts.get(passage.docId) ?? 0) + 1);
+    countsOf.set(index, counts);
+  }
+  return counts;
+}
+
+/** Rocchio feedback: the query moved toward the mean of its three nearest passages, renormalised. */
+function withFeedback(index: Index, query: Float32Array, beta: number): Float32Array {
+  const nearest = cosines(index.vectors, query)
+    .map((score, position) => ({ score, position }))
+    .sort((a, b) => b.score - a.score)
+    .slice(0, 3);
+  const moved = Float32Array.from(query, (value, i) => {
+    const centroid = nearest.reduce((sum, hit) => sum + index.vectors[hit.position]![i]!, 0) / nearest.length;
+    return (1 - beta) * value + beta * centroid;
+  });
+  const norm = Math.hypot(...moved);
+  return moved.map((value) => value / norm);
+}
+
 /** Pages in order: by their best passage (max), or by the sum of their two best passages (sum2). */
 function rankPages(
   hits: Array<{ chunk: Chunk; score: number }>,
@@ -528,6 +629,24 @@ async function main() {
           `  bge: ${index.passages.length} passages embedded in ${((performance.now() - started) / 1000).toFixed(0)} s (0 when cached), RSS ${(process.memoryUsage().rss / 1e6).toFixed(0)} MB\n`,
         );
       }
+      if (variant.sentenceWeight !== undefined && !index.sentenceVectors) {
+        const perPassage = index.passages.map((passage) => passageSentences(passage.text));
+        const flat = perPassage.flat();
+        const started = performance.now();
+        const vectors = (await embedder.embed(flat)).map((vector) => Float32Array.from(vector));
+        process.stderr.write(
+          `  sentences: ${flat.length} embedded in ${((performance.now() - started) / 1000).toFixed(0)} s (0 when cached)\n`,
+        );
+        let next = 0;
+        index.sentenceVectors = perPassage.map((sentences) => sentences.map(() => vectors[next++]!));
+      }
+      if (variant.titleWeight !== undefined && !index.titleVectors) {
+        const pages = [...new Map(index.passages.map((passage) => [passage.docId, passage.title])).entries()];
+        const vectors = await embedder.embed(pages.map(([, title]) => title));
+        index.titleVectors = new Map(
+          pages.map(([docId], position) => [docId, Float32Array.from(vectors[position]!)]),
+        );
+      }
       const bgeQueries = needsBge
         ? await bge.embed(
             qa.map((item) => item.question),
@@ -542,8 +661,9 @@ async function main() {
             : bm25Leg(index, item.question, variant.candidates, variant.boosts),
         );
       const outcomes: Outcome[] = qa.map((item, position) => {
-        const query = Float32Array.from(queries[position]!);
+        let query: Float32Array = Float32Array.from(queries[position]!);
         const bm25 = bm25Hits[position]!;
+        if (variant.feedback) query = withFeedback(index, query, variant.feedback);
         const vector = vectorLeg(
           index,
           query,
@@ -551,10 +671,29 @@ async function main() {
           variant.vectorLeg,
           needsBge ? Float32Array.from(bgeQueries[position]!) : undefined,
         );
-        const fused = convexScoreFusion(bm25, vector, {
+        let fused: Array<{ chunk: Chunk; score: number }> = convexScoreFusion(bm25, vector, {
           vectorWeight: variant.vectorWeight,
           normalisation: 'min-max',
         });
+        if (variant.sentenceWeight !== undefined)
+          fused = bySentences(index, fused, Float32Array.from(queries[position]!), variant.sentenceWeight);
+        if (variant.titleWeight !== undefined) {
+          const titles = minMax(fused.map((hit) => dot(index.titleVectors!.get(hit.chunk.docId)!, query)));
+          const weight = variant.titleWeight;
+          fused = fused
+            .map((hit, at) => ({ chunk: hit.chunk, score: hit.score + weight * titles[at]! }))
+            .sort((a, b) => b.score - a.score);
+        }
+        if (variant.pageLengthPenalty !== undefined) {
+          const penalty = variant.pageLengthPenalty;
+          const counts = passageCounts(index);
+          fused = fused
+            .map((hit) => ({
+              chunk: hit.chunk,
+              score: hit.score - penalty * Math.log2(counts.get(hit.chunk.docId)!),
+            }))
+            .sort((a, b) => b.score - a.score);
+        }
         return {
           question: item.question,
           relevant: item.relevant,

@@ -829,6 +829,28 @@ export function defineStoreContract(name: string, openStore: OpenStore): void {
         expect(hitDocIds(legs.bm25).sort()).toEqual(['docs/api/webhooks.md', 'docs/billing/invoices.md']);
       });
 
+      it('counts the passages of the documents asked for, and of no other', async () => {
+        const long: DocumentFixture = {
+          docId: 'docs/guide/setup.md',
+          title: 'Set up',
+          tags: ['ops'],
+          sections: [
+            { text: 'Install the package with npm and run the setup command once.' },
+            { text: 'Configure the database folder before the first start.' },
+            { text: 'Invite your team from the Members page when the setup is done.' },
+          ],
+        };
+        const written = await addDocuments(store(), [...handbook.slice(0, 2), long]);
+        expect(written.get(long.docId)).toHaveLength(3);
+        const short = handbook[0]!.docId;
+        const counts = await store().passageCounts([long.docId, short, long.docId, 'docs/not/stored.md']);
+        expect(Object.fromEntries(counts)).toEqual({ [long.docId]: 3, [short]: 1 });
+        expect((await store().passageCounts([])).size).toBe(0);
+        // A document written again with fewer passages is counted as it is now.
+        await store().replaceDocument(long.docId, written.get(long.docId)!.slice(0, 2));
+        expect((await store().passageCounts([long.docId])).get(long.docId)).toBe(2);
+      });
+
       it('counts the chunks holding each word as its own analysis sees it (stemmed), and all chunks', async () => {
         await addDocuments(store(), handbook);
         const total = (await store().counts()).chunks;

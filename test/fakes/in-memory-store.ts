@@ -261,6 +261,13 @@ export function createInMemoryStore(): InMemoryStore {
         }),
       };
     },
+    async passageCounts(docIds) {
+      const wanted = new Set(docIds);
+      const counts = new Map<string, number>();
+      for (const chunk of chunks.values())
+        if (wanted.has(chunk.docId)) counts.set(chunk.docId, (counts.get(chunk.docId) ?? 0) + 1);
+      return counts;
+    },
     async searchLegs(request) {
       const candidates = [...chunks.values()].filter((chunk) => passes(chunk, request.filters));
       const vector = request.vector

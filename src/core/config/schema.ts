@@ -156,6 +156,7 @@ export const settingsSchema = z
         boosts: z.object({ title: nonNegative, headings: nonNegative, text: nonNegative }).strict(),
         minBm25PerTerm: nonNegative,
         minCosine: z.number().min(-1).max(1),
+        pageLengthPenalty: nonNegative,
       })
       .strict(),
     answering: z

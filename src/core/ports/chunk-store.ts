@@ -120,6 +120,11 @@ export interface ChunkStore {
    * how many chunks there are: the rarity of a question's words, for the answerability score.
    */
   termChunkCounts(words: string[]): Promise<{ chunks: number; counts: number[] }>;
+  /**
+   * How many passages each of these documents holds (a document the store does not hold is absent): how long a
+   * page is, for the page length penalty of hybrid search.
+   */
+  passageCounts(docIds: string[]): Promise<Map<string, number>>;
   /** Runs the requested legs, in one round trip where the engine allows; fusion happens in core. */
   searchLegs(request: LegSearchRequest): Promise<LegSearchResult>;
   health(): Promise<StoreHealth>;

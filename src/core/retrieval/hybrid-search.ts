@@ -58,6 +58,8 @@ export interface RetrievalSettings {
   boosts: { title: number; headings: number; text: number };
   minBm25PerTerm: number;
   minCosine: number;
+  /** Hybrid mode with convex fusion: what a fused score loses per doubling of its page's passage count (0: nothing). */
+  pageLengthPenalty?: number;
 }
 
 export interface SearchDependencies {
@@ -70,6 +72,31 @@ export interface SearchDependencies {
 export function countQueryTerms(query: string): number {
   const words = query.toLowerCase().match(/[\p{L}\p{N}]{2,}/gu) ?? [];
   return Math.max(1, words.filter((word) => !fillerWords.has(word)).length);
+}
+
+/**
+ * A long page (a reference of every option, a changelog) has many passages, so one of them matches almost any
+ * question a little; the short page about the question has one chance. Each fused score loses `penalty` per doubling
+ * of its page's passage count (a one-passage page loses nothing). Ties keep the fused order. When the store cannot
+ * count, the fused order stands.
+ */
+async function penaliseLongPages<Hit extends { chunk: FusedHit['chunk']; score: number }>(
+  hits: Hit[],
+  penalty: number,
+  store: ChunkStore,
+): Promise<Hit[]> {
+  let counts: Map<string, number>;
+  try {
+    counts = await store.passageCounts([...new Set(hits.map((hit) => hit.chunk.docId))]);
+  } catch {
+    return hits;
+  }
+  const penalised = hits.map((hit, order) => ({
+    hit: { ...hit, score: hit.score - penalty * Math.log2(Math.max(1, counts.get(hit.chunk.docId) ?? 1)) },
+    order,
+  }));
+  penalised.sort((a, b) => b.hit.score - a.hit.score || a.order - b.order);
+  return penalised.map(({ hit }) => hit);
 }
 
 /**
@@ -115,6 +142,9 @@ export async function search(
       settings.fusion === 'convex'
         ? convexScoreFusion(legs.bm25, legs.vector, settings.convex)
         : reciprocalRankFusion(legs.bm25, legs.vector, { rrfK: settings.rrfK, weights: settings.weights });
+    // Scaled for convex scores (0..1); rank fusion's scores are a hundred times smaller.
+    if (settings.fusion === 'convex' && (settings.pageLengthPenalty ?? 0) > 0 && hits.length > 1)
+      hits = await penaliseLongPages(hits, settings.pageLengthPenalty!, store);
   } else if (mode === 'bm25') {
     hits = legs.bm25.map((hit, index) => ({
       chunk: hit.chunk,

@@ -314,6 +314,24 @@ export function createChunkIndex(context: StoreContext, options: { analyzer: str
       });
     },
 
+    async passageCounts(docIds: string[]): Promise<Map<string, number>> {
+      const wanted = [...new Set(docIds)];
+      if (wanted.length === 0) return new Map();
+      await refreshIfWritten();
+      return readOrEmpty('count passages per document', new Map<string, number>(), async () => {
+        const response = await client.search({
+          index: alias,
+          size: 0,
+          query: { terms: { doc_id: wanted } },
+          aggs: { documents: { terms: { field: 'doc_id', size: wanted.length } } },
+        });
+        const buckets = (
+          response.aggregations?.documents as estypes.AggregationsStringTermsAggregate | undefined
+        )?.buckets as estypes.AggregationsStringTermsBucket[] | undefined;
+        return new Map((buckets ?? []).map((bucket) => [String(bucket.key), bucket.doc_count]));
+      });
+    },
+
     async chunksWithoutSentences(): Promise<number> {
       await refreshIfWritten();
       return readOrEmpty('count chunks without sentence vectors', 0, async () => {

@@ -112,6 +112,7 @@ export function createElasticsearchStore(options: ElasticsearchStoreOptions): St
     counts: () => chunks.counts(),
     chunksWithoutSentences: () => chunks.chunksWithoutSentences(),
     termChunkCounts: (words) => chunks.termChunkCounts(words),
+    passageCounts: (docIds) => chunks.passageCounts(docIds),
     searchLegs: async (request) => {
       await chunks.refreshIfWritten();
       const space = request.vector ? await chunks.currentSpace() : undefined;

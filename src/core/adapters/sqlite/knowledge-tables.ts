@@ -395,6 +395,19 @@ export function createKnowledgeTables(
       );
     },
 
+    async passageCounts(docIds) {
+      const wanted = [...new Set(docIds)];
+      if (wanted.length === 0) return new Map<string, number>();
+      return session.run('count passages per document', (connection) => {
+        const rows = connection
+          .statement(
+            `SELECT doc_id, count(*) AS n FROM chunks WHERE doc_id IN (SELECT value FROM json_each(?)) GROUP BY doc_id`,
+          )
+          .all(JSON.stringify(wanted)) as Array<{ doc_id: string; n: number }>;
+        return new Map(rows.map((row) => [row.doc_id, row.n]));
+      });
+    },
+
     async termChunkCounts(words) {
       return session.run('count terms', (connection) => {
         const total = (
