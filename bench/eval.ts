@@ -28,7 +28,7 @@
  *             (--prompts), side by side; no answer is written, so the model's own "I don't know" in an answer is
  *             not counted (refusals are a lower bound) and there are no citation figures
  *   --prompts verdict,quote
- *             the sufficiency prompts --judge-only compares (default both; quote is the one ask() uses)
+ *             the sufficiency prompts --judge-only compares (default both; verdict is the one ask() uses)
  *   --llm FILE another GGUF file for --answering local (default: answering.local.modelPath)
  *   --fresh   ingest into new stores instead of the cached ones in data/eval-cache/ (incremental ingestion skips
  *             unchanged pages, so a cached store is the same store; the cache is keyed by the knowledge settings,
