@@ -412,12 +412,14 @@ function bm25Leg(index: Index, question: string, k: number, boosts: [number, num
   return rows.map((row) => ({ chunk: asChunk(index.passages[row.seq]!), score: row.score }));
 }
 
+function dot(a: Float32Array, b: Float32Array): number {
+  let sum = 0;
+  for (let i = 0; i < a.length; i += 1) sum += a[i]! * b[i]!;
+  return sum;
+}
+
 function cosines(vectors: Float32Array[], query: Float32Array): number[] {
-  return vectors.map((vector) => {
-    let dot = 0;
-    for (let i = 0; i < vector.length; i += 1) dot += vector[i]! * query[i]!;
-    return dot;
-  });
+  return vectors.map((vector) => dot(vector, query));
 }
 
 function minMax(scores: number[]): number[] {
@@ -453,15 +455,15 @@ function vectorLeg(
     .map((hit) => ({ chunk: asChunk(index.passages[hit.position]!), score: hit.score }));
 }
 
-const seqOf = (index: Index) => {
-  const seq = new Map(index.passages.map((passage, position) => [passage.id, position]));
-  return (chunk: Chunk) => seq.get(chunk.id)!;
-};
-
-function dot(a: Float32Array, b: Float32Array): number {
-  let sum = 0;
-  for (let i = 0; i < a.length; i += 1) sum += a[i]! * b[i]!;
-  return sum;
+const positionsOf = new WeakMap<Index, Map<string, number>>();
+/** A passage's position in the index, by chunk id (built once per index). */
+function positionOf(index: Index, chunk: Chunk): number {
+  let positions = positionsOf.get(index);
+  if (!positions) {
+    positions = new Map(index.passages.map((passage, position) => [passage.id, position]));
+    positionsOf.set(index, positions);
+  }
+  return positions.get(chunk.id)!;
 }
 
 /** The fused candidates re-scored with their best sentence's cosine (min-max over the candidates). */
@@ -471,9 +473,8 @@ function bySentences(
   query: Float32Array,
   weight: number,
 ): Array<{ chunk: Chunk; score: number }> {
-  const seq = seqOf(index);
   const best = fused.map((hit) => {
-    const position = seq(hit.chunk);
+    const position = positionOf(index, hit.chunk);
     const sentences = index.sentenceVectors![position]!;
     if (sentences.length === 0) return dot(index.vectors[position]!, query);
     return Math.max(...sentences.map((vector) => dot(vector, query)));

@@ -1,4 +1,6 @@
+import os from 'node:os';
 import { describe, expect, it } from 'vitest';
+import { loadConfig } from '../../src/core/index.ts';
 import type { Chunk } from '../../src/core/ports/index.ts';
 import { type RetrievalSettings, search } from '../../src/core/retrieval/hybrid-search.ts';
 import { createDeterministicEmbedder } from '../fakes/deterministic-embedder.ts';
@@ -6,19 +8,9 @@ import { createInMemoryStore } from '../fakes/in-memory-store.ts';
 
 const embedder = createDeterministicEmbedder();
 
-const settings = (pageLengthPenalty: number): RetrievalSettings => ({
-  k: 5,
-  candidates: 40,
-  numCandidates: 100,
-  fusion: 'convex',
-  convex: { vectorWeight: 0.7, normalisation: 'min-max' },
-  rrfK: 60,
-  weights: { bm25: 1, vector: 1.5 },
-  boosts: { title: 2, headings: 1.5, text: 1 },
-  minBm25PerTerm: 0,
-  minCosine: 0,
-  pageLengthPenalty,
-});
+/** The shipped retrieval settings (no config/local.yaml is read from the temporary directory), one penalty apart. */
+const shipped = loadConfig({ cwd: os.tmpdir(), env: {} }).retrieval;
+const settings = (pageLengthPenalty: number): RetrievalSettings => ({ ...shipped, pageLengthPenalty });
 
 async function page(docId: string, title: string, texts: string[]): Promise<Chunk[]> {
   const vectors = await embedder.embed(texts);
