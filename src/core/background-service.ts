@@ -2,8 +2,8 @@
  * The background part of Core: every job a process runs beside its work, started by one call. Each job that must
  * run once across replicas holds a lease in the store (any replica takes it over when its holder dies):
  * - knowledge.sources kept fresh at their intervals (one sync of a source at a time across replicas);
- * - with chat faces serving: the clean-up of finished claims, old rate-limit counters and thread messages past
- *   threads.retentionDays; the learning loop (watching fine-tuning jobs, the retraining schedule); and for each face
+ * - with chat faces serving: the clean-up of finished claims, old rate-limit counters, thread messages past
+ *   threads.retentionDays and the event ids older versions kept; the learning loop (watching fine-tuning jobs, the retraining schedule); and for each face
  *   that answers deliveries again (Slack), the sweep taking over the deliveries of a replica that stopped.
  */
 import type { Config } from './config/index.ts';
@@ -49,7 +49,7 @@ export function createBackgroundService(dependencies: {
   config: Config;
   logger: Logger;
   coordination: Pick<CoordinationService, 'startJob' | 'claims' | 'rateLimits'>;
-  delivery: Pick<DeliveryService, 'takeOverExpired'>;
+  delivery: Pick<DeliveryService, 'takeOverExpired' | 'purgeSeenEvents'>;
   sources: Pick<KnowledgeService['sources'], 'startBackground'>;
   threads: Pick<ThreadMemory, 'purgeExpired'>;
   trainingSchedule: Pick<TrainingSchedule, 'jobNames' | 'watchJobs' | 'retrainIfNeeded'>;
@@ -69,6 +69,13 @@ export function createBackgroundService(dependencies: {
           for (let page = 0; page < 20 && (await coordination.claims.purge(scope, 500)) > 0; page += 1);
         // Rate-limit counters of windows that no longer count (written only when limits are shared).
         for (let page = 0; page < 20 && (await coordination.rateLimits.purge(500)) > 0; page += 1);
+        // Event ids the exactly-once path before claims kept, in stores written by older versions.
+        for (const platform of claimScopes)
+          for (
+            let page = 0;
+            page < 20 && (await dependencies.delivery.purgeSeenEvents(platform, 500)) > 0;
+            page += 1
+          );
         // Thread messages older than threads.retentionDays.
         for (let page = 0; page < 20 && (await dependencies.threads.purgeExpired(500)) > 0; page += 1);
       },

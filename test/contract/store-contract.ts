@@ -1600,6 +1600,20 @@ export function defineStoreContract(name: string, openStore: OpenStore): void {
         ]);
       });
 
+      it('deletes the keys of one namespace, a bounded number at a time', async () => {
+        for (const key of ['k1', 'k2', 'k3', 'k4', 'k5']) await store().setValue('to-empty', key, key);
+        await store().setValue('to-keep', 'k1', 'kept');
+        expect(await store().deleteValues('to-empty', 2)).toBe(2);
+        expect(await store().listValues('to-empty')).toHaveLength(3);
+        expect(await store().deleteValues('to-empty', 10)).toBe(3);
+        expect(await store().deleteValues('to-empty', 10)).toBe(0);
+        expect(await store().listValues('to-empty')).toEqual([]);
+        expect(await store().getValue('to-keep', 'k1')).toBe('kept');
+        expect(await store().deleteValues('never-written', 10)).toBe(0);
+        // A deleted key can be claimed again.
+        expect(await store().putIfAbsent('to-empty', 'k1', 'again')).toBe(true);
+      });
+
       it('lets exactly one of many concurrent putIfAbsent calls win', async () => {
         const results = await Promise.all(
           Array.from({ length: 8 }, (_, index) =>

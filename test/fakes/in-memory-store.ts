@@ -378,6 +378,13 @@ export function createInMemoryStore(): InMemoryStore {
       map.set(key, value);
       return true;
     },
+    async deleteValues(namespace, limit) {
+      const map = values.get(namespace);
+      if (!map) return 0;
+      const keys = [...map.keys()].slice(0, Math.max(0, Math.floor(limit)));
+      for (const key of keys) map.delete(key);
+      return keys.length;
+    },
     listValues: async (namespace) =>
       [...(values.get(namespace) ?? new Map<string, string>()).entries()]
         .sort(([left], [right]) => (left < right ? -1 : left > right ? 1 : 0))

@@ -7,7 +7,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import { type Clock, type Core, createCore, loadConfig } from '../../src/core/index.ts';
+import { createSqliteStore } from '../../src/core/adapters/sqlite/index.ts';
+import { type Clock, type Core, createCore, loadConfig, silentLogger } from '../../src/core/index.ts';
 import { createDeterministicEmbedder } from '../fakes/deterministic-embedder.ts';
 import { createRecordingLogger } from '../support/slack-test-harness.ts';
 
@@ -151,6 +152,16 @@ describe('core.delivery.claim', () => {
       ANSWERLOOP_COORDINATION__LEASE_TTL_MS: '300',
     });
     expect(other.background.start().jobs).toEqual([]);
+    // Event ids an older version kept (its exactly-once path before claims), never purged then.
+    const config = other.config;
+    const older = createSqliteStore({
+      file: path.join(config.dataDir, config.store.embedded.file),
+      logger: silentLogger,
+    });
+    for (const id of ['Ev0a', 'Ev0b', 'Ev0c'])
+      await older.putIfAbsent('event:slack', id, '2026-11-01T00:00:00Z');
+    await older.putIfAbsent('event:discord', '1234', '2026-11-01T00:00:00Z');
+    await older.setValue('settings', 'kept', 'yes');
     const body = { type: 'event_callback', event_id: 'Ev9' };
     expect(await a!.core.delivery.claim('slack', 'Ev9', { payload: body })).toBeDefined();
     const redelivered: Array<{ id: string; payload: unknown }> = [];
@@ -167,8 +178,16 @@ describe('core.delivery.claim', () => {
       expect(redelivered).toEqual([{ id: 'Ev9', payload: body }]);
       // The face runs the event again: its claim is the taken-over one.
       expect((await other.delivery.claim('slack', 'Ev9', { payload: body }))?.takenOver).toBe(true);
+      // The clean-up drained the older version's event ids, and nothing else.
+      const left = async () =>
+        (await older.listValues('event:slack')).length + (await older.listValues('event:discord')).length;
+      for (let waited = 0; (await left()) > 0 && waited < 5000; waited += 50)
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      expect(await left()).toBe(0);
+      expect(await older.getValue('settings', 'kept')).toBe('yes');
     } finally {
       await background.stop();
+      await older.close();
     }
   });
 });

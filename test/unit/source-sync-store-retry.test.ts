@@ -24,6 +24,7 @@ function startingStore(
     setValue: (namespace, key, value) => store.setValue(namespace, key, value),
     putIfAbsent: (namespace, key, value) => store.putIfAbsent(namespace, key, value),
     listValues: (namespace) => store.listValues(namespace),
+    deleteValues: (namespace, limit) => store.deleteValues(namespace, limit),
   };
   return { flaky, reads };
 }

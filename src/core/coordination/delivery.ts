@@ -97,6 +97,12 @@ export interface DeliveryService {
   /** Whether an answer to a question nobody asked the bot may be posted: see `shouldPostUnasked`. */
   shouldPostUnasked(answer: UnaskedAnswer, threshold: number): boolean;
   /**
+   * Deletes up to `limit` of the event ids that the exactly-once path before claims kept for a platform
+   * (`event:<platform>`, one per delivery, never purged); how many. Nothing reads them now; the clean-up job drains
+   * them from stores written by older versions.
+   */
+  purgeSeenEvents(platform: Platform, limit: number): Promise<number>;
+  /**
    * Installations of the app into a platform's workspaces (Slack's OAuth distribution), as the platform SDK's
    * JSON, tokens included: kept in the store, never logged.
    */
@@ -119,7 +125,7 @@ const heldWhileAnswering: Record<Platform, boolean> = {
 const platformName = (platform: Platform) => platform.charAt(0).toUpperCase() + platform.slice(1);
 
 export function createDeliveryService(dependencies: {
-  records: Pick<KeyValueStore, 'getValue' | 'setValue'>;
+  records: Pick<KeyValueStore, 'getValue' | 'setValue' | 'deleteValues'>;
   /** The claims on deliveries, and the rate limit counters in the store (when limits are shared). */
   coordination: {
     claims: Pick<ClaimService, 'claim' | 'takeOverExpired'>;
@@ -306,6 +312,7 @@ export function createDeliveryService(dependencies: {
 
     shouldPostUnasked,
     rateLimiter,
+    purgeSeenEvents: (platform, limit) => records.deleteValues(`event:${platform}`, limit),
 
     installations: {
       // An uninstalled workspace keeps an empty value: the key-value store has no delete.

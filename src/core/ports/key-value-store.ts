@@ -9,4 +9,6 @@ export interface KeyValueStore {
   putIfAbsent(namespace: string, key: string, value: string): Promise<boolean>;
   /** Every key of a namespace with its value, ordered by key; for small namespaces (verified answers). */
   listValues(namespace: string): Promise<Array<{ key: string; value: string }>>;
+  /** Deletes up to `limit` keys of a namespace (any of them); how many. Called again until 0 empties it. */
+  deleteValues(namespace: string, limit: number): Promise<number>;
 }

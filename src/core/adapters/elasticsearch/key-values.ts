@@ -37,5 +37,13 @@ export function createKeyValueRecords(context: StoreContext): KeyValueStore {
       });
       return items.map(({ key, value }) => ({ key, value }));
     },
+    async deleteValues(namespace, limit) {
+      if (!(limit >= 1)) return 0;
+      return values.removeMatching({
+        filter: [{ term: { namespace } }],
+        sort: [{ record_id: 'asc' }],
+        limit: Math.floor(limit),
+      });
+    },
   };
 }

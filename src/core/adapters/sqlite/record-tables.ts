@@ -390,6 +390,17 @@ export function createRecordTables(session: SqliteSession): RecordMethods {
       });
     },
 
+    async deleteValues(namespace, limit) {
+      return session.run('delete values', (connection) => {
+        const { changes } = connection
+          .statement(
+            'DELETE FROM key_values WHERE namespace = ? AND key IN (SELECT key FROM key_values WHERE namespace = ? LIMIT ?)',
+          )
+          .run(namespace, namespace, Math.max(0, Math.floor(limit)));
+        return changes;
+      });
+    },
+
     async listValues(namespace) {
       return session.run(
         'list values',
