@@ -100,7 +100,11 @@ function printConversation(detail: ReviewDetail): void {
   if (record.standaloneQuestion && record.standaloneQuestion !== record.question)
     printLine(`Standalone: ${record.standaloneQuestion}`);
   printLine('');
-  printLine(`Answer${record.refused ? ' (refused)' : ''}:\n${record.answer}`);
+  if (record.silent)
+    printLine(
+      'Answer: none. Nobody asked the bot here and it was not sure enough to answer, so it said nothing (correct it to give the answer next time).',
+    );
+  else printLine(`Answer${record.refused ? ' (refused)' : ''}:\n${record.answer}`);
   if (record.correctedAnswer)
     printLine(`\nCorrection (${record.correctionSource ?? 'operator'}):\n${record.correctedAnswer}`);
   if (record.shadow) printLine(`\nShadow answer (${record.shadow.model}):\n${record.shadow.answer}`);
@@ -203,9 +207,9 @@ export function registerReview(program: Command, context: CliContext): void {
             formatTime(record.createdAt).slice(0, 16),
             feedbackLabel(record),
             `${record.reviewStatus}${record.stale ? '*' : ''}`,
-            record.refused ? 'refused' : record.confidence.toFixed(2),
+            record.silent ? 'silent' : record.refused ? 'refused' : record.confidence.toFixed(2),
             clip(record.question, 40),
-            clip(record.correctedAnswer ?? record.answer, 40),
+            clip(record.correctedAnswer ?? (record.silent ? '(said nothing: not asked)' : record.answer), 40),
           ]),
         ),
       );

@@ -121,6 +121,17 @@ describe('Discord help forums and help channels end to end (discord.js against t
     expect(harness.logs).toContainEqual(
       expect.objectContaining({ threadId: post.id, message: expect.stringMatching(/not sure enough/) }),
     );
+    // Nothing was generated: the post's question is kept, silent, for the review queue and the gaps report.
+    const kept = await harness.core.listConversations({ platform: 'discord', thread: post.id });
+    expect(kept.items).toEqual([
+      expect.objectContaining({
+        question: `${offTopic.title} ${offTopic.content}`,
+        silent: true,
+        refused: true,
+        answer: '',
+        model: 'none',
+      }),
+    ]);
   });
 
   it('retries while Discord has not caught up with a new post: starter message 10008, then messages refused with 40058', async () => {
@@ -206,6 +217,11 @@ describe('Discord help forums and help channels end to end (discord.js against t
     const marker = harness.fake.postMessage(discordIds.helpChannel, 'How do I delete an account?', someone());
     await harness.fake.waitForRequest(answeredIn(String(marker.id)));
     expect(harness.fake.requests.some((request) => request.path.includes(String(question.id)))).toBe(false);
+    // The same shape as Slack's help channels: nothing generated, the question kept silent for people.
+    const { items } = await harness.core.listConversations({ platform: 'discord', limit: 100 });
+    expect(items.filter((record) => record.question.startsWith(offTopic.content))).toEqual([
+      expect.objectContaining({ silent: true, refused: true, answer: '', model: 'none' }),
+    ]);
   });
 
   it('does not post a direct reply (a greeting) unasked in a help channel or a forum post, though its confidence is 1', async () => {

@@ -209,7 +209,17 @@ describe('Slack AI surfaces: private answers, shortcuts, help channels, the assi
     const unsureCalls = harness.fake.calls.slice(callsBefore);
     expect(unsureCalls.map((call) => call.method)).toEqual(['reactions.add']);
     expect(unsureCalls[0]!.body).toMatchObject({ channel: 'CHELP', timestamp: unsure, name: 'eyes' });
-    expect((await harness.core.listConversations({ platform: 'slack' })).total).toBe(before);
+    // Nothing was generated; the question is kept, silent, for the review queue and the gaps report.
+    const kept = await harness.core.listConversations({ platform: 'slack', order: 'newest', limit: 1 });
+    expect(kept.total).toBe(before + 1);
+    expect(kept.items[0]).toMatchObject({
+      question: 'What is the airspeed velocity of an unladen swallow?',
+      channel: 'CHELP',
+      silent: true,
+      refused: true,
+      answer: '',
+      model: 'none',
+    });
 
     const quietCalls = harness.fake.calls.length;
     await harness.send(
@@ -262,7 +272,18 @@ describe('Slack AI surfaces: private answers, shortcuts, help channels, the assi
       }),
     );
     expect(harness.fake.calls.length).toBe(quietCalls);
-    expect((await harness.core.listConversations({ platform: 'slack' })).total).toBe(before);
+    // Of these, only the question under the stricter channel's bar was read, and kept silent.
+    const after = await harness.core.listConversations({ platform: 'slack', order: 'newest', limit: 1 });
+    expect(after.total).toBe(before + 2);
+    expect(after.items[0]).toMatchObject({
+      channel: 'CSTRICT',
+      question: 'How do I reset my password?',
+      silent: true,
+    });
+    // Counted as silent questions, not as refusals.
+    const { text } = await harness.core.metrics.render();
+    expect(text).toMatch(/answerloop_questions_total\{platform="slack",route="silent"\} 2\n/);
+    expect(text).not.toMatch(/answerloop_refusals_total\{platform="slack"\}/);
   });
 
   it('does not post a direct reply (a greeting) unasked in a help channel, though its confidence is 1', async () => {

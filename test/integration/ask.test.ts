@@ -137,6 +137,55 @@ function defineAskSuite(storeName: string, openStore: () => Promise<Store>) {
       expect((await offline.getConversation(result.conversationId))?.refused).toBe(true);
     });
 
+    it('below minConfidence (a question nobody asked it) generates nothing and keeps the question as a silent record', async () => {
+      const question = 'How do I reset my password?';
+      // Its confidence, read without a model and without a record: the bar is set just above it, then at it.
+      const { confidence } = await offline.ask({ question, context: { platform: 'cli' } }, { record: false });
+      const { requests } = recordChatRequests([
+        { status: 200, body: completion('Open Settings, then Security [1].', 'gpt-4o-mini-2024-07-18') },
+      ]);
+      const result = await online.ask(
+        { question, context: { platform: 'discord', channel: 'help', userId: 'U7' } },
+        { minConfidence: confidence + 0.001 },
+      );
+      nock.cleanAll();
+      expect(requests).toEqual([]);
+      expect(result).toMatchObject({
+        skipped: true,
+        refused: true,
+        answer: '',
+        citations: [],
+        sources: [],
+        confidence,
+      });
+      const record = await online.getConversation(result.conversationId);
+      expect(record).toMatchObject({
+        silent: true,
+        refused: true,
+        route: 'refused',
+        answer: '',
+        model: 'none',
+        promptMessages: [],
+        question,
+        confidence,
+      });
+      // What it retrieved stays with the question, so an operator's answer can be made an example.
+      expect(record?.sources[0]).toMatchObject({ source: expect.stringMatching(/accounts\.md$/) });
+
+      // At or above it, the same question is answered as usual.
+      const { requests: asked, scope } = recordChatRequests([
+        { status: 200, body: completion('Open Settings, then Security [1].', 'gpt-4o-mini-2024-07-18') },
+      ]);
+      const answered = await online.ask(
+        { question, context: { platform: 'discord', channel: 'help', userId: 'U7' } },
+        { minConfidence: confidence },
+      );
+      scope.done();
+      expect(asked).toHaveLength(1);
+      expect(answered.skipped).toBeUndefined();
+      expect((await online.getConversation(answered.conversationId))?.silent).toBeUndefined();
+    });
+
     it('gives a help reply to an empty or mention-only question', async () => {
       for (const question of ['', '   ', '<@U0BOT>']) {
         const result = await offline.ask({ question, context: { platform: 'slack' } });

@@ -230,6 +230,36 @@ function defineSuite(storeName: string, openStore: () => Store) {
       for (const passage of residency.nearest) expect(passage.docId).not.toMatch(/^verified\//);
     });
 
+    it('counts a question the bot stayed silent on (nobody asked it) as low confidence, not as a refusal', async () => {
+      await store.saveConversation(
+        conversationRecord({
+          id: 'mobile-silent',
+          question: 'Does an Android or iPhone app exist?',
+          answer: '',
+          createdAt: hoursAgo(0.25),
+          overrides: {
+            platform: 'discord',
+            channel: 'help-channel',
+            user: 'user-silent',
+            route: 'refused',
+            refused: true,
+            silent: true,
+            confidence: 0.45,
+            model: 'none',
+          },
+        }),
+      );
+      const { gaps } = await core.insights.gaps({ since: '7d' });
+      const mobile = gaps.find((gap) =>
+        gap.questions.some((question) => question.conversationId === 'mobile-0'),
+      )!;
+      expect(mobile.questions[0]).toMatchObject({
+        conversationId: 'mobile-silent',
+        reasons: ['low_confidence'],
+      });
+      expect(mobile.reasons.low_confidence).toBeGreaterThanOrEqual(2);
+    });
+
     it('rejects a window it cannot read, saying what it takes', async () => {
       await expect(core.insights.gaps({ since: 'last week' })).rejects.toThrow(
         /--since expects a duration such as 24h, 7d or 2w/,

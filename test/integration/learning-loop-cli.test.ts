@@ -20,6 +20,7 @@ import { registerReview } from '../../src/cli/review.ts';
 import { registerTrain } from '../../src/cli/train.ts';
 import { createDeterministicEmbedder } from '../fakes/deterministic-embedder.ts';
 import {
+  conversationRecord,
   fineTuningEvent,
   fineTuningJobBody,
   openAiApi,
@@ -245,6 +246,23 @@ describe('the learning loop from the CLI, in process (nock for OpenAI)', () => {
     expect(await runCli(context, ['models', 'list'])).toMatch(
       /Answers come from gpt-4o-mini-2024-07-18 \(the base model\)/,
     );
+  });
+
+  it('shows a question the bot stayed silent on for what it is: no answer, "silent" in the list', async () => {
+    await store.saveConversation(
+      conversationRecord({
+        id: 'silent-01',
+        question: 'Does anyone know if exports include archived projects?',
+        answer: '',
+        createdAt: '2026-12-01T09:00:00.000Z',
+        overrides: { route: 'refused', refused: true, silent: true, confidence: 0.31, model: 'none' },
+      }),
+    );
+    const list = await runCli(context, ['review', 'list', '--refused']);
+    expect(list).toMatch(/silent-01 .* silent +Does anyone know if exports.* \(said nothing: not asked\)/);
+    const shown = await runCli(context, ['review', 'show', 'silent-01']);
+    expect(shown).toMatch(/Answer: none\. Nobody asked the bot here and it was not sure enough to answer/);
+    expect(shown).not.toMatch(/Answer \(refused\)/);
   });
 
   it('exits non-zero when validation fails, and reports errors as typed errors', async () => {

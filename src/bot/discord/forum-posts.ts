@@ -120,7 +120,8 @@ export async function handleNewForumPost(
         filters: settings.filters,
       },
     },
-    { stream: false },
+    // Below the channel's threshold nothing is generated: the question is kept as a silent record for people.
+    { stream: false, minConfidence: settings.threshold },
   );
   if (!core.delivery.shouldPostUnasked(result, settings.threshold)) {
     logger.info(

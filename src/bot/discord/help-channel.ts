@@ -39,7 +39,8 @@ async function confidentAnswer(
         filters: settings.filters,
       },
     },
-    { stream: false },
+    // Below the channel's threshold nothing is generated: the question is kept as a silent record for people.
+    { stream: false, minConfidence: settings.threshold },
   );
   if (core.delivery.shouldPostUnasked(result, settings.threshold)) return result;
   logger.info(

@@ -393,24 +393,24 @@ export function createAnsweringService(dependencies: AnsweringDependencies): Ans
           !preference.answer &&
           (found.hits.length === 0 || confidence < options.minConfidence)
         ) {
-          logger.info(
-            { platform: record.platform, confidence, minConfidence: options.minConfidence },
-            'not confident enough to answer unasked',
-          );
-          return {
+          // Nothing is generated; the question is kept, marked silent, so `answerloop gaps` and the review queue
+          // see what people asked that the documentation did not clearly answer.
+          Object.assign(record, { route: 'refused', refused: true, answer: '', silent: true });
+          return finish({
             answer: '',
             citations: [],
             sources: [],
             confidence,
+            ...(features ? { answerability: features } : {}),
             route: 'refused',
             refused: true,
             model: 'none',
             extractive: false,
             usage: noUsage,
-            latencyMs: Math.round(performance.now() - started),
-            conversationId: '',
+            latencyMs: 0,
+            conversationId: record.id,
             skipped: true,
-          };
+          });
         }
         if (!preference.answer) {
           sufficiency = await judgeSufficiency(standalone, found.hits, confidence, options.signal);
@@ -497,35 +497,7 @@ export function createAnsweringService(dependencies: AnsweringDependencies): Ans
       }
     }
 
-    record.answer = redactSecrets(record.answer);
-    record.promptMessages = record.promptMessages.map((message) => ({
-      ...message,
-      content: redactSecrets(message.content),
-    }));
-    record.latencyMs = Math.round(performance.now() - started);
-    try {
-      if (options.record !== false) await store.saveConversation(record);
-    } catch (error) {
-      // The user still gets the answer; the operator learns the log could not be written.
-      logger.error(
-        { err: toAnswerloopError(error), conversationId: record.id },
-        'conversation record could not be saved',
-      );
-    }
-    logger.info(
-      {
-        conversationId: record.id,
-        platform: record.platform,
-        route: record.route,
-        model: record.model,
-        confidence: record.confidence,
-        latencyMs: record.latencyMs,
-        sources: record.sources.length,
-      },
-      'answered',
-    );
-    if (options.record !== false) runShadow(record);
-    return {
+    return finish({
       answer: record.answer,
       citations,
       sources,
@@ -541,7 +513,43 @@ export function createAnsweringService(dependencies: AnsweringDependencies): Ans
       conversationId: record.id,
       ...(prepared.notice ? { notice: prepared.notice } : {}),
       ...(verified ? { verified } : {}),
-    };
+    });
+
+    /** Redacts and saves the record (unless `record: false`), logs one line, and returns the result with its latency. */
+    async function finish(result: AskResult): Promise<AskResult> {
+      record.answer = redactSecrets(record.answer);
+      record.promptMessages = record.promptMessages.map((message) => ({
+        ...message,
+        content: redactSecrets(message.content),
+      }));
+      record.latencyMs = Math.round(performance.now() - started);
+      try {
+        if (options.record !== false) await store.saveConversation(record);
+      } catch (error) {
+        // The user still gets the answer; the operator learns the log could not be written.
+        logger.error(
+          { err: toAnswerloopError(error), conversationId: record.id },
+          'conversation record could not be saved',
+        );
+      }
+      logger.info(
+        {
+          conversationId: record.id,
+          platform: record.platform,
+          route: record.route,
+          model: record.model,
+          confidence: record.confidence,
+          latencyMs: record.latencyMs,
+          sources: record.sources.length,
+          ...(record.silent ? { minConfidence: options.minConfidence } : {}),
+        },
+        record.silent
+          ? 'not confident enough to answer unasked; the question is kept for people'
+          : 'answered',
+      );
+      if (options.record !== false && !record.silent) runShadow(record);
+      return { ...result, answer: record.answer, latencyMs: record.latencyMs };
+    }
   }
 
   return {

@@ -40,7 +40,8 @@ export interface AskOptions {
   signal?: AbortSignal;
   /**
    * Answer only at this confidence or above (answers nobody asked the bot for). Below it ask() stops before
-   * generating, logs nothing, and returns `skipped: true` with an empty answer.
+   * generating, keeps the question as a silent record (`silent: true`, refused, no answer) for the review queue and
+   * `answerloop gaps`, and returns `skipped: true` with an empty answer.
    */
   minConfidence?: number;
   /** false: answer without writing a conversation record (evaluation runs). Default true. */
@@ -80,7 +81,7 @@ export interface AskResult {
   notice?: string;
   /** Set when the answer is, or cites, an answer the support team verified. */
   verified?: VerifiedAnswerUse;
-  /** True when `minConfidence` was not reached: nothing was generated or logged. */
+  /** True when `minConfidence` was not reached: nothing was generated; the question was kept as a silent record. */
   skipped?: boolean;
 }
 

@@ -110,7 +110,9 @@ export interface KnowledgeGapDependencies {
 export function gapReasons(record: ConversationRecord, autoAnswerThreshold: number): GapReason[] {
   if (record.route === 'help' || record.route === 'direct') return [];
   const reasons: GapReason[] = [];
-  if (record.refused) reasons.push('refused');
+  // A silent record refused nobody: nobody asked the bot, and it was not sure enough to answer unasked.
+  if (record.silent) reasons.push('low_confidence');
+  else if (record.refused) reasons.push('refused');
   else if (record.confidence < autoAnswerThreshold) reasons.push('low_confidence');
   if (record.feedback?.helpful === false) reasons.push('not_helpful');
   if (record.correctedAnswer) reasons.push('corrected');

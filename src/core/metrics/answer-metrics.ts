@@ -21,10 +21,12 @@ export function createAskMetrics(
   return async (input: AskInput, ask: () => Promise<AskResult>): Promise<AskResult> => {
     const platform = input.context.platform || 'cli';
     const result = await ask();
-    metrics.increment('questions_total', { platform, route: result.route });
-    if (result.refused) metrics.increment('refusals_total', { platform });
+    // A question nobody asked the bot, left silent below its channel's bar, is neither answered nor refused.
+    metrics.increment('questions_total', { platform, route: result.skipped ? 'silent' : result.route });
+    if (result.refused && !result.skipped) metrics.increment('refusals_total', { platform });
     metrics.observe('answer_latency_seconds', result.latencyMs / 1000, { platform });
-    if (result.model) showActiveModel(result.model);
+    // 'none': nothing was generated (a help reply, a silent question); the answering model is unchanged.
+    if (result.model && result.model !== 'none') showActiveModel(result.model);
     return result;
   };
 }

@@ -96,6 +96,12 @@ export interface ConversationRecord {
   humanFollowUp?: { at: string; kind: 'reply' | 'solved' } | null;
   /** Someone handed the question to a person with the answer's button; where it was posted. */
   handoff?: { at: string; by?: string; place?: string } | null;
+  /**
+   * Nobody asked the bot (a help channel or forum in mode `auto`) and it was not sure enough to answer, so it said
+   * nothing and generated nothing: the record keeps the question, its sources and its confidence for the review queue
+   * and `answerloop gaps`. Such a record is also `refused`, with an empty answer.
+   */
+  silent?: boolean;
   /** Why the bot answered or refused when a model checked the passages (absent offline). */
   sufficiency?: SufficiencyVerdict | null;
   createdAt: string;

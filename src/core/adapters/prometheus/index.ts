@@ -5,7 +5,10 @@ const prefix = 'answerloop_';
 const latencyBuckets = [0.05, 0.1, 0.25, 0.5, 1, 2, 4, 8, 16, 32];
 
 const counters: Record<CounterName, { help: string; labels: string[] }> = {
-  questions_total: { help: 'Questions answered, by platform and route.', labels: ['platform', 'route'] },
+  questions_total: {
+    help: 'Questions handled, by platform and route (retrieve, direct, help, refused; silent: nobody asked and the bot was not sure enough, so it said nothing).',
+    labels: ['platform', 'route'],
+  },
   refusals_total: { help: 'Answers that said the bot does not know.', labels: ['platform'] },
   feedback_total: { help: 'Feedback given on answers.', labels: ['verdict'] },
   openai_errors_total: { help: 'Failed chat model calls, by error code.', labels: ['code'] },

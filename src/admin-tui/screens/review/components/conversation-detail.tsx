@@ -33,7 +33,10 @@ export function ConversationDetail({ conversation, detail, height, width }: Conv
   const corrected = conversation.correctedAnswer;
   const fixedLines = 5 + (sources.length > 0 ? sources.length + 1 : 1) + (corrected ? 1 : 0);
   const answerRoom = Math.max(2, height - fixedLines);
-  const answerLines = wrapText(corrected ?? conversation.answer, textWidth);
+  const said = conversation.silent
+    ? 'None: nobody asked the bot here and it was not sure enough to answer, so it said nothing.'
+    : conversation.answer;
+  const answerLines = wrapText(corrected ?? said, textWidth);
   const shown = answerLines.slice(0, answerRoom);
   const where = [conversation.platform, conversation.channel].filter(Boolean).join(' ');
   return (
@@ -42,7 +45,7 @@ export function ConversationDetail({ conversation, detail, height, width }: Conv
         {conversation.question}
       </Text>
       <Text dimColor wrap="truncate-end">
-        {`${where} · ${when(conversation.createdAt)} · ${conversation.route} · confidence ${conversation.confidence.toFixed(2)} · ${conversation.model} · ${milliseconds(conversation.latencyMs)}`}
+        {`${where} · ${when(conversation.createdAt)} · ${conversation.silent ? 'silent' : conversation.route} · confidence ${conversation.confidence.toFixed(2)} · ${conversation.model} · ${milliseconds(conversation.latencyMs)}`}
       </Text>
       <Feedback conversation={conversation} />
       <Text wrap="truncate-end">
