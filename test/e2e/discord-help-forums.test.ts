@@ -39,8 +39,10 @@ describe('Discord help forums and help channels end to end (discord.js against t
               mode: 'auto',
               tags: ['Answered by bot', 'solved'],
               unsureTags: ['needs a human'],
+              // The emoji itself, as Discord writes it; the help channel names it as Slack does.
+              reaction: '🔍',
             },
-            [discordIds.helpChannel]: { mode: 'auto' },
+            [discordIds.helpChannel]: { mode: 'auto', reaction: 'eyes' },
           },
         },
         // The gate itself is the channel's threshold; here it sits at the refusal threshold, so the tests
@@ -120,6 +122,12 @@ describe('Discord help forums and help channels end to end (discord.js against t
     expect(harness.fake.requests.filter(postsIn(post.id))).toEqual([]);
     expect(harness.logs).toContainEqual(
       expect.objectContaining({ threadId: post.id, message: expect.stringMatching(/not sure enough/) }),
+    );
+    // The forum's reaction on the post's first message: people see the bot read it.
+    await harness.fake.waitForRequest(
+      (request) =>
+        request.method === 'PUT' &&
+        request.path === `/channels/${post.id}/messages/${post.id}/reactions/🔍/@me`,
     );
     // Nothing was generated: the post's question is kept, silent, for the review queue and the gaps report.
     const kept = await harness.core.listConversations({ platform: 'discord', thread: post.id });
@@ -216,7 +224,12 @@ describe('Discord help forums and help channels end to end (discord.js against t
     // A question it can answer, asked after it, shows the first one has been handled.
     const marker = harness.fake.postMessage(discordIds.helpChannel, 'How do I delete an account?', someone());
     await harness.fake.waitForRequest(answeredIn(String(marker.id)));
-    expect(harness.fake.requests.some((request) => request.path.includes(String(question.id)))).toBe(false);
+    // Nothing posted about it; only the channel's reaction ("eyes", as in Slack) shows the bot read it.
+    expect(
+      harness.fake.requests
+        .filter((request) => request.path.includes(String(question.id)))
+        .map((request) => `${request.method} ${request.path}`),
+    ).toEqual([`PUT /channels/${discordIds.helpChannel}/messages/${question.id}/reactions/👀/@me`]);
     // The same shape as Slack's help channels: nothing generated, the question kept silent for people.
     const { items } = await harness.core.listConversations({ platform: 'discord', limit: 100 });
     expect(items.filter((record) => record.question.startsWith(offTopic.content))).toEqual([
@@ -239,17 +252,57 @@ describe('Discord help forums and help channels end to end (discord.js against t
     const marker = harness.fake.postMessage(discordIds.helpChannel, 'How do I delete an account?', someone());
     await harness.fake.waitForRequest(answeredIn(String(marker.id)));
     await harness.fake.waitForRequest(tagged(String(post.id)));
-    expect(harness.fake.requests.some((request) => request.path.includes(String(greeting.id)))).toBe(false);
+    // Read, not answered: the channel's reaction only, as Slack does with a greeting in a help channel.
+    expect(
+      harness.fake.requests
+        .filter((request) => request.path.includes(String(greeting.id)))
+        .map((request) => request.method),
+    ).toEqual(['PUT']);
     expect(harness.fake.requests.some(postsIn(String(post.id)))).toBe(false);
+  });
+
+  it('tells the operator what to grant when Discord refuses the reaction, and leaves the question alone', async () => {
+    harness.fake.permissions.addReactions = false;
+    try {
+      const question = harness.fake.postMessage(
+        discordIds.helpChannel,
+        `${offTopic.content} Does anyone know why?`,
+        someone(),
+      );
+      const refused = await harness.fake.waitForRequest(
+        (request) => request.method === 'PUT' && request.path.includes(`/messages/${question.id}/reactions/`),
+      );
+      expect(refused.status).toBe(403);
+      for (let waited = 0; waited < 5000; waited += 50) {
+        if (harness.logs.some((entry) => /could not add the looked-at reaction/.test(entry.message ?? '')))
+          break;
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+      expect(harness.logs).toContainEqual(
+        expect.objectContaining({
+          level: 'warn',
+          message:
+            'could not add the looked-at reaction (grant Add Reactions and Read Message History in the channel)',
+        }),
+      );
+      expect(harness.fake.requests.some(answeredIn(String(question.id)))).toBe(false);
+    } finally {
+      harness.fake.permissions.addReactions = true;
+    }
   });
 
   it('sent nothing that could ping and broke no rule of Discord', () => {
     expect(harness.fake.messagesThatMayPing()).toEqual([]);
-    // The 40058 refusals above are the only refusals, and the bot retried them.
+    // The 40058 refusals above are retried; the 403 is the reaction refused on purpose just above.
     expect(
       harness.fake
         .rejectedRequests()
-        .filter((request) => request.error?.code !== 40058 && request.error?.code !== 10008),
+        .filter(
+          (request) =>
+            request.error?.code !== 40058 &&
+            request.error?.code !== 10008 &&
+            !(request.error?.code === 50013 && request.path.includes('/reactions/')),
+        ),
     ).toEqual([]);
   });
 });

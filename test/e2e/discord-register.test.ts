@@ -155,7 +155,8 @@ describe('answerloop discord register (against the fake Discord REST API)', () =
     expect(server.searchParams.get('integration_type')).toBe('0');
     // View channels, send messages, manage threads (forum tags), embed links, read history, threads.
     const permissions = BigInt(server.searchParams.get('permissions')!);
-    for (const bit of [10n, 11n, 14n, 16n, 34n, 35n, 38n]) expect(permissions & (1n << bit)).toBe(1n << bit);
+    for (const bit of [6n, 10n, 11n, 14n, 16n, 34n, 35n, 38n])
+      expect(permissions & (1n << bit)).toBe(1n << bit);
     // A user install adds commands to the person's account: no bot user, no server permissions.
     expect(user.searchParams.get('scope')).toBe('applications.commands');
     expect(user.searchParams.get('integration_type')).toBe('1');

@@ -155,7 +155,7 @@ export interface FakeDiscord {
   /** Messages created in each channel (REST posts), oldest first. */
   readonly channelMessages: Map<string, JsonObject[]>;
   /** Server-side permissions a test can take away from the bot while it runs. */
-  readonly permissions: { createPublicThreads: boolean };
+  readonly permissions: { createPublicThreads: boolean; addReactions: boolean };
   /**
    * The foreign server's setting "Use External Apps": when false, Discord makes every response of a
    * user-installed app there ephemeral, whatever the app asked for.
@@ -394,7 +394,7 @@ export async function startFakeDiscord(options: FakeDiscordOptions = {}): Promis
   // Interaction tokens are `token-<interaction id>`, as the payload builders below make them.
   const interactions = new Map<string, InteractionState>();
   const sessionId = `session-${snowflake()}`;
-  const permissions = { createPublicThreads: true };
+  const permissions = { createPublicThreads: true, addReactions: true };
   const foreignGuild = { externalAppsAllowed: true };
   const forumPosts = new Map<string, ForumPostState>();
   let sequence = 0;
@@ -820,6 +820,24 @@ export async function startFakeDiscord(options: FakeDiscordOptions = {}): Promis
       const found = (channelMessages.get(match[1]!) ?? []).find((item) => item.id === match![2]);
       if (!found) throw new DiscordRuleError(404, 10008, 'Unknown Message');
       return { status: 200, json: found };
+    }
+    if (
+      method === 'PUT' &&
+      (match = path.match(/^\/channels\/(\d+)\/messages\/(\d+)\/reactions\/([^/]+)\/@me$/))
+    ) {
+      // Reacting needs Add Reactions (for an emoji nobody used on the message yet) and Read Message History.
+      if (!permissions.addReactions) throw new DiscordRuleError(403, 50013, 'Missing Permissions');
+      const found = (channelMessages.get(match[1]!) ?? []).find((item) => item.id === match![2]);
+      if (!found) throw new DiscordRuleError(404, 10008, 'Unknown Message');
+      // The path holds a Unicode emoji or a server emoji as name:id; a bare word such as "eyes" is no emoji.
+      const emoji = match[3]!;
+      if (!/^\w+:\d+$/.test(emoji) && !/[^\x20-\x7e]/.test(emoji))
+        throw new DiscordRuleError(400, 10014, 'Unknown Emoji');
+      const reactions = (found.reactions as JsonObject[] | undefined) ?? [];
+      if (!reactions.some((reaction) => (reaction.emoji as JsonObject).name === emoji))
+        reactions.push({ emoji: { name: emoji, id: null }, count: 1, me: true });
+      found.reactions = reactions;
+      return { status: 204 };
     }
     if (method === 'PATCH' && (match = path.match(/^\/channels\/(\d+)$/))) {
       const thread = threads.get(match[1]!);

@@ -12,6 +12,7 @@ import { renderDiscordAnswer } from '../render/discord-answer.ts';
 import { claimDelivery, type DiscordBotContext } from './bot-context.ts';
 import { isDiscordError, retryTransient } from './discord-retry.ts';
 import { recordDiscordAnswer } from './thread-activity.ts';
+import { reactToUnsure } from './unsure-reaction.ts';
 
 /** Discord allows at most 5 tags on a post. */
 const maxAppliedTags = 5;
@@ -134,6 +135,7 @@ export async function handleNewForumPost(
       'left a forum post to people: not sure enough to answer',
     );
     await applyForumTags(thread, settings.unsureTags, context);
+    if (starter) await reactToUnsure(starter, settings, context);
     return;
   }
   let answer: Message | undefined;

@@ -14,6 +14,7 @@ import { conversationKeys, placeOfMessage } from './discord-place.ts';
 import { isDiscordError } from './discord-retry.ts';
 import { noPings } from './no-pings.ts';
 import { recordDiscordAnswer } from './thread-activity.ts';
+import { reactToUnsure } from './unsure-reaction.ts';
 
 /** Asks core on behalf of a message nobody addressed to the bot; undefined when the answer should not be posted. */
 async function confidentAnswer(
@@ -52,6 +53,7 @@ async function confidentAnswer(
     },
     'left a question to people: not sure enough to answer',
   );
+  await reactToUnsure(message, settings, context);
   return undefined;
 }
 

@@ -90,7 +90,8 @@ export async function registerCommands(options: RegisterCommandsOptions): Promis
 
 /**
  * Permissions the bot needs: read and answer in channels, threads for mention, help-channel and message
- * command answers, embeds for answers, and Manage Threads to tag help-forum posts it did not create.
+ * command answers, embeds for answers, Manage Threads to tag help-forum posts it did not create, and Add Reactions for
+ * a channel's `reaction` on questions it looked at but did not answer.
  */
 export const botPermissions =
   PermissionFlagsBits.ViewChannel |
@@ -99,7 +100,8 @@ export const botPermissions =
   PermissionFlagsBits.CreatePublicThreads |
   PermissionFlagsBits.ManageThreads |
   PermissionFlagsBits.EmbedLinks |
-  PermissionFlagsBits.ReadMessageHistory;
+  PermissionFlagsBits.ReadMessageHistory |
+  PermissionFlagsBits.AddReactions;
 
 export interface InstallLinks {
   /** Adds the bot to a server (someone with Manage Server picks which): the bot user, its commands, its permissions. */

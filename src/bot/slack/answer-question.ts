@@ -12,6 +12,7 @@ import {
 import { channelSettingsFor, type SlackBotDependencies } from './slack-bot-dependencies.ts';
 import { questionFromMessage } from './slack-message-text.ts';
 import { recordSlackAnswer, recordSlackMessage, slackTime } from './thread-record.ts';
+import { slackReaction } from '../render/reaction-emoji.ts';
 
 type WebClient = webApi.WebClient;
 
@@ -287,9 +288,10 @@ export async function answerQuestion(
       );
       await outlet?.close();
       outlet = undefined;
-      if (plan.unasked.reaction && message.ts) {
+      const reaction = plan.unasked.reaction ? slackReaction(plan.unasked.reaction) : undefined;
+      if (reaction && message.ts) {
         await client.reactions
-          .add({ channel: message.channel, timestamp: message.ts, name: plan.unasked.reaction })
+          .add({ channel: message.channel, timestamp: message.ts, name: reaction })
           .catch((error: unknown) =>
             dependencies.logger.warn({ err: error }, 'Could not add the looked-at reaction'),
           );
