@@ -65,6 +65,7 @@ export function formatAnswerEvaluation(
     '',
     `Unanswerable questions refused: ${percent(overall.unanswerableRefused)} · answerable refused: ${percent(overall.answerableRefused)} · ` +
       `answers citing a relevant page: ${percent(overall.citesRelevant)} of the answerable`,
+    `Answers saying they may not answer the question (answering.uncertainBelow): ${percent(overall.uncertain.unanswerable)} of those given to unanswerable questions · ${percent(overall.uncertain.answerable)} of those given to answerable ones`,
   );
   if (options.misses) {
     const wrong = evaluation.questions.filter((outcome) =>

@@ -186,6 +186,42 @@ function defineAskSuite(storeName: string, openStore: () => Promise<Store>) {
       expect((await online.getConversation(answered.conversationId))?.silent).toBeUndefined();
     });
 
+    it('says beside an answer on weak evidence that the documentation may not answer the question', async () => {
+      // The bar is set around an answer's own confidence, so the test does not hang on how a store scores it: the
+      // first of these answered with a confidence under 1 is the one.
+      let question = '';
+      let probe: Awaited<ReturnType<Core['ask']>> | undefined;
+      for (const candidate of [
+        'How do I close my account?',
+        'What happens when a card payment fails?',
+        'Can I change the email on my account?',
+        'Why did my webhook stop?',
+      ]) {
+        probe = await offline.ask({ question: candidate, context: { platform: 'cli' } }, { record: false });
+        question = candidate;
+        if (!probe.refused && probe.confidence < 1) break;
+      }
+      expect(probe?.refused).toBe(false);
+      expect(probe!.confidence).toBeLessThan(1);
+      const wary = await makeCore(store, {}, { answering: { uncertainBelow: 1 } });
+      const weak = await wary.ask({ question, context: { platform: 'cli' } });
+      expect(weak.uncertain).toBe(true);
+      expect(weak.notice).toBe(wary.config.answering.uncertainNotice);
+
+      const sure = await makeCore(store, {}, { answering: { uncertainBelow: probe!.confidence } });
+      const strong = await sure.ask({ question, context: { platform: 'cli' } });
+      expect(strong.confidence).toBe(probe!.confidence);
+      expect(strong.uncertain).toBeUndefined();
+      expect(strong.notice).toBeUndefined();
+      // A refusal is a refusal, never an unsure answer.
+      const refused = await wary.ask({
+        question: 'What is the capital of Peru?',
+        context: { platform: 'cli' },
+      });
+      expect(refused).toMatchObject({ refused: true });
+      expect(refused.uncertain).toBeUndefined();
+    });
+
     it('gives a help reply to an empty or mention-only question', async () => {
       for (const question of ['', '   ', '<@U0BOT>']) {
         const result = await offline.ask({ question, context: { platform: 'slack' } });

@@ -128,7 +128,10 @@ describe('answerloop eval answers and eval calibrate', () => {
       unanswerableRefused: 1,
       answerableRefused: 0,
       citesRelevant: 1,
+      // Both answers stood on strong evidence; the one unanswerable question was refused, not answered.
+      uncertain: { unanswerable: null, answerable: 0 },
     });
+    expect(evaluation.questions.map((outcome) => outcome.uncertain)).toEqual([false, false, false]);
     expect((await core.listConversations({})).total).toBe(before.total);
   });
 

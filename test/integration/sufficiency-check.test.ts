@@ -38,6 +38,7 @@ describe('the sufficiency check with OpenAI (recorded replies)', () => {
   let store: Store;
   const cores: Core[] = [];
 
+  // uncertainBelow 1: every answer is on weak evidence unless the model read the passages and said they answer it.
   async function core(band: { low: number; high: number }, refusalThreshold = 0.24): Promise<Core> {
     const config = loadConfig({
       cwd: root,
@@ -48,7 +49,12 @@ describe('the sufficiency check with OpenAI (recorded replies)', () => {
       },
       overrides: {
         openai: { maxRetries: 0, timeoutMs: 2000 },
-        answering: { stream: false, refusalThreshold, sufficiency: { enabled: 'auto', ...band } },
+        answering: {
+          stream: false,
+          refusalThreshold,
+          uncertainBelow: 1,
+          sufficiency: { enabled: 'auto', ...band },
+        },
       },
     });
     const created = createCore({
@@ -133,13 +139,16 @@ describe('the sufficiency check with OpenAI (recorded replies)', () => {
     ]);
     const bot = await core({ low: 0, high: 1 });
     const result = await bot.ask({
-      question: 'How do I reset my password?',
+      question: 'Can I change the email on my account?',
       context: { platform: 'slack', channel: 'C1', userId: 'U1' },
     });
     expect(result.refused).toBe(false);
     expect(result.answer).toMatch(/Send reset link.*\[1\]/);
     expect(result.citations).toEqual([1]);
+    expect(result.confidence).toBeLessThan(1);
     expect(result.sufficiency).toMatchObject({ gate: 'grey', sufficient: true, decision: 'answer' });
+    // The model read the passages and said they answer it: no "I am not sure" beside the answer.
+    expect(result.uncertain).toBeUndefined();
     expect(requests).toHaveLength(2);
     expect(requests[1]?.response_format).toBeUndefined();
     expect(requests[1]?.messages[0]?.content).toMatch(/Answer the question using only the numbered sources/);
@@ -184,12 +193,15 @@ describe('the sufficiency check with OpenAI (recorded replies)', () => {
     ]);
     const bot = await core({ low: 0, high: 1 }, 0);
     const result = await bot.ask({
-      question: 'How do I reset my password?',
+      question: 'Can I change the email on my account?',
       context: { platform: 'slack', channel: 'C1' },
     });
     expect(result.refused).toBe(false);
+    expect(result.confidence).toBeLessThan(1);
     expect(result.sufficiency).toMatchObject({ gate: 'grey', sufficient: null, decision: 'answer' });
     expect(result.sufficiency?.reason).toMatch(/the check failed \(upstream_failed\)/);
+    // No model confirmed it: the answer says it may not answer the question.
+    expect(result.uncertain).toBe(true);
     expect(requests).toHaveLength(2);
   });
 });

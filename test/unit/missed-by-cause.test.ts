@@ -9,6 +9,7 @@ const outcome = (question: string, fields: Partial<AnswerOutcome>): AnswerOutcom
   answer: '',
   refused: false,
   confidence: 0.5,
+  uncertain: false,
   citedRelevant: [],
   cited: [],
   similarity: null,

@@ -309,6 +309,7 @@ export function createAnsweringService(dependencies: AnsweringDependencies): Ans
     let features: AnswerabilityFeatures | undefined;
     let evidence: { queryVector: number[]; sentences: SentenceEvidence } | undefined;
     let sufficiency: SufficiencyVerdict | undefined;
+    let uncertain = false;
 
     const streaming = options.onDelta && options.stream !== false && settings.stream;
     let streamed = '';
@@ -492,11 +493,16 @@ export function createAnsweringService(dependencies: AnsweringDependencies): Ans
               verified = passage.use;
               record.verifiedAnswerId = passage.use.id;
             }
+            // Answered, but on weak evidence that no model confirmed: the answer says so.
+            uncertain = !verified && confidence < settings.uncertainBelow && sufficiency?.sufficient !== true;
           }
         }
       }
     }
 
+    const notice = [prepared.notice, uncertain ? settings.uncertainNotice : undefined]
+      .filter(Boolean)
+      .join(' ');
     return finish({
       answer: record.answer,
       citations,
@@ -511,7 +517,8 @@ export function createAnsweringService(dependencies: AnsweringDependencies): Ans
       usage: record.usage,
       latencyMs: record.latencyMs,
       conversationId: record.id,
-      ...(prepared.notice ? { notice: prepared.notice } : {}),
+      ...(notice ? { notice } : {}),
+      ...(uncertain ? { uncertain } : {}),
       ...(verified ? { verified } : {}),
     });
 

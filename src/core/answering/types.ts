@@ -81,6 +81,11 @@ export interface AskResult {
   notice?: string;
   /** Set when the answer is, or cites, an answer the support team verified. */
   verified?: VerifiedAnswerUse;
+  /**
+   * True when the answer's confidence is under `answering.uncertainBelow` and no model that read the passages said
+   * they answer the question: `notice` then carries `answering.uncertainNotice`.
+   */
+  uncertain?: boolean;
   /** True when `minConfidence` was not reached: nothing was generated; the question was kept as a silent record. */
   skipped?: boolean;
 }

@@ -206,6 +206,8 @@ export const settingsSchema = z
             message: 'answering.sufficiency.low must not be above answering.sufficiency.high',
           }),
         handoff: z.string().min(1),
+        uncertainBelow: z.number().min(0).max(1),
+        uncertainNotice: z.string().min(1),
         stream: z.boolean(),
         routes: z.array(routeSchema),
         extractive: z

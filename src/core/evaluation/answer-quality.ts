@@ -12,6 +12,8 @@ export interface AnswerOutcome {
   answer: string;
   refused: boolean;
   confidence: number;
+  /** The answer said it may not answer the question (`answering.uncertainBelow`). */
+  uncertain: boolean;
   /** Relevant paths among the sources the answer cites. */
   citedRelevant: string[];
   /** Documents the answer cites. */
@@ -42,6 +44,12 @@ export interface AnswerQualityEvaluation {
     answerableRefused: number;
     citesRelevant: number;
     similarity: number | null;
+    /**
+     * Of the answers given (not refused), the share that said the documentation may not answer the question: to
+     * unanswerable questions (the more the better: a wrong answer that says so) and to answerable ones (the fewer
+     * the better). Null when no such answer was given.
+     */
+    uncertain: { unanswerable: number | null; answerable: number | null };
   };
   questions: AnswerOutcome[];
 }
@@ -115,6 +123,7 @@ export async function evaluateAnswers(
       answer: result.answer,
       refused: result.refused,
       confidence: result.confidence,
+      uncertain: result.uncertain === true,
       citedRelevant,
       cited,
       similarity,
@@ -132,6 +141,10 @@ export async function evaluateAnswers(
   const answerable = outcomes.filter((outcome) => outcome.kind !== 'unanswerable');
   const unanswerable = outcomes.filter((outcome) => outcome.kind === 'unanswerable');
   const all = summarise('keyword', answerable);
+  const uncertainShare = (list: readonly AnswerOutcome[]) => {
+    const answered = list.filter((outcome) => !outcome.refused);
+    return answered.length === 0 ? null : mean(answered.map((outcome) => (outcome.uncertain ? 1 : 0)));
+  };
   return {
     questionCount: outcomes.length,
     model,
@@ -142,6 +155,7 @@ export async function evaluateAnswers(
       answerableRefused: answerable.length === 0 ? 0 : all.refused,
       citesRelevant: answerable.length === 0 ? 0 : all.citesRelevant,
       similarity: all.similarity,
+      uncertain: { unanswerable: uncertainShare(unanswerable), answerable: uncertainShare(answerable) },
     },
     questions: outcomes,
   };
