@@ -210,3 +210,36 @@ describe('Discord /ask end to end (discord.js against a fake Discord, real core,
     expect(sent(await harness.originalEdit(interaction)).embeds[0]!.description).toMatch(/first day/);
   });
 });
+
+describe('Discord: an answer on weak evidence', () => {
+  let harness: DiscordHarness;
+
+  beforeAll(async () => {
+    // Every answer under confidence 1 counts as weak here, so the test does not hang on how the question scores.
+    harness = await startDiscordHarness({ overrides: { answering: { uncertainBelow: 1 } } });
+  });
+  afterAll(async () => {
+    await harness?.stop();
+  });
+
+  it('says above the answer that the documentation may not answer the question', async () => {
+    let question = '';
+    for (const candidate of [
+      'How do I close my account?',
+      'Why did my webhook stop?',
+      'How are plans billed?',
+    ]) {
+      const probe = await harness.core.ask(
+        { question: candidate, context: { platform: 'cli' } },
+        { record: false },
+      );
+      question = candidate;
+      if (probe.uncertain) break;
+    }
+    const interaction = harness.interact(ask(question));
+    await harness.callback(interaction);
+    const message = sent(await harness.originalEdit(interaction));
+    expect(message.content).toBe(`*${harness.core.config.answering.uncertainNotice}*`);
+    expect(message.embeds[0]!.title).toBe(question);
+  });
+});

@@ -423,6 +423,36 @@ describe('Slack AI surfaces: private answers, shortcuts, help channels, the assi
   });
 });
 
+describe('Slack: an answer on weak evidence', () => {
+  it('streams the answer, then says beside it that the documentation may not answer the question', async () => {
+    // Every answer under confidence 1 counts as weak here, so the test does not hang on how the question scores.
+    const harness = await startHarness({ env: { ANSWERLOOP_ANSWERING__UNCERTAIN_BELOW: '1' } });
+    try {
+      const { uncertainNotice } = harness.core.config.answering;
+      let question = '';
+      for (const candidate of [
+        'How do I close my account?',
+        'Why did my webhook stop?',
+        'How are plans billed?',
+      ]) {
+        const probe = await harness.core.ask(
+          { question: candidate, context: { platform: 'cli' } },
+          { record: false },
+        );
+        question = candidate;
+        if (probe.uncertain) break;
+      }
+      const ts = nextTs();
+      await harness.send(appMentionEvent({ user: 'UGUS', channel: 'CSUPPORT', ts, text: question }));
+      const answer = harness.answerIn('CSUPPORT', ts)!;
+      expect(JSON.stringify(answer.blocks)).toContain(uncertainNotice.slice(0, 40));
+      expect(harness.fake.callsTo('chat.stopStream').length).toBeGreaterThan(0);
+    } finally {
+      await stopHarness(harness);
+    }
+  });
+});
+
 describe('Slack streaming fallbacks and shared channels', () => {
   it('falls back to post-then-update when Slack refuses chat.startStream, still ending with the blocks', async () => {
     const harness = await startHarness({
