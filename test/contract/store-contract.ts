@@ -1191,6 +1191,26 @@ export function defineStoreContract(name: string, openStore: OpenStore): void {
           expect(await ids({ stale: false })).toEqual(['c5', 'c4', 'c3', 'c1']);
         });
 
+        it('filters the questions the bot stayed silent on, older records counting as not silent', async () => {
+          await store().saveConversation(
+            conversation('c7', {
+              platform: 'discord',
+              channel: 'HELP',
+              createdAt: '2024-01-07T10:00:00.000Z',
+              refused: true,
+              silent: true,
+              route: 'refused',
+              answer: '',
+              confidence: 0.4,
+            }),
+          );
+          expect(await ids({ silent: true })).toEqual(['c7']);
+          expect(await ids({ silent: false })).toEqual(['c6', 'c5', 'c4', 'c3', 'c2', 'c1']);
+          expect(await ids({ refused: true, silent: false })).toEqual(['c3']);
+          expect(await ids({ refused: true })).toEqual(['c7', 'c3']);
+          expect((await store().getConversation('c7'))?.silent).toBe(true);
+        });
+
         it('filters by confidence bounds, inclusive', async () => {
           expect(await ids({ minConfidence: 0.5 })).toEqual(['c6', 'c5', 'c4', 'c1']);
           expect(await ids({ maxConfidence: 0.3 })).toEqual(['c3', 'c2']);

@@ -93,6 +93,7 @@ function matchesConversation(record: ConversationRecord, query: ConversationQuer
   if (query.channel !== undefined && record.channel !== query.channel) return false;
   if (query.thread !== undefined && record.thread !== query.thread) return false;
   if (query.refused !== undefined && record.refused !== query.refused) return false;
+  if (query.silent !== undefined && (record.silent === true) !== query.silent) return false;
   if (query.stale !== undefined && record.stale !== query.stale) return false;
   if (query.minConfidence !== undefined && record.confidence < query.minConfidence) return false;
   if (query.maxConfidence !== undefined && record.confidence > query.maxConfidence) return false;

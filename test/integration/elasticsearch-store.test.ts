@@ -9,7 +9,9 @@ import {
 import { AnswerloopError } from '../../src/core/errors/index.ts';
 import type { Chunk, Logger, Store } from '../../src/core/ports/index.ts';
 import { silentLogger } from '../../src/core/ports/index.ts';
+import { recordIndexDefinition } from '../../src/core/adapters/elasticsearch/mappings.ts';
 import { createDeterministicEmbedder } from '../fakes/deterministic-embedder.ts';
+import { conversationRecord } from '../support/conversation-fixtures.ts';
 import { deleteIndices, uniqueIndexPrefix, useElasticsearch } from '../support/elasticsearch.ts';
 
 const url = await useElasticsearch();
@@ -214,6 +216,45 @@ describe.skipIf(!url)('elasticsearch store on a real node', () => {
       mappings: Record<string, unknown>;
     };
     expect(datasets.mappings.dynamic).toBe('strict');
+  });
+
+  it('adds the fields of a record index created before they existed (silent conversations), keeping its records', async () => {
+    const { prefix } = open();
+    // The conversations index as the previous version created it: strict, without `silent`.
+    const { mappings, settings } = recordIndexDefinition('conversations');
+    const { silent: _silent, ...olderProperties } = mappings.properties!;
+    const created = await fetch(`${url}/${prefix}-conversations-v1`, {
+      method: 'PUT',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({
+        aliases: { [`${prefix}-conversations`]: {} },
+        settings,
+        mappings: { ...mappings, properties: olderProperties },
+      }),
+    });
+    expect(created.status).toBe(200);
+    const older = open({ indexPrefix: prefix }).store;
+    const answered = conversationRecord({
+      id: 'older-answer',
+      question: 'How do I reset my password?',
+      answer: 'Open Settings [1].',
+      createdAt: '2026-03-01T10:00:00.000Z',
+    });
+    await older.saveConversation(answered);
+    const silent = conversationRecord({
+      id: 'left-to-people',
+      question: 'Anyone know a good pizza place?',
+      answer: '',
+      createdAt: '2026-03-02T10:00:00.000Z',
+      overrides: { refused: true, silent: true, route: 'refused', model: 'none' },
+    });
+    await older.saveConversation(silent);
+    expect((await older.listConversations({ silent: true })).items.map((record) => record.id)).toEqual([
+      'left-to-people',
+    ]);
+    expect((await older.listConversations({ silent: false })).items.map((record) => record.id)).toEqual([
+      'older-answer',
+    ]);
   });
 
   it('adds the sentence fields to an index created before they existed, and counts its passages without them', async () => {

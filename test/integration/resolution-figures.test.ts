@@ -60,6 +60,16 @@ function seed(): ConversationRecord[] {
       channel: 'forum',
       handoff: { at: hoursAfter(thisWeek, 0.1), by: 'user-1', place: 'C-escalations' },
     }),
+    // A post the bot was not sure enough to answer unasked: it said nothing; neither resolved nor a refusal.
+    record('left-to-people', thisWeek, {
+      platform: 'discord',
+      channel: 'forum',
+      answer: '',
+      refused: true,
+      silent: true,
+      route: 'refused',
+      model: 'none',
+    }),
     // Last week: one resolved on Slack; the help command is not a question.
     record('last-week', lastWeek, {}),
     record('help', lastWeek, { route: 'help' }),
@@ -108,8 +118,10 @@ function defineSuite(storeName: string, openStore: () => Store) {
         report.rows.find((row) => row.week === '2026-03-16' && row.platform === 'discord'),
       ).toMatchObject({
         channel: 'forum',
-        questions: 3,
+        questions: 4,
         answered: 3,
+        refused: 0,
+        silent: 1,
         humanFollowUp: 2,
         handedOff: 1,
         resolvedWithoutPerson: 0,
@@ -125,20 +137,20 @@ function defineSuite(storeName: string, openStore: () => Store) {
         ['2026-02-23', 0],
         ['2026-03-02', 0],
         ['2026-03-09', 1],
-        ['2026-03-16', 8],
+        ['2026-03-16', 9],
       ]);
-      expect(report.total).toMatchObject({ questions: 9, resolvedWithoutPerson: 4 });
-      expect(report.total.resolvedShare).toBeCloseTo(4 / 9);
+      expect(report.total).toMatchObject({ questions: 10, resolvedWithoutPerson: 4, refused: 1, silent: 1 });
+      expect(report.total.resolvedShare).toBeCloseTo(4 / 10);
     });
 
     it('shows the last seven days per platform as Prometheus gauges', async () => {
       const { text } = await core.renderMetrics();
       expect(text).toMatch(/answerloop_questions_last_7_days\{platform="slack"\} 5/);
-      expect(text).toMatch(/answerloop_questions_last_7_days\{platform="discord"\} 3/);
+      expect(text).toMatch(/answerloop_questions_last_7_days\{platform="discord"\} 4/);
       expect(text).toMatch(/answerloop_resolved_without_person_ratio\{platform="slack"\} 0\.6/);
       expect(text).toMatch(/answerloop_resolved_without_person_ratio\{platform="discord"\} 0\n/);
-      expect(text).toMatch(/answerloop_human_follow_up_ratio\{platform="discord"\} 0\.66/);
-      expect(text).toMatch(/answerloop_handed_off_ratio\{platform="discord"\} 0\.33/);
+      expect(text).toMatch(/answerloop_human_follow_up_ratio\{platform="discord"\} 0\.5\n/);
+      expect(text).toMatch(/answerloop_handed_off_ratio\{platform="discord"\} 0\.25\n/);
     });
   });
 }

@@ -77,6 +77,11 @@ describe('core.insights.overview() on the embedded store', () => {
     const first = await core.ask({ question: 'How do I reset my password?', context });
     const second = await core.ask({ question: 'How do I install on Linux?', context });
     await core.ask({ question: 'What is the airspeed velocity of an unladen swallow?', context });
+    // A question nobody asked the bot, under its channel's bar: silent, neither an answer nor a refusal.
+    await core.ask(
+      { question: 'How do I reset my password?', context: { platform: 'slack', channel: 'CHELP' } },
+      { minConfidence: 1.01 },
+    );
     await core.recordFeedback(old.conversationId, { helpful: false });
     await core.recordFeedback(first.conversationId, { helpful: true });
     await core.recordFeedback(second.conversationId, { helpful: true });
@@ -123,12 +128,12 @@ describe('core.insights.overview() on the embedded store', () => {
   it('counts questions per local day, feedback, refusals, latency, the job in flight and the review backlog', async () => {
     const figures = await core.insights.overview();
     expect(figures.knowledge.documents).toBe(4);
-    expect(figures.questions.perDay.map((day) => day.count)).toEqual([0, 0, 0, 0, 1, 0, 3]);
-    expect(figures.questions.today).toBe(3);
-    expect(figures.questions.lastSevenDays).toBe(4);
+    expect(figures.questions.perDay.map((day) => day.count)).toEqual([0, 0, 0, 0, 1, 0, 4]);
+    expect(figures.questions.today).toBe(4);
+    expect(figures.questions.lastSevenDays).toBe(5);
     expect(figures.feedback).toEqual({ helpful: 2, notHelpful: 1, helpfulShare: 2 / 3 });
-    expect(figures.refusals).toEqual({ refused: 1, rate: 0.25 });
-    expect(figures.latency.sampled).toBe(4);
+    expect(figures.refusals).toEqual({ refused: 1, rate: 0.2, silent: 1 });
+    expect(figures.latency.sampled).toBe(5);
     expect(figures.latency.p95Ms).toBeGreaterThanOrEqual(figures.latency.p50Ms!);
     expect(figures.awaitingReview).toBe(1);
     expect(figures.activeModel).toBe('gpt-4o-mini-2024-07-18');

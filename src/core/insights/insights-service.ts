@@ -40,8 +40,11 @@ export interface OverviewFigures {
   };
   /** Over the last seven days. `helpfulShare` is helpful / (helpful + not helpful), null without feedback. */
   feedback: { helpful: number; notHelpful: number; helpfulShare: number | null };
-  /** Over the last seven days: questions the bot declined to answer. */
-  refusals: { refused: number; rate: number | null };
+  /**
+   * Over the last seven days: questions the bot said it could not answer, and questions nobody asked it (help
+   * channels and forums in mode `auto`) that it left to people, saying nothing (`silent`).
+   */
+  refusals: { refused: number; rate: number | null; silent: number };
   /** Answer latency over the newest questions of the last seven days. */
   latency: { p50Ms: number | null; p95Ms: number | null; sampled: number };
   /** Not-helpful conversations nobody has reviewed yet. */
@@ -103,7 +106,7 @@ export function createInsightsService(dependencies: InsightsDependencies): Insig
       const now = clock.now();
       const days = lastDays(now, chartDays);
       const since = days[0]!.since;
-      const [counts, perDay, helpful, notHelpful, refused, latest, awaitingReview, activeModel, job] =
+      const [counts, perDay, helpful, notHelpful, refused, silent, latest, awaitingReview, activeModel, job] =
         await Promise.all([
           store.counts(),
           Promise.all(
@@ -114,7 +117,8 @@ export function createInsightsService(dependencies: InsightsDependencies): Insig
           ),
           countConversations({ since, feedback: 'helpful' }),
           countConversations({ since, feedback: 'not_helpful' }),
-          countConversations({ since, refused: true }),
+          countConversations({ since, refused: true, silent: false }),
+          countConversations({ since, silent: true }),
           store.listConversations({ since, order: 'newest', limit: latencySample }),
           countConversations({ feedback: 'not_helpful', reviewStatus: ['new'] }),
           dependencies.activeModel(),
@@ -127,7 +131,7 @@ export function createInsightsService(dependencies: InsightsDependencies): Insig
         knowledge: counts,
         questions: { today: perDay.at(-1)?.count ?? 0, lastSevenDays, perDay },
         feedback: { helpful, notHelpful, helpfulShare: shareOf(helpful, helpful + notHelpful) },
-        refusals: { refused, rate: shareOf(refused, lastSevenDays) },
+        refusals: { refused, rate: shareOf(refused, lastSevenDays), silent },
         latency: {
           p50Ms: percentile(latencies, 50),
           p95Ms: percentile(latencies, 95),

@@ -7,7 +7,10 @@ import { weekOf, windowStart } from './time-window.ts';
 export interface ResolutionCounts {
   questions: number;
   answered: number;
+  /** The bot said it could not answer. */
   refused: number;
+  /** Nobody asked the bot (a help channel or forum in mode `auto`) and it left the question to people, silent. */
+  silent: number;
   helpful: number;
   notHelpful: number;
   /** A person replied in the bot's thread within `insights.humanFollowUpHours`, or closed / tagged it solved. */
@@ -53,6 +56,7 @@ export interface ResolutionDependencies {
 /** How one conversation ended, for the counts. */
 export function outcomeOf(record: ConversationRecord, followUpHours: number) {
   const answered = !record.refused;
+  const silent = record.silent === true;
   const followUp = record.humanFollowUp
     ? Date.parse(record.humanFollowUp.at) - Date.parse(record.createdAt) <= followUpHours * 3_600_000
     : false;
@@ -60,7 +64,8 @@ export function outcomeOf(record: ConversationRecord, followUpHours: number) {
   const notHelpful = record.feedback?.helpful === false;
   return {
     answered,
-    refused: record.refused,
+    refused: record.refused && !silent,
+    silent,
     helpful: record.feedback?.helpful === true,
     notHelpful,
     humanFollowUp: followUp,
@@ -74,6 +79,7 @@ function emptyCounts(): ResolutionCounts {
     questions: 0,
     answered: 0,
     refused: 0,
+    silent: 0,
     helpful: 0,
     notHelpful: 0,
     humanFollowUp: 0,
@@ -88,6 +94,7 @@ function add(counts: ResolutionCounts, outcome: ReturnType<typeof outcomeOf>): v
   for (const key of [
     'answered',
     'refused',
+    'silent',
     'helpful',
     'notHelpful',
     'humanFollowUp',

@@ -115,6 +115,8 @@ export interface ConversationQuery {
   channel?: string;
   thread?: string;
   refused?: boolean;
+  /** true: only questions the bot stayed silent on (`silent`); false: every other conversation. */
+  silent?: boolean;
   minConfidence?: number;
   maxConfidence?: number;
   /** ISO-8601 bounds on createdAt, inclusive. */

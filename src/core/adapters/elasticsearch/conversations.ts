@@ -32,6 +32,9 @@ export function conversationFilters(query: ConversationQuery): estypes.QueryDslQ
   if (query.channel !== undefined) filter.push({ term: { channel: query.channel } });
   if (query.thread !== undefined) filter.push({ term: { thread: query.thread } });
   if (query.refused !== undefined) filter.push({ term: { refused: query.refused } });
+  // Records written before the field existed have none: they count as not silent.
+  if (query.silent === true) filter.push({ term: { silent: true } });
+  if (query.silent === false) filter.push({ bool: { must_not: { term: { silent: true } } } });
   if (query.stale !== undefined) filter.push({ term: { stale: query.stale } });
   if (query.citedDocId !== undefined) filter.push({ term: { cited_doc_ids: query.citedDocId } });
   if (query.minConfidence !== undefined || query.maxConfidence !== undefined) {
@@ -56,6 +59,7 @@ export function createConversationRecords(context: StoreContext): ConversationSt
         review_rank: reviewRank[feedback],
         review_status: record.reviewStatus,
         refused: record.refused,
+        silent: record.silent === true,
         confidence: record.confidence,
         stale: record.stale,
         cited_doc_ids: [...new Set(record.sources.map((source) => source.docId))],

@@ -86,13 +86,22 @@ export function createElasticsearchStore(options: ElasticsearchStoreOptions): St
       // Remembered once it succeeds; a failure (cluster down) is retried by the next call.
       let ready = recordIndices.get(kind);
       if (!ready) {
-        ready = ensureIndex(context, context.names.records[kind], recordIndexDefinition(kind)).then(
-          () => undefined,
-          (error: unknown) => {
-            recordIndices.delete(kind);
-            throw error;
-          },
-        );
+        const definition = recordIndexDefinition(kind);
+        const name = context.names.records[kind];
+        ready = (async () => {
+          const created = await ensureIndex(context, name, definition);
+          // An index an older version created gets the fields added since (adding fields is always allowed).
+          if (!created)
+            await context.request(`add fields to ${name.alias}`, () =>
+              context.client.indices.putMapping({
+                index: name.alias,
+                properties: definition.mappings.properties ?? {},
+              }),
+            );
+        })().catch((error: unknown) => {
+          recordIndices.delete(kind);
+          throw error;
+        });
         recordIndices.set(kind, ready);
       }
       return ready;

@@ -92,6 +92,7 @@ const recordFields: Record<RecordKind, Record<string, estypes.MappingProperty>> 
     review_rank: { type: 'byte' },
     review_status: keyword,
     refused: bool,
+    silent: bool,
     confidence: { type: 'double' },
     stale: bool,
     cited_doc_ids: keyword,

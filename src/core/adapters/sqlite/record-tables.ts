@@ -59,6 +59,9 @@ function conversationConditions(query: ConversationQuery): { where: string; para
   if (query.channel !== undefined) add('channel = ?', query.channel);
   if (query.thread !== undefined) add('thread = ?', query.thread);
   if (query.refused !== undefined) add('refused = ?', query.refused ? 1 : 0);
+  // Read from the record itself: a rare filter, and older records simply lack the field.
+  if (query.silent !== undefined)
+    add("coalesce(json_extract(record, '$.silent'), 0) = ?", query.silent ? 1 : 0);
   if (query.stale !== undefined) add('stale = ?', query.stale ? 1 : 0);
   if (query.minConfidence !== undefined) add('confidence >= ?', query.minConfidence);
   if (query.maxConfidence !== undefined) add('confidence <= ?', query.maxConfidence);

@@ -38,7 +38,10 @@ export function OverviewFiguresList({ figures, width }: OverviewFiguresProps) {
         >{`${feedback.notHelpful} not helpful`}</Text>
         {` · ${percent(feedback.helpfulShare)} helpful`}
       </Figure>
-      <Figure label="Refusals">{`${refusals.refused} · ${percent(refusals.rate, 1)} of questions`}</Figure>
+      <Figure label="Refusals">
+        {`${refusals.refused} · ${percent(refusals.rate, 1)} of questions`}
+        {refusals.silent > 0 ? <Text dimColor>{` · ${refusals.silent} unasked left to people`}</Text> : null}
+      </Figure>
       <Figure label="Latency">{`p50 ${milliseconds(latency.p50Ms)} · p95 ${milliseconds(latency.p95Ms)}${latency.sampled > 0 ? ` (${latency.sampled} answers)` : ''}`}</Figure>
       <Figure label="Active model">
         <Text bold>
