@@ -31,6 +31,7 @@ interface ListOptions {
   minConfidence?: string;
   maxConfidence?: string;
   refused?: boolean;
+  silent?: boolean;
   channel?: string;
   platform?: string;
   since?: string;
@@ -156,8 +157,9 @@ export function registerReview(program: Command, context: CliContext): void {
     .option('--status <list>', `review statuses, comma-separated: ${statuses.join(', ')}`)
     .option('--min-confidence <n>', 'only answers at or above this confidence (0..1)')
     .option('--max-confidence <n>', 'only answers at or below this confidence (0..1)')
-    .option('--refused', 'only refusals')
+    .option('--refused', 'only refusals (and questions it stayed silent on)')
     .option('--answered', 'only answers that were not refusals')
+    .option('--silent', 'only questions nobody asked the bot that it left to people (help channels, forums)')
     .option('--channel <id>', 'only this channel')
     .option('--platform <name>', 'only this platform: slack, discord, cli, tui, api')
     .option('--since <date>', 'asked at or after this ISO date or time')
@@ -182,6 +184,7 @@ export function registerReview(program: Command, context: CliContext): void {
             ? undefined
             : parseFraction('--max-confidence', options.maxConfidence),
         refused: options.refused ? true : options.answered ? false : undefined,
+        silent: options.silent ? true : undefined,
         channel: options.channel,
         platform: oneOf<Platform>('--platform', options.platform, ['slack', 'discord', 'cli', 'tui', 'api']),
         since: options.since,

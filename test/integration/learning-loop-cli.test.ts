@@ -260,6 +260,8 @@ describe('the learning loop from the CLI, in process (nock for OpenAI)', () => {
     );
     const list = await runCli(context, ['review', 'list', '--refused']);
     expect(list).toMatch(/silent-01 .* silent +Does anyone know if exports.* \(said nothing: not asked\)/);
+    const onlySilent = await runCli(context, ['review', 'list', '--silent', '--json']);
+    expect(JSON.parse(onlySilent).items.map((item: { id: string }) => item.id)).toEqual(['silent-01']);
     const shown = await runCli(context, ['review', 'show', 'silent-01']);
     expect(shown).toMatch(/Answer: none\. Nobody asked the bot here and it was not sure enough to answer/);
     expect(shown).not.toMatch(/Answer \(refused\)/);

@@ -214,6 +214,7 @@ export function createReviewService(dependencies: ReviewDependencies): ReviewSer
         minConfidence: filter.minConfidence,
         maxConfidence: filter.maxConfidence,
         refused: filter.refused,
+        silent: filter.silent,
         channel: filter.channel,
         platform: filter.platform,
         since: filter.since,

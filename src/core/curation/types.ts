@@ -30,6 +30,8 @@ export interface ReviewQueueFilter {
   minConfidence?: number;
   maxConfidence?: number;
   refused?: boolean;
+  /** true: only questions nobody asked the bot that it left to people; false: all but those. */
+  silent?: boolean;
   channel?: string;
   platform?: Platform;
   /** ISO-8601 bounds on when the question was asked, inclusive. */
