@@ -408,7 +408,6 @@ export function createAnsweringService(dependencies: AnsweringDependencies): Ans
             model: 'none',
             extractive: false,
             usage: noUsage,
-            latencyMs: 0,
             conversationId: record.id,
             skipped: true,
           });
@@ -515,7 +514,6 @@ export function createAnsweringService(dependencies: AnsweringDependencies): Ans
       model: record.model,
       extractive,
       usage: record.usage,
-      latencyMs: record.latencyMs,
       conversationId: record.id,
       ...(notice ? { notice } : {}),
       ...(uncertain ? { uncertain } : {}),
@@ -523,7 +521,7 @@ export function createAnsweringService(dependencies: AnsweringDependencies): Ans
     });
 
     /** Redacts and saves the record (unless `record: false`), logs one line, and returns the result with its latency. */
-    async function finish(result: AskResult): Promise<AskResult> {
+    async function finish(result: Omit<AskResult, 'latencyMs'>): Promise<AskResult> {
       record.answer = redactSecrets(record.answer);
       record.promptMessages = record.promptMessages.map((message) => ({
         ...message,
