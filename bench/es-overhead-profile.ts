@@ -19,6 +19,7 @@ import {
 } from './bench-stores.ts';
 import { ingestThroughPort } from './store-ingestion.ts';
 import { queriesFor } from './store-benchmarks.ts';
+import { bm25Query } from '../src/core/adapters/elasticsearch/leg-search.ts';
 
 const url = process.env.ELASTICSEARCH_URL ?? 'http://127.0.0.1:9200';
 const size = Number(process.argv[2] ?? 10_000);
@@ -47,20 +48,7 @@ try {
         _source: withoutEmbedding,
         query: {
           bool: {
-            must: [
-              {
-                multi_match: {
-                  query: query.text,
-                  fields: [
-                    `title^${settings.boosts.title}`,
-                    `headings^${settings.boosts.headings}`,
-                    `text^${settings.boosts.text}`,
-                  ],
-                  type: 'best_fields',
-                  tie_breaker: 0.3,
-                },
-              },
-            ],
+            must: [bm25Query(query.text, settings.boosts, config.store.elasticsearch.fieldScoring)!],
             filter: [],
           },
         },

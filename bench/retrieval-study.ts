@@ -12,8 +12,9 @@
  * ranked it, the passage each leg put first, and the text the relevant page's best passage was embedded with.
  *
  * With --bm25 elasticsearch, the BM25 leg runs on the Elasticsearch node at ELASTICSEARCH_URL (default
- * http://127.0.0.1:9200) with the store's analyzer (english) and query (multi_match best_fields, tie_breaker 0.3),
- * in a temporary index deleted at the end; the vector leg stays an exact scan (the store's is int8 HNSW).
+ * http://127.0.0.1:9200) with the store's analyzer (english) and query (store.elasticsearch.fieldScoring: combined_fields
+ * by default, or multi_match best_fields with ANSWERLOOP_STORE__ELASTICSEARCH__FIELD_SCORING=best), in a temporary
+ * index deleted at the end; the vector leg stays an exact scan (the store's is int8 HNSW).
  *
  * With --cost, instead: what bge-small-en-v1.5 costs beside MiniLM, measured side by side in one run (passages and
  * questions embedded in alternating slices, so both models see the same load; memory as the process's RSS growth
@@ -27,6 +28,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import Database from 'better-sqlite3';
+import { bm25Query } from '../src/core/adapters/elasticsearch/leg-search.ts';
 import { createLocalEmbedder } from '../src/core/adapters/local-embedder/index.ts';
 import { buildFullTextQuery } from '../src/core/adapters/sqlite/full-text-query.ts';
 import { type ChunkingSettings } from '../src/core/knowledge/chunker.ts';
@@ -40,6 +42,10 @@ import { type Embedder, loadConfig, resolveConfigPath, silentLogger } from '../s
 import type { Chunk, LegHit } from '../src/core/ports/index.ts';
 import { convexScoreFusion } from '../src/core/retrieval/convex-score-fusion.ts';
 import { parseQaSet, type QaItem, matchRelevant, mean } from '../src/core/retrieval/retrieval-evaluation.ts';
+
+/** The store's BM25 field scoring, as configured (the environment may override it). */
+const fieldScoring = loadConfig({ cwd: path.resolve(import.meta.dirname, '..') }).store.elasticsearch
+  .fieldScoring;
 
 const projectRoot = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..');
 const { values: flags } = parseArgs({
@@ -383,14 +389,12 @@ async function elasticBm25Leg(
   k: number,
   boosts: [number, number, number],
 ): Promise<LegHit[]> {
-  const fieldList = (['title', 'headings', 'text'] as const)
-    .map((field, position) => [field, boosts[position]!] as const)
-    .filter(([, boost]) => boost > 0)
-    .map(([field, boost]) => `${field}^${boost}`);
-  const result = (await elastic('POST', `/${index.elasticIndex}/_search`, {
-    size: k,
-    query: { multi_match: { query: question, fields: fieldList, type: 'best_fields', tie_breaker: 0.3 } },
-  })) as { hits: { hits: Array<{ _score: number; _source: { seq: number } }> } };
+  const [title, headings, text] = boosts;
+  const query = bm25Query(question, { title, headings, text }, fieldScoring);
+  if (!query) return [];
+  const result = (await elastic('POST', `/${index.elasticIndex}/_search`, { size: k, query })) as {
+    hits: { hits: Array<{ _score: number; _source: { seq: number } }> };
+  };
   return result.hits.hits.map((hit) => ({
     chunk: asChunk(index.passages[hit._source.seq]!),
     score: hit._score,

@@ -335,6 +335,37 @@ describe.skipIf(!url)('elasticsearch store on a real node', () => {
     ]);
   });
 
+  it('scores the fields together (combined_fields) or by the best field, with any positive boosts', async () => {
+    const { store, prefix } = open();
+    await store.init(space);
+    // One page names the words in its title only, the other repeats one of them in its text.
+    await store.replaceDocument(
+      'rotate.md',
+      await chunksFor('rotate.md', ['How often to change them.'], { title: 'Rotate API keys' }),
+    );
+    await store.replaceDocument(
+      'keys.md',
+      await chunksFor('keys.md', ['Keys, keys and more keys: the keys page lists every key you made.'], {
+        title: 'Key list',
+      }),
+    );
+    const search = (fieldStore: Store, boosts: { title: number; headings: number; text: number }) =>
+      fieldStore.searchLegs({ text: 'rotate api keys', k: 5, numCandidates: 50, filters: {}, boosts });
+    // Elasticsearch refuses combined_fields weights under 1; the store scales them, keeping their ratios.
+    const combined = await search(store, { title: 0.5, headings: 0.5, text: 0.25 });
+    const scaled = await search(store, { title: 2, headings: 2, text: 1 });
+    expect(combined.bm25.map((hit) => hit.chunk.docId)).toEqual(scaled.bm25.map((hit) => hit.chunk.docId));
+    expect(combined.bm25[0]!.score).toBeCloseTo(scaled.bm25[0]!.score, 5);
+    expect(combined.bm25.map((hit) => hit.chunk.docId)).toEqual(['rotate.md', 'keys.md']);
+
+    const best = open({ indexPrefix: prefix, fieldScoring: 'best' }).store;
+    await best.init(space);
+    const bestLegs = await search(best, { title: 0.5, headings: 0.5, text: 0.25 });
+    expect(bestLegs.bm25.map((hit) => hit.chunk.docId).sort()).toEqual(['keys.md', 'rotate.md']);
+    // The two scorings differ: combined_fields is one BM25 over the fields, not a best field plus a share.
+    expect(bestLegs.bm25[0]!.score).not.toBeCloseTo(combined.bm25[0]!.score, 3);
+  });
+
   it('falls back to the standard analyzer with English stop words, and says so, when the analyzer is missing', async () => {
     const lines: LoggedLine[] = [];
     const { store, prefix } = open({ analyzer: 'no-such-analyzer', logger: recordingLogger(lines) });

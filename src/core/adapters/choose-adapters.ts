@@ -27,6 +27,7 @@ export function openStore(config: Config, logger: Logger): Store {
       requestTimeoutMs: settings.requestTimeoutMs,
       maxRetries: settings.maxRetries,
       bulkSize: settings.bulkSize,
+      fieldScoring: settings.fieldScoring,
       logger: logger.child({ component: 'elasticsearch' }),
     });
   }

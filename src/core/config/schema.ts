@@ -81,6 +81,7 @@ export const settingsSchema = z
             maxRetries: z.number().int().nonnegative(),
             caFingerprint: z.string(),
             bulkSize: positiveInt,
+            fieldScoring: z.enum(['combined', 'best']),
           })
           .strict(),
       })

@@ -8,7 +8,7 @@ import { displayUrl, fromElasticsearchError } from './elasticsearch-errors.ts';
 import { ensureIndex, waitForShards } from './index-setup.ts';
 import { indexNames, type RecordKind, recordKinds } from './index-names.ts';
 import { createKeyValueRecords } from './key-values.ts';
-import { searchLegs } from './leg-search.ts';
+import { type FieldScoring, searchLegs } from './leg-search.ts';
 import { recordIndexDefinition } from './mappings.ts';
 import { createModelRecords } from './model-records.ts';
 import { checkHealth } from './store-health.ts';
@@ -26,6 +26,8 @@ export interface ElasticsearchStoreOptions {
   requestTimeoutMs: number;
   maxRetries: number;
   bulkSize: number;
+  /** How the BM25 leg scores the fields (see `bm25Query`); default `combined`. */
+  fieldScoring?: FieldScoring;
   logger: Logger;
 }
 
@@ -74,6 +76,7 @@ export function createElasticsearchStore(options: ElasticsearchStoreOptions): St
     logger: options.logger,
     url,
     bulkSize: options.bulkSize,
+    fieldScoring: options.fieldScoring ?? 'combined',
     async request(what, send) {
       try {
         return await send();

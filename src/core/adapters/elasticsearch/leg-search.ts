@@ -34,6 +34,36 @@ export function boostedFields(boosts: LegSearchRequest['boosts']): string[] {
     .map(([field, boost]) => `${field}^${boost}`);
 }
 
+export type FieldScoring = 'combined' | 'best';
+
+/**
+ * The BM25 leg's query. `combined`: one BM25 over the fields taken together (`combined_fields`, BM25F), the boosts
+ * acting as field weights, as SQLite's FTS5 adds up its weighted columns; Elasticsearch takes no weight under 1, so
+ * they are scaled to make the smallest 1 (their ratios kept). `best`: the best field's score plus 0.3 of the others'
+ * (`multi_match` `best_fields`). Undefined when every field is boosted to zero.
+ */
+export function bm25Query(
+  text: string,
+  boosts: LegSearchRequest['boosts'],
+  scoring: FieldScoring,
+): estypes.QueryDslQueryContainer | undefined {
+  if (scoring === 'best') {
+    const fields = boostedFields(boosts);
+    return fields.length > 0
+      ? { multi_match: { query: text, fields, type: 'best_fields', tie_breaker: 0.3 } }
+      : undefined;
+  }
+  const positive = [boosts.title, boosts.headings, boosts.text].filter((boost) => Number(boost) > 0);
+  if (positive.length === 0) return undefined;
+  const smallest = Math.min(...positive);
+  const fields = boostedFields({
+    title: boosts.title / smallest,
+    headings: boosts.headings / smallest,
+    text: boosts.text / smallest,
+  });
+  return { combined_fields: { query: text, fields } };
+}
+
 /** Elasticsearch scores dot_product kNN hits as (1 + dot) / 2 to keep them positive; callers want the cosine back. */
 export function cosineFromDotProductScore(score: number): number {
   return Math.min(1, Math.max(-1, 2 * score - 1));
@@ -58,8 +88,8 @@ export async function searchLegs(
   const legs: Leg[] = [];
 
   const text = request.text?.trim();
-  const fields = boostedFields(request.boosts);
-  if (text && fields.length > 0 && k > 0) {
+  const query = text ? bm25Query(text, request.boosts, context.fieldScoring) : undefined;
+  if (query && k > 0) {
     legs.push('bm25');
     searches.push(
       { index: alias },
@@ -67,10 +97,7 @@ export async function searchLegs(
         size: k,
         _source: withoutEmbedding,
         query: {
-          bool: {
-            must: [{ multi_match: { query: text, fields, type: 'best_fields', tie_breaker: 0.3 } }],
-            filter,
-          },
+          bool: { must: [query], filter },
         },
       },
     );

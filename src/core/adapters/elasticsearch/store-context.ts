@@ -2,6 +2,7 @@ import type { Client } from '@elastic/elasticsearch';
 import type { AnswerloopError } from '../../errors/index.ts';
 import type { Logger } from '../../ports/index.ts';
 import type { IndexNames, RecordKind } from './index-names.ts';
+import type { FieldScoring } from './leg-search.ts';
 
 /** What every part of the Elasticsearch store shares: one client, the index names, and the error translation. */
 export interface StoreContext {
@@ -12,6 +13,8 @@ export interface StoreContext {
   url: string;
   /** Documents per _bulk request. */
   bulkSize: number;
+  /** How the BM25 leg scores the title, headings and text fields. */
+  fieldScoring: FieldScoring;
   /** Runs one request; anything it throws becomes an AnswerloopError naming `what` failed. */
   request<T>(what: string, send: () => Promise<T>): Promise<T>;
   /** The AnswerloopError for a client error caught while trying to `what`. */
