@@ -3,8 +3,9 @@
  * run once across replicas holds a lease in the store (any replica takes it over when its holder dies):
  * - knowledge.sources kept fresh at their intervals (one sync of a source at a time across replicas);
  * - with chat faces serving: the clean-up of finished claims, old rate-limit counters, thread messages past
- *   threads.retentionDays and the event ids older versions kept; the learning loop (watching fine-tuning jobs, the retraining schedule); and for each face
- *   that answers deliveries again (Slack), the sweep taking over the deliveries of a replica that stopped.
+ *   threads.retentionDays and the event ids older versions kept; the learning loop (watching fine-tuning jobs, the
+ *   retraining schedule); and for each face that answers deliveries again (Slack), the sweep taking over the
+ *   deliveries of a replica that stopped.
  */
 import type { Config } from './config/index.ts';
 import type { BackgroundJob, CoordinationService } from './coordination/index.ts';
@@ -42,6 +43,11 @@ export interface BackgroundService {
 
 /** Platforms whose claims the clean-up purges once their retention passed. */
 const claimScopes: Platform[] = ['slack', 'discord'];
+/** Runs a bounded purge until it deletes nothing, at most 20 batches of 500; a backlog drains over the next runs. */
+async function drain(purge: (limit: number) => Promise<number>): Promise<void> {
+  for (let page = 0; page < 20 && (await purge(500)) > 0; page += 1);
+}
+
 /** Claims taken over per sweep: enough to drain a dead replica's backlog in a few sweeps, few enough to stay gentle. */
 const claimsPerSweep = 25;
 
@@ -57,27 +63,22 @@ export function createBackgroundService(dependencies: {
   const { config, logger, coordination } = dependencies;
   const { leaseTtlMs } = config.coordination;
 
-  /** Deletes finished claims, old rate-limit counters and old thread messages: the store does not grow without end. */
+  /** Deletes finished claims, old counters, thread messages and event ids: the store does not grow without end. */
   const cleanup = () =>
     coordination.startJob({
       name: 'coordination-cleanup',
       everyMs: config.coordination.cleanupIntervalMinutes * 60_000,
       leaseTtlMs,
       run: async () => {
-        // Bounded per run; a backlog drains over the next runs.
-        for (const scope of claimScopes)
-          for (let page = 0; page < 20 && (await coordination.claims.purge(scope, 500)) > 0; page += 1);
+        const { claims, rateLimits } = coordination;
+        const { delivery, threads } = dependencies;
+        for (const scope of claimScopes) await drain((limit) => claims.purge(scope, limit));
         // Rate-limit counters of windows that no longer count (written only when limits are shared).
-        for (let page = 0; page < 20 && (await coordination.rateLimits.purge(500)) > 0; page += 1);
+        await drain((limit) => rateLimits.purge(limit));
         // Event ids the exactly-once path before claims kept, in stores written by older versions.
-        for (const platform of claimScopes)
-          for (
-            let page = 0;
-            page < 20 && (await dependencies.delivery.purgeSeenEvents(platform, 500)) > 0;
-            page += 1
-          );
+        for (const platform of claimScopes) await drain((limit) => delivery.purgeSeenEvents(platform, limit));
         // Thread messages older than threads.retentionDays.
-        for (let page = 0; page < 20 && (await dependencies.threads.purgeExpired(500)) > 0; page += 1);
+        await drain((limit) => threads.purgeExpired(limit));
       },
     });
 

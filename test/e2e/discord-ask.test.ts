@@ -12,6 +12,7 @@ import {
   messageFromEdit,
   startDiscordHarness,
 } from '../support/discord-test-harness.ts';
+import { questionAnsweredUnsure } from '../support/weak-evidence.ts';
 
 interface SentEmbed {
   title?: string;
@@ -223,19 +224,7 @@ describe('Discord: an answer on weak evidence', () => {
   });
 
   it('says above the answer that the documentation may not answer the question', async () => {
-    let question = '';
-    for (const candidate of [
-      'How do I close my account?',
-      'Why did my webhook stop?',
-      'How are plans billed?',
-    ]) {
-      const probe = await harness.core.ask(
-        { question: candidate, context: { platform: 'cli' } },
-        { record: false },
-      );
-      question = candidate;
-      if (probe.uncertain) break;
-    }
+    const question = await questionAnsweredUnsure(harness.core);
     const interaction = harness.interact(ask(question));
     await harness.callback(interaction);
     const message = sent(await harness.originalEdit(interaction));

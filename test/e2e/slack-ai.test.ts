@@ -19,6 +19,7 @@ import {
   startHarness,
   stopHarness,
 } from '../support/slack-test-harness.ts';
+import { questionAnsweredUnsure } from '../support/weak-evidence.ts';
 
 const responses = (harness: Harness, name: string): FakeSlackCall[] =>
   harness.fake.calls.filter((call) => call.method === '' && call.path === `/respond/${name}`);
@@ -210,7 +211,9 @@ describe('Slack AI surfaces: private answers, shortcuts, help channels, the assi
     expect(unsureCalls.map((call) => call.method)).toEqual(['reactions.add']);
     expect(unsureCalls[0]!.body).toMatchObject({ channel: 'CHELP', timestamp: unsure, name: 'eyes' });
     // Nothing was generated; the question is kept, silent, for the review queue and the gaps report.
-    const kept = await harness.core.listConversations({ platform: 'slack', order: 'newest', limit: 1 });
+    const newestSlack = () =>
+      harness.core.listConversations({ platform: 'slack', order: 'newest', limit: 1 });
+    const kept = await newestSlack();
     expect(kept.total).toBe(before + 1);
     expect(kept.items[0]).toMatchObject({
       question: 'What is the airspeed velocity of an unladen swallow?',
@@ -273,7 +276,7 @@ describe('Slack AI surfaces: private answers, shortcuts, help channels, the assi
     );
     expect(harness.fake.calls.length).toBe(quietCalls);
     // Of these, only the question under the stricter channel's bar was read, and kept silent.
-    const after = await harness.core.listConversations({ platform: 'slack', order: 'newest', limit: 1 });
+    const after = await newestSlack();
     expect(after.total).toBe(before + 2);
     expect(after.items[0]).toMatchObject({
       channel: 'CSTRICT',
@@ -429,19 +432,7 @@ describe('Slack: an answer on weak evidence', () => {
     const harness = await startHarness({ env: { ANSWERLOOP_ANSWERING__UNCERTAIN_BELOW: '1' } });
     try {
       const { uncertainNotice } = harness.core.config.answering;
-      let question = '';
-      for (const candidate of [
-        'How do I close my account?',
-        'Why did my webhook stop?',
-        'How are plans billed?',
-      ]) {
-        const probe = await harness.core.ask(
-          { question: candidate, context: { platform: 'cli' } },
-          { record: false },
-        );
-        question = candidate;
-        if (probe.uncertain) break;
-      }
+      const question = await questionAnsweredUnsure(harness.core);
       const ts = nextTs();
       await harness.send(appMentionEvent({ user: 'UGUS', channel: 'CSUPPORT', ts, text: question }));
       const answer = harness.answerIn('CSUPPORT', ts)!;

@@ -11,7 +11,7 @@ import type { Chunk, Logger, Store } from '../../src/core/ports/index.ts';
 import { silentLogger } from '../../src/core/ports/index.ts';
 import { recordIndexDefinition } from '../../src/core/adapters/elasticsearch/mappings.ts';
 import { createDeterministicEmbedder } from '../fakes/deterministic-embedder.ts';
-import { conversationRecord } from '../support/conversation-fixtures.ts';
+import { conversationRecord, silentRecord } from '../support/conversation-fixtures.ts';
 import { deleteIndices, uniqueIndexPrefix, useElasticsearch } from '../support/elasticsearch.ts';
 
 const url = await useElasticsearch();
@@ -241,12 +241,10 @@ describe.skipIf(!url)('elasticsearch store on a real node', () => {
       createdAt: '2026-03-01T10:00:00.000Z',
     });
     await older.saveConversation(answered);
-    const silent = conversationRecord({
+    const silent = silentRecord({
       id: 'left-to-people',
       question: 'Anyone know a good pizza place?',
-      answer: '',
       createdAt: '2026-03-02T10:00:00.000Z',
-      overrides: { refused: true, silent: true, route: 'refused', model: 'none' },
     });
     await older.saveConversation(silent);
     expect((await older.listConversations({ silent: true })).items.map((record) => record.id)).toEqual([

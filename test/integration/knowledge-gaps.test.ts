@@ -19,7 +19,7 @@ import {
 } from '../../src/core/index.ts';
 import { deleteIndices, uniqueIndexPrefix, useElasticsearch } from '../support/elasticsearch.ts';
 import { useLocalModel } from '../support/local-model.ts';
-import { conversationRecord } from '../support/learning-loop-fixtures.ts';
+import { conversationRecord, silentRecord } from '../support/learning-loop-fixtures.ts';
 
 const fixtures = path.resolve(import.meta.dirname, '../fixtures/answering-docs');
 const model = useLocalModel();
@@ -232,21 +232,11 @@ function defineSuite(storeName: string, openStore: () => Store) {
 
     it('counts a question the bot stayed silent on (nobody asked it) as low confidence, not as a refusal', async () => {
       await store.saveConversation(
-        conversationRecord({
+        silentRecord({
           id: 'mobile-silent',
           question: 'Does an Android or iPhone app exist?',
-          answer: '',
           createdAt: hoursAgo(0.25),
-          overrides: {
-            platform: 'discord',
-            channel: 'help-channel',
-            user: 'user-silent',
-            route: 'refused',
-            refused: true,
-            silent: true,
-            confidence: 0.45,
-            model: 'none',
-          },
+          overrides: { platform: 'discord', channel: 'help-channel', user: 'user-silent' },
         }),
       );
       const { gaps } = await core.insights.gaps({ since: '7d' });

@@ -20,10 +20,10 @@ import { registerReview } from '../../src/cli/review.ts';
 import { registerTrain } from '../../src/cli/train.ts';
 import { createDeterministicEmbedder } from '../fakes/deterministic-embedder.ts';
 import {
-  conversationRecord,
   fineTuningEvent,
   fineTuningJobBody,
   openAiApi,
+  silentRecord,
   simulateFineTuningJob,
   topicConversations,
 } from '../support/learning-loop-fixtures.ts';
@@ -250,12 +250,10 @@ describe('the learning loop from the CLI, in process (nock for OpenAI)', () => {
 
   it('shows a question the bot stayed silent on for what it is: no answer, "silent" in the list', async () => {
     await store.saveConversation(
-      conversationRecord({
+      silentRecord({
         id: 'silent-01',
         question: 'Does anyone know if exports include archived projects?',
-        answer: '',
         createdAt: '2026-12-01T09:00:00.000Z',
-        overrides: { route: 'refused', refused: true, silent: true, confidence: 0.31, model: 'none' },
       }),
     );
     const list = await runCli(context, ['review', 'list', '--refused']);

@@ -12,7 +12,7 @@ import {
 } from '../../src/core/index.ts';
 import { createDeterministicEmbedder } from '../fakes/deterministic-embedder.ts';
 import { deleteIndices, uniqueIndexPrefix, useElasticsearch } from '../support/elasticsearch.ts';
-import { conversationRecord } from '../support/learning-loop-fixtures.ts';
+import { conversationRecord, silentRecord } from '../support/learning-loop-fixtures.ts';
 
 const elasticsearchUrl = await useElasticsearch();
 
@@ -61,14 +61,11 @@ function seed(): ConversationRecord[] {
       handoff: { at: hoursAfter(thisWeek, 0.1), by: 'user-1', place: 'C-escalations' },
     }),
     // A post the bot was not sure enough to answer unasked: it said nothing; neither resolved nor a refusal.
-    record('left-to-people', thisWeek, {
-      platform: 'discord',
-      channel: 'forum',
-      answer: '',
-      refused: true,
-      silent: true,
-      route: 'refused',
-      model: 'none',
+    silentRecord({
+      id: 'left-to-people',
+      question: 'question left-to-people',
+      createdAt: thisWeek,
+      overrides: { platform: 'discord', channel: 'forum' },
     }),
     // Last week: one resolved on Slack; the help command is not a question.
     record('last-week', lastWeek, {}),

@@ -175,3 +175,24 @@ export function scriptedChatModel(
     },
   };
 }
+
+/**
+ * A question the bot stayed silent on (nobody asked it, under its channel's bar), as ask() keeps it: refused, no
+ * answer, no prompt, no tokens; its passages and confidence kept.
+ */
+export function silentRecord(seed: Omit<ConversationSeed, 'answer' | 'helpful'>): ConversationRecord {
+  return conversationRecord({
+    ...seed,
+    answer: '',
+    overrides: {
+      route: 'refused',
+      refused: true,
+      silent: true,
+      model: 'none',
+      promptMessages: [],
+      usage: { promptTokens: 0, completionTokens: 0, totalTokens: 0 },
+      confidence: 0.4,
+      ...seed.overrides,
+    },
+  });
+}

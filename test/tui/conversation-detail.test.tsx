@@ -1,16 +1,14 @@
 import { render } from 'ink-testing-library';
 import { describe, expect, it } from 'vitest';
 import { ConversationDetail } from '../../src/admin-tui/screens/review/components/conversation-detail.tsx';
-import { conversationRecord } from '../support/conversation-fixtures.ts';
+import { conversationRecord, silentRecord } from '../support/conversation-fixtures.ts';
 
 describe('the review detail of one conversation', () => {
   it('says the bot said nothing when it stayed silent on a question nobody asked it', () => {
-    const silent = conversationRecord({
+    const silent = silentRecord({
       id: 'silent-1',
       question: 'Does anyone know if exports include archived projects?',
-      answer: '',
-      createdAt: '2026-12-01T09:00:00.000Z',
-      overrides: { route: 'refused', refused: true, silent: true, confidence: 0.31, model: 'none' },
+      overrides: { confidence: 0.31 },
     });
     const frame = render(
       <ConversationDetail conversation={silent} detail={null} height={16} width={100} />,

@@ -8,12 +8,12 @@ import { displayUrl, fromElasticsearchError } from './elasticsearch-errors.ts';
 import { ensureIndex, waitForShards } from './index-setup.ts';
 import { indexNames, type RecordKind, recordKinds } from './index-names.ts';
 import { createKeyValueRecords } from './key-values.ts';
-import { type FieldScoring, searchLegs } from './leg-search.ts';
+import { searchLegs } from './leg-search.ts';
 import { recordIndexDefinition } from './mappings.ts';
 import { createModelRecords } from './model-records.ts';
 import { checkHealth } from './store-health.ts';
 import { createThreadMessageRecords } from './thread-messages.ts';
-import type { StoreContext } from './store-context.ts';
+import type { FieldScoring, StoreContext } from './store-context.ts';
 
 export interface ElasticsearchStoreOptions {
   url: string;

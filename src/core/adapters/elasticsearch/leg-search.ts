@@ -3,7 +3,7 @@ import { AnswerloopError } from '../../errors/index.ts';
 import type { LegHit, LegSearchRequest, LegSearchResult, SearchFilters } from '../../ports/index.ts';
 import { type ChunkDocument, fromChunkDocument, withoutEmbedding } from './chunk-documents.ts';
 import { describeErrorBody, isIndexMissing } from './elasticsearch-errors.ts';
-import type { StoreContext } from './store-context.ts';
+import type { FieldScoring, StoreContext } from './store-context.ts';
 
 /** Elasticsearch caps num_candidates (and so k) at 10,000. */
 const maxCandidates = 10_000;
@@ -33,8 +33,6 @@ export function boostedFields(boosts: LegSearchRequest['boosts']): string[] {
     .filter(([, boost]) => Number(boost) > 0)
     .map(([field, boost]) => `${field}^${boost}`);
 }
-
-export type FieldScoring = 'combined' | 'best';
 
 /**
  * The BM25 leg's query. `combined`: one BM25 over the fields taken together (`combined_fields`, BM25F), the boosts

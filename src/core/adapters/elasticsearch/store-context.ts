@@ -2,9 +2,11 @@ import type { Client } from '@elastic/elasticsearch';
 import type { AnswerloopError } from '../../errors/index.ts';
 import type { Logger } from '../../ports/index.ts';
 import type { IndexNames, RecordKind } from './index-names.ts';
-import type { FieldScoring } from './leg-search.ts';
 
 /** What every part of the Elasticsearch store shares: one client, the index names, and the error translation. */
+/** How the BM25 leg scores the title, headings and text fields (see `bm25Query` in leg-search.ts). */
+export type FieldScoring = 'combined' | 'best';
+
 export interface StoreContext {
   client: Client;
   names: IndexNames;
