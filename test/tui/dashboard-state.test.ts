@@ -15,6 +15,7 @@ import {
 import {
   initialReviewQueue,
   nextDiagnosis,
+  outcomeQuery,
   reviewQueueReducer,
   selectedConversation,
   statusesFor,
@@ -253,6 +254,21 @@ describe('review queue', () => {
       'generation',
       'none',
     ]);
+  });
+
+  it('cycles what the bot did, back to the first page, and asks the store for it as the CLI does', () => {
+    let state = { ...loaded, page: 2, cursor: 1 };
+    const seen: string[] = [];
+    for (let step = 0; step < 4; step += 1) {
+      state = reviewQueueReducer(state, { type: 'cycleOutcome' });
+      seen.push(state.outcome);
+    }
+    expect(seen).toEqual(['answered', 'refused', 'silent', 'all']);
+    expect([state.page, state.cursor]).toEqual([1, 0]);
+    expect(outcomeQuery('all')).toEqual({});
+    expect(outcomeQuery('answered')).toEqual({ refused: false });
+    expect(outcomeQuery('refused')).toEqual({ refused: true, silent: false });
+    expect(outcomeQuery('silent')).toEqual({ silent: true });
   });
 });
 

@@ -56,6 +56,7 @@ export const Command = {
   Diagnose: 'diagnose',
   CycleFeedbackFilter: 'cycleFeedbackFilter',
   CycleStatusFilter: 'cycleStatusFilter',
+  CycleOutcomeFilter: 'cycleOutcomeFilter',
   PublishVerified: 'publishVerified',
   ShowVerified: 'showVerified',
   // Verified answers
@@ -389,6 +390,12 @@ export const keyBindings: Readonly<Record<Command, KeyBinding>> = {
     keys: 's',
     label: 'status',
     description: 'Filter by review status: new, reviewed, any.',
+  },
+  cycleOutcomeFilter: {
+    strokes: [character('o')],
+    keys: 'o',
+    label: 'outcome',
+    description: 'Filter by what the bot did: all, answered, refused, silent (left to people).',
   },
   publishVerified: {
     strokes: [character('v')],

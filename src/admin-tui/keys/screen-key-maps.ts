@@ -40,6 +40,7 @@ export const screenKeyMaps = {
       Command.Filter,
       Command.CycleFeedbackFilter,
       Command.CycleStatusFilter,
+      Command.CycleOutcomeFilter,
       Command.PublishVerified,
       Command.ShowVerified,
     ],

@@ -9,17 +9,31 @@ import {
 
 export type FeedbackFilter = 'any' | 'not_helpful' | 'none' | 'helpful';
 export type StatusFilter = 'new' | 'reviewed' | 'any';
+/** What the bot did (`answerloop review list --answered`, `--silent`; its `--refused` also lists silent questions). */
+export type OutcomeFilter = 'all' | 'answered' | 'refused' | 'silent';
 export type ReviewAction = 'approve' | 'correct' | 'reject';
 
 /** 'any' is any verdict (helpful or not), as the stores read it; 'none' is conversations nobody rated. */
 export const feedbackFilters: readonly FeedbackFilter[] = ['any', 'not_helpful', 'helpful', 'none'];
 export const statusFilters: readonly StatusFilter[] = ['new', 'reviewed', 'any'];
+export const outcomeFilters: readonly OutcomeFilter[] = ['all', 'answered', 'refused', 'silent'];
 
 /** The review statuses a status filter asks the store for. */
 export function statusesFor(filter: StatusFilter): ReviewStatus[] | undefined {
   if (filter === 'new') return ['new'];
   if (filter === 'reviewed') return ['approved', 'corrected', 'rejected'];
   return undefined;
+}
+
+/**
+ * The store query fields an outcome filter asks for. A silent question (nobody asked the bot) is stored refused, so
+ * 'answered' leaves it out, and 'refused' keeps only the "I don't know" given to someone who asked.
+ */
+export function outcomeQuery(filter: OutcomeFilter): { refused?: boolean; silent?: boolean } {
+  if (filter === 'answered') return { refused: false };
+  if (filter === 'refused') return { refused: true, silent: false };
+  if (filter === 'silent') return { silent: true };
+  return {};
 }
 
 function matchesStatus(status: ReviewStatus, filter: StatusFilter): boolean {
@@ -29,6 +43,7 @@ function matchesStatus(status: ReviewStatus, filter: StatusFilter): boolean {
 export interface ReviewQueueState {
   feedback: FeedbackFilter;
   status: StatusFilter;
+  outcome: OutcomeFilter;
   /** Words that the question or answer must contain (applied to the loaded page). */
   text: string;
   textDraft: string;
@@ -54,6 +69,7 @@ export type ReviewQueueAction =
   | { type: 'move'; cursor: number }
   | { type: 'cycleFeedback' }
   | { type: 'cycleStatus' }
+  | { type: 'cycleOutcome' }
   | { type: 'page'; by: number }
   | { type: 'openFilter' }
   | { type: 'editFilter'; draft: string }
@@ -72,6 +88,7 @@ export type ReviewQueueAction =
 export const initialReviewQueue: ReviewQueueState = {
   feedback: 'any',
   status: 'new',
+  outcome: 'all',
   text: '',
   textDraft: '',
   page: 1,
@@ -137,6 +154,8 @@ export function reviewQueueReducer(state: ReviewQueueState, action: ReviewQueueA
       return { ...state, feedback: next(feedbackFilters, state.feedback), page: 1, cursor: 0 };
     case 'cycleStatus':
       return { ...state, status: next(statusFilters, state.status), page: 1, cursor: 0 };
+    case 'cycleOutcome':
+      return { ...state, outcome: next(outcomeFilters, state.outcome), page: 1, cursor: 0 };
     case 'page': {
       const page = Math.max(1, Math.min(state.pages, state.page + action.by));
       return page === state.page ? state : { ...state, page, cursor: 0 };

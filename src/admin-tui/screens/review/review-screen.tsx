@@ -131,6 +131,9 @@ function ReviewQueueView({ onShowVerified }: { onShowVerified: () => void }) {
         case Command.CycleStatusFilter:
           dispatch({ type: 'cycleStatus' });
           return;
+        case Command.CycleOutcomeFilter:
+          dispatch({ type: 'cycleOutcome' });
+          return;
         case Command.NextPage:
           dispatch({ type: 'page', by: 1 });
           return;
@@ -155,6 +158,7 @@ function ReviewQueueView({ onShowVerified }: { onShowVerified: () => void }) {
       <FilterBar
         feedback={state.feedback}
         status={state.status}
+        outcome={state.outcome}
         text={state.mode === 'filter' ? state.textDraft : state.text}
         page={state.page}
         pages={state.pages}
@@ -173,7 +177,14 @@ function ReviewQueueView({ onShowVerified }: { onShowVerified: () => void }) {
         />
       ) : null}
       <Box height={mainHeight} overflow="hidden">
-        <QueueList items={items} cursor={state.cursor} height={mainHeight} width={listWidth} />
+        <QueueList
+          items={items}
+          cursor={state.cursor}
+          height={mainHeight}
+          width={listWidth}
+          feedback={state.feedback}
+          outcome={state.outcome}
+        />
         <Box width={1} />
         {state.mode === 'correct' && state.editor ? (
           <MultiLineEditor

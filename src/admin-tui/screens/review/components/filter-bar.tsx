@@ -1,9 +1,11 @@
 import { Box, Text } from 'ink';
-import type { FeedbackFilter, StatusFilter } from '../../../state/review-queue.ts';
+import type { FeedbackFilter, OutcomeFilter, StatusFilter } from '../../../state/review-queue.ts';
 
 export interface FilterBarProps {
   feedback: FeedbackFilter;
   status: StatusFilter;
+  /** Shown once it constrains the queue: 'all' is every conversation. */
+  outcome: OutcomeFilter;
   text: string;
   page: number;
   pages: number;
@@ -19,7 +21,7 @@ const feedbackNames: Record<FeedbackFilter, string> = {
 };
 
 /** The filters in force and where in the queue we are. */
-export function FilterBar({ feedback, status, text, page, pages, total, shown }: FilterBarProps) {
+export function FilterBar({ feedback, status, outcome, text, page, pages, total, shown }: FilterBarProps) {
   return (
     <Box height={1}>
       <Text wrap="truncate-end">
@@ -27,6 +29,12 @@ export function FilterBar({ feedback, status, text, page, pages, total, shown }:
         <Text color="cyan">{feedbackNames[feedback]}</Text>
         <Text dimColor> · status </Text>
         <Text color="cyan">{status}</Text>
+        {outcome !== 'all' ? (
+          <>
+            <Text dimColor> · outcome </Text>
+            <Text color="cyan">{outcome}</Text>
+          </>
+        ) : null}
         {text ? (
           <>
             <Text dimColor> · words </Text>

@@ -1,13 +1,18 @@
 import { Box, Text } from 'ink';
 import type { ConversationRecord, ReviewStatus } from '../../../../core/index.ts';
 import { fit } from '../../../format/figures.ts';
+import { keyBindings } from '../../../keys/key-bindings.ts';
 import { visibleWindow } from '../../../state/list-cursor.ts';
+import type { FeedbackFilter, OutcomeFilter } from '../../../state/review-queue.ts';
 
 export interface QueueListProps {
   items: ConversationRecord[];
   cursor: number;
   height: number;
   width: number;
+  /** The filters in force, for the message of an empty queue. */
+  feedback: FeedbackFilter;
+  outcome: OutcomeFilter;
 }
 
 const statusMarks: Record<ReviewStatus, { mark: string; color?: string }> = {
@@ -23,13 +28,39 @@ function feedbackMark(item: ConversationRecord): { mark: string; color?: string 
   return { mark: ' ' };
 }
 
+const emptyTitles: Record<OutcomeFilter, string> = {
+  all: 'Nothing to review here.',
+  answered: 'No answers here.',
+  refused: 'No refused questions here.',
+  silent: 'No silent questions here.',
+};
+
+const {
+  cycleFeedbackFilter: feedbackKey,
+  cycleStatusFilter: statusKey,
+  cycleOutcomeFilter: outcomeKey,
+} = keyBindings;
+
+/** Why the queue may be empty and which keys widen it. */
+function emptyMessage(feedback: FeedbackFilter, outcome: OutcomeFilter): string[] {
+  const lines = [emptyTitles[outcome]];
+  // Nobody asked the bot a silent question, so nobody rated its answer.
+  if (outcome === 'silent' && feedback !== 'none')
+    lines.push(`Silent questions are never rated: press ${feedbackKey.keys} for not rated.`);
+  lines.push(`${feedbackKey.keys}, ${statusKey.keys} and ${outcomeKey.keys} change the filters.`);
+  return lines;
+}
+
 /** The queue: review status, feedback, question; the selected row inverse. */
-export function QueueList({ items, cursor, height, width }: QueueListProps) {
+export function QueueList({ items, cursor, height, width, feedback, outcome }: QueueListProps) {
   if (items.length === 0) {
     return (
       <Box width={width} height={height} flexDirection="column">
-        <Text dimColor>Nothing to review here.</Text>
-        <Text dimColor>f and s change the filters.</Text>
+        {emptyMessage(feedback, outcome).map((line) => (
+          <Text key={line} dimColor>
+            {line}
+          </Text>
+        ))}
       </Box>
     );
   }

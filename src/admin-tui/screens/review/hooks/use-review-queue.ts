@@ -4,6 +4,7 @@ import { describeError, oneLine } from '../../../format/figures.ts';
 import {
   initialReviewQueue,
   nextDiagnosis,
+  outcomeQuery,
   type ReviewAction,
   reviewQueueReducer,
   statusesFor,
@@ -24,7 +25,7 @@ export function useReviewQueue(core: Core, reviewer: string, visible: boolean) {
   const mounted = useMountedRef();
   const loads = useRef(0);
 
-  const { feedback, status, page } = state;
+  const { feedback, status, outcome, page } = state;
   const load = useCallback(async () => {
     loads.current += 1;
     const mine = loads.current;
@@ -33,6 +34,7 @@ export function useReviewQueue(core: Core, reviewer: string, visible: boolean) {
       const result = await core.review.listReviewQueue({
         feedback,
         status: statusesFor(status),
+        ...outcomeQuery(outcome),
         page,
         pageSize,
         order: 'review',
@@ -49,7 +51,7 @@ export function useReviewQueue(core: Core, reviewer: string, visible: boolean) {
       if (mounted.current && mine === loads.current)
         dispatch({ type: 'loadFailed', error: describeError(error) });
     }
-  }, [core, feedback, status, page]);
+  }, [core, feedback, status, outcome, page]);
 
   // Reload when the filters or the page change, and whenever the screen is shown: other screens add conversations.
   useEffect(() => {

@@ -1,0 +1,88 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { conversationRecord, silentRecord } from '../support/conversation-fixtures.ts';
+import { openTestCore, renderDashboard, type TestCore } from '../support/tui/dashboard-harness.tsx';
+
+/** The questions of the queue's rows, in order (the detail pane on the right is left out). */
+function listedQuestions(frame: string): string[] {
+  return [...frame.matchAll(/^[•✓✎✗][−+ ] (.+?)\s{2,}/gm)].map((match) => match[1]!.trim());
+}
+
+describe('Review screen: what the bot did', () => {
+  let test: TestCore;
+
+  beforeAll(async () => {
+    test = openTestCore();
+    // Nobody rated any of them: a silent question has nobody to rate it.
+    await test.store.saveConversation(
+      conversationRecord({
+        id: 'answered-1',
+        question: 'Where are my invoices?',
+        answer: 'Under Billing > Invoices [1].',
+        createdAt: '2025-03-01T10:00:00.000Z',
+      }),
+    );
+    await test.store.saveConversation(
+      conversationRecord({
+        id: 'refused-1',
+        question: 'Is there a Linux build?',
+        answer: "I don't know: the documentation does not say.",
+        createdAt: '2025-03-01T11:00:00.000Z',
+        overrides: { route: 'refused', refused: true, confidence: 0.2 },
+      }),
+    );
+    await test.store.saveConversation(
+      silentRecord({
+        id: 'silent-1',
+        question: 'Do exports keep the tags?',
+        createdAt: '2025-03-01T12:00:00.000Z',
+      }),
+    );
+  });
+
+  afterAll(async () => {
+    await test.close();
+  });
+
+  it('o cycles all, answered, refused and silent, each listing only its conversations', async () => {
+    const dashboard = renderDashboard(test.core, { screen: 'review' });
+    await dashboard.waitFor('feedback rated · status new · 0 conversations');
+
+    // An empty silent queue says why: silent questions are never rated.
+    await dashboard.press('o', 'o', 'o');
+    let frame = await dashboard.waitFor('feedback rated · status new · outcome silent · 0 conversations');
+    expect(frame).toContain('No silent questions here.');
+    expect(frame).toMatch(/Silent questions are never\s+rated/);
+
+    await dashboard.press('f', 'f', 'f');
+    frame = await dashboard.waitFor('feedback not rated · status new · outcome silent · 1 conversation');
+    expect(listedQuestions(frame)).toEqual(['Do exports keep the tags?']);
+
+    await dashboard.press('o');
+    frame = await dashboard.waitFor('feedback not rated · status new · 3 conversations');
+    expect(frame).not.toContain('outcome');
+    expect(listedQuestions(frame).sort()).toEqual([
+      'Do exports keep the tags?',
+      'Is there a Linux build?',
+      'Where are my invoices?',
+    ]);
+
+    await dashboard.press('o');
+    frame = await dashboard.waitFor('outcome answered · 1 conversation');
+    expect(listedQuestions(frame)).toEqual(['Where are my invoices?']);
+
+    await dashboard.press('o');
+    frame = await dashboard.waitFor('outcome refused · 1 conversation');
+    expect(listedQuestions(frame)).toEqual(['Is there a Linux build?']);
+
+    await dashboard.press('o');
+    frame = await dashboard.waitFor('outcome silent · 1 conversation');
+    expect(listedQuestions(frame)).toEqual(['Do exports keep the tags?']);
+
+    // The other filters still apply: nothing silent has been reviewed.
+    await dashboard.press('s');
+    frame = await dashboard.waitFor('status reviewed · outcome silent · 0 conversations');
+    expect(frame).toContain('No silent questions here.');
+    expect(frame).toContain('f, s and o change the filters.');
+    dashboard.unmount();
+  });
+});
