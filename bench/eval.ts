@@ -27,8 +27,10 @@
  *             the grey band) on the offline run's retrievals and scores, once with each sufficiency prompt
  *             (--prompts), side by side; no answer is written, so the model's own "I don't know" in an answer is
  *             not counted (refusals are a lower bound) and there are no citation figures
- *   --prompts verdict,quote
- *             the sufficiency prompts --judge-only compares (default both; verdict is the one ask() uses)
+ *   --prompts decision,verdict,quote
+ *             the ways of judging --judge-only compares (default decision,verdict: the probability of yes held to
+ *             answering.sufficiency.yesAbove, and the written verdict; answering.sufficiency.judge is the one ask()
+ *             uses)
  *   --llm FILE another GGUF file for --answering local (default: answering.local.modelPath)
  *   --fresh   ingest into new stores instead of the cached ones in data/eval-cache/ (incremental ingestion skips
  *             unchanged pages, so a cached store is the same store; the cache is keyed by the knowledge settings,
@@ -630,7 +632,7 @@ async function judgeWithModel(
     checked,
     offline: answerFigures(offlineOutcomes),
     variants: styles.map((style) => ({
-      name: `${style} prompt`,
+      name: style === 'decision' ? `decision, yes >= ${settings.yesAbove}` : `${style} prompt`,
       figures: answerFigures(
         offlineOutcomes.map((outcome) => ({
           ...outcome,
@@ -643,9 +645,11 @@ async function judgeWithModel(
 }
 
 function promptStyles(): SufficiencyPromptStyle[] {
-  const known: SufficiencyPromptStyle[] = ['verdict', 'quote'];
-  const styles = (flags.prompts?.split(',').map((style) => style.trim()) ??
-    known) as SufficiencyPromptStyle[];
+  const known: SufficiencyPromptStyle[] = ['decision', 'verdict', 'quote'];
+  const styles = (flags.prompts?.split(',').map((style) => style.trim()) ?? [
+    'decision',
+    'verdict',
+  ]) as SufficiencyPromptStyle[];
   for (const style of styles)
     if (!known.includes(style))
       throw new Error(`Unknown sufficiency prompt "${style}" in --prompts: choose from ${known.join(', ')}.`);

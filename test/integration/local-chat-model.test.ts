@@ -11,7 +11,7 @@ import {
   localRuntimePackage,
 } from '../../src/core/adapters/local-llm/index.ts';
 import { createSqliteStore } from '../../src/core/adapters/sqlite/index.ts';
-import { parseSufficiencyReply, sufficiencySchema } from '../../src/core/answering/sufficiency.ts';
+import { parseSufficiencyReply, sufficiencySchemas } from '../../src/core/answering/sufficiency.ts';
 import { AnswerloopError, createCore, loadConfig, silentLogger } from '../../src/core/index.ts';
 import { createDeterministicEmbedder } from '../fakes/deterministic-embedder.ts';
 
@@ -213,10 +213,32 @@ describe.skipIf(!ready)('the local chat model: plumbing with SmolLM2-135M', { ti
       messages: ask('Do these passages say how to pay with PayPal? [1] We accept cards.'),
       maxTokens: 60,
       temperature: 0,
-      responseFormat: { name: 'sufficiency', schema: sufficiencySchema },
+      responseFormat: { name: 'sufficiency', schema: sufficiencySchemas.verdict },
     });
     expect(response.text.trimStart()).toMatch(/^\{\s*"answerable"\s*:\s*(true|false)/);
     expect(parseSufficiencyReply(response.text)).not.toBeNull();
+  });
+
+  it("reads a decision's probability from the logits, whatever the model answered before", async () => {
+    const decide = (question: string) =>
+      model.decide!({ model: 'ignored', messages: ask(question), field: 'answerable' });
+    const cards = 'Do these passages say which cards are accepted? [1] We accept Visa and Mastercard.';
+    const paypal = 'Do these passages say how to pay with PayPal? [1] We accept cards.';
+    const first = await decide(cards);
+    expect(first.probability).toBeGreaterThan(0);
+    expect(first.probability).toBeLessThan(1);
+    expect(first.model).toBe(name);
+    expect(first.usage.completionTokens).toBe(0);
+    expect(first.usage.promptTokens).toBeGreaterThan(0);
+    // Another question reads its own passages, not the previous prompt's state.
+    const other = await decide(paypal);
+    expect(other.probability).not.toBeCloseTo(first.probability, 6);
+    // An answer written in between, or the same prompt again (its shared part reused), changes nothing.
+    await model.complete({ model: 'ignored', messages: ask('Name a colour.'), maxTokens: 8 });
+    expect((await decide(cards)).probability).toBeCloseTo(first.probability, 6);
+    expect((await decide(cards)).probability).toBeCloseTo(first.probability, 6);
+    expect((await decide(paypal)).probability).toBeCloseTo(other.probability, 6);
+    await expect(decide('word '.repeat(2000))).rejects.toMatchObject({ code: 'context_too_long' });
   });
 
   it('says the prompt is too long for its context, so ask() can shorten it', async () => {

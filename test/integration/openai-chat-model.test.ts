@@ -164,4 +164,75 @@ describe('OpenAI chat model adapter (nock at the wire)', () => {
     expect(error.code).toBe('timeout');
     expect(error.isRetryable).toBe(true);
   });
+
+  it('reads a decision from the log probabilities of the boolean it writes', async () => {
+    let body: Record<string, unknown> = {};
+    const token = (text: string, logprob = -0.0001) => ({
+      token: text,
+      logprob,
+      bytes: [],
+      top_logprobs: [],
+    });
+    const reply = {
+      ...completion('{"answerable":false}'),
+      choices: [
+        {
+          index: 0,
+          message: { role: 'assistant', content: '{"answerable":false}', refusal: null },
+          logprobs: {
+            content: [
+              token('{"'),
+              token('answer'),
+              token('able'),
+              token('":'),
+              {
+                token: 'false',
+                logprob: -0.3567,
+                bytes: [],
+                top_logprobs: [
+                  { token: 'false', logprob: -0.3567, bytes: [] },
+                  { token: 'true', logprob: -1.204, bytes: [] },
+                  { token: ' false', logprob: -6.2, bytes: [] },
+                ],
+              },
+              token('}'),
+            ],
+            refusal: null,
+          },
+          finish_reason: 'stop',
+        },
+      ],
+    };
+    nock(api)
+      .post('/v1/chat/completions', (sent) => {
+        body = sent;
+        return true;
+      })
+      .reply(200, reply);
+    const decided = await model().decide!({ model: 'gpt-4o-mini', messages, field: 'answerable' });
+    expect(body).toMatchObject({
+      model: 'gpt-4o-mini',
+      temperature: 0,
+      logprobs: true,
+      top_logprobs: 5,
+      response_format: {
+        type: 'json_schema',
+        json_schema: {
+          strict: true,
+          schema: { properties: { answerable: { type: 'boolean' } }, required: ['answerable'] },
+        },
+      },
+    });
+    // exp(-1.204) against exp(-0.3567) + exp(-6.2): 0.300 against 0.702.
+    expect(decided.probability).toBeCloseTo(0.2995, 3);
+    expect(decided.model).toBe('gpt-4o-mini-2024-07-18');
+    expect(decided.usage.totalTokens).toBe(14);
+  });
+
+  it('says plainly when a model gives no log probabilities to decide with', async () => {
+    nock(api).post('/v1/chat/completions').reply(200, completion('{"answerable":true}'));
+    const error = await failure(model().decide!({ model: 'o4-mini', messages, field: 'answerable' }));
+    expect(error.code).toBe('upstream_failed');
+    expect(error.message).toMatch(/no log probabilities .*use the verdict judge/);
+  });
 });

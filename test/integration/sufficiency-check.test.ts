@@ -17,6 +17,8 @@ interface ChatBody {
   model: string;
   messages: Array<{ role: string; content: string }>;
   temperature?: number;
+  logprobs?: boolean;
+  top_logprobs?: number;
   response_format?: { type: string; json_schema: { name: string; strict: boolean; schema: object } };
 }
 
@@ -39,7 +41,10 @@ describe('the sufficiency check with OpenAI (recorded replies)', () => {
   const cores: Core[] = [];
 
   // uncertainBelow 1: every answer is on weak evidence unless the model read the passages and said they answer it.
-  async function core(band: { low: number; high: number }, refusalThreshold = 0.24): Promise<Core> {
+  async function core(
+    band: { low: number; high: number; judge?: 'decision' | 'verdict' },
+    refusalThreshold = 0.24,
+  ): Promise<Core> {
     const config = loadConfig({
       cwd: root,
       env: {
@@ -94,9 +99,9 @@ describe('the sufficiency check with OpenAI (recorded replies)', () => {
     await store.close();
   });
 
-  it('refuses in the grey band when the model finds the passages insufficient, and records why', async () => {
+  it('verdict: refuses in the grey band when the model finds the passages insufficient, and records why', async () => {
     const { requests } = openAi([{ status: 200, body: reply('sufficiency-unanswerable') }]);
-    const bot = await core({ low: 0, high: 1 });
+    const bot = await core({ low: 0, high: 1, judge: 'verdict' });
     const result = await bot.ask({
       question: 'Can I pay for my subscription with PayPal?',
       context: { platform: 'slack', channel: 'C1', userId: 'U1' },
@@ -132,12 +137,12 @@ describe('the sufficiency check with OpenAI (recorded replies)', () => {
     expect(record?.sufficiency).toEqual(result.sufficiency);
   });
 
-  it('answers in the grey band when the model finds the passages sufficient', async () => {
+  it('verdict: answers in the grey band when the model finds the passages sufficient', async () => {
     const { requests } = openAi([
       { status: 200, body: reply('sufficiency-answerable') },
       { status: 200, body: reply('answer-reset-password') },
     ]);
-    const bot = await core({ low: 0, high: 1 });
+    const bot = await core({ low: 0, high: 1, judge: 'verdict' });
     const result = await bot.ask({
       question: 'Can I change the email on my account?',
       context: { platform: 'slack', channel: 'C1', userId: 'U1' },
@@ -152,6 +157,57 @@ describe('the sufficiency check with OpenAI (recorded replies)', () => {
     expect(requests).toHaveLength(2);
     expect(requests[1]?.response_format).toBeUndefined();
     expect(requests[1]?.messages[0]?.content).toMatch(/Answer the question using only the numbered sources/);
+  });
+
+  it('decision (the default): the probability of yes from the log probabilities, held to yesAbove', async () => {
+    // 0.55: the model would have written "true", but under yesAbove (0.6) the bot refuses.
+    const { requests } = openAi([{ status: 200, body: reply('decision-doubtful') }]);
+    const bot = await core({ low: 0, high: 1 });
+    const result = await bot.ask({
+      question: 'Can I pay for my subscription with PayPal?',
+      context: { platform: 'slack', channel: 'C1', userId: 'U1' },
+    });
+    expect(result.refused).toBe(true);
+    expect(result.sufficiency).toMatchObject({
+      gate: 'grey',
+      sufficient: false,
+      model: 'gpt-4o-mini-2024-07-18',
+      decision: 'refuse',
+    });
+    expect(result.sufficiency?.probability).toBeCloseTo(0.55, 3);
+    expect(result.sufficiency?.reason).toBe("the model's probability of yes: 0.55");
+    expect(requests).toHaveLength(1);
+    const check = requests[0]!;
+    expect(check).toMatchObject({
+      model: 'gpt-4o-mini-2024-07-18',
+      temperature: 0,
+      logprobs: true,
+      top_logprobs: 5,
+    });
+    expect(check.response_format?.json_schema.schema).toEqual({
+      type: 'object',
+      properties: { answerable: { type: 'boolean' } },
+      required: ['answerable'],
+      additionalProperties: false,
+    });
+    // The verdict's prompt, read as a probability.
+    expect(check.messages[0]?.content).toMatch(/answerable is true only when/);
+    expect(check.messages[1]?.content).toMatch(/Question: Can I pay for my subscription with PayPal\?$/);
+    const record = await bot.getConversation(result.conversationId);
+    expect(record?.sufficiency).toEqual(result.sufficiency);
+
+    openAi([
+      { status: 200, body: reply('decision-answerable') },
+      { status: 200, body: reply('answer-reset-password') },
+    ]);
+    const answered = await bot.ask({
+      question: 'Can I change the email on my account?',
+      context: { platform: 'slack', channel: 'C1', userId: 'U1' },
+    });
+    expect(answered.refused).toBe(false);
+    expect(answered.sufficiency).toMatchObject({ gate: 'grey', sufficient: true, decision: 'answer' });
+    expect(answered.sufficiency?.probability).toBeCloseTo(0.91, 3);
+    expect(answered.uncertain).toBeUndefined();
   });
 
   it('asks nothing outside the band: answers above high, refuses below low', async () => {

@@ -6,10 +6,9 @@ import {
   parseSufficiencyReply,
   sufficiencyGate,
   sufficiencyJudge,
-  defaultSufficiencyPrompt,
   sufficiencySchemas,
 } from '../../src/core/answering/sufficiency.ts';
-import { AnswerloopError, type ChatModel, silentLogger } from '../../src/core/index.ts';
+import { AnswerloopError, type ChatModel, type DecisionRequest, silentLogger } from '../../src/core/index.ts';
 import { createRecordingChatModel } from '../fakes/recording-chat-model.ts';
 
 const band = { low: 0.05, high: 0.85 };
@@ -159,7 +158,15 @@ describe('choosing the judge', () => {
 });
 
 describe('asking the judge', () => {
-  const settings = { enabled: 'on' as const, low: 0.05, high: 0.85, passages: 3, contextTokens: 1000 };
+  const settings = {
+    enabled: 'on' as const,
+    low: 0.05,
+    high: 0.85,
+    passages: 3,
+    contextTokens: 1000,
+    judge: 'verdict' as const,
+    yesAbove: 0.6,
+  };
   const passages = [{ title: 'Plans', text: 'Three plans: free, team and business.' }];
 
   it('sends the question and passages as structured output and returns the verdict', async () => {
@@ -179,7 +186,7 @@ describe('asking the judge', () => {
     expect(model.requests).toHaveLength(1);
     expect(model.requests[0]).toMatchObject({ model: 'judge-model', temperature: 0 });
     expect(model.requests[0]?.responseFormat?.name).toBe('sufficiency');
-    expect(model.requests[0]?.responseFormat?.schema).toEqual(sufficiencySchemas[defaultSufficiencyPrompt]);
+    expect(model.requests[0]?.responseFormat?.schema).toEqual(sufficiencySchemas.verdict);
     expect(model.requests[0]?.messages.at(-1)?.content).toContain('Which plans are there?');
   });
 
@@ -194,5 +201,76 @@ describe('asking the judge', () => {
     );
     expect(verdict.sufficient).toBeNull();
     expect(model.requests).toHaveLength(1);
+  });
+
+  /** A model that gives probabilities: each decision's is given, or it fails. */
+  function decidingModel(probability: number | Error) {
+    const decisions: DecisionRequest[] = [];
+    const written = createRecordingChatModel('{"answerable": true, "reason": "written"}');
+    const model: ChatModel = {
+      complete: (request) => written.complete(request),
+      decide(request) {
+        decisions.push(request);
+        if (probability instanceof Error) return Promise.reject(probability);
+        return Promise.resolve({
+          probability,
+          model: 'judge-model-v2',
+          usage: { promptTokens: 10, completionTokens: 0, totalTokens: 10 },
+          modelMs: 1,
+        });
+      },
+    };
+    return { model, decisions, written };
+  }
+
+  it("decision: reads the model's probability of yes for the verdict prompt and holds it to yesAbove", async () => {
+    const decision = { ...settings, judge: 'decision' as const };
+    for (const [probability, sufficient] of [
+      [0.59, false],
+      [0.6, true],
+      [0.93, true],
+    ] as const) {
+      const { model, decisions, written } = decidingModel(probability);
+      const verdict = await checkSufficiency(
+        { model, name: 'judge-model' },
+        'Which plans are there?',
+        passages,
+        decision,
+        silentLogger,
+      );
+      expect(verdict).toMatchObject({ sufficient, probability, model: 'judge-model-v2' });
+      expect(verdict.reason).toContain(probability.toFixed(2));
+      expect(written.requests).toHaveLength(0);
+      expect(decisions).toHaveLength(1);
+      expect(decisions[0]).toMatchObject({ model: 'judge-model', field: 'answerable' });
+      expect(decisions[0]?.messages).toEqual(
+        buildSufficiencyPrompt('Which plans are there?', passages, decision, 'verdict'),
+      );
+    }
+  });
+
+  it('decision: a model that gives no probabilities writes its verdict; a failed decision leaves it to the score', async () => {
+    const writes = createRecordingChatModel('{"answerable": false, "reason": "not in the passages"}');
+    const verdict = await checkSufficiency(
+      { model: writes, name: 'judge-model' },
+      'Which plans are there?',
+      passages,
+      { ...settings, judge: 'decision' },
+      silentLogger,
+    );
+    expect(verdict).toMatchObject({ sufficient: false, reason: 'not in the passages' });
+    expect(verdict.probability).toBeUndefined();
+    expect(writes.requests[0]?.responseFormat?.name).toBe('sufficiency');
+
+    const { model } = decidingModel(new AnswerloopError('upstream_failed', 'no log probabilities'));
+    const failed = await checkSufficiency(
+      { model, name: 'judge-model' },
+      'Which plans are there?',
+      passages,
+      { ...settings, judge: 'decision' },
+      silentLogger,
+    );
+    expect(failed.sufficient).toBeNull();
+    expect(failed.reason).toMatch(/the check failed \(upstream_failed\)/);
   });
 });

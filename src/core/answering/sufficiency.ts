@@ -23,7 +23,17 @@ export interface SufficiencySettings {
   passages: number;
   /** Tokens of passages the model reads, at most. */
   contextTokens: number;
+  /**
+   * How the model gives its judgement: `decision` reads its probability of yes from one forward pass (no text
+   * written) and compares it with `yesAbove`; `verdict` lets it write the verdict and a one-line reason.
+   */
+  judge: SufficiencyJudgeStyle;
+  /** With `decision`, the probability of yes at or above which the passages answer the question. */
+  yesAbove: number;
 }
+
+/** The two ways ask() can use the model's judgement (settings.judge). */
+export type SufficiencyJudgeStyle = 'decision' | 'verdict';
 
 export type SufficiencyGate = 'below' | 'grey' | 'above';
 
@@ -53,17 +63,16 @@ export function combineVerdict(
 }
 
 /**
- * Two prompts. `verdict` asks for the verdict first and a one-line reason after it. `quote` asks for the sentence of
- * the passages that answers the question before the verdict, so a small model decides on what it found rather than
- * on the topic, counts an answer to the main point as an answer, and reads each passage under its "Title > Heading"
- * path. `npm run eval -- --answering local --judge-only` measures one against the other on the same questions.
+ * Three ways of asking. `verdict` asks for the verdict first and a one-line reason after it. `decision` is the same
+ * prompt read as a probability: no text is written; the probability the model gives `"answerable": true`
+ * (ChatModel.decide) is compared with `yesAbove`, so a threshold chosen on measured questions decides rather than
+ * the model's greedy word. `quote` (measured, not used by ask()) asks for the sentence of the passages that answers
+ * the question before the verdict, and reads each passage under its "Title > Heading" path.
+ * `npm run eval -- --answering local --judge-only --prompts decision,verdict,quote` measures them side by side.
  */
-export type SufficiencyPromptStyle = 'quote' | 'verdict';
+export type SufficiencyPromptStyle = 'quote' | SufficiencyJudgeStyle;
 
-/** The prompt ask() uses. */
-export const defaultSufficiencyPrompt: SufficiencyPromptStyle = 'verdict';
-
-export const sufficiencySystemPrompts: Record<SufficiencyPromptStyle, string> = {
+export const sufficiencySystemPrompts: Record<Exclude<SufficiencyPromptStyle, 'decision'>, string> = {
   quote: [
     'You check whether documentation passages answer a customer question, for a support bot that must not guess.',
     'First, in "evidence", copy word for word the one sentence of the passages that best answers the question (at most 30 words), or write "none" when no sentence does.',
@@ -82,9 +91,6 @@ export const sufficiencySystemPrompts: Record<SufficiencyPromptStyle, string> = 
     'Reply with a JSON object only: {"answerable": true or false, "reason": "at most 15 words"}.',
   ].join(' '),
 };
-
-/** The system prompt of the default style. */
-export const sufficiencySystemPrompt = sufficiencySystemPrompts[defaultSufficiencyPrompt];
 
 /**
  * The JSON schema of each style's verdict (OpenAI structured outputs, strict; a grammar for the local model). The
@@ -111,16 +117,14 @@ export const sufficiencySchemas = {
   },
 } as const;
 
-export const sufficiencySchema = sufficiencySchemas[defaultSufficiencyPrompt];
-
 /** The schema's name (OpenAI's json_schema.name; the local model caches one grammar per name). */
-const schemaNames: Record<SufficiencyPromptStyle, string> = {
+const schemaNames: Record<Exclude<SufficiencyPromptStyle, 'decision'>, string> = {
   quote: 'sufficiency_quote',
   verdict: 'sufficiency',
 };
 
 /** Tokens the judge may write: a quoted sentence takes more than a verdict and a short reason. */
-const replyTokens: Record<SufficiencyPromptStyle, number> = { quote: 110, verdict: 60 };
+const replyTokens: Record<Exclude<SufficiencyPromptStyle, 'decision'>, number> = { quote: 110, verdict: 60 };
 
 export interface SufficiencyPassage {
   title: string;
@@ -133,8 +137,9 @@ export function buildSufficiencyPrompt(
   question: string,
   passages: readonly SufficiencyPassage[],
   settings: Pick<SufficiencySettings, 'passages' | 'contextTokens'>,
-  style: SufficiencyPromptStyle = defaultSufficiencyPrompt,
+  style: SufficiencyPromptStyle = 'verdict',
 ): ChatMessage[] {
+  const written = style === 'decision' ? 'verdict' : style;
   const chosen = passages.slice(0, settings.passages);
   const perPassage = Math.max(40, Math.floor(settings.contextTokens / Math.max(1, chosen.length)));
   const blocks = chosen.map((passage, index) => {
@@ -151,7 +156,7 @@ export function buildSufficiencyPrompt(
       ? `Question: ${question}\n\nPassages:\n${blocks.join('\n\n')}\n\nQuestion: ${question}`
       : `Passages:\n${blocks.join('\n\n')}\n\nQuestion: ${question}`;
   return [
-    { role: 'system', content: sufficiencySystemPrompts[style] },
+    { role: 'system', content: sufficiencySystemPrompts[written] },
     { role: 'user', content: user },
   ];
 }
@@ -212,16 +217,33 @@ export async function checkSufficiency(
   settings: SufficiencySettings,
   logger: Logger,
   signal?: AbortSignal,
-  style: SufficiencyPromptStyle = defaultSufficiencyPrompt,
-): Promise<Pick<SufficiencyVerdict, 'sufficient' | 'reason' | 'model' | 'latencyMs'>> {
+  style: SufficiencyPromptStyle = settings.judge,
+): Promise<Pick<SufficiencyVerdict, 'sufficient' | 'reason' | 'model' | 'latencyMs' | 'probability'>> {
   const started = performance.now();
   try {
+    // A chat model that cannot give probabilities (decide) writes its verdict instead.
+    if (style === 'decision' && judge.model.decide) {
+      const decided = await judge.model.decide({
+        model: judge.name,
+        messages: buildSufficiencyPrompt(question, passages, settings, 'verdict'),
+        field: 'answerable',
+        ...(signal ? { signal } : {}),
+      });
+      return {
+        sufficient: decided.probability >= settings.yesAbove,
+        reason: `the model's probability of yes: ${decided.probability.toFixed(2)}`,
+        probability: decided.probability,
+        model: decided.model,
+        latencyMs: Math.round(performance.now() - started),
+      };
+    }
+    const written = style === 'decision' ? 'verdict' : style;
     const response = await judge.model.complete({
       model: judge.name,
-      messages: buildSufficiencyPrompt(question, passages, settings, style),
+      messages: buildSufficiencyPrompt(question, passages, settings, written),
       temperature: 0,
-      maxTokens: replyTokens[style],
-      responseFormat: { name: schemaNames[style], schema: sufficiencySchemas[style] },
+      maxTokens: replyTokens[written],
+      responseFormat: { name: schemaNames[written], schema: sufficiencySchemas[written] },
       ...(signal ? { signal } : {}),
     });
     const parsed = parseSufficiencyReply(response.text);

@@ -201,6 +201,8 @@ export const settingsSchema = z
             high: z.number().min(0).max(1),
             passages: z.number().int().min(1).max(10),
             contextTokens: positiveInt,
+            judge: z.enum(['decision', 'verdict']),
+            yesAbove: z.number().min(0).max(1),
           })
           .strict()
           .refine((value) => value.low <= value.high, {

@@ -29,10 +29,33 @@ export interface ChatResponse {
   modelMs: number;
 }
 
+/**
+ * A yes-or-no decision read from the model's probabilities instead of its written word: the model is asked for a
+ * JSON reply whose first field is a boolean, and the probability it gives `true` there is returned (no text is
+ * written, so a threshold decides rather than the greedy choice).
+ */
+export interface DecisionRequest {
+  model: string;
+  messages: ChatMessage[];
+  /** The boolean field the reply opens with (`{"<field>": true|false, ...}`). */
+  field: string;
+  signal?: AbortSignal;
+}
+
+export interface DecisionResponse {
+  /** The model's probability of yes, 0..1. */
+  probability: number;
+  model: string;
+  usage: TokenUsage;
+  modelMs: number;
+}
+
 export interface ChatModel {
   /**
    * Throws AnswerloopError: `rate_limited` / `timeout` / `upstream_failed` (isRetryable as the status says),
    * `model_unavailable` when the model does not exist, `context_too_long` when the prompt is over the limit.
    */
   complete(request: ChatRequest): Promise<ChatResponse>;
+  /** The probability of a yes-or-no decision, when the model can give one (same errors as complete). */
+  decide?(request: DecisionRequest): Promise<DecisionResponse>;
 }

@@ -45,6 +45,8 @@ export interface SufficiencyVerdict {
   reason: string;
   /** The judging model ('' when not asked). */
   model: string;
+  /** The model's probability that the passages answer the question, when it gave one (a decision, not a verdict). */
+  probability?: number;
   latencyMs: number;
   /** What ask() did with it. */
   decision: 'answer' | 'refuse';

@@ -2,7 +2,14 @@ import { existsSync, statSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { AnswerloopError } from '../../errors/index.ts';
-import type { ChatMessage, ChatModel, ChatResponse, Logger } from '../../ports/index.ts';
+import type {
+  ChatMessage,
+  ChatModel,
+  ChatResponse,
+  DecisionRequest,
+  DecisionResponse,
+  Logger,
+} from '../../ports/index.ts';
 
 /**
  * A GGUF instruction model run in this process through node-llama-cpp (llama.cpp's prebuilt CPU binaries): no
@@ -40,19 +47,33 @@ interface LlamaModel {
     contextSize: number;
     threads: { ideal: number; min: number };
   }): Promise<LlamaContext>;
-  tokenize(text: string): unknown[];
+  tokenize(text: string): Token[];
+  readonly tokenizer: unknown;
   dispose(): Promise<void>;
 }
 interface LlamaContext {
   getSequence(): LlamaSequence;
   dispose(): Promise<void>;
 }
+type Token = number;
 interface LlamaSequence {
   tokenMeter: { usedInputTokens: number; usedOutputTokens: number };
+  readonly nextTokenIndex: number;
+  adaptStateToTokens(tokens: Token[], allowShift?: boolean): Promise<void>;
+  evaluateWithoutGeneratingNewTokens(tokens: Token[]): Promise<void>;
+  controlledEvaluate(
+    input: Array<Token | [Token, { generateNext: { logits: { filter: { tokens: Token[] } } } }]>,
+  ): Promise<Array<undefined | { next?: { logits?: Map<Token, number> } }>>;
+}
+interface LlamaChatWrapper {
+  generateContextState(options: { chatHistory: HistoryItem[] }): {
+    contextText: { tokenize(tokenizer: unknown): Token[] };
+  };
 }
 type HistoryItem =
   { type: 'system'; text: string } | { type: 'user'; text: string } | { type: 'model'; response: string[] };
 interface LlamaSession {
+  readonly chatWrapper: LlamaChatWrapper;
   setChatHistory(history: HistoryItem[]): void;
   prompt(
     text: string,
@@ -273,10 +294,87 @@ export function createLocalChatModel(options: LocalChatModelOptions): LocalChatM
     }
   }
 
+  /**
+   * The probability of `true` in `{"<field>":`: the conversation is rendered with the model's chat template, the
+   * reply's opening written for it, and the next-token logits of " true" and " false" compared. One forward pass over
+   * the prompt (the part shared with the previous request is reused), no token generated.
+   */
+  async function decide(request: DecisionRequest): Promise<DecisionResponse> {
+    const started = performance.now();
+    const { runtime, llama, model, sequence } = await ensureLoaded();
+    const { history, prompt } = toHistory(request.messages);
+    const session = new runtime.LlamaChatSession({ contextSequence: sequence, autoDisposeSequence: false });
+    let tokens: Token[];
+    try {
+      tokens = session.chatWrapper
+        .generateContextState({
+          chatHistory: [
+            ...history,
+            { type: 'user', text: prompt },
+            { type: 'model', response: [`{"${request.field}":`] },
+          ],
+        })
+        .contextText.tokenize(model.tokenizer);
+    } finally {
+      session.dispose({ disposeSequence: false });
+    }
+    if (tokens.length + 1 > options.contextSize)
+      throw new AnswerloopError(
+        'context_too_long',
+        `The prompt (${tokens.length} tokens) exceeds the local model's context of ${options.contextSize} tokens (answering.local.contextSize).`,
+        { details: { promptTokens: tokens.length, contextSize: options.contextSize } },
+      );
+    const [yes] = model.tokenize(' true');
+    const [no] = model.tokenize(' false');
+    if (yes === undefined || no === undefined || yes === no)
+      throw new AnswerloopError(
+        'upstream_failed',
+        'The local model has no single tokens for true and false.',
+      );
+    lastThreads = chooseThreads();
+    llama.maxThreads = lastThreads;
+    const before = sequence.tokenMeter.usedInputTokens;
+    try {
+      const last = tokens.pop()!;
+      await sequence.adaptStateToTokens(tokens, false);
+      request.signal?.throwIfAborted();
+      await sequence.evaluateWithoutGeneratingNewTokens(tokens.slice(sequence.nextTokenIndex));
+      request.signal?.throwIfAborted();
+      const results = await sequence.controlledEvaluate([
+        [last, { generateNext: { logits: { filter: { tokens: [yes, no] } } } }],
+      ]);
+      const logits = results.at(-1)?.next?.logits;
+      const yesLogit = logits?.get(yes);
+      const noLogit = logits?.get(no);
+      if (yesLogit === undefined || noLogit === undefined)
+        throw new Error('the model returned no logits for true and false');
+      const input = sequence.tokenMeter.usedInputTokens - before;
+      return {
+        probability: 1 / (1 + Math.exp(noLogit - yesLogit)),
+        model: name,
+        usage: { promptTokens: input, completionTokens: 0, totalTokens: input },
+        modelMs: performance.now() - started,
+      };
+    } catch (error) {
+      if (request.signal?.aborted)
+        throw new AnswerloopError('timeout', 'The local model stopped: the request was cancelled.', {
+          cause: error,
+        });
+      throw new AnswerloopError('upstream_failed', `The local model failed: ${(error as Error).message}`, {
+        cause: error,
+      });
+    }
+  }
+
   return {
     modelPath: options.modelPath,
     complete(request) {
       const result = queue.then(() => run(request));
+      queue = result.catch(() => undefined);
+      return result;
+    },
+    decide(request) {
+      const result = queue.then(() => decide(request));
       queue = result.catch(() => undefined);
       return result;
     },
