@@ -13,6 +13,7 @@ import { recordIndexDefinition } from '../../src/core/adapters/elasticsearch/map
 import { createDeterministicEmbedder } from '../fakes/deterministic-embedder.ts';
 import { conversationRecord, silentRecord } from '../support/conversation-fixtures.ts';
 import { deleteIndices, uniqueIndexPrefix, useElasticsearch } from '../support/elasticsearch.ts';
+import { refusedPort } from '../support/refused-port.ts';
 
 const url = await useElasticsearch();
 const embedder = createDeterministicEmbedder(64);
@@ -84,18 +85,9 @@ async function json(path: string, init?: RequestInit): Promise<Record<string, un
   return (await response.json()) as Record<string, unknown>;
 }
 
-/** A port on 127.0.0.1 with nothing listening on it. */
-async function closedPort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as net.AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
-
 describe('elasticsearch store when the cluster cannot be reached', () => {
   it('fails fast with store_unavailable when nothing listens on the port', async () => {
-    const port = await closedPort();
+    const port = await refusedPort();
     const store = createElasticsearchStore(storeOptions({ url: `http://127.0.0.1:${port}`, maxRetries: 2 }));
     const started = performance.now();
     const error = await rejection(store.init(space));

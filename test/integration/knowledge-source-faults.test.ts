@@ -1,5 +1,4 @@
 import { mkdtemp, rm } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -10,18 +9,10 @@ import type { Store } from '../../src/core/ports/index.ts';
 import { silentLogger, systemClock } from '../../src/core/ports/index.ts';
 import { createDeterministicEmbedder } from '../fakes/deterministic-embedder.ts';
 import { docsPage, type FakeDocsSite, startFakeDocsSite } from '../support/fake-docs-site.ts';
+import { refusedPort } from '../support/refused-port.ts';
 
 const defaults = loadConfig({ env: {}, cwd: tmpdir() });
 const web = { ...defaults.knowledge.web, delayMs: 0, timeoutMs: 700, maxPageBytes: 100_000, maxDepth: 3 };
-
-/** A port nothing listens on. */
-async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
 
 describe('faults while reading sources: a clear line each, nothing half-written, a re-run completes', () => {
   let site: FakeDocsSite;
@@ -192,7 +183,7 @@ describe('faults while reading sources: a clear line each, nothing half-written,
   });
 
   it('an unreachable host fails the run with the URL and the reason, and changes nothing', async () => {
-    const url = `http://127.0.0.1:${await closedPort()}/docs/`;
+    const url = `http://127.0.0.1:${await refusedPort()}/docs/`;
     const report = await ingest(url);
     expect(report.failed).toEqual([
       { source: `${new URL(url).origin}/robots.txt`, error: expect.stringMatching(/connection refused/) },

@@ -1,5 +1,4 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -9,17 +8,9 @@ import { type Core, createCore, loadConfig, silentLogger, type Store } from '../
 import { createDeterministicEmbedder } from '../fakes/deterministic-embedder.ts';
 import { deleteIndices, uniqueIndexPrefix, useElasticsearch } from '../support/elasticsearch.ts';
 import { type FakeDocsSite, startFakeDocsSite } from '../support/fake-docs-site.ts';
+import { refusedPort } from '../support/refused-port.ts';
 
 const elasticsearchUrl = await useElasticsearch();
-
-/** A port nothing listens on. */
-async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
 
 function defineSuite(storeName: string, openStore: () => Store) {
   describe(`knowledge.sources kept in sync on the ${storeName} store`, () => {
@@ -32,7 +23,7 @@ function defineSuite(storeName: string, openStore: () => Store) {
 
     beforeEach(async () => {
       site = await startFakeDocsSite();
-      offlinePort = await closedPort();
+      offlinePort = await refusedPort();
       workspace = await mkdtemp(path.join(tmpdir(), 'answerloop-sync-'));
       const configFile = path.join(workspace, 'sources.yaml');
       await writeFile(
