@@ -9,6 +9,8 @@
  *   threshold  the confidence an unprompted (auto) answer needs; never below the refusal threshold
  *   filters    the knowledge filters of the channel (tags, source prefixes)
  *   reaction   auto mode: an emoji added to a question the bot looked at but did not answer
+ *   keepSilent auto mode: keep a question the bot looked at but did not answer as a silent record, for the review
+ *              queue and `answerloop gaps` (default true); false: nothing of it is stored
  *   tags       Discord forum channels: tags applied to a post the bot answered
  *   unsureTags Discord forum channels: tags applied to a post the bot was not sure enough to answer
  *   handoff    the "Ask a person" button under every answer and refusal: `channel` is where the question is
@@ -37,6 +39,7 @@ export interface ChannelOverride {
   threshold?: number | undefined;
   filters?: SearchFilters | undefined;
   reaction?: string | undefined;
+  keepSilent?: boolean | undefined;
   tags?: string[] | undefined;
   unsureTags?: string[] | undefined;
   handoff?: HandoffSettings | undefined;
@@ -65,6 +68,8 @@ export interface ChannelSettings {
   threshold: number;
   filters?: SearchFilters;
   reaction?: string;
+  /** Keep unasked questions the bot stayed silent on (silent records); default true. */
+  keepSilent: boolean;
   tags?: string[];
   unsureTags?: string[];
   /** Set where the "Ask a person" button is offered. */
@@ -102,6 +107,7 @@ export function resolveChannelSettings(
     mode: listed ? (pick('mode') ?? defaults.mode) : 'off',
     reply: pick('reply') ?? 'thread',
     threshold: Math.max(pick('threshold') ?? defaults.threshold, defaults.refusalThreshold),
+    keepSilent: pick('keepSilent') ?? true,
     ...(filters ? { filters } : {}),
     ...(reaction ? { reaction } : {}),
     ...(tags ? { tags } : {}),

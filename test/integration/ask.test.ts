@@ -186,6 +186,29 @@ function defineAskSuite(storeName: string, openStore: () => Promise<Store>) {
       expect((await online.getConversation(answered.conversationId))?.silent).toBeUndefined();
     });
 
+    it('keeps nothing of a question it stays silent on when the channel says keepSilent: false', async () => {
+      const question = 'How do I reset my password?';
+      const { confidence } = await offline.ask({ question, context: { platform: 'cli' } }, { record: false });
+      const asker = { platform: 'slack' as const, channel: 'C-private-help', userId: 'U8' };
+      const forgotten = await offline.ask(
+        { question, context: asker },
+        { minConfidence: confidence + 0.001, keepSilent: false },
+      );
+      expect(forgotten).toMatchObject({ skipped: true, refused: true, answer: '' });
+      expect(await offline.getConversation(forgotten.conversationId)).toBeFalsy();
+      const listed = await offline.listConversations({ channel: 'C-private-help', limit: 10 });
+      expect(listed.items).toEqual([]);
+      // Kept by default, and an answered question is recorded whatever keepSilent says.
+      const kept = await offline.ask({ question, context: asker }, { minConfidence: confidence + 0.001 });
+      expect((await offline.getConversation(kept.conversationId))?.silent).toBe(true);
+      const answered = await offline.ask(
+        { question, context: asker },
+        { minConfidence: confidence, keepSilent: false },
+      );
+      expect(answered.skipped).toBeUndefined();
+      expect(await offline.getConversation(answered.conversationId)).toBeTruthy();
+    });
+
     it('says beside an answer on weak evidence that the documentation may not answer the question', async () => {
       // The bar is set around an answer's own confidence, so the test does not hang on how a store scores it: the
       // first of these answered with a confidence under 1 is the one.

@@ -32,6 +32,7 @@ describe('per-channel settings', () => {
       mode: 'mention',
       reply: 'thread',
       threshold: 0.6,
+      keepSilent: true,
     });
   });
 
@@ -41,6 +42,7 @@ describe('per-channel settings', () => {
       mode: 'mention',
       reply: 'thread',
       threshold: 0.6,
+      keepSilent: true,
       filters: { tags: ['billing'] },
     });
     expect(resolveChannelSettings(legacy, ['C2'], defaults).mode).toBe('off');
@@ -49,15 +51,23 @@ describe('per-channel settings', () => {
       mode: 'mention',
       reply: 'thread',
       threshold: 0.6,
+      keepSilent: true,
       filters: { tags: ['billing'] },
     });
   });
 
-  it('lets a channel entry override the legacy filters and set its mode, reply, threshold and reaction', () => {
+  it('lets a channel entry override the legacy filters and set its mode, reply, threshold, reaction and keepSilent', () => {
     const settings = slack({
       channelFilters: { C1: { tags: ['old'] } },
       channels: {
-        C1: { mode: 'auto', reply: 'private', threshold: 0.8, filters: { tags: ['new'] }, reaction: 'eyes' },
+        C1: {
+          mode: 'auto',
+          reply: 'private',
+          threshold: 0.8,
+          filters: { tags: ['new'] },
+          reaction: 'eyes',
+          keepSilent: false,
+        },
         C2: { mode: 'off' },
       },
     });
@@ -65,6 +75,7 @@ describe('per-channel settings', () => {
       mode: 'auto',
       reply: 'private',
       threshold: 0.8,
+      keepSilent: false,
       filters: { tags: ['new'] },
       reaction: 'eyes',
     });

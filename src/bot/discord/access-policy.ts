@@ -33,6 +33,7 @@ export function createAccessPolicy(config: Pick<Config, 'discord' | 'answering'>
   const off = (): ChannelSettings => ({
     mode: 'off',
     reply: 'thread',
+    keepSilent: true,
     threshold: Math.max(defaults.threshold, defaults.refusalThreshold),
   });
   const settingsFor = (place: DiscordPlace): ChannelSettings => {

@@ -122,7 +122,7 @@ export async function handleNewForumPost(
       },
     },
     // Below the channel's threshold nothing is generated: the question is kept as a silent record for people.
-    { stream: false, minConfidence: settings.threshold },
+    { stream: false, minConfidence: settings.threshold, keepSilent: settings.keepSilent },
   );
   if (!core.delivery.shouldPostUnasked(result, settings.threshold)) {
     logger.info(

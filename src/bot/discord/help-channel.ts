@@ -41,7 +41,7 @@ async function confidentAnswer(
       },
     },
     // Below the channel's threshold nothing is generated: the question is kept as a silent record for people.
-    { stream: false, minConfidence: settings.threshold },
+    { stream: false, minConfidence: settings.threshold, keepSilent: settings.keepSilent },
   );
   if (core.delivery.shouldPostUnasked(result, settings.threshold)) return result;
   logger.info(

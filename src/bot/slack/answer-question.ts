@@ -43,7 +43,7 @@ export interface AnswerPlan {
   reply: 'thread' | 'private';
   filters?: SearchFilters;
   /** Nobody asked the bot (a help channel in mode auto): answer only at this confidence, else stay silent. */
-  unasked?: { threshold: number; reaction?: string };
+  unasked?: { threshold: number; keepSilent: boolean; reaction?: string };
   /** The assistant panel: its status line shows the work, instead of a reaction on the question. */
   assistantThread?: boolean;
   /** A private answer through the interaction's response_url (slash command, shortcut) instead of chat.postEphemeral. */
@@ -277,7 +277,9 @@ export async function answerQuestion(
       {
         stream: !isPrivate && settings.stream !== 'off',
         ...(outlet ? { onDelta: (_delta: string, textSoFar: string) => outlet?.push(textSoFar) } : {}),
-        ...(plan.unasked ? { minConfidence: plan.unasked.threshold } : {}),
+        ...(plan.unasked
+          ? { minConfidence: plan.unasked.threshold, keepSilent: plan.unasked.keepSilent }
+          : {}),
       },
     );
 

@@ -529,7 +529,8 @@ export function createAnsweringService(dependencies: AnsweringDependencies): Ans
       }));
       record.latencyMs = Math.round(performance.now() - started);
       try {
-        if (options.record !== false) await store.saveConversation(record);
+        const forget = record.silent === true && options.keepSilent === false;
+        if (options.record !== false && !forget) await store.saveConversation(record);
       } catch (error) {
         // The user still gets the answer; the operator learns the log could not be written.
         logger.error(

@@ -44,6 +44,8 @@ export interface AskOptions {
    * `answerloop gaps`, and returns `skipped: true` with an empty answer.
    */
   minConfidence?: number;
+  /** With minConfidence: false keeps nothing of a question the bot stays silent on (no silent record). Default true. */
+  keepSilent?: boolean;
   /** false: answer without writing a conversation record (evaluation runs). Default true. */
   record?: boolean;
 }

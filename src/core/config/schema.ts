@@ -15,6 +15,7 @@ const channelSettingsSchema = z
     threshold: z.number().min(0).max(1).optional(),
     filters: filtersSchema.optional(),
     reaction: z.string().min(1).optional(),
+    keepSilent: z.boolean().optional(),
     tags: z.array(z.string()).optional(),
     unsureTags: z.array(z.string()).optional(),
     handoff: z

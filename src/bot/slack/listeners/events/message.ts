@@ -36,6 +36,7 @@ export function registerMessage(app: App, dependencies: SlackBotDependencies): v
           return;
         plan.unasked = {
           threshold: channelSettings.threshold,
+          keepSilent: channelSettings.keepSilent,
           ...(channelSettings.reaction ? { reaction: channelSettings.reaction } : {}),
         };
       } else {
