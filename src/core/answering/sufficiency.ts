@@ -72,7 +72,10 @@ export function combineVerdict(
  */
 export type SufficiencyPromptStyle = 'quote' | SufficiencyJudgeStyle;
 
-export const sufficiencySystemPrompts: Record<Exclude<SufficiencyPromptStyle, 'decision'>, string> = {
+/** The styles whose reply the model writes (a decision reads the verdict prompt's probability instead). */
+type WrittenStyle = Exclude<SufficiencyPromptStyle, 'decision'>;
+
+export const sufficiencySystemPrompts: Record<WrittenStyle, string> = {
   quote: [
     'You check whether documentation passages answer a customer question, for a support bot that must not guess.',
     'First, in "evidence", copy word for word the one sentence of the passages that best answers the question (at most 30 words), or write "none" when no sentence does.',
@@ -118,13 +121,13 @@ export const sufficiencySchemas = {
 } as const;
 
 /** The schema's name (OpenAI's json_schema.name; the local model caches one grammar per name). */
-const schemaNames: Record<Exclude<SufficiencyPromptStyle, 'decision'>, string> = {
+const schemaNames: Record<WrittenStyle, string> = {
   quote: 'sufficiency_quote',
   verdict: 'sufficiency',
 };
 
 /** Tokens the judge may write: a quoted sentence takes more than a verdict and a short reason. */
-const replyTokens: Record<Exclude<SufficiencyPromptStyle, 'decision'>, number> = { quote: 110, verdict: 60 };
+const replyTokens: Record<WrittenStyle, number> = { quote: 110, verdict: 60 };
 
 export interface SufficiencyPassage {
   title: string;
@@ -139,7 +142,7 @@ export function buildSufficiencyPrompt(
   settings: Pick<SufficiencySettings, 'passages' | 'contextTokens'>,
   style: SufficiencyPromptStyle = 'verdict',
 ): ChatMessage[] {
-  const written = style === 'decision' ? 'verdict' : style;
+  const written: WrittenStyle = style === 'decision' ? 'verdict' : style;
   const chosen = passages.slice(0, settings.passages);
   const perPassage = Math.max(40, Math.floor(settings.contextTokens / Math.max(1, chosen.length)));
   const blocks = chosen.map((passage, index) => {
@@ -237,7 +240,7 @@ export async function checkSufficiency(
         latencyMs: Math.round(performance.now() - started),
       };
     }
-    const written = style === 'decision' ? 'verdict' : style;
+    const written: WrittenStyle = style === 'decision' ? 'verdict' : style;
     const response = await judge.model.complete({
       model: judge.name,
       messages: buildSufficiencyPrompt(question, passages, settings, written),

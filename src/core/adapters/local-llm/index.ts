@@ -161,6 +161,17 @@ function toHistory(messages: ChatMessage[]): { history: HistoryItem[]; prompt: s
   return { history, prompt: last.content };
 }
 
+/** A failed request as an AnswerloopError: cancelled (timeout) or failed in the runtime (upstream_failed). */
+function modelFailure(error: unknown, signal: AbortSignal | undefined): AnswerloopError {
+  if (signal?.aborted)
+    return new AnswerloopError('timeout', 'The local model stopped: the request was cancelled.', {
+      cause: error,
+    });
+  return new AnswerloopError('upstream_failed', `The local model failed: ${(error as Error).message}`, {
+    cause: error,
+  });
+}
+
 export interface LocalChatModel extends ChatModel {
   readonly modelPath: string;
   /** Loads the runtime and the model now (else on the first request); throws what the first request would. */
@@ -180,6 +191,9 @@ export function createLocalChatModel(options: LocalChatModelOptions): LocalChatM
         model: LlamaModel;
         context: LlamaContext;
         sequence: LlamaSequence;
+        chatWrapper: LlamaChatWrapper;
+        /** The tokens of " true" and " false", when each is one token. */
+        booleans: { yes: Token; no: Token } | undefined;
       }>
     | undefined;
   const grammars = new Map<string, Promise<unknown>>();
@@ -222,7 +236,15 @@ export function createLocalChatModel(options: LocalChatModelOptions): LocalChatM
       { model: name, contextSize: options.contextSize, loadMs: Math.round(performance.now() - started) },
       'local chat model loaded',
     );
-    return { runtime, llama, model, context, sequence: context.getSequence() };
+    const sequence = context.getSequence();
+    // The chat template, read once: decide() renders prompts with it.
+    const probe = new runtime.LlamaChatSession({ contextSequence: sequence, autoDisposeSequence: false });
+    const chatWrapper = probe.chatWrapper;
+    probe.dispose({ disposeSequence: false });
+    const [yes] = model.tokenize(' true');
+    const [no] = model.tokenize(' false');
+    const booleans = yes !== undefined && no !== undefined && yes !== no ? { yes, no } : undefined;
+    return { runtime, llama, model, context, sequence, chatWrapper, booleans };
   }
 
   function ensureLoaded() {
@@ -273,13 +295,7 @@ export function createLocalChatModel(options: LocalChatModelOptions): LocalChatM
           ...(grammar ? { grammar } : {}),
         });
       } catch (error) {
-        if (request.signal?.aborted)
-          throw new AnswerloopError('timeout', 'The local model stopped: the request was cancelled.', {
-            cause: error,
-          });
-        throw new AnswerloopError('upstream_failed', `The local model failed: ${(error as Error).message}`, {
-          cause: error,
-        });
+        throw modelFailure(error, request.signal);
       }
       const input = sequence.tokenMeter.usedInputTokens - before.usedInputTokens;
       const output = sequence.tokenMeter.usedOutputTokens - before.usedOutputTokens;
@@ -301,36 +317,29 @@ export function createLocalChatModel(options: LocalChatModelOptions): LocalChatM
    */
   async function decide(request: DecisionRequest): Promise<DecisionResponse> {
     const started = performance.now();
-    const { runtime, llama, model, sequence } = await ensureLoaded();
+    const { llama, model, sequence, chatWrapper, booleans } = await ensureLoaded();
     const { history, prompt } = toHistory(request.messages);
-    const session = new runtime.LlamaChatSession({ contextSequence: sequence, autoDisposeSequence: false });
-    let tokens: Token[];
-    try {
-      tokens = session.chatWrapper
-        .generateContextState({
-          chatHistory: [
-            ...history,
-            { type: 'user', text: prompt },
-            { type: 'model', response: [`{"${request.field}":`] },
-          ],
-        })
-        .contextText.tokenize(model.tokenizer);
-    } finally {
-      session.dispose({ disposeSequence: false });
-    }
+    const tokens = chatWrapper
+      .generateContextState({
+        chatHistory: [
+          ...history,
+          { type: 'user', text: prompt },
+          { type: 'model', response: [`{"${request.field}":`] },
+        ],
+      })
+      .contextText.tokenize(model.tokenizer);
     if (tokens.length + 1 > options.contextSize)
       throw new AnswerloopError(
         'context_too_long',
         `The prompt (${tokens.length} tokens) exceeds the local model's context of ${options.contextSize} tokens (answering.local.contextSize).`,
         { details: { promptTokens: tokens.length, contextSize: options.contextSize } },
       );
-    const [yes] = model.tokenize(' true');
-    const [no] = model.tokenize(' false');
-    if (yes === undefined || no === undefined || yes === no)
+    if (!booleans)
       throw new AnswerloopError(
         'upstream_failed',
         'The local model has no single tokens for true and false.',
       );
+    const { yes, no } = booleans;
     lastThreads = chooseThreads();
     llama.maxThreads = lastThreads;
     const before = sequence.tokenMeter.usedInputTokens;
@@ -356,13 +365,7 @@ export function createLocalChatModel(options: LocalChatModelOptions): LocalChatM
         modelMs: performance.now() - started,
       };
     } catch (error) {
-      if (request.signal?.aborted)
-        throw new AnswerloopError('timeout', 'The local model stopped: the request was cancelled.', {
-          cause: error,
-        });
-      throw new AnswerloopError('upstream_failed', `The local model failed: ${(error as Error).message}`, {
-        cause: error,
-      });
+      throw modelFailure(error, request.signal);
     }
   }
 

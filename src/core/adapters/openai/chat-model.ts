@@ -1,4 +1,4 @@
-import type { ChatModel, ChatResponse, DecisionResponse, Logger } from '../../ports/index.ts';
+import type { ChatModel, ChatResponse, DecisionResponse, Logger, TokenUsage } from '../../ports/index.ts';
 import { AnswerloopError } from '../../errors/index.ts';
 import { createOpenAiClient, fromOpenAiError } from './openai-errors.ts';
 
@@ -37,15 +37,10 @@ export function createOpenAiChatModel(options: OpenAiChatModelOptions): ChatMode
       try {
         if (!request.onDelta) {
           const completion = await client.chat.completions.create(body, { signal: request.signal });
-          const usage = completion.usage;
           return {
             text: completion.choices[0]?.message.content ?? '',
             model: completion.model,
-            usage: {
-              promptTokens: usage?.prompt_tokens ?? 0,
-              completionTokens: usage?.completion_tokens ?? 0,
-              totalTokens: usage?.total_tokens ?? 0,
-            },
+            usage: usageOf(completion.usage),
             modelMs: performance.now() - started,
           };
         }
@@ -63,13 +58,7 @@ export function createOpenAiChatModel(options: OpenAiChatModelOptions): ChatMode
             text += delta;
             request.onDelta(delta);
           }
-          if (chunk.usage) {
-            usage = {
-              promptTokens: chunk.usage.prompt_tokens,
-              completionTokens: chunk.usage.completion_tokens,
-              totalTokens: chunk.usage.total_tokens,
-            };
-          }
+          if (chunk.usage) usage = usageOf(chunk.usage);
         }
         return { text, model, usage, modelMs: performance.now() - started };
       } catch (error) {
@@ -118,18 +107,24 @@ export function createOpenAiChatModel(options: OpenAiChatModelOptions): ChatMode
           'upstream_failed',
           `Decision with ${request.model}: the reply gave no log probabilities for its ${request.field} (a model without logprobs, such as a reasoning model, cannot decide this way; use the verdict judge).`,
         );
-      const usage = completion.usage;
       return {
         probability,
         model: completion.model,
-        usage: {
-          promptTokens: usage?.prompt_tokens ?? 0,
-          completionTokens: usage?.completion_tokens ?? 0,
-          totalTokens: usage?.total_tokens ?? 0,
-        },
+        usage: usageOf(completion.usage),
         modelMs: performance.now() - started,
       };
     },
+  };
+}
+
+/** OpenAI's token counts as ours (0 where a reply gives none). */
+function usageOf(
+  usage: { prompt_tokens?: number; completion_tokens?: number; total_tokens?: number } | undefined | null,
+): TokenUsage {
+  return {
+    promptTokens: usage?.prompt_tokens ?? 0,
+    completionTokens: usage?.completion_tokens ?? 0,
+    totalTokens: usage?.total_tokens ?? 0,
   };
 }
 
