@@ -2,9 +2,17 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { conversationRecord, silentRecord } from '../support/conversation-fixtures.ts';
 import { openTestCore, renderDashboard, type TestCore } from '../support/tui/dashboard-harness.tsx';
 
-/** The questions of the queue's rows, in order (the detail pane on the right is left out). */
+/** A queue row: the status, feedback and outcome marks, then the question (the detail pane on the right left out). */
+const queueRow = /^([•✓✎✗])([−+ ])([∅◌ ]) (.+?)\s{2,}/gm;
+
+/** The questions of the queue's rows, in order. */
 function listedQuestions(frame: string): string[] {
-  return [...frame.matchAll(/^[•✓✎✗][−+ ] (.+?)\s{2,}/gm)].map((match) => match[1]!.trim());
+  return [...frame.matchAll(queueRow)].map((match) => match[4]!.trim());
+}
+
+/** The outcome mark of each row, by question. */
+function outcomeMarks(frame: string): Record<string, string> {
+  return Object.fromEntries([...frame.matchAll(queueRow)].map((match) => [match[4]!.trim(), match[3]!]));
 }
 
 describe('Review screen: what the bot did', () => {
@@ -83,6 +91,65 @@ describe('Review screen: what the bot did', () => {
     frame = await dashboard.waitFor('status reviewed · outcome silent · 0 conversations');
     expect(frame).toContain('No silent questions here.');
     expect(frame).toContain('f, s and o change the filters.');
+    dashboard.unmount();
+  });
+});
+
+describe('Review screen: the outcome mark of each row', () => {
+  let test: TestCore;
+  const longQuestion = 'Where do I find the invoices of last year for the accounting department?';
+
+  beforeAll(async () => {
+    test = openTestCore();
+    await test.store.saveConversation(
+      conversationRecord({
+        id: 'answered-long',
+        question: longQuestion,
+        answer: 'Under Billing > Invoices [1].',
+        createdAt: '2025-03-01T10:00:00.000Z',
+      }),
+    );
+    await test.store.saveConversation(
+      conversationRecord({
+        id: 'refused-1',
+        question: 'Is there a Linux build?',
+        answer: "I don't know: the documentation does not say.",
+        createdAt: '2025-03-01T11:00:00.000Z',
+        overrides: { route: 'refused', refused: true, confidence: 0.2 },
+      }),
+    );
+    await test.store.saveConversation(
+      silentRecord({
+        id: 'silent-1',
+        question: 'Do exports keep the tags?',
+        createdAt: '2025-03-01T12:00:00.000Z',
+      }),
+    );
+  });
+
+  afterAll(async () => {
+    await test.close();
+  });
+
+  it('marks refused questions ∅ and silent ones ◌, answers none, and fits the question beside the marks', async () => {
+    const dashboard = renderDashboard(test.core, { screen: 'review' });
+    await dashboard.waitFor('feedback rated · status new · 0 conversations');
+    await dashboard.press('f', 'f', 'f');
+    const frame = await dashboard.waitFor('feedback not rated · status new · 3 conversations');
+
+    // At 80 columns the list is 30 wide: three marks and a space, the question cut to 25, and a free column, so the
+    // long question is cut rather than wrapped onto a second row.
+    const cut = `${longQuestion.slice(0, 24)}…`;
+    expect(outcomeMarks(frame)).toEqual({
+      [cut]: ' ',
+      'Is there a Linux build?': '∅',
+      'Do exports keep the tags?': '◌',
+    });
+    const rows = frame.split('\n').filter((line) => /^[•✓✎✗][−+ ][∅◌ ] /.test(line));
+    expect(rows).toHaveLength(3);
+    const longRow = rows.find((row) => row.includes(cut))!;
+    expect(longRow.slice(0, 29)).toBe(`•   ${cut}`);
+    expect(longRow.slice(29, 31)).toBe('  ');
     dashboard.unmount();
   });
 });

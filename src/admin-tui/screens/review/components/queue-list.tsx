@@ -28,6 +28,28 @@ function feedbackMark(item: ConversationRecord): { mark: string; color?: string 
   return { mark: ' ' };
 }
 
+/** What the bot did with the question; a silent question is also stored refused, so it is asked first. */
+type Outcome = 'answered' | 'refused' | 'silent';
+
+const outcomeMarks: Record<Outcome, { mark: string; color?: string; dim?: boolean }> = {
+  answered: { mark: ' ' },
+  refused: { mark: '∅', color: 'yellow' },
+  silent: { mark: '◌', dim: true },
+};
+
+function outcomeOf(item: ConversationRecord): Outcome {
+  if (item.silent === true) return 'silent';
+  return item.refused ? 'refused' : 'answered';
+}
+
+/** The columns before the question: the status, feedback and outcome marks and a space. */
+const markColumns = 4;
+
+/** Room for the question: the row stops a column short of the list's width, so it never wraps. */
+function questionWidth(width: number): number {
+  return width - markColumns - 1;
+}
+
 const emptyTitles: Record<OutcomeFilter, string> = {
   all: 'Nothing to review here.',
   answered: 'No answers here.',
@@ -51,7 +73,7 @@ function emptyMessage(feedback: FeedbackFilter, outcome: OutcomeFilter): string[
   return lines;
 }
 
-/** The queue: review status, feedback, question; the selected row inverse. */
+/** The queue: review status, feedback, what the bot did, question; the selected row inverse. */
 export function QueueList({ items, cursor, height, width, feedback, outcome }: QueueListProps) {
   if (items.length === 0) {
     return (
@@ -71,13 +93,17 @@ export function QueueList({ items, cursor, height, width, feedback, outcome }: Q
         const index = start + offset;
         const status = statusMarks[item.reviewStatus];
         const feedback = feedbackMark(item);
+        const outcome = outcomeMarks[outcomeOf(item)];
         const selected = index === cursor;
         return (
           <Box key={item.id} height={1}>
             <Text color={status.color}>{status.mark}</Text>
             <Text color={feedback.color}>{feedback.mark}</Text>
+            <Text color={outcome.color} dimColor={outcome.dim}>
+              {outcome.mark}
+            </Text>
             <Text inverse={selected} dimColor={item.reviewStatus === 'rejected' && !selected}>
-              {` ${fit(item.question, width - 4)}`}
+              {` ${fit(item.question, questionWidth(width))}`}
             </Text>
           </Box>
         );
