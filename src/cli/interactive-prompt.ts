@@ -1,4 +1,4 @@
-import { createInterface } from 'node:readline/promises';
+import { createInterface } from 'node:readline';
 import { type Core, AnswerloopError } from '../core/index.ts';
 import { formatAnswerFooter } from './terminal-output.ts';
 
@@ -33,29 +33,37 @@ export async function askAndPrint(
 
 /**
  * A question prompt in the terminal: each line is a question, answered with its sources. Questions in one
- * session form a thread, so follow-ups work. Works on piped input too.
+ * session form a thread, so follow-ups work. Works on piped input too: lines are read through readline's async
+ * iterator, which keeps the lines that arrive while a question is being answered (a pipe delivers them all at once;
+ * `question()` would see only the first).
  */
 export async function runInteractivePrompt(core: Core, options: { stream: boolean }): Promise<void> {
   const thread = `cli-${Date.now()}`;
   const terminal = Boolean(process.stdin.isTTY);
-  const lines = createInterface({ input: process.stdin, output: process.stdout, terminal });
-  if (terminal) process.stdout.write('Ask a question (empty line or Ctrl+D to quit).\n');
+  const lines = createInterface({
+    input: process.stdin,
+    ...(terminal ? { output: process.stdout } : {}),
+    terminal,
+  });
+  if (terminal) {
+    process.stdout.write('Ask a question (empty line or Ctrl+D to quit).\n');
+    lines.setPrompt('\n? ');
+    lines.prompt();
+  }
   try {
-    for (;;) {
-      let question: string;
-      try {
-        question = await lines.question(terminal ? '\n? ' : '');
-      } catch {
-        break; // input closed
+    for await (const line of lines) {
+      const question = line.trim();
+      if (!question) {
+        if (terminal) break;
+        continue;
       }
-      if (terminal && !question.trim()) break;
-      if (!question.trim()) continue;
       try {
         await askAndPrint(core, question, { ...options, thread });
       } catch (error) {
         const message = error instanceof AnswerloopError ? error.message : String(error);
         process.stderr.write(`Could not answer: ${message}\n`);
       }
+      if (terminal) lines.prompt();
     }
   } finally {
     lines.close();
