@@ -208,6 +208,18 @@ describe('extractive answerer: what a quoted sentence may be', () => {
     }
   });
 
+  it('reads a question quoted inside a sentence as part of it, not as a sentence of its own', () => {
+    const text = [
+      'Retrieval facts alone cannot tell every question apart: "Can I pay with PayPal?" finds the billing page, close in meaning.',
+      'The first line of the log reads "Stop the service now!" The second line names the service that stopped.',
+    ].join('\n\n');
+    expect(answerSentences(text)).toEqual([
+      'Retrieval facts alone cannot tell every question apart: "Can I pay with PayPal?" finds the billing page, close in meaning.',
+      'The first line of the log reads "Stop the service now!"',
+      'The second line names the service that stopped.',
+    ]);
+  });
+
   it('quotes a whole sentence inside a table cell, such as a tip rendered as a table, but not its header or fragments', async () => {
     const text = [
       '|  | Tip |',

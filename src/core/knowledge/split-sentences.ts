@@ -10,10 +10,19 @@ export function splitSentences(prose: string): string[] {
   const sentences: string[] = [];
   for (const { segment } of sentenceSegmenter.segment(unwrapped)) {
     const sentence = segment.trim();
-    if (sentence.length > 0) sentences.push(sentence);
+    if (sentence.length === 0) continue;
+    const previous = sentences.at(-1);
+    // A question or exclamation quoted inside a sentence ("Can I pay with PayPal?" finds the billing page) ends no
+    // sentence: ICU breaks after its closing quote whatever follows, so a lower-case word goes on with it.
+    if (previous !== undefined && quotedStop.test(previous) && /^\p{Ll}/u.test(sentence))
+      sentences[sentences.length - 1] = `${previous} ${sentence}`;
+    else sentences.push(sentence);
   }
   return sentences;
 }
+
+/** A question or exclamation mark closed by a quotation mark or bracket, at the end of a segment. */
+const quotedStop = /[?!]["'\u201d\u2019)\]]+$/u;
 
 /** Words, for a sentence too long to keep whole. */
 export function splitWords(sentence: string): string[] {
