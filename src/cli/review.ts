@@ -2,7 +2,10 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import {
   InputError,
+  type ConversationOutcome,
   type ConversationRecord,
+  conversationOutcome,
+  outcomeFilter,
   type FailureKind,
   type Platform,
   type ReviewActionResult,
@@ -24,6 +27,20 @@ import {
 const statuses: ReviewStatus[] = ['new', 'approved', 'corrected', 'rejected'];
 const feedbackValues = ['not_helpful', 'helpful', 'none', 'any'] as const;
 const failureKinds: FailureKind[] = ['retrieval', 'generation', 'none'];
+
+/** --answered, --refused or --silent: what the bot did, one of them (as the dashboard's outcome filter). */
+function outcomeOption(options: {
+  answered?: boolean;
+  refused?: boolean;
+  silent?: boolean;
+}): ConversationOutcome | undefined {
+  const chosen = (['answered', 'refused', 'silent'] as const).filter((outcome) => options[outcome]);
+  if (chosen.length > 1)
+    throw new InputError(
+      `--${chosen.join(' and --')} exclude each other: a conversation was answered, refused or silent. Choose one, or none for all.`,
+    );
+  return chosen[0];
+}
 
 interface ListOptions {
   feedback?: string;
@@ -157,7 +174,7 @@ export function registerReview(program: Command, context: CliContext): void {
     .option('--status <list>', `review statuses, comma-separated: ${statuses.join(', ')}`)
     .option('--min-confidence <n>', 'only answers at or above this confidence (0..1)')
     .option('--max-confidence <n>', 'only answers at or below this confidence (0..1)')
-    .option('--refused', 'only refusals (and questions it stayed silent on)')
+    .option('--refused', 'only refusals ("I don\'t know" to someone who asked)')
     .option('--answered', 'only answers that were not refusals')
     .option('--silent', 'only questions nobody asked the bot that it left to people (help channels, forums)')
     .option('--channel <id>', 'only this channel')
@@ -183,8 +200,7 @@ export function registerReview(program: Command, context: CliContext): void {
           options.maxConfidence === undefined
             ? undefined
             : parseFraction('--max-confidence', options.maxConfidence),
-        refused: options.refused ? true : options.answered ? false : undefined,
-        silent: options.silent ? true : undefined,
+        ...outcomeFilter(outcomeOption(options)),
         channel: options.channel,
         platform: oneOf<Platform>('--platform', options.platform, ['slack', 'discord', 'cli', 'tui', 'api']),
         since: options.since,
@@ -210,7 +226,9 @@ export function registerReview(program: Command, context: CliContext): void {
             formatTime(record.createdAt).slice(0, 16),
             feedbackLabel(record),
             `${record.reviewStatus}${record.stale ? '*' : ''}`,
-            record.silent ? 'silent' : record.refused ? 'refused' : record.confidence.toFixed(2),
+            conversationOutcome(record) === 'answered'
+              ? record.confidence.toFixed(2)
+              : conversationOutcome(record),
             clip(record.question, 40),
             clip(record.correctedAnswer ?? (record.silent ? '(said nothing: not asked)' : record.answer), 40),
           ]),

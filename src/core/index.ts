@@ -57,6 +57,12 @@ export type {
 } from './knowledge/index.ts';
 export { sourceKindOf } from './knowledge/index.ts';
 export type * from './curation/types.ts';
+export {
+  conversationOutcome,
+  conversationOutcomes,
+  outcomeFilter,
+  type ConversationOutcome,
+} from './curation/index.ts';
 export type { TrainingService } from './training/index.ts';
 export type * from './training/types.ts';
 export type {

@@ -23,6 +23,7 @@ import {
   fineTuningEvent,
   fineTuningJobBody,
   openAiApi,
+  conversationRecord,
   silentRecord,
   simulateFineTuningJob,
   topicConversations,
@@ -256,10 +257,30 @@ describe('the learning loop from the CLI, in process (nock for OpenAI)', () => {
         createdAt: '2026-12-01T09:00:00.000Z',
       }),
     );
-    const list = await runCli(context, ['review', 'list', '--refused']);
+    await store.saveConversation(
+      conversationRecord({
+        id: 'refused-01',
+        question: 'Is there a Linux build?',
+        answer: "I don't know.",
+        createdAt: '2026-12-01T09:05:00.000Z',
+        overrides: { route: 'refused', refused: true, confidence: 0.1 },
+      }),
+    );
+    const list = await runCli(context, ['review', 'list', '--silent']);
     expect(list).toMatch(/silent-01 .* silent +Does anyone know if exports.* \(said nothing: not asked\)/);
-    const onlySilent = await runCli(context, ['review', 'list', '--silent', '--json']);
-    expect(JSON.parse(onlySilent).items.map((item: { id: string }) => item.id)).toEqual(['silent-01']);
+    const ids = async (...flags: string[]) =>
+      JSON.parse(await runCli(context, ['review', 'list', ...flags, '--json'])).items.map(
+        (item: { id: string }) => item.id,
+      );
+    // One meaning of what the bot did, as the dashboard's outcome filter: a silent question is no refusal.
+    expect(await ids('--silent')).toEqual(['silent-01']);
+    expect(await ids('--refused')).toEqual(['refused-01']);
+    expect(await ids('--answered')).not.toContain('silent-01');
+    expect(await ids('--answered')).not.toContain('refused-01');
+    await expect(runCli(context, ['review', 'list', '--refused', '--silent'])).rejects.toMatchObject({
+      code: 'input_invalid',
+      message: expect.stringMatching(/--refused and --silent exclude each other/),
+    });
     const shown = await runCli(context, ['review', 'show', 'silent-01']);
     expect(shown).toMatch(/Answer: none\. Nobody asked the bot here and it was not sure enough to answer/);
     expect(shown).not.toMatch(/Answer \(refused\)/);

@@ -1,4 +1,11 @@
-import type { ConversationRecord, FailureKind, ReviewStatus } from '../../core/index.ts';
+import {
+  type ConversationOutcome,
+  type ConversationRecord,
+  conversationOutcomes,
+  type FailureKind,
+  outcomeFilter,
+  type ReviewStatus,
+} from '../../core/index.ts';
 import { filterByText } from './list-cursor.ts';
 import {
   createTextEditor,
@@ -9,14 +16,14 @@ import {
 
 export type FeedbackFilter = 'any' | 'not_helpful' | 'none' | 'helpful';
 export type StatusFilter = 'new' | 'reviewed' | 'any';
-/** What the bot did (`answerloop review list --answered`, `--silent`; its `--refused` also lists silent questions). */
-export type OutcomeFilter = 'all' | 'answered' | 'refused' | 'silent';
+/** What the bot did, as `answerloop review list --answered / --refused / --silent` reads it; 'all': any. */
+export type OutcomeFilter = 'all' | ConversationOutcome;
 export type ReviewAction = 'approve' | 'correct' | 'reject';
 
 /** 'any' is any verdict (helpful or not), as the stores read it; 'none' is conversations nobody rated. */
 export const feedbackFilters: readonly FeedbackFilter[] = ['any', 'not_helpful', 'helpful', 'none'];
 export const statusFilters: readonly StatusFilter[] = ['new', 'reviewed', 'any'];
-export const outcomeFilters: readonly OutcomeFilter[] = ['all', 'answered', 'refused', 'silent'];
+export const outcomeFilters: readonly OutcomeFilter[] = ['all', ...conversationOutcomes];
 
 /** The review statuses a status filter asks the store for. */
 export function statusesFor(filter: StatusFilter): ReviewStatus[] | undefined {
@@ -25,15 +32,9 @@ export function statusesFor(filter: StatusFilter): ReviewStatus[] | undefined {
   return undefined;
 }
 
-/**
- * The store query fields an outcome filter asks for. A silent question (nobody asked the bot) is stored refused, so
- * 'answered' leaves it out, and 'refused' keeps only the "I don't know" given to someone who asked.
- */
+/** The store query fields an outcome filter asks for (core's outcomeFilter: the CLI's flags ask the same). */
 export function outcomeQuery(filter: OutcomeFilter): { refused?: boolean; silent?: boolean } {
-  if (filter === 'answered') return { refused: false };
-  if (filter === 'refused') return { refused: true, silent: false };
-  if (filter === 'silent') return { silent: true };
-  return {};
+  return outcomeFilter(filter === 'all' ? undefined : filter);
 }
 
 function matchesStatus(status: ReviewStatus, filter: StatusFilter): boolean {

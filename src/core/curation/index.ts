@@ -17,6 +17,12 @@ export {
   type CurationService,
 } from './curation-service.ts';
 export type * from './types.ts';
+export {
+  conversationOutcome,
+  conversationOutcomes,
+  outcomeFilter,
+  type ConversationOutcome,
+} from './conversation-outcome.ts';
 export { parseDatasetReference, formatDatasetReference, type DatasetReference } from './dataset-reference.ts';
 export {
   exportFormats,

@@ -1,5 +1,10 @@
 import { Box, Text } from 'ink';
-import type { ConversationRecord, ReviewStatus } from '../../../../core/index.ts';
+import {
+  type ConversationOutcome,
+  type ConversationRecord,
+  conversationOutcome,
+  type ReviewStatus,
+} from '../../../../core/index.ts';
 import { fit } from '../../../format/figures.ts';
 import { keyBindings } from '../../../keys/key-bindings.ts';
 import { visibleWindow } from '../../../state/list-cursor.ts';
@@ -28,19 +33,12 @@ function feedbackMark(item: ConversationRecord): { mark: string; color?: string 
   return { mark: ' ' };
 }
 
-/** What the bot did with the question; a silent question is also stored refused, so it is asked first. */
-type Outcome = 'answered' | 'refused' | 'silent';
-
-const outcomeMarks: Record<Outcome, { mark: string; color?: string; dim?: boolean }> = {
+/** What the bot did with the question: nothing shown for an answer. */
+const outcomeMarks: Record<ConversationOutcome, { mark: string; color?: string; dim?: boolean }> = {
   answered: { mark: ' ' },
   refused: { mark: '∅', color: 'yellow' },
   silent: { mark: '◌', dim: true },
 };
-
-function outcomeOf(item: ConversationRecord): Outcome {
-  if (item.silent === true) return 'silent';
-  return item.refused ? 'refused' : 'answered';
-}
 
 /** The columns before the question: the status, feedback and outcome marks and a space. */
 const markColumns = 4;
@@ -93,7 +91,7 @@ export function QueueList({ items, cursor, height, width, feedback, outcome }: Q
         const index = start + offset;
         const status = statusMarks[item.reviewStatus];
         const feedback = feedbackMark(item);
-        const outcome = outcomeMarks[outcomeOf(item)];
+        const outcome = outcomeMarks[conversationOutcome(item)];
         const selected = index === cursor;
         return (
           <Box key={item.id} height={1}>
