@@ -5,6 +5,7 @@ import {
   type ConversationOutcome,
   type ConversationRecord,
   conversationOutcome,
+  conversationOutcomes,
   outcomeFilter,
   type FailureKind,
   type Platform,
@@ -34,12 +35,18 @@ function outcomeOption(options: {
   refused?: boolean;
   silent?: boolean;
 }): ConversationOutcome | undefined {
-  const chosen = (['answered', 'refused', 'silent'] as const).filter((outcome) => options[outcome]);
+  const chosen = conversationOutcomes.filter((outcome) => options[outcome]);
   if (chosen.length > 1)
     throw new InputError(
       `--${chosen.join(' and --')} exclude each other: a conversation was answered, refused or silent. Choose one, or none for all.`,
     );
   return chosen[0];
+}
+
+/** The list's confidence column: an answer's confidence, or what the bot did instead of answering. */
+function outcomeColumn(record: ConversationRecord): string {
+  const outcome = conversationOutcome(record);
+  return outcome === 'answered' ? record.confidence.toFixed(2) : outcome;
 }
 
 interface ListOptions {
@@ -226,9 +233,7 @@ export function registerReview(program: Command, context: CliContext): void {
             formatTime(record.createdAt).slice(0, 16),
             feedbackLabel(record),
             `${record.reviewStatus}${record.stale ? '*' : ''}`,
-            conversationOutcome(record) === 'answered'
-              ? record.confidence.toFixed(2)
-              : conversationOutcome(record),
+            outcomeColumn(record),
             clip(record.question, 40),
             clip(record.correctedAnswer ?? (record.silent ? '(said nothing: not asked)' : record.answer), 40),
           ]),
