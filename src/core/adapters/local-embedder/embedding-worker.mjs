@@ -11,7 +11,7 @@
 //
 // in:  { id, owner, texts: string[], query: boolean, model: { modelDir, allowRemote, dtype, source, pooling } }
 //      or { dispose: owner } when that embedder closes (its model is let go)
-// out: { type: 'loaded', ms, owner } once per owner; then per request
+// out: { type: 'loaded', ms, owner } once per owner; { type: 'disposed', owner } once its model is let go; per request
 //      { id, vectors: Float32Array (texts x dimensions, row-major), dimensions }
 //      or { id, error: string, loading: boolean } (loading: the model could not be loaded).
 import { performance } from 'node:perf_hooks';
@@ -96,9 +96,14 @@ async function work() {
 
 parentPort.on('message', (message) => {
   if (message.dispose !== undefined) {
-    const loading = pipelines.get(message.dispose);
-    pipelines.delete(message.dispose);
-    loading?.then((run) => run.dispose()).catch(() => undefined);
+    const owner = message.dispose;
+    const loading = pipelines.get(owner);
+    pipelines.delete(owner);
+    // Said when the model is let go: the process must not exit while onnxruntime releases a session (it aborts).
+    Promise.resolve(loading)
+      .then((run) => run?.dispose())
+      .catch(() => undefined)
+      .finally(() => parentPort.postMessage({ type: 'disposed', owner }));
     return;
   }
   (message.query ? queries : passages).push(message);

@@ -38,6 +38,7 @@ interface ModelOfRequest {
 
 type WorkerReply =
   | { type: 'loaded'; ms: number; owner: number }
+  | { type: 'disposed'; owner: number }
   | { id: number; vectors: Float32Array; dimensions: number }
   | { id: number; error: string; loading: boolean };
 
@@ -46,6 +47,9 @@ type WorkerReply =
  * first use and is never stopped: onnxruntime-node's native module cannot be loaded again by a second thread in
  * the same process. While it has nothing to do it does not keep the process alive.
  */
+/** How long closing an embedder waits for the worker to let its model go. */
+const disposeWaitMs = 5_000;
+
 class EmbeddingThread {
   private worker: Worker | undefined;
   private nextId = 0;
@@ -53,6 +57,8 @@ class EmbeddingThread {
   private nextOwner = 0;
   /** The embedders using the thread, by owner number, with the logger each logs its model's loading to. */
   private readonly owners = new Map<number, { model: ModelOfRequest; logger: Logger }>();
+  /** Closing embedders waiting for the worker to let their model go, by owner number. */
+  private readonly disposing = new Map<number, () => void>();
 
   attach(model: ModelOfRequest, logger: Logger): number {
     const owner = this.nextOwner++;
@@ -60,10 +66,33 @@ class EmbeddingThread {
     return owner;
   }
 
-  /** Lets the worker drop the embedder's model. The thread itself lives as long as the process (see above). */
+  /**
+   * Lets the worker drop the embedder's model, and waits until it has (at most `disposeWaitMs`): a process that
+   * exits while onnxruntime releases a session aborts ("terminate called after throwing an instance of
+   * 'Napi::Error'"), so a command that closes core and ends must not end first. The thread itself lives as long as
+   * the process (see above).
+   */
   async detach(owner: number): Promise<void> {
     this.owners.delete(owner);
-    this.worker?.postMessage({ dispose: owner });
+    const worker = this.worker;
+    if (!worker) return;
+    await new Promise<void>((resolve) => {
+      const done = () => {
+        clearTimeout(timer);
+        this.disposing.delete(owner);
+        this.idle(worker);
+        resolve();
+      };
+      const timer = setTimeout(done, disposeWaitMs);
+      this.disposing.set(owner, done);
+      worker.ref();
+      worker.postMessage({ dispose: owner });
+    });
+  }
+
+  /** With nothing asked of it, the worker does not keep the process alive. */
+  private idle(worker: Worker): void {
+    if (this.pending.size === 0 && this.disposing.size === 0) worker.unref();
   }
 
   embed(owner: number, texts: string[], query: boolean, fail: Pending['fail']): Promise<number[][]> {
@@ -84,6 +113,10 @@ class EmbeddingThread {
     });
     worker.unref();
     worker.on('message', (reply: WorkerReply) => {
+      if ('type' in reply && reply.type === 'disposed') {
+        this.disposing.get(reply.owner)?.();
+        return;
+      }
       if ('type' in reply) {
         const owner = this.owners.get(reply.owner);
         owner?.logger.info(
@@ -95,7 +128,7 @@ class EmbeddingThread {
       const pending = this.pending.get(reply.id);
       if (!pending) return;
       this.pending.delete(reply.id);
-      if (this.pending.size === 0) worker.unref();
+      this.idle(worker);
       if ('error' in reply) {
         pending.reject(pending.fail(reply.error, reply.loading));
         return;
@@ -112,6 +145,7 @@ class EmbeddingThread {
       const waiting = [...this.pending.values()];
       this.pending.clear();
       for (const pending of waiting) pending.reject(pending.fail(reason, false));
+      for (const done of [...this.disposing.values()]) done();
     };
     worker.on('error', (error) => crashed(error.message));
     worker.on('exit', (code) => crashed(`its worker thread stopped (exit code ${code})`));
