@@ -314,6 +314,29 @@ function defineAskSuite(storeName: string, openStore: () => Promise<Store>) {
       expect(sourcesBlock).toContain('<source id="1"');
     });
 
+    it('says it is unsure of an answer that cites none of its sources, and not of one that cites them', async () => {
+      const sure = await makeCore(
+        store,
+        { OPENAI_API_KEY: 'sk-test-0000000000000000000000' },
+        { answering: { stream: false, uncertainBelow: 0, sufficiency: { enabled: 'off' } } },
+      );
+      const question = { question: 'How do refunds work?', context: { platform: 'cli' as const } };
+      recordChatRequests([
+        { status: 200, body: completion('Refunds go back to the card.', 'gpt-4o-mini-2024-07-18') },
+      ]);
+      const uncited = await sure.ask(question);
+      expect(uncited).toMatchObject({ refused: false, citations: [], uncertain: true });
+      expect(uncited.notice).toBe(sure.config.answering.uncertainNotice);
+
+      recordChatRequests([
+        { status: 200, body: completion('Refunds go back to the card [1].', 'gpt-4o-mini-2024-07-18') },
+      ]);
+      const cited = await sure.ask(question);
+      expect(cited.citations).toEqual([1]);
+      expect(cited.uncertain).toBeUndefined();
+      expect(cited.notice).toBeUndefined();
+    });
+
     it('turns the model saying it cannot answer into the hand-off, citing nothing', async () => {
       recordChatRequests([{ status: 200, body: completion("I don't know.", 'gpt-4o-mini-2024-07-18') }]);
       const result = await online.ask({

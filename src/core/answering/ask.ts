@@ -492,8 +492,12 @@ export function createAnsweringService(dependencies: AnsweringDependencies): Ans
               verified = passage.use;
               record.verifiedAnswerId = passage.use.id;
             }
-            // Answered, but on weak evidence that no model confirmed: the answer says so.
-            uncertain = !verified && confidence < settings.uncertainBelow && sufficiency?.sufficient !== true;
+            // Answered, but on weak evidence that no model confirmed, or citing no source at all (a model that
+            // answered from what it knows rather than from the passages): the answer says so.
+            uncertain =
+              !verified &&
+              (citations.length === 0 ||
+                (confidence < settings.uncertainBelow && sufficiency?.sufficient !== true));
           }
         }
       }
