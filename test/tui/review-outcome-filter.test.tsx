@@ -15,36 +15,40 @@ function outcomeMarks(frame: string): Record<string, string> {
   return Object.fromEntries([...frame.matchAll(queueRow)].map((match) => [match[4]!.trim(), match[3]!]));
 }
 
+/** One answered, one refused and one silent conversation, nobody rating any (a silent question has nobody to). */
+async function saveOneOfEach(test: TestCore, answeredQuestion: string): Promise<void> {
+  await test.store.saveConversation(
+    conversationRecord({
+      id: 'answered-1',
+      question: answeredQuestion,
+      answer: 'Under Billing > Invoices [1].',
+      createdAt: '2025-03-01T10:00:00.000Z',
+    }),
+  );
+  await test.store.saveConversation(
+    conversationRecord({
+      id: 'refused-1',
+      question: 'Is there a Linux build?',
+      answer: "I don't know: the documentation does not say.",
+      createdAt: '2025-03-01T11:00:00.000Z',
+      overrides: { route: 'refused', refused: true, confidence: 0.2 },
+    }),
+  );
+  await test.store.saveConversation(
+    silentRecord({
+      id: 'silent-1',
+      question: 'Do exports keep the tags?',
+      createdAt: '2025-03-01T12:00:00.000Z',
+    }),
+  );
+}
+
 describe('Review screen: what the bot did', () => {
   let test: TestCore;
 
   beforeAll(async () => {
     test = openTestCore();
-    // Nobody rated any of them: a silent question has nobody to rate it.
-    await test.store.saveConversation(
-      conversationRecord({
-        id: 'answered-1',
-        question: 'Where are my invoices?',
-        answer: 'Under Billing > Invoices [1].',
-        createdAt: '2025-03-01T10:00:00.000Z',
-      }),
-    );
-    await test.store.saveConversation(
-      conversationRecord({
-        id: 'refused-1',
-        question: 'Is there a Linux build?',
-        answer: "I don't know: the documentation does not say.",
-        createdAt: '2025-03-01T11:00:00.000Z',
-        overrides: { route: 'refused', refused: true, confidence: 0.2 },
-      }),
-    );
-    await test.store.saveConversation(
-      silentRecord({
-        id: 'silent-1',
-        question: 'Do exports keep the tags?',
-        createdAt: '2025-03-01T12:00:00.000Z',
-      }),
-    );
+    await saveOneOfEach(test, 'Where are my invoices?');
   });
 
   afterAll(async () => {
@@ -101,30 +105,7 @@ describe('Review screen: the outcome mark of each row', () => {
 
   beforeAll(async () => {
     test = openTestCore();
-    await test.store.saveConversation(
-      conversationRecord({
-        id: 'answered-long',
-        question: longQuestion,
-        answer: 'Under Billing > Invoices [1].',
-        createdAt: '2025-03-01T10:00:00.000Z',
-      }),
-    );
-    await test.store.saveConversation(
-      conversationRecord({
-        id: 'refused-1',
-        question: 'Is there a Linux build?',
-        answer: "I don't know: the documentation does not say.",
-        createdAt: '2025-03-01T11:00:00.000Z',
-        overrides: { route: 'refused', refused: true, confidence: 0.2 },
-      }),
-    );
-    await test.store.saveConversation(
-      silentRecord({
-        id: 'silent-1',
-        question: 'Do exports keep the tags?',
-        createdAt: '2025-03-01T12:00:00.000Z',
-      }),
-    );
+    await saveOneOfEach(test, longQuestion);
   });
 
   afterAll(async () => {
