@@ -8,6 +8,11 @@ describe('redactSecrets', () => {
     ['token xoxb-1234567890-abcdefghij', 'xoxb-1234567890-abcdefghij'],
     ['Authorization: Bearer abcdefghijklmnop.qrstuv', 'abcdefghijklmnop.qrstuv'],
     ['password: hunter22', 'hunter22'],
+    ['my password is Hunter!x', 'Hunter!x'],
+    ['password=letmein', 'letmein'],
+    ["token: 'swordfish'", 'swordfish'],
+    ['secret: abcdefghijklmnopqrstuv', 'abcdefghijklmnopqrstuv'],
+    ['token is aBcDeFgH', 'aBcDeFgH'],
     ['api_key="AbC123xyz987"', 'AbC123xyz987'],
     ['AKIAABCDEFGHIJKLMNOP is the access key', 'AKIAABCDEFGHIJKLMNOP'],
     ['ghp_abcdefghijklmnopqrstuvwxyz0123456789', 'ghp_abcdefghijklmnopqrstuvwxyz0123456789'],
@@ -16,6 +21,14 @@ describe('redactSecrets', () => {
     const redacted = redactSecrets(text);
     expect(redacted).not.toContain(secret);
     expect(redacted).toContain('[REDACTED');
+  });
+
+  it.each([
+    'Treat it like a password: anyone with it can act as your bot.',
+    'The token is valid for 30 days.',
+    'Set secret: true in the config, then the password is required at login.',
+  ])('leaves prose after a secret-sounding word alone: %s', (text) => {
+    expect(redactSecrets(text)).toBe(text);
   });
 
   it('leaves ordinary support text alone and reports what it found', () => {

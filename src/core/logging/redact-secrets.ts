@@ -47,9 +47,21 @@ const secretPatterns: Array<{
     name: 'assignment',
     pattern:
       /\b(password|passwd|pwd|secret|api[_-]?key|token|access[_-]?key)(\s*[:=]\s*|\s+is\s+)(["']?)([^\s"',;]{4,})\3/gi,
-    replace: (_match, key, separator, quote) => `${key}${separator}${quote}[REDACTED]${quote}`,
+    replace: (match, key, separator, quote, value) =>
+      separator.includes('=') || quote || looksLikeSecret(value)
+        ? `${key}${separator}${quote}[REDACTED]${quote}`
+        : match,
   },
 ];
+
+/**
+ * After "password:" or "token is", a plain word is prose ("Treat it like a password: anyone with it can act as your
+ * bot", "the token is valid for 30 days"), not a secret. A value is masked when it has a digit, a symbol, a capital
+ * after its first letter, or is too long for a word. `password=...` and quoted values are always masked.
+ */
+function looksLikeSecret(value: string): boolean {
+  return /[^\p{L}]/u.test(value) || /.\p{Lu}/u.test(value) || value.length >= 16;
+}
 
 export interface RedactionReport {
   text: string;
