@@ -26,9 +26,12 @@ describe('redactSecrets', () => {
   it.each([
     'Treat it like a password: anyone with it can act as your bot.',
     'The token is valid for 30 days.',
+    'The auth token is hex.',
+    'Masks `password=...` style secrets.',
     'Set secret: true in the config, then the password is required at login.',
   ])('leaves prose after a secret-sounding word alone: %s', (text) => {
     expect(redactSecrets(text)).toBe(text);
+    expect(redactSecretsWithReport(text).found).toEqual({});
   });
 
   it('leaves ordinary support text alone and reports what it found', () => {

@@ -46,7 +46,7 @@ const secretPatterns: Array<{
   {
     name: 'assignment',
     pattern:
-      /\b(password|passwd|pwd|secret|api[_-]?key|token|access[_-]?key)(\s*[:=]\s*|\s+is\s+)(["']?)([^\s"',;]{4,})\3/gi,
+      /\b(password|passwd|pwd|secret|api[_-]?key|token|access[_-]?key)(\s*[:=]\s*|\s+is\s+)(["']?)([^\s"'`,;]{4,})\3/gi,
     replace: (match, key, separator, quote, value) =>
       separator.includes('=') || quote || looksLikeSecret(value)
         ? `${key}${separator}${quote}[REDACTED]${quote}`
@@ -60,7 +60,8 @@ const secretPatterns: Array<{
  * after its first letter, or is too long for a word. `password=...` and quoted values are always masked.
  */
 function looksLikeSecret(value: string): boolean {
-  return /[^\p{L}]/u.test(value) || /.\p{Lu}/u.test(value) || value.length >= 16;
+  const word = value.replace(/[.!?:)]+$/, '');
+  return /[^\p{L}]/u.test(word) || /.\p{Lu}/u.test(word) || word.length >= 16;
 }
 
 export interface RedactionReport {
@@ -74,9 +75,10 @@ export function redactSecretsWithReport(text: string): RedactionReport {
   let result = text;
   for (const { name, pattern, replace } of secretPatterns) {
     result = result.replace(pattern, (...args: unknown[]) => {
-      found[name] = (found[name] ?? 0) + 1;
       const groups = args.slice(1, -2).map((group) => (group === undefined ? '' : String(group)));
-      return replace(String(args[0]), ...groups);
+      const replaced = replace(String(args[0]), ...groups);
+      if (replaced !== args[0]) found[name] = (found[name] ?? 0) + 1;
+      return replaced;
     });
   }
   return { text: result, found };
