@@ -253,6 +253,52 @@ describe('navigation is not knowledge', () => {
     ]);
   });
 
+  it('drops what an element with role="navigation" holds, and a linked logo, as the Sphinx sidebar has them', () => {
+    const document = loadDocument(
+      htmlLoader,
+      `<div class="related" role="navigation" aria-label="related navigation"><h3>Navigation</h3>
+<ul><li><a href="support.html" accesskey="N">next</a></li><li><a href="index.html">Borg documentation</a> &raquo;</li>
+<li><a href="">Frequently asked questions</a></li></ul></div>
+<div class="sphinxsidebar"><a href="
+    index.html" class="text-logo"><img src='_static/logo.svg' width='100%'> Borg 1.2.4</a></div>
+<div role="navigation" aria-label="breadcrumbs navigation"><ol class="breadcrumb">
+<li><a href="index.html">Docs</a></li><li>Frequently asked questions</li></ol></div>
+<h1>Frequently asked questions</h1>
+<p>Borg keeps a cache of the chunks it has seen.</p>
+<p><img src="cache.png" alt="The cache directory"></p>`,
+      settings,
+      { path: 'faq.html' },
+    );
+    expect(document.chunks.map((chunk) => [chunk.headingPath, chunk.text])).toEqual([
+      [
+        ['Frequently asked questions'],
+        'Borg keeps a cache of the chunks it has seen.\n\n![The cache directory](cache.png)',
+      ],
+    ]);
+  });
+
+  it('drops a badge or logo that links somewhere, in Markdown too, and keeps a linked screenshot with words', () => {
+    const markdown = [
+      '# Tool',
+      '',
+      '[![npm version](https://img.shields.io/npm/v/tool.svg)](https://www.npmjs.com/package/tool)',
+      '',
+      '[![](logo.svg) Tool 2.0](<',
+      '    index.html>)',
+      '',
+      'Tool formats your files.',
+      '',
+      'See the [![settings icon](gear.svg) settings page](settings.md) to change the width.',
+    ].join('\n');
+    const text = loadDocument(markdownLoader, markdown, settings, { path: 'tool.md' })
+      .chunks.map((chunk) => chunk.text)
+      .join('\n\n');
+    expect(text).not.toContain('npm version');
+    expect(text).not.toContain('Tool 2.0');
+    expect(text).toContain('Tool formats your files.');
+    expect(text).toContain('to change the width');
+  });
+
   it('drops the same furniture from Markdown and keeps lists that say something about each link', () => {
     const markdown = [
       '# Commands',

@@ -6,9 +6,14 @@
  */
 import type { MarkdownBlock } from './markdown-structure.ts';
 
-// [text](target "title"), one level of parentheses allowed in the target; [text][ref]; <https://...>.
+// [text](target "title"), one level of parentheses allowed in the target, or (<target>), which may hold spaces;
+// [text][ref]; <https://...>.
 const inlineLink =
-  /!?\[([^\]]*)\]\((?:[^()\s]|\([^()]*\))*(?:\s+(?:"[^"]*"|'[^']*'))?\s*\)|\[([^\]]*)\]\[[^\]]*\]|<https?:\/\/[^>\s]+>/g;
+  /!?\[([^\]]*)\]\((?:\s*<[^<>]*>\s*|(?:[^()\s]|\([^()]*\))*)(?:\s+(?:"[^"]*"|'[^']*'))?\s*\)|\[([^\]]*)\]\[[^\]]*\]|<https?:\/\/[^>\s]+>/g;
+// An image inside a link's text (a logo or a badge that links somewhere): read first, so the link around it parses.
+const image = /!\[([^\]]*)\]\((?:\s*<[^<>]*>\s*|(?:[^()\s]|\([^()]*\))*)(?:\s+(?:"[^"]*"|'[^']*'))?\s*\)/g;
+/** Stands for an image inside a link's text. */
+const imageMark = '\u{1F5BC}';
 const listMarker = /^\s*(?:[-+*]|\d{1,9}[.)])\s+/;
 
 /** What a link that only serves the site, never the reader's question, says. */
@@ -34,7 +39,10 @@ const pagerTitle = /\s["'](?:[^"']*\b)?(?:previous|next) (?:chapter|page|topic|s
 
 function readLinks(text: string): LinkReading {
   const links: string[] = [];
-  const rest = text.replace(inlineLink, (whole: string, inline?: string, reference?: string) => {
+  const withMarks = text.replace(/\[((?:[^[\]]|!\[[^\]]*\]\([^)]*\))*)\]/g, (whole: string) =>
+    whole.includes('![') ? whole.replace(image, imageMark) : whole,
+  );
+  const rest = withMarks.replace(inlineLink, (whole: string, inline?: string, reference?: string) => {
     // A pager link counts by what it does, whatever page it names.
     links.push(pagerTitle.test(whole) ? 'next' : (inline ?? reference ?? whole).replace(/[*_`]/g, '').trim());
     return ' ';
@@ -76,7 +84,11 @@ export function isNavigationBlock(block: MarkdownBlock): boolean {
   const { links, rest } = readLinks(text);
   if (links.length === 0 || rest.length > 0) return false;
   // An empty link ("[](#)") is an icon or an anchor.
-  return links.length >= 2 || links.every((link) => link === '' || furnitureLink.test(link));
+  // A linked image is a logo or a badge.
+  return (
+    links.length >= 2 ||
+    links.every((link) => link === '' || link.startsWith(imageMark) || furnitureLink.test(link))
+  );
 }
 
 const pagerCell = /^(?:<+\s*)?(?:prev(?:ious)?|next|up|home)(?:\s*>+)?$/i;

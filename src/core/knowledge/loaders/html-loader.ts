@@ -26,6 +26,13 @@ const droppedElements = new Set([
   'BUTTON',
 ]);
 
+/** An element that says it is navigation (Sphinx: `<div role="navigation">` holds the pager and breadcrumbs) is a `<nav>`. */
+const droppedRoles = new Set(['navigation', 'search']);
+
+interface RoleHolder {
+  getAttribute?: (name: string) => string | null;
+}
+
 function childElements(element: ElementLike): ElementLike[] {
   return Array.from(element.childNodes).filter(
     (child) => /^[A-Z]/i.test(child.nodeName) && !child.nodeName.startsWith('#'),
@@ -90,7 +97,11 @@ export function createTurndown(): TurndownService {
     hr: '---',
   });
   service.escape = escapeLineStarts;
-  service.remove((node) => droppedElements.has((node as unknown as ElementLike).nodeName.toUpperCase()));
+  service.remove(
+    (node) =>
+      droppedElements.has((node as unknown as ElementLike).nodeName.toUpperCase()) ||
+      droppedRoles.has((node as unknown as RoleHolder).getAttribute?.('role')?.trim().toLowerCase() ?? ''),
+  );
   service.addRule('table', {
     filter: (node) => (node as unknown as ElementLike).nodeName.toUpperCase() === 'TABLE',
     replacement: (_content, node) => tableToMarkdown(node as unknown as ElementLike),
