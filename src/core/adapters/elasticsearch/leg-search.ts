@@ -1,5 +1,6 @@
 import type { estypes } from '@elastic/elasticsearch';
 import { AnswerloopError } from '../../errors/index.ts';
+import { dotProduct } from '../../math/vector-math.ts';
 import type { LegHit, LegSearchRequest, LegSearchResult, SearchFilters } from '../../ports/index.ts';
 import { type ChunkDocument, fromChunkDocument, withoutEmbedding } from './chunk-documents.ts';
 import { describeErrorBody, isIndexMissing } from './elasticsearch-errors.ts';
@@ -67,6 +68,20 @@ export function cosineFromDotProductScore(score: number): number {
   return Math.min(1, Math.max(-1, 2 * score - 1));
 }
 
+/**
+ * The int8_hnsw index scores a hit from its quantised vector, so a cosine is off in the third decimal, and by a
+ * different amount after every rebuild (the quantiles are a segment's). The stored float vector gives the exact
+ * cosine, the same as the embedded store's; without it (never, for chunks this store wrote) the index's score stands.
+ */
+function exactCosine(
+  query: readonly number[],
+  embedding: readonly number[] | undefined,
+  score: number,
+): number {
+  if (!embedding || embedding.length !== query.length) return cosineFromDotProductScore(score);
+  return Math.min(1, Math.max(-1, dotProduct(query, embedding)));
+}
+
 type Leg = 'bm25' | 'vector';
 
 /**
@@ -107,7 +122,8 @@ export async function searchLegs(
       { index: alias },
       {
         size: k,
-        _source: withoutEmbedding,
+        // The vector comes back so the hit is scored by its exact cosine (below), not the int8 approximation.
+        _source: { excludes: ['sentences'] },
         knn: {
           field: 'embedding',
           query_vector: request.vector,
@@ -144,9 +160,12 @@ export async function searchLegs(
     }
     result[leg] = item.hits.hits.flatMap((hit): LegHit[] => {
       if (!hit._source || hit._score === undefined || hit._score === null) return [];
-      const score = leg === 'vector' ? cosineFromDotProductScore(hit._score) : hit._score;
-      return [{ chunk: fromChunkDocument(hit._source), score }];
+      if (leg === 'bm25') return [{ chunk: fromChunkDocument(hit._source), score: hit._score }];
+      const { embedding, ...rest } = hit._source;
+      return [{ chunk: fromChunkDocument(rest), score: exactCosine(request.vector!, embedding, hit._score) }];
     });
+    // The int8 index finds the candidates; their exact cosines order them, as the embedded store's scan does.
+    if (leg === 'vector') result.vector.sort((a, b) => b.score - a.score);
   });
   result.engineTookMs = response.took;
   return result;
