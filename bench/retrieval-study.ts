@@ -44,8 +44,8 @@ import { convexScoreFusion } from '../src/core/retrieval/convex-score-fusion.ts'
 import { parseQaSet, type QaItem, matchRelevant, mean } from '../src/core/retrieval/retrieval-evaluation.ts';
 
 /** The store's BM25 field scoring, as configured (the environment may override it). */
-const fieldScoring = loadConfig({ cwd: path.resolve(import.meta.dirname, '..') }).store.elasticsearch
-  .fieldScoring;
+const fieldScoring = loadConfig({ cwd: path.resolve(import.meta.dirname, '..'), env: process.env }).store
+  .elasticsearch.fieldScoring;
 
 const projectRoot = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..');
 const { values: flags } = parseArgs({
