@@ -92,5 +92,5 @@ export type {
 export type * from './coordination/index.ts';
 export type { ReceivedMessage, ThreadMemory, ThreadPlace } from './threads/thread-memory.ts';
 export type { HandOff, HandOffStart } from './handoff/hand-off.ts';
-export { redactSecrets } from './logging/redact-secrets.ts';
+export { hideUrlCredentials, redactSecrets } from './logging/redact-secrets.ts';
 export { createLogger } from './logging/create-logger.ts';

@@ -123,6 +123,44 @@ describe.skipIf(!model)(
       ]);
     });
 
+    it('never shows the credentials of a source location or the Elasticsearch URL, nor a short password', async () => {
+      const secretFile = path.join(workspace, 'secret-sources.yaml');
+      await writeFile(
+        secretFile,
+        `knowledge:
+  sources:
+    - name: handbook
+      location: git+https://x-access-token:tok3nInTheUrl@127.0.0.1:9/acme/handbook.git#main:docs/
+      refreshMinutes: 0
+`,
+      );
+      const secretEnv = {
+        ...env,
+        ELASTICSEARCH_URL: 'https://elastic:esPassw0rdInUrl@127.0.0.1:9/',
+        ELASTICSEARCH_PASSWORD: 'hunter2hunter2',
+      };
+      const runs = [
+        await answerloop(['sources', '-c', secretFile], secretEnv),
+        await answerloop(['sources', '--json', '-c', secretFile], secretEnv),
+        await answerloop(['sync', '-c', secretFile], secretEnv),
+        await answerloop(['doctor', '-c', secretFile], secretEnv),
+        await answerloop(['doctor', '--json', '-c', secretFile], secretEnv),
+      ];
+      for (const run of runs) {
+        const output = run.stdout + run.stderr;
+        expect(output).not.toContain('tok3nInTheUrl');
+        expect(output).not.toContain('esPassw0rdInUrl');
+        expect(output).not.toMatch(/hunt|r2hu|er2/);
+      }
+      expect(runs[0]!.stdout).toContain('git+https://x-access-token:****@127.0.0.1:9/acme/handboo');
+      expect(runs[2]!.code).toBe(1);
+      expect(runs[2]!.stdout).toContain(
+        '== handbook (git+https://x-access-token:****@127.0.0.1:9/acme/handbook.git',
+      );
+      expect(runs[3]!.stdout).toContain('store.elasticsearch.url = "https://elastic:****@127.0.0.1:9/"');
+      expect(runs[3]!.stdout).toContain('ELASTICSEARCH_PASSWORD = ****');
+    });
+
     it('a missing git repository is a clear error with exit code 1', async () => {
       const result = await answerloop(['ingest', `git+file://${workspace}/missing.git#main:docs/`], env);
       expect(result.code).toBe(1);

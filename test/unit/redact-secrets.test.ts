@@ -16,6 +16,8 @@ describe('redactSecrets', () => {
     ['api_key="AbC123xyz987"', 'AbC123xyz987'],
     ['AKIAABCDEFGHIJKLMNOP is the access key', 'AKIAABCDEFGHIJKLMNOP'],
     ['ghp_abcdefghijklmnopqrstuvwxyz0123456789', 'ghp_abcdefghijklmnopqrstuvwxyz0123456789'],
+    ['fetching https://x-access-token:s3cretT0k@github.com/acme/docs.git', 's3cretT0k'],
+    ['git fetch https://s3cretT0k@gitlab.example/acme/docs.git failed', 's3cretT0k'],
     ['-----BEGIN RSA PRIVATE KEY-----\nMIIEabc\n-----END RSA PRIVATE KEY-----', 'MIIEabc'],
   ])('masks %s', (text, secret) => {
     const redacted = redactSecrets(text);

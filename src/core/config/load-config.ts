@@ -4,6 +4,7 @@ import { fileURLToPath } from 'node:url';
 import YAML from 'yaml';
 import type { z } from 'zod';
 import { ConfigError } from '../errors/index.ts';
+import { hideUrlCredentials } from '../logging/redact-secrets.ts';
 import { type Config, type Secrets, secretEnvironmentNames, settingsSchema } from './schema.ts';
 
 type PlainObject = Record<string, unknown>;
@@ -208,10 +209,22 @@ export function describeConfig(config: Config): { settings: PlainObject; secrets
   for (const [key, name] of Object.entries(secretEnvironmentNames) as Array<[keyof Secrets, string]>) {
     masked[name] = maskSecret(secrets[key]);
   }
-  return { settings: settings as PlainObject, secrets: masked };
+  return { settings: withoutUrlCredentials(settings) as PlainObject, secrets: masked };
+}
+
+/** A setting may hold a URL with credentials (`ELASTICSEARCH_URL`, a git source's location): they are masked. */
+function withoutUrlCredentials(value: unknown): unknown {
+  if (typeof value === 'string') return hideUrlCredentials(value);
+  if (Array.isArray(value)) return value.map(withoutUrlCredentials);
+  if (typeof value === 'object' && value !== null)
+    return Object.fromEntries(
+      Object.entries(value).map(([key, child]) => [key, withoutUrlCredentials(child)]),
+    );
+  return value;
 }
 
 export function maskSecret(value: string | undefined): string {
   if (!value) return '(not set)';
-  return value.length <= 8 ? '****' : `${value.slice(0, 4)}****${value.slice(-2)}`;
+  // A few characters tell an API key or token apart; a password of ordinary length shows none.
+  return value.length < 20 ? '****' : `${value.slice(0, 4)}****${value.slice(-2)}`;
 }

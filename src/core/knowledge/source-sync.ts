@@ -4,6 +4,7 @@
  */
 import pRetry from 'p-retry';
 import { toAnswerloopError } from '../errors/index.ts';
+import { hideUrlCredentials } from '../logging/redact-secrets.ts';
 import type { Clock, KeyValueStore, Logger, Metrics } from '../ports/index.ts';
 import type { IngestOptions, IngestProgress, IngestReport } from './types.ts';
 import type { KnowledgeSource, SourceKind } from './sources/knowledge-source.ts';
@@ -129,7 +130,7 @@ export function createSourceSync(dependencies: SourceSyncDependencies): SourceSy
     source: ConfiguredSource,
     options: { onProgress?: (progress: IngestProgress) => void; signal?: AbortSignal; onlyIfDue?: boolean },
   ): Promise<SourceSyncResult | undefined> => {
-    const base = { name: source.name, location: source.location };
+    const base = { name: source.name, location: hideUrlCredentials(source.location) };
     if (running.has(source.name)) return { ...base, error: 'a sync of this source is already running here' };
     const held = await lease.acquire(`knowledge-source:${source.name}`, leaseMs);
     if (!held)
@@ -211,7 +212,7 @@ export function createSourceSync(dependencies: SourceSyncDependencies): SourceSy
         statuses.push({
           name: source.name,
           kind: sourceKindOf(source.location),
-          location: source.location,
+          location: hideUrlCredentials(source.location),
           refreshMinutes: source.refreshMinutes,
           tags: source.tags,
           lastSync: record,

@@ -2,6 +2,9 @@
  * Masks secrets in free text: API keys, bearer tokens, Slack and Discord tokens, private keys,
  * and `password=...`-style assignments. Used on log lines and on conversation records.
  */
+/** The user info of a URL (`https://user:secret@host/`, `https://<token>@host/`). */
+const urlCredentials = /\b([a-z][a-z0-9+.-]*:\/\/)([^\s/?#@:]*)(?::([^\s/?#@]*))?@/gi;
+
 const secretPatterns: Array<{
   name: string;
   pattern: RegExp;
@@ -42,6 +45,11 @@ const secretPatterns: Array<{
     name: 'bearer',
     pattern: /\b(Bearer|Basic|ApiKey)\s+[A-Za-z0-9._~+/=-]{12,}/gi,
     replace: (_match, scheme) => `${scheme} [REDACTED]`,
+  },
+  {
+    name: 'url credentials',
+    pattern: urlCredentials,
+    replace: (_match, scheme, user, password) => `${scheme}${password ? `${user}:` : ''}[REDACTED]@`,
   },
   {
     name: 'assignment',
@@ -86,4 +94,14 @@ export function redactSecretsWithReport(text: string): RedactionReport {
 
 export function redactSecrets(text: string): string {
   return redactSecretsWithReport(text).text;
+}
+
+/**
+ * `https://user:secret@host/` becomes `https://user:****@host/`, and a token given as the user name
+ * (`https://<token>@host/`) becomes `https://****@host/`: the credentials of a URL are never shown.
+ */
+export function hideUrlCredentials(text: string): string {
+  return text.replace(urlCredentials, (_match, scheme: string, user: string, password?: string) =>
+    password === undefined ? `${scheme}****@` : `${scheme}${user}:****@`,
+  );
 }

@@ -1,5 +1,6 @@
 import { Box, Text } from 'ink';
 import { useEffect, useState } from 'react';
+import { hideUrlCredentials } from '../../../core/index.ts';
 import { ConfirmationPanel } from '../../components/confirmation-panel.tsx';
 import { StatusLine } from '../../components/status-line.tsx';
 import { when } from '../../format/figures.ts';
@@ -17,7 +18,7 @@ const { insightsBrowsing: browseKeys, insightsConfirm: confirmKeys } = screenKey
 function proposalTarget(sources: ReadonlyArray<{ name: string; location: string }>): string {
   const git = sources.find((source) => source.location.startsWith('git+'));
   const folder = sources.find((source) => !/^(git\+|https?:\/\/)/.test(source.location));
-  if (git) return `${git.name}: a new branch answerloop/… pushed to ${git.location}`;
+  if (git) return `${git.name}: a new branch answerloop/… pushed to ${hideUrlCredentials(git.location)}`;
   if (folder) return `${folder.name}: a patch file in the data folder`;
   return 'no git or folder source in knowledge.sources';
 }
