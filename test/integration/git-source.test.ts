@@ -183,4 +183,22 @@ describe('a git repository as a source, over file:// against a local bare reposi
     ]);
     expect(await store.counts()).toMatchObject({ documents: 2 });
   });
+
+  it('a folder that is not in the commit (a typo, or moved) fails with a clear line and keeps what was ingested', async () => {
+    await ingest();
+    await run('git', ['mv', 'docs', 'handbook'], { cwd: work, env: gitEnv });
+    const commit = await commitAll('Move the docs folder');
+    const report = await ingest();
+    expect(report.failed).toEqual([
+      {
+        source: location(),
+        error: `no folder docs/ in the repository at commit ${commit.slice(0, 7)}: check the folder after the ':'; documents ingested from it are kept`,
+      },
+    ]);
+    expect(report.deleted).toBe(0);
+    expect((await store.listDocuments()).map((document) => document.docId).sort()).toEqual([
+      docId('docs/guides/expenses.md'),
+      docId('docs/holidays.md'),
+    ]);
+  });
 });

@@ -109,6 +109,12 @@ export function createGitSource(options: GitSourceOptions): KnowledgeSource {
         commit,
         ...(location.folder ? ['--', location.folder] : []),
       ]);
+      // git keeps no empty folders: nothing listed means the folder is not in this commit (a typo, or moved).
+      if (location.folder && listing.length === 0)
+        throw new SourceUnavailableError(
+          label,
+          `no folder ${location.folder}/ in the repository at commit ${commit.slice(0, 7)}: check the folder after the ':'; documents ingested from it are kept`,
+        );
       context.onProgress?.(1, 1, label);
       const files = listing
         .split('\0')
