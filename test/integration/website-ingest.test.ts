@@ -155,6 +155,20 @@ describe('crawling a documentation website into the embedded store', () => {
     ]);
   });
 
+  it('a start page that is not found, with nothing under it in the sitemap, is a failure naming the URL', async () => {
+    const report = await crawl({}, web, `${site.origin}/giude/`);
+    expect(report.failed).toEqual([
+      {
+        source: `${site.origin}/giude/`,
+        docId: `${site.origin}/giude/`,
+        error:
+          'the start page answered HTTP 404 and no sitemap lists a page under it, so there is nothing to crawl: check the URL',
+      },
+    ]);
+    expect(report.skipped).toEqual([]);
+    expect(await storedIds()).toEqual([]);
+  });
+
   it('re-crawls incrementally: 304s and sitemap lastmod, no embedding; a vanished page is removed', async () => {
     const first = await crawl();
     expect(first.added).toBe(12);

@@ -239,6 +239,18 @@ async function crawl(
           links: [],
         };
       if (outcome.status === 404 || outcome.status === 410) {
+        // A start page that is not there, with no sitemap page under it, leaves nothing to crawl: a wrong URL.
+        if (url.href === start.href && !stored && ![...inSitemap.keys()].some((href) => href !== start.href))
+          return {
+            items: [
+              {
+                kind: 'failed',
+                location: url.href,
+                reason: `the start page answered HTTP ${outcome.status} and no sitemap lists a page under it, so there is nothing to crawl: check the URL`,
+              },
+            ],
+            links: [],
+          };
         const reason = `HTTP ${outcome.status}: the page is gone`;
         return {
           items: [
