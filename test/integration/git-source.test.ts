@@ -39,11 +39,12 @@ describe('a git repository as a source, over file:// against a local bare reposi
   const location = () => `git+file://${bare}#main:docs/`;
   const ingest = (
     urlTemplate = 'https://git.example/acme/handbook/blob/{ref}/{path}',
+    tags = ['handbook'],
   ): Promise<IngestReport> =>
     ingestSource(
       createSource(
         [location()],
-        { urlTemplate, tags: ['handbook'] },
+        { urlTemplate, tags },
         {
           rootDir: root,
           dataDir,
@@ -200,5 +201,21 @@ describe('a git repository as a source, over file:// against a local bare reposi
       docId('docs/guides/expenses.md'),
       docId('docs/holidays.md'),
     ]);
+  });
+
+  it('new source tags are written to unchanged files once, then the files are unchanged again', async () => {
+    await ingest();
+    const urlTemplate = 'https://git.example/acme/handbook/blob/{ref}/{path}';
+    const retagged = await ingest(urlTemplate, ['handbook', 'people']);
+    expect(retagged).toMatchObject({ added: 0, updated: 2, unchanged: 0, failed: [] });
+    expect((await chunks()).map((chunk) => chunk.tags)).toEqual([
+      ['handbook', 'people'],
+      ['handbook', 'people'],
+    ]);
+    const embedCalls = embedder.calls.length;
+    expect(await ingest(urlTemplate, ['people', 'handbook'])).toMatchObject({ updated: 0, unchanged: 2 });
+    expect(embedder.calls.length).toBe(embedCalls);
+    expect(await ingest(urlTemplate, [])).toMatchObject({ updated: 2, unchanged: 0 });
+    expect((await chunks()).map((chunk) => chunk.tags)).toEqual([[], []]);
   });
 });

@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -159,6 +159,27 @@ describe.skipIf(!model)(
       );
       expect(runs[3]!.stdout).toContain('store.elasticsearch.url = "https://elastic:****@127.0.0.1:9/"');
       expect(runs[3]!.stdout).toContain('ELASTICSEARCH_PASSWORD = ****');
+    });
+
+    it('ingest --tag on files already ingested writes them again with the tag, which search then filters on', async () => {
+      const folder = path.join(workspace, 'handbook');
+      await mkdir(folder, { recursive: true });
+      await writeFile(
+        path.join(folder, 'leave.md'),
+        '# Parental leave\n\nParents get sixteen weeks of paid parental leave.\n',
+      );
+      const tagEnv = { ...env, ANSWERLOOP_DATA_DIR: path.join(workspace, 'tag-data') };
+      expect((await answerloop(['ingest', folder], tagEnv)).stdout).toMatch(/added\s+1\b/);
+      const tagged = await answerloop(['ingest', folder, '--tag', 'people'], tagEnv);
+      expect(tagged.code).toBe(0);
+      expect(tagged.stdout).toMatch(/updated\s+1\b/);
+      const found = await answerloop(['search', 'parental leave', '--tag', 'people', '--json'], tagEnv);
+      expect((JSON.parse(found.stdout) as Array<{ title: string }>).map((hit) => hit.title)).toEqual([
+        'Parental leave',
+      ]);
+      expect((await answerloop(['ingest', folder, '--tag', 'people'], tagEnv)).stdout).toMatch(
+        /unchanged\s+1\b/,
+      );
     });
 
     it('a missing git repository is a clear error with exit code 1', async () => {

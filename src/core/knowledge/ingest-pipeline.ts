@@ -103,6 +103,9 @@ export async function ingestSource(
   const savedState = options.rebuild
     ? { tokens: new Map<string, string>() }
     : await loadSourceState(store, source.key, logger);
+  // Nor may a token saved with other source tags: the documents are read again and written with the new tags.
+  const tagsMark = sourceTagsMark(source.tags);
+  savedState.tokens = tokensForTags(savedState.tokens, tagsMark);
   // Nor may a token vouch for a document stored before sentence vectors were kept: it is read and written again.
   const withoutSentences = [...stored.values()].filter((summary) => summary.withoutSentences);
   for (const summary of withoutSentences) savedState.tokens.delete(summary.docId);
@@ -174,6 +177,7 @@ export async function ingestSource(
         );
       } else {
         const outcome = await readDocument(item, {
+          tagsMark,
           extensions,
           chunking,
           settings,
@@ -300,7 +304,12 @@ export async function ingestSource(
   // Saved last: a token only ever vouches for a document that is in the store as it was read.
   const finalState = brokenOff ? savedState.state : scan.finalState();
   if (nextTokens.size > 0 || savedState.tokens.size > 0 || finalState !== undefined) {
-    await saveSourceState(store, source.key, { tokens: nextTokens, state: finalState }, logger);
+    await saveSourceState(
+      store,
+      source.key,
+      { tokens: tagTokens(nextTokens, tagsMark), state: finalState },
+      logger,
+    );
   }
   return finish(report, startedAt, clock, logger, progress, seen);
 }
@@ -334,6 +343,8 @@ function finish(
 }
 
 interface ReadContext {
+  /** The source's tags (see sourceTagsMark), folded into each document's hash so a change of tags rewrites it. */
+  tagsMark: string;
   extensions: Set<string>;
   chunking: ChunkingSettings;
   settings: IngestDependencies['settings'];
@@ -379,13 +390,14 @@ async function readDocument(
         context.chunking,
         context.settings.maxFileBytes,
         storedHash,
+        (hash) => withTags(hash, context.tagsMark),
       );
     } else {
       const document =
         'markdown' in content
           ? { title: item.fallbackTitle, tags: [], chunks: chunkMarkdown(content.markdown, context.chunking) }
           : loadDocument(loader!, content.text, context.chunking, { path: docId });
-      const documentHash = loadedHash(document);
+      const documentHash = withTags(loadedHash(document), context.tagsMark);
       outcome =
         documentHash === storedHash ? { kind: 'unchanged' } : { kind: 'loaded', documentHash, document };
     }
@@ -417,6 +429,35 @@ async function readDocument(
     ...(document.anchors ? { anchors: document.anchors } : {}),
     ...(item.changeToken !== undefined ? { changeToken: item.changeToken } : {}),
   };
+}
+
+/** The tags a source adds to every document, in a stable order; '' for none. */
+function sourceTagsMark(tags: readonly string[] | undefined): string {
+  return [...new Set(tags ?? [])].sort().join(',');
+}
+
+/** A document's hash with its source's tags folded in; unchanged without tags, so untagged documents keep theirs. */
+function withTags(hash: string, tagsMark: string): string {
+  return tagsMark ? sha256(`${hash}\ntags: ${tagsMark}`) : hash;
+}
+
+/** Saved change tokens carry the source's tags: `<tags>\u0001<token>`. */
+const tagsSeparator = '\u0001';
+
+function tagTokens(tokens: Map<string, string>, tagsMark: string): Map<string, string> {
+  if (!tagsMark) return tokens;
+  return new Map([...tokens].map(([docId, token]) => [docId, `${tagsMark}${tagsSeparator}${token}`]));
+}
+
+/** The saved tokens that were saved with these tags, without the tags; the others vouch for nothing now. */
+function tokensForTags(tokens: Map<string, string>, tagsMark: string): Map<string, string> {
+  const kept = new Map<string, string>();
+  for (const [docId, token] of tokens) {
+    const at = token.indexOf(tagsSeparator);
+    const savedMark = at < 0 ? '' : token.slice(0, at);
+    if (savedMark === tagsMark) kept.set(docId, at < 0 ? token : token.slice(at + 1));
+  }
+  return kept;
 }
 
 /** The hash of what would be stored, so a page whose chrome alone changed costs no embedding. */

@@ -90,6 +90,7 @@ export function createGitSource(options: GitSourceOptions): KnowledgeSource {
     kind: 'git',
     key: label,
     label,
+    ...(options.tags ? { tags: options.tags } : {}),
     async scan(context: SourceScanContext) {
       await mkdir(checkout, { recursive: true });
       const initialised = await stat(path.join(checkout, '.git')).then(

@@ -82,6 +82,8 @@ export interface KnowledgeSource {
   readonly key: string;
   /** For messages. */
   readonly label: string;
+  /** Tags the source adds to every document (`--tag`, a source's `tags`): changing them writes its documents again. */
+  readonly tags?: readonly string[];
   /** Throws an InputError when the location itself is wrong (a missing folder); other faults become items. */
   scan(context: SourceScanContext): Promise<SourceScan>;
   /**

@@ -47,6 +47,7 @@ export function createFolderSource(options: FolderSourceOptions): KnowledgeSourc
     kind: 'folder',
     key,
     label: options.paths.join(', '),
+    ...(options.tags ? { tags: options.tags } : {}),
     async scan(context: SourceScanContext) {
       const roots = await resolveRoots(options.paths, options.rootDir);
       const files = new Map<string, string>();

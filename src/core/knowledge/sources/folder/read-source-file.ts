@@ -26,13 +26,15 @@ export async function readSourceFile(
   chunking: ChunkingSettings,
   maxFileBytes: number,
   storedHash: string | undefined,
+  /** Folds what else the stored hash covers (the source's tags) into the hash of the bytes. */
+  decorateHash: (hash: string) => string = (hash) => hash,
 ): Promise<ReadOutcome> {
   const info = await stat(file);
   if (!info.isFile()) throw Object.assign(new Error('ENOTFILE: not a regular file'), { code: 'ENOTFILE' });
   if (info.size <= maxFileBytes) {
     const bytes = await readFile(file);
     if (containsNulByte(bytes)) return { kind: 'binary' };
-    const documentHash = sha256(bytes);
+    const documentHash = decorateHash(sha256(bytes));
     if (documentHash === storedHash) return { kind: 'unchanged' };
     return {
       kind: 'loaded',
@@ -42,7 +44,7 @@ export async function readSourceFile(
   }
   // Over the limit: never held whole. Hash in one streaming pass, chunk piece by piece in another.
   if (await looksBinary(file)) return { kind: 'binary' };
-  const documentHash = await sha256OfFile(file);
+  const documentHash = decorateHash(await sha256OfFile(file));
   if (documentHash === storedHash) return { kind: 'unchanged' };
   const reader = loader.createReader(chunking, { path: docId });
   for await (const piece of readTextPieces(file, maxFileBytes)) reader.addPiece(piece);

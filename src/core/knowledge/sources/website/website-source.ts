@@ -76,6 +76,7 @@ export function createWebsiteSource(options: WebsiteSourceOptions): KnowledgeSou
     kind: 'website',
     key: `website:${start.href}`,
     label: start.href,
+    ...(options.tags ? { tags: options.tags } : {}),
     scan: (context) => crawl(start, scope, options, context),
   };
 }
