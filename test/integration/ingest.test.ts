@@ -391,6 +391,48 @@ describe('ingestPaths against the embedded SQLite store', () => {
     expect(chunks.some((chunk) => chunk.text.includes('title: Big reference'))).toBe(false);
   });
 
+  it('reads legacy 8-bit text (Latin-1, Windows-1252) as such, whole or in pieces; UTF-8 with a stray bad byte stays UTF-8', async () => {
+    await mkdir(path.join(root, 'legacy'));
+    // Latin-1 bytes, and 0x92, the right single quote of Windows-1252.
+    const latin1 = Buffer.from(
+      '# Café crème\n\nThe espresso machine\x92s warranty lasts two years.\n',
+      'latin1',
+    );
+    await writeFile(path.join(root, 'legacy/cafe.md'), latin1);
+    const bigLatin1 = Buffer.from(
+      `# Große Übersicht\n\n${'Die Größe der Datei übersteigt das Limit. '.repeat(80)}\n`,
+      'latin1',
+    );
+    await writeFile(path.join(root, 'legacy/gross.txt'), bigLatin1);
+    await writeFile(
+      path.join(root, 'legacy/mixed.md'),
+      Buffer.concat([
+        Buffer.from('# Résumé\n\nNaïve UTF-8 text with one stray byte: '),
+        Buffer.from([0xff]),
+        Buffer.from('.\n'),
+      ]),
+    );
+    const settings = { ...dependencies().settings, maxFileBytes: 1000 };
+    const report = await ingest(['legacy'], {}, { settings });
+    expect(report).toMatchObject({ added: 3, failed: [], skipped: [] });
+    const chunks = await allChunks();
+    const of = (docId: string) => chunks.filter((chunk) => chunk.docId === docId);
+    expect(of('legacy/cafe.md')[0]).toMatchObject({
+      title: 'Café crème',
+      text: 'The espresso machine’s warranty lasts two years.',
+    });
+    expect(
+      of('legacy/gross.txt')
+        .map((chunk) => chunk.text)
+        .join(' '),
+    ).toContain('Die Größe der Datei übersteigt');
+    expect(of('legacy/gross.txt').some((chunk) => chunk.text.includes('\uFFFD'))).toBe(false);
+    expect(of('legacy/mixed.md')[0]).toMatchObject({
+      title: 'Résumé',
+      text: 'Naïve UTF-8 text with one stray byte: \uFFFD.',
+    });
+  });
+
   it('rebuilds after an embedder change: resets the index, records the new space, re-embeds everything', async () => {
     await mkdir(path.join(root, 'handbook'));
     await writeFile(

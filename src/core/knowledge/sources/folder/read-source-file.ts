@@ -44,9 +44,10 @@ export async function readSourceFile(
   }
   // Over the limit: never held whole. Hash in one streaming pass, chunk piece by piece in another.
   if (await looksBinary(file)) return { kind: 'binary' };
-  const documentHash = decorateHash(await sha256OfFile(file));
+  const { hash, encoding } = await sha256OfFile(file);
+  const documentHash = decorateHash(hash);
   if (documentHash === storedHash) return { kind: 'unchanged' };
   const reader = loader.createReader(chunking, { path: docId });
-  for await (const piece of readTextPieces(file, maxFileBytes)) reader.addPiece(piece);
+  for await (const piece of readTextPieces(file, maxFileBytes, encoding)) reader.addPiece(piece);
   return { kind: 'loaded', documentHash, document: reader.finish() };
 }

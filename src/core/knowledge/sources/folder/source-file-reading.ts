@@ -21,16 +21,68 @@ export async function looksBinary(filePath: string): Promise<boolean> {
   }
 }
 
-/** sha256 of a file read as a stream, for files too big to hold. */
-export async function sha256OfFile(filePath: string): Promise<string> {
-  const hash = createHash('sha256');
-  for await (const bytes of createReadStream(filePath)) hash.update(bytes as Buffer);
-  return hash.digest('hex');
+/**
+ * Windows-1252's characters for the bytes 0x80-0x9F (the rest is Latin-1). Node's TextDecoder reads 'windows-1252'
+ * as Latin-1, so these are mapped here.
+ */
+const windows1252High =
+  '\u20AC\u0081\u201A\u0192\u201E\u2026\u2020\u2021\u02C6\u2030\u0160\u2039\u0152\u008D\u017D\u008F\u0090\u2018\u2019\u201C\u201D\u2022\u2013\u2014\u02DC\u2122\u0161\u203A\u0153\u009D\u017E\u0178';
+
+/** Windows-1252 (and so Latin-1) text of bytes, decoded piece by piece. */
+function createWindows1252Decoder() {
+  const latin1 = new TextDecoder('latin1');
+  return {
+    decode: (bytes?: Uint8Array, _options?: { stream?: boolean }) =>
+      latin1
+        .decode(bytes)
+        .replace(/[\u0080-\u009F]/g, (character) => windows1252High[character.charCodeAt(0) - 0x80]!),
+  };
 }
 
-/** UTF-8 text of whole bytes; a byte-order mark is dropped and invalid bytes become U+FFFD rather than failing. */
+/** How a text file's bytes are read: UTF-8, or a legacy 8-bit encoding (Latin-1, Windows-1252). */
+export type TextEncoding = 'utf-8' | 'windows-1252';
+
+/**
+ * Tells UTF-8 text from legacy 8-bit text as it is decoded: bytes that are not UTF-8 (U+FFFD) in a file with no
+ * UTF-8 character beyond ASCII mean Windows-1252 (which Latin-1 is part of). A UTF-8 file with a stray bad byte stays
+ * UTF-8.
+ */
+function createEncodingSniffer() {
+  let invalid = false;
+  let utf8Characters = false;
+  return {
+    see(text: string) {
+      if (!invalid && text.includes('\uFFFD')) invalid = true;
+      if (!utf8Characters && /[\u0080-\uFFFC\uFFFE\uFFFF]/.test(text)) utf8Characters = true;
+    },
+    get encoding(): TextEncoding {
+      return invalid && !utf8Characters ? 'windows-1252' : 'utf-8';
+    },
+  };
+}
+
+/** sha256 of a file read as a stream, for files too big to hold, and the encoding its text is read with. */
+export async function sha256OfFile(filePath: string): Promise<{ hash: string; encoding: TextEncoding }> {
+  const hash = createHash('sha256');
+  const decoder = new TextDecoder('utf-8');
+  const sniffer = createEncodingSniffer();
+  for await (const bytes of createReadStream(filePath)) {
+    hash.update(bytes as Buffer);
+    sniffer.see(decoder.decode(bytes as Buffer, { stream: true }));
+  }
+  sniffer.see(decoder.decode());
+  return { hash: hash.digest('hex'), encoding: sniffer.encoding };
+}
+
+/**
+ * The text of whole bytes: UTF-8 (a byte-order mark is dropped), or Windows-1252 for a legacy 8-bit file (see
+ * createEncodingSniffer); a stray invalid byte in UTF-8 text becomes U+FFFD rather than failing.
+ */
 export function decodeText(bytes: Uint8Array): string {
-  return new TextDecoder('utf-8').decode(bytes);
+  const text = new TextDecoder('utf-8').decode(bytes);
+  const sniffer = createEncodingSniffer();
+  sniffer.see(text);
+  return sniffer.encoding === 'utf-8' ? text : createWindows1252Decoder().decode(bytes);
 }
 
 /**
@@ -78,8 +130,12 @@ export function splitOffPiece(text: string, targetLength: number): { piece: stri
 }
 
 /** Reads a text file in pieces of about `pieceLength` characters, each cut at a sensible boundary. */
-export async function* readTextPieces(filePath: string, pieceLength: number): AsyncGenerator<string> {
-  const decoder = new TextDecoder('utf-8');
+export async function* readTextPieces(
+  filePath: string,
+  pieceLength: number,
+  encoding: TextEncoding = 'utf-8',
+): AsyncGenerator<string> {
+  const decoder = encoding === 'utf-8' ? new TextDecoder('utf-8') : createWindows1252Decoder();
   let buffer = '';
   for await (const bytes of createReadStream(filePath, { highWaterMark: 64 * 1024 })) {
     buffer += decoder.decode(bytes as Buffer, { stream: true });
