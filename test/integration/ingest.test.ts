@@ -265,6 +265,29 @@ describe('ingestPaths against the embedded SQLite store', () => {
     expect((await store.listDocuments()).some((document) => document.docId.includes('.drafts'))).toBe(false);
   });
 
+  it('names a file whose front matter is not YAML once, with the line, and keeps its last good version', async () => {
+    await writeFile(
+      path.join(root, 'docs/billing.md'),
+      '---\ntitle: Billing\n---\n# Billing\n\nInvoices are monthly.\n',
+    );
+    expect(await ingest(['docs'])).toMatchObject({ added: 7, skipped: [] });
+    await writeFile(
+      path.join(root, 'docs/billing.md'),
+      '---\ntitle: Billing: invoices\n---\n# Billing\n\nInvoices are monthly.\n',
+    );
+    const report = await ingest(['docs']);
+    expect(report.skipped).toEqual([
+      {
+        path: 'docs/billing.md',
+        reason: expect.stringMatching(
+          /^front matter could not be read \([^)]*at line 2, column \d+\); fix the YAML between the --- lines\.$/,
+        ),
+      },
+    ]);
+    expect(report).toMatchObject({ deleted: 0, updated: 0 });
+    expect((await store.listDocuments()).map((document) => document.docId)).toContain('docs/billing.md');
+  });
+
   it('removes a document whose file became empty', async () => {
     await ingest(['docs']);
     await writeFile(path.join(root, 'docs/release-notes.txt'), '\n\n');

@@ -403,7 +403,8 @@ async function readDocument(
     }
   } catch (error) {
     if (isFileSystemError(error)) context.skip(docId, `could not be read (${error.message})`);
-    else if (error instanceof InputError) context.skip(docId, error.message);
+    // The report names the file already: the reason is said once, without it.
+    else if (error instanceof InputError) context.skip(docId, error.message.replace(`${docId}: `, ''));
     else recordFailure(context.report, context, { docId, source: item.source }, error, 'could not be loaded');
     return undefined;
   }

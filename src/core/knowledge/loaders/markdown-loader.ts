@@ -27,7 +27,11 @@ export function readFrontMatter(markdown: string, path: string): FrontMatter {
   try {
     parsed = matter(markdown, { engines: { javascript: refuseToRun, js: refuseToRun } });
   } catch (error) {
-    const reason = error instanceof Error ? error.message.split('\n')[0] : String(error);
+    // The YAML parser's first line ends with a colon before the excerpt it shows on the next lines.
+    const reason = (error instanceof Error ? error.message.split('\n')[0]! : String(error)).replace(
+      /:\s*$/,
+      '',
+    );
     throw new InputError(
       `${path}: front matter could not be read (${reason}); fix the YAML between the --- lines.`,
     );
