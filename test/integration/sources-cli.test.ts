@@ -182,6 +182,20 @@ describe.skipIf(!model)(
       );
     });
 
+    it('a data folder that is a file is a configuration error naming it, not a stack trace', async () => {
+      const file = path.join(workspace, 'not-a-folder');
+      await writeFile(file, 'x');
+      const result = await answerloop(['search', 'anything'], {
+        ...env,
+        ANSWERLOOP_DATA_DIR: file,
+        ANSWERLOOP_LOG_FILE: 'answerloop.log',
+      });
+      expect(result.code).toBe(2);
+      expect(result.stderr).toContain(`the operator log ${file}/answerloop.log cannot be written`);
+      expect(result.stderr).toContain('set dataDir (ANSWERLOOP_DATA_DIR) to a folder');
+      expect(result.stderr).not.toMatch(/unexpected error|\n\s+at /);
+    });
+
     it('a missing git repository is a clear error with exit code 1', async () => {
       const result = await answerloop(['ingest', `git+file://${workspace}/missing.git#main:docs/`], env);
       expect(result.code).toBe(1);

@@ -2,6 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { Writable } from 'node:stream';
 import path from 'node:path';
 import pino from 'pino';
+import { ConfigError } from '../errors/index.ts';
 import type { Logger } from '../ports/index.ts';
 import { redactSecrets } from './redact-secrets.ts';
 
@@ -20,7 +21,14 @@ export interface LoggerOptions {
 export function createLogger(options: LoggerOptions): Logger {
   const streams: pino.StreamEntry[] = [];
   if (options.file) {
-    mkdirSync(path.dirname(options.file), { recursive: true });
+    try {
+      mkdirSync(path.dirname(options.file), { recursive: true });
+    } catch (error) {
+      // A data folder that is a file, or one this user may not create: a setting to fix, not a crash.
+      throw new ConfigError([
+        `dataDir / logFile: the operator log ${options.file} cannot be written (${(error as Error).message}); set dataDir (ANSWERLOOP_DATA_DIR) to a folder answerloop may create and write, or logFile to ''`,
+      ]);
+    }
     streams.push({
       level: options.level as pino.Level,
       stream: pino.destination({ dest: options.file, sync: false, mkdir: true }),
