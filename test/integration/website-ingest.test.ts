@@ -169,6 +169,41 @@ describe('crawling a documentation website into the embedded store', () => {
     expect(await storedIds()).toEqual([]);
   });
 
+  it('reads a page in the charset its meta tag or its Content-Type names, or a legacy 8-bit page without one', async () => {
+    const latin1 = (text: string) => Buffer.from(text, 'latin1');
+    site.pages.set('/guide/', {
+      type: 'text/html',
+      body: '<html><head><title>Guide</title></head><body><main><h1>Guide</h1><p>Recipes for the café are listed on the pages below, one page for each.</p><a href="meta">meta</a> <a href="header">header</a> <a href="bare">bare</a></main></body></html>',
+    });
+    site.pages.set('/guide/meta', {
+      type: 'text/html',
+      body: latin1(
+        '<html><head><meta charset="iso-8859-1"><title>Crème brûlée</title></head><body><main><h1>Crème brûlée</h1><p>The crème brûlée needs four eggs and a night in the fridge before it is served.</p></main></body></html>',
+      ),
+    });
+    site.pages.set('/guide/header', {
+      type: 'text/html; charset=windows-1252',
+      body: latin1(
+        '<html><head><title>Tarte</title></head><body><main><h1>Tarte Tatin</h1><p>The chef\x92s tarte Tatin is baked upside down and turned over while it is still warm.</p></main></body></html>',
+      ),
+    });
+    site.pages.set('/guide/bare', {
+      type: 'text/html',
+      body: latin1(
+        '<html><head><title>Gâteau</title></head><body><main><h1>Gâteau basque</h1><p>The gâteau basque is filled with pastry cream or with black cherry jam from Itxassou.</p></main></body></html>',
+      ),
+    });
+    const report = await crawl({}, { ...web, maxDepth: 1 });
+    expect(report.failed).toEqual([]);
+    const textOf = async (page: string) =>
+      (await chunksOf(`${site.origin}/guide/${page}`))
+        .map((chunk) => `${chunk.title} | ${chunk.text}`)
+        .join(' ');
+    expect(await textOf('meta')).toContain('Crème brûlée | The crème brûlée needs four eggs');
+    expect(await textOf('header')).toContain('The chef’s tarte Tatin');
+    expect(await textOf('bare')).toContain('Gâteau | The gâteau basque');
+  });
+
   it('re-crawls incrementally: 304s and sitemap lastmod, no embedding; a vanished page is removed', async () => {
     const first = await crawl();
     expect(first.added).toBe(12);

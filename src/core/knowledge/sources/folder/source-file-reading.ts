@@ -39,6 +39,11 @@ function createWindows1252Decoder() {
   };
 }
 
+/** Windows-1252 text of whole bytes (Latin-1, ISO-8859-1 and ASCII are read this way, as browsers do). */
+export function decodeWindows1252(bytes: Uint8Array): string {
+  return createWindows1252Decoder().decode(bytes);
+}
+
 /** How a text file's bytes are read: UTF-8, or a legacy 8-bit encoding (Latin-1, Windows-1252). */
 export type TextEncoding = 'utf-8' | 'windows-1252';
 

@@ -8,6 +8,7 @@ import { InputError } from '../../../errors/index.ts';
 import type { KnowledgeSource, SourceItem, SourceScanContext } from '../knowledge-source.ts';
 import { SourceUnavailableError } from '../knowledge-source.ts';
 import { type CrawlScope, createCrawlScope, normalizeUrl } from './crawl-scope.ts';
+import { decodeText, decodeWindows1252 } from '../folder/source-file-reading.ts';
 import { pdfText } from './pdf-text.ts';
 import { createPoliteFetcher, type FetchOutcome } from './polite-fetcher.ts';
 import { loadRobotsRules } from './robots-rules.ts';
@@ -430,12 +431,25 @@ function validators(headers: Headers): PageToken {
   return { ...(etag ? { etag } : {}), ...(lastModified ? { lastModified } : {}) };
 }
 
+/**
+ * A page's text in the charset its Content-Type names, else the one its `<meta charset>` (or http-equiv) names in
+ * its first 1024 bytes, as browsers read it; without either, UTF-8 or, for legacy 8-bit bytes, Windows-1252.
+ */
 function decodeBody(bytes: Uint8Array, contentType: string | null): string {
-  const charset = /charset=["']?([\w-]+)/i.exec(contentType ?? '')?.[1];
+  const charset =
+    /charset=["']?([\w-]+)/i.exec(contentType ?? '')?.[1] ??
+    (/html/i.test(contentType ?? '')
+      ? /<meta[^>]+charset\s*=\s*["']?\s*([\w-]+)/i.exec(
+          new TextDecoder('latin1').decode(bytes.subarray(0, 1024)),
+        )?.[1]
+      : undefined);
+  if (!charset || /^utf-?8$/i.test(charset)) return decodeText(bytes);
+  if (/^(?:iso-?8859-1|iso_8859-1|latin-?1|l1|windows-1252|cp1252|us-ascii|ascii)$/i.test(charset))
+    return decodeWindows1252(bytes);
   try {
-    return new TextDecoder(charset ?? 'utf-8').decode(bytes);
+    return new TextDecoder(charset).decode(bytes);
   } catch {
-    return new TextDecoder('utf-8').decode(bytes);
+    return decodeText(bytes);
   }
 }
 
