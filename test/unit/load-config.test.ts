@@ -65,7 +65,7 @@ describe('loadConfig', () => {
     const unknown = path.join(cwd, 'unknown.yaml');
     writeFileSync(unknown, 'retrieval:\n  kk: 3\n');
     expect(problemsOf(() => loadConfig({ cwd, env: {}, files: [unknown] })).join()).toMatch(
-      /retrieval: unknown setting "kk"/,
+      /retrieval: unknown setting "kk" \(in .*unknown\.yaml; check the spelling/,
     );
     const broken = path.join(cwd, 'broken.yaml');
     writeFileSync(broken, 'retrieval: [\n');

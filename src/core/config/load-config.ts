@@ -122,7 +122,18 @@ function describeIssue(
     sources[issuePath] ?? Object.entries(sources).find(([key]) => key.startsWith(`${issuePath}.`))?.[1];
   if (issue.code === 'unrecognized_keys') {
     const where = issuePath ? `${issuePath}: ` : '';
-    return `${where}unknown setting${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((key) => `"${key}"`).join(', ')} (check the spelling against config/default.yaml)`;
+    // Which file (or variable) holds them, so the typo can be found among several configuration files.
+    const origins = [
+      ...new Set(
+        issue.keys.flatMap((key) => {
+          const keyPath = issuePath ? `${issuePath}.${key}` : key;
+          return Object.entries(sources)
+            .filter(([setting]) => setting === keyPath || setting.startsWith(`${keyPath}.`))
+            .map(([, origin]) => origin);
+        }),
+      ),
+    ];
+    return `${where}unknown setting${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((key) => `"${key}"`).join(', ')} (${origins.length > 0 ? `in ${origins.join(', ')}; ` : ''}check the spelling against config/default.yaml)`;
   }
   const shown = value === undefined ? 'nothing' : JSON.stringify(value);
   return `${issuePath || '(root)'}: got ${shown}${source ? ` (from ${source})` : ''}; expected ${issue.message.replace(/^[^:]*: expected /, '')}`;
