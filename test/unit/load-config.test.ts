@@ -87,4 +87,15 @@ describe('loadConfig', () => {
       /unknown setting "secrets"/,
     );
   });
+
+  it('masks the credentials of a URL in a bad value it shows', () => {
+    const file = path.join(cwd, 'duplicate-sources.yaml');
+    writeFileSync(
+      file,
+      'knowledge:\n  sources:\n    - name: a\n      location: git+https://x-access-token:tok3nInTheUrl@github.com/acme/docs.git\n    - name: a\n      location: ./notes\n',
+    );
+    const problems = problemsOf(() => loadConfig({ cwd, env: {}, files: [file] })).join('\n');
+    expect(problems).toContain('git+https://x-access-token:****@github.com/acme/docs.git');
+    expect(problems).not.toContain('tok3nInTheUrl');
+  });
 });

@@ -135,7 +135,8 @@ function describeIssue(
     ];
     return `${where}unknown setting${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((key) => `"${key}"`).join(', ')} (${origins.length > 0 ? `in ${origins.join(', ')}; ` : ''}check the spelling against config/default.yaml)`;
   }
-  const shown = value === undefined ? 'nothing' : JSON.stringify(value);
+  // A value may hold a URL with credentials (a git source's location): they are masked here too.
+  const shown = value === undefined ? 'nothing' : hideUrlCredentials(JSON.stringify(value));
   return `${issuePath || '(root)'}: got ${shown}${source ? ` (from ${source})` : ''}; expected ${issue.message.replace(/^[^:]*: expected /, '')}`;
 }
 
