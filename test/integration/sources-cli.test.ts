@@ -132,6 +132,9 @@ describe.skipIf(!model)(
     - name: handbook
       location: git+https://x-access-token:tok3nInTheUrl@127.0.0.1:9/acme/handbook.git#main:docs/
       refreshMinutes: 0
+    - name: mistyped
+      location: git+https://x-access-token:tok3nInTheUrl@127.0.0.1:9/acme/handbook.git#main docs
+      refreshMinutes: 0
 `,
       );
       const secretEnv = {
@@ -143,6 +146,7 @@ describe.skipIf(!model)(
         await answerloop(['sources', '-c', secretFile], secretEnv),
         await answerloop(['sources', '--json', '-c', secretFile], secretEnv),
         await answerloop(['sync', '-c', secretFile], secretEnv),
+        await answerloop(['sources', '-c', secretFile], secretEnv),
         await answerloop(['doctor', '-c', secretFile], secretEnv),
         await answerloop(['doctor', '--json', '-c', secretFile], secretEnv),
       ];
@@ -157,8 +161,10 @@ describe.skipIf(!model)(
       expect(runs[2]!.stdout).toContain(
         '== handbook (git+https://x-access-token:****@127.0.0.1:9/acme/handbook.git',
       );
-      expect(runs[3]!.stdout).toContain('store.elasticsearch.url = "https://elastic:****@127.0.0.1:9/"');
-      expect(runs[3]!.stdout).toContain('ELASTICSEARCH_PASSWORD = ****');
+      expect(runs[2]!.stdout).toContain('"main docs" is not a branch or tag name');
+      expect(runs[3]!.stdout).toContain('mistyped: last sync failed');
+      expect(runs[4]!.stdout).toContain('store.elasticsearch.url = "https://elastic:****@127.0.0.1:9/"');
+      expect(runs[4]!.stdout).toContain('ELASTICSEARCH_PASSWORD = ****');
     });
 
     it('ingest --tag on files already ingested writes them again with the tag, which search then filters on', async () => {

@@ -8,6 +8,7 @@ import { createHash } from 'node:crypto';
 import { mkdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { InputError } from '../../errors/index.ts';
+import { hideUrlCredentials } from '../../logging/redact-secrets.ts';
 import { nonInteractiveGitEnvironment } from './git-environment.ts';
 import type { KnowledgeSource, SourceItem, SourceScanContext } from './knowledge-source.ts';
 import { SourceUnavailableError } from './knowledge-source.ts';
@@ -34,12 +35,17 @@ export interface GitSourceOptions {
 }
 
 /** `git+https://host/org/repo.git#main:docs/`: a git URL, then optionally `#ref`, then optionally `:folder`. */
-export function parseGitLocation(given: string): GitLocation {
-  if (!given.startsWith('git+'))
+export function parseGitLocation(location: string): GitLocation {
+  return parseGitLocationShown(location, hideUrlCredentials(location));
+}
+
+/** `given` is the location as messages show it: without the credentials written into its URL. */
+function parseGitLocationShown(withCredentials: string, given: string): GitLocation {
+  if (!withCredentials.startsWith('git+'))
     throw new InputError(
       `${given} is not a git source: write it as git+https://host/org/repo.git#branch:folder/.`,
     );
-  const withoutPrefix = given.slice('git+'.length);
+  const withoutPrefix = withCredentials.slice('git+'.length);
   const hashAt = withoutPrefix.indexOf('#');
   const fetchUrl = hashAt < 0 ? withoutPrefix : withoutPrefix.slice(0, hashAt);
   const fragment = hashAt < 0 ? '' : withoutPrefix.slice(hashAt + 1);

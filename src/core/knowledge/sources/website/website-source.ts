@@ -5,6 +5,7 @@
  */
 import { parseHTML } from 'linkedom';
 import { InputError } from '../../../errors/index.ts';
+import { hideUrlCredentials } from '../../../logging/redact-secrets.ts';
 import type { KnowledgeSource, SourceItem, SourceScanContext } from '../knowledge-source.ts';
 import { SourceUnavailableError } from '../knowledge-source.ts';
 import { type CrawlScope, createCrawlScope, normalizeUrl } from './crawl-scope.ts';
@@ -66,7 +67,7 @@ export function createWebsiteSource(options: WebsiteSourceOptions): KnowledgeSou
   const start = normalizeUrl(options.url);
   if (!start)
     throw new InputError(
-      `${options.url} is not an http(s) URL: give the start page of the site, e.g. https://docs.example.com/guide/.`,
+      `${hideUrlCredentials(options.url)} is not an http(s) URL: give the start page of the site, e.g. https://docs.example.com/guide/.`,
     );
   const scope = createCrawlScope(start, {
     include: options.include ?? [],
