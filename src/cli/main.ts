@@ -22,7 +22,10 @@ import { registerVerified } from './verified.ts';
 const program = new Command('answerloop')
   .description('A support bot that answers from your documentation with sources, and learns from operators.')
   .addOption(configOption())
-  .showHelpAfterError('(run with --help for usage)');
+  .showHelpAfterError('(run with --help for usage)')
+  // A usage error (an unknown option, a missing argument, a bad value) exits with 2, like a path that does not
+  // exist, so scripts tell it from a run that failed (1); --help and --version exit with 0. Subcommands inherit this.
+  .exitOverride((error) => process.exit(error.exitCode === 0 ? 0 : 2));
 
 const context = createCliContext(() => (program.opts().config as string[] | undefined) ?? []);
 

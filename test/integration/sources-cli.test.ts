@@ -202,6 +202,16 @@ describe.skipIf(!model)(
       expect(result.stderr).not.toMatch(/unexpected error|\n\s+at /);
     });
 
+    it('a usage error (unknown option, missing argument, bad value) exits with 2, as documented; --help with 0', async () => {
+      const unknown = await answerloop(['ingest', 'docs', '--bogus'], env);
+      expect(unknown).toMatchObject({ code: 2, stderr: expect.stringContaining("unknown option '--bogus'") });
+      expect((await answerloop(['ingest'], env)).code).toBe(2);
+      expect((await answerloop(['search', 'x', '--k', 'many'], env)).code).toBe(2);
+      expect((await answerloop(['ingest', path.join(workspace, 'no-such-folder')], env)).code).toBe(2);
+      const help = await answerloop(['ingest', '--help'], env);
+      expect(help).toMatchObject({ code: 0, stdout: expect.stringContaining('--rebuild') });
+    });
+
     it('a missing git repository is a clear error with exit code 1', async () => {
       const result = await answerloop(['ingest', `git+file://${workspace}/missing.git#main:docs/`], env);
       expect(result.code).toBe(1);
