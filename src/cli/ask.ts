@@ -11,6 +11,11 @@ export function registerAsk(program: Command, context: CliContext): void {
     .option('--no-stream', 'print the answer once it is complete')
     .action(async (question: string | undefined, options: { json?: boolean; stream: boolean }) => {
       const core = context.core();
+      // Nothing ingested yet: every answer would be a refusal, so say why first (on stderr; the output stays as is).
+      if ((await core.knowledgeCounts()).documents === 0)
+        process.stderr.write(
+          'The knowledge base is empty, so every question is refused: ingest your documentation first, e.g. `answerloop ingest docs/` (see docs/ingestion.md).\n',
+        );
       if (question === undefined) {
         await runInteractivePrompt(core, { stream: options.stream });
         return;

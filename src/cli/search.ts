@@ -40,6 +40,11 @@ export function registerSearch(program: Command, context: CliContext): void {
         });
         if (options.json) process.stdout.write(`${JSON.stringify(searchHitsAsJson(result.hits), null, 2)}\n`);
         else process.stdout.write(`${formatSearchHits(result.hits)}\n`);
+        // An empty knowledge base finds nothing for any query: say what to do, on stderr (the output stays as is).
+        if (result.hits.length === 0 && (await core.knowledgeCounts()).documents === 0)
+          process.stderr.write(
+            'The knowledge base is empty: ingest your documentation first, e.g. `answerloop ingest docs/` (see docs/ingestion.md).\n',
+          );
       },
     );
 }

@@ -212,6 +212,16 @@ describe.skipIf(!model)(
       expect(help).toMatchObject({ code: 0, stdout: expect.stringContaining('--rebuild') });
     });
 
+    it('search and ask on an empty knowledge base say to ingest first', async () => {
+      const emptyEnv = { ...env, ANSWERLOOP_DATA_DIR: path.join(workspace, 'empty-data') };
+      const search = await answerloop(['search', 'reset password'], emptyEnv);
+      expect(search).toMatchObject({ code: 0, stdout: 'No passages found.\n' });
+      expect(search.stderr).toContain('The knowledge base is empty: ingest your documentation first');
+      const ask = await answerloop(['ask', 'How do I reset my password?', '--no-stream'], emptyEnv);
+      expect(ask.code).toBe(0);
+      expect(ask.stderr).toContain('The knowledge base is empty, so every question is refused');
+    });
+
     it('a missing git repository is a clear error with exit code 1', async () => {
       const result = await answerloop(['ingest', `git+file://${workspace}/missing.git#main:docs/`], env);
       expect(result.code).toBe(1);
