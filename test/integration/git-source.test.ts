@@ -218,4 +218,40 @@ describe('a git repository as a source, over file:// against a local bare reposi
     expect(await ingest(urlTemplate, [])).toMatchObject({ updated: 2, unchanged: 0 });
     expect((await chunks()).map((chunk) => chunk.tags)).toEqual([[], []]);
   });
+
+  it('a repository whose HEAD names no branch asks for a branch, and the default branch is used when it exists', async () => {
+    const withoutRef = (url: string) =>
+      ingestSource(
+        createSource(
+          [url],
+          {},
+          {
+            rootDir: root,
+            dataDir,
+            extensions: defaults.knowledge.extensions,
+            web: defaults.knowledge.web,
+            git: defaults.knowledge.git,
+          },
+        ),
+        {},
+        {
+          store,
+          embedder,
+          settings: defaults.knowledge,
+          logger: silentLogger,
+          clock: systemClock,
+          rootDir: root,
+        },
+      );
+    await git(bare, 'symbolic-ref', 'HEAD', 'refs/heads/master');
+    const dangling = await withoutRef(`git+file://${bare}`);
+    expect(dangling.failed).toEqual([
+      {
+        source: `git+file://${bare}`,
+        error: `the repository's default branch (its HEAD) names no branch that exists: name the branch after a #, e.g. git+file://${bare}#main`,
+      },
+    ]);
+    await git(bare, 'symbolic-ref', 'HEAD', 'refs/heads/main');
+    expect(await withoutRef(`git+file://${bare}#:docs/`)).toMatchObject({ added: 2, failed: [] });
+  });
 });

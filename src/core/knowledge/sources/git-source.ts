@@ -227,7 +227,9 @@ function gitReason(
     return 'the repository needs credentials: set up a git credential helper or deploy key for this machine, or use a public URL';
   }
   if (/couldn't find remote ref|not our ref|invalid refspec/i.test(stderr))
-    return `no branch or tag named ${location.ref ?? 'HEAD'} in the repository`;
+    return location.ref
+      ? `no branch or tag named ${location.ref} in the repository`
+      : `the repository's default branch (its HEAD) names no branch that exists: name the branch after a #, e.g. git+${location.repository}#main`;
   if (/Could not resolve host/i.test(stderr)) return 'host not found (DNS lookup failed): check the URL';
   if (
     /does not appear to be a git repository|repository .* not found|Repository not found|not found/i.test(
