@@ -79,6 +79,8 @@ describe('Markdown loader', () => {
     });
     const withUrl = readFrontMatter('---\nurl: https://docs.example.com/b\ntitle: 2024\n---\nBody', 'b.md');
     expect(withUrl).toMatchObject({ source: 'https://docs.example.com/b', title: '2024' });
+    // An unquoted date is read by YAML as a date; the release-notes page keeps it as its title.
+    expect(readFrontMatter('---\ntitle: 2024-01-01\n---\nBody', 'c.md').title).toBe('2024-01-01');
   });
 
   it('names the file when the front matter is not valid YAML', () => {

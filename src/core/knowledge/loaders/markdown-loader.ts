@@ -37,8 +37,16 @@ export function readFrontMatter(markdown: string, path: string): FrontMatter {
     );
   }
   const data = parsed.data ?? {};
+  // YAML reads an unquoted `title: 2024-01-01` as a date: it is the title as written.
   const text = (value: unknown) =>
-    typeof value === 'string' || typeof value === 'number' ? String(value).trim() || undefined : undefined;
+    value instanceof Date && !Number.isNaN(value.getTime())
+      ? value
+          .toISOString()
+          .slice(0, value.getUTCHours() || value.getUTCMinutes() ? 16 : 10)
+          .replace('T', ' ')
+      : typeof value === 'string' || typeof value === 'number'
+        ? String(value).trim() || undefined
+        : undefined;
   return {
     title: text(data.title),
     tags: normalizeTags(data.tags),
