@@ -204,6 +204,16 @@ describe('crawling a documentation website into the embedded store', () => {
     expect(await textOf('bare')).toContain('Gâteau | The gâteau basque');
   });
 
+  it('a start URL without its slash that the site redirects to the folder crawls that folder, not the whole site', async () => {
+    site.pages.set('/guide', { status: 301, type: 'text/html', body: '', headers: { location: '/guide/' } });
+    const report = await crawl({}, web, `${site.origin}/guide`);
+    expect(report.failed).toEqual([]);
+    const ids = await storedIds();
+    expect(ids).toContain(`${site.origin}/guide/install`);
+    expect(ids.filter((id) => !id.startsWith(`${site.origin}/guide/`))).toEqual([]);
+    expect(site.requestsFor('/blog/launch')).toEqual([]);
+  });
+
   it('re-crawls incrementally: 304s and sitemap lastmod, no embedding; a vanished page is removed', async () => {
     const first = await crawl();
     expect(first.added).toBe(12);

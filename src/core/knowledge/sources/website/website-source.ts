@@ -69,17 +69,18 @@ export function createWebsiteSource(options: WebsiteSourceOptions): KnowledgeSou
     throw new InputError(
       `${hideUrlCredentials(options.url)} is not an http(s) URL: give the start page of the site, e.g. https://docs.example.com/guide/.`,
     );
-  const scope = createCrawlScope(start, {
-    include: options.include ?? [],
-    exclude: options.exclude ?? [],
-    followQueryStrings: options.settings.followQueryStrings,
-  });
+  const scopeFrom = (from: URL) =>
+    createCrawlScope(from, {
+      include: options.include ?? [],
+      exclude: options.exclude ?? [],
+      followQueryStrings: options.settings.followQueryStrings,
+    });
   return {
     kind: 'website',
     key: `website:${start.href}`,
     label: start.href,
     ...(options.tags ? { tags: options.tags } : {}),
-    scan: (context) => crawl(start, scope, options, context),
+    scan: (context) => crawl(start, scopeFrom, options, context),
   };
 }
 
@@ -93,8 +94,8 @@ function parseToken(raw: string | undefined): PageToken {
 }
 
 async function crawl(
-  start: URL,
-  scope: CrawlScope,
+  given: URL,
+  scopeFrom: (start: URL) => CrawlScope,
   options: WebsiteSourceOptions,
   context: SourceScanContext,
 ) {
@@ -110,10 +111,10 @@ async function crawl(
   const notes: string[] = [];
 
   // robots.txt: a site that cannot be reached, or forbids us, stops the run here with nothing changed.
-  const robots = await loadRobotsRules(start.origin, fetcher, options.userAgent);
-  if (!robots.isAllowed(start)) {
+  const robots = await loadRobotsRules(given.origin, fetcher, options.userAgent);
+  if (!robots.isAllowed(given)) {
     throw new SourceUnavailableError(
-      start.href,
+      given.href,
       `robots.txt disallows it for ${options.userAgent.split('/')[0]}; nothing was crawled (the site owner decides this)`,
     );
   }
@@ -126,6 +127,21 @@ async function crawl(
         : `crawl-delay ${robots.crawlDelaySeconds} s (robots.txt)`,
     );
   }
+
+  // `https://docs.example.com/guide` is mostly the folder /guide/ without its slash: when the server redirects it
+  // there, the crawl stays under /guide/ instead of taking in the whole site.
+  let start = given;
+  if (!start.pathname.endsWith('/') && !/\.\w+$/.test(start.pathname)) {
+    const probe = await fetcher.fetch(start.href, {
+      maxRedirects: settings.maxRedirects,
+      acceptsType: () => false,
+      refuseRedirect: (target) =>
+        target.origin === given.origin && robots.isAllowed(target) ? undefined : 'not followed',
+    });
+    const landed = probe.kind === 'response' ? normalizeUrl(probe.url) : undefined;
+    if (landed && landed.origin === given.origin && landed.pathname === `${given.pathname}/`) start = landed;
+  }
+  const scope = scopeFrom(start);
 
   // Sitemaps: the robots.txt Sitemap lines, else /sitemap.xml.
   const sitemapLocations = robots.sitemaps.length > 0 ? robots.sitemaps : [`${start.origin}/sitemap.xml`];
