@@ -456,6 +456,35 @@ describe('ingestPaths against the embedded SQLite store', () => {
     });
   });
 
+  it('reads UTF-16 text with a byte-order mark (as PowerShell writes it), whole or in pieces, instead of calling it binary', async () => {
+    await mkdir(path.join(root, 'windows'));
+    const utf16le = (text: string) =>
+      Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(text, 'utf16le')]);
+    await writeFile(
+      path.join(root, 'windows/boiler.txt'),
+      utf16le('The café boiler starts at six and stops at ten.\n'),
+    );
+    await writeFile(
+      path.join(root, 'windows/schedule.md'),
+      utf16le(
+        `# Heating schedule\n\n${'Each radiator in the übersicht room warms up within the hour. '.repeat(40)}\n`,
+      ),
+    );
+    const settings = { ...dependencies().settings, maxFileBytes: 1000 };
+    const report = await ingest(['windows'], {}, { settings });
+    expect(report).toMatchObject({ added: 2, failed: [], skipped: [] });
+    const chunks = await allChunks();
+    expect(chunks.find((chunk) => chunk.docId === 'windows/boiler.txt')?.text).toBe(
+      'The café boiler starts at six and stops at ten.',
+    );
+    const schedule = chunks.filter((chunk) => chunk.docId === 'windows/schedule.md');
+    expect(schedule[0]!.title).toBe('Heating schedule');
+    expect(schedule.map((chunk) => chunk.text).join(' ')).toContain('Each radiator in the übersicht room');
+    expect(schedule.some((chunk) => chunk.text.includes('\u0000') || chunk.text.includes('\uFFFD'))).toBe(
+      false,
+    );
+  });
+
   it('rebuilds after an embedder change: resets the index, records the new space, re-embeds everything', async () => {
     await mkdir(path.join(root, 'handbook'));
     await writeFile(

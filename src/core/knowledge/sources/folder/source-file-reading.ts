@@ -5,8 +5,15 @@ import { open } from 'node:fs/promises';
 /** How much of the start of a file is checked for NUL bytes: the same rule git uses to call a file binary. */
 const binaryProbeBytes = 8192;
 
+/** UTF-16 text, told by its byte-order mark (Windows tools such as PowerShell 5 write it); it is full of NUL bytes. */
+function utf16Encoding(bytes: Uint8Array): 'utf-16le' | 'utf-16be' | undefined {
+  if (bytes[0] === 0xff && bytes[1] === 0xfe) return 'utf-16le';
+  if (bytes[0] === 0xfe && bytes[1] === 0xff) return 'utf-16be';
+  return undefined;
+}
+
 export function containsNulByte(bytes: Uint8Array): boolean {
-  return bytes.subarray(0, binaryProbeBytes).includes(0);
+  return utf16Encoding(bytes) === undefined && bytes.subarray(0, binaryProbeBytes).includes(0);
 }
 
 /** Reads the first bytes of a file to tell text from binary without reading it all. */
@@ -45,7 +52,7 @@ export function decodeWindows1252(bytes: Uint8Array): string {
 }
 
 /** How a text file's bytes are read: UTF-8, or a legacy 8-bit encoding (Latin-1, Windows-1252). */
-export type TextEncoding = 'utf-8' | 'windows-1252';
+export type TextEncoding = 'utf-8' | 'windows-1252' | 'utf-16le' | 'utf-16be';
 
 /**
  * Tells UTF-8 text from legacy 8-bit text as it is decoded: bytes that are not UTF-8 (U+FFFD) in a file with no
@@ -71,12 +78,16 @@ export async function sha256OfFile(filePath: string): Promise<{ hash: string; en
   const hash = createHash('sha256');
   const decoder = new TextDecoder('utf-8');
   const sniffer = createEncodingSniffer();
+  let utf16: TextEncoding | undefined;
+  let first = true;
   for await (const bytes of createReadStream(filePath)) {
     hash.update(bytes as Buffer);
-    sniffer.see(decoder.decode(bytes as Buffer, { stream: true }));
+    if (first) utf16 = utf16Encoding(bytes as Buffer);
+    first = false;
+    if (!utf16) sniffer.see(decoder.decode(bytes as Buffer, { stream: true }));
   }
   sniffer.see(decoder.decode());
-  return { hash: hash.digest('hex'), encoding: sniffer.encoding };
+  return { hash: hash.digest('hex'), encoding: utf16 ?? sniffer.encoding };
 }
 
 /**
@@ -84,6 +95,8 @@ export async function sha256OfFile(filePath: string): Promise<{ hash: string; en
  * createEncodingSniffer); a stray invalid byte in UTF-8 text becomes U+FFFD rather than failing.
  */
 export function decodeText(bytes: Uint8Array): string {
+  const utf16 = utf16Encoding(bytes);
+  if (utf16) return new TextDecoder(utf16).decode(bytes);
   const text = new TextDecoder('utf-8').decode(bytes);
   const sniffer = createEncodingSniffer();
   sniffer.see(text);
@@ -140,7 +153,7 @@ export async function* readTextPieces(
   pieceLength: number,
   encoding: TextEncoding = 'utf-8',
 ): AsyncGenerator<string> {
-  const decoder = encoding === 'utf-8' ? new TextDecoder('utf-8') : createWindows1252Decoder();
+  const decoder = encoding === 'windows-1252' ? createWindows1252Decoder() : new TextDecoder(encoding);
   let buffer = '';
   for await (const bytes of createReadStream(filePath, { highWaterMark: 64 * 1024 })) {
     buffer += decoder.decode(bytes as Buffer, { stream: true });
