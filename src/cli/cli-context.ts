@@ -43,6 +43,18 @@ export function createCliContext(getConfigFiles: () => string[]): CliContext {
   };
 }
 
+/**
+ * A file or folder the command could not use (an --answer-file or --out path that is not there, a folder where a
+ * file was expected...), as "open notes.md: no such file or directory (ENOENT)"; undefined for any other error.
+ */
+function fileError(error: unknown): string | undefined {
+  if (!(error instanceof Error)) return undefined;
+  const { code, syscall, path: where } = error as NodeJS.ErrnoException;
+  if (typeof code !== 'string' || typeof syscall !== 'string' || typeof where !== 'string') return undefined;
+  const reason = /^[A-Z]+: (.*?), \w+ '/.exec(error.message)?.[1] ?? error.message;
+  return `${syscall} ${where}: ${reason} (${code})`;
+}
+
 /** Prints an error for a person at a terminal and returns the process exit code. */
 export function reportCliError(error: unknown): number {
   if (error instanceof ConfigError) {
@@ -52,6 +64,11 @@ export function reportCliError(error: unknown): number {
   if (error instanceof AnswerloopError) {
     process.stderr.write(`error (${error.code}): ${error.message}\n`);
     return error.code === 'input_invalid' ? 2 : 1;
+  }
+  const file = fileError(error);
+  if (file) {
+    process.stderr.write(`error (file): could not ${file}\n`);
+    return 2;
   }
   process.stderr.write(
     `unexpected error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,

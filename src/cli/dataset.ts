@@ -108,6 +108,10 @@ export function registerDataset(program: Command, context: CliContext): void {
     .option('--json', 'print the report as JSON')
     .action(async (target: string, options: { json?: boolean }) => {
       const { datasets } = context.core();
+      if (!isFile(target) && (/[/\\]/.test(target) || /\.jsonl?$/i.test(target)))
+        throw new InputError(
+          `No file ${target}: give the path of a chat JSONL file, or a dataset as name@version (see \`answerloop dataset list\`).`,
+        );
       const report = isFile(target)
         ? datasets.validateJsonl(readFileSync(target, 'utf8'))
         : await datasets.validateVersion(target);
