@@ -121,7 +121,7 @@ describe('answerloop eval retrieval', () => {
   it('names the line of a bad QA entry', async () => {
     const file = qaFile([questions[0]!, '{"question": "No sources here"}']);
     await expect(run('--qa', file)).rejects.toThrow(
-      new RegExp(`${path.basename(file)} line 2: "relevant" must be a list of source paths`),
+      new RegExp(`${path.basename(file)} line 2: "relevant" must name at least one source path`),
     );
   });
 

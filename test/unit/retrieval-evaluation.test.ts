@@ -154,12 +154,22 @@ describe('parseQaSet', () => {
     ]);
   });
 
+  it('reads an unanswerable question written without "relevant" (it names no page)', () => {
+    expect(parseQaSet('{"question": "Can I pay with PayPal?", "kind": "unanswerable"}', 'qa.jsonl')).toEqual([
+      { question: 'Can I pay with PayPal?', kind: 'unanswerable', relevant: [], line: 1 },
+    ]);
+  });
+
   it.each([
     ['{"question": "ok", "relevant": ["a"]}\n{not json}', /qa\.jsonl line 2 is not valid JSON/],
     ['{"question": "ok", "relevant": ["a"]}\n\n["a"]', /qa\.jsonl line 3 must be a JSON object/],
     ['{"question": "", "relevant": ["a"]}', /qa\.jsonl line 1: "question" must be a non-empty string/],
     [
       '{"question": "ok", "relevant": []}',
+      /qa\.jsonl line 1: "relevant" must name at least one source path .* or set "kind": "unanswerable"/,
+    ],
+    [
+      '{"question": "ok"}',
       /qa\.jsonl line 1: "relevant" must name at least one source path .* or set "kind": "unanswerable"/,
     ],
     [

@@ -117,8 +117,8 @@ function normalisePath(value: string): string {
 }
 
 /**
- * Reads a QA set: one JSON object per line, `{"question": "...", "relevant": ["docs/slack.md", ...]}`. Blank lines
- * are skipped. Throws an InputError naming the file and line of the first bad line.
+ * Reads a QA set: one JSON object per line, `{"question": "...", "relevant": ["docs/slack.md", ...]}` (an
+ * unanswerable question, `"kind": "unanswerable"`, may leave out `relevant`). Blank lines are skipped. Throws an InputError naming the file and line of the first bad line.
  */
 export function parseQaSet(text: string, fileName = 'the QA set'): QaItem[] {
   const items: QaItem[] = [];
@@ -164,7 +164,8 @@ export function parseQaSet(text: string, fileName = 'the QA set'): QaItem[] {
       throw new InputError(`${where}: "answer" must be a string (the short reference answer).`, { line });
     }
     const unanswerable = kind === 'unanswerable';
-    const paths = Array.isArray(relevant) ? relevant : undefined;
+    // A question without "relevant" names no page: right for an unanswerable one, said below for the others.
+    const paths = Array.isArray(relevant) ? relevant : relevant === undefined ? [] : undefined;
     if (!paths || paths.some((entry) => typeof entry !== 'string' || !entry.trim())) {
       throw new InputError(`${where}: "relevant" must be a list of source paths (e.g. ["docs/slack.md"]).`, {
         line,
