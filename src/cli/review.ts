@@ -331,11 +331,14 @@ export function registerReview(program: Command, context: CliContext): void {
         failureKind: oneOf('--kind', options.kind, failureKinds) as FailureKind,
         expectedSources: options.source,
       });
-      if (options.json) printJson(result);
-      else
-        printLine(
-          `Diagnosed ${id}: ${result.conversation.failureKind}${result.conversation.expectedSources.length ? `; expected sources ${result.conversation.expectedSources.join(', ')}` : ''}.`,
-        );
+      if (options.json) {
+        printJson(result);
+        return;
+      }
+      printLine(
+        `Diagnosed ${id}: ${result.conversation.failureKind}${result.conversation.expectedSources.length ? `; expected sources ${result.conversation.expectedSources.join(', ')}` : ''}.`,
+      );
+      for (const warning of result.warnings) printLine(`warning: ${warning}`);
     });
 
   review

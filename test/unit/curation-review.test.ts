@@ -242,6 +242,54 @@ describe('diagnosis and retrieval QA set', () => {
   });
 });
 
+describe('diagnosing with expected sources', () => {
+  it('warns about an expected source that names no document of the knowledge base (it can never be found)', async () => {
+    await store.replaceDocument('docs/billing.md', [
+      {
+        id: 'docs/billing.md#0',
+        docId: 'docs/billing.md',
+        source: 'docs/billing.md',
+        title: 'Billing',
+        headingPath: [],
+        text: 'Invoices are exported from Settings > Billing.',
+        embedding: [1, 0],
+        sentences: [],
+        tags: [],
+        updatedAt: '2025-01-01T00:00:00.000Z',
+        contentHash: 'c',
+        documentHash: 'd',
+        ordinal: 0,
+      },
+    ]);
+    await store.saveConversation(
+      conversationRecord({
+        id: 'c1',
+        question: 'How do I export invoices?',
+        answer: 'wrong',
+        helpful: false,
+      }),
+    );
+    const typo = await review.diagnose({
+      conversationId: 'c1',
+      reviewer: 'ops',
+      failureKind: 'retrieval',
+      expectedSources: ['docs/billing.md', 'docs/biling.md'],
+    });
+    expect(typo.conversation.expectedSources).toEqual(['docs/billing.md', 'docs/biling.md']);
+    expect(typo.warnings).toHaveLength(1);
+    expect(typo.warnings[0]).toMatch(/docs\/biling\.md.*no document of the knowledge base/);
+    expect(typo.warnings[0]).not.toMatch(/docs\/billing\.md/);
+
+    const right = await review.diagnose({
+      conversationId: 'c1',
+      reviewer: 'ops',
+      failureKind: 'retrieval',
+      expectedSources: ['./docs/billing.md', 'billing.md'],
+    });
+    expect(right.warnings).toEqual([]);
+  });
+});
+
 describe('staleness', () => {
   it('flags conversations and examples citing a changed document; snapshots leave them out until re-approved', async () => {
     for (const record of topicConversations(6)) {

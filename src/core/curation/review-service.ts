@@ -5,6 +5,7 @@
  */
 import type { Config } from '../config/index.ts';
 import { AnswerloopError, InputError } from '../errors/index.ts';
+import { matchRelevant } from '../retrieval/retrieval-evaluation.ts';
 import type {
   ChunkStore,
   Clock,
@@ -47,7 +48,7 @@ export type ReviewStore = Pick<
 > &
   Pick<DatasetStore, 'listExamples' | 'deleteExample'> &
   ExampleWritingStore &
-  Pick<ChunkStore, 'getChunks'>;
+  Pick<ChunkStore, 'getChunks' | 'listDocuments'>;
 
 export interface ReviewDependencies {
   config: Config;
@@ -288,7 +289,19 @@ export function createReviewService(dependencies: ReviewDependencies): ReviewSer
         input.reviewer,
         false,
       );
-      return { conversation: saved.conversation, example: null, changed: saved.changed, warnings: [] };
+      // A typo in a path would sit in the retrieval QA set (review qa-set) as a page no search can ever find.
+      const documents = expectedSources.length > 0 ? await store.listDocuments() : [];
+      const unknown = expectedSources.filter(
+        (source) =>
+          !documents.some((document) => matchRelevant(document, [source.replace(/^\.\//, '')]) !== undefined),
+      );
+      const warnings =
+        unknown.length > 0
+          ? [
+              `${unknown.join(', ')}: no document of the knowledge base has this path, so retrieval can never find it (give paths as ingested, such as docs/slack.md, or the page's URL; \`answerloop search\` shows them)`,
+            ]
+          : [];
+      return { conversation: saved.conversation, example: null, changed: saved.changed, warnings };
     },
 
     async flagStale(docIds) {
