@@ -225,6 +225,12 @@ export function registerReview(program: Command, context: CliContext): void {
         printLine('No conversations match.');
         return;
       }
+      if (page.items.length === 0) {
+        printLine(
+          `Page ${page.page} is past the last page: ${page.total} conversations fit on ${page.pages} page${page.pages === 1 ? '' : 's'} of ${page.pageSize}. Try --page ${page.pages}.`,
+        );
+        return;
+      }
       printLine(
         formatTable(
           ['id', 'asked', 'feedback', 'status', 'conf', 'question', 'answer'],

@@ -4,12 +4,15 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createSqliteStore } from '../../src/core/adapters/sqlite/index.ts';
+import { silentLogger } from '../../src/core/index.ts';
+import { conversationRecord } from '../support/conversation-fixtures.ts';
 
 const repositoryRoot = path.resolve(import.meta.dirname, '../..');
 const binary = path.join(repositoryRoot, 'bin/answerloop.js');
 
-/** Files and folders an operator names on the command line, wrong: a clear error, never a stack trace. */
-describe('answerloop with a file or folder that is not there, as a process on the embedded store', () => {
+/** An operator's slips on the command line (a file that is not there, a page past the end): clear words, no stack. */
+describe('answerloop given operator slips, as a process on the embedded store', () => {
   let workspace: string;
   let env: NodeJS.ProcessEnv;
 
@@ -64,5 +67,34 @@ describe('answerloop with a file or folder that is not there, as a process on th
     expect(failure.code).toBe(2);
     expect(failure.stderr).toMatch(/No file exports\/support-train\.jsonl/);
     expect(failure.stderr).not.toMatch(/Dataset name/);
+  });
+
+  it('review list --page past the last page says so and which page is the last', async () => {
+    const store = createSqliteStore({
+      file: path.join(workspace, 'data', 'answerloop.db'),
+      logger: silentLogger,
+    });
+    for (const id of ['c1', 'c2', 'c3'])
+      await store.saveConversation(
+        conversationRecord({ id, question: `Question ${id}?`, answer: 'An answer [1].' }),
+      );
+    await store.close();
+    const run = async (...args: string[]) =>
+      (
+        await promisify(execFile)(process.execPath, [binary, ...args], {
+          cwd: workspace,
+          env,
+          timeout: 60_000,
+        })
+      ).stdout;
+
+    expect(await run('review', 'list', '--page-size', '2', '--page', '2')).toMatch(
+      /Page 2 of 2 \(3 conversations\)/,
+    );
+    const past = await run('review', 'list', '--page-size', '2', '--page', '5');
+    expect(past).toMatch(
+      /Page 5 is past the last page: 3 conversations fit on 2 pages of 2\. Try --page 2\./,
+    );
+    expect(past).not.toMatch(/^id\s+asked/m);
   });
 });
