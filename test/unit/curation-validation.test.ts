@@ -76,6 +76,24 @@ describe('validateDataset', () => {
     expect(rulesOf(validateDataset(lines(...good, line), settings))).toEqual(['role']);
   });
 
+  it('names a wrong role without echoing a secret or a whole text pasted into it', () => {
+    const key = 'sk-proj-abcdefghijklmnopqrstuvwxyz0123456789';
+    const line = JSON.stringify({
+      messages: [
+        { role: `user: my key is ${key}`, content: 'q' },
+        { role: 'x'.repeat(500), content: 'q' },
+        { role: 'user', content: 'q' },
+        { role: 'assistant', content: 'a' },
+      ],
+    });
+    const report = validateDataset(lines(...good, line), settings);
+    expect(rulesOf(report)).toEqual(['role', 'role']);
+    const [secret, long] = report.errors.map((issue) => issue.message);
+    expect(secret).toMatch(/^message 1 has role "user: my key is .*; use system, user or assistant$/);
+    expect(secret).not.toContain(key);
+    expect(long!.length).toBeLessThan(150);
+  });
+
   it('fails unrecognised message keys', () => {
     const line = JSON.stringify({
       messages: [

@@ -1,4 +1,5 @@
 import { encodeChat } from 'gpt-tokenizer';
+import { redactSecrets } from '../logging/redact-secrets.ts';
 import type { ChatMessage, Split } from '../ports/index.ts';
 
 /** Every check, named so a report and a test can point at the one that failed. */
@@ -122,16 +123,24 @@ export function validateLine(
       return;
     }
     const record = message as Record<string, unknown>;
+    // A wrong role is named, but whatever was pasted into it (a secret, a whole text) is not echoed whole.
+    const shown = (text: string) => {
+      const safe = redactSecrets(text);
+      return safe.length > 60 ? `${safe.slice(0, 59)}…` : safe;
+    };
     if (typeof record.role !== 'string' || !roles.has(record.role)) {
       issues.push(
-        issue('role', `${where} has role ${JSON.stringify(record.role)}; use system, user or assistant`),
+        issue(
+          'role',
+          `${where} has role ${shown(JSON.stringify(record.role) ?? 'undefined')}; use system, user or assistant`,
+        ),
       );
     }
     const unknownKeys = Object.keys(record).filter((key) => !messageKeys.has(key));
     if (unknownKeys.length > 0)
       issues.push(issue('unknown_key', `${where} has unrecognised keys: ${unknownKeys.join(', ')}`));
     if (typeof record.content !== 'string' || record.content.trim() === '') {
-      issues.push(issue('empty_content', `${where} (${String(record.role)}) has no text content`));
+      issues.push(issue('empty_content', `${where} (${shown(String(record.role))}) has no text content`));
     }
   });
   const typed = messages as Array<{ role?: unknown; content?: unknown }>;
