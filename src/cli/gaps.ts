@@ -1,4 +1,4 @@
-import type { Command } from 'commander';
+import { type Command, Option } from 'commander';
 import type { GapReport, KnowledgeGap } from '../core/index.ts';
 import type { CliContext } from './cli-context.ts';
 import { clip, formatTable, formatTime, parseWholeNumber, printJson, printLine } from './text-table.ts';
@@ -97,7 +97,7 @@ export function registerGaps(program: Command, context: CliContext): void {
     )
     .option('--limit <n>', 'the first n gaps only')
     .option('--json', 'print as JSON: {"gaps": [...]}')
-    .option('--markdown', 'print a Markdown report with every question')
+    .addOption(new Option('--markdown', 'print a Markdown report with every question').conflicts('json'))
     .action(async (options: { since?: string; limit?: string; json?: boolean; markdown?: boolean }) => {
       const limit = options.limit === undefined ? undefined : parseWholeNumber('--limit', options.limit, 1);
       const report = await context.core().insights.gaps({ since: options.since, limit });

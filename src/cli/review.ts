@@ -1,5 +1,5 @@
 import { readFileSync, writeFileSync } from 'node:fs';
-import type { Command } from 'commander';
+import { type Command, Option } from 'commander';
 import {
   InputError,
   type ConversationOutcome,
@@ -404,7 +404,7 @@ export function registerReview(program: Command, context: CliContext): void {
       'export the questions with operator-attached sources as a retrieval QA set (JSONL: question, relevant)',
     )
     .option('--out <file>', 'write to this file instead of standard output')
-    .option('--json', 'print the cases as a JSON array')
+    .addOption(new Option('--json', 'print the cases as a JSON array').conflicts('out'))
     .action(async (options: { out?: string; json?: boolean }) => {
       const { review } = context.core();
       const cases = await review.retrievalQaSet();

@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -96,5 +96,14 @@ describe('answerloop given operator slips, as a process on the embedded store', 
       /Page 5 is past the last page: 3 conversations fit on 2 pages of 2\. Try --page 2\./,
     );
     expect(past).not.toMatch(/^id\s+asked/m);
+  });
+
+  it.each([
+    [['review', 'qa-set', '--json', '--out', 'qa.json'], /'--json' cannot be used with option '--out/],
+    [['gaps', '--json', '--markdown'], /'--markdown' cannot be used with option '--json'/],
+  ])('answerloop %j refuses two outputs at once instead of ignoring one', async (args, message) => {
+    const failure = await fails(...args);
+    expect(failure.stderr).toMatch(message);
+    expect(existsSync(path.join(workspace, 'qa.json'))).toBe(false);
   });
 });
