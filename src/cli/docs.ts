@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import type { Command } from 'commander';
+import { type Command, Option } from 'commander';
 import type { DocsProposal } from '../core/index.ts';
 import type { CliContext } from './cli-context.ts';
 import { currentOperator, printJson, printLine } from './text-table.ts';
@@ -41,7 +41,11 @@ export function registerDocs(program: Command, context: CliContext): void {
       'a knowledge.sources name (default: the first git source, else the first folder)',
     )
     .option('--text <markdown>', 'the answer to write, instead of the verified answer')
-    .option('--file <path>', 'read the answer to write from a file (- for standard input)')
+    .addOption(
+      new Option('--file <path>', 'read the answer to write from a file (- for standard input)').conflicts(
+        'text',
+      ),
+    )
     .option('--by <name>', 'who asks for the change (default: you)')
     .option('--json', 'print as JSON')
     .action(

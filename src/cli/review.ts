@@ -289,7 +289,12 @@ export function registerReview(program: Command, context: CliContext): void {
     .description("replace the bot's answer with the right one; the correction becomes the example")
     .argument('<id>', 'conversation id')
     .option('--answer <text>', 'the right answer')
-    .option('--answer-file <path>', "read the right answer from a file ('-' for standard input)")
+    .addOption(
+      new Option(
+        '--answer-file <path>',
+        "read the right answer from a file ('-' for standard input)",
+      ).conflicts('answer'),
+    )
     .option('--by <name>', 'reviewer recorded with the action', currentOperator())
     .option('--dataset <name>', 'dataset the example goes to (default: training.dataset)')
     .option('--json', 'print the result as JSON')
@@ -352,7 +357,11 @@ export function registerReview(program: Command, context: CliContext): void {
     .description('add an example by hand (question and the answer the bot should give)')
     .requiredOption('--question <text>', 'the question')
     .option('--answer <text>', 'the answer')
-    .option('--answer-file <path>', "read the answer from a file ('-' for standard input)")
+    .addOption(
+      new Option('--answer-file <path>', "read the answer from a file ('-' for standard input)").conflicts(
+        'answer',
+      ),
+    )
     .option('--dataset <name>', 'dataset (default: training.dataset)')
     .option('--by <name>', 'author recorded with the example', currentOperator())
     .option('--json', 'print the result as JSON')

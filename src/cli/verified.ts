@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import type { Command } from 'commander';
+import { type Command, Option } from 'commander';
 import {
   InputError,
   type VerifiedAnswerFilter,
@@ -148,7 +148,12 @@ export function registerVerified(program: Command, context: CliContext): void {
     .argument('<id>', 'verified answer id')
     .option('--question <text>', 'the new question')
     .option('--answer <text>', 'the new answer ([n] cites its n-th source, as `show` lists them)')
-    .option('--answer-file <path>', "read the new answer from a file ('-' for standard input)")
+    .addOption(
+      new Option(
+        '--answer-file <path>',
+        "read the new answer from a file ('-' for standard input)",
+      ).conflicts('answer'),
+    )
     .option('--by <name>', 'who verifies it', currentOperator())
     .option('--json', 'print the result as JSON')
     .action(

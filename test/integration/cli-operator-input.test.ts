@@ -101,9 +101,28 @@ describe('answerloop given operator slips, as a process on the embedded store', 
   it.each([
     [['review', 'qa-set', '--json', '--out', 'qa.json'], /'--json' cannot be used with option '--out/],
     [['gaps', '--json', '--markdown'], /'--markdown' cannot be used with option '--json'/],
-  ])('answerloop %j refuses two outputs at once instead of ignoring one', async (args, message) => {
-    const failure = await fails(...args);
-    expect(failure.stderr).toMatch(message);
-    expect(existsSync(path.join(workspace, 'qa.json'))).toBe(false);
-  });
+    [
+      ['review', 'correct', 'c1', '--answer', 'A [1].', '--answer-file', 'a.md'],
+      /'--answer-file <path>' cannot be used with option '--answer/,
+    ],
+    [
+      ['review', 'add', '--question', 'Q?', '--answer', 'A.', '--answer-file', 'a.md'],
+      /'--answer-file <path>' cannot be used/,
+    ],
+    [
+      ['verified', 'edit', 'v1', '--answer', 'A.', '--answer-file', 'a.md'],
+      /'--answer-file <path>' cannot be used/,
+    ],
+    [
+      ['docs', 'propose', '--gap', 'g1', '--text', 'A.', '--file', 'a.md'],
+      /'--file <path>' cannot be used with option '--text/,
+    ],
+  ])(
+    'answerloop %j refuses two options for one thing instead of silently ignoring one',
+    async (args, message) => {
+      const failure = await fails(...args);
+      expect(failure.stderr).toMatch(message);
+      expect(existsSync(path.join(workspace, 'qa.json'))).toBe(false);
+    },
+  );
 });
