@@ -19,6 +19,12 @@ import { registerTrain } from './train.ts';
 import { registerTui } from './tui.ts';
 import { registerVerified } from './verified.ts';
 
+// Output piped into a reader that stops early (`answerloop gaps --markdown | head`): the rest is not wanted, and the
+// command finishes and closes its store as usual instead of dying on an unhandled EPIPE with a stack trace.
+process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+  if (error.code !== 'EPIPE' && error.code !== 'ERR_STREAM_DESTROYED') throw error;
+});
+
 const program = new Command('answerloop')
   .description('A support bot that answers from your documentation with sources, and learns from operators.')
   .addOption(configOption())

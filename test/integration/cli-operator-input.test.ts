@@ -1,4 +1,4 @@
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -125,4 +125,19 @@ describe('answerloop given operator slips, as a process on the embedded store', 
       expect(existsSync(path.join(workspace, 'qa.json'))).toBe(false);
     },
   );
+
+  it('ends quietly when what reads its output stops early (| head), with no EPIPE stack', async () => {
+    const child = spawn(process.execPath, [binary, 'review', 'list', '--json'], {
+      cwd: workspace,
+      env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    // The reader goes away before the command prints, as `| head -0` would.
+    child.stdout.destroy();
+    let stderr = '';
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+    expect(stderr).not.toMatch(/EPIPE|Unhandled 'error' event|\n\s+at /);
+    expect(code).toBe(0);
+  });
 });
