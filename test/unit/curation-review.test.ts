@@ -5,7 +5,9 @@ import {
   type DatasetsService,
   type ReviewService,
 } from '../../src/core/curation/index.ts';
+import { createCore } from '../../src/core/index.ts';
 import { silentLogger } from '../../src/core/ports/index.ts';
+import { createDeterministicEmbedder } from '../fakes/deterministic-embedder.ts';
 import { createInMemoryStore, type InMemoryStore } from '../fakes/in-memory-store.ts';
 import {
   conversationRecord,
@@ -287,6 +289,58 @@ describe('diagnosing with expected sources', () => {
       expectedSources: ['./docs/billing.md', 'billing.md'],
     });
     expect(right.warnings).toEqual([]);
+  });
+});
+
+describe('secrets typed by operators', () => {
+  const key = 'sk-proj-QQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQ';
+
+  it('are masked in a correction before it is stored on the conversation and in its example', async () => {
+    await store.saveConversation(
+      conversationRecord({ id: 'c1', question: 'My key fails?', answer: 'wrong' }),
+    );
+    const result = await review.correct({
+      conversationId: 'c1',
+      reviewer: 'ops',
+      answer: `Rotate it: set OPENAI_API_KEY=${key} in .env [1].`,
+    });
+    const stored = await store.getConversation('c1');
+    expect(stored?.correctedAnswer).toMatch(/^Rotate it: set OPENAI_API_KEY=.*in \.env \[1\]\.$/);
+    expect(JSON.stringify(stored)).not.toContain(key);
+    expect(JSON.stringify(await store.getExample(result.example!.id))).not.toContain(key);
+    expect(result.warnings.join(' ')).toMatch(/secret/);
+  });
+
+  it('are masked in a correction suggested from Slack or Discord and in a feedback comment', async () => {
+    const core = createCore({
+      config: learningLoopConfig(),
+      store,
+      embedder: createDeterministicEmbedder(),
+      logger: silentLogger,
+    });
+    try {
+      await store.saveConversation(
+        conversationRecord({ id: 'c2', question: 'My key fails?', answer: 'wrong' }),
+      );
+      await core.recordFeedback('c2', { helpful: false, comment: `still fails with ${key}`, by: 'u1' });
+      await core.suggestCorrection('c2', { answer: `Use ${key} [1].`, by: 'u1', source: 'user' });
+      const stored = await store.getConversation('c2');
+      expect(stored?.feedback?.comment).toMatch(/^still fails with /);
+      expect(stored?.correctedAnswer).toMatch(/^Use .* \[1\]\.$/);
+      expect(JSON.stringify(stored)).not.toContain(key);
+    } finally {
+      await core.close();
+    }
+  });
+
+  it('are masked in a hand-written example', async () => {
+    const result = await datasets.addExample({
+      question: `Why does ${key} fail?`,
+      answer: `Do not paste ${key} anywhere [1].`,
+      reviewer: 'ops',
+    });
+    expect(JSON.stringify(await store.getExample(result.example.id))).not.toContain(key);
+    expect(result.warnings.join(' ')).toMatch(/secret/);
   });
 });
 

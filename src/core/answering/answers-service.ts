@@ -3,6 +3,7 @@
  * suggested corrections). Depends on the conversation records only.
  */
 import { AnswerloopError } from '../errors/index.ts';
+import { redactSecrets } from '../logging/redact-secrets.ts';
 import type {
   Clock,
   ConversationQuery,
@@ -72,7 +73,8 @@ export function createAnswersService({
         ...record,
         feedback: {
           helpful: feedback.helpful,
-          comment: feedback.comment ?? record.feedback?.comment,
+          comment:
+            feedback.comment === undefined ? record.feedback?.comment : redactSecrets(feedback.comment),
           by: feedback.by,
           at: clock.now().toISOString(),
         },
@@ -81,7 +83,8 @@ export function createAnswersService({
     suggestCorrection: (id, correction) =>
       update(id, (record) => ({
         ...record,
-        correctedAnswer: correction.answer,
+        // Masked as the question and answer were: a pasted key is not kept in the conversation.
+        correctedAnswer: redactSecrets(correction.answer),
         correctionSource: correction.source,
         // A suggestion waits for an operator; only an operator's correction counts as reviewed.
         reviewStatus: correction.source === 'operator' ? 'corrected' : record.reviewStatus,

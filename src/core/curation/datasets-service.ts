@@ -5,6 +5,7 @@
 import { createHash } from 'node:crypto';
 import type { Config } from '../config/index.ts';
 import { AnswerloopError, InputError } from '../errors/index.ts';
+import { redactSecretsWithReport } from '../logging/redact-secrets.ts';
 import type {
   ChatMessage,
   Clock,
@@ -25,7 +26,7 @@ import {
   type ValidationSettings,
 } from './dataset-validation.ts';
 import { findDuplicates } from './duplicate-detection.ts';
-import { createExampleWriter, requireReviewer } from './example-writing.ts';
+import { createExampleWriter, maskedSecretsWarning, requireReviewer } from './example-writing.ts';
 import { answerFromMessages, exampleIdForManual, questionFromMessages } from './inference-format-example.ts';
 import { scrubExamples, scrubText } from './personal-data-scrubbing.ts';
 import { promptFromSearch } from './prompt-reconstruction.ts';
@@ -134,13 +135,18 @@ export function createDatasetsService(dependencies: DatasetsDependencies): Datas
   return {
     async addExample(input) {
       requireReviewer(input.reviewer);
-      const question = input.question.trim();
-      const answer = input.answer.trim();
+      // Secrets are masked before the example is stored (or the question searched), as in conversations.
+      const typedQuestion = redactSecretsWithReport(input.question.trim());
+      const typedAnswer = redactSecretsWithReport(input.answer.trim());
+      const question = typedQuestion.text;
+      const answer = typedAnswer.text;
       if (!question || !answer)
         throw new InputError('A hand-written example needs both a question and an answer.');
       const dataset = input.dataset ?? config.training.dataset;
       await examples.ensureDataset(dataset);
       const warnings: string[] = [];
+      const masked = [...new Set([...Object.keys(typedQuestion.found), ...Object.keys(typedAnswer.found)])];
+      if (masked.length > 0) warnings.push(maskedSecretsWarning('example', masked));
       let prompt = input.promptMessages;
       let sourceDocIds = input.sourceDocIds ?? [];
       if (!prompt && dependencies.search) {

@@ -8,6 +8,11 @@ import { toOpenAiChatLine } from './dataset-export.ts';
 import { assertDatasetName } from './dataset-reference.ts';
 import { splitFor } from './train-validation-split.ts';
 
+/** Says that secrets (of these kinds) were masked in what an operator typed, never the values. */
+export function maskedSecretsWarning(what: string, kinds: readonly string[]): string {
+  return `a secret was masked in the ${what} (${kinds.join(', ')}); write a placeholder such as <your key> instead`;
+}
+
 export type ExampleWritingStore = Pick<
   DatasetStore,
   'listDatasets' | 'saveDataset' | 'getExample' | 'saveExample'

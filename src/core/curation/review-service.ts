@@ -5,6 +5,7 @@
  */
 import type { Config } from '../config/index.ts';
 import { AnswerloopError, InputError } from '../errors/index.ts';
+import { redactSecretsWithReport } from '../logging/redact-secrets.ts';
 import { matchRelevant } from '../retrieval/retrieval-evaluation.ts';
 import type {
   ChunkStore,
@@ -16,7 +17,12 @@ import type {
   ExampleRecord,
   Logger,
 } from '../ports/index.ts';
-import { createExampleWriter, type ExampleWritingStore, requireReviewer } from './example-writing.ts';
+import {
+  createExampleWriter,
+  type ExampleWritingStore,
+  maskedSecretsWarning,
+  requireReviewer,
+} from './example-writing.ts';
 import {
   exampleIdForConversation,
   exampleMessagesFromConversation,
@@ -193,16 +199,21 @@ export function createReviewService(dependencies: ReviewDependencies): ReviewSer
 
   async function correct(input: CorrectInput): Promise<ReviewActionResult> {
     requireReviewer(input.reviewer);
-    const answer = input.answer.trim();
+    // Secrets are masked before the correction is stored, as they are in the questions and answers asked.
+    const { text: answer, found } = redactSecretsWithReport(input.answer.trim());
     if (!answer)
       throw new InputError('A correction needs the right answer: give the text the bot should have said.');
     const conversation = await requireConversation(input.conversationId);
-    return reviewWithExample(conversation, input, answer, {
+    const result = await reviewWithExample(conversation, input, answer, {
       reviewStatus: 'corrected',
       correctedAnswer: answer,
       correctionSource: 'operator',
       stale: false,
     });
+    const masked = Object.keys(found);
+    return masked.length > 0
+      ? { ...result, warnings: [...result.warnings, maskedSecretsWarning('correction', masked)] }
+      : result;
   }
 
   return {
