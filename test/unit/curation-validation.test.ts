@@ -104,6 +104,19 @@ describe('validateDataset', () => {
     expect(rulesOf(validateDataset(lines(...good, line), settings))).toEqual(['unknown_key']);
   });
 
+  it('says what is wrong with a blank line (also with Windows line ends) and a byte order mark', () => {
+    const report = validateDataset(
+      jsonlLines(`\uFEFF${good[0]}\r\n\r\n${good[1]}\r\n   \r\n${good[2]}\r\n`),
+      settings,
+    );
+    expect(report.errors.map((issue) => [issue.rule, issue.line, issue.message])).toEqual([
+      ['parse', 1, expect.stringMatching(/starts with a byte order mark.*save it as UTF-8 without/)],
+      ['parse', 2, expect.stringMatching(/the line is empty: remove blank lines/)],
+      ['parse', 4, expect.stringMatching(/the line is empty: remove blank lines/)],
+      ['too_few_examples', undefined, expect.any(String)],
+    ]);
+  });
+
   it('fails empty or missing content', () => {
     const blank = JSON.stringify({
       messages: [

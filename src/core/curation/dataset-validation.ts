@@ -93,6 +93,21 @@ export function validateLine(
     line: lineNumber,
     ...(line.exampleId ? { exampleId: line.exampleId } : {}),
   });
+  if (line.text.trim() === '')
+    return {
+      issues: [issue('parse', 'the line is empty: remove blank lines (one example per line, none between)')],
+      tokens: null,
+    };
+  if (line.text.startsWith('\uFEFF'))
+    return {
+      issues: [
+        issue(
+          'parse',
+          'the file starts with a byte order mark (BOM), which is not JSON: save it as UTF-8 without BOM',
+        ),
+      ],
+      tokens: null,
+    };
   let parsed: unknown;
   try {
     parsed = JSON.parse(line.text);
