@@ -187,7 +187,7 @@ export function registerReview(program: Command, context: CliContext): void {
     .option('--channel <id>', 'only this channel')
     .option('--platform <name>', 'only this platform: slack, discord, cli, tui, api')
     .option('--since <date>', 'asked at or after this ISO date or time')
-    .option('--until <date>', 'asked at or before this ISO date or time')
+    .option('--until <date>', 'asked at or before this ISO date (the whole day, UTC) or time')
     .option('--stale', 'only conversations whose cited documents changed')
     .option('--order <order>', 'review, newest or oldest', 'review')
     .option('--page <n>', 'page number, from 1', '1')

@@ -69,25 +69,34 @@ describe('answerloop given operator slips, as a process on the embedded store', 
     expect(failure.stderr).not.toMatch(/Dataset name/);
   });
 
-  it('review list --page past the last page says so and which page is the last', async () => {
+  const run = async (...args: string[]) =>
+    (
+      await promisify(execFile)(process.execPath, [binary, ...args], {
+        cwd: workspace,
+        env,
+        timeout: 60_000,
+      })
+    ).stdout;
+
+  /** Three conversations asked on 2025-02-01 at 10:00, 10:00 and 23:30 UTC, in the real SQLite store. */
+  const seedConversations = async () => {
     const store = createSqliteStore({
       file: path.join(workspace, 'data', 'answerloop.db'),
       logger: silentLogger,
     });
-    for (const id of ['c1', 'c2', 'c3'])
+    for (const [id, createdAt] of [
+      ['c1', '2025-02-01T10:00:00.000Z'],
+      ['c2', '2025-02-01T10:00:00.000Z'],
+      ['c3', '2025-02-01T23:30:00.000Z'],
+    ] as const)
       await store.saveConversation(
-        conversationRecord({ id, question: `Question ${id}?`, answer: 'An answer [1].' }),
+        conversationRecord({ id, question: `Question ${id}?`, answer: 'An answer [1].', createdAt }),
       );
     await store.close();
-    const run = async (...args: string[]) =>
-      (
-        await promisify(execFile)(process.execPath, [binary, ...args], {
-          cwd: workspace,
-          env,
-          timeout: 60_000,
-        })
-      ).stdout;
+  };
 
+  it('review list --page past the last page says so and which page is the last', async () => {
+    await seedConversations();
     expect(await run('review', 'list', '--page-size', '2', '--page', '2')).toMatch(
       /Page 2 of 2 \(3 conversations\)/,
     );
@@ -139,5 +148,13 @@ describe('answerloop given operator slips, as a process on the embedded store', 
     const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
     expect(stderr).not.toMatch(/EPIPE|Unhandled 'error' event|\n\s+at /);
     expect(code).toBe(0);
+  });
+
+  it('review list --until a date counts that whole day, as --since does (both inclusive)', async () => {
+    await seedConversations();
+    const day = await run('review', 'list', '--since', '2025-02-01', '--until', '2025-02-01');
+    expect(day).toMatch(/\(3 conversations\)/);
+    expect(await run('review', 'list', '--until', '2025-01-31')).toMatch(/No conversations match/);
+    expect(await run('review', 'list', '--until', '2025-02-01T12:00:00Z')).toMatch(/\(2 conversations\)/);
   });
 });

@@ -89,6 +89,15 @@ export interface ReviewService {
 const defaultPageSize = 20;
 const conversationPageSize = 200;
 
+/**
+ * `until` as a date without a time (2025-03-31) takes in that whole day (UTC), as `since` does from its start and as
+ * Elasticsearch reads such a bound: both ends are inclusive.
+ */
+function wholeDayUntil(until: string | undefined): string | undefined {
+  const day = until?.trim();
+  return day !== undefined && /^\d{4}-\d{2}-\d{2}$/.test(day) ? `${day}T23:59:59.999Z` : until;
+}
+
 export function createReviewService(dependencies: ReviewDependencies): ReviewService {
   const { config, store, clock, logger } = dependencies;
   const now = () => clock.now().toISOString();
@@ -230,7 +239,7 @@ export function createReviewService(dependencies: ReviewDependencies): ReviewSer
         channel: filter.channel,
         platform: filter.platform,
         since: filter.since,
-        until: filter.until,
+        until: wholeDayUntil(filter.until),
         stale: filter.stale,
         order: filter.order ?? 'review',
         offset: (page - 1) * pageSize,
