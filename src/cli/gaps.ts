@@ -23,19 +23,30 @@ function nearestOf(gap: KnowledgeGap): string[] {
   );
 }
 
+/** "5 gaps", or "the first 2 of 5 gaps" when --limit cut the list. */
+function gapsShown(report: GapReport): string {
+  return report.gaps.length < report.gapsFound
+    ? `the first ${report.gaps.length} of ${report.gapsFound} gaps`
+    : `${report.gaps.length} gaps`;
+}
+
+const capitalise = (text: string) => text.charAt(0).toUpperCase() + text.slice(1);
+
+const times = (count: number, one: string, many: string) => `${count} ${count === 1 ? one : many}`;
+
 /** The gaps as a Markdown report an operator can paste into an issue or a planning document. */
 export function gapsAsMarkdown(report: GapReport): string {
   const lines = [
     `# Knowledge gaps since ${formatTime(report.since)}`,
     '',
-    `${report.gaps.length} gaps from ${report.questionsConsidered} questions the documentation did not answer well.`,
+    `${capitalise(gapsShown(report))} from ${report.questionsConsidered} questions the documentation did not answer well.`,
   ];
   for (const [index, gap] of report.gaps.entries()) {
     lines.push(
       '',
       `## ${index + 1}. ${gap.title}`,
       '',
-      `\`${gap.id}\` · asked ${gap.count} times by ${gap.askers} people · ${formatTime(gap.firstSeen)} to ${formatTime(gap.lastSeen)} · ${reasonsOf(gap)}`,
+      `\`${gap.id}\` · asked ${times(gap.count, 'time', 'times')} by ${times(gap.askers, 'person', 'people')} · ${formatTime(gap.firstSeen)} to ${formatTime(gap.lastSeen)} · ${reasonsOf(gap)}`,
       '',
       ...gap.questions.map(
         (question) =>
@@ -63,7 +74,7 @@ function printGaps(report: GapReport): void {
     return;
   }
   printLine(
-    `${report.gaps.length} gaps from ${report.questionsConsidered} questions since ${formatTime(report.since)} (grouped with ${report.embedder}):`,
+    `${capitalise(gapsShown(report))} from ${report.questionsConsidered} questions since ${formatTime(report.since)} (grouped with ${report.embedder}):`,
   );
   printLine('');
   printLine(

@@ -176,6 +176,16 @@ function defineSuite(storeName: string, openStore: () => Store) {
       expect(seen.has('answered-well') || seen.has('greeting') || seen.has('too-old')).toBe(false);
     });
 
+    it('with a limit, gives the first gaps and says how many the window holds', async () => {
+      const report = await core.insights.gaps({ since: '7d', limit: 2 });
+      expect(report.gaps).toHaveLength(2);
+      expect(report.gapsFound).toBe(5);
+      expect(report.questionsConsidered).toBe(15);
+      expect(report.gaps.map((gap) => gap.id)).toEqual(
+        (await core.insights.gaps({ since: '7d' })).gaps.slice(0, 2).map((gap) => gap.id),
+      );
+    });
+
     it('says who asked where, why each question counts, and what the documentation nearly says', async () => {
       const { gaps } = await core.insights.gaps({ since: '7d' });
       const sso = gaps.find((gap) => gap.questions.some((question) => question.conversationId === 'sso-0'))!;

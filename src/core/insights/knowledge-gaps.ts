@@ -78,6 +78,8 @@ export interface GapReport {
   /** The similarity two groups needed to join, and whether the questions' shared direction was taken away first. */
   similarity: number;
   centred: boolean;
+  /** Gaps in the window: more than `gaps` holds when a limit cut the list. */
+  gapsFound: number;
   gaps: KnowledgeGap[];
 }
 
@@ -304,6 +306,7 @@ export function createKnowledgeGaps(dependencies: KnowledgeGapDependencies): Kno
       embedder: embedder.id,
       similarity: many ? settings.similarity : settings.similarityFewQuestions,
       centred: many,
+      gapsFound: groups.length,
       gaps,
     };
   };
