@@ -84,6 +84,15 @@ function oneOf<T extends string>(
   return value as T;
 }
 
+/** An ISO date or time given to --since or --until, checked here so the error names the option. */
+function isoTime(name: string, value: string | undefined): string | undefined {
+  if (value !== undefined && Number.isNaN(Date.parse(value)))
+    throw new InputError(
+      `${name} expects an ISO date or time such as 2025-03-01 or 2025-03-01T09:00:00Z, got ${JSON.stringify(value)}.`,
+    );
+  return value;
+}
+
 /** Reads an answer given inline or from a file ('-' is standard input). */
 function answerText(options: { answer?: string; answerFile?: string }): string {
   if (options.answer !== undefined) return options.answer;
@@ -210,8 +219,8 @@ export function registerReview(program: Command, context: CliContext): void {
         ...outcomeFilter(outcomeOption(options)),
         channel: options.channel,
         platform: oneOf<Platform>('--platform', options.platform, ['slack', 'discord', 'cli', 'tui', 'api']),
-        since: options.since,
-        until: options.until,
+        since: isoTime('--since', options.since),
+        until: isoTime('--until', options.until),
         stale: options.stale ? true : undefined,
         order: oneOf('--order', options.order, ['review', 'newest', 'oldest'] as const),
         page: parseWholeNumber('--page', options.page ?? '1', 1),

@@ -157,4 +157,17 @@ describe('answerloop given operator slips, as a process on the embedded store', 
     expect(await run('review', 'list', '--until', '2025-01-31')).toMatch(/No conversations match/);
     expect(await run('review', 'list', '--until', '2025-02-01T12:00:00Z')).toMatch(/\(2 conversations\)/);
   });
+
+  it.each([['--since'], ['--until']])(
+    'review list %s with no date names the option and the form it takes',
+    async (option) => {
+      const failure = await fails('review', 'list', option, 'yesterday');
+      expect(failure.code).toBe(2);
+      expect(failure.stderr).toMatch(
+        new RegExp(
+          `${option} expects an ISO date or time such as 2025-03-01 or 2025-03-01T09:00:00Z, got "yesterday"`,
+        ),
+      );
+    },
+  );
 });
