@@ -105,7 +105,9 @@ export function registerEval(program: Command, context: CliContext): void {
     .option('--json', 'print the full evaluation as JSON')
     .action(async (options: EvalOptions) => {
       if (Boolean(options.candidate) === Boolean(options.shadow)) {
-        throw new InputError('Give exactly one of --candidate <model> or --shadow <model>.');
+        throw new InputError(
+          'Give exactly one of --candidate <model> or --shadow <model>, or name what to score on a QA set: `answerloop eval retrieval|answers|calibrate --qa <file>`.',
+        );
       }
       const training = context.core().training;
       const limit = options.limit === undefined ? undefined : parseWholeNumber('--limit', options.limit, 1);

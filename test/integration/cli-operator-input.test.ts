@@ -170,4 +170,12 @@ describe('answerloop given operator slips, as a process on the embedded store', 
       );
     },
   );
+
+  it('eval with nothing to compare points at the QA-set evaluations too', async () => {
+    const failure = await fails('eval');
+    expect(failure.code).toBe(2);
+    expect(failure.stderr).toMatch(
+      /--candidate <model> or --shadow <model>, or .*answerloop eval retrieval\|answers\|calibrate --qa <file>/,
+    );
+  });
 });
