@@ -432,5 +432,9 @@ export function registerReview(program: Command, context: CliContext): void {
         writeFileSync(options.out, jsonl);
         printLine(`Wrote ${cases.length} retrieval test cases to ${options.out}.`);
       } else process.stdout.write(jsonl);
+      if (cases.length === 0)
+        process.stderr.write(
+          'No question has operator-attached sources yet: attach the pages that answer one with `answerloop review diagnose <id> --kind retrieval --source <path>`.\n',
+        );
     });
 }

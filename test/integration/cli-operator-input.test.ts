@@ -178,4 +178,16 @@ describe('answerloop given operator slips, as a process on the embedded store', 
       /--candidate <model> or --shadow <model>, or .*answerloop eval retrieval\|answers\|calibrate --qa <file>/,
     );
   });
+
+  it('review qa-set with no attached sources yet says how to attach them', async () => {
+    const { stdout, stderr } = await promisify(execFile)(process.execPath, [binary, 'review', 'qa-set'], {
+      cwd: workspace,
+      env,
+      timeout: 60_000,
+    });
+    expect(stdout).toBe('');
+    expect(stderr).toMatch(
+      /No question has operator-attached sources yet: .*answerloop review diagnose <id> --kind retrieval --source <path>/,
+    );
+  });
 });
