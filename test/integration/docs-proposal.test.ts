@@ -236,6 +236,25 @@ describe('answerloop docs propose', () => {
     expect(written.markdown).toContain('Open Settings, Data, then Export to CSV.');
   });
 
+  it('masks a secret pasted into the text before it is committed and pushed', async () => {
+    const core = open();
+    const { gaps } = await core.insights.gaps({ since: '1d' });
+    const gap = gaps.find((candidate) =>
+      candidate.questions.some((asked) => asked.conversationId === 'export-0'),
+    )!;
+    const key = 'sk-proj-QQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQ';
+    const proposal = await core.insights.proposeDocChange({
+      gap: gap.id,
+      since: '1d',
+      text: `Call the export API with the key ${key}.`,
+    });
+    expect(proposal.markdown).toMatch(/Call the export API with the key .+\./);
+    expect(proposal.markdown).not.toContain(key);
+    const pushed = await git(bare, 'show', `${proposal.branch}:${proposal.file}`);
+    expect(pushed).not.toContain(key);
+    expect(await git(bare, 'log', '-1', '--format=%B', proposal.branch!)).not.toContain(key);
+  });
+
   it('lets a configured chat model draft the section from the verified answer', async () => {
     const requests: ChatRequest[] = [];
     const config = loadConfig({

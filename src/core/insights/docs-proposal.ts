@@ -6,6 +6,7 @@ import path from 'node:path';
 import type { Config } from '../config/index.ts';
 import type { VerifiedAnswerService } from '../curation/verified-answers.ts';
 import { AnswerloopError, InputError } from '../errors/index.ts';
+import { redactSecrets } from '../logging/redact-secrets.ts';
 import {
   type GitLocation,
   nonInteractiveGitEnvironment,
@@ -194,7 +195,9 @@ export function createDocsProposals(dependencies: DocsProposalDependencies): Doc
     }
   };
 
-  const gather = async (input: DocsProposalInput) => {
+  const gather = async (given: DocsProposalInput) => {
+    // The operator's text is committed and pushed: a secret pasted into it is masked first, as in corrections.
+    const input = given.text === undefined ? given : { ...given, text: redactSecrets(given.text) };
     if (Boolean(input.gap) === Boolean(input.verified))
       throw new InputError(
         'Name either a gap (--gap <id>) or a verified answer (--verified <id>), one of the two.',
