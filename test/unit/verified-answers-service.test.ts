@@ -93,6 +93,21 @@ describe('verified answers as a knowledge source', () => {
     expect(store.methodsCalled(['replaceDocument', 'setValue'])).toHaveLength(writes);
   });
 
+  it('masks a secret typed into an edit (the answer goes to everyone asking), but keeps an address put back on purpose', async () => {
+    const { verified: record } = await verified.publish({ conversationId: 'c1', reviewer: 'ops' });
+    const key = 'sk-proj-QQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQ';
+    const edited = await verified.edit({
+      id: record.id,
+      reviewer: 'ops',
+      answer: `Write to support@example.com, or call the API with ${key}.`,
+      question: `How do I reset my password with ${key}?`,
+    });
+    expect(edited.verified.answer).toMatch(/^Write to support@example\.com, or call the API with .+\.$/);
+    expect(JSON.stringify(edited.verified)).not.toContain(key);
+    expect(JSON.stringify(await store.getChunks([`verified/${record.id}#0`]))).not.toContain(key);
+    expect(edited.warnings.join(' ')).toMatch(/secret was masked/);
+  });
+
   it('saves no record when the passage cannot be embedded, and says why', async () => {
     failing = true;
     await expect(verified.publish({ conversationId: 'c1', reviewer: 'ops' })).rejects.toMatchObject({

@@ -12,6 +12,7 @@ import type { AskSource, VerifiedAnswerUse, VerifiedPreference } from '../answer
 export type { VerifiedPreference } from '../answering/types.ts';
 import type { Config } from '../config/index.ts';
 import { AnswerloopError, InputError } from '../errors/index.ts';
+import { redactSecretsWithReport } from '../logging/redact-secrets.ts';
 import { ingestSource, type KnowledgeSource } from '../knowledge/index.ts';
 import type {
   ChunkStore,
@@ -24,6 +25,7 @@ import type {
   SourceUsed,
 } from '../ports/index.ts';
 import type { SearchHit, SearchResult } from '../retrieval/index.ts';
+import { maskedSecretsWarning } from './example-writing.ts';
 import { scrubText } from './personal-data-scrubbing.ts';
 import {
   createVerifiedAnswerSource,
@@ -363,18 +365,26 @@ export function createVerifiedAnswerService(dependencies: VerifiedAnswerDependen
         throw new InputError(
           `Verified answer ${record.id} is retired: publish its conversation again to bring it back.`,
         );
-      const question = input.question === undefined ? record.question : input.question.trim();
+      // Personal data put back on purpose stays (publishing masked it and said so); a secret never goes out.
+      const masked = new Set<string>();
+      const secretsMasked = (text: string) => {
+        const redacted = redactSecretsWithReport(text);
+        for (const kind of Object.keys(redacted.found)) masked.add(kind);
+        return redacted.text;
+      };
+      const question = input.question === undefined ? record.question : secretsMasked(input.question.trim());
       const answer =
         input.answer === undefined
           ? record.answer
-          : parseCitations(input.answer.trim(), record.sources.length).answer;
+          : parseCitations(secretsMasked(input.answer.trim()), record.sources.length).answer;
+      const warnings = masked.size > 0 ? [maskedSecretsWarning('edit', [...masked])] : ([] as string[]);
       if (!question) throw new InputError('The question of a verified answer cannot be empty.');
       if (!passageText(answer))
         throw new InputError(
           'The answer of a verified answer cannot be empty: retire it instead (`answerloop verified retire <id>`).',
         );
       const changed = question !== record.question || answer !== record.answer || record.stale;
-      if (!changed) return { verified: record, changed: false, warnings: [] };
+      if (!changed) return { verified: record, changed: false, warnings };
       const timestamp = now();
       const updated: VerifiedAnswerRecord = {
         ...record,
@@ -390,7 +400,7 @@ export function createVerifiedAnswerService(dependencies: VerifiedAnswerDependen
       await save(updated);
       await dependencies.documentsChanged?.([verifiedDocId(record.id)]);
       logger.info({ verifiedAnswerId: record.id, reviewer: input.reviewer }, 'verified answer edited');
-      return { verified: updated, changed: true, warnings: [] };
+      return { verified: updated, changed: true, warnings };
     },
 
     async reapprove(input) {
