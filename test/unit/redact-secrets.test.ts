@@ -36,6 +36,22 @@ describe('redactSecrets', () => {
     expect(redactSecretsWithReport(text).found).toEqual({});
   });
 
+  it.each([
+    'What do I do if my password is forgotten?',
+    'The token is shown once in the app settings [1].',
+    'The secret is stored in .env, never in config/local.yaml.',
+  ])('leaves a sentence saying what a password or token is alone: %s', (text) => {
+    expect(redactSecrets(text)).toBe(text);
+  });
+
+  it.each([
+    ['my password is hunter22', 'hunter22'],
+    ['the token is "s3cr3t-value"', 's3cr3t-value'],
+    ['my password is p@ssw0rd!', 'p@ssw0rd'],
+  ])('still masks a password or token given with "is": %s', (text, secret) => {
+    expect(redactSecrets(text)).not.toContain(secret);
+  });
+
   it('leaves ordinary support text alone and reports what it found', () => {
     const text = 'How do I reset my password? The token field in settings is empty.';
     expect(redactSecrets(text)).toBe(text);
