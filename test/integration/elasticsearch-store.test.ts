@@ -393,7 +393,7 @@ describe.skipIf(!url)('elasticsearch store on a real node', () => {
     expect((await store.health()).details.analyzer).toContain('fallback for no-such-analyzer');
   });
 
-  it('keeps vectors out of search responses on the wire, and returns them from getChunks', async () => {
+  it("brings only the kNN hits' passage vectors on the wire (for their exact cosines), never to callers, and returns them from getChunks", async () => {
     const proxy = await recordingProxy(url!);
     try {
       const { store } = open({ url: proxy.url });
@@ -417,8 +417,16 @@ describe.skipIf(!url)('elasticsearch store on a real node', () => {
 
       const searches = proxy.exchanges.filter((exchange) => exchange.path.startsWith('/_msearch'));
       expect(searches).toHaveLength(1);
-      expect(searches[0]!.response).toContain('"hits"');
-      expect(searches[0]!.response).not.toContain('"embedding"');
+      // One response per leg, in the order asked: BM25 without vectors, kNN with each hit's passage vector (no
+      // sentence vectors), which scores the hit by its exact cosine.
+      const [bm25, knn] = (JSON.parse(searches[0]!.response) as { responses: unknown[] }).responses.map(
+        (item) => JSON.stringify(item),
+      );
+      expect(bm25).toContain('"hits"');
+      expect(bm25).not.toContain('"embedding"');
+      expect(knn).toContain('"embedding"');
+      expect(knn).not.toContain('"sentences"');
+      expect(legs.vector[0]!.score).toBeCloseTo(1, 5);
 
       const [read] = await store.getChunks(['vectors.md#0']);
       expect(read?.embedding).toEqual(chunks[0]!.embedding);
