@@ -1,4 +1,4 @@
-import { cpSync, mkdtempSync, rmSync } from 'node:fs';
+import { cpSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -53,6 +53,21 @@ const missingTopics: Record<string, string[]> = {
     'Which country is our customer data hosted in?',
   ],
 };
+
+/** One section long enough for several passages, all of them near the single sign-on questions. */
+const signingInPage = [
+  '# Signing in',
+  '',
+  '## Signing in to your account',
+  '',
+  ...Array.from(
+    { length: 12 },
+    (_, index) =>
+      `Sign in ${index + 1}: you log in to your account with your email address and your password on the sign-in ` +
+      'page of the dashboard. Your team members sign in the same way, each with a login of their own, and an ' +
+      'administrator can reset a password for them from the team settings.',
+  ),
+].join('\n\n');
 
 const now = new Date('2026-03-20T12:00:00.000Z');
 const clock: Clock = { now: () => now, sleep: async () => {} };
@@ -134,6 +149,7 @@ function defineSuite(storeName: string, openStore: () => Store) {
     beforeAll(async () => {
       workspace = mkdtempSync(path.join(tmpdir(), 'answerloop-gaps-'));
       cpSync(fixtures, path.join(workspace, 'docs'), { recursive: true });
+      writeFileSync(path.join(workspace, 'docs', 'signing-in.md'), signingInPage);
       store = openStore();
       embedder = createLocalEmbedder({ ...model!, allowRemote: false, logger: silentLogger });
       const config = loadConfig({
@@ -204,6 +220,10 @@ function defineSuite(storeName: string, openStore: () => Store) {
       expect(sso.nearest.length).toBeGreaterThan(0);
       expect(sso.nearest.length).toBeLessThanOrEqual(3);
       for (const passage of sso.nearest) expect(passage.docId).toMatch(/\.md$/);
+      // One passage per section: two pieces of one section would read as the same line twice.
+      const sections = sso.nearest.map((passage) => `${passage.docId} ${passage.headingPath.join(' > ')}`);
+      expect(new Set(sections).size).toBe(sections.length);
+      expect(sections).toContain('docs/signing-in.md Signing in > Signing in to your account');
       // Ranked by how many asked and how recently: the first topic seeded is the freshest.
       expect(gaps[0]!.id).toBe(sso.id);
     });

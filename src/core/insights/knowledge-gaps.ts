@@ -164,7 +164,15 @@ export function createKnowledgeGaps(dependencies: KnowledgeGapDependencies): Kno
       // A verified answer on the gap is one as close to it as ask() requires before giving it as it stands.
       if (verifiedId) {
         if ((hit.vectorScore ?? -1) >= config.curation.verifiedMinSimilarity) verifiedIds.push(verifiedId);
-      } else if (passages.length < settings.nearestPassages)
+      } else if (
+        passages.length < settings.nearestPassages &&
+        // One passage a section: two pieces of one section would name the same place twice.
+        !passages.some(
+          (passage) =>
+            passage.docId === hit.chunk.docId &&
+            passage.headingPath.join('\u0000') === hit.chunk.headingPath.join('\u0000'),
+        )
+      )
         passages.push({
           docId: hit.chunk.docId,
           source: hit.chunk.source,
