@@ -143,6 +143,9 @@ export function registerEvalAnswers(evalCommand: Command, context: CliContext): 
         );
     });
 
+  /** Below these, a refitted answerability model learns the questions rather than the documentation. */
+  const fitMinimum = { answerable: 30, unanswerable: 10 };
+
   evalCommand
     .command('calibrate')
     .description(
@@ -173,6 +176,17 @@ export function registerEvalAnswers(evalCommand: Command, context: CliContext): 
         const { calibration } = await core.calibrateRefusal(qa, { targetKept, fit: options.fitModel });
         if (options.json) process.stdout.write(`${JSON.stringify(calibration, null, 2)}\n`);
         else process.stdout.write(`${formatCalibration(calibration, options.qa.join(', '))}\n`);
+        if (
+          calibration.fitted &&
+          (calibration.answerable < fitMinimum.answerable ||
+            calibration.unanswerable < fitMinimum.unanswerable)
+        )
+          process.stderr.write(
+            `Warning: the model was fitted on ${calibration.answerable} answerable and ${calibration.unanswerable} ` +
+              `unanswerable questions; with fewer than ${fitMinimum.answerable} and ${fitMinimum.unanswerable} its ` +
+              'weights follow those few questions, not your documentation. Check it with `answerloop eval answers` ' +
+              'on other questions before relying on it.\n',
+          );
         if (options.write) {
           const file = writeLocalSettings(core.config.rootDir, {
             'answering.refusalThreshold': calibration.threshold,

@@ -169,6 +169,7 @@ describe('answerloop eval answers and eval calibrate', () => {
       /Chosen: threshold [\d.]+ answers 100% of the answerable questions \(target 100%\) and refuses 100%/,
     );
     expect(stderr).toMatch(/Wrote answering.refusalThreshold and answering.answerability to .*local\.yaml/);
+    expect(stderr).toMatch(/Warning: the model was fitted on 2 answerable and 1 unanswerable questions/);
     const written = parse(readFileSync(path.join(rootDir, 'config/local.yaml'), 'utf8')) as {
       answering: { refusalThreshold: number; answerability: { weights: Record<string, number> } };
     };
