@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createSqliteStore } from '../../src/core/adapters/sqlite/index.ts';
 import { silentLogger } from '../../src/core/index.ts';
 import { conversationRecord } from '../support/conversation-fixtures.ts';
+import { cliEnvironment } from '../support/cli-environment.ts';
 
 const repositoryRoot = path.resolve(import.meta.dirname, '../..');
 const binary = path.join(repositoryRoot, 'bin/answerloop.js');
@@ -31,15 +32,7 @@ describe('answerloop given operator slips, as a process on the embedded store', 
 
   beforeAll(() => {
     workspace = mkdtempSync(path.join(tmpdir(), 'answerloop-operator-input-'));
-    env = {
-      PATH: process.env.PATH,
-      HOME: workspace,
-      ANSWERLOOP_DATA_DIR: path.join(workspace, 'data'),
-      ANSWERLOOP_LOG_FILE: '',
-      ANSWERLOOP_LOG_LEVEL: 'warn',
-      ANSWERLOOP_STORE: 'embedded',
-      ANSWERLOOP_ANSWERING__MODE: 'offline',
-    };
+    env = cliEnvironment(workspace);
     writeFileSync(path.join(workspace, 'a-file'), 'not a folder\n');
   });
 

@@ -37,22 +37,18 @@ describe('a git repository as a source, over file:// against a local bare reposi
     return (await git(work, 'rev-parse', 'HEAD')).stdout.trim();
   };
   const location = () => `git+file://${bare}#main:docs/`;
-  const ingest = (
-    urlTemplate = 'https://git.example/acme/handbook/blob/{ref}/{path}',
-    tags = ['handbook'],
+  const ingestFrom = (
+    locationText: string,
+    options: { urlTemplate?: string; tags?: string[] } = {},
   ): Promise<IngestReport> =>
     ingestSource(
-      createSource(
-        [location()],
-        { urlTemplate, tags },
-        {
-          rootDir: root,
-          dataDir,
-          extensions: defaults.knowledge.extensions,
-          web: defaults.knowledge.web,
-          git: defaults.knowledge.git,
-        },
-      ),
+      createSource([locationText], options, {
+        rootDir: root,
+        dataDir,
+        extensions: defaults.knowledge.extensions,
+        web: defaults.knowledge.web,
+        git: defaults.knowledge.git,
+      }),
       {},
       {
         store,
@@ -63,6 +59,10 @@ describe('a git repository as a source, over file:// against a local bare reposi
         rootDir: root,
       },
     );
+  const ingest = (
+    urlTemplate = 'https://git.example/acme/handbook/blob/{ref}/{path}',
+    tags = ['handbook'],
+  ): Promise<IngestReport> => ingestFrom(location(), { urlTemplate, tags });
   const chunks = async (): Promise<Chunk[]> => {
     const documents = await store.listDocuments();
     return store.getChunks(
@@ -220,29 +220,7 @@ describe('a git repository as a source, over file:// against a local bare reposi
   });
 
   it('a repository whose HEAD names no branch asks for a branch, and the default branch is used when it exists', async () => {
-    const withoutRef = (url: string) =>
-      ingestSource(
-        createSource(
-          [url],
-          {},
-          {
-            rootDir: root,
-            dataDir,
-            extensions: defaults.knowledge.extensions,
-            web: defaults.knowledge.web,
-            git: defaults.knowledge.git,
-          },
-        ),
-        {},
-        {
-          store,
-          embedder,
-          settings: defaults.knowledge,
-          logger: silentLogger,
-          clock: systemClock,
-          rootDir: root,
-        },
-      );
+    const withoutRef = (url: string) => ingestFrom(url);
     await git(bare, 'symbolic-ref', 'HEAD', 'refs/heads/master');
     const dangling = await withoutRef(`git+file://${bare}`);
     expect(dangling.failed).toEqual([

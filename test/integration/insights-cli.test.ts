@@ -5,6 +5,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { useLocalModel } from '../support/local-model.ts';
+import { cliEnvironment } from '../support/cli-environment.ts';
 
 const repositoryRoot = path.resolve(import.meta.dirname, '../..');
 const binary = path.join(repositoryRoot, 'bin/answerloop.js');
@@ -29,16 +30,7 @@ describe.skipIf(!model)(
       cpSync(path.join(repositoryRoot, 'test/fixtures/answering-docs'), path.join(workspace, 'docs'), {
         recursive: true,
       });
-      env = {
-        PATH: process.env.PATH,
-        HOME: workspace,
-        ANSWERLOOP_DATA_DIR: path.join(workspace, 'data'),
-        ANSWERLOOP_LOG_FILE: '',
-        ANSWERLOOP_LOG_LEVEL: 'warn',
-        ANSWERLOOP_STORE: 'embedded',
-        ANSWERLOOP_ANSWERING__MODE: 'offline',
-        ANSWERLOOP_EMBEDDER__LOCAL__MODEL_DIR: model!.modelDir,
-      };
+      env = cliEnvironment(workspace, { ANSWERLOOP_EMBEDDER__LOCAL__MODEL_DIR: model!.modelDir });
       await run('ingest', 'docs');
       for (const question of [
         'What is the airspeed velocity of an unladen swallow?',
