@@ -7,6 +7,7 @@ import { registerDiscord } from './discord.ts';
 import { registerDocs } from './docs.ts';
 import { registerDoctor } from './doctor.ts';
 import { registerEval } from './eval.ts';
+import { registerForget } from './forget.ts';
 import { registerGaps } from './gaps.ts';
 import { registerIngest } from './ingest.ts';
 import { registerInsights } from './insights.ts';
@@ -40,6 +41,7 @@ for (const register of [
   registerTui,
   registerIngest,
   registerSync,
+  registerForget,
   registerSearch,
   registerAsk,
   registerDoctor,

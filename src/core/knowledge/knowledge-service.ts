@@ -8,6 +8,7 @@ import { resolveConfigPath } from '../config/index.ts';
 import { AnswerloopError } from '../errors/index.ts';
 import type { ChunkStore, Clock, Embedder, KeyValueStore, Logger, Metrics } from '../ports/index.ts';
 import { search, type SearchOptions, type SearchResult } from '../retrieval/index.ts';
+import { forgetDocuments, type ForgetOptions, type ForgetReport } from './forget-documents.ts';
 import { ingestSource } from './ingest-pipeline.ts';
 import { mergeIngestReports } from './ingest-report.ts';
 import type { KnowledgeSource } from './sources/knowledge-source.ts';
@@ -35,6 +36,11 @@ export interface KnowledgeService {
   passagesWithoutSentenceVectors(): Promise<number>;
   /** Embeds one text: proves the embedder loads and says how fast. */
   checkEmbedder(): Promise<{ id: string; dimensions: number; ms: number }>;
+  /**
+   * Removes the documents at or under these locations (files, folders, URLs, git locations, as ingested), and flags
+   * what cites them stale; verified answers are never removed here.
+   */
+  forget(locations: string[], options?: ForgetOptions): Promise<ForgetReport>;
 }
 
 export interface KnowledgeDependencies {
@@ -125,6 +131,13 @@ export function createKnowledgeService(dependencies: KnowledgeDependencies): Kno
     search: (query, searchOptions = {}) => search(query, searchOptions, searchDependencies),
     counts: () => store.counts(),
     passagesWithoutSentenceVectors: () => store.chunksWithoutSentences(),
+    forget: (locations, forgetOptions = {}) =>
+      forgetDocuments(locations, forgetOptions, {
+        store,
+        rootDir: config.rootDir,
+        ownedElsewhere,
+        documentsChanged: dependencies.documentsChanged,
+      }),
     async checkEmbedder() {
       const started = performance.now();
       const [vector] = await embedder.embed(['answerloop health check']);

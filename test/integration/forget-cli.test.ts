@@ -1,0 +1,94 @@
+import { execFile } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { cliEnvironment } from '../support/cli-environment.ts';
+import { useLocalModel } from '../support/local-model.ts';
+
+const repositoryRoot = path.resolve(import.meta.dirname, '../..');
+const binary = path.join(repositoryRoot, 'bin/answerloop.js');
+const model = useLocalModel();
+
+interface ForgetJson {
+  documents: Array<{ docId: string; chunkCount: number }>;
+  dryRun: boolean;
+}
+
+/** Taking documents out of the knowledge base without a rebuild: a folder, a file, a dry run, a typo. */
+describe.skipIf(!model)('answerloop forget, as a process on the embedded store', () => {
+  let workspace: string;
+  let env: NodeJS.ProcessEnv;
+
+  const run = async (...args: string[]) =>
+    (
+      await promisify(execFile)(process.execPath, [binary, ...args], {
+        cwd: workspace,
+        env,
+        timeout: 120_000,
+      })
+    ).stdout;
+  const json = async <T>(...args: string[]) => JSON.parse(await run(...args, '--json')) as T;
+  const docIds = async () =>
+    (await json<Array<{ source: string }>>('search', 'widgets gadgets reports', '-k', '20')).map(
+      (hit) => hit.source,
+    );
+
+  beforeAll(async () => {
+    workspace = mkdtempSync(path.join(tmpdir(), 'answerloop-forget-'));
+    env = cliEnvironment(workspace, { ANSWERLOOP_EMBEDDER__LOCAL__MODEL_DIR: model!.modelDir });
+    mkdirSync(path.join(workspace, 'docs/old'), { recursive: true });
+    writeFileSync(
+      path.join(workspace, 'docs/a.md'),
+      '# Alpha\n\nAlpha widgets are set in the alpha panel.\n',
+    );
+    writeFileSync(path.join(workspace, 'docs/old/b.md'), '# Beta\n\nBeta gadgets sync every night at two.\n');
+    writeFileSync(
+      path.join(workspace, 'docs/old/c.md'),
+      '# Gamma\n\nGamma reports are emailed on Mondays.\n',
+    );
+    await run('ingest', 'docs');
+  }, 240_000);
+
+  afterAll(() => rmSync(workspace, { recursive: true, force: true }));
+
+  it('lists what a dry run would remove and removes nothing', async () => {
+    const report = await json<ForgetJson>('forget', 'docs/old', '--dry-run');
+    expect(report).toEqual({
+      dryRun: true,
+      documents: [
+        { docId: 'docs/old/b.md', source: 'docs/old/b.md', title: 'Beta', chunkCount: 1 },
+        { docId: 'docs/old/c.md', source: 'docs/old/c.md', title: 'Gamma', chunkCount: 1 },
+      ],
+    });
+    expect((await docIds()).sort()).toEqual(['docs/a.md', 'docs/old/b.md', 'docs/old/c.md']);
+  });
+
+  it('removes a file, flags the answers that cited it stale, and then a folder', async () => {
+    const { conversationId } = await json<{ conversationId: string }>('ask', 'When do beta gadgets sync?');
+    expect(await run('forget', 'docs/old/b.md')).toMatch(
+      /^Forgot 1 document \(1 passage\):\n {2}docs\/old\/b\.md {2}Beta/,
+    );
+    expect((await docIds()).sort()).toEqual(['docs/a.md', 'docs/old/c.md']);
+    const stale = await json<{ items: Array<{ id: string }> }>('review', 'list', '--stale');
+    expect(stale.items.map((item) => item.id)).toEqual([conversationId]);
+
+    expect(
+      (await json<ForgetJson>('forget', 'docs/old/')).documents.map((document) => document.docId),
+    ).toEqual(['docs/old/c.md']);
+    expect(await docIds()).toEqual(['docs/a.md']);
+  });
+
+  it('says so when a location holds nothing ingested, and removes nothing', async () => {
+    const failure = await run('forget', 'docs/alpha.md', 'https://docs.example.com/v1/').then(
+      () => undefined,
+      (error: { code: number; stderr: string }) => error,
+    );
+    expect(failure?.code).toBe(2);
+    expect(failure?.stderr).toContain(
+      'No ingested document is at or under docs/alpha.md, https://docs.example.com/v1/; nothing was forgotten.',
+    );
+    expect(await docIds()).toEqual(['docs/a.md']);
+  });
+});
