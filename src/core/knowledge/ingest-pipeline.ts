@@ -230,11 +230,20 @@ export async function ingestSource(
         return;
       }
       progress({ phase: 'write', done: writtenCount, total: prepared.length, current: document.docId });
+      const before = previous.get(document.docId);
+      let samePassages = false;
       try {
-        await store.replaceDocument(
-          document.docId,
-          toChunks(document, embeddings!, clock.now().toISOString()),
-        );
+        const chunks = toChunks(document, embeddings!, clock.now().toISOString());
+        // Written again with the same passages (only the source's tags changed): not a change for what cites it.
+        if (before && before.documentHash !== document.documentHash && before.chunkCount === chunks.length) {
+          const stored = await store.getChunks(chunks.map((chunk) => chunk.id));
+          samePassages =
+            stored.length === chunks.length &&
+            chunks.every((chunk) =>
+              stored.some((old) => old.id === chunk.id && old.contentHash === chunk.contentHash),
+            );
+        }
+        await store.replaceDocument(document.docId, chunks);
       } catch (error) {
         recordFailure(report, dependencies, document, error, 'could not be written');
         return;
@@ -244,11 +253,11 @@ export async function ingestSource(
       written.add(document.docId);
       if (document.changeToken !== undefined) nextTokens.set(document.docId, document.changeToken);
       report.chunks += document.drafts.length;
-      const before = previous.get(document.docId);
       if (!before) report.added += 1;
       else if (before.documentHash === document.documentHash) report.unchanged += 1;
       else report.updated += 1;
-      if (before?.documentHash !== document.documentHash) report.changedDocIds.push(document.docId);
+      if (before?.documentHash !== document.documentHash && !samePassages)
+        report.changedDocIds.push(document.docId);
     });
   // The next batch is embedded while the last one is written: the model never waits for the store, and at most
   // two batches of vectors are held at a time.
