@@ -91,4 +91,19 @@ describe.skipIf(!model)('answerloop forget, as a process on the embedded store',
     );
     expect(await docIds()).toEqual(['docs/a.md']);
   });
+
+  it('never removes a verified answer: `answerloop verified` manages them', async () => {
+    const { conversationId } = await json<{ conversationId: string }>('ask', 'Where are alpha widgets set?');
+    await run('review', 'correct', conversationId, '--answer', 'In the alpha panel [1].', '--by', 'maria');
+    await run('verified', 'publish', conversationId, '--by', 'maria');
+    const failure = await run('forget', 'verified/').then(
+      () => undefined,
+      (error: { code: number; stderr: string }) => error,
+    );
+    expect(failure?.code).toBe(2);
+    expect(failure?.stderr).toContain(
+      'verified/ holds verified answers, which `answerloop verified` manages',
+    );
+    expect(await run('verified', 'list')).toMatch(/active\s.*maria/);
+  });
 });
