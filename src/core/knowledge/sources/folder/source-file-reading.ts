@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { open } from 'node:fs/promises';
+import iconv from 'iconv-lite';
 
 /** How much of the start of a file is checked for NUL bytes: the same rule git uses to call a file binary. */
 const binaryProbeBytes = 8192;
@@ -28,27 +29,18 @@ export async function looksBinary(filePath: string): Promise<boolean> {
   }
 }
 
-/**
- * Windows-1252's characters for the bytes 0x80-0x9F (the rest is Latin-1). Node's TextDecoder reads 'windows-1252'
- * as Latin-1, so these are mapped here.
- */
-const windows1252High =
-  '\u20AC\u0081\u201A\u0192\u201E\u2026\u2020\u2021\u02C6\u2030\u0160\u2039\u0152\u008D\u017D\u008F\u0090\u2018\u2019\u201C\u201D\u2022\u2013\u2014\u02DC\u2122\u0161\u203A\u0153\u009D\u017E\u0178';
-
-/** Windows-1252 (and so Latin-1) text of bytes, decoded piece by piece. */
+/** Windows-1252 text of bytes, piece by piece (Node's TextDecoder reads 'windows-1252' as Latin-1, so iconv-lite). */
 function createWindows1252Decoder() {
-  const latin1 = new TextDecoder('latin1');
+  const decoder = iconv.getDecoder('windows-1252');
   return {
     decode: (bytes?: Uint8Array, _options?: { stream?: boolean }) =>
-      latin1
-        .decode(bytes)
-        .replace(/[\u0080-\u009F]/g, (character) => windows1252High[character.charCodeAt(0) - 0x80]!),
+      bytes ? decoder.write(Buffer.from(bytes)) : (decoder.end() ?? ''),
   };
 }
 
 /** Windows-1252 text of whole bytes (Latin-1, ISO-8859-1 and ASCII are read this way, as browsers do). */
 export function decodeWindows1252(bytes: Uint8Array): string {
-  return createWindows1252Decoder().decode(bytes);
+  return iconv.decode(Buffer.from(bytes), 'windows-1252');
 }
 
 /** How a text file's bytes are read: UTF-8, or a legacy 8-bit encoding (Latin-1, Windows-1252). */
