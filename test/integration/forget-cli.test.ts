@@ -4,6 +4,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createSqliteStore } from '../../src/core/adapters/sqlite/index.ts';
+import { silentLogger } from '../../src/core/index.ts';
 import { cliEnvironment } from '../support/cli-environment.ts';
 import { useLocalModel } from '../support/local-model.ts';
 
@@ -30,10 +32,18 @@ describe.skipIf(!model)('answerloop forget, as a process on the embedded store',
       })
     ).stdout;
   const json = async <T>(...args: string[]) => JSON.parse(await run(...args, '--json')) as T;
-  const docIds = async () =>
-    (await json<Array<{ source: string }>>('search', 'widgets gadgets reports', '-k', '20')).map(
-      (hit) => hit.source,
-    );
+  /** The documents the knowledge base holds, read from the store the processes write. */
+  const docIds = async () => {
+    const store = createSqliteStore({
+      file: path.join(workspace, 'data', 'answerloop.db'),
+      logger: silentLogger,
+    });
+    try {
+      return (await store.listDocuments()).map((document) => document.docId).sort();
+    } finally {
+      await store.close();
+    }
+  };
 
   beforeAll(async () => {
     workspace = mkdtempSync(path.join(tmpdir(), 'answerloop-forget-'));
@@ -48,6 +58,8 @@ describe.skipIf(!model)('answerloop forget, as a process on the embedded store',
       path.join(workspace, 'docs/old/c.md'),
       '# Gamma\n\nGamma reports are emailed on Mondays.\n',
     );
+    // Beside the folder docs/old, not under it: forgetting the folder keeps it.
+    writeFileSync(path.join(workspace, 'docs/older.md'), '# Delta\n\nDelta widgets are archived yearly.\n');
     await run('ingest', 'docs');
   }, 240_000);
 
@@ -62,7 +74,7 @@ describe.skipIf(!model)('answerloop forget, as a process on the embedded store',
         { docId: 'docs/old/c.md', source: 'docs/old/c.md', title: 'Gamma', chunkCount: 1 },
       ],
     });
-    expect((await docIds()).sort()).toEqual(['docs/a.md', 'docs/old/b.md', 'docs/old/c.md']);
+    expect(await docIds()).toEqual(['docs/a.md', 'docs/old/b.md', 'docs/old/c.md', 'docs/older.md']);
   });
 
   it('removes a file, flags the answers that cited it stale, and then a folder', async () => {
@@ -70,14 +82,14 @@ describe.skipIf(!model)('answerloop forget, as a process on the embedded store',
     expect(await run('forget', 'docs/old/b.md')).toMatch(
       /^Forgot 1 document \(1 passage\):\n {2}docs\/old\/b\.md {2}Beta/,
     );
-    expect((await docIds()).sort()).toEqual(['docs/a.md', 'docs/old/c.md']);
+    expect(await docIds()).toEqual(['docs/a.md', 'docs/old/c.md', 'docs/older.md']);
     const stale = await json<{ items: Array<{ id: string }> }>('review', 'list', '--stale');
     expect(stale.items.map((item) => item.id)).toEqual([conversationId]);
 
     expect(
       (await json<ForgetJson>('forget', 'docs/old/')).documents.map((document) => document.docId),
     ).toEqual(['docs/old/c.md']);
-    expect(await docIds()).toEqual(['docs/a.md']);
+    expect(await docIds()).toEqual(['docs/a.md', 'docs/older.md']);
   });
 
   it('says so when a location holds nothing ingested, and removes nothing', async () => {
@@ -89,7 +101,7 @@ describe.skipIf(!model)('answerloop forget, as a process on the embedded store',
     expect(failure?.stderr).toContain(
       'No ingested document is at or under docs/alpha.md, https://docs.example.com/v1/; nothing was forgotten.',
     );
-    expect(await docIds()).toEqual(['docs/a.md']);
+    expect(await docIds()).toEqual(['docs/a.md', 'docs/older.md']);
   });
 
   it('never removes a verified answer: `answerloop verified` manages them', async () => {

@@ -31,12 +31,14 @@ export interface ForgetDependencies {
 
 /** The document id a location names, as ingestion wrote it, and whether documents under it count too. */
 function docIdPrefix(location: string, rootDir: string): { id: string; under: string } {
-  if (sourceKindOf(location) !== 'folder') {
-    // A website or git location: its pages' and files' ids start with it.
-    return { id: location, under: location };
-  }
-  const id = path.relative(rootDir, path.resolve(rootDir, location)).split(path.sep).join('/');
-  return { id, under: id === '' ? '' : `${id.replace(/\/$/, '')}/` };
+  // A website's pages and a git location's files have ids that start with it; a file's or folder's id is its path
+  // relative to the project.
+  const id =
+    sourceKindOf(location) === 'folder'
+      ? path.relative(rootDir, path.resolve(rootDir, location)).split(path.sep).join('/')
+      : location;
+  // Under a folder, not beside it: docs/v1 takes in docs/v1/a.md, not docs/v10.md.
+  return { id, under: id === '' ? '' : /[/:]$/.test(id) ? id : `${id}/` };
 }
 
 export async function forgetDocuments(

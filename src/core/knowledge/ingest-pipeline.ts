@@ -236,12 +236,10 @@ export async function ingestSource(
         const chunks = toChunks(document, embeddings!, clock.now().toISOString());
         // Written again with the same passages (only the source's tags changed): not a change for what cites it.
         if (before && before.documentHash !== document.documentHash && before.chunkCount === chunks.length) {
-          const stored = await store.getChunks(chunks.map((chunk) => chunk.id));
-          samePassages =
-            stored.length === chunks.length &&
-            chunks.every((chunk) =>
-              stored.some((old) => old.id === chunk.id && old.contentHash === chunk.contentHash),
-            );
+          const stored = new Map(
+            (await store.getChunks(chunks.map((chunk) => chunk.id))).map((old) => [old.id, old.contentHash]),
+          );
+          samePassages = chunks.every((chunk) => stored.get(chunk.id) === chunk.contentHash);
         }
         await store.replaceDocument(document.docId, chunks);
       } catch (error) {
