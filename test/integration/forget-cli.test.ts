@@ -1,16 +1,12 @@
-import { execFile } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createSqliteStore } from '../../src/core/adapters/sqlite/index.ts';
 import { silentLogger } from '../../src/core/index.ts';
-import { cliEnvironment } from '../support/cli-environment.ts';
+import { cliEnvironment, runAnswerloop } from '../support/cli-environment.ts';
 import { useLocalModel } from '../support/local-model.ts';
 
-const repositoryRoot = path.resolve(import.meta.dirname, '../..');
-const binary = path.join(repositoryRoot, 'bin/answerloop.js');
 const model = useLocalModel();
 
 interface ForgetJson {
@@ -23,14 +19,7 @@ describe.skipIf(!model)('answerloop forget, as a process on the embedded store',
   let workspace: string;
   let env: NodeJS.ProcessEnv;
 
-  const run = async (...args: string[]) =>
-    (
-      await promisify(execFile)(process.execPath, [binary, ...args], {
-        cwd: workspace,
-        env,
-        timeout: 120_000,
-      })
-    ).stdout;
+  const run = (...args: string[]) => runAnswerloop(args, { cwd: workspace, env });
   const json = async <T>(...args: string[]) => JSON.parse(await run(...args, '--json')) as T;
   /** The documents the knowledge base holds, read from the store the processes write. */
   const docIds = async () => {

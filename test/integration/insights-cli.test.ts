@@ -1,14 +1,11 @@
-import { execFile } from 'node:child_process';
 import { cpSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { useLocalModel } from '../support/local-model.ts';
-import { cliEnvironment } from '../support/cli-environment.ts';
+import { cliEnvironment, runAnswerloop } from '../support/cli-environment.ts';
 
 const repositoryRoot = path.resolve(import.meta.dirname, '../..');
-const binary = path.join(repositoryRoot, 'bin/answerloop.js');
 const model = useLocalModel();
 
 describe.skipIf(!model)(
@@ -16,14 +13,7 @@ describe.skipIf(!model)(
   () => {
     let workspace: string;
     let env: NodeJS.ProcessEnv;
-    const run = async (...args: string[]) =>
-      (
-        await promisify(execFile)(process.execPath, [binary, ...args], {
-          cwd: workspace,
-          env,
-          timeout: 120_000,
-        })
-      ).stdout;
+    const run = (...args: string[]) => runAnswerloop(args, { cwd: workspace, env });
 
     beforeAll(async () => {
       workspace = mkdtempSync(path.join(tmpdir(), 'answerloop-insights-cli-'));
